@@ -1,0 +1,121 @@
+"""Harness for vgw system tests: real gateways driven only through `vgw`.
+
+Each test script makes a Run, whose state directory is private to it, and
+records checks with Run.check(); the output is TAP, one line per check.
+Every gateway the run started is stopped when the run ends, pass or fail.
+"""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+VGW = os.environ.get('VGW', 'vgw')
+
+
+class Run:
+    def __init__(self):
+        # Unix socket paths are short-limited: keep the state root short.
+        self.state_root = tempfile.mkdtemp(prefix='vgwst-', dir='/tmp')
+        self.env = dict(os.environ, VGW_STATE_DIR=self.state_root)
+        self.count = 0
+        self.failed = 0
+        self.started = set()
+
+    # -- TAP ---------------------------------------------------------------
+    def check(self, cond, what, detail=None):
+        self.count += 1
+        if cond:
+            print('ok %d - %s' % (self.count, what), flush=True)
+        else:
+            self.failed += 1
+            print('not ok %d - %s' % (self.count, what), flush=True)
+            if detail is not None:
+                for line in str(detail).splitlines()[-30:]:
+                    print('#   ' + line, flush=True)
+        return cond
+
+    def note(self, text):
+        for line in str(text).splitlines():
+            print('# ' + line, flush=True)
+
+    # -- driving vgw -------------------------------------------------------
+    def vgw(self, *args, timeout=600):
+        """Runs `vgw ARGS`; returns the CompletedProcess (text mode)."""
+        t0 = time.monotonic()
+        p = subprocess.run([VGW] + list(args), env=self.env, text=True,
+                           stdin=subprocess.DEVNULL, capture_output=True,
+                           timeout=timeout)
+        p.elapsed = time.monotonic() - t0
+        if args and args[0] == 'up':
+            name = 'default'
+            if '--name' in args:
+                name = args[args.index('--name') + 1]
+            self.started.add(name)
+        return p
+
+    def up(self, name, *extra):
+        """Boots gateway NAME detached on free ports; checks that it worked."""
+        p = self.vgw('up', '--name', name, '--detach', '--sip-port', '0',
+                     '--sip-tls-port', '0', *extra)
+        self.check(p.returncode == 0, 'vgw up --name %s reaches ready (%.1f s)' % (name, p.elapsed),
+                   p.stdout + p.stderr + self.console_tail(name))
+        return p
+
+    def status(self, name):
+        """Returns `vgw status --json` as a dict, or None with a failed check."""
+        p = self.vgw('status', '--name', name, '--json', timeout=60)
+        try:
+            return json.loads(p.stdout)
+        except ValueError:
+            self.check(False, 'vgw status --json --name %s prints JSON' % name,
+                       'rc=%d\n%s%s' % (p.returncode, p.stdout, p.stderr))
+            return None
+
+    def console_tail(self, name, lines=25):
+        path = os.path.join(self.state_root, name, 'console.log')
+        try:
+            with open(path, errors='replace') as f:
+                return '\n--- console tail ---\n' + ''.join(f.readlines()[-lines:])
+        except OSError:
+            return ''
+
+    def finish(self):
+        for name in sorted(self.started):
+            self.vgw('down', '--name', name, timeout=120)
+        # A gateway that would not go down must not outlive the test.
+        for name in sorted(self.started):
+            pidfile = os.path.join(self.state_root, name, 'qemu.pid')
+            try:
+                pid = int(open(pidfile).read().strip())
+                os.kill(pid, 9)
+            except (OSError, ValueError):
+                pass
+        print('1..%d' % self.count, flush=True)
+        if self.failed == 0:
+            shutil.rmtree(self.state_root, ignore_errors=True)
+        else:
+            print('# state kept in %s' % self.state_root, flush=True)
+        return 1 if self.failed or self.count == 0 else 0
+
+
+def main(test):
+    """Runs TEST(run) and exits with the TAP verdict."""
+    run = Run()
+    try:
+        test(run)
+    except Exception:
+        run.check(False, 'test ran to completion', traceback.format_exc())
+    sys.exit(run.finish())
+
+
+def busy_port():
+    """Returns (socket, port): a TCP listener on 127.0.0.1 held open."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(('127.0.0.1', 0))
+    s.listen(1)
+    return s, s.getsockname()[1]
