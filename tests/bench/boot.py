@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Boot benchmark: `vgw up` to ready, next to the stock `virt` board booting
+the same kernel to a busybox shell, measured in the same run.
+
+    tests/bench/boot.py [--rounds N]
+
+Needs a built tree (scripts/build.sh).  Prints each measurement, the
+medians and their ratio (the budget is 1.3x).  Rounds alternate between the
+two so machine noise hits both alike.
+"""
+import argparse
+import os
+import re
+import select
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+QEMU = os.path.join(TOP, 'build', 'qemu', 'qemu-system-aarch64')
+IMAGES = os.path.join(TOP, 'build', 'images')
+VGW = os.path.join(TOP, 'build', 'host', 'host-tools', 'vgw')
+PROMPT = re.compile(rb'(^|\n)[^\n]*# $')
+
+
+def virt_to_shell(timeout=300):
+    """Seconds from starting QEMU -M virt until busybox sh prints its prompt."""
+    argv = [QEMU, '-M', 'virt', '-cpu', 'cortex-a53', '-m', '256', '-nodefaults',
+            '-display', 'none', '-kernel', os.path.join(IMAGES, 'Image'),
+            '-initrd', os.path.join(IMAGES, 'anchor-initramfs.cpio.gz'),
+            '-append', 'console=ttyAMA0 quiet', '-serial', 'stdio']
+    t0 = time.monotonic()
+    p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL)
+    out = b''
+    try:
+        while time.monotonic() - t0 < timeout:
+            r, _, _ = select.select([p.stdout], [], [], 1)
+            if r:
+                chunk = os.read(p.stdout.fileno(), 4096)
+                if not chunk:
+                    break
+                out += chunk
+                if PROMPT.search(out):
+                    return time.monotonic() - t0
+        raise RuntimeError('virt did not reach a shell: %r' % out[-500:])
+    finally:
+        p.kill()
+        p.wait()
+
+
+def vgw_to_ready(state):
+    env = dict(os.environ, VGW_STATE_DIR=state)
+    t0 = time.monotonic()
+    p = subprocess.run([VGW, 'up', '--name', 'bench', '--detach', '--sip-port', '0',
+                        '--sip-tls-port', '0'], env=env, capture_output=True, text=True)
+    elapsed = time.monotonic() - t0
+    subprocess.run([VGW, 'down', '--name', 'bench'], env=env, capture_output=True)
+    if p.returncode != 0:
+        raise RuntimeError('vgw up failed: ' + p.stderr)
+    # A fresh flash copy each round, so every round is a factory first boot.
+    shutil.rmtree(os.path.join(state, 'bench'), ignore_errors=True)
+    return elapsed
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--rounds', type=int, default=3)
+    args = ap.parse_args()
+    state = tempfile.mkdtemp(prefix='vgwbench-', dir='/tmp')
+    virt, vgw = [], []
+    try:
+        for i in range(args.rounds):
+            virt.append(virt_to_shell())
+            vgw.append(vgw_to_ready(state))
+            print('round %d: virt to shell %.2f s, vgw up to ready %.2f s' % (i + 1, virt[-1], vgw[-1]),
+                  flush=True)
+    finally:
+        shutil.rmtree(state, ignore_errors=True)
+    mv, mg = statistics.median(virt), statistics.median(vgw)
+    print('median: virt to shell %.2f s, vgw up to ready %.2f s, ratio %.2fx (budget 1.30x)'
+          % (mv, mg, mg / mv))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
