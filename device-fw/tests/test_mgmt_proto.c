@@ -160,7 +160,8 @@ static void test_linebuf(void) {
   vgw_linebuf_feed(buf, "ab", 2);
   g_assert_null(vgw_linebuf_next(buf, &too_long));
   g_assert_cmpuint(vgw_linebuf_pending(buf), ==, 2);
-  vgw_linebuf_feed(buf, "c\r\n\n12345678\r\n123456789\nxyz\n", 29);
+  const char *chunk = "c\r\n\n12345678\r\n123456789\nxyz\n";
+  vgw_linebuf_feed(buf, chunk, strlen(chunk));
   char *line = vgw_linebuf_next(buf, &too_long);
   g_assert_cmpstr(line, ==, "abc");
   g_assert_false(too_long);
