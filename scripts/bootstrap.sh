@@ -20,7 +20,7 @@ HOST_PKGS=(
     libglib2.0-dev libpixman-1-dev libslirp-dev zlib1g-dev libfdt-dev nettle-dev
     libjson-glib-dev libpcap-dev android-libboringssl-dev
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-    openssl socat procps iproute2
+    openssl socat procps iproute2 device-tree-compiler
 )
 
 need_update=0
