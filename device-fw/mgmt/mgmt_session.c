@@ -1,0 +1,237 @@
+/* Maintenance-port session: see mgmt_session.h. */
+#include "mgmt/mgmt_session.h"
+
+#include <string.h>
+
+#include "mgmt/mgmt_proto.h"
+
+#define PROMPT "vgw> "
+
+struct VgwMgmtSession {
+  char *user;
+  char *password;
+  VgwMgmtStatusFunc status;
+  gpointer status_data;
+  gboolean logged_in;
+  gint64 last_request_us;
+};
+
+VgwMgmtSession *vgw_mgmt_session_new(const char *user, const char *password,
+                                     VgwMgmtStatusFunc status,
+                                     gpointer user_data) {
+  VgwMgmtSession *s = g_new0(VgwMgmtSession, 1);
+  s->user = g_strdup(user);
+  s->password = g_strdup(password);
+  s->status = status;
+  s->status_data = user_data;
+  return s;
+}
+
+void vgw_mgmt_session_free(VgwMgmtSession *s) {
+  if (s == NULL) {
+    return;
+  }
+  g_free(s->user);
+  g_free(s->password);
+  g_free(s);
+}
+
+void vgw_mgmt_result_clear(VgwMgmtResult *r) {
+  g_free(r->output);
+  memset(r, 0, sizeof(*r));
+}
+
+gboolean vgw_mgmt_session_logged_in(VgwMgmtSession *s, gint64 now_us) {
+  if (s->logged_in && now_us - s->last_request_us > VGW_MGMT_SESSION_IDLE_US) {
+    g_message("maintenance: session of %s timed out", s->user);
+    s->logged_in = FALSE;
+  }
+  return s->logged_in;
+}
+
+/* try_login checks credentials; a failure is logged with the user name
+ * only and makes the caller delay its answer. */
+static gboolean try_login(VgwMgmtSession *s, const char *user,
+                          const char *password, VgwMgmtResult *out) {
+  if (strcmp(user, s->user) == 0 && strcmp(password, s->password) == 0) {
+    s->logged_in = TRUE;
+    g_message("maintenance: %s logged in", user);
+    return TRUE;
+  }
+  char *safe = g_strescape(user, NULL);
+  g_message("maintenance: login failed for user \"%s\"", safe);
+  g_free(safe);
+  s->logged_in = FALSE;
+  out->delay_ms = VGW_MGMT_LOGIN_FAIL_DELAY_MS;
+  return FALSE;
+}
+
+static void machine_reply(VgwMgmtResult *out, const char *id, gboolean ok,
+                          const char *json) {
+  char *line = vgw_mgmt_format_reply(id, ok, json);
+  out->output = g_strconcat(line, "\n", NULL);
+  out->machine = TRUE;
+  g_free(line);
+}
+
+static void machine_error(VgwMgmtResult *out, const char *id,
+                          const char *message) {
+  char *line = vgw_mgmt_format_error_reply(id, message);
+  out->output = g_strconcat(line, "\n", NULL);
+  out->machine = TRUE;
+  g_free(line);
+}
+
+static char *status_json(VgwMgmtSession *s) {
+  VgwStatus st;
+  memset(&st, 0, sizeof(st));
+  s->status(&st, s->status_data);
+  return vgw_status_to_json(&st);
+}
+
+static void handle_machine(VgwMgmtSession *s, const VgwMgmtRequest *req,
+                           gint64 now_us, VgwMgmtResult *out) {
+  const char *verb = req->argv[0];
+  guint argc = g_strv_length(req->argv) - 1;
+  gboolean logged_in = vgw_mgmt_session_logged_in(s, now_us);
+  s->last_request_us = now_us;
+
+  if (strcmp(verb, "login") == 0) {
+    if (argc != 2) {
+      machine_error(out, req->id, "usage: login <user> <password>");
+    } else if (try_login(s, req->argv[1], req->argv[2], out)) {
+      char *user = vgw_mgmt_json_quote(req->argv[1]);
+      char *json = g_strdup_printf("{\"user\":%s}", user);
+      machine_reply(out, req->id, TRUE, json);
+      g_free(json);
+      g_free(user);
+    } else {
+      machine_error(out, req->id, "login failed");
+    }
+    return;
+  }
+  if (!logged_in) {
+    machine_error(out, req->id, "login required");
+    return;
+  }
+  if (strcmp(verb, "logout") == 0 && argc == 0) {
+    g_message("maintenance: %s logged out", s->user);
+    s->logged_in = FALSE;
+    machine_reply(out, req->id, TRUE, "{}");
+  } else if (strcmp(verb, "status") == 0 && argc == 0) {
+    char *json = status_json(s);
+    machine_reply(out, req->id, TRUE, json);
+    g_free(json);
+  } else if (strcmp(verb, "reset") == 0 && argc == 0) {
+    g_message("maintenance: reset requested");
+    machine_reply(out, req->id, TRUE, "{}");
+    out->action = VGW_MGMT_ACTION_RESET;
+  } else if (strcmp(verb, "debug") == 0 && argc == 1 &&
+             strcmp(req->argv[1], "watchdog-stall") == 0) {
+    g_message("maintenance: debug watchdog-stall: hanging the main loop");
+    machine_reply(out, req->id, TRUE, "{}");
+    out->action = VGW_MGMT_ACTION_WATCHDOG_STALL;
+  } else if (strcmp(verb, "debug") == 0 && argc == 1 &&
+             strcmp(req->argv[1], "crash") == 0) {
+    g_message("maintenance: debug crash: aborting");
+    machine_reply(out, req->id, TRUE, "{}");
+    out->action = VGW_MGMT_ACTION_CRASH;
+  } else if (strcmp(verb, "debug") == 0) {
+    machine_error(out, req->id, "usage: debug watchdog-stall|crash");
+  } else if (strcmp(verb, "logout") == 0 || strcmp(verb, "status") == 0 ||
+             strcmp(verb, "reset") == 0) {
+    machine_error(out, req->id, "unexpected arguments");
+  } else {
+    char *msg = g_strdup_printf("unknown verb: %s", verb);
+    machine_error(out, req->id, msg);
+    g_free(msg);
+  }
+}
+
+static const char HELP[] =
+    "Commands:\n"
+    "  help                     this text\n"
+    "  login <user> <password>  start a session\n"
+    "  logout                   end the session\n"
+    "  status                   gateway status\n"
+    "Machine mode: @<id> <verb> [args] (see docs/maintenance-protocol.md)\n";
+
+static void handle_human(VgwMgmtSession *s, const char *line, gint64 now_us,
+                         VgwMgmtResult *out) {
+  char **words = g_strsplit_set(line, " \t", -1);
+  GPtrArray *args = g_ptr_array_new();
+  for (char **w = words; *w != NULL; w++) {
+    if (**w != '\0') {
+      g_ptr_array_add(args, *w);
+    }
+  }
+  GString *text = g_string_new(NULL);
+  gboolean logged_in = vgw_mgmt_session_logged_in(s, now_us);
+  const char *cmd = args->len > 0 ? args->pdata[0] : NULL;
+  if (cmd != NULL) {
+    s->last_request_us = now_us;
+  }
+
+  if (cmd == NULL) {
+    /* empty line: just the prompt */
+  } else if (strcmp(cmd, "help") == 0 || strcmp(cmd, "?") == 0) {
+    g_string_append(text, HELP);
+  } else if (strcmp(cmd, "login") == 0) {
+    if (args->len != 3) {
+      g_string_append(text, "usage: login <user> <password>\n");
+    } else if (try_login(s, args->pdata[1], args->pdata[2], out)) {
+      g_string_append_printf(text, "Logged in as %s.\n",
+                             (const char *)args->pdata[1]);
+    } else {
+      g_string_append(text, "Login failed.\n");
+    }
+  } else if (!logged_in) {
+    g_string_append(text, "Login required (login <user> <password>).\n");
+  } else if (strcmp(cmd, "logout") == 0) {
+    g_message("maintenance: %s logged out", s->user);
+    s->logged_in = FALSE;
+    g_string_append(text, "Logged out.\n");
+  } else if (strcmp(cmd, "status") == 0) {
+    VgwStatus st;
+    memset(&st, 0, sizeof(st));
+    s->status(&st, s->status_data);
+    char *t = vgw_status_to_text(&st);
+    g_string_append(text, t);
+    g_free(t);
+  } else {
+    g_string_append_printf(text, "Unknown command: %s (try help)\n", cmd);
+  }
+  g_string_append(text, PROMPT);
+  out->output = g_string_free(text, FALSE);
+  g_ptr_array_free(args, TRUE);
+  g_strfreev(words);
+}
+
+void vgw_mgmt_session_handle_line(VgwMgmtSession *s, const char *line,
+                                  gboolean too_long, gint64 now_us,
+                                  VgwMgmtResult *out) {
+  memset(out, 0, sizeof(*out));
+  if (line[0] != '@') {
+    if (too_long) {
+      out->output = g_strdup("Error: line too long\n" PROMPT);
+    } else {
+      handle_human(s, line, now_us, out);
+    }
+    return;
+  }
+  VgwMgmtRequest req;
+  GError *error = NULL;
+  gboolean parsed = vgw_mgmt_parse_request(line, &req, &error);
+  if (req.id[0] == '\0') {
+    /* No id to address a reply to: answer as text. */
+    out->output = g_strdup_printf("Error: %s\n", error->message);
+  } else if (too_long) {
+    machine_error(out, req.id, "line too long");
+  } else if (!parsed) {
+    machine_error(out, req.id, error->message);
+  } else {
+    handle_machine(s, &req, now_us, out);
+  }
+  g_clear_error(&error);
+  vgw_mgmt_request_clear(&req);
+}

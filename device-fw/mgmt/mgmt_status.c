@@ -1,0 +1,112 @@
+/* Status rendering: see mgmt_status.h. */
+#include "mgmt/mgmt_status.h"
+
+#include "mgmt/mgmt_proto.h"
+
+static void add_key(GString *j, const char *key) {
+  if (j->str[j->len - 1] != '{') {
+    g_string_append_c(j, ',');
+  }
+  vgw_mgmt_json_append_string(j, key);
+  g_string_append_c(j, ':');
+}
+
+static void add_str(GString *j, const char *key, const char *value) {
+  add_key(j, key);
+  vgw_mgmt_json_append_string(j, value);
+}
+
+static void add_num(GString *j, const char *key, uint64_t value) {
+  add_key(j, key);
+  g_string_append_printf(j, "%" G_GUINT64_FORMAT, (guint64)value);
+}
+
+static void add_arrays(GString *j, const VgwStatus *st) {
+  add_key(j, "interfaces");
+  g_string_append_c(j, '[');
+  for (size_t i = 0; i < st->n_ifaces; i++) {
+    const VgwStatusIface *f = &st->ifaces[i];
+    g_string_append(j, i ? ",{" : "{");
+    add_str(j, "name", f->name);
+    add_str(j, "mac", f->mac);
+    add_str(j, "ipv4", f->ipv4);
+    g_string_append_c(j, '}');
+  }
+  g_string_append(j, "]");
+  add_key(j, "listeners");
+  g_string_append_c(j, '[');
+  for (size_t i = 0; i < st->n_listeners; i++) {
+    g_string_append(j, i ? ",{" : "{");
+    add_str(j, "transport", st->listeners[i].transport);
+    add_num(j, "port", st->listeners[i].port);
+    g_string_append_c(j, '}');
+  }
+  g_string_append(j, "]");
+}
+
+static void add_identity(GString *j, const VgwStatus *st) {
+  add_str(j, "firmware", st->firmware);
+  add_str(j, "serial", st->serial);
+  add_num(j, "hw_rev", st->hw_rev);
+  add_str(j, "mac_base", st->mac_base);
+  add_str(j, "reset_cause", st->reset_cause);
+  add_num(j, "reset_count", st->reset_count);
+  add_num(j, "crash_count", st->crash_count);
+}
+
+char *vgw_status_to_json(const VgwStatus *st) {
+  GString *j = g_string_new("{");
+  add_str(j, "state", st->state);
+  add_num(j, "uptime_s", st->uptime_s);
+  add_identity(j, st);
+  add_key(j, "watchdog");
+  g_string_append_printf(j, "{\"enabled\":%s,\"timeout_ms\":%u}",
+                         st->wdt_enabled ? "true" : "false",
+                         (unsigned)st->wdt_timeout_ms);
+  add_arrays(j, st);
+  g_string_append_c(j, '}');
+  return g_string_free(j, FALSE);
+}
+
+char *vgw_status_to_ready_json(const VgwStatus *st) {
+  GString *j = g_string_new("{");
+  add_identity(j, st);
+  add_arrays(j, st);
+  g_string_append_c(j, '}');
+  return g_string_free(j, FALSE);
+}
+
+static const char *or_dash(const char *s) {
+  return s != NULL ? s : "-";
+}
+
+char *vgw_status_to_text(const VgwStatus *st) {
+  GString *t = g_string_new(NULL);
+  g_string_append_printf(t, "State:        %s\n", or_dash(st->state));
+  g_string_append_printf(t, "Firmware:     %s\n", or_dash(st->firmware));
+  g_string_append_printf(t, "Uptime:       %" G_GUINT64_FORMAT " s\n",
+                         (guint64)st->uptime_s);
+  g_string_append_printf(t, "Serial:       %s\n", or_dash(st->serial));
+  g_string_append_printf(t, "HW revision:  %u\n", (unsigned)st->hw_rev);
+  g_string_append_printf(t, "MAC base:     %s\n", or_dash(st->mac_base));
+  g_string_append_printf(t, "Reset cause:  %s (resets since power-on: %u)\n",
+                         or_dash(st->reset_cause), (unsigned)st->reset_count);
+  g_string_append_printf(t, "Crashes:      %u\n", (unsigned)st->crash_count);
+  if (st->wdt_enabled) {
+    g_string_append_printf(t, "Watchdog:     enabled, %u ms\n",
+                           (unsigned)st->wdt_timeout_ms);
+  } else {
+    g_string_append(t, "Watchdog:     disabled\n");
+  }
+  for (size_t i = 0; i < st->n_ifaces; i++) {
+    const VgwStatusIface *f = &st->ifaces[i];
+    g_string_append_printf(t, "Interface:    %-4s %s %s\n", f->name,
+                           or_dash(f->mac), f->ipv4 ? f->ipv4 : "(no address)");
+  }
+  for (size_t i = 0; i < st->n_listeners; i++) {
+    g_string_append_printf(t, "Listening:    %s/%u\n",
+                           st->listeners[i].transport,
+                           (unsigned)st->listeners[i].port);
+  }
+  return g_string_free(t, FALSE);
+}

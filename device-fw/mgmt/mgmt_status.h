@@ -1,0 +1,62 @@
+/*
+ * The gateway status as the maintenance port's `status` verb and the
+ * console ready line report it (docs/maintenance-protocol.md): a plain-data
+ * snapshot and its JSON and human renderings.
+ */
+#ifndef VGW_MGMT_STATUS_H
+#define VGW_MGMT_STATUS_H
+
+#include <glib.h>
+#include <stdint.h>
+
+G_BEGIN_DECLS
+
+#define VGW_STATUS_MAX_IFACES 2
+#define VGW_STATUS_MAX_LISTENERS 4
+
+typedef struct {
+  const char *name;   /* "lan", "wan" */
+  const char *mac;    /* "aa:bb:..." or NULL when unknown */
+  const char *ipv4;   /* "a.b.c.d/n" or NULL */
+} VgwStatusIface;
+
+typedef struct {
+  const char *transport; /* "udp", "tcp" */
+  uint16_t port;
+} VgwStatusListener;
+
+typedef struct {
+  const char *state;        /* "running" */
+  const char *firmware;     /* version */
+  uint64_t uptime_s;
+  const char *reset_cause;  /* vgw_reset_cause_name() */
+  uint32_t reset_count;
+  const char *serial;
+  uint32_t hw_rev;
+  const char *mac_base;
+  uint32_t crash_count;
+  gboolean wdt_enabled;
+  uint32_t wdt_timeout_ms;
+  size_t n_ifaces;
+  VgwStatusIface ifaces[VGW_STATUS_MAX_IFACES];
+  size_t n_listeners;
+  VgwStatusListener listeners[VGW_STATUS_MAX_LISTENERS];
+} VgwStatus;
+
+/* vgw_status_to_json returns the `status` reply object as one line of
+ * JSON (newly allocated). */
+char *vgw_status_to_json(const VgwStatus *st);
+
+/* vgw_status_to_ready_json returns the object of the console ready line:
+ * the status fields that describe the boot (firmware, serial, hw_rev,
+ * mac_base, reset_cause, reset_count, crash_count, interfaces,
+ * listeners), one line, newly allocated. */
+char *vgw_status_to_ready_json(const VgwStatus *st);
+
+/* vgw_status_to_text returns a human-readable multi-line rendering, each
+ * line ending in "\n" (newly allocated). */
+char *vgw_status_to_text(const VgwStatus *st);
+
+G_END_DECLS
+
+#endif /* VGW_MGMT_STATUS_H */

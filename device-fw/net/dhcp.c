@@ -1,0 +1,155 @@
+/* udhcpc child process: see dhcp.h. */
+#include "net/dhcp.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+struct VgwDhcp {
+  char *ifname;
+  char *pidfile;
+  GPid pid;
+  guint child_watch;
+  guint out_watch;
+  guint restart_timer;
+  int out_fd;
+  GString *out_line;
+};
+
+static gboolean spawn_client(VgwDhcp *dhcp, GError **error);
+
+/* kill_stale ends a client a crashed vgwd left behind: it still holds the
+ * interface and would fight the new one. */
+static void kill_stale(const char *pidfile) {
+  char *text = NULL;
+  if (g_file_get_contents(pidfile, &text, NULL, NULL)) {
+    long pid = strtol(text, NULL, 10);
+    if (pid > 1 && kill((pid_t)pid, SIGTERM) == 0) {
+      g_message("dhcp: stopped stale udhcpc (pid %ld)", pid);
+    }
+    unlink(pidfile);
+  }
+  g_free(text);
+}
+
+static void close_output(VgwDhcp *dhcp) {
+  if (dhcp->out_watch != 0) {
+    g_source_remove(dhcp->out_watch);
+    dhcp->out_watch = 0;
+  }
+  if (dhcp->out_fd >= 0) {
+    close(dhcp->out_fd);
+    dhcp->out_fd = -1;
+  }
+}
+
+/* on_output forwards udhcpc's output, line by line, to the log. */
+static gboolean on_output(int fd, GIOCondition cond, gpointer data) {
+  VgwDhcp *dhcp = data;
+  char buf[512];
+  ssize_t n = read(fd, buf, sizeof(buf));
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+    return G_SOURCE_CONTINUE;
+  }
+  if (n <= 0) {
+    dhcp->out_watch = 0;
+    close(dhcp->out_fd);
+    dhcp->out_fd = -1;
+    return G_SOURCE_REMOVE;
+  }
+  for (ssize_t i = 0; i < n; i++) {
+    if (buf[i] == '\n') {
+      g_message("dhcp[%s]: %s", dhcp->ifname, dhcp->out_line->str);
+      g_string_truncate(dhcp->out_line, 0);
+    } else if (dhcp->out_line->len < 400) {
+      g_string_append_c(dhcp->out_line, buf[i]);
+    }
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean on_restart(gpointer data) {
+  VgwDhcp *dhcp = data;
+  GError *error = NULL;
+  dhcp->restart_timer = 0;
+  if (!spawn_client(dhcp, &error)) {
+    g_warning("dhcp[%s]: %s", dhcp->ifname, error->message);
+    g_error_free(error);
+    dhcp->restart_timer = g_timeout_add_seconds(5, on_restart, dhcp);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+static void on_client_exit(GPid pid, gint status, gpointer data) {
+  VgwDhcp *dhcp = data;
+  g_spawn_close_pid(pid);
+  dhcp->pid = 0;
+  dhcp->child_watch = 0;
+  g_warning("dhcp[%s]: udhcpc exited (status 0x%x), restarting in 5 s",
+            dhcp->ifname, (unsigned)status);
+  dhcp->restart_timer = g_timeout_add_seconds(5, on_restart, dhcp);
+}
+
+static gboolean spawn_client(VgwDhcp *dhcp, GError **error) {
+  const char *argv[] = {
+      "udhcpc", "-f", "-i", dhcp->ifname, "-s", VGW_UDHCPC_SCRIPT,
+      "-p", dhcp->pidfile, "-t", "5", "-T", "2", "-A", "3",
+      "-x", "hostname:vgw", NULL};
+  int out_fd = -1;
+  if (!g_spawn_async_with_pipes(NULL, (char **)argv, NULL,
+                                G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
+                                    G_SPAWN_STDERR_TO_DEV_NULL,
+                                NULL, NULL, &dhcp->pid, NULL, &out_fd, NULL,
+                                error)) {
+    return FALSE;
+  }
+  close_output(dhcp);
+  dhcp->out_fd = out_fd;
+  g_unix_set_fd_nonblocking(out_fd, TRUE, NULL);
+  dhcp->out_watch = g_unix_fd_add(out_fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
+                                  on_output, dhcp);
+  dhcp->child_watch = g_child_watch_add(dhcp->pid, on_client_exit, dhcp);
+  return TRUE;
+}
+
+VgwDhcp *vgw_dhcp_start(const char *ifname, GError **error) {
+  VgwDhcp *dhcp = g_new0(VgwDhcp, 1);
+  dhcp->ifname = g_strdup(ifname);
+  dhcp->pidfile = g_strdup_printf(VGW_RUN_DIR "/udhcpc-%s.pid", ifname);
+  dhcp->out_fd = -1;
+  dhcp->out_line = g_string_new(NULL);
+  g_mkdir_with_parents(VGW_RUN_DIR, 0755);
+  kill_stale(dhcp->pidfile);
+  if (!spawn_client(dhcp, error)) {
+    vgw_dhcp_stop(dhcp);
+    return NULL;
+  }
+  return dhcp;
+}
+
+void vgw_dhcp_stop(VgwDhcp *dhcp) {
+  if (dhcp == NULL) {
+    return;
+  }
+  if (dhcp->restart_timer != 0) {
+    g_source_remove(dhcp->restart_timer);
+  }
+  if (dhcp->child_watch != 0) {
+    g_source_remove(dhcp->child_watch);
+  }
+  if (dhcp->pid > 0) {
+    kill(dhcp->pid, SIGTERM);
+    g_spawn_close_pid(dhcp->pid);
+  }
+  close_output(dhcp);
+  g_string_free(dhcp->out_line, TRUE);
+  g_free(dhcp->pidfile);
+  g_free(dhcp->ifname);
+  g_free(dhcp);
+}

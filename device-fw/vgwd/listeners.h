@@ -1,0 +1,36 @@
+/*
+ * SIP listeners: UDP and TCP on the SIP port, non-blocking, in the main
+ * loop.
+ *
+ * NOTE: there is no SIP stack yet (it comes with its own issue). What
+ * arrives is logged (size, peer, first line) and dropped; nothing is
+ * answered. The sockets exist now so the ready line, `status` and the
+ * system tests see the transports the gateway will serve.
+ */
+#ifndef VGW_VGWD_LISTENERS_H
+#define VGW_VGWD_LISTENERS_H
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "mgmt/mgmt_status.h"
+
+G_BEGIN_DECLS
+
+#define VGW_SIP_PORT 5060
+
+typedef struct VgwListeners VgwListeners;
+
+/* vgw_listeners_start binds UDP and TCP |port| on all IPv4 addresses and
+ * serves them from the default main context. Returns NULL and sets
+ * |error| if either cannot be bound. */
+VgwListeners *vgw_listeners_start(uint16_t port, GError **error);
+
+/* vgw_listeners_describe writes up to |max| entries describing the bound
+ * listeners into |out| and returns how many it wrote. */
+size_t vgw_listeners_describe(const VgwListeners *l, VgwStatusListener *out,
+                              size_t max);
+
+G_END_DECLS
+
+#endif /* VGW_VGWD_LISTENERS_H */

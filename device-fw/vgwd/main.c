@@ -1,0 +1,214 @@
+/*
+ * vgwd: the gateway firmware's daemon. One GLib main loop, non-blocking
+ * I/O throughout:
+ *  - board identity and reset cause from the system controller, watchdog
+ *    enabled and kicked from the loop (a hung loop resets the board);
+ *  - LAN and WAN found by bus address, renamed, DHCP (udhcpc) in the
+ *    background;
+ *  - SIP listeners on UDP/TCP 5060 (log and drop: no SIP stack yet);
+ *  - the maintenance port on UART1;
+ *  - the VGW-READY line on the console once listeners are up and LAN has
+ *    an address (or the DHCP wait ran out).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hal/board.h"
+#include "mgmt/mgmt_port.h"
+#include "mgmt/mgmt_session.h"
+#include "mgmt/mgmt_status.h"
+#include "net/dhcp.h"
+#include "net/netports.h"
+#include "vgwd/flash.h"
+#include "vgwd/listeners.h"
+#include "vgwd/log.h"
+
+#ifndef VGW_FW_VERSION
+#define VGW_FW_VERSION "0.0.0"
+#endif
+
+#define WDT_TIMEOUT_MS 10000
+#define WDT_KICK_MS 2000
+#define DHCP_WAIT_MS 10000
+#define MAINT_TTY "/dev/ttyAMA1"
+#define CRASH_COUNT_FILE VGW_RUN_DIR "/crash_count"
+#define FACTORY_USER "Admin"
+#define FACTORY_PASSWORD "Admin"
+
+typedef struct {
+  VgwBoard board;
+  VgwNet net;
+  VgwListeners *listeners;
+  VgwMgmtSession *session;
+  VgwMgmtPort *port;
+  guint crash_count;
+  gboolean ready_sent;
+  gboolean dhcp_wait_over;
+  guint64 start_ms;
+} Vgwd;
+
+/* read_crash_count reads the count init keeps of vgwd restarts. */
+static guint read_crash_count(void) {
+  char *text = NULL;
+  guint count = 0;
+  if (g_file_get_contents(CRASH_COUNT_FILE, &text, NULL, NULL)) {
+    count = (guint)g_ascii_strtoull(text, NULL, 10);
+  }
+  g_free(text);
+  return count;
+}
+
+static void fill_status(VgwStatus *st, gpointer data) {
+  Vgwd *d = data;
+  st->state = "running";
+  st->firmware = VGW_FW_VERSION;
+  st->uptime_s = vgw_uptime_ms() / 1000;
+  st->reset_cause = vgw_reset_cause_name(d->board.reset_cause);
+  st->reset_count = d->board.reset_count;
+  st->serial = d->board.id.serial;
+  st->hw_rev = d->board.id.hw_rev;
+  st->mac_base = d->board.mac_base;
+  st->crash_count = d->crash_count;
+  st->wdt_enabled = d->board.wdt_enabled;
+  st->wdt_timeout_ms = d->board.wdt_timeout_ms;
+  st->n_ifaces = 0;
+  for (size_t i = 0; i < VGW_NET_PORTS && i < VGW_STATUS_MAX_IFACES; i++) {
+    const VgwNetPort *p = &d->net.ports[i];
+    st->ifaces[st->n_ifaces++] = (VgwStatusIface){
+        p->role, p->mac[0] ? p->mac : NULL, p->ipv4};
+  }
+  st->n_listeners = vgw_listeners_describe(d->listeners, st->listeners,
+                                           VGW_STATUS_MAX_LISTENERS);
+}
+
+/* maybe_ready prints the ready line once the listeners are up and LAN has
+ * an address, or the DHCP wait is over. */
+static void maybe_ready(Vgwd *d) {
+  const VgwNetPort *lan = vgw_net_port(&d->net, "lan");
+  if (d->ready_sent || d->listeners == NULL ||
+      (lan->ipv4 == NULL && !d->dhcp_wait_over)) {
+    return;
+  }
+  d->ready_sent = TRUE;
+  VgwStatus st;
+  memset(&st, 0, sizeof(st));
+  fill_status(&st, d);
+  char *json = vgw_status_to_ready_json(&st);
+  g_message("ready after %" G_GUINT64_FORMAT " ms (vgwd started at %"
+            G_GUINT64_FORMAT " ms)",
+            vgw_uptime_ms(), d->start_ms);
+  printf("VGW-READY %s\n", json);
+  fflush(stdout);
+  g_free(json);
+}
+
+static void on_net_changed(gpointer data) {
+  maybe_ready(data);
+}
+
+static gboolean on_dhcp_wait_over(gpointer data) {
+  Vgwd *d = data;
+  d->dhcp_wait_over = TRUE;
+  if (!d->ready_sent) {
+    g_warning("LAN has no address after %d ms; ready without it",
+              DHCP_WAIT_MS);
+  }
+  maybe_ready(d);
+  return G_SOURCE_REMOVE;
+}
+
+/* on_action runs what a maintenance request asked for, after its reply
+ * has left the UART. */
+static void on_action(VgwMgmtAction action, gpointer data) {
+  Vgwd *d = data;
+  switch (action) {
+    case VGW_MGMT_ACTION_RESET:
+      g_message("resetting the board");
+      vgw_board_reset(&d->board);
+      g_warning("reset did not happen (no system controller?)");
+      break;
+    case VGW_MGMT_ACTION_WATCHDOG_STALL:
+      /* Test hook: the loop stops here for real, so the watchdog is no
+       * longer kicked and resets the board. */
+      for (;;) {
+        sleep(60);
+      }
+    case VGW_MGMT_ACTION_CRASH:
+      abort();
+    case VGW_MGMT_ACTION_NONE:
+      break;
+  }
+}
+
+static void start_board(Vgwd *d) {
+  GError *error = NULL;
+  if (!vgw_board_open(&d->board, &error)) {
+    g_warning("no system controller: %s; running without identity and "
+              "watchdog",
+              error->message);
+    g_clear_error(&error);
+    return;
+  }
+  g_message("board: serial %s, hw rev %u, mac base %s", d->board.id.serial,
+            d->board.id.hw_rev, d->board.mac_base);
+  g_message("board: reset cause %s, resets since power-on %u",
+            vgw_reset_cause_name(d->board.reset_cause),
+            d->board.reset_count);
+  if (vgw_board_start_watchdog(&d->board, WDT_TIMEOUT_MS, WDT_KICK_MS)) {
+    g_message("watchdog: enabled and locked, %u ms, kicked every %d ms",
+              d->board.wdt_timeout_ms, WDT_KICK_MS);
+  } else {
+    g_warning("watchdog: could not be configured (enabled %d, %u ms)",
+              d->board.wdt_enabled, d->board.wdt_timeout_ms);
+  }
+}
+
+static void start_maintenance(Vgwd *d) {
+  const char *tty = g_getenv("VGW_MAINT_TTY");
+  GError *error = NULL;
+  d->session = vgw_mgmt_session_new(FACTORY_USER, FACTORY_PASSWORD,
+                                    fill_status, d);
+  d->port = vgw_mgmt_port_open(tty ? tty : MAINT_TTY, d->session, on_action,
+                               d, &error);
+  if (d->port == NULL) {
+    g_warning("maintenance port: %s", error->message);
+    g_clear_error(&error);
+  }
+}
+
+int main(int argc, char **argv) {
+  static Vgwd d;
+  vgw_log_init(g_getenv("VGW_DEBUG") != NULL);
+  d.start_ms = vgw_uptime_ms();
+  g_message("vgwd %s starting", VGW_FW_VERSION);
+  d.crash_count = read_crash_count();
+  if (d.crash_count > 0) {
+    g_message("restarted by init after %u crash(es)", d.crash_count);
+  }
+
+  start_board(&d);
+
+  GError *error = NULL;
+  const char *port_env = g_getenv("VGW_SIP_PORT");
+  guint16 sip_port = port_env ? (guint16)atoi(port_env) : VGW_SIP_PORT;
+  d.listeners = vgw_listeners_start(sip_port, &error);
+  if (d.listeners == NULL) {
+    g_warning("sip: %s", error->message);
+    g_clear_error(&error);
+  } else {
+    g_message("sip: listening on udp/%u and tcp/%u (no SIP stack yet: "
+              "messages are logged and dropped)",
+              sip_port, sip_port);
+  }
+
+  start_maintenance(&d);
+  g_timeout_add(DHCP_WAIT_MS, on_dhcp_wait_over, &d);
+  vgw_net_start(&d.net, on_net_changed, &d);
+  vgw_flash_probe();
+
+  GMainLoop *loop = g_main_loop_new(NULL, FALSE);
+  g_main_loop_run(loop);
+  return 0;
+}
