@@ -1,0 +1,136 @@
+/* vgw reset: reset a running gateway (through its firmware, or hard
+ * through QMP) and wait until it is ready again. */
+#include <stdio.h>
+#include <string.h>
+
+#include "bootwait.h"
+#include "cli.h"
+#include "commands.h"
+#include "instance.h"
+#include "maint.h"
+#include "qmp.h"
+#include "vgw-error.h"
+
+gboolean
+vgw_reset_parse(int argc, char **argv, VgwResetOptions *opts, GError **error)
+{
+  gboolean hard = FALSE;
+  int timeout = VGW_DEFAULT_BOOT_TIMEOUT_S;
+  const GOptionEntry entries[] = {
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &opts->name, "Gateway name (default \"default\")", "N" },
+    { "hard", 0, 0, G_OPTION_ARG_NONE, &hard, "Reset the board from outside (QMP system_reset) instead of asking the firmware", NULL },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, "Seconds to wait for the gateway to be ready again (default 300)", "S" },
+    { NULL },
+  };
+
+  memset(opts, 0, sizeof *opts);
+  if (!vgw_cli_parse("reset", NULL,
+                     "Reset a gateway and wait until it is ready again.  By default the\n"
+                     "firmware is asked to reset (maintenance port); --hard resets the board.",
+                     entries, opts, FALSE, argc, argv, NULL, error))
+    goto fail;
+  if (opts->name == NULL)
+    opts->name = g_strdup(VGW_DEFAULT_NAME);
+  if (!vgw_instance_name_check(opts->name, error))
+    goto fail;
+  if (timeout < 1) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+                "invalid value %d for --timeout (expected seconds > 0)", timeout);
+    goto fail;
+  }
+  opts->method = hard ? VGW_RESET_HARD : VGW_RESET_FIRMWARE;
+  opts->timeout_s = timeout;
+  return TRUE;
+
+fail:
+  vgw_reset_options_clear(opts);
+  return FALSE;
+}
+
+void
+vgw_reset_options_clear(VgwResetOptions *opts)
+{
+  g_clear_pointer(&opts->name, g_free);
+}
+
+/* Starts the reset; returns once the gateway has been told. */
+static gboolean
+trigger_reset(const VgwInstance *inst, VgwResetMethod method, GError **error)
+{
+  switch (method) {
+  case VGW_RESET_FIRMWARE: {
+    const char *req[] = { "reset", NULL };
+    VgwMaintTarget target = { .socket_path = inst->maint_sock };
+    JsonObject *reply = vgw_maint_request(&target, req, error);
+    if (reply == NULL)
+      return FALSE;
+    json_object_unref(reply);
+    return TRUE;
+  }
+  case VGW_RESET_HARD: {
+    g_autoptr(GError) local = NULL;
+    g_autoptr(VgwQmp) qmp = vgw_qmp_connect(inst->qmp_sock, 10000, &local);
+    JsonNode *ret = qmp != NULL ? vgw_qmp_execute(qmp, "system_reset", NULL, &local) : NULL;
+    if (ret == NULL) {
+      g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "QMP system_reset failed: %s",
+                  local->message);
+      return FALSE;
+    }
+    json_node_unref(ret);
+    return TRUE;
+  }
+  }
+  g_assert_not_reached();
+}
+
+static gboolean
+pid_alive(gpointer data)
+{
+  return vgw_pid_alive(GPOINTER_TO_INT(data));
+}
+
+/* On a failed boot |*tail| gets the last console lines. */
+static gboolean
+run_reset(const VgwResetOptions *opts, char **tail, GError **error)
+{
+  g_autoptr(VgwInstance) inst = vgw_instance_new(opts->name, error);
+  VgwBootResult boot = { 0 };
+  goffset offset;
+  int pid;
+
+  if (inst == NULL || (pid = vgw_instance_require_running(inst, error)) == 0)
+    return FALSE;
+  /* Only the console output after this point belongs to the new boot. */
+  offset = vgw_file_size(inst->console_log);
+  if (!trigger_reset(inst, opts->method, error))
+    return FALSE;
+  if (!vgw_boot_wait(inst->name, inst->console_log, offset, opts->timeout_s,
+                     pid_alive, GINT_TO_POINTER(pid), &boot, error)) {
+    *tail = g_steal_pointer(&boot.tail);
+    vgw_boot_result_clear(&boot);
+    return FALSE;
+  }
+  printf("gateway '%s' reset (%s); ready in %.1f s\n", inst->name,
+         opts->method == VGW_RESET_HARD ? "hard" : "by the firmware", boot.elapsed_s);
+  vgw_boot_result_clear(&boot);
+  return TRUE;
+}
+
+int
+vgw_cmd_reset(int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tail = NULL;
+  VgwResetOptions opts;
+  int status;
+
+  if (!vgw_reset_parse(argc, argv, &opts, &error))
+    return vgw_cli_finish(error);
+  run_reset(&opts, &tail, &error);
+  vgw_reset_options_clear(&opts);
+  status = vgw_cli_finish(error);
+  if (tail != NULL && error != NULL &&
+      (error->code == VGW_ERROR_PANIC || error->code == VGW_ERROR_TIMEOUT))
+    fprintf(stderr, "%s\n", tail);
+  return status;
+}

@@ -1,0 +1,241 @@
+/* vgw status: what a gateway is doing, from the host (process, ports,
+ * QMP run state) and from its firmware (maintenance port `status`). */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "instance.h"
+#include "maint.h"
+#include "qmp.h"
+#include "vgw-error.h"
+
+gboolean
+vgw_status_parse(int argc, char **argv, VgwStatusOptions *opts, GError **error)
+{
+  const GOptionEntry entries[] = {
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &opts->name, "Gateway name (default \"default\")", "N" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &opts->json, "Print one JSON object (fields in host-tools/README.md)", NULL },
+    { NULL },
+  };
+
+  memset(opts, 0, sizeof *opts);
+  if (!vgw_cli_parse("status", NULL, "Show a gateway's state.", entries, opts,
+                     FALSE, argc, argv, NULL, error))
+    goto fail;
+  if (opts->name == NULL)
+    opts->name = g_strdup(VGW_DEFAULT_NAME);
+  if (!vgw_instance_name_check(opts->name, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  vgw_status_options_clear(opts);
+  return FALSE;
+}
+
+void
+vgw_status_options_clear(VgwStatusOptions *opts)
+{
+  g_clear_pointer(&opts->name, g_free);
+}
+
+static void
+set_string(JsonObject *o, const char *key, const char *value)
+{
+  if (value != NULL)
+    json_object_set_string_member(o, key, value);
+  else
+    json_object_set_null_member(o, key);
+}
+
+/* Host-side facts every status has, running or not. */
+static JsonObject *
+host_status(const VgwInstance *inst, int pid)
+{
+  JsonObject *o = json_object_new();
+  JsonObject *ports = json_object_new();
+  JsonObject *sockets = json_object_new();
+
+  json_object_set_string_member(o, "name", inst->name);
+  json_object_set_string_member(o, "state", pid != 0 ? "running" : "stopped");
+  if (pid != 0) {
+    json_object_set_int_member(o, "pid", pid);
+    json_object_set_int_member(o, "uptime_s",
+                               MAX(0, (gint64) time(NULL) - inst->started_unix));
+  } else {
+    json_object_set_null_member(o, "pid");
+    json_object_set_null_member(o, "uptime_s");
+  }
+  set_string(o, "serial", inst->serial);
+  set_string(o, "mac_base", inst->mac_base);
+  json_object_set_int_member(ports, "sip_udp", inst->sip_port);
+  json_object_set_int_member(ports, "sip_tcp", inst->sip_port);
+  json_object_set_int_member(ports, "sips", inst->sip_tls_port);
+  json_object_set_object_member(o, "ports", ports);
+  json_object_set_string_member(o, "state_dir", inst->dir);
+  json_object_set_string_member(sockets, "console", inst->console_sock);
+  json_object_set_string_member(sockets, "maint", inst->maint_sock);
+  json_object_set_string_member(sockets, "qmp", inst->qmp_sock);
+  json_object_set_object_member(o, "sockets", sockets);
+  json_object_set_null_member(o, "run_state");
+  return o;
+}
+
+/* Adds QMP's run state ("running", "paused", "shutdown", ...). */
+static void
+add_qmp_status(JsonObject *o, const VgwInstance *inst)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VgwQmp) qmp = vgw_qmp_connect(inst->qmp_sock, 5000, &error);
+  JsonNode *ret = qmp != NULL ? vgw_qmp_execute(qmp, "query-status", NULL, &error) : NULL;
+
+  if (ret != NULL && JSON_NODE_HOLDS_OBJECT(ret) &&
+      json_object_has_member(json_node_get_object(ret), "status"))
+    json_object_set_string_member(o, "run_state",
+                                  json_object_get_string_member(json_node_get_object(ret), "status"));
+  else
+    json_object_set_string_member(o, "qmp_error", error != NULL ? error->message : "no status");
+  if (ret != NULL)
+    json_node_unref(ret);
+}
+
+/* Adds the firmware's status fields at the top level.  Its "state" and
+ * "uptime_s" would clash with the host's, so they are renamed. */
+static void
+add_firmware_status(JsonObject *o, const VgwInstance *inst)
+{
+  g_autoptr(GError) error = NULL;
+  const char *req[] = { "status", NULL };
+  VgwMaintTarget target = { .socket_path = inst->maint_sock };
+  g_autoptr(JsonObject) fw = vgw_maint_request(&target, req, &error);
+  g_autoptr(GList) members = NULL;
+
+  if (fw == NULL) {
+    json_object_set_string_member(o, "maint_error", error->message);
+    return;
+  }
+  members = json_object_get_members(fw);
+  for (GList *l = members; l != NULL; l = l->next) {
+    const char *key = l->data;
+    JsonNode *value = json_node_copy(json_object_get_member(fw, key));
+    if (g_str_equal(key, "state"))
+      json_object_set_member(o, "firmware_state", value);
+    else if (g_str_equal(key, "uptime_s"))
+      json_object_set_member(o, "guest_uptime_s", value);
+    else
+      json_object_set_member(o, key, value);
+  }
+}
+
+static const char *
+str_or(JsonObject *o, const char *key, const char *fallback)
+{
+  JsonNode *n = json_object_get_member(o, key);
+
+  if (n == NULL || json_node_get_value_type(n) != G_TYPE_STRING)
+    return fallback;
+  return json_node_get_string(n);
+}
+
+static char *
+num_or_dash(JsonObject *o, const char *key)
+{
+  JsonNode *n = json_object_get_member(o, key);
+
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE(n))
+    return g_strdup("-");
+  return g_strdup_printf("%" G_GINT64_FORMAT, json_node_get_int(n));
+}
+
+static char *
+format_duration(gint64 s)
+{
+  if (s >= 3600)
+    return g_strdup_printf("%" G_GINT64_FORMAT "h %02dm", s / 3600, (int) (s / 60 % 60));
+  if (s >= 60)
+    return g_strdup_printf("%dm %02ds", (int) (s / 60), (int) (s % 60));
+  return g_strdup_printf("%ds", (int) s);
+}
+
+static void
+print_text(JsonObject *o)
+{
+  JsonObject *ports = json_object_get_object_member(o, "ports");
+  gboolean running = g_str_equal(str_or(o, "state", ""), "running");
+
+  printf("gateway '%s': %s\n", str_or(o, "name", "?"), str_or(o, "state", "?"));
+  if (running) {
+    g_autofree char *uptime = format_duration(json_object_get_int_member(o, "uptime_s"));
+    g_autofree char *resets = num_or_dash(o, "reset_count");
+    g_autofree char *crashes = num_or_dash(o, "crash_count");
+    printf("  pid          %" G_GINT64_FORMAT "\n", json_object_get_int_member(o, "pid"));
+    printf("  uptime       %s\n", uptime);
+    printf("  run state    %s\n", str_or(o, "run_state", "-"));
+    printf("  firmware     %s\n", str_or(o, "firmware", "-"));
+    printf("  reset cause  %s (resets since power-on: %s)\n", str_or(o, "reset_cause", "-"), resets);
+    printf("  crashes      %s\n", crashes);
+  }
+  printf("  serial       %s\n", str_or(o, "serial", "-"));
+  printf("  mac base     %s\n", str_or(o, "mac_base", "-"));
+  printf("  sip          udp/tcp 127.0.0.1:%" G_GINT64_FORMAT "\n",
+         json_object_get_int_member(ports, "sip_udp"));
+  printf("  sips         tcp 127.0.0.1:%" G_GINT64_FORMAT "\n",
+         json_object_get_int_member(ports, "sips"));
+  if (running && json_object_has_member(o, "interfaces") &&
+      JSON_NODE_HOLDS_ARRAY(json_object_get_member(o, "interfaces"))) {
+    JsonArray *ifs = json_object_get_array_member(o, "interfaces");
+    for (guint i = 0; i < json_array_get_length(ifs); i++) {
+      JsonNode *n = json_array_get_element(ifs, i);
+      if (!JSON_NODE_HOLDS_OBJECT(n))
+        continue;
+      JsonObject *itf = json_node_get_object(n);
+      printf("  %-12s %s  %s\n", str_or(itf, "name", "?"), str_or(itf, "mac", "-"),
+             str_or(itf, "ipv4", "no address"));
+    }
+  }
+  printf("  state dir    %s\n", str_or(o, "state_dir", "-"));
+  if (json_object_has_member(o, "maint_error"))
+    printf("  (firmware not reachable: %s)\n", str_or(o, "maint_error", ""));
+}
+
+static gboolean
+run_status(const VgwStatusOptions *opts, GError **error)
+{
+  g_autoptr(VgwInstance) inst = vgw_instance_new(opts->name, error);
+  g_autoptr(JsonObject) o = NULL;
+  int pid;
+
+  if (inst == NULL || !vgw_instance_load(inst, error))
+    return FALSE;
+  pid = vgw_instance_running_pid(inst);
+  o = host_status(inst, pid);
+  if (pid != 0) {
+    add_qmp_status(o, inst);
+    add_firmware_status(o, inst);
+  }
+  if (opts->json) {
+    g_autoptr(JsonNode) root = json_node_new(JSON_NODE_OBJECT);
+    g_autofree char *text = NULL;
+    json_node_set_object(root, o);
+    text = json_to_string(root, FALSE);
+    printf("%s\n", text);
+  } else {
+    print_text(o);
+  }
+  return TRUE;
+}
+
+int
+vgw_cmd_status(int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  VgwStatusOptions opts;
+
+  if (vgw_status_parse(argc, argv, &opts, &error)) {
+    run_status(&opts, &error);
+    vgw_status_options_clear(&opts);
+  }
+  return vgw_cli_finish(error);
+}

@@ -1,0 +1,388 @@
+/* vgw up: boot a gateway, wait for its ready line, print its endpoints;
+ * then either return (--detach) or stay until SIGINT/SIGTERM and stop it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <gio/gio.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bootwait.h"
+#include "cli.h"
+#include "commands.h"
+#include "gateway.h"
+#include "identity.h"
+#include "instance.h"
+#include "ports.h"
+#include "qemu_cmdline.h"
+#include "vgw-error.h"
+
+static gboolean
+parse_port_option(const char *option_name, const char *value, gpointer data,
+                  GError **error)
+{
+  VgwUpOptions *opts = data;
+  gboolean tls = g_str_equal(option_name, "--sip-tls-port");
+
+  return vgw_port_parse(value, option_name, tls ? &opts->sip_tls_port : &opts->sip_port,
+                        error);
+}
+
+gboolean
+vgw_up_parse(int argc, char **argv, VgwUpOptions *opts, GError **error)
+{
+  int smp = VGW_DEFAULT_SMP, timeout = VGW_DEFAULT_BOOT_TIMEOUT_S;
+  const GOptionEntry entries[] = {
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &opts->name, "Gateway name (default \"default\")", "N" },
+    { "smp", 0, 0, G_OPTION_ARG_INT, &smp, "Number of CPU cores, 1-4 (default 1)", "N" },
+    { "sip-port", 0, 0, G_OPTION_ARG_CALLBACK, parse_port_option,
+      "Host port for SIP over UDP and TCP on 127.0.0.1; 0 picks a free one (default 5060)", "P" },
+    { "sip-tls-port", 0, 0, G_OPTION_ARG_CALLBACK, parse_port_option,
+      "Host port for SIP over TLS on 127.0.0.1; 0 picks a free one (default 5061)", "P" },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, "Seconds to wait for the gateway to be ready (default 300)", "S" },
+    { "detach", 'd', 0, G_OPTION_ARG_NONE, &opts->detach, "Return once ready and leave the gateway running", NULL },
+    { "qemu", 0, 0, G_OPTION_ARG_FILENAME, &opts->qemu, "QEMU binary (default $VGW_QEMU, else the build's)", "PATH" },
+    { "images", 0, 0, G_OPTION_ARG_FILENAME, &opts->images, "Images directory (default $VGW_IMAGES, else the build's)", "DIR" },
+    { NULL },
+  };
+
+  memset(opts, 0, sizeof *opts);
+  opts->sip_port = VGW_DEFAULT_SIP_PORT;
+  opts->sip_tls_port = VGW_DEFAULT_SIP_TLS_PORT;
+  if (!vgw_cli_parse("up", NULL,
+                     "Boot a gateway, wait until it is ready and print its endpoints.\n"
+                     "Without --detach it stays in the foreground; Ctrl-C stops the gateway.",
+                     entries, opts, FALSE, argc, argv, NULL, error))
+    goto fail;
+  if (opts->name == NULL)
+    opts->name = g_strdup(VGW_DEFAULT_NAME);
+  if (!vgw_instance_name_check(opts->name, error))
+    goto fail;
+  if (smp < 1 || smp > VGW_MAX_SMP) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+                "invalid value %d for --smp (expected 1..%d)", smp, VGW_MAX_SMP);
+    goto fail;
+  }
+  if (timeout < 1) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+                "invalid value %d for --timeout (expected seconds > 0)", timeout);
+    goto fail;
+  }
+  if (opts->sip_port != 0 && opts->sip_port == opts->sip_tls_port) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+                "--sip-port and --sip-tls-port must differ (both %u)", opts->sip_port);
+    goto fail;
+  }
+  opts->smp = smp;
+  opts->timeout_s = timeout;
+  return TRUE;
+
+fail:
+  vgw_up_options_clear(opts);
+  return FALSE;
+}
+
+void
+vgw_up_options_clear(VgwUpOptions *opts)
+{
+  g_clear_pointer(&opts->name, g_free);
+  g_clear_pointer(&opts->qemu, g_free);
+  g_clear_pointer(&opts->images, g_free);
+}
+
+/* QEMU as our child: |exited| flips when GLib reaps it. */
+typedef struct {
+  GSubprocess *proc;
+  gboolean exited;
+  GMainLoop *loop; /* foreground wait, else NULL */
+} Child;
+
+static void
+on_child_exit(GObject *source, GAsyncResult *res, gpointer data)
+{
+  Child *child = data;
+
+  g_subprocess_wait_finish(G_SUBPROCESS(source), res, NULL);
+  child->exited = TRUE;
+  if (child->loop != NULL)
+    g_main_loop_quit(child->loop);
+}
+
+static gboolean
+child_alive(gpointer data)
+{
+  return !((Child *) data)->exited;
+}
+
+static void
+child_setup(gpointer data)
+{
+  /* Own session: a Ctrl-C in the terminal reaches vgw, which stops the
+   * gateway cleanly, and a detached gateway outlives the terminal. */
+  setsid();
+  signal(SIGPIPE, SIG_DFL);
+}
+
+static gboolean
+copy_factory_flash(const char *images, const VgwInstance *inst, GError **error)
+{
+  g_autofree char *src_path = g_build_filename(images, "flash.img", NULL);
+  g_autofree char *tmp_path = g_strconcat(inst->flash, ".tmp", NULL);
+  g_autoptr(GFile) src = g_file_new_for_path(src_path);
+  g_autoptr(GFile) tmp = g_file_new_for_path(tmp_path);
+  g_autoptr(GError) local = NULL;
+
+  if (g_file_test(inst->flash, G_FILE_TEST_EXISTS))
+    return TRUE;
+  /* Copy then rename, so an interrupted copy never passes for a flash. */
+  if (!g_file_copy(src, tmp, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &local) ||
+      g_rename(tmp_path, inst->flash) != 0) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
+                "cannot copy the factory flash to %s: %s", inst->flash,
+                local != NULL ? local->message : g_strerror(errno));
+    g_unlink(tmp_path);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Takes the instance's lock so two `vgw up` of one name cannot race;
+ * returns the fd (close to release) or -1. */
+static int
+lock_instance(const VgwInstance *inst, GError **error)
+{
+  int fd = open(inst->lock_file, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+  if (fd < 0) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "cannot open %s: %s",
+                inst->lock_file, g_strerror(errno));
+    return -1;
+  }
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    close(fd);
+    g_set_error(error, VGW_ERROR, VGW_ERROR_RUNNING,
+                "gateway '%s' is being started or run by another vgw", inst->name);
+    return -1;
+  }
+  return fd;
+}
+
+static void
+print_endpoints(const VgwInstance *inst, double elapsed_s)
+{
+  printf("gateway '%s' ready in %.1f s\n", inst->name, elapsed_s);
+  printf("  sip        udp 127.0.0.1:%u  tcp 127.0.0.1:%u\n", inst->sip_port, inst->sip_port);
+  printf("  sips       tcp 127.0.0.1:%u\n", inst->sip_tls_port);
+  printf("  console    %s\n", inst->console_sock);
+  printf("  maint      %s\n", inst->maint_sock);
+  printf("  qmp        %s\n", inst->qmp_sock);
+  printf("  state dir  %s\n", inst->dir);
+  printf("  serial     %s\n", inst->serial);
+  fflush(stdout);
+}
+
+/* Fills in serial, MAC base and ports, keeping the identity recorded by
+ * an earlier up. */
+static gboolean
+prepare_instance(VgwInstance *inst, const VgwUpOptions *opts, GError **error)
+{
+  if (inst->serial == NULL)
+    inst->serial = vgw_identity_serial(inst->name);
+  if (inst->mac_base == NULL) {
+    guint8 mac[VGW_MAC_LEN];
+    vgw_identity_mac_base(inst->name, mac);
+    inst->mac_base = vgw_mac_format(mac);
+  }
+  return vgw_ports_resolve(opts->sip_port, opts->sip_tls_port, &inst->sip_port,
+                           &inst->sip_tls_port, error);
+}
+
+static GSubprocess *
+spawn_qemu(VgwInstance *inst, char **argv, GError **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GError) local = NULL;
+  GSubprocess *proc;
+  int log_fd = open(inst->qemu_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+  if (log_fd < 0) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "cannot create %s: %s",
+                inst->qemu_log, g_strerror(errno));
+    return NULL;
+  }
+  g_subprocess_launcher_take_stdout_fd(launcher, dup(log_fd));
+  g_subprocess_launcher_take_stderr_fd(launcher, log_fd);
+  g_subprocess_launcher_set_child_setup(launcher, child_setup, NULL, NULL);
+  proc = g_subprocess_launcher_spawnv(launcher, (const char *const *) argv, &local);
+  if (proc == NULL)
+    g_set_error(error, VGW_ERROR, VGW_ERROR_NO_QEMU,
+                "cannot start QEMU at %s: %s (run scripts/build.sh, or set VGW_QEMU)",
+                argv[0], local->message);
+  return proc;
+}
+
+/* Turns a failed boot into the user's error, after QEMU is gone. */
+static void
+explain_boot_failure(const VgwInstance *inst, GError *boot_error, GError **error)
+{
+  if (g_error_matches(boot_error, VGW_ERROR, VGW_ERROR_EXITED)) {
+    g_autofree char *log = NULL;
+    g_file_get_contents(inst->qemu_log, &log, NULL, NULL);
+    vgw_qemu_explain_failure(inst->qemu, log, error);
+    return;
+  }
+  g_propagate_error(error, g_error_copy(boot_error));
+}
+
+static gboolean
+on_stop_signal(gpointer data)
+{
+  g_main_loop_quit(((Child *) data)->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Foreground: waits for SIGINT/SIGTERM/SIGHUP or QEMU's own exit. */
+static gboolean
+run_foreground(VgwInstance *inst, Child *child, GError **error)
+{
+  guint sources[3];
+  int pid = inst->pid;
+
+  printf("running in the foreground; Ctrl-C stops the gateway\n");
+  fflush(stdout);
+  child->loop = g_main_loop_new(NULL, FALSE);
+  sources[0] = g_unix_signal_add(SIGINT, on_stop_signal, child);
+  sources[1] = g_unix_signal_add(SIGTERM, on_stop_signal, child);
+  sources[2] = g_unix_signal_add(SIGHUP, on_stop_signal, child);
+  if (!child->exited)
+    g_main_loop_run(child->loop);
+  for (int i = 0; i < 3; i++)
+    g_source_remove(sources[i]);
+  g_clear_pointer(&child->loop, g_main_loop_unref);
+
+  if (child->exited) {
+    /* Stopped from elsewhere (vgw down), or QEMU died. */
+    gboolean clean = g_subprocess_get_if_exited(child->proc) &&
+                     g_subprocess_get_exit_status(child->proc) == 0;
+    vgw_gateway_mark_stopped(inst);
+    if (!clean) {
+      g_autofree char *log = NULL;
+      g_file_get_contents(inst->qemu_log, &log, NULL, NULL);
+      vgw_qemu_explain_failure(inst->qemu, log, error);
+      return FALSE;
+    }
+    printf("gateway '%s' stopped\n", inst->name);
+    return TRUE;
+  }
+  if (!vgw_gateway_stop(inst, pid, error))
+    return FALSE;
+  printf("gateway '%s' stopped\n", inst->name);
+  return TRUE;
+}
+
+static int
+run_up(const VgwUpOptions *opts)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) boot_error = NULL;
+  g_autoptr(VgwInstance) inst = NULL;
+  g_autofree char *qemu = NULL;
+  g_autofree char *images = NULL;
+  g_autofree char *old_log = NULL;
+  VgwBootResult boot = { 0 };
+  VgwQemuConfig cfg = { 0 };
+  Child child = { 0 };
+  int lock_fd = -1, pid;
+  int status = VGW_EXIT_OK;
+
+  if ((inst = vgw_instance_new(opts->name, &error)) == NULL ||
+      (qemu = vgw_qemu_resolve_binary(opts->qemu, &error)) == NULL ||
+      (images = vgw_images_resolve_dir(opts->images, &error)) == NULL ||
+      !vgw_instance_ensure_dir(inst, &error))
+    goto out;
+  if (vgw_instance_known(inst) && !vgw_instance_load(inst, &error))
+    goto out;
+  if ((pid = vgw_instance_running_pid(inst)) != 0) {
+    g_set_error(&error, VGW_ERROR, VGW_ERROR_RUNNING,
+                "gateway '%s' is already running (pid %d)", inst->name, pid);
+    goto out;
+  }
+  if ((lock_fd = lock_instance(inst, &error)) < 0)
+    goto out;
+  if (!prepare_instance(inst, opts, &error) ||
+      !copy_factory_flash(images, inst, &error))
+    goto out;
+
+  /* A fresh console log per boot; the previous one is kept beside it. */
+  vgw_instance_remove_runtime_files(inst);
+  old_log = g_strconcat(inst->console_log, ".1", NULL);
+  g_rename(inst->console_log, old_log);
+
+  cfg.qemu = qemu;
+  cfg.images = images;
+  cfg.smp = opts->smp;
+  cfg.memory_mb = VGW_MEMORY_MB;
+  g_free(inst->qemu);
+  inst->qemu = g_strdup(qemu);
+  g_free(inst->images);
+  inst->images = g_strdup(images);
+  g_strfreev(inst->qemu_argv);
+  inst->qemu_argv = vgw_qemu_build_argv(&cfg, inst);
+
+  child.proc = spawn_qemu(inst, inst->qemu_argv, &error);
+  if (child.proc == NULL)
+    goto out;
+  g_subprocess_wait_async(child.proc, NULL, on_child_exit, &child);
+  inst->pid = atoi(g_subprocess_get_identifier(child.proc));
+  inst->started_unix = (gint64) time(NULL);
+  if (!vgw_instance_save(inst, &error)) {
+    vgw_gateway_kill(inst->pid);
+    goto out;
+  }
+
+  if (!vgw_boot_wait(inst->name, inst->console_log, 0, opts->timeout_s,
+                     child_alive, &child, &boot, &boot_error)) {
+    vgw_gateway_kill(inst->pid);
+    vgw_gateway_mark_stopped(inst);
+    explain_boot_failure(inst, boot_error, &error);
+    goto out;
+  }
+  print_endpoints(inst, boot.elapsed_s);
+  if (!opts->detach && !run_foreground(inst, &child, &error))
+    goto out;
+
+out:
+  if (error != NULL) {
+    status = vgw_error_report(error);
+    if (boot.tail != NULL &&
+        (g_error_matches(error, VGW_ERROR, VGW_ERROR_PANIC) ||
+         g_error_matches(error, VGW_ERROR, VGW_ERROR_TIMEOUT))) {
+      fprintf(stderr, "%s\n", boot.tail);
+    }
+  }
+  vgw_boot_result_clear(&boot);
+  g_clear_object(&child.proc);
+  if (lock_fd >= 0)
+    close(lock_fd);
+  return status;
+}
+
+int
+vgw_cmd_up(int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  VgwUpOptions opts;
+  int status;
+
+  if (!vgw_up_parse(argc, argv, &opts, &error))
+    return vgw_cli_finish(error);
+  status = run_up(&opts);
+  vgw_up_options_clear(&opts);
+  return status;
+}

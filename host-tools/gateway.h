@@ -1,0 +1,39 @@
+/*
+ * Stopping a running gateway, shared by `vgw down`, the foreground
+ * `vgw up` on SIGINT/SIGTERM, and `vgw up` cleaning up after a failed
+ * boot.
+ */
+#ifndef VGW_GATEWAY_H
+#define VGW_GATEWAY_H
+
+#include <glib.h>
+
+#include "instance.h"
+
+G_BEGIN_DECLS
+
+/* Seconds QEMU gets to leave after QMP quit, then after SIGTERM. */
+#define VGW_QUIT_TIMEOUT_S 10
+#define VGW_TERM_TIMEOUT_S 5
+
+/* vgw_wait_pid_exit polls until |pid| is gone (or a zombie) or
+ * |timeout_ms| passed; returns TRUE if it is gone. */
+gboolean vgw_wait_pid_exit(int pid, guint timeout_ms);
+
+/* vgw_gateway_kill ends |pid| without asking: SIGTERM, then SIGKILL
+ * after VGW_TERM_TIMEOUT_S.  Returns TRUE once it is gone. */
+gboolean vgw_gateway_kill(int pid);
+
+/* vgw_gateway_stop stops the QEMU |pid| of |inst|: QMP quit, then
+ * vgw_gateway_kill if it does not leave in time.  Removes the sockets and
+ * pid file and records the instance as stopped (flash.img and
+ * console.log stay).  Fails only if the process survives SIGKILL. */
+gboolean vgw_gateway_stop(VgwInstance *inst, int pid, GError **error);
+
+/* vgw_gateway_mark_stopped removes the runtime files and records pid 0 in
+ * instance.json (best effort). */
+void vgw_gateway_mark_stopped(VgwInstance *inst);
+
+G_END_DECLS
+
+#endif /* VGW_GATEWAY_H */

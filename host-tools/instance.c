@@ -1,0 +1,355 @@
+#include "instance.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vgw-error.h"
+
+char *
+vgw_state_root(void)
+{
+  const char *env = g_getenv("VGW_STATE_DIR");
+  const char *xdg = g_getenv("XDG_RUNTIME_DIR");
+
+  if (env != NULL && *env != '\0')
+    return g_strdup(env);
+  if (xdg != NULL && *xdg != '\0')
+    return g_build_filename(xdg, "vgw", NULL);
+  return g_strdup_printf("/tmp/vgw-%u", (unsigned) getuid());
+}
+
+gboolean
+vgw_instance_name_check(const char *name, GError **error)
+{
+  gsize len = name != NULL ? strlen(name) : 0;
+  gboolean ok = len >= 1 && len <= 32 && name[0] != '.';
+
+  for (gsize i = 0; ok && i < len; i++)
+    ok = g_ascii_isalnum(name[i]) || name[i] == '_' || name[i] == '-' ||
+         name[i] == '.';
+  if (!ok)
+    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+                "invalid gateway name '%s' (1-32 characters of A-Z a-z 0-9 _ - .)",
+                name != NULL ? name : "");
+  return ok;
+}
+
+VgwInstance *
+vgw_instance_new(const char *name, GError **error)
+{
+  g_autofree char *root = NULL;
+  VgwInstance *inst;
+
+  if (!vgw_instance_name_check(name, error))
+    return NULL;
+  root = vgw_state_root();
+  inst = g_new0(VgwInstance, 1);
+  inst->name = g_strdup(name);
+  inst->dir = g_build_filename(root, name, NULL);
+  inst->qmp_sock = g_build_filename(inst->dir, "qmp.sock", NULL);
+  inst->console_sock = g_build_filename(inst->dir, "console.sock", NULL);
+  inst->maint_sock = g_build_filename(inst->dir, "maint.sock", NULL);
+  inst->console_log = g_build_filename(inst->dir, "console.log", NULL);
+  inst->qemu_log = g_build_filename(inst->dir, "qemu.log", NULL);
+  inst->pid_file = g_build_filename(inst->dir, "qemu.pid", NULL);
+  inst->flash = g_build_filename(inst->dir, "flash.img", NULL);
+  inst->json_file = g_build_filename(inst->dir, "instance.json", NULL);
+  inst->lock_file = g_build_filename(inst->dir, "lock", NULL);
+
+  /* console.sock is the longest socket name. */
+  if (strlen(inst->console_sock) > VGW_UNIX_PATH_MAX) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
+                "state directory %s is too long for unix sockets (%zu bytes for %s, max %d); set VGW_STATE_DIR to a shorter path",
+                inst->dir, strlen(inst->console_sock), "console.sock",
+                VGW_UNIX_PATH_MAX);
+    vgw_instance_free(inst);
+    return NULL;
+  }
+  return inst;
+}
+
+void
+vgw_instance_free(VgwInstance *inst)
+{
+  if (inst == NULL)
+    return;
+  g_free(inst->name);
+  g_free(inst->dir);
+  g_free(inst->qmp_sock);
+  g_free(inst->console_sock);
+  g_free(inst->maint_sock);
+  g_free(inst->console_log);
+  g_free(inst->qemu_log);
+  g_free(inst->pid_file);
+  g_free(inst->flash);
+  g_free(inst->json_file);
+  g_free(inst->lock_file);
+  g_free(inst->serial);
+  g_free(inst->mac_base);
+  g_free(inst->qemu);
+  g_free(inst->images);
+  g_strfreev(inst->qemu_argv);
+  g_free(inst);
+}
+
+gboolean
+vgw_instance_known(const VgwInstance *inst)
+{
+  return g_file_test(inst->json_file, G_FILE_TEST_IS_REGULAR);
+}
+
+gboolean
+vgw_instance_ensure_dir(const VgwInstance *inst, GError **error)
+{
+  if (g_mkdir_with_parents(inst->dir, 0700) != 0) {
+    int e = errno;
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
+                "cannot create state directory %s: %s", inst->dir,
+                g_strerror(e));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static char *
+dup_member_string(JsonObject *o, const char *key)
+{
+  JsonNode *n = json_object_get_member(o, key);
+
+  if (n == NULL || JSON_NODE_HOLDS_NULL(n) ||
+      json_node_get_value_type(n) != G_TYPE_STRING)
+    return NULL;
+  return g_strdup(json_node_get_string(n));
+}
+
+static gint64
+member_int(JsonObject *o, const char *key)
+{
+  JsonNode *n = json_object_get_member(o, key);
+
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE(n))
+    return 0;
+  return json_node_get_int(n);
+}
+
+gboolean
+vgw_instance_load(VgwInstance *inst, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new();
+  g_autoptr(GError) local = NULL;
+  JsonNode *root;
+  JsonObject *o;
+  JsonArray *argv;
+
+  if (!vgw_instance_known(inst)) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_UNKNOWN,
+                "no gateway named '%s' (in %s)", inst->name, inst->dir);
+    return FALSE;
+  }
+  if (!json_parser_load_from_file(parser, inst->json_file, &local)) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "cannot read %s: %s",
+                inst->json_file, local->message);
+    return FALSE;
+  }
+  root = json_parser_get_root(parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
+                "cannot read %s: not a JSON object", inst->json_file);
+    return FALSE;
+  }
+  o = json_node_get_object(root);
+  g_clear_pointer(&inst->serial, g_free);
+  g_clear_pointer(&inst->mac_base, g_free);
+  g_clear_pointer(&inst->qemu, g_free);
+  g_clear_pointer(&inst->images, g_free);
+  g_clear_pointer(&inst->qemu_argv, g_strfreev);
+  inst->serial = dup_member_string(o, "serial");
+  inst->mac_base = dup_member_string(o, "mac_base");
+  inst->qemu = dup_member_string(o, "qemu");
+  inst->images = dup_member_string(o, "images");
+  inst->sip_port = (guint16) member_int(o, "sip_port");
+  inst->sip_tls_port = (guint16) member_int(o, "sip_tls_port");
+  inst->pid = (int) member_int(o, "pid");
+  inst->started_unix = member_int(o, "started_unix");
+  argv = json_object_has_member(o, "qemu_argv")
+             ? json_object_get_array_member(o, "qemu_argv") : NULL;
+  if (argv != NULL) {
+    guint n = json_array_get_length(argv);
+    inst->qemu_argv = g_new0(char *, n + 1);
+    for (guint i = 0; i < n; i++)
+      inst->qemu_argv[i] = g_strdup(json_array_get_string_element(argv, i));
+  }
+  return TRUE;
+}
+
+char *
+vgw_instance_to_json(const VgwInstance *inst)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new();
+  g_autoptr(JsonGenerator) gen = json_generator_new();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "name");
+  json_builder_add_string_value(b, inst->name);
+  json_builder_set_member_name(b, "serial");
+  json_builder_add_string_value(b, inst->serial);
+  json_builder_set_member_name(b, "mac_base");
+  json_builder_add_string_value(b, inst->mac_base);
+  json_builder_set_member_name(b, "sip_port");
+  json_builder_add_int_value(b, inst->sip_port);
+  json_builder_set_member_name(b, "sip_tls_port");
+  json_builder_add_int_value(b, inst->sip_tls_port);
+  json_builder_set_member_name(b, "pid");
+  json_builder_add_int_value(b, inst->pid);
+  json_builder_set_member_name(b, "started_unix");
+  json_builder_add_int_value(b, inst->started_unix);
+  json_builder_set_member_name(b, "qemu");
+  json_builder_add_string_value(b, inst->qemu);
+  json_builder_set_member_name(b, "images");
+  json_builder_add_string_value(b, inst->images);
+  json_builder_set_member_name(b, "qemu_argv");
+  json_builder_begin_array(b);
+  for (char **a = inst->qemu_argv; a != NULL && *a != NULL; a++)
+    json_builder_add_string_value(b, *a);
+  json_builder_end_array(b);
+  json_builder_end_object(b);
+
+  root = json_builder_get_root(b);
+  json_generator_set_root(gen, root);
+  json_generator_set_pretty(gen, TRUE);
+  return json_generator_to_data(gen, NULL);
+}
+
+gboolean
+vgw_instance_save(const VgwInstance *inst, GError **error)
+{
+  g_autofree char *text = vgw_instance_to_json(inst);
+  g_autoptr(GError) local = NULL;
+
+  if (!g_file_set_contents_full(inst->json_file, text, -1,
+                                G_FILE_SET_CONTENTS_CONSISTENT, 0600, &local)) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "cannot write %s: %s",
+                inst->json_file, local->message);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+vgw_pid_alive(int pid)
+{
+  g_autofree char *stat_path = NULL;
+  g_autofree char *stat = NULL;
+  const char *paren;
+
+  if (pid <= 0 || (kill(pid, 0) != 0 && errno != EPERM))
+    return FALSE;
+  /* A zombie still answers kill(0): look at its state in /proc. */
+  stat_path = g_strdup_printf("/proc/%d/stat", pid);
+  if (!g_file_get_contents(stat_path, &stat, NULL, NULL))
+    return FALSE;
+  paren = strrchr(stat, ')');
+  return paren == NULL || (paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X');
+}
+
+/* TRUE if |pid|'s command line names |needle| in one of its arguments,
+ * i.e. it is the QEMU we started for this state directory and not some
+ * process that reused the pid. */
+static gboolean
+pid_cmdline_mentions(int pid, const char *needle)
+{
+  g_autofree char *path = g_strdup_printf("/proc/%d/cmdline", pid);
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents(path, &data, &len, NULL))
+    return FALSE;
+  for (gsize off = 0; off < len; off += strlen(data + off) + 1) {
+    if (strstr(data + off, needle) != NULL)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static int
+read_pid_file(const char *path)
+{
+  g_autofree char *text = NULL;
+  gint64 v = 0;
+
+  if (!g_file_get_contents(path, &text, NULL, NULL))
+    return 0;
+  g_strstrip(text);
+  if (!g_ascii_string_to_signed(text, 10, 1, G_MAXINT, &v, NULL))
+    return 0;
+  return (int) v;
+}
+
+int
+vgw_instance_running_pid(const VgwInstance *inst)
+{
+  int candidates[2] = { inst->pid, read_pid_file(inst->pid_file) };
+
+  for (int i = 0; i < 2; i++) {
+    int pid = candidates[i];
+    if (pid > 0 && vgw_pid_alive(pid) && pid_cmdline_mentions(pid, inst->qmp_sock))
+      return pid;
+  }
+  return 0;
+}
+
+int
+vgw_instance_require_running(VgwInstance *inst, GError **error)
+{
+  int pid;
+
+  if (!vgw_instance_load(inst, error))
+    return 0;
+  pid = vgw_instance_running_pid(inst);
+  if (pid == 0)
+    g_set_error(error, VGW_ERROR, VGW_ERROR_NOT_RUNNING,
+                "gateway '%s' is not running", inst->name);
+  return pid;
+}
+
+void
+vgw_instance_remove_runtime_files(const VgwInstance *inst)
+{
+  g_unlink(inst->qmp_sock);
+  g_unlink(inst->console_sock);
+  g_unlink(inst->maint_sock);
+  g_unlink(inst->pid_file);
+}
+
+static gint
+compare_strings(gconstpointer a, gconstpointer b)
+{
+  return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+char **
+vgw_instance_list_names(void)
+{
+  g_autofree char *root = vgw_state_root();
+  GPtrArray *names = g_ptr_array_new();
+  GDir *dir = g_dir_open(root, 0, NULL);
+  const char *entry;
+
+  while (dir != NULL && (entry = g_dir_read_name(dir)) != NULL) {
+    g_autofree char *json = g_build_filename(root, entry, "instance.json", NULL);
+    if (vgw_instance_name_check(entry, NULL) &&
+        g_file_test(json, G_FILE_TEST_IS_REGULAR))
+      g_ptr_array_add(names, g_strdup(entry));
+  }
+  if (dir != NULL)
+    g_dir_close(dir);
+  g_ptr_array_sort(names, compare_strings);
+  g_ptr_array_add(names, NULL);
+  return (char **) g_ptr_array_free(names, FALSE);
+}

@@ -1,0 +1,105 @@
+/*
+ * Instances and their state directories.
+ *
+ * An instance is a named gateway.  Its state directory
+ * $VGW_STATE_DIR/<name> holds its sockets, logs, flash copy and
+ * instance.json (identity, ports, start time, pid, QEMU argv).  The state
+ * root is $VGW_STATE_DIR, else $XDG_RUNTIME_DIR/vgw, else /tmp/vgw-<uid>.
+ *
+ * Whether an instance is running is decided from the live process, never
+ * from a file alone: the recorded pid must exist, not be a zombie, and be
+ * a QEMU started for this state directory.
+ */
+#ifndef VGW_INSTANCE_H
+#define VGW_INSTANCE_H
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Longest unix socket path that fits sockaddr_un.sun_path with its NUL. */
+#define VGW_UNIX_PATH_MAX 107
+
+#define VGW_DEFAULT_NAME "default"
+
+typedef struct {
+  char *name;
+  char *dir;           /* state directory */
+  char *qmp_sock;
+  char *console_sock;
+  char *maint_sock;
+  char *console_log;
+  char *qemu_log;
+  char *pid_file;
+  char *flash;
+  char *json_file;
+  char *lock_file;
+
+  /* Recorded in instance.json; zero/NULL until known. */
+  char *serial;
+  char *mac_base;      /* "aa:bb:cc:dd:ee:ff" */
+  guint16 sip_port;    /* UDP and TCP */
+  guint16 sip_tls_port;
+  int pid;             /* 0 when not started by us or stopped */
+  gint64 started_unix; /* seconds since the epoch, 0 if never */
+  char *qemu;          /* QEMU binary used */
+  char *images;        /* images directory used */
+  char **qemu_argv;
+} VgwInstance;
+
+/* vgw_state_root returns the state root directory (not created). */
+char *vgw_state_root(void);
+
+/* vgw_instance_name_check returns TRUE if |name| is 1 to 32 characters
+ * of [A-Za-z0-9_.-] not starting with '.'; else a VGW_ERROR_USAGE error. */
+gboolean vgw_instance_name_check(const char *name, GError **error);
+
+/* vgw_instance_new returns the instance |name| with all its paths filled
+ * in (nothing read or created).  Fails with VGW_ERROR_USAGE for a bad
+ * name and VGW_ERROR_FAILED when a socket path would exceed
+ * VGW_UNIX_PATH_MAX bytes. */
+VgwInstance *vgw_instance_new(const char *name, GError **error);
+
+void vgw_instance_free(VgwInstance *inst);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgwInstance, vgw_instance_free)
+
+/* vgw_instance_known returns TRUE if the state directory holds an
+ * instance.json (the instance was started at least once). */
+gboolean vgw_instance_known(const VgwInstance *inst);
+
+/* vgw_instance_ensure_dir creates the state root and directory (0700). */
+gboolean vgw_instance_ensure_dir(const VgwInstance *inst, GError **error);
+
+/* vgw_instance_load reads instance.json into |inst|'s recorded fields.
+ * A missing file is a VGW_ERROR_UNKNOWN error, "no gateway named 'N'". */
+gboolean vgw_instance_load(VgwInstance *inst, GError **error);
+
+/* vgw_instance_to_json returns instance.json's text for |inst|. */
+char *vgw_instance_to_json(const VgwInstance *inst);
+
+/* vgw_instance_save writes instance.json atomically. */
+gboolean vgw_instance_save(const VgwInstance *inst, GError **error);
+
+/* vgw_instance_running_pid returns the pid of the QEMU process running
+ * this instance, or 0 if none is running. */
+int vgw_instance_running_pid(const VgwInstance *inst);
+
+/* vgw_instance_require_running loads |inst| and returns its running pid;
+ * fails with VGW_ERROR_UNKNOWN or VGW_ERROR_NOT_RUNNING ("gateway 'N' is
+ * not running"). */
+int vgw_instance_require_running(VgwInstance *inst, GError **error);
+
+/* vgw_instance_remove_runtime_files removes the sockets and the pid file
+ * (flash.img, console.log and instance.json stay). */
+void vgw_instance_remove_runtime_files(const VgwInstance *inst);
+
+/* vgw_instance_list_names returns the names of all known instances in
+ * the state root, sorted; an empty vector if the root does not exist. */
+char **vgw_instance_list_names(void);
+
+/* vgw_pid_alive returns TRUE if |pid| exists and is not a zombie. */
+gboolean vgw_pid_alive(int pid);
+
+G_END_DECLS
+
+#endif /* VGW_INSTANCE_H */

@@ -1,0 +1,180 @@
+#include "maint.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "linesock.h"
+#include "mgmt_proto.h"
+#include "vgw-error.h"
+
+char *
+vgw_maint_new_id(void)
+{
+  static guint counter;
+
+  /* pid + counter keeps ids of concurrent vgw processes apart. */
+  return g_strdup_printf("v%x-%u", (unsigned) getpid() & 0xffffff, ++counter);
+}
+
+typedef struct {
+  VgwLineSocket *ls;
+  guint timeout_s;
+  const char *path;
+} Session;
+
+static void
+timeout_error(const Session *s, GError **error)
+{
+  g_set_error(error, VGW_ERROR, VGW_ERROR_TIMEOUT,
+              "maintenance port did not answer within %u s (%s)", s->timeout_s,
+              s->path);
+}
+
+/* Sends one request and returns its reply's object text; |*ok| says
+ * whether it was an ok or an error reply. */
+static char *
+exchange(Session *s, const char *const *argv, gboolean *ok, GError **error)
+{
+  g_autofree char *id = vgw_maint_new_id();
+  g_autofree char *line = vgw_mgmt_format_request(id, argv);
+  gint64 deadline = g_get_monotonic_time() + (gint64) s->timeout_s * G_USEC_PER_SEC;
+  g_autoptr(GError) local = NULL;
+
+  if (line == NULL) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+                "a maintenance request argument cannot hold a line break");
+    return NULL;
+  }
+  if (!vgw_line_socket_write_line(s->ls, line, deadline, &local))
+    goto io_fail;
+  for (;;) {
+    g_autofree char *reply = vgw_line_socket_read_line(
+        s->ls, VGW_MGMT_LINE_MAX * 4, deadline, &local);
+    g_autofree char *reply_id = NULL;
+    char *json = NULL;
+    const char *at;
+
+    if (reply == NULL)
+      goto io_fail;
+    /* A prompt left on the line by a person's session may precede our
+     * reply ("vgw> @id ok {...}"): look for the reply where it starts. */
+    at = strchr(reply, '@');
+    if (at == NULL)
+      continue;
+    if (!vgw_mgmt_parse_reply(at, &reply_id, ok, &json, NULL))
+      continue;
+    if (strcmp(reply_id, id) == 0)
+      return json;
+    g_free(json);
+  }
+
+io_fail:
+  if (g_error_matches(local, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    timeout_error(s, error);
+  else if (g_error_matches(local, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED))
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
+                "maintenance port closed the connection (%s)", s->path);
+  else
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
+                "maintenance port: %s", local->message);
+  return NULL;
+}
+
+static JsonObject *
+parse_object(const char *text, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new();
+  JsonNode *root;
+
+  if (!json_parser_load_from_data(parser, text, -1, NULL) ||
+      (root = json_parser_get_root(parser)) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT(root)) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
+                "maintenance port sent a reply that is not a JSON object");
+    return NULL;
+  }
+  return json_object_ref(json_node_get_object(root));
+}
+
+static char *
+error_text(const char *json)
+{
+  g_autoptr(GError) ignored = NULL;
+  g_autoptr(JsonObject) o = parse_object(json, &ignored);
+
+  if (o != NULL && json_object_has_member(o, "error"))
+    return g_strdup(json_object_get_string_member(o, "error"));
+  return g_strdup(json);
+}
+
+static const char *
+env_or(const char *given, const char *env, const char *fallback)
+{
+  const char *v = g_getenv(env);
+
+  if (given != NULL)
+    return given;
+  return v != NULL && *v != '\0' ? v : fallback;
+}
+
+JsonObject *
+vgw_maint_request(const VgwMaintTarget *target, const char *const *argv,
+                  GError **error)
+{
+  const char *user = env_or(target->user, "VGW_USER", "Admin");
+  const char *password = env_or(target->password, "VGW_PASSWORD", "Admin");
+  const char *login[] = { "login", user, password, NULL };
+  const char *logout[] = { "logout", NULL };
+  g_autoptr(GError) local = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *login_json = NULL;
+  JsonObject *result = NULL;
+  gboolean ok = FALSE;
+  Session s = {
+    .timeout_s = target->timeout_s ? target->timeout_s : VGW_MAINT_DEFAULT_TIMEOUT_S,
+    .path = target->socket_path,
+  };
+
+  s.ls = vgw_line_socket_connect_unix(target->socket_path, &local);
+  if (s.ls == NULL) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
+                "cannot connect to the maintenance port: %s", local->message);
+    return NULL;
+  }
+  login_json = exchange(&s, login, &ok, error);
+  if (login_json == NULL)
+    goto out;
+  if (!ok) {
+    g_autofree char *why = error_text(login_json);
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
+                "maintenance port login failed for user '%s': %s", user, why);
+    goto out;
+  }
+  json = exchange(&s, argv, &ok, error);
+  if (json == NULL)
+    goto out;
+  if (!ok) {
+    g_autofree char *why = error_text(json);
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "%s: %s", argv[0], why);
+    goto out;
+  }
+  result = parse_object(json, error);
+  /* Always log out so the port is not left logged in for the next
+   * person.  After reset or a debug hook the firmware may be gone before
+   * it answers, so do not wait for that reply. */
+  if (result != NULL && g_strcmp0(argv[0], "logout") != 0) {
+    if (g_strcmp0(argv[0], "reset") == 0 || g_strcmp0(argv[0], "debug") == 0) {
+      g_autofree char *id = vgw_maint_new_id();
+      g_autofree char *line = vgw_mgmt_format_request(id, logout);
+      vgw_line_socket_write_line(s.ls, line, g_get_monotonic_time() + G_USEC_PER_SEC, NULL);
+    } else {
+      g_autofree char *bye = NULL;
+      s.timeout_s = MIN(s.timeout_s, 2);
+      bye = exchange(&s, logout, &ok, NULL);
+    }
+  }
+
+out:
+  vgw_line_socket_free(s.ls);
+  return result;
+}

@@ -1,0 +1,176 @@
+#include "qemu_cmdline.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "identity.h"
+#include "vgw-config.h"
+#include "vgw-error.h"
+
+static const char *const image_files[] = { "Image", "initramfs.cpio.gz", "flash.img" };
+
+static const char *
+first_set(const char *option, const char *env_name, const char *builtin)
+{
+  const char *env = g_getenv(env_name);
+
+  if (option != NULL && *option != '\0')
+    return option;
+  if (env != NULL && *env != '\0')
+    return env;
+  return builtin != NULL && *builtin != '\0' ? builtin : NULL;
+}
+
+char *
+vgw_qemu_resolve_binary(const char *option, GError **error)
+{
+  const char *chosen = first_set(option, "VGW_QEMU", VGW_DEFAULT_QEMU);
+  g_autofree char *found = NULL;
+
+  if (chosen == NULL) {
+    found = g_find_program_in_path(VGW_QEMU_BINARY_NAME);
+    if (found == NULL) {
+      g_set_error(error, VGW_ERROR, VGW_ERROR_NO_QEMU,
+                  "QEMU not found (no %s on PATH; run scripts/build.sh, or set VGW_QEMU)",
+                  VGW_QEMU_BINARY_NAME);
+      return NULL;
+    }
+    return g_steal_pointer(&found);
+  }
+  if (!g_file_test(chosen, G_FILE_TEST_IS_REGULAR) || access(chosen, X_OK) != 0) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_NO_QEMU,
+                "QEMU not found at %s (run scripts/build.sh, or set VGW_QEMU)", chosen);
+    return NULL;
+  }
+  return g_strdup(chosen);
+}
+
+char *
+vgw_images_resolve_dir(const char *option, GError **error)
+{
+  const char *dir = first_set(option, "VGW_IMAGES", VGW_DEFAULT_IMAGES);
+
+  if (dir == NULL) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
+                "no images directory (run scripts/build.sh, or set VGW_IMAGES)");
+    return NULL;
+  }
+  for (gsize i = 0; i < G_N_ELEMENTS(image_files); i++) {
+    g_autofree char *path = g_build_filename(dir, image_files[i], NULL);
+    if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+      g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
+                  "%s not found in images directory %s (run scripts/build.sh, or set VGW_IMAGES)",
+                  image_files[i], dir);
+      return NULL;
+    }
+  }
+  return g_strdup(dir);
+}
+
+char **
+vgw_qemu_build_argv(const VgwQemuConfig *cfg, const VgwInstance *inst)
+{
+  GPtrArray *a = g_ptr_array_new();
+  guint8 mac[VGW_MAC_LEN];
+  g_autofree char *wan_mac = NULL;
+
+  if (!vgw_mac_parse(inst->mac_base, mac))
+    memset(mac, 0, sizeof mac);
+  wan_mac = vgw_mac_offset(mac, 1);
+
+#define ADD(s) g_ptr_array_add(a, g_strdup(s))
+#define ADDF(...) g_ptr_array_add(a, g_strdup_printf(__VA_ARGS__))
+  ADD(cfg->qemu);
+  ADD("-M");
+  ADDF("vgw,serial=%s,mac-base=%s", inst->serial, inst->mac_base);
+  ADD("-smp");
+  ADDF("%u", cfg->smp);
+  ADD("-m");
+  ADDF("%u", cfg->memory_mb);
+  ADD("-nodefaults");
+  ADD("-display");
+  ADD("none");
+  ADD("-kernel");
+  g_ptr_array_add(a, g_build_filename(cfg->images, "Image", NULL));
+  ADD("-initrd");
+  g_ptr_array_add(a, g_build_filename(cfg->images, "initramfs.cpio.gz", NULL));
+  ADD("-append");
+  ADD("console=ttyAMA0 quiet");
+  ADD("-drive");
+  ADDF("if=mtd,format=raw,file=%s", inst->flash);
+  /* LAN: SIP signalling, forwarded from 127.0.0.1 only. */
+  ADD("-netdev");
+  ADDF("user,id=lan,net=10.0.2.0/24,"
+       "hostfwd=udp:127.0.0.1:%u-:5060,hostfwd=tcp:127.0.0.1:%u-:5060,"
+       "hostfwd=tcp:127.0.0.1:%u-:5061",
+       inst->sip_port, inst->sip_port, inst->sip_tls_port);
+  ADD("-net");
+  ADDF("nic,netdev=lan,macaddr=%s", inst->mac_base);
+  ADD("-netdev");
+  ADD("user,id=wan,net=10.0.3.0/24");
+  ADD("-net");
+  ADDF("nic,netdev=wan,macaddr=%s", wan_mac);
+  /* UART0 console, logged; UART1 maintenance port. */
+  ADD("-chardev");
+  ADDF("socket,id=console,path=%s,server=on,wait=off,logfile=%s",
+       inst->console_sock, inst->console_log);
+  ADD("-serial");
+  ADD("chardev:console");
+  ADD("-chardev");
+  ADDF("socket,id=maint,path=%s,server=on,wait=off", inst->maint_sock);
+  ADD("-serial");
+  ADD("chardev:maint");
+  ADD("-qmp");
+  ADDF("unix:%s,server=on,wait=off", inst->qmp_sock);
+  ADD("-pidfile");
+  ADD(inst->pid_file);
+#undef ADD
+#undef ADDF
+  g_ptr_array_add(a, NULL);
+  return (char **) g_ptr_array_free(a, FALSE);
+}
+
+/* Returns the last non-blank line of |text|, stripped. */
+static char *
+last_line(const char *text)
+{
+  g_auto(GStrv) lines = g_strsplit(text != NULL ? text : "", "\n", -1);
+
+  for (int i = (int) g_strv_length(lines) - 1; i >= 0; i--) {
+    char *l = g_strstrip(lines[i]);
+    if (*l != '\0')
+      return g_strdup(l);
+  }
+  return NULL;
+}
+
+void
+vgw_qemu_explain_failure(const char *qemu, const char *log_text,
+                         GError **error)
+{
+  const char *rule = log_text != NULL
+                         ? strstr(log_text, "could not set up host forwarding rule '")
+                         : NULL;
+  g_autofree char *last = last_line(log_text);
+
+  if (rule != NULL) {
+    /* 'udp:127.0.0.1:5060-:5060' */
+    char proto[8] = "";
+    unsigned port = 0;
+    if (sscanf(strchr(rule, '\'') + 1, "%7[a-z]:127.0.0.1:%u-", proto, &port) == 2) {
+      g_set_error(error, VGW_ERROR, VGW_ERROR_PORT_IN_USE,
+                  "port %u/%s on 127.0.0.1 is in use", port, proto);
+      return;
+    }
+  }
+  if (last != NULL && (strstr(last, "unsupported machine type") != NULL ||
+                       strstr(last, "machine type") != NULL)) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_NO_QEMU,
+                "QEMU at %s has no vgw machine (run scripts/build.sh, or set VGW_QEMU)",
+                qemu);
+    return;
+  }
+  g_set_error(error, VGW_ERROR, VGW_ERROR_EXITED, "QEMU exited early: %s",
+              last != NULL ? last : "(no message on its stderr)");
+}
