@@ -1,0 +1,190 @@
+/* Unit tests for the maintenance-port session (login, verbs, human mode)
+ * and the status renderings. */
+#include <string.h>
+
+#include "mgmt/mgmt_proto.h"
+#include "mgmt/mgmt_session.h"
+#include "mgmt/mgmt_status.h"
+
+static void fake_status(VgwStatus *st, gpointer data) {
+  st->state = "running";
+  st->firmware = "0.1.0";
+  st->uptime_s = 12;
+  st->reset_cause = "watchdog";
+  st->reset_count = 2;
+  st->serial = "VGW\"1";
+  st->hw_rev = 1;
+  st->mac_base = "02:00:00:00:00:01";
+  st->crash_count = 3;
+  st->wdt_enabled = TRUE;
+  st->wdt_timeout_ms = 10000;
+  st->n_ifaces = 2;
+  st->ifaces[0] = (VgwStatusIface){"lan", "52:54:00:12:34:56", "10.0.2.15/24"};
+  st->ifaces[1] = (VgwStatusIface){"wan", NULL, NULL};
+  st->n_listeners = 2;
+  st->listeners[0] = (VgwStatusListener){"udp", 5060};
+  st->listeners[1] = (VgwStatusListener){"tcp", 5060};
+}
+
+static const char STATUS_JSON[] =
+    "{\"state\":\"running\",\"uptime_s\":12,\"firmware\":\"0.1.0\","
+    "\"serial\":\"VGW\\\"1\",\"hw_rev\":1,\"mac_base\":\"02:00:00:00:00:01\","
+    "\"reset_cause\":\"watchdog\",\"reset_count\":2,\"crash_count\":3,"
+    "\"watchdog\":{\"enabled\":true,\"timeout_ms\":10000},"
+    "\"interfaces\":[{\"name\":\"lan\",\"mac\":\"52:54:00:12:34:56\","
+    "\"ipv4\":\"10.0.2.15/24\"},{\"name\":\"wan\",\"mac\":null,"
+    "\"ipv4\":null}],"
+    "\"listeners\":[{\"transport\":\"udp\",\"port\":5060},"
+    "{\"transport\":\"tcp\",\"port\":5060}]}";
+
+static void test_status_json(void) {
+  VgwStatus st;
+  memset(&st, 0, sizeof(st));
+  fake_status(&st, NULL);
+  char *json = vgw_status_to_json(&st);
+  g_assert_cmpstr(json, ==, STATUS_JSON);
+  g_free(json);
+  json = vgw_status_to_ready_json(&st);
+  g_assert_true(g_str_has_prefix(json, "{\"firmware\":\"0.1.0\",\"serial\""));
+  g_assert_nonnull(strstr(json, "\"reset_cause\":\"watchdog\""));
+  g_assert_nonnull(strstr(json, "\"listeners\":[{\"transport\":\"udp\""));
+  g_assert_null(strstr(json, "uptime_s"));
+  g_free(json);
+  char *text = vgw_status_to_text(&st);
+  g_assert_nonnull(strstr(text, "Reset cause:  watchdog"));
+  g_assert_nonnull(strstr(text, "10.0.2.15/24"));
+  g_free(text);
+}
+
+/* run feeds |line| at |now| seconds and returns the output (caller frees),
+ * storing delay and action. */
+static char *run(VgwMgmtSession *s, const char *line, gint64 now_s,
+                 guint *delay, VgwMgmtAction *action) {
+  VgwMgmtResult r;
+  vgw_mgmt_session_handle_line(s, line, FALSE, now_s * G_USEC_PER_SEC, &r);
+  if (delay != NULL) {
+    *delay = r.delay_ms;
+  }
+  if (action != NULL) {
+    *action = r.action;
+  }
+  char *out = g_steal_pointer(&r.output);
+  vgw_mgmt_result_clear(&r);
+  return out;
+}
+
+static void expect(VgwMgmtSession *s, const char *line, gint64 now_s,
+                   const char *want) {
+  char *out = run(s, line, now_s, NULL, NULL);
+  g_assert_cmpstr(out, ==, want);
+  g_free(out);
+}
+
+static void test_login(void) {
+  VgwMgmtSession *s = vgw_mgmt_session_new("Admin", "Admin", fake_status,
+                                           NULL);
+  expect(s, "@1 status", 1, "@1 error {\"error\":\"login required\"}\n");
+  expect(s, "@1 reset", 1, "@1 error {\"error\":\"login required\"}\n");
+  guint delay = 0;
+  g_test_expect_message(G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
+                        "*login failed for user \"Admin\"*");
+  char *out = run(s, "@2 login Admin secret", 2, &delay, NULL);
+  g_test_assert_expected_messages();
+  g_assert_cmpstr(out, ==, "@2 error {\"error\":\"login failed\"}\n");
+  g_assert_cmpuint(delay, ==, 1000);
+  g_free(out);
+  g_assert_false(vgw_mgmt_session_logged_in(s, 2 * G_USEC_PER_SEC));
+  expect(s, "@3 login Admin", 3,
+         "@3 error {\"error\":\"usage: login <user> <password>\"}\n");
+  out = run(s, "@4 login Admin Admin", 4, &delay, NULL);
+  g_assert_cmpstr(out, ==, "@4 ok {\"user\":\"Admin\"}\n");
+  g_assert_cmpuint(delay, ==, 0);
+  g_free(out);
+  char *want = g_strdup_printf("@5 ok %s\n", STATUS_JSON);
+  expect(s, "@5 status", 5, want);
+  g_free(want);
+  expect(s, "@6 logout", 6, "@6 ok {}\n");
+  expect(s, "@7 status", 7, "@7 error {\"error\":\"login required\"}\n");
+  vgw_mgmt_session_free(s);
+}
+
+static void test_idle_timeout(void) {
+  VgwMgmtSession *s = vgw_mgmt_session_new("Admin", "Admin", fake_status,
+                                           NULL);
+  g_free(run(s, "@1 login Admin Admin", 10, NULL, NULL));
+  g_free(run(s, "@2 status", 300, NULL, NULL));
+  g_assert_true(vgw_mgmt_session_logged_in(s, 599 * G_USEC_PER_SEC));
+  expect(s, "@3 status", 601, "@3 error {\"error\":\"login required\"}\n");
+  vgw_mgmt_session_free(s);
+}
+
+static void test_verbs(void) {
+  VgwMgmtSession *s = vgw_mgmt_session_new("Admin", "Admin", fake_status,
+                                           NULL);
+  g_free(run(s, "@1 login Admin Admin", 1, NULL, NULL));
+  VgwMgmtAction action = VGW_MGMT_ACTION_NONE;
+  char *out = run(s, "@r reset", 1, NULL, &action);
+  g_assert_cmpstr(out, ==, "@r ok {}\n");
+  g_assert_cmpint(action, ==, VGW_MGMT_ACTION_RESET);
+  g_free(out);
+  out = run(s, "@w debug watchdog-stall", 1, NULL, &action);
+  g_assert_cmpstr(out, ==, "@w ok {}\n");
+  g_assert_cmpint(action, ==, VGW_MGMT_ACTION_WATCHDOG_STALL);
+  g_free(out);
+  out = run(s, "@c debug crash", 1, NULL, &action);
+  g_assert_cmpstr(out, ==, "@c ok {}\n");
+  g_assert_cmpint(action, ==, VGW_MGMT_ACTION_CRASH);
+  g_free(out);
+  out = run(s, "@d debug", 1, NULL, &action);
+  g_assert_cmpint(action, ==, VGW_MGMT_ACTION_NONE);
+  g_assert_true(g_str_has_prefix(out, "@d error "));
+  g_free(out);
+  expect(s, "@e frobnicate", 1, "@e error {\"error\":\"unknown verb: frobnicate\"}\n");
+  expect(s, "@f status now", 1, "@f error {\"error\":\"unexpected arguments\"}\n");
+  expect(s, "@g x \"open", 1,
+         "@g error {\"error\":\"unterminated quoted argument\"}\n");
+  out = run(s, "@bad.id status", 1, NULL, NULL);
+  g_assert_true(g_str_has_prefix(out, "Error: "));
+  g_free(out);
+
+  VgwMgmtResult r;
+  vgw_mgmt_session_handle_line(s, "@big x aaaa", TRUE, G_USEC_PER_SEC, &r);
+  g_assert_cmpstr(r.output, ==, "@big error {\"error\":\"line too long\"}\n");
+  g_assert_true(r.machine);
+  vgw_mgmt_result_clear(&r);
+  vgw_mgmt_session_free(s);
+}
+
+static void test_human(void) {
+  VgwMgmtSession *s = vgw_mgmt_session_new("Admin", "Admin", fake_status,
+                                           NULL);
+  expect(s, "", 1, "vgw> ");
+  char *out = run(s, "help", 1, NULL, NULL);
+  g_assert_nonnull(strstr(out, "login <user> <password>"));
+  g_assert_true(g_str_has_suffix(out, "vgw> "));
+  g_free(out);
+  expect(s, "status", 1, "Login required (login <user> <password>).\nvgw> ");
+  guint delay = 0;
+  out = run(s, "login Admin nope", 1, &delay, NULL);
+  g_assert_cmpstr(out, ==, "Login failed.\nvgw> ");
+  g_assert_cmpuint(delay, ==, 1000);
+  g_free(out);
+  expect(s, "login  Admin  Admin ", 2, "Logged in as Admin.\nvgw> ");
+  out = run(s, "status", 3, NULL, NULL);
+  g_assert_nonnull(strstr(out, "Serial:       VGW\"1\n"));
+  g_assert_true(g_str_has_suffix(out, "vgw> "));
+  g_free(out);
+  expect(s, "bogus", 3, "Unknown command: bogus (try help)\nvgw> ");
+  expect(s, "logout", 3, "Logged out.\nvgw> ");
+  vgw_mgmt_session_free(s);
+}
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/mgmt/status/json", test_status_json);
+  g_test_add_func("/mgmt/session/login", test_login);
+  g_test_add_func("/mgmt/session/idle-timeout", test_idle_timeout);
+  g_test_add_func("/mgmt/session/verbs", test_verbs);
+  g_test_add_func("/mgmt/session/human", test_human);
+  return g_test_run();
+}
