@@ -101,14 +101,23 @@ static gboolean spawn_client(VgwDhcp *dhcp, GError **error) {
       "udhcpc", "-f", "-i", dhcp->ifname, "-s", VGW_UDHCPC_SCRIPT,
       "-p", dhcp->pidfile, "-t", "5", "-T", "2", "-A", "3",
       "-x", "hostname:vgw", NULL};
-  int out_fd = -1;
-  if (!g_spawn_async_with_pipes(NULL, (char **)argv, NULL,
-                                G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
-                                    G_SPAWN_STDERR_TO_DEV_NULL,
-                                NULL, NULL, &dhcp->pid, NULL, &out_fd, NULL,
-                                error)) {
+  /* stdout and stderr share one pipe so every message reaches the log. */
+  int fds[2];
+  if (!g_unix_open_pipe(fds, FD_CLOEXEC, error)) {
     return FALSE;
   }
+  gboolean ok = g_spawn_async_with_pipes_and_fds(
+      NULL, argv, NULL,
+      G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
+          G_SPAWN_STDIN_FROM_DEV_NULL,
+      NULL, NULL, -1, fds[1], fds[1], NULL, NULL, 0, &dhcp->pid, NULL, NULL,
+      NULL, error);
+  close(fds[1]);
+  if (!ok) {
+    close(fds[0]);
+    return FALSE;
+  }
+  int out_fd = fds[0];
   close_output(dhcp);
   dhcp->out_fd = out_fd;
   g_unix_set_fd_nonblocking(out_fd, TRUE, NULL);
