@@ -164,8 +164,8 @@ vgw_qemu_explain_failure(const char *qemu, const char *log_text,
       return;
     }
   }
-  if (last != NULL && (strstr(last, "unsupported machine type") != NULL ||
-                       strstr(last, "machine type") != NULL)) {
+  /* QEMU 7.2 says "unsupported machine type" and then a hint line. */
+  if (log_text != NULL && strstr(log_text, "unsupported machine type") != NULL) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_NO_QEMU,
                 "QEMU at %s has no vgw machine (run scripts/build.sh, or set VGW_QEMU)",
                 qemu);

@@ -1,1 +1,207 @@
-int main(void){return 0;}
+/* The maintenance-port client against a fake firmware responder on a
+ * unix socket (framing from the firmware's mgmt_proto library). */
+#include <fcntl.h>
+#include <gio/gio.h>
+#include <gio/gunixsocketaddress.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "maint.h"
+#include "mgmt_proto.h"
+#include "vgw-error.h"
+
+typedef struct {
+  GSocket *listener;
+  gboolean silent;       /* never answer */
+  gboolean logged_in;
+  gboolean saw_logout;
+  char *status_args;     /* arguments of the last non-login request */
+  GThread *thread;
+} Fake;
+
+static void
+send_line(int fd, const char *line)
+{
+  g_autofree char *l = g_strconcat(line, "\r\n", NULL);
+  g_assert_cmpint(write(fd, l, strlen(l)), ==, (gssize) strlen(l));
+}
+
+static gpointer
+fake_thread(gpointer data)
+{
+  Fake *fk = data;
+  g_autoptr(GSocket) conn = g_socket_accept(fk->listener, NULL, NULL);
+  int fd = dup(g_socket_get_fd(conn));
+  FILE *in;
+  char buf[8192];
+
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  in = fdopen(fd, "r+");
+  /* Console-style noise a real port may carry before any reply. */
+  send_line(fd, "vgwd: maintenance port ready");
+  while (fgets(buf, sizeof buf, in) != NULL) {
+    VgwMgmtRequest req = { 0 };
+    g_autofree char *reply = NULL;
+
+    if (fk->silent)
+      continue;
+    if (!vgw_mgmt_parse_request(buf, &req, NULL))
+      continue;
+    /* Noise between request and reply: an unrelated reply, a prompt. */
+    send_line(fd, "@someone-else ok {\"user\":\"x\"}");
+    if (g_str_equal(req.argv[0], "login")) {
+      fk->logged_in = g_strv_length(req.argv) == 3 && g_str_equal(req.argv[1], "Admin") &&
+                      g_str_equal(req.argv[2], "Admin");
+      reply = fk->logged_in ? vgw_mgmt_format_reply(req.id, TRUE, "{\"user\":\"Admin\"}")
+                            : vgw_mgmt_format_error_reply(req.id, "login failed");
+    } else if (!fk->logged_in) {
+      reply = vgw_mgmt_format_error_reply(req.id, "login required");
+    } else if (g_str_equal(req.argv[0], "logout")) {
+      fk->saw_logout = TRUE;
+      fk->logged_in = FALSE;
+      reply = vgw_mgmt_format_reply(req.id, TRUE, NULL);
+    } else if (g_str_equal(req.argv[0], "status")) {
+      g_free(fk->status_args);
+      fk->status_args = g_strjoinv("|", req.argv + 1);
+      reply = vgw_mgmt_format_reply(req.id, TRUE,
+                                    "{\"state\":\"running\",\"firmware\":\"0.1.0\",\"reset_count\":0}");
+    } else {
+      reply = vgw_mgmt_format_error_reply(req.id, "unknown command");
+    }
+    {
+      /* The prompt of a person's session left on the line before ours. */
+      g_autofree char *prefixed = g_strconcat("vgw> ", reply, NULL);
+      send_line(fd, prefixed);
+    }
+    vgw_mgmt_request_clear(&req);
+  }
+  fclose(in);
+  return NULL;
+}
+
+static char *
+start_fake(Fake *fk, const char *dir)
+{
+  char *path = g_build_filename(dir, "maint.sock", NULL);
+  g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(path);
+  g_autoptr(GError) error = NULL;
+
+  g_unlink(path);
+  fk->listener = g_socket_new(G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, 0, &error);
+  g_assert_true(g_socket_bind(fk->listener, addr, FALSE, &error));
+  g_assert_true(g_socket_listen(fk->listener, &error));
+  fk->thread = g_thread_new("fake-maint", fake_thread, fk);
+  return path;
+}
+
+static void
+stop_fake(Fake *fk)
+{
+  g_thread_join(fk->thread);
+  g_object_unref(fk->listener);
+  g_free(fk->status_args);
+}
+
+static void
+test_status(void)
+{
+  g_autofree char *dir = g_dir_make_tmp("vgwmaint-XXXXXX", NULL);
+  Fake fk = { 0 };
+  g_autofree char *path = start_fake(&fk, dir);
+  VgwMaintTarget t = { .socket_path = path, .timeout_s = 5 };
+  const char *req[] = { "status", "a b", "\"q\"", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = vgw_maint_request(&t, req, &error);
+
+  g_assert_no_error(error);
+  g_assert_nonnull(reply);
+  g_assert_cmpstr(json_object_get_string_member(reply, "firmware"), ==, "0.1.0");
+  g_thread_join(fk.thread);
+  /* Arguments arrive intact through the quoting; the session ended. */
+  g_assert_cmpstr(fk.status_args, ==, "a b|\"q\"");
+  g_assert_true(fk.saw_logout);
+  g_object_unref(fk.listener);
+  g_free(fk.status_args);
+  g_unlink(path);
+  g_rmdir(dir);
+}
+
+static void
+test_login_failed_and_error_reply(void)
+{
+  g_autofree char *dir = g_dir_make_tmp("vgwmaint-XXXXXX", NULL);
+  g_autoptr(GError) error = NULL;
+  const char *status[] = { "status", NULL };
+  const char *bogus[] = { "frob", NULL };
+  Fake fk = { 0 };
+  g_autofree char *path = start_fake(&fk, dir);
+  VgwMaintTarget t = { .socket_path = path, .user = "Admin", .password = "wrong", .timeout_s = 5 };
+
+  g_assert_null(vgw_maint_request(&t, status, &error));
+  g_assert_error(error, VGW_ERROR, VGW_ERROR_FAILED);
+  g_assert_cmpstr(error->message, ==, "maintenance port login failed for user 'Admin': login failed");
+  g_clear_error(&error);
+  stop_fake(&fk);
+
+  memset(&fk, 0, sizeof fk);
+  g_free(path);
+  path = start_fake(&fk, dir);
+  t.socket_path = path;
+  t.password = NULL; /* $VGW_PASSWORD or Admin */
+  g_unsetenv("VGW_PASSWORD");
+  g_assert_null(vgw_maint_request(&t, bogus, &error));
+  g_assert_error(error, VGW_ERROR, VGW_ERROR_FAILED);
+  g_assert_cmpstr(error->message, ==, "frob: unknown command");
+  stop_fake(&fk);
+  g_unlink(path);
+  g_rmdir(dir);
+}
+
+static void
+test_timeout_and_no_socket(void)
+{
+  g_autofree char *dir = g_dir_make_tmp("vgwmaint-XXXXXX", NULL);
+  g_autoptr(GError) error = NULL;
+  const char *status[] = { "status", NULL };
+  Fake fk = { .silent = TRUE };
+  g_autofree char *path = start_fake(&fk, dir);
+  VgwMaintTarget t = { .socket_path = path, .timeout_s = 1 };
+  gint64 t0 = g_get_monotonic_time();
+
+  g_assert_null(vgw_maint_request(&t, status, &error));
+  g_assert_error(error, VGW_ERROR, VGW_ERROR_TIMEOUT);
+  g_assert_true(g_str_has_prefix(error->message, "maintenance port did not answer within 1 s"));
+  g_assert_cmpint(g_get_monotonic_time() - t0, <, 3 * G_USEC_PER_SEC);
+  g_clear_error(&error);
+  stop_fake(&fk);
+  g_unlink(path);
+
+  g_assert_null(vgw_maint_request(&t, status, &error));
+  g_assert_error(error, VGW_ERROR, VGW_ERROR_FAILED);
+  g_assert_true(g_str_has_prefix(error->message, "cannot connect to the maintenance port"));
+  g_rmdir(dir);
+}
+
+static void
+test_ids(void)
+{
+  g_autofree char *a = vgw_maint_new_id();
+  g_autofree char *b = vgw_maint_new_id();
+
+  g_assert_cmpstr(a, !=, b);
+  g_assert_true(vgw_mgmt_id_is_valid(a));
+  g_assert_true(vgw_mgmt_id_is_valid(b));
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/maint/status", test_status);
+  g_test_add_func("/maint/login-failed-and-error-reply", test_login_failed_and_error_reply);
+  g_test_add_func("/maint/timeout-and-no-socket", test_timeout_and_no_socket);
+  g_test_add_func("/maint/ids", test_ids);
+  return g_test_run();
+}

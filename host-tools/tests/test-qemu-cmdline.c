@@ -1,0 +1,143 @@
+/* Choosing QEMU and images, the QEMU command line, and turning QEMU's
+ * early-exit stderr into one clear line. */
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "qemu_cmdline.h"
+#include "vgw-error.h"
+
+static gboolean
+has_arg(char **argv, const char *arg)
+{
+  return g_strv_contains((const char *const *) argv, arg);
+}
+
+static void
+test_argv(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VgwInstance) inst = NULL;
+  g_auto(GStrv) argv = NULL;
+  g_autofree char *chardev = NULL;
+  VgwQemuConfig cfg = { .qemu = "/q/qemu-system-aarch64", .images = "/img", .smp = 2, .memory_mb = 256 };
+
+  g_setenv("VGW_STATE_DIR", "/tmp/vst", TRUE);
+  inst = vgw_instance_new("a", &error);
+  inst->serial = g_strdup("VGW0000000001");
+  inst->mac_base = g_strdup("02:00:00:00:00:fe");
+  inst->sip_port = 15060;
+  inst->sip_tls_port = 15061;
+  argv = vgw_qemu_build_argv(&cfg, inst);
+
+  g_assert_cmpstr(argv[0], ==, "/q/qemu-system-aarch64");
+  g_assert_true(has_arg(argv, "vgw,serial=VGW0000000001,mac-base=02:00:00:00:00:fe"));
+  g_assert_true(has_arg(argv, "-nodefaults"));
+  g_assert_true(has_arg(argv, "/img/Image"));
+  g_assert_true(has_arg(argv, "/img/initramfs.cpio.gz"));
+  g_assert_true(has_arg(argv, "if=mtd,format=raw,file=/tmp/vst/a/flash.img"));
+  g_assert_true(has_arg(argv, "user,id=lan,net=10.0.2.0/24,"
+                              "hostfwd=udp:127.0.0.1:15060-:5060,hostfwd=tcp:127.0.0.1:15060-:5060,"
+                              "hostfwd=tcp:127.0.0.1:15061-:5061"));
+  g_assert_true(has_arg(argv, "nic,netdev=lan,macaddr=02:00:00:00:00:fe"));
+  g_assert_true(has_arg(argv, "nic,netdev=wan,macaddr=02:00:00:00:00:ff"));
+  chardev = g_strdup_printf("socket,id=console,path=%s,server=on,wait=off,logfile=%s",
+                            inst->console_sock, inst->console_log);
+  g_assert_true(has_arg(argv, chardev));
+  g_assert_true(has_arg(argv, "unix:/tmp/vst/a/qmp.sock,server=on,wait=off"));
+  g_assert_true(has_arg(argv, "/tmp/vst/a/qemu.pid"));
+  /* Every forwarded port listens on the loopback address only. */
+  for (char **a = argv; *a != NULL; a++) {
+    const char *fwd = *a;
+    while ((fwd = strstr(fwd, "hostfwd=")) != NULL) {
+      fwd += strlen("hostfwd=");
+      g_assert_true(g_str_has_prefix(fwd, "udp:127.0.0.1:") || g_str_has_prefix(fwd, "tcp:127.0.0.1:"));
+    }
+  }
+}
+
+static void
+test_resolve(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp("vgwimg-XXXXXX", NULL);
+  g_autofree char *qemu = g_build_filename(dir, "qemu-system-aarch64", NULL);
+  const char *files[] = { "Image", "initramfs.cpio.gz", "flash.img" };
+  char *found;
+
+  g_unsetenv("VGW_QEMU");
+  g_unsetenv("VGW_IMAGES");
+  g_assert_null(vgw_qemu_resolve_binary("/does/not/exist", &error));
+  g_assert_error(error, VGW_ERROR, VGW_ERROR_NO_QEMU);
+  g_assert_cmpstr(error->message, ==, "QEMU not found at /does/not/exist (run scripts/build.sh, or set VGW_QEMU)");
+  g_clear_error(&error);
+
+  g_assert_true(g_file_set_contents(qemu, "#!/bin/sh\n", -1, NULL));
+  /* Not executable yet. */
+  g_setenv("VGW_QEMU", qemu, TRUE);
+  g_assert_null(vgw_qemu_resolve_binary(NULL, &error));
+  g_assert_error(error, VGW_ERROR, VGW_ERROR_NO_QEMU);
+  g_clear_error(&error);
+  g_chmod(qemu, 0755);
+  found = vgw_qemu_resolve_binary(NULL, &error);
+  g_assert_cmpstr(found, ==, qemu);
+  g_free(found);
+  /* The option beats the environment. */
+  g_assert_null(vgw_qemu_resolve_binary("/opt/none", &error));
+  g_clear_error(&error);
+
+  g_setenv("VGW_IMAGES", dir, TRUE);
+  for (gsize i = 0; i < G_N_ELEMENTS(files); i++) {
+    g_autofree char *p = g_build_filename(dir, files[i], NULL);
+    g_assert_null(vgw_images_resolve_dir(NULL, &error));
+    g_assert_nonnull(strstr(error->message, files[i]));
+    g_clear_error(&error);
+    g_assert_true(g_file_set_contents(p, "x", -1, NULL));
+  }
+  found = vgw_images_resolve_dir(NULL, &error);
+  g_assert_no_error(error);
+  g_assert_cmpstr(found, ==, dir);
+  g_free(found);
+
+  for (gsize i = 0; i < G_N_ELEMENTS(files); i++) {
+    g_autofree char *p = g_build_filename(dir, files[i], NULL);
+    g_unlink(p);
+  }
+  g_unlink(qemu);
+  g_rmdir(dir);
+  g_unsetenv("VGW_QEMU");
+  g_unsetenv("VGW_IMAGES");
+}
+
+static void
+test_explain(void)
+{
+  struct { const char *log; int code; const char *message; } cases[] = {
+    { "qemu-system-aarch64: -netdev user,id=lan,net=10.0.2.0/24,hostfwd=udp:127.0.0.1:5060-:5060: "
+      "could not set up host forwarding rule 'udp:127.0.0.1:5060-:5060'\n",
+      VGW_ERROR_PORT_IN_USE, "port 5060/udp on 127.0.0.1 is in use" },
+    { "qemu-system-aarch64: -netdev user,id=lan: could not set up host forwarding rule 'tcp:127.0.0.1:15061-:5061'\n",
+      VGW_ERROR_PORT_IN_USE, "port 15061/tcp on 127.0.0.1 is in use" },
+    { "qemu-system-aarch64: unsupported machine type\nUse -machine help to list supported machines\n",
+      VGW_ERROR_NO_QEMU, "QEMU at /q has no vgw machine (run scripts/build.sh, or set VGW_QEMU)" },
+    { "warning: something\nqemu-system-aarch64: -kernel /x/Image: could not open\n\n",
+      VGW_ERROR_EXITED, "QEMU exited early: qemu-system-aarch64: -kernel /x/Image: could not open" },
+    { "", VGW_ERROR_EXITED, "QEMU exited early: (no message on its stderr)" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+    g_autoptr(GError) error = NULL;
+    vgw_qemu_explain_failure("/q", cases[i].log, &error);
+    g_assert_error(error, VGW_ERROR, cases[i].code);
+    g_assert_cmpstr(error->message, ==, cases[i].message);
+  }
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/qemu/argv", test_argv);
+  g_test_add_func("/qemu/resolve", test_resolve);
+  g_test_add_func("/qemu/explain-failure", test_explain);
+  return g_test_run();
+}
