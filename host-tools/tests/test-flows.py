@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""vgw's verbs end to end against fake-qemu.py (no real board needed):
+up/status/reset/list/down, two instances, and every boot failure path.
+TAP output."""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+VGW = os.environ['VGW_BIN']
+count = failed = 0
+
+
+def check(cond, what, detail=''):
+    global count, failed
+    count += 1
+    print('%s %d - %s' % ('ok' if cond else 'not ok', count, what), flush=True)
+    if not cond:
+        failed += 1
+        for line in str(detail).splitlines()[-20:]:
+            print('#   ' + line, flush=True)
+
+
+state = tempfile.mkdtemp(prefix='vgwfl-', dir='/tmp')
+images = os.path.join(state, 'img')
+os.mkdir(images)
+for f in ('Image', 'initramfs.cpio.gz', 'flash.img'):
+    open(os.path.join(images, f), 'w').close()
+env = dict(os.environ, VGW_STATE_DIR=os.path.join(state, 's'), VGW_IMAGES=images,
+           VGW_QEMU=os.path.join(HERE, 'fake-qemu.py'))
+
+
+def vgw(*args, extra_env=None):
+    e = dict(env, **(extra_env or {}))
+    return subprocess.run([VGW] + list(args), env=e, text=True, capture_output=True,
+                          stdin=subprocess.DEVNULL, timeout=60)
+
+
+def status(name):
+    p = vgw('status', '--name', name, '--json')
+    try:
+        return json.loads(p.stdout)
+    except ValueError:
+        return {'rc': p.returncode, 'stderr': p.stderr}
+
+
+def one_line(p, needle):
+    lines = [l for l in p.stderr.splitlines() if l.strip()]
+    return p.returncode == 1 and len(lines) >= 1 and lines[0].startswith('vgw: ') and needle in lines[0]
+
+
+try:
+    p = vgw('up', '--detach', '--sip-port', '0', '--sip-tls-port', '0')
+    check(p.returncode == 0 and 'ready in' in p.stdout and '127.0.0.1:' in p.stdout,
+          'up --detach reaches ready and prints endpoints', p.stdout + p.stderr)
+    st = status('default')
+    check(st.get('state') == 'running' and st.get('run_state') == 'running' and
+          st.get('reset_cause') == 'power-on' and st.get('firmware') == '0.1.0' and
+          st.get('serial', '').startswith('VGW') and st['ports']['sip_udp'] == st['ports']['sip_tcp'],
+          'status --json merges host, QMP and firmware fields', st)
+    p = vgw('up', '--detach', '--sip-port', '0', '--sip-tls-port', '0')
+    check(one_line(p, "gateway 'default' is already running"), 'a second up of a running name fails', p.stderr)
+    p = vgw('reset')
+    check(p.returncode == 0 and 'ready in' in p.stdout, 'reset through the firmware waits for ready', p.stderr)
+    check(status('default').get('reset_cause') == 'firmware', 'firmware reset reported', '')
+    p = vgw('reset', '--hard')
+    check(p.returncode == 0 and 'ready in' in p.stdout, 'reset --hard waits for ready', p.stderr)
+    st = status('default')
+    check(st.get('reset_cause') == 'host' and st.get('reset_count') == 2, 'hard reset reported', st)
+
+    p = vgw('up', '--name', 'b', '--detach', '--sip-port', '0', '--sip-tls-port', '0')
+    check(p.returncode == 0, 'a second instance starts', p.stderr)
+    b = status('b')
+    a = status('default')
+    check(b.get('serial') != a.get('serial') and
+          set(a['ports'].values()).isdisjoint(b['ports'].values()),
+          'instances have their own serial and ports', (a, b))
+    p = vgw('list', '--json')
+    listed = {g['name']: g['state'] for g in json.loads(p.stdout)}
+    check(listed == {'b': 'running', 'default': 'running'}, 'list --json shows both', p.stdout)
+    p = vgw('maint', '--name', 'b', 'status')
+    check(p.returncode == 0 and json.loads(p.stdout).get('state') == 'running', 'maint status', p.stderr)
+    p = vgw('maint', '--name', 'b', 'frob')
+    check(one_line(p, 'frob: unknown command'), 'maint error reply is one line', p.stderr)
+
+    p = subprocess.run([VGW, 'console', '--name', 'b'], env=env, input='hi\n', text=True,
+                       capture_output=True, timeout=30)
+    check(p.returncode == 0 and 'echo:hi' in p.stdout, 'console in pipe mode', p.stdout + p.stderr)
+
+    for name in ('default', 'b'):
+        p = vgw('down', '--name', name)
+        check(p.returncode == 0, 'down %s' % name, p.stderr)
+    st = status('b')
+    check(st.get('state') == 'stopped' and st.get('pid') is None, 'status after down says stopped', st)
+    sdir = os.path.join(env['VGW_STATE_DIR'], 'b')
+    check(sorted(os.listdir(sdir)) == ['console.log', 'flash.img', 'instance.json', 'lock', 'qemu.log'],
+          'down keeps flash and logs, removes sockets and pid', os.listdir(sdir))
+    p = vgw('down', '--name', 'b')
+    check(one_line(p, "gateway 'b' is not running"), 'down of a stopped gateway', p.stderr)
+    p = vgw('status', '--name', 'nosuch')
+    check(one_line(p, "no gateway named 'nosuch'"), 'status of an unknown name exits 1', p.stderr)
+
+    for proto in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+        s = socket.socket(socket.AF_INET, proto)
+        s.bind(('127.0.0.1', 0))
+        if proto == socket.SOCK_STREAM:
+            s.listen(1)
+        port = s.getsockname()[1]
+        p = vgw('up', '--name', 'busy', '--detach', '--sip-port', str(port), '--sip-tls-port', '0')
+        kind = 'tcp' if proto == socket.SOCK_STREAM else 'udp'
+        check(one_line(p, 'port %d/%s on 127.0.0.1 is in use' % (port, kind)) and
+              len(p.stderr.splitlines()) == 1, 'up on a %s port in use fails in one line' % kind, p.stderr)
+        s.close()
+
+    p = vgw('up', '--name', 'pan', '--detach', '--sip-port', '0', '--sip-tls-port', '0',
+            extra_env={'FAKEQ_PANIC': '1'})
+    check(one_line(p, 'kernel panic') and 'Kernel panic - not syncing' in p.stderr,
+          'a kernel panic fails with the console tail', p.stderr)
+    p = vgw('up', '--name', 'hang', '--detach', '--sip-port', '0', '--sip-tls-port', '0',
+            '--timeout', '2', extra_env={'FAKEQ_HANG': '1'})
+    check(one_line(p, 'did not become ready within 2 s'), 'a boot timeout fails', p.stderr)
+    check(status('hang').get('state') == 'stopped', 'nothing left running after a failed up', '')
+    noboard = os.path.join(state, 'noboard')
+    with open(noboard, 'w') as f:
+        f.write('#!/bin/sh\necho "qemu-system-aarch64: unsupported machine type" >&2\n'
+                'echo "Use -machine help to list supported machines" >&2\nexit 1\n')
+    os.chmod(noboard, 0o755)
+    p = vgw('up', '--name', 'nb', '--detach', '--sip-port', '0', '--sip-tls-port', '0', '--qemu', noboard)
+    check(one_line(p, 'has no vgw machine'), 'a QEMU without the board is named', p.stderr)
+    p = vgw('up', '--name', 'nq', '--qemu', os.path.join(state, 'missing'))
+    check(one_line(p, 'QEMU not found at'), 'a missing QEMU is named', p.stderr)
+finally:
+    for name in ('default', 'b', 'busy', 'pan', 'hang'):
+        vgw('down', '--name', name)
+    shutil.rmtree(state, ignore_errors=True)
+print('1..%d' % count)
+sys.exit(1 if failed else 0)
