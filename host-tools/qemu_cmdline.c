@@ -149,8 +149,9 @@ void
 vgw_qemu_explain_failure(const char *qemu, const char *log_text,
                          GError **error)
 {
+  /* QEMU 7.2's net/slirp.c: "Could not set up host forwarding rule '%s'". */
   const char *rule = log_text != NULL
-                         ? strstr(log_text, "could not set up host forwarding rule '")
+                         ? strcasestr(log_text, "could not set up host forwarding rule '")
                          : NULL;
   g_autofree char *last = last_line(log_text);
 

@@ -25,7 +25,7 @@ for fwd in re.findall(r'hostfwd=(\w+):127\.0\.0\.1:(\d+)-:(\d+)', ','.join(opt('
         s.bind(('127.0.0.1', int(hp)))
         if proto == 'tcp': s.listen(5)
     except OSError:
-        print("qemu-system-aarch64: -netdev %s: could not set up host forwarding rule '%s:127.0.0.1:%s-:%s'" % (opt('-netdev')[0], proto, hp, gp), file=sys.stderr)
+        print("qemu-system-aarch64: -netdev %s: Could not set up host forwarding rule '%s:127.0.0.1:%s-:%s'" % (opt('-netdev')[0], proto, hp, gp), file=sys.stderr)
         sys.exit(1)
     held.append(s)
 open(opt('-pidfile')[0], 'w').write('%d\n' % os.getpid())

@@ -113,7 +113,7 @@ test_explain(void)
 {
   struct { const char *log; int code; const char *message; } cases[] = {
     { "qemu-system-aarch64: -netdev user,id=lan,net=10.0.2.0/24,hostfwd=udp:127.0.0.1:5060-:5060: "
-      "could not set up host forwarding rule 'udp:127.0.0.1:5060-:5060'\n",
+      "Could not set up host forwarding rule 'udp:127.0.0.1:5060-:5060'\n",
       VGW_ERROR_PORT_IN_USE, "port 5060/udp on 127.0.0.1 is in use" },
     { "qemu-system-aarch64: -netdev user,id=lan: could not set up host forwarding rule 'tcp:127.0.0.1:15061-:5061'\n",
       VGW_ERROR_PORT_IN_USE, "port 15061/tcp on 127.0.0.1 is in use" },
