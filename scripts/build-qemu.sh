@@ -29,6 +29,10 @@ CACHE=${VGW_CACHE:-/var/cache/vgw}
 KEEP=${VGW_QEMU_KEEP:-3}
 DL=$CACHE/qemu-dl
 
+# Build trees live in per-hash directories; let ccache share objects
+# between them (meson passes relative paths; -g would hash the cwd).
+export CCACHE_BASEDIR=$CACHE/qemu-build CCACHE_NOHASHDIR=1
+
 mkdir -p "$DL" "$CACHE/qemu-src" "$CACHE/qemu-build"
 
 # Serialise concurrent runs (several people build on one machine).

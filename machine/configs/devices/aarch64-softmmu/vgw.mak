@@ -17,3 +17,6 @@ CONFIG_VIRTIO_BLK=y
 # semihosting code, so keep it rather than rely on stubs.
 CONFIG_SEMIHOSTING=y
 CONFIG_ARM_COMPATIBLE_SEMIHOSTING=y
+# 7.2's target/arm/m_helper.c calls the M-profile NVIC unconditionally;
+# without it qemu-system-aarch64 does not link.
+CONFIG_ARM_V7M=y
