@@ -99,9 +99,8 @@ static void vgw_fdt_cpus(VgwMachineState *vms, void *fdt)
     }
 }
 
-static uint32_t vgw_fdt_gic(void *fdt)
+static void vgw_fdt_gic(void *fdt, uint32_t phandle)
 {
-    uint32_t phandle = qemu_fdt_alloc_phandle(fdt);
     char *node = vgw_fdt_node("intc", VGW_DEV_GIC_DIST);
     const MemMapEntry *d = &vgw_soc_memmap[VGW_DEV_GIC_DIST];
     const MemMapEntry *c = &vgw_soc_memmap[VGW_DEV_GIC_CPU];
@@ -109,13 +108,13 @@ static uint32_t vgw_fdt_gic(void *fdt)
     qemu_fdt_add_subnode(fdt, node);
     qemu_fdt_setprop_string(fdt, node, "compatible", "arm,cortex-a15-gic");
     qemu_fdt_setprop_cell(fdt, node, "#interrupt-cells", 3);
+    qemu_fdt_setprop_cell(fdt, node, "#address-cells", 0);
     qemu_fdt_setprop(fdt, node, "interrupt-controller", NULL, 0);
     qemu_fdt_setprop_sized_cells(fdt, node, "reg",
                                  2, d->base, 2, d->size,
                                  2, c->base, 2, c->size);
     qemu_fdt_setprop_cell(fdt, node, "phandle", phandle);
     g_free(node);
-    return phandle;
 }
 
 static void vgw_fdt_timer(VgwMachineState *vms, void *fdt)
@@ -215,12 +214,24 @@ static void vgw_create_fdt(VgwMachineState *vms)
     qemu_fdt_add_subnode(fdt, "/chosen");
     qemu_fdt_add_subnode(fdt, "/aliases");
 
-    vgw_fdt_cpus(vms, fdt);
-    gic = vgw_fdt_gic(fdt);
-    qemu_fdt_setprop_cell(fdt, "/", "interrupt-parent", gic);
-    vgw_fdt_timer(vms, fdt);
-
+    /*
+     * libfdt adds a node in front of its siblings, so nodes are created in
+     * reverse: the DT then lists them in address order, and Linux probes
+     * the virtio transports LAN first (eth0) and WAN second (eth1).
+     */
+    gic = qemu_fdt_alloc_phandle(fdt);
     clk = qemu_fdt_alloc_phandle(fdt);
+    qemu_fdt_setprop_cell(fdt, "/", "interrupt-parent", gic);
+
+    /* Every transport is described, populated or not. */
+    vgw_fdt_virtio(fdt, VGW_DEV_VIRTIO_FLASH);
+    vgw_fdt_virtio(fdt, VGW_DEV_VIRTIO_WAN);
+    vgw_fdt_virtio(fdt, VGW_DEV_VIRTIO_LAN);
+    vgw_fdt_sysctl(fdt);
+    vgw_fdt_rtc(fdt, clk);
+    vgw_fdt_uart(fdt, 1, VGW_DEV_UART1, clk);
+    vgw_fdt_uart(fdt, 0, VGW_DEV_UART0, clk);
+
     qemu_fdt_add_subnode(fdt, "/apb-pclk");
     qemu_fdt_setprop_string(fdt, "/apb-pclk", "compatible", "fixed-clock");
     qemu_fdt_setprop_cell(fdt, "/apb-pclk", "#clock-cells", 0);
@@ -230,17 +241,9 @@ static void vgw_create_fdt(VgwMachineState *vms)
                             "clk24mhz");
     qemu_fdt_setprop_cell(fdt, "/apb-pclk", "phandle", clk);
 
-    vgw_fdt_uart(fdt, 0, VGW_DEV_UART0, clk);
-    vgw_fdt_uart(fdt, 1, VGW_DEV_UART1, clk);
-    vgw_fdt_rtc(fdt, clk);
-    vgw_fdt_sysctl(fdt);
-    /*
-     * Every transport is described, populated or not: an empty one reads
-     * device ID 0 and Linux skips it.
-     */
-    vgw_fdt_virtio(fdt, VGW_DEV_VIRTIO_LAN);
-    vgw_fdt_virtio(fdt, VGW_DEV_VIRTIO_WAN);
-    vgw_fdt_virtio(fdt, VGW_DEV_VIRTIO_FLASH);
+    vgw_fdt_timer(vms, fdt);
+    vgw_fdt_gic(fdt, gic);
+    vgw_fdt_cpus(vms, fdt);
     /* /memory and /psci are added by arm_load_dtb(). */
 }
 
