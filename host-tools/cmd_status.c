@@ -207,8 +207,15 @@ run_status(const VgwStatusOptions *opts, GError **error)
   g_autoptr(JsonObject) o = NULL;
   int pid;
 
-  if (inst == NULL || !vgw_instance_load(inst, error))
+  if (inst == NULL)
     return FALSE;
+  if (!vgw_instance_load(inst, error)) {
+    /* A JSON reader still gets an object to parse; the exit status (1)
+     * and the error line say the name is unknown. */
+    if (opts->json && (*error)->code == VGW_ERROR_UNKNOWN)
+      printf("{\"name\":\"%s\",\"state\":\"unknown\"}\n", inst->name);
+    return FALSE;
+  }
   pid = vgw_instance_running_pid(inst);
   o = host_status(inst, pid);
   if (pid != 0) {

@@ -102,7 +102,12 @@ try:
     p = vgw('down', '--name', 'b')
     check(one_line(p, "gateway 'b' is not running"), 'down of a stopped gateway', p.stderr)
     p = vgw('status', '--name', 'nosuch')
-    check(one_line(p, "no gateway named 'nosuch'"), 'status of an unknown name exits 1', p.stderr)
+    check(one_line(p, "no gateway named 'nosuch'") and p.stdout == '',
+          'status of an unknown name exits 1', p.stderr)
+    p = vgw('status', '--name', 'nosuch', '--json')
+    check(one_line(p, "no gateway named 'nosuch'") and
+          json.loads(p.stdout) == {'name': 'nosuch', 'state': 'unknown'},
+          'status --json of an unknown name exits 1 and still prints JSON', p.stdout + p.stderr)
 
     for proto in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
         s = socket.socket(socket.AF_INET, proto)
