@@ -214,6 +214,26 @@ on_signal(gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The reason after "Kernel panic - not syncing: " on the first panic
+ * line kept, without the "]---" of the closing banner. */
+static char *
+find_panic_reason(VgwConsoleScan *scan)
+{
+  static const char mark[] = "not syncing: ";
+
+  for (GList *l = scan->lines.head; l != NULL; l = l->next) {
+    const char *p = strstr(l->data, VGW_PANIC_MARK);
+    if (p != NULL && (p = strstr(p, mark)) != NULL) {
+      char *reason = g_strdup(p + strlen(mark));
+      char *end = strstr(reason, " ]---");
+      if (end != NULL)
+        *end = '\0';
+      return reason;
+    }
+  }
+  return NULL;
+}
+
 gboolean
 vgw_boot_wait(const char *name, const char *console_log, goffset offset,
               guint timeout_s, VgwAliveFunc alive, gpointer alive_data,
@@ -221,6 +241,7 @@ vgw_boot_wait(const char *name, const char *console_log, goffset offset,
 {
   Wait w = { 0 };
   guint tick, sigint, sigterm;
+  char *panic_reason = NULL;
 
   w.scan = vgw_console_scan_new(console_log, offset);
   w.alive = alive;
@@ -247,20 +268,25 @@ vgw_boot_wait(const char *name, const char *console_log, goffset offset,
     return TRUE;
   }
   result->tail = vgw_console_scan_tail(w.scan, VGW_TAIL_LINES);
+  panic_reason = find_panic_reason(w.scan);
   vgw_console_scan_free(w.scan);
+  if (*result->tail == '\0')
+    g_clear_pointer(&result->tail, g_free);
   if (w.interrupted)
     g_set_error(error, VGW_ERROR, VGW_ERROR_INTERRUPTED,
                 "interrupted while waiting for gateway '%s' to become ready", name);
   else if (w.panic)
     g_set_error(error, VGW_ERROR, VGW_ERROR_PANIC,
-                "gateway '%s': kernel panic during boot (last console lines follow)",
-                name);
+                "gateway '%s': kernel panic during boot%s%s (last console lines follow)",
+                name, panic_reason != NULL ? ": " : "",
+                panic_reason != NULL ? panic_reason : "");
   else if (w.exited)
     g_set_error(error, VGW_ERROR, VGW_ERROR_EXITED,
                 "QEMU exited while gateway '%s' was booting", name);
   else
     g_set_error(error, VGW_ERROR, VGW_ERROR_TIMEOUT,
-                "gateway '%s' did not become ready within %u s (last console lines follow)",
-                name, timeout_s);
+                "gateway '%s' did not become ready within %u s (%s)", name, timeout_s,
+                result->tail != NULL ? "last console lines follow" : "no console output");
+  g_free(panic_reason);
   return FALSE;
 }

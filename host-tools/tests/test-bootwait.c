@@ -156,9 +156,23 @@ test_boot_wait(void)
   vgw_boot_result_clear(&r);
 
   /* Nothing happens: timeout, with the message scripts rely on. */
-  g_assert_false(vgw_boot_wait("w", path, vgw_file_size(path), 1, always, NULL, &r, &error));
+  {
+    goffset before = vgw_file_size(path);
+    append(path, "still booting\n");
+    g_assert_false(vgw_boot_wait("w", path, before, 1, always, NULL, &r, &error));
+  }
   g_assert_error(error, VGW_ERROR, VGW_ERROR_TIMEOUT);
+  g_assert_cmpstr(r.tail, ==, "still booting");
   g_assert_cmpstr(error->message, ==, "gateway 'w' did not become ready within 1 s (last console lines follow)");
+  g_clear_error(&error);
+  vgw_boot_result_clear(&r);
+  {
+    g_autofree char *empty = log_path("empty.log");
+    g_assert_false(vgw_boot_wait("w", empty, 0, 1, always, NULL, &r, &error));
+    g_assert_error(error, VGW_ERROR, VGW_ERROR_TIMEOUT);
+    g_assert_cmpstr(error->message, ==, "gateway 'w' did not become ready within 1 s (no console output)");
+    g_assert_null(r.tail);
+  }
   g_clear_error(&error);
   vgw_boot_result_clear(&r);
 
@@ -168,6 +182,7 @@ test_boot_wait(void)
     append(path, "Kernel panic - not syncing: VFS\n");
     g_assert_false(vgw_boot_wait("w", path, before, 10, always, NULL, &r, &error));
   }
+  g_assert_cmpstr(error->message, ==, "gateway 'w': kernel panic during boot: VFS (last console lines follow)");
   g_assert_error(error, VGW_ERROR, VGW_ERROR_PANIC);
   g_assert_nonnull(strstr(r.tail, "Kernel panic"));
   vgw_boot_result_clear(&r);

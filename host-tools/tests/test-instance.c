@@ -176,13 +176,16 @@ test_running_pid(void)
   g_clear_error(&error);
 
   /* A live process that is not this instance's QEMU does not count. */
-  other = g_subprocess_new(G_SUBPROCESS_FLAGS_NONE, &error, "sleep", "30", NULL);
+  other = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                           &error, "sleep", "30", NULL);
   inst->pid = atoi(g_subprocess_get_identifier(other));
   g_assert_cmpint(vgw_instance_running_pid(inst), ==, 0);
 
   /* One whose command line names this instance's QMP socket does. */
-  ours = g_subprocess_new(G_SUBPROCESS_FLAGS_NONE, &error, "sh", "-c", "sleep 30; true",
-                          "sh", inst->qmp_sock, NULL);
+  /* exec -a: the process itself (not a child left behind when it is
+   * killed) carries the socket path in its command line. */
+  ours = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                          &error, "bash", "-c", "exec -a \"$0\" sleep 30", inst->qmp_sock, NULL);
   g_assert_no_error(error);
   pid = atoi(g_subprocess_get_identifier(ours));
   inst->pid = pid;
