@@ -130,10 +130,14 @@ static gboolean spawn_client(VgwDhcp *dhcp, GError **error) {
 VgwDhcp *vgw_dhcp_start(const char *ifname, GError **error) {
   VgwDhcp *dhcp = g_new0(VgwDhcp, 1);
   dhcp->ifname = g_strdup(ifname);
-  dhcp->pidfile = g_strdup_printf(VGW_RUN_DIR "/udhcpc-%s.pid", ifname);
+  const char *run_dir = g_getenv("VGW_RUN_DIR");
+  if (run_dir == NULL) {
+    run_dir = VGW_RUN_DIR;
+  }
+  dhcp->pidfile = g_strdup_printf("%s/udhcpc-%s.pid", run_dir, ifname);
   dhcp->out_fd = -1;
   dhcp->out_line = g_string_new(NULL);
-  g_mkdir_with_parents(VGW_RUN_DIR, 0755);
+  g_mkdir_with_parents(run_dir, 0755);
   kill_stale(dhcp->pidfile);
   if (!spawn_client(dhcp, error)) {
     vgw_dhcp_stop(dhcp);

@@ -18,8 +18,9 @@ G_BEGIN_DECLS
 typedef struct VgwDhcp VgwDhcp;
 
 /* vgw_dhcp_start kills a udhcpc left over from an earlier vgwd instance
- * for |ifname| (by its pid file), then spawns "udhcpc -f -i |ifname|" in
- * the background. Returns NULL and sets |error| if spawning fails. If the
+ * for |ifname| (by its pid file, udhcpc-<ifname>.pid in VGW_RUN_DIR or
+ * in the directory the environment variable VGW_RUN_DIR names), then
+ * spawns "udhcpc -f -i |ifname|" (found through PATH) in the background. Returns NULL and sets |error| if spawning fails. If the
  * client exits it is restarted after a few seconds. */
 VgwDhcp *vgw_dhcp_start(const char *ifname, GError **error);
 

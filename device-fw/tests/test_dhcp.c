@@ -1,0 +1,80 @@
+/* Unit test for the udhcpc child process handling, with a fake udhcpc
+ * (a shell script first in PATH) and a private run directory. */
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "net/dhcp.h"
+
+static char *tmp;
+
+static const char FAKE_UDHCPC[] =
+    "#!/bin/sh\n"
+    "echo \"lease for $3 via $5\"\n"
+    "echo 'to stderr' >&2\n"
+    "exec sleep 30\n";
+
+static gboolean quit_loop(gpointer loop) {
+  g_main_loop_quit(loop);
+  return G_SOURCE_REMOVE;
+}
+
+static void run_loop_ms(guint ms) {
+  GMainLoop *loop = g_main_loop_new(NULL, FALSE);
+  g_timeout_add(ms, quit_loop, loop);
+  g_main_loop_run(loop);
+  g_main_loop_unref(loop);
+}
+
+static void test_spawn_and_stale(void) {
+  /* A "stale" client from an earlier vgwd, recorded in the pid file. */
+  pid_t stale = fork();
+  if (stale == 0) {
+    execlp("sleep", "sleep", "30", NULL);
+    _exit(127);
+  }
+  char *pidfile = g_build_filename(tmp, "udhcpc-eth9.pid", NULL);
+  char *text = g_strdup_printf("%d\n", (int)stale);
+  g_assert_true(g_file_set_contents(pidfile, text, -1, NULL));
+
+  g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE,
+                        "dhcp: stopped stale udhcpc*");
+  g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE,
+                        "dhcp[eth9]: lease for eth9 via "
+                        "/etc/vgw/udhcpc.script");
+  g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE, "dhcp[eth9]: to stderr");
+  GError *error = NULL;
+  VgwDhcp *dhcp = vgw_dhcp_start("eth9", &error);
+  g_assert_no_error(error);
+  g_assert_nonnull(dhcp);
+  int status = 0;
+  g_assert_cmpint(waitpid(stale, &status, 0), ==, stale);
+  g_assert_true(WIFSIGNALED(status));
+  g_assert_cmpint(WTERMSIG(status), ==, SIGTERM);
+  run_loop_ms(1500);
+  g_test_assert_expected_messages();
+  vgw_dhcp_stop(dhcp);
+  g_free(text);
+  g_free(pidfile);
+}
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, NULL);
+  tmp = g_dir_make_tmp("vgw-dhcp-XXXXXX", NULL);
+  char *fake = g_build_filename(tmp, "udhcpc", NULL);
+  g_assert_true(g_file_set_contents(fake, FAKE_UDHCPC, -1, NULL));
+  g_chmod(fake, 0755);
+  char *path = g_strdup_printf("%s:%s", tmp, g_getenv("PATH"));
+  g_setenv("PATH", path, TRUE);
+  g_setenv("VGW_RUN_DIR", tmp, TRUE);
+  g_test_add_func("/net/dhcp/spawn-and-stale", test_spawn_and_stale);
+  int rc = g_test_run();
+  char *rm[] = {"rm", "-rf", tmp, NULL};
+  g_spawn_sync(NULL, rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+               NULL, NULL);
+  g_free(path);
+  g_free(fake);
+  return rc;
+}
