@@ -38,7 +38,7 @@ export LC_ALL=C
 modules_wanted=(virtio_mmio virtio_net virtio_blk)
 # busybox applets the gateway's init, vgwd and its DHCP script run, plus a
 # few for poking around.
-applets=(sh ash mount umount mkdir insmod lsmod ip udhcpc grep hostname cat
+applets=(sh ash mount umount mkdir rm insmod lsmod ip udhcpc grep hostname cat
          echo ls ps kill sleep dmesg devmem ifconfig route)
 
 die() { echo "build-images: $*" >&2; exit 1; }

@@ -10,6 +10,7 @@
  *  - the VGW-READY line on the console once listeners are up and LAN has
  *    an address (or the DHCP wait ran out).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +181,7 @@ static void start_maintenance(Vgwd *d) {
 
 int main(int argc, char **argv) {
   static Vgwd d;
+  signal(SIGPIPE, SIG_IGN);
   vgw_log_init(g_getenv("VGW_DEBUG") != NULL);
   d.start_ms = vgw_uptime_ms();
   g_message("vgwd %s starting", VGW_FW_VERSION);
