@@ -27,16 +27,12 @@ static gint compare_names(gconstpointer a, gconstpointer b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static char *find_in(const char *dir, const char *compatible, int depth) {
-  if (has_compatible(dir, compatible)) {
-    return g_strdup(dir);
-  }
-  if (depth > 16) {
-    return NULL;
-  }
+/* child_dirs appends the sub-directories of |dir| (the child nodes), in
+ * name order, to |queue|. */
+static void child_dirs(const char *dir, GQueue *queue) {
   GDir *d = g_dir_open(dir, 0, NULL);
   if (d == NULL) {
-    return NULL;
+    return;
   }
   GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
   const char *name;
@@ -45,21 +41,38 @@ static char *find_in(const char *dir, const char *compatible, int depth) {
   }
   g_dir_close(d);
   g_ptr_array_sort(names, compare_names);
-  char *found = NULL;
-  for (guint i = 0; i < names->len && found == NULL; i++) {
+  for (guint i = 0; i < names->len; i++) {
     char *child = g_build_filename(dir, names->pdata[i], NULL);
     if (g_file_test(child, G_FILE_TEST_IS_DIR) &&
         !g_file_test(child, G_FILE_TEST_IS_SYMLINK)) {
-      found = find_in(child, compatible, depth + 1);
+      g_queue_push_tail(queue, child);
+    } else {
+      g_free(child);
     }
-    g_free(child);
   }
   g_ptr_array_free(names, TRUE);
-  return found;
 }
 
 char *vgw_dt_find_compatible(const char *dt_root, const char *compatible) {
-  return find_in(dt_root, compatible, 0);
+  /* Breadth first: board devices sit right under the root, so this reads
+   * few files (each one is a syscall, slow under emulation). */
+  GQueue queue = G_QUEUE_INIT;
+  g_queue_push_tail(&queue, g_strdup(dt_root));
+  char *found = NULL;
+  char *dir;
+  guint visited = 0;
+  while (found == NULL && (dir = g_queue_pop_head(&queue)) != NULL) {
+    if (has_compatible(dir, compatible)) {
+      found = dir;
+    } else {
+      if (++visited < 4096) {
+        child_dirs(dir, &queue);
+      }
+      g_free(dir);
+    }
+  }
+  g_queue_clear_full(&queue, g_free);
+  return found;
 }
 
 /* read_cells_prop reads a one-cell property of |dir|, or returns |dflt|. */

@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 #define VGW_DT_ROOT "/proc/device-tree"
 
 /* vgw_dt_find_compatible returns the newly allocated directory path of the
- * first node under |dt_root| (depth first, names sorted) whose
+ * first node under |dt_root| (breadth first, names sorted) whose
  * "compatible" list contains |compatible|, or NULL if there is none. */
 char *vgw_dt_find_compatible(const char *dt_root, const char *compatible);
 

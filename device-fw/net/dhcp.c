@@ -40,19 +40,22 @@ static void kill_stale(const char *pidfile) {
   g_free(text);
 }
 
-/* keep_address handles a restart after a crash: the interface still has
- * the lease the previous client obtained. udhcpc always starts with a
- * "deconfig" call, which would drop that address until the new lease
- * arrives; this marker tells the lease script to skip that one flush. */
-static void keep_address(const char *run_dir, const char *ifname) {
+/* skip_first_deconfig: udhcpc always starts with a "deconfig" call of its
+ * script, which would flush the interface's addresses before the first
+ * DISCOVER. On a fresh interface there is nothing to flush (and the flush
+ * costs process starts on the boot path); after a vgwd crash the
+ * interface still holds the lease the previous client obtained, which
+ * should stay until the new client renews it. Either way the script skips
+ * that first flush when this marker is non-empty, and empties it. */
+static void skip_first_deconfig(const char *run_dir, const char *ifname) {
   char *addr = vgw_netif_get_ipv4(ifname);
+  char *marker = g_strdup_printf("%s/keep-%s", run_dir, ifname);
+  g_file_set_contents(marker, addr != NULL ? addr : "none", -1, NULL);
   if (addr != NULL) {
-    char *marker = g_strdup_printf("%s/keep-%s", run_dir, ifname);
-    g_file_set_contents(marker, addr, -1, NULL);
     g_message("dhcp[%s]: keeping %s while the new client renews it", ifname,
               addr);
-    g_free(marker);
   }
+  g_free(marker);
   g_free(addr);
 }
 
@@ -157,7 +160,7 @@ VgwDhcp *vgw_dhcp_start(const char *ifname, GError **error) {
   dhcp->out_line = g_string_new(NULL);
   g_mkdir_with_parents(run_dir, 0755);
   kill_stale(dhcp->pidfile);
-  keep_address(run_dir, ifname);
+  skip_first_deconfig(run_dir, ifname);
   if (!spawn_client(dhcp, error)) {
     vgw_dhcp_stop(dhcp);
     return NULL;

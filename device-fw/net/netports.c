@@ -103,6 +103,11 @@ static gboolean find_ports(gpointer data) {
 }
 
 void vgw_net_start(VgwNet *net, VgwNetChangedFunc changed, gpointer data) {
+  GError *error = NULL;
+  if (!vgw_netif_set_up("lo", &error)) {
+    g_warning("net: %s", error->message);
+    g_clear_error(&error);
+  }
   memset(net, 0, sizeof(*net));
   net->ports[0].role = "lan";
   net->ports[0].base = VGW_VIRTIO_LAN_BASE;
@@ -110,7 +115,6 @@ void vgw_net_start(VgwNet *net, VgwNetChangedFunc changed, gpointer data) {
   net->ports[1].base = VGW_VIRTIO_WAN_BASE;
   net->changed = changed;
   net->changed_data = data;
-  GError *error = NULL;
   net->addr_watch = vgw_addrwatch_start(refresh_addresses, net, &error);
   if (net->addr_watch == 0) {
     g_warning("net: %s; polling addresses instead", error->message);

@@ -38,7 +38,8 @@ typedef struct {
   gpointer changed_data;
 } VgwNet;
 
-/* vgw_net_start looks for the LAN and WAN ports (retrying for a few
+/* vgw_net_start brings up the loopback interface, looks for the LAN and
+ * WAN ports (retrying for a few
  * seconds while drivers probe), renames and raises them and starts a DHCP
  * client on each. Returns at once; progress is reported through |changed|
  * from the default main context. */

@@ -103,6 +103,8 @@ static void maybe_ready(Vgwd *d) {
   printf("VGW-READY %s\n", json);
   fflush(stdout);
   g_free(json);
+  /* Nothing waits for the flash yet: look at it after the ready line. */
+  vgw_flash_probe();
 }
 
 static void on_net_changed(gpointer data) {
@@ -190,6 +192,9 @@ int main(int argc, char **argv) {
     g_message("restarted by init after %u crash(es)", d.crash_count);
   }
 
+  /* The ports first: DHCP round trips then overlap the rest of the
+   * start-up, which is what the ready line waits for. */
+  vgw_net_start(&d.net, on_net_changed, &d);
   start_board(&d);
 
   GError *error = NULL;
@@ -207,8 +212,7 @@ int main(int argc, char **argv) {
 
   start_maintenance(&d);
   g_timeout_add(DHCP_WAIT_MS, on_dhcp_wait_over, &d);
-  vgw_net_start(&d.net, on_net_changed, &d);
-  vgw_flash_probe();
+  maybe_ready(&d);
 
   GMainLoop *loop = g_main_loop_new(NULL, FALSE);
   g_main_loop_run(loop);
