@@ -23,6 +23,7 @@
 #include "qapi/error.h"
 #include "qapi/visitor.h"
 #include "qemu/error-report.h"
+#include "qemu/guest-random.h"
 #include "qemu/units.h"
 #include "sysemu/blockdev.h"
 #include "sysemu/block-backend.h"
@@ -136,6 +137,20 @@ static void vgw_fdt_timer(VgwMachineState *vms, void *fdt)
                            GIC_FDT_IRQ_TYPE_PPI, VGW_PPI_TIMER_NS_EL2, flags);
 }
 
+static void vgw_fdt_pmu(VgwMachineState *vms, void *fdt)
+{
+    const char compat[] = "arm,armv8-pmuv3";
+    uint32_t flags = deposit32(GIC_FDT_IRQ_FLAGS_LEVEL_HI,
+                               GIC_FDT_IRQ_PPI_CPU_START,
+                               GIC_FDT_IRQ_PPI_CPU_WIDTH,
+                               (1 << MACHINE(vms)->smp.cpus) - 1);
+
+    qemu_fdt_add_subnode(fdt, "/pmu");
+    qemu_fdt_setprop(fdt, "/pmu", "compatible", compat, sizeof(compat));
+    qemu_fdt_setprop_cells(fdt, "/pmu", "interrupts",
+                           GIC_FDT_IRQ_TYPE_PPI, VGW_PPI_PMU, flags);
+}
+
 static void vgw_fdt_uart(void *fdt, int idx, VgwDevice dev, uint32_t clk)
 {
     const char compat[] = "arm,pl011\0arm,primecell";
@@ -195,6 +210,23 @@ static void vgw_fdt_virtio(void *fdt, VgwDevice dev)
     g_free(node);
 }
 
+/*
+ * Seeds for KASLR and the kernel's RNG, as "virt" provides.  Without
+ * rng-seed Linux spends early boot collecting entropy.  Taken from
+ * qemu_guest_getrandom() so -seed keeps runs reproducible.
+ */
+static void vgw_fdt_randomness(void *fdt)
+{
+    struct {
+        uint64_t kaslr;
+        uint8_t rng[32];
+    } seed;
+
+    qemu_guest_getrandom_nofail(&seed, sizeof(seed));
+    qemu_fdt_setprop_u64(fdt, "/chosen", "kaslr-seed", seed.kaslr);
+    qemu_fdt_setprop(fdt, "/chosen", "rng-seed", seed.rng, sizeof(seed.rng));
+}
+
 static void vgw_create_fdt(VgwMachineState *vms)
 {
     MachineState *ms = MACHINE(vms);
@@ -213,6 +245,7 @@ static void vgw_create_fdt(VgwMachineState *vms)
     qemu_fdt_setprop_cell(fdt, "/", "#size-cells", 2);
     qemu_fdt_add_subnode(fdt, "/chosen");
     qemu_fdt_add_subnode(fdt, "/aliases");
+    vgw_fdt_randomness(fdt);
 
     /*
      * libfdt adds a node in front of its siblings, so nodes are created in
@@ -241,6 +274,7 @@ static void vgw_create_fdt(VgwMachineState *vms)
                             "clk24mhz");
     qemu_fdt_setprop_cell(fdt, "/apb-pclk", "phandle", clk);
 
+    vgw_fdt_pmu(vms, fdt);
     vgw_fdt_timer(vms, fdt);
     vgw_fdt_gic(fdt, gic);
     vgw_fdt_cpus(vms, fdt);
