@@ -9,6 +9,7 @@
 #include "qemu/osdep.h"
 #include "libqtest.h"
 #include "qapi/qmp/qdict.h"
+#include "qapi/qmp/qlist.h"
 
 #include "vgw-regs/vgw_memmap.h"
 #include "vgw-regs/vgw_sysctl.h"
@@ -286,6 +287,71 @@ static void test_bad_access(void)
     qtest_quit(qts);
 }
 
+/*
+ * Board wiring the firmware relies on: NICs land on the LAN/WAN transports
+ * in command-line order, the flash on its own, empty transports stay
+ * readable.
+ */
+#define VIRTIO_MMIO_MAGIC       0x000
+#define VIRTIO_MMIO_VERSION     0x004
+#define VIRTIO_MMIO_DEVICE_ID   0x008
+
+static uint32_t virtio_reg(QTestState *qts, uint32_t base, uint32_t reg)
+{
+    return qtest_readl(qts, (uint64_t)base + reg);
+}
+
+static void test_board_virtio(void)
+{
+    QTestState *qts;
+    static const uint32_t base[] = {
+        VGW_VIRTIO_LAN_BASE, VGW_VIRTIO_WAN_BASE, VGW_VIRTIO_FLASH_BASE,
+    };
+    int i;
+
+    qts = qtest_init("-machine vgw -nic none");
+    for (i = 0; i < ARRAY_SIZE(base); i++) {
+        g_assert_cmphex(virtio_reg(qts, base[i], VIRTIO_MMIO_MAGIC), ==,
+                        0x74726976);
+        g_assert_cmpuint(virtio_reg(qts, base[i], VIRTIO_MMIO_VERSION), ==, 2);
+        g_assert_cmpuint(virtio_reg(qts, base[i], VIRTIO_MMIO_DEVICE_ID), ==,
+                         0);
+    }
+    qtest_quit(qts);
+
+    /* One NIC: LAN only.  Then the flash. */
+    qts = qtest_init("-machine vgw -netdev user,id=lan -net nic,netdev=lan "
+                     "-drive if=mtd,format=raw,file=null-co://");
+    g_assert_cmpuint(virtio_reg(qts, VGW_VIRTIO_LAN_BASE,
+                                VIRTIO_MMIO_DEVICE_ID), ==, 1);
+    g_assert_cmpuint(virtio_reg(qts, VGW_VIRTIO_WAN_BASE,
+                                VIRTIO_MMIO_DEVICE_ID), ==, 0);
+    g_assert_cmpuint(virtio_reg(qts, VGW_VIRTIO_FLASH_BASE,
+                                VIRTIO_MMIO_DEVICE_ID), ==, 2);
+    qtest_quit(qts);
+
+    /* Two NICs, any backend: LAN then WAN */
+    qts = qtest_init("-machine vgw -nic user -nic user");
+    g_assert_cmpuint(virtio_reg(qts, VGW_VIRTIO_LAN_BASE,
+                                VIRTIO_MMIO_DEVICE_ID), ==, 1);
+    g_assert_cmpuint(virtio_reg(qts, VGW_VIRTIO_WAN_BASE,
+                                VIRTIO_MMIO_DEVICE_ID), ==, 1);
+    g_assert_cmpuint(virtio_reg(qts, VGW_VIRTIO_FLASH_BASE,
+                                VIRTIO_MMIO_DEVICE_ID), ==, 0);
+    qtest_quit(qts);
+}
+
+static void test_board_smp(void)
+{
+    QTestState *qts = qtest_init("-machine vgw -smp 4");
+    QDict *resp = qtest_qmp(qts, "{ 'execute': 'query-cpus-fast' }");
+    QList *cpus = qdict_get_qlist(resp, "return");
+
+    g_assert_cmpuint(qlist_size(cpus), ==, 4);
+    qobject_unref(resp);
+    qtest_quit(qts);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -301,6 +367,8 @@ int main(int argc, char **argv)
     qtest_add_func("/vgw/sysctl/watchdog/timeout-range",
                    test_watchdog_timeout_range);
     qtest_add_func("/vgw/sysctl/bad-access", test_bad_access);
+    qtest_add_func("/vgw/board/virtio", test_board_virtio);
+    qtest_add_func("/vgw/board/smp", test_board_smp);
 
     return g_test_run();
 }
