@@ -30,6 +30,13 @@ images = os.path.join(state, 'img')
 os.mkdir(images)
 for f in ('Image', 'initramfs.cpio.gz', 'flash.img'):
     open(os.path.join(images, f), 'w').close()
+# Written before anything is spawned, so no child can still hold it open
+# for writing when it is executed (ETXTBSY).
+noboard = os.path.join(state, 'noboard')
+with open(noboard, 'w') as f:
+    f.write('#!/bin/sh\necho "qemu-system-aarch64: unsupported machine type" >&2\n'
+            'echo "Use -machine help to list supported machines" >&2\nexit 1\n')
+os.chmod(noboard, 0o755)
 env = dict(os.environ, VGW_STATE_DIR=os.path.join(state, 's'), VGW_IMAGES=images,
            VGW_QEMU=os.path.join(HERE, 'fake-qemu.py'))
 
@@ -129,13 +136,9 @@ try:
             '--timeout', '2', extra_env={'FAKEQ_HANG': '1'})
     check(one_line(p, 'did not become ready within 2 s'), 'a boot timeout fails', p.stderr)
     check(status('hang').get('state') == 'stopped', 'nothing left running after a failed up', '')
-    noboard = os.path.join(state, 'noboard')
-    with open(noboard, 'w') as f:
-        f.write('#!/bin/sh\necho "qemu-system-aarch64: unsupported machine type" >&2\n'
-                'echo "Use -machine help to list supported machines" >&2\nexit 1\n')
-    os.chmod(noboard, 0o755)
     p = vgw('up', '--name', 'nb', '--detach', '--sip-port', '0', '--sip-tls-port', '0', '--qemu', noboard)
-    check(one_line(p, 'has no vgw machine'), 'a QEMU without the board is named', p.stderr)
+    check(one_line(p, 'has no vgw machine'), 'a QEMU without the board is named',
+          'rc=%d\n%s' % (p.returncode, p.stderr))
     p = vgw('up', '--name', 'nq', '--qemu', os.path.join(state, 'missing'))
     check(one_line(p, 'QEMU not found at'), 'a missing QEMU is named', p.stderr)
 finally:

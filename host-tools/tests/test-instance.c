@@ -189,6 +189,10 @@ test_running_pid(void)
   g_assert_no_error(error);
   pid = atoi(g_subprocess_get_identifier(ours));
   inst->pid = pid;
+  /* While bash execs sleep, /proc/PID/cmdline can read empty for a
+   * moment: give the exec time to finish (QEMU never execs). */
+  for (int i = 0; i < 200 && vgw_instance_running_pid(inst) != pid; i++)
+    g_usleep(10 * 1000);
   g_assert_cmpint(vgw_instance_running_pid(inst), ==, pid);
   /* Found through qemu.pid too, as after a crash of vgw itself. */
   inst->pid = 0;
