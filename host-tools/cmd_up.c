@@ -298,6 +298,7 @@ run_up(const VgwUpOptions *opts)
   VgwBootResult boot = { 0 };
   VgwQemuConfig cfg = { 0 };
   Child child = { 0 };
+  const char *identifier;
   int lock_fd = -1, pid;
   int status = VGW_EXIT_OK;
 
@@ -338,17 +339,24 @@ run_up(const VgwUpOptions *opts)
   child.proc = spawn_qemu(inst, inst->qemu_argv, &error);
   if (child.proc == NULL)
     goto out;
+  /* The identifier is NULL once GLib has reaped the child: a QEMU that
+   * exits at once (bad option, no board) may already be gone.  Its exit
+   * is then reported by the boot wait below. */
+  identifier = g_subprocess_get_identifier(child.proc);
+  inst->pid = identifier != NULL ? atoi(identifier) : 0;
   g_subprocess_wait_async(child.proc, NULL, on_child_exit, &child);
-  inst->pid = atoi(g_subprocess_get_identifier(child.proc));
   inst->started_unix = (gint64) time(NULL);
   if (!vgw_instance_save(inst, &error)) {
-    vgw_gateway_kill(inst->pid);
+    if (!child.exited)
+      vgw_gateway_kill(inst->pid);
     goto out;
   }
 
   if (!vgw_boot_wait(inst->name, inst->console_log, 0, opts->timeout_s,
                      child_alive, &child, &boot, &boot_error)) {
-    vgw_gateway_kill(inst->pid);
+    /* Once reaped, its pid may already belong to someone else. */
+    if (!child.exited)
+      vgw_gateway_kill(inst->pid);
     vgw_gateway_mark_stopped(inst);
     explain_boot_failure(inst, boot_error, &error);
     goto out;
