@@ -36,8 +36,8 @@ if ! cmp -s build/cross.ini.new build/cross.ini; then
 else
     rm -f build/cross.ini.new
 fi
-[ -f build/aarch64/build.ninja ] || meson setup -q build/aarch64 --cross-file build/cross.ini >/dev/null
-meson compile -q -C build/aarch64
+[ -f build/aarch64/build.ninja ] || meson setup build/aarch64 --cross-file build/cross.ini >/dev/null
+meson compile -C build/aarch64
 
 step "images"
 vgwd=$(find build/aarch64 -type f -name vgwd -perm -u+x | head -n 1)
@@ -49,7 +49,7 @@ host_opts=(-Dqemu_build_dir="$top/build/qemu" -Dimages_dir="$top/build/images")
 if [ -f build/host/build.ninja ]; then
     meson configure build/host "${host_opts[@]}" >/dev/null
 else
-    meson setup -q build/host "${host_opts[@]}" >/dev/null
+    meson setup build/host "${host_opts[@]}" >/dev/null
 fi
-meson compile -q -C build/host
+meson compile -C build/host
 step "built: build/host/host-tools/vgw, images in build/images"

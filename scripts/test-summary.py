@@ -43,7 +43,8 @@ def main(path):
             if not line:
                 continue
             t = json.loads(line)
-            suite = (t.get('suite') or ['?'])[0].split(':')[-1]
+            # meson names a test "project:suite / name"
+            suite = t.get('name', '?').split(' / ')[0].split(':')[-1]
             result = t.get('result', '')
             p = fl = s = 0
             if t.get('protocol') == 'tap' or re.search(r'^(ok|not ok) \d', t.get('stdout') or '', re.M):
