@@ -210,6 +210,7 @@ for m in "${mod_order[@]}"; do
     install -m 644 "$moddir/$m" "$root/lib/modules/$m"
     echo "$m" >> "$root/etc/vgw/modules"
 done
+install -m 644 "$initdir/fstab" "$root/etc/fstab"
 echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
 echo "root:x:0:" > "$root/etc/group"
 
