@@ -137,13 +137,23 @@ static void process_lines(VgwMgmtPort *port) {
   }
 }
 
+static gboolean on_readable(int fd, GIOCondition cond, gpointer data);
+
+static gboolean on_resume_input(gpointer data) {
+  VgwMgmtPort *port = data;
+  port->in_watch = g_unix_fd_add(port->fd, G_IO_IN, on_readable, port);
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean on_readable(int fd, GIOCondition cond, gpointer data) {
   VgwMgmtPort *port = data;
   char buf[1024];
+  gboolean got = FALSE;
   for (;;) {
     ssize_t n = read(fd, buf, sizeof(buf));
     if (n > 0) {
       vgw_linebuf_feed(port->lines, buf, (size_t)n);
+      got = TRUE;
       continue;
     }
     if (n < 0 && errno == EINTR) {
@@ -152,6 +162,12 @@ static gboolean on_readable(int fd, GIOCondition cond, gpointer data) {
     break; /* EAGAIN, or nothing: a serial line never reaches EOF */
   }
   process_lines(port);
+  if (!got && (cond & (G_IO_HUP | G_IO_ERR))) {
+    /* A pty whose other side went away (host testing) reports HUP until
+     * someone reopens it: look again later instead of spinning. */
+    port->in_watch = g_timeout_add(500, on_resume_input, port);
+    return G_SOURCE_REMOVE;
+  }
   return G_SOURCE_CONTINUE;
 }
 

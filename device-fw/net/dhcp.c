@@ -32,7 +32,15 @@ static void kill_stale(const char *pidfile) {
   char *text = NULL;
   if (g_file_get_contents(pidfile, &text, NULL, NULL)) {
     long pid = strtol(text, NULL, 10);
-    if (pid > 1 && kill((pid_t)pid, SIGTERM) == 0) {
+    char *comm_path = g_strdup_printf("/proc/%ld/comm", pid);
+    char *comm = NULL;
+    /* Only a udhcpc: the pid may have been reused since. */
+    gboolean is_udhcpc =
+        pid > 1 && g_file_get_contents(comm_path, &comm, NULL, NULL) &&
+        g_str_has_prefix(comm, "udhcpc");
+    g_free(comm);
+    g_free(comm_path);
+    if (is_udhcpc && kill((pid_t)pid, SIGTERM) == 0) {
       g_message("dhcp: stopped stale udhcpc (pid %ld)", pid);
     }
     unlink(pidfile);

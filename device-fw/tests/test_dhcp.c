@@ -29,12 +29,23 @@ static void run_loop_ms(guint ms) {
 }
 
 static void test_spawn_and_stale(void) {
-  /* A "stale" client from an earlier vgwd, recorded in the pid file. */
+  /* A "stale" client from an earlier vgwd, recorded in the pid file: a
+   * copy of sleep named udhcpc, so its /proc/PID/comm says udhcpc. */
+  char *dir = g_build_filename(tmp, "stale", NULL);
+  char *fake_client = g_build_filename(dir, "udhcpc", NULL);
+  g_mkdir_with_parents(dir, 0755);
+  char *sleep_path = g_find_program_in_path("sleep");
+  char *sleep_data = NULL;
+  gsize sleep_len = 0;
+  g_assert_true(g_file_get_contents(sleep_path, &sleep_data, &sleep_len, NULL));
+  g_assert_true(g_file_set_contents(fake_client, sleep_data, sleep_len, NULL));
+  g_chmod(fake_client, 0755);
   pid_t stale = fork();
   if (stale == 0) {
-    execlp("sleep", "sleep", "30", NULL);
+    execl(fake_client, "udhcpc", "30", NULL);
     _exit(127);
   }
+  g_usleep(100000); /* let it exec */
   char *pidfile = g_build_filename(tmp, "udhcpc-eth9.pid", NULL);
   char *text = g_strdup_printf("%d\n", (int)stale);
   g_assert_true(g_file_set_contents(pidfile, text, -1, NULL));
@@ -58,6 +69,33 @@ static void test_spawn_and_stale(void) {
   vgw_dhcp_stop(dhcp);
   g_free(text);
   g_free(pidfile);
+  g_free(sleep_data);
+  g_free(sleep_path);
+  g_free(fake_client);
+  g_free(dir);
+}
+
+static void test_pid_reused(void) {
+  /* The pid file names a process that is not a udhcpc (pid reused):
+   * it must survive. */
+  pid_t other = fork();
+  if (other == 0) {
+    execlp("sleep", "sleep", "30", NULL);
+    _exit(127);
+  }
+  g_usleep(100000);
+  char *pidfile = g_build_filename(tmp, "udhcpc-eth8.pid", NULL);
+  char *text = g_strdup_printf("%d\n", (int)other);
+  g_assert_true(g_file_set_contents(pidfile, text, -1, NULL));
+  VgwDhcp *dhcp = vgw_dhcp_start("eth8", NULL);
+  g_assert_nonnull(dhcp);
+  int status = 0;
+  g_assert_cmpint(waitpid(other, &status, WNOHANG), ==, 0);
+  kill(other, SIGKILL);
+  waitpid(other, &status, 0);
+  vgw_dhcp_stop(dhcp);
+  g_free(text);
+  g_free(pidfile);
 }
 
 int main(int argc, char **argv) {
@@ -70,6 +108,7 @@ int main(int argc, char **argv) {
   g_setenv("PATH", path, TRUE);
   g_setenv("VGW_RUN_DIR", tmp, TRUE);
   g_test_add_func("/net/dhcp/spawn-and-stale", test_spawn_and_stale);
+  g_test_add_func("/net/dhcp/pid-reused", test_pid_reused);
   int rc = g_test_run();
   char *rm[] = {"rm", "-rf", tmp, NULL};
   g_spawn_sync(NULL, rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
