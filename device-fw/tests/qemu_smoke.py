@@ -160,6 +160,10 @@ def main():
         check(ok, 'debug crash acknowledged')
         ready = b.wait_ready(2, timeout=30)
         check(ready is not None and ready['crash_count'] == 1, 'vgwd restarted, crash_count 1', ready)
+        log = b.log()
+        check('stopped stale udhcpc' in log and 'lan address none' not in log,
+              'the new vgwd replaced the old DHCP client and LAN kept its address',
+              log)
         ok, _ = b.request('6', 'login Admin Admin')
         ok, st = b.request('7', 'status')
         check(ok and st['crash_count'] == 1 and st['reset_cause'] == 'power-on',
