@@ -61,6 +61,8 @@ if [ ! -f "$pristine/.vgw-unpacked" ]; then
     log "unpacking $(basename "$dsc") into $pristine"
     rm -rf "$pristine" "$pristine.tmp"
     dpkg-source --no-check -x "$dsc" "$pristine.tmp" >&2
+    # dpkg-source leaves a copy of the orig tarball next to the tree.
+    rm -f "$CACHE"/qemu-src/qemu_*.orig.tar.*
     touch "$pristine.tmp/.vgw-unpacked"
     mv "$pristine.tmp" "$pristine"
 fi
