@@ -167,7 +167,7 @@ static void vgw_fdt_uart(void *fdt, int idx, VgwDevice dev, uint32_t clk)
                      sizeof(clocknames));
     qemu_fdt_setprop_string(fdt, "/aliases", alias, node);
     if (idx == 0) {
-        qemu_fdt_setprop_string(fdt, "/chosen", "stdout-path", node);
+        qemu_fdt_setprop_string(fdt, "/chosen", "stdout-path", alias);
     }
     g_free(alias);
     g_free(node);
