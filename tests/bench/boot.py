@@ -23,7 +23,8 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 QEMU = os.path.join(TOP, 'build', 'qemu', 'qemu-system-aarch64')
 IMAGES = os.path.join(TOP, 'build', 'images')
 VGW = os.path.join(TOP, 'build', 'host', 'host-tools', 'vgw')
-PROMPT = re.compile(rb'(^|\n)[^\n]*# $')
+# busybox ash follows its prompt with a cursor-position query (ESC [6n).
+PROMPT = re.compile(rb'(^|\n)[^\n]*# (\x1b\[6n)?$')
 
 
 def virt_to_shell(timeout=300):
