@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "instance.h"
 #include "vgw-config.h"
 #include "vgw-error.h"
 
@@ -116,4 +117,12 @@ vgw_cli_main(int argc, char **argv)
   }
   fprintf(stderr, "vgw: unknown command '%s' (see 'vgw --help')\n", verb);
   return VGW_EXIT_USAGE;
+}
+
+gboolean
+vgw_cli_instance_name(char **name, GError **error)
+{
+  if (*name == NULL)
+    *name = g_strdup(VGW_DEFAULT_NAME);
+  return vgw_instance_name_check(*name, error);
 }

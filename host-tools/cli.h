@@ -41,6 +41,11 @@ gboolean vgw_cli_parse(const char *verb, const char *params,
                        gpointer entry_data, gboolean stop_at_args, int argc,
                        char **argv, char ***args, GError **error);
 
+/* vgw_cli_instance_name puts the default instance name in |*name| when
+ * the user gave none, then checks the name; FALSE with a usage error for a
+ * name that cannot be an instance. */
+gboolean vgw_cli_instance_name(char **name, GError **error);
+
 /* vgw_cli_finish reports |error| (if set) and returns the exit status. */
 int vgw_cli_finish(GError *error);
 

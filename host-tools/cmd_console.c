@@ -22,9 +22,7 @@ vgw_console_parse(int argc, char **argv, VgwConsoleOptions *opts, GError **error
                      "with piped input, the input is sent and output shown until it goes quiet.",
                      entries, opts, FALSE, argc, argv, NULL, error))
     goto fail;
-  if (opts->name == NULL)
-    opts->name = g_strdup(VGW_DEFAULT_NAME);
-  if (!vgw_instance_name_check(opts->name, error))
+  if (!vgw_cli_instance_name(&opts->name, error))
     goto fail;
   return TRUE;
 

@@ -21,9 +21,7 @@ vgw_down_parse(int argc, char **argv, VgwDownOptions *opts, GError **error)
                      "Stop a gateway.  Its flash and console log are kept.",
                      entries, opts, FALSE, argc, argv, NULL, error))
     goto fail;
-  if (opts->name == NULL)
-    opts->name = g_strdup(VGW_DEFAULT_NAME);
-  if (!vgw_instance_name_check(opts->name, error))
+  if (!vgw_cli_instance_name(&opts->name, error))
     goto fail;
   return TRUE;
 

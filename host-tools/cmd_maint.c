@@ -36,9 +36,7 @@ vgw_maint_parse(int argc, char **argv, VgwMaintOptions *opts, GError **error)
                 "invalid value %d for --timeout (expected seconds > 0)", timeout);
     goto fail;
   }
-  if (opts->name == NULL)
-    opts->name = g_strdup(VGW_DEFAULT_NAME);
-  if (!vgw_instance_name_check(opts->name, error))
+  if (!vgw_cli_instance_name(&opts->name, error))
     goto fail;
   opts->timeout_s = timeout;
   return TRUE;

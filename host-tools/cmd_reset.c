@@ -29,9 +29,7 @@ vgw_reset_parse(int argc, char **argv, VgwResetOptions *opts, GError **error)
                      "firmware is asked to reset (maintenance port); --hard resets the board.",
                      entries, opts, FALSE, argc, argv, NULL, error))
     goto fail;
-  if (opts->name == NULL)
-    opts->name = g_strdup(VGW_DEFAULT_NAME);
-  if (!vgw_instance_name_check(opts->name, error))
+  if (!vgw_cli_instance_name(&opts->name, error))
     goto fail;
   if (timeout < 1) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,

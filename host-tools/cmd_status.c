@@ -24,9 +24,7 @@ vgw_status_parse(int argc, char **argv, VgwStatusOptions *opts, GError **error)
   if (!vgw_cli_parse("status", NULL, "Show a gateway's state.", entries, opts,
                      FALSE, argc, argv, NULL, error))
     goto fail;
-  if (opts->name == NULL)
-    opts->name = g_strdup(VGW_DEFAULT_NAME);
-  if (!vgw_instance_name_check(opts->name, error))
+  if (!vgw_cli_instance_name(&opts->name, error))
     goto fail;
   return TRUE;
 

@@ -60,9 +60,7 @@ vgw_up_parse(int argc, char **argv, VgwUpOptions *opts, GError **error)
                      "Without --detach it stays in the foreground; Ctrl-C stops the gateway.",
                      entries, opts, FALSE, argc, argv, NULL, error))
     goto fail;
-  if (opts->name == NULL)
-    opts->name = g_strdup(VGW_DEFAULT_NAME);
-  if (!vgw_instance_name_check(opts->name, error))
+  if (!vgw_cli_instance_name(&opts->name, error))
     goto fail;
   if (smp < 1 || smp > VGW_MAX_SMP) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
