@@ -1,0 +1,349 @@
+/*
+ * The registry data. Values, ranges and defaults are the 6.4 ones from
+ * gateway-spec.md where the manuals give them; the tables follow the 7.x
+ * column names (they did not exist in 6.4). Notes marked "[vgw]" are our
+ * own choices where the sources are silent or disagree.
+ */
+#include "param_registry.h"
+
+#include <string.h>
+
+#define ENUMS(arr) .enum_values = (arr), .n_enum_values = G_N_ELEMENTS(arr)
+
+static const VgwParamEnumValue disable_enable[] = {
+    {0, "Disable"}, {1, "Enable"}};
+static const VgwParamEnumValue tls_version_64[] = {
+    {0, "SSL 2.0-3.0 and TLS 1.0"}, {1, "TLS 1.0 only"}};
+static const VgwParamEnumValue peer_host_mode[] = {
+    {0, "Disable"}, {1, "Server Only"}, {2, "Server & Client"}};
+static const VgwParamEnumValue transport[] = {
+    {0, "UDP"}, {1, "TCP"}, {2, "TLS"}};
+static const VgwParamEnumValue transport_or_unset[] = {
+    {-1, "Not configured"}, {0, "UDP"}, {1, "TCP"}, {2, "TLS"}};
+static const VgwParamEnumValue ip_mode[] = {{0, "Static"}, {1, "DHCP"}};
+static const VgwParamEnumValue tri_state[] = {
+    {-1, "Not configured"}, {0, "Disable"}, {1, "Enable"}};
+static const VgwParamEnumValue keepalive[] = {
+    {0, "Disable"}, {1, "Using OPTIONS"}, {2, "Using REGISTER"}};
+static const VgwParamEnumValue load_balancing[] = {
+    {0, "Disable"}, {1, "Round Robin"}, {2, "Random Weights"}};
+static const VgwParamEnumValue redundancy[] = {
+    {-1, "Not configured"}, {0, "Parking"}, {1, "Homing"}};
+static const VgwParamEnumValue application[] = {
+    {0, "GW"}, {1, "SAS"}, {2, "SBC"}};
+static const VgwParamEnumValue ocsp_default[] = {{0, "Reject"}, {1, "Allow"}};
+static const VgwParamEnumValue dh_key_size[] = {{1024, "1024"}, {2048, "2048"}};
+static const VgwParamEnumValue ip_group_type[] = {{0, "Server"}, {1, "User"}};
+
+#define INT(lo, hi) .type = VGW_PARAM_INTEGER, .min = (lo), .max = (hi)
+#define ENUM(arr) .type = VGW_PARAM_ENUM, ENUMS(arr)
+#define STR(n) .type = VGW_PARAM_STRING, .max = (n)
+#define FILE_NAME .type = VGW_PARAM_FILE_NAME, .max = 63
+#define IPV4 .type = VGW_PARAM_IPV4
+
+static const VgwParamDesc globals[] = {
+    /* TLS (6.4 global TLS configuration, gateway-spec.md §1) */
+    {"TLSVersion", "TLS", ENUM(tls_version_64), .default_text = "0",
+     .reset_needed = TRUE,
+     .description = "TLS protocol versions offered and accepted (6.4 meaning)",
+     .note = "6.8 and later moved the version into TLSContexts.TLSVersion (a bit "
+             "mask); [vgw] a context whose TLSVersion is 0 follows this global."},
+    {"TLSReHandshakeInterval", "TLS", INT(0, 1500), .default_text = "0",
+     .description = "Minutes between TLS re-handshakes started by the device; "
+                    "0 = never"},
+    {"SIPSRequireClientCertificate", "TLS", ENUM(disable_enable),
+     .default_text = "0", .reset_needed = TRUE,
+     .description = "TLS mutual authentication: as server, require and verify "
+                    "a client certificate",
+     .note = "7.2 widened it: 1 also makes server-certificate verification "
+             "mandatory when the device is the client; [vgw] applies the 7.2 "
+             "meaning. SIPInterface.TLSMutualAuthentication overrides it."},
+    {"PeerHostNameVerificationMode", "TLS", ENUM(peer_host_mode),
+     .default_text = "0",
+     .description = "Match the peer certificate's SubjectAltName/CN against "
+                    "Proxy Set addresses or TLSRemoteSubjectName",
+     .note = "6.4 says 1 = verify as server; 6.6 and 7.x say 1 = verify as "
+             "client. [vgw] applies the 6.6/7.x meaning. 2 needs "
+             "SIPSRequireClientCertificate = 1."},
+    {"VerifyServerCertificate", "TLS", ENUM(disable_enable), .default_text = "0",
+     .description = "As TLS client, verify the server certificate against the "
+                    "trusted roots"},
+    {"TLSRemoteSubjectName", "TLS", STR(255), .default_text = "",
+     .description = "Name the certificate Common Name is compared with when no "
+                    "Proxy Set matches"},
+    {"HTTPSCertFileName", "TLS", FILE_NAME, .default_text = "",
+     .reset_needed = TRUE,
+     .description = "Device certificate file (PEM); empty = context 0's "
+                    "self-signed certificate",
+     .note = "[vgw] read at boot, as 6.6 replaces a certificate with a reset."},
+    {"HTTPSRootFileName", "TLS", FILE_NAME, .default_text = "",
+     .reset_needed = TRUE,
+     .description = "Trusted root certificates file (PEM); empty = none"},
+    {"HTTPSPkeyFileName", "TLS", FILE_NAME, .default_text = "",
+     .reset_needed = TRUE,
+     .description = "Device private key file; empty = key generated in the "
+                    "crypto engine"},
+
+    /* SIP transport */
+    {"SIPTransportType", "SIP", ENUM(transport), .default_text = "0",
+     .description = "Default transport for outgoing SIP"},
+    {"LocalSIPPort", "SIP", INT(1, 65535), .default_text = "5060",
+     .reset_needed = TRUE,
+     .description = "Local UDP port for SIP when no SIP Interface is defined"},
+    {"TCPLocalSIPPort", "SIP", INT(1, 65535), .default_text = "5060",
+     .reset_needed = TRUE,
+     .description = "Local TCP port for SIP when no SIP Interface is defined"},
+    {"TLSLocalSIPPort", "SIP", INT(1, 65535), .default_text = "5061",
+     .reset_needed = TRUE,
+     .description = "Local TLS port for SIP when no SIP Interface is defined",
+     .note = "[vgw] default 5061 as the SIP Interface TLSPort; listeners are "
+             "opened at boot."},
+    {"EnableSIPS", "SIP", ENUM(disable_enable), .default_text = "0",
+     .description = "Require TLS all the way to the destination (sips:)",
+     .note = "With SIPTransportType = 0 (UDP) connections fail, as on the real "
+             "device."},
+    {"UsePingPongKeepAlive", "SIP", ENUM(disable_enable), .default_text = "0",
+     .description = "Send CRLF keep-alives on TCP/TLS connections to proxies"},
+
+    /* Syslog (gateway-spec.md §6.4) */
+    {"EnableSyslog", "Syslog", ENUM(disable_enable), .default_text = "0",
+     .description = "Send log messages to the syslog server"},
+    {"SyslogServerIP", "Syslog", IPV4, .default_text = "0.0.0.0",
+     .description = "Syslog server address"},
+    {"SyslogServerPort", "Syslog", INT(1, 65535), .default_text = "514",
+     .description = "Syslog server UDP port"},
+    {"SyslogFacility", "Syslog", INT(16, 23), .default_text = "16",
+     .description = "Syslog facility: 16 = local0 ... 23 = local7"},
+    {"GwDebugLevel", "Syslog", INT(0, 7), .default_text = "0",
+     .description = "Log level: 0 off, 1 flow, 5 detailed, 7 automatic "
+                    "switching under load"},
+
+    /* Network addressing (vgw board: LAN for SIP, WAN for management) */
+    {"LANIPMode", "Network", ENUM(ip_mode), .default_text = "1",
+     .reset_needed = TRUE, .description = "LAN port addressing: static or DHCP"},
+    {"LANIPAddress", "Network", IPV4, .default_text = "0.0.0.0",
+     .reset_needed = TRUE, .description = "LAN static IPv4 address"},
+    {"LANPrefixLength", "Network", INT(0, 32), .default_text = "24",
+     .reset_needed = TRUE, .description = "LAN static prefix length"},
+    {"LANDefaultGateway", "Network", IPV4, .default_text = "0.0.0.0",
+     .reset_needed = TRUE,
+     .description = "LAN default gateway; 0.0.0.0 = none"},
+    {"WANIPMode", "Network", ENUM(ip_mode), .default_text = "1",
+     .reset_needed = TRUE, .description = "WAN port addressing: static or DHCP"},
+    {"WANIPAddress", "Network", IPV4, .default_text = "0.0.0.0",
+     .reset_needed = TRUE, .description = "WAN static IPv4 address"},
+    {"WANPrefixLength", "Network", INT(0, 32), .default_text = "24",
+     .reset_needed = TRUE, .description = "WAN static prefix length"},
+    {"WANDefaultGateway", "Network", IPV4, .default_text = "0.0.0.0",
+     .reset_needed = TRUE,
+     .description = "WAN default gateway; 0.0.0.0 = none"},
+
+    /* Maintenance login (gateway-spec.md §6.1: default Admin / Admin) */
+    {"MaintenanceUserName", "Maintenance", STR(31), .default_text = "Admin",
+     .description = "User name for the maintenance-port CLI login"},
+    {"MaintenancePassword", "Maintenance", STR(31), .default_text = "Admin",
+     .description = "Password for the maintenance-port CLI login"},
+};
+
+static const VgwParamDesc tls_contexts_columns[] = {
+    {"Name", STR(31), .default_text = "",
+     .description = "Context name other tables refer to; row 0 is \"default\""},
+    {"TLSVersion", INT(0, 15), .default_text = "0",
+     .description = "Bit mask: 1 TLS 1.0, 2 TLS 1.1, 4 TLS 1.2, 8 TLS 1.3; "
+                    "0 = any",
+     .note = "Values 0-7 from 7.0-7.2; 8/12 (TLS 1.3) inferred from 7.4 files. "
+             "[vgw] 0 follows the global TLSVersion."},
+    {"ServerCipherString", STR(255), .default_text = "DEFAULT",
+     .description = "OpenSSL cipher list (TLS 1.2 and below) as server"},
+    {"ClientCipherString", STR(255), .default_text = "DEFAULT",
+     .description = "OpenSSL cipher list (TLS 1.2 and below) as client"},
+    {"ServerCipherTLS13String", STR(255),
+     .default_text = "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:"
+                     "TLS_AES_128_GCM_SHA256",
+     .description = "TLS 1.3 cipher suites as server"},
+    {"ClientCipherTLS13String", STR(255),
+     .default_text = "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:"
+                     "TLS_AES_128_GCM_SHA256",
+     .description = "TLS 1.3 cipher suites as client"},
+    {"KeyExchangeGroups", STR(255), .default_text = "X25519:P-256:P-384:X448",
+     .description = "Key exchange groups, colon separated"},
+    {"RequireStrictCert", ENUM(disable_enable), .default_text = "0",
+     .description = "Reject peer certificates with non-strict extensions"},
+    {"OcspEnable", ENUM(disable_enable), .default_text = "0",
+     .description = "Check peer certificates with OCSP"},
+    {"OcspServerPrimary", IPV4, .default_text = "0.0.0.0",
+     .description = "Primary OCSP server"},
+    {"OcspServerSecondary", IPV4, .default_text = "0.0.0.0",
+     .description = "Secondary OCSP server"},
+    {"OcspServerPort", INT(1, 65535), .default_text = "2560",
+     .description = "OCSP server port"},
+    {"OcspDefaultResponse", ENUM(ocsp_default), .default_text = "0",
+     .description = "Verdict when no OCSP server answers"},
+    {"DHKeySize", ENUM(dh_key_size), .default_text = "2048",
+     .description = "DH key size as server when DH key exchange is negotiated"},
+};
+
+static const VgwParamDesc sip_interface_columns[] = {
+    {"InterfaceName", STR(40), .default_text = "",
+     .description = "SIP Interface name other tables refer to"},
+    {"NetworkInterface", STR(40), .default_text = "LAN",
+     .description = "Network port the interface listens on (\"LAN\" or \"WAN\")"},
+    {"ApplicationType", ENUM(application), .default_text = "0",
+     .description = "Application the interface serves",
+     .note = "0 = GW and 2 = SBC observed; 1 = SAS inferred."},
+    {"UDPPort", INT(0, 65535), .default_text = "5060",
+     .description = "UDP listening port; 0 = no UDP"},
+    {"TCPPort", INT(0, 65535), .default_text = "5060",
+     .description = "TCP listening port; 0 = no TCP"},
+    {"TLSPort", INT(0, 65535), .default_text = "5061",
+     .description = "TLS listening port; 0 = no TLS"},
+    {"TLSContext", STR(31), .default_text = "default",
+     .ref_table = "TLSContexts",
+     .description = "TLS Context used when the Proxy Set has none; empty = "
+                    "context 0"},
+    {"TLSMutualAuthentication", ENUM(tri_state), .default_text = "-1",
+     .description = "Mutual authentication as TLS server; -1 = global "
+                    "SIPSRequireClientCertificate"},
+    {"TCPKeepaliveEnable", ENUM(disable_enable), .default_text = "0",
+     .description = "TCP keep-alive on this interface's connections"},
+    {"ClassificationFailureResponseType", INT(0, 699), .default_text = "500",
+     .description = "SIP response sent when classification fails; 0 = none"},
+    {"BlockUnRegUsers", ENUM(tri_state), .default_text = "-1",
+     .description = "Block calls from unregistered users; -1 = use the SRD"},
+};
+
+static const VgwParamDesc proxy_set_columns[] = {
+    {"ProxyName", STR(40), .default_text = "",
+     .description = "Proxy Set name other tables refer to"},
+    {"EnableProxyKeepAlive", ENUM(keepalive), .default_text = "0",
+     .description = "Proxy keep-alive method"},
+    {"ProxyKeepAliveTime", INT(5, 2000000), .default_text = "60",
+     .description = "Seconds between OPTIONS keep-alives"},
+    {"ProxyLoadBalancingMethod", ENUM(load_balancing), .default_text = "0",
+     .description = "Load balancing among the proxy addresses"},
+    {"IsProxyHotSwap", ENUM(disable_enable), .default_text = "0",
+     .description = "Switch to a redundant proxy when the primary does not "
+                    "answer"},
+    {"TLSContextName", STR(31), .default_text = "", .ref_table = "TLSContexts",
+     .description = "TLS Context for TLS transport; empty = the SIP "
+                    "Interface's"},
+    {"ProxyRedundancyMode", ENUM(redundancy), .default_text = "-1",
+     .description = "Return to the primary proxy (Homing) or stay (Parking)"},
+    {"KeepAliveFailureResp", STR(20), .default_text = "",
+     .description = "Up to 3 comma-separated SIP codes that mark a proxy down"},
+    {"GWIPv4SIPInterfaceName", STR(40), .default_text = "",
+     .ref_table = "SIPInterface",
+     .description = "SIP Interface for gateway calls through this set"},
+    {"SBCIPv4SIPInterfaceName", STR(40), .default_text = "",
+     .ref_table = "SIPInterface",
+     .description = "SIP Interface for SBC calls through this set"},
+};
+
+static const VgwParamDesc proxy_ip_columns[] = {
+    {"ProxySetId", INT(0, 31), .default_text = "0", .ref_table = "ProxySet",
+     .ref_required = TRUE, .description = "Index of the Proxy Set"},
+    {"ProxyIpIndex", INT(0, 4), .default_text = "0",
+     .description = "Position of the address within its Proxy Set"},
+    {"IpAddress", STR(255), .default_text = "",
+     .description = "Proxy IP address or FQDN, optional :port; matched "
+                    "against peer certificate names"},
+    {"TransportType", ENUM(transport_or_unset), .default_text = "-1",
+     .description = "Transport to this address; -1 = SIPTransportType",
+     .note = "Coding inferred from RegistrarTransportType."},
+};
+
+static const VgwParamDesc ip_group_columns[] = {
+    {"Type", ENUM(ip_group_type), .default_text = "0",
+     .description = "Server (e.g. ITSP, IP-PBX) or group of users"},
+    {"Name", STR(40), .default_text = "",
+     .description = "IP Group name"},
+    {"ProxySetName", STR(40), .default_text = "", .ref_table = "ProxySet",
+     .description = "Proxy Set giving the group's addresses"},
+    {"SIPInterfaceName", STR(40), .default_text = "",
+     .ref_table = "SIPInterface",
+     .description = "SIP Interface when the Proxy Set names none",
+     .note = "[vgw] the real device reaches the SIP Interface through the "
+             "Proxy Set or SRD."},
+    {"ClassifyByProxySet", ENUM(disable_enable), .default_text = "1",
+     .description = "Classify incoming calls to this group by Proxy Set "
+                    "address"},
+    {"DTLSContext", STR(31), .default_text = "", .ref_table = "TLSContexts",
+     .description = "TLS Context for DTLS media; empty = none"},
+};
+
+#define COLUMNS(arr) .columns = (arr), .n_columns = G_N_ELEMENTS(arr)
+
+static const VgwTableDesc tables[VGW_TABLE_COUNT] = {
+    [VGW_TABLE_TLS_CONTEXTS] = {"TLSContexts",
+        "Certificate sets and TLS settings; row 0 (\"default\") always exists",
+        100, COLUMNS(tls_contexts_columns), .name_column = 0,
+        .row0_permanent = TRUE},
+    [VGW_TABLE_SIP_INTERFACE] = {"SIPInterface",
+        "Listening ports per network port, with TLS Context and mutual "
+        "authentication",
+        32, COLUMNS(sip_interface_columns), .name_column = 0},
+    [VGW_TABLE_PROXY_SET] = {"ProxySet",
+        "Groups of proxy addresses with keep-alive, TLS Context and SIP "
+        "Interfaces",
+        32, COLUMNS(proxy_set_columns), .name_column = 0},
+    [VGW_TABLE_PROXY_IP] = {"ProxyIp",
+        "Proxy addresses of the Proxy Sets, with transport",
+        160, COLUMNS(proxy_ip_columns), .name_column = -1},
+    [VGW_TABLE_IP_GROUP] = {"IPGroup",
+        "SIP entities (servers or user groups) and their Proxy Sets",
+        80, COLUMNS(ip_group_columns), .name_column = 1},
+};
+
+static gboolean name_equal(const char *known, const char *name, gsize len) {
+  return strlen(known) == len && g_ascii_strncasecmp(known, name, len) == 0;
+}
+
+gsize vgw_param_global_count(void) { return G_N_ELEMENTS(globals); }
+
+const VgwParamDesc *vgw_param_global(gsize i) {
+  g_return_val_if_fail(i < G_N_ELEMENTS(globals), NULL);
+  return &globals[i];
+}
+
+gssize vgw_param_find_global(const char *name, gsize len) {
+  for (gsize i = 0; i < G_N_ELEMENTS(globals); i++)
+    if (name_equal(globals[i].name, name, len)) return (gssize)i;
+  return -1;
+}
+
+const VgwTableDesc *vgw_param_table(gsize t) {
+  g_return_val_if_fail(t < VGW_TABLE_COUNT, NULL);
+  return &tables[t];
+}
+
+gssize vgw_param_find_table(const char *name, gsize len) {
+  for (gsize t = 0; t < VGW_TABLE_COUNT; t++)
+    if (name_equal(tables[t].name, name, len)) return (gssize)t;
+  return -1;
+}
+
+gssize vgw_param_find_column(const VgwTableDesc *table, const char *name,
+                             gsize len) {
+  gsize prefix = strlen(table->name);
+  /* "Table_Column" (up to 7.0) or bare "Column" (7.4). */
+  if (len > prefix + 1 && name[prefix] == '_' &&
+      g_ascii_strncasecmp(table->name, name, prefix) == 0) {
+    gssize c = vgw_param_find_column(table, name + prefix + 1,
+                                     len - prefix - 1);
+    if (c >= 0) return c;
+  }
+  for (gsize c = 0; c < table->n_columns; c++)
+    if (name_equal(table->columns[c].name, name, len)) return (gssize)c;
+  return -1;
+}
+
+const char *vgw_param_type_name(VgwParamType type) {
+  switch (type) {
+    case VGW_PARAM_INTEGER: return "integer";
+    case VGW_PARAM_ENUM: return "enum";
+    case VGW_PARAM_STRING: return "string";
+    case VGW_PARAM_IPV4: return "IPv4 address";
+    case VGW_PARAM_FILE_NAME: return "file name";
+  }
+  return "?";
+}
