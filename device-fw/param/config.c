@@ -237,6 +237,12 @@ void vgw_param_config_clear_table(VgwParamConfig *cfg, gsize t) {
   if (rows->len > keep) g_ptr_array_remove_range(rows, keep, rows->len - keep);
 }
 
+void vgw_param_config_forget_lines(VgwParamConfig *cfg) {
+  for (gsize t = 0; t < VGW_TABLE_COUNT; t++)
+    for (guint n = 0; n < cfg->rows[t]->len; n++)
+      ((VgwParamRow *)g_ptr_array_index(cfg->rows[t], n))->line = 0;
+}
+
 static void pending_free(gpointer p) {
   VgwParamPending *pending = p;
   g_free(pending->name);

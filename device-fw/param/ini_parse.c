@@ -379,6 +379,7 @@ gboolean vgw_ini_load(VgwParamConfig *cfg, const char *data, gsize len,
   Parser ps = {0};
   ps.cfg = mode == VGW_INI_FULL ? vgw_param_config_new()
                                 : vgw_param_config_copy(cfg);
+  vgw_param_config_forget_lines(ps.cfg);
   ps.file = file_name ? file_name : "ini";
   ps.mode = mode;
   ps.warnings = warnings;

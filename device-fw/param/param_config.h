@@ -107,6 +107,11 @@ gboolean vgw_param_config_delete_row(VgwParamConfig *cfg, gsize t,
  * permanent row 0. */
 void vgw_param_config_clear_table(VgwParamConfig *cfg, gsize t);
 
+/* vgw_param_config_forget_lines sets every row's |line| to 0, so that
+ * messages about rows from an earlier load do not cite a line of the
+ * current file. */
+void vgw_param_config_forget_lines(VgwParamConfig *cfg);
+
 /* vgw_param_config_validate checks what single values cannot: row names
  * unique within a table (ignoring case; empty names are not checked),
  * every reference resolving, TLSContexts row 0 present. On failure it
