@@ -16,6 +16,7 @@ fi
 # Host (amd64) packages: build, QEMU build dependencies, host tools, test peers.
 HOST_PKGS=(
     meson ninja-build pkg-config gcc g++ make python3 git ccache cpio xz-utils
+    clang libclang-rt-14-dev
     dpkg-dev kmod file
     libglib2.0-dev libpixman-1-dev libslirp-dev zlib1g-dev libfdt-dev nettle-dev
     libjson-glib-dev libpcap-dev android-libboringssl-dev

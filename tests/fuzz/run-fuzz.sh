@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Builds a libFuzzer target with clang from the library sources and runs it
+# for a bounded time on a scratch copy of its seed corpus.
+#
+#   tests/fuzz/run-fuzz.sh TARGET OUTDIR [SECONDS]
+#
+# TARGET is "ini" (fuzz_ini.c over device-fw/param). OUTDIR receives the
+# binary, the working corpus and any crash artifacts. Fails (never skips)
+# without clang and libFuzzer: scripts/bootstrap.sh installs them.
+# Long runs on demand: tests/fuzz/run-fuzz.sh ini /tmp/fz 3600
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+target=${1:?usage: run-fuzz.sh TARGET OUTDIR [SECONDS]}
+out=${2:?usage: run-fuzz.sh TARGET OUTDIR [SECONDS]}
+seconds=${3:-20}
+
+case "$target" in
+  ini)
+    sources=("$here/fuzz_ini.c")
+    for f in registry value config validate ini_parse ini_write; do
+      sources+=("$top/device-fw/param/$f.c")
+    done
+    includes=(-I"$top/device-fw/param")
+    dict="$here/ini.dict"
+    ;;
+  *) echo "run-fuzz: unknown target '$target'" >&2; exit 2 ;;
+esac
+
+clang=${CLANG:-clang}
+if ! command -v "$clang" >/dev/null; then
+  echo "run-fuzz: $clang not found (scripts/bootstrap.sh installs clang)" >&2
+  exit 1
+fi
+
+mkdir -p "$out/corpus-$target" "$out/artifacts-$target"
+bin="$out/fuzz_$target"
+# shellcheck disable=SC2046
+"$clang" -g -O1 -fsanitize=fuzzer,address,undefined \
+  -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+  -DG_LOG_DOMAIN='"vgw-param"' "${includes[@]}" \
+  $(pkg-config --cflags glib-2.0) "${sources[@]}" \
+  $(pkg-config --libs glib-2.0) -o "$bin"
+
+# Work on a copy: the committed seeds stay as they are.
+cp -f "$here/corpus/$target/"* "$out/corpus-$target/"
+log="$out/fuzz_$target.log"
+set +e
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+"$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  -dict="$dict" -artifact_prefix="$out/artifacts-$target/" \
+  "$out/corpus-$target" >"$log" 2>&1
+rc=$?
+set -e
+tail -n 5 "$log"
+execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
+if [ -z "$execs" ]; then
+  execs=$(grep -oE '^#[0-9]+' "$log" | tail -n 1 | tr -d '#')
+fi
+echo "run-fuzz: $target: ${execs:-?} executions in ${seconds}s, exit $rc"
+exit $rc
