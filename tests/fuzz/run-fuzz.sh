@@ -54,9 +54,9 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 rc=$?
 set -e
 tail -n 5 "$log"
-execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
+execs=$(grep -ao 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
 if [ -z "$execs" ]; then
-  execs=$(grep -oE '^#[0-9]+' "$log" | tail -n 1 | tr -d '#')
+  execs=$(grep -aoE '^#[0-9]+' "$log" | tail -n 1 | tr -d '#')
 fi
 echo "run-fuzz: $target: ${execs:-?} executions in ${seconds}s, exit $rc"
 exit $rc
