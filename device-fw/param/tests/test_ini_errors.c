@@ -174,15 +174,12 @@ static void test_incremental(gconstpointer data) {
   check_case(data, VGW_INI_INCREMENTAL);
 }
 
+static void test_full(gconstpointer data) { check_case(data, VGW_INI_FULL); }
+
 /* A full load fails the same way, except where the error depends on rows
- * that only an incremental load keeps. */
-static void test_full(gconstpointer data) {
-  const Case *c = data;
-  if (strstr(c->message, "'Teams'") || strstr(c->message, "'lan-sip'")) {
-    g_test_skip("depends on the incremental base");
-    return;
-  }
-  check_case(c, VGW_INI_FULL);
+ * of the base that only an incremental load keeps. */
+static gboolean fails_in_full_load(const Case *c) {
+  return !strstr(c->message, "'Teams'") && !strstr(c->message, "'lan-sip'");
 }
 
 int main(int argc, char **argv) {
@@ -191,6 +188,7 @@ int main(int argc, char **argv) {
     char *path = g_strdup_printf("/param/ini-errors/incremental/%02zu", i);
     g_test_add_data_func(path, &cases[i], test_incremental);
     g_free(path);
+    if (!fails_in_full_load(&cases[i])) continue;
     path = g_strdup_printf("/param/ini-errors/full/%02zu", i);
     g_test_add_data_func(path, &cases[i], test_full);
     g_free(path);
