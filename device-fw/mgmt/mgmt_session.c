@@ -14,6 +14,8 @@ struct VgwMgmtSession {
   gpointer status_data;
   gboolean logged_in;
   gint64 last_request_us;
+  VgwMgmtVerbFunc verbs;
+  gpointer verbs_data;
 };
 
 VgwMgmtSession *vgw_mgmt_session_new(const char *user, const char *password,
@@ -25,6 +27,36 @@ VgwMgmtSession *vgw_mgmt_session_new(const char *user, const char *password,
   s->status = status;
   s->status_data = user_data;
   return s;
+}
+
+void vgw_mgmt_session_set_verbs(VgwMgmtSession *s, VgwMgmtVerbFunc fn,
+                                gpointer user_data) {
+  s->verbs = fn;
+  s->verbs_data = user_data;
+}
+
+void vgw_mgmt_session_set_credentials(VgwMgmtSession *s, const char *user,
+                                      const char *password) {
+  if (g_strcmp0(user, s->user) != 0) {
+    g_message("maintenance: login user is now \"%s\"", user);
+  }
+  g_free(s->user);
+  g_free(s->password);
+  s->user = g_strdup(user);
+  s->password = g_strdup(password);
+}
+
+void vgw_mgmt_reply_clear(VgwMgmtReply *r) {
+  g_free(r->body);
+  memset(r, 0, sizeof(*r));
+}
+
+/* is_builtin says whether the session itself answers |verb|, before any
+ * installed verb handler is asked. */
+static gboolean is_builtin(const char *verb) {
+  return strcmp(verb, "login") == 0 || strcmp(verb, "logout") == 0 ||
+         strcmp(verb, "status") == 0 || strcmp(verb, "debug") == 0 ||
+         strcmp(verb, "help") == 0 || strcmp(verb, "?") == 0;
 }
 
 void vgw_mgmt_session_free(VgwMgmtSession *s) {
@@ -114,6 +146,18 @@ static void handle_machine(VgwMgmtSession *s, const VgwMgmtRequest *req,
     machine_error(out, req->id, "login required");
     return;
   }
+  VgwMgmtReply reply = {0};
+  if (s->verbs != NULL && !is_builtin(verb) &&
+      s->verbs(req->argv, FALSE, &reply, s->verbs_data)) {
+    if (reply.ok) {
+      machine_reply(out, req->id, TRUE, reply.body);
+    } else {
+      machine_error(out, req->id, reply.body);
+    }
+    out->action = reply.action;
+    vgw_mgmt_reply_clear(&reply);
+    return;
+  }
   if (strcmp(verb, "logout") == 0 && argc == 0) {
     g_message("maintenance: %s logged out", s->user);
     s->logged_in = FALSE;
@@ -154,7 +198,42 @@ static const char HELP[] =
     "  login <user> <password>  start a session\n"
     "  logout                   end the session\n"
     "  status                   gateway status\n"
+    "  param-get NAME | param-set NAME VALUE\n"
+    "  table-show TABLE | table-set TABLE INDEX COL=VALUE... |"
+    " table-delete TABLE INDEX\n"
+    "  upload-begin | upload-chunk BASE64 | ini-load full|incremental [FILE]"
+    " | ini-check [FILE]\n"
+    "  ini-export | pending | save | factory-reset |"
+    " reset [save] [graceful S]\n"
     "Machine mode: @<id> <verb> [args] (see docs/maintenance-protocol.md)\n";
+
+/* human_verb offers a typed command to the installed verb handler. The
+ * line is split like a machine request, so a person can quote a value
+ * holding spaces. Returns FALSE if the handler does not know the verb. */
+static gboolean human_verb(VgwMgmtSession *s, const char *line, GString *text,
+                           VgwMgmtResult *out) {
+  char *as_request = g_strconcat("@h ", line, NULL);
+  VgwMgmtRequest req;
+  GError *error = NULL;
+  gboolean handled = TRUE;
+  if (!vgw_mgmt_parse_request(as_request, &req, &error)) {
+    g_string_append_printf(text, "Error: %s\n", error->message);
+    g_clear_error(&error);
+  } else {
+    VgwMgmtReply reply = {0};
+    handled = s->verbs(req.argv, TRUE, &reply, s->verbs_data);
+    if (handled && reply.ok) {
+      g_string_append(text, reply.body);
+    } else if (handled) {
+      g_string_append_printf(text, "Error: %s\n", reply.body);
+    }
+    out->action = reply.action;
+    vgw_mgmt_reply_clear(&reply);
+  }
+  vgw_mgmt_request_clear(&req);
+  g_free(as_request);
+  return handled;
+}
 
 static void handle_human(VgwMgmtSession *s, const char *line, gint64 now_us,
                          VgwMgmtResult *out) {
@@ -198,7 +277,7 @@ static void handle_human(VgwMgmtSession *s, const char *line, gint64 now_us,
     char *t = vgw_status_to_text(&st);
     g_string_append(text, t);
     g_free(t);
-  } else {
+  } else if (s->verbs == NULL || !human_verb(s, line, text, out)) {
     g_string_append_printf(text, "Unknown command: %s (try help)\n", cmd);
   }
   g_string_append(text, PROMPT);

@@ -43,11 +43,42 @@ typedef void (*VgwMgmtStatusFunc)(VgwStatus *out, gpointer user_data);
 
 typedef struct VgwMgmtSession VgwMgmtSession;
 
+/* VgwMgmtReply is what a verb handler answers. */
+typedef struct {
+  gboolean ok;
+  char *body;            /* machine mode: the JSON object (ok) or the one-line
+                          * error message; human mode: "\n"-terminated text
+                          * (ok) or the error message */
+  VgwMgmtAction action;  /* perform after the reply has been sent */
+} VgwMgmtReply;
+
+/* VgwMgmtVerbFunc handles verb |argv[0]| with its arguments (|argv| is
+ * NULL-terminated) for a logged-in session, in human (|human|) or machine
+ * mode. It returns FALSE, leaving |out| alone, for a verb it does not
+ * know. */
+typedef gboolean (*VgwMgmtVerbFunc)(char **argv, gboolean human,
+                                    VgwMgmtReply *out, gpointer user_data);
+
 /* vgw_mgmt_session_new returns a logged-out session that accepts the
  * credentials |user| / |password| and reports status through |status|. */
 VgwMgmtSession *vgw_mgmt_session_new(const char *user, const char *password,
                                      VgwMgmtStatusFunc status,
                                      gpointer user_data);
+
+/* vgw_mgmt_session_set_verbs installs |fn| for every verb except login,
+ * logout, status and debug (including reset, which it may take over), so
+ * that other modules add verbs without the session knowing them. */
+void vgw_mgmt_session_set_verbs(VgwMgmtSession *s, VgwMgmtVerbFunc fn,
+                                gpointer user_data);
+
+/* vgw_mgmt_session_set_credentials replaces the accepted user name and
+ * password (the MaintenanceUserName/MaintenancePassword parameters); a
+ * session already logged in stays so. */
+void vgw_mgmt_session_set_credentials(VgwMgmtSession *s, const char *user,
+                                      const char *password);
+
+/* vgw_mgmt_reply_clear frees what |r| owns and zeroes it. */
+void vgw_mgmt_reply_clear(VgwMgmtReply *r);
 
 /* vgw_mgmt_session_free releases |s|; NULL allowed. */
 void vgw_mgmt_session_free(VgwMgmtSession *s);

@@ -64,6 +64,19 @@ char *vgw_status_to_json(const VgwStatus *st) {
                          st->wdt_enabled ? "true" : "false",
                          (unsigned)st->wdt_timeout_ms);
   add_arrays(j, st);
+  add_num(j, "pending", st->pending);
+  add_key(j, "config");
+  g_string_append(j, "{");
+  add_str(j, "source", st->config_source ? st->config_source : "factory");
+  add_key(j, "generation");
+  if (st->config_generation == 0) {
+    g_string_append(j, "null");
+  } else {
+    g_string_append_printf(j, "%" G_GUINT64_FORMAT,
+                           (guint64)st->config_generation);
+  }
+  g_string_append_printf(j, ",\"unsaved\":%s}",
+                         st->config_unsaved ? "true" : "false");
   g_string_append_c(j, '}');
   return g_string_free(j, FALSE);
 }
@@ -108,5 +121,13 @@ char *vgw_status_to_text(const VgwStatus *st) {
                            st->listeners[i].transport,
                            (unsigned)st->listeners[i].port);
   }
+  g_string_append_printf(t, "Pending:      %u value(s) wait for a reset\n",
+                         (unsigned)st->pending);
+  g_string_append_printf(t, "Config:       %s", or_dash(st->config_source));
+  if (st->config_generation != 0) {
+    g_string_append_printf(t, ", flash generation %" G_GUINT64_FORMAT,
+                           (guint64)st->config_generation);
+  }
+  g_string_append(t, st->config_unsaved ? ", unsaved changes\n" : "\n");
   return g_string_free(t, FALSE);
 }

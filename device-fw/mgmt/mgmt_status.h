@@ -41,6 +41,10 @@ typedef struct {
   VgwStatusIface ifaces[VGW_STATUS_MAX_IFACES];
   size_t n_listeners;
   VgwStatusListener listeners[VGW_STATUS_MAX_LISTENERS];
+  uint32_t pending;             /* staged values waiting for a reset */
+  const char *config_source;    /* "factory" or "flash"; NULL = "factory" */
+  uint64_t config_generation;   /* flash store generation, 0 = none */
+  gboolean config_unsaved;      /* staged differs from the flash */
 } VgwStatus;
 
 /* vgw_status_to_json returns the `status` reply object as one line of

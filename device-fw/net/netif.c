@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <ifaddrs.h>
 #include <net/if.h>
+#include <net/route.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -118,4 +119,66 @@ char *vgw_netif_get_ipv4(const char *name) {
   }
   freeifaddrs(list);
   return result;
+}
+
+/* ipv4_ioctl runs |request| on an AF_INET datagram socket, the handle the
+ * kernel's classic address and route ioctls want. */
+static gboolean ipv4_ioctl(unsigned long request, void *arg, const char *what,
+                           const char *name, GError **error) {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || ioctl(fd, request, arg) < 0) {
+    int err = errno;
+    if (fd >= 0) {
+      close(fd);
+    }
+    if (err == EEXIST) {
+      return TRUE;
+    }
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s: %s",
+                name, what, g_strerror(err));
+    return FALSE;
+  }
+  close(fd);
+  return TRUE;
+}
+
+static void set_sin(struct sockaddr *sa, uint32_t addr) {
+  struct sockaddr_in sin;
+  memset(&sin, 0, sizeof(sin));
+  sin.sin_family = AF_INET;
+  sin.sin_addr.s_addr = htonl(addr);
+  memcpy(sa, &sin, sizeof(sin));
+}
+
+gboolean vgw_netif_set_ipv4(const char *name, uint32_t addr, guint prefix,
+                            GError **error) {
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof(ifr));
+  g_strlcpy(ifr.ifr_name, name, sizeof(ifr.ifr_name));
+  set_sin(&ifr.ifr_addr, addr);
+  if (!ipv4_ioctl(SIOCSIFADDR, &ifr, "set address", name, error)) {
+    return FALSE;
+  }
+  uint32_t mask = prefix == 0 ? 0 : 0xffffffffu << (32 - MIN(prefix, 32u));
+  set_sin(&ifr.ifr_netmask, mask);
+  return ipv4_ioctl(SIOCSIFNETMASK, &ifr, "set netmask", name, error);
+}
+
+gboolean vgw_netif_add_default_route(const char *name, uint32_t gateway,
+                                     int metric, GError **error) {
+  struct rtentry rt;
+  memset(&rt, 0, sizeof(rt));
+  set_sin(&rt.rt_dst, 0);
+  set_sin(&rt.rt_genmask, 0);
+  set_sin(&rt.rt_gateway, gateway);
+  rt.rt_flags = RTF_UP | RTF_GATEWAY;
+  /* The ioctl interface stores metric - 1 (route(8) does the same). */
+  rt.rt_metric = (short)(metric + 1);
+  rt.rt_dev = (char *)name;
+  return ipv4_ioctl(SIOCADDRT, &rt, "add default route", name, error);
+}
+
+char *vgw_netif_ipv4_text(uint32_t addr) {
+  return g_strdup_printf("%u.%u.%u.%u", addr >> 24, (addr >> 16) & 255,
+                         (addr >> 8) & 255, addr & 255);
 }

@@ -40,6 +40,21 @@ gboolean vgw_netif_get_mac(const char *name, char out[18]);
  * allocated "a.b.c.d/n", or NULL when it has none. */
 char *vgw_netif_get_ipv4(const char *name);
 
+/* vgw_netif_set_ipv4 gives |name| the IPv4 address |addr| (host byte
+ * order) with |prefix| bits of netmask, replacing its primary address. */
+gboolean vgw_netif_set_ipv4(const char *name, uint32_t addr, guint prefix,
+                            GError **error);
+
+/* vgw_netif_add_default_route adds a default route via |gateway| (host
+ * byte order) on |name| with |metric|; an identical route already there
+ * (a restarted vgwd) counts as success. */
+gboolean vgw_netif_add_default_route(const char *name, uint32_t gateway,
+                                     int metric, GError **error);
+
+/* vgw_netif_ipv4_text returns |addr| (host byte order) as newly allocated
+ * dotted-quad text. */
+char *vgw_netif_ipv4_text(uint32_t addr);
+
 G_END_DECLS
 
 #endif /* VGW_NET_NETIF_H */

@@ -10,6 +10,34 @@
 #define RETRY_MS 100
 #define RETRY_MAX 50 /* 5 s */
 
+/* set_static gives |p| its configured static address and default route.
+ * LAN's route gets the lower metric, as the DHCP lease script does. */
+static void set_static(VgwNetPort *p) {
+  const VgwNetAddressing *a = &p->addressing;
+  GError *error = NULL;
+  if (a->address == 0) {
+    g_warning("net: %s: static addressing without an address; the port "
+              "stays unaddressed",
+              p->role);
+    return;
+  }
+  char *addr = vgw_netif_ipv4_text(a->address);
+  g_message("net: %s static %s/%u", p->role, addr, a->prefix);
+  g_free(addr);
+  if (!vgw_netif_set_ipv4(p->ifname, a->address, a->prefix, &error)) {
+    g_warning("net: %s", error->message);
+    g_clear_error(&error);
+    return;
+  }
+  if (a->gateway != 0 &&
+      !vgw_netif_add_default_route(p->ifname, a->gateway,
+                                   strcmp(p->role, "lan") == 0 ? 10 : 20,
+                                   &error)) {
+    g_warning("net: %s", error->message);
+    g_clear_error(&error);
+  }
+}
+
 /* bring_up renames |p|'s interface to its role, raises it and starts
  * DHCP. */
 static void bring_up(VgwNetPort *p, const char *found) {
@@ -29,6 +57,10 @@ static void bring_up(VgwNetPort *p, const char *found) {
   if (!vgw_netif_set_up(p->ifname, &error)) {
     g_warning("net: %s", error->message);
     g_clear_error(&error);
+    return;
+  }
+  if (!p->addressing.dhcp) {
+    set_static(p);
     return;
   }
   p->dhcp = vgw_dhcp_start(p->ifname, &error);
@@ -102,7 +134,8 @@ static gboolean find_ports(gpointer data) {
   return G_SOURCE_REMOVE;
 }
 
-void vgw_net_start(VgwNet *net, VgwNetChangedFunc changed, gpointer data) {
+void vgw_net_start(VgwNet *net, const VgwNetAddressing addressing[2],
+                   VgwNetChangedFunc changed, gpointer data) {
   GError *error = NULL;
   if (!vgw_netif_set_up("lo", &error)) {
     g_warning("net: %s", error->message);
@@ -113,6 +146,8 @@ void vgw_net_start(VgwNet *net, VgwNetChangedFunc changed, gpointer data) {
   net->ports[0].base = VGW_VIRTIO_LAN_BASE;
   net->ports[1].role = "wan";
   net->ports[1].base = VGW_VIRTIO_WAN_BASE;
+  net->ports[0].addressing = addressing[0];
+  net->ports[1].addressing = addressing[1];
   net->changed = changed;
   net->changed_data = data;
   net->addr_watch = vgw_addrwatch_start(refresh_addresses, net, &error);

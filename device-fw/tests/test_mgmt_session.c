@@ -35,7 +35,9 @@ static const char STATUS_JSON[] =
     "\"ipv4\":\"10.0.2.15/24\"},{\"name\":\"wan\",\"mac\":null,"
     "\"ipv4\":null}],"
     "\"listeners\":[{\"transport\":\"udp\",\"port\":5060},"
-    "{\"transport\":\"tcp\",\"port\":5060}]}";
+    "{\"transport\":\"tcp\",\"port\":5060}],"
+    "\"pending\":0,\"config\":{\"source\":\"factory\",\"generation\":null,"
+    "\"unsaved\":false}}";
 
 static void test_status_json(void) {
   VgwStatus st;

@@ -42,13 +42,29 @@ void vgw_flash_probe(void) {
   if (n <= 0) {
     g_warning("flash: %s: cannot read", dev);
   } else {
-    g_message("flash: %s, %" G_GUINT64_FORMAT " KiB, %s (store format not "
-              "implemented yet)",
-              dev, sectors / 2,
+    g_message("flash: %s, %" G_GUINT64_FORMAT " KiB, %s", dev, sectors / 2,
               vgw_flash_is_erased(buf, (gsize)n) ? "blank" : "not blank");
   }
   g_free(dev);
   g_free(size_text);
   g_free(size_path);
   g_free(name);
+}
+
+char *vgw_flash_find_device(guint wait_ms) {
+  /* virtio_blk is loaded by /init before vgwd starts, so the disk is
+   * normally there at once; the wait only covers a slow probe. */
+  for (guint waited = 0;; waited += 50) {
+    char *name = vgw_sysfs_find_by_bus_addr("/sys/class/block",
+                                            VGW_VIRTIO_FLASH_BASE);
+    if (name != NULL) {
+      char *dev = g_strdup_printf("/dev/%s", name);
+      g_free(name);
+      return dev;
+    }
+    if (waited >= wait_ms) {
+      return NULL;
+    }
+    g_usleep(50 * 1000);
+  }
 }

@@ -6,7 +6,11 @@
  *  - LAN and WAN found by bus address, renamed, DHCP (udhcpc) in the
  *    background;
  *  - SIP listeners on UDP/TCP 5060 (log and drop: no SIP stack yet);
- *  - the maintenance port on UART1;
+ *  - the configuration (device-fw/param) booted from the flash store
+ *    (device-fw/store) on the configuration flash, factory defaults when
+ *    it is blank or unusable; applied to addressing, maintenance login
+ *    and syslog;
+ *  - the maintenance port on UART1, with the configuration verbs;
  *  - the VGW-READY line on the console once listeners are up and LAN has
  *    an address (or the DHCP wait ran out).
  */
@@ -17,14 +21,17 @@
 #include <unistd.h>
 
 #include "hal/board.h"
+#include "mgmt/mgmt_config_verbs.h"
 #include "mgmt/mgmt_port.h"
 #include "mgmt/mgmt_session.h"
 #include "mgmt/mgmt_status.h"
 #include "net/dhcp.h"
 #include "net/netports.h"
+#include "vgwd/config_state.h"
 #include "vgwd/flash.h"
 #include "vgwd/listeners.h"
 #include "vgwd/log.h"
+#include "vgw_memmap.h"
 
 #ifndef VGW_FW_VERSION
 #define VGW_FW_VERSION "0.0.0"
@@ -35,8 +42,7 @@
 #define DHCP_WAIT_MS 10000
 #define MAINT_TTY "/dev/ttyAMA1"
 #define CRASH_COUNT_FILE VGW_RUN_DIR "/crash_count"
-#define FACTORY_USER "Admin"
-#define FACTORY_PASSWORD "Admin"
+#define FLASH_WAIT_MS 1000
 
 typedef struct {
   VgwBoard board;
@@ -44,6 +50,8 @@ typedef struct {
   VgwListeners *listeners;
   VgwMgmtSession *session;
   VgwMgmtPort *port;
+  VgwConfigState *config;
+  VgwConfigVerbs *verbs;
   guint crash_count;
   gboolean ready_sent;
   gboolean dhcp_wait_over;
@@ -82,6 +90,76 @@ static void fill_status(VgwStatus *st, gpointer data) {
   }
   st->n_listeners = vgw_listeners_describe(d->listeners, st->listeners,
                                            VGW_STATUS_MAX_LISTENERS);
+  GPtrArray *pending = vgw_config_state_pending(d->config);
+  st->pending = pending->len;
+  g_ptr_array_unref(pending);
+  st->config_source = vgw_config_state_source(d->config);
+  st->config_generation = vgw_config_state_generation(d->config);
+  st->config_unsaved = vgw_config_state_unsaved(d->config);
+}
+
+/* param returns the value of global parameter |name| in |cfg|; the names
+ * used here are in the registry (a typo aborts at the first boot test). */
+static const VgwParamValue *param(const VgwParamConfig *cfg,
+                                  const char *name) {
+  gssize i = vgw_param_find_global(name, strlen(name));
+  g_assert(i >= 0);
+  return vgw_param_config_global(cfg, (gsize)i);
+}
+
+/* addressing reads a port's addressing parameters, |prefix| "LAN"/"WAN". */
+static VgwNetAddressing addressing(const VgwParamConfig *cfg,
+                                   const char *prefix) {
+  char name[32];
+  VgwNetAddressing a;
+  g_snprintf(name, sizeof(name), "%sIPMode", prefix);
+  a.dhcp = param(cfg, name)->num != 0;
+  g_snprintf(name, sizeof(name), "%sIPAddress", prefix);
+  a.address = (guint32)param(cfg, name)->num;
+  g_snprintf(name, sizeof(name), "%sPrefixLength", prefix);
+  a.prefix = (guint)param(cfg, name)->num;
+  g_snprintf(name, sizeof(name), "%sDefaultGateway", prefix);
+  a.gateway = (guint32)param(cfg, name)->num;
+  return a;
+}
+
+/* on_config_applied puts the live parts of the running configuration into
+ * effect: the maintenance login and syslog. Addressing needs a reset
+ * (registry), so it is read once at boot instead. */
+static void on_config_applied(const VgwParamConfig *running, gpointer data) {
+  Vgwd *d = data;
+  vgw_mgmt_session_set_credentials(d->session,
+                                   param(running, "MaintenanceUserName")->str,
+                                   param(running, "MaintenancePassword")->str);
+  vgw_log_set_syslog(param(running, "EnableSyslog")->num != 0,
+                     (guint32)param(running, "SyslogServerIP")->num,
+                     (guint16)param(running, "SyslogServerPort")->num,
+                     (guint)param(running, "SyslogFacility")->num,
+                     (guint)param(running, "GwDebugLevel")->num);
+}
+
+/* open_config boots the configuration from the flash (VGW_FLASH names an
+ * image file instead, for a host vgwd). It never fails: without a usable
+ * flash the gateway runs factory defaults. */
+static void open_config(Vgwd *d) {
+  const char *env = g_getenv("VGW_FLASH");
+  /* Only the real board has a flash worth waiting for. */
+  char *path = env ? g_strdup(env)
+                   : vgw_flash_find_device(d->board.present ? FLASH_WAIT_MS : 0);
+  VgwBlockDev *dev = NULL;
+  GError *error = NULL;
+  if (path == NULL) {
+    g_warning("flash: no configuration flash (virtio-mmio at 0x%x)",
+              VGW_VIRTIO_FLASH_BASE);
+  } else if ((dev = vgw_blockdev_open_file(path, TRUE, &error)) == NULL) {
+    g_warning("flash: %s", error->message);
+    g_clear_error(&error);
+  } else {
+    g_message("flash: %s, %" G_GUINT64_FORMAT " KiB", path,
+              dev->size / 1024);
+  }
+  g_free(path);
+  d->config = vgw_config_state_open(dev);
 }
 
 /* maybe_ready prints the ready line once the listeners are up and LAN has
@@ -103,8 +181,6 @@ static void maybe_ready(Vgwd *d) {
   printf("VGW-READY %s\n", json);
   fflush(stdout);
   g_free(json);
-  /* Nothing waits for the flash yet: look at it after the ready line. */
-  vgw_flash_probe();
 }
 
 static void on_net_changed(gpointer data) {
@@ -171,8 +247,13 @@ static void start_board(Vgwd *d) {
 static void start_maintenance(Vgwd *d) {
   const char *tty = g_getenv("VGW_MAINT_TTY");
   GError *error = NULL;
-  d->session = vgw_mgmt_session_new(FACTORY_USER, FACTORY_PASSWORD,
-                                    fill_status, d);
+  const VgwParamConfig *running = vgw_config_state_running(d->config);
+  d->session = vgw_mgmt_session_new(
+      param(running, "MaintenanceUserName")->str,
+      param(running, "MaintenancePassword")->str, fill_status, d);
+  d->verbs = vgw_config_verbs_new(d->config);
+  vgw_mgmt_session_set_verbs(d->session, vgw_config_verbs_handle, d->verbs);
+  vgw_config_state_set_applied(d->config, on_config_applied, d);
   d->port = vgw_mgmt_port_open(tty ? tty : MAINT_TTY, d->session, on_action,
                                d, &error);
   if (d->port == NULL) {
@@ -192,10 +273,16 @@ int main(int argc, char **argv) {
     g_message("restarted by init after %u crash(es)", d.crash_count);
   }
 
-  /* The ports first: DHCP round trips then overlap the rest of the
-   * start-up, which is what the ready line waits for. */
-  vgw_net_start(&d.net, on_net_changed, &d);
+  /* The configuration first, as it says how to address the ports; then
+   * the ports, so DHCP round trips overlap the rest of the start-up, which
+   * is what the ready line waits for. The board comes before both so the
+   * watchdog runs while the flash is read. */
   start_board(&d);
+  open_config(&d);
+  const VgwParamConfig *running = vgw_config_state_running(d.config);
+  VgwNetAddressing addr[2] = {addressing(running, "LAN"),
+                              addressing(running, "WAN")};
+  vgw_net_start(&d.net, addr, on_net_changed, &d);
 
   GError *error = NULL;
   const char *port_env = g_getenv("VGW_SIP_PORT");
