@@ -6,8 +6,9 @@
 Boots `-M vgw` with the images from images/build-images.sh, waits for the
 ready line, then drives the maintenance port (a unix socket) directly:
 login (wrong and right password), status, human mode, debug crash (crash
-count), reset (reset cause firmware) and debug watchdog-stall (reset cause
-watchdog). Prints TAP. Needs nothing but Python and QEMU; the system tests
+count), a pending parameter and reset save (reset cause firmware; the
+saved configuration boots from flash) and debug watchdog-stall (reset
+cause watchdog). Prints TAP. Needs nothing but Python and QEMU; the system tests
 in tests/system drive the same things through `vgw`.
 """
 import json
@@ -169,13 +170,28 @@ def main():
         check(ok and st['crash_count'] == 1 and st['reset_cause'] == 'power-on',
               'status after the crash: crash_count 1, no board reset', st)
 
-        ok, _ = b.request('8', 'reset')
-        check(ok, 'reset acknowledged')
+        check('config: factory defaults' in b.log(), 'first boot: factory defaults')
+        ok, p = b.request('c1', 'param-set TLSVersion 1')
+        check(ok and p['pending'] == '1' and p['applied'] == 'after-reset',
+              'param-set of a reset-needed parameter is pending', p)
+        ok, st = b.request('c2', 'status')
+        check(ok and st['pending'] == 1 and st['config']['unsaved'] is True,
+              'status: 1 pending, unsaved', st)
+
+        ok, _ = b.request('8', 'reset save')
+        check(ok, 'reset save acknowledged')
         ready = b.wait_ready(3, timeout=60)
         check(ready is not None and ready['reset_cause'] == 'firmware' and ready['crash_count'] == 0,
               'board back after reset: cause firmware, crash_count 0', ready)
 
         ok, _ = b.request('9', 'login Admin Admin')
+        ok, st = b.request('c3', 'status')
+        check(ok and st['pending'] == 0 and st['config'] == {
+            'source': 'flash', 'generation': 1, 'unsaved': False},
+              'saved configuration booted from flash generation 1', st)
+        ok, p = b.request('c4', 'param-get TLSVersion')
+        check(ok and p['value'] == '1' and p['pending'] is None,
+              'the saved reset-needed value is in effect', p)
         ok, _ = b.request('10', 'debug watchdog-stall')
         t = time.monotonic()
         check(ok, 'debug watchdog-stall acknowledged')
