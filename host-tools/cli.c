@@ -16,6 +16,12 @@ static const VgwVerb verbs[] = {
   { "console", "attach the terminal to a gateway's console", vgw_cmd_console },
   { "list", "list the gateways in the state directory", vgw_cmd_list },
   { "maint", "send one maintenance-port request and print its reply", vgw_cmd_maint },
+  { "param", "show or set one parameter (get, set)", vgw_cmd_param },
+  { "ini", "load, export or check ini configuration files (load, export, check)", vgw_cmd_ini },
+  { "pending", "list the staged values that wait for a reset", vgw_cmd_pending },
+  { "save", "save the staged configuration to the gateway's flash", vgw_cmd_save },
+  { "factory-reset", "erase the saved configuration (next boot: factory defaults)", vgw_cmd_factory_reset },
+  { "flash", "read a stopped gateway's flash image (show, export-config)", vgw_cmd_flash },
   { NULL, NULL, NULL },
 };
 
@@ -30,7 +36,7 @@ print_usage(FILE *out)
 {
   fprintf(out, "Usage: vgw <command> [options]\n\nCommands:\n");
   for (const VgwVerb *v = verbs; v->name != NULL; v++)
-    fprintf(out, "  %-9s %s\n", v->name, v->summary);
+    fprintf(out, "  %-14s %s\n", v->name, v->summary);
   fprintf(out, "\nEvery command takes --help.  State lives in $VGW_STATE_DIR "
                "(default $XDG_RUNTIME_DIR/vgw or /tmp/vgw-<uid>).\n");
 }
@@ -125,4 +131,58 @@ vgw_cli_instance_name(char **name, GError **error)
   if (*name == NULL)
     *name = g_strdup(VGW_DEFAULT_NAME);
   return vgw_instance_name_check(*name, error);
+}
+
+int
+vgw_cli_dispatch(const char *verb, const VgwVerb *subs, int argc, char **argv)
+{
+  const char *sub = argc > 1 ? argv[1] : NULL;
+
+  if (sub != NULL && (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0)) {
+    printf("Usage:\n  vgw %s <command> [options]\n\nCommands:\n", verb);
+    for (const VgwVerb *v = subs; v->name != NULL; v++)
+      printf("  %-14s %s\n", v->name, v->summary);
+    printf("\nEvery command takes --help.\n");
+    return VGW_EXIT_OK;
+  }
+  for (const VgwVerb *v = subs; sub != NULL && v->name != NULL; v++) {
+    if (strcmp(v->name, sub) == 0)
+      return v->run(argc - 1, argv + 1);
+  }
+  {
+    g_autoptr(GString) names = g_string_new(NULL);
+    for (const VgwVerb *v = subs; v->name != NULL; v++)
+      g_string_append_printf(names, "%s%s", names->len ? ", " : "", v->name);
+    if (sub == NULL)
+      fprintf(stderr, "vgw: missing command after '%s' (%s; see 'vgw %s --help')\n",
+              verb, names->str, verb);
+    else
+      fprintf(stderr, "vgw: unknown command '%s %s' (%s; see 'vgw %s --help')\n",
+              verb, sub, names->str, verb);
+  }
+  return VGW_EXIT_USAGE;
+}
+
+gboolean
+vgw_cli_positional(const char *verb, char **args, guint n,
+                   const char *const *names, char ***out, GError **error)
+{
+  guint have = args != NULL ? g_strv_length(args) : 0;
+
+  if (have < n) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE, "missing %s (see 'vgw %s --help')",
+                names[have], verb);
+    g_strfreev(args);
+    return FALSE;
+  }
+  if (have > n) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+                "unexpected argument '%s' (see 'vgw %s --help')", args[n], verb);
+    g_strfreev(args);
+    return FALSE;
+  }
+  for (guint i = 0; i < n; i++)
+    *out[i] = g_strdup(args[i]);
+  g_strfreev(args);
+  return TRUE;
 }

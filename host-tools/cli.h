@@ -46,6 +46,19 @@ gboolean vgw_cli_parse(const char *verb, const char *params,
  * name that cannot be an instance. */
 gboolean vgw_cli_instance_name(char **name, GError **error);
 
+/* vgw_cli_dispatch runs "vgw |verb| SUB ..." (argv[0] is |verb|) with
+ * the subcommand table |subs| (ended by an all-NULL entry): the SUB's
+ * function gets argv from SUB on.  No SUB or an unknown one is a usage
+ * error (exit 2); --help lists the subcommands. */
+int vgw_cli_dispatch(const char *verb, const VgwVerb *subs, int argc,
+                     char **argv);
+
+/* vgw_cli_positional takes exactly |n| positional arguments from |args|
+ * (freed) into |out| (named |names| in the usage error). */
+gboolean vgw_cli_positional(const char *verb, char **args, guint n,
+                            const char *const *names, char ***out,
+                            GError **error);
+
 /* vgw_cli_finish reports |error| (if set) and returns the exit status. */
 int vgw_cli_finish(GError *error);
 

@@ -14,11 +14,13 @@
 gboolean
 vgw_reset_parse(int argc, char **argv, VgwResetOptions *opts, GError **error)
 {
-  gboolean hard = FALSE;
-  int timeout = VGW_DEFAULT_BOOT_TIMEOUT_S;
+  gboolean hard = FALSE, save = FALSE;
+  int timeout = VGW_DEFAULT_BOOT_TIMEOUT_S, graceful = G_MININT;
   const GOptionEntry entries[] = {
     { "name", 'n', 0, G_OPTION_ARG_STRING, &opts->name, "Gateway name (default \"default\")", "N" },
     { "hard", 0, 0, G_OPTION_ARG_NONE, &hard, "Reset the board from outside (QMP system_reset) instead of asking the firmware", NULL },
+    { "save", 0, 0, G_OPTION_ARG_NONE, &save, "Save the staged configuration to flash first (else unsaved changes are lost)", NULL },
+    { "graceful", 0, 0, G_OPTION_ARG_INT, &graceful, "Let the firmware wait up to S seconds for calls to end", "S" },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, "Seconds to wait for the gateway to be ready again (default 300)", "S" },
     { NULL },
   };
@@ -36,7 +38,27 @@ vgw_reset_parse(int argc, char **argv, VgwResetOptions *opts, GError **error)
                 "invalid value %d for --timeout (expected seconds > 0)", timeout);
     goto fail;
   }
-  opts->method = hard ? VGW_RESET_HARD : VGW_RESET_FIRMWARE;
+  if (graceful != G_MININT && (graceful < 0 || graceful > 86400)) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+                "invalid value %d for --graceful (expected seconds 0..86400)", graceful);
+    goto fail;
+  }
+  if (hard && (save || graceful >= 0)) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+                "--hard cannot be combined with %s (a hard reset does not ask the firmware)",
+                save ? "--save" : "--graceful");
+    goto fail;
+  }
+  if (hard)
+    opts->method = VGW_RESET_HARD;
+  else if (graceful >= 0)
+    opts->method = VGW_RESET_GRACEFUL;
+  else if (save)
+    opts->method = VGW_RESET_SAVE;
+  else
+    opts->method = VGW_RESET_FIRMWARE;
+  opts->save = save;
+  opts->graceful_s = graceful >= 0 ? (guint) graceful : 0;
   opts->timeout_s = timeout;
   return TRUE;
 
@@ -53,17 +75,35 @@ vgw_reset_options_clear(VgwResetOptions *opts)
 
 /* Starts the reset; returns once the gateway has been told. */
 static gboolean
-trigger_reset(const VgwInstance *inst, VgwResetMethod method, GError **error)
+firmware_reset(const VgwInstance *inst, const char *const *req, GError **error)
 {
-  switch (method) {
+  /* A saving reset answers after the flash is written. */
+  VgwMaintTarget target = { .socket_path = inst->maint_sock, .timeout_s = 60 };
+  JsonObject *reply = vgw_maint_request(&target, req, error);
+
+  if (reply == NULL)
+    return FALSE;
+  json_object_unref(reply);
+  return TRUE;
+}
+
+static gboolean
+trigger_reset(const VgwInstance *inst, const VgwResetOptions *opts, GError **error)
+{
+  switch (opts->method) {
   case VGW_RESET_FIRMWARE: {
     const char *req[] = { "reset", NULL };
-    VgwMaintTarget target = { .socket_path = inst->maint_sock };
-    JsonObject *reply = vgw_maint_request(&target, req, error);
-    if (reply == NULL)
-      return FALSE;
-    json_object_unref(reply);
-    return TRUE;
+    return firmware_reset(inst, req, error);
+  }
+  case VGW_RESET_SAVE: {
+    const char *req[] = { "reset", "save", NULL };
+    return firmware_reset(inst, req, error);
+  }
+  case VGW_RESET_GRACEFUL: {
+    g_autofree char *secs = g_strdup_printf("%u", opts->graceful_s);
+    const char *with_save[] = { "reset", "save", "graceful", secs, NULL };
+    const char *without[] = { "reset", "graceful", secs, NULL };
+    return firmware_reset(inst, opts->save ? with_save : without, error);
   }
   case VGW_RESET_HARD: {
     g_autoptr(GError) local = NULL;
@@ -100,16 +140,17 @@ run_reset(const VgwResetOptions *opts, char **tail, GError **error)
     return FALSE;
   /* Only the console output after this point belongs to the new boot. */
   offset = vgw_file_size(inst->console_log);
-  if (!trigger_reset(inst, opts->method, error))
+  if (!trigger_reset(inst, opts, error))
     return FALSE;
-  if (!vgw_boot_wait(inst->name, inst->console_log, offset, opts->timeout_s,
+  if (!vgw_boot_wait(inst->name, inst->console_log, offset, opts->timeout_s + opts->graceful_s,
                      pid_alive, GINT_TO_POINTER(pid), &boot, error)) {
     *tail = g_steal_pointer(&boot.tail);
     vgw_boot_result_clear(&boot);
     return FALSE;
   }
-  printf("gateway '%s' reset (%s); ready in %.1f s\n", inst->name,
-         opts->method == VGW_RESET_HARD ? "hard" : "by the firmware", boot.elapsed_s);
+  printf("gateway '%s' reset (%s%s); ready in %.1f s\n", inst->name,
+         opts->method == VGW_RESET_HARD ? "hard" : "by the firmware",
+         opts->save ? ", configuration saved first" : "", boot.elapsed_s);
   vgw_boot_result_clear(&boot);
   return TRUE;
 }

@@ -174,6 +174,19 @@ print_text(JsonObject *o)
     printf("  firmware     %s\n", str_or(o, "firmware", "-"));
     printf("  reset cause  %s (resets since power-on: %s)\n", str_or(o, "reset_cause", "-"), resets);
     printf("  crashes      %s\n", crashes);
+    if (json_object_has_member(o, "config") &&
+        JSON_NODE_HOLDS_OBJECT(json_object_get_member(o, "config"))) {
+      JsonObject *cfg = json_object_get_object_member(o, "config");
+      g_autofree char *gen = num_or_dash(cfg, "generation");
+      g_autofree char *pending = num_or_dash(o, "pending");
+      JsonNode *unsaved = json_object_get_member(cfg, "unsaved");
+      printf("  config       %s (generation %s)%s; pending until reset: %s\n",
+             str_or(cfg, "source", "-"), gen,
+             unsaved != NULL && JSON_NODE_HOLDS_VALUE(unsaved) &&
+                     json_node_get_value_type(unsaved) == G_TYPE_BOOLEAN &&
+                     json_node_get_boolean(unsaved) ? ", unsaved changes" : "",
+             pending);
+    }
   }
   printf("  serial       %s\n", str_or(o, "serial", "-"));
   printf("  mac base     %s\n", str_or(o, "mac_base", "-"));

@@ -14,6 +14,9 @@
 #include <unistd.h>
 
 #include "bootwait.h"
+#include "flashimg.h"
+#include "param_ini.h"
+#include "upload.h"
 #include "cli.h"
 #include "commands.h"
 #include "gateway.h"
@@ -49,6 +52,8 @@ vgw_up_parse(int argc, char **argv, VgwUpOptions *opts, GError **error)
     { "detach", 'd', 0, G_OPTION_ARG_NONE, &opts->detach, "Return once ready and leave the gateway running", NULL },
     { "qemu", 0, 0, G_OPTION_ARG_FILENAME, &opts->qemu, "QEMU binary (default $VGW_QEMU, else the build's)", "PATH" },
     { "images", 0, 0, G_OPTION_ARG_FILENAME, &opts->images, "Images directory (default $VGW_IMAGES, else the build's)", "DIR" },
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &opts->config,
+      "Boot with this ini configuration: checked, then saved to the flash before boot", "F.ini" },
     { NULL },
   };
 
@@ -92,6 +97,38 @@ vgw_up_options_clear(VgwUpOptions *opts)
   g_clear_pointer(&opts->name, g_free);
   g_clear_pointer(&opts->qemu, g_free);
   g_clear_pointer(&opts->images, g_free);
+  g_clear_pointer(&opts->config, g_free);
+}
+
+/* Checks --config with the firmware's parser and returns the
+ * configuration to save, as the firmware's own export writes it. */
+static char *
+prepare_config(const char *path, GError **error)
+{
+  g_autofree char *data = NULL;
+  g_autofree char *base = g_path_get_basename(path);
+  g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GError) local = NULL;
+  VgwParamConfig *cfg;
+  char *ini;
+  gsize len = 0;
+
+  if (!vgw_upload_read_file(path, &data, &len, &local)) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "--config: %s", local->message);
+    return NULL;
+  }
+  cfg = vgw_ini_check(data, len, base, warnings, &local);
+  for (guint i = 0; i < warnings->len; i++)
+    printf("warning: %s\n", (char *) g_ptr_array_index(warnings, i));
+  fflush(stdout);
+  if (cfg == NULL) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "%s (--config rejected; nothing started)",
+                local->message);
+    return NULL;
+  }
+  ini = vgw_ini_export(cfg);
+  vgw_param_config_free(cfg);
+  return ini;
 }
 
 /* QEMU as our child: |exited| flips when GLib reaps it. */
@@ -293,6 +330,7 @@ run_up(const VgwUpOptions *opts)
   g_autofree char *qemu = NULL;
   g_autofree char *images = NULL;
   g_autofree char *old_log = NULL;
+  g_autofree char *config = NULL;
   VgwBootResult boot = { 0 };
   VgwQemuConfig cfg = { 0 };
   Child child = { 0 };
@@ -300,6 +338,8 @@ run_up(const VgwUpOptions *opts)
   int lock_fd = -1, pid;
   int status = VGW_EXIT_OK;
 
+  if (opts->config != NULL && (config = prepare_config(opts->config, &error)) == NULL)
+    goto out;
   if ((inst = vgw_instance_new(opts->name, &error)) == NULL ||
       (qemu = vgw_qemu_resolve_binary(opts->qemu, &error)) == NULL ||
       (images = vgw_images_resolve_dir(opts->images, &error)) == NULL ||
@@ -317,6 +357,14 @@ run_up(const VgwUpOptions *opts)
   if (!prepare_instance(inst, opts, &error) ||
       !copy_factory_flash(images, inst, &error))
     goto out;
+  if (config != NULL) {
+    guint64 generation = 0;
+    if (!vgw_flash_write_config(inst->flash, config, strlen(config), &generation, &error))
+      goto out;
+    printf("configuration %s saved to the flash (generation %" G_GUINT64_FORMAT ")\n",
+           opts->config, generation);
+    fflush(stdout);
+  }
 
   /* A fresh console log per boot; the previous one is kept beside it. */
   vgw_instance_remove_runtime_files(inst);

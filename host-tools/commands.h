@@ -28,6 +28,7 @@ typedef struct {
   gboolean detach;
   char *qemu;            /* NULL: $VGW_QEMU or the build default */
   char *images;          /* NULL: $VGW_IMAGES or the build default */
+  char *config;          /* ini file written to the flash before boot, or NULL */
 } VgwUpOptions;
 gboolean vgw_up_parse(int argc, char **argv, VgwUpOptions *opts, GError **error);
 void vgw_up_options_clear(VgwUpOptions *opts);
@@ -41,16 +42,20 @@ gboolean vgw_down_parse(int argc, char **argv, VgwDownOptions *opts, GError **er
 void vgw_down_options_clear(VgwDownOptions *opts);
 int vgw_cmd_down(int argc, char **argv);
 
-/* vgw reset: how the reset is done.  Later methods (graceful, save
- * first) add values here and a case in cmd_reset.c's trigger. */
+/* vgw reset: how the reset is done.  New methods add values here and a
+ * case in cmd_reset.c's trigger. */
 typedef enum {
   VGW_RESET_FIRMWARE, /* ask the firmware through the maintenance port */
   VGW_RESET_HARD,     /* QMP system_reset */
+  VGW_RESET_SAVE,     /* ask the firmware to save the staged configuration, then reset */
+  VGW_RESET_GRACEFUL, /* ask the firmware to wait for calls to end (and save if |save|) */
 } VgwResetMethod;
 
 typedef struct {
   char *name;
   VgwResetMethod method;
+  gboolean save;       /* SAVE, or GRACEFUL with --save */
+  guint graceful_s;    /* GRACEFUL: seconds to wait for calls */
   guint timeout_s;
 } VgwResetOptions;
 gboolean vgw_reset_parse(int argc, char **argv, VgwResetOptions *opts, GError **error);
@@ -90,6 +95,55 @@ typedef struct {
 gboolean vgw_maint_parse(int argc, char **argv, VgwMaintOptions *opts, GError **error);
 void vgw_maint_options_clear(VgwMaintOptions *opts);
 int vgw_cmd_maint(int argc, char **argv);
+
+/* vgw param get NAME [--json] | set NAME VALUE */
+typedef struct {
+  char *name;   /* gateway */
+  char *param;
+  char *value;  /* set only */
+  gboolean json;
+} VgwParamOptions;
+gboolean vgw_param_get_parse(int argc, char **argv, VgwParamOptions *opts, GError **error);
+gboolean vgw_param_set_parse(int argc, char **argv, VgwParamOptions *opts, GError **error);
+void vgw_param_options_clear(VgwParamOptions *opts);
+int vgw_cmd_param(int argc, char **argv);
+
+/* vgw ini load F [--incremental] | export F | check F */
+typedef struct {
+  char *name;   /* gateway (not for check) */
+  char *file;
+  gboolean incremental;
+  gboolean json;
+} VgwIniOptions;
+gboolean vgw_ini_load_parse(int argc, char **argv, VgwIniOptions *opts, GError **error);
+gboolean vgw_ini_export_parse(int argc, char **argv, VgwIniOptions *opts, GError **error);
+gboolean vgw_ini_check_parse(int argc, char **argv, VgwIniOptions *opts, GError **error);
+void vgw_ini_options_clear(VgwIniOptions *opts);
+int vgw_cmd_ini(int argc, char **argv);
+
+/* vgw pending [--json] | save | factory-reset: one firmware verb each */
+typedef struct {
+  char *name;
+  gboolean json;
+} VgwConfigOptions;
+gboolean vgw_pending_parse(int argc, char **argv, VgwConfigOptions *opts, GError **error);
+gboolean vgw_save_parse(int argc, char **argv, VgwConfigOptions *opts, GError **error);
+gboolean vgw_factory_reset_parse(int argc, char **argv, VgwConfigOptions *opts, GError **error);
+void vgw_config_options_clear(VgwConfigOptions *opts);
+int vgw_cmd_pending(int argc, char **argv);
+int vgw_cmd_save(int argc, char **argv);
+int vgw_cmd_factory_reset(int argc, char **argv);
+
+/* vgw flash show [--json] | export-config F (offline, stopped gateway) */
+typedef struct {
+  char *name;
+  char *file;   /* export-config */
+  gboolean json;
+} VgwFlashOptions;
+gboolean vgw_flash_show_parse(int argc, char **argv, VgwFlashOptions *opts, GError **error);
+gboolean vgw_flash_export_parse(int argc, char **argv, VgwFlashOptions *opts, GError **error);
+void vgw_flash_options_clear(VgwFlashOptions *opts);
+int vgw_cmd_flash(int argc, char **argv);
 
 G_END_DECLS
 

@@ -16,30 +16,69 @@ vgw_maint_new_id(void)
   return g_strdup_printf("v%x-%u", (unsigned) getpid() & 0xffffff, ++counter);
 }
 
-typedef struct {
+struct VgwMaintSession {
   VgwLineSocket *ls;
   guint timeout_s;
-  const char *path;
-} Session;
+  char *path;
+  gboolean broken; /* an I/O failure or timeout: no more requests */
+};
+typedef struct VgwMaintSession Session;
 
 static void
-timeout_error(const Session *s, GError **error)
+timeout_error(const Session *s, guint timeout_s, GError **error)
 {
   g_set_error(error, VGW_ERROR, VGW_ERROR_TIMEOUT,
-              "maintenance port did not answer within %u s (%s)", s->timeout_s,
+              "maintenance port did not answer within %u s (%s)", timeout_s,
               s->path);
+}
+
+gboolean
+vgw_maint_parse_reply_line(const char *line, char **id, gboolean *ok,
+                           char **json)
+{
+  const char *p = line, *id_end;
+  gsize id_len;
+
+  if (*p != '@')
+    return FALSE;
+  p++;
+  id_end = p;
+  while (g_ascii_isalnum(*id_end) || *id_end == '_' || *id_end == '-')
+    id_end++;
+  id_len = id_end - p;
+  if (id_len < 1 || id_len > 16 || *id_end != ' ')
+    return FALSE;
+  p = id_end + 1;
+  if (g_str_has_prefix(p, "ok ")) {
+    *ok = TRUE;
+    p += 3;
+  } else if (g_str_has_prefix(p, "error ")) {
+    *ok = FALSE;
+    p += 6;
+  } else {
+    return FALSE;
+  }
+  if (*p != '{')
+    return FALSE;
+  *id = g_strndup(line + 1, id_len);
+  *json = g_strdup(p);
+  return TRUE;
 }
 
 /* Sends one request and returns its reply's object text; |*ok| says
  * whether it was an ok or an error reply. */
 static char *
-exchange(Session *s, const char *const *argv, gboolean *ok, GError **error)
+exchange(Session *s, const char *const *argv, guint timeout_s, gboolean *ok,
+         GError **error)
 {
   g_autofree char *id = vgw_maint_new_id();
   g_autofree char *line = vgw_mgmt_format_request(id, argv);
-  gint64 deadline = g_get_monotonic_time() + (gint64) s->timeout_s * G_USEC_PER_SEC;
+  gint64 deadline;
   g_autoptr(GError) local = NULL;
 
+  if (timeout_s == 0)
+    timeout_s = s->timeout_s;
+  deadline = g_get_monotonic_time() + (gint64) timeout_s * G_USEC_PER_SEC;
   if (line == NULL) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
                 "a maintenance request argument cannot hold a line break");
@@ -49,7 +88,7 @@ exchange(Session *s, const char *const *argv, gboolean *ok, GError **error)
     goto io_fail;
   for (;;) {
     g_autofree char *reply = vgw_line_socket_read_line(
-        s->ls, VGW_MGMT_LINE_MAX * 4, deadline, &local);
+        s->ls, VGW_MAINT_REPLY_MAX, deadline, &local);
     g_autofree char *reply_id = NULL;
     char *json = NULL;
     const char *at;
@@ -61,7 +100,7 @@ exchange(Session *s, const char *const *argv, gboolean *ok, GError **error)
     at = strchr(reply, '@');
     if (at == NULL)
       continue;
-    if (!vgw_mgmt_parse_reply(at, &reply_id, ok, &json, NULL))
+    if (!vgw_maint_parse_reply_line(at, &reply_id, ok, &json))
       continue;
     if (strcmp(reply_id, id) == 0)
       return json;
@@ -69,8 +108,9 @@ exchange(Session *s, const char *const *argv, gboolean *ok, GError **error)
   }
 
 io_fail:
+  s->broken = TRUE;
   if (g_error_matches(local, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
-    timeout_error(s, error);
+    timeout_error(s, timeout_s, error);
   else if (g_error_matches(local, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED))
     g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
                 "maintenance port closed the connection (%s)", s->path);
@@ -117,64 +157,113 @@ env_or(const char *given, const char *env, const char *fallback)
   return v != NULL && *v != '\0' ? v : fallback;
 }
 
-JsonObject *
-vgw_maint_request(const VgwMaintTarget *target, const char *const *argv,
-                  GError **error)
+static void
+session_free(Session *s)
+{
+  vgw_line_socket_free(s->ls);
+  g_free(s->path);
+  g_free(s);
+}
+
+VgwMaintSession *
+vgw_maint_session_open(const VgwMaintTarget *target, GError **error)
 {
   const char *user = env_or(target->user, "VGW_USER", "Admin");
   const char *password = env_or(target->password, "VGW_PASSWORD", "Admin");
   const char *login[] = { "login", user, password, NULL };
-  const char *logout[] = { "logout", NULL };
   g_autoptr(GError) local = NULL;
-  g_autofree char *json = NULL;
   g_autofree char *login_json = NULL;
-  JsonObject *result = NULL;
   gboolean ok = FALSE;
-  Session s = {
-    .timeout_s = target->timeout_s ? target->timeout_s : VGW_MAINT_DEFAULT_TIMEOUT_S,
-    .path = target->socket_path,
-  };
+  Session *s = g_new0(Session, 1);
 
-  s.ls = vgw_line_socket_connect_unix(target->socket_path, &local);
-  if (s.ls == NULL) {
+  s->timeout_s = target->timeout_s ? target->timeout_s : VGW_MAINT_DEFAULT_TIMEOUT_S;
+  s->path = g_strdup(target->socket_path);
+  s->ls = vgw_line_socket_connect_unix(target->socket_path, &local);
+  if (s->ls == NULL) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
                 "cannot connect to the maintenance port: %s", local->message);
+    session_free(s);
     return NULL;
   }
-  login_json = exchange(&s, login, &ok, error);
-  if (login_json == NULL)
-    goto out;
+  login_json = exchange(s, login, 0, &ok, error);
+  if (login_json == NULL) {
+    session_free(s);
+    return NULL;
+  }
   if (!ok) {
     g_autofree char *why = error_text(login_json);
     g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
                 "maintenance port login failed for user '%s': %s", user, why);
-    goto out;
+    session_free(s);
+    return NULL;
   }
-  json = exchange(&s, argv, &ok, error);
+  return s;
+}
+
+JsonObject *
+vgw_maint_session_request(VgwMaintSession *s, const char *const *argv,
+                          guint timeout_s, GError **error)
+{
+  g_autofree char *json = NULL;
+  gboolean ok = FALSE;
+
+  json = exchange(s, argv, timeout_s, &ok, error);
   if (json == NULL)
-    goto out;
+    return NULL;
   if (!ok) {
     g_autofree char *why = error_text(json);
     g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "%s: %s", argv[0], why);
-    goto out;
+    return NULL;
   }
-  result = parse_object(json, error);
+  return parse_object(json, error);
+}
+
+/* Logs out without waiting for the reply (the firmware may be resetting). */
+static void
+logout_nowait(Session *s)
+{
+  const char *logout[] = { "logout", NULL };
+  g_autofree char *id = vgw_maint_new_id();
+  g_autofree char *line = vgw_mgmt_format_request(id, logout);
+
+  vgw_line_socket_write_line(s->ls, line, g_get_monotonic_time() + G_USEC_PER_SEC, NULL);
+}
+
+void
+vgw_maint_session_close(VgwMaintSession *s)
+{
+  const char *logout[] = { "logout", NULL };
+  gboolean ok;
+  g_autofree char *bye = NULL;
+
+  if (s == NULL)
+    return;
+  if (!s->broken)
+    bye = exchange(s, logout, MIN(s->timeout_s, 2), &ok, NULL);
+  session_free(s);
+}
+
+JsonObject *
+vgw_maint_request(const VgwMaintTarget *target, const char *const *argv,
+                  GError **error)
+{
+  Session *s = vgw_maint_session_open(target, error);
+  JsonObject *result;
+
+  if (s == NULL)
+    return NULL;
+  result = vgw_maint_session_request(s, argv, 0, error);
   /* Always log out so the port is not left logged in for the next
    * person.  After reset or a debug hook the firmware may be gone before
    * it answers, so do not wait for that reply. */
-  if (result != NULL && g_strcmp0(argv[0], "logout") != 0) {
-    if (g_strcmp0(argv[0], "reset") == 0 || g_strcmp0(argv[0], "debug") == 0) {
-      g_autofree char *id = vgw_maint_new_id();
-      g_autofree char *line = vgw_mgmt_format_request(id, logout);
-      vgw_line_socket_write_line(s.ls, line, g_get_monotonic_time() + G_USEC_PER_SEC, NULL);
-    } else {
-      g_autofree char *bye = NULL;
-      s.timeout_s = MIN(s.timeout_s, 2);
-      bye = exchange(&s, logout, &ok, NULL);
-    }
+  if (g_strcmp0(argv[0], "logout") == 0 || s->broken) {
+    session_free(s);
+  } else if (result != NULL && (g_strcmp0(argv[0], "reset") == 0 ||
+                                g_strcmp0(argv[0], "debug") == 0)) {
+    logout_nowait(s);
+    session_free(s);
+  } else {
+    vgw_maint_session_close(s);
   }
-
-out:
-  vgw_line_socket_free(s.ls);
   return result;
 }

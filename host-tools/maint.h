@@ -33,6 +33,36 @@ typedef struct {
 JsonObject *vgw_maint_request(const VgwMaintTarget *target,
                               const char *const *argv, GError **error);
 
+/* A logged-in session for several requests in a row (an upload needs
+ * upload-begin, upload-chunk... and ini-load on one login). */
+typedef struct VgwMaintSession VgwMaintSession;
+
+/* vgw_maint_session_open connects and logs in; errors as
+ * vgw_maint_request. */
+VgwMaintSession *vgw_maint_session_open(const VgwMaintTarget *target,
+                                        GError **error);
+
+/* vgw_maint_session_request sends |argv| and returns the reply's object;
+ * an error reply is "<verb>: <the firmware's error>".  |timeout_s| 0 uses
+ * the session's. */
+JsonObject *vgw_maint_session_request(VgwMaintSession *s,
+                                      const char *const *argv,
+                                      guint timeout_s, GError **error);
+
+/* vgw_maint_session_close logs out (without waiting long) and frees |s|;
+ * NULL is ignored. */
+void vgw_maint_session_close(VgwMaintSession *s);
+
+/* vgw_maint_parse_reply_line splits a reply line "@<id> ok|error <json>"
+ * of any length (the firmware's ini-export reply can exceed the request
+ * line limit); FALSE for anything else. */
+gboolean vgw_maint_parse_reply_line(const char *line, char **id, gboolean *ok,
+                                    char **json);
+
+/* VGW_MAINT_REPLY_MAX bounds one reply line (an export of a 1 MiB
+ * configuration, JSON-escaped). */
+#define VGW_MAINT_REPLY_MAX (8 * 1024 * 1024)
+
 /* vgw_maint_new_id returns a fresh request id unique to this process. */
 char *vgw_maint_new_id(void);
 

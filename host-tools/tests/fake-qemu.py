@@ -4,7 +4,7 @@
 # maintenance port and the console on their unix sockets, and writes a
 # ready line (or a panic, or nothing: FAKEQ_PANIC, FAKEQ_HANG) to the
 # console log.  It checks vgw's side of the contract, not the board.
-import json, os, re, socket, sys, threading, time
+import base64, json, os, re, shlex, socket, sys, threading, time
 args = sys.argv[1:]
 if '-M' in args and not args[args.index('-M')+1].startswith('vgw'):
     print('qemu-system-aarch64: unsupported machine type', file=sys.stderr)
@@ -71,6 +71,7 @@ def qmp(c, f):
         f.write(json.dumps({'return': ret, 'id': rid}) + '\r\n'); f.flush()
 def maint(c, f):
     logged = False
+    upload = None  # per session, like the firmware's
     for line in f:
         m = re.match(r'@(\S+) (\S+)(.*)', line.strip())
         if not m: continue
@@ -88,6 +89,18 @@ def maint(c, f):
                          'interfaces': [{'name': 'lan', 'mac': '02:00:00:00:00:00', 'ipv4': '10.0.2.15/24'}, {'name': 'wan', 'mac': '02:00:00:00:00:01', 'ipv4': None}],
                          'listeners': [{'transport': 'udp', 'port': 5060}]})
         elif verb == 'reset': reply(True, {}); time.sleep(0.2); reset('firmware')
+        elif verb == 'upload-begin': upload = b''; reply(True, {})
+        elif verb == 'upload-chunk':
+            chunk = rest.strip()
+            if upload is None: reply(False, {'error': 'no upload in progress'})
+            elif len(chunk) > 3000: reply(False, {'error': 'chunk longer than 3000 characters'})
+            else: upload += base64.b64decode(chunk, validate=True); reply(True, {'bytes': len(upload)})
+        elif verb == 'ini-load':
+            args = shlex.split(rest)
+            # The fake keeps what it got for the test to compare.
+            with open(os.path.join(os.path.dirname(os.path.dirname(qmp_path)), 'uploaded.ini'), 'wb') as out: out.write(upload or b'')
+            if b'BAD' in (upload or b''): reply(False, {'error': '%s:1: BAD: value out of range' % args[1]})
+            else: reply(True, {'applied': 'after-reset', 'pending': 1, 'warnings': ['%s:2: Foo: unknown parameter, skipped' % args[1]], 'mode': args[0]})
         else: reply(False, {'error': 'unknown command'})
 serve(qmp_path, qmp)
 serve(chardevs['maint']['path'], maint)

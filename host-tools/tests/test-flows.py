@@ -94,6 +94,23 @@ try:
     p = vgw('maint', '--name', 'b', 'frob')
     check(one_line(p, 'frob: unknown command'), 'maint error reply is one line', p.stderr)
 
+    # ini load: one session of upload-begin, upload-chunk (<= 3000 base64
+    # characters each) and ini-load FILE's base name.
+    data = bytes(range(256)) * 40 + b'\nTLSVersion = 1\n'
+    ini = os.path.join(env['VGW_STATE_DIR'], 'up load.ini')
+    with open(ini, 'wb') as f:
+        f.write(data)
+    p = vgw('ini', 'load', '--name', 'b', '--incremental', ini)
+    got = open(os.path.join(env['VGW_STATE_DIR'], 'uploaded.ini'), 'rb').read()
+    check(p.returncode == 0 and got == data, 'ini load uploads the file byte for byte in chunks', p.stderr)
+    check('warning: up load.ini:2: Foo: unknown parameter, skipped' in p.stdout and
+          '1 value pending until reset' in p.stdout, 'ini load prints warnings and pending', p.stdout)
+    with open(ini, 'wb') as f:
+        f.write(b'BAD = 1\n')
+    p = vgw('ini', 'load', '--name', 'b', ini)
+    check(one_line(p, 'up load.ini:1: BAD: value out of range') and
+          p.stderr == 'vgw: up load.ini:1: BAD: value out of range\n', 'a rejected ini load is the firmware\'s line', p.stderr)
+
     p = subprocess.run([VGW, 'console', '--name', 'b'], env=env, input='hi\n', text=True,
                        capture_output=True, timeout=30)
     check(p.returncode == 0 and 'echo:hi' in p.stdout, 'console in pipe mode', p.stdout + p.stderr)

@@ -1,0 +1,247 @@
+/* vgw ini load F [--incremental] | export F | check F: ini files through
+ * the maintenance port (upload-begin, upload-chunk, ini-load, ini-export),
+ * and offline with the firmware's own parser (check). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "confcmd.h"
+#include "flashimg.h"
+#include "instance.h"
+#include "maint.h"
+#include "upload.h"
+#include "vgw-error.h"
+
+static gboolean
+parse_common(const char *verb, const char *summary, GOptionEntry *entries,
+             gboolean gateway, int argc, char **argv, VgwIniOptions *opts,
+             GError **error)
+{
+  const char *names[] = { "ini file name" };
+  char **outs[] = { &opts->file };
+  char **args = NULL;
+
+  if (!vgw_cli_parse(verb, "FILE", summary, entries, opts, FALSE, argc, argv,
+                     &args, error) ||
+      !vgw_cli_positional(verb, args, 1, names, outs, error) ||
+      (gateway && !vgw_cli_instance_name(&opts->name, error))) {
+    vgw_ini_options_clear(opts);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+vgw_ini_load_parse(int argc, char **argv, VgwIniOptions *opts, GError **error)
+{
+  GOptionEntry entries[] = {
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &opts->name, "Gateway name (default \"default\")", "N" },
+    { "incremental", 'i', 0, G_OPTION_ARG_NONE, &opts->incremental,
+      "Change only what the file names (default: the file replaces the configuration)", NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &opts->json, "Print the firmware's JSON reply", NULL },
+    { NULL },
+  };
+
+  memset(opts, 0, sizeof *opts);
+  return parse_common("ini load",
+                      "Load an ini file into the gateway's staged configuration (not saved\n"
+                      "to flash until 'vgw save').  Warnings go to stdout; a rejected file\n"
+                      "changes nothing and exits 1 with the gateway's error.",
+                      entries, TRUE, argc, argv, opts, error);
+}
+
+gboolean
+vgw_ini_export_parse(int argc, char **argv, VgwIniOptions *opts, GError **error)
+{
+  GOptionEntry entries[] = {
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &opts->name, "Gateway name (default \"default\")", "N" },
+    { NULL },
+  };
+
+  memset(opts, 0, sizeof *opts);
+  return parse_common("ini export",
+                      "Write the gateway's staged configuration to FILE as an ini file\n"
+                      "('-' for stdout).",
+                      entries, TRUE, argc, argv, opts, error);
+}
+
+gboolean
+vgw_ini_check_parse(int argc, char **argv, VgwIniOptions *opts, GError **error)
+{
+  GOptionEntry entries[] = {
+    { NULL },
+  };
+
+  memset(opts, 0, sizeof *opts);
+  return parse_common("ini check",
+                      "Check an ini file offline with the firmware's parser (as a full\n"
+                      "load onto factory defaults; no gateway needed).  Warnings go to\n"
+                      "stdout; an error exits 1 with FILE:LINE: PARAMETER: reason.",
+                      entries, FALSE, argc, argv, opts, error);
+}
+
+void
+vgw_ini_options_clear(VgwIniOptions *opts)
+{
+  g_clear_pointer(&opts->name, g_free);
+  g_clear_pointer(&opts->file, g_free);
+}
+
+static void
+print_warnings(JsonArray *a)
+{
+  for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
+    JsonNode *n = json_array_get_element(a, i);
+    if (JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING)
+      printf("warning: %s\n", json_node_get_string(n));
+  }
+}
+
+static gboolean
+run_load(const VgwIniOptions *opts, GError **error)
+{
+  g_autoptr(VgwInstance) inst = vgw_instance_new(opts->name, error);
+  g_autofree char *data = NULL;
+  g_autofree char *base = g_path_get_basename(opts->file);
+  g_autoptr(GPtrArray) chunks = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+  VgwMaintSession *s = NULL;
+  VgwMaintTarget target = { 0 };
+  const char *begin[] = { "upload-begin", NULL };
+  const char *load[] = { "ini-load", opts->incremental ? "incremental" : "full", base, NULL };
+  gsize len = 0;
+  gboolean ok = FALSE;
+
+  if (inst == NULL || !vgw_upload_read_file(opts->file, &data, &len, error) ||
+      (chunks = vgw_upload_chunks(opts->file, data, len, error)) == NULL ||
+      vgw_instance_require_running(inst, error) == 0)
+    return FALSE;
+  target.socket_path = inst->maint_sock;
+  if ((s = vgw_maint_session_open(&target, error)) == NULL)
+    return FALSE;
+  reply = vgw_maint_session_request(s, begin, 0, error);
+  if (reply == NULL)
+    goto out;
+  for (guint i = 0; i < chunks->len; i++) {
+    const char *chunk[] = { "upload-chunk", g_ptr_array_index(chunks, i), NULL };
+    g_clear_pointer(&reply, json_object_unref);
+    if ((reply = vgw_maint_session_request(s, chunk, 0, error)) == NULL)
+      goto out;
+  }
+  g_clear_pointer(&reply, json_object_unref);
+  /* A rejected load's error is "ini-load: FILE:LINE: PARAMETER: reason";
+   * the user wants the firmware's line as it is. */
+  {
+    g_autoptr(GError) local = NULL;
+    reply = vgw_maint_session_request(s, load, VGW_CONF_SLOW_TIMEOUT_S, &local);
+    if (reply == NULL) {
+      if (g_str_has_prefix(local->message, "ini-load: "))
+        g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "%s",
+                    local->message + strlen("ini-load: "));
+      else
+        g_propagate_error(error, g_steal_pointer(&local));
+      goto out;
+    }
+  }
+  if (opts->json) {
+    vgw_conf_print_json(reply);
+  } else {
+    const char *applied = vgw_conf_string(reply, "applied");
+    gint64 pending = json_object_has_member(reply, "pending")
+                         ? json_object_get_int_member(reply, "pending") : 0;
+    print_warnings(json_object_has_member(reply, "warnings")
+                       ? json_object_get_array_member(reply, "warnings") : NULL);
+    printf("%s loaded (%s, %" G_GSIZE_FORMAT " bytes): ", base,
+           opts->incremental ? "incremental" : "full", len);
+    if (g_strcmp0(applied, "after-reset") == 0)
+      printf("%" G_GINT64_FORMAT " value%s pending until reset\n", pending,
+             pending == 1 ? "" : "s");
+    else
+      printf("applied live\n");
+  }
+  ok = TRUE;
+
+out:
+  vgw_maint_session_close(s);
+  return ok;
+}
+
+static gboolean
+run_export(const VgwIniOptions *opts, GError **error)
+{
+  const char *req[] = { "ini-export", NULL };
+  g_autoptr(JsonObject) o = vgw_conf_request(opts->name, req, 0, error);
+  const char *ini;
+  g_autoptr(GError) local = NULL;
+
+  if (o == NULL)
+    return FALSE;
+  ini = vgw_conf_string(o, "ini");
+  if (ini == NULL) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
+                "ini-export: the gateway's reply has no \"ini\" text");
+    return FALSE;
+  }
+  if (strcmp(opts->file, "-") == 0) {
+    fputs(ini, stdout);
+    return TRUE;
+  }
+  if (!g_file_set_contents(opts->file, ini, -1, &local)) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "%s", local->message);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+run_check(const VgwIniOptions *opts, GError **error)
+{
+  g_autofree char *data = NULL;
+  g_autofree char *base = g_path_get_basename(opts->file);
+  g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+  VgwParamConfig *cfg;
+  gsize len = 0;
+
+  if (!vgw_upload_read_file(opts->file, &data, &len, error))
+    return FALSE;
+  cfg = vgw_ini_check(data, len, base, warnings, error);
+  for (guint i = 0; i < warnings->len; i++)
+    printf("warning: %s\n", (char *) g_ptr_array_index(warnings, i));
+  if (cfg == NULL)
+    return FALSE;
+  vgw_param_config_free(cfg);
+  printf("%s: ok\n", base);
+  return TRUE;
+}
+
+#define INI_CMD(fn, parse, run)                               \
+  static int fn(int argc, char **argv)                        \
+  {                                                           \
+    g_autoptr(GError) error = NULL;                           \
+    VgwIniOptions opts;                                       \
+    if (parse(argc, argv, &opts, &error)) {                   \
+      run(&opts, &error);                                     \
+      vgw_ini_options_clear(&opts);                           \
+    }                                                         \
+    fflush(stdout);                                           \
+    return vgw_cli_finish(error);                             \
+  }
+
+INI_CMD(cmd_load, vgw_ini_load_parse, run_load)
+INI_CMD(cmd_export, vgw_ini_export_parse, run_export)
+INI_CMD(cmd_check, vgw_ini_check_parse, run_check)
+
+static const VgwVerb ini_verbs[] = {
+  { "load", "upload an ini file and load it (full or --incremental)", cmd_load },
+  { "export", "write the staged configuration to an ini file", cmd_export },
+  { "check", "check an ini file offline with the firmware's parser", cmd_check },
+  { NULL, NULL, NULL },
+};
+
+int
+vgw_cmd_ini(int argc, char **argv)
+{
+  return vgw_cli_dispatch("ini", ini_verbs, argc, argv);
+}
