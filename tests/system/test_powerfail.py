@@ -41,14 +41,17 @@ def test(run):
 
     # How long a whole `vgw save` takes here: the kills spread over it.
     spans = []
-    for _ in range(3):
+    for _ in range(7):
         p = run.vgw('save', '--name', GW, timeout=120)
         spans.append(p.elapsed)
         if p.returncode != 0:
             run.check(False, 'vgw save works before the kills', p.stderr)
             return
-    span = max(spans)
-    run.note('vgw save takes %.3f s (max of %s)' % (span, ', '.join('%.3f' % s for s in spans)))
+    # The median: the first save of a boot is slower.  The kills are spread
+    # from well before the request reaches the firmware to just after its
+    # reply, where the flash is written.
+    span = sorted(spans)[len(spans) // 2]
+    run.note('vgw save takes %.3f s (median of %s)' % (span, ', '.join('%.3f' % s for s in spans)))
 
     old, p = value(run)
     bad = []
@@ -60,7 +63,7 @@ def test(run):
             bad.append('iteration %d: param set failed: %s' % (i, p.stderr.strip()))
             break
         pid = qemu_pid(run)
-        delay = span * rng.uniform(0.2, 1.15)
+        delay = span * rng.uniform(0.4, 1.1)
         save = subprocess.Popen([vgwtest.VGW, 'save', '--name', GW], env=run.env, text=True,
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE)
@@ -113,6 +116,9 @@ def test(run):
             run.note(bad[-1] + run.console_tail(GW, 40))
         counts['new' if got == new else 'old'] += 1
         old = got
+        if i % 10 == 0:
+            run.note('%d iterations, %.0f s: %d old, %d new' % (i, time.monotonic() - t_start,
+                                                               counts['old'], counts['new']))
         if len(bad) >= 3:
             break
 
