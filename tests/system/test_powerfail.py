@@ -47,9 +47,10 @@ def test(run):
         if p.returncode != 0:
             run.check(False, 'vgw save works before the kills', p.stderr)
             return
-    # The median: the first save of a boot is slower.  The kills are spread
-    # from well before the request reaches the firmware to just after its
-    # reply, where the flash is written.
+    # The median: the first save of a boot is slower.  Measured here, a
+    # save lands on the flash at about 1-1.5 times the median after the
+    # command starts, so the kills spread from well before the request
+    # reaches the firmware to well after its reply.
     span = sorted(spans)[len(spans) // 2]
     run.note('vgw save takes %.3f s (median of %s)' % (span, ', '.join('%.3f' % s for s in spans)))
 
@@ -63,7 +64,7 @@ def test(run):
             bad.append('iteration %d: param set failed: %s' % (i, p.stderr.strip()))
             break
         pid = qemu_pid(run)
-        delay = span * rng.uniform(0.4, 1.1)
+        delay = span * rng.uniform(0.3, 1.8)
         save = subprocess.Popen([vgwtest.VGW, 'save', '--name', GW], env=run.env, text=True,
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE)
