@@ -28,11 +28,18 @@ PKGS=(
     libselinux1 libselinux1-dev libsepol-dev
 )
 
-want=$(for p in "${PKGS[@]}"; do
-           v=$(apt-cache policy "$p:arm64" | sed -n 's/^ *Candidate: //p')
-           [ -n "$v" ] && [ "$v" != "(none)" ] || { echo "sysroot: no arm64 candidate for $p" >&2; exit 1; }
-           echo "$p=$v"
-       done)
+# One apt-cache call for every candidate version: apt-cache pays its start-up
+# (about a second) per call, which would make a no-op bootstrap slow.
+want=$(apt-cache policy "${PKGS[@]/%/:arm64}" | awk '
+    /^[^ ].*:$/      { sub(/:arm64:$/, ""); sub(/:$/, ""); pkg = $0 }
+    /^ *Candidate: / { print pkg "=" $2 }')
+for p in "${PKGS[@]}"; do
+    v=$(printf '%s\n' "$want" | sed -n "s/^$p=//p")
+    if [ -z "$v" ] || [ "$v" = "(none)" ]; then
+        echo "sysroot: no arm64 candidate for $p" >&2
+        exit 1
+    fi
+done
 
 if [ -f "$sysroot/.stamp" ] && [ "$(cat "$sysroot/.stamp")" = "$want" ]; then
     exit 0
