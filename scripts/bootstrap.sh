@@ -22,6 +22,7 @@ HOST_PKGS=(
     libjson-glib-dev libpcap-dev android-libboringssl-dev
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross
     openssl socat procps iproute2 device-tree-compiler
+    libgmp-dev libssl-dev python3-cryptography tshark
 )
 
 need_update=0
