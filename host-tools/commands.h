@@ -145,6 +145,17 @@ gboolean vgw_flash_export_parse(int argc, char **argv, VgwFlashOptions *opts, GE
 void vgw_flash_options_clear(VgwFlashOptions *opts);
 int vgw_cmd_flash(int argc, char **argv);
 
+/* vgw handshakes FILE [--json] [--keylog F] [--filter KEY=VALUE ...] */
+typedef struct {
+  char *file;
+  char *keylog;
+  char **filters;
+  gboolean json;
+} VgwHandshakesOptions;
+gboolean vgw_handshakes_parse(int argc, char **argv, VgwHandshakesOptions *opts, GError **error);
+void vgw_handshakes_options_clear(VgwHandshakesOptions *opts);
+int vgw_cmd_handshakes(int argc, char **argv);
+
 G_END_DECLS
 
 #endif /* VGW_COMMANDS_H */

@@ -1,0 +1,349 @@
+#include "analyzer.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <pcap/pcap.h>
+
+#include "packet.h"
+#include "tcp_reasm.h"
+#include "tls_conn.h"
+
+G_DEFINE_QUARK(tlsd-error-quark, tlsd_error)
+
+/* A connection's endpoints, lower endpoint first so both directions map
+ * to the same key; side 0 is the lower endpoint. */
+typedef struct {
+  guint8 family;
+  guint8 addr[2][16];
+  guint16 port[2];
+} FlowKey;
+
+typedef struct {
+  FlowKey key;
+  TlsdTcpDir tcp[2];
+  TlsdConn *tls;
+  gboolean closed[2];
+  gboolean reset;
+  gboolean had_data;
+  guint64 truncated_bytes[2];
+  TlsdHandshake *report;     /* set when finished */
+} Flow;
+
+typedef struct {
+  Flow *flow;
+  int side;
+  gint64 time_us;
+} DeliverCtx;
+
+typedef struct {
+  const TlsdKeylog *keylog;
+  GHashTable *flows;   /* FlowKey -> Flow (the live one) */
+  GPtrArray *all;      /* Flow*, in order of first packet; owns them */
+} Tracker;
+
+static guint
+flow_hash(gconstpointer p)
+{
+  const FlowKey *k = p;
+  guint h = k->family;
+
+  for (int s = 0; s < 2; s++) {
+    for (int i = 0; i < 16; i++)
+      h = h * 31 + k->addr[s][i];
+    h = h * 31 + k->port[s];
+  }
+  return h;
+}
+
+static gboolean
+flow_equal(gconstpointer a, gconstpointer b)
+{
+  return memcmp(a, b, sizeof(FlowKey)) == 0;
+}
+
+/* Fills |key| and returns the side the segment was sent from. */
+static int
+make_key(const TlsdTcpSegment *seg, FlowKey *key)
+{
+  int cmp = memcmp(seg->src, seg->dst, 16);
+
+  memset(key, 0, sizeof *key);
+  key->family = (guint8) seg->family;
+  if (cmp < 0 || (cmp == 0 && seg->sport <= seg->dport)) {
+    memcpy(key->addr[0], seg->src, 16);
+    memcpy(key->addr[1], seg->dst, 16);
+    key->port[0] = seg->sport;
+    key->port[1] = seg->dport;
+    return 0;
+  }
+  memcpy(key->addr[0], seg->dst, 16);
+  memcpy(key->addr[1], seg->src, 16);
+  key->port[0] = seg->dport;
+  key->port[1] = seg->sport;
+  return 1;
+}
+
+static char *
+addr_text(int family, const guint8 *addr)
+{
+  char buf[INET6_ADDRSTRLEN];
+
+  if (inet_ntop(family == 4 ? AF_INET : AF_INET6, addr, buf, sizeof buf) == NULL)
+    return g_strdup("?");
+  return g_strdup(buf);
+}
+
+static void
+flow_finish(Flow *flow)
+{
+  TlsdHandshake *hs;
+  int client;
+
+  if (flow->tls == NULL)
+    return;
+  for (int side = 0; side < 2; side++) {
+    guint64 missing = tlsd_tcp_dir_missing(&flow->tcp[side]);
+    if (flow->tcp[side].overflow)
+      tlsd_conn_gap(flow->tls, side, 0);
+    else if (missing > 0)
+      tlsd_conn_gap(flow->tls, side, missing);
+    tlsd_tcp_dir_clear(&flow->tcp[side]);
+  }
+  client = tlsd_conn_side_is_client(flow->tls, 0) == 1 ? 0 : 1;
+  hs = tlsd_conn_finish(flow->tls);
+  flow->tls = NULL;
+  if (!hs->have_client_hello && !hs->have_server_hello) {
+    tlsd_handshake_free(hs);
+    return;
+  }
+  hs->client_addr = addr_text(flow->key.family, flow->key.addr[client]);
+  hs->client_port = flow->key.port[client];
+  hs->server_addr = addr_text(flow->key.family, flow->key.addr[!client]);
+  hs->server_port = flow->key.port[!client];
+  flow->report = hs;
+}
+
+static void
+flow_free(Flow *flow)
+{
+  for (int side = 0; side < 2; side++)
+    tlsd_tcp_dir_clear(&flow->tcp[side]);
+  tlsd_conn_free(flow->tls);
+  tlsd_handshake_free(flow->report);
+  g_free(flow);
+}
+
+static Flow *
+flow_new(Tracker *t, const FlowKey *key)
+{
+  Flow *flow = g_new0(Flow, 1);
+
+  flow->key = *key;
+  flow->tls = tlsd_conn_new(t->keylog);
+  g_hash_table_replace(t->flows, &flow->key, flow);
+  g_ptr_array_add(t->all, flow);
+  return flow;
+}
+
+static void
+deliver(gpointer user_data, const guint8 *data, gsize len)
+{
+  DeliverCtx *ctx = user_data;
+
+  ctx->flow->had_data = TRUE;
+  if (ctx->flow->tls != NULL && tlsd_conn_wants_data(ctx->flow->tls))
+    tlsd_conn_data(ctx->flow->tls, ctx->side, data, len, ctx->time_us);
+}
+
+static void
+track_segment(Tracker *t, const TlsdTcpSegment *seg, gint64 time_us)
+{
+  FlowKey key;
+  int side = make_key(seg, &key);
+  Flow *flow = g_hash_table_lookup(t->flows, &key);
+  gboolean syn = (seg->flags & TLSD_TCP_SYN) != 0;
+  gboolean ack = (seg->flags & TLSD_TCP_ACK) != 0;
+
+  /* A new SYN on a used 4-tuple is a new connection (port reuse). */
+  if (flow != NULL && syn && !ack &&
+      (flow->had_data || flow->closed[0] || flow->closed[1] || flow->reset ||
+       (flow->tcp[side].syn && flow->tcp[side].isn != seg->seq))) {
+    flow_finish(flow);
+    g_hash_table_remove(t->flows, &key);
+    flow = NULL;
+  }
+  if (flow == NULL) {
+    /* Data-less stray packets (late ACKs, RSTs) of a finished connection
+     * do not make a new one. */
+    if (!syn && seg->payload_len == 0)
+      return;
+    flow = flow_new(t, &key);
+  }
+  if (flow->tls == NULL)
+    return;
+  if (syn) {
+    tlsd_tcp_dir_syn(&flow->tcp[side], seg->seq);
+    tlsd_conn_set_client_side(flow->tls, ack ? !side : side);
+  }
+  if (seg->payload_len > 0 || seg->payload_missing > 0) {
+    DeliverCtx ctx = { flow, side, time_us };
+    guint32 seq = seg->seq + (syn ? 1 : 0);
+    if (tlsd_conn_wants_data(flow->tls))
+      tlsd_tcp_dir_segment(&flow->tcp[side], seq, seg->payload, seg->payload_len, deliver, &ctx);
+    if (seg->payload_missing > 0 && tlsd_conn_wants_data(flow->tls)) {
+      /* The capture cut this segment (snap length): the stream has a hole. */
+      flow->truncated_bytes[side] += seg->payload_missing;
+      tlsd_conn_gap(flow->tls, side, seg->payload_missing);
+    }
+  }
+  if (seg->flags & TLSD_TCP_RST) {
+    flow->reset = TRUE;
+    tlsd_conn_close(flow->tls, side, TRUE, time_us);
+  } else if (seg->flags & TLSD_TCP_FIN) {
+    flow->closed[side] = TRUE;
+    tlsd_conn_close(flow->tls, side, FALSE, time_us);
+  }
+}
+
+void
+tlsd_result_free(TlsdResult *result)
+{
+  if (result == NULL)
+    return;
+  g_ptr_array_unref(result->errors);
+  g_ptr_array_unref(result->handshakes);
+  g_free(result);
+}
+
+static TlsdResult *
+result_new(void)
+{
+  TlsdResult *r = g_new0(TlsdResult, 1);
+
+  r->errors = g_ptr_array_new_with_free_func(g_free);
+  r->handshakes = g_ptr_array_new_with_free_func((GDestroyNotify) tlsd_handshake_free);
+  r->complete = TRUE;
+  return r;
+}
+
+static void
+read_packets(pcap_t *pcap, TlsdResult *r, Tracker *t)
+{
+  struct pcap_pkthdr *hdr;
+  const u_char *frame;
+  int rc;
+  guint64 malformed = 0;
+
+  while ((rc = pcap_next_ex(pcap, &hdr, &frame)) == 1) {
+    TlsdTcpSegment seg;
+    gint64 time_us = (gint64) hdr->ts.tv_sec * G_USEC_PER_SEC + hdr->ts.tv_usec;
+    TlsdFrameKind kind;
+
+    r->packets++;
+    kind = tlsd_decode_frame(r->linktype, frame, MIN(hdr->caplen, hdr->len), &seg);
+    if (kind == TLSD_FRAME_MALFORMED)
+      malformed++;
+    if (kind != TLSD_FRAME_TCP)
+      continue;
+    r->tcp_packets++;
+    track_segment(t, &seg, time_us);
+  }
+  if (rc == PCAP_ERROR) {
+    r->complete = FALSE;
+    g_ptr_array_add(r->errors, g_strdup_printf("after packet %" G_GUINT64_FORMAT ": %s",
+                                               r->packets, pcap_geterr(pcap)));
+  }
+  if (malformed > 0)
+    g_ptr_array_add(r->errors, g_strdup_printf("%" G_GUINT64_FORMAT " packets with malformed headers were skipped",
+                                               malformed));
+}
+
+TlsdResult *
+tlsd_analyze_memory(const guint8 *data, gsize len, const char *name, TlsdKeylog *keylog,
+                    GError **error)
+{
+  char errbuf[PCAP_ERRBUF_SIZE] = "";
+  g_autoptr(TlsdKeylog) own_keylog = NULL;
+  g_autoptr(TlsdResult) r = result_new();
+  Tracker t;
+  FILE *f;
+  pcap_t *pcap;
+
+  r->format = tlsd_file_format(data, len);
+  if (r->format == TLSD_FORMAT_UNKNOWN) {
+    g_set_error(error, TLSD_ERROR, TLSD_ERROR_NOT_CAPTURE,
+                "%s is not a pcap or pcapng capture file%s", name,
+                len < 4 ? " (it is shorter than a file header)" : " (unknown magic number)");
+    return NULL;
+  }
+  if (keylog == NULL)
+    keylog = own_keylog = tlsd_keylog_new();
+  if (r->format == TLSD_FORMAT_PCAPNG) {
+    const char *damaged;
+    r->embedded_secret_blocks = tlsd_pcapng_read_secrets(data, len, keylog, &damaged);
+    if (damaged != NULL) {
+      r->complete = FALSE;
+      g_ptr_array_add(r->errors, g_strdup_printf("pcapng structure: %s", damaged));
+    }
+  }
+  r->keylog_entries = tlsd_keylog_entries(keylog);
+
+  f = fmemopen((void *) data, len, "rb");
+  if (f == NULL) {
+    g_set_error(error, TLSD_ERROR, TLSD_ERROR_UNREADABLE, "%s: cannot open: %s", name,
+                g_strerror(errno));
+    return NULL;
+  }
+  pcap = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+  if (pcap == NULL) {
+    fclose(f);
+    g_set_error(error, TLSD_ERROR, TLSD_ERROR_UNREADABLE, "%s: not a readable capture: %s",
+                name, errbuf);
+    return NULL;
+  }
+  r->linktype = pcap_datalink(pcap);
+  if (!tlsd_linktype_supported(r->linktype)) {
+    const char *lt = pcap_datalink_val_to_name(r->linktype);
+    g_set_error(error, TLSD_ERROR, TLSD_ERROR_LINKTYPE,
+                "%s: link type %s (%d) is not supported (Ethernet, Linux cooked, loopback "
+                "and raw IP are)", name, lt != NULL ? lt : "?", r->linktype);
+    pcap_close(pcap);
+    return NULL;
+  }
+  t.keylog = keylog;
+  t.flows = g_hash_table_new(flow_hash, flow_equal);
+  t.all = g_ptr_array_new_with_free_func((GDestroyNotify) flow_free);
+  read_packets(pcap, r, &t);
+  pcap_close(pcap);
+  r->connections = t.all->len;
+  for (guint i = 0; i < t.all->len; i++) {
+    Flow *flow = g_ptr_array_index(t.all, i);
+    flow_finish(flow);
+    if (flow->report != NULL) {
+      if (!r->complete)
+        tlsd_handshake_note(flow->report, FALSE, "the capture file is damaged or cut short");
+      flow->report->index = r->handshakes->len + 1;
+      g_ptr_array_add(r->handshakes, g_steal_pointer(&flow->report));
+    }
+  }
+  g_hash_table_unref(t.flows);
+  g_ptr_array_unref(t.all);
+  return g_steal_pointer(&r);
+}
+
+TlsdResult *
+tlsd_analyze_file(const char *path, TlsdKeylog *keylog, GError **error)
+{
+  g_autoptr(GMappedFile) map = g_mapped_file_new(path, FALSE, error);
+  static const guint8 empty[1];
+
+  if (map == NULL)
+    return NULL;
+  /* An empty file maps to NULL contents. */
+  return tlsd_analyze_memory(g_mapped_file_get_length(map) > 0
+                                 ? (const guint8 *) g_mapped_file_get_contents(map)
+                                 : empty,
+                             g_mapped_file_get_length(map), path, keylog, error);
+}
