@@ -4,7 +4,8 @@
 #
 #   tests/fuzz/run-fuzz.sh TARGET OUTDIR [SECONDS]
 #
-# TARGET is "ini" (fuzz_ini.c over device-fw/param). OUTDIR receives the
+# TARGET is "ini" (fuzz_ini.c over device-fw/param) or "handshakes"
+# (fuzz_handshakes.c over host-tools/tlsdissect). OUTDIR receives the
 # binary, the working corpus and any crash artifacts. Fails (never skips)
 # without clang and libFuzzer: scripts/bootstrap.sh installs them.
 # Long runs on demand: tests/fuzz/run-fuzz.sh ini /tmp/fz 3600
@@ -24,6 +25,16 @@ case "$target" in
     done
     includes=(-I"$top/device-fw/param")
     dict="$here/ini.dict"
+    pkgs=(glib-2.0)
+    libs=()
+    ;;
+  handshakes)
+    sources=("$here/fuzz_handshakes.c" "$top"/host-tools/tlsdissect/*.c)
+    boringssl_lib=/usr/lib/$(gcc -print-multiarch)/android
+    includes=(-I"$top/host-tools/tlsdissect" -isystem /usr/include/android)
+    dict="$here/handshakes.dict"
+    pkgs=(glib-2.0 gio-2.0 json-glib-1.0 libpcap)
+    libs=(-L"$boringssl_lib" -Wl,-rpath,"$boringssl_lib" -lcrypto)
     ;;
   *) echo "run-fuzz: unknown target '$target'" >&2; exit 2 ;;
 esac
@@ -39,9 +50,9 @@ bin="$out/fuzz_$target"
 # shellcheck disable=SC2046
 "$clang" -g -O1 -fsanitize=fuzzer,address,undefined \
   -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
-  -DG_LOG_DOMAIN='"vgw-param"' "${includes[@]}" \
-  $(pkg-config --cflags glib-2.0) "${sources[@]}" \
-  $(pkg-config --libs glib-2.0) -o "$bin"
+  -DG_LOG_DOMAIN='"vgw-fuzz"' "${includes[@]}" \
+  $(pkg-config --cflags "${pkgs[@]}") "${sources[@]}" \
+  $(pkg-config --libs "${pkgs[@]}") "${libs[@]}" -o "$bin"
 
 # Work on a copy: the committed seeds stay as they are.
 cp -f "$here/corpus/$target/"* "$out/corpus-$target/"
