@@ -22,6 +22,7 @@ static const VgwVerb verbs[] = {
   { "save", "save the staged configuration to the gateway's flash", vgw_cmd_save },
   { "factory-reset", "erase the saved configuration (next boot: factory defaults)", vgw_cmd_factory_reset },
   { "flash", "read a stopped gateway's flash image (show, export-config)", vgw_cmd_flash },
+  { "capture", "capture a gateway's NIC traffic (start, stop)", vgw_cmd_capture },
   { "handshakes", "explain every TLS handshake in a pcap/pcapng file", vgw_cmd_handshakes },
   { NULL, NULL, NULL },
 };

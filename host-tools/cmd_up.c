@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "bootwait.h"
+#include "capture.h"
 #include "flashimg.h"
 #include "param_ini.h"
 #include "upload.h"
@@ -54,6 +55,8 @@ vgw_up_parse(int argc, char **argv, VgwUpOptions *opts, GError **error)
     { "images", 0, 0, G_OPTION_ARG_FILENAME, &opts->images, "Images directory (default $VGW_IMAGES, else the build's)", "DIR" },
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &opts->config,
       "Boot with this ini configuration: checked, then saved to the flash before boot", "F.ini" },
+    { "capture", 0, 0, G_OPTION_ARG_FILENAME, &opts->capture,
+      "Capture both NICs from the first packet into this pcapng (vgw capture stop ends it)", "F" },
     { NULL },
   };
 
@@ -98,6 +101,7 @@ vgw_up_options_clear(VgwUpOptions *opts)
   g_clear_pointer(&opts->qemu, g_free);
   g_clear_pointer(&opts->images, g_free);
   g_clear_pointer(&opts->config, g_free);
+  g_clear_pointer(&opts->capture, g_free);
 }
 
 /* Checks --config with the firmware's parser and returns the
@@ -381,6 +385,8 @@ run_up(const VgwUpOptions *opts)
   inst->images = g_strdup(images);
   g_strfreev(inst->qemu_argv);
   inst->qemu_argv = vgw_qemu_build_argv(&cfg, inst);
+  if (opts->capture != NULL && !vgw_capture_boot(inst, opts->capture, &error))
+    goto out;
 
   child.proc = spawn_qemu(inst, inst->qemu_argv, &error);
   if (child.proc == NULL)

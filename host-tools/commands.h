@@ -29,6 +29,7 @@ typedef struct {
   char *qemu;            /* NULL: $VGW_QEMU or the build default */
   char *images;          /* NULL: $VGW_IMAGES or the build default */
   char *config;          /* ini file written to the flash before boot, or NULL */
+  char *capture;         /* pcapng capturing both NICs from boot on, or NULL */
 } VgwUpOptions;
 gboolean vgw_up_parse(int argc, char **argv, VgwUpOptions *opts, GError **error);
 void vgw_up_options_clear(VgwUpOptions *opts);
@@ -155,6 +156,18 @@ typedef struct {
 gboolean vgw_handshakes_parse(int argc, char **argv, VgwHandshakesOptions *opts, GError **error);
 void vgw_handshakes_options_clear(VgwHandshakesOptions *opts);
 int vgw_cmd_handshakes(int argc, char **argv);
+
+/* vgw capture start [--port lan|wan|all] --out F | stop [--keylog F] */
+typedef struct {
+  char *name;
+  char *file;    /* start: --out */
+  char *keylog;  /* stop */
+  int ports;     /* VgwCapturePorts */
+} VgwCaptureOptions;
+gboolean vgw_capture_start_parse(int argc, char **argv, VgwCaptureOptions *opts, GError **error);
+gboolean vgw_capture_stop_parse(int argc, char **argv, VgwCaptureOptions *opts, GError **error);
+void vgw_capture_options_clear(VgwCaptureOptions *opts);
+int vgw_cmd_capture(int argc, char **argv);
 
 G_END_DECLS
 

@@ -1,0 +1,340 @@
+/* vgw capture start|stop: packet capture on a running gateway's NICs
+ * through QMP (filter-dump objects added and removed at run time), with
+ * the TLS secrets of a key log embedded at stop (capture.h). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "capture.h"
+#include "cli.h"
+#include "commands.h"
+#include "instance.h"
+#include "keylog.h"
+#include "pcapng_write.h"
+#include "qmp.h"
+#include "vgw-error.h"
+
+#define QMP_TIMEOUT_MS 10000
+#define RELAY_EXIT_TIMEOUT_MS 10000
+
+#define NAME_ENTRY(o) \
+  { "name", 'n', 0, G_OPTION_ARG_STRING, &(o)->name, "Gateway name (default \"default\")", "N" }
+
+gboolean
+vgw_capture_start_parse(int argc, char **argv, VgwCaptureOptions *opts, GError **error)
+{
+  g_autofree char *port = NULL;
+  const GOptionEntry entries[] = {
+    NAME_ENTRY(opts),
+    { "port", 'p', 0, G_OPTION_ARG_STRING, &port, "NIC to capture: lan (SIP side), wan or all (default all)", "lan|wan|all" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &opts->file, "pcapng file to write (valid while it grows)", "F" },
+    { NULL },
+  };
+
+  memset(opts, 0, sizeof *opts);
+  opts->ports = VGW_CAPTURE_ALL;
+  if (!vgw_cli_parse("capture start", NULL,
+                     "Start capturing a running gateway's NIC traffic into a pcapng file,\n"
+                     "with wall-clock timestamps.  Follow it live with:\n"
+                     "  tail -c +1 -f F | wireshark -k -i -",
+                     entries, opts, FALSE, argc, argv, NULL, error) ||
+      !vgw_cli_instance_name(&opts->name, error))
+    goto fail;
+  if (port != NULL && !vgw_capture_ports_parse(port, (VgwCapturePorts *) &opts->ports, error))
+    goto fail;
+  if (opts->file == NULL) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE, "missing --out F (see 'vgw capture start --help')");
+    goto fail;
+  }
+  return TRUE;
+
+fail:
+  vgw_capture_options_clear(opts);
+  return FALSE;
+}
+
+gboolean
+vgw_capture_stop_parse(int argc, char **argv, VgwCaptureOptions *opts, GError **error)
+{
+  const GOptionEntry entries[] = {
+    NAME_ENTRY(opts),
+    { "keylog", 'k', 0, G_OPTION_ARG_FILENAME, &opts->keylog,
+      "Embed this TLS key log in the capture (a pcapng Decryption Secrets Block)", "F" },
+    { NULL },
+  };
+
+  memset(opts, 0, sizeof *opts);
+  if (!vgw_cli_parse("capture stop", NULL,
+                     "Stop the gateway's capture and close its file.  With --keylog the\n"
+                     "TLS secrets go into the file: tshark and Wireshark then decrypt it\n"
+                     "with no other file or preference, and so does 'vgw handshakes'.",
+                     entries, opts, FALSE, argc, argv, NULL, error) ||
+      !vgw_cli_instance_name(&opts->name, error)) {
+    vgw_capture_options_clear(opts);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+void
+vgw_capture_options_clear(VgwCaptureOptions *opts)
+{
+  g_clear_pointer(&opts->name, g_free);
+  g_clear_pointer(&opts->file, g_free);
+  g_clear_pointer(&opts->keylog, g_free);
+}
+
+typedef struct {
+  char *out;
+  char *ports;
+  int relay_pid;
+} State;
+
+static void
+state_clear(State *s)
+{
+  g_free(s->out);
+  g_free(s->ports);
+}
+
+static char *
+state_path(const VgwInstance *inst)
+{
+  return g_build_filename(inst->dir, "capture.json", NULL);
+}
+
+static gboolean
+load_state(const VgwInstance *inst, State *s)
+{
+  g_autofree char *path = state_path(inst);
+  g_autoptr(JsonParser) parser = json_parser_new();
+  JsonObject *o;
+
+  memset(s, 0, sizeof *s);
+  if (!json_parser_load_from_file(parser, path, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
+    return FALSE;
+  o = json_node_get_object(json_parser_get_root(parser));
+  s->out = g_strdup(json_object_get_string_member_with_default(o, "out", ""));
+  s->ports = g_strdup(json_object_get_string_member_with_default(o, "ports", "all"));
+  s->relay_pid = (int) json_object_get_int_member_with_default(o, "relay_pid", 0);
+  return TRUE;
+}
+
+/* TRUE if |pid| is alive and is our relay for this state directory. */
+static gboolean
+relay_alive(const VgwInstance *inst, int pid)
+{
+  g_autofree char *cmdline_path = g_strdup_printf("/proc/%d/cmdline", pid);
+  g_autofree char *cmdline = NULL;
+  gsize len;
+
+  if (pid <= 0 || !vgw_pid_alive(pid) ||
+      !g_file_get_contents(cmdline_path, &cmdline, &len, NULL))
+    return FALSE;
+  for (gsize i = 0; i < len; i++) {
+    if (cmdline[i] == '\0')
+      cmdline[i] = ' ';
+  }
+  return strstr(cmdline, "_relay") != NULL && strstr(cmdline, inst->dir) != NULL;
+}
+
+static gboolean
+qmp_filters(const VgwInstance *inst, const char *ports, gboolean add, GError **error)
+{
+  g_autoptr(VgwQmp) qmp = vgw_qmp_connect(inst->qmp_sock, QMP_TIMEOUT_MS, error);
+  VgwCapturePorts p = VGW_CAPTURE_ALL;
+
+  if (qmp == NULL)
+    return FALSE;
+  vgw_capture_ports_parse(ports, &p, NULL);
+  for (int i = 0; i < 2; i++) {
+    const char *port = i == 0 ? "lan" : "wan";
+    g_autofree char *id = g_strdup_printf("vgw-capture-%s", port);
+    g_autoptr(JsonObject) args = json_object_new();
+    g_autoptr(GError) local = NULL;
+    JsonNode *ret;
+    if (!(p & (i == 0 ? VGW_CAPTURE_LAN : VGW_CAPTURE_WAN)))
+      continue;
+    json_object_set_string_member(args, "id", id);
+    if (add) {
+      g_autofree char *fifo = g_strdup_printf("%s/capture-%s.fifo", inst->dir, port);
+      json_object_set_string_member(args, "qom-type", "filter-dump");
+      json_object_set_string_member(args, "netdev", port);
+      json_object_set_string_member(args, "file", fifo);
+    }
+    ret = vgw_qmp_execute(qmp, add ? "object-add" : "object-del", args, &local);
+    if (ret == NULL) {
+      /* Removing a filter that is not there (QEMU restarted) is fine. */
+      if (!add && g_error_matches(local, VGW_QMP_ERROR, VGW_QMP_ERROR_COMMAND))
+        continue;
+      g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "QMP %s %s: %s",
+                  add ? "object-add" : "object-del", id, local->message);
+      return FALSE;
+    }
+    json_node_unref(ret);
+  }
+  return TRUE;
+}
+
+static void
+remove_runtime(const VgwInstance *inst)
+{
+  g_autofree char *state = state_path(inst);
+
+  for (int i = 0; i < 2; i++) {
+    g_autofree char *fifo = g_strdup_printf("%s/capture-%s.fifo", inst->dir, i == 0 ? "lan" : "wan");
+    g_unlink(fifo);
+  }
+  g_unlink(state);
+}
+
+static gboolean
+run_start(const VgwCaptureOptions *opts, GError **error)
+{
+  g_autoptr(VgwInstance) inst = vgw_instance_new(opts->name, error);
+  State old;
+
+  if (inst == NULL || vgw_instance_require_running(inst, error) == 0)
+    return FALSE;
+  if (load_state(inst, &old)) {
+    gboolean alive = relay_alive(inst, old.relay_pid);
+    state_clear(&old);
+    if (alive) {
+      g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
+                  "a capture is already running on gateway '%s' (vgw capture stop --name %s)",
+                  inst->name, inst->name);
+      return FALSE;
+    }
+    remove_runtime(inst); /* left by a gateway that stopped meanwhile */
+  }
+  if (!vgw_capture_launch(inst, opts->file, (VgwCapturePorts) opts->ports, error))
+    return FALSE;
+  if (!qmp_filters(inst, opts->ports == VGW_CAPTURE_LAN ? "lan"
+                         : opts->ports == VGW_CAPTURE_WAN ? "wan" : "all", TRUE, error)) {
+    State s;
+    if (load_state(inst, &s)) {
+      if (relay_alive(inst, s.relay_pid))
+        kill(s.relay_pid, SIGTERM);
+      state_clear(&s);
+    }
+    remove_runtime(inst);
+    return FALSE;
+  }
+  printf("capturing %s of gateway '%s' into %s\n",
+         opts->ports == VGW_CAPTURE_ALL ? "lan and wan" : opts->ports == VGW_CAPTURE_LAN ? "lan" : "wan",
+         inst->name, opts->file);
+  printf("stop with: vgw capture stop --name %s [--keylog KEYLOG]\n", inst->name);
+  return TRUE;
+}
+
+static gboolean
+wait_relay_exit(const VgwInstance *inst, int pid)
+{
+  gint64 end = g_get_monotonic_time() + RELAY_EXIT_TIMEOUT_MS * 1000LL;
+
+  while (relay_alive(inst, pid)) {
+    if (g_get_monotonic_time() > end)
+      return FALSE;
+    g_usleep(20000);
+  }
+  return TRUE;
+}
+
+static gboolean
+run_stop(const VgwCaptureOptions *opts, GError **error)
+{
+  g_autoptr(VgwInstance) inst = vgw_instance_new(opts->name, error);
+  g_autofree char *keylog = NULL;
+  gsize keylog_len = 0;
+  State s;
+
+  if (inst == NULL)
+    return FALSE;
+  if (!vgw_instance_load(inst, error))
+    return FALSE;
+  if (!load_state(inst, &s)) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "no capture on gateway '%s'", inst->name);
+    return FALSE;
+  }
+  if (opts->keylog != NULL) {
+    g_autoptr(TlsdKeylog) check = tlsd_keylog_new();
+    g_autoptr(GError) local = NULL;
+    if (!g_file_get_contents(opts->keylog, &keylog, &keylog_len, &local) ||
+        tlsd_keylog_add_text(check, keylog, keylog_len) == 0) {
+      g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "key log %s: %s", opts->keylog,
+                  local != NULL ? local->message : "no TLS key log lines in it");
+      state_clear(&s);
+      return FALSE;
+    }
+  }
+  /* Removing the filters closes QEMU's ends of the FIFOs: the relay
+   * writes what is left and exits. */
+  if (vgw_instance_running_pid(inst) != 0 && !qmp_filters(inst, s.ports, FALSE, error)) {
+    state_clear(&s);
+    return FALSE;
+  }
+  if (!wait_relay_exit(inst, s.relay_pid)) {
+    kill(s.relay_pid, SIGTERM);
+    wait_relay_exit(inst, s.relay_pid);
+  }
+  remove_runtime(inst);
+  if (keylog != NULL) {
+    g_autoptr(GError) local = NULL;
+    if (!tlsd_pcapng_embed_secrets(s.out, s.out, keylog, keylog_len, &local)) {
+      g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "capture stopped, but the secrets could "
+                  "not be embedded: %s", local->message);
+      state_clear(&s);
+      return FALSE;
+    }
+  }
+  printf("capture of gateway '%s' saved in %s%s\n", inst->name, s.out,
+         keylog != NULL ? " with the TLS secrets embedded" : "");
+  state_clear(&s);
+  return TRUE;
+}
+
+static int
+cmd_start(int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  VgwCaptureOptions opts;
+
+  if (vgw_capture_start_parse(argc, argv, &opts, &error)) {
+    run_start(&opts, &error);
+    vgw_capture_options_clear(&opts);
+  }
+  return vgw_cli_finish(error);
+}
+
+static int
+cmd_stop(int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  VgwCaptureOptions opts;
+
+  if (vgw_capture_stop_parse(argc, argv, &opts, &error)) {
+    run_stop(&opts, &error);
+    vgw_capture_options_clear(&opts);
+  }
+  return vgw_cli_finish(error);
+}
+
+int
+vgw_cmd_capture(int argc, char **argv)
+{
+  static const VgwVerb subs[] = {
+    { "start", "start capturing a gateway's NICs into a pcapng file", cmd_start },
+    { "stop", "stop the capture (--keylog: embed TLS secrets)", cmd_stop },
+    { NULL, NULL, NULL },
+  };
+
+  if (argc > 1 && g_str_equal(argv[1], "_relay"))
+    return vgw_capture_relay_main(argc - 1, argv + 1);
+  return vgw_cli_dispatch("capture", subs, argc, argv);
+}
