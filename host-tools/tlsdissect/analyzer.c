@@ -228,6 +228,17 @@ result_new(void)
   return r;
 }
 
+/* A hostile file's timestamps may be anything: keep them in range. */
+static gint64
+timeval_us(const struct timeval *tv)
+{
+  if (tv->tv_sec < 0)
+    return 0;
+  if (tv->tv_sec >= G_MAXINT64 / G_USEC_PER_SEC - 1)
+    return G_MAXINT64 / G_USEC_PER_SEC * G_USEC_PER_SEC;
+  return (gint64) tv->tv_sec * G_USEC_PER_SEC + CLAMP(tv->tv_usec, 0, G_USEC_PER_SEC - 1);
+}
+
 static void
 read_packets(pcap_t *pcap, TlsdResult *r, Tracker *t)
 {
@@ -238,7 +249,7 @@ read_packets(pcap_t *pcap, TlsdResult *r, Tracker *t)
 
   while ((rc = pcap_next_ex(pcap, &hdr, &frame)) == 1) {
     TlsdTcpSegment seg;
-    gint64 time_us = (gint64) hdr->ts.tv_sec * G_USEC_PER_SEC + hdr->ts.tv_usec;
+    gint64 time_us = timeval_us(&hdr->ts);
     TlsdFrameKind kind;
 
     r->packets++;
