@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds qemu-system-aarch64 with the vgw board (machine/) from Debian's
 # qemu source package, and prints the build directory as the last line of
-# stdout.  Contract: $DIR/qemu-system-aarch64 and
-# $DIR/tests/qtest/vgw_sysctl-test exist.
+# stdout.  Contract: $DIR/qemu-system-aarch64, $DIR/tests/qtest/vgw_sysctl-test
+# and $DIR/tests/qtest/vgw_crypto-test exist.
 #
 # Idempotent and cached outside the work tree:
 #   /var/cache/vgw/qemu-dl/                     Debian source package
@@ -115,6 +115,7 @@ configure_tree() {
         --enable-tcg \
         --enable-slirp \
         --enable-fdt=system \
+        --enable-nettle \
         --disable-docs \
         --disable-tools \
         --disable-guest-agent \
@@ -126,12 +127,14 @@ configure_tree() {
 build_targets() {
     local build=$1
     log "building (ninja, $(nproc) jobs)"
-    ninja -C "$build" qemu-system-aarch64 tests/qtest/vgw_sysctl-test >&2
+    ninja -C "$build" qemu-system-aarch64 tests/qtest/vgw_sysctl-test \
+        tests/qtest/vgw_crypto-test >&2
 }
 
 check_result() {
     local build=$1
-    [ -x "$build/qemu-system-aarch64" ] && [ -x "$build/tests/qtest/vgw_sysctl-test" ]
+    [ -x "$build/qemu-system-aarch64" ] && [ -x "$build/tests/qtest/vgw_sysctl-test" ] &&
+        [ -x "$build/tests/qtest/vgw_crypto-test" ]
 }
 
 if [ -n "${VGW_QEMU_DEV:-}" ]; then

@@ -53,6 +53,11 @@ struct VgwMachineState {
     char *serial;
     char *mac_base;
     uint32_t hw_rev;
+
+    /* Machine properties, handed to the crypto engine */
+    char *keystore;
+    char *keystore_secret;
+    uint64_t crypto_latency_ns;
 };
 
 /* -------------------------------------------------------------------- */
@@ -198,6 +203,17 @@ static void vgw_fdt_sysctl(void *fdt)
     g_free(node);
 }
 
+static void vgw_fdt_crypto(void *fdt)
+{
+    char *node = vgw_fdt_node("crypto", VGW_DEV_CRYPTO);
+
+    qemu_fdt_add_subnode(fdt, node);
+    qemu_fdt_setprop_string(fdt, node, "compatible", "vgw,crypto");
+    vgw_fdt_reg(fdt, node, VGW_DEV_CRYPTO);
+    vgw_fdt_spi(fdt, node, VGW_DEV_CRYPTO, GIC_FDT_IRQ_FLAGS_LEVEL_HI);
+    g_free(node);
+}
+
 static void vgw_fdt_virtio(void *fdt, VgwDevice dev)
 {
     char *node = vgw_fdt_node("virtio_mmio", dev);
@@ -260,6 +276,7 @@ static void vgw_create_fdt(VgwMachineState *vms)
     vgw_fdt_virtio(fdt, VGW_DEV_VIRTIO_FLASH);
     vgw_fdt_virtio(fdt, VGW_DEV_VIRTIO_WAN);
     vgw_fdt_virtio(fdt, VGW_DEV_VIRTIO_LAN);
+    vgw_fdt_crypto(fdt);
     vgw_fdt_sysctl(fdt);
     vgw_fdt_rtc(fdt, clk);
     vgw_fdt_uart(fdt, 1, VGW_DEV_UART1, clk);
@@ -369,6 +386,15 @@ static void vgw_init(MachineState *machine)
         object_property_set_str(soc, "mac-base", vms->mac_base, &error_fatal);
     }
     object_property_set_uint(soc, "hw-rev", vms->hw_rev, &error_abort);
+    if (vms->keystore) {
+        object_property_set_str(soc, "keystore", vms->keystore, &error_abort);
+    }
+    if (vms->keystore_secret) {
+        object_property_set_str(soc, "keystore-secret", vms->keystore_secret,
+                                &error_abort);
+    }
+    object_property_set_uint(soc, "crypto-latency-ns", vms->crypto_latency_ns,
+                             &error_abort);
     qdev_prop_set_chr(DEVICE(soc), "serial0", serial_hd(0));
     qdev_prop_set_chr(DEVICE(soc), "serial1", serial_hd(1));
     qdev_realize(DEVICE(soc), NULL, &error_fatal);
@@ -447,9 +473,58 @@ static void vgw_set_hw_rev(Object *obj, Visitor *v, const char *name,
     VGW_MACHINE(obj)->hw_rev = value;
 }
 
+static char *vgw_get_keystore(Object *obj, Error **errp)
+{
+    return g_strdup(VGW_MACHINE(obj)->keystore);
+}
+
+static void vgw_set_keystore(Object *obj, const char *value, Error **errp)
+{
+    VgwMachineState *vms = VGW_MACHINE(obj);
+
+    g_free(vms->keystore);
+    vms->keystore = g_strdup(value);
+}
+
+static char *vgw_get_keystore_secret(Object *obj, Error **errp)
+{
+    return g_strdup(VGW_MACHINE(obj)->keystore_secret);
+}
+
+static void vgw_set_keystore_secret(Object *obj, const char *value,
+                                    Error **errp)
+{
+    VgwMachineState *vms = VGW_MACHINE(obj);
+
+    g_free(vms->keystore_secret);
+    vms->keystore_secret = g_strdup(value);
+}
+
+static void vgw_get_crypto_latency(Object *obj, Visitor *v, const char *name,
+                                   void *opaque, Error **errp)
+{
+    uint64_t value = VGW_MACHINE(obj)->crypto_latency_ns;
+
+    visit_type_uint64(v, name, &value, errp);
+}
+
+static void vgw_set_crypto_latency(Object *obj, Visitor *v, const char *name,
+                                   void *opaque, Error **errp)
+{
+    uint64_t value;
+
+    if (!visit_type_uint64(v, name, &value, errp)) {
+        return;
+    }
+    VGW_MACHINE(obj)->crypto_latency_ns = value;
+}
+
 static void vgw_machine_instance_init(Object *obj)
 {
-    VGW_MACHINE(obj)->hw_rev = 1;
+    VgwMachineState *vms = VGW_MACHINE(obj);
+
+    vms->hw_rev = 1;
+    vms->crypto_latency_ns = VGW_CRYPTO_LATENCY_DEFAULT_NS;
 }
 
 static void vgw_machine_finalize(Object *obj)
@@ -458,6 +533,8 @@ static void vgw_machine_finalize(Object *obj)
 
     g_free(vms->serial);
     g_free(vms->mac_base);
+    g_free(vms->keystore);
+    g_free(vms->keystore_secret);
 }
 
 static void vgw_machine_class_init(ObjectClass *oc, void *data)
@@ -491,6 +568,22 @@ static void vgw_machine_class_init(ObjectClass *oc, void *data)
                               vgw_set_hw_rev, NULL, NULL);
     object_class_property_set_description(oc, "hw-rev",
         "Board hardware revision (default 1)");
+    object_class_property_add_str(oc, "keystore", vgw_get_keystore,
+                                  vgw_set_keystore);
+    object_class_property_set_description(oc, "keystore",
+        "Crypto engine keystore file (the secure element); created on the "
+        "first key change. Without it the key slots are volatile");
+    object_class_property_add_str(oc, "keystore-secret",
+                                  vgw_get_keystore_secret,
+                                  vgw_set_keystore_secret);
+    object_class_property_set_description(oc, "keystore-secret",
+        "Id of the -object secret that wraps the keystore (at least 16 "
+        "bytes; required with keystore)");
+    object_class_property_add(oc, "crypto-latency-ns", "uint64",
+                              vgw_get_crypto_latency, vgw_set_crypto_latency,
+                              NULL, NULL);
+    object_class_property_set_description(oc, "crypto-latency-ns",
+        "Modelled crypto engine command latency in ns (default 20000)");
 }
 
 static const TypeInfo vgw_machine_types[] = {

@@ -64,7 +64,6 @@ static const struct {
     const char *name;
     VgwDevice dev;
 } vgw_unimp[] = {
-    { "vgw.crypto", VGW_DEV_CRYPTO },
     { "vgw.gpio",   VGW_DEV_GPIO },
     { "vgw.i2c",    VGW_DEV_I2C },
     { "vgw.tdm",    VGW_DEV_TDM },
@@ -103,6 +102,14 @@ static void vgw_soc_init(Object *obj)
     object_property_add_alias(obj, "mac-base", OBJECT(&s->sysctl),
                               "mac-base");
     object_property_add_alias(obj, "hw-rev", OBJECT(&s->sysctl), "hw-rev");
+
+    object_initialize_child(obj, "crypto", &s->crypto, TYPE_VGW_CRYPTO);
+    object_property_add_alias(obj, "keystore", OBJECT(&s->crypto),
+                              "keystore");
+    object_property_add_alias(obj, "keystore-secret", OBJECT(&s->crypto),
+                              "secret");
+    object_property_add_alias(obj, "crypto-latency-ns", OBJECT(&s->crypto),
+                              "latency-ns");
 
     for (i = 0; i < VGW_VIRTIO_NUM; i++) {
         object_initialize_child(obj, "virtio-mmio[*]", &s->virtio[i],
@@ -253,6 +260,11 @@ static void vgw_soc_realize(DeviceState *dev, Error **errp)
 
     if (!vgw_soc_realize_simple(s, SYS_BUS_DEVICE(&s->sysctl),
                                 VGW_DEV_SYSCTL, errp)) {
+        return;
+    }
+
+    if (!vgw_soc_realize_simple(s, SYS_BUS_DEVICE(&s->crypto),
+                                VGW_DEV_CRYPTO, errp)) {
         return;
     }
 

@@ -1,6 +1,6 @@
 /*
- * vgw SoC: Cortex-A53 cluster, GICv2, UARTs, RTC, system controller and
- * the virtio-mmio transports that carry the Ethernet ports and the
+ * vgw SoC: Cortex-A53 cluster, GICv2, UARTs, RTC, system controller, crypto
+ * engine and the virtio-mmio transports that carry the Ethernet ports and the
  * configuration flash.
  *
  * Copyright (c) 2026 The vgw authors
@@ -14,6 +14,7 @@
 #include "hw/char/pl011.h"
 #include "hw/intc/arm_gic.h"
 #include "hw/misc/unimp.h"
+#include "hw/misc/vgw_crypto.h"
 #include "hw/misc/vgw_sysctl.h"
 #include "hw/rtc/pl031.h"
 #include "hw/virtio/virtio-mmio.h"
@@ -76,7 +77,7 @@ typedef enum VgwVirtioPort {
 } VgwVirtioPort;
 
 #define VGW_NUM_UARTS   2
-#define VGW_NUM_UNIMP   5
+#define VGW_NUM_UNIMP   4
 
 extern const MemMapEntry vgw_soc_memmap[VGW_DEV_NUM];
 extern const int vgw_soc_irqmap[VGW_DEV_NUM];
@@ -93,6 +94,7 @@ struct VgwSocState {
     PL011State uart[VGW_NUM_UARTS];
     PL031State rtc;
     VgwSysctlState sysctl;
+    VgwCryptoState crypto;
     VirtIOMMIOProxy virtio[VGW_VIRTIO_NUM];
     UnimplementedDeviceState unimp[VGW_NUM_UNIMP];
 };
