@@ -1,5 +1,6 @@
 /* vgw handshakes F.pcap|F.pcapng: explain every TLS handshake in a
  * capture (tlsdissect/), as text or as the JSON of docs/handshakes.md. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -88,18 +89,10 @@ run_handshakes(const VgwHandshakesOptions *opts, GError **error)
     if (tlsd_filter_match(filter, hs))
       g_ptr_array_add(shown, hs);
   }
-  if (opts->json) {
-    g_autoptr(JsonNode) root = tlsd_report_json(result, opts->file, shown);
-    g_autoptr(JsonGenerator) gen = json_generator_new();
-    g_autofree char *text = NULL;
-    json_generator_set_root(gen, root);
-    text = json_generator_to_data(gen, NULL);
-    fputs(text, stdout);
-    fputc('\n', stdout);
-  } else {
-    g_autoptr(GString) out = g_string_new(NULL);
-    tlsd_report_text(out, result, opts->file, shown);
-    fputs(out->str, stdout);
+  if (!tlsd_report_write(stdout, opts->json, result, opts->file, shown)) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "cannot write the report: %s",
+                g_strerror(errno));
+    return FALSE;
   }
   if (fflush(stdout) != 0) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "cannot write the report: %s",

@@ -25,6 +25,7 @@ typedef struct {
   TlsdTcpDir tcp[2];
   TlsdConn *tls;
   gboolean closed[2];
+  guint32 fin_end[2];        /* sequence number just past the FIN's data */
   gboolean reset;
   gboolean had_data;
   guint64 truncated_bytes[2];
@@ -157,6 +158,22 @@ deliver(gpointer user_data, const guint8 *data, gsize len)
     tlsd_conn_data(ctx->flow->tls, ctx->side, data, len, ctx->time_us);
 }
 
+/* TRUE once no more bytes can arrive for either direction: both sides
+ * sent FIN and everything before each FIN was delivered, or a reset with
+ * nothing waiting behind a hole. */
+static gboolean
+flow_drained(const Flow *flow)
+{
+  for (int side = 0; side < 2; side++) {
+    const TlsdTcpDir *d = &flow->tcp[side];
+    if (d->held != NULL)
+      return FALSE;
+    if (!flow->reset && (!flow->closed[side] || (d->started && d->next_seq != flow->fin_end[side])))
+      return FALSE;
+  }
+  return TRUE;
+}
+
 static void
 track_segment(Tracker *t, const TlsdTcpSegment *seg, gint64 time_us)
 {
@@ -203,8 +220,14 @@ track_segment(Tracker *t, const TlsdTcpSegment *seg, gint64 time_us)
     tlsd_conn_close(flow->tls, side, TRUE, time_us);
   } else if (seg->flags & TLSD_TCP_FIN) {
     flow->closed[side] = TRUE;
+    flow->fin_end[side] = seg->seq + (syn ? 1 : 0) + (guint32) seg->payload_len;
     tlsd_conn_close(flow->tls, side, FALSE, time_us);
   }
+  /* A connection both sides closed (or one reset) is over: conclude now,
+   * so its buffers are reused by the next ones.  The flow stays in the
+   * table, finished, to absorb late ACKs and retransmissions. */
+  if (flow->tls != NULL && flow_drained(flow))
+    flow_finish(flow);
 }
 
 void

@@ -6,6 +6,8 @@
 #ifndef TLSD_REPORT_H
 #define TLSD_REPORT_H
 
+#include <stdio.h>
+
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
@@ -27,6 +29,12 @@ JsonNode *tlsd_handshake_json(const TlsdHandshake *hs, guint index);
 /* tlsd_report_text writes the text report to |out|. */
 void tlsd_report_text(GString *out, const TlsdResult *result, const char *file_name,
                       const GPtrArray *shown);
+
+/* tlsd_report_write writes the report (JSON if |json|, else text) to
+ * |out| one handshake at a time, so a large capture's report is never
+ * held whole in memory.  FALSE if writing failed (errno is set). */
+gboolean tlsd_report_write(FILE *out, gboolean json, const TlsdResult *result,
+                           const char *file_name, const GPtrArray *shown);
 
 /* tlsd_format_time returns "2025-01-31T12:00:00.123456Z" for |time_us|. */
 char *tlsd_format_time(gint64 time_us);

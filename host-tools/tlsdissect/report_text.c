@@ -1,5 +1,7 @@
 #include "report.h"
 
+#include <string.h>
+
 #include "tls_names.h"
 
 #define LABEL_WIDTH 15
@@ -32,18 +34,24 @@ code_list(GString *out, const GArray *values, const char *(*namer)(guint16))
     return;
   }
   for (guint i = 0; i < values->len; i++) {
-    g_autoptr(GString) item = g_string_new(NULL);
-    code_name(item, g_array_index(values, guint16, i), namer);
+    guint16 v = g_array_index(values, guint16, i);
+    const char *name = namer(v);
+    char hex[8];
+    if (name == NULL) {
+      g_snprintf(hex, sizeof hex, "0x%04x", v);
+      name = hex;
+    }
     if (i > 0) {
-      g_string_append(out, ",");
-      if (out->len - line_start + item->len > 100) {
-        g_string_append_printf(out, "\n%*s", LABEL_WIDTH + 2, "");
+      g_string_append_c(out, ',');
+      if (out->len - line_start + strlen(name) > 100) {
+        g_string_append_c(out, '\n');
+        g_string_append_len(out, "                                 ", LABEL_WIDTH + 2);
         line_start = out->len - LABEL_WIDTH - 2;
       } else {
         g_string_append_c(out, ' ');
       }
     }
-    g_string_append(out, item->str);
+    g_string_append(out, name);
   }
 }
 
@@ -213,9 +221,9 @@ one(GString *out, const TlsdHandshake *hs)
   g_string_append_c(out, '\n');
 }
 
-void
-tlsd_report_text(GString *out, const TlsdResult *result, const char *file_name,
-                 const GPtrArray *shown)
+static void
+text_header(GString *out, const TlsdResult *result, const char *file_name,
+            const GPtrArray *shown)
 {
   g_string_append_printf(out, "%s: %" G_GUINT64_FORMAT " packets, %" G_GUINT64_FORMAT
                          " TCP connections, %u TLS handshakes",
@@ -232,6 +240,60 @@ tlsd_report_text(GString *out, const TlsdResult *result, const char *file_name,
   for (guint i = 0; i < result->errors->len; i++)
     g_string_append_printf(out, "  %s\n", (const char *) g_ptr_array_index(result->errors, i));
   g_string_append_c(out, '\n');
+}
+
+void
+tlsd_report_text(GString *out, const TlsdResult *result, const char *file_name,
+                 const GPtrArray *shown)
+{
+  text_header(out, result, file_name, shown);
   for (guint i = 0; i < shown->len; i++)
     one(out, g_ptr_array_index(shown, i));
+}
+
+static gboolean
+flush_to(FILE *out, GString *s)
+{
+  gboolean ok = fwrite(s->str, 1, s->len, out) == s->len;
+
+  g_string_truncate(s, 0);
+  return ok;
+}
+
+gboolean
+tlsd_report_write(FILE *out, gboolean json, const TlsdResult *result, const char *file_name,
+                  const GPtrArray *shown)
+{
+  g_autoptr(GString) s = g_string_sized_new(8192);
+
+  if (json) {
+    /* The file's object with an empty "handshakes" array, opened up to
+     * take the handshakes one by one. */
+    g_autoptr(GPtrArray) none = g_ptr_array_new();
+    g_autoptr(JsonNode) top = tlsd_report_json(result, file_name, none);
+    g_autofree char *text = json_to_string(top, FALSE);
+    gsize len = strlen(text);
+    if (len < 4 || strcmp(text + len - 3, "[]}") != 0)
+      g_error("report: unexpected JSON layout");
+    g_string_append_len(s, text, (gssize) len - 2);
+    for (guint i = 0; i < shown->len; i++) {
+      const TlsdHandshake *hs = g_ptr_array_index(shown, i);
+      g_autoptr(JsonNode) node = tlsd_handshake_json(hs, hs->index);
+      g_autofree char *one_text = json_to_string(node, FALSE);
+      if (i > 0)
+        g_string_append_c(s, ',');
+      g_string_append(s, one_text);
+      if (s->len > 65536 && !flush_to(out, s))
+        return FALSE;
+    }
+    g_string_append(s, "]}\n");
+    return flush_to(out, s);
+  }
+  text_header(s, result, file_name, shown);
+  for (guint i = 0; i < shown->len; i++) {
+    one(s, g_ptr_array_index(shown, i));
+    if (s->len > 65536 && !flush_to(out, s))
+      return FALSE;
+  }
+  return flush_to(out, s);
 }
