@@ -701,6 +701,12 @@ static void vgw_crypto_realize(DeviceState *dev, Error **errp)
 {
     VgwCryptoState *s = VGW_CRYPTO(dev);
 
+    if (s->latency_ns > VGW_CRYPTO_LATENCY_MAX_NS) {
+        error_setg(errp, "%s: latency-ns %" PRIu64 " is above the maximum "
+                   "of %" PRIu64 " (one minute)", TYPE_VGW_CRYPTO,
+                   s->latency_ns, (uint64_t)VGW_CRYPTO_LATENCY_MAX_NS);
+        return;
+    }
     if (s->keystore_path && !s->secret_id) {
         error_setg(errp, "%s: keystore '%s' needs a secret (machine "
                    "property keystore-secret=ID of a -object secret)",

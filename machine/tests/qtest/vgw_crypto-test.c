@@ -1327,6 +1327,9 @@ static void test_keystore_refusals(void)
     assert_refused(args, NULL, "at least 16");
     g_free(args);
     unlink(short_secret);
+    /* A latency beyond a minute */
+    assert_refused("-machine vgw,crypto-latency-ns=60000000001", NULL,
+                   "above the maximum");
 
     /* A damaged file: one bit flipped in the encrypted keys */
     g_assert_true(g_file_get_contents(ks.path, &data, &len, NULL));

@@ -20,6 +20,7 @@
 #define VGW_CRYPTO_REGION_SIZE 0x10000
 /* Default modelled command latency: small, but never synchronous. */
 #define VGW_CRYPTO_LATENCY_DEFAULT_NS 20000
+#define VGW_CRYPTO_LATENCY_MAX_NS (60 * NANOSECONDS_PER_SECOND)
 OBJECT_DECLARE_SIMPLE_TYPE(VgwCryptoState, VGW_CRYPTO)
 
 struct VgwCryptoState {
