@@ -18,7 +18,7 @@
  *   2. set SLOT, KEY_TYPE, SCHEME as the command needs; write IN_LEN bytes
  *      of input to IN_BUF and the length to IN_LEN;
  *   3. write the opcode to CMD.  STATUS.BUSY is set and, after the modelled
- *      latency (machine property "latency-ns"), cleared again with
+ *      latency (machine property "crypto-latency-ns"), cleared again with
  *      STATUS.DONE set, ERROR holding VGW_CRYPTO_ERR_*, OUT_LEN bytes of
  *      output in OUT_BUF and RESULT holding the command's result word;
  *   4. IN_BUF is zeroed when the command completes, whatever the outcome.
