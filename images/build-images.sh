@@ -126,28 +126,40 @@ for m in "${modules_wanted[@]}"; do
 done
 
 # --- shared libraries: DT_NEEDED closure ------------------------------------
+# The loader's default directories; a library found there goes to
+# /lib/$cross. One found through the ELF's DT_RUNPATH (e.g. BoringSSL in
+# /usr/lib/$cross/android) is installed at that same path, where the
+# runpath makes ld.so look for it.
 libdirs=(/lib/$cross /usr/lib/$cross /lib /usr/lib)
-declare -A lib_done=()
+declare -A lib_done=() lib_path=()
 libs=()
-# find_lib SONAME: the library's sysroot path.
+# find_lib SONAME [DIR...]: the library's path inside the sysroot, looked
+# up in the DIRs first, then in the default directories.
 find_lib() {
-    local d
-    for d in "${libdirs[@]}"; do
-        if [ -e "$sysroot$d/$1" ]; then
-            echo "$d/$1"
+    local so=$1 d
+    shift
+    for d in "$@" "${libdirs[@]}"; do
+        if [ -e "$sysroot$d/$so" ]; then
+            echo "$d/$so"
             return 0
         fi
     done
     return 1
 }
+# runpath_dirs ELF: its DT_RUNPATH / DT_RPATH directories, one a line.
+runpath_dirs() {
+    ${cross}-readelf -d "$1" | sed -n 's/.*(R[UN]*PATH).*\[\(.*\)\]/\1/p' | tr ':' '\n'
+}
 # add_needed ELF: every library it needs, recursively.
 add_needed() {
-    local so p
+    local so p rp
+    mapfile -t rp < <(runpath_dirs "$1")
     for so in $(${cross}-readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
         [ -z "${lib_done[$so]:-}" ] || continue
         lib_done[$so]=1
-        p=$(find_lib "$so") || die "$so (needed by ${1##*/}) not in the sysroot"
+        p=$(find_lib "$so" "${rp[@]}") || die "$so (needed by ${1##*/}) not in the sysroot"
         libs+=("$so")
+        lib_path[$so]=$p
         add_needed "$(sysroot_path "$p")"
     done
 }
@@ -193,7 +205,13 @@ chmod 755 "$root/usr/sbin/vgwd"
 
 mkdir -p "$root/lib/$cross" "$root$(dirname "$interp")"
 for so in "${libs[@]}"; do
-    install -m 755 "$(sysroot_path "$(find_lib "$so")")" "$root/lib/$cross/$so"
+    dest=/lib/$cross
+    case " ${libdirs[*]} " in
+        *" $(dirname "${lib_path[$so]}") "*) ;;
+        *) dest=$(dirname "${lib_path[$so]}") ;;
+    esac
+    mkdir -p "$root$dest"
+    install -m 755 "$(sysroot_path "${lib_path[$so]}")" "$root$dest/$so"
 done
 # The loader: once, at its multiarch place, linked from the interpreter
 # path the binaries carry (as Debian lays it out).
@@ -235,7 +253,7 @@ touch -d "@$epoch" "$outdir/flash.img.new"
 mv "$outdir/flash.img.new" "$outdir/flash.img"
 
 echo "build-images: kernel $kver; modules: ${mod_order[*]##*/}"
-echo "build-images: libraries: $interp ${libs[*]}"
+echo "build-images: libraries: $interp $(for so in "${libs[@]}"; do printf '%s ' "${lib_path[$so]}"; done)"
 report "$outdir/Image"
 report "$outdir/initramfs.cpio.gz"
 report "$outdir/flash.img"

@@ -66,8 +66,10 @@ VgwMgmtSession *vgw_mgmt_session_new(const char *user, const char *password,
                                      gpointer user_data);
 
 /* vgw_mgmt_session_set_verbs installs |fn| for every verb except login,
- * logout, status and debug (including reset, which it may take over), so
- * that other modules add verbs without the session knowing them. */
+ * logout, status and the session's own debug verbs (watchdog-stall,
+ * crash); it gets reset, which it may take over, and any other "debug X"
+ * (e.g. debug tls-key), so that other modules add verbs without the
+ * session knowing them. */
 void vgw_mgmt_session_set_verbs(VgwMgmtSession *s, VgwMgmtVerbFunc fn,
                                 gpointer user_data);
 

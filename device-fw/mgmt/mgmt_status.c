@@ -54,6 +54,31 @@ static void add_identity(GString *j, const VgwStatus *st) {
   add_num(j, "crash_count", st->crash_count);
 }
 
+static void add_tls(GString *j, const VgwStatusTls *tls) {
+  add_key(j, "tls");
+  if (!tls->present) {
+    g_string_append(j, "null");
+    return;
+  }
+  g_string_append_c(j, '{');
+  add_num(j, "port", tls->port);
+  add_str(j, "key_source", tls->key_source);
+  add_key(j, "slot");
+  if (tls->slot < 0) {
+    g_string_append(j, "null");
+  } else {
+    g_string_append_printf(j, "%d", tls->slot);
+  }
+  add_str(j, "key_type", tls->key_type);
+  add_str(j, "subject", tls->subject);
+  add_str(j, "cert_sha256", tls->cert_sha256);
+  add_num(j, "handshakes", tls->handshakes);
+  add_num(j, "failures", tls->failures);
+  add_num(j, "connections", tls->connections);
+  add_num(j, "engine_signatures", tls->engine_signatures);
+  g_string_append_c(j, '}');
+}
+
 char *vgw_status_to_json(const VgwStatus *st) {
   GString *j = g_string_new("{");
   add_str(j, "state", st->state);
@@ -77,6 +102,7 @@ char *vgw_status_to_json(const VgwStatus *st) {
   }
   g_string_append_printf(j, ",\"unsaved\":%s}",
                          st->config_unsaved ? "true" : "false");
+  add_tls(j, &st->tls);
   g_string_append_c(j, '}');
   return g_string_free(j, FALSE);
 }
@@ -129,5 +155,21 @@ char *vgw_status_to_text(const VgwStatus *st) {
                            (guint64)st->config_generation);
   }
   g_string_append(t, st->config_unsaved ? ", unsaved changes\n" : "\n");
+  if (st->tls.present) {
+    const VgwStatusTls *tls = &st->tls;
+    g_string_append_printf(t, "TLS:          port %u, %s key", tls->port,
+                           or_dash(tls->key_source));
+    if (tls->slot >= 0) {
+      g_string_append_printf(t, " (slot %d)", tls->slot);
+    }
+    g_string_append_printf(
+        t, ", %s, %s; %" G_GUINT64_FORMAT " handshakes, %" G_GUINT64_FORMAT
+        " failed, %u open\n",
+        or_dash(tls->key_type), or_dash(tls->subject),
+        (guint64)tls->handshakes, (guint64)tls->failures,
+        (unsigned)tls->connections);
+  } else {
+    g_string_append(t, "TLS:          not running\n");
+  }
   return g_string_free(t, FALSE);
 }

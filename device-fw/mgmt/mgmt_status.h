@@ -25,6 +25,21 @@ typedef struct {
   uint16_t port;
 } VgwStatusListener;
 
+/* The TLS listener (device-fw/tls), `status` field "tls". */
+typedef struct {
+  gboolean present;         /* FALSE: "tls": null (no engine, no listener) */
+  uint16_t port;
+  const char *key_source;   /* "engine", "software" (debug), "none" */
+  int slot;                 /* engine slot, -1 for the software key */
+  const char *key_type;     /* "rsa-2048", "rsa-3072", "ec-p256" */
+  const char *subject;      /* "CN=ACL_<serial>" */
+  const char *cert_sha256;  /* certificate fingerprint, hex */
+  uint64_t handshakes;      /* completed since start */
+  uint64_t failures;        /* failed since start */
+  uint32_t connections;     /* open now */
+  uint64_t engine_signatures; /* TLS signatures the engine made */
+} VgwStatusTls;
+
 typedef struct {
   const char *state;        /* "running" */
   const char *firmware;     /* version */
@@ -45,6 +60,7 @@ typedef struct {
   const char *config_source;    /* "factory" or "flash"; NULL = "factory" */
   uint64_t config_generation;   /* flash store generation, 0 = none */
   gboolean config_unsaved;      /* staged differs from the flash */
+  VgwStatusTls tls;
 } VgwStatus;
 
 /* vgw_status_to_json returns the `status` reply object as one line of

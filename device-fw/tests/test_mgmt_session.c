@@ -37,7 +37,7 @@ static const char STATUS_JSON[] =
     "\"listeners\":[{\"transport\":\"udp\",\"port\":5060},"
     "{\"transport\":\"tcp\",\"port\":5060}],"
     "\"pending\":0,\"config\":{\"source\":\"factory\",\"generation\":null,"
-    "\"unsaved\":false}}";
+    "\"unsaved\":false},\"tls\":null}";
 
 static void test_status_json(void) {
   VgwStatus st;
@@ -55,6 +55,43 @@ static void test_status_json(void) {
   char *text = vgw_status_to_text(&st);
   g_assert_nonnull(strstr(text, "Reset cause:  watchdog"));
   g_assert_nonnull(strstr(text, "10.0.2.15/24"));
+  g_free(text);
+}
+
+/* The TLS listener in status: an object when it runs. */
+static void test_status_tls(void) {
+  VgwStatus st;
+  memset(&st, 0, sizeof(st));
+  fake_status(&st, NULL);
+  st.tls = (VgwStatusTls){
+      .present = TRUE,
+      .port = 5061,
+      .key_source = "engine",
+      .slot = 0,
+      .key_type = "rsa-2048",
+      .subject = "CN=ACL_VGW1",
+      .cert_sha256 = "ab12",
+      .handshakes = 7,
+      .failures = 1,
+      .connections = 2,
+      .engine_signatures = 7,
+  };
+  char *json = vgw_status_to_json(&st);
+  g_assert_true(g_str_has_suffix(
+      json, ",\"tls\":{\"port\":5061,\"key_source\":\"engine\",\"slot\":0,"
+            "\"key_type\":\"rsa-2048\",\"subject\":\"CN=ACL_VGW1\","
+            "\"cert_sha256\":\"ab12\",\"handshakes\":7,\"failures\":1,"
+            "\"connections\":2,\"engine_signatures\":7}}"));
+  g_free(json);
+  st.tls.key_source = "software";
+  st.tls.slot = -1;
+  json = vgw_status_to_json(&st);
+  g_assert_nonnull(strstr(json, "\"key_source\":\"software\",\"slot\":null,"));
+  g_free(json);
+  char *text = vgw_status_to_text(&st);
+  g_assert_nonnull(strstr(text, "TLS:          port 5061, software key, "
+                                "rsa-2048, CN=ACL_VGW1; 7 handshakes, 1 "
+                                "failed, 2 open\n"));
   g_free(text);
 }
 
@@ -157,6 +194,34 @@ static void test_verbs(void) {
   vgw_mgmt_session_free(s);
 }
 
+/* A handler for the extra debug verbs the session passes on. */
+static gboolean debug_handler(char **argv, gboolean human, VgwMgmtReply *out,
+                              gpointer data) {
+  if (strcmp(argv[0], "debug") != 0 || g_strcmp0(argv[1], "tls-key") != 0) {
+    return FALSE;
+  }
+  out->ok = TRUE;
+  out->body = g_strdup("{\"handled\":true}");
+  return TRUE;
+}
+
+static void test_extra_debug_verbs(void) {
+  VgwMgmtSession *s = vgw_mgmt_session_new("Admin", "Admin", fake_status,
+                                           NULL);
+  vgw_mgmt_session_set_verbs(s, debug_handler, NULL);
+  g_free(run(s, "@1 login Admin Admin", 1, NULL, NULL));
+  expect(s, "@2 debug tls-key software", 1, "@2 ok {\"handled\":true}\n");
+  VgwMgmtAction action = VGW_MGMT_ACTION_NONE;
+  char *out = run(s, "@3 debug crash", 1, NULL, &action);
+  g_assert_cmpstr(out, ==, "@3 ok {}\n");
+  g_assert_cmpint(action, ==, VGW_MGMT_ACTION_CRASH);
+  g_free(out);
+  out = run(s, "@4 debug nothing", 1, NULL, NULL);
+  g_assert_true(g_str_has_prefix(out, "@4 error "));
+  g_free(out);
+  vgw_mgmt_session_free(s);
+}
+
 static void test_human(void) {
   VgwMgmtSession *s = vgw_mgmt_session_new("Admin", "Admin", fake_status,
                                            NULL);
@@ -184,6 +249,8 @@ static void test_human(void) {
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/mgmt/status/json", test_status_json);
+  g_test_add_func("/mgmt/status/tls", test_status_tls);
+  g_test_add_func("/mgmt/session/extra-debug-verbs", test_extra_debug_verbs);
   g_test_add_func("/mgmt/session/login", test_login);
   g_test_add_func("/mgmt/session/idle-timeout", test_idle_timeout);
   g_test_add_func("/mgmt/session/verbs", test_verbs);

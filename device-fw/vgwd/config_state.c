@@ -163,24 +163,11 @@ gboolean vgw_config_state_save(VgwConfigState *cs, guint64 *generation,
     return no_store(error);
   }
   char *ini = vgw_ini_export(cs->staged);
-  VgwStoreTxn *txn = vgw_store_begin(cs->store);
-  gboolean ok = vgw_store_txn_put(txn, VGW_STORE_BLOB_CONFIG,
-                                  VGW_STORE_CONFIG_NAME, ini, strlen(ini),
-                                  error) &&
-                vgw_store_commit(cs->store, txn, error);
-  vgw_store_txn_free(txn);
+  VgwConfigBlob blob = {VGW_STORE_BLOB_CONFIG, VGW_STORE_CONFIG_NAME, ini,
+                        strlen(ini)};
+  gboolean ok = vgw_config_state_put_blobs(cs, &blob, 1, error);
   g_free(ini);
   if (!ok) {
-    /* After an I/O error the flash holds the old or the new generation
-     * and the store's view may be stale: read it again (store.h). */
-    GError *reopen_error = NULL;
-    vgw_store_free(cs->store);
-    cs->store = vgw_store_open(cs->dev, &reopen_error);
-    if (cs->store == NULL) {
-      g_warning("config: flash store unusable after a failed save: %s",
-                reopen_error->message);
-      g_clear_error(&reopen_error);
-    }
     return FALSE;
   }
   vgw_param_config_free(cs->saved);
@@ -215,4 +202,37 @@ guint64 vgw_config_state_generation(const VgwConfigState *cs) {
 
 gboolean vgw_config_state_unsaved(const VgwConfigState *cs) {
   return cs->saved == NULL || !vgw_param_config_equal(cs->saved, cs->staged);
+}
+
+GBytes *vgw_config_state_blob(const VgwConfigState *cs, const char *name) {
+  return cs->store != NULL ? vgw_store_get(cs->store, name, NULL) : NULL;
+}
+
+gboolean vgw_config_state_put_blobs(VgwConfigState *cs,
+                                    const VgwConfigBlob *blobs, gsize n,
+                                    GError **error) {
+  if (cs->store == NULL) {
+    return no_store(error);
+  }
+  VgwStoreTxn *txn = vgw_store_begin(cs->store);
+  gboolean ok = TRUE;
+  for (gsize i = 0; ok && i < n; i++) {
+    ok = vgw_store_txn_put(txn, blobs[i].type, blobs[i].name, blobs[i].data,
+                           blobs[i].len, error);
+  }
+  ok = ok && vgw_store_commit(cs->store, txn, error);
+  vgw_store_txn_free(txn);
+  if (!ok) {
+    /* After an I/O error the flash holds the old or the new generation
+     * and the store's view may be stale: read it again (store.h). */
+    GError *reopen_error = NULL;
+    vgw_store_free(cs->store);
+    cs->store = vgw_store_open(cs->dev, &reopen_error);
+    if (cs->store == NULL) {
+      g_warning("config: flash store unusable after a failed write: %s",
+                reopen_error->message);
+      g_clear_error(&reopen_error);
+    }
+  }
+  return ok;
 }

@@ -82,6 +82,26 @@ guint64 vgw_config_state_generation(const VgwConfigState *cs);
  * next boot would load from the store. */
 gboolean vgw_config_state_unsaved(const VgwConfigState *cs);
 
+/* VgwConfigBlob is one blob for vgw_config_state_put_blobs. */
+typedef struct {
+  VgwStoreBlobType type;
+  const char *name;
+  const void *data;
+  gsize len;
+} VgwConfigBlob;
+
+/* vgw_config_state_blob returns blob |name| of the store's current
+ * generation (a new reference), or NULL if there is none or no store. */
+GBytes *vgw_config_state_blob(const VgwConfigState *cs, const char *name);
+
+/* vgw_config_state_put_blobs writes a new generation in which the |n|
+ * |blobs| are added or replaced and everything else (the saved config.ini
+ * included) is as before; power-fail safe like a save. Fails without a
+ * usable store, or as vgw_store_txn_put / vgw_store_commit do. */
+gboolean vgw_config_state_put_blobs(VgwConfigState *cs,
+                                    const VgwConfigBlob *blobs, gsize n,
+                                    GError **error);
+
 G_END_DECLS
 
 #endif /* VGW_VGWD_CONFIG_STATE_H */

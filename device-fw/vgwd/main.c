@@ -6,6 +6,10 @@
  *  - LAN and WAN found by bus address, renamed, DHCP (udhcpc) in the
  *    background;
  *  - SIP listeners on UDP/TCP 5060 (log and drop: no SIP stack yet);
+ *  - the crypto engine: the kernel's entropy pool fed from its TRNG, TLS
+ *    Context 0's device key and self-signed certificate, a TLS listener on
+ *    5061 signing with the engine (handshake, then read and discard), the
+ *    keystore verbs;
  *  - the configuration (device-fw/param) booted from the flash store
  *    (device-fw/store) on the configuration flash, factory defaults when
  *    it is blank or unusable; applied to addressing, maintenance login
@@ -21,12 +25,17 @@
 #include <unistd.h>
 
 #include "hal/board.h"
+#include "hal/crypto_engine.h"
+#include "mgmt/mgmt_keystore_verbs.h"
 #include "mgmt/mgmt_config_verbs.h"
 #include "mgmt/mgmt_port.h"
 #include "mgmt/mgmt_session.h"
 #include "mgmt/mgmt_status.h"
 #include "net/dhcp.h"
 #include "net/netports.h"
+#include "tls/tls_entropy.h"
+#include "tls/tls_server.h"
+#include "tls/tls_service.h"
 #include "vgwd/config_state.h"
 #include "vgwd/flash.h"
 #include "vgwd/listeners.h"
@@ -52,6 +61,9 @@ typedef struct {
   VgwMgmtPort *port;
   VgwConfigState *config;
   VgwConfigVerbs *verbs;
+  VgwCryptoEngine *engine;
+  VgwTlsService *tls;
+  VgwKeystoreVerbs *keystore_verbs;
   guint crash_count;
   gboolean ready_sent;
   gboolean dhcp_wait_over;
@@ -90,6 +102,13 @@ static void fill_status(VgwStatus *st, gpointer data) {
   }
   st->n_listeners = vgw_listeners_describe(d->listeners, st->listeners,
                                            VGW_STATUS_MAX_LISTENERS);
+  if (d->tls != NULL && st->n_listeners < VGW_STATUS_MAX_LISTENERS) {
+    st->listeners[st->n_listeners++] =
+        (VgwStatusListener){"tls", vgw_tls_service_port(d->tls)};
+  }
+  if (d->tls != NULL) {
+    vgw_tls_service_status(d->tls, &st->tls);
+  }
   GPtrArray *pending = vgw_config_state_pending(d->config);
   st->pending = pending->len;
   g_ptr_array_unref(pending);
@@ -244,6 +263,54 @@ static void start_board(Vgwd *d) {
   }
 }
 
+/* start_crypto finds the crypto engine, feeds the kernel's entropy pool
+ * from its TRNG (before anything draws random numbers from BoringSSL),
+ * makes sure TLS Context 0 has its key and certificate and starts the TLS
+ * listener. Without an engine (e.g. -M virt, a host vgwd) the gateway runs
+ * without TLS. */
+static void start_crypto(Vgwd *d, uint16_t tls_port) {
+  GError *error = NULL;
+  d->engine = vgw_crypto_engine_open_devmem(&error);
+  if (d->engine == NULL) {
+    g_warning("crypto: %s; no TLS listener", error->message);
+    g_clear_error(&error);
+    return;
+  }
+  g_message("crypto: engine version %u.%u, %u key slots",
+            vgw_crypto_version(d->engine) >> 16,
+            vgw_crypto_version(d->engine) & 0xffff,
+            vgw_crypto_num_slots(d->engine));
+  if (vgw_tls_feed_kernel_entropy(d->engine, "/dev/urandom",
+                                  VGW_TLS_ENTROPY_BYTES, &error)) {
+    g_message("crypto: %d TRNG bytes added to the kernel's entropy pool",
+              VGW_TLS_ENTROPY_BYTES);
+  } else {
+    g_warning("crypto: kernel entropy pool not fed: %s", error->message);
+    g_clear_error(&error);
+  }
+  d->tls = vgw_tls_service_start(d->engine, d->config, d->board.id.serial,
+                                 tls_port, &error);
+  if (d->tls == NULL) {
+    g_warning("tls: %s; no TLS listener", error->message);
+    g_clear_error(&error);
+    return;
+  }
+  g_message("tls: listening on tcp/%u (TLS 1.2 and 1.3; no SIP stack yet: "
+            "application data is read and discarded)",
+            vgw_tls_service_port(d->tls));
+}
+
+/* handle_verb offers a maintenance verb to the keystore verbs, the TLS
+ * debug switch and the configuration verbs, in that order. */
+static gboolean handle_verb(char **argv, gboolean human, VgwMgmtReply *out,
+                            gpointer data) {
+  Vgwd *d = data;
+  return vgw_keystore_verbs_handle(argv, human, out, d->keystore_verbs) ||
+         (d->tls != NULL &&
+          vgw_tls_service_debug_verb(argv, human, out, d->tls)) ||
+         vgw_config_verbs_handle(argv, human, out, d->verbs);
+}
+
 static void start_maintenance(Vgwd *d) {
   const char *tty = g_getenv("VGW_MAINT_TTY");
   GError *error = NULL;
@@ -252,7 +319,9 @@ static void start_maintenance(Vgwd *d) {
       param(running, "MaintenanceUserName")->str,
       param(running, "MaintenancePassword")->str, fill_status, d);
   d->verbs = vgw_config_verbs_new(d->config);
-  vgw_mgmt_session_set_verbs(d->session, vgw_config_verbs_handle, d->verbs);
+  d->keystore_verbs = vgw_keystore_verbs_new(
+      d->engine, d->tls != NULL ? vgw_tls_service_key_changed : NULL, d->tls);
+  vgw_mgmt_session_set_verbs(d->session, handle_verb, d);
   vgw_config_state_set_applied(d->config, on_config_applied, d);
   d->port = vgw_mgmt_port_open(tty ? tty : MAINT_TTY, d->session, on_action,
                                d, &error);
@@ -297,6 +366,8 @@ int main(int argc, char **argv) {
               sip_port, sip_port);
   }
 
+  const char *tls_env = g_getenv("VGW_TLS_PORT");
+  start_crypto(&d, tls_env ? (guint16)atoi(tls_env) : VGW_TLS_PORT);
   start_maintenance(&d);
   g_timeout_add(DHCP_WAIT_MS, on_dhcp_wait_over, &d);
   maybe_ready(&d);

@@ -1,0 +1,80 @@
+/*
+ * Self-signed X.509 certificates whose signature is made elsewhere: the
+ * TBSCertificate is built here with BoringSSL's CBB, its digest is handed
+ * to a signing function (the crypto engine for the device identity, a
+ * software key for the benchmark's software-key mode), and the result is
+ * parsed back into an X509 and checked against the public key.
+ *
+ * The certificate is the one a gateway's TLS Context 0 carries
+ * (reference/gateway-spec.md, "TLS Contexts table"): subject = issuer =
+ * CN=<common name>, v3, a random positive 128-bit serial, basic
+ * constraints CA:FALSE, key usage digitalSignature, extended key usage
+ * serverAuth and clientAuth, a subject key identifier.
+ */
+#ifndef VGW_TLS_CERT_H
+#define VGW_TLS_CERT_H
+
+#include <glib.h>
+#include <openssl/base.h>
+#include <stdint.h>
+
+G_BEGIN_DECLS
+
+/* VGW_TLS_CERT_YEARS is the validity of an issued certificate. */
+#define VGW_TLS_CERT_YEARS 10
+
+/* VgwTlsSignFunc signs |digest|/|len| under |scheme| (VGW_SIG_*) and
+ * returns the signature (a DER ECDSA-Sig-Value, or the RSA signature), or
+ * NULL with |error| set. */
+typedef GBytes *(*VgwTlsSignFunc)(uint32_t scheme, const uint8_t *digest,
+                                  size_t len, gpointer data, GError **error);
+
+/* vgw_tls_cert_issue returns a self-signed certificate for the public key
+ * |spki| (DER SubjectPublicKeyInfo, an RSA or P-256 key) named
+ * CN=|common_name|, valid from |now| (Unix time) for VGW_TLS_CERT_YEARS,
+ * signed with sha256WithRSAEncryption or ecdsa-with-SHA256 through |sign|.
+ * The signature is verified against |spki| before the certificate is
+ * returned. NULL with |error| set on failure: |sign|'s own error, or a
+ * VGW_TLS_ERROR naming what went wrong. */
+X509 *vgw_tls_cert_issue(GBytes *spki, const char *common_name, int64_t now,
+                         VgwTlsSignFunc sign, gpointer sign_data,
+                         GError **error);
+
+/* vgw_tls_cert_matches returns TRUE if |cert|'s public key is the key
+ * |spki| encodes. */
+gboolean vgw_tls_cert_matches(X509 *cert, GBytes *spki);
+
+/* vgw_tls_cert_to_pem returns |cert| as a PEM "CERTIFICATE" block (newly
+ * allocated). */
+char *vgw_tls_cert_to_pem(X509 *cert);
+
+/* vgw_tls_cert_from_pem parses the first certificate of the PEM text
+ * |pem|/|len|, or returns NULL with |error| set. */
+X509 *vgw_tls_cert_from_pem(const void *pem, size_t len, GError **error);
+
+/* vgw_tls_cert_subject returns |cert|'s subject in one line
+ * ("CN=ACL_123"), newly allocated. */
+char *vgw_tls_cert_subject(X509 *cert);
+
+/* vgw_tls_cert_fingerprint returns the SHA-256 of |cert|'s DER in lower
+ * case hex, newly allocated. */
+char *vgw_tls_cert_fingerprint(X509 *cert);
+
+/* vgw_tls_spki_fingerprint returns the SHA-256 of the DER |spki| in lower
+ * case hex, newly allocated. */
+char *vgw_tls_spki_fingerprint(GBytes *spki);
+
+/* VGW_TLS_ERROR is the GError domain of device-fw/tls; the code is
+ * always VGW_TLS_ERROR_FAILED. */
+#define VGW_TLS_ERROR (vgw_tls_error_quark())
+GQuark vgw_tls_error_quark(void);
+#define VGW_TLS_ERROR_FAILED 1
+
+/* vgw_tls_set_error sets |error| to the printf-style message followed by
+ * BoringSSL's first queued error, if any (and clears the queue). */
+void vgw_tls_set_error(GError **error, const char *fmt, ...)
+    G_GNUC_PRINTF(2, 3);
+
+G_END_DECLS
+
+#endif /* VGW_TLS_CERT_H */

@@ -1,0 +1,73 @@
+/*
+ * The device identity of TLS Context 0: the key in crypto-engine slot 0
+ * and a self-signed certificate for it, CN=ACL_<serial number> as
+ * AudioCodes gateways have (reference/gateway-spec.md, "TLS Contexts
+ * table"), signed through the engine.
+ *
+ * The certificate lives in the flash store as tls/0/cert.pem (type
+ * certificate) next to tls/0/key.ref (type key-reference,
+ * "engine-slot=0"); the key never leaves the engine.
+ */
+#ifndef VGW_TLS_IDENTITY_H
+#define VGW_TLS_IDENTITY_H
+
+#include <glib.h>
+#include <openssl/base.h>
+#include <stdint.h>
+
+#include "hal/crypto_engine.h"
+#include "vgw_crypto.h"
+#include "vgwd/config_state.h"
+
+G_BEGIN_DECLS
+
+#define VGW_TLS_CONTEXT0_SLOT 0
+#define VGW_TLS_CONTEXT0_CERT "tls/0/cert.pem"
+#define VGW_TLS_CONTEXT0_KEY_REF "tls/0/key.ref"
+
+/* VGW_TLS_DEFAULT_KEY_TYPE is the key generated on first boot. The
+ * parameter registry has no TLSPkeySize (the AudioCodes default is 2048
+ * bits), so it is RSA-2048. */
+#define VGW_TLS_DEFAULT_KEY_TYPE VGW_KEY_TYPE_RSA_2048
+
+typedef struct {
+  guint slot;        /* engine slot of the private key */
+  uint32_t key_type; /* VGW_KEY_TYPE_* */
+  GBytes *spki;      /* the public key, DER SubjectPublicKeyInfo */
+  X509 *cert;        /* self-signed, for |spki| */
+  gboolean issued;   /* the certificate was issued by this call */
+} VgwTlsIdentity;
+
+/* vgw_tls_identity_common_name returns "ACL_<serial>" (newly allocated). */
+char *vgw_tls_identity_common_name(const char *serial);
+
+/* vgw_tls_identity_context0 returns Context 0's identity, making what is
+ * missing:
+ *  - slot 0 empty: a |default_key_type| key is generated in the engine;
+ *  - no stored certificate, or one whose public key is not slot 0's (the
+ *    key was replaced, e.g. by offline provisioning): a certificate for
+ *    CN=ACL_|serial| valid from |now| is issued through the engine and
+ *    stored with its key reference (a store that cannot be written is
+ *    logged; the certificate is still returned).
+ * Each step is logged. NULL with |error| set if the engine fails. */
+VgwTlsIdentity *vgw_tls_identity_context0(VgwCryptoEngine *engine,
+                                          VgwConfigState *cs,
+                                          const char *serial,
+                                          uint32_t default_key_type,
+                                          int64_t now, GError **error);
+
+/* vgw_tls_identity_free releases |id|; NULL allowed. */
+void vgw_tls_identity_free(VgwTlsIdentity *id);
+
+/* vgw_tls_engine_sign is a VgwTlsSignFunc signing with the engine slot
+ * in |data| (a VgwTlsEngineKey). */
+typedef struct {
+  VgwCryptoEngine *engine;
+  guint slot;
+} VgwTlsEngineKey;
+GBytes *vgw_tls_engine_sign(uint32_t scheme, const uint8_t *digest, size_t len,
+                            gpointer data, GError **error);
+
+G_END_DECLS
+
+#endif /* VGW_TLS_IDENTITY_H */

@@ -1,0 +1,513 @@
+/* The TLS listener: see tls_server.h. */
+#include "tls/tls_server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <glib-unix.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tls/tls_cert.h"
+#include "vgw_crypto.h"
+
+/* TLS 1.2 suites: ECDHE only. The engine key signs; RSA key exchange
+ * would need it to decrypt. TLS 1.3's suites are BoringSSL's fixed set. */
+#define TLS12_CIPHERS                                          \
+  "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:" \
+  "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:" \
+  "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
+
+/* What new connections are served with. */
+typedef struct {
+  SSL_CTX *ctx;
+  gboolean engine; /* the key is in the engine (else software) */
+  guint slot;
+  uint32_t key_type;
+  char *subject;
+  char *fingerprint;
+} Identity;
+
+struct VgwTlsServer {
+  uint16_t port;
+  int fd;
+  guint accept_source;
+  VgwTlsSigner *signer;
+  Identity *engine_id;
+  Identity *software_id;
+  gboolean use_software;
+  GList *conns; /* TlsConn* */
+  guint n_conns;
+  guint64 handshakes;
+  guint64 failures;
+  /* Log rate limit. */
+  gint64 log_second;
+  guint logged;
+  guint suppressed;
+  guint flush_source;
+};
+
+typedef struct {
+  VgwTlsServer *server;
+  GList *link;
+  int fd;
+  SSL *ssl;
+  char peer[64];
+  gboolean engine_key;
+  guint slot;
+  gboolean handshake_done;
+  guint watch;
+  guint deadline;
+  char alert[96]; /* the last alert sent or received, for the log */
+  guint64 discarded;
+} TlsConn;
+
+static void conn_drive(TlsConn *c);
+
+static gboolean on_log_flush(gpointer data) {
+  VgwTlsServer *s = data;
+  if (s->suppressed > 0) {
+    g_message(
+        "tls: %u more handshake/failure lines in the last second not "
+        "logged (%" G_GUINT64_FORMAT " handshakes, %" G_GUINT64_FORMAT
+        " failures so far)",
+        s->suppressed, s->handshakes, s->failures);
+  }
+  s->suppressed = 0;
+  s->logged = 0;
+  s->log_second = g_get_monotonic_time() / G_USEC_PER_SEC;
+  s->flush_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* log_allowed applies VGW_TLS_LOG_PER_SECOND to per-connection lines. */
+static gboolean log_allowed(VgwTlsServer *s) {
+  gint64 second = g_get_monotonic_time() / G_USEC_PER_SEC;
+  if (second != s->log_second && s->suppressed == 0) {
+    s->log_second = second;
+    s->logged = 0;
+  }
+  if (s->logged < VGW_TLS_LOG_PER_SECOND) {
+    s->logged++;
+    return TRUE;
+  }
+  s->suppressed++;
+  if (s->flush_source == 0) {
+    s->flush_source = g_timeout_add_seconds(1, on_log_flush, s);
+  }
+  return FALSE;
+}
+
+static void identity_free(Identity *id) {
+  if (id == NULL) {
+    return;
+  }
+  SSL_CTX_free(id->ctx);
+  g_free(id->subject);
+  g_free(id->fingerprint);
+  g_free(id);
+}
+
+static void on_info(const SSL *ssl, int type, int value) {
+  if (!(type & SSL_CB_ALERT)) {
+    return;
+  }
+  TlsConn *c = SSL_get_app_data(ssl);
+  if (c != NULL) {
+    g_snprintf(c->alert, sizeof(c->alert), "alert %s: %s",
+               (type & SSL_CB_READ) ? "received" : "sent",
+               SSL_alert_desc_string_long(value));
+  }
+}
+
+/* new_identity makes the SSL_CTX serving |cert|: TLS 1.2 and 1.3, ECDHE
+ * suites, the signature schemes of |key_type| (so BoringSSL only asks the
+ * engine for what it can do), no session resumption (every handshake is
+ * a full one: nothing resumes before SIP over TLS needs it). */
+static Identity *new_identity(X509 *cert, uint32_t key_type, GError **error) {
+  size_t n;
+  const uint16_t *prefs = vgw_tls_sigalgs(key_type, &n);
+  SSL_CTX *ctx = SSL_CTX_new(TLS_method());
+  if (ctx == NULL || !SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
+      !SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) ||
+      !SSL_CTX_set_strict_cipher_list(ctx, TLS12_CIPHERS) ||
+      !SSL_CTX_use_certificate(ctx, cert) ||
+      !SSL_CTX_set_signing_algorithm_prefs(ctx, prefs, n)) {
+    vgw_tls_set_error(error, "cannot set up the TLS context");
+    SSL_CTX_free(ctx);
+    return NULL;
+  }
+  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+  SSL_CTX_set_info_callback(ctx, on_info);
+  Identity *id = g_new0(Identity, 1);
+  id->ctx = ctx;
+  id->key_type = key_type;
+  id->subject = vgw_tls_cert_subject(cert);
+  id->fingerprint = vgw_tls_cert_fingerprint(cert);
+  return id;
+}
+
+gboolean vgw_tls_server_set_engine_identity(VgwTlsServer *s, X509 *cert,
+                                            guint slot, uint32_t key_type,
+                                            GError **error) {
+  Identity *id = new_identity(cert, key_type, error);
+  if (id == NULL) {
+    return FALSE;
+  }
+  SSL_CTX_set_private_key_method(id->ctx, &vgw_tls_engine_key_method);
+  id->engine = TRUE;
+  id->slot = slot;
+  identity_free(s->engine_id);
+  s->engine_id = id;
+  return TRUE;
+}
+
+gboolean vgw_tls_server_set_software_identity(VgwTlsServer *s, X509 *cert,
+                                              EVP_PKEY *key, GError **error) {
+  uint32_t key_type = EVP_PKEY_id(key) == EVP_PKEY_EC ? VGW_KEY_TYPE_EC_P256
+                      : EVP_PKEY_bits(key) == 3072    ? VGW_KEY_TYPE_RSA_3072
+                                                      : VGW_KEY_TYPE_RSA_2048;
+  Identity *id = new_identity(cert, key_type, error);
+  if (id == NULL) {
+    return FALSE;
+  }
+  if (!SSL_CTX_use_PrivateKey(id->ctx, key) ||
+      !SSL_CTX_check_private_key(id->ctx)) {
+    vgw_tls_set_error(error, "the software key does not fit its certificate");
+    identity_free(id);
+    return FALSE;
+  }
+  identity_free(s->software_id);
+  s->software_id = id;
+  return TRUE;
+}
+
+gboolean vgw_tls_server_has_software_identity(const VgwTlsServer *s) {
+  return s->software_id != NULL;
+}
+
+gboolean vgw_tls_server_use_software(VgwTlsServer *s, gboolean software) {
+  if (software && s->software_id == NULL) {
+    return FALSE;
+  }
+  s->use_software = software;
+  return TRUE;
+}
+
+static Identity *current(const VgwTlsServer *s) {
+  return s->use_software ? s->software_id : s->engine_id;
+}
+
+static void conn_close(TlsConn *c) {
+  VgwTlsServer *s = c->server;
+  if (c->watch != 0) {
+    g_source_remove(c->watch);
+  }
+  if (c->deadline != 0) {
+    g_source_remove(c->deadline);
+  }
+  vgw_tls_signer_detach(c->ssl);
+  SSL_free(c->ssl);
+  close(c->fd);
+  s->conns = g_list_delete_link(s->conns, c->link);
+  s->n_conns--;
+  g_free(c);
+}
+
+static gboolean on_io(int fd, GIOCondition cond, gpointer data) {
+  TlsConn *c = data;
+  c->watch = 0; /* every wakeup re-arms what the state needs */
+  conn_drive(c);
+  return G_SOURCE_REMOVE;
+}
+
+static void conn_watch(TlsConn *c, GIOCondition cond) {
+  if (c->watch != 0) {
+    g_source_remove(c->watch);
+    c->watch = 0;
+  }
+  if (cond != 0) {
+    c->watch = g_unix_fd_add(c->fd, cond, on_io, c);
+  }
+}
+
+/* failure_reason words why |ret| (from SSL_do_handshake or SSL_read)
+ * failed with |ssl_error|. */
+static void failure_reason(TlsConn *c, int ret, int ssl_error, char *buf,
+                           size_t len) {
+  int saved_errno = errno;
+  uint32_t err = ERR_peek_error();
+  if (ssl_error == SSL_ERROR_SSL && err != 0) {
+    const char *reason = ERR_reason_error_string(err);
+    g_snprintf(buf, len, "%s", reason ? reason : "TLS error");
+  } else if (ssl_error == SSL_ERROR_ZERO_RETURN) {
+    g_snprintf(buf, len, "peer closed the connection (close_notify)");
+  } else if (ssl_error == SSL_ERROR_SYSCALL && ret == 0) {
+    g_snprintf(buf, len, "peer closed the connection");
+  } else if (ssl_error == SSL_ERROR_SYSCALL) {
+    g_snprintf(buf, len, "%s", g_strerror(saved_errno));
+  } else {
+    g_snprintf(buf, len, "TLS error %d", ssl_error);
+  }
+  ERR_clear_error();
+}
+
+static void log_handshake(TlsConn *c) {
+  if (!log_allowed(c->server)) {
+    return;
+  }
+  SSL *ssl = c->ssl;
+  uint16_t sigalg = vgw_tls_signer_last_sigalg(ssl);
+  char key[48];
+  if (c->engine_key) {
+    g_snprintf(key, sizeof(key), "engine key (slot %u)", c->slot);
+  } else {
+    g_snprintf(key, sizeof(key), "software key (debug)");
+  }
+  const char *group = SSL_get_curve_name(SSL_get_curve_id(ssl));
+  g_message("tls: handshake with %s: %s, %s, %s%s%s, %s", c->peer,
+            SSL_get_version(ssl),
+            SSL_CIPHER_standard_name(SSL_get_current_cipher(ssl)),
+            group ? group : "-", sigalg ? ", " : "",
+            sigalg ? SSL_get_signature_algorithm_name(sigalg, 0) : "", key);
+}
+
+static void handshake_failed(TlsConn *c, const char *reason) {
+  c->server->failures++;
+  if (log_allowed(c->server)) {
+    g_message("tls: handshake with %s failed: %s%s%s", c->peer, reason,
+              c->alert[0] ? "; " : "", c->alert);
+  }
+}
+
+static gboolean on_deadline(gpointer data) {
+  TlsConn *c = data;
+  c->deadline = 0;
+  char reason[64];
+  g_snprintf(reason, sizeof(reason), "no handshake within %d s",
+             VGW_TLS_HANDSHAKE_TIMEOUT_S);
+  handshake_failed(c, reason);
+  conn_close(c);
+  return G_SOURCE_REMOVE;
+}
+
+/* drive_handshake advances the handshake; returns FALSE when the
+ * connection is to be closed, TRUE otherwise (*done says it finished). */
+static gboolean drive_handshake(TlsConn *c, gboolean *done) {
+  *done = FALSE;
+  int r = SSL_do_handshake(c->ssl);
+  if (r == 1) {
+    c->handshake_done = TRUE;
+    c->server->handshakes++;
+    if (c->deadline != 0) {
+      g_source_remove(c->deadline);
+      c->deadline = 0;
+    }
+    log_handshake(c);
+    *done = TRUE;
+    return TRUE;
+  }
+  int err = SSL_get_error(c->ssl, r);
+  switch (err) {
+    case SSL_ERROR_WANT_READ:
+      conn_watch(c, G_IO_IN);
+      return TRUE;
+    case SSL_ERROR_WANT_WRITE:
+      conn_watch(c, G_IO_OUT);
+      return TRUE;
+    case SSL_ERROR_WANT_PRIVATE_KEY_OPERATION:
+      /* The engine is signing: no socket watch (BoringSSL reads nothing
+       * meanwhile, and a readable socket would wake us in a loop); the
+       * signer's callback resumes the handshake. */
+      conn_watch(c, 0);
+      return TRUE;
+    default: {
+      char reason[160];
+      failure_reason(c, r, err, reason, sizeof(reason));
+      handshake_failed(c, reason);
+      return FALSE;
+    }
+  }
+}
+
+/* drain reads and discards application data (no SIP stack yet); FALSE
+ * when the connection is over. */
+static gboolean drain(TlsConn *c) {
+  char buf[4096];
+  for (;;) {
+    int n = SSL_read(c->ssl, buf, sizeof(buf));
+    if (n > 0) {
+      c->discarded += (guint64)n;
+      continue;
+    }
+    int err = SSL_get_error(c->ssl, n);
+    if (err == SSL_ERROR_WANT_READ) {
+      conn_watch(c, G_IO_IN);
+      return TRUE;
+    }
+    if (err == SSL_ERROR_WANT_WRITE) {
+      conn_watch(c, G_IO_OUT);
+      return TRUE;
+    }
+    char reason[160];
+    failure_reason(c, n, err, reason, sizeof(reason));
+    g_debug("tls: %s: connection over (%s), %" G_GUINT64_FORMAT
+            " bytes discarded",
+            c->peer, reason, c->discarded);
+    return FALSE;
+  }
+}
+
+static void conn_drive(TlsConn *c) {
+  gboolean alive = TRUE;
+  if (!c->handshake_done) {
+    gboolean done;
+    alive = drive_handshake(c, &done);
+    if (!alive || !done) {
+      if (!alive) {
+        conn_close(c);
+      }
+      return;
+    }
+  }
+  if (!drain(c)) {
+    conn_close(c);
+  }
+}
+
+static void on_signed(gpointer data) { conn_drive(data); }
+
+static void format_peer(const struct sockaddr_in *sa, char out[64]) {
+  char ip[INET_ADDRSTRLEN];
+  inet_ntop(AF_INET, &sa->sin_addr, ip, sizeof(ip));
+  g_snprintf(out, 64, "%s:%u", ip, ntohs(sa->sin_port));
+}
+
+static void accept_one(VgwTlsServer *s, int fd, const char *peer) {
+  Identity *id = current(s);
+  if (id == NULL) {
+    if (log_allowed(s)) {
+      g_warning("tls: refusing %s: no certificate yet", peer);
+    }
+    close(fd);
+    return;
+  }
+  if (s->n_conns >= VGW_TLS_MAX_CONNS) {
+    if (log_allowed(s)) {
+      g_warning("tls: refusing %s: %u connections open", peer, s->n_conns);
+    }
+    close(fd);
+    return;
+  }
+  SSL *ssl = SSL_new(id->ctx);
+  if (ssl == NULL || !SSL_set_fd(ssl, fd)) {
+    g_warning("tls: cannot set up a connection for %s", peer);
+    SSL_free(ssl);
+    close(fd);
+    return;
+  }
+  SSL_set_accept_state(ssl);
+  TlsConn *c = g_new0(TlsConn, 1);
+  c->server = s;
+  c->fd = fd;
+  c->ssl = ssl;
+  c->engine_key = id->engine;
+  c->slot = id->slot;
+  g_strlcpy(c->peer, peer, sizeof(c->peer));
+  SSL_set_app_data(ssl, c);
+  if (id->engine) {
+    vgw_tls_signer_attach(s->signer, ssl, id->slot, id->key_type, on_signed, c);
+  }
+  s->conns = g_list_prepend(s->conns, c);
+  c->link = s->conns;
+  s->n_conns++;
+  c->deadline =
+      g_timeout_add_seconds(VGW_TLS_HANDSHAKE_TIMEOUT_S, on_deadline, c);
+  g_debug("tls: connection from %s", peer);
+  conn_drive(c);
+}
+
+static gboolean on_accept(int fd, GIOCondition cond, gpointer data) {
+  VgwTlsServer *s = data;
+  for (;;) {
+    struct sockaddr_in sa;
+    socklen_t salen = sizeof(sa);
+    int cfd = accept4(fd, (struct sockaddr *)&sa, &salen,
+                      SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (cfd < 0) {
+      break;
+    }
+    char peer[64];
+    format_peer(&sa, peer);
+    accept_one(s, cfd, peer);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+VgwTlsServer *vgw_tls_server_start(uint16_t port, VgwTlsSigner *signer,
+                                   GError **error) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int one = 1;
+  struct sockaddr_in sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(port);
+  sa.sin_addr.s_addr = htonl(INADDR_ANY);
+  socklen_t salen = sizeof(sa);
+  if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+      bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 64) < 0 ||
+      getsockname(fd, (struct sockaddr *)&sa, &salen) < 0) {
+    int e = errno;
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e),
+                "tls port %u: %s", port, g_strerror(e));
+    if (fd >= 0) {
+      close(fd);
+    }
+    return NULL;
+  }
+  VgwTlsServer *s = g_new0(VgwTlsServer, 1);
+  s->port = ntohs(sa.sin_port);
+  s->fd = fd;
+  s->signer = signer;
+  s->accept_source = g_unix_fd_add(fd, G_IO_IN, on_accept, s);
+  return s;
+}
+
+uint16_t vgw_tls_server_port(const VgwTlsServer *s) { return s->port; }
+
+void vgw_tls_server_info(VgwTlsServer *s, VgwTlsServerInfo *out) {
+  Identity *id = current(s);
+  memset(out, 0, sizeof(*out));
+  out->port = s->port;
+  out->key_source = id == NULL ? "none" : id->engine ? "engine" : "software";
+  out->slot = id != NULL && id->engine ? (int)id->slot : -1;
+  out->key_type = id ? vgw_crypto_key_type_name(id->key_type) : NULL;
+  out->subject = id ? id->subject : NULL;
+  out->cert_sha256 = id ? id->fingerprint : NULL;
+  out->handshakes = s->handshakes;
+  out->failures = s->failures;
+  out->connections = s->n_conns;
+}
+
+void vgw_tls_server_free(VgwTlsServer *s) {
+  if (s == NULL) {
+    return;
+  }
+  while (s->conns != NULL) {
+    conn_close(s->conns->data);
+  }
+  if (s->flush_source != 0) {
+    g_source_remove(s->flush_source);
+  }
+  g_source_remove(s->accept_source);
+  close(s->fd);
+  identity_free(s->engine_id);
+  identity_free(s->software_id);
+  g_free(s);
+}

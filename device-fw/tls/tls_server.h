@@ -1,0 +1,92 @@
+/*
+ * The TLS listener (SIPS port 5061): TLS 1.2 and 1.3 with Context 0's
+ * certificate, non-blocking, in the GLib main loop.
+ *
+ * The private key is the crypto engine's (tls_signer.h): a handshake
+ * whose signature is in the engine waits without blocking the loop. For
+ * the benchmark, a debug switch makes new connections use a software key
+ * (BoringSSL, same key type, a certificate with the same subject) instead,
+ * so handshakes per second with both can be measured in one run.
+ *
+ * NOTE: there is no SIP stack yet. A connection completes its handshake,
+ * then whatever the peer sends is read and discarded. Each handshake is
+ * logged (peer, version, cipher, group, signature scheme, key) and each
+ * failure (peer, reason, alert); beyond VGW_TLS_LOG_PER_SECOND lines a
+ * second the rest are counted and summarised, so a benchmark does not
+ * turn into a console flood.
+ *
+ * Every connection uses the identity in force when it was accepted, so a
+ * new identity (slot 0 replaced, a new certificate) serves the next
+ * connections without disturbing the open ones.
+ */
+#ifndef VGW_TLS_SERVER_H
+#define VGW_TLS_SERVER_H
+
+#include <glib.h>
+#include <openssl/base.h>
+#include <stdint.h>
+
+#include "tls/tls_signer.h"
+
+G_BEGIN_DECLS
+
+#define VGW_TLS_PORT 5061
+#define VGW_TLS_MAX_CONNS 128
+#define VGW_TLS_HANDSHAKE_TIMEOUT_S 10
+#define VGW_TLS_LOG_PER_SECOND 10
+
+typedef struct VgwTlsServer VgwTlsServer;
+
+/* What `status` reports about the listener. Strings stay valid until the
+ * identity changes. */
+typedef struct {
+  uint16_t port;
+  const char *key_source; /* "engine", "software" or "none" */
+  int slot;               /* engine slot, -1 for a software key */
+  const char *key_type;   /* "rsa-2048", ... */
+  const char *subject;    /* "CN=ACL_..." */
+  const char *cert_sha256;
+  guint64 handshakes; /* completed */
+  guint64 failures;   /* handshakes that failed */
+  guint connections;  /* open now */
+} VgwTlsServerInfo;
+
+/* vgw_tls_server_start binds TCP |port| on all IPv4 addresses (both
+ * interfaces, like the SIP listeners) and serves it from the default main
+ * context. Until an identity is set, connections are closed at once.
+ * NULL with |error| set if the port cannot be bound. */
+VgwTlsServer *vgw_tls_server_start(uint16_t port, VgwTlsSigner *signer,
+                                   GError **error);
+
+/* vgw_tls_server_set_engine_identity serves |cert| with the key in engine
+ * slot |slot| (of |key_type|) to the next connections. |cert| is
+ * referenced, not taken. */
+gboolean vgw_tls_server_set_engine_identity(VgwTlsServer *s, X509 *cert,
+                                            guint slot, uint32_t key_type,
+                                            GError **error);
+
+/* vgw_tls_server_set_software_identity installs the benchmark's software
+ * key |key| and its certificate |cert| (both referenced), used once
+ * vgw_tls_server_use_software(s, TRUE). */
+gboolean vgw_tls_server_set_software_identity(VgwTlsServer *s, X509 *cert,
+                                              EVP_PKEY *key, GError **error);
+
+/* vgw_tls_server_has_software_identity says whether one is installed. */
+gboolean vgw_tls_server_has_software_identity(const VgwTlsServer *s);
+
+/* vgw_tls_server_use_software makes the next connections use the
+ * software key (TRUE; needs a software identity) or the engine key. */
+gboolean vgw_tls_server_use_software(VgwTlsServer *s, gboolean software);
+
+/* vgw_tls_server_info describes the listener for `status`. */
+void vgw_tls_server_info(VgwTlsServer *s, VgwTlsServerInfo *out);
+
+/* vgw_tls_server_port returns the bound port. */
+uint16_t vgw_tls_server_port(const VgwTlsServer *s);
+
+/* vgw_tls_server_free closes the listener and every connection. */
+void vgw_tls_server_free(VgwTlsServer *s);
+
+G_END_DECLS
+
+#endif /* VGW_TLS_SERVER_H */

@@ -1,0 +1,181 @@
+/* vgwd's TLS: see tls_service.h. */
+#include "tls/tls_service.h"
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <string.h>
+
+#include "tls/tls_identity.h"
+#include "tls/tls_server.h"
+#include "tls/tls_signer.h"
+#include "tls/tls_softkey.h"
+
+struct VgwTlsService {
+  VgwCryptoEngine *engine;
+  VgwConfigState *cs;
+  char *serial;
+  VgwTlsSigner *signer;
+  VgwTlsServer *server;
+  VgwTlsIdentity *identity;
+  gboolean softkey_pending; /* a software key is being made */
+  gboolean softkey_wanted;  /* switch to it when it is ready */
+  VgwTlsServerInfo info;    /* the last status snapshot's strings */
+};
+
+static int64_t now_unix(void) { return g_get_real_time() / G_USEC_PER_SEC; }
+
+/* load_identity (re)reads Context 0's identity and serves it. */
+static gboolean load_identity(VgwTlsService *t, GError **error) {
+  VgwTlsIdentity *id = vgw_tls_identity_context0(
+      t->engine, t->cs, t->serial, VGW_TLS_DEFAULT_KEY_TYPE, now_unix(), error);
+  if (id == NULL) {
+    return FALSE;
+  }
+  if (!vgw_tls_server_set_engine_identity(t->server, id->cert, id->slot,
+                                          id->key_type, error)) {
+    vgw_tls_identity_free(id);
+    return FALSE;
+  }
+  vgw_tls_identity_free(t->identity);
+  t->identity = id;
+  return TRUE;
+}
+
+VgwTlsService *vgw_tls_service_start(VgwCryptoEngine *engine,
+                                     VgwConfigState *cs, const char *serial,
+                                     uint16_t port, GError **error) {
+  VgwTlsService *t = g_new0(VgwTlsService, 1);
+  t->engine = engine;
+  t->cs = cs;
+  t->serial = g_strdup(serial);
+  t->signer = vgw_tls_signer_new(engine);
+  t->server = vgw_tls_server_start(port, t->signer, error);
+  if (t->server == NULL || !load_identity(t, error)) {
+    vgw_tls_server_free(t->server);
+    vgw_tls_signer_free(t->signer);
+    g_free(t->serial);
+    g_free(t);
+    return NULL;
+  }
+  return t;
+}
+
+void vgw_tls_service_key_changed(guint slot, gpointer service) {
+  VgwTlsService *t = service;
+  if (slot != t->identity->slot) {
+    return;
+  }
+  GError *error = NULL;
+  if (!load_identity(t, &error)) {
+    g_warning(
+        "tls: the key in slot %u changed but no certificate could be "
+        "issued for it: %s; still serving the previous certificate",
+        slot, error->message);
+    g_error_free(error);
+    return;
+  }
+  g_message("tls: new connections are served with the new key of slot %u",
+            slot);
+}
+
+uint16_t vgw_tls_service_port(const VgwTlsService *t) {
+  return vgw_tls_server_port(t->server);
+}
+
+void vgw_tls_service_status(VgwTlsService *t, VgwStatusTls *out) {
+  vgw_tls_server_info(t->server, &t->info);
+  memset(out, 0, sizeof(*out));
+  out->present = TRUE;
+  out->port = t->info.port;
+  out->key_source = t->info.key_source;
+  out->slot = t->info.slot;
+  out->key_type = t->info.key_type;
+  out->subject = t->info.subject;
+  out->cert_sha256 = t->info.cert_sha256;
+  out->handshakes = t->info.handshakes;
+  out->failures = t->info.failures;
+  out->connections = t->info.connections;
+  out->engine_signatures = vgw_tls_signer_signatures(t->signer);
+}
+
+static void on_softkey(EVP_PKEY *key, X509 *cert, GError *error,
+                       gpointer data) {
+  VgwTlsService *t = data;
+  t->softkey_pending = FALSE;
+  if (error != NULL) {
+    g_warning("tls: software key (debug) not made: %s", error->message);
+    g_error_free(error);
+    return;
+  }
+  GError *install_error = NULL;
+  if (!vgw_tls_server_set_software_identity(t->server, cert, key,
+                                            &install_error)) {
+    g_warning("tls: software key (debug) not usable: %s",
+              install_error->message);
+    g_error_free(install_error);
+  } else {
+    g_message("tls: software key (debug) ready");
+    if (t->softkey_wanted) {
+      vgw_tls_server_use_software(t->server, TRUE);
+      g_message(
+          "tls: DEBUG: new connections use the software key, not the "
+          "crypto engine");
+    }
+  }
+  EVP_PKEY_free(key);
+  X509_free(cert);
+}
+
+/* reply_key_source answers debug tls-key with the state it leaves. */
+static void reply_key_source(VgwMgmtReply *out, gboolean human,
+                             const char *source, const char *state) {
+  out->ok = TRUE;
+  if (human) {
+    out->body = g_strdup_printf("TLS key for new connections: %s (%s)\n",
+                                source, state);
+  } else {
+    out->body = g_strdup_printf("{\"key_source\":\"%s\",\"state\":\"%s\"}",
+                                source, state);
+  }
+}
+
+gboolean vgw_tls_service_debug_verb(char **argv, gboolean human,
+                                    VgwMgmtReply *out, gpointer user_data) {
+  VgwTlsService *t = user_data;
+  if (strcmp(argv[0], "debug") != 0 || argv[1] == NULL ||
+      strcmp(argv[1], "tls-key") != 0) {
+    return FALSE;
+  }
+  memset(out, 0, sizeof(*out));
+  if (g_strv_length(argv) != 3 ||
+      (strcmp(argv[2], "engine") != 0 && strcmp(argv[2], "software") != 0)) {
+    out->body = g_strdup("usage: debug tls-key engine|software");
+    return TRUE;
+  }
+  if (strcmp(argv[2], "engine") == 0) {
+    t->softkey_wanted = FALSE;
+    vgw_tls_server_use_software(t->server, FALSE);
+    g_message("tls: new connections use the crypto engine's key");
+    reply_key_source(out, human, "engine", "active");
+    return TRUE;
+  }
+  t->softkey_wanted = TRUE;
+  if (vgw_tls_server_use_software(t->server, TRUE)) {
+    g_message(
+        "tls: DEBUG: new connections use the software key, not the "
+        "crypto engine");
+    reply_key_source(out, human, "software", "active");
+    return TRUE;
+  }
+  if (!t->softkey_pending) {
+    t->softkey_pending = TRUE;
+    char *cn = vgw_tls_identity_common_name(t->serial);
+    g_message("tls: DEBUG: making a software %s key for benchmarking",
+              vgw_crypto_key_type_name(t->identity->key_type));
+    vgw_tls_softkey_make_async(t->identity->key_type, cn, now_unix(),
+                               on_softkey, t);
+    g_free(cn);
+  }
+  reply_key_source(out, human, "software", "generating");
+  return TRUE;
+}

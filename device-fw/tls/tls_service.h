@@ -1,0 +1,55 @@
+/*
+ * vgwd's TLS: Context 0's identity (tls_identity.h) served by the TLS
+ * listener (tls_server.h) with the crypto engine's key (tls_signer.h),
+ * kept current when the keystore changes, plus the benchmark's
+ * software-key switch (`debug tls-key engine|software`, tls_softkey.h).
+ */
+#ifndef VGW_TLS_SERVICE_H
+#define VGW_TLS_SERVICE_H
+
+#include <glib.h>
+
+#include "hal/crypto_engine.h"
+#include "mgmt/mgmt_session.h"
+#include "mgmt/mgmt_status.h"
+#include "vgwd/config_state.h"
+
+G_BEGIN_DECLS
+
+typedef struct VgwTlsService VgwTlsService;
+
+/* vgw_tls_service_start makes sure Context 0 has its key and certificate
+ * (generating and issuing what is missing) and serves it on TCP |port|.
+ * |engine| and |cs| are not owned and must outlive the service. NULL with
+ * |error| set if the engine fails or the port cannot be bound. */
+VgwTlsService *vgw_tls_service_start(VgwCryptoEngine *engine,
+                                     VgwConfigState *cs, const char *serial,
+                                     uint16_t port, GError **error);
+
+/* vgw_tls_service_key_changed is a VgwKeystoreChangedFunc: after the key
+ * in slot 0 changed, a certificate is issued for the new key and stored,
+ * and new connections are served with both (no reset). Open connections
+ * keep what they negotiated. Other slots are not used by TLS yet. */
+void vgw_tls_service_key_changed(guint slot, gpointer service);
+
+/* vgw_tls_service_status fills |out| for `status`. */
+void vgw_tls_service_status(VgwTlsService *t, VgwStatusTls *out);
+
+/* vgw_tls_service_port returns the listening port. */
+uint16_t vgw_tls_service_port(const VgwTlsService *t);
+
+/* vgw_tls_service_debug_verb is a VgwMgmtVerbFunc (|user_data| the
+ * service) answering
+ *   debug tls-key engine     new connections use the engine key (default)
+ *   debug tls-key software   new connections use a software key (made on
+ *                            first use, in the background: the reply says
+ *                            "generating" until it is ready; `status`
+ *                            shows tls.key_source "software" once in use)
+ * This is a benchmark switch, not a configuration: every boot starts with
+ * the engine key. Returns FALSE for other verbs. */
+gboolean vgw_tls_service_debug_verb(char **argv, gboolean human,
+                                    VgwMgmtReply *out, gpointer user_data);
+
+G_END_DECLS
+
+#endif /* VGW_TLS_SERVICE_H */
