@@ -116,7 +116,7 @@ static char *read_line(Qtest *q) {
         continue;
       }
       fail(q, VGW_CRYPTO_ERROR_QEMU_FAILED,
-           "QEMU exited (the qtest connection closed)");
+           "QEMU exited");
       return NULL;
     }
     g_string_append_len(q->rx, buf, n);
@@ -139,7 +139,7 @@ static char *transact(Qtest *q, const char *request) {
     }
     if (n <= 0) {
       fail(q, VGW_CRYPTO_ERROR_QEMU_FAILED,
-           "QEMU exited (the qtest connection closed)");
+           "QEMU exited");
       return NULL;
     }
     off += (size_t)n;
@@ -382,8 +382,10 @@ VgwCryptoEngine *vgw_crypto_qtest_open(const char *qemu, const char *keystore,
   } else {
     g_ptr_array_add(argv, g_strdup("vgw"));
   }
-  const char *fixed[] = {"-accel", "qtest",       "-display",
-                         "none",   "-nodefaults", "-qtest"};
+  /* Without -qtest-log QEMU logs every qtest exchange to stderr, where
+   * only its error messages are wanted. */
+  const char *fixed[] = {"-accel",      "qtest",      "-display", "none",
+                         "-nodefaults", "-qtest-log", "none",     "-qtest"};
   for (size_t i = 0; i < G_N_ELEMENTS(fixed); i++) {
     g_ptr_array_add(argv, g_strdup(fixed[i]));
   }

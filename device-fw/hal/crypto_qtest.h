@@ -5,7 +5,8 @@
  *
  *   qemu-system-aarch64 -M vgw[,keystore=F,keystore-secret=s]
  *       [-object secret,id=s,file=K,format=base64]
- *       -accel qtest -qtest unix:SOCK -display none -nodefaults
+ *       -accel qtest -qtest unix:SOCK -qtest-log none -display none
+ *       -nodefaults
  *
  * and drives the board's crypto engine through QEMU's qtest text protocol
  * (readl / writel / clock_step, see QEMU's softmmu/qtest.c), with the

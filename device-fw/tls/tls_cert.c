@@ -48,8 +48,11 @@ void vgw_tls_set_error(GError **error, const char *fmt, ...) {
   g_free(msg);
 }
 
+/* add_oid appends the OBJECT IDENTIFIER |oid| (dotted text). */
 static int add_oid(CBB *cbb, const char *oid) {
-  return CBB_add_asn1_oid_from_text(cbb, oid, strlen(oid));
+  CBB obj;
+  return CBB_add_asn1(cbb, &obj, CBS_ASN1_OBJECT) &&
+         CBB_add_asn1_oid_from_text(&obj, oid, strlen(oid)) && CBB_flush(cbb);
 }
 
 /* add_name appends the Name CN=|cn|. */
