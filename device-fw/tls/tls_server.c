@@ -73,9 +73,8 @@ static gboolean on_log_flush(gpointer data) {
   VgwTlsServer *s = data;
   if (s->suppressed > 0) {
     g_message(
-        "tls: %u more handshake/failure lines in the last second not "
-        "logged (%" G_GUINT64_FORMAT " handshakes, %" G_GUINT64_FORMAT
-        " failures so far)",
+        "tls: %u more handshake/failure lines not logged (%" G_GUINT64_FORMAT
+        " handshakes, %" G_GUINT64_FORMAT " failures so far)",
         s->suppressed, s->handshakes, s->failures);
   }
   s->suppressed = 0;
