@@ -442,6 +442,47 @@ static void test_software_key_and_new_identity(void) {
   fixture_down(&f);
 }
 
+/* A connection that got the old certificate gets no signature by a new
+ * key: its queued signature fails (the handshake fails cleanly) and the
+ * next connection gets the new key. */
+static void test_key_change_during_handshake(void) {
+  Fixture f;
+  if (!fixture_up(&f, VGW_KEY_TYPE_EC_P256)) {
+    return;
+  }
+  SSL_CTX *c13 = client_ctx(TLS1_3_VERSION, NULL, 0);
+  Client *c = client_start(c13, vgw_tls_server_port(f.server));
+  /* The server reads the ClientHello and queues its signature; the poll
+   * that would start it runs at a later iteration. */
+  while (vgw_tls_signer_pending(f.signer) == 0) {
+    g_main_context_iteration(NULL, TRUE);
+  }
+  GError *error = NULL;
+  g_assert_true(vgw_crypto_generate(f.e, 0, VGW_KEY_TYPE_EC_P256, &error));
+  vgw_tls_signer_key_changed(f.signer, 0);
+  g_test_expect_message("vgw", G_LOG_LEVEL_WARNING,
+                        "tls: engine signature (slot 0) failed: the key in "
+                        "slot 0 was replaced during the handshake");
+  g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE,
+                        "tls: handshake with 127.0.0.1:* failed: *");
+  g_assert_true(run_until_clients(&c, 1));
+  g_assert_true(c->failed);
+  run_until_server(f.server, 0, 1);
+  g_test_assert_expected_messages();
+  client_free(c);
+
+  VgwTlsIdentity *id2 =
+      vgw_tls_identity_context0(f.e, f.cs, SERIAL, VGW_KEY_TYPE_EC_P256,
+                                g_get_real_time() / G_USEC_PER_SEC, &error);
+  g_assert_no_error(error);
+  g_assert_true(vgw_tls_server_set_engine_identity(
+      f.server, id2->cert, id2->slot, id2->key_type, &error));
+  handshake(f.server, f.signer, c13, 1, TLS1_3_VERSION, id2->cert, 1);
+  vgw_tls_identity_free(id2);
+  SSL_CTX_free(c13);
+  fixture_down(&f);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/tls-engine/identity", test_identity);
@@ -449,6 +490,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/tls-engine/handshake-ec", test_handshake_ec);
   g_test_add_func("/tls-engine/software-key-and-new-identity",
                   test_software_key_and_new_identity);
+  g_test_add_func("/tls-engine/key-change-during-handshake",
+                  test_key_change_during_handshake);
   int rc = g_test_run();
   vgw_crypto_engine_free(engine);
   return rc;

@@ -66,10 +66,14 @@ void vgw_tls_service_key_changed(guint slot, gpointer service) {
     return;
   }
   GError *error = NULL;
+  /* Connections that already have the old certificate must not get a
+   * signature by the new key. */
+  vgw_tls_signer_key_changed(t->signer, slot);
   if (!load_identity(t, &error)) {
     g_warning(
         "tls: the key in slot %u changed but no certificate could be "
-        "issued for it: %s; still serving the previous certificate",
+        "issued for it: %s; the previous certificate no longer fits the "
+        "key, so handshakes fail until the next key change or boot",
         slot, error->message);
     g_error_free(error);
     return;

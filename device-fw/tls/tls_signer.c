@@ -17,6 +17,7 @@ typedef struct Job {
   struct ConnKey *ck; /* NULL once the connection went away */
   JobState state;
   guint slot;
+  guint epoch; /* of the slot's key when the connection was attached */
   uint32_t scheme;
   uint8_t digest[EVP_MAX_MD_SIZE];
   size_t digest_len;
@@ -33,7 +34,11 @@ typedef struct ConnKey {
   gpointer data;
   Job *job; /* the request in progress, NULL between requests */
   uint16_t last_sigalg;
+  guint epoch; /* of the slot's key at attach */
 } ConnKey;
+
+/* Slots whose key changes are tracked (the driver allows up to 256). */
+#define MAX_SLOTS 256
 
 struct VgwTlsSigner {
   VgwCryptoEngine *engine;
@@ -41,9 +46,13 @@ struct VgwTlsSigner {
   Job *running; /* in the engine */
   guint poll_source;
   guint64 signatures;
+  guint epochs[MAX_SLOTS]; /* bumped when a slot's key is replaced */
 };
 
-static int conn_key_index(void) {
+#define VGW_TLS_SIGNER_ERROR (vgw_tls_signer_error_quark())
+static G_DEFINE_QUARK(vgw - tls - signer - error - quark, vgw_tls_signer_error)
+
+    static int conn_key_index(void) {
   static int index = -1;
   if (index < 0) {
     index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
@@ -136,6 +145,10 @@ VgwCryptoEngine *vgw_tls_signer_engine(const VgwTlsSigner *s) {
   return s->engine;
 }
 
+guint vgw_tls_signer_pending(const VgwTlsSigner *s) {
+  return g_queue_get_length((GQueue *)&s->queue) + (s->running != NULL);
+}
+
 guint64 vgw_tls_signer_signatures(const VgwTlsSigner *s) {
   return s->signatures;
 }
@@ -160,8 +173,14 @@ static void finish_job(VgwTlsSigner *s, Job *job) {
 static void start_next(VgwTlsSigner *s) {
   while (s->running == NULL && !g_queue_is_empty(&s->queue)) {
     Job *job = g_queue_pop_head(&s->queue);
-    if (vgw_crypto_sign_start(s->engine, job->slot, job->scheme, job->digest,
-                              job->digest_len, &job->error)) {
+    if (job->slot < MAX_SLOTS && job->epoch != s->epochs[job->slot]) {
+      g_set_error(&job->error, VGW_TLS_SIGNER_ERROR, 0,
+                  "the key in slot %u was replaced during the handshake",
+                  job->slot);
+      finish_job(s, job);
+    } else if (vgw_crypto_sign_start(s->engine, job->slot, job->scheme,
+                                     job->digest, job->digest_len,
+                                     &job->error)) {
       job->state = JOB_RUNNING;
       s->running = job;
     } else {
@@ -199,10 +218,17 @@ static void schedule(VgwTlsSigner *s) {
   }
 }
 
+void vgw_tls_signer_key_changed(VgwTlsSigner *s, guint slot) {
+  if (slot < MAX_SLOTS) {
+    s->epochs[slot]++;
+  }
+}
+
 void vgw_tls_signer_attach(VgwTlsSigner *s, SSL *ssl, guint slot,
                            uint32_t key_type, VgwTlsSignDone done,
                            gpointer data) {
   ConnKey *ck = g_new0(ConnKey, 1);
+  ck->epoch = slot < MAX_SLOTS ? s->epochs[slot] : 0;
   ck->signer = s;
   ck->slot = slot;
   ck->key_type = key_type;
@@ -263,6 +289,7 @@ static enum ssl_private_key_result_t key_sign(SSL *ssl, uint8_t *out,
   job->digest_len = len;
   job->ck = ck;
   job->slot = ck->slot;
+  job->epoch = ck->epoch;
   job->scheme = scheme;
   job->state = JOB_QUEUED;
   ck->job = job;

@@ -48,6 +48,10 @@ VgwCryptoEngine *vgw_tls_signer_engine(const VgwTlsSigner *s);
  * completed for TLS. */
 guint64 vgw_tls_signer_signatures(const VgwTlsSigner *s);
 
+/* vgw_tls_signer_pending returns how many signatures are queued or in
+ * the engine. */
+guint vgw_tls_signer_pending(const VgwTlsSigner *s);
+
 /* vgw_tls_engine_key_method is the SSL_PRIVATE_KEY_METHOD to install on
  * an SSL_CTX whose certificate's key lives in the engine. Each SSL made
  * from it must be attached with vgw_tls_signer_attach. */
@@ -59,6 +63,14 @@ extern const SSL_PRIVATE_KEY_METHOD vgw_tls_engine_key_method;
 void vgw_tls_signer_attach(VgwTlsSigner *s, SSL *ssl, guint slot,
                            uint32_t key_type, VgwTlsSignDone done,
                            gpointer data);
+
+/* vgw_tls_signer_key_changed tells |s| that the key in |slot| was
+ * replaced: a connection attached before then is refused any further
+ * signature (it presents the old key's certificate, so a signature by the
+ * new key could only fail at the peer). Call it before serving the new
+ * key. A signature already in the engine was finished with the old key
+ * by the driver before the key could change. */
+void vgw_tls_signer_key_changed(VgwTlsSigner *s, guint slot);
 
 /* vgw_tls_signer_detach forgets |ssl| (call before SSL_free): a queued
  * request is dropped, one in the engine completes unused. No-op for an
