@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "board_secret.h"
 #include "bootwait.h"
 #include "capture.h"
 #include "flashimg.h"
@@ -359,7 +360,8 @@ run_up(const VgwUpOptions *opts)
   if ((lock_fd = lock_instance(inst, &error)) < 0)
     goto out;
   if (!prepare_instance(inst, opts, &error) ||
-      !copy_factory_flash(images, inst, &error))
+      !copy_factory_flash(images, inst, &error) ||
+      !vgw_board_secret_ensure(inst->keystore_secret, &error))
     goto out;
   if (config != NULL) {
     guint64 generation = 0;

@@ -58,6 +58,8 @@ vgw_instance_new(const char *name, GError **error)
   inst->qemu_log = g_build_filename(inst->dir, "qemu.log", NULL);
   inst->pid_file = g_build_filename(inst->dir, "qemu.pid", NULL);
   inst->flash = g_build_filename(inst->dir, "flash.img", NULL);
+  inst->keystore = g_build_filename(inst->dir, "keystore.bin", NULL);
+  inst->keystore_secret = g_build_filename(inst->dir, "keystore.secret", NULL);
   inst->json_file = g_build_filename(inst->dir, "instance.json", NULL);
   inst->lock_file = g_build_filename(inst->dir, "lock", NULL);
 
@@ -87,6 +89,8 @@ vgw_instance_free(VgwInstance *inst)
   g_free(inst->qemu_log);
   g_free(inst->pid_file);
   g_free(inst->flash);
+  g_free(inst->keystore);
+  g_free(inst->keystore_secret);
   g_free(inst->json_file);
   g_free(inst->lock_file);
   g_free(inst->serial);

@@ -32,6 +32,8 @@ typedef struct {
   char *qemu_log;
   char *pid_file;
   char *flash;
+  char *keystore;        /* the crypto engine's keystore (secure element) */
+  char *keystore_secret; /* the board secret that wraps it, base64 */
   char *json_file;
   char *lock_file;
 
@@ -90,7 +92,8 @@ int vgw_instance_running_pid(const VgwInstance *inst);
 int vgw_instance_require_running(VgwInstance *inst, GError **error);
 
 /* vgw_instance_remove_runtime_files removes the sockets and the pid file
- * (flash.img, console.log and instance.json stay). */
+ * (flash.img, keystore.bin, keystore.secret, console.log and
+ * instance.json stay). */
 void vgw_instance_remove_runtime_files(const VgwInstance *inst);
 
 /* vgw_instance_list_names returns the names of all known instances in

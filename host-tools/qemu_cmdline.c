@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "board_secret.h"
 #include "identity.h"
 #include "vgw-config.h"
 #include "vgw-error.h"
@@ -83,7 +84,10 @@ vgw_qemu_build_argv(const VgwQemuConfig *cfg, const VgwInstance *inst)
 #define ADDF(...) g_ptr_array_add(a, g_strdup_printf(__VA_ARGS__))
   ADD(cfg->qemu);
   ADD("-M");
-  ADDF("vgw,serial=%s,mac-base=%s", inst->serial, inst->mac_base);
+  ADDF("vgw,serial=%s,mac-base=%s,keystore=%s,keystore-secret=%s",
+       inst->serial, inst->mac_base, inst->keystore, VGW_BOARD_SECRET_ID);
+  ADD("-object");
+  g_ptr_array_add(a, vgw_board_secret_qemu_object(inst->keystore_secret));
   ADD("-smp");
   ADDF("%u", cfg->smp);
   ADD("-m");

@@ -30,7 +30,9 @@ test_argv(void)
   argv = vgw_qemu_build_argv(&cfg, inst);
 
   g_assert_cmpstr(argv[0], ==, "/q/qemu-system-aarch64");
-  g_assert_true(has_arg(argv, "vgw,serial=VGW0000000001,mac-base=02:00:00:00:00:fe"));
+  g_assert_true(has_arg(argv, "vgw,serial=VGW0000000001,mac-base=02:00:00:00:00:fe,"
+                              "keystore=/tmp/vst/a/keystore.bin,keystore-secret=vgw-board-secret"));
+  g_assert_true(has_arg(argv, "secret,id=vgw-board-secret,file=/tmp/vst/a/keystore.secret,format=base64"));
   g_assert_true(has_arg(argv, "-nodefaults"));
   g_assert_true(has_arg(argv, "/img/Image"));
   g_assert_true(has_arg(argv, "/img/initramfs.cpio.gz"));
