@@ -194,25 +194,6 @@ copy_factory_flash(const char *images, const VgwInstance *inst, GError **error)
 
 /* Takes the instance's lock so two `vgw up` of one name cannot race;
  * returns the fd (close to release) or -1. */
-static int
-lock_instance(const VgwInstance *inst, GError **error)
-{
-  int fd = open(inst->lock_file, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-
-  if (fd < 0) {
-    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "cannot open %s: %s",
-                inst->lock_file, g_strerror(errno));
-    return -1;
-  }
-  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    close(fd);
-    g_set_error(error, VGW_ERROR, VGW_ERROR_RUNNING,
-                "gateway '%s' is being started or run by another vgw", inst->name);
-    return -1;
-  }
-  return fd;
-}
-
 static void
 print_endpoints(const VgwInstance *inst, double elapsed_s)
 {
@@ -357,7 +338,7 @@ run_up(const VgwUpOptions *opts)
                 "gateway '%s' is already running (pid %d)", inst->name, pid);
     goto out;
   }
-  if ((lock_fd = lock_instance(inst, &error)) < 0)
+  if ((lock_fd = vgw_instance_lock(inst, &error)) < 0)
     goto out;
   if (!prepare_instance(inst, opts, &error) ||
       !copy_factory_flash(images, inst, &error) ||

@@ -1,6 +1,8 @@
 #include "instance.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
@@ -320,6 +322,25 @@ vgw_instance_require_running(VgwInstance *inst, GError **error)
     g_set_error(error, VGW_ERROR, VGW_ERROR_NOT_RUNNING,
                 "gateway '%s' is not running", inst->name);
   return pid;
+}
+
+int
+vgw_instance_lock(const VgwInstance *inst, GError **error)
+{
+  int fd = open(inst->lock_file, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+  if (fd < 0) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "cannot open %s: %s",
+                inst->lock_file, g_strerror(errno));
+    return -1;
+  }
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    close(fd);
+    g_set_error(error, VGW_ERROR, VGW_ERROR_RUNNING,
+                "gateway '%s' is being started or run by another vgw", inst->name);
+    return -1;
+  }
+  return fd;
 }
 
 void

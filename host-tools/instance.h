@@ -91,6 +91,13 @@ int vgw_instance_running_pid(const VgwInstance *inst);
  * not running"). */
 int vgw_instance_require_running(VgwInstance *inst, GError **error);
 
+/* vgw_instance_lock takes the instance's lock file (exclusive, not
+ * waiting) and returns its fd; closing the fd releases it.  Whoever starts
+ * the gateway or writes its images offline holds it.  Fails with
+ * VGW_ERROR_RUNNING, "gateway 'N' is being started or run by another
+ * vgw". */
+int vgw_instance_lock(const VgwInstance *inst, GError **error);
+
 /* vgw_instance_remove_runtime_files removes the sockets and the pid file
  * (flash.img, keystore.bin, keystore.secret, console.log and
  * instance.json stay). */
