@@ -21,6 +21,7 @@ static const VgwVerb verbs[] = {
   { "pending", "list the staged values that wait for a reset", vgw_cmd_pending },
   { "save", "save the staged configuration to the gateway's flash", vgw_cmd_save },
   { "factory-reset", "erase the saved configuration (next boot: factory defaults)", vgw_cmd_factory_reset },
+  { "keystore", "the crypto engine's key slots (list, gen, import, lock, pub), online or offline", vgw_cmd_keystore },
   { "flash", "read a stopped gateway's flash image (show, export-config)", vgw_cmd_flash },
   { "capture", "capture a gateway's NIC traffic (start, stop)", vgw_cmd_capture },
   { "handshakes", "explain every TLS handshake in a pcap/pcapng file", vgw_cmd_handshakes },

@@ -169,6 +169,25 @@ gboolean vgw_capture_stop_parse(int argc, char **argv, VgwCaptureOptions *opts, 
 void vgw_capture_options_clear(VgwCaptureOptions *opts);
 int vgw_cmd_capture(int argc, char **argv);
 
+/* vgw keystore list [--json] | gen | import | lock | pub (running or
+ * stopped gateway) */
+typedef struct {
+  char *name;
+  int slot;            /* -1 until given */
+  char *type;          /* gen: key type name */
+  guint32 key_type;    /* gen: VGW_KEY_TYPE_* of |type| */
+  char *key;           /* import: PEM file */
+  gboolean json;
+} VgwKeystoreOptions;
+gboolean vgw_keystore_list_parse(int argc, char **argv, VgwKeystoreOptions *opts, GError **error);
+gboolean vgw_keystore_gen_parse(int argc, char **argv, VgwKeystoreOptions *opts, GError **error);
+gboolean vgw_keystore_import_parse(int argc, char **argv, VgwKeystoreOptions *opts, GError **error);
+/* lock and pub: |verb| is "keystore lock" or "keystore pub" */
+gboolean vgw_keystore_slot_parse(const char *verb, int argc, char **argv,
+                                 VgwKeystoreOptions *opts, GError **error);
+void vgw_keystore_options_clear(VgwKeystoreOptions *opts);
+int vgw_cmd_keystore(int argc, char **argv);
+
 G_END_DECLS
 
 #endif /* VGW_COMMANDS_H */

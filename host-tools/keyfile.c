@@ -20,35 +20,6 @@
 
 #define VGW_KEYFILE_MAX (1024 * 1024)
 
-static const struct {
-  uint32_t type;
-  const char *name;
-} key_type_names[] = {
-  { VGW_KEY_TYPE_EC_P256, "ec-p256" },
-  { VGW_KEY_TYPE_RSA_2048, "rsa-2048" },
-  { VGW_KEY_TYPE_RSA_3072, "rsa-3072" },
-};
-
-const char *
-vgw_key_type_name(uint32_t key_type)
-{
-  for (gsize i = 0; i < G_N_ELEMENTS(key_type_names); i++)
-    if (key_type_names[i].type == key_type)
-      return key_type_names[i].name;
-  return NULL;
-}
-
-gboolean
-vgw_key_type_parse(const char *name, uint32_t *key_type)
-{
-  for (gsize i = 0; i < G_N_ELEMENTS(key_type_names); i++)
-    if (g_strcmp0(key_type_names[i].name, name) == 0) {
-      *key_type = key_type_names[i].type;
-      return TRUE;
-    }
-  return FALSE;
-}
-
 /* Wipes a secret GBytes' buffer when its last reference goes. */
 static void
 free_secret(gpointer data)

@@ -31,13 +31,6 @@ gboolean vgw_keyfile_load(const char *path, VgwKeyfile *out, GError **error);
 /* vgw_keyfile_clear wipes and releases |kf|'s bytes. */
 void vgw_keyfile_clear(VgwKeyfile *kf);
 
-/* vgw_key_type_name returns "ec-p256", "rsa-2048" or "rsa-3072" for a
- * VGW_KEY_TYPE_*, or NULL. */
-const char *vgw_key_type_name(uint32_t key_type);
-
-/* vgw_key_type_parse maps those names back; FALSE for anything else. */
-gboolean vgw_key_type_parse(const char *name, uint32_t *key_type);
-
 /* vgw_spki_fingerprint returns the lowercase hex SHA-256 of |spki|, the
  * fingerprint `vgw keystore list` and the firmware's keystore-list show. */
 char *vgw_spki_fingerprint(GBytes *spki);
