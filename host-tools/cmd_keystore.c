@@ -243,7 +243,8 @@ run(const char *sub, const VgwKeystoreOptions *opts, GError **error)
       return FALSE;
     type = kf.key_type;
     ok = vgw_keystore_import(ks, slot, &kf, error);
-    fp = vgw_spki_fingerprint(kf.spki);
+    /* The fingerprint keystore list shows (SHA-256 of the SPKI DER). */
+    fp = g_compute_checksum_for_bytes(G_CHECKSUM_SHA256, kf.spki);
     vgw_keyfile_clear(&kf);
     if (!ok)
       return FALSE;

@@ -13,7 +13,6 @@
 #include <openssl/nid.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
-#include <openssl/sha.h>
 
 #include "vgw_crypto.h"
 #include "vgw-error.h"
@@ -182,18 +181,4 @@ vgw_keyfile_clear(VgwKeyfile *kf)
   g_clear_pointer(&kf->import_bytes, g_bytes_unref);
   g_clear_pointer(&kf->spki, g_bytes_unref);
   kf->key_type = VGW_KEY_TYPE_NONE;
-}
-
-char *
-vgw_spki_fingerprint(GBytes *spki)
-{
-  uint8_t digest[SHA256_DIGEST_LENGTH];
-  GString *s = g_string_sized_new(2 * SHA256_DIGEST_LENGTH);
-  gsize len = 0;
-  const uint8_t *data = g_bytes_get_data(spki, &len);
-
-  SHA256(data, len, digest);
-  for (gsize i = 0; i < sizeof digest; i++)
-    g_string_append_printf(s, "%02x", digest[i]);
-  return g_string_free(s, FALSE);
 }

@@ -31,10 +31,6 @@ gboolean vgw_keyfile_load(const char *path, VgwKeyfile *out, GError **error);
 /* vgw_keyfile_clear wipes and releases |kf|'s bytes. */
 void vgw_keyfile_clear(VgwKeyfile *kf);
 
-/* vgw_spki_fingerprint returns the lowercase hex SHA-256 of |spki|, the
- * fingerprint `vgw keystore list` and the firmware's keystore-list show. */
-char *vgw_spki_fingerprint(GBytes *spki);
-
 G_END_DECLS
 
 #endif /* VGW_KEYFILE_H */

@@ -8,6 +8,7 @@
 #include "hal/crypto_qtest.h"
 #include "instance.h"
 #include "maint.h"
+#include "mgmt/mgmt_keystore_verbs.h"
 #include "qemu_cmdline.h"
 #include "vgw_crypto.h"
 #include "vgw-error.h"
@@ -17,8 +18,11 @@
 
 struct VgwKeystore {
   VgwMaintSession *maint;   /* online */
-  VgwCryptoEngine *engine;  /* offline: the board's engine under qtest */
-  int lock_fd;              /* offline: the instance lock, so no boot races us */
+  /* Offline: the board's engine under qtest, answered by the firmware's own
+   * keystore verbs, so both ways behave and reply alike. */
+  VgwCryptoEngine *engine;
+  VgwKeystoreVerbs *verbs;
+  int lock_fd;              /* the instance lock, so no boot races us */
 };
 
 /* Driver errors become the one-line VGW_ERRORs vgw prints. */
@@ -28,6 +32,12 @@ engine_failed(GError *driver_error, GError **error)
   g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "%s", driver_error->message);
   g_error_free(driver_error);
   return FALSE;
+}
+
+/* The firmware's verbs narrate to its log; vgw prints its own lines. */
+static void
+drop_log(const char *domain, GLogLevelFlags level, const char *message, gpointer data)
+{
 }
 
 static gboolean
@@ -42,7 +52,12 @@ open_offline(VgwKeystore *ks, VgwInstance *inst, GError **error)
     return FALSE;
   ks->engine = vgw_crypto_qtest_open(qemu, inst->keystore, inst->keystore_secret,
                                      &driver_error);
-  return ks->engine != NULL || engine_failed(driver_error, error);
+  if (ks->engine == NULL)
+    return engine_failed(driver_error, error);
+  g_log_set_handler("vgw", G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG,
+                    drop_log, NULL);
+  ks->verbs = vgw_keystore_verbs_new(ks->engine, NULL, NULL);
+  return TRUE;
 }
 
 VgwKeystore *
@@ -50,11 +65,14 @@ vgw_keystore_open(const char *name, gboolean create, GError **error)
 {
   g_autoptr(VgwInstance) inst = vgw_instance_new(name, error);
   VgwMaintTarget target = { .timeout_s = KEYSTORE_TIMEOUT_S };
+  gboolean known;
   VgwKeystore *ks;
 
   if (inst == NULL)
     return NULL;
-  if (!vgw_instance_known(inst) && !create) {
+  /* Provisioned before its first boot: a state directory with a secret. */
+  known = vgw_instance_known(inst) || g_file_test(inst->keystore_secret, G_FILE_TEST_EXISTS);
+  if (!known && !create) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_UNKNOWN, "no gateway named '%s'", name);
     return NULL;
   }
@@ -84,58 +102,38 @@ vgw_keystore_is_offline(const VgwKeystore *ks)
   return ks->maint == NULL;
 }
 
+/* Offline: the firmware's verb handler over the qtest engine; its reply
+ * body is the JSON object the maintenance port would send. */
 static JsonObject *
-request(VgwKeystore *ks, const char *const *req, GError **error)
+request_offline(VgwKeystore *ks, const char *const *req, GError **error)
 {
-  return vgw_maint_session_request(ks->maint, req, 0, error);
+  g_auto(GStrv) argv = g_strdupv((char **) req);
+  VgwMgmtReply reply = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new();
+  JsonObject *o = NULL;
+
+  if (!vgw_keystore_verbs_handle(argv, FALSE, &reply, ks->verbs)) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "%s: not a keystore verb", req[0]);
+  } else if (!reply.ok) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "%s: %s", req[0], reply.body);
+  } else if (json_parser_load_from_data(parser, reply.body, -1, NULL) &&
+             JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+    o = json_object_ref(json_node_get_object(json_parser_get_root(parser)));
+  } else {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "%s: reply is not a JSON object", req[0]);
+  }
+  for (char **a = argv; *a != NULL; a++)
+    explicit_bzero(*a, strlen(*a));
+  vgw_mgmt_reply_clear(&reply);
+  return o;
 }
 
 static JsonObject *
-list_offline(VgwKeystore *ks, GError **error)
+request(VgwKeystore *ks, const char *const *req, GError **error)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new();
-  guint n = vgw_crypto_num_slots(ks->engine);
-  g_autoptr(JsonNode) root = NULL;
-  GError *driver_error = NULL;
-
-  json_builder_begin_object(b);
-  json_builder_set_member_name(b, "num_slots");
-  json_builder_add_int_value(b, n);
-  json_builder_set_member_name(b, "slots");
-  json_builder_begin_array(b);
-  for (guint slot = 0; slot < n; slot++) {
-    VgwCryptoSlotInfo info;
-    g_autoptr(GBytes) spki = NULL;
-    g_autofree char *fp = NULL;
-
-    if (!vgw_crypto_info(ks->engine, slot, &info, &driver_error)) {
-      engine_failed(driver_error, error);
-      return NULL;
-    }
-    if (info.key_type == VGW_KEY_TYPE_NONE)
-      continue;
-    if ((spki = vgw_crypto_export_pub(ks->engine, slot, &driver_error)) == NULL) {
-      engine_failed(driver_error, error);
-      return NULL;
-    }
-    fp = vgw_spki_fingerprint(spki);
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "slot");
-    json_builder_add_int_value(b, slot);
-    json_builder_set_member_name(b, "type");
-    json_builder_add_string_value(b, vgw_crypto_key_type_name(info.key_type));
-    json_builder_set_member_name(b, "locked");
-    json_builder_add_boolean_value(b, info.locked);
-    json_builder_set_member_name(b, "origin");
-    json_builder_add_string_value(b, info.imported ? "imported" : "generated");
-    json_builder_set_member_name(b, "fingerprint");
-    json_builder_add_string_value(b, fp);
-    json_builder_end_object(b);
-  }
-  json_builder_end_array(b);
-  json_builder_end_object(b);
-  root = json_builder_get_root(b);
-  return json_object_ref(json_node_get_object(root));
+  if (ks->verbs != NULL)
+    return request_offline(ks, req, error);
+  return vgw_maint_session_request(ks->maint, req, 0, error);
 }
 
 JsonObject *
@@ -143,8 +141,6 @@ vgw_keystore_list(VgwKeystore *ks, GError **error)
 {
   const char *req[] = { "keystore-list", NULL };
 
-  if (ks->engine != NULL)
-    return list_offline(ks, error);
   return request(ks, req, error);
 }
 
@@ -153,13 +149,8 @@ vgw_keystore_gen(VgwKeystore *ks, guint slot, uint32_t key_type, GError **error)
 {
   g_autofree char *s = g_strdup_printf("%u", slot);
   const char *req[] = { "keystore-gen", s, vgw_crypto_key_type_name(key_type), NULL };
-  g_autoptr(JsonObject) o = NULL;
-  GError *driver_error = NULL;
+  g_autoptr(JsonObject) o = request(ks, req, error);
 
-  if (ks->engine != NULL)
-    return vgw_crypto_generate(ks->engine, slot, key_type, &driver_error) ||
-           engine_failed(driver_error, error);
-  o = request(ks, req, error);
   return o != NULL;
 }
 
@@ -169,16 +160,9 @@ vgw_keystore_import(VgwKeystore *ks, guint slot, const VgwKeyfile *kf, GError **
   g_autofree char *s = g_strdup_printf("%u", slot);
   gsize len = 0;
   const guint8 *raw = g_bytes_get_data(kf->import_bytes, &len);
-  GError *driver_error = NULL;
-  char *b64;
-  JsonObject *o;
-
-  if (ks->engine != NULL)
-    return vgw_crypto_import(ks->engine, slot, kf->key_type, raw, len, &driver_error) ||
-           engine_failed(driver_error, error);
-  b64 = g_base64_encode(raw, len);
+  char *b64 = g_base64_encode(raw, len);
   const char *req[] = { "keystore-import", s, vgw_crypto_key_type_name(kf->key_type), b64, NULL };
-  o = request(ks, req, error);
+  JsonObject *o = request(ks, req, error);
 
   explicit_bzero(b64, strlen(b64));
   g_free(b64);
@@ -193,12 +177,8 @@ vgw_keystore_lock(VgwKeystore *ks, guint slot, GError **error)
 {
   g_autofree char *s = g_strdup_printf("%u", slot);
   const char *req[] = { "keystore-lock", s, NULL };
-  g_autoptr(JsonObject) o = NULL;
-  GError *driver_error = NULL;
+  g_autoptr(JsonObject) o = request(ks, req, error);
 
-  if (ks->engine != NULL)
-    return vgw_crypto_lock(ks->engine, slot, &driver_error) || engine_failed(driver_error, error);
-  o = request(ks, req, error);
   return o != NULL;
 }
 
@@ -207,19 +187,11 @@ vgw_keystore_pub(VgwKeystore *ks, guint slot, GError **error)
 {
   g_autofree char *s = g_strdup_printf("%u", slot);
   const char *req[] = { "keystore-pub", s, NULL };
-  g_autoptr(JsonObject) o = NULL;
-  GError *driver_error = NULL;
+  g_autoptr(JsonObject) o = request(ks, req, error);
   const char *b64;
   guint8 *der;
   gsize len = 0;
 
-  if (ks->engine != NULL) {
-    GBytes *spki = vgw_crypto_export_pub(ks->engine, slot, &driver_error);
-    if (spki == NULL)
-      engine_failed(driver_error, error);
-    return spki;
-  }
-  o = request(ks, req, error);
   if (o == NULL)
     return NULL;
   b64 = json_object_get_string_member_with_default(o, "spki", NULL);
@@ -239,6 +211,7 @@ vgw_keystore_close(VgwKeystore *ks)
   vgw_maint_session_close(ks->maint);
   /* Freeing the engine stops QEMU and waits, so the keystore file is
    * complete before the lock goes. */
+  vgw_keystore_verbs_free(ks->verbs);
   vgw_crypto_engine_free(ks->engine);
   if (ks->lock_fd >= 0)
     close(ks->lock_fd);

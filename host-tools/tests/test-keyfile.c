@@ -184,16 +184,6 @@ test_refusals(void)
   g_unlink(enc);
 }
 
-static void
-test_fingerprint(void)
-{
-  static const uint8_t abc[] = { 'a', 'b', 'c' };
-  g_autoptr(GBytes) b = g_bytes_new_static(abc, sizeof abc);
-  g_autofree char *fp = vgw_spki_fingerprint(b);
-  /* SHA-256("abc"), FIPS 180-2 appendix B.1. */
-  g_assert_cmpstr(fp, ==, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-}
-
 int
 main(int argc, char **argv)
 {
@@ -206,7 +196,6 @@ main(int argc, char **argv)
   g_test_add_data_func("/keyfile/rsa-2048", GUINT_TO_POINTER(2048), test_rsa);
   g_test_add_data_func("/keyfile/rsa-3072", GUINT_TO_POINTER(3072), test_rsa);
   g_test_add_func("/keyfile/refusals", test_refusals);
-  g_test_add_func("/keyfile/fingerprint", test_fingerprint);
   rc = g_test_run();
   g_rmdir(tmpdir);
   return rc;
