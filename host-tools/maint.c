@@ -243,6 +243,17 @@ vgw_maint_session_close(VgwMaintSession *s)
   session_free(s);
 }
 
+/* TRUE for the requests after which the firmware stops answering: reset,
+ * and the debug hooks that crash vgwd or stall the watchdog. */
+static gboolean
+firmware_may_go(const char *const *argv)
+{
+  if (g_strcmp0(argv[0], "reset") == 0)
+    return TRUE;
+  return g_strcmp0(argv[0], "debug") == 0 &&
+         (g_strcmp0(argv[1], "crash") == 0 || g_strcmp0(argv[1], "watchdog-stall") == 0);
+}
+
 JsonObject *
 vgw_maint_request(const VgwMaintTarget *target, const char *const *argv,
                   GError **error)
@@ -254,12 +265,13 @@ vgw_maint_request(const VgwMaintTarget *target, const char *const *argv,
     return NULL;
   result = vgw_maint_session_request(s, argv, 0, error);
   /* Always log out so the port is not left logged in for the next
-   * person.  After reset or a debug hook the firmware may be gone before
-   * it answers, so do not wait for that reply. */
+   * person.  After a reset or a debug hook that stops the firmware it may
+   * be gone before it answers, so do not wait for that reply; after
+   * anything else wait, or a logout still in QEMU's buffer when we hang up
+   * is lost and the port stays logged in. */
   if (g_strcmp0(argv[0], "logout") == 0 || s->broken) {
     session_free(s);
-  } else if (result != NULL && (g_strcmp0(argv[0], "reset") == 0 ||
-                                g_strcmp0(argv[0], "debug") == 0)) {
+  } else if (result != NULL && firmware_may_go(argv)) {
     logout_nowait(s);
     session_free(s);
   } else {
