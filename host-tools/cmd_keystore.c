@@ -35,7 +35,7 @@ parse_common(const char *verb, const char *summary, const GOptionEntry *entries,
   if (!vgw_cli_parse(verb, NULL, full, entries, opts, FALSE, argc, argv, NULL, error) ||
       !vgw_cli_instance_name(&opts->name, error))
     return FALSE;
-  if (need_slot && opts->slot == -1) {
+  if (need_slot && opts->slot == VGW_KEYSTORE_NO_SLOT) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE, "%s: --slot is required (0-%u)",
                 verb, VGW_CRYPTO_SLOTS - 1);
     return FALSE;
@@ -52,7 +52,7 @@ static void
 init_options(VgwKeystoreOptions *opts)
 {
   memset(opts, 0, sizeof *opts);
-  opts->slot = -1;
+  opts->slot = VGW_KEYSTORE_NO_SLOT;
 }
 
 gboolean

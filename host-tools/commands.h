@@ -169,11 +169,15 @@ gboolean vgw_capture_stop_parse(int argc, char **argv, VgwCaptureOptions *opts, 
 void vgw_capture_options_clear(VgwCaptureOptions *opts);
 int vgw_cmd_capture(int argc, char **argv);
 
+/* VGW_KEYSTORE_NO_SLOT marks --slot not given (any int is a possible
+ * argument, to be refused with its own value). */
+#define VGW_KEYSTORE_NO_SLOT G_MININT
+
 /* vgw keystore list [--json] | gen | import | lock | pub (running or
  * stopped gateway) */
 typedef struct {
   char *name;
-  int slot;            /* -1 until given */
+  int slot;            /* VGW_KEYSTORE_NO_SLOT until given */
   char *type;          /* gen: key type name */
   guint32 key_type;    /* gen: VGW_KEY_TYPE_* of |type| */
   char *key;           /* import: PEM file */

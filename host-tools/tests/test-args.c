@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "vgw_crypto.h"
 #include "ports.h"
 #include "vgw-error.h"
 
@@ -183,6 +184,57 @@ test_other_verbs(void)
   vgw_maint_options_clear(&m);
 }
 
+static void
+expect_keystore_usage(gboolean ok, GError **error, const char *message)
+{
+  g_assert_false(ok);
+  g_assert_error(*error, VGW_ERROR, VGW_ERROR_USAGE);
+  g_assert_cmpstr((*error)->message, ==, message);
+  g_clear_error(error);
+}
+
+static void
+test_keystore_verbs(void)
+{
+  g_autoptr(GError) error = NULL;
+  VgwKeystoreOptions k;
+
+  g_assert_true(vgw_keystore_list_parse(2, ARGV("list", "--json"), &k, &error));
+  g_assert_true(k.json);
+  g_assert_cmpstr(k.name, ==, "default");
+  vgw_keystore_options_clear(&k);
+
+  g_assert_true(vgw_keystore_gen_parse(7, ARGV("gen", "--name", "g", "--slot", "15", "--type", "rsa-3072"),
+                                       &k, &error));
+  g_assert_cmpint(k.slot, ==, 15);
+  g_assert_cmpuint(k.key_type, ==, VGW_KEY_TYPE_RSA_3072);
+  g_assert_cmpstr(k.name, ==, "g");
+  vgw_keystore_options_clear(&k);
+  expect_keystore_usage(vgw_keystore_gen_parse(3, ARGV("gen", "--type", "ec-p256"), &k, &error),
+                        &error, "keystore gen: --slot is required (0-15)");
+  expect_keystore_usage(vgw_keystore_gen_parse(5, ARGV("gen", "--slot", "16", "--type", "ec-p256"), &k, &error),
+                        &error, "keystore gen: no slot 16 (0-15)");
+  expect_keystore_usage(vgw_keystore_gen_parse(5, ARGV("gen", "--slot", "1", "--type", "rsa-1024"), &k, &error),
+                        &error, "keystore gen: --type must be ec-p256, rsa-2048 or rsa-3072");
+  expect_keystore_usage(vgw_keystore_gen_parse(3, ARGV("gen", "--slot", "1"), &k, &error),
+                        &error, "keystore gen: --type must be ec-p256, rsa-2048 or rsa-3072");
+
+  g_assert_true(vgw_keystore_import_parse(5, ARGV("import", "--slot", "0", "--key", "k.pem"), &k, &error));
+  g_assert_cmpint(k.slot, ==, 0);
+  g_assert_cmpstr(k.key, ==, "k.pem");
+  vgw_keystore_options_clear(&k);
+  expect_keystore_usage(vgw_keystore_import_parse(3, ARGV("import", "--slot", "0"), &k, &error),
+                        &error, "keystore import: --key is required");
+
+  g_assert_true(vgw_keystore_slot_parse("keystore lock", 3, ARGV("lock", "-s", "3"), &k, &error));
+  g_assert_cmpint(k.slot, ==, 3);
+  vgw_keystore_options_clear(&k);
+  expect_keystore_usage(vgw_keystore_slot_parse("keystore pub", 3, ARGV("pub", "--slot", "-1"), &k, &error),
+                        &error, "keystore pub: no slot -1 (0-15)");
+  expect_keystore_usage(vgw_keystore_slot_parse("keystore pub", 1, ARGV("pub"), &k, &error),
+                        &error, "keystore pub: --slot is required (0-15)");
+}
+
 /* -- the binary ---------------------------------------------------------- */
 
 typedef struct {
@@ -337,6 +389,7 @@ main(int argc, char **argv)
   g_test_add_func("/args/up-all-options", test_up_all_options);
   g_test_add_func("/args/bad-arguments", test_bad_arguments);
   g_test_add_func("/args/other-verbs", test_other_verbs);
+  g_test_add_func("/args/keystore-verbs", test_keystore_verbs);
   g_test_add_func("/args/binary-help", test_binary_help);
   g_test_add_func("/args/binary-usage-errors", test_binary_usage_errors);
   g_test_add_func("/args/binary-failures", test_binary_failures);
