@@ -151,6 +151,33 @@ vgw_keystore_slot_parse(const char *verb, int argc, char **argv, VgwKeystoreOpti
   return TRUE;
 }
 
+gboolean
+vgw_keystore_zeroize_parse(int argc, char **argv, VgwKeystoreOptions *opts, GError **error)
+{
+  const GOptionEntry entries[] = {
+    NAME_ENTRY(opts),
+    { "yes", 0, 0, G_OPTION_ARG_NONE, &opts->yes, "Yes, erase every key", NULL },
+    { NULL },
+  };
+
+  init_options(opts);
+  if (!parse_common("keystore zeroize",
+                    "Erase every slot, locked or not: the keystore's factory reset.\n"
+                    "A running gateway then makes itself a new device key and\n"
+                    "certificate; a stopped one does so at its next boot.",
+                    entries, opts, FALSE, argc, argv, error))
+    goto fail;
+  if (!opts->yes) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+                "keystore zeroize erases every key, the device key too; add --yes");
+    goto fail;
+  }
+  return TRUE;
+fail:
+  vgw_keystore_options_clear(opts);
+  return FALSE;
+}
+
 void
 vgw_keystore_options_clear(VgwKeystoreOptions *opts)
 {
@@ -214,7 +241,8 @@ run(const char *sub, const VgwKeystoreOptions *opts, GError **error)
 {
   /* Provisioning may precede the first boot; listing may not create one. */
   g_autoptr(VgwKeystore) ks = vgw_keystore_open(opts->name, strcmp(sub, "list") != 0 &&
-                                                strcmp(sub, "pub") != 0, error);
+                                                strcmp(sub, "pub") != 0 &&
+                                                strcmp(sub, "zeroize") != 0, error);
   guint slot = (guint) opts->slot;
 
   if (ks == NULL)
@@ -250,6 +278,11 @@ run(const char *sub, const VgwKeystoreOptions *opts, GError **error)
       return FALSE;
     printf("slot %u: %s key imported, public key fingerprint %s\n", slot,
            vgw_crypto_key_type_name(type), fp);
+  } else if (strcmp(sub, "zeroize") == 0) {
+    if (!vgw_keystore_zeroize(ks, error))
+      return FALSE;
+    printf("every slot erased%s\n",
+           vgw_keystore_is_offline(ks) ? "" : "; the gateway made itself a new device key");
   } else if (strcmp(sub, "lock") == 0) {
     if (!vgw_keystore_lock(ks, slot, error))
       return FALSE;
@@ -278,6 +311,7 @@ DEFINE_SUB(cmd_list, "list", vgw_keystore_list_parse(argc, argv, &opts, &error))
 DEFINE_SUB(cmd_gen, "gen", vgw_keystore_gen_parse(argc, argv, &opts, &error))
 DEFINE_SUB(cmd_import, "import", vgw_keystore_import_parse(argc, argv, &opts, &error))
 DEFINE_SUB(cmd_lock, "lock", vgw_keystore_slot_parse("keystore lock", argc, argv, &opts, &error))
+DEFINE_SUB(cmd_zeroize, "zeroize", vgw_keystore_zeroize_parse(argc, argv, &opts, &error))
 DEFINE_SUB(cmd_pub, "pub", vgw_keystore_slot_parse("keystore pub", argc, argv, &opts, &error))
 
 static const VgwVerb keystore_verbs[] = {
@@ -286,6 +320,7 @@ static const VgwVerb keystore_verbs[] = {
   { "import", "write a PEM private key into a slot (write-only)", cmd_import },
   { "lock", "lock a slot against replacement and deletion", cmd_lock },
   { "pub", "print a slot's public key (PEM)", cmd_pub },
+  { "zeroize", "erase every slot, locked or not (the keystore's factory reset)", cmd_zeroize },
   { NULL, NULL, NULL },
 };
 

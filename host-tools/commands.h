@@ -173,7 +173,7 @@ int vgw_cmd_capture(int argc, char **argv);
  * argument, to be refused with its own value). */
 #define VGW_KEYSTORE_NO_SLOT G_MININT
 
-/* vgw keystore list [--json] | gen | import | lock | pub (running or
+/* vgw keystore list [--json] | gen | import | lock | pub | zeroize (running or
  * stopped gateway) */
 typedef struct {
   char *name;
@@ -182,6 +182,7 @@ typedef struct {
   guint32 key_type;    /* gen: VGW_KEY_TYPE_* of |type| */
   char *key;           /* import: PEM file */
   gboolean json;
+  gboolean yes;        /* zeroize: confirmed */
 } VgwKeystoreOptions;
 gboolean vgw_keystore_list_parse(int argc, char **argv, VgwKeystoreOptions *opts, GError **error);
 gboolean vgw_keystore_gen_parse(int argc, char **argv, VgwKeystoreOptions *opts, GError **error);
@@ -189,6 +190,8 @@ gboolean vgw_keystore_import_parse(int argc, char **argv, VgwKeystoreOptions *op
 /* lock and pub: |verb| is "keystore lock" or "keystore pub" */
 gboolean vgw_keystore_slot_parse(const char *verb, int argc, char **argv,
                                  VgwKeystoreOptions *opts, GError **error);
+gboolean vgw_keystore_zeroize_parse(int argc, char **argv, VgwKeystoreOptions *opts,
+                                    GError **error);
 void vgw_keystore_options_clear(VgwKeystoreOptions *opts);
 int vgw_cmd_keystore(int argc, char **argv);
 

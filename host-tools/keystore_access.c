@@ -182,6 +182,15 @@ vgw_keystore_lock(VgwKeystore *ks, guint slot, GError **error)
   return o != NULL;
 }
 
+gboolean
+vgw_keystore_zeroize(VgwKeystore *ks, GError **error)
+{
+  const char *req[] = { "keystore-zeroize", VGW_KEYSTORE_ZEROIZE_CONFIRM, NULL };
+  g_autoptr(JsonObject) o = request(ks, req, error);
+
+  return o != NULL;
+}
+
 GBytes *
 vgw_keystore_pub(VgwKeystore *ks, guint slot, GError **error)
 {

@@ -49,6 +49,10 @@ gboolean vgw_keystore_import(VgwKeystore *ks, guint slot, const VgwKeyfile *kf,
  * keystore's factory reset. */
 gboolean vgw_keystore_lock(VgwKeystore *ks, guint slot, GError **error);
 
+/* vgw_keystore_zeroize empties every slot, locked or not (the keystore's
+ * factory reset).  A running gateway makes itself a new device key. */
+gboolean vgw_keystore_zeroize(VgwKeystore *ks, GError **error);
+
 /* vgw_keystore_pub returns |slot|'s public key, DER SubjectPublicKeyInfo. */
 GBytes *vgw_keystore_pub(VgwKeystore *ks, guint slot, GError **error);
 

@@ -308,6 +308,38 @@ static void verb_pub(VgwKeystoreVerbs *v, char **argv, gboolean human,
   vgw_reply_ok(out, b);
 }
 
+/* keystore-zeroize all-keys: the keystore's factory reset, the only way
+ * to free a locked slot.  The confirmation word keeps a stray request
+ * from erasing the device's identity. */
+static void verb_zeroize(VgwKeystoreVerbs *v, char **argv, gboolean human,
+                         VgwMgmtReply *out) {
+  if (g_strv_length(argv) != 2 ||
+      strcmp(argv[1], VGW_KEYSTORE_ZEROIZE_CONFIRM) != 0) {
+    vgw_reply_fail(out, "usage: keystore-zeroize " VGW_KEYSTORE_ZEROIZE_CONFIRM
+                        " (erases every key, locked or not)");
+    return;
+  }
+  GError *error = NULL;
+  if (!vgw_crypto_zeroize(v->engine, &error)) {
+    g_message("keystore: zeroize refused: %s", error->message);
+    engine_fail(out, error);
+    return;
+  }
+  guint n = vgw_crypto_num_slots(v->engine);
+  g_message("keystore: zeroized, all %u slots empty", n);
+  /* Slot 0's user makes a new device key, as on a first boot. */
+  for (guint slot = 0; slot < n; slot++) {
+    key_changed(v, slot);
+  }
+  GString *b = g_string_new(NULL);
+  if (human) {
+    g_string_append_printf(b, "All %u slots erased.\n", n);
+  } else {
+    g_string_append_printf(b, "{\"zeroized\":true,\"num_slots\":%u}", n);
+  }
+  vgw_reply_ok(out, b);
+}
+
 gboolean vgw_keystore_verbs_handle(char **argv, gboolean human,
                                    VgwMgmtReply *out, gpointer user_data) {
   VgwKeystoreVerbs *v = user_data;
@@ -317,7 +349,7 @@ gboolean vgw_keystore_verbs_handle(char **argv, gboolean human,
   } verbs[] = {
       {"keystore-list", verb_list},     {"keystore-gen", verb_gen},
       {"keystore-import", verb_import}, {"keystore-lock", verb_lock},
-      {"keystore-pub", verb_pub},
+      {"keystore-pub", verb_pub},       {"keystore-zeroize", verb_zeroize},
   };
   for (size_t i = 0; i < G_N_ELEMENTS(verbs); i++) {
     if (strcmp(argv[0], verbs[i].name) != 0) {

@@ -1,7 +1,8 @@
 /*
  * The keystore verbs of the maintenance port (docs/maintenance-protocol.md,
  * "Keystore verbs"): keystore-list, keystore-gen, keystore-import,
- * keystore-lock and keystore-pub over the crypto engine's key slots, in
+ * keystore-lock, keystore-pub and keystore-zeroize over the crypto
+ * engine's key slots, in
  * machine mode (a JSON object) and human mode (text).
  *
  * Private key material only ever travels inward: keystore-import decodes
@@ -26,6 +27,9 @@ G_BEGIN_DECLS
  * (keystore-gen, keystore-import), so its users (TLS Context 0 for slot
  * 0) pick the new key up. */
 typedef void (*VgwKeystoreChangedFunc)(guint slot, gpointer user_data);
+
+/* VGW_KEYSTORE_ZEROIZE_CONFIRM is the word keystore-zeroize requires. */
+#define VGW_KEYSTORE_ZEROIZE_CONFIRM "all-keys"
 
 typedef struct VgwKeystoreVerbs VgwKeystoreVerbs;
 

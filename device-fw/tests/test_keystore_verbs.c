@@ -349,6 +349,38 @@ static void test_import_wipes_argument(void) {
   gw_down(&gw);
 }
 
+static void test_zeroize(void) {
+  Gw gw;
+  if (!gw_up(&gw, TRUE)) {
+    return;
+  }
+  login(&gw);
+  g_free(request(&gw, "@1 keystore-gen 0 ec-p256"));
+  g_free(request(&gw, "@2 keystore-gen 5 ec-p256"));
+  g_free(request(&gw, "@3 keystore-lock 5"));
+  guint changed_before = gw.changed->len;
+
+  /* Without the confirmation word nothing is erased. */
+  expect(&gw, "@4 keystore-zeroize",
+         "@4 error {\"error\":\"usage: keystore-zeroize all-keys (erases "
+         "every key, locked or not)\"}\n");
+  expect(&gw, "@5 keystore-zeroize yes",
+         "@5 error {\"error\":\"usage: keystore-zeroize all-keys (erases "
+         "every key, locked or not)\"}\n");
+  char *out = request(&gw, "@6 keystore-list");
+  g_assert_nonnull(strstr(out, "\"slot\":5,\"type\":\"ec-p256\",\"locked\":true"));
+  g_free(out);
+
+  /* With it, every slot empties, the locked one too, and every slot's
+   * user hears of it. */
+  expect(&gw, "@7 keystore-zeroize all-keys",
+         "@7 ok {\"zeroized\":true,\"num_slots\":16}\n");
+  expect(&gw, "@8 keystore-list", "@8 ok {\"num_slots\":16,\"slots\":[]}\n");
+  g_assert_cmpuint(gw.changed->len, ==, changed_before + 16);
+  g_assert_cmpuint(g_array_index(gw.changed, guint, changed_before), ==, 0);
+  gw_down(&gw);
+}
+
 static void test_no_engine(void) {
   Gw gw;
   gw_up(&gw, FALSE);
@@ -367,6 +399,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/keystore-verbs/import", test_import);
   g_test_add_func("/keystore-verbs/import-wipes-argument",
                   test_import_wipes_argument);
+  g_test_add_func("/keystore-verbs/zeroize", test_zeroize);
   g_test_add_func("/keystore-verbs/no-engine", test_no_engine);
   int rc = g_test_run();
   vgw_crypto_engine_free(engine);

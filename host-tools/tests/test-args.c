@@ -226,6 +226,11 @@ test_keystore_verbs(void)
   expect_keystore_usage(vgw_keystore_import_parse(3, ARGV("import", "--slot", "0"), &k, &error),
                         &error, "keystore import: --key is required");
 
+  expect_keystore_usage(vgw_keystore_zeroize_parse(1, ARGV("zeroize"), &k, &error),
+                        &error, "keystore zeroize erases every key, the device key too; add --yes");
+  g_assert_true(vgw_keystore_zeroize_parse(2, ARGV("zeroize", "--yes"), &k, &error));
+  vgw_keystore_options_clear(&k);
+
   g_assert_true(vgw_keystore_slot_parse("keystore lock", 3, ARGV("lock", "-s", "3"), &k, &error));
   g_assert_cmpint(k.slot, ==, 3);
   vgw_keystore_options_clear(&k);

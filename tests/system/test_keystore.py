@@ -226,6 +226,22 @@ def test(run):
     # -- Generated keys are wrapped at rest ------------------------------
     ks_bytes = open(os.path.join(sdir, 'keystore.bin'), 'rb').read()
     gen_pub = engine_pub(run, outputs, 3)
+
+    # -- Zeroize: the keystore's factory reset frees the locked slot -----
+    p = outputs.add(run.vgw('keystore', 'zeroize', '--name', GW, timeout=120))
+    run.check(p.returncode == 2 and '--yes' in p.stderr,
+              'keystore zeroize without --yes erases nothing and says how', p.stderr)
+    p = outputs.add(run.vgw('keystore', 'zeroize', '--yes', '--name', GW, timeout=120))
+    run.check(p.returncode == 0, 'keystore zeroize --yes on the running gateway', p.stdout + p.stderr)
+    after = keystore_list(run, outputs)
+    new0 = after.get(0, {})
+    run.check(3 not in after and new0.get('origin') == 'generated' and
+              new0.get('fingerprint') != hashlib.sha256(spki_of_key(rsa_key)).hexdigest(),
+              'after zeroize the locked slot is empty and slot 0 holds a new generated device key',
+              after)
+    served = served_identity(run, 'after zeroize')
+    run.check(hashlib.sha256(served).hexdigest() == new0.get('fingerprint'),
+              'after zeroize the gateway serves its new device key')
     run.check(len(gen_pub) > 0 and gen_pub[-65:] not in ks_bytes,
               'the keystore file does not even hold the generated key\'s public point in clear')
 
