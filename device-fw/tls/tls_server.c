@@ -280,8 +280,12 @@ static void log_handshake(TlsConn *c) {
 static void handshake_failed(TlsConn *c, const char *reason) {
   c->server->failures++;
   if (log_allowed(c->server)) {
-    g_message("tls: handshake with %s failed: %s%s%s", c->peer, reason,
-              c->alert[0] ? "; " : "", c->alert);
+    /* Context 0 is the only context until TLS Contexts are selectable
+     * per SIP Interface and Proxy Set; the line says so, as it will say
+     * which rule chose another. */
+    g_message("tls: handshake with %s failed: %s%s%s; TLS Context 0 "
+              "(default: no other context is configured)",
+              c->peer, reason, c->alert[0] ? "; " : "", c->alert);
   }
 }
 
