@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import tempfile
+import time
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -164,6 +165,22 @@ def test(run):
         v = openssl('verify', '-CAfile', cert_path, cert_path)
         run.check(v.returncode == 0, '%s: the self-signed certificate\'s signature verifies' % label,
                   v.stdout + v.stderr)
+
+    # -- A refused handshake is logged with peer, context, reason, alert --
+    p = subprocess.run(['openssl', 's_client', '-connect', '127.0.0.1:%d' % port, '-tls1_1',
+                        '-cipher', 'DEFAULT@SECLEVEL=0'],
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    run.check(p.returncode != 0, 'a TLS 1.1 client is refused', p.stdout + p.stderr)
+    log = ''
+    for _ in range(20):
+        log = open(os.path.join(sdir, 'console.log'), errors='replace').read()
+        if 'UNSUPPORTED_PROTOCOL' in log:
+            break
+        time.sleep(0.5)
+    run.check(re.search(r'tls: handshake with 10\.0\.2\.2:\d+ failed: UNSUPPORTED_PROTOCOL; '
+                        r'alert sent: protocol version; TLS Context 0 \(default', log) is not None,
+              'the console log names the peer, the reason, the alert sent and the TLS Context',
+              run.console_tail(GW))
 
     # -- The key survives a hard reset and a power cycle -----------------
     p = outputs.add(run.vgw('reset', '--hard', '--name', GW))
