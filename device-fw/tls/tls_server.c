@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "net/sockets.h"
 #include "tls/tls_cert.h"
 #include "vgw_crypto.h"
 
@@ -57,7 +58,7 @@ typedef struct {
   GList *link;
   int fd;
   SSL *ssl;
-  char peer[64];
+  char peer[VGW_PEER_LEN];
   gboolean engine_key;
   guint slot;
   gboolean handshake_done;
@@ -386,13 +387,8 @@ static void conn_drive(TlsConn *c) {
 
 static void on_signed(gpointer data) { conn_drive(data); }
 
-static void format_peer(const struct sockaddr_in *sa, char out[64]) {
-  char ip[INET_ADDRSTRLEN];
-  inet_ntop(AF_INET, &sa->sin_addr, ip, sizeof(ip));
-  g_snprintf(out, 64, "%s:%u", ip, ntohs(sa->sin_port));
-}
-
-static void accept_one(VgwTlsServer *s, int fd, const char *peer) {
+static void accept_one(int fd, const char *peer, gpointer data) {
+  VgwTlsServer *s = data;
   Identity *id = current(s);
   if (id == NULL) {
     if (log_allowed(s)) {
@@ -437,19 +433,7 @@ static void accept_one(VgwTlsServer *s, int fd, const char *peer) {
 }
 
 static gboolean on_accept(int fd, GIOCondition cond, gpointer data) {
-  VgwTlsServer *s = data;
-  for (;;) {
-    struct sockaddr_in sa;
-    socklen_t salen = sizeof(sa);
-    int cfd = accept4(fd, (struct sockaddr *)&sa, &salen,
-                      SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (cfd < 0) {
-      break;
-    }
-    char peer[64];
-    format_peer(&sa, peer);
-    accept_one(s, cfd, peer);
-  }
+  vgw_tcp_accept_all(fd, accept_one, data);
   return G_SOURCE_CONTINUE;
 }
 

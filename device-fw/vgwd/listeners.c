@@ -10,6 +10,8 @@
 
 #include <glib-unix.h>
 
+#include "net/sockets.h"
+
 #define MAX_TCP_CONNS 32
 #define LOG_PREVIEW 80
 
@@ -23,7 +25,7 @@ struct VgwListeners {
 typedef struct {
   VgwListeners *l;
   int fd;
-  char peer[64];
+  char peer[VGW_PEER_LEN];
 } TcpConn;
 
 /* first_line returns a printable preview of the start of |data|. */
@@ -37,12 +39,6 @@ static char *first_line(const char *data, size_t len) {
     g_string_append_c(s, g_ascii_isprint(c) ? c : '.');
   }
   return g_string_free(s, FALSE);
-}
-
-static void format_peer(const struct sockaddr_in *sa, char out[64]) {
-  char ip[INET_ADDRSTRLEN];
-  inet_ntop(AF_INET, &sa->sin_addr, ip, sizeof(ip));
-  g_snprintf(out, 64, "%s:%u", ip, ntohs(sa->sin_port));
 }
 
 static void log_dropped(const char *transport, const char *peer,
@@ -63,8 +59,8 @@ static gboolean on_udp(int fd, GIOCondition cond, gpointer data) {
     if (n < 0) {
       break;
     }
-    char peer[64];
-    format_peer(&sa, peer);
+    char peer[VGW_PEER_LEN];
+    vgw_peer_format(&sa, peer);
     log_dropped("udp", peer, buf, (size_t)n);
   }
   return G_SOURCE_CONTINUE;
@@ -94,33 +90,25 @@ static gboolean on_tcp_data(int fd, GIOCondition cond, gpointer data) {
   }
 }
 
-static gboolean on_tcp_accept(int fd, GIOCondition cond, gpointer data) {
+static void accept_tcp(int cfd, const char *peer, gpointer data) {
   VgwListeners *l = data;
-  for (;;) {
-    struct sockaddr_in sa;
-    socklen_t salen = sizeof(sa);
-    int cfd = accept4(fd, (struct sockaddr *)&sa, &salen,
-                      SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (cfd < 0) {
-      break;
-    }
-    char peer[64];
-    format_peer(&sa, peer);
-    if (l->n_conns >= MAX_TCP_CONNS) {
-      g_warning("sip/tcp: refusing %s: %u connections open", peer,
-                l->n_conns);
-      close(cfd);
-      continue;
-    }
-    TcpConn *c = g_new0(TcpConn, 1);
-    c->l = l;
-    c->fd = cfd;
-    memcpy(c->peer, peer, sizeof(c->peer));
-    l->n_conns++;
-    g_message("sip/tcp: connection from %s", peer);
-    g_unix_fd_add_full(G_PRIORITY_DEFAULT, cfd, G_IO_IN | G_IO_HUP | G_IO_ERR,
-                       on_tcp_data, c, conn_free);
+  if (l->n_conns >= MAX_TCP_CONNS) {
+    g_warning("sip/tcp: refusing %s: %u connections open", peer, l->n_conns);
+    close(cfd);
+    return;
   }
+  TcpConn *c = g_new0(TcpConn, 1);
+  c->l = l;
+  c->fd = cfd;
+  g_strlcpy(c->peer, peer, sizeof(c->peer));
+  l->n_conns++;
+  g_message("sip/tcp: connection from %s", peer);
+  g_unix_fd_add_full(G_PRIORITY_DEFAULT, cfd, G_IO_IN | G_IO_HUP | G_IO_ERR,
+                     on_tcp_data, c, conn_free);
+}
+
+static gboolean on_tcp_accept(int fd, GIOCondition cond, gpointer data) {
+  vgw_tcp_accept_all(fd, accept_tcp, data);
   return G_SOURCE_CONTINUE;
 }
 
