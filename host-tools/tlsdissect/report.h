@@ -1,7 +1,9 @@
 /*
  * The two renderings of an analysis: stable JSON (documented field by
  * field in docs/handshakes.md; "schema" is bumped on any incompatible
- * change) and text for people.
+ * change) and text for people.  Both append to a GString; the whole
+ * report of a large capture goes out a handshake at a time with
+ * tlsd_report_write.
  */
 #ifndef TLSD_REPORT_H
 #define TLSD_REPORT_H
@@ -9,7 +11,6 @@
 #include <stdio.h>
 
 #include <glib.h>
-#include <json-glib/json-glib.h>
 
 #include "analyzer.h"
 
@@ -17,26 +18,51 @@ G_BEGIN_DECLS
 
 #define TLSD_JSON_SCHEMA 1
 
-/* tlsd_report_json returns the whole report for |result| on file
- * |file_name|: the handshakes listed in |shown| (TlsdHandshake*, a subset
- * of result->handshakes after filtering), the file's facts from |result|. */
-JsonNode *tlsd_report_json(const TlsdResult *result, const char *file_name,
-                           const GPtrArray *shown);
+/* What closes the JSON report after the handshakes. */
+#define TLSD_REPORT_JSON_TAIL "]}"
 
-/* tlsd_handshake_json returns one handshake's object. */
-JsonNode *tlsd_handshake_json(const TlsdHandshake *hs, guint index);
+/* tlsd_report_json appends the whole JSON report (one line, no newline)
+ * for |result| on file |file_name|: the handshakes listed in |shown|
+ * (TlsdHandshake*, a subset of result->handshakes after filtering), the
+ * file's facts from |result|.  It is tlsd_report_json_head, the
+ * handshakes' objects separated by commas, then TLSD_REPORT_JSON_TAIL. */
+void tlsd_report_json(GString *out, const TlsdResult *result, const char *file_name,
+                      const GPtrArray *shown);
 
-/* tlsd_report_text writes the text report to |out|. */
+/* tlsd_report_json_head appends the report's object up to and including
+ * the '[' that opens its "handshakes" array. */
+void tlsd_report_json_head(GString *out, const TlsdResult *result, const char *file_name);
+
+/* tlsd_handshake_json appends one handshake's object, numbered |index|. */
+void tlsd_handshake_json(GString *out, const TlsdHandshake *hs, guint index);
+
+/* tlsd_report_text appends the whole text report.  It is
+ * tlsd_report_text_head then tlsd_handshake_text for each of |shown|. */
 void tlsd_report_text(GString *out, const TlsdResult *result, const char *file_name,
                       const GPtrArray *shown);
 
-/* tlsd_report_write writes the report (JSON if |json|, else text) to
- * |out| one handshake at a time, so a large capture's report is never
- * held whole in memory.  FALSE if writing failed (errno is set). */
+/* tlsd_report_text_head appends the text report's header: the file's
+ * facts, errors, how many handshakes there are and are shown. */
+void tlsd_report_text_head(GString *out, const TlsdResult *result, const char *file_name,
+                           const GPtrArray *shown);
+
+/* tlsd_handshake_text appends one handshake's paragraph. */
+void tlsd_handshake_text(GString *out, const TlsdHandshake *hs);
+
+/* tlsd_report_write writes the report (JSON if |json|, then a newline;
+ * else text) to |out| one handshake at a time, so a large capture's
+ * report is never held whole in memory.  FALSE if writing failed (errno
+ * is set). */
 gboolean tlsd_report_write(FILE *out, gboolean json, const TlsdResult *result,
                            const char *file_name, const GPtrArray *shown);
 
-/* tlsd_format_time returns "2025-01-31T12:00:00.123456Z" for |time_us|. */
+/* tlsd_append_time appends "2025-01-31T12:00:00.123456Z" for |time_us|
+ * (µs since the epoch), or "(time out of range)" before 1970 or after
+ * the year 9999 (as GDateTime can represent). */
+void tlsd_append_time(GString *out, gint64 time_us);
+
+/* tlsd_format_time returns what tlsd_append_time appends, newly
+ * allocated. */
 char *tlsd_format_time(gint64 time_us);
 
 G_END_DECLS

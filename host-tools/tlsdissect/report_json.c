@@ -1,156 +1,328 @@
+/*
+ * The JSON report, written straight into a GString.
+ *
+ * The output is the documented contract of docs/handshakes.md and stays
+ * byte for byte what the json-glib tree this replaces wrote (compact
+ * json_to_string of json-glib 1.6): members in the order below, no
+ * spaces, integers in decimal, strings escaped as json_escape_string
+ * says.  Building a tree per handshake cost four times the analysis
+ * itself on a large capture; appending is a few copies per field.
+ */
 #include "report.h"
+
+#include <string.h>
 
 #include "tls_names.h"
 
-char *
-tlsd_format_time(gint64 time_us)
+/* put_bytes appends |n| bytes of |p|: a copy when there is room (nearly
+ * always), GString's own append when it must grow. */
+static inline void
+put_bytes(GString *out, const char *p, gsize n)
 {
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(time_us / G_USEC_PER_SEC);
-
-  if (dt == NULL || time_us < 0)
-    return g_strdup("(time out of range)");
-  return g_strdup_printf("%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", g_date_time_get_year(dt),
-                         g_date_time_get_month(dt), g_date_time_get_day_of_month(dt),
-                         g_date_time_get_hour(dt), g_date_time_get_minute(dt),
-                         g_date_time_get_second(dt), (int) (time_us % G_USEC_PER_SEC));
-}
-
-static void
-add_time(JsonBuilder *b, const char *member, gint64 time_us)
-{
-  g_autofree char *text = tlsd_format_time(time_us);
-
-  json_builder_set_member_name(b, member);
-  json_builder_add_string_value(b, text);
-}
-
-static void
-add_string_or_null(JsonBuilder *b, const char *member, const char *value)
-{
-  json_builder_set_member_name(b, member);
-  if (value != NULL)
-    json_builder_add_string_value(b, value);
-  else
-    json_builder_add_null_value(b);
-}
-
-/* { "value": 4865, "name": "TLS_AES_128_GCM_SHA256" } (name null if unknown) */
-static void
-add_code(JsonBuilder *b, guint16 value, const char *(*namer)(guint16))
-{
-  json_builder_begin_object(b);
-  json_builder_set_member_name(b, "value");
-  json_builder_add_int_value(b, value);
-  add_string_or_null(b, "name", namer(value));
-  json_builder_end_object(b);
-}
-
-static void
-add_code_or_null(JsonBuilder *b, const char *member, guint16 value,
-                 const char *(*namer)(guint16))
-{
-  json_builder_set_member_name(b, member);
-  if (value == 0)
-    json_builder_add_null_value(b);
-  else
-    add_code(b, value, namer);
-}
-
-static void
-add_code_list(JsonBuilder *b, const char *member, const GArray *values,
-              const char *(*namer)(guint16))
-{
-  json_builder_set_member_name(b, member);
-  json_builder_begin_array(b);
-  for (guint i = 0; i < values->len; i++)
-    add_code(b, g_array_index(values, guint16, i), namer);
-  json_builder_end_array(b);
-}
-
-static void
-add_strv(JsonBuilder *b, const char *member, char **values)
-{
-  json_builder_set_member_name(b, member);
-  json_builder_begin_array(b);
-  for (char **v = values; v != NULL && *v != NULL; v++)
-    json_builder_add_string_value(b, *v);
-  json_builder_end_array(b);
-}
-
-static void
-add_tristate(JsonBuilder *b, const char *member, TlsdTristate v)
-{
-  json_builder_set_member_name(b, member);
-  if (v == TLSD_UNKNOWN)
-    json_builder_add_null_value(b);
-  else
-    json_builder_add_boolean_value(b, v == TLSD_YES);
-}
-
-static void
-add_endpoint(JsonBuilder *b, const char *member, const char *addr, guint16 port)
-{
-  json_builder_set_member_name(b, member);
-  json_builder_begin_object(b);
-  json_builder_set_member_name(b, "address");
-  json_builder_add_string_value(b, addr);
-  json_builder_set_member_name(b, "port");
-  json_builder_add_int_value(b, port);
-  json_builder_end_object(b);
-}
-
-static void
-add_cert(JsonBuilder *b, const TlsdCert *c, gint64 at_us)
-{
-  json_builder_begin_object(b);
-  add_string_or_null(b, "error", c->error);
-  add_string_or_null(b, "subject", c->subject);
-  add_string_or_null(b, "issuer", c->issuer);
-  add_string_or_null(b, "serial", c->serial);
-  if (c->error == NULL) {
-    add_time(b, "not_before", c->not_before * G_USEC_PER_SEC);
-    add_time(b, "not_after", c->not_after * G_USEC_PER_SEC);
+  if (G_LIKELY(out->len + n < out->allocated_len)) {
+    memcpy(out->str + out->len, p, n);
+    out->len += n;
+    out->str[out->len] = '\0';
   } else {
-    add_string_or_null(b, "not_before", NULL);
-    add_string_or_null(b, "not_after", NULL);
+    g_string_append_len(out, p, (gssize) n);
   }
-  json_builder_set_member_name(b, "san");
-  json_builder_begin_object(b);
-  add_strv(b, "dns", c->san_dns);
-  add_strv(b, "ip", c->san_ip);
-  add_strv(b, "uri", c->san_uri);
-  add_strv(b, "email", c->san_email);
-  json_builder_end_object(b);
-  json_builder_set_member_name(b, "key");
-  json_builder_begin_object(b);
-  add_string_or_null(b, "type", c->key_type);
-  json_builder_set_member_name(b, "bits");
-  if (c->key_bits > 0)
-    json_builder_add_int_value(b, c->key_bits);
-  else
-    json_builder_add_null_value(b);
-  add_string_or_null(b, "curve", c->key_curve);
-  json_builder_end_object(b);
-  add_string_or_null(b, "signature_algorithm", c->signature_algorithm);
-  json_builder_set_member_name(b, "valid_at_handshake");
-  if (c->error == NULL)
-    json_builder_add_boolean_value(b, tlsd_cert_valid_at(c, at_us));
-  else
-    json_builder_add_null_value(b);
-  json_builder_set_member_name(b, "self_signed");
-  json_builder_add_boolean_value(b, c->self_signed);
-  add_string_or_null(b, "sha256", c->sha256);
-  json_builder_end_object(b);
+}
+
+static inline void
+put_char(GString *out, char c)
+{
+  put_bytes(out, &c, 1);
+}
+
+/* Appends the string literal |lit| (its length known at compile time). */
+#define PUT(out, lit) put_bytes((out), "" lit, sizeof(lit) - 1)
+
+/* Bytes that json_escape_string passes through as they are: everything
+ * but the C0 controls 0x01-0x1e, '"', '\\' and DEL.  0x1f passes through
+ * too: json-glib 1.6 (whose output this keeps) escapes only below 0x1f.
+ * Bytes >= 0x80 (UTF-8 sequences) pass through. */
+static gboolean
+json_byte_plain(guint8 c)
+{
+  return (c >= 0x1f && c != '"' && c != '\\' && c != 0x7f);
+}
+
+/* json_escape_string appends |s| (NUL-terminated) as the inside of a JSON
+ * string: '"' and '\\' backslashed, \b \f \n \r \t by name, the other
+ * bytes json_byte_plain refuses as \u00XX (lower-case hex). */
+static void
+json_escape_string(GString *out, const char *s)
+{
+  static const char hex[] = "0123456789abcdef";
+  const guint8 *p = (const guint8 *) s;
+
+  for (;;) {
+    const guint8 *run = p;
+    char esc[6];
+
+    while (*p != '\0' && json_byte_plain(*p))
+      p++;
+    if (p > run)
+      put_bytes(out, (const char *) run, (gsize) (p - run));
+    if (*p == '\0')
+      return;
+    switch (*p) {
+    case '"': PUT(out, "\\\""); break;
+    case '\\': PUT(out, "\\\\"); break;
+    case '\b': PUT(out, "\\b"); break;
+    case '\f': PUT(out, "\\f"); break;
+    case '\n': PUT(out, "\\n"); break;
+    case '\r': PUT(out, "\\r"); break;
+    case '\t': PUT(out, "\\t"); break;
+    default:
+      memcpy(esc, "\\u00", 4);
+      esc[4] = hex[*p >> 4];
+      esc[5] = hex[*p & 0x0f];
+      put_bytes(out, esc, sizeof esc);
+      break;
+    }
+    p++;
+  }
+}
+
+/* put_string appends |s| as a JSON string, or null if |s| is NULL. */
+static void
+put_string(GString *out, const char *s)
+{
+  if (s == NULL) {
+    PUT(out, "null");
+    return;
+  }
+  put_char(out, '"');
+  json_escape_string(out, s);
+  put_char(out, '"');
+}
+
+/* put_int appends |v| in decimal, as "%" G_GINT64_FORMAT would. */
+static void
+put_int(GString *out, gint64 v)
+{
+  char buf[24];
+  char *end = buf + sizeof buf, *p = end;
+  /* The magnitude as unsigned, so G_MININT64 negates without overflow. */
+  guint64 u = v < 0 ? -(guint64) v : (guint64) v;
+
+  do {
+    *--p = (char) ('0' + u % 10);
+    u /= 10;
+  } while (u != 0);
+  if (v < 0)
+    *--p = '-';
+  put_bytes(out, p, (gsize) (end - p));
 }
 
 static void
-add_certs(JsonBuilder *b, const char *member, const GPtrArray *certs, gint64 at_us)
+put_bool(GString *out, gboolean v)
 {
-  json_builder_set_member_name(b, member);
-  json_builder_begin_array(b);
-  for (guint i = 0; i < certs->len; i++)
-    add_cert(b, g_ptr_array_index(certs, i), at_us);
-  json_builder_end_array(b);
+  if (v)
+    PUT(out, "true");
+  else
+    PUT(out, "false");
+}
+
+static void
+put_tristate(GString *out, TlsdTristate v)
+{
+  if (v == TLSD_UNKNOWN)
+    PUT(out, "null");
+  else
+    put_bool(out, v == TLSD_YES);
+}
+
+static void
+put_time(GString *out, gint64 time_us)
+{
+  put_char(out, '"');
+  tlsd_append_time(out, time_us);
+  put_char(out, '"');
+}
+
+/* A code's object, {"value":4865,"name":"TLS_AES_128_GCM_SHA256"} (name
+ * null if unknown), is the same text every time: a handshake lists some
+ * sixty, and finding and escaping their names was most of the report's
+ * time.  So each namer keeps the texts it rendered in a small open
+ * addressing table.  The reports run on one thread; nothing else touches
+ * these. */
+#define CODE_SLOTS 256
+#define CODE_PROBES 8
+
+typedef struct {
+  guint16 value;
+  guint8 len;     /* 0: empty */
+  char text[93];  /* longer texts are not kept */
+} CodeSlot;
+
+typedef struct {
+  const char *(*namer)(guint16);
+  CodeSlot slots[CODE_SLOTS];
+} CodeCache;
+
+static const char *
+alert_name16(guint16 v)
+{
+  return tlsd_alert_name((guint8) v);
+}
+
+static CodeCache version_codes = { .namer = tlsd_version_name };
+static CodeCache cipher_codes = { .namer = tlsd_cipher_name };
+static CodeCache group_codes = { .namer = tlsd_group_name };
+static CodeCache sigalg_codes = { .namer = tlsd_sigalg_name };
+static CodeCache alert_codes = { .namer = alert_name16 };
+
+static void
+put_code(GString *out, guint16 value, CodeCache *codes)
+{
+  /* Fibonacci hashing spreads the registries' runs of values. */
+  guint first = ((guint32) value * 2654435769u) >> 24;
+  CodeSlot *free_slot = NULL;
+  gsize start = out->len, len;
+
+  for (guint i = 0; i < CODE_PROBES; i++) {
+    CodeSlot *slot = &codes->slots[(first + i) % CODE_SLOTS];
+    if (slot->len == 0) {
+      free_slot = slot;
+      break;
+    }
+    if (slot->value == value) {
+      put_bytes(out, slot->text, slot->len);
+      return;
+    }
+  }
+  PUT(out, "{\"value\":");
+  put_int(out, value);
+  PUT(out, ",\"name\":");
+  put_string(out, codes->namer(value));
+  put_char(out, '}');
+  len = out->len - start;
+  if (free_slot != NULL && len <= sizeof free_slot->text) {
+    memcpy(free_slot->text, out->str + start, len);
+    free_slot->len = (guint8) len;
+    free_slot->value = value;
+  }
+}
+
+/* A code, or null for 0 (not known). */
+static void
+put_code_or_null(GString *out, guint16 value, CodeCache *codes)
+{
+  if (value == 0)
+    PUT(out, "null");
+  else
+    put_code(out, value, codes);
+}
+
+static void
+put_code_list(GString *out, const GArray *values, CodeCache *codes)
+{
+  put_char(out, '[');
+  for (guint i = 0; i < values->len; i++) {
+    if (i > 0)
+      put_char(out, ',');
+    put_code(out, g_array_index(values, guint16, i), codes);
+  }
+  put_char(out, ']');
+}
+
+/* A NULL-terminated vector (NULL itself: empty) as an array of strings. */
+static void
+put_strv(GString *out, char **values)
+{
+  put_char(out, '[');
+  for (char **v = values; v != NULL && *v != NULL; v++) {
+    if (v != values)
+      put_char(out, ',');
+    put_string(out, *v);
+  }
+  put_char(out, ']');
+}
+
+static void
+put_string_array(GString *out, const GPtrArray *values)
+{
+  put_char(out, '[');
+  for (guint i = 0; i < values->len; i++) {
+    if (i > 0)
+      put_char(out, ',');
+    put_string(out, g_ptr_array_index(values, i));
+  }
+  put_char(out, ']');
+}
+
+static void
+put_endpoint(GString *out, const char *addr, guint16 port)
+{
+  PUT(out, "{\"address\":");
+  put_string(out, addr);
+  PUT(out, ",\"port\":");
+  put_int(out, port);
+  put_char(out, '}');
+}
+
+static void
+put_cert(GString *out, const TlsdCert *c, gint64 at_us)
+{
+  PUT(out, "{\"error\":");
+  put_string(out, c->error);
+  PUT(out, ",\"subject\":");
+  put_string(out, c->subject);
+  PUT(out, ",\"issuer\":");
+  put_string(out, c->issuer);
+  PUT(out, ",\"serial\":");
+  put_string(out, c->serial);
+  if (c->error == NULL) {
+    PUT(out, ",\"not_before\":");
+    put_time(out, c->not_before * G_USEC_PER_SEC);
+    PUT(out, ",\"not_after\":");
+    put_time(out, c->not_after * G_USEC_PER_SEC);
+  } else {
+    PUT(out, ",\"not_before\":null,\"not_after\":null");
+  }
+  PUT(out, ",\"san\":{\"dns\":");
+  put_strv(out, c->san_dns);
+  PUT(out, ",\"ip\":");
+  put_strv(out, c->san_ip);
+  PUT(out, ",\"uri\":");
+  put_strv(out, c->san_uri);
+  PUT(out, ",\"email\":");
+  put_strv(out, c->san_email);
+  PUT(out, "},\"key\":{\"type\":");
+  put_string(out, c->key_type);
+  PUT(out, ",\"bits\":");
+  if (c->key_bits > 0)
+    put_int(out, c->key_bits);
+  else
+    PUT(out, "null");
+  PUT(out, ",\"curve\":");
+  put_string(out, c->key_curve);
+  PUT(out, "},\"signature_algorithm\":");
+  put_string(out, c->signature_algorithm);
+  PUT(out, ",\"valid_at_handshake\":");
+  if (c->error == NULL)
+    put_bool(out, tlsd_cert_valid_at(c, at_us));
+  else
+    PUT(out, "null");
+  PUT(out, ",\"self_signed\":");
+  put_bool(out, c->self_signed);
+  PUT(out, ",\"sha256\":");
+  put_string(out, c->sha256);
+  put_char(out, '}');
+}
+
+static void
+put_certs(GString *out, const GPtrArray *certs, gint64 at_us)
+{
+  put_char(out, '[');
+  for (guint i = 0; i < certs->len; i++) {
+    if (i > 0)
+      put_char(out, ',');
+    put_cert(out, g_ptr_array_index(certs, i), at_us);
+  }
+  put_char(out, ']');
 }
 
 static const char *
@@ -183,118 +355,117 @@ alert_level_name(guint8 level)
   return level == 1 ? "warning" : level == 2 ? "fatal" : "unknown";
 }
 
-static const char *
-alert_name16(guint16 v)
+static void
+put_alerts(GString *out, const GArray *alerts)
 {
-  return tlsd_alert_name((guint8) v);
+  put_char(out, '[');
+  for (guint i = 0; i < alerts->len; i++) {
+    const TlsdAlert *a = &g_array_index(alerts, TlsdAlert, i);
+    if (i > 0)
+      put_char(out, ',');
+    PUT(out, "{\"from\":");
+    put_string(out, tlsd_role_name(a->from));
+    PUT(out, ",\"level\":");
+    put_string(out, alert_level_name(a->level));
+    PUT(out, ",\"description\":");
+    put_code(out, a->description, &alert_codes);
+    PUT(out, ",\"meaning\":");
+    put_string(out, tlsd_alert_meaning(a->description));
+    PUT(out, ",\"encrypted\":");
+    put_bool(out, a->encrypted);
+    PUT(out, ",\"time\":");
+    put_time(out, a->time_us);
+    put_char(out, '}');
+  }
+  put_char(out, ']');
 }
 
-JsonNode *
-tlsd_handshake_json(const TlsdHandshake *hs, guint index)
+void
+tlsd_handshake_json(GString *out, const TlsdHandshake *hs, guint index)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new();
+  PUT(out, "{\"index\":");
+  put_int(out, index);
+  PUT(out, ",\"time\":");
+  put_time(out, hs->client_hello_us != 0 ? hs->client_hello_us : hs->start_us);
+  PUT(out, ",\"connection_time\":");
+  put_time(out, hs->start_us);
+  PUT(out, ",\"client\":");
+  put_endpoint(out, hs->client_addr, hs->client_port);
+  PUT(out, ",\"server\":");
+  put_endpoint(out, hs->server_addr, hs->server_port);
+  PUT(out, ",\"sni\":");
+  put_string(out, hs->sni);
 
-  json_builder_begin_object(b);
-  json_builder_set_member_name(b, "index");
-  json_builder_add_int_value(b, index);
-  add_time(b, "time", hs->client_hello_us != 0 ? hs->client_hello_us : hs->start_us);
-  add_time(b, "connection_time", hs->start_us);
-  add_endpoint(b, "client", hs->client_addr, hs->client_port);
-  add_endpoint(b, "server", hs->server_addr, hs->server_port);
-  add_string_or_null(b, "sni", hs->sni);
+  PUT(out, ",\"offered\":{\"client_hello_seen\":");
+  put_bool(out, hs->have_client_hello);
+  PUT(out, ",\"legacy_version\":");
+  put_code_or_null(out, hs->client_legacy_version, &version_codes);
+  PUT(out, ",\"versions\":");
+  put_code_list(out, hs->offered_versions, &version_codes);
+  PUT(out, ",\"cipher_suites\":");
+  put_code_list(out, hs->offered_ciphers, &cipher_codes);
+  PUT(out, ",\"groups\":");
+  put_code_list(out, hs->offered_groups, &group_codes);
+  PUT(out, ",\"key_share_groups\":");
+  put_code_list(out, hs->key_share_groups, &group_codes);
+  PUT(out, ",\"signature_algorithms\":");
+  put_code_list(out, hs->offered_sigalgs, &sigalg_codes);
+  PUT(out, ",\"alpn\":");
+  put_string_array(out, hs->offered_alpn);
 
-  json_builder_set_member_name(b, "offered");
-  json_builder_begin_object(b);
-  json_builder_set_member_name(b, "client_hello_seen");
-  json_builder_add_boolean_value(b, hs->have_client_hello);
-  add_code_or_null(b, "legacy_version", hs->client_legacy_version, tlsd_version_name);
-  add_code_list(b, "versions", hs->offered_versions, tlsd_version_name);
-  add_code_list(b, "cipher_suites", hs->offered_ciphers, tlsd_cipher_name);
-  add_code_list(b, "groups", hs->offered_groups, tlsd_group_name);
-  add_code_list(b, "key_share_groups", hs->key_share_groups, tlsd_group_name);
-  add_code_list(b, "signature_algorithms", hs->offered_sigalgs, tlsd_sigalg_name);
-  json_builder_set_member_name(b, "alpn");
-  json_builder_begin_array(b);
-  for (guint i = 0; i < hs->offered_alpn->len; i++)
-    json_builder_add_string_value(b, g_ptr_array_index(hs->offered_alpn, i));
-  json_builder_end_array(b);
-  json_builder_end_object(b);
-
-  json_builder_set_member_name(b, "chosen");
-  json_builder_begin_object(b);
-  json_builder_set_member_name(b, "server_hello_seen");
-  json_builder_add_boolean_value(b, hs->have_server_hello);
-  add_code_or_null(b, "version", hs->have_server_hello ? hs->version : 0, tlsd_version_name);
-  json_builder_set_member_name(b, "cipher_suite");
+  PUT(out, "},\"chosen\":{\"server_hello_seen\":");
+  put_bool(out, hs->have_server_hello);
+  PUT(out, ",\"version\":");
+  put_code_or_null(out, hs->have_server_hello ? hs->version : 0, &version_codes);
+  PUT(out, ",\"cipher_suite\":");
   if (hs->have_server_hello)
-    add_code(b, hs->cipher, tlsd_cipher_name);
+    put_code(out, hs->cipher, &cipher_codes);
   else
-    json_builder_add_null_value(b);
-  add_code_or_null(b, "group", hs->group, tlsd_group_name);
-  add_string_or_null(b, "alpn", hs->alpn);
-  json_builder_set_member_name(b, "hello_retry_request");
-  json_builder_add_boolean_value(b, hs->hello_retry_request);
-  json_builder_set_member_name(b, "resumed");
-  json_builder_add_boolean_value(b, hs->resumed);
-  json_builder_end_object(b);
+    PUT(out, "null");
+  PUT(out, ",\"group\":");
+  put_code_or_null(out, hs->group, &group_codes);
+  PUT(out, ",\"alpn\":");
+  put_string(out, hs->alpn);
+  PUT(out, ",\"hello_retry_request\":");
+  put_bool(out, hs->hello_retry_request);
+  PUT(out, ",\"resumed\":");
+  put_bool(out, hs->resumed);
 
-  json_builder_set_member_name(b, "client_auth");
-  json_builder_begin_object(b);
-  add_tristate(b, "requested", hs->cert_requested);
-  add_tristate(b, "client_sent_certificate", hs->client_sent_cert);
-  add_tristate(b, "client_sent_certificate_verify", hs->client_cert_verify);
-  json_builder_end_object(b);
+  PUT(out, "},\"client_auth\":{\"requested\":");
+  put_tristate(out, hs->cert_requested);
+  PUT(out, ",\"client_sent_certificate\":");
+  put_tristate(out, hs->client_sent_cert);
+  PUT(out, ",\"client_sent_certificate_verify\":");
+  put_tristate(out, hs->client_cert_verify);
 
-  add_certs(b, "server_certificates", hs->server_certs, hs->start_us);
-  add_certs(b, "client_certificates", hs->client_certs, hs->start_us);
+  PUT(out, "},\"server_certificates\":");
+  put_certs(out, hs->server_certs, hs->start_us);
+  PUT(out, ",\"client_certificates\":");
+  put_certs(out, hs->client_certs, hs->start_us);
+  PUT(out, ",\"alerts\":");
+  put_alerts(out, hs->alerts);
+  PUT(out, ",\"decryption\":");
+  put_string(out, decryption_name(hs->decryption));
 
-  json_builder_set_member_name(b, "alerts");
-  json_builder_begin_array(b);
-  for (guint i = 0; i < hs->alerts->len; i++) {
-    const TlsdAlert *a = &g_array_index(hs->alerts, TlsdAlert, i);
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "from");
-    json_builder_add_string_value(b, tlsd_role_name(a->from));
-    json_builder_set_member_name(b, "level");
-    json_builder_add_string_value(b, alert_level_name(a->level));
-    json_builder_set_member_name(b, "description");
-    add_code(b, a->description, alert_name16);
-    add_string_or_null(b, "meaning", tlsd_alert_meaning(a->description));
-    json_builder_set_member_name(b, "encrypted");
-    json_builder_add_boolean_value(b, a->encrypted);
-    add_time(b, "time", a->time_us);
-    json_builder_end_object(b);
-  }
-  json_builder_end_array(b);
+  PUT(out, ",\"outcome\":{\"result\":");
+  put_string(out, outcome_name(hs->outcome));
+  PUT(out, ",\"by\":");
+  put_string(out, hs->refused_by >= 0 ? tlsd_role_name(hs->refused_by) : NULL);
+  PUT(out, ",\"reason\":");
+  put_string(out, hs->reason);
 
-  json_builder_set_member_name(b, "decryption");
-  json_builder_add_string_value(b, decryption_name(hs->decryption));
+  PUT(out, "},\"sip\":{\"request\":");
+  put_string(out, hs->sip_request);
+  PUT(out, ",\"response\":");
+  put_string(out, hs->sip_response);
+  PUT(out, ",\"encrypted_unread\":");
+  put_bool(out, hs->sip_unreadable);
 
-  json_builder_set_member_name(b, "outcome");
-  json_builder_begin_object(b);
-  json_builder_set_member_name(b, "result");
-  json_builder_add_string_value(b, outcome_name(hs->outcome));
-  add_string_or_null(b, "by", hs->refused_by >= 0 ? tlsd_role_name(hs->refused_by) : NULL);
-  add_string_or_null(b, "reason", hs->reason);
-  json_builder_end_object(b);
-
-  json_builder_set_member_name(b, "sip");
-  json_builder_begin_object(b);
-  add_string_or_null(b, "request", hs->sip_request);
-  add_string_or_null(b, "response", hs->sip_response);
-  json_builder_set_member_name(b, "encrypted_unread");
-  json_builder_add_boolean_value(b, hs->sip_unreadable);
-  json_builder_end_object(b);
-
-  json_builder_set_member_name(b, "partial");
-  json_builder_add_boolean_value(b, hs->partial);
-  json_builder_set_member_name(b, "notes");
-  json_builder_begin_array(b);
-  for (guint i = 0; i < hs->notes->len; i++)
-    json_builder_add_string_value(b, g_ptr_array_index(hs->notes, i));
-  json_builder_end_array(b);
-  json_builder_end_object(b);
-  return json_builder_get_root(b);
+  PUT(out, "},\"partial\":");
+  put_bool(out, hs->partial);
+  PUT(out, ",\"notes\":");
+  put_string_array(out, hs->notes);
+  put_char(out, '}');
 }
 
 static const char *
@@ -303,43 +474,43 @@ format_name(TlsdFileFormat f)
   return f == TLSD_FORMAT_PCAP ? "pcap" : f == TLSD_FORMAT_PCAPNG ? "pcapng" : "unknown";
 }
 
-JsonNode *
-tlsd_report_json(const TlsdResult *result, const char *file_name, const GPtrArray *shown)
+void
+tlsd_report_json_head(GString *out, const TlsdResult *result, const char *file_name)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new();
+  PUT(out, "{\"schema\":");
+  put_int(out, TLSD_JSON_SCHEMA);
+  PUT(out, ",\"file\":");
+  put_string(out, file_name);
+  PUT(out, ",\"format\":");
+  put_string(out, format_name(result->format));
+  PUT(out, ",\"complete\":");
+  put_bool(out, result->complete);
+  PUT(out, ",\"errors\":");
+  put_string_array(out, result->errors);
+  PUT(out, ",\"packets\":");
+  put_int(out, (gint64) result->packets);
+  PUT(out, ",\"tcp_connections\":");
+  put_int(out, (gint64) result->connections);
+  PUT(out, ",\"embedded_secret_blocks\":");
+  put_int(out, result->embedded_secret_blocks);
+  PUT(out, ",\"keylog_entries\":");
+  put_int(out, result->keylog_entries);
+  PUT(out, ",\"handshakes_total\":");
+  put_int(out, result->handshakes->len);
+  PUT(out, ",\"handshakes\":[");
+}
 
-  json_builder_begin_object(b);
-  json_builder_set_member_name(b, "schema");
-  json_builder_add_int_value(b, TLSD_JSON_SCHEMA);
-  json_builder_set_member_name(b, "file");
-  json_builder_add_string_value(b, file_name);
-  json_builder_set_member_name(b, "format");
-  json_builder_add_string_value(b, format_name(result->format));
-  json_builder_set_member_name(b, "complete");
-  json_builder_add_boolean_value(b, result->complete);
-  json_builder_set_member_name(b, "errors");
-  json_builder_begin_array(b);
-  for (guint i = 0; i < result->errors->len; i++)
-    json_builder_add_string_value(b, g_ptr_array_index(result->errors, i));
-  json_builder_end_array(b);
-  json_builder_set_member_name(b, "packets");
-  json_builder_add_int_value(b, (gint64) result->packets);
-  json_builder_set_member_name(b, "tcp_connections");
-  json_builder_add_int_value(b, (gint64) result->connections);
-  json_builder_set_member_name(b, "embedded_secret_blocks");
-  json_builder_add_int_value(b, result->embedded_secret_blocks);
-  json_builder_set_member_name(b, "keylog_entries");
-  json_builder_add_int_value(b, result->keylog_entries);
-  json_builder_set_member_name(b, "handshakes_total");
-  json_builder_add_int_value(b, result->handshakes->len);
-  json_builder_set_member_name(b, "handshakes");
-  json_builder_begin_array(b);
+void
+tlsd_report_json(GString *out, const TlsdResult *result, const char *file_name,
+                 const GPtrArray *shown)
+{
+  tlsd_report_json_head(out, result, file_name);
   for (guint i = 0; i < shown->len; i++) {
     const TlsdHandshake *hs = g_ptr_array_index(shown, i);
+    if (i > 0)
+      put_char(out, ',');
     /* The index is the position in the whole file, filtered or not. */
-    json_builder_add_value(b, tlsd_handshake_json(hs, hs->index));
+    tlsd_handshake_json(out, hs, hs->index);
   }
-  json_builder_end_array(b);
-  json_builder_end_object(b);
-  return json_builder_get_root(b);
+  PUT(out, TLSD_REPORT_JSON_TAIL);
 }

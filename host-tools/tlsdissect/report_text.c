@@ -112,8 +112,8 @@ certs(GString *out, const char *name, const GPtrArray *list, gint64 at_us)
   }
 }
 
-static void
-one(GString *out, const TlsdHandshake *hs)
+void
+tlsd_handshake_text(GString *out, const TlsdHandshake *hs)
 {
   g_autofree char *time = tlsd_format_time(hs->client_hello_us != 0 ? hs->client_hello_us
                                                                      : hs->start_us);
@@ -221,9 +221,9 @@ one(GString *out, const TlsdHandshake *hs)
   g_string_append_c(out, '\n');
 }
 
-static void
-text_header(GString *out, const TlsdResult *result, const char *file_name,
-            const GPtrArray *shown)
+void
+tlsd_report_text_head(GString *out, const TlsdResult *result, const char *file_name,
+                      const GPtrArray *shown)
 {
   g_string_append_printf(out, "%s: %" G_GUINT64_FORMAT " packets, %" G_GUINT64_FORMAT
                          " TCP connections, %u TLS handshakes",
@@ -246,54 +246,7 @@ void
 tlsd_report_text(GString *out, const TlsdResult *result, const char *file_name,
                  const GPtrArray *shown)
 {
-  text_header(out, result, file_name, shown);
+  tlsd_report_text_head(out, result, file_name, shown);
   for (guint i = 0; i < shown->len; i++)
-    one(out, g_ptr_array_index(shown, i));
-}
-
-static gboolean
-flush_to(FILE *out, GString *s)
-{
-  gboolean ok = fwrite(s->str, 1, s->len, out) == s->len;
-
-  g_string_truncate(s, 0);
-  return ok;
-}
-
-gboolean
-tlsd_report_write(FILE *out, gboolean json, const TlsdResult *result, const char *file_name,
-                  const GPtrArray *shown)
-{
-  g_autoptr(GString) s = g_string_sized_new(8192);
-
-  if (json) {
-    /* The file's object with an empty "handshakes" array, opened up to
-     * take the handshakes one by one. */
-    g_autoptr(GPtrArray) none = g_ptr_array_new();
-    g_autoptr(JsonNode) top = tlsd_report_json(result, file_name, none);
-    g_autofree char *text = json_to_string(top, FALSE);
-    gsize len = strlen(text);
-    if (len < 4 || strcmp(text + len - 3, "[]}") != 0)
-      g_error("report: unexpected JSON layout");
-    g_string_append_len(s, text, (gssize) len - 2);
-    for (guint i = 0; i < shown->len; i++) {
-      const TlsdHandshake *hs = g_ptr_array_index(shown, i);
-      g_autoptr(JsonNode) node = tlsd_handshake_json(hs, hs->index);
-      g_autofree char *one_text = json_to_string(node, FALSE);
-      if (i > 0)
-        g_string_append_c(s, ',');
-      g_string_append(s, one_text);
-      if (s->len > 65536 && !flush_to(out, s))
-        return FALSE;
-    }
-    g_string_append(s, "]}\n");
-    return flush_to(out, s);
-  }
-  text_header(s, result, file_name, shown);
-  for (guint i = 0; i < shown->len; i++) {
-    one(s, g_ptr_array_index(shown, i));
-    if (s->len > 65536 && !flush_to(out, s))
-      return FALSE;
-  }
-  return flush_to(out, s);
+    tlsd_handshake_text(out, g_ptr_array_index(shown, i));
 }

@@ -29,10 +29,11 @@ static void must(gboolean cond, const char *what) {
 }
 
 static void render(TlsdResult *r) {
-  g_autoptr(JsonNode) json = tlsd_report_json(r, "fuzz", r->handshakes);
+  g_autoptr(GString) json = g_string_new(NULL);
   g_autoptr(GString) text = g_string_new(NULL);
-  g_autofree char *s = json_to_string(json, FALSE);
-  must(s != NULL && s[0] == '{', "JSON report renders");
+  tlsd_report_json(json, r, "fuzz", r->handshakes);
+  must(json->len > 2 && json->str[0] == '{' && g_str_has_suffix(json->str, "]}"),
+       "JSON report renders");
   tlsd_report_text(text, r, "fuzz", r->handshakes);
   must(r->complete == (r->errors->len == 0) || r->errors->len > 0, "complete implies no errors");
 }
@@ -78,8 +79,10 @@ static void fuzz_streams(const uint8_t *data, size_t size) {
   }
   tlsd_conn_close(conn, 1, FALSE, 2000000);
   TlsdHandshake *hs = tlsd_conn_finish(conn);
-  g_autoptr(JsonNode) json = tlsd_handshake_json(hs, 1);
-  must(json != NULL, "handshake JSON renders");
+  g_autoptr(GString) json = g_string_new(NULL);
+  tlsd_handshake_json(json, hs, 1);
+  must(json->len > 2 && json->str[0] == '{' && json->str[json->len - 1] == '}',
+       "handshake JSON renders");
   tlsd_handshake_free(hs);
 }
 
