@@ -47,15 +47,19 @@ typedef struct {
 static guint
 flow_hash(gconstpointer p)
 {
-  const FlowKey *k = p;
-  guint h = k->family;
+  const guint8 *bytes = p;
+  guint64 h = 0;
+  gsize i;
 
-  for (int s = 0; s < 2; s++) {
-    for (int i = 0; i < 16; i++)
-      h = h * 31 + k->addr[s][i];
-    h = h * 31 + k->port[s];
+  /* Word by word: every packet is looked up, byte by byte was slow. */
+  for (i = 0; i + 8 <= sizeof(FlowKey); i += 8) {
+    guint64 w;
+    memcpy(&w, bytes + i, 8);
+    h = (h ^ w) * G_GUINT64_CONSTANT(0x9e3779b97f4a7c15);
   }
-  return h;
+  for (; i < sizeof(FlowKey); i++)
+    h = (h ^ bytes[i]) * G_GUINT64_CONSTANT(0x9e3779b97f4a7c15);
+  return (guint) (h ^ (h >> 32));
 }
 
 static gboolean
@@ -91,7 +95,23 @@ addr_text(int family, const guint8 *addr)
 {
   char buf[INET6_ADDRSTRLEN];
 
-  if (inet_ntop(family == 4 ? AF_INET : AF_INET6, addr, buf, sizeof buf) == NULL)
+  if (family == 4) {
+    /* "192.0.2.1" as inet_ntop writes it, without the sprintf it uses
+     * (a twentieth of the whole analysis of a large capture). */
+    char *p = buf;
+    for (int i = 0; i < 4; i++) {
+      guint8 b = addr[i];
+      if (i > 0)
+        *p++ = '.';
+      if (b >= 100)
+        *p++ = (char) ('0' + b / 100);
+      if (b >= 10)
+        *p++ = (char) ('0' + b / 10 % 10);
+      *p++ = (char) ('0' + b % 10);
+    }
+    return g_strndup(buf, (gsize) (p - buf));
+  }
+  if (inet_ntop(AF_INET6, addr, buf, sizeof buf) == NULL)
     return g_strdup("?");
   return g_strdup(buf);
 }

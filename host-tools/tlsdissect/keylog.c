@@ -163,9 +163,14 @@ const TlsdSecret *
 tlsd_keylog_lookup(const TlsdKeylog *log, const guint8 client_random[TLSD_RANDOM_LEN],
                    TlsdSecretKind kind)
 {
-  g_autoptr(GBytes) key = g_bytes_new(client_random, TLSD_RANDOM_LEN);
-  const Entry *entry = g_hash_table_lookup(log->by_random, key);
+  g_autoptr(GBytes) key = NULL;
+  const Entry *entry;
 
+  /* Most captures come without secrets: no key to build then. */
+  if (g_hash_table_size(log->by_random) == 0)
+    return NULL;
+  key = g_bytes_new(client_random, TLSD_RANDOM_LEN);
+  entry = g_hash_table_lookup(log->by_random, key);
   if (entry == NULL || entry->secrets[kind].len == 0)
     return NULL;
   return &entry->secrets[kind];

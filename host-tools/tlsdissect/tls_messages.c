@@ -16,19 +16,27 @@ static const guint8 hrr_random[TLSD_RANDOM_LEN] = {
   0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
 };
 
-/* Reads a list of u16 values filling all of |list| into |out|. */
+/* Reads a list of u16 values filling all of |list| into |out| (the first
+ * TLSD_MAX_LIST_ITEMS of them).  The array is sized once: appending value
+ * by value cost more than the rest of the ClientHello. */
 static gboolean
 get_u16_list(CBS list, GArray *out)
 {
-  g_array_set_size(out, 0);
-  if (CBS_len(&list) % 2 != 0)
+  gsize keep = MIN(CBS_len(&list) / 2, TLSD_MAX_LIST_ITEMS);
+
+  if (CBS_len(&list) % 2 != 0) {
+    g_array_set_size(out, 0);
     return FALSE;
-  while (CBS_len(&list) > 0) {
+  }
+  g_array_set_size(out, keep);
+  for (gsize i = 0; i < keep; i++) {
     uint16_t v;
-    if (!CBS_get_u16(&list, &v))
+    /* Cannot fail: the list holds at least 2 * keep bytes. */
+    if (!CBS_get_u16(&list, &v)) {
+      g_array_set_size(out, i);
       return FALSE;
-    if (out->len < TLSD_MAX_LIST_ITEMS)
-      g_array_append_val(out, v);
+    }
+    g_array_index(out, guint16, i) = v;
   }
   return TRUE;
 }
