@@ -38,10 +38,14 @@ typedef struct {
   gint64 time_us;
 } DeliverCtx;
 
+/* Concluded connections kept for the next ones to reuse. */
+#define SPARE_CONNS 4
+
 typedef struct {
   const TlsdKeylog *keylog;
   GHashTable *flows;   /* FlowKey -> Flow (the live one) */
   GPtrArray *all;      /* Flow*, in order of first packet; owns them */
+  GPtrArray *spare;    /* TlsdConn*, concluded, up to SPARE_CONNS */
 } Tracker;
 
 static guint
@@ -117,7 +121,7 @@ addr_text(int family, const guint8 *addr)
 }
 
 static void
-flow_finish(Flow *flow)
+flow_finish(Tracker *t, Flow *flow)
 {
   TlsdHandshake *hs;
   int client;
@@ -133,7 +137,11 @@ flow_finish(Flow *flow)
     tlsd_tcp_dir_clear(&flow->tcp[side]);
   }
   client = tlsd_conn_side_is_client(flow->tls, 0) == 1 ? 0 : 1;
-  hs = tlsd_conn_finish(flow->tls);
+  hs = tlsd_conn_conclude(flow->tls);
+  if (t->spare->len < SPARE_CONNS)
+    g_ptr_array_add(t->spare, flow->tls);
+  else
+    tlsd_conn_free(flow->tls);
   flow->tls = NULL;
   if (!hs->have_client_hello && !hs->have_server_hello) {
     tlsd_handshake_free(hs);
@@ -162,7 +170,12 @@ flow_new(Tracker *t, const FlowKey *key)
   Flow *flow = g_new0(Flow, 1);
 
   flow->key = *key;
-  flow->tls = tlsd_conn_new(t->keylog);
+  if (t->spare->len > 0) {
+    flow->tls = g_ptr_array_steal_index_fast(t->spare, t->spare->len - 1);
+    tlsd_conn_restart(flow->tls, t->keylog);
+  } else {
+    flow->tls = tlsd_conn_new(t->keylog);
+  }
   g_hash_table_replace(t->flows, &flow->key, flow);
   g_ptr_array_add(t->all, flow);
   return flow;
@@ -207,7 +220,7 @@ track_segment(Tracker *t, const TlsdTcpSegment *seg, gint64 time_us)
   if (flow != NULL && syn && !ack &&
       (flow->had_data || flow->closed[0] || flow->closed[1] || flow->reset ||
        (flow->tcp[side].syn && flow->tcp[side].isn != seg->seq))) {
-    flow_finish(flow);
+    flow_finish(t, flow);
     g_hash_table_remove(t->flows, &key);
     flow = NULL;
   }
@@ -247,7 +260,7 @@ track_segment(Tracker *t, const TlsdTcpSegment *seg, gint64 time_us)
    * so its buffers are reused by the next ones.  The flow stays in the
    * table, finished, to absorb late ACKs and retransmissions. */
   if (flow->tls != NULL && flow_drained(flow))
-    flow_finish(flow);
+    flow_finish(t, flow);
 }
 
 void
@@ -369,12 +382,13 @@ tlsd_analyze_memory(const guint8 *data, gsize len, const char *name, TlsdKeylog 
   t.keylog = keylog;
   t.flows = g_hash_table_new(flow_hash, flow_equal);
   t.all = g_ptr_array_new_with_free_func((GDestroyNotify) flow_free);
+  t.spare = g_ptr_array_new_with_free_func((GDestroyNotify) tlsd_conn_free);
   read_packets(pcap, r, &t);
   pcap_close(pcap);
   r->connections = t.all->len;
   for (guint i = 0; i < t.all->len; i++) {
     Flow *flow = g_ptr_array_index(t.all, i);
-    flow_finish(flow);
+    flow_finish(&t, flow);
     if (flow->report != NULL) {
       if (!r->complete)
         tlsd_handshake_note(flow->report, FALSE, "the capture file is damaged or cut short");
@@ -384,6 +398,7 @@ tlsd_analyze_memory(const guint8 *data, gsize len, const char *name, TlsdKeylog 
   }
   g_hash_table_unref(t.flows);
   g_ptr_array_unref(t.all);
+  g_ptr_array_unref(t.spare);
   return g_steal_pointer(&r);
 }
 

@@ -60,16 +60,42 @@ tlsd_conn_new(const TlsdKeylog *keylog)
 {
   TlsdConn *conn = g_new0(TlsdConn, 1);
 
-  conn->keylog = keylog;
-  conn->hs = tlsd_handshake_new();
-  conn->role_of_side[0] = conn->role_of_side[1] = -1;
   for (int i = 0; i < 2; i++) {
     conn->dir[i].records = g_byte_array_new();
     conn->dir[i].messages = g_byte_array_new();
     conn->dir[i].app = g_byte_array_new();
     conn->pending[i] = g_byte_array_new();
   }
+  tlsd_conn_restart(conn, keylog);
   return conn;
+}
+
+void
+tlsd_conn_restart(TlsdConn *conn, const TlsdKeylog *keylog)
+{
+  GByteArray *buffers[2][4];
+
+  tlsd_handshake_free(conn->hs);
+  for (int i = 0; i < 2; i++) {
+    tlsd_record_key_clear(&conn->dir[i].key);
+    buffers[i][0] = conn->dir[i].records;
+    buffers[i][1] = conn->dir[i].messages;
+    buffers[i][2] = conn->dir[i].app;
+    buffers[i][3] = conn->pending[i];
+    for (int b = 0; b < 4; b++)
+      g_byte_array_set_size(buffers[i][b], 0);
+  }
+  /* Everything else as g_new0 left it. */
+  memset(conn, 0, sizeof *conn);
+  for (int i = 0; i < 2; i++) {
+    conn->dir[i].records = buffers[i][0];
+    conn->dir[i].messages = buffers[i][1];
+    conn->dir[i].app = buffers[i][2];
+    conn->pending[i] = buffers[i][3];
+  }
+  conn->keylog = keylog;
+  conn->hs = tlsd_handshake_new();
+  conn->role_of_side[0] = conn->role_of_side[1] = -1;
 }
 
 void
@@ -621,7 +647,7 @@ tlsd_conn_gap(TlsdConn *conn, int side, guint64 missing_bytes)
 }
 
 TlsdHandshake *
-tlsd_conn_finish(TlsdConn *conn)
+tlsd_conn_conclude(TlsdConn *conn)
 {
   TlsdHandshake *hs = conn->hs;
 
@@ -646,6 +672,14 @@ tlsd_conn_finish(TlsdConn *conn)
                                  tlsd_role_name(hs->first_close));
   }
   conn->hs = NULL;
+  return hs;
+}
+
+TlsdHandshake *
+tlsd_conn_finish(TlsdConn *conn)
+{
+  TlsdHandshake *hs = tlsd_conn_conclude(conn);
+
   tlsd_conn_free(conn);
   return hs;
 }

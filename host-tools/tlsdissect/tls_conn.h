@@ -31,6 +31,11 @@ typedef struct TlsdConn TlsdConn;
 TlsdConn *tlsd_conn_new(const TlsdKeylog *keylog);
 void tlsd_conn_free(TlsdConn *conn);
 
+/* tlsd_conn_restart makes |conn| (concluded or not) the start of a new
+ * connection's analysis, as from tlsd_conn_new, keeping its buffers: a
+ * capture of thousands of connections then allocates them once. */
+void tlsd_conn_restart(TlsdConn *conn, const TlsdKeylog *keylog);
+
 /* tlsd_conn_set_client_side says which side (0 or 1) is the client. */
 void tlsd_conn_set_client_side(TlsdConn *conn, int side);
 
@@ -57,8 +62,12 @@ gboolean tlsd_conn_wants_data(const TlsdConn *conn);
  * server, -1 if not known yet. */
 int tlsd_conn_side_is_client(const TlsdConn *conn, int side);
 
-/* tlsd_conn_finish concludes the analysis and hands over the report
- * (the connection keeps nothing). */
+/* tlsd_conn_conclude concludes the analysis and hands over the report.
+ * |conn| is then good only for tlsd_conn_restart or tlsd_conn_free. */
+TlsdHandshake *tlsd_conn_conclude(TlsdConn *conn);
+
+/* tlsd_conn_finish concludes the analysis, hands over the report and
+ * frees |conn|. */
 TlsdHandshake *tlsd_conn_finish(TlsdConn *conn);
 
 G_END_DECLS
