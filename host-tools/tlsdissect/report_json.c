@@ -12,30 +12,8 @@
 
 #include <string.h>
 
+#include "report_put.h"
 #include "tls_names.h"
-
-/* put_bytes appends |n| bytes of |p|: a copy when there is room (nearly
- * always), GString's own append when it must grow. */
-static inline void
-put_bytes(GString *out, const char *p, gsize n)
-{
-  if (G_LIKELY(out->len + n < out->allocated_len)) {
-    memcpy(out->str + out->len, p, n);
-    out->len += n;
-    out->str[out->len] = '\0';
-  } else {
-    g_string_append_len(out, p, (gssize) n);
-  }
-}
-
-static inline void
-put_char(GString *out, char c)
-{
-  put_bytes(out, &c, 1);
-}
-
-/* Appends the string literal |lit| (its length known at compile time). */
-#define PUT(out, lit) put_bytes((out), "" lit, sizeof(lit) - 1)
 
 /* Bytes that json_escape_string passes through as they are: everything
  * but the C0 controls 0x01-0x1e, '"', '\\' and DEL.  0x1f passes through
@@ -63,22 +41,22 @@ json_escape_string(GString *out, const char *s)
     while (*p != '\0' && json_byte_plain(*p))
       p++;
     if (p > run)
-      put_bytes(out, (const char *) run, (gsize) (p - run));
+      tlsd_put_bytes(out, (const char *) run, (gsize) (p - run));
     if (*p == '\0')
       return;
     switch (*p) {
-    case '"': PUT(out, "\\\""); break;
-    case '\\': PUT(out, "\\\\"); break;
-    case '\b': PUT(out, "\\b"); break;
-    case '\f': PUT(out, "\\f"); break;
-    case '\n': PUT(out, "\\n"); break;
-    case '\r': PUT(out, "\\r"); break;
-    case '\t': PUT(out, "\\t"); break;
+    case '"': TLSD_PUT(out, "\\\""); break;
+    case '\\': TLSD_PUT(out, "\\\\"); break;
+    case '\b': TLSD_PUT(out, "\\b"); break;
+    case '\f': TLSD_PUT(out, "\\f"); break;
+    case '\n': TLSD_PUT(out, "\\n"); break;
+    case '\r': TLSD_PUT(out, "\\r"); break;
+    case '\t': TLSD_PUT(out, "\\t"); break;
     default:
       memcpy(esc, "\\u00", 4);
       esc[4] = hex[*p >> 4];
       esc[5] = hex[*p & 0x0f];
-      put_bytes(out, esc, sizeof esc);
+      tlsd_put_bytes(out, esc, sizeof esc);
       break;
     }
     p++;
@@ -90,46 +68,41 @@ static void
 put_string(GString *out, const char *s)
 {
   if (s == NULL) {
-    PUT(out, "null");
+    TLSD_PUT(out, "null");
     return;
   }
-  put_char(out, '"');
+  tlsd_put_char(out, '"');
   json_escape_string(out, s);
-  put_char(out, '"');
+  tlsd_put_char(out, '"');
 }
 
 /* put_int appends |v| in decimal, as "%" G_GINT64_FORMAT would. */
 static void
 put_int(GString *out, gint64 v)
 {
-  char buf[24];
-  char *end = buf + sizeof buf, *p = end;
-  /* The magnitude as unsigned, so G_MININT64 negates without overflow. */
-  guint64 u = v < 0 ? -(guint64) v : (guint64) v;
-
-  do {
-    *--p = (char) ('0' + u % 10);
-    u /= 10;
-  } while (u != 0);
-  if (v < 0)
-    *--p = '-';
-  put_bytes(out, p, (gsize) (end - p));
+  if (v < 0) {
+    tlsd_put_char(out, '-');
+    /* As unsigned, so G_MININT64 negates without overflow. */
+    tlsd_put_uint(out, -(guint64) v);
+  } else {
+    tlsd_put_uint(out, (guint64) v);
+  }
 }
 
 static void
 put_bool(GString *out, gboolean v)
 {
   if (v)
-    PUT(out, "true");
+    TLSD_PUT(out, "true");
   else
-    PUT(out, "false");
+    TLSD_PUT(out, "false");
 }
 
 static void
 put_tristate(GString *out, TlsdTristate v)
 {
   if (v == TLSD_UNKNOWN)
-    PUT(out, "null");
+    TLSD_PUT(out, "null");
   else
     put_bool(out, v == TLSD_YES);
 }
@@ -137,9 +110,9 @@ put_tristate(GString *out, TlsdTristate v)
 static void
 put_time(GString *out, gint64 time_us)
 {
-  put_char(out, '"');
+  tlsd_put_char(out, '"');
   tlsd_append_time(out, time_us);
-  put_char(out, '"');
+  tlsd_put_char(out, '"');
 }
 
 /* A code's object, {"value":4865,"name":"TLS_AES_128_GCM_SHA256"} (name
@@ -189,15 +162,15 @@ put_code(GString *out, guint16 value, CodeCache *codes)
       break;
     }
     if (slot->value == value) {
-      put_bytes(out, slot->text, slot->len);
+      tlsd_put_bytes(out, slot->text, slot->len);
       return;
     }
   }
-  PUT(out, "{\"value\":");
+  TLSD_PUT(out, "{\"value\":");
   put_int(out, value);
-  PUT(out, ",\"name\":");
+  TLSD_PUT(out, ",\"name\":");
   put_string(out, codes->namer(value));
-  put_char(out, '}');
+  tlsd_put_char(out, '}');
   len = out->len - start;
   if (free_slot != NULL && len <= sizeof free_slot->text) {
     memcpy(free_slot->text, out->str + start, len);
@@ -211,7 +184,7 @@ static void
 put_code_or_null(GString *out, guint16 value, CodeCache *codes)
 {
   if (value == 0)
-    PUT(out, "null");
+    TLSD_PUT(out, "null");
   else
     put_code(out, value, codes);
 }
@@ -219,110 +192,110 @@ put_code_or_null(GString *out, guint16 value, CodeCache *codes)
 static void
 put_code_list(GString *out, const GArray *values, CodeCache *codes)
 {
-  put_char(out, '[');
+  tlsd_put_char(out, '[');
   for (guint i = 0; i < values->len; i++) {
     if (i > 0)
-      put_char(out, ',');
+      tlsd_put_char(out, ',');
     put_code(out, g_array_index(values, guint16, i), codes);
   }
-  put_char(out, ']');
+  tlsd_put_char(out, ']');
 }
 
 /* A NULL-terminated vector (NULL itself: empty) as an array of strings. */
 static void
 put_strv(GString *out, char **values)
 {
-  put_char(out, '[');
+  tlsd_put_char(out, '[');
   for (char **v = values; v != NULL && *v != NULL; v++) {
     if (v != values)
-      put_char(out, ',');
+      tlsd_put_char(out, ',');
     put_string(out, *v);
   }
-  put_char(out, ']');
+  tlsd_put_char(out, ']');
 }
 
 static void
 put_string_array(GString *out, const GPtrArray *values)
 {
-  put_char(out, '[');
+  tlsd_put_char(out, '[');
   for (guint i = 0; i < values->len; i++) {
     if (i > 0)
-      put_char(out, ',');
+      tlsd_put_char(out, ',');
     put_string(out, g_ptr_array_index(values, i));
   }
-  put_char(out, ']');
+  tlsd_put_char(out, ']');
 }
 
 static void
 put_endpoint(GString *out, const char *addr, guint16 port)
 {
-  PUT(out, "{\"address\":");
+  TLSD_PUT(out, "{\"address\":");
   put_string(out, addr);
-  PUT(out, ",\"port\":");
+  TLSD_PUT(out, ",\"port\":");
   put_int(out, port);
-  put_char(out, '}');
+  tlsd_put_char(out, '}');
 }
 
 static void
 put_cert(GString *out, const TlsdCert *c, gint64 at_us)
 {
-  PUT(out, "{\"error\":");
+  TLSD_PUT(out, "{\"error\":");
   put_string(out, c->error);
-  PUT(out, ",\"subject\":");
+  TLSD_PUT(out, ",\"subject\":");
   put_string(out, c->subject);
-  PUT(out, ",\"issuer\":");
+  TLSD_PUT(out, ",\"issuer\":");
   put_string(out, c->issuer);
-  PUT(out, ",\"serial\":");
+  TLSD_PUT(out, ",\"serial\":");
   put_string(out, c->serial);
   if (c->error == NULL) {
-    PUT(out, ",\"not_before\":");
+    TLSD_PUT(out, ",\"not_before\":");
     put_time(out, c->not_before * G_USEC_PER_SEC);
-    PUT(out, ",\"not_after\":");
+    TLSD_PUT(out, ",\"not_after\":");
     put_time(out, c->not_after * G_USEC_PER_SEC);
   } else {
-    PUT(out, ",\"not_before\":null,\"not_after\":null");
+    TLSD_PUT(out, ",\"not_before\":null,\"not_after\":null");
   }
-  PUT(out, ",\"san\":{\"dns\":");
+  TLSD_PUT(out, ",\"san\":{\"dns\":");
   put_strv(out, c->san_dns);
-  PUT(out, ",\"ip\":");
+  TLSD_PUT(out, ",\"ip\":");
   put_strv(out, c->san_ip);
-  PUT(out, ",\"uri\":");
+  TLSD_PUT(out, ",\"uri\":");
   put_strv(out, c->san_uri);
-  PUT(out, ",\"email\":");
+  TLSD_PUT(out, ",\"email\":");
   put_strv(out, c->san_email);
-  PUT(out, "},\"key\":{\"type\":");
+  TLSD_PUT(out, "},\"key\":{\"type\":");
   put_string(out, c->key_type);
-  PUT(out, ",\"bits\":");
+  TLSD_PUT(out, ",\"bits\":");
   if (c->key_bits > 0)
     put_int(out, c->key_bits);
   else
-    PUT(out, "null");
-  PUT(out, ",\"curve\":");
+    TLSD_PUT(out, "null");
+  TLSD_PUT(out, ",\"curve\":");
   put_string(out, c->key_curve);
-  PUT(out, "},\"signature_algorithm\":");
+  TLSD_PUT(out, "},\"signature_algorithm\":");
   put_string(out, c->signature_algorithm);
-  PUT(out, ",\"valid_at_handshake\":");
+  TLSD_PUT(out, ",\"valid_at_handshake\":");
   if (c->error == NULL)
     put_bool(out, tlsd_cert_valid_at(c, at_us));
   else
-    PUT(out, "null");
-  PUT(out, ",\"self_signed\":");
+    TLSD_PUT(out, "null");
+  TLSD_PUT(out, ",\"self_signed\":");
   put_bool(out, c->self_signed);
-  PUT(out, ",\"sha256\":");
+  TLSD_PUT(out, ",\"sha256\":");
   put_string(out, c->sha256);
-  put_char(out, '}');
+  tlsd_put_char(out, '}');
 }
 
 static void
 put_certs(GString *out, const GPtrArray *certs, gint64 at_us)
 {
-  put_char(out, '[');
+  tlsd_put_char(out, '[');
   for (guint i = 0; i < certs->len; i++) {
     if (i > 0)
-      put_char(out, ',');
+      tlsd_put_char(out, ',');
     put_cert(out, g_ptr_array_index(certs, i), at_us);
   }
-  put_char(out, ']');
+  tlsd_put_char(out, ']');
 }
 
 static const char *
@@ -358,114 +331,114 @@ alert_level_name(guint8 level)
 static void
 put_alerts(GString *out, const GArray *alerts)
 {
-  put_char(out, '[');
+  tlsd_put_char(out, '[');
   for (guint i = 0; i < alerts->len; i++) {
     const TlsdAlert *a = &g_array_index(alerts, TlsdAlert, i);
     if (i > 0)
-      put_char(out, ',');
-    PUT(out, "{\"from\":");
+      tlsd_put_char(out, ',');
+    TLSD_PUT(out, "{\"from\":");
     put_string(out, tlsd_role_name(a->from));
-    PUT(out, ",\"level\":");
+    TLSD_PUT(out, ",\"level\":");
     put_string(out, alert_level_name(a->level));
-    PUT(out, ",\"description\":");
+    TLSD_PUT(out, ",\"description\":");
     put_code(out, a->description, &alert_codes);
-    PUT(out, ",\"meaning\":");
+    TLSD_PUT(out, ",\"meaning\":");
     put_string(out, tlsd_alert_meaning(a->description));
-    PUT(out, ",\"encrypted\":");
+    TLSD_PUT(out, ",\"encrypted\":");
     put_bool(out, a->encrypted);
-    PUT(out, ",\"time\":");
+    TLSD_PUT(out, ",\"time\":");
     put_time(out, a->time_us);
-    put_char(out, '}');
+    tlsd_put_char(out, '}');
   }
-  put_char(out, ']');
+  tlsd_put_char(out, ']');
 }
 
 void
 tlsd_handshake_json(GString *out, const TlsdHandshake *hs, guint index)
 {
-  PUT(out, "{\"index\":");
+  TLSD_PUT(out, "{\"index\":");
   put_int(out, index);
-  PUT(out, ",\"time\":");
+  TLSD_PUT(out, ",\"time\":");
   put_time(out, hs->client_hello_us != 0 ? hs->client_hello_us : hs->start_us);
-  PUT(out, ",\"connection_time\":");
+  TLSD_PUT(out, ",\"connection_time\":");
   put_time(out, hs->start_us);
-  PUT(out, ",\"client\":");
+  TLSD_PUT(out, ",\"client\":");
   put_endpoint(out, hs->client_addr, hs->client_port);
-  PUT(out, ",\"server\":");
+  TLSD_PUT(out, ",\"server\":");
   put_endpoint(out, hs->server_addr, hs->server_port);
-  PUT(out, ",\"sni\":");
+  TLSD_PUT(out, ",\"sni\":");
   put_string(out, hs->sni);
 
-  PUT(out, ",\"offered\":{\"client_hello_seen\":");
+  TLSD_PUT(out, ",\"offered\":{\"client_hello_seen\":");
   put_bool(out, hs->have_client_hello);
-  PUT(out, ",\"legacy_version\":");
+  TLSD_PUT(out, ",\"legacy_version\":");
   put_code_or_null(out, hs->client_legacy_version, &version_codes);
-  PUT(out, ",\"versions\":");
+  TLSD_PUT(out, ",\"versions\":");
   put_code_list(out, hs->offered_versions, &version_codes);
-  PUT(out, ",\"cipher_suites\":");
+  TLSD_PUT(out, ",\"cipher_suites\":");
   put_code_list(out, hs->offered_ciphers, &cipher_codes);
-  PUT(out, ",\"groups\":");
+  TLSD_PUT(out, ",\"groups\":");
   put_code_list(out, hs->offered_groups, &group_codes);
-  PUT(out, ",\"key_share_groups\":");
+  TLSD_PUT(out, ",\"key_share_groups\":");
   put_code_list(out, hs->key_share_groups, &group_codes);
-  PUT(out, ",\"signature_algorithms\":");
+  TLSD_PUT(out, ",\"signature_algorithms\":");
   put_code_list(out, hs->offered_sigalgs, &sigalg_codes);
-  PUT(out, ",\"alpn\":");
+  TLSD_PUT(out, ",\"alpn\":");
   put_string_array(out, hs->offered_alpn);
 
-  PUT(out, "},\"chosen\":{\"server_hello_seen\":");
+  TLSD_PUT(out, "},\"chosen\":{\"server_hello_seen\":");
   put_bool(out, hs->have_server_hello);
-  PUT(out, ",\"version\":");
+  TLSD_PUT(out, ",\"version\":");
   put_code_or_null(out, hs->have_server_hello ? hs->version : 0, &version_codes);
-  PUT(out, ",\"cipher_suite\":");
+  TLSD_PUT(out, ",\"cipher_suite\":");
   if (hs->have_server_hello)
     put_code(out, hs->cipher, &cipher_codes);
   else
-    PUT(out, "null");
-  PUT(out, ",\"group\":");
+    TLSD_PUT(out, "null");
+  TLSD_PUT(out, ",\"group\":");
   put_code_or_null(out, hs->group, &group_codes);
-  PUT(out, ",\"alpn\":");
+  TLSD_PUT(out, ",\"alpn\":");
   put_string(out, hs->alpn);
-  PUT(out, ",\"hello_retry_request\":");
+  TLSD_PUT(out, ",\"hello_retry_request\":");
   put_bool(out, hs->hello_retry_request);
-  PUT(out, ",\"resumed\":");
+  TLSD_PUT(out, ",\"resumed\":");
   put_bool(out, hs->resumed);
 
-  PUT(out, "},\"client_auth\":{\"requested\":");
+  TLSD_PUT(out, "},\"client_auth\":{\"requested\":");
   put_tristate(out, hs->cert_requested);
-  PUT(out, ",\"client_sent_certificate\":");
+  TLSD_PUT(out, ",\"client_sent_certificate\":");
   put_tristate(out, hs->client_sent_cert);
-  PUT(out, ",\"client_sent_certificate_verify\":");
+  TLSD_PUT(out, ",\"client_sent_certificate_verify\":");
   put_tristate(out, hs->client_cert_verify);
 
-  PUT(out, "},\"server_certificates\":");
+  TLSD_PUT(out, "},\"server_certificates\":");
   put_certs(out, hs->server_certs, hs->start_us);
-  PUT(out, ",\"client_certificates\":");
+  TLSD_PUT(out, ",\"client_certificates\":");
   put_certs(out, hs->client_certs, hs->start_us);
-  PUT(out, ",\"alerts\":");
+  TLSD_PUT(out, ",\"alerts\":");
   put_alerts(out, hs->alerts);
-  PUT(out, ",\"decryption\":");
+  TLSD_PUT(out, ",\"decryption\":");
   put_string(out, decryption_name(hs->decryption));
 
-  PUT(out, ",\"outcome\":{\"result\":");
+  TLSD_PUT(out, ",\"outcome\":{\"result\":");
   put_string(out, outcome_name(hs->outcome));
-  PUT(out, ",\"by\":");
+  TLSD_PUT(out, ",\"by\":");
   put_string(out, hs->refused_by >= 0 ? tlsd_role_name(hs->refused_by) : NULL);
-  PUT(out, ",\"reason\":");
+  TLSD_PUT(out, ",\"reason\":");
   put_string(out, hs->reason);
 
-  PUT(out, "},\"sip\":{\"request\":");
+  TLSD_PUT(out, "},\"sip\":{\"request\":");
   put_string(out, hs->sip_request);
-  PUT(out, ",\"response\":");
+  TLSD_PUT(out, ",\"response\":");
   put_string(out, hs->sip_response);
-  PUT(out, ",\"encrypted_unread\":");
+  TLSD_PUT(out, ",\"encrypted_unread\":");
   put_bool(out, hs->sip_unreadable);
 
-  PUT(out, "},\"partial\":");
+  TLSD_PUT(out, "},\"partial\":");
   put_bool(out, hs->partial);
-  PUT(out, ",\"notes\":");
+  TLSD_PUT(out, ",\"notes\":");
   put_string_array(out, hs->notes);
-  put_char(out, '}');
+  tlsd_put_char(out, '}');
 }
 
 static const char *
@@ -477,27 +450,27 @@ format_name(TlsdFileFormat f)
 void
 tlsd_report_json_head(GString *out, const TlsdResult *result, const char *file_name)
 {
-  PUT(out, "{\"schema\":");
+  TLSD_PUT(out, "{\"schema\":");
   put_int(out, TLSD_JSON_SCHEMA);
-  PUT(out, ",\"file\":");
+  TLSD_PUT(out, ",\"file\":");
   put_string(out, file_name);
-  PUT(out, ",\"format\":");
+  TLSD_PUT(out, ",\"format\":");
   put_string(out, format_name(result->format));
-  PUT(out, ",\"complete\":");
+  TLSD_PUT(out, ",\"complete\":");
   put_bool(out, result->complete);
-  PUT(out, ",\"errors\":");
+  TLSD_PUT(out, ",\"errors\":");
   put_string_array(out, result->errors);
-  PUT(out, ",\"packets\":");
+  TLSD_PUT(out, ",\"packets\":");
   put_int(out, (gint64) result->packets);
-  PUT(out, ",\"tcp_connections\":");
+  TLSD_PUT(out, ",\"tcp_connections\":");
   put_int(out, (gint64) result->connections);
-  PUT(out, ",\"embedded_secret_blocks\":");
+  TLSD_PUT(out, ",\"embedded_secret_blocks\":");
   put_int(out, result->embedded_secret_blocks);
-  PUT(out, ",\"keylog_entries\":");
+  TLSD_PUT(out, ",\"keylog_entries\":");
   put_int(out, result->keylog_entries);
-  PUT(out, ",\"handshakes_total\":");
+  TLSD_PUT(out, ",\"handshakes_total\":");
   put_int(out, result->handshakes->len);
-  PUT(out, ",\"handshakes\":[");
+  TLSD_PUT(out, ",\"handshakes\":[");
 }
 
 void
@@ -508,9 +481,9 @@ tlsd_report_json(GString *out, const TlsdResult *result, const char *file_name,
   for (guint i = 0; i < shown->len; i++) {
     const TlsdHandshake *hs = g_ptr_array_index(shown, i);
     if (i > 0)
-      put_char(out, ',');
+      tlsd_put_char(out, ',');
     /* The index is the position in the whole file, filtered or not. */
     tlsd_handshake_json(out, hs, hs->index);
   }
-  PUT(out, TLSD_REPORT_JSON_TAIL);
+  TLSD_PUT(out, TLSD_REPORT_JSON_TAIL);
 }
