@@ -189,9 +189,32 @@ put_code_or_null(GString *out, guint16 value, CodeCache *codes)
     put_code(out, value, codes);
 }
 
+/* A client offers the same lists in each of its handshakes, and a capture
+ * mostly holds a few clients: each offered list remembers the last one it
+ * rendered and copies it whole when the next is the same. */
+#define LIST_MEMO_VALUES 128
+#define LIST_MEMO_TEXT 8192
+
+typedef struct {
+  gboolean valid;
+  guint len;
+  guint16 values[LIST_MEMO_VALUES];
+  gsize text_len;
+  char text[LIST_MEMO_TEXT];
+} ListMemo;
+
+static ListMemo versions_memo, ciphers_memo, groups_memo, key_shares_memo, sigalgs_memo;
+
 static void
-put_code_list(GString *out, const GArray *values, CodeCache *codes)
+put_code_list(GString *out, const GArray *values, CodeCache *codes, ListMemo *memo)
 {
+  gsize start = out->len, len;
+
+  if (memo->valid && memo->len == values->len &&
+      memcmp(memo->values, values->data, values->len * sizeof(guint16)) == 0) {
+    tlsd_put_bytes(out, memo->text, memo->text_len);
+    return;
+  }
   tlsd_put_char(out, '[');
   for (guint i = 0; i < values->len; i++) {
     if (i > 0)
@@ -199,6 +222,14 @@ put_code_list(GString *out, const GArray *values, CodeCache *codes)
     put_code(out, g_array_index(values, guint16, i), codes);
   }
   tlsd_put_char(out, ']');
+  len = out->len - start;
+  memo->valid = values->len <= LIST_MEMO_VALUES && len <= LIST_MEMO_TEXT;
+  if (memo->valid) {
+    memo->len = values->len;
+    memcpy(memo->values, values->data, values->len * sizeof(guint16));
+    memo->text_len = len;
+    memcpy(memo->text, out->str + start, len);
+  }
 }
 
 /* A NULL-terminated vector (NULL itself: empty) as an array of strings. */
@@ -374,15 +405,15 @@ tlsd_handshake_json(GString *out, const TlsdHandshake *hs, guint index)
   TLSD_PUT(out, ",\"legacy_version\":");
   put_code_or_null(out, hs->client_legacy_version, &version_codes);
   TLSD_PUT(out, ",\"versions\":");
-  put_code_list(out, hs->offered_versions, &version_codes);
+  put_code_list(out, hs->offered_versions, &version_codes, &versions_memo);
   TLSD_PUT(out, ",\"cipher_suites\":");
-  put_code_list(out, hs->offered_ciphers, &cipher_codes);
+  put_code_list(out, hs->offered_ciphers, &cipher_codes, &ciphers_memo);
   TLSD_PUT(out, ",\"groups\":");
-  put_code_list(out, hs->offered_groups, &group_codes);
+  put_code_list(out, hs->offered_groups, &group_codes, &groups_memo);
   TLSD_PUT(out, ",\"key_share_groups\":");
-  put_code_list(out, hs->key_share_groups, &group_codes);
+  put_code_list(out, hs->key_share_groups, &group_codes, &key_shares_memo);
   TLSD_PUT(out, ",\"signature_algorithms\":");
-  put_code_list(out, hs->offered_sigalgs, &sigalg_codes);
+  put_code_list(out, hs->offered_sigalgs, &sigalg_codes, &sigalgs_memo);
   TLSD_PUT(out, ",\"alpn\":");
   put_string_array(out, hs->offered_alpn);
 
