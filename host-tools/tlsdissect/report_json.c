@@ -224,32 +224,17 @@ put_code_or_null(GString *out, guint16 value, CodeCache *codes)
     put_code(out, value, codes);
 }
 
-/* A client offers the same lists in each of its handshakes, and a capture
- * mostly holds a few clients: each offered list remembers the last one it
- * rendered and copies it whole when the next is the same. */
-#define LIST_MEMO_VALUES 128
-#define LIST_MEMO_TEXT 8192
-
-typedef struct {
-  gboolean valid;
-  guint len;
-  guint16 values[LIST_MEMO_VALUES];
-  gsize text_len;
-  char text[LIST_MEMO_TEXT];
-} ListMemo;
-
-static ListMemo versions_memo, ciphers_memo, groups_memo, key_shares_memo, sigalgs_memo;
+/* Each offered list of the JSON report remembers its last rendering
+ * (report_put.h says why).  The reports run on one thread. */
+static TlsdListMemo versions_memo, ciphers_memo, groups_memo, key_shares_memo, sigalgs_memo;
 
 static void
-put_code_list(GString *out, const GArray *values, CodeCache *codes, ListMemo *memo)
+put_code_list(GString *out, const GArray *values, CodeCache *codes, TlsdListMemo *memo)
 {
-  gsize start = out->len, len;
+  gsize start = out->len;
 
-  if (memo->valid && memo->len == values->len &&
-      memcmp(memo->values, values->data, values->len * sizeof(guint16)) == 0) {
-    tlsd_put_bytes(out, memo->text, memo->text_len);
+  if (tlsd_list_memo_put(out, memo, values))
     return;
-  }
   tlsd_put_char(out, '[');
   for (guint i = 0; i < values->len; i++) {
     if (i > 0)
@@ -257,14 +242,7 @@ put_code_list(GString *out, const GArray *values, CodeCache *codes, ListMemo *me
     put_code(out, g_array_index(values, guint16, i), codes);
   }
   tlsd_put_char(out, ']');
-  len = out->len - start;
-  memo->valid = values->len <= LIST_MEMO_VALUES && len <= LIST_MEMO_TEXT;
-  if (memo->valid) {
-    memo->len = values->len;
-    memcpy(memo->values, values->data, values->len * sizeof(guint16));
-    memo->text_len = len;
-    memcpy(memo->text, out->str + start, len);
-  }
+  tlsd_list_memo_keep(memo, values, out, start);
 }
 
 /* A NULL-terminated vector (NULL itself: empty) as an array of strings. */

@@ -65,4 +65,48 @@ tlsd_put_spaces(GString *out, gsize n)
   tlsd_put_bytes(out, spaces, n);
 }
 
+/* A client offers the same lists (versions, ciphers, groups...) in each
+ * of its handshakes, and a capture mostly holds a few clients: a report
+ * remembers, per list, the last one it rendered and copies that text
+ * whole when the next list is the same.  Lists and texts too long to keep
+ * are rendered every time. */
+#define TLSD_LIST_MEMO_VALUES 128
+#define TLSD_LIST_MEMO_TEXT 8192
+
+typedef struct {
+  gboolean valid;
+  guint len;
+  guint16 values[TLSD_LIST_MEMO_VALUES];
+  gsize text_len;
+  char text[TLSD_LIST_MEMO_TEXT];
+} TlsdListMemo;
+
+/* tlsd_list_memo_put appends the remembered text and returns TRUE if
+ * |values| (guint16) are the remembered list; else FALSE. */
+static inline gboolean
+tlsd_list_memo_put(GString *out, const TlsdListMemo *memo, const GArray *values)
+{
+  if (!memo->valid || memo->len != values->len ||
+      memcmp(memo->values, values->data, values->len * sizeof(guint16)) != 0)
+    return FALSE;
+  tlsd_put_bytes(out, memo->text, memo->text_len);
+  return TRUE;
+}
+
+/* tlsd_list_memo_keep remembers what |out| gained since |start| as the
+ * text of |values|. */
+static inline void
+tlsd_list_memo_keep(TlsdListMemo *memo, const GArray *values, const GString *out, gsize start)
+{
+  gsize len = out->len - start;
+
+  memo->valid = values->len <= TLSD_LIST_MEMO_VALUES && len <= TLSD_LIST_MEMO_TEXT;
+  if (!memo->valid)
+    return;
+  memo->len = values->len;
+  memcpy(memo->values, values->data, values->len * sizeof(guint16));
+  memo->text_len = len;
+  memcpy(memo->text, out->str + start, len);
+}
+
 #endif /* TLSD_REPORT_PUT_H */

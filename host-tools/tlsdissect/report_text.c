@@ -61,12 +61,19 @@ code_name(GString *out, guint16 v, const char *(*namer)(guint16))
     put_hex16(out, v);
 }
 
+/* Each offered list of the text report remembers its last rendering
+ * (report_put.h says why): the wrapping below depends on the list only.
+ * The reports run on one thread. */
+static TlsdListMemo versions_memo, ciphers_memo, groups_memo;
+
 /* Appends the names of |values|, wrapped under the label column. */
 static void
-code_list(GString *out, const GArray *values, const char *(*namer)(guint16))
+code_list(GString *out, const GArray *values, const char *(*namer)(guint16), TlsdListMemo *memo)
 {
-  gsize line_start = out->len;
+  gsize start = out->len, line_start = out->len;
 
+  if (tlsd_list_memo_put(out, memo, values))
+    return;
   if (values->len == 0) {
     TLSD_PUT(out, "(none)");
     return;
@@ -90,6 +97,7 @@ code_list(GString *out, const GArray *values, const char *(*namer)(guint16))
     else
       put_hex16(out, v);
   }
+  tlsd_list_memo_keep(memo, values, out, start);
 }
 
 static const char *
@@ -218,15 +226,15 @@ tlsd_handshake_text(GString *out, const TlsdHandshake *hs)
   if (hs->have_client_hello) {
     label(out, "offered");
     TLSD_PUT(out, "versions ");
-    code_list(out, hs->offered_versions, tlsd_version_name);
+    code_list(out, hs->offered_versions, tlsd_version_name, &versions_memo);
     tlsd_put_char(out, '\n');
     label(out, "");
     TLSD_PUT(out, "ciphers  ");
-    code_list(out, hs->offered_ciphers, tlsd_cipher_name);
+    code_list(out, hs->offered_ciphers, tlsd_cipher_name, &ciphers_memo);
     tlsd_put_char(out, '\n');
     label(out, "");
     TLSD_PUT(out, "groups   ");
-    code_list(out, hs->offered_groups, tlsd_group_name);
+    code_list(out, hs->offered_groups, tlsd_group_name, &groups_memo);
     tlsd_put_char(out, '\n');
   } else {
     label(out, "offered");
