@@ -1,21 +1,26 @@
 #!/usr/bin/env python3
 """Benchmark of `vgw handshakes` and of capture overhead (on demand, not in CI).
 
-  VGW=build/host/host-tools/vgw python3 tests/bench/handshakes.py [SECONDS]
+  VGW=build/host/host-tools/vgw [REPEAT=5] python3 tests/bench/handshakes.py [SECONDS]
 
 1. Handshake throughput of `openssl s_time -new` (a full TLS 1.3 handshake
    and a small HTTP exchange per connection) against `openssl s_server
    -www` on 127.0.0.1, for SECONDS (default 20) without capture and then
    for as long as it takes to reach 10,000 handshakes while dumpcap
    captures lo: the overhead of capturing on throughput.
-2. `vgw handshakes --json` and `tshark -Y tls.handshake` on that capture,
-   each timed in the same run; the ratio is printed (target: >= 10).
+2. `vgw handshakes --json`, `vgw handshakes` (text) and `tshark -r F -Y
+   tls.handshake` on that capture, each run REPEAT times (default 5),
+   interleaved so a busy machine slows them alike; the medians and their
+   ratios are printed (target: >= 10).  The JSON is checked to parse and
+   to list every handshake it counts.
 3. With a booted gateway (VGW_QEMU/VGW_IMAGES set): TCP connections per
    second to its sips port through the virtual NIC, without and with
    `vgw capture` (the relay's cost on the NIC path).
 """
+import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,6 +31,7 @@ import tlspeers  # noqa: E402
 
 VGW = os.environ.get('VGW', 'vgw')
 TARGET = 10000
+REPEAT = int(os.environ.get('REPEAT', '5'))
 
 
 def s_time(port, seconds):
@@ -39,6 +45,22 @@ def timed(args):
     t0 = time.monotonic()
     p = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     return time.monotonic() - t0, p.returncode, p.stderr[-300:]
+
+
+def compare_runs(capture):
+    """Wall times of vgw (JSON and text) and tshark, REPEAT rounds each,
+    interleaved; exits are checked on every run."""
+    commands = {'json': [VGW, 'handshakes', '--json', capture],
+                'text': [VGW, 'handshakes', capture],
+                'tshark': ['tshark', '-r', capture, '-Y', 'tls.handshake']}
+    times = {name: [] for name in commands}
+    for _ in range(REPEAT):
+        for name, args in commands.items():
+            t, rc, err = timed(args)
+            if rc != 0:
+                sys.exit('%s exited %d: %s' % (' '.join(args), rc, err))
+            times[name].append(t)
+    return times
 
 
 def connect_rate(port, seconds):
@@ -61,7 +83,6 @@ def gateway_overhead(work, seconds):
         print('gateway: could not boot (%s); skipped' % p.stderr.strip())
         return None
     try:
-        import json
         sips = json.loads(run('status', '--name', 'bench', '--json').stdout)['ports']['sips']
         base = connect_rate(sips, seconds)
         run('capture', 'start', '--name', 'bench', '--out', os.path.join(work, 'gw.pcapng'))
@@ -102,19 +123,22 @@ def main():
           % (cap_rate, total, spent, 100 * (1 - cap_rate / base_rate)))
     print('capture: %s, %.1f MB' % (capture, size / 1e6))
 
-    vt, vrc, verr = timed([VGW, 'handshakes', '--json', capture])
-    tt, trc, terr = timed(['tshark', '-r', capture, '-Y', 'tls.handshake'])
-    vt2, _, _ = timed([VGW, 'handshakes', capture])
     out = subprocess.run([VGW, 'handshakes', '--json', capture], capture_output=True, text=True)
-    import json
     rep = json.loads(out.stdout)
-    print('vgw handshakes: %d handshakes (%d completed) in %.2f s (--json), %.2f s (text); exit %d %s'
+    if len(rep['handshakes']) != rep['handshakes_total']:
+        sys.exit('vgw handshakes --json: %d handshakes listed, %d counted'
+                 % (len(rep['handshakes']), rep['handshakes_total']))
+    print('vgw handshakes: %d handshakes (%d completed; s_time made %d)'
           % (rep['handshakes_total'],
-             sum(h['outcome']['result'] == 'completed' for h in rep['handshakes']),
-             vt, vt2, vrc, verr))
-    print('tshark -Y tls.handshake: %.2f s; exit %d' % (tt, trc))
-    print('ratio tshark / vgw handshakes: %.1fx text, %.1fx --json (target >= 10x)'
-          % (tt / vt2, tt / vt))
+             sum(h['outcome']['result'] == 'completed' for h in rep['handshakes']), total))
+    times = compare_runs(capture)
+    med = {name: statistics.median(t) for name, t in times.items()}
+    for name, label in [('json', 'vgw handshakes --json'), ('text', 'vgw handshakes (text)'),
+                        ('tshark', 'tshark -Y tls.handshake')]:
+        print('%-24s median %.3f s of %d runs (%s)'
+              % (label, med[name], REPEAT, ' '.join('%.3f' % t for t in times[name])))
+    print('ratio tshark / vgw handshakes (medians): %.1fx text, %.1fx --json (target >= 10x)'
+          % (med['tshark'] / med['text'], med['tshark'] / med['json']))
 
     if os.environ.get('VGW_QEMU') and os.environ.get('VGW_IMAGES'):
         gw = gateway_overhead(work, 10)
