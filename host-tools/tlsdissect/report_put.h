@@ -86,8 +86,9 @@ typedef struct {
 static inline gboolean
 tlsd_list_memo_put(GString *out, const TlsdListMemo *memo, const GArray *values)
 {
+  /* An empty GArray's data may be NULL, which memcmp must not see. */
   if (!memo->valid || memo->len != values->len ||
-      memcmp(memo->values, values->data, values->len * sizeof(guint16)) != 0)
+      (values->len > 0 && memcmp(memo->values, values->data, values->len * sizeof(guint16)) != 0))
     return FALSE;
   tlsd_put_bytes(out, memo->text, memo->text_len);
   return TRUE;
@@ -104,7 +105,8 @@ tlsd_list_memo_keep(TlsdListMemo *memo, const GArray *values, const GString *out
   if (!memo->valid)
     return;
   memo->len = values->len;
-  memcpy(memo->values, values->data, values->len * sizeof(guint16));
+  if (values->len > 0)
+    memcpy(memo->values, values->data, values->len * sizeof(guint16));
   memo->text_len = len;
   memcpy(memo->text, out->str + start, len);
 }
