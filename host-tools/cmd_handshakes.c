@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "analyzer.h"
 #include "cli.h"
@@ -83,12 +84,14 @@ vgw_handshakes_options_clear(VgwHandshakesOptions *opts)
 static void
 reserve_heap(const char *capture)
 {
+  guintptr page = (guintptr) sysconf(_SC_PAGESIZE);
   struct stat st;
   gsize size;
   char *block;
   guintptr first, last;
 
-  if (stat(capture, &st) != 0 || st.st_size < HEAP_RESERVE_MIN)
+  if (stat(capture, &st) != 0 || st.st_size < HEAP_RESERVE_MIN || page == 0 ||
+      (page & (page - 1)) != 0)
     return;
   size = MIN((gsize) st.st_size / 4 * 3, (gsize) HEAP_RESERVE_MAX);
   if (!mallopt(M_MMAP_THRESHOLD, 32 << 20) || !mallopt(M_TRIM_THRESHOLD, 256 << 20))
@@ -96,8 +99,8 @@ reserve_heap(const char *capture)
   block = malloc(size);
   if (block == NULL)
     return;
-  first = ((guintptr) block + 4095) & ~(guintptr) 4095;
-  last = ((guintptr) block + size) & ~(guintptr) 4095;
+  first = ((guintptr) block + page - 1) & ~(page - 1);
+  last = ((guintptr) block + size) & ~(page - 1);
   if (last > first)
     (void) madvise((void *) first, last - first, MADV_POPULATE_WRITE);
   free(block);

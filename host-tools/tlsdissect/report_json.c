@@ -152,9 +152,9 @@ put_time(GString *out, gint64 time_us)
 
 /* A code's object, {"value":4865,"name":"TLS_AES_128_GCM_SHA256"} (name
  * null if unknown), is the same text every time: a handshake lists some
- * sixty, and finding and escaping their names was most of the report's
- * time.  So each namer keeps the texts it rendered in a small open
- * addressing table.  The reports run on one thread; nothing else touches
+ * sixty, and finding and escaping their names was a fifth of the JSON
+ * report's instructions.  So each namer keeps the texts it rendered in a
+ * small open addressing table.  The reports run on one thread; nothing else touches
  * these. */
 #define CODE_SLOTS 256
 #define CODE_PROBES 8
