@@ -16,25 +16,25 @@
 #include "tls_names.h"
 
 /* Bytes that json_escape_string passes through as they are: everything
- * but the C0 controls 0x01-0x1e, '"', '\\' and DEL.  0x1f passes through
- * too: json-glib 1.6 (whose output this keeps) escapes only below 0x1f.
+ * but the C0 controls 0x01-0x1f (RFC 8259 requires them escaped; json-glib
+ * 1.6 leaves 0x1f raw, which JSON parsers reject), '"', '\\' and DEL.
  * Bytes >= 0x80 (UTF-8 sequences) pass through. */
 static gboolean
 json_byte_plain(guint8 c)
 {
-  return (c >= 0x1f && c != '"' && c != '\\' && c != 0x7f);
+  return (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f);
 }
 
 /* The bytes of a 64-bit word, each set to |b|. */
 #define BYTES(b) (G_GUINT64_CONSTANT(0x0101010101010101) * (b))
 
-/* TRUE if a byte of |w| may need escaping: one below 0x1f, '"', '\\' or
+/* TRUE if a byte of |w| may need escaping: one below 0x20, '"', '\\' or
  * DEL (the classic "has a byte less than / equal to" bit tricks; a false
  * alarm only sends the word to the byte-by-byte loop). */
 static inline gboolean
 word_has_special(guint64 w)
 {
-  guint64 below = (w - BYTES(0x1f)) & ~w;
+  guint64 below = (w - BYTES(0x20)) & ~w;
   guint64 quote = w ^ BYTES('"'), backslash = w ^ BYTES('\\'), del = w ^ BYTES(0x7f);
 
   quote = (quote - BYTES(1)) & ~quote;
