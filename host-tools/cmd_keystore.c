@@ -25,34 +25,40 @@ static const char keystore_where[] =
   "stopped one it provisions the keystore offline (a QEMU in qtest mode\n"
   "drives the board's crypto engine; no guest runs).";
 
+/* A verb's own check after its options parsed, or NULL. */
+typedef gboolean (*KeystoreCheck)(VgwKeystoreOptions *opts, GError **error);
+
+/* parse fills |opts| from argv for |verb|: its |entries|, the instance
+ * name, --slot when |need_slot|, then |check|.  On failure |opts| is
+ * cleared. */
 static gboolean
-parse_common(const char *verb, const char *summary, const GOptionEntry *entries,
-             VgwKeystoreOptions *opts, gboolean need_slot, int argc, char **argv,
-             GError **error)
+parse(const char *verb, const char *summary, const GOptionEntry *entries,
+      gboolean need_slot, KeystoreCheck check, VgwKeystoreOptions *opts,
+      int argc, char **argv, GError **error)
 {
   g_autofree char *full = g_strdup_printf("%s\n\n%s", summary, keystore_where);
 
+  memset(opts, 0, sizeof *opts);
+  opts->slot = VGW_KEYSTORE_NO_SLOT;
   if (!vgw_cli_parse(verb, NULL, full, entries, opts, FALSE, argc, argv, NULL, error) ||
       !vgw_cli_instance_name(&opts->name, error))
-    return FALSE;
+    goto fail;
   if (need_slot && opts->slot == VGW_KEYSTORE_NO_SLOT) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE, "%s: --slot is required (0-%u)",
                 verb, VGW_CRYPTO_SLOTS - 1);
-    return FALSE;
+    goto fail;
   }
   if (need_slot && (opts->slot < 0 || opts->slot >= (int) VGW_CRYPTO_SLOTS)) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE, "%s: no slot %d (0-%u)",
                 verb, opts->slot, VGW_CRYPTO_SLOTS - 1);
-    return FALSE;
+    goto fail;
   }
+  if (check != NULL && !check(opts, error))
+    goto fail;
   return TRUE;
-}
-
-static void
-init_options(VgwKeystoreOptions *opts)
-{
-  memset(opts, 0, sizeof *opts);
-  opts->slot = VGW_KEYSTORE_NO_SLOT;
+fail:
+  vgw_keystore_options_clear(opts);
+  return FALSE;
 }
 
 gboolean
@@ -64,15 +70,20 @@ vgw_keystore_list_parse(int argc, char **argv, VgwKeystoreOptions *opts, GError 
     { NULL },
   };
 
-  init_options(opts);
-  if (!parse_common("keystore list",
-                    "List the engine's key slots: type, lock state, origin and the\n"
-                    "SHA-256 fingerprint of the public key.  Private keys cannot be read.",
-                    entries, opts, FALSE, argc, argv, error)) {
-    vgw_keystore_options_clear(opts);
-    return FALSE;
-  }
-  return TRUE;
+  return parse("keystore list",
+               "List the engine's key slots: type, lock state, origin and the\n"
+               "SHA-256 fingerprint of the public key.  Private keys cannot be read.",
+               entries, FALSE, NULL, opts, argc, argv, error);
+}
+
+static gboolean
+check_type(VgwKeystoreOptions *opts, GError **error)
+{
+  if (opts->type != NULL && vgw_crypto_key_type_parse(opts->type, &opts->key_type))
+    return TRUE;
+  g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+              "keystore gen: --type must be ec-p256, rsa-2048 or rsa-3072");
+  return FALSE;
 }
 
 gboolean
@@ -85,20 +96,18 @@ vgw_keystore_gen_parse(int argc, char **argv, VgwKeystoreOptions *opts, GError *
     { NULL },
   };
 
-  init_options(opts);
-  if (!parse_common("keystore gen",
-                    "Generate a key pair inside the engine; the private key never\n"
-                    "leaves it.  Replaces an unlocked key in the slot.",
-                    entries, opts, TRUE, argc, argv, error))
-    goto fail;
-  if (opts->type == NULL || !vgw_crypto_key_type_parse(opts->type, &opts->key_type)) {
-    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
-                "keystore gen: --type must be ec-p256, rsa-2048 or rsa-3072");
-    goto fail;
-  }
-  return TRUE;
-fail:
-  vgw_keystore_options_clear(opts);
+  return parse("keystore gen",
+               "Generate a key pair inside the engine; the private key never\n"
+               "leaves it.  Replaces an unlocked key in the slot.",
+               entries, TRUE, check_type, opts, argc, argv, error);
+}
+
+static gboolean
+check_key(VgwKeystoreOptions *opts, GError **error)
+{
+  if (opts->key != NULL)
+    return TRUE;
+  g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE, "keystore import: --key is required");
   return FALSE;
 }
 
@@ -112,20 +121,10 @@ vgw_keystore_import_parse(int argc, char **argv, VgwKeystoreOptions *opts, GErro
     { NULL },
   };
 
-  init_options(opts);
-  if (!parse_common("keystore import",
-                    "Write a private key into a slot.  The engine can use it but\n"
-                    "never gives it back.  Replaces an unlocked key in the slot.",
-                    entries, opts, TRUE, argc, argv, error))
-    goto fail;
-  if (opts->key == NULL) {
-    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE, "keystore import: --key is required");
-    goto fail;
-  }
-  return TRUE;
-fail:
-  vgw_keystore_options_clear(opts);
-  return FALSE;
+  return parse("keystore import",
+               "Write a private key into a slot.  The engine can use it but\n"
+               "never gives it back.  Replaces an unlocked key in the slot.",
+               entries, TRUE, check_key, opts, argc, argv, error);
 }
 
 gboolean
@@ -139,16 +138,21 @@ vgw_keystore_slot_parse(const char *verb, int argc, char **argv, VgwKeystoreOpti
   };
   gboolean lock = strcmp(verb, "keystore lock") == 0;
 
-  init_options(opts);
-  if (!parse_common(verb,
-                    lock ? "Lock a slot: its key can no longer be replaced or deleted\n"
-                           "until the keystore's factory reset."
-                         : "Print a slot's public key (PEM).",
-                    entries, opts, TRUE, argc, argv, error)) {
-    vgw_keystore_options_clear(opts);
-    return FALSE;
-  }
-  return TRUE;
+  return parse(verb,
+               lock ? "Lock a slot: its key can no longer be replaced or deleted\n"
+                      "until the keystore's factory reset."
+                    : "Print a slot's public key (PEM).",
+               entries, TRUE, NULL, opts, argc, argv, error);
+}
+
+static gboolean
+check_yes(VgwKeystoreOptions *opts, GError **error)
+{
+  if (opts->yes)
+    return TRUE;
+  g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+              "keystore zeroize erases every key, the device key too; add --yes");
+  return FALSE;
 }
 
 gboolean
@@ -160,22 +164,11 @@ vgw_keystore_zeroize_parse(int argc, char **argv, VgwKeystoreOptions *opts, GErr
     { NULL },
   };
 
-  init_options(opts);
-  if (!parse_common("keystore zeroize",
-                    "Erase every slot, locked or not: the keystore's factory reset.\n"
-                    "A running gateway then makes itself a new device key and\n"
-                    "certificate; a stopped one does so at its next boot.",
-                    entries, opts, FALSE, argc, argv, error))
-    goto fail;
-  if (!opts->yes) {
-    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
-                "keystore zeroize erases every key, the device key too; add --yes");
-    goto fail;
-  }
-  return TRUE;
-fail:
-  vgw_keystore_options_clear(opts);
-  return FALSE;
+  return parse("keystore zeroize",
+               "Erase every slot, locked or not: the keystore's factory reset.\n"
+               "A running gateway then makes itself a new device key and\n"
+               "certificate; a stopped one does so at its next boot.",
+               entries, FALSE, check_yes, opts, argc, argv, error);
 }
 
 void
