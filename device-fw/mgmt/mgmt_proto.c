@@ -244,14 +244,61 @@ gboolean vgw_mgmt_parse_reply(const char *line, char **id, gboolean *ok,
   return TRUE;
 }
 
+/* json_byte_plain: the bytes written as they are; everything else is
+ * escaped (RFC 8259 requires the C0 controls; DEL for readability).
+ * Bytes >= 0x80 (UTF-8 sequences) pass through. */
+static inline gboolean json_byte_plain(guint8 c) {
+  return c >= 0x20 && c != '"' && c != '\\' && c != 0x7f;
+}
+
+/* The bytes of a 64-bit word, each set to |b|. */
+#define BYTES(b) (G_GUINT64_CONSTANT(0x0101010101010101) * (b))
+
+/* word_has_special: TRUE if a byte of |w| may need escaping (the classic
+ * "has a byte less than / equal to" bit tricks; a false alarm only sends
+ * the word to the byte-by-byte loop).  vgw handshakes --json writes
+ * megabytes of strings, so plain runs are found eight bytes at a time. */
+static inline gboolean word_has_special(guint64 w) {
+  guint64 below = (w - BYTES(0x20)) & ~w;
+  guint64 quote = w ^ BYTES('"');
+  guint64 backslash = w ^ BYTES('\\');
+  guint64 del = w ^ BYTES(0x7f);
+  quote = (quote - BYTES(1)) & ~quote;
+  backslash = (backslash - BYTES(1)) & ~backslash;
+  del = (del - BYTES(1)) & ~del;
+  return ((below | quote | backslash | del) & BYTES(0x80)) != 0;
+}
+
 void vgw_mgmt_json_append_string(GString *out, const char *s) {
+  static const char hex[] = "0123456789abcdef";
   if (s == NULL) {
     g_string_append(out, "null");
     return;
   }
+  const guint8 *p = (const guint8 *)s;
+  const guint8 *end = p + strlen(s);
   g_string_append_c(out, '"');
-  for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
-    switch (*c) {
+  while (p < end) {
+    const guint8 *run = p;
+    while (end - p >= 8) {
+      guint64 w;
+      memcpy(&w, p, sizeof(w));
+      if (!word_has_special(w)) {
+        p += 8;
+        continue;
+      }
+      break;
+    }
+    while (p < end && json_byte_plain(*p)) {
+      p++;
+    }
+    if (p > run) {
+      g_string_append_len(out, (const char *)run, p - run);
+    }
+    if (p == end) {
+      break;
+    }
+    switch (*p) {
       case '"': g_string_append(out, "\\\""); break;
       case '\\': g_string_append(out, "\\\\"); break;
       case '\n': g_string_append(out, "\\n"); break;
@@ -259,13 +306,12 @@ void vgw_mgmt_json_append_string(GString *out, const char *s) {
       case '\t': g_string_append(out, "\\t"); break;
       case '\b': g_string_append(out, "\\b"); break;
       case '\f': g_string_append(out, "\\f"); break;
-      default:
-        if (*c < 0x20 || *c == 0x7f) {
-          g_string_append_printf(out, "\\u%04x", *c);
-        } else {
-          g_string_append_c(out, (char)*c);
-        }
+      default: {
+        char esc[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 0x0f]};
+        g_string_append_len(out, esc, sizeof(esc));
+      }
     }
+    p++;
   }
   g_string_append_c(out, '"');
 }

@@ -4,111 +4,23 @@
  * The output is the documented contract of docs/handshakes.md and stays
  * byte for byte what the json-glib tree this replaces wrote (compact
  * json_to_string of json-glib 1.6): members in the order below, no
- * spaces, integers in decimal, strings escaped as json_escape_string
- * says.  Building a tree per handshake cost four times the analysis
+ * spaces, integers in decimal, strings escaped as the maintenance
+ * protocol's vgw_mgmt_json_append_string does.  Building a tree per handshake cost four times the analysis
  * itself on a large capture; appending is a few copies per field.
  */
 #include "report.h"
 
 #include <string.h>
 
+#include "mgmt_proto.h"
 #include "report_put.h"
 #include "tls_names.h"
-
-/* Bytes that json_escape_string passes through as they are: everything
- * but the C0 controls 0x01-0x1f (RFC 8259 requires them escaped; json-glib
- * 1.6 leaves 0x1f raw, which JSON parsers reject), '"', '\\' and DEL.
- * Bytes >= 0x80 (UTF-8 sequences) pass through. */
-static gboolean
-json_byte_plain(guint8 c)
-{
-  return (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f);
-}
-
-/* The bytes of a 64-bit word, each set to |b|. */
-#define BYTES(b) (G_GUINT64_CONSTANT(0x0101010101010101) * (b))
-
-/* TRUE if a byte of |w| may need escaping: one below 0x20, '"', '\\' or
- * DEL (the classic "has a byte less than / equal to" bit tricks; a false
- * alarm only sends the word to the byte-by-byte loop). */
-static inline gboolean
-word_has_special(guint64 w)
-{
-  guint64 below = (w - BYTES(0x20)) & ~w;
-  guint64 quote = w ^ BYTES('"'), backslash = w ^ BYTES('\\'), del = w ^ BYTES(0x7f);
-
-  quote = (quote - BYTES(1)) & ~quote;
-  backslash = (backslash - BYTES(1)) & ~backslash;
-  del = (del - BYTES(1)) & ~del;
-  return ((below | quote | backslash | del) & BYTES(0x80)) != 0;
-}
-
-/* json_escape_string appends |s| (NUL-terminated) as the inside of a JSON
- * string: '"' and '\\' backslashed, \b \f \n \r \t by name, the other
- * bytes json_byte_plain refuses as \u00XX (lower-case hex).  Plain runs
- * are found eight bytes at a time and copied whole. */
-static void
-json_escape_string(GString *out, const char *s)
-{
-  static const char hex[] = "0123456789abcdef";
-  const guint8 *p = (const guint8 *) s, *end = p + strlen(s);
-
-  while (p < end) {
-    const guint8 *run = p;
-    char esc[6];
-
-    /* Up to the next byte to escape, or the end. */
-    while (end - p >= 8) {
-      guint64 w;
-      const guint8 *word_end = p + 8;
-      memcpy(&w, p, sizeof w);
-      if (!word_has_special(w)) {
-        p = word_end;
-        continue;
-      }
-      while (p < word_end && json_byte_plain(*p))
-        p++;
-      if (p < word_end)
-        break;
-    }
-    if (end - p < 8) {
-      while (p < end && json_byte_plain(*p))
-        p++;
-    }
-    if (p > run)
-      tlsd_put_bytes(out, (const char *) run, (gsize) (p - run));
-    if (p == end)
-      return;
-    switch (*p) {
-    case '"': TLSD_PUT(out, "\\\""); break;
-    case '\\': TLSD_PUT(out, "\\\\"); break;
-    case '\b': TLSD_PUT(out, "\\b"); break;
-    case '\f': TLSD_PUT(out, "\\f"); break;
-    case '\n': TLSD_PUT(out, "\\n"); break;
-    case '\r': TLSD_PUT(out, "\\r"); break;
-    case '\t': TLSD_PUT(out, "\\t"); break;
-    default:
-      memcpy(esc, "\\u00", 4);
-      esc[4] = hex[*p >> 4];
-      esc[5] = hex[*p & 0x0f];
-      tlsd_put_bytes(out, esc, sizeof esc);
-      break;
-    }
-    p++;
-  }
-}
 
 /* put_string appends |s| as a JSON string, or null if |s| is NULL. */
 static void
 put_string(GString *out, const char *s)
 {
-  if (s == NULL) {
-    TLSD_PUT(out, "null");
-    return;
-  }
-  tlsd_put_char(out, '"');
-  json_escape_string(out, s);
-  tlsd_put_char(out, '"');
+  vgw_mgmt_json_append_string(out, s);
 }
 
 /* put_int appends |v| in decimal, as "%" G_GINT64_FORMAT would. */
