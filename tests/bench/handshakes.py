@@ -29,7 +29,9 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'system'))
 import tlspeers  # noqa: E402
 
-VGW = os.environ.get('VGW', 'vgw')
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# The tree's own build, like the other benches; $VGW overrides.
+VGW = os.environ.get('VGW', os.path.join(TOP, 'build', 'host', 'host-tools', 'vgw'))
 TARGET = 10000
 REPEAT = int(os.environ.get('REPEAT', '5'))
 
