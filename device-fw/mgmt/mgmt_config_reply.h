@@ -9,7 +9,7 @@
 #include <glib.h>
 
 #include "mgmt/mgmt_session.h"
-#include "vgwd/config_state.h"
+#include "config/config_state.h"
 
 G_BEGIN_DECLS
 

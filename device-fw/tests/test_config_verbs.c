@@ -1,5 +1,5 @@
 /* Unit tests for the configuration verbs (mgmt/mgmt_config_verbs.h) and
- * the running/staged/saved state (vgwd/config_state.h), driven through a
+ * the running/staged/saved state (config/config_state.h), driven through a
  * maintenance session over an in-memory flash store. */
 #include <string.h>
 
@@ -7,7 +7,7 @@
 #include "mgmt/mgmt_session.h"
 #include "param_ini.h"
 #include "store.h"
-#include "vgwd/config_state.h"
+#include "config/config_state.h"
 
 #define FLASH_SIZE (1024 * 1024)
 

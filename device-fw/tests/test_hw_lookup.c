@@ -7,7 +7,7 @@
 
 #include "hal/devtree.h"
 #include "net/netif.h"
-#include "vgwd/flash.h"
+#include "config/flash.h"
 
 static char *tmp;
 

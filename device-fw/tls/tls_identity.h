@@ -17,7 +17,7 @@
 
 #include "hal/crypto_engine.h"
 #include "vgw_crypto.h"
-#include "vgwd/config_state.h"
+#include "config/config_state.h"
 
 G_BEGIN_DECLS
 

@@ -12,7 +12,7 @@
 #include "hal/crypto_engine.h"
 #include "mgmt/mgmt_session.h"
 #include "mgmt/mgmt_status.h"
-#include "vgwd/config_state.h"
+#include "config/config_state.h"
 
 G_BEGIN_DECLS
 

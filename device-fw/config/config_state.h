@@ -5,8 +5,8 @@
  * them and the store. No I/O beyond the block device it is given, so the
  * maintenance verbs can be unit-tested over a memory device.
  */
-#ifndef VGW_VGWD_CONFIG_STATE_H
-#define VGW_VGWD_CONFIG_STATE_H
+#ifndef VGW_CONFIG_CONFIG_STATE_H
+#define VGW_CONFIG_CONFIG_STATE_H
 
 #include <glib.h>
 
@@ -104,4 +104,4 @@ gboolean vgw_config_state_put_blobs(VgwConfigState *cs,
 
 G_END_DECLS
 
-#endif /* VGW_VGWD_CONFIG_STATE_H */
+#endif /* VGW_CONFIG_CONFIG_STATE_H */

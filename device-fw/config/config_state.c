@@ -1,5 +1,5 @@
 /* Running, staged and saved configurations: see config_state.h. */
-#include "vgwd/config_state.h"
+#include "config/config_state.h"
 
 #include <string.h>
 

@@ -1,10 +1,10 @@
 /*
  * Configuration flash lookup. The flash is the virtio-blk disk at
  * VGW_VIRTIO_FLASH_BASE; the store on it (device-fw/store) is opened by
- * vgwd/config_state.c.
+ * config/config_state.c.
  */
-#ifndef VGW_VGWD_FLASH_H
-#define VGW_VGWD_FLASH_H
+#ifndef VGW_CONFIG_FLASH_H
+#define VGW_CONFIG_FLASH_H
 
 #include <glib.h>
 
@@ -24,4 +24,4 @@ char *vgw_flash_find_device(guint wait_ms);
 
 G_END_DECLS
 
-#endif /* VGW_VGWD_FLASH_H */
+#endif /* VGW_CONFIG_FLASH_H */

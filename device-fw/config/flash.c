@@ -1,5 +1,5 @@
 /* Configuration flash probe: see flash.h. */
-#include "vgwd/flash.h"
+#include "config/flash.h"
 
 #include <fcntl.h>
 #include <unistd.h>
