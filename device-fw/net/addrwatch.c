@@ -6,9 +6,10 @@
 #include <linux/rtnetlink.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <glib-unix.h>
+
+#include "net/sockets.h"
 
 typedef struct {
   VgwAddrChangedFunc func;
@@ -43,23 +44,14 @@ static gboolean on_netlink(int fd, GIOCondition cond, gpointer data) {
 
 guint vgw_addrwatch_start(VgwAddrChangedFunc func, gpointer user_data,
                           GError **error) {
-  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                  NETLINK_ROUTE);
-  if (fd < 0) {
-    int e = errno;
-    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e),
-                "netlink socket: %s", g_strerror(e));
-    return 0;
-  }
   struct sockaddr_nl sa;
   memset(&sa, 0, sizeof(sa));
   sa.nl_family = AF_NETLINK;
   sa.nl_groups = RTMGRP_IPV4_IFADDR | RTMGRP_LINK;
-  if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-    int e = errno;
-    close(fd);
-    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e),
-                "netlink bind: %s", g_strerror(e));
+  int fd = vgw_socket_bind(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE,
+                           (struct sockaddr *)&sa, sizeof(sa), 0, "netlink",
+                           error);
+  if (fd < 0) {
     return 0;
   }
   Watch *w = g_new0(Watch, 1);

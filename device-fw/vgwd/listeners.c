@@ -112,37 +112,12 @@ static gboolean on_tcp_accept(int fd, GIOCondition cond, gpointer data) {
   return G_SOURCE_CONTINUE;
 }
 
-/* bind_socket returns a non-blocking socket of |type| bound to |port|. */
-static int bind_socket(int type, uint16_t port, GError **error) {
-  int fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  int one = 1;
-  struct sockaddr_in sa;
-  memset(&sa, 0, sizeof(sa));
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(port);
-  sa.sin_addr.s_addr = htonl(INADDR_ANY);
-  if (fd < 0 ||
-      setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-      bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-      (type == SOCK_STREAM && listen(fd, 16) < 0)) {
-    int e = errno;
-    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e),
-                "%s port %u: %s", type == SOCK_STREAM ? "tcp" : "udp", port,
-                g_strerror(e));
-    if (fd >= 0) {
-      close(fd);
-    }
-    return -1;
-  }
-  return fd;
-}
-
 VgwListeners *vgw_listeners_start(uint16_t port, GError **error) {
-  int udp = bind_socket(SOCK_DGRAM, port, error);
+  int udp = vgw_inet_bind_any(SOCK_DGRAM, port, 0, NULL, error);
   if (udp < 0) {
     return NULL;
   }
-  int tcp = bind_socket(SOCK_STREAM, port, error);
+  int tcp = vgw_inet_bind_any(SOCK_STREAM, port, 16, NULL, error);
   if (tcp < 0) {
     close(udp);
     return NULL;
