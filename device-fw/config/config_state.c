@@ -15,6 +15,7 @@ struct VgwConfigState {
    * not load (so anything staged counts as unsaved). */
   VgwParamConfig *saved;
   gboolean from_flash;
+  VgwConfigSource boot_source;
   VgwConfigAppliedFunc applied;
   gpointer applied_data;
 };
@@ -50,6 +51,54 @@ static VgwParamConfig *load_saved(VgwStore *store, gboolean *blank,
   return cfg;
 }
 
+/* note_skipped adds a skipped generation to the boot source. */
+static void note_skipped(VgwConfigState *cs, guint64 generation,
+                         const char *reason) {
+  VgwConfigSource *src = &cs->boot_source;
+  if (src->n_skipped < G_N_ELEMENTS(src->skipped)) {
+    src->skipped[src->n_skipped++] = (VgwConfigSkipped){generation, reason};
+  }
+}
+
+/* note_store_skips records the damaged slots that may have held a newer
+ * generation than the store's current one. */
+static void note_store_skips(VgwConfigState *cs) {
+  gsize n;
+  const VgwStoreSlotDamage *d = vgw_store_damaged_slots(cs->store, &n);
+  guint64 current = vgw_store_sequence(cs->store);
+  for (gsize i = 0; i < n; i++) {
+    if (d[i].generation == 0 || d[i].generation > current) {
+      note_skipped(cs, d[i].generation,
+                   vgw_store_damage_reason_name(d[i].reason));
+    }
+  }
+}
+
+/* log_rollback says on the console that the boot did not use the newest
+ * configuration, and what it used instead. */
+static void log_rollback(const VgwConfigState *cs) {
+  const VgwConfigSource *src = &cs->boot_source;
+  char used[64];
+  if (src->generation != 0) {
+    g_snprintf(used, sizeof(used), "flash generation %" G_GUINT64_FORMAT,
+               src->generation);
+  } else {
+    g_snprintf(used, sizeof(used), "factory defaults");
+  }
+  for (gsize i = 0; i < src->n_skipped; i++) {
+    const VgwConfigSkipped *k = &src->skipped[i];
+    if (k->generation != 0) {
+      g_warning("config: rolled back: flash generation %" G_GUINT64_FORMAT
+                " skipped (%s); the configuration comes from %s",
+                k->generation, k->reason, used);
+    } else {
+      g_warning("config: rolled back: a flash slot of unknown generation "
+                "skipped (%s); the configuration comes from %s",
+                k->reason, used);
+    }
+  }
+}
+
 /* boot_config opens the store and picks the boot configuration. The store
  * itself falls back to the older generation when the newer one fails its
  * checks; a config.ini that passes them but does not load falls back to
@@ -73,13 +122,16 @@ static VgwParamConfig *boot_config(VgwConfigState *cs) {
   if (damage != NULL) {
     g_warning("config: flash store damage ignored: %s", damage->message);
   }
+  note_store_skips(cs);
   gboolean blank;
   VgwParamConfig *cfg = load_saved(cs->store, &blank, &error);
   guint64 gen = vgw_store_sequence(cs->store);
   if (cfg != NULL) {
     g_message("config: flash generation %" G_GUINT64_FORMAT, gen);
     cs->from_flash = TRUE;
+    cs->boot_source.generation = gen;
     cs->saved = vgw_param_config_copy(cfg);
+    log_rollback(cs);
     return cfg;
   }
   if (blank) {
@@ -91,7 +143,9 @@ static VgwParamConfig *boot_config(VgwConfigState *cs) {
               gen, error->message);
     g_warning("config: factory defaults");
     g_clear_error(&error);
+    note_skipped(cs, gen, VGW_CONFIG_SKIP_REJECTED);
   }
+  log_rollback(cs);
   return vgw_param_config_new();
 }
 
@@ -194,6 +248,11 @@ gboolean vgw_config_state_factory_reset(VgwConfigState *cs, GError **error) {
 
 const char *vgw_config_state_source(const VgwConfigState *cs) {
   return cs->from_flash ? "flash" : "factory";
+}
+
+const VgwConfigSource *vgw_config_state_boot_source(
+    const VgwConfigState *cs) {
+  return &cs->boot_source;
 }
 
 guint64 vgw_config_state_generation(const VgwConfigState *cs) {

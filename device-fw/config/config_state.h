@@ -31,7 +31,11 @@ typedef void (*VgwConfigAppliedFunc)(const VgwParamConfig *running,
  * saved) and boots from it: the store's config.ini if it loads, else
  * factory defaults. It never fails: an unusable store or an unloadable
  * saved configuration is logged with g_warning and the gateway runs on
- * factory defaults. Running and staged start equal. */
+ * factory defaults. Running and staged start equal. A boot that could
+ * not use the newest configuration on the flash (a damaged generation,
+ * or a config.ini that does not load) logs it with g_warning, naming the
+ * generation skipped, why, and where the configuration came from instead
+ * (vgw_config_state_boot_source). */
 VgwConfigState *vgw_config_state_open(VgwBlockDev *dev);
 
 /* vgw_config_state_free releases |cs| and its device; NULL allowed. */
@@ -73,6 +77,34 @@ gboolean vgw_config_state_factory_reset(VgwConfigState *cs, GError **error);
 /* vgw_config_state_source returns where the boot configuration came from:
  * "factory" or "flash". */
 const char *vgw_config_state_source(const VgwConfigState *cs);
+
+/* VGW_CONFIG_MAX_SKIPPED bounds VgwConfigSource.skipped: one per store
+ * slot. */
+#define VGW_CONFIG_MAX_SKIPPED 2
+
+/* A newer configuration the boot did not use, and why. */
+typedef struct {
+  guint64 generation; /* 0: unknown (the slot's header is damaged) */
+  const char *reason; /* vgw_store_damage_reason_name(), or
+                       * VGW_CONFIG_SKIP_REJECTED */
+} VgwConfigSkipped;
+
+/* VGW_CONFIG_SKIP_REJECTED is the reason of a generation that passed the
+ * store's checks but whose config.ini does not load. */
+#define VGW_CONFIG_SKIP_REJECTED "config-rejected"
+
+/* Where the boot configuration came from (`status` "config_source"). */
+typedef struct {
+  guint64 generation; /* the flash generation loaded; 0: factory defaults */
+  gsize n_skipped;
+  /* Flash generations newer than |generation|, or of unknown number, that
+   * the boot could not use: non-empty means it rolled back. */
+  VgwConfigSkipped skipped[VGW_CONFIG_MAX_SKIPPED];
+} VgwConfigSource;
+
+/* vgw_config_state_boot_source describes where the boot configuration
+ * came from. Fixed at open: saves do not change it. */
+const VgwConfigSource *vgw_config_state_boot_source(const VgwConfigState *cs);
 
 /* vgw_config_state_generation returns the store's current generation, 0
  * when it holds none. */

@@ -74,9 +74,45 @@ static void add_tls(GString *j, const VgwStatusTls *tls) {
   add_str(j, "cert_sha256", tls->cert_sha256);
   add_num(j, "handshakes", tls->handshakes);
   add_num(j, "failures", tls->failures);
-  add_num(j, "connections", tls->connections);
+  add_key(j, "failure_reasons");
+  g_string_append_c(j, '{');
+  for (size_t i = 0; i < tls->n_failure_reasons; i++) {
+    add_num(j, tls->failure_reasons[i].name, tls->failure_reasons[i].count);
+  }
+  g_string_append_c(j, '}');
+  add_num(j, "connections", (uint64_t)tls->half_open + tls->established);
+  add_num(j, "half_open", tls->half_open);
+  add_num(j, "half_open_max", tls->half_open_max);
+  add_num(j, "half_open_dropped", tls->half_open_dropped);
+  add_num(j, "established", tls->established);
+  add_num(j, "established_max", tls->established_max);
   add_num(j, "engine_signatures", tls->engine_signatures);
   g_string_append_c(j, '}');
+}
+
+/* add_generation adds |generation| under |key|, null when 0 (none). */
+static void add_generation(GString *j, const char *key, uint64_t generation) {
+  add_key(j, key);
+  if (generation == 0) {
+    g_string_append(j, "null");
+  } else {
+    g_string_append_printf(j, "%" G_GUINT64_FORMAT, (guint64)generation);
+  }
+}
+
+static void add_config_source(GString *j, const VgwConfigSource *src) {
+  add_key(j, "config_source");
+  g_string_append_c(j, '{');
+  add_generation(j, "generation", src != NULL ? src->generation : 0);
+  add_key(j, "skipped");
+  g_string_append_c(j, '[');
+  for (gsize i = 0; src != NULL && i < src->n_skipped; i++) {
+    g_string_append(j, i ? ",{" : "{");
+    add_generation(j, "generation", src->skipped[i].generation);
+    add_str(j, "reason", src->skipped[i].reason);
+    g_string_append_c(j, '}');
+  }
+  g_string_append(j, "]}");
 }
 
 char *vgw_status_to_json(const VgwStatus *st) {
@@ -93,15 +129,10 @@ char *vgw_status_to_json(const VgwStatus *st) {
   add_key(j, "config");
   g_string_append(j, "{");
   add_str(j, "source", st->config_source ? st->config_source : "factory");
-  add_key(j, "generation");
-  if (st->config_generation == 0) {
-    g_string_append(j, "null");
-  } else {
-    g_string_append_printf(j, "%" G_GUINT64_FORMAT,
-                           (guint64)st->config_generation);
-  }
+  add_generation(j, "generation", st->config_generation);
   g_string_append_printf(j, ",\"unsaved\":%s}",
                          st->config_unsaved ? "true" : "false");
+  add_config_source(j, st->config_boot);
   add_tls(j, &st->tls);
   g_string_append_c(j, '}');
   return g_string_free(j, FALSE);
@@ -155,6 +186,18 @@ char *vgw_status_to_text(const VgwStatus *st) {
                            (guint64)st->config_generation);
   }
   g_string_append(t, st->config_unsaved ? ", unsaved changes\n" : "\n");
+  for (gsize i = 0; st->config_boot != NULL && i < st->config_boot->n_skipped;
+       i++) {
+    const VgwConfigSkipped *k = &st->config_boot->skipped[i];
+    g_string_append(t, "Rolled back:  ");
+    if (k->generation != 0) {
+      g_string_append_printf(t, "flash generation %" G_GUINT64_FORMAT,
+                             k->generation);
+    } else {
+      g_string_append(t, "a flash slot of unknown generation");
+    }
+    g_string_append_printf(t, " skipped (%s)\n", k->reason);
+  }
   if (st->tls.present) {
     const VgwStatusTls *tls = &st->tls;
     g_string_append_printf(t, "TLS:          port %u, %s key", tls->port,
@@ -164,10 +207,13 @@ char *vgw_status_to_text(const VgwStatus *st) {
     }
     g_string_append_printf(
         t, ", %s, %s; %" G_GUINT64_FORMAT " handshakes, %" G_GUINT64_FORMAT
-        " failed, %u open\n",
+        " failed, %u half-open (of %u, %" G_GUINT64_FORMAT
+        " dropped), %u established (of %u)\n",
         or_dash(tls->key_type), or_dash(tls->subject),
         (guint64)tls->handshakes, (guint64)tls->failures,
-        (unsigned)tls->connections);
+        (unsigned)tls->half_open, (unsigned)tls->half_open_max,
+        (guint64)tls->half_open_dropped, (unsigned)tls->established,
+        (unsigned)tls->established_max);
   } else {
     g_string_append(t, "TLS:          not running\n");
   }

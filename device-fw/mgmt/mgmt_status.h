@@ -9,10 +9,19 @@
 #include <glib.h>
 #include <stdint.h>
 
+#include "config/config_state.h"
+
 G_BEGIN_DECLS
 
 #define VGW_STATUS_MAX_IFACES 2
 #define VGW_STATUS_MAX_LISTENERS 4
+#define VGW_STATUS_MAX_COUNTS 16
+
+/* A named counter, e.g. TLS failures of one reason. */
+typedef struct {
+  const char *name;
+  uint64_t count;
+} VgwStatusCount;
 
 typedef struct {
   const char *name;   /* "lan", "wan" */
@@ -36,7 +45,13 @@ typedef struct {
   const char *cert_sha256;  /* certificate fingerprint, hex */
   uint64_t handshakes;      /* completed since start */
   uint64_t failures;        /* failed since start */
-  uint32_t connections;     /* open now */
+  size_t n_failure_reasons; /* the reasons with a non-zero count */
+  VgwStatusCount failure_reasons[VGW_STATUS_MAX_COUNTS];
+  uint32_t half_open;       /* open now, handshake not finished */
+  uint32_t half_open_max;
+  uint64_t half_open_dropped; /* oldest half-open dropped for a newcomer */
+  uint32_t established;     /* open now, handshake finished */
+  uint32_t established_max;
   uint64_t engine_signatures; /* TLS signatures the engine made */
 } VgwStatusTls;
 
@@ -60,6 +75,7 @@ typedef struct {
   const char *config_source;    /* "factory" or "flash"; NULL = "factory" */
   uint64_t config_generation;   /* flash store generation, 0 = none */
   gboolean config_unsaved;      /* staged differs from the flash */
+  const VgwConfigSource *config_boot; /* NULL: factory, nothing skipped */
   VgwStatusTls tls;
 } VgwStatus;
 

@@ -22,11 +22,40 @@ const char *vgw_store_blob_type_name(VgwStoreBlobType type) {
   return "unknown";
 }
 
+const char *vgw_store_damage_reason_name(VgwStoreDamageReason reason) {
+  switch (reason) {
+  case VGW_STORE_DAMAGE_HEADER:
+    return "header";
+  case VGW_STORE_DAMAGE_WRONG_SLOT:
+    return "wrong-slot";
+  case VGW_STORE_DAMAGE_PAYLOAD_LENGTH:
+    return "payload-length";
+  case VGW_STORE_DAMAGE_PAYLOAD_CHECKSUM:
+    return "payload-checksum";
+  case VGW_STORE_DAMAGE_RECORDS:
+    return "records";
+  }
+  return "unknown";
+}
+
 /* A slot whose header checked out, awaiting payload verification. */
 typedef struct {
   int index;
   VgwSlotHeader header;
 } Candidate;
+
+/* note_slot_damage records that slot |index| (holding |generation|, 0 if
+ * unknown) is unusable for |reason|. */
+static void note_slot_damage(VgwStore *store, int index, guint64 generation,
+                             VgwStoreDamageReason reason) {
+  VgwStoreSlotDamage d = {index, generation, reason};
+  g_array_append_val(store->damaged_slots, d);
+}
+
+static gint by_slot(gconstpointer a, gconstpointer b) {
+  return ((const VgwStoreSlotDamage *)a)->slot -
+         ((const VgwStoreSlotDamage *)b)->slot;
+}
 
 static void note_damage(GString *damage, const char *fmt, ...)
     G_GNUC_PRINTF(2, 3);
@@ -85,6 +114,7 @@ static gboolean examine_header(VgwStore *store, int index,
     g_free(why);
     return FALSE;
   case VGW_SLOT_CORRUPT:
+    note_slot_damage(store, index, 0, VGW_STORE_DAMAGE_HEADER);
     note_damage(damage, "slot %d: %s", index, why);
     g_free(why);
     return TRUE;
@@ -112,11 +142,14 @@ static gboolean examine_header(VgwStore *store, int index,
     return FALSE;
   }
   if (h->slot_index != (guint32)index) {
+    note_slot_damage(store, index, h->sequence, VGW_STORE_DAMAGE_WRONG_SLOT);
     note_damage(damage, "slot %d: header claims to be slot %u", index,
                 h->slot_index);
     return TRUE;
   }
   if (h->payload_len > store->slot_size - VGW_STORE_HEADER_BLOCK) {
+    note_slot_damage(store, index, h->sequence,
+                     VGW_STORE_DAMAGE_PAYLOAD_LENGTH);
     note_damage(damage, "slot %d (generation %" G_GUINT64_FORMAT "): "
                 "payload length %u exceeds the slot", index, h->sequence,
                 h->payload_len);
@@ -143,12 +176,16 @@ static GTree *load_generation(VgwStore *store, const Candidate *cand,
   }
   if (vgw_crc32c(payload, h->payload_len) != h->payload_crc) {
     why = g_strdup("payload checksum mismatch (torn or damaged records)");
+    note_slot_damage(store, cand->index, h->sequence,
+                     VGW_STORE_DAMAGE_PAYLOAD_CHECKSUM);
   } else {
     blobs = vgw_blob_tree_new();
     if (!vgw_records_decode(payload, h->payload_len, h->record_count, blobs,
                             &why)) {
       g_tree_destroy(blobs);
       blobs = NULL;
+      note_slot_damage(store, cand->index, h->sequence,
+                       VGW_STORE_DAMAGE_RECORDS);
     }
   }
   if (why != NULL) {
@@ -172,6 +209,7 @@ VgwStore *vgw_store_open(VgwBlockDev *dev, GError **error) {
   store->dev = dev;
   store->active_slot = -1;
   store->blank = TRUE;
+  store->damaged_slots = g_array_new(FALSE, FALSE, sizeof(VgwStoreSlotDamage));
   GArray *candidates = g_array_new(FALSE, FALSE, sizeof(Candidate));
   GString *damage = g_string_new(NULL);
   gboolean ok = derive_geometry(store, error);
@@ -197,6 +235,7 @@ VgwStore *vgw_store_open(VgwBlockDev *dev, GError **error) {
       g_tree_destroy(blobs);
     }
   }
+  g_array_sort(store->damaged_slots, by_slot);
   if (ok && damage->len > 0) {
     if (store->active_slot >= 0) {
       g_string_append_printf(damage, "; using generation %" G_GUINT64_FORMAT
@@ -228,6 +267,7 @@ void vgw_store_free(VgwStore *store) {
     g_tree_destroy(store->blobs);
   }
   g_clear_error(&store->damage);
+  g_array_unref(store->damaged_slots);
   g_free(store);
 }
 
@@ -241,6 +281,13 @@ guint64 vgw_store_sequence(const VgwStore *store) {
 
 const GError *vgw_store_damage(const VgwStore *store) {
   return store->damage;
+}
+
+const VgwStoreSlotDamage *vgw_store_damaged_slots(const VgwStore *store,
+                                                  gsize *n) {
+  *n = store->damaged_slots->len;
+  return *n > 0 ? (const VgwStoreSlotDamage *)store->damaged_slots->data
+                : NULL;
 }
 
 gsize vgw_store_capacity(const VgwStore *store) {

@@ -108,6 +108,38 @@ guint64 vgw_store_sequence(const VgwStore *store);
  * the failed check), or NULL if nothing. Owned by the store. */
 const GError *vgw_store_damage(const VgwStore *store);
 
+/* Why vgw_store_open could not use a slot's generation. The names
+ * (vgw_store_damage_reason_name) are stable: `status` reports them. */
+typedef enum {
+  VGW_STORE_DAMAGE_HEADER,           /* the header fails its checks (a torn
+                                      * or damaged header): the generation
+                                      * it held is unknown */
+  VGW_STORE_DAMAGE_WRONG_SLOT,       /* an intact header of the other slot */
+  VGW_STORE_DAMAGE_PAYLOAD_LENGTH,   /* payload_len exceeds the slot */
+  VGW_STORE_DAMAGE_PAYLOAD_CHECKSUM, /* the payload fails payload_crc */
+  VGW_STORE_DAMAGE_RECORDS,          /* a record fails its checks */
+} VgwStoreDamageReason;
+
+/* vgw_store_damage_reason_name returns the lower-case name of |reason|
+ * ("header", "wrong-slot", "payload-length", "payload-checksum",
+ * "records"), or "unknown". */
+const char *vgw_store_damage_reason_name(VgwStoreDamageReason reason);
+
+/* One slot vgw_store_open found damaged. */
+typedef struct {
+  int slot;
+  guint64 generation; /* its sequence number; 0 when the header is damaged */
+  VgwStoreDamageReason reason;
+} VgwStoreSlotDamage;
+
+/* vgw_store_damaged_slots returns the slots vgw_store_open found damaged,
+ * in slot order, and their number in |*n| (0 when none; the array is then
+ * NULL). The details vgw_store_damage words. Owned by the store; valid
+ * until it is freed (commits and factory resets do not change it: it
+ * describes the open). */
+const VgwStoreSlotDamage *vgw_store_damaged_slots(const VgwStore *store,
+                                                  gsize *n);
+
 /* vgw_store_get returns the bytes of blob |name| (a new reference), and
  * its type in |*type| if |type| is not NULL, or NULL if there is no such
  * blob. */

@@ -17,6 +17,7 @@ struct VgwStore {
   int active_slot;           /* slot of the current generation, or -1 */
   gboolean blank;
   GError *damage;
+  GArray *damaged_slots;     /* VgwStoreSlotDamage, in slot order */
 };
 
 struct VgwStoreTxn {

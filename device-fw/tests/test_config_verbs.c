@@ -333,9 +333,18 @@ static void test_unloadable_saved_config(void) {
                         "rejected: config.ini:1: TLSVersion: *");
   g_test_expect_message("vgw", G_LOG_LEVEL_WARNING,
                         "config: factory defaults");
+  g_test_expect_message("vgw", G_LOG_LEVEL_WARNING,
+                        "config: rolled back: flash generation 1 skipped "
+                        "(config-rejected); the configuration comes from "
+                        "factory defaults");
   Gw *gw = gw_boot(dev);
   g_test_assert_expected_messages();
   g_assert_cmpstr(vgw_config_state_source(gw->cs), ==, "factory");
+  const VgwConfigSource *src = vgw_config_state_boot_source(gw->cs);
+  g_assert_cmpuint(src->generation, ==, 0);
+  g_assert_cmpuint(src->n_skipped, ==, 1);
+  g_assert_cmpuint(src->skipped[0].generation, ==, 1);
+  g_assert_cmpstr(src->skipped[0].reason, ==, VGW_CONFIG_SKIP_REJECTED);
   g_assert_true(vgw_config_state_unsaved(gw->cs));
   expect(gw, "@0 login Admin Admin", "@0 ok {\"user\":\"Admin\"}\n");
   expect(gw, "@1 save", "@1 ok {\"generation\":2}\n");

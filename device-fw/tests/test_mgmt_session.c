@@ -37,7 +37,8 @@ static const char STATUS_JSON[] =
     "\"listeners\":[{\"transport\":\"udp\",\"port\":5060},"
     "{\"transport\":\"tcp\",\"port\":5060}],"
     "\"pending\":0,\"config\":{\"source\":\"factory\",\"generation\":null,"
-    "\"unsaved\":false},\"tls\":null}";
+    "\"unsaved\":false},"
+    "\"config_source\":{\"generation\":null,\"skipped\":[]},\"tls\":null}";
 
 static void test_status_json(void) {
   VgwStatus st;
@@ -58,6 +59,32 @@ static void test_status_json(void) {
   g_free(text);
 }
 
+/* Where the configuration came from: a rollback names the generations
+ * skipped and why. */
+static void test_status_config_source(void) {
+  VgwStatus st;
+  memset(&st, 0, sizeof(st));
+  fake_status(&st, NULL);
+  VgwConfigSource src = {
+      .generation = 2,
+      .n_skipped = 2,
+      .skipped = {{3, "payload-checksum"}, {0, "header"}},
+  };
+  st.config_boot = &src;
+  char *json = vgw_status_to_json(&st);
+  g_assert_nonnull(strstr(
+      json, ",\"config_source\":{\"generation\":2,\"skipped\":["
+            "{\"generation\":3,\"reason\":\"payload-checksum\"},"
+            "{\"generation\":null,\"reason\":\"header\"}]},"));
+  g_free(json);
+  char *text = vgw_status_to_text(&st);
+  g_assert_nonnull(strstr(text, "Rolled back:  flash generation 3 skipped "
+                                "(payload-checksum)\n"));
+  g_assert_nonnull(strstr(text, "Rolled back:  a flash slot of unknown "
+                                "generation skipped (header)\n"));
+  g_free(text);
+}
+
 /* The TLS listener in status: an object when it runs. */
 static void test_status_tls(void) {
   VgwStatus st;
@@ -72,16 +99,25 @@ static void test_status_tls(void) {
       .subject = "CN=ACL_VGW1",
       .cert_sha256 = "ab12",
       .handshakes = 7,
-      .failures = 1,
-      .connections = 2,
+      .failures = 3,
+      .n_failure_reasons = 2,
+      .failure_reasons = {{"version", 1}, {"evicted", 2}},
+      .half_open = 1,
+      .half_open_max = 64,
+      .half_open_dropped = 2,
+      .established = 1,
+      .established_max = 128,
       .engine_signatures = 7,
   };
   char *json = vgw_status_to_json(&st);
   g_assert_true(g_str_has_suffix(
       json, ",\"tls\":{\"port\":5061,\"key_source\":\"engine\",\"slot\":0,"
             "\"key_type\":\"rsa-2048\",\"subject\":\"CN=ACL_VGW1\","
-            "\"cert_sha256\":\"ab12\",\"handshakes\":7,\"failures\":1,"
-            "\"connections\":2,\"engine_signatures\":7}}"));
+            "\"cert_sha256\":\"ab12\",\"handshakes\":7,\"failures\":3,"
+            "\"failure_reasons\":{\"version\":1,\"evicted\":2},"
+            "\"connections\":2,\"half_open\":1,\"half_open_max\":64,"
+            "\"half_open_dropped\":2,\"established\":1,"
+            "\"established_max\":128,\"engine_signatures\":7}}"));
   g_free(json);
   st.tls.key_source = "software";
   st.tls.slot = -1;
@@ -90,8 +126,9 @@ static void test_status_tls(void) {
   g_free(json);
   char *text = vgw_status_to_text(&st);
   g_assert_nonnull(strstr(text, "TLS:          port 5061, software key, "
-                                "rsa-2048, CN=ACL_VGW1; 7 handshakes, 1 "
-                                "failed, 2 open\n"));
+                                "rsa-2048, CN=ACL_VGW1; 7 handshakes, 3 "
+                                "failed, 1 half-open (of 64, 2 dropped), 1 "
+                                "established (of 128)\n"));
   g_free(text);
 }
 
@@ -249,6 +286,7 @@ static void test_human(void) {
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/mgmt/status/json", test_status_json);
+  g_test_add_func("/mgmt/status/config-source", test_status_config_source);
   g_test_add_func("/mgmt/status/tls", test_status_tls);
   g_test_add_func("/mgmt/session/extra-debug-verbs", test_extra_debug_verbs);
   g_test_add_func("/mgmt/session/login", test_login);

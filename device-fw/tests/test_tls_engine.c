@@ -367,7 +367,7 @@ static void test_handshake_rsa(void) {
                         "tls: handshake with 127.0.0.1:* failed: "
                         "UNSUPPORTED_PROTOCOL; alert sent: protocol version; "
                         "TLS Context 0 (default: no other context is "
-                        "configured)");
+                        "configured); reason: version");
   SSL_CTX *c11 = client_ctx(TLS1_1_VERSION, NULL, 0);
   Client *bad = client_start(c11, vgw_tls_server_port(f.server));
   g_assert_true(run_until_clients(&bad, 1));

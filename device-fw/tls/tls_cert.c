@@ -28,26 +28,6 @@
 
 #define SERIAL_BYTES 16
 
-G_DEFINE_QUARK(vgw - tls - error - quark, vgw_tls_error)
-
-void vgw_tls_set_error(GError **error, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  char *msg = g_strdup_vprintf(fmt, ap);
-  va_end(ap);
-  uint32_t err = ERR_get_error();
-  if (err != 0) {
-    char buf[256];
-    ERR_error_string_n(err, buf, sizeof(buf));
-    g_set_error(error, VGW_TLS_ERROR, VGW_TLS_ERROR_FAILED, "%s (%s)", msg,
-                buf);
-  } else {
-    g_set_error_literal(error, VGW_TLS_ERROR, VGW_TLS_ERROR_FAILED, msg);
-  }
-  ERR_clear_error();
-  g_free(msg);
-}
-
 /* add_oid appends the OBJECT IDENTIFIER |oid| (dotted text). */
 static int add_oid(CBB *cbb, const char *oid) {
   CBB obj;
@@ -225,13 +205,15 @@ X509 *vgw_tls_cert_issue(GBytes *spki, const char *common_name, int64_t now,
   EVP_PKEY *pkey = parse_spki(spki);
   if (pkey == NULL) {
     vgw_tls_set_error(error,
+                      VGW_TLS_ERROR_KEY,
                       "the public key is not a valid "
                       "SubjectPublicKeyInfo");
     return NULL;
   }
   int pkey_id = EVP_PKEY_id(pkey);
   if (pkey_id != EVP_PKEY_RSA && pkey_id != EVP_PKEY_EC) {
-    vgw_tls_set_error(error, "the public key is neither RSA nor EC");
+    vgw_tls_set_error(error, VGW_TLS_ERROR_KEY,
+                      "the public key is neither RSA nor EC");
     EVP_PKEY_free(pkey);
     return NULL;
   }
@@ -241,7 +223,8 @@ X509 *vgw_tls_cert_issue(GBytes *spki, const char *common_name, int64_t now,
   GBytes *sig = NULL;
   uint8_t digest[SHA256_DIGEST_LENGTH];
   if (!build_tbs(spki, pkey_id, common_name, now, &tbs, &tbs_len)) {
-    vgw_tls_set_error(error, "cannot encode the TBSCertificate");
+    vgw_tls_set_error(error, VGW_TLS_ERROR_CERTIFICATE,
+                      "cannot encode the TBSCertificate");
     goto out;
   }
   SHA256(tbs, tbs_len, digest);
@@ -251,19 +234,22 @@ X509 *vgw_tls_cert_issue(GBytes *spki, const char *common_name, int64_t now,
     goto out;
   }
   if (!assemble(tbs, tbs_len, pkey_id, sig, &der, &der_len)) {
-    vgw_tls_set_error(error, "cannot encode the certificate");
+    vgw_tls_set_error(error, VGW_TLS_ERROR_CERTIFICATE,
+                      "cannot encode the certificate");
     goto out;
   }
   const uint8_t *p = der;
   cert = d2i_X509(NULL, &p, (long)der_len);
   if (cert == NULL || p != der + der_len) {
-    vgw_tls_set_error(error, "the issued certificate does not parse");
+    vgw_tls_set_error(error, VGW_TLS_ERROR_CERTIFICATE,
+                      "the issued certificate does not parse");
     X509_free(cert);
     cert = NULL;
     goto out;
   }
   if (X509_verify(cert, pkey) != 1) {
     vgw_tls_set_error(error,
+                      VGW_TLS_ERROR_SIGN,
                       "the certificate's signature does not verify "
                       "against its public key");
     X509_free(cert);
@@ -307,7 +293,7 @@ X509 *vgw_tls_cert_from_pem(const void *pem, size_t len, GError **error) {
   X509 *cert = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
   BIO_free(bio);
   if (cert == NULL) {
-    vgw_tls_set_error(error, "no PEM certificate");
+    vgw_tls_set_error(error, VGW_TLS_ERROR_CERTIFICATE, "no PEM certificate");
   }
   return cert;
 }

@@ -18,6 +18,8 @@
 #include <openssl/base.h>
 #include <stdint.h>
 
+#include "tls/tls_error.h"
+
 G_BEGIN_DECLS
 
 /* VGW_TLS_CERT_YEARS is the validity of an issued certificate. */
@@ -63,17 +65,6 @@ char *vgw_tls_cert_fingerprint(X509 *cert);
 /* vgw_tls_spki_fingerprint returns the SHA-256 of the DER |spki| in lower
  * case hex, newly allocated. */
 char *vgw_tls_spki_fingerprint(GBytes *spki);
-
-/* VGW_TLS_ERROR is the GError domain of device-fw/tls; the code is
- * always VGW_TLS_ERROR_FAILED. */
-#define VGW_TLS_ERROR (vgw_tls_error_quark())
-GQuark vgw_tls_error_quark(void);
-#define VGW_TLS_ERROR_FAILED 1
-
-/* vgw_tls_set_error sets |error| to the printf-style message followed by
- * BoringSSL's first queued error, if any (and clears the queue). */
-void vgw_tls_set_error(GError **error, const char *fmt, ...)
-    G_GNUC_PRINTF(2, 3);
 
 G_END_DECLS
 

@@ -42,10 +42,13 @@ struct VgwTlsServer {
   Identity *engine_id;
   Identity *software_id;
   gboolean use_software;
-  GList *conns; /* TlsConn* */
-  guint n_conns;
+  GQueue half_open;   /* TlsConn*, oldest first */
+  GQueue established; /* TlsConn* */
+  guint max_half_open;
+  guint max_established;
   guint64 handshakes;
   guint64 failures;
+  guint64 failures_by_reason[VGW_TLS_ERROR_COUNT];
   /* Log rate limit. */
   gint64 log_second;
   guint logged;
@@ -55,7 +58,7 @@ struct VgwTlsServer {
 
 typedef struct {
   VgwTlsServer *server;
-  GList *link;
+  GList node; /* in server->half_open, then in server->established */
   int fd;
   SSL *ssl;
   char peer[VGW_PEER_LEN];
@@ -138,7 +141,8 @@ static Identity *new_identity(X509 *cert, uint32_t key_type, GError **error) {
       !SSL_CTX_set_strict_cipher_list(ctx, TLS12_CIPHERS) ||
       !SSL_CTX_use_certificate(ctx, cert) ||
       !SSL_CTX_set_signing_algorithm_prefs(ctx, prefs, n)) {
-    vgw_tls_set_error(error, "cannot set up the TLS context");
+    vgw_tls_set_error(error, VGW_TLS_ERROR_SETUP,
+                      "cannot set up the TLS context");
     SSL_CTX_free(ctx);
     return NULL;
   }
@@ -179,7 +183,8 @@ gboolean vgw_tls_server_set_software_identity(VgwTlsServer *s, X509 *cert,
   }
   if (!SSL_CTX_use_PrivateKey(id->ctx, key) ||
       !SSL_CTX_check_private_key(id->ctx)) {
-    vgw_tls_set_error(error, "the software key does not fit its certificate");
+    vgw_tls_set_error(error, VGW_TLS_ERROR_KEY,
+                      "the software key does not fit its certificate");
     identity_free(id);
     return FALSE;
   }
@@ -215,8 +220,8 @@ static void conn_close(TlsConn *c) {
   vgw_tls_signer_detach(c->ssl);
   SSL_free(c->ssl);
   close(c->fd);
-  s->conns = g_list_delete_link(s->conns, c->link);
-  s->n_conns--;
+  g_queue_unlink(c->handshake_done ? &s->established : &s->half_open,
+                 &c->node);
   g_free(c);
 }
 
@@ -237,12 +242,14 @@ static void conn_watch(TlsConn *c, GIOCondition cond) {
   }
 }
 
-/* failure_reason words why |ret| (from SSL_do_handshake or SSL_read)
- * failed with |ssl_error|. */
-static void failure_reason(TlsConn *c, int ret, int ssl_error, char *buf,
-                           size_t len) {
+/* failure_reason classifies why |ret| (from SSL_do_handshake or SSL_read)
+ * failed with |ssl_error| and words it into |buf|. */
+static VgwTlsError failure_reason(int ret, int ssl_error, char *buf,
+                                  size_t len) {
   int saved_errno = errno;
   uint32_t err = ERR_peek_error();
+  VgwTlsError code =
+      vgw_tls_handshake_error(ssl_error, ret, err, saved_errno);
   if (ssl_error == SSL_ERROR_SSL && err != 0) {
     const char *reason = ERR_reason_error_string(err);
     g_snprintf(buf, len, "%s", reason ? reason : "TLS error");
@@ -256,6 +263,7 @@ static void failure_reason(TlsConn *c, int ret, int ssl_error, char *buf,
     g_snprintf(buf, len, "TLS error %d", ssl_error);
   }
   ERR_clear_error();
+  return code;
 }
 
 static void log_handshake(TlsConn *c) {
@@ -278,15 +286,25 @@ static void log_handshake(TlsConn *c) {
             sigalg ? SSL_get_signature_algorithm_name(sigalg, 0) : "", key);
 }
 
-static void handshake_failed(TlsConn *c, const char *reason) {
-  c->server->failures++;
+/* count_failure counts a connection that failed with |code|. */
+static void count_failure(VgwTlsServer *s, VgwTlsError code) {
+  s->failures++;
+  s->failures_by_reason[code]++;
+}
+
+/* handshake_failed counts and logs |c|'s failure: |code| for programs,
+ * |detail| for people. */
+static void handshake_failed(TlsConn *c, VgwTlsError code,
+                             const char *detail) {
+  count_failure(c->server, code);
   if (log_allowed(c->server)) {
     /* Context 0 is the only context until TLS Contexts are selectable
      * per SIP Interface and Proxy Set; the line says so, as it will say
      * which rule chose another. */
     g_message("tls: handshake with %s failed: %s%s%s; TLS Context 0 "
-              "(default: no other context is configured)",
-              c->peer, reason, c->alert[0] ? "; " : "", c->alert);
+              "(default: no other context is configured); reason: %s",
+              c->peer, detail, c->alert[0] ? "; " : "", c->alert,
+              vgw_tls_error_name(code));
   }
 }
 
@@ -296,7 +314,7 @@ static gboolean on_deadline(gpointer data) {
   char reason[64];
   g_snprintf(reason, sizeof(reason), "no handshake within %d s",
              VGW_TLS_HANDSHAKE_TIMEOUT_S);
-  handshake_failed(c, reason);
+  handshake_failed(c, VGW_TLS_ERROR_TIMEOUT, reason);
   conn_close(c);
   return G_SOURCE_REMOVE;
 }
@@ -307,8 +325,19 @@ static gboolean drive_handshake(TlsConn *c, gboolean *done) {
   *done = FALSE;
   int r = SSL_do_handshake(c->ssl);
   if (r == 1) {
+    VgwTlsServer *s = c->server;
+    if (s->established.length >= s->max_established) {
+      /* Filled up while this handshake ran: refuse it as accept would. */
+      char reason[64];
+      g_snprintf(reason, sizeof(reason), "%u established connections open",
+                 s->established.length);
+      handshake_failed(c, VGW_TLS_ERROR_LIMIT, reason);
+      return FALSE;
+    }
+    g_queue_unlink(&s->half_open, &c->node);
+    g_queue_push_tail_link(&s->established, &c->node);
     c->handshake_done = TRUE;
-    c->server->handshakes++;
+    s->handshakes++;
     if (c->deadline != 0) {
       g_source_remove(c->deadline);
       c->deadline = 0;
@@ -333,8 +362,8 @@ static gboolean drive_handshake(TlsConn *c, gboolean *done) {
       return TRUE;
     default: {
       char reason[160];
-      failure_reason(c, r, err, reason, sizeof(reason));
-      handshake_failed(c, reason);
+      VgwTlsError code = failure_reason(r, err, reason, sizeof(reason));
+      handshake_failed(c, code, reason);
       return FALSE;
     }
   }
@@ -360,10 +389,10 @@ static gboolean drain(TlsConn *c) {
       return TRUE;
     }
     char reason[160];
-    failure_reason(c, n, err, reason, sizeof(reason));
-    g_debug("tls: %s: connection over (%s), %" G_GUINT64_FORMAT
+    VgwTlsError code = failure_reason(n, err, reason, sizeof(reason));
+    g_debug("tls: %s: connection over (%s: %s), %" G_GUINT64_FORMAT
             " bytes discarded",
-            c->peer, reason, c->discarded);
+            c->peer, vgw_tls_error_name(code), reason, c->discarded);
     return FALSE;
   }
 }
@@ -387,6 +416,18 @@ static void conn_drive(TlsConn *c) {
 
 static void on_signed(gpointer data) { conn_drive(data); }
 
+/* evict_oldest_half_open drops the half-open connection that has waited
+ * longest, to make room for one from |newcomer|. */
+static void evict_oldest_half_open(VgwTlsServer *s, const char *newcomer) {
+  TlsConn *oldest = g_queue_peek_head(&s->half_open);
+  char reason[96];
+  g_snprintf(reason, sizeof(reason),
+             "dropped as the oldest of %u half-open connections to admit %s",
+             s->half_open.length, newcomer);
+  handshake_failed(oldest, VGW_TLS_ERROR_EVICTED, reason);
+  conn_close(oldest);
+}
+
 static void accept_one(int fd, const char *peer, gpointer data) {
   VgwTlsServer *s = data;
   Identity *id = current(s);
@@ -397,12 +438,19 @@ static void accept_one(int fd, const char *peer, gpointer data) {
     close(fd);
     return;
   }
-  if (s->n_conns >= VGW_TLS_MAX_CONNS) {
+  if (s->established.length >= s->max_established) {
+    count_failure(s, VGW_TLS_ERROR_LIMIT);
     if (log_allowed(s)) {
-      g_warning("tls: refusing %s: %u connections open", peer, s->n_conns);
+      g_warning("tls: refusing %s: %u established connections open; "
+                "reason: %s",
+                peer, s->established.length,
+                vgw_tls_error_name(VGW_TLS_ERROR_LIMIT));
     }
     close(fd);
     return;
+  }
+  if (s->half_open.length >= s->max_half_open) {
+    evict_oldest_half_open(s, peer);
   }
   SSL *ssl = SSL_new(id->ctx);
   if (ssl == NULL || !SSL_set_fd(ssl, fd)) {
@@ -423,9 +471,8 @@ static void accept_one(int fd, const char *peer, gpointer data) {
   if (id->engine) {
     vgw_tls_signer_attach(s->signer, ssl, id->slot, id->key_type, on_signed, c);
   }
-  s->conns = g_list_prepend(s->conns, c);
-  c->link = s->conns;
-  s->n_conns++;
+  c->node.data = c;
+  g_queue_push_tail_link(&s->half_open, &c->node);
   c->deadline =
       g_timeout_add_seconds(VGW_TLS_HANDSHAKE_TIMEOUT_S, on_deadline, c);
   g_debug("tls: connection from %s", peer);
@@ -439,31 +486,28 @@ static gboolean on_accept(int fd, GIOCondition cond, gpointer data) {
 
 VgwTlsServer *vgw_tls_server_start(uint16_t port, VgwTlsSigner *signer,
                                    GError **error) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  int one = 1;
-  struct sockaddr_in sa;
-  memset(&sa, 0, sizeof(sa));
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(port);
-  sa.sin_addr.s_addr = htonl(INADDR_ANY);
-  socklen_t salen = sizeof(sa);
-  if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-      bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 64) < 0 ||
-      getsockname(fd, (struct sockaddr *)&sa, &salen) < 0) {
-    int e = errno;
-    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e),
-                "tls port %u: %s", port, g_strerror(e));
-    if (fd >= 0) {
-      close(fd);
-    }
+  uint16_t bound_port;
+  int fd = vgw_inet_bind_any(SOCK_STREAM, port, 64, &bound_port, error);
+  if (fd < 0) {
     return NULL;
   }
   VgwTlsServer *s = g_new0(VgwTlsServer, 1);
-  s->port = ntohs(sa.sin_port);
+  s->port = bound_port;
   s->fd = fd;
   s->signer = signer;
+  s->max_half_open = VGW_TLS_MAX_HALF_OPEN;
+  s->max_established = VGW_TLS_MAX_ESTABLISHED;
+  g_queue_init(&s->half_open);
+  g_queue_init(&s->established);
   s->accept_source = g_unix_fd_add(fd, G_IO_IN, on_accept, s);
   return s;
+}
+
+void vgw_tls_server_set_limits(VgwTlsServer *s, guint max_half_open,
+                               guint max_established) {
+  g_return_if_fail(max_half_open >= 1 && max_established >= 1);
+  s->max_half_open = max_half_open;
+  s->max_established = max_established;
 }
 
 uint16_t vgw_tls_server_port(const VgwTlsServer *s) { return s->port; }
@@ -479,15 +523,23 @@ void vgw_tls_server_info(VgwTlsServer *s, VgwTlsServerInfo *out) {
   out->cert_sha256 = id ? id->fingerprint : NULL;
   out->handshakes = s->handshakes;
   out->failures = s->failures;
-  out->connections = s->n_conns;
+  memcpy(out->failures_by_reason, s->failures_by_reason,
+         sizeof(out->failures_by_reason));
+  out->half_open = s->half_open.length;
+  out->max_half_open = s->max_half_open;
+  out->established = s->established.length;
+  out->max_established = s->max_established;
 }
 
 void vgw_tls_server_free(VgwTlsServer *s) {
   if (s == NULL) {
     return;
   }
-  while (s->conns != NULL) {
-    conn_close(s->conns->data);
+  while (s->half_open.head != NULL) {
+    conn_close(s->half_open.head->data);
+  }
+  while (s->established.head != NULL) {
+    conn_close(s->established.head->data);
   }
   if (s->flush_source != 0) {
     g_source_remove(s->flush_source);

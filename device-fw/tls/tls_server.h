@@ -11,9 +11,23 @@
  * NOTE: there is no SIP stack yet. A connection completes its handshake,
  * then whatever the peer sends is read and discarded. Each handshake is
  * logged (peer, version, cipher, group, signature scheme, key) and each
- * failure (peer, reason, alert); beyond VGW_TLS_LOG_PER_SECOND lines a
- * second the rest are counted and summarised, so a benchmark does not
- * turn into a console flood.
+ * failure (peer, what went wrong, alert, and its VgwTlsError name, which
+ * is also counted); beyond VGW_TLS_LOG_PER_SECOND lines a second the rest
+ * are counted and summarised, so a benchmark does not turn into a console
+ * flood.
+ *
+ * Connections are bounded in two pools, so that peers who open TCP
+ * connections and never finish a handshake cannot lock out everyone
+ * else. Half-open connections (accepted, handshake not finished) are at
+ * most VGW_TLS_MAX_HALF_OPEN: when a new connection arrives with the
+ * pool full, the oldest half-open one is dropped (failure reason
+ * "evicted", logged with its peer) to admit it, so a new client always
+ * gets its turn and an attacker must keep outpacing every real client.
+ * Each half-open connection is also dropped after
+ * VGW_TLS_HANDSHAKE_TIMEOUT_S ("timeout"). Established connections are
+ * at most VGW_TLS_MAX_ESTABLISHED: beyond that a new connection is
+ * refused ("limit"), since it could not be served once its handshake
+ * finished.
  *
  * Every connection uses the identity in force when it was accepted, so a
  * new identity (slot 0 replaced, a new certificate) serves the next
@@ -26,12 +40,14 @@
 #include <openssl/base.h>
 #include <stdint.h>
 
+#include "tls/tls_error.h"
 #include "tls/tls_signer.h"
 
 G_BEGIN_DECLS
 
 #define VGW_TLS_PORT 5061
-#define VGW_TLS_MAX_CONNS 128
+#define VGW_TLS_MAX_HALF_OPEN 64
+#define VGW_TLS_MAX_ESTABLISHED 128
 #define VGW_TLS_HANDSHAKE_TIMEOUT_S 10
 #define VGW_TLS_LOG_PER_SECOND 10
 
@@ -47,8 +63,12 @@ typedef struct {
   const char *subject;    /* "CN=ACL_..." */
   const char *cert_sha256;
   guint64 handshakes; /* completed */
-  guint64 failures;   /* handshakes that failed */
-  guint connections;  /* open now */
+  guint64 failures;   /* connections that failed, of every reason */
+  guint64 failures_by_reason[VGW_TLS_ERROR_COUNT]; /* indexed by VgwTlsError */
+  guint half_open;    /* open now, handshake not finished */
+  guint max_half_open;
+  guint established;  /* open now, handshake finished */
+  guint max_established;
 } VgwTlsServerInfo;
 
 /* vgw_tls_server_start binds TCP |port| on all IPv4 addresses (both
@@ -80,6 +100,13 @@ gboolean vgw_tls_server_use_software(VgwTlsServer *s, gboolean software);
 
 /* vgw_tls_server_info describes the listener for `status`. */
 void vgw_tls_server_info(VgwTlsServer *s, VgwTlsServerInfo *out);
+
+/* vgw_tls_server_set_limits replaces the bounds on half-open and
+ * established connections (VGW_TLS_MAX_HALF_OPEN and
+ * VGW_TLS_MAX_ESTABLISHED at start; each at least 1). Connections already
+ * open beyond a lowered bound stay open. */
+void vgw_tls_server_set_limits(VgwTlsServer *s, guint max_half_open,
+                               guint max_established);
 
 /* vgw_tls_server_port returns the bound port. */
 uint16_t vgw_tls_server_port(const VgwTlsServer *s);

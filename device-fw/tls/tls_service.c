@@ -86,6 +86,9 @@ uint16_t vgw_tls_service_port(const VgwTlsService *t) {
   return vgw_tls_server_port(t->server);
 }
 
+/* Every failure reason fits the status's counters. */
+G_STATIC_ASSERT(VGW_TLS_ERROR_COUNT <= VGW_STATUS_MAX_COUNTS);
+
 void vgw_tls_service_status(VgwTlsService *t, VgwStatusTls *out) {
   vgw_tls_server_info(t->server, &t->info);
   memset(out, 0, sizeof(*out));
@@ -98,7 +101,18 @@ void vgw_tls_service_status(VgwTlsService *t, VgwStatusTls *out) {
   out->cert_sha256 = t->info.cert_sha256;
   out->handshakes = t->info.handshakes;
   out->failures = t->info.failures;
-  out->connections = t->info.connections;
+  for (int r = 0; r < VGW_TLS_ERROR_COUNT; r++) {
+    guint64 n = t->info.failures_by_reason[r];
+    if (n != 0) {
+      out->failure_reasons[out->n_failure_reasons++] =
+          (VgwStatusCount){vgw_tls_error_name(r), n};
+    }
+  }
+  out->half_open = t->info.half_open;
+  out->half_open_max = t->info.max_half_open;
+  out->half_open_dropped = t->info.failures_by_reason[VGW_TLS_ERROR_EVICTED];
+  out->established = t->info.established;
+  out->established_max = t->info.max_established;
   out->engine_signatures = vgw_tls_signer_signatures(t->signer);
 }
 

@@ -4,6 +4,7 @@
 #include <openssl/digest.h>
 #include <string.h>
 
+#include "tls/tls_error.h"
 #include "vgw_crypto.h"
 
 typedef enum {
@@ -49,10 +50,7 @@ struct VgwTlsSigner {
   guint epochs[MAX_SLOTS]; /* bumped when a slot's key is replaced */
 };
 
-#define VGW_TLS_SIGNER_ERROR (vgw_tls_signer_error_quark())
-static G_DEFINE_QUARK(vgw - tls - signer - error - quark, vgw_tls_signer_error)
-
-    static int conn_key_index(void) {
+static int conn_key_index(void) {
   static int index = -1;
   if (index < 0) {
     index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
@@ -174,7 +172,7 @@ static void start_next(VgwTlsSigner *s) {
   while (s->running == NULL && !g_queue_is_empty(&s->queue)) {
     Job *job = g_queue_pop_head(&s->queue);
     if (job->slot < MAX_SLOTS && job->epoch != s->epochs[job->slot]) {
-      g_set_error(&job->error, VGW_TLS_SIGNER_ERROR, 0,
+      g_set_error(&job->error, VGW_TLS_ERROR, VGW_TLS_ERROR_KEY,
                   "the key in slot %u was replaced during the handshake",
                   job->slot);
       finish_job(s, job);

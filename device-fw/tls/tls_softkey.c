@@ -28,7 +28,7 @@ static GBytes *soft_sign(uint32_t scheme, const uint8_t *digest, size_t len,
       !EVP_PKEY_sign(ctx, NULL, &sig_len, digest, len) ||
       (sig = g_malloc(sig_len)) == NULL ||
       !EVP_PKEY_sign(ctx, sig, &sig_len, digest, len)) {
-    vgw_tls_set_error(error, "software signature failed");
+    vgw_tls_set_error(error, VGW_TLS_ERROR_SIGN, "software signature failed");
   } else {
     out = g_bytes_new(sig, sig_len);
   }
@@ -69,7 +69,8 @@ gboolean vgw_tls_softkey_make(uint32_t key_type, const char *common_name,
                               GError **error) {
   EVP_PKEY *key = generate(key_type);
   if (key == NULL) {
-    vgw_tls_set_error(error, "cannot generate a software %s key",
+    vgw_tls_set_error(error, VGW_TLS_ERROR_KEY,
+                      "cannot generate a software %s key",
                       key_type == VGW_KEY_TYPE_EC_P256 ? "EC" : "RSA");
     return FALSE;
   }
@@ -79,7 +80,8 @@ gboolean vgw_tls_softkey_make(uint32_t key_type, const char *common_name,
   if (!CBB_init(&cbb, 512) || !EVP_marshal_public_key(&cbb, key) ||
       !CBB_finish(&cbb, &der, &der_len)) {
     CBB_cleanup(&cbb);
-    vgw_tls_set_error(error, "cannot encode the software public key");
+    vgw_tls_set_error(error, VGW_TLS_ERROR_KEY,
+                      "cannot encode the software public key");
     EVP_PKEY_free(key);
     return FALSE;
   }

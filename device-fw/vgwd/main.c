@@ -115,6 +115,7 @@ static void fill_status(VgwStatus *st, gpointer data) {
   st->config_source = vgw_config_state_source(d->config);
   st->config_generation = vgw_config_state_generation(d->config);
   st->config_unsaved = vgw_config_state_unsaved(d->config);
+  st->config_boot = vgw_config_state_boot_source(d->config);
 }
 
 /* param returns the value of global parameter |name| in |cfg|; the names

@@ -338,6 +338,20 @@ static void test_bit_flip_newest_falls_back(void) {
   g_free(snap_a);
 }
 
+/* check_damaged asserts that |store| lists exactly the |n| |want| slots. */
+static void check_damaged(const VgwStore *store, const VgwStoreSlotDamage *want,
+                          gsize n) {
+  gsize got_n;
+  const VgwStoreSlotDamage *got = vgw_store_damaged_slots(store, &got_n);
+  g_assert_cmpuint(got_n, ==, n);
+  for (gsize i = 0; i < n; i++) {
+    g_assert_cmpint(got[i].slot, ==, want[i].slot);
+    g_assert_cmpuint(got[i].generation, ==, want[i].generation);
+    g_assert_cmpstr(vgw_store_damage_reason_name(got[i].reason), ==,
+                    vgw_store_damage_reason_name(want[i].reason));
+  }
+}
+
 static void test_damage_messages(void) {
   VgwBlockDev *dev = two_generations();
   guint8 *bytes = vgw_blockdev_memory_data(dev);
@@ -349,6 +363,10 @@ static void test_damage_messages(void) {
                   "flash store damaged: slot 1 (generation 2): payload "
                   "checksum mismatch (torn or damaged records); using "
                   "generation 1 from slot 0");
+  check_damaged(store,
+                (VgwStoreSlotDamage[]){
+                    {1, 2, VGW_STORE_DAMAGE_PAYLOAD_CHECKSUM}},
+                1);
   vgw_store_free(store);
   payload[20] ^= 0x01;
 
@@ -357,6 +375,8 @@ static void test_damage_messages(void) {
   g_assert_cmpstr(vgw_store_damage(store)->message, ==,
                   "flash store damaged: slot 1: header checksum mismatch "
                   "(torn or damaged header); using generation 1 from slot 0");
+  check_damaged(store,
+                (VgwStoreSlotDamage[]){{1, 0, VGW_STORE_DAMAGE_HEADER}}, 1);
   vgw_store_free(store);
 
   /* Both generations damaged: blank, and both named. */
@@ -367,6 +387,10 @@ static void test_damage_messages(void) {
                   "flash store damaged: slot 0: no store magic in the "
                   "header; slot 1: header checksum mismatch (torn or damaged "
                   "header); the store reads as blank");
+  check_damaged(store,
+                (VgwStoreSlotDamage[]){{0, 0, VGW_STORE_DAMAGE_HEADER},
+                                       {1, 0, VGW_STORE_DAMAGE_HEADER}},
+                2);
   /* ... and still takes a save. */
   g_assert_true(save_set(store, set_a, G_N_ELEMENTS(set_a), NULL));
   vgw_store_free(store);
@@ -389,7 +413,44 @@ static void test_bit_flip_older_reported(void) {
                   "flash store damaged: slot 0 (generation 1): payload "
                   "checksum mismatch (torn or damaged records); using "
                   "generation 2 from slot 1");
+  check_damaged(store,
+                (VgwStoreSlotDamage[]){
+                    {0, 1, VGW_STORE_DAMAGE_PAYLOAD_CHECKSUM}},
+                1);
   vgw_store_free(store);
+  vgw_blockdev_free(dev);
+}
+
+/* A payload whose checksum matches but whose records do not parse, and a
+ * header that belongs in the other slot, have their own reasons. */
+static void test_damage_reasons(void) {
+  VgwBlockDev *dev = two_generations();
+  guint8 *bytes = vgw_blockdev_memory_data(dev);
+  VgwSlotHeader h;
+  char *why = NULL;
+  g_assert_cmpint(vgw_slot_header_decode(bytes + SLOT_SIZE, &h, &why), ==,
+                  VGW_SLOT_VALID);
+  guint8 *payload = bytes + SLOT_SIZE + VGW_STORE_HEADER_BLOCK;
+  payload[0] ^= 0x01; /* record 0's magic, then the payload CRC made good */
+  h.payload_crc = vgw_crc32c(payload, h.payload_len);
+  vgw_slot_header_encode(&h, bytes + SLOT_SIZE);
+  VgwStore *store = open_ok(dev);
+  g_assert_cmpuint(vgw_store_sequence(store), ==, 1);
+  check_damaged(store,
+                (VgwStoreSlotDamage[]){{1, 2, VGW_STORE_DAMAGE_RECORDS}}, 1);
+  vgw_store_free(store);
+
+  h.slot_index = 0;
+  vgw_slot_header_encode(&h, bytes + SLOT_SIZE);
+  store = open_ok(dev);
+  check_damaged(store,
+                (VgwStoreSlotDamage[]){{1, 2, VGW_STORE_DAMAGE_WRONG_SLOT}},
+                1);
+  vgw_store_free(store);
+  g_assert_cmpstr(vgw_store_damage_reason_name(VGW_STORE_DAMAGE_RECORDS), ==,
+                  "records");
+  g_assert_cmpstr(vgw_store_damage_reason_name((VgwStoreDamageReason)99), ==,
+                  "unknown");
   vgw_blockdev_free(dev);
 }
 
@@ -541,6 +602,7 @@ int main(int argc, char **argv) {
                   test_bit_flip_newest_falls_back);
   g_test_add_func("/store/damage/bit-flip-older", test_bit_flip_older_reported);
   g_test_add_func("/store/damage/messages", test_damage_messages);
+  g_test_add_func("/store/damage/reasons", test_damage_reasons);
   g_test_add_func("/store/geometry/larger-than-device",
                   test_store_larger_than_device);
   g_test_add_func("/store/version/newer-refused", test_newer_version_refused);

@@ -1,0 +1,317 @@
+/* The TLS listener's connection bounds and failure reasons, on the host
+ * (no crypto engine: the listener serves a software P-256 key, which
+ * takes the same paths except where the signature is made).
+ *
+ * Idle TCP peers fill the half-open pool; each newcomer drops the oldest
+ * of them, so a real client still completes its handshake while they are
+ * held open. Established connections have their own bound. Each failure
+ * is counted under its reason. Real BoringSSL clients run in threads with
+ * blocking sockets while the test thread runs the listener's main loop;
+ * every wait is for an event, never for a time. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/ssl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tls/tls_error.h"
+#include "tls/tls_server.h"
+#include "tls/tls_softkey.h"
+#include "vgw_crypto.h"
+
+#define HALF_OPEN_MAX 4
+#define ESTABLISHED_MAX 2
+
+typedef struct {
+  VgwTlsServer *server;
+  uint16_t port;
+} Fixture;
+
+static void fixture_start(Fixture *f) {
+  GError *error = NULL;
+  EVP_PKEY *key = NULL;
+  X509 *cert = NULL;
+  f->server = vgw_tls_server_start(0, NULL, &error);
+  g_assert_no_error(error);
+  g_assert_true(vgw_tls_softkey_make(VGW_KEY_TYPE_EC_P256, "ACL_LIMITS",
+                                     1700000000, &key, &cert, &error));
+  g_assert_no_error(error);
+  g_assert_true(
+      vgw_tls_server_set_software_identity(f->server, cert, key, &error));
+  g_assert_no_error(error);
+  g_assert_true(vgw_tls_server_use_software(f->server, TRUE));
+  EVP_PKEY_free(key);
+  X509_free(cert);
+  vgw_tls_server_set_limits(f->server, HALF_OPEN_MAX, ESTABLISHED_MAX);
+  f->port = vgw_tls_server_port(f->server);
+}
+
+static VgwTlsServerInfo info(const Fixture *f) {
+  VgwTlsServerInfo i;
+  vgw_tls_server_info(f->server, &i);
+  return i;
+}
+
+/* A plain TCP connection to the listener (blocking). */
+static int tcp_connect(uint16_t port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  g_assert_cmpint(fd, >=, 0);
+  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  g_assert_cmpint(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+  return fd;
+}
+
+/* wait_closed_by_server waits until the server has closed |fd| and
+ * checks it: end of file (or a reset) is all there is to read. */
+static void wait_closed_by_server(int fd) {
+  struct pollfd p = {.fd = fd, .events = POLLIN};
+  g_assert_cmpint(poll(&p, 1, -1), ==, 1);
+  char c;
+  g_assert_cmpint(recv(fd, &c, 1, MSG_DONTWAIT), <=, 0);
+}
+
+/* still_open tells that the server has not closed |fd|: an idle
+ * connection has nothing to read. */
+static gboolean still_open(int fd) {
+  struct pollfd p = {.fd = fd, .events = POLLIN};
+  return poll(&p, 1, 0) == 0;
+}
+
+/* Runs the main loop until the listener has counted |n| failures of
+ * |reason|. */
+static void run_until_failures(const Fixture *f, VgwTlsError reason,
+                               guint64 n) {
+  while (info(f).failures_by_reason[reason] < n) {
+    g_main_context_iteration(NULL, TRUE);
+  }
+}
+
+static void run_until_half_open(const Fixture *f, guint n) {
+  while (info(f).half_open != n) {
+    g_main_context_iteration(NULL, TRUE);
+  }
+}
+
+/* A TLS client in its own thread: connects, handshakes, then holds the
+ * connection until released. */
+typedef struct {
+  uint16_t port;
+  int max_version;
+  GThread *thread;
+  gint done;      /* the handshake finished, either way */
+  gboolean ok;    /* it succeeded */
+  GMutex lock;
+  GCond cond;
+  gboolean release;
+} Client;
+
+static gpointer client_main(gpointer data) {
+  Client *c = data;
+  SSL_CTX *ctx = SSL_CTX_new(TLS_method());
+  SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
+  SSL_CTX_set_max_proto_version(ctx, c->max_version);
+  int fd = tcp_connect(c->port);
+  SSL *ssl = SSL_new(ctx);
+  SSL_set_fd(ssl, fd);
+  c->ok = SSL_connect(ssl) == 1;
+  g_atomic_int_set(&c->done, 1);
+  g_main_context_wakeup(NULL);
+  g_mutex_lock(&c->lock);
+  while (!c->release) {
+    g_cond_wait(&c->cond, &c->lock);
+  }
+  g_mutex_unlock(&c->lock);
+  SSL_free(ssl);
+  close(fd);
+  SSL_CTX_free(ctx);
+  return NULL;
+}
+
+/* client_handshake starts a client and runs the listener until its
+ * handshake finished; the connection stays open until client_release. */
+static Client *client_handshake(const Fixture *f, int max_version) {
+  Client *c = g_new0(Client, 1);
+  c->port = f->port;
+  c->max_version = max_version;
+  g_mutex_init(&c->lock);
+  g_cond_init(&c->cond);
+  c->thread = g_thread_new("tls-client", client_main, c);
+  while (!g_atomic_int_get(&c->done)) {
+    g_main_context_iteration(NULL, TRUE);
+  }
+  return c;
+}
+
+static void client_release(Client *c) {
+  g_mutex_lock(&c->lock);
+  c->release = TRUE;
+  g_cond_signal(&c->cond);
+  g_mutex_unlock(&c->lock);
+  g_thread_join(c->thread);
+  g_mutex_clear(&c->lock);
+  g_cond_clear(&c->cond);
+  g_free(c);
+}
+
+/* Idle peers fill the half-open pool; the next connection drops the
+ * oldest (logged with its peer, counted), and a real client completes its
+ * handshake while the idle ones are held open. */
+static void test_half_open_drops_oldest(void) {
+  Fixture f;
+  fixture_start(&f);
+  int idle[HALF_OPEN_MAX + 1];
+  for (int i = 0; i < HALF_OPEN_MAX; i++) {
+    idle[i] = tcp_connect(f.port);
+  }
+  run_until_half_open(&f, HALF_OPEN_MAX);
+  g_assert_cmpuint(info(&f).failures, ==, 0);
+
+  g_test_expect_message(
+      "vgw", G_LOG_LEVEL_MESSAGE,
+      "tls: handshake with 127.0.0.1:* failed: dropped as the oldest of 4 "
+      "half-open connections to admit 127.0.0.1:*; TLS Context 0 (default: "
+      "no other context is configured); reason: evicted");
+  idle[HALF_OPEN_MAX] = tcp_connect(f.port);
+  run_until_failures(&f, VGW_TLS_ERROR_EVICTED, 1);
+  g_test_assert_expected_messages();
+  VgwTlsServerInfo i = info(&f);
+  g_assert_cmpuint(i.half_open, ==, HALF_OPEN_MAX);
+  g_assert_cmpuint(i.failures, ==, 1);
+  /* The oldest went, the others are still open. */
+  wait_closed_by_server(idle[0]);
+  for (int k = 1; k <= HALF_OPEN_MAX; k++) {
+    g_assert_true(still_open(idle[k]));
+  }
+
+  /* A real client gets in: it drops the next oldest idle peer. */
+  g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE,
+                        "tls: handshake with 127.0.0.1:* failed: dropped *");
+  g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE,
+                        "tls: handshake with 127.0.0.1:*: TLSv1.3, *");
+  Client *c = client_handshake(&f, TLS1_3_VERSION);
+  g_test_assert_expected_messages();
+  g_assert_true(c->ok);
+  i = info(&f);
+  g_assert_cmpuint(i.handshakes, ==, 1);
+  g_assert_cmpuint(i.failures_by_reason[VGW_TLS_ERROR_EVICTED], ==, 2);
+  g_assert_cmpuint(i.established, ==, 1);
+  g_assert_cmpuint(i.half_open, ==, HALF_OPEN_MAX - 1);
+  wait_closed_by_server(idle[1]);
+  g_assert_true(still_open(idle[2]));
+
+  client_release(c);
+  for (int k = 0; k <= HALF_OPEN_MAX; k++) {
+    close(idle[k]);
+  }
+  vgw_tls_server_free(f.server);
+}
+
+/* Established connections have their own bound: beyond it a newcomer is
+ * refused ("limit"), and gets in once one of them closed. */
+static void test_established_bound(void) {
+  Fixture f;
+  fixture_start(&f);
+  Client *held[ESTABLISHED_MAX];
+  for (int k = 0; k < ESTABLISHED_MAX; k++) {
+    held[k] = client_handshake(&f, TLS1_3_VERSION);
+    g_assert_true(held[k]->ok);
+  }
+  g_assert_cmpuint(info(&f).established, ==, ESTABLISHED_MAX);
+
+  g_test_expect_message("vgw", G_LOG_LEVEL_WARNING,
+                        "tls: refusing 127.0.0.1:*: 2 established "
+                        "connections open; reason: limit");
+  Client *refused = client_handshake(&f, TLS1_3_VERSION);
+  g_test_assert_expected_messages();
+  g_assert_false(refused->ok);
+  VgwTlsServerInfo i = info(&f);
+  g_assert_cmpuint(i.failures_by_reason[VGW_TLS_ERROR_LIMIT], ==, 1);
+  g_assert_cmpuint(i.established, ==, ESTABLISHED_MAX);
+  g_assert_cmpuint(i.half_open, ==, 0);
+  client_release(refused);
+
+  /* One closes; the server sees it go, and the next client gets in. */
+  client_release(held[0]);
+  while (info(&f).established == ESTABLISHED_MAX) {
+    g_main_context_iteration(NULL, TRUE);
+  }
+  held[0] = client_handshake(&f, TLS1_3_VERSION);
+  g_assert_true(held[0]->ok);
+  g_assert_cmpuint(info(&f).handshakes, ==, ESTABLISHED_MAX + 1);
+  for (int k = 0; k < ESTABLISHED_MAX; k++) {
+    client_release(held[k]);
+  }
+  vgw_tls_server_free(f.server);
+}
+
+/* Each way a handshake fails is counted under its own reason, and the
+ * log line names it. */
+static void test_failure_reasons(void) {
+  Fixture f;
+  fixture_start(&f);
+
+  /* A peer that is not TLS. */
+  g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE,
+                        "tls: handshake with 127.0.0.1:* failed: "
+                        "HTTP_REQUEST; *reason: not-tls");
+  int fd = tcp_connect(f.port);
+  static const char http[] = "GET / HTTP/1.1\r\nHost: gw\r\n\r\n";
+  g_assert_cmpint(send(fd, http, strlen(http), 0), ==, (int)strlen(http));
+  run_until_failures(&f, VGW_TLS_ERROR_NOT_TLS, 1);
+  close(fd);
+
+  /* A peer that leaves before its ClientHello. */
+  g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE,
+                        "tls: handshake with 127.0.0.1:* failed: peer closed "
+                        "the connection; *reason: peer-closed");
+  fd = tcp_connect(f.port);
+  run_until_half_open(&f, 1);
+  close(fd);
+  run_until_failures(&f, VGW_TLS_ERROR_PEER_CLOSED, 1);
+
+  /* A client that only speaks TLS 1.1. */
+  g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE,
+                        "tls: handshake with 127.0.0.1:* failed: "
+                        "UNSUPPORTED_PROTOCOL; alert sent: protocol version; "
+                        "TLS Context 0 (default: no other context is "
+                        "configured); reason: version");
+  Client *c = client_handshake(&f, TLS1_1_VERSION);
+  g_assert_false(c->ok);
+  run_until_failures(&f, VGW_TLS_ERROR_VERSION, 1);
+  client_release(c);
+  g_test_assert_expected_messages();
+
+  VgwTlsServerInfo i = info(&f);
+  g_assert_cmpuint(i.failures, ==, 3);
+  g_assert_cmpuint(i.handshakes, ==, 0);
+  g_assert_cmpuint(i.half_open, ==, 0);
+  vgw_tls_server_free(f.server);
+}
+
+/* The names are the interface: stable, distinct, one per code. */
+static void test_reason_names(void) {
+  g_assert_cmpstr(vgw_tls_error_name(VGW_TLS_ERROR_EVICTED), ==, "evicted");
+  g_assert_cmpstr(vgw_tls_error_name(VGW_TLS_ERROR_TIMEOUT), ==, "timeout");
+  g_assert_cmpstr(vgw_tls_error_name(VGW_TLS_ERROR_COUNT), ==, "unknown");
+  GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+  for (int r = 0; r < VGW_TLS_ERROR_COUNT; r++) {
+    const char *name = vgw_tls_error_name(r);
+    g_assert_cmpstr(name, !=, "unknown");
+    g_assert_false(g_hash_table_contains(seen, name));
+    g_hash_table_add(seen, (gpointer)name);
+  }
+  g_hash_table_unref(seen);
+}
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/tls/limits/half-open-drops-oldest",
+                  test_half_open_drops_oldest);
+  g_test_add_func("/tls/limits/established-bound", test_established_bound);
+  g_test_add_func("/tls/failure-reasons", test_failure_reasons);
+  g_test_add_func("/tls/reason-names", test_reason_names);
+  return g_test_run();
+}
