@@ -86,6 +86,7 @@ static void add_tls(GString *j, const VgwStatusTls *tls) {
   add_num(j, "half_open_dropped", tls->half_open_dropped);
   add_num(j, "established", tls->established);
   add_num(j, "established_max", tls->established_max);
+  add_num(j, "handshake_timeout_s", tls->handshake_timeout_s);
   add_num(j, "engine_signatures", tls->engine_signatures);
   g_string_append_c(j, '}');
 }

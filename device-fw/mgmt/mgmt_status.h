@@ -52,6 +52,7 @@ typedef struct {
   uint64_t half_open_dropped; /* oldest half-open dropped for a newcomer */
   uint32_t established;     /* open now, handshake finished */
   uint32_t established_max;
+  uint32_t handshake_timeout_s; /* a half-open connection's deadline */
   uint64_t engine_signatures; /* TLS signatures the engine made */
 } VgwStatusTls;
 

@@ -56,6 +56,19 @@ static char *debug_level(const VgwConfigState *cs) {
   return vgw_param_config_get_text(vgw_config_state_running(cs), (gsize)i);
 }
 
+/* check_source asserts that |cs| booted |generation| and skipped the |n|
+ * |skipped| generations. */
+static void check_source(const VgwConfigState *cs, guint64 generation,
+                         const VgwConfigSkipped *skipped, gsize n) {
+  const VgwConfigSource *src = vgw_config_state_boot_source(cs);
+  g_assert_cmpuint(src->generation, ==, generation);
+  g_assert_cmpuint(src->n_skipped, ==, n);
+  for (gsize i = 0; i < n; i++) {
+    g_assert_cmpuint(src->skipped[i].generation, ==, skipped[i].generation);
+    g_assert_cmpstr(src->skipped[i].reason, ==, skipped[i].reason);
+  }
+}
+
 /* No damage: the newest generation, nothing skipped. */
 static void test_newest_used(void) {
   guint8 *image = two_generations();
@@ -63,9 +76,7 @@ static void test_newest_used(void) {
                         "config: flash generation 2");
   VgwConfigState *cs = boot(image);
   g_test_assert_expected_messages();
-  const VgwConfigSource *src = vgw_config_state_boot_source(cs);
-  g_assert_cmpuint(src->generation, ==, 2);
-  g_assert_cmpuint(src->n_skipped, ==, 0);
+  check_source(cs, 2, NULL, 0);
   char *level = debug_level(cs);
   g_assert_cmpstr(level, ==, "2");
   g_free(level);
@@ -90,11 +101,7 @@ static void test_damaged_payload_rolls_back(void) {
                         "flash generation 1");
   VgwConfigState *cs = boot(image);
   g_test_assert_expected_messages();
-  const VgwConfigSource *src = vgw_config_state_boot_source(cs);
-  g_assert_cmpuint(src->generation, ==, 1);
-  g_assert_cmpuint(src->n_skipped, ==, 1);
-  g_assert_cmpuint(src->skipped[0].generation, ==, 2);
-  g_assert_cmpstr(src->skipped[0].reason, ==, "payload-checksum");
+  check_source(cs, 1, (VgwConfigSkipped[]){{2, "payload-checksum"}}, 1);
   char *level = debug_level(cs);
   g_assert_cmpstr(level, ==, "1");
   g_free(level);
@@ -102,7 +109,7 @@ static void test_damaged_payload_rolls_back(void) {
   /* A save afterwards does not rewrite history: the boot source stays. */
   stage_and_save(cs, "GwDebugLevel = 3\n");
   g_assert_cmpuint(vgw_config_state_generation(cs), ==, 3);
-  g_assert_cmpuint(vgw_config_state_boot_source(cs)->n_skipped, ==, 1);
+  check_source(cs, 1, (VgwConfigSkipped[]){{2, "payload-checksum"}}, 1);
   vgw_config_state_free(cs);
   g_free(image);
 }
@@ -122,11 +129,7 @@ static void test_damaged_header_rolls_back(void) {
                         "comes from flash generation 1");
   VgwConfigState *cs = boot(image);
   g_test_assert_expected_messages();
-  const VgwConfigSource *src = vgw_config_state_boot_source(cs);
-  g_assert_cmpuint(src->generation, ==, 1);
-  g_assert_cmpuint(src->n_skipped, ==, 1);
-  g_assert_cmpuint(src->skipped[0].generation, ==, 0);
-  g_assert_cmpstr(src->skipped[0].reason, ==, "header");
+  check_source(cs, 1, (VgwConfigSkipped[]){{0, "header"}}, 1);
   vgw_config_state_free(cs);
   g_free(image);
 }
@@ -143,9 +146,7 @@ static void test_damaged_older_is_no_rollback(void) {
                         "config: flash generation 2");
   VgwConfigState *cs = boot(image);
   g_test_assert_expected_messages();
-  const VgwConfigSource *src = vgw_config_state_boot_source(cs);
-  g_assert_cmpuint(src->generation, ==, 2);
-  g_assert_cmpuint(src->n_skipped, ==, 0);
+  check_source(cs, 2, NULL, 0);
   vgw_config_state_free(cs);
   g_free(image);
 }
@@ -168,11 +169,10 @@ static void test_both_damaged(void) {
                         "(payload-checksum); *");
   VgwConfigState *cs = boot(image);
   g_test_assert_expected_messages();
-  const VgwConfigSource *src = vgw_config_state_boot_source(cs);
-  g_assert_cmpuint(src->generation, ==, 0);
-  g_assert_cmpuint(src->n_skipped, ==, 2);
-  g_assert_cmpuint(src->skipped[0].generation, ==, 1);
-  g_assert_cmpuint(src->skipped[1].generation, ==, 2);
+  check_source(cs, 0,
+               (VgwConfigSkipped[]){{1, "payload-checksum"},
+                                    {2, "payload-checksum"}},
+               2);
   vgw_config_state_free(cs);
   g_free(image);
 }

@@ -107,6 +107,7 @@ static void test_status_tls(void) {
       .half_open_dropped = 2,
       .established = 1,
       .established_max = 128,
+      .handshake_timeout_s = 10,
       .engine_signatures = 7,
   };
   char *json = vgw_status_to_json(&st);
@@ -117,7 +118,8 @@ static void test_status_tls(void) {
             "\"failure_reasons\":{\"version\":1,\"evicted\":2},"
             "\"connections\":2,\"half_open\":1,\"half_open_max\":64,"
             "\"half_open_dropped\":2,\"established\":1,"
-            "\"established_max\":128,\"engine_signatures\":7}}"));
+            "\"established_max\":128,\"handshake_timeout_s\":10,"
+            "\"engine_signatures\":7}}"));
   g_free(json);
   st.tls.key_source = "software";
   st.tls.slot = -1;

@@ -284,8 +284,19 @@ static void test_failure_reasons(void) {
   client_release(c);
   g_test_assert_expected_messages();
 
+  /* A peer that never sends its ClientHello, with a 1 s deadline. */
+  vgw_tls_server_set_handshake_timeout(f.server, 1);
+  g_assert_cmpuint(info(&f).handshake_timeout_s, ==, 1);
+  g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE,
+                        "tls: handshake with 127.0.0.1:* failed: no "
+                        "handshake within 1 s; *reason: timeout");
+  fd = tcp_connect(f.port);
+  run_until_failures(&f, VGW_TLS_ERROR_TIMEOUT, 1);
+  g_test_assert_expected_messages();
+  close(fd);
+
   VgwTlsServerInfo i = info(&f);
-  g_assert_cmpuint(i.failures, ==, 3);
+  g_assert_cmpuint(i.failures, ==, 4);
   g_assert_cmpuint(i.handshakes, ==, 0);
   g_assert_cmpuint(i.half_open, ==, 0);
   vgw_tls_server_free(f.server);

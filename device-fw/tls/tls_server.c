@@ -46,6 +46,7 @@ struct VgwTlsServer {
   GQueue established; /* TlsConn* */
   guint max_half_open;
   guint max_established;
+  guint handshake_timeout_s;
   guint64 handshakes;
   guint64 failures;
   guint64 failures_by_reason[VGW_TLS_ERROR_COUNT];
@@ -67,6 +68,7 @@ typedef struct {
   gboolean handshake_done;
   guint watch;
   guint deadline;
+  guint timeout_s; /* for the handshake, from accept */
   char alert[96]; /* the last alert sent or received, for the log */
   guint64 discarded;
 } TlsConn;
@@ -312,8 +314,8 @@ static gboolean on_deadline(gpointer data) {
   TlsConn *c = data;
   c->deadline = 0;
   char reason[64];
-  g_snprintf(reason, sizeof(reason), "no handshake within %d s",
-             VGW_TLS_HANDSHAKE_TIMEOUT_S);
+  g_snprintf(reason, sizeof(reason), "no handshake within %u s",
+             c->timeout_s);
   handshake_failed(c, VGW_TLS_ERROR_TIMEOUT, reason);
   conn_close(c);
   return G_SOURCE_REMOVE;
@@ -473,8 +475,8 @@ static void accept_one(int fd, const char *peer, gpointer data) {
   }
   c->node.data = c;
   g_queue_push_tail_link(&s->half_open, &c->node);
-  c->deadline =
-      g_timeout_add_seconds(VGW_TLS_HANDSHAKE_TIMEOUT_S, on_deadline, c);
+  c->timeout_s = s->handshake_timeout_s;
+  c->deadline = g_timeout_add_seconds(c->timeout_s, on_deadline, c);
   g_debug("tls: connection from %s", peer);
   conn_drive(c);
 }
@@ -497,6 +499,7 @@ VgwTlsServer *vgw_tls_server_start(uint16_t port, VgwTlsSigner *signer,
   s->signer = signer;
   s->max_half_open = VGW_TLS_MAX_HALF_OPEN;
   s->max_established = VGW_TLS_MAX_ESTABLISHED;
+  s->handshake_timeout_s = VGW_TLS_HANDSHAKE_TIMEOUT_S;
   g_queue_init(&s->half_open);
   g_queue_init(&s->established);
   s->accept_source = g_unix_fd_add(fd, G_IO_IN, on_accept, s);
@@ -508,6 +511,11 @@ void vgw_tls_server_set_limits(VgwTlsServer *s, guint max_half_open,
   g_return_if_fail(max_half_open >= 1 && max_established >= 1);
   s->max_half_open = max_half_open;
   s->max_established = max_established;
+}
+
+void vgw_tls_server_set_handshake_timeout(VgwTlsServer *s, guint seconds) {
+  g_return_if_fail(seconds >= 1);
+  s->handshake_timeout_s = seconds;
 }
 
 uint16_t vgw_tls_server_port(const VgwTlsServer *s) { return s->port; }
@@ -529,6 +537,7 @@ void vgw_tls_server_info(VgwTlsServer *s, VgwTlsServerInfo *out) {
   out->max_half_open = s->max_half_open;
   out->established = s->established.length;
   out->max_established = s->max_established;
+  out->handshake_timeout_s = s->handshake_timeout_s;
 }
 
 void vgw_tls_server_free(VgwTlsServer *s) {

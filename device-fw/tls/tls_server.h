@@ -69,6 +69,7 @@ typedef struct {
   guint max_half_open;
   guint established;  /* open now, handshake finished */
   guint max_established;
+  guint handshake_timeout_s;
 } VgwTlsServerInfo;
 
 /* vgw_tls_server_start binds TCP |port| on all IPv4 addresses (both
@@ -107,6 +108,12 @@ void vgw_tls_server_info(VgwTlsServer *s, VgwTlsServerInfo *out);
  * open beyond a lowered bound stay open. */
 void vgw_tls_server_set_limits(VgwTlsServer *s, guint max_half_open,
                                guint max_established);
+
+/* vgw_tls_server_set_handshake_timeout gives connections accepted from
+ * now on |seconds| (at least 1; VGW_TLS_HANDSHAKE_TIMEOUT_S at start) to
+ * finish their handshake. A test switch: a long timeout keeps stalled
+ * connections in the half-open pool however slowly they arrive. */
+void vgw_tls_server_set_handshake_timeout(VgwTlsServer *s, guint seconds);
 
 /* vgw_tls_server_port returns the bound port. */
 uint16_t vgw_tls_server_port(const VgwTlsServer *s);

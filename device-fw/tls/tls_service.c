@@ -113,6 +113,7 @@ void vgw_tls_service_status(VgwTlsService *t, VgwStatusTls *out) {
   out->half_open_dropped = t->info.failures_by_reason[VGW_TLS_ERROR_EVICTED];
   out->established = t->info.established;
   out->established_max = t->info.max_established;
+  out->handshake_timeout_s = t->info.handshake_timeout_s;
   out->engine_signatures = vgw_tls_signer_signatures(t->signer);
 }
 
@@ -157,11 +158,44 @@ static void reply_key_source(VgwMgmtReply *out, gboolean human,
   }
 }
 
+/* VGW_TLS_DEBUG_TIMEOUT_MAX bounds debug tls-handshake-timeout (1 h). */
+#define VGW_TLS_DEBUG_TIMEOUT_MAX 3600
+
+/* handshake_timeout_verb answers debug tls-handshake-timeout S. */
+static void handshake_timeout_verb(VgwTlsService *t, char **argv,
+                                   gboolean human, VgwMgmtReply *out) {
+  guint64 seconds = 0;
+  if (g_strv_length(argv) != 3 ||
+      !g_ascii_string_to_unsigned(argv[2], 10, 1, VGW_TLS_DEBUG_TIMEOUT_MAX,
+                                  &seconds, NULL)) {
+    out->body = g_strdup_printf("usage: debug tls-handshake-timeout "
+                                "SECONDS (1-%d)",
+                                VGW_TLS_DEBUG_TIMEOUT_MAX);
+    return;
+  }
+  vgw_tls_server_set_handshake_timeout(t->server, (guint)seconds);
+  g_message("tls: DEBUG: new connections get %u s for their handshake",
+            (guint)seconds);
+  out->ok = TRUE;
+  out->body = human ? g_strdup_printf("TLS handshake timeout for new "
+                                      "connections: %u s\n",
+                                      (guint)seconds)
+                    : g_strdup_printf("{\"handshake_timeout_s\":%u}",
+                                      (guint)seconds);
+}
+
 gboolean vgw_tls_service_debug_verb(char **argv, gboolean human,
                                     VgwMgmtReply *out, gpointer user_data) {
   VgwTlsService *t = user_data;
-  if (strcmp(argv[0], "debug") != 0 || argv[1] == NULL ||
-      strcmp(argv[1], "tls-key") != 0) {
+  if (strcmp(argv[0], "debug") != 0 || argv[1] == NULL) {
+    return FALSE;
+  }
+  if (strcmp(argv[1], "tls-handshake-timeout") == 0) {
+    memset(out, 0, sizeof(*out));
+    handshake_timeout_verb(t, argv, human, out);
+    return TRUE;
+  }
+  if (strcmp(argv[1], "tls-key") != 0) {
     return FALSE;
   }
   memset(out, 0, sizeof(*out));

@@ -45,8 +45,14 @@ uint16_t vgw_tls_service_port(const VgwTlsService *t);
  *                            first use, in the background: the reply says
  *                            "generating" until it is ready; `status`
  *                            shows tls.key_source "software" once in use)
- * This is a benchmark switch, not a configuration: every boot starts with
- * the engine key. Returns FALSE for other verbs. */
+ *   debug tls-handshake-timeout S
+ *                            connections accepted from now on get S
+ *                            seconds (1-3600) to finish their handshake
+ *                            (10 at boot): lets a test fill the half-open
+ *                            pool however slowly its connections arrive
+ * These are test and benchmark switches, not configuration: every boot
+ * starts with the engine key and a 10 s timeout. Returns FALSE for other
+ * verbs. */
 gboolean vgw_tls_service_debug_verb(char **argv, gboolean human,
                                     VgwMgmtReply *out, gpointer user_data);
 

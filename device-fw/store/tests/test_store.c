@@ -293,6 +293,13 @@ static void test_oversized_generation(void) {
   vgw_blockdev_free(dev);
 }
 
+/* decode_header decodes slot |slot|'s intact header into |h|. */
+static void decode_header(const guint8 *bytes, int slot, VgwSlotHeader *h) {
+  char *why = NULL;
+  g_assert_cmpint(vgw_slot_header_decode(bytes + slot * SLOT_SIZE, h, &why),
+                  ==, VGW_SLOT_VALID);
+}
+
 /* Flips one bit in every byte of the newest generation's header and
  * payload in turn: each flip must be detected, named, and answered by
  * falling back to the older generation. */
@@ -301,9 +308,7 @@ static void test_bit_flip_newest_falls_back(void) {
   VgwBlockDev *dev = two_generations();
   guint8 *bytes = vgw_blockdev_memory_data(dev);
   VgwSlotHeader h;
-  char *why = NULL;
-  g_assert_cmpint(vgw_slot_header_decode(bytes + SLOT_SIZE, &h, &why), ==,
-                  VGW_SLOT_VALID);
+  decode_header(bytes, 1, &h);
   g_assert_cmpuint(h.sequence, ==, 2);
   guint regions[2][2] = {
       {SLOT_SIZE, SLOT_SIZE + VGW_STORE_HEADER_SIZE},
@@ -427,9 +432,7 @@ static void test_damage_reasons(void) {
   VgwBlockDev *dev = two_generations();
   guint8 *bytes = vgw_blockdev_memory_data(dev);
   VgwSlotHeader h;
-  char *why = NULL;
-  g_assert_cmpint(vgw_slot_header_decode(bytes + SLOT_SIZE, &h, &why), ==,
-                  VGW_SLOT_VALID);
+  decode_header(bytes, 1, &h);
   guint8 *payload = bytes + SLOT_SIZE + VGW_STORE_HEADER_BLOCK;
   payload[0] ^= 0x01; /* record 0's magic, then the payload CRC made good */
   h.payload_crc = vgw_crc32c(payload, h.payload_len);
@@ -458,9 +461,7 @@ static void test_damage_reasons(void) {
 static void rewrite_header(guint8 *bytes, int slot,
                            void (*edit)(VgwSlotHeader *h)) {
   VgwSlotHeader h;
-  char *why = NULL;
-  g_assert_cmpint(vgw_slot_header_decode(bytes + slot * SLOT_SIZE, &h, &why),
-                  ==, VGW_SLOT_VALID);
+  decode_header(bytes, slot, &h);
   edit(&h);
   vgw_slot_header_encode(&h, bytes + slot * SLOT_SIZE);
 }
