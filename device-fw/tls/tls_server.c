@@ -1,10 +1,8 @@
 /* The TLS listener: see tls_server.h. */
 #include "tls/tls_server.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <glib-unix.h>
-#include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>

@@ -1,10 +1,7 @@
 /* SIP listeners (log and drop for now): see listeners.h. */
 #include "vgwd/listeners.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
