@@ -95,14 +95,17 @@ const VgwOptionType vgw_option_gateway = { TRUE, parse_gateway, clear_string };
 /* -- the options of a verb ------------------------------------------------ */
 
 static const VgwOption name_option = {
-  VGW_OPTION("name", 'n', vgw_option_gateway, VgwCommonOptions, name, "N", "Gateway name"),
+  VGW_OPTION("name", 'n', vgw_option_gateway, VgwCommonOptions, name, "N",
+             "Gateway name"),
   .fallback = VGW_DEFAULT_NAME,
 };
 static const VgwOption json_option = {
-  VGW_OPTION("json", 0, vgw_option_flag, VgwCommonOptions, json, NULL, "Print JSON instead of text"),
+  VGW_OPTION("json", 0, vgw_option_flag, VgwCommonOptions, json, NULL,
+             "Print JSON instead of text"),
 };
 static const VgwOption help_option = {
-  VGW_OPTION("help", 'h', vgw_option_flag, VgwCommonOptions, help, NULL, "Show this help"),
+  VGW_OPTION("help", 'h', vgw_option_flag, VgwCommonOptions, help, NULL,
+             "Show this help"),
 };
 
 /* The options |verb| takes, in the order --help lists them. */
@@ -335,24 +338,28 @@ parse_verb(const VgwVerb *verb, const char *path, int argc, char **argv, gpointe
   return ok;
 }
 
+/* The help of a verb with options: GOption's, from the row. */
 static char *
-verb_help(const VgwVerb *verb, const char *path)
+options_help(const VgwVerb *verb, const char *path)
+{
+  Parser p;
+  GOptionContext *ctx;
+  char *text;
+
+  parser_init(&p, verb, path, NULL);
+  ctx = parser_context(&p);
+  text = g_option_context_get_help(ctx, TRUE, NULL);
+  g_option_context_free(ctx);
+  parser_clear(&p);
+  return text;
+}
+
+/* The help of a verb with subcommands: their one-line summaries. */
+static char *
+commands_help(const VgwVerb *verb, const char *path)
 {
   GString *s = g_string_new(NULL);
 
-  if (verb->subs == NULL) {
-    Parser p;
-    GOptionContext *ctx;
-    char *text;
-
-    parser_init(&p, verb, path, NULL);
-    ctx = parser_context(&p);
-    text = g_option_context_get_help(ctx, TRUE, NULL);
-    g_option_context_free(ctx);
-    parser_clear(&p);
-    g_string_free(s, TRUE);
-    return text;
-  }
   g_string_append_printf(s, "Usage:\n  vgw %s%s<command> [options]\n\n%s\n\nCommands:\n",
                          path, *path != '\0' ? " " : "", verb->help);
   for (const VgwVerb *v = verb->subs; v->name != NULL; v++) {
@@ -361,6 +368,12 @@ verb_help(const VgwVerb *verb, const char *path)
   }
   g_string_append(s, "\nEvery command takes --help.\n");
   return g_string_free(s, FALSE);
+}
+
+static char *
+verb_help(const VgwVerb *verb, const char *path)
+{
+  return verb->subs != NULL ? commands_help(verb, path) : options_help(verb, path);
 }
 
 /* -- lookup and dispatch -------------------------------------------------- */
