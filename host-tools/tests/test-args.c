@@ -648,6 +648,18 @@ assert_one_error_line(const Run *r, const char *needle)
     g_error("'%s' lacks '%s'", lines[0], needle);
 }
 
+static void
+expect_binary_error(const char *const *args, int status, const char *needle)
+{
+  Run r = { 0 };
+
+  run_vgw(&r, args);
+  if (r.status != status)
+    g_error("vgw %s: status %d, want %d (%s)", args[0], r.status, status, r.err);
+  assert_one_error_line(&r, needle);
+  run_clear(&r);
+}
+
 /* `vgw PATH --help` exits 0 and prints the help the table gives; an
  * unknown option exits 2 with one line. */
 static void
@@ -676,10 +688,8 @@ test_binary_every_row(void)
     g_strv_builder_addv(bad_args, (const char **) words);
     g_strv_builder_add(bad_args, r->verb->subs != NULL ? "no-such-command" : "--no-such-option");
     bad_argv = g_strv_builder_end(bad_args);
-    run_vgw(&run, (const char *const *) bad_argv);
-    g_assert_cmpint(run.status, ==, 2);
-    assert_one_error_line(&run, r->verb->subs != NULL ? "no-such-command" : "--no-such-option");
-    run_clear(&run);
+    expect_binary_error((const char *const *) bad_argv, VGW_EXIT_USAGE,
+                        r->verb->subs != NULL ? "no-such-command" : "--no-such-option");
   }
   {
     const char *args[] = { "--help", NULL };
@@ -714,13 +724,8 @@ test_binary_usage_errors(void)
     { { "capture", "x" }, "unknown command 'capture x' (start, stop; see 'vgw capture --help')" },
   };
 
-  for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-    Run r = { 0 };
-    run_vgw(&r, cases[i].args);
-    g_assert_cmpint(r.status, ==, 2);
-    assert_one_error_line(&r, cases[i].needle);
-    run_clear(&r);
-  }
+  for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
+    expect_binary_error(cases[i].args, VGW_EXIT_USAGE, cases[i].needle);
   {
     const char *args[] = { NULL };
     Run r = { 0 };
@@ -743,13 +748,8 @@ test_binary_failures(void)
     { { "up", "--name", "ghost" }, "QEMU not found at /nonexistent/qemu-system-aarch64" },
   };
 
-  for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-    Run r = { 0 };
-    run_vgw(&r, cases[i].args);
-    g_assert_cmpint(r.status, ==, 1);
-    assert_one_error_line(&r, cases[i].needle);
-    run_clear(&r);
-  }
+  for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
+    expect_binary_error(cases[i].args, VGW_EXIT_FAILURE, cases[i].needle);
   {
     const char *args[] = { "list", "--json", NULL };
     Run r = { 0 };
