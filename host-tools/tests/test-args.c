@@ -4,10 +4,13 @@
  * one-line errors, --help). */
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "instance.h"
 #include "ports.h"
 #include "vgw_crypto.h"
 #include "vgw-error.h"
@@ -608,16 +611,15 @@ run_clear(Run *r)
   g_free(r->err);
 }
 
-/* Runs $VGW_BIN with |args| in a fresh state directory. */
+/* Runs $VGW_BIN with |args| in the state directory |state_dir|. */
 static void
-run_vgw(Run *r, const char *const *args)
+run_vgw_in(Run *r, const char *state_dir, const char *const *args)
 {
   const char *bin = g_getenv("VGW_BIN");
   g_autoptr(GPtrArray) argv = g_ptr_array_new();
   g_autoptr(GSubprocessLauncher) l = NULL;
   g_autoptr(GSubprocess) p = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *state = NULL;
 
   if (bin == NULL)
     g_error("VGW_BIN is not set (meson test sets it to the built vgw)");
@@ -626,14 +628,23 @@ run_vgw(Run *r, const char *const *args)
     g_ptr_array_add(argv, (char *) *a);
   g_ptr_array_add(argv, NULL);
   l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  state = g_dir_make_tmp("vgwargs-XXXXXX", NULL);
-  g_subprocess_launcher_setenv(l, "VGW_STATE_DIR", state, TRUE);
+  g_subprocess_launcher_setenv(l, "VGW_STATE_DIR", state_dir, TRUE);
   g_subprocess_launcher_setenv(l, "VGW_QEMU", "/nonexistent/qemu-system-aarch64", TRUE);
   p = g_subprocess_launcher_spawnv(l, (const char *const *) argv->pdata, &error);
   g_assert_no_error(error);
   g_assert_true(g_subprocess_communicate_utf8(p, NULL, NULL, &r->out, &r->err, &error));
   g_assert_no_error(error);
   r->status = g_subprocess_get_exit_status(p);
+}
+
+/* Runs $VGW_BIN with |args| in a fresh state directory, which it must
+ * leave empty. */
+static void
+run_vgw(Run *r, const char *const *args)
+{
+  g_autofree char *state = g_dir_make_tmp("vgwargs-XXXXXX", NULL);
+
+  run_vgw_in(r, state, args);
   g_assert_cmpint(g_rmdir(state), ==, 0);
 }
 
@@ -768,6 +779,64 @@ test_binary_failures(void)
   }
 }
 
+static JsonNode *
+parse_json(const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new();
+  g_autoptr(GError) error = NULL;
+
+  if (!json_parser_load_from_data(parser, text, -1, &error))
+    g_error("not JSON (%s): %s", error->message, text);
+  return json_node_copy(json_parser_get_root(parser));
+}
+
+/* list --json holds, per gateway, the object status --json starts with. */
+static void
+test_binary_list_is_status(void)
+{
+  g_autofree char *state = g_dir_make_tmp("vgwlist-XXXXXX", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VgwInstance) inst = NULL;
+  g_autoptr(JsonNode) list = NULL, status = NULL;
+  const char *list_args[] = { "list", "--json", NULL };
+  const char *status_args[] = { "status", "--name", "gw1", "--json", NULL };
+  Run r = { 0 };
+
+  g_setenv("VGW_STATE_DIR", state, TRUE);
+  inst = vgw_instance_new("gw1", &error);
+  g_assert_no_error(error);
+  inst->serial = g_strdup("VGW0123456789");
+  inst->mac_base = g_strdup("02:00:00:00:00:10");
+  inst->sip_port = 15060;
+  inst->sip_tls_port = 15061;
+  g_assert_true(vgw_instance_ensure_dir(inst, &error));
+  g_assert_true(vgw_instance_save(inst, &error));
+
+  run_vgw_in(&r, state, list_args);
+  g_assert_cmpint(r.status, ==, 0);
+  list = parse_json(r.out);
+  run_clear(&r);
+  run_vgw_in(&r, state, status_args);
+  g_assert_cmpint(r.status, ==, 0);
+  status = parse_json(r.out);
+  run_clear(&r);
+
+  g_assert_true(JSON_NODE_HOLDS_ARRAY(list));
+  g_assert_cmpuint(json_array_get_length(json_node_get_array(list)), ==, 1);
+  /* Stopped: QMP adds nothing but its null run state. */
+  g_assert_true(json_object_get_null_member(json_node_get_object(status), "run_state"));
+  json_object_remove_member(json_node_get_object(status), "run_state");
+  g_assert_true(json_node_equal(json_array_get_element(json_node_get_array(list), 0), status));
+  g_assert_cmpstr(json_object_get_string_member(json_node_get_object(status), "serial"), ==,
+                  "VGW0123456789");
+  g_assert_cmpint(json_object_get_int_member(json_object_get_object_member(
+                      json_node_get_object(status), "ports"), "sips"), ==, 15061);
+  {
+    g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", state);
+    g_assert_cmpint(system(cmd), ==, 0);
+  }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -786,5 +855,6 @@ main(int argc, char **argv)
   g_test_add_func("/args/binary-every-row", test_binary_every_row);
   g_test_add_func("/args/binary-usage-errors", test_binary_usage_errors);
   g_test_add_func("/args/binary-failures", test_binary_failures);
+  g_test_add_func("/args/binary-list-is-status", test_binary_list_is_status);
   return g_test_run();
 }
