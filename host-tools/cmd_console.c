@@ -1,11 +1,9 @@
 /* vgw console: attach the terminal (or a pipe) to a gateway's console. */
 #include <unistd.h>
 
-#include "cli.h"
 #include "commands.h"
 #include "console.h"
 #include "instance.h"
-#include "vgw-error.h"
 
 gboolean
 vgw_console_run(gconstpointer data, GError **error)

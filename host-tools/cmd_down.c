@@ -1,7 +1,6 @@
 /* vgw down: stop a running gateway (QMP quit, then signals). */
 #include <stdio.h>
 
-#include "cli.h"
 #include "commands.h"
 #include "gateway.h"
 #include "instance.h"
