@@ -287,6 +287,11 @@ vgw_boot_wait(const char *name, const char *console_log, goffset offset,
     g_set_error(error, VGW_ERROR, VGW_ERROR_TIMEOUT,
                 "gateway '%s' did not become ready within %u s (%s)", name, timeout_s,
                 result->tail != NULL ? "last console lines follow" : "no console output");
+  /* The lines a panic's or a timeout's message promises follow it. */
+  if (result->tail != NULL && error != NULL &&
+      (g_error_matches(*error, VGW_ERROR, VGW_ERROR_PANIC) ||
+       g_error_matches(*error, VGW_ERROR, VGW_ERROR_TIMEOUT)))
+    vgw_error_set_detail(*error, result->tail);
   g_free(panic_reason);
   return FALSE;
 }

@@ -45,9 +45,6 @@ char **vgw_capture_qemu_args(const VgwInstance *inst, VgwCapturePorts ports);
  * the filter-dump objects to |inst|'s QEMU argv: for vgw up --capture. */
 gboolean vgw_capture_boot(VgwInstance *inst, const char *out, GError **error);
 
-/* vgw_capture_relay_main is the relay process (vgw capture _relay). */
-int vgw_capture_relay_main(int argc, char **argv);
-
 G_END_DECLS
 
 #endif /* VGW_CAPTURE_H */

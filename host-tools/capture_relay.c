@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #include "capture.h"
-#include "cli.h"
+#include "commands.h"
 #include "pcapng_write.h"
 #include "vgw-error.h"
 
@@ -144,38 +144,43 @@ open_port(Port *port, const char *fifo)
   return port->keepalive_fd >= 0;
 }
 
-int
-vgw_capture_relay_main(int argc, char **argv)
+/* Tells the launcher on |ready_fd| why the relay cannot start ("error
+ * ..." instead of "ready"); the error line goes to capture.log. */
+static gboolean
+fail_start(int ready_fd, GError **error, const char *format, ...) G_GNUC_PRINTF(3, 4);
+
+static gboolean
+fail_start(int ready_fd, GError **error, const char *format, ...)
 {
-  g_autofree char *dir = NULL, *out = NULL, *ports_text = NULL;
-  int ready_fd = -1;
-  const GOptionEntry entries[] = {
-    { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir, "State directory", "D" },
-    { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "pcapng to write", "F" },
-    { "ports", 0, 0, G_OPTION_ARG_STRING, &ports_text, "lan, wan or all", "P" },
-    { "ready-fd", 0, 0, G_OPTION_ARG_INT, &ready_fd, "Where to say ready", "FD" },
-    { NULL },
-  };
-  g_autoptr(GError) error = NULL;
-  VgwCapturePorts ports;
+  g_autofree char *reason = NULL;
+  g_autofree char *line = NULL;
+  va_list ap;
+
+  va_start(ap, format);
+  reason = g_strdup_vprintf(format, ap);
+  va_end(ap);
+  line = g_strdup_printf("error %s\n", reason);
+  if (write(ready_fd, line, strlen(line)) < 0)
+    g_printerr("vgw capture relay: cannot report to the launcher: %s\n", g_strerror(errno));
+  g_set_error_literal(error, VGW_ERROR, VGW_ERROR_FAILED, reason);
+  return FALSE;
+}
+
+gboolean
+vgw_capture_relay_run(gconstpointer data, GError **error)
+{
+  const VgwCaptureRelayOptions *opts = data;
+  const char *dir = opts->dir, *out = opts->out;
+  VgwCapturePorts ports = opts->ports;
+  int ready_fd = (int) opts->ready_fd;
   Port port[2];
   guint nports = 0;
   int out_fd;
   gint64 started = g_get_monotonic_time();
 
-  if (!vgw_cli_parse("capture _relay", NULL, "Internal: the capture relay process.", entries,
-                     NULL, FALSE, argc, argv, NULL, &error) ||
-      dir == NULL || out == NULL || ports_text == NULL ||
-      !vgw_capture_ports_parse(ports_text, &ports, &error)) {
-    g_printerr("vgw capture relay: %s\n", error != NULL ? error->message : "missing options");
-    return VGW_EXIT_USAGE;
-  }
   out_fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (out_fd < 0) {
-    g_autofree char *msg = g_strdup_printf("error cannot create %s: %s\n", out, g_strerror(errno));
-    if (write(ready_fd, msg, strlen(msg)) < 0)
-      g_printerr("%s", msg);
-    return VGW_EXIT_FAILURE;
+    return fail_start(ready_fd, error, "cannot create %s: %s", out, g_strerror(errno));
   }
   {
     g_autoptr(GBytes) shb = tlsd_pcapng_shb("vgw capture (QEMU filter-dump)");
@@ -192,10 +197,7 @@ vgw_capture_relay_main(int argc, char **argv)
     port[nports].name = name;
     port[nports].interface_id = nports;
     if (!open_port(&port[nports], fifo)) {
-      const char *msg = "error cannot open the capture FIFOs\n";
-      if (write(ready_fd, msg, strlen(msg)) < 0)
-        g_printerr("%s", msg);
-      return VGW_EXIT_FAILURE;
+      return fail_start(ready_fd, error, "cannot open the capture FIFOs");
     }
     descr = g_strdup_printf("vgw gateway %s NIC (QEMU netdev '%s')",
                             i == 0 ? "LAN (SIP)" : "WAN", name);
@@ -265,5 +267,5 @@ vgw_capture_relay_main(int argc, char **argv)
   if (fsync(out_fd) != 0 && errno != EINVAL)
     g_printerr("vgw capture relay: fsync: %s\n", g_strerror(errno));
   close(out_fd);
-  return VGW_EXIT_OK;
+  return TRUE;
 }

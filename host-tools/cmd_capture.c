@@ -11,7 +11,6 @@
 #include <json-glib/json-glib.h>
 
 #include "capture.h"
-#include "cli.h"
 #include "commands.h"
 #include "instance.h"
 #include "keylog.h"
@@ -22,72 +21,13 @@
 #define QMP_TIMEOUT_MS 10000
 #define RELAY_EXIT_TIMEOUT_MS 10000
 
-#define NAME_ENTRY(o) \
-  { "name", 'n', 0, G_OPTION_ARG_STRING, &(o)->name, "Gateway name (default \"default\")", "N" }
-
-gboolean
-vgw_capture_start_parse(int argc, char **argv, VgwCaptureOptions *opts, GError **error)
+static gboolean
+parse_ports(const VgwOption *opt, const char *text, gpointer field, GError **error)
 {
-  g_autofree char *port = NULL;
-  const GOptionEntry entries[] = {
-    NAME_ENTRY(opts),
-    { "port", 'p', 0, G_OPTION_ARG_STRING, &port, "NIC to capture: lan (SIP side), wan or all (default all)", "lan|wan|all" },
-    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &opts->file, "pcapng file to write (valid while it grows)", "F" },
-    { NULL },
-  };
-
-  memset(opts, 0, sizeof *opts);
-  opts->ports = VGW_CAPTURE_ALL;
-  if (!vgw_cli_parse("capture start", NULL,
-                     "Start capturing a running gateway's NIC traffic into a pcapng file,\n"
-                     "with wall-clock timestamps.  Follow it live with:\n"
-                     "  tail -c +1 -f F | wireshark -k -i -",
-                     entries, opts, FALSE, argc, argv, NULL, error) ||
-      !vgw_cli_instance_name(&opts->name, error))
-    goto fail;
-  if (port != NULL && !vgw_capture_ports_parse(port, (VgwCapturePorts *) &opts->ports, error))
-    goto fail;
-  if (opts->file == NULL) {
-    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE, "missing --out F (see 'vgw capture start --help')");
-    goto fail;
-  }
-  return TRUE;
-
-fail:
-  vgw_capture_options_clear(opts);
-  return FALSE;
+  return vgw_capture_ports_parse(text, field, error);
 }
 
-gboolean
-vgw_capture_stop_parse(int argc, char **argv, VgwCaptureOptions *opts, GError **error)
-{
-  const GOptionEntry entries[] = {
-    NAME_ENTRY(opts),
-    { "keylog", 'k', 0, G_OPTION_ARG_FILENAME, &opts->keylog,
-      "Embed this TLS key log in the capture (a pcapng Decryption Secrets Block)", "F" },
-    { NULL },
-  };
-
-  memset(opts, 0, sizeof *opts);
-  if (!vgw_cli_parse("capture stop", NULL,
-                     "Stop the gateway's capture and close its file.  With --keylog the\n"
-                     "TLS secrets go into the file: tshark and Wireshark then decrypt it\n"
-                     "with no other file or preference, and so does 'vgw handshakes'.",
-                     entries, opts, FALSE, argc, argv, NULL, error) ||
-      !vgw_cli_instance_name(&opts->name, error)) {
-    vgw_capture_options_clear(opts);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-void
-vgw_capture_options_clear(VgwCaptureOptions *opts)
-{
-  g_clear_pointer(&opts->name, g_free);
-  g_clear_pointer(&opts->file, g_free);
-  g_clear_pointer(&opts->keylog, g_free);
-}
+const VgwOptionType vgw_option_capture_ports = { TRUE, parse_ports, NULL };
 
 typedef struct {
   char *out;
@@ -194,9 +134,10 @@ remove_runtime(const VgwInstance *inst)
   g_unlink(state);
 }
 
-static gboolean
-run_start(const VgwCaptureOptions *opts, GError **error)
+gboolean
+vgw_capture_start_run(gconstpointer data, GError **error)
 {
+  const VgwCaptureOptions *opts = data;
   g_autoptr(VgwInstance) inst = vgw_instance_new(opts->name, error);
   State old;
 
@@ -213,7 +154,7 @@ run_start(const VgwCaptureOptions *opts, GError **error)
     }
     remove_runtime(inst); /* left by a gateway that stopped meanwhile */
   }
-  if (!vgw_capture_launch(inst, opts->file, (VgwCapturePorts) opts->ports, error))
+  if (!vgw_capture_launch(inst, opts->file, opts->ports, error))
     return FALSE;
   if (!qmp_filters(inst, opts->ports == VGW_CAPTURE_LAN ? "lan"
                          : opts->ports == VGW_CAPTURE_WAN ? "wan" : "all", TRUE, error)) {
@@ -246,9 +187,10 @@ wait_relay_exit(const VgwInstance *inst, int pid)
   return TRUE;
 }
 
-static gboolean
-run_stop(const VgwCaptureOptions *opts, GError **error)
+gboolean
+vgw_capture_stop_run(gconstpointer data, GError **error)
 {
+  const VgwCaptureOptions *opts = data;
   g_autoptr(VgwInstance) inst = vgw_instance_new(opts->name, error);
   g_autofree char *keylog = NULL;
   gsize keylog_len = 0;
@@ -297,44 +239,4 @@ run_stop(const VgwCaptureOptions *opts, GError **error)
          keylog != NULL ? " with the TLS secrets embedded" : "");
   state_clear(&s);
   return TRUE;
-}
-
-static int
-cmd_start(int argc, char **argv)
-{
-  g_autoptr(GError) error = NULL;
-  VgwCaptureOptions opts;
-
-  if (vgw_capture_start_parse(argc, argv, &opts, &error)) {
-    run_start(&opts, &error);
-    vgw_capture_options_clear(&opts);
-  }
-  return vgw_cli_finish(error);
-}
-
-static int
-cmd_stop(int argc, char **argv)
-{
-  g_autoptr(GError) error = NULL;
-  VgwCaptureOptions opts;
-
-  if (vgw_capture_stop_parse(argc, argv, &opts, &error)) {
-    run_stop(&opts, &error);
-    vgw_capture_options_clear(&opts);
-  }
-  return vgw_cli_finish(error);
-}
-
-int
-vgw_cmd_capture(int argc, char **argv)
-{
-  static const VgwVerb subs[] = {
-    { "start", "start capturing a gateway's NICs into a pcapng file", cmd_start },
-    { "stop", "stop the capture (--keylog: embed TLS secrets)", cmd_stop },
-    { NULL, NULL, NULL },
-  };
-
-  if (argc > 1 && g_str_equal(argv[1], "_relay"))
-    return vgw_capture_relay_main(argc - 1, argv + 1);
-  return vgw_cli_dispatch("capture", subs, argc, argv);
 }

@@ -1,72 +1,14 @@
 /* vgw pending | save | factory-reset: the configuration verbs that are
  * one firmware request each. */
 #include <stdio.h>
-#include <string.h>
 
-#include "cli.h"
 #include "commands.h"
 #include "confcmd.h"
-#include "vgw-error.h"
-
-static gboolean
-parse_simple(const char *verb, const char *summary, gboolean with_json,
-             int argc, char **argv, VgwConfigOptions *opts, GError **error)
-{
-  const GOptionEntry entries[] = {
-    { "name", 'n', 0, G_OPTION_ARG_STRING, &opts->name, "Gateway name (default \"default\")", "N" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &opts->json, "Print the firmware's JSON object", NULL },
-    { NULL },
-  };
-  GOptionEntry copy[G_N_ELEMENTS(entries)];
-
-  memcpy(copy, entries, sizeof entries);
-  if (!with_json)
-    memset(&copy[1], 0, sizeof copy[1]);
-  memset(opts, 0, sizeof *opts);
-  if (!vgw_cli_parse(verb, NULL, summary, copy, opts, FALSE, argc, argv, NULL, error) ||
-      !vgw_cli_instance_name(&opts->name, error)) {
-    vgw_config_options_clear(opts);
-    return FALSE;
-  }
-  return TRUE;
-}
 
 gboolean
-vgw_pending_parse(int argc, char **argv, VgwConfigOptions *opts, GError **error)
+vgw_pending_run(gconstpointer data, GError **error)
 {
-  return parse_simple("pending",
-                      "List the staged values that take effect only after a reset, with\n"
-                      "their current and pending values.",
-                      TRUE, argc, argv, opts, error);
-}
-
-gboolean
-vgw_save_parse(int argc, char **argv, VgwConfigOptions *opts, GError **error)
-{
-  return parse_simple("save",
-                      "Save the staged configuration to the gateway's flash (power-fail\n"
-                      "safe); a reset then keeps it.",
-                      TRUE, argc, argv, opts, error);
-}
-
-gboolean
-vgw_factory_reset_parse(int argc, char **argv, VgwConfigOptions *opts, GError **error)
-{
-  return parse_simple("factory-reset",
-                      "Erase the saved configuration; the next boot (vgw reset) runs the\n"
-                      "factory defaults.",
-                      FALSE, argc, argv, opts, error);
-}
-
-void
-vgw_config_options_clear(VgwConfigOptions *opts)
-{
-  g_clear_pointer(&opts->name, g_free);
-}
-
-static gboolean
-run_pending(const VgwConfigOptions *opts, GError **error)
-{
+  const VgwCommonOptions *opts = data;
   const char *req[] = { "pending", NULL };
   g_autoptr(JsonObject) o = vgw_conf_request(opts->name, req, 0, error);
   JsonArray *a;
@@ -94,9 +36,10 @@ run_pending(const VgwConfigOptions *opts, GError **error)
   return TRUE;
 }
 
-static gboolean
-run_save(const VgwConfigOptions *opts, GError **error)
+gboolean
+vgw_save_run(gconstpointer data, GError **error)
 {
+  const VgwCommonOptions *opts = data;
   const char *req[] = { "save", NULL };
   g_autoptr(JsonObject) o = vgw_conf_request(opts->name, req, VGW_CONF_SLOW_TIMEOUT_S, error);
 
@@ -109,9 +52,10 @@ run_save(const VgwConfigOptions *opts, GError **error)
   return TRUE;
 }
 
-static gboolean
-run_factory_reset(const VgwConfigOptions *opts, GError **error)
+gboolean
+vgw_factory_reset_run(gconstpointer data, GError **error)
 {
+  const VgwCommonOptions *opts = data;
   const char *req[] = { "factory-reset", NULL };
   g_autoptr(JsonObject) o = vgw_conf_request(opts->name, req, VGW_CONF_SLOW_TIMEOUT_S, error);
 
@@ -120,20 +64,3 @@ run_factory_reset(const VgwConfigOptions *opts, GError **error)
   printf("saved configuration erased; the next boot runs factory defaults\n");
   return TRUE;
 }
-
-#define CONFIG_CMD(fn, parse, run)                            \
-  int fn(int argc, char **argv)                               \
-  {                                                           \
-    g_autoptr(GError) error = NULL;                           \
-    VgwConfigOptions opts;                                    \
-    if (parse(argc, argv, &opts, &error)) {                   \
-      run(&opts, &error);                                     \
-      vgw_config_options_clear(&opts);                        \
-    }                                                         \
-    fflush(stdout);                                           \
-    return vgw_cli_finish(error);                             \
-  }
-
-CONFIG_CMD(vgw_cmd_pending, vgw_pending_parse, run_pending)
-CONFIG_CMD(vgw_cmd_save, vgw_save_parse, run_save)
-CONFIG_CMD(vgw_cmd_factory_reset, vgw_factory_reset_parse, run_factory_reset)

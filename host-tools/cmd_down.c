@@ -1,44 +1,15 @@
 /* vgw down: stop a running gateway (QMP quit, then signals). */
 #include <stdio.h>
-#include <string.h>
 
-#include "cli.h"
 #include "commands.h"
 #include "gateway.h"
 #include "instance.h"
 #include "vgw-error.h"
 
 gboolean
-vgw_down_parse(int argc, char **argv, VgwDownOptions *opts, GError **error)
+vgw_down_run(gconstpointer data, GError **error)
 {
-  const GOptionEntry entries[] = {
-    { "name", 'n', 0, G_OPTION_ARG_STRING, &opts->name, "Gateway name (default \"default\")", "N" },
-    { NULL },
-  };
-
-  memset(opts, 0, sizeof *opts);
-  if (!vgw_cli_parse("down", NULL,
-                     "Stop a gateway.  Its flash and console log are kept.",
-                     entries, opts, FALSE, argc, argv, NULL, error))
-    goto fail;
-  if (!vgw_cli_instance_name(&opts->name, error))
-    goto fail;
-  return TRUE;
-
-fail:
-  vgw_down_options_clear(opts);
-  return FALSE;
-}
-
-void
-vgw_down_options_clear(VgwDownOptions *opts)
-{
-  g_clear_pointer(&opts->name, g_free);
-}
-
-static gboolean
-run_down(const VgwDownOptions *opts, GError **error)
-{
+  const VgwCommonOptions *opts = data;
   g_autoptr(VgwInstance) inst = vgw_instance_new(opts->name, error);
   int pid;
 
@@ -58,17 +29,4 @@ run_down(const VgwDownOptions *opts, GError **error)
     return FALSE;
   printf("gateway '%s' stopped\n", inst->name);
   return TRUE;
-}
-
-int
-vgw_cmd_down(int argc, char **argv)
-{
-  g_autoptr(GError) error = NULL;
-  VgwDownOptions opts;
-
-  if (vgw_down_parse(argc, argv, &opts, &error)) {
-    run_down(&opts, &error);
-    vgw_down_options_clear(&opts);
-  }
-  return vgw_cli_finish(error);
 }

@@ -3,65 +3,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
 #include "commands.h"
 #include "confcmd.h"
 #include "flashimg.h"
 #include "instance.h"
 #include "vgw-error.h"
-
-gboolean
-vgw_flash_show_parse(int argc, char **argv, VgwFlashOptions *opts, GError **error)
-{
-  const GOptionEntry entries[] = {
-    { "name", 'n', 0, G_OPTION_ARG_STRING, &opts->name, "Gateway name (default \"default\")", "N" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &opts->json,
-      "Print one JSON object (flash, blank, generation, capacity, damage, blobs, config)", NULL },
-    { NULL },
-  };
-
-  memset(opts, 0, sizeof *opts);
-  if (!vgw_cli_parse("flash show", NULL,
-                     "Show the store on a stopped gateway's flash image: generation,\n"
-                     "blobs, and the saved configuration (config.ini).",
-                     entries, opts, FALSE, argc, argv, NULL, error) ||
-      !vgw_cli_instance_name(&opts->name, error)) {
-    vgw_flash_options_clear(opts);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-gboolean
-vgw_flash_export_parse(int argc, char **argv, VgwFlashOptions *opts, GError **error)
-{
-  const GOptionEntry entries[] = {
-    { "name", 'n', 0, G_OPTION_ARG_STRING, &opts->name, "Gateway name (default \"default\")", "N" },
-    { NULL },
-  };
-  const char *names[] = { "output file name" };
-  char **outs[] = { &opts->file };
-  char **args = NULL;
-
-  memset(opts, 0, sizeof *opts);
-  if (!vgw_cli_parse("flash export-config", "FILE",
-                     "Write the configuration saved on a stopped gateway's flash image\n"
-                     "(config.ini) to FILE ('-' for stdout).",
-                     entries, opts, FALSE, argc, argv, &args, error) ||
-      !vgw_cli_positional("flash export-config", args, 1, names, outs, error) ||
-      !vgw_cli_instance_name(&opts->name, error)) {
-    vgw_flash_options_clear(opts);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-void
-vgw_flash_options_clear(VgwFlashOptions *opts)
-{
-  g_clear_pointer(&opts->name, g_free);
-  g_clear_pointer(&opts->file, g_free);
-}
 
 /* The image of a known, stopped gateway. */
 static JsonObject *
@@ -86,9 +32,10 @@ describe_stopped(const char *name, GError **error)
   return vgw_flash_describe(inst->flash, error);
 }
 
-static gboolean
-run_show(const VgwFlashOptions *opts, GError **error)
+gboolean
+vgw_flash_show_run(gconstpointer data, GError **error)
 {
+  const VgwFlashOptions *opts = data;
   g_autoptr(JsonObject) o = describe_stopped(opts->name, error);
   JsonArray *blobs;
 
@@ -121,9 +68,10 @@ run_show(const VgwFlashOptions *opts, GError **error)
   return TRUE;
 }
 
-static gboolean
-run_export(const VgwFlashOptions *opts, GError **error)
+gboolean
+vgw_flash_export_run(gconstpointer data, GError **error)
 {
+  const VgwFlashOptions *opts = data;
   g_autoptr(JsonObject) o = describe_stopped(opts->name, error);
   g_autoptr(GError) local = NULL;
   const char *config;
@@ -146,44 +94,4 @@ run_export(const VgwFlashOptions *opts, GError **error)
     return FALSE;
   }
   return TRUE;
-}
-
-static int
-cmd_show(int argc, char **argv)
-{
-  g_autoptr(GError) error = NULL;
-  VgwFlashOptions opts;
-
-  if (vgw_flash_show_parse(argc, argv, &opts, &error)) {
-    run_show(&opts, &error);
-    vgw_flash_options_clear(&opts);
-  }
-  fflush(stdout);
-  return vgw_cli_finish(error);
-}
-
-static int
-cmd_export(int argc, char **argv)
-{
-  g_autoptr(GError) error = NULL;
-  VgwFlashOptions opts;
-
-  if (vgw_flash_export_parse(argc, argv, &opts, &error)) {
-    run_export(&opts, &error);
-    vgw_flash_options_clear(&opts);
-  }
-  fflush(stdout);
-  return vgw_cli_finish(error);
-}
-
-static const VgwVerb flash_verbs[] = {
-  { "show", "show the store on a stopped gateway's flash", cmd_show },
-  { "export-config", "write the saved config.ini to a file", cmd_export },
-  { NULL, NULL, NULL },
-};
-
-int
-vgw_cmd_flash(int argc, char **argv)
-{
-  return vgw_cli_dispatch("flash", flash_verbs, argc, argv);
 }

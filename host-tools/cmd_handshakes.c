@@ -9,63 +9,23 @@
 #include <unistd.h>
 
 #include "analyzer.h"
-#include "cli.h"
 #include "commands.h"
 #include "filter.h"
 #include "report.h"
 #include "vgw-error.h"
 
 gboolean
-vgw_handshakes_parse(int argc, char **argv, VgwHandshakesOptions *opts, GError **error)
+vgw_handshakes_check(gpointer data, GError **error)
 {
-  const GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &opts->json, "Print one JSON object (docs/handshakes.md)", NULL },
-    { "keylog", 'k', 0, G_OPTION_ARG_FILENAME, &opts->keylog,
-      "TLS key log (SSLKEYLOGFILE format) to decrypt with, besides secrets embedded in the file", "F" },
-    { "filter", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &opts->filters,
-      "Show only matching handshakes (repeatable): sni=NAME, host=ADDR, port=N, "
-      "version=1.2|1.3, outcome=completed|refused|incomplete, client-cert=requested|sent|missing",
-      "KEY=VALUE" },
-    { NULL },
-  };
-  const char *names[] = { "capture file" };
-  char **outs[] = { &opts->file };
-  char **args = NULL;
-  g_autoptr(TlsdFilter) check = NULL;
+  const VgwHandshakesOptions *opts = data;
+  g_autoptr(GError) local = NULL;
+  g_autoptr(TlsdFilter) check = tlsd_filter_new(opts->filters, &local);
 
-  memset(opts, 0, sizeof *opts);
-  if (!vgw_cli_parse("handshakes", "F.pcap|F.pcapng",
-                     "Explain every TLS handshake in a capture: endpoints, SNI, offered and\n"
-                     "chosen versions, ciphers and groups, client authentication,\n"
-                     "certificates, alerts, the outcome and the first SIP request and\n"
-                     "response.  TLS 1.3 handshakes are decrypted with the secrets\n"
-                     "embedded in a pcapng (vgw capture stop --keylog) or given with\n"
-                     "--keylog.  A damaged or cut-short file gives the handshakes up to the\n"
-                     "damage, marked as partial.",
-                     entries, opts, FALSE, argc, argv, &args, error) ||
-      !vgw_cli_positional("handshakes", args, 1, names, outs, error))
-    goto fail;
-  check = tlsd_filter_new(opts->filters, error);
-  if (check == NULL) {
-    GError *usage = g_error_new(VGW_ERROR, VGW_ERROR_USAGE, "%s (see 'vgw handshakes --help')",
-                                (*error)->message);
-    g_clear_error(error);
-    g_propagate_error(error, usage);
-    goto fail;
-  }
-  return TRUE;
-
-fail:
-  vgw_handshakes_options_clear(opts);
+  if (check != NULL)
+    return TRUE;
+  g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE, "%s (see 'vgw handshakes --help')",
+              local->message);
   return FALSE;
-}
-
-void
-vgw_handshakes_options_clear(VgwHandshakesOptions *opts)
-{
-  g_clear_pointer(&opts->file, g_free);
-  g_clear_pointer(&opts->keylog, g_free);
-  g_clear_pointer(&opts->filters, g_strfreev);
 }
 
 /* The analysis keeps every handshake until the report is written, some
@@ -106,9 +66,10 @@ reserve_heap(const char *capture)
   free(block);
 }
 
-static gboolean
-run_handshakes(const VgwHandshakesOptions *opts, GError **error)
+gboolean
+vgw_handshakes_run(gconstpointer data, GError **error)
 {
+  const VgwHandshakesOptions *opts = data;
   g_autoptr(TlsdKeylog) keylog = tlsd_keylog_new();
   g_autoptr(TlsdFilter) filter = tlsd_filter_new(opts->filters, error);
   g_autoptr(TlsdResult) result = NULL;
@@ -143,17 +104,4 @@ run_handshakes(const VgwHandshakesOptions *opts, GError **error)
     return FALSE;
   }
   return TRUE;
-}
-
-int
-vgw_cmd_handshakes(int argc, char **argv)
-{
-  g_autoptr(GError) error = NULL;
-  VgwHandshakesOptions opts;
-
-  if (vgw_handshakes_parse(argc, argv, &opts, &error)) {
-    run_handshakes(&opts, &error);
-    vgw_handshakes_options_clear(&opts);
-  }
-  return vgw_cli_finish(error);
 }

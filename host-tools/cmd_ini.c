@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
 #include "commands.h"
 #include "confcmd.h"
 #include "flashimg.h"
@@ -13,81 +12,6 @@
 #include "maint.h"
 #include "upload.h"
 #include "vgw-error.h"
-
-static gboolean
-parse_common(const char *verb, const char *summary, GOptionEntry *entries,
-             gboolean gateway, int argc, char **argv, VgwIniOptions *opts,
-             GError **error)
-{
-  const char *names[] = { "ini file name" };
-  char **outs[] = { &opts->file };
-  char **args = NULL;
-
-  if (!vgw_cli_parse(verb, "FILE", summary, entries, opts, FALSE, argc, argv,
-                     &args, error) ||
-      !vgw_cli_positional(verb, args, 1, names, outs, error) ||
-      (gateway && !vgw_cli_instance_name(&opts->name, error))) {
-    vgw_ini_options_clear(opts);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-gboolean
-vgw_ini_load_parse(int argc, char **argv, VgwIniOptions *opts, GError **error)
-{
-  GOptionEntry entries[] = {
-    { "name", 'n', 0, G_OPTION_ARG_STRING, &opts->name, "Gateway name (default \"default\")", "N" },
-    { "incremental", 'i', 0, G_OPTION_ARG_NONE, &opts->incremental,
-      "Change only what the file names (default: the file replaces the configuration)", NULL },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &opts->json, "Print the firmware's JSON reply", NULL },
-    { NULL },
-  };
-
-  memset(opts, 0, sizeof *opts);
-  return parse_common("ini load",
-                      "Load an ini file into the gateway's staged configuration (not saved\n"
-                      "to flash until 'vgw save').  Warnings go to stdout; a rejected file\n"
-                      "changes nothing and exits 1 with the gateway's error.",
-                      entries, TRUE, argc, argv, opts, error);
-}
-
-gboolean
-vgw_ini_export_parse(int argc, char **argv, VgwIniOptions *opts, GError **error)
-{
-  GOptionEntry entries[] = {
-    { "name", 'n', 0, G_OPTION_ARG_STRING, &opts->name, "Gateway name (default \"default\")", "N" },
-    { NULL },
-  };
-
-  memset(opts, 0, sizeof *opts);
-  return parse_common("ini export",
-                      "Write the gateway's staged configuration to FILE as an ini file\n"
-                      "('-' for stdout).",
-                      entries, TRUE, argc, argv, opts, error);
-}
-
-gboolean
-vgw_ini_check_parse(int argc, char **argv, VgwIniOptions *opts, GError **error)
-{
-  GOptionEntry entries[] = {
-    { NULL },
-  };
-
-  memset(opts, 0, sizeof *opts);
-  return parse_common("ini check",
-                      "Check an ini file offline with the firmware's parser (as a full\n"
-                      "load onto factory defaults; no gateway needed).  Warnings go to\n"
-                      "stdout; an error exits 1 with FILE:LINE: PARAMETER: reason.",
-                      entries, FALSE, argc, argv, opts, error);
-}
-
-void
-vgw_ini_options_clear(VgwIniOptions *opts)
-{
-  g_clear_pointer(&opts->name, g_free);
-  g_clear_pointer(&opts->file, g_free);
-}
 
 static void
 print_warnings(JsonArray *a)
@@ -99,9 +23,10 @@ print_warnings(JsonArray *a)
   }
 }
 
-static gboolean
-run_load(const VgwIniOptions *opts, GError **error)
+gboolean
+vgw_ini_load_run(gconstpointer options, GError **error)
 {
+  const VgwIniOptions *opts = options;
   g_autoptr(VgwInstance) inst = vgw_instance_new(opts->name, error);
   g_autofree char *data = NULL;
   g_autofree char *base = g_path_get_basename(opts->file);
@@ -168,9 +93,10 @@ out:
   return ok;
 }
 
-static gboolean
-run_export(const VgwIniOptions *opts, GError **error)
+gboolean
+vgw_ini_export_run(gconstpointer options, GError **error)
 {
+  const VgwIniOptions *opts = options;
   const char *req[] = { "ini-export", NULL };
   g_autoptr(JsonObject) o = vgw_conf_request(opts->name, req, 0, error);
   const char *ini;
@@ -195,9 +121,10 @@ run_export(const VgwIniOptions *opts, GError **error)
   return TRUE;
 }
 
-static gboolean
-run_check(const VgwIniOptions *opts, GError **error)
+gboolean
+vgw_ini_check_run(gconstpointer options, GError **error)
 {
+  const VgwIniOptions *opts = options;
   g_autofree char *data = NULL;
   g_autofree char *base = g_path_get_basename(opts->file);
   g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
@@ -214,34 +141,4 @@ run_check(const VgwIniOptions *opts, GError **error)
   vgw_param_config_free(cfg);
   printf("%s: ok\n", base);
   return TRUE;
-}
-
-#define INI_CMD(fn, parse, run)                               \
-  static int fn(int argc, char **argv)                        \
-  {                                                           \
-    g_autoptr(GError) error = NULL;                           \
-    VgwIniOptions opts;                                       \
-    if (parse(argc, argv, &opts, &error)) {                   \
-      run(&opts, &error);                                     \
-      vgw_ini_options_clear(&opts);                           \
-    }                                                         \
-    fflush(stdout);                                           \
-    return vgw_cli_finish(error);                             \
-  }
-
-INI_CMD(cmd_load, vgw_ini_load_parse, run_load)
-INI_CMD(cmd_export, vgw_ini_export_parse, run_export)
-INI_CMD(cmd_check, vgw_ini_check_parse, run_check)
-
-static const VgwVerb ini_verbs[] = {
-  { "load", "upload an ini file and load it (full or --incremental)", cmd_load },
-  { "export", "write the staged configuration to an ini file", cmd_export },
-  { "check", "check an ini file offline with the firmware's parser", cmd_check },
-  { NULL, NULL, NULL },
-};
-
-int
-vgw_cmd_ini(int argc, char **argv)
-{
-  return vgw_cli_dispatch("ini", ini_verbs, argc, argv);
 }

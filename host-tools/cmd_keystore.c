@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
 #include "commands.h"
 #include "confcmd.h"
 #include "hal/crypto_engine.h"
@@ -15,168 +14,29 @@
 #include "vgw_crypto.h"
 #include "vgw-error.h"
 
-#define NAME_ENTRY(o) \
-  { "name", 'n', 0, G_OPTION_ARG_STRING, &(o)->name, "Gateway name (default \"default\")", "N" }
-#define SLOT_ENTRY(o) \
-  { "slot", 's', 0, G_OPTION_ARG_INT, &(o)->slot, "Key slot, 0-15 (slot 0 is TLS Context 0's device key)", "S" }
-
-static const char keystore_where[] =
-  "On a running gateway this goes through its maintenance port; on a\n"
-  "stopped one it provisions the keystore offline (a QEMU in qtest mode\n"
-  "drives the board's crypto engine; no guest runs).";
-
-/* A verb's own check after its options parsed, or NULL. */
-typedef gboolean (*KeystoreCheck)(VgwKeystoreOptions *opts, GError **error);
-
-/* parse fills |opts| from argv for |verb|: its |entries|, the instance
- * name, --slot when |need_slot|, then |check|.  On failure |opts| is
- * cleared. */
 static gboolean
-parse(const char *verb, const char *summary, const GOptionEntry *entries,
-      gboolean need_slot, KeystoreCheck check, VgwKeystoreOptions *opts,
-      int argc, char **argv, GError **error)
+parse_key_type(const VgwOption *opt, const char *text, gpointer field, GError **error)
 {
-  g_autofree char *full = g_strdup_printf("%s\n\n%s", summary, keystore_where);
-
-  memset(opts, 0, sizeof *opts);
-  opts->slot = VGW_KEYSTORE_NO_SLOT;
-  if (!vgw_cli_parse(verb, NULL, full, entries, opts, FALSE, argc, argv, NULL, error) ||
-      !vgw_cli_instance_name(&opts->name, error))
-    goto fail;
-  if (need_slot && opts->slot == VGW_KEYSTORE_NO_SLOT) {
-    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE, "%s: --slot is required (0-%u)",
-                verb, VGW_CRYPTO_SLOTS - 1);
-    goto fail;
-  }
-  if (need_slot && (opts->slot < 0 || opts->slot >= (int) VGW_CRYPTO_SLOTS)) {
-    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE, "%s: no slot %d (0-%u)",
-                verb, opts->slot, VGW_CRYPTO_SLOTS - 1);
-    goto fail;
-  }
-  if (check != NULL && !check(opts, error))
-    goto fail;
-  return TRUE;
-fail:
-  vgw_keystore_options_clear(opts);
-  return FALSE;
-}
-
-gboolean
-vgw_keystore_list_parse(int argc, char **argv, VgwKeystoreOptions *opts, GError **error)
-{
-  const GOptionEntry entries[] = {
-    NAME_ENTRY(opts),
-    { "json", 0, 0, G_OPTION_ARG_NONE, &opts->json, "Print JSON", NULL },
-    { NULL },
-  };
-
-  return parse("keystore list",
-               "List the engine's key slots: type, lock state, origin and the\n"
-               "SHA-256 fingerprint of the public key.  Private keys cannot be read.",
-               entries, FALSE, NULL, opts, argc, argv, error);
-}
-
-static gboolean
-check_type(VgwKeystoreOptions *opts, GError **error)
-{
-  if (opts->type != NULL && vgw_crypto_key_type_parse(opts->type, &opts->key_type))
+  if (vgw_crypto_key_type_parse(text, field))
     return TRUE;
   g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
-              "keystore gen: --type must be ec-p256, rsa-2048 or rsa-3072");
+              "invalid value '%s' for --%s (expected ec-p256, rsa-2048 or rsa-3072)", text,
+              opt->long_name);
   return FALSE;
 }
 
-gboolean
-vgw_keystore_gen_parse(int argc, char **argv, VgwKeystoreOptions *opts, GError **error)
-{
-  const GOptionEntry entries[] = {
-    NAME_ENTRY(opts),
-    SLOT_ENTRY(opts),
-    { "type", 't', 0, G_OPTION_ARG_STRING, &opts->type, "ec-p256, rsa-2048 or rsa-3072", "T" },
-    { NULL },
-  };
-
-  return parse("keystore gen",
-               "Generate a key pair inside the engine; the private key never\n"
-               "leaves it.  Replaces an unlocked key in the slot.",
-               entries, TRUE, check_type, opts, argc, argv, error);
-}
-
-static gboolean
-check_key(VgwKeystoreOptions *opts, GError **error)
-{
-  if (opts->key != NULL)
-    return TRUE;
-  g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE, "keystore import: --key is required");
-  return FALSE;
-}
+const VgwOptionType vgw_option_key_type = { TRUE, parse_key_type, NULL };
 
 gboolean
-vgw_keystore_import_parse(int argc, char **argv, VgwKeystoreOptions *opts, GError **error)
+vgw_keystore_zeroize_check(gpointer data, GError **error)
 {
-  const GOptionEntry entries[] = {
-    NAME_ENTRY(opts),
-    SLOT_ENTRY(opts),
-    { "key", 'k', 0, G_OPTION_ARG_FILENAME, &opts->key, "PEM private key (P-256, RSA 2048/3072)", "F" },
-    { NULL },
-  };
+  const VgwKeystoreOptions *opts = data;
 
-  return parse("keystore import",
-               "Write a private key into a slot.  The engine can use it but\n"
-               "never gives it back.  Replaces an unlocked key in the slot.",
-               entries, TRUE, check_key, opts, argc, argv, error);
-}
-
-gboolean
-vgw_keystore_slot_parse(const char *verb, int argc, char **argv, VgwKeystoreOptions *opts,
-                        GError **error)
-{
-  const GOptionEntry entries[] = {
-    NAME_ENTRY(opts),
-    SLOT_ENTRY(opts),
-    { NULL },
-  };
-  gboolean lock = strcmp(verb, "keystore lock") == 0;
-
-  return parse(verb,
-               lock ? "Lock a slot: its key can no longer be replaced or deleted\n"
-                      "until the keystore's factory reset."
-                    : "Print a slot's public key (PEM).",
-               entries, TRUE, NULL, opts, argc, argv, error);
-}
-
-static gboolean
-check_yes(VgwKeystoreOptions *opts, GError **error)
-{
   if (opts->yes)
     return TRUE;
   g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
               "keystore zeroize erases every key, the device key too; add --yes");
   return FALSE;
-}
-
-gboolean
-vgw_keystore_zeroize_parse(int argc, char **argv, VgwKeystoreOptions *opts, GError **error)
-{
-  const GOptionEntry entries[] = {
-    NAME_ENTRY(opts),
-    { "yes", 0, 0, G_OPTION_ARG_NONE, &opts->yes, "Yes, erase every key", NULL },
-    { NULL },
-  };
-
-  return parse("keystore zeroize",
-               "Erase every slot, locked or not: the keystore's factory reset.\n"
-               "A running gateway then makes itself a new device key and\n"
-               "certificate; a stopped one does so at its next boot.",
-               entries, FALSE, check_yes, opts, argc, argv, error);
-}
-
-void
-vgw_keystore_options_clear(VgwKeystoreOptions *opts)
-{
-  g_clear_pointer(&opts->name, g_free);
-  g_clear_pointer(&opts->type, g_free);
-  g_clear_pointer(&opts->key, g_free);
 }
 
 static void
@@ -236,7 +96,7 @@ run(const char *sub, const VgwKeystoreOptions *opts, GError **error)
   g_autoptr(VgwKeystore) ks = vgw_keystore_open(opts->name, strcmp(sub, "list") != 0 &&
                                                 strcmp(sub, "pub") != 0 &&
                                                 strcmp(sub, "zeroize") != 0, error);
-  guint slot = (guint) opts->slot;
+  guint slot = opts->slot;
 
   if (ks == NULL)
     return FALSE;
@@ -288,37 +148,15 @@ run(const char *sub, const VgwKeystoreOptions *opts, GError **error)
   return TRUE;
 }
 
-#define DEFINE_SUB(fn, sub, parse_call)                            \
-  static int fn(int argc, char **argv)                             \
-  {                                                                \
-    g_autoptr(GError) error = NULL;                                \
-    VgwKeystoreOptions opts;                                       \
-    if (parse_call) {                                              \
-      run(sub, &opts, &error);                                     \
-      vgw_keystore_options_clear(&opts);                           \
-    }                                                              \
-    return vgw_cli_finish(error);                                  \
+#define KEYSTORE_RUN(fn, sub)                      \
+  gboolean fn(gconstpointer opts, GError **error) \
+  {                                               \
+    return run(sub, opts, error);                 \
   }
 
-DEFINE_SUB(cmd_list, "list", vgw_keystore_list_parse(argc, argv, &opts, &error))
-DEFINE_SUB(cmd_gen, "gen", vgw_keystore_gen_parse(argc, argv, &opts, &error))
-DEFINE_SUB(cmd_import, "import", vgw_keystore_import_parse(argc, argv, &opts, &error))
-DEFINE_SUB(cmd_lock, "lock", vgw_keystore_slot_parse("keystore lock", argc, argv, &opts, &error))
-DEFINE_SUB(cmd_zeroize, "zeroize", vgw_keystore_zeroize_parse(argc, argv, &opts, &error))
-DEFINE_SUB(cmd_pub, "pub", vgw_keystore_slot_parse("keystore pub", argc, argv, &opts, &error))
-
-static const VgwVerb keystore_verbs[] = {
-  { "list", "list the key slots (type, lock, fingerprint; never private keys)", cmd_list },
-  { "gen", "generate a key pair inside the engine", cmd_gen },
-  { "import", "write a PEM private key into a slot (write-only)", cmd_import },
-  { "lock", "lock a slot against replacement and deletion", cmd_lock },
-  { "pub", "print a slot's public key (PEM)", cmd_pub },
-  { "zeroize", "erase every slot, locked or not (the keystore's factory reset)", cmd_zeroize },
-  { NULL, NULL, NULL },
-};
-
-int
-vgw_cmd_keystore(int argc, char **argv)
-{
-  return vgw_cli_dispatch("keystore", keystore_verbs, argc, argv);
-}
+KEYSTORE_RUN(vgw_keystore_list_run, "list")
+KEYSTORE_RUN(vgw_keystore_gen_run, "gen")
+KEYSTORE_RUN(vgw_keystore_import_run, "import")
+KEYSTORE_RUN(vgw_keystore_lock_run, "lock")
+KEYSTORE_RUN(vgw_keystore_pub_run, "pub")
+KEYSTORE_RUN(vgw_keystore_zeroize_run, "zeroize")

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "bootwait.h"
-#include "cli.h"
 #include "commands.h"
 #include "instance.h"
 #include "maint.h"
@@ -12,65 +11,17 @@
 #include "vgw-error.h"
 
 gboolean
-vgw_reset_parse(int argc, char **argv, VgwResetOptions *opts, GError **error)
+vgw_reset_check(gpointer data, GError **error)
 {
-  gboolean hard = FALSE, save = FALSE;
-  int timeout = VGW_DEFAULT_BOOT_TIMEOUT_S, graceful = G_MININT;
-  const GOptionEntry entries[] = {
-    { "name", 'n', 0, G_OPTION_ARG_STRING, &opts->name, "Gateway name (default \"default\")", "N" },
-    { "hard", 0, 0, G_OPTION_ARG_NONE, &hard, "Reset the board from outside (QMP system_reset) instead of asking the firmware", NULL },
-    { "save", 0, 0, G_OPTION_ARG_NONE, &save, "Save the staged configuration to flash first (else unsaved changes are lost)", NULL },
-    { "graceful", 0, 0, G_OPTION_ARG_INT, &graceful, "Let the firmware wait up to S seconds for calls to end", "S" },
-    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, "Seconds to wait for the gateway to be ready again (default 300)", "S" },
-    { NULL },
-  };
+  VgwResetOptions *opts = data;
 
-  memset(opts, 0, sizeof *opts);
-  if (!vgw_cli_parse("reset", NULL,
-                     "Reset a gateway and wait until it is ready again.  By default the\n"
-                     "firmware is asked to reset (maintenance port); --hard resets the board.",
-                     entries, opts, FALSE, argc, argv, NULL, error))
-    goto fail;
-  if (!vgw_cli_instance_name(&opts->name, error))
-    goto fail;
-  if (timeout < 1) {
+  if (opts->hard && opts->save) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
-                "invalid value %d for --timeout (expected seconds > 0)", timeout);
-    goto fail;
+                "--hard cannot be combined with --save (a hard reset does not ask the firmware)");
+    return FALSE;
   }
-  if (graceful != G_MININT && (graceful < 0 || graceful > 86400)) {
-    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
-                "invalid value %d for --graceful (expected seconds 0..86400)", graceful);
-    goto fail;
-  }
-  if (hard && (save || graceful >= 0)) {
-    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
-                "--hard cannot be combined with %s (a hard reset does not ask the firmware)",
-                save ? "--save" : "--graceful");
-    goto fail;
-  }
-  if (hard)
-    opts->method = VGW_RESET_HARD;
-  else if (graceful >= 0)
-    opts->method = VGW_RESET_GRACEFUL;
-  else if (save)
-    opts->method = VGW_RESET_SAVE;
-  else
-    opts->method = VGW_RESET_FIRMWARE;
-  opts->save = save;
-  opts->graceful_s = graceful >= 0 ? (guint) graceful : 0;
-  opts->timeout_s = timeout;
+  opts->method = opts->hard ? VGW_RESET_HARD : opts->save ? VGW_RESET_SAVE : VGW_RESET_FIRMWARE;
   return TRUE;
-
-fail:
-  vgw_reset_options_clear(opts);
-  return FALSE;
-}
-
-void
-vgw_reset_options_clear(VgwResetOptions *opts)
-{
-  g_clear_pointer(&opts->name, g_free);
 }
 
 /* Starts the reset; returns once the gateway has been told. */
@@ -99,12 +50,6 @@ trigger_reset(const VgwInstance *inst, const VgwResetOptions *opts, GError **err
     const char *req[] = { "reset", "save", NULL };
     return firmware_reset(inst, req, error);
   }
-  case VGW_RESET_GRACEFUL: {
-    g_autofree char *secs = g_strdup_printf("%u", opts->graceful_s);
-    const char *with_save[] = { "reset", "save", "graceful", secs, NULL };
-    const char *without[] = { "reset", "graceful", secs, NULL };
-    return firmware_reset(inst, opts->save ? with_save : without, error);
-  }
   case VGW_RESET_HARD: {
     g_autoptr(GError) local = NULL;
     g_autoptr(VgwQmp) qmp = vgw_qmp_connect(inst->qmp_sock, 10000, &local);
@@ -127,10 +72,11 @@ pid_alive(gpointer data)
   return vgw_pid_alive(GPOINTER_TO_INT(data));
 }
 
-/* On a failed boot |*tail| gets the last console lines. */
-static gboolean
-run_reset(const VgwResetOptions *opts, char **tail, GError **error)
+/* A failed boot's error carries the last console lines (vgw_boot_wait). */
+gboolean
+vgw_reset_run(gconstpointer data, GError **error)
 {
+  const VgwResetOptions *opts = data;
   g_autoptr(VgwInstance) inst = vgw_instance_new(opts->name, error);
   VgwBootResult boot = { 0 };
   goffset offset;
@@ -142,9 +88,8 @@ run_reset(const VgwResetOptions *opts, char **tail, GError **error)
   offset = vgw_file_size(inst->console_log);
   if (!trigger_reset(inst, opts, error))
     return FALSE;
-  if (!vgw_boot_wait(inst->name, inst->console_log, offset, opts->timeout_s + opts->graceful_s,
+  if (!vgw_boot_wait(inst->name, inst->console_log, offset, opts->timeout_s,
                      pid_alive, GINT_TO_POINTER(pid), &boot, error)) {
-    *tail = g_steal_pointer(&boot.tail);
     vgw_boot_result_clear(&boot);
     return FALSE;
   }
@@ -153,23 +98,4 @@ run_reset(const VgwResetOptions *opts, char **tail, GError **error)
          opts->save ? ", configuration saved first" : "", boot.elapsed_s);
   vgw_boot_result_clear(&boot);
   return TRUE;
-}
-
-int
-vgw_cmd_reset(int argc, char **argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *tail = NULL;
-  VgwResetOptions opts;
-  int status;
-
-  if (!vgw_reset_parse(argc, argv, &opts, &error))
-    return vgw_cli_finish(error);
-  run_reset(&opts, &tail, &error);
-  vgw_reset_options_clear(&opts);
-  status = vgw_cli_finish(error);
-  if (tail != NULL && error != NULL &&
-      (error->code == VGW_ERROR_PANIC || error->code == VGW_ERROR_TIMEOUT))
-    fprintf(stderr, "%s\n", tail);
-  return status;
 }

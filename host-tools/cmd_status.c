@@ -1,85 +1,14 @@
 /* vgw status: what a gateway is doing, from the host (process, ports,
  * QMP run state) and from its firmware (maintenance port `status`). */
 #include <stdio.h>
-#include <string.h>
-#include <time.h>
 
-#include "cli.h"
 #include "commands.h"
+#include "confcmd.h"
+#include "gateway.h"
 #include "instance.h"
 #include "maint.h"
 #include "qmp.h"
 #include "vgw-error.h"
-
-gboolean
-vgw_status_parse(int argc, char **argv, VgwStatusOptions *opts, GError **error)
-{
-  const GOptionEntry entries[] = {
-    { "name", 'n', 0, G_OPTION_ARG_STRING, &opts->name, "Gateway name (default \"default\")", "N" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &opts->json, "Print one JSON object (fields in host-tools/README.md)", NULL },
-    { NULL },
-  };
-
-  memset(opts, 0, sizeof *opts);
-  if (!vgw_cli_parse("status", NULL, "Show a gateway's state.", entries, opts,
-                     FALSE, argc, argv, NULL, error))
-    goto fail;
-  if (!vgw_cli_instance_name(&opts->name, error))
-    goto fail;
-  return TRUE;
-
-fail:
-  vgw_status_options_clear(opts);
-  return FALSE;
-}
-
-void
-vgw_status_options_clear(VgwStatusOptions *opts)
-{
-  g_clear_pointer(&opts->name, g_free);
-}
-
-static void
-set_string(JsonObject *o, const char *key, const char *value)
-{
-  if (value != NULL)
-    json_object_set_string_member(o, key, value);
-  else
-    json_object_set_null_member(o, key);
-}
-
-/* Host-side facts every status has, running or not. */
-static JsonObject *
-host_status(const VgwInstance *inst, int pid)
-{
-  JsonObject *o = json_object_new();
-  JsonObject *ports = json_object_new();
-  JsonObject *sockets = json_object_new();
-
-  json_object_set_string_member(o, "name", inst->name);
-  json_object_set_string_member(o, "state", pid != 0 ? "running" : "stopped");
-  if (pid != 0) {
-    json_object_set_int_member(o, "pid", pid);
-    json_object_set_int_member(o, "uptime_s",
-                               MAX(0, (gint64) time(NULL) - inst->started_unix));
-  } else {
-    json_object_set_null_member(o, "pid");
-    json_object_set_null_member(o, "uptime_s");
-  }
-  set_string(o, "serial", inst->serial);
-  set_string(o, "mac_base", inst->mac_base);
-  json_object_set_int_member(ports, "sip_udp", inst->sip_port);
-  json_object_set_int_member(ports, "sip_tcp", inst->sip_port);
-  json_object_set_int_member(ports, "sips", inst->sip_tls_port);
-  json_object_set_object_member(o, "ports", ports);
-  json_object_set_string_member(o, "state_dir", inst->dir);
-  json_object_set_string_member(sockets, "console", inst->console_sock);
-  json_object_set_string_member(sockets, "maint", inst->maint_sock);
-  json_object_set_string_member(sockets, "qmp", inst->qmp_sock);
-  json_object_set_object_member(o, "sockets", sockets);
-  json_object_set_null_member(o, "run_state");
-  return o;
-}
 
 /* Adds QMP's run state ("running", "paused", "shutdown", ...). */
 static void
@@ -211,9 +140,10 @@ print_text(JsonObject *o)
     printf("  (firmware not reachable: %s)\n", str_or(o, "maint_error", ""));
 }
 
-static gboolean
-run_status(const VgwStatusOptions *opts, GError **error)
+gboolean
+vgw_status_run(gconstpointer data, GError **error)
 {
+  const VgwCommonOptions *opts = data;
   g_autoptr(VgwInstance) inst = vgw_instance_new(opts->name, error);
   g_autoptr(JsonObject) o = NULL;
   int pid;
@@ -228,32 +158,15 @@ run_status(const VgwStatusOptions *opts, GError **error)
     return FALSE;
   }
   pid = vgw_instance_running_pid(inst);
-  o = host_status(inst, pid);
+  o = vgw_gateway_describe(inst, pid);
+  json_object_set_null_member(o, "run_state");
   if (pid != 0) {
     add_qmp_status(o, inst);
     add_firmware_status(o, inst);
   }
-  if (opts->json) {
-    g_autoptr(JsonNode) root = json_node_new(JSON_NODE_OBJECT);
-    g_autofree char *text = NULL;
-    json_node_set_object(root, o);
-    text = json_to_string(root, FALSE);
-    printf("%s\n", text);
-  } else {
+  if (opts->json)
+    vgw_conf_print_json(o);
+  else
     print_text(o);
-  }
   return TRUE;
-}
-
-int
-vgw_cmd_status(int argc, char **argv)
-{
-  g_autoptr(GError) error = NULL;
-  VgwStatusOptions opts;
-
-  if (vgw_status_parse(argc, argv, &opts, &error)) {
-    run_status(&opts, &error);
-    vgw_status_options_clear(&opts);
-  }
-  return vgw_cli_finish(error);
 }

@@ -28,81 +28,17 @@
 #include "qemu_cmdline.h"
 #include "vgw-error.h"
 
-static gboolean
-parse_port_option(const char *option_name, const char *value, gpointer data,
-                  GError **error)
+gboolean
+vgw_up_check(gpointer data, GError **error)
 {
   VgwUpOptions *opts = data;
-  gboolean tls = g_str_equal(option_name, "--sip-tls-port");
 
-  return vgw_port_parse(value, option_name, tls ? &opts->sip_tls_port : &opts->sip_port,
-                        error);
-}
-
-gboolean
-vgw_up_parse(int argc, char **argv, VgwUpOptions *opts, GError **error)
-{
-  int smp = VGW_DEFAULT_SMP, timeout = VGW_DEFAULT_BOOT_TIMEOUT_S;
-  const GOptionEntry entries[] = {
-    { "name", 'n', 0, G_OPTION_ARG_STRING, &opts->name, "Gateway name (default \"default\")", "N" },
-    { "smp", 0, 0, G_OPTION_ARG_INT, &smp, "Number of CPU cores, 1-4 (default 1)", "N" },
-    { "sip-port", 0, 0, G_OPTION_ARG_CALLBACK, parse_port_option,
-      "Host port for SIP over UDP and TCP on 127.0.0.1; 0 picks a free one (default 5060)", "P" },
-    { "sip-tls-port", 0, 0, G_OPTION_ARG_CALLBACK, parse_port_option,
-      "Host port for SIP over TLS on 127.0.0.1; 0 picks a free one (default 5061)", "P" },
-    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, "Seconds to wait for the gateway to be ready (default 300)", "S" },
-    { "detach", 'd', 0, G_OPTION_ARG_NONE, &opts->detach, "Return once ready and leave the gateway running", NULL },
-    { "qemu", 0, 0, G_OPTION_ARG_FILENAME, &opts->qemu, "QEMU binary (default $VGW_QEMU, else the build's)", "PATH" },
-    { "images", 0, 0, G_OPTION_ARG_FILENAME, &opts->images, "Images directory (default $VGW_IMAGES, else the build's)", "DIR" },
-    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &opts->config,
-      "Boot with this ini configuration: checked, then saved to the flash before boot", "F.ini" },
-    { "capture", 0, 0, G_OPTION_ARG_FILENAME, &opts->capture,
-      "Capture both NICs from the first packet into this pcapng (vgw capture stop ends it)", "F" },
-    { NULL },
-  };
-
-  memset(opts, 0, sizeof *opts);
-  opts->sip_port = VGW_DEFAULT_SIP_PORT;
-  opts->sip_tls_port = VGW_DEFAULT_SIP_TLS_PORT;
-  if (!vgw_cli_parse("up", NULL,
-                     "Boot a gateway, wait until it is ready and print its endpoints.\n"
-                     "Without --detach it stays in the foreground; Ctrl-C stops the gateway.",
-                     entries, opts, FALSE, argc, argv, NULL, error))
-    goto fail;
-  if (!vgw_cli_instance_name(&opts->name, error))
-    goto fail;
-  if (smp < 1 || smp > VGW_MAX_SMP) {
-    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
-                "invalid value %d for --smp (expected 1..%d)", smp, VGW_MAX_SMP);
-    goto fail;
-  }
-  if (timeout < 1) {
-    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
-                "invalid value %d for --timeout (expected seconds > 0)", timeout);
-    goto fail;
-  }
   if (opts->sip_port != 0 && opts->sip_port == opts->sip_tls_port) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
                 "--sip-port and --sip-tls-port must differ (both %u)", opts->sip_port);
-    goto fail;
+    return FALSE;
   }
-  opts->smp = smp;
-  opts->timeout_s = timeout;
   return TRUE;
-
-fail:
-  vgw_up_options_clear(opts);
-  return FALSE;
-}
-
-void
-vgw_up_options_clear(VgwUpOptions *opts)
-{
-  g_clear_pointer(&opts->name, g_free);
-  g_clear_pointer(&opts->qemu, g_free);
-  g_clear_pointer(&opts->images, g_free);
-  g_clear_pointer(&opts->config, g_free);
-  g_clear_pointer(&opts->capture, g_free);
 }
 
 /* Checks --config with the firmware's parser and returns the
@@ -307,9 +243,10 @@ run_foreground(VgwInstance *inst, Child *child, GError **error)
   return TRUE;
 }
 
-static int
-run_up(const VgwUpOptions *opts)
+gboolean
+vgw_up_run(gconstpointer data, GError **error_out)
 {
+  const VgwUpOptions *opts = data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) boot_error = NULL;
   g_autoptr(VgwInstance) inst = NULL;
@@ -322,7 +259,6 @@ run_up(const VgwUpOptions *opts)
   Child child = { 0 };
   const char *identifier;
   int lock_fd = -1, pid;
-  int status = VGW_EXIT_OK;
 
   if (opts->config != NULL && (config = prepare_config(opts->config, &error)) == NULL)
     goto out;
@@ -401,31 +337,13 @@ run_up(const VgwUpOptions *opts)
     goto out;
 
 out:
-  if (error != NULL) {
-    status = vgw_error_report(error);
-    if (boot.tail != NULL &&
-        (g_error_matches(error, VGW_ERROR, VGW_ERROR_PANIC) ||
-         g_error_matches(error, VGW_ERROR, VGW_ERROR_TIMEOUT))) {
-      fprintf(stderr, "%s\n", boot.tail);
-    }
-  }
   vgw_boot_result_clear(&boot);
   g_clear_object(&child.proc);
   if (lock_fd >= 0)
     close(lock_fd);
-  return status;
-}
-
-int
-vgw_cmd_up(int argc, char **argv)
-{
-  g_autoptr(GError) error = NULL;
-  VgwUpOptions opts;
-  int status;
-
-  if (!vgw_up_parse(argc, argv, &opts, &error))
-    return vgw_cli_finish(error);
-  status = run_up(&opts);
-  vgw_up_options_clear(&opts);
-  return status;
+  if (error != NULL) {
+    g_propagate_error(error_out, g_steal_pointer(&error));
+    return FALSE;
+  }
+  return TRUE;
 }

@@ -1,6 +1,7 @@
 #include "gateway.h"
 
 #include <signal.h>
+#include <time.h>
 
 #include "qmp.h"
 #include "vgw-error.h"
@@ -63,4 +64,43 @@ vgw_gateway_stop(VgwInstance *inst, int pid, GError **error)
   }
   vgw_gateway_mark_stopped(inst);
   return TRUE;
+}
+
+static void
+set_string_or_null(JsonObject *o, const char *key, const char *value)
+{
+  if (value != NULL)
+    json_object_set_string_member(o, key, value);
+  else
+    json_object_set_null_member(o, key);
+}
+
+JsonObject *
+vgw_gateway_describe(const VgwInstance *inst, int pid)
+{
+  JsonObject *o = json_object_new();
+  JsonObject *ports = json_object_new();
+  JsonObject *sockets = json_object_new();
+
+  json_object_set_string_member(o, "name", inst->name);
+  json_object_set_string_member(o, "state", pid != 0 ? "running" : "stopped");
+  if (pid != 0) {
+    json_object_set_int_member(o, "pid", pid);
+    json_object_set_int_member(o, "uptime_s", MAX(0, (gint64) time(NULL) - inst->started_unix));
+  } else {
+    json_object_set_null_member(o, "pid");
+    json_object_set_null_member(o, "uptime_s");
+  }
+  set_string_or_null(o, "serial", inst->serial);
+  set_string_or_null(o, "mac_base", inst->mac_base);
+  json_object_set_int_member(ports, "sip_udp", inst->sip_port);
+  json_object_set_int_member(ports, "sip_tcp", inst->sip_port);
+  json_object_set_int_member(ports, "sips", inst->sip_tls_port);
+  json_object_set_object_member(o, "ports", ports);
+  json_object_set_string_member(o, "state_dir", inst->dir);
+  json_object_set_string_member(sockets, "console", inst->console_sock);
+  json_object_set_string_member(sockets, "maint", inst->maint_sock);
+  json_object_set_string_member(sockets, "qmp", inst->qmp_sock);
+  json_object_set_object_member(o, "sockets", sockets);
+  return o;
 }

@@ -1,12 +1,12 @@
 /*
- * Stopping a running gateway, shared by `vgw down`, the foreground
- * `vgw up` on SIGINT/SIGTERM, and `vgw up` cleaning up after a failed
- * boot.
+ * A gateway as the host sees it: stopping it (shared by `vgw down`, the
+ * foreground `vgw up` on SIGINT/SIGTERM, and `vgw up` cleaning up after a
+ * failed boot) and describing it (`vgw status`, `vgw list`).
  */
 #ifndef VGW_GATEWAY_H
 #define VGW_GATEWAY_H
 
-#include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "instance.h"
 
@@ -33,6 +33,12 @@ gboolean vgw_gateway_stop(VgwInstance *inst, int pid, GError **error);
 /* vgw_gateway_mark_stopped removes the runtime files and records pid 0 in
  * instance.json (best effort). */
 void vgw_gateway_mark_stopped(VgwInstance *inst);
+
+/* vgw_gateway_describe returns the host's facts about |inst|, whose QEMU
+ * runs as |pid| (0: stopped): name, state, pid, uptime_s, serial,
+ * mac_base, ports, state_dir, sockets (host-tools/README.md, vgw status
+ * --json).  A stopped gateway has pid and uptime_s null. */
+JsonObject *vgw_gateway_describe(const VgwInstance *inst, int pid);
 
 G_END_DECLS
 

@@ -29,14 +29,16 @@ gboolean
 vgw_instance_name_check(const char *name, GError **error)
 {
   gsize len = name != NULL ? strlen(name) : 0;
-  gboolean ok = len >= 1 && len <= 32 && name[0] != '.';
+  /* A leading '.' could name "." or ".."; a leading '-' reads as an
+   * option to every tool that is handed the state directory's path. */
+  gboolean ok = len >= 1 && len <= 32 && name[0] != '.' && name[0] != '-';
 
   for (gsize i = 0; ok && i < len; i++)
     ok = g_ascii_isalnum(name[i]) || name[i] == '_' || name[i] == '-' ||
          name[i] == '.';
   if (!ok)
     g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
-                "invalid gateway name '%s' (1-32 characters of A-Z a-z 0-9 _ - .)",
+                "invalid gateway name '%s' (1-32 characters of A-Z a-z 0-9 _ - ., not starting with . or -)",
                 name != NULL ? name : "");
   return ok;
 }

@@ -53,7 +53,8 @@ typedef struct {
 char *vgw_state_root(void);
 
 /* vgw_instance_name_check returns TRUE if |name| is 1 to 32 characters
- * of [A-Za-z0-9_.-] not starting with '.'; else a VGW_ERROR_USAGE error. */
+ * of [A-Za-z0-9_.-] not starting with '.' or '-' (a safe directory and
+ * socket path component); else a VGW_ERROR_USAGE error. */
 gboolean vgw_instance_name_check(const char *name, GError **error);
 
 /* vgw_instance_new returns the instance |name| with all its paths filled

@@ -38,8 +38,14 @@ typedef enum {
  * usage errors (VGW_ERROR_USAGE and GOption's own errors), else 1. */
 int vgw_error_exit_status(const GError *error);
 
+/* vgw_error_set_detail attaches |detail| (lines, such as the console
+ * output a failed boot ended with) to |error|, of the VGW_ERROR domain:
+ * vgw_error_report prints it after the error line. */
+void vgw_error_set_detail(GError *error, const char *detail);
+
 /* vgw_error_report prints |error| as the single line "vgw: <message>" on
- * stderr (only the message's first line) and returns its exit status. */
+ * stderr (only the message's first line), then its detail if it has one,
+ * and returns its exit status. */
 int vgw_error_report(const GError *error);
 
 G_END_DECLS

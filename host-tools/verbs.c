@@ -1,0 +1,377 @@
+/*
+ * The verb tables of `vgw`: every verb and subcommand, its help, its
+ * options and arguments.  `vgw --help`, `vgw VERB --help` and the parsing
+ * of every command line come from here (cli.h says how to add a verb).
+ */
+#include "cli.h"
+#include "commands.h"
+#include "maint.h"
+#include "vgw_crypto.h"
+
+#define FIELD(type, member) G_STRUCT_OFFSET(type, member)
+
+#define TIMEOUT_OPTION(type, text, fallback_s)                             \
+  { VGW_OPTION("timeout", 0, vgw_option_uint, type, timeout_s, "S", text), \
+    .fallback = G_STRINGIFY(fallback_s), .min = 1, .max = VGW_MAX_TIMEOUT_S }
+
+#define VERB_OPTIONS(type) .options_size = sizeof(type)
+
+/* -- up, down, reset, status, console, list, maint ------------------------- */
+
+static const VgwOption up_options[] = {
+  { VGW_OPTION("smp", 0, vgw_option_uint, VgwUpOptions, smp, "N",
+               "Number of CPU cores"),
+    .fallback = G_STRINGIFY(VGW_DEFAULT_SMP), .min = 1, .max = VGW_MAX_SMP },
+  { VGW_OPTION("sip-port", 0, vgw_option_port, VgwUpOptions, sip_port, "P",
+               "Host port for SIP over UDP and TCP on 127.0.0.1; 0 picks a free one"),
+    .fallback = G_STRINGIFY(VGW_DEFAULT_SIP_PORT) },
+  { VGW_OPTION("sip-tls-port", 0, vgw_option_port, VgwUpOptions, sip_tls_port, "P",
+               "Host port for SIP over TLS on 127.0.0.1; 0 picks a free one"),
+    .fallback = G_STRINGIFY(VGW_DEFAULT_SIP_TLS_PORT) },
+  TIMEOUT_OPTION(VgwUpOptions, "Seconds to wait for the gateway to be ready",
+                 VGW_DEFAULT_BOOT_TIMEOUT_S),
+  { VGW_OPTION("detach", 'd', vgw_option_flag, VgwUpOptions, detach, NULL,
+               "Return once ready and leave the gateway running") },
+  { VGW_OPTION("qemu", 0, vgw_option_string, VgwUpOptions, qemu, "PATH",
+               "QEMU binary (default $VGW_QEMU, else the build's)") },
+  { VGW_OPTION("images", 0, vgw_option_string, VgwUpOptions, images, "DIR",
+               "Images directory (default $VGW_IMAGES, else the build's)") },
+  { VGW_OPTION("config", 'c', vgw_option_string, VgwUpOptions, config, "F.ini",
+               "Boot with this ini configuration: checked, then saved to the flash before boot") },
+  { VGW_OPTION("capture", 0, vgw_option_string, VgwUpOptions, capture, "F",
+               "Capture both NICs from the first packet into this pcapng (vgw capture stop ends it)") },
+  { NULL },
+};
+
+static const VgwOption reset_options[] = {
+  { VGW_OPTION("hard", 0, vgw_option_flag, VgwResetOptions, hard, NULL,
+               "Reset the board from outside (QMP system_reset) instead of asking the firmware") },
+  { VGW_OPTION("save", 0, vgw_option_flag, VgwResetOptions, save, NULL,
+               "Save the staged configuration to flash first (else unsaved changes are lost)") },
+  TIMEOUT_OPTION(VgwResetOptions, "Seconds to wait for the gateway to be ready again",
+                 VGW_DEFAULT_BOOT_TIMEOUT_S),
+  { NULL },
+};
+
+static const VgwOption maint_options[] = {
+  TIMEOUT_OPTION(VgwMaintOptions, "Seconds to wait for the reply", VGW_MAINT_DEFAULT_TIMEOUT_S),
+  { NULL },
+};
+
+static const VgwArg maint_args[] = {
+  { .usage = "VERB [ARG...]", .what = "request verb",
+    .offset = FIELD(VgwMaintOptions, request), .rest = TRUE },
+  { NULL },
+};
+
+/* -- param, ini, pending, save, factory-reset, flash ----------------------- */
+
+static const VgwArg param_get_args[] = {
+  { .usage = "NAME", .what = "parameter name", .offset = FIELD(VgwParamOptions, param) },
+  { NULL },
+};
+
+static const VgwArg param_set_args[] = {
+  { .usage = "NAME", .what = "parameter name", .offset = FIELD(VgwParamOptions, param) },
+  { .usage = "VALUE", .what = "value", .offset = FIELD(VgwParamOptions, value) },
+  { NULL },
+};
+
+static const VgwVerb param_verbs[] = {
+  { .name = "get", .summary = "show a parameter's value (and pending value)",
+    .help = "Show a parameter's value, and its pending value if a staged\n"
+            "change waits for a reset.",
+    .flags = VGW_VERB_GATEWAY | VGW_VERB_JSON, .args = param_get_args,
+    VERB_OPTIONS(VgwParamOptions), .run = vgw_param_get_run },
+  { .name = "set", .summary = "set a parameter (live, or pending until reset)",
+    .help = "Set a parameter (staged; not saved to flash until 'vgw save').\n"
+            "Prints whether it applied live or waits for a reset.  Options\n"
+            "go before NAME, so VALUE may start with '-'.",
+    .flags = VGW_VERB_GATEWAY | VGW_VERB_OPTIONS_FIRST, .args = param_set_args,
+    VERB_OPTIONS(VgwParamOptions), .run = vgw_param_set_run },
+  { NULL },
+};
+
+static const VgwOption ini_load_options[] = {
+  { VGW_OPTION("incremental", 'i', vgw_option_flag, VgwIniOptions, incremental, NULL,
+               "Change only what the file names (default: the file replaces the configuration)") },
+  { NULL },
+};
+
+static const VgwArg ini_file_arg[] = {
+  { .usage = "FILE", .what = "ini file name", .offset = FIELD(VgwIniOptions, file) },
+  { NULL },
+};
+
+static const VgwVerb ini_verbs[] = {
+  { .name = "load", .summary = "upload an ini file and load it (full or --incremental)",
+    .help = "Load an ini file into the gateway's staged configuration (not saved\n"
+            "to flash until 'vgw save').  Warnings go to stdout; a rejected file\n"
+            "changes nothing and exits 1 with the gateway's error.",
+    .flags = VGW_VERB_GATEWAY | VGW_VERB_JSON, .options = ini_load_options,
+    .args = ini_file_arg, VERB_OPTIONS(VgwIniOptions), .run = vgw_ini_load_run },
+  { .name = "export", .summary = "write the staged configuration to an ini file",
+    .help = "Write the gateway's staged configuration to FILE as an ini file\n"
+            "('-' for stdout).",
+    .flags = VGW_VERB_GATEWAY, .args = ini_file_arg, VERB_OPTIONS(VgwIniOptions),
+    .run = vgw_ini_export_run },
+  { .name = "check", .summary = "check an ini file offline with the firmware's parser",
+    .help = "Check an ini file offline with the firmware's parser (as a full\n"
+            "load onto factory defaults; no gateway needed).  Warnings go to\n"
+            "stdout; an error exits 1 with FILE:LINE: PARAMETER: reason.",
+    .args = ini_file_arg, VERB_OPTIONS(VgwIniOptions), .run = vgw_ini_check_run },
+  { NULL },
+};
+
+static const VgwArg flash_export_args[] = {
+  { .usage = "FILE", .what = "output file name", .offset = FIELD(VgwFlashOptions, file) },
+  { NULL },
+};
+
+static const VgwVerb flash_verbs[] = {
+  { .name = "show", .summary = "show the store on a stopped gateway's flash",
+    .help = "Show the store on a stopped gateway's flash image: generation,\n"
+            "blobs, and the saved configuration (config.ini).  --json prints\n"
+            "{flash, blank, generation, capacity, damage, blobs, config}.",
+    .flags = VGW_VERB_GATEWAY | VGW_VERB_JSON, VERB_OPTIONS(VgwFlashOptions),
+    .run = vgw_flash_show_run },
+  { .name = "export-config", .summary = "write the saved config.ini to a file",
+    .help = "Write the configuration saved on a stopped gateway's flash image\n"
+            "(config.ini) to FILE ('-' for stdout).",
+    .flags = VGW_VERB_GATEWAY, .args = flash_export_args, VERB_OPTIONS(VgwFlashOptions),
+    .run = vgw_flash_export_run },
+  { NULL },
+};
+
+/* -- keystore --------------------------------------------------------------- */
+
+#define KEYSTORE_WHERE                                                   \
+  "\n\nOn a running gateway this goes through its maintenance port; on a\n" \
+  "stopped one it provisions the keystore offline (a QEMU in qtest mode\n"  \
+  "drives the board's crypto engine; no guest runs)."
+
+#define SLOT_OPTION                                                          \
+  { VGW_OPTION("slot", 's', vgw_option_uint, VgwKeystoreOptions, slot, "S",  \
+               "Key slot (slot 0 is TLS Context 0's device key)"),           \
+    .flags = VGW_OPTION_REQUIRED, .min = 0, .max = VGW_CRYPTO_SLOTS - 1 }
+
+static const VgwOption keystore_slot_options[] = {
+  SLOT_OPTION,
+  { NULL },
+};
+
+static const VgwOption keystore_gen_options[] = {
+  SLOT_OPTION,
+  { VGW_OPTION("type", 't', vgw_option_key_type, VgwKeystoreOptions, key_type, "T",
+               "ec-p256, rsa-2048 or rsa-3072"),
+    .flags = VGW_OPTION_REQUIRED },
+  { NULL },
+};
+
+static const VgwOption keystore_import_options[] = {
+  SLOT_OPTION,
+  { VGW_OPTION("key", 'k', vgw_option_string, VgwKeystoreOptions, key, "F",
+               "PEM private key (P-256, RSA 2048/3072)"),
+    .flags = VGW_OPTION_REQUIRED },
+  { NULL },
+};
+
+static const VgwOption keystore_zeroize_options[] = {
+  { VGW_OPTION("yes", 0, vgw_option_flag, VgwKeystoreOptions, yes, NULL,
+               "Yes, erase every key") },
+  { NULL },
+};
+
+static const VgwVerb keystore_verbs[] = {
+  { .name = "list", .summary = "list the key slots (type, lock, fingerprint; never private keys)",
+    .help = "List the engine's key slots: type, lock state, origin and the\n"
+            "SHA-256 fingerprint of the public key.  Private keys cannot be read."
+            KEYSTORE_WHERE,
+    .flags = VGW_VERB_GATEWAY | VGW_VERB_JSON, VERB_OPTIONS(VgwKeystoreOptions),
+    .run = vgw_keystore_list_run },
+  { .name = "gen", .summary = "generate a key pair inside the engine",
+    .help = "Generate a key pair inside the engine; the private key never\n"
+            "leaves it.  Replaces an unlocked key in the slot." KEYSTORE_WHERE,
+    .flags = VGW_VERB_GATEWAY, .options = keystore_gen_options,
+    VERB_OPTIONS(VgwKeystoreOptions), .run = vgw_keystore_gen_run },
+  { .name = "import", .summary = "write a PEM private key into a slot (write-only)",
+    .help = "Write a private key into a slot.  The engine can use it but\n"
+            "never gives it back.  Replaces an unlocked key in the slot." KEYSTORE_WHERE,
+    .flags = VGW_VERB_GATEWAY, .options = keystore_import_options,
+    VERB_OPTIONS(VgwKeystoreOptions), .run = vgw_keystore_import_run },
+  { .name = "lock", .summary = "lock a slot against replacement and deletion",
+    .help = "Lock a slot: its key can no longer be replaced or deleted\n"
+            "until the keystore's factory reset." KEYSTORE_WHERE,
+    .flags = VGW_VERB_GATEWAY, .options = keystore_slot_options,
+    VERB_OPTIONS(VgwKeystoreOptions), .run = vgw_keystore_lock_run },
+  { .name = "pub", .summary = "print a slot's public key (PEM)",
+    .help = "Print a slot's public key (PEM)." KEYSTORE_WHERE,
+    .flags = VGW_VERB_GATEWAY, .options = keystore_slot_options,
+    VERB_OPTIONS(VgwKeystoreOptions), .run = vgw_keystore_pub_run },
+  { .name = "zeroize", .summary = "erase every slot, locked or not (the keystore's factory reset)",
+    .help = "Erase every slot, locked or not: the keystore's factory reset.\n"
+            "A running gateway then makes itself a new device key and\n"
+            "certificate; a stopped one does so at its next boot." KEYSTORE_WHERE,
+    .flags = VGW_VERB_GATEWAY, .options = keystore_zeroize_options,
+    VERB_OPTIONS(VgwKeystoreOptions), .check = vgw_keystore_zeroize_check,
+    .run = vgw_keystore_zeroize_run },
+  { NULL },
+};
+
+/* -- capture, handshakes ---------------------------------------------------- */
+
+static const VgwOption capture_start_options[] = {
+  { VGW_OPTION("port", 'p', vgw_option_capture_ports, VgwCaptureOptions, ports, "lan|wan|all",
+               "NIC to capture: lan (SIP side), wan or all"),
+    .fallback = "all" },
+  { VGW_OPTION("out", 'o', vgw_option_string, VgwCaptureOptions, file, "F",
+               "pcapng file to write (valid while it grows)"),
+    .flags = VGW_OPTION_REQUIRED },
+  { NULL },
+};
+
+static const VgwOption capture_stop_options[] = {
+  { VGW_OPTION("keylog", 'k', vgw_option_string, VgwCaptureOptions, keylog, "F",
+               "Embed this TLS key log in the capture (a pcapng Decryption Secrets Block)") },
+  { NULL },
+};
+
+static const VgwOption capture_relay_options[] = {
+  { VGW_OPTION("dir", 0, vgw_option_string, VgwCaptureRelayOptions, dir, "D",
+               "State directory"),
+    .flags = VGW_OPTION_REQUIRED },
+  { VGW_OPTION("out", 0, vgw_option_string, VgwCaptureRelayOptions, out, "F",
+               "pcapng to write"),
+    .flags = VGW_OPTION_REQUIRED },
+  { VGW_OPTION("ports", 0, vgw_option_capture_ports, VgwCaptureRelayOptions, ports, "P",
+               "lan, wan or all"),
+    .flags = VGW_OPTION_REQUIRED },
+  { VGW_OPTION("ready-fd", 0, vgw_option_uint, VgwCaptureRelayOptions, ready_fd, "FD",
+               "Where to say ready"),
+    .flags = VGW_OPTION_REQUIRED, .max = G_MAXINT },
+  { NULL },
+};
+
+static const VgwVerb capture_verbs[] = {
+  { .name = "start", .summary = "start capturing a gateway's NICs into a pcapng file",
+    .help = "Start capturing a running gateway's NIC traffic into a pcapng file,\n"
+            "with wall-clock timestamps.  Follow it live with:\n"
+            "  tail -c +1 -f F | wireshark -k -i -",
+    .flags = VGW_VERB_GATEWAY, .options = capture_start_options,
+    VERB_OPTIONS(VgwCaptureOptions), .run = vgw_capture_start_run },
+  { .name = "stop", .summary = "stop the capture (--keylog: embed TLS secrets)",
+    .help = "Stop the gateway's capture and close its file.  With --keylog the\n"
+            "TLS secrets go into the file: tshark and Wireshark then decrypt it\n"
+            "with no other file or preference, and so does 'vgw handshakes'.",
+    .flags = VGW_VERB_GATEWAY, .options = capture_stop_options,
+    VERB_OPTIONS(VgwCaptureOptions), .run = vgw_capture_stop_run },
+  { .name = "_relay", .summary = "internal: the capture relay process",
+    .help = "Internal: the capture relay process that vgw capture start runs.",
+    .flags = VGW_VERB_HIDDEN, .options = capture_relay_options,
+    VERB_OPTIONS(VgwCaptureRelayOptions), .run = vgw_capture_relay_run },
+  { NULL },
+};
+
+static const VgwOption handshakes_options[] = {
+  { VGW_OPTION("keylog", 'k', vgw_option_string, VgwHandshakesOptions, keylog, "F",
+               "TLS key log (SSLKEYLOGFILE format) to decrypt with, besides secrets embedded in the file") },
+  { VGW_OPTION("filter", 'f', vgw_option_strings, VgwHandshakesOptions, filters, "KEY=VALUE",
+               "Show only matching handshakes (repeatable): sni=NAME, host=ADDR, port=N, "
+    "version=1.2|1.3, outcome=completed|refused|incomplete, client-cert=requested|sent|missing") },
+  { NULL },
+};
+
+static const VgwArg handshakes_args[] = {
+  { .usage = "F.pcap|F.pcapng", .what = "capture file", .offset = FIELD(VgwHandshakesOptions, file) },
+  { NULL },
+};
+
+/* -- vgw ---------------------------------------------------------------------- */
+
+static const VgwVerb verbs[] = {
+  { .name = "up", .summary = "boot a gateway and wait until it is ready",
+    .help = "Boot a gateway, wait until it is ready and print its endpoints.\n"
+            "Without --detach it stays in the foreground; Ctrl-C stops the gateway.",
+    .flags = VGW_VERB_GATEWAY, .options = up_options, VERB_OPTIONS(VgwUpOptions),
+    .check = vgw_up_check, .run = vgw_up_run },
+  { .name = "down", .summary = "stop a gateway",
+    .help = "Stop a gateway.  Its flash and console log are kept.",
+    .flags = VGW_VERB_GATEWAY, VERB_OPTIONS(VgwCommonOptions), .run = vgw_down_run },
+  { .name = "reset", .summary = "reset a gateway and wait until it is ready again",
+    .help = "Reset a gateway and wait until it is ready again.  By default the\n"
+            "firmware is asked to reset (maintenance port); --hard resets the board.",
+    .flags = VGW_VERB_GATEWAY, .options = reset_options, VERB_OPTIONS(VgwResetOptions),
+    .check = vgw_reset_check, .run = vgw_reset_run },
+  { .name = "status", .summary = "show a gateway's state",
+    .help = "Show a gateway's state: from the host, QMP and its firmware.\n"
+            "--json prints one object (fields in host-tools/README.md).",
+    .flags = VGW_VERB_GATEWAY | VGW_VERB_JSON, VERB_OPTIONS(VgwCommonOptions),
+    .run = vgw_status_run },
+  { .name = "console", .summary = "attach the terminal to a gateway's console",
+    .help = "Attach to a gateway's console (UART0).  On a terminal, Ctrl-] detaches;\n"
+            "with piped input, the input is sent and output shown until it goes quiet.",
+    .flags = VGW_VERB_GATEWAY, VERB_OPTIONS(VgwCommonOptions), .run = vgw_console_run },
+  { .name = "list", .summary = "list the gateways in the state directory",
+    .help = "List the gateways in the state directory.  --json prints an array\n"
+            "of the host fields of 'vgw status --json', one object per gateway.",
+    .flags = VGW_VERB_JSON, VERB_OPTIONS(VgwCommonOptions), .run = vgw_list_run },
+  { .name = "maint", .summary = "send one maintenance-port request and print its reply",
+    .help = "Send one maintenance-port request (after login as $VGW_USER,\n"
+            "default Admin) and print the reply's JSON object.",
+    .flags = VGW_VERB_GATEWAY | VGW_VERB_OPTIONS_FIRST, .options = maint_options,
+    .args = maint_args, VERB_OPTIONS(VgwMaintOptions), .run = vgw_maint_run },
+  { .name = "param", .summary = "show or set one parameter (get, set)",
+    .help = "Show or set one parameter of a running gateway.", .subs = param_verbs },
+  { .name = "ini", .summary = "load, export or check ini configuration files (load, export, check)",
+    .help = "Load, export or check ini configuration files.", .subs = ini_verbs },
+  { .name = "pending", .summary = "list the staged values that wait for a reset",
+    .help = "List the staged values that take effect only after a reset, with\n"
+            "their current and pending values.",
+    .flags = VGW_VERB_GATEWAY | VGW_VERB_JSON, VERB_OPTIONS(VgwCommonOptions),
+    .run = vgw_pending_run },
+  { .name = "save", .summary = "save the staged configuration to the gateway's flash",
+    .help = "Save the staged configuration to the gateway's flash (power-fail\n"
+            "safe); a reset then keeps it.",
+    .flags = VGW_VERB_GATEWAY | VGW_VERB_JSON, VERB_OPTIONS(VgwCommonOptions),
+    .run = vgw_save_run },
+  { .name = "factory-reset", .summary = "erase the saved configuration (next boot: factory defaults)",
+    .help = "Erase the saved configuration; the next boot (vgw reset) runs the\n"
+            "factory defaults.",
+    .flags = VGW_VERB_GATEWAY, VERB_OPTIONS(VgwCommonOptions), .run = vgw_factory_reset_run },
+  { .name = "keystore",
+    .summary = "the crypto engine's key slots (list, gen, import, lock, pub, zeroize), online or offline",
+    .help = "The crypto engine's key slots, on a running gateway or (factory\n"
+            "provisioning) a stopped one.",
+    .subs = keystore_verbs },
+  { .name = "flash", .summary = "read a stopped gateway's flash image (show, export-config)",
+    .help = "Read a stopped gateway's flash image through the store library.",
+    .subs = flash_verbs },
+  { .name = "capture", .summary = "capture a gateway's NIC traffic (start, stop)",
+    .help = "Capture a running gateway's NIC traffic into a pcapng file.",
+    .subs = capture_verbs },
+  { .name = "handshakes", .summary = "explain every TLS handshake in a pcap/pcapng file",
+    .help = "Explain every TLS handshake in a capture: endpoints, SNI, offered and\n"
+            "chosen versions, ciphers and groups, client authentication,\n"
+            "certificates, alerts, the outcome and the first SIP request and\n"
+            "response.  TLS 1.3 handshakes are decrypted with the secrets\n"
+            "embedded in a pcapng (vgw capture stop --keylog) or given with\n"
+            "--keylog.  A damaged or cut-short file gives the handshakes up to the\n"
+            "damage, marked as partial.  --json: docs/handshakes.md.",
+    .flags = VGW_VERB_JSON, .options = handshakes_options, .args = handshakes_args,
+    VERB_OPTIONS(VgwHandshakesOptions), .check = vgw_handshakes_check,
+    .run = vgw_handshakes_run },
+  { NULL },
+};
+
+static const VgwVerb root = {
+  .name = "vgw", .summary = "boot, reset and stop virtual gateways",
+  .help = "Boot, reset and stop virtual gateways (QEMU -M vgw).  State lives in\n"
+          "$VGW_STATE_DIR (default $XDG_RUNTIME_DIR/vgw or /tmp/vgw-<uid>).",
+  .subs = verbs,
+};
+
+const VgwVerb *
+vgw_cli_root(void)
+{
+  return &root;
+}
