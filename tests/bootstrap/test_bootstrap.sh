@@ -27,7 +27,9 @@ mounts=()
 
 plan=15
 n=0
+failed=0
 blocked=
+ran_for=   # seconds the last check ran, empty when it did not run
 
 echo "1..$plan"
 
@@ -37,15 +39,21 @@ echo "1..$plan"
 check() {
     local desc=$1
     shift
+    local start=$SECONDS
     n=$((n + 1))
+    ran_for=
     if [ -n "$blocked" ]; then
         printf 'not ok %d - %s\n#   not run: %s\n' "$n" "$desc" "$blocked"
+        failed=$((failed + 1))
         return 1
     fi
     if "$@" > "$work/$n.log" 2>&1; then
+        ran_for=$((SECONDS - start))
         printf 'ok %d - %s\n' "$n" "$desc"
         return 0
     fi
+    ran_for=$((SECONDS - start))
+    failed=$((failed + 1))
     printf 'not ok %d - %s\n' "$n" "$desc"
     tail -n 30 "$work/$n.log" | sed 's/^/#   /'
     return 1
@@ -57,6 +65,9 @@ step() {
 }
 
 diag() { printf '# %s\n' "$*"; }
+
+# diag_time WHAT: says how long the last check ran, if it ran.
+diag_time() { [ -z "$ran_for" ] || diag "$1 took $ran_for s"; }
 
 # --- cleanup on every exit --------------------------------------------------
 
@@ -254,16 +265,14 @@ fi
 
 step "this machine can build a minbase root (root, debootstrap, git, a Debian mirror)" \
     have_prerequisites
-start=$SECONDS
 step "a fresh minbase root of Debian ${suite:-?}/$arch is unpacked" unpack_fresh_root
-diag "root ready after $((SECONDS - start)) s"
+diag_time "unpacking the root"
 step "the fresh root has no python3, as a new Debian 12 machine has none" no_python3_in_root
 step "the root gets this machine's apt sources, keyrings and proxy, and the repository" \
     prepare_root
 
-start=$SECONDS
 step "scripts/bootstrap.sh exits 0 in the fresh root" run_bootstrap
-diag "first bootstrap run: $((SECONDS - start)) s"
+diag_time "the first bootstrap run"
 check "python3 runs in the root" in_root python3 --version
 check "meson runs in the root" in_root meson --version
 check "the cross compiler aarch64-linux-gnu-gcc runs in the root" \
@@ -273,12 +282,12 @@ check "deb-src entries were derived into sources.list.d/vgw-deb-src.*" derived_d
 check "apt-get source qemu resolves the source package in the root" qemu_source_resolves
 check "scripts/sysroot.sh unpacked the arm64 sysroot (kernel, busybox, GLib)" sysroot_unpacked
 
-start=$SECONDS
 step "a second scripts/bootstrap.sh run exits 0" second_run
-diag "second bootstrap run: $((SECONDS - start)) s"
+diag_time "the second bootstrap run"
 check "the second run installs nothing (dpkg status and log, deb-src, sysroot unchanged)" \
     state_unchanged
 blocked=  # unmounting is checked whatever failed before
 check "every mount in the root comes off" unmount_root
 
 [ "$n" = "$plan" ] || { diag "ran $n checks, planned $plan"; exit 1; }
+[ "$failed" = 0 ]
