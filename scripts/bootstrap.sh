@@ -8,14 +8,21 @@
 #
 # deb-src entries (for QEMU's source package) are derived from the
 # machine's own apt sources, so no package host is named here.
+#
+#   bootstrap.sh                 install what is missing
+#   bootstrap.sh --deb-src-only  only (re)write the derived deb-src entries
+#                                where apt's configuration (APT_CONFIG too)
+#                                keeps its sources, and install nothing
 set -euo pipefail
 
 log() { printf 'bootstrap: %s\n' "$*" >&2; }
 
-if [ "$(id -u)" -ne 0 ]; then
-    echo "bootstrap: must run as root (it installs Debian packages)" >&2
-    exit 1
-fi
+deb_src_only=0
+case ${1:-} in
+    "") ;;
+    --deb-src-only) deb_src_only=1 ;;
+    *) echo "usage: bootstrap.sh [--deb-src-only]" >&2; exit 2 ;;
+esac
 
 # Host (amd64) packages: build, QEMU build dependencies, host tools, test peers.
 HOST_PKGS=(
@@ -46,6 +53,7 @@ derived_stanzas=$sources_parts/vgw-deb-src.sources
 derived_lines=$sources_parts/vgw-deb-src.list
 
 declare -A has_deb_src=()   # "URI SUITE" -> 1 for every deb-src configured
+deb_src_changed=0
 deb822_stanzas=()           # Debian deb stanzas, fields without Types
 deb822_keys=()              # their "URI SUITE" pairs, ';'-separated
 one_line_entries=()         # Debian deb lines, "deb" dropped
@@ -135,23 +143,27 @@ all_have_deb_src() {
 }
 
 # Writes $2 (may be empty) to $1 unless it already holds exactly that; an
-# empty content removes the file.  Returns 0 when the file changed.
+# empty content removes the file.  Sets deb_src_changed=1 when it changed.
 replace_file() {
     local file=$1 content=$2
     if [ -z "$content" ]; then
-        [ -e "$file" ] || return 1
-        rm -f "$file"
+        if [ -e "$file" ]; then
+            rm "$file"
+            deb_src_changed=1
+        fi
         return 0
     fi
     if [ -f "$file" ] && [ "$(cat "$file")" = "$content" ]; then
-        return 1
+        return 0
     fi
     printf '%s\n' "$content" > "$file.new"
     mv "$file.new" "$file"
+    deb_src_changed=1
 }
 
+# Sets deb_src_changed=1 when it rewrote or removed a derived file.
 derive_deb_src() {
-    local f i stanzas= lines= changed=1 nl=$'\n'
+    local f i stanzas= lines= nl=$'\n'
     [ -f "$sources_list" ] && read_one_line_file "$sources_list"
     for f in "$sources_parts"/*.list "$sources_parts"/*.sources; do
         [ -f "$f" ] || continue
@@ -173,23 +185,27 @@ derive_deb_src() {
         echo "bootstrap: no Debian apt source found to derive deb-src entries from" >&2
         exit 1
     fi
-    replace_file "$derived_stanzas" "$stanzas" && changed=0
-    replace_file "$derived_lines" "$lines" && changed=0
-    return $changed
+    replace_file "$derived_stanzas" "$stanzas"
+    replace_file "$derived_lines" "$lines"
 }
 
 # --- install ---------------------------------------------------------------
 
-need_update=0
+if [ "$deb_src_only" = 0 ] && [ "$(id -u)" -ne 0 ]; then
+    echo "bootstrap: must run as root (it installs Debian packages)" >&2
+    exit 1
+fi
+
+derive_deb_src
+if [ "$deb_src_changed" = 1 ]; then
+    log "wrote deb-src entries derived from the configured apt sources"
+fi
+[ "$deb_src_only" = 0 ] || exit 0
+need_update=$deb_src_changed
 
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
     log "adding arm64 as a foreign architecture"
     dpkg --add-architecture arm64
-    need_update=1
-fi
-
-if derive_deb_src; then
-    log "wrote deb-src entries derived from the configured apt sources"
     need_update=1
 fi
 

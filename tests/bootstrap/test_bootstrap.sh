@@ -19,55 +19,12 @@ src=${1:?usage: test_bootstrap.sh SOURCE_DIR}
 cache=${VGW_CACHE:-/var/cache/vgw}/bootstrap
 root_path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
+. "$(dirname "$0")/tap.sh"
+
 work=$(mktemp -d /var/tmp/vgw-bootstrap-test.XXXXXX) || exit 1
+tap_logs=$work
 root=$work/root
 mounts=()
-
-# --- TAP ------------------------------------------------------------------
-
-plan=15
-n=0
-failed=0
-blocked=
-ran_for=   # seconds the last check ran, empty when it did not run
-
-echo "1..$plan"
-
-# check DESC CMD...: one TAP line for whether CMD succeeds, with the tail of
-# its output when it does not.  After a failed step (below) every later check
-# is a failure too, saying which step it waited for.
-check() {
-    local desc=$1
-    shift
-    local start=$SECONDS
-    n=$((n + 1))
-    ran_for=
-    if [ -n "$blocked" ]; then
-        printf 'not ok %d - %s\n#   not run: %s\n' "$n" "$desc" "$blocked"
-        failed=$((failed + 1))
-        return 1
-    fi
-    if "$@" > "$work/$n.log" 2>&1; then
-        ran_for=$((SECONDS - start))
-        printf 'ok %d - %s\n' "$n" "$desc"
-        return 0
-    fi
-    ran_for=$((SECONDS - start))
-    failed=$((failed + 1))
-    printf 'not ok %d - %s\n' "$n" "$desc"
-    tail -n 30 "$work/$n.log" | sed 's/^/#   /'
-    return 1
-}
-
-# step DESC CMD...: a check the later ones depend on.
-step() {
-    check "$@" || blocked=${blocked:-"'$1' failed"}
-}
-
-diag() { printf '# %s\n' "$*"; }
-
-# diag_time WHAT: says how long the last check ran, if it ran.
-diag_time() { [ -z "$ran_for" ] || diag "$1 took $ran_for s"; }
 
 # --- cleanup on every exit --------------------------------------------------
 
@@ -258,6 +215,7 @@ state_unchanged() {
 
 # --- the test --------------------------------------------------------------
 
+tap_plan 15
 diag "testing the committed HEAD of $src: $(git -C "$src" rev-parse --short HEAD 2>/dev/null)"
 if [ -n "$(git -C "$src" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
     diag "$src has uncommitted changes: they are not tested (the root gets its HEAD)"
@@ -286,8 +244,7 @@ step "a second scripts/bootstrap.sh run exits 0" second_run
 diag_time "the second bootstrap run"
 check "the second run installs nothing (dpkg status and log, deb-src, sysroot unchanged)" \
     state_unchanged
-blocked=  # unmounting is checked whatever failed before
+unblock   # unmounting is checked whatever failed before
 check "every mount in the root comes off" unmount_root
 
-[ "$n" = "$plan" ] || { diag "ran $n checks, planned $plan"; exit 1; }
-[ "$failed" = 0 ]
+tap_done
