@@ -140,7 +140,17 @@ follows_changed_sources() {
 check "a changed source is followed" follows_changed_sources
 
 new_case deb822_edges
-cat > "$etc/sources.list.d/mixed.sources" <<'EOF'
+# Lower-case field names, more fields, a key written inline: all kept as is.
+inline_key_fields='uris: http://deb.debian.org/debian
+suites: bookworm
+components: main contrib
+architectures: amd64 arm64
+signed-by:
+ -----BEGIN PGP PUBLIC KEY BLOCK-----
+ .
+ mDMEZJ0fakeKeyMaterialOnlyForParsing
+ -----END PGP PUBLIC KEY BLOCK-----'
+cat > "$etc/sources.list.d/mixed.sources" <<EOF
 Types: deb
 URIs: http://deb.debian.org/debian
 Suites: trixie
@@ -158,28 +168,12 @@ Suites: stable
 Components: main
 
 types: deb
-uris: http://deb.debian.org/debian
-suites: bookworm
-components: main contrib
-architectures: amd64 arm64
-signed-by:
- -----BEGIN PGP PUBLIC KEY BLOCK-----
- .
- mDMEZJ0fakeKeyMaterialOnlyForParsing
- -----END PGP PUBLIC KEY BLOCK-----
+$inline_key_fields
 EOF
 check "deb822: Enabled: no, an own deb-src and third-party get none; an inline key is kept" \
-    derives_exactly vgw-deb-src.sources <<'EOF'
+    derives_exactly vgw-deb-src.sources <<EOF
 Types: deb-src
-uris: http://deb.debian.org/debian
-suites: bookworm
-components: main contrib
-architectures: amd64 arm64
-signed-by:
- -----BEGIN PGP PUBLIC KEY BLOCK-----
- .
- mDMEZJ0fakeKeyMaterialOnlyForParsing
- -----END PGP PUBLIC KEY BLOCK-----
+$inline_key_fields
 EOF
 check "apt reads sid's own deb-src and the derived bookworm one" apt_sources_are <<'EOF'
 http://deb.debian.org/debian/ bookworm contrib
