@@ -40,9 +40,9 @@ HOST_PKGS=(
 # --- deb-src entries derived from the configured deb entries ------------
 #
 # Only Debian's own archives are followed (a URI naming "debian"): third-party
-# repositories seldom publish sources.  An entry that already has deb-src
-# (in its own Types, or as a one-line deb-src with the same URI and suite)
-# gets none, so apt never sees a source twice.  Entries keep their options
+# repositories seldom publish sources.  An entry whose every URI and suite
+# already has deb-src (in its own Types, or in any deb-src entry) gets none,
+# so apt does not see those sources twice.  Entries keep their options
 # (Signed-By, also an inline key; Architectures; Trusted ...) as written.
 
 # The files apt reads, where apt's configuration says they are.
@@ -95,11 +95,12 @@ read_deb822_file() {
         fi
         [[ $line == '#'* ]] && continue
         if [[ $line =~ ^[[:space:]] ]]; then
-            if [ "$field" = types ]; then
-                types+=" $line"
-            else
-                fields+=("$line")
-            fi
+            case $field in
+                types) types+=" $line"; continue ;;
+                uris) uris+=" $line" ;;
+                suites) suites+=" $line" ;;
+            esac
+            fields+=("$line")
             continue
         fi
         name=${line%%:*} value=${line#*:}
