@@ -25,11 +25,17 @@ VgwKeystoreVerbs *vgw_keystore_verbs_new(VgwCryptoEngine *engine,
 void vgw_keystore_verbs_free(VgwKeystoreVerbs *v) { g_free(v); }
 
 /* keystore returns the call's verbs, or NULL with |out| failed when the
- * board has no crypto engine. */
-static VgwKeystoreVerbs *keystore(const VgwMgmtCall *c, VgwMgmtReply *out) {
+ * board has no crypto engine or the verb does not have |argc|
+ * arguments. */
+static VgwKeystoreVerbs *keystore(const VgwMgmtCall *c, guint argc,
+                                  VgwMgmtReply *out) {
   VgwKeystoreVerbs *v = c->data;
   if (v->engine == NULL) {
     vgw_reply_fail(out, "no crypto engine on this board");
+    return NULL;
+  }
+  if (c->argc != argc) {
+    vgw_reply_usage(c, out);
     return NULL;
   }
   return v;
@@ -132,13 +138,9 @@ static void reply_slot(VgwKeystoreVerbs *v, guint slot, gboolean human,
 }
 
 static void verb_list(const VgwMgmtCall *c, VgwMgmtReply *out) {
-  VgwKeystoreVerbs *v = keystore(c, out);
+  VgwKeystoreVerbs *v = keystore(c, 0, out);
   gboolean human = c->human;
   if (v == NULL) {
-    return;
-  }
-  if (c->argc != 0) {
-    vgw_reply_usage(c, out);
     return;
   }
   guint n = vgw_crypto_num_slots(v->engine);
@@ -181,18 +183,12 @@ static void key_changed(VgwKeystoreVerbs *v, guint slot) {
 }
 
 static void verb_gen(const VgwMgmtCall *c, VgwMgmtReply *out) {
-  VgwKeystoreVerbs *v = keystore(c, out);
+  VgwKeystoreVerbs *v = keystore(c, 2, out);
   char **argv = c->argv;
   guint slot;
   uint32_t type;
-  if (v == NULL) {
-    return;
-  }
-  if (c->argc != 2) {
-    vgw_reply_usage(c, out);
-    return;
-  }
-  if (!parse_slot(argv[1], &slot, out) || !parse_type(argv[2], &type, out)) {
+  if (v == NULL || !parse_slot(argv[1], &slot, out) ||
+      !parse_type(argv[2], &type, out)) {
     return;
   }
   GError *error = NULL;
@@ -211,18 +207,12 @@ static void verb_gen(const VgwMgmtCall *c, VgwMgmtReply *out) {
 /* verb_import hands the key to the engine; the session wipes the
  * request's copy (VGW_MGMT_VERB_SECRET_ARGS), this function its own. */
 static void verb_import(const VgwMgmtCall *c, VgwMgmtReply *out) {
-  VgwKeystoreVerbs *v = keystore(c, out);
+  VgwKeystoreVerbs *v = keystore(c, 3, out);
   char **argv = c->argv;
   guint slot;
   uint32_t type;
-  if (v == NULL) {
-    return;
-  }
-  if (c->argc != 3) {
-    vgw_reply_usage(c, out);
-    return;
-  }
-  if (!parse_slot(argv[1], &slot, out) || !parse_type(argv[2], &type, out)) {
+  if (v == NULL || !parse_slot(argv[1], &slot, out) ||
+      !parse_type(argv[2], &type, out)) {
     return;
   }
   gsize len = 0;
@@ -247,13 +237,9 @@ static void verb_import(const VgwMgmtCall *c, VgwMgmtReply *out) {
 }
 
 static void verb_lock(const VgwMgmtCall *c, VgwMgmtReply *out) {
-  VgwKeystoreVerbs *v = keystore(c, out);
+  VgwKeystoreVerbs *v = keystore(c, 1, out);
   guint slot;
   if (v == NULL) {
-    return;
-  }
-  if (c->argc != 1) {
-    vgw_reply_usage(c, out);
     return;
   }
   if (!parse_slot(c->argv[1], &slot, out)) {
@@ -270,14 +256,10 @@ static void verb_lock(const VgwMgmtCall *c, VgwMgmtReply *out) {
 }
 
 static void verb_pub(const VgwMgmtCall *c, VgwMgmtReply *out) {
-  VgwKeystoreVerbs *v = keystore(c, out);
+  VgwKeystoreVerbs *v = keystore(c, 1, out);
   gboolean human = c->human;
   guint slot;
   if (v == NULL) {
-    return;
-  }
-  if (c->argc != 1) {
-    vgw_reply_usage(c, out);
     return;
   }
   if (!parse_slot(c->argv[1], &slot, out)) {
@@ -314,13 +296,12 @@ static void verb_pub(const VgwMgmtCall *c, VgwMgmtReply *out) {
  * to free a locked slot.  The confirmation word keeps a stray request
  * from erasing the device's identity. */
 static void verb_zeroize(const VgwMgmtCall *c, VgwMgmtReply *out) {
-  VgwKeystoreVerbs *v = keystore(c, out);
+  VgwKeystoreVerbs *v = keystore(c, 1, out);
   if (v == NULL) {
     return;
   }
-  if (c->argc != 1 ||
-      strcmp(c->argv[1], VGW_KEYSTORE_ZEROIZE_CONFIRM) != 0) {
-    vgw_reply_usage_note(c, out, "erases every key, locked or not");
+  if (strcmp(c->argv[1], VGW_KEYSTORE_ZEROIZE_CONFIRM) != 0) {
+    vgw_reply_usage(c, out);
     return;
   }
   GError *error = NULL;
@@ -355,8 +336,9 @@ static const VgwMgmtVerb keystore_verbs[] = {
      verb_import},
     {"keystore-lock", "SLOT", "make a slot's key permanent", 0, verb_lock},
     {"keystore-pub", "SLOT", "a slot's public key", 0, verb_pub},
-    {"keystore-zeroize", VGW_KEYSTORE_ZEROIZE_CONFIRM,
-     "erase every key, locked or not", 0, verb_zeroize},
+    {"keystore-zeroize",
+     VGW_KEYSTORE_ZEROIZE_CONFIRM " (erases every key, locked or not)",
+     "the keystore's factory reset", 0, verb_zeroize},
 };
 
 const VgwMgmtVerbSet vgw_keystore_verb_set = {
