@@ -199,13 +199,16 @@ static void test_password_parameter(void) {
   expect(gw, "@2 logout", "@2 ok {}\n");
   expect(gw, "@3 login Admin Admin", "@3 error {\"error\":\"login failed\"}\n");
   expect(gw, "@4 login Admin \"s3cret pw\"", "@4 ok {\"user\":\"Admin\"}\n");
-  /* The flash keeps the hash too. */
+  /* The flash keeps the hash, never the password. */
   expect(gw, "@5 save", "@5 ok {\"generation\":1}\n");
   const VgwParamConfig *saved = vgw_config_state_staged(gw->cs);
   gssize p = vgw_param_find_global("MaintenancePassword", 19);
   const char *stored = vgw_param_config_global(saved, (gsize)p)->str;
   g_assert_true(g_str_has_prefix(stored, VGW_SECRET_PREFIX));
   g_assert_true(vgw_secret_verify(stored, "s3cret pw"));
+  const guint8 *flash = vgw_blockdev_memory_data(gw->dev);
+  g_assert_nonnull(memmem(flash, gw->dev->size, stored, strlen(stored)));
+  g_assert_null(memmem(flash, gw->dev->size, "s3cret", 6));
 
   /* The export loads into a factory gateway, which then accepts the
    * password (the hash is taken as it is, not hashed again). */
