@@ -30,6 +30,7 @@
 #include "mgmt/mgmt_ini_verbs.h"
 #include "mgmt/mgmt_keystore_verbs.h"
 #include "mgmt/mgmt_port.h"
+#include "mgmt/mgmt_reply.h"
 #include "mgmt/mgmt_session.h"
 #include "mgmt/mgmt_status.h"
 #include "mgmt/mgmt_table_verbs.h"
@@ -302,15 +303,20 @@ static void start_crypto(Vgwd *d, uint16_t tls_port) {
             vgw_tls_service_port(d->tls));
 }
 
-/* debug tls-key is the TLS service's (tls_service.h). */
-static void verb_debug_tls_key(const VgwMgmtCall *c, VgwMgmtReply *out) {
-  vgw_tls_service_debug_verb(c->argv, c->human, out, c->data);
+/* The TLS service's debug verbs (tls_service.h). Until a TLS build knows
+ * a row's verb it answers with the usage. */
+static void verb_debug_tls(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  if (!vgw_tls_service_debug_verb(c->argv, c->human, out, c->data)) {
+    vgw_reply_usage(c, out);
+  }
 }
 
 static const VgwMgmtVerb tls_debug_verbs[] = {
     {"debug tls-key", "engine|software",
-     "TLS key for new connections (benchmark switch)", 0,
-     verb_debug_tls_key},
+     "TLS key for new connections (benchmark switch)", 0, verb_debug_tls},
+    {"debug tls-handshake-timeout", "SECONDS",
+     "handshake deadline of new TLS connections (test switch)", 0,
+     verb_debug_tls},
 };
 
 static const VgwMgmtVerbSet tls_debug_verb_set = {
