@@ -1,75 +1,14 @@
-/* Configuration verbs: see mgmt_config_verbs.h. This file dispatches and
- * holds the parameter, pending, save and reset verbs; tables and ini
- * files have their own files. */
+/* Parameter and configuration-state verbs: see mgmt_config_verbs.h. */
 #include "mgmt/mgmt_config_verbs.h"
 
 #include <string.h>
 
-#include "mgmt/mgmt_config_reply.h"
-#include "mgmt/mgmt_proto.h"
-#include "param_ini.h"
+#include "mgmt/mgmt_reply.h"
 #include "param_value.h"
+#include "config/config_state.h"
 
 /* VGW_GRACEFUL_MAX bounds reset's graceful wait, in seconds. */
 #define VGW_GRACEFUL_MAX 3600
-
-struct VgwConfigVerbs {
-  VgwConfigState *cs;
-  VgwUpload upload;
-};
-
-void vgw_reply_fail(VgwMgmtReply *out, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  out->ok = FALSE;
-  out->body = g_strdup_vprintf(fmt, ap);
-  va_end(ap);
-}
-
-void vgw_reply_ok(VgwMgmtReply *out, GString *body) {
-  out->ok = TRUE;
-  out->body = g_string_free(body, FALSE);
-}
-
-void vgw_json_key(GString *j, const char *key) {
-  char last = j->len ? j->str[j->len - 1] : '{';
-  if (last != '{' && last != '[') {
-    g_string_append_c(j, ',');
-  }
-  vgw_mgmt_json_append_string(j, key);
-  g_string_append_c(j, ':');
-}
-
-void vgw_json_str(GString *j, const char *key, const char *value) {
-  vgw_json_key(j, key);
-  vgw_mgmt_json_append_string(j, value);
-}
-
-gboolean vgw_reset_changes(const VgwParamConfig *a, const VgwParamConfig *b) {
-  for (gsize i = 0; i < vgw_param_global_count(); i++) {
-    if (vgw_param_global(i)->reset_needed &&
-        !vgw_param_value_equal(vgw_param_config_global(a, i),
-                               vgw_param_config_global(b, i))) {
-      return TRUE;
-    }
-  }
-  return FALSE;
-}
-
-VgwConfigVerbs *vgw_config_verbs_new(VgwConfigState *cs) {
-  VgwConfigVerbs *v = g_new0(VgwConfigVerbs, 1);
-  v->cs = cs;
-  v->upload.data = g_byte_array_new();
-  return v;
-}
-
-void vgw_config_verbs_free(VgwConfigVerbs *v) {
-  if (v == NULL) {
-    return;
-  }
-  g_byte_array_unref(v->upload.data);
-  g_free(v);
-}
 
 /* find_global looks |name| up, failing |out| with the reason if unknown. */
 static gssize find_global(const char *name, VgwMgmtReply *out) {
@@ -85,9 +24,13 @@ static gssize find_global(const char *name, VgwMgmtReply *out) {
 static GString *describe_param(VgwConfigState *cs, gsize i, gboolean human,
                                const char *applied) {
   const VgwParamDesc *desc = vgw_param_global(i);
-  char *cur = vgw_param_config_get_text(vgw_config_state_running(cs), i);
-  char *stg = vgw_param_config_get_text(vgw_config_state_staged(cs), i);
-  const char *pending = strcmp(cur, stg) != 0 ? stg : NULL;
+  const VgwParamValue *running =
+      vgw_param_config_global(vgw_config_state_running(cs), i);
+  const VgwParamValue *staged =
+      vgw_param_config_global(vgw_config_state_staged(cs), i);
+  char *cur = vgw_param_value_display(desc, running);
+  char *stg = vgw_param_value_display(desc, staged);
+  const char *pending = !vgw_param_value_equal(running, staged) ? stg : NULL;
   GString *b = g_string_new(human ? NULL : "{");
   if (human) {
     g_string_append_printf(b, "%s = %s\n", desc->name, cur);
@@ -104,8 +47,7 @@ static GString *describe_param(VgwConfigState *cs, gsize i, gboolean human,
     if (applied != NULL) {
       vgw_json_str(b, "applied", applied);
     } else {
-      vgw_json_key(b, "reset_required");
-      g_string_append(b, desc->reset_needed ? "true" : "false");
+      vgw_json_bool(b, "reset_required", desc->reset_needed);
     }
     g_string_append_c(b, '}');
   }
@@ -114,22 +56,23 @@ static GString *describe_param(VgwConfigState *cs, gsize i, gboolean human,
   return b;
 }
 
-static void verb_param_get(VgwConfigState *cs, char **argv, gboolean human,
-                           VgwMgmtReply *out) {
-  if (g_strv_length(argv) != 2) {
-    vgw_reply_fail(out, "usage: param-get NAME");
+static void verb_param_get(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  if (c->argc != 1) {
+    vgw_reply_usage(c, out);
     return;
   }
-  gssize i = find_global(argv[1], out);
+  gssize i = find_global(c->argv[1], out);
   if (i >= 0) {
-    vgw_reply_ok(out, describe_param(cs, (gsize)i, human, NULL));
+    vgw_reply_ok(out, describe_param(c->data, (gsize)i, c->human, NULL));
   }
 }
 
-static void verb_param_set(VgwConfigState *cs, char **argv, gboolean human,
-                           VgwMgmtReply *out) {
-  if (g_strv_length(argv) != 3) {
-    vgw_reply_fail(out, "usage: param-set NAME VALUE");
+static void verb_param_set(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  VgwConfigState *cs = c->data;
+  char **argv = c->argv;
+  gboolean human = c->human;
+  if (c->argc != 2) {
+    vgw_reply_usage(c, out);
     return;
   }
   gssize i = find_global(argv[1], out);
@@ -153,9 +96,10 @@ static void verb_param_set(VgwConfigState *cs, char **argv, gboolean human,
     g_error_free(error);
     return;
   }
-  gboolean waits = vgw_reset_changes(vgw_config_state_running(cs),
-                                     vgw_config_state_staged(cs)) &&
-                   desc->reset_needed;
+  gboolean waits =
+      vgw_param_config_waits_for_reset(vgw_config_state_running(cs),
+                                       vgw_config_state_staged(cs)) &&
+      desc->reset_needed;
   const char *applied = waits ? "after-reset" : "live";
   /* The value itself is not logged: it may be the password. */
   g_message("config: %s set (%s)", desc->name, applied);
@@ -167,13 +111,13 @@ static void verb_param_set(VgwConfigState *cs, char **argv, gboolean human,
   vgw_reply_ok(out, b);
 }
 
-static void verb_pending(VgwConfigState *cs, char **argv, gboolean human,
-                         VgwMgmtReply *out) {
-  if (g_strv_length(argv) != 1) {
-    vgw_reply_fail(out, "usage: pending");
+static void verb_pending(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  gboolean human = c->human;
+  if (c->argc != 0) {
+    vgw_reply_usage(c, out);
     return;
   }
-  GPtrArray *list = vgw_config_state_pending(cs);
+  GPtrArray *list = vgw_config_state_pending(c->data);
   GString *b = g_string_new(human ? NULL : "{\"pending\":[");
   if (human && list->len == 0) {
     g_string_append(b, "Nothing waits for a reset.\n");
@@ -213,18 +157,17 @@ static gboolean save_to_flash(VgwConfigState *cs, guint64 *gen,
   return TRUE;
 }
 
-static void verb_save(VgwConfigState *cs, char **argv, gboolean human,
-                      VgwMgmtReply *out) {
+static void verb_save(const VgwMgmtCall *c, VgwMgmtReply *out) {
   guint64 gen;
-  if (g_strv_length(argv) != 1) {
-    vgw_reply_fail(out, "usage: save");
+  if (c->argc != 0) {
+    vgw_reply_usage(c, out);
     return;
   }
-  if (!save_to_flash(cs, &gen, out)) {
+  if (!save_to_flash(c->data, &gen, out)) {
     return;
   }
   GString *b = g_string_new(NULL);
-  if (human) {
+  if (c->human) {
     g_string_printf(b, "Saved as flash generation %" G_GUINT64_FORMAT ".\n",
                     gen);
   } else {
@@ -233,19 +176,17 @@ static void verb_save(VgwConfigState *cs, char **argv, gboolean human,
   vgw_reply_ok(out, b);
 }
 
-static void verb_factory_reset(VgwConfigState *cs, char **argv,
-                               gboolean human, VgwMgmtReply *out) {
+static void verb_factory_reset(const VgwMgmtCall *c, VgwMgmtReply *out) {
   GError *error = NULL;
-  if (g_strv_length(argv) != 1) {
-    vgw_reply_fail(out, "usage: factory-reset");
-  } else if (!vgw_config_state_factory_reset(cs, &error)) {
+  if (c->argc != 0) {
+    vgw_reply_usage(c, out);
+  } else if (!vgw_config_state_factory_reset(c->data, &error)) {
     vgw_reply_fail(out, "factory-reset failed: %s", error->message);
     g_error_free(error);
   } else {
-    vgw_reply_ok(out, g_string_new(human ? "Saved configuration erased; the "
-                                           "next boot runs factory "
-                                           "defaults.\n"
-                                         : "{}"));
+    vgw_reply_done(c, out,
+                   "Saved configuration erased; the next boot runs factory "
+                   "defaults.\n");
   }
 }
 
@@ -253,8 +194,8 @@ static void verb_factory_reset(VgwConfigState *cs, char **argv,
  * (a failed save cancels the reset) and asks for the reset, which the port
  * performs after the reply has left. There are no calls before the SIP
  * stack exists, so a graceful reset has nothing to wait for. */
-static void verb_reset(VgwConfigState *cs, char **argv, gboolean human,
-                       VgwMgmtReply *out) {
+static void verb_reset(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  char **argv = c->argv;
   gboolean save = FALSE;
   guint64 graceful = 0;
   gboolean has_graceful = FALSE;
@@ -267,13 +208,14 @@ static void verb_reset(VgwConfigState *cs, char **argv, gboolean human,
       has_graceful = TRUE;
       a++;
     } else {
-      vgw_reply_fail(out, "usage: reset [save] [graceful SECONDS] (0..%d)",
-                     VGW_GRACEFUL_MAX);
+      char range[32];
+      g_snprintf(range, sizeof(range), "0..%d", VGW_GRACEFUL_MAX);
+      vgw_reply_usage_note(c, out, range);
       return;
     }
   }
   guint64 gen = 0;
-  if (save && !save_to_flash(cs, &gen, out)) {
+  if (save && !save_to_flash(c->data, &gen, out)) {
     return;
   }
   if (has_graceful) {
@@ -283,7 +225,7 @@ static void verb_reset(VgwConfigState *cs, char **argv, gboolean human,
   }
   g_message("maintenance: reset requested%s", save ? " (saved first)" : "");
   GString *b = g_string_new(NULL);
-  if (human) {
+  if (c->human) {
     if (save) {
       g_string_printf(b, "Saved as flash generation %" G_GUINT64_FORMAT ".\n",
                       gen);
@@ -296,42 +238,16 @@ static void verb_reset(VgwConfigState *cs, char **argv, gboolean human,
   out->action = VGW_MGMT_ACTION_RESET;
 }
 
-gboolean vgw_config_verbs_handle(char **argv, gboolean human,
-                                 VgwMgmtReply *out, gpointer user_data) {
-  VgwConfigVerbs *v = user_data;
-  VgwConfigState *cs = v->cs;
-  const char *verb = argv[0];
-  memset(out, 0, sizeof(*out));
-  if (strcmp(verb, "param-get") == 0) {
-    verb_param_get(cs, argv, human, out);
-  } else if (strcmp(verb, "param-set") == 0) {
-    verb_param_set(cs, argv, human, out);
-  } else if (strcmp(verb, "table-show") == 0) {
-    vgw_verb_table_show(cs, argv, human, out);
-  } else if (strcmp(verb, "table-set") == 0) {
-    vgw_verb_table_set(cs, argv, human, out);
-  } else if (strcmp(verb, "table-delete") == 0) {
-    vgw_verb_table_delete(cs, argv, human, out);
-  } else if (strcmp(verb, "upload-begin") == 0) {
-    vgw_verb_upload_begin(&v->upload, argv, human, out);
-  } else if (strcmp(verb, "upload-chunk") == 0) {
-    vgw_verb_upload_chunk(&v->upload, argv, human, out);
-  } else if (strcmp(verb, "ini-load") == 0) {
-    vgw_verb_ini_load(cs, &v->upload, argv, human, out);
-  } else if (strcmp(verb, "ini-check") == 0) {
-    vgw_verb_ini_check(cs, &v->upload, argv, human, out);
-  } else if (strcmp(verb, "ini-export") == 0) {
-    vgw_verb_ini_export(cs, argv, human, out);
-  } else if (strcmp(verb, "pending") == 0) {
-    verb_pending(cs, argv, human, out);
-  } else if (strcmp(verb, "save") == 0) {
-    verb_save(cs, argv, human, out);
-  } else if (strcmp(verb, "factory-reset") == 0) {
-    verb_factory_reset(cs, argv, human, out);
-  } else if (strcmp(verb, "reset") == 0) {
-    verb_reset(cs, argv, human, out);
-  } else {
-    return FALSE;
-  }
-  return TRUE;
-}
+static const VgwMgmtVerb config_verbs[] = {
+    {"param-get", "NAME", "show a parameter", 0, verb_param_get},
+    {"param-set", "NAME VALUE", "set a parameter", 0, verb_param_set},
+    {"pending", "", "values waiting for a reset", 0, verb_pending},
+    {"save", "", "write the configuration to flash", 0, verb_save},
+    {"factory-reset", "", "erase the saved configuration", 0,
+     verb_factory_reset},
+    {"reset", "[save] [graceful SECONDS]", "reset the gateway", 0,
+     verb_reset},
+};
+
+const VgwMgmtVerbSet vgw_config_verb_set = {
+    config_verbs, G_N_ELEMENTS(config_verbs), NULL};

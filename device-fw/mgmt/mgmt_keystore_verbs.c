@@ -3,8 +3,7 @@
 
 #include <string.h>
 
-#include "mgmt/mgmt_config_reply.h"
-#include "mgmt/mgmt_proto.h"
+#include "vgw_base64.h"
 #include "vgw_crypto.h"
 
 struct VgwKeystoreVerbs {
@@ -25,11 +24,21 @@ VgwKeystoreVerbs *vgw_keystore_verbs_new(VgwCryptoEngine *engine,
 
 void vgw_keystore_verbs_free(VgwKeystoreVerbs *v) { g_free(v); }
 
-/* wipe overwrites |len| bytes at |p| in a way the compiler keeps. */
-static void wipe(void *p, size_t len) {
-  if (p != NULL) {
-    explicit_bzero(p, len);
+/* keystore returns the call's verbs, or NULL with |out| failed when the
+ * board has no crypto engine or the verb does not have |argc|
+ * arguments. */
+static VgwKeystoreVerbs *keystore(const VgwMgmtCall *c, guint argc,
+                                  VgwMgmtReply *out) {
+  VgwKeystoreVerbs *v = c->data;
+  if (v->engine == NULL) {
+    vgw_reply_fail(out, "no crypto engine on this board");
+    return NULL;
   }
+  if (c->argc != argc) {
+    vgw_reply_usage(c, out);
+    return NULL;
+  }
+  return v;
 }
 
 /* parse_slot reads a decimal slot number; the engine checks the range.
@@ -95,8 +104,7 @@ static const char *origin(const SlotView *view) {
 static void append_slot_json(GString *b, const SlotView *view) {
   g_string_append_printf(b, "{\"slot\":%u", view->slot);
   vgw_json_str(b, "type", vgw_crypto_key_type_name(view->info.key_type));
-  vgw_json_key(b, "locked");
-  g_string_append(b, view->info.locked ? "true" : "false");
+  vgw_json_bool(b, "locked", view->info.locked);
   vgw_json_str(b, "origin", origin(view));
   vgw_json_str(b, "fingerprint", view->fingerprint);
   g_string_append_c(b, '}');
@@ -129,10 +137,10 @@ static void reply_slot(VgwKeystoreVerbs *v, guint slot, gboolean human,
   vgw_reply_ok(out, b);
 }
 
-static void verb_list(VgwKeystoreVerbs *v, char **argv, gboolean human,
-                      VgwMgmtReply *out) {
-  if (g_strv_length(argv) != 1) {
-    vgw_reply_fail(out, "usage: keystore-list");
+static void verb_list(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  VgwKeystoreVerbs *v = keystore(c, 0, out);
+  gboolean human = c->human;
+  if (v == NULL) {
     return;
   }
   guint n = vgw_crypto_num_slots(v->engine);
@@ -174,15 +182,13 @@ static void key_changed(VgwKeystoreVerbs *v, guint slot) {
   }
 }
 
-static void verb_gen(VgwKeystoreVerbs *v, char **argv, gboolean human,
-                     VgwMgmtReply *out) {
+static void verb_gen(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  VgwKeystoreVerbs *v = keystore(c, 2, out);
+  char **argv = c->argv;
   guint slot;
   uint32_t type;
-  if (g_strv_length(argv) != 3) {
-    vgw_reply_fail(out, "usage: keystore-gen SLOT ec-p256|rsa-2048|rsa-3072");
-    return;
-  }
-  if (!parse_slot(argv[1], &slot, out) || !parse_type(argv[2], &type, out)) {
+  if (v == NULL || !parse_slot(argv[1], &slot, out) ||
+      !parse_type(argv[2], &type, out)) {
     return;
   }
   GError *error = NULL;
@@ -195,70 +201,48 @@ static void verb_gen(VgwKeystoreVerbs *v, char **argv, gboolean human,
   g_message("keystore: slot %u: %s key generated in the engine", slot,
             vgw_crypto_key_type_name(type));
   key_changed(v, slot);
-  reply_slot(v, slot, human, out);
+  reply_slot(v, slot, c->human, out);
 }
 
-/* decode_base64 decodes strict base64 (the alphabet, '=' padding only at
- * the end, a multiple of 4 characters) into a new buffer. */
-static guchar *decode_base64(const char *text, gsize *len) {
-  size_t n = strlen(text);
-  if (n == 0 || n % 4 != 0) {
-    return NULL;
-  }
-  for (size_t i = 0; i < n; i++) {
-    char c = text[i];
-    gboolean pad_ok =
-        c == '=' && i >= n - 2 && (i == n - 1 || text[n - 1] == '=');
-    if (!g_ascii_isalnum(c) && c != '+' && c != '/' && !pad_ok) {
-      return NULL;
-    }
-  }
-  return g_base64_decode(text, len);
-}
-
-static void verb_import(VgwKeystoreVerbs *v, char **argv, gboolean human,
-                        VgwMgmtReply *out) {
+/* verb_import hands the key to the engine; the session wipes the
+ * request's copy (VGW_MGMT_VERB_SECRET_ARGS), this function its own. */
+static void verb_import(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  VgwKeystoreVerbs *v = keystore(c, 3, out);
+  char **argv = c->argv;
   guint slot;
   uint32_t type;
-  guint argc = g_strv_length(argv);
-  if (argc != 4) {
-    vgw_reply_fail(out,
-                   "usage: keystore-import SLOT ec-p256|rsa-2048|rsa-3072 "
-                   "BASE64-KEY");
-  } else if (parse_slot(argv[1], &slot, out) &&
-             parse_type(argv[2], &type, out)) {
-    gsize len = 0;
-    guchar *key = decode_base64(argv[3], &len);
-    GError *error = NULL;
-    if (key == NULL) {
-      vgw_reply_fail(out, "the key is not valid base64");
-    } else if (!vgw_crypto_import(v->engine, slot, type, key, len, &error)) {
-      g_message("keystore: import into slot %u refused: %s", slot,
-                error->message);
-      engine_fail(out, error);
-    } else {
-      g_message("keystore: slot %u: %s key imported", slot,
-                vgw_crypto_key_type_name(type));
-      key_changed(v, slot);
-      reply_slot(v, slot, human, out);
-    }
-    wipe(key, len);
-    g_free(key);
-  }
-  /* The request's own copy of the key: the session frees it next. */
-  for (guint i = 3; i < argc; i++) {
-    wipe(argv[i], strlen(argv[i]));
-  }
-}
-
-static void verb_lock(VgwKeystoreVerbs *v, char **argv, gboolean human,
-                      VgwMgmtReply *out) {
-  guint slot;
-  if (g_strv_length(argv) != 2) {
-    vgw_reply_fail(out, "usage: keystore-lock SLOT");
+  if (v == NULL || !parse_slot(argv[1], &slot, out) ||
+      !parse_type(argv[2], &type, out)) {
     return;
   }
-  if (!parse_slot(argv[1], &slot, out)) {
+  gsize len = 0;
+  guchar *key = vgw_base64_decode(argv[3], strlen(argv[3]), &len);
+  GError *error = NULL;
+  if (key == NULL) {
+    vgw_reply_fail(out, "the key is not valid base64");
+    return;
+  }
+  if (!vgw_crypto_import(v->engine, slot, type, key, len, &error)) {
+    g_message("keystore: import into slot %u refused: %s", slot,
+              error->message);
+    engine_fail(out, error);
+  } else {
+    g_message("keystore: slot %u: %s key imported", slot,
+              vgw_crypto_key_type_name(type));
+    key_changed(v, slot);
+    reply_slot(v, slot, c->human, out);
+  }
+  explicit_bzero(key, len);
+  g_free(key);
+}
+
+static void verb_lock(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  VgwKeystoreVerbs *v = keystore(c, 1, out);
+  guint slot;
+  if (v == NULL) {
+    return;
+  }
+  if (!parse_slot(c->argv[1], &slot, out)) {
     return;
   }
   GError *error = NULL;
@@ -268,17 +252,17 @@ static void verb_lock(VgwKeystoreVerbs *v, char **argv, gboolean human,
     return;
   }
   g_message("keystore: slot %u locked (until a keystore zeroize)", slot);
-  reply_slot(v, slot, human, out);
+  reply_slot(v, slot, c->human, out);
 }
 
-static void verb_pub(VgwKeystoreVerbs *v, char **argv, gboolean human,
-                     VgwMgmtReply *out) {
+static void verb_pub(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  VgwKeystoreVerbs *v = keystore(c, 1, out);
+  gboolean human = c->human;
   guint slot;
-  if (g_strv_length(argv) != 2) {
-    vgw_reply_fail(out, "usage: keystore-pub SLOT");
+  if (v == NULL) {
     return;
   }
-  if (!parse_slot(argv[1], &slot, out)) {
+  if (!parse_slot(c->argv[1], &slot, out)) {
     return;
   }
   GError *error = NULL;
@@ -311,12 +295,13 @@ static void verb_pub(VgwKeystoreVerbs *v, char **argv, gboolean human,
 /* keystore-zeroize all-keys: the keystore's factory reset, the only way
  * to free a locked slot.  The confirmation word keeps a stray request
  * from erasing the device's identity. */
-static void verb_zeroize(VgwKeystoreVerbs *v, char **argv, gboolean human,
-                         VgwMgmtReply *out) {
-  if (g_strv_length(argv) != 2 ||
-      strcmp(argv[1], VGW_KEYSTORE_ZEROIZE_CONFIRM) != 0) {
-    vgw_reply_fail(out, "usage: keystore-zeroize " VGW_KEYSTORE_ZEROIZE_CONFIRM
-                        " (erases every key, locked or not)");
+static void verb_zeroize(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  VgwKeystoreVerbs *v = keystore(c, 1, out);
+  if (v == NULL) {
+    return;
+  }
+  if (strcmp(c->argv[1], VGW_KEYSTORE_ZEROIZE_CONFIRM) != 0) {
+    vgw_reply_usage(c, out);
     return;
   }
   GError *error = NULL;
@@ -332,7 +317,7 @@ static void verb_zeroize(VgwKeystoreVerbs *v, char **argv, gboolean human,
     key_changed(v, slot);
   }
   GString *b = g_string_new(NULL);
-  if (human) {
+  if (c->human) {
     g_string_append_printf(b, "All %u slots erased.\n", n);
   } else {
     g_string_append_printf(b, "{\"zeroized\":true,\"num_slots\":%u}", n);
@@ -340,32 +325,27 @@ static void verb_zeroize(VgwKeystoreVerbs *v, char **argv, gboolean human,
   vgw_reply_ok(out, b);
 }
 
+#define KEY_TYPES "ec-p256|rsa-2048|rsa-3072"
+
+static const VgwMgmtVerb keystore_verbs[] = {
+    {"keystore-list", "", "the engine's key slots", 0, verb_list},
+    {"keystore-gen", "SLOT " KEY_TYPES, "generate a key in a slot", 0,
+     verb_gen},
+    {"keystore-import", "SLOT " KEY_TYPES " BASE64-KEY",
+     "load a private key into a slot", VGW_MGMT_VERB_SECRET_ARGS,
+     verb_import},
+    {"keystore-lock", "SLOT", "make a slot's key permanent", 0, verb_lock},
+    {"keystore-pub", "SLOT", "a slot's public key", 0, verb_pub},
+    {"keystore-zeroize",
+     VGW_KEYSTORE_ZEROIZE_CONFIRM " (erases every key, locked or not)",
+     "the keystore's factory reset", 0, verb_zeroize},
+};
+
+const VgwMgmtVerbSet vgw_keystore_verb_set = {
+    keystore_verbs, G_N_ELEMENTS(keystore_verbs), NULL};
+
 gboolean vgw_keystore_verbs_handle(char **argv, gboolean human,
                                    VgwMgmtReply *out, gpointer user_data) {
-  VgwKeystoreVerbs *v = user_data;
-  static const struct {
-    const char *name;
-    void (*fn)(VgwKeystoreVerbs *, char **, gboolean, VgwMgmtReply *);
-  } verbs[] = {
-      {"keystore-list", verb_list},     {"keystore-gen", verb_gen},
-      {"keystore-import", verb_import}, {"keystore-lock", verb_lock},
-      {"keystore-pub", verb_pub},       {"keystore-zeroize", verb_zeroize},
-  };
-  for (size_t i = 0; i < G_N_ELEMENTS(verbs); i++) {
-    if (strcmp(argv[0], verbs[i].name) != 0) {
-      continue;
-    }
-    memset(out, 0, sizeof(*out));
-    if (v->engine == NULL) {
-      vgw_reply_fail(out, "no crypto engine on this board");
-      /* Never keep an import's key around, even when refusing it. */
-      for (char **a = argv + 1; *a != NULL; a++) {
-        wipe(*a, strlen(*a));
-      }
-    } else {
-      verbs[i].fn(v, argv, human, out);
-    }
-    return TRUE;
-  }
-  return FALSE;
+  return vgw_mgmt_verb_set_call(&vgw_keystore_verb_set, user_data, argv,
+                                human, out);
 }

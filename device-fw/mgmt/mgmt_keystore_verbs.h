@@ -10,8 +10,8 @@
  * then wipes its own copies. Nothing here logs or echoes it, and no verb
  * returns private material (the engine has no command that would).
  *
- * Installed with vgw_mgmt_session_set_verbs (through vgwd's dispatcher);
- * a session must be logged in, as for every verb but login.
+ * Added to the session with vgw_mgmt_session_add_verbs; a session must be
+ * logged in, as for every verb but login and help.
  */
 #ifndef VGW_MGMT_KEYSTORE_VERBS_H
 #define VGW_MGMT_KEYSTORE_VERBS_H
@@ -19,7 +19,7 @@
 #include <glib.h>
 
 #include "hal/crypto_engine.h"
-#include "mgmt/mgmt_session.h"
+#include "mgmt/mgmt_reply.h"
 
 G_BEGIN_DECLS
 
@@ -43,9 +43,13 @@ VgwKeystoreVerbs *vgw_keystore_verbs_new(VgwCryptoEngine *engine,
 /* vgw_keystore_verbs_free releases |v|; NULL allowed. */
 void vgw_keystore_verbs_free(VgwKeystoreVerbs *v);
 
-/* vgw_keystore_verbs_handle is a VgwMgmtVerbFunc: |user_data| is the
- * VgwKeystoreVerbs. Returns FALSE for a verb that is not a keystore
- * verb. */
+/* vgw_keystore_verb_set: add it with a VgwKeystoreVerbs as data. */
+extern const VgwMgmtVerbSet vgw_keystore_verb_set;
+
+/* vgw_keystore_verbs_handle answers |argv| without a session (the host
+ * tool's offline keystore): vgw_mgmt_verb_set_call over
+ * vgw_keystore_verb_set with |user_data| the VgwKeystoreVerbs. Returns
+ * FALSE for a verb that is not a keystore verb. */
 gboolean vgw_keystore_verbs_handle(char **argv, gboolean human,
                                    VgwMgmtReply *out, gpointer user_data);
 

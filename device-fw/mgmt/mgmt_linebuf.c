@@ -4,7 +4,7 @@
 #include <string.h>
 
 typedef struct {
-  char *text;
+  char *text;        /* NULL: a break */
   gboolean too_long;
 } QueuedLine;
 
@@ -56,6 +56,10 @@ void vgw_linebuf_feed(VgwLineBuf *buf, const char *data, size_t len) {
     char c = data[i];
     if (c == '\n') {
       finish_line(buf);
+    } else if (c == '\0') {
+      g_string_truncate(buf->partial, 0);
+      buf->overflow = FALSE;
+      g_queue_push_tail(&buf->lines, g_new0(QueuedLine, 1));
     } else if (buf->partial->len < buf->max_line + 1) {
       /* Keep one byte past the limit so a "\r" at the limit is seen. */
       g_string_append_c(buf->partial, c);
@@ -69,20 +73,27 @@ void vgw_linebuf_feed(VgwLineBuf *buf, const char *data, size_t len) {
   }
 }
 
-char *vgw_linebuf_next(VgwLineBuf *buf, gboolean *too_long) {
-  QueuedLine *line = g_queue_pop_head(&buf->lines);
-  if (line == NULL) {
-    return NULL;
+VgwLineEvent vgw_linebuf_next(VgwLineBuf *buf, char **line,
+                              gboolean *too_long) {
+  QueuedLine *queued = g_queue_pop_head(&buf->lines);
+  *line = NULL;
+  if (queued == NULL) {
+    return VGW_LINEBUF_EMPTY;
   }
-  char *text = line->text;
-  if (line->too_long && strlen(text) > buf->max_line) {
+  char *text = queued->text;
+  gboolean cut = queued->too_long;
+  g_free(queued);
+  if (text == NULL) {
+    return VGW_LINEBUF_BREAK;
+  }
+  if (cut && strlen(text) > buf->max_line) {
     text[buf->max_line] = '\0';
   }
   if (too_long != NULL) {
-    *too_long = line->too_long;
+    *too_long = cut;
   }
-  g_free(line);
-  return text;
+  *line = text;
+  return VGW_LINEBUF_LINE;
 }
 
 size_t vgw_linebuf_pending(const VgwLineBuf *buf) {

@@ -1,7 +1,11 @@
 /*
- * Line assembly for the maintenance port: bytes in, complete lines out,
- * with the VGW_MGMT_LINE_MAX limit enforced. No I/O; both the firmware and
- * the host tool use it on their side of the serial link.
+ * Line assembly for the maintenance port: bytes in, complete lines and
+ * breaks out, with the VGW_MGMT_LINE_MAX limit enforced. No I/O.
+ *
+ * A NUL byte is a break: the serial line's way of saying that the host
+ * side connected or hung up (the board sends a BREAK then, and the tty
+ * delivers it as NUL, see mgmt_port.c). It drops the line being received
+ * and is queued in order with the complete lines.
  */
 #ifndef VGW_MGMT_LINEBUF_H
 #define VGW_MGMT_LINEBUF_H
@@ -19,17 +23,25 @@ VgwLineBuf *vgw_linebuf_new(size_t max_line);
 /* vgw_linebuf_free releases |buf|; NULL is allowed. */
 void vgw_linebuf_free(VgwLineBuf *buf);
 
-/* vgw_linebuf_feed appends |len| bytes of |data|. Complete lines are
- * queued for vgw_linebuf_next. Bytes of a line beyond the limit are
- * dropped, and that line is queued marked too long once its "\n" arrives. */
+/* vgw_linebuf_feed appends |len| bytes of |data|. Complete lines and
+ * breaks are queued for vgw_linebuf_next. Bytes of a line beyond the limit
+ * are dropped, and that line is queued marked too long once its "\n"
+ * arrives. */
 void vgw_linebuf_feed(VgwLineBuf *buf, const char *data, size_t len);
 
-/* vgw_linebuf_next pops the oldest complete line, without "\n" or a
- * "\r" before it, as a newly allocated string (caller frees), or returns
- * NULL when no complete line is queued. If |too_long| is not NULL it is set
- * to whether the line exceeded the limit; such a line holds only its first
- * |max_line| bytes. A NUL byte inside a line ends the returned string. */
-char *vgw_linebuf_next(VgwLineBuf *buf, gboolean *too_long);
+typedef enum {
+  VGW_LINEBUF_EMPTY, /* nothing queued */
+  VGW_LINEBUF_LINE,  /* a complete line */
+  VGW_LINEBUF_BREAK, /* a NUL byte: the partial line before it was dropped */
+} VgwLineEvent;
+
+/* vgw_linebuf_next pops the oldest queued event. For a line it sets
+ * |*line| to the line without "\n" or a "\r" before it, newly allocated
+ * (caller frees), and |*too_long| (may be NULL) to whether it exceeded the
+ * limit; such a line holds only its first |max_line| bytes. Otherwise
+ * |*line| is set to NULL. */
+VgwLineEvent vgw_linebuf_next(VgwLineBuf *buf, char **line,
+                              gboolean *too_long);
 
 /* vgw_linebuf_pending returns the number of bytes held for the line not
  * yet terminated. */

@@ -10,8 +10,6 @@
 
 #include <glib-unix.h>
 
-#include "mgmt/mgmt_linebuf.h"
-#include "mgmt/mgmt_proto.h"
 
 /* How often, and how many times, to look whether the UART has sent the
  * last reply before running an action. */
@@ -23,7 +21,6 @@ struct VgwMgmtPort {
   VgwMgmtSession *session;
   VgwMgmtActionFunc act;
   gpointer act_data;
-  VgwLineBuf *lines;
   GString *out;            /* bytes waiting to be written */
   gboolean at_line_start;  /* last byte queued was "\n" (or nothing yet) */
   guint in_watch;
@@ -114,17 +111,22 @@ static gboolean on_delay_done(gpointer data) {
   return G_SOURCE_REMOVE;
 }
 
+/* drop_output forgets what is queued for a host client that has gone,
+ * ours and the kernel's, so the next client does not get it. */
+static void drop_output(VgwMgmtPort *port) {
+  g_string_truncate(port->out, 0);
+  port->at_line_start = TRUE;
+  tcflush(port->fd, TCOFLUSH);
+}
+
 static void process_lines(VgwMgmtPort *port) {
-  while (!busy(port)) {
-    gboolean too_long = FALSE;
-    char *line = vgw_linebuf_next(port->lines, &too_long);
-    if (line == NULL) {
-      return;
+  VgwMgmtResult result;
+  while (!busy(port) &&
+         vgw_mgmt_session_next(port->session, g_get_monotonic_time(),
+                               &result)) {
+    if (result.hangup) {
+      drop_output(port);
     }
-    VgwMgmtResult result;
-    vgw_mgmt_session_handle_line(port->session, line, too_long,
-                                 g_get_monotonic_time(), &result);
-    g_free(line);
     if (result.delay_ms > 0) {
       port->delayed_output = g_steal_pointer(&result.output);
       port->delayed_machine = result.machine;
@@ -152,7 +154,7 @@ static gboolean on_readable(int fd, GIOCondition cond, gpointer data) {
   for (;;) {
     ssize_t n = read(fd, buf, sizeof(buf));
     if (n > 0) {
-      vgw_linebuf_feed(port->lines, buf, (size_t)n);
+      vgw_mgmt_session_feed(port->session, buf, (size_t)n);
       got = TRUE;
       continue;
     }
@@ -178,6 +180,12 @@ static gboolean make_raw(int fd, GError **error) {
     return FALSE;
   }
   cfmakeraw(&t);
+  /* The board sends a BREAK when a host client connects to or hangs up
+   * from maint.sock. With IGNBRK, BRKINT and PARMRK all off the tty
+   * delivers it as one NUL byte, which ends the session
+   * (mgmt_session.h). cfmakeraw clears them already: this says we rely
+   * on it. */
+  t.c_iflag &= ~(IGNBRK | BRKINT | PARMRK);
   t.c_cflag |= CLOCAL | CREAD;
   t.c_cc[VMIN] = 1;
   t.c_cc[VTIME] = 0;
@@ -208,7 +216,6 @@ VgwMgmtPort *vgw_mgmt_port_open(const char *tty_path, VgwMgmtSession *session,
   port->session = session;
   port->act = act;
   port->act_data = user_data;
-  port->lines = vgw_linebuf_new(VGW_MGMT_LINE_MAX);
   port->out = g_string_new(NULL);
   port->at_line_start = TRUE;
   port->in_watch = g_unix_fd_add(fd, G_IO_IN, on_readable, port);
@@ -227,7 +234,6 @@ void vgw_mgmt_port_close(VgwMgmtPort *port) {
     }
   }
   close(port->fd);
-  vgw_linebuf_free(port->lines);
   g_string_free(port->out, TRUE);
   g_free(port->delayed_output);
   g_free(port);

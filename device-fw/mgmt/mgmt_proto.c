@@ -244,17 +244,18 @@ gboolean vgw_mgmt_parse_reply(const char *line, char **id, gboolean *ok,
   return TRUE;
 }
 
-/* json_byte_plain: the bytes written as they are; everything else is
- * escaped (RFC 8259 requires the C0 controls; DEL for readability).
- * Bytes >= 0x80 (UTF-8 sequences) pass through. */
+/* json_byte_plain: the ASCII bytes written as they are; the rest of ASCII
+ * is escaped (RFC 8259 requires the C0 controls; DEL for readability).
+ * Bytes >= 0x80 are checked as UTF-8 sequences. */
 static inline gboolean json_byte_plain(guint8 c) {
-  return c >= 0x20 && c != '"' && c != '\\' && c != 0x7f;
+  return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
 /* The bytes of a 64-bit word, each set to |b|. */
 #define BYTES(b) (G_GUINT64_CONSTANT(0x0101010101010101) * (b))
 
-/* word_has_special: TRUE if a byte of |w| may need escaping (the classic
+/* word_has_special: TRUE if a byte of |w| may need escaping or is not
+ * ASCII (the classic
  * "has a byte less than / equal to" bit tricks; a false alarm only sends
  * the word to the byte-by-byte loop).  vgw handshakes --json writes
  * megabytes of strings, so plain runs are found eight bytes at a time. */
@@ -266,7 +267,22 @@ static inline gboolean word_has_special(guint64 w) {
   quote = (quote - BYTES(1)) & ~quote;
   backslash = (backslash - BYTES(1)) & ~backslash;
   del = (del - BYTES(1)) & ~del;
-  return ((below | quote | backslash | del) & BYTES(0x80)) != 0;
+  return ((below | quote | backslash | del | w) & BYTES(0x80)) != 0;
+}
+
+/* append_utf8 copies the UTF-8 sequence at |p| and returns its length, or
+ * writes U+FFFD for a byte that does not start a valid sequence (stray,
+ * cut, overlong, surrogate) and returns 1, so the output is valid UTF-8
+ * whatever the input. */
+static gsize append_utf8(GString *out, const guint8 *p, const guint8 *end) {
+  gunichar c = g_utf8_get_char_validated((const char *)p, end - p);
+  if (c == (gunichar)-1 || c == (gunichar)-2) {
+    g_string_append(out, "\\ufffd");
+    return 1;
+  }
+  gsize n = (gsize)g_utf8_skip[*p];
+  g_string_append_len(out, (const char *)p, n);
+  return n;
 }
 
 void vgw_mgmt_json_append_string(GString *out, const char *s) {
@@ -297,6 +313,10 @@ void vgw_mgmt_json_append_string(GString *out, const char *s) {
     }
     if (p == end) {
       break;
+    }
+    if (*p >= 0x80) {
+      p += append_utf8(out, p, end);
+      continue;
     }
     switch (*p) {
       case '"': g_string_append(out, "\\\""); break;

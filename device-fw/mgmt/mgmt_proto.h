@@ -88,8 +88,10 @@ gboolean vgw_mgmt_parse_reply(const char *line, char **id, gboolean *ok,
 
 /* vgw_mgmt_json_append_string appends |s| to |out| as a JSON string
  * literal, quotes included. |s| is treated as UTF-8; control characters are
- * written as \uXXXX (or \n, \t, ...), '"' and '\' are escaped. NULL is
- * written as the literal null. */
+ * written as \uXXXX (or \n, \t, ...), '"' and '\' are escaped, and a
+ * byte that is not part of a valid UTF-8 sequence is written as \ufffd,
+ * so the result is valid UTF-8 JSON for any input. NULL is written as the
+ * literal null. */
 void vgw_mgmt_json_append_string(GString *out, const char *s);
 
 /* vgw_mgmt_json_quote returns |s| as a newly allocated JSON string literal,

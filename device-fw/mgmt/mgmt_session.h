@@ -1,9 +1,16 @@
 /*
- * The maintenance-port session: login state and the verbs of
- * docs/maintenance-protocol.md, in machine mode ("@id verb args") and in
- * the minimal human mode (`vgw> ` prompt). No I/O: each input line yields
- * a VgwMgmtResult that the port (mgmt_port.h) writes out and acts on, so
- * the whole dialogue is unit-testable.
+ * The maintenance-port session: login state and the dispatch of
+ * docs/maintenance-protocol.md's verbs from the verb registry
+ * (mgmt_verb.h), in machine mode ("@id verb args") and in the minimal
+ * human mode (`vgw> ` prompt). No I/O: received bytes go in, and each
+ * complete line or break yields a VgwMgmtResult that the port
+ * (mgmt_port.h) writes out and acts on, so the whole dialogue is
+ * unit-testable.
+ *
+ * A session ends on logout, on a new login, after VGW_MGMT_SESSION_IDLE_US
+ * without a request, and when the host side connects or hangs up (a break,
+ * received as a NUL byte): the login is gone, and every verb set drops
+ * what it kept for the session (an unfinished upload).
  */
 #ifndef VGW_MGMT_SESSION_H
 #define VGW_MGMT_SESSION_H
@@ -11,6 +18,7 @@
 #include <glib.h>
 
 #include "mgmt/mgmt_status.h"
+#include "mgmt/mgmt_verb.h"
 
 G_BEGIN_DECLS
 
@@ -20,18 +28,13 @@ G_BEGIN_DECLS
 /* VGW_MGMT_LOGIN_FAIL_DELAY_MS delays the answer to a failed login. */
 #define VGW_MGMT_LOGIN_FAIL_DELAY_MS 1000
 
-typedef enum {
-  VGW_MGMT_ACTION_NONE,
-  VGW_MGMT_ACTION_RESET,           /* reset the board via the sysctl */
-  VGW_MGMT_ACTION_WATCHDOG_STALL,  /* hang the main loop for real */
-  VGW_MGMT_ACTION_CRASH,           /* abort() */
-} VgwMgmtAction;
-
 typedef struct {
   char *output;          /* text to write, "\n"-terminated lines and/or a
-                          * prompt; never NULL after handle_line */
+                          * prompt; never NULL after handle_line/next */
   gboolean machine;      /* output is a machine-mode reply line, which must
                           * start at the beginning of a line */
+  gboolean hangup;       /* the host side went away: output still queued
+                          * for it must be dropped */
   guint delay_ms;        /* write the output only after this delay, and
                           * read no further input meanwhile */
   VgwMgmtAction action;  /* perform after the output has been sent */
@@ -43,47 +46,41 @@ typedef void (*VgwMgmtStatusFunc)(VgwStatus *out, gpointer user_data);
 
 typedef struct VgwMgmtSession VgwMgmtSession;
 
-/* VgwMgmtReply is what a verb handler answers. */
-typedef struct {
-  gboolean ok;
-  char *body;            /* machine mode: the JSON object (ok) or the one-line
-                          * error message; human mode: "\n"-terminated text
-                          * (ok) or the error message */
-  VgwMgmtAction action;  /* perform after the reply has been sent */
-} VgwMgmtReply;
-
-/* VgwMgmtVerbFunc handles verb |argv[0]| with its arguments (|argv| is
- * NULL-terminated) for a logged-in session, in human (|human|) or machine
- * mode. It returns FALSE, leaving |out| alone, for a verb it does not
- * know. */
-typedef gboolean (*VgwMgmtVerbFunc)(char **argv, gboolean human,
-                                    VgwMgmtReply *out, gpointer user_data);
-
-/* vgw_mgmt_session_new returns a logged-out session that accepts the
- * credentials |user| / |password| and reports status through |status|. */
-VgwMgmtSession *vgw_mgmt_session_new(const char *user, const char *password,
+/* vgw_mgmt_session_new returns a logged-out session that accepts the user
+ * name |user| with the password whose stored form (param_secret.h) is
+ * |password_hash|, and reports status through |status|. It answers login,
+ * logout, status, help, debug watchdog-stall and debug crash itself. */
+VgwMgmtSession *vgw_mgmt_session_new(const char *user,
+                                     const char *password_hash,
                                      VgwMgmtStatusFunc status,
                                      gpointer user_data);
 
-/* vgw_mgmt_session_set_verbs installs |fn| for every verb except login,
- * logout, status and the session's own debug verbs (watchdog-stall,
- * crash); it gets reset, which it may take over, and any other "debug X"
- * (e.g. debug tls-key), so that other modules add verbs without the
- * session knowing them. */
-void vgw_mgmt_session_set_verbs(VgwMgmtSession *s, VgwMgmtVerbFunc fn,
-                                gpointer user_data);
+/* vgw_mgmt_session_add_verbs makes the verbs of |set| (static, not owned)
+ * available, called with |data|. Help lists them in the order added. A
+ * verb name must not be in two sets. */
+void vgw_mgmt_session_add_verbs(VgwMgmtSession *s, const VgwMgmtVerbSet *set,
+                                gpointer data);
 
 /* vgw_mgmt_session_set_credentials replaces the accepted user name and
- * password (the MaintenanceUserName/MaintenancePassword parameters); a
- * session already logged in stays so. */
+ * stored password (the MaintenanceUserName/MaintenancePassword
+ * parameters); a session already logged in stays so. */
 void vgw_mgmt_session_set_credentials(VgwMgmtSession *s, const char *user,
-                                      const char *password);
-
-/* vgw_mgmt_reply_clear frees what |r| owns and zeroes it. */
-void vgw_mgmt_reply_clear(VgwMgmtReply *r);
+                                      const char *password_hash);
 
 /* vgw_mgmt_session_free releases |s|; NULL allowed. */
 void vgw_mgmt_session_free(VgwMgmtSession *s);
+
+/* vgw_mgmt_session_feed appends |len| received bytes (a NUL byte is a
+ * break) for vgw_mgmt_session_next. */
+void vgw_mgmt_session_feed(VgwMgmtSession *s, const char *data, gsize len);
+
+/* vgw_mgmt_session_next handles the oldest complete line or break fed so
+ * far at monotonic time |now_us|, fills |out| (released with
+ * vgw_mgmt_result_clear) and returns TRUE; FALSE, with |out| zeroed, when
+ * there is none. A break ends the session and answers nothing
+ * (|out->hangup| set). */
+gboolean vgw_mgmt_session_next(VgwMgmtSession *s, gint64 now_us,
+                               VgwMgmtResult *out);
 
 /* vgw_mgmt_session_handle_line processes one received line (without its
  * "\n") at monotonic time |now_us| and fills |out|, which the caller
@@ -95,7 +92,7 @@ void vgw_mgmt_session_handle_line(VgwMgmtSession *s, const char *line,
                                   VgwMgmtResult *out);
 
 /* vgw_mgmt_session_logged_in reports whether a login is in force at
- * |now_us| (the idle timeout is applied). */
+ * |now_us| (the idle timeout is applied, and ends the session). */
 gboolean vgw_mgmt_session_logged_in(VgwMgmtSession *s, gint64 now_us);
 
 /* vgw_mgmt_result_clear frees what |r| owns and zeroes it. */

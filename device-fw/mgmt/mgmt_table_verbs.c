@@ -1,12 +1,12 @@
-/* Table verbs (table-show, table-set, table-delete): see
- * mgmt_config_verbs.h. Changes are made on a copy of the staged
- * configuration and validated as a whole (references) before it replaces
- * staged, so a refused request changes nothing. */
+/* Table verbs: see mgmt_table_verbs.h. */
+#include "mgmt/mgmt_table_verbs.h"
+
 #include <string.h>
 
-#include "mgmt/mgmt_config_reply.h"
 #include "mgmt/mgmt_proto.h"
+#include "mgmt/mgmt_reply.h"
 #include "param_value.h"
+#include "config/config_state.h"
 
 /* find_table looks |name| up, failing |out| if unknown. */
 static const VgwTableDesc *find_table(const char *name, gsize *t,
@@ -43,7 +43,7 @@ static void append_row(GString *b, const VgwTableDesc *table,
     g_string_append_printf(b, "{\"index\":%u,\"values\":{", row->index);
   }
   for (gsize c = 0; c < table->n_columns; c++) {
-    char *text = vgw_param_value_format(&table->columns[c], &row->values[c]);
+    char *text = vgw_param_value_display(&table->columns[c], &row->values[c]);
     if (human) {
       g_string_append_printf(b, "%s %s=\"%s\"", c ? "," : "",
                              table->columns[c].name, text);
@@ -55,12 +55,14 @@ static void append_row(GString *b, const VgwTableDesc *table,
   g_string_append(b, human ? "\n" : "}}");
 }
 
-void vgw_verb_table_show(VgwConfigState *cs, char **argv, gboolean human,
-                         VgwMgmtReply *out) {
+static void verb_table_show(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  VgwConfigState *cs = c->data;
+  char **argv = c->argv;
+  gboolean human = c->human;
   gsize t;
   const VgwTableDesc *table;
-  if (g_strv_length(argv) != 2) {
-    vgw_reply_fail(out, "usage: table-show TABLE");
+  if (c->argc != 1) {
+    vgw_reply_usage(c, out);
     return;
   }
   if ((table = find_table(argv[1], &t, out)) == NULL) {
@@ -128,13 +130,14 @@ static gboolean set_cells(const VgwTableDesc *table, gsize t, VgwParamRow *row,
   return TRUE;
 }
 
-void vgw_verb_table_set(VgwConfigState *cs, char **argv, gboolean human,
-                        VgwMgmtReply *out) {
+static void verb_table_set(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  VgwConfigState *cs = c->data;
+  char **argv = c->argv;
   gsize t;
   guint index;
   const VgwTableDesc *table;
-  if (g_strv_length(argv) < 3) {
-    vgw_reply_fail(out, "usage: table-set TABLE INDEX COLUMN=VALUE...");
+  if (c->argc < 2) {
+    vgw_reply_usage(c, out);
     return;
   }
   if ((table = find_table(argv[1], &t, out)) == NULL ||
@@ -159,17 +162,18 @@ void vgw_verb_table_set(VgwConfigState *cs, char **argv, gboolean human,
   GString *b = g_string_new(NULL);
   append_row(b, table,
              vgw_param_config_find_row(vgw_config_state_staged(cs), t, index),
-             human);
+             c->human);
   vgw_reply_ok(out, b);
 }
 
-void vgw_verb_table_delete(VgwConfigState *cs, char **argv, gboolean human,
-                           VgwMgmtReply *out) {
+static void verb_table_delete(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  VgwConfigState *cs = c->data;
+  char **argv = c->argv;
   gsize t;
   guint index;
   const VgwTableDesc *table;
-  if (g_strv_length(argv) != 3) {
-    vgw_reply_fail(out, "usage: table-delete TABLE INDEX");
+  if (c->argc != 2) {
+    vgw_reply_usage(c, out);
     return;
   }
   if ((table = find_table(argv[1], &t, out)) == NULL ||
@@ -193,5 +197,15 @@ void vgw_verb_table_delete(VgwConfigState *cs, char **argv, gboolean human,
     return;
   }
   g_message("config: %s %u deleted", table->name, index);
-  vgw_reply_ok(out, g_string_new(human ? "Deleted.\n" : "{}"));
+  vgw_reply_done(c, out, "Deleted.\n");
 }
+
+static const VgwMgmtVerb table_verbs[] = {
+    {"table-show", "TABLE", "show a table's rows", 0, verb_table_show},
+    {"table-set", "TABLE INDEX COLUMN=VALUE...", "create or change a row", 0,
+     verb_table_set},
+    {"table-delete", "TABLE INDEX", "delete a row", 0, verb_table_delete},
+};
+
+const VgwMgmtVerbSet vgw_table_verb_set = {
+    table_verbs, G_N_ELEMENTS(table_verbs), NULL};

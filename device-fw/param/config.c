@@ -261,11 +261,20 @@ GPtrArray *vgw_param_config_pending(const VgwParamConfig *running,
       continue;
     VgwParamPending *p = g_new0(VgwParamPending, 1);
     p->name = g_strdup(desc->name);
-    p->running_value = vgw_param_value_format(desc, &running->globals[i]);
-    p->pending_value = vgw_param_value_format(desc, &staged->globals[i]);
+    p->running_value = vgw_param_value_display(desc, &running->globals[i]);
+    p->pending_value = vgw_param_value_display(desc, &staged->globals[i]);
     g_ptr_array_add(out, p);
   }
   return out;
+}
+
+gboolean vgw_param_config_waits_for_reset(const VgwParamConfig *running,
+                                          const VgwParamConfig *staged) {
+  for (gsize i = 0; i < vgw_param_global_count(); i++)
+    if (vgw_param_global(i)->reset_needed &&
+        !vgw_param_value_equal(&running->globals[i], &staged->globals[i]))
+      return TRUE;
+  return FALSE;
 }
 
 void vgw_param_config_apply_live(VgwParamConfig *running,

@@ -2,6 +2,7 @@
 #include "param_doc.h"
 
 #include "param_registry.h"
+#include "param_secret.h"
 
 /* Table cells must not break the Markdown table. */
 static void append_cell(GString *out, const char *text) {
@@ -42,11 +43,15 @@ static void append_row(GString *out, const VgwParamDesc *d) {
     g_string_append_printf(desc, ". References %s%s", d->ref_table,
                            d->ref_required ? " (required)" : "");
   if (d->note) g_string_append_printf(desc, ". *Note:* %s", d->note);
-  g_string_append_printf(out, "| `%s` | %s%s | ", d->name,
+  g_string_append_printf(out, "| `%s` | %s%s%s | ", d->name,
                          vgw_param_type_name(d->type),
-                         d->ref_table ? " (reference)" : "");
+                         d->ref_table ? " (reference)" : "",
+                         d->secret ? " (secret)" : "");
   append_cell(out, range);
-  if (d->default_text[0]) {
+  if (d->secret) {
+    /* The default is a hash; the description names the clear value. */
+    g_string_append(out, " | *(hashed)*");
+  } else if (d->default_text[0]) {
     g_string_append(out, " | `");
     append_cell(out, d->default_text);
     g_string_append(out, "`");
@@ -75,7 +80,25 @@ char *vgw_param_doc_markdown(void) {
       "effect only after a device reset and is reported as pending until "
       "then. Values and defaults are the 6.4 ones where the manuals give "
       "them; notes say where later firmware differs and which meaning vgw "
-      "applies.\n\n## Global parameters\n");
+      "applies.\n\n"
+      "## Secret parameters\n\n"
+      "A parameter marked *(secret)* is write-only. The gateway never holds "
+      "it in clear: a value given in clear (`param-set`, an ini file) is "
+      "replaced at once by a salted PBKDF2-HMAC-SHA256 hash, written `"
+      VGW_SECRET_PREFIX "<iterations>$<salt>$<hash>` (salt and hash in "
+      "standard base64; new hashes use a 16-byte random salt and "
+      G_STRINGIFY(VGW_SECRET_ITERATIONS) " iterations). That hash is what "
+      "`ini-export` writes and what the flash stores, and a load takes a "
+      "value in that form as it is, so an exported file loads back with the "
+      "same password. A value starting with `" VGW_SECRET_PREFIX "` must "
+      "be such a hash (iterations " G_STRINGIFY(VGW_SECRET_ITERATIONS_MIN)
+      ".." G_STRINGIFY(VGW_SECRET_ITERATIONS_MAX) ", salt 8 to 64 bytes, "
+      "hash 32 bytes); anything else is a password in clear, whose length "
+      "the Range column bounds. `param-get`, `pending` and `table-show` "
+      "show `" VGW_SECRET_MASK "` instead of the value, and no message "
+      "quotes it. The login compares a password by hashing it with the "
+      "stored salt and comparing the hashes in constant time.\n\n"
+      "## Global parameters\n");
   const char *group = NULL;
   for (gsize i = 0; i < vgw_param_global_count(); i++) {
     const VgwParamDesc *d = vgw_param_global(i);

@@ -24,6 +24,7 @@ typedef struct {
   VgwIniLoadMode mode;
   GPtrArray *warnings;
   guint line;
+  guint named;           /* parameter lines and table sections seen */
   GError *error;
 
   gssize table;          /* open table section, or -1 */
@@ -128,6 +129,7 @@ static gboolean global_line(Parser *ps, Span line) {
   Span rest = span_trim(span_from(line, name.len));
   if (name.len == 0 || rest.len == 0 || rest.p[0] != '=')
     return fail(ps, VGW_PARAM_ERROR_SYNTAX, "expected 'Parameter = value'");
+  ps->named++;
   gssize i = vgw_param_find_global(name.p, name.len);
   if (i < 0) {
     char *n = shown(name);
@@ -279,6 +281,7 @@ static gboolean open_table(Parser *ps, gssize t) {
     return fail(ps, VGW_PARAM_ERROR_DUPLICATE,
                 "%s: table appears twice (first on line %u)", table->name,
                 ps->first_line[t]);
+  ps->named++;
   ps->table = t;
   ps->table_line = ps->first_line[t] = ps->line;
   ps->section_rows = 0;
@@ -346,6 +349,7 @@ static gboolean parse_line(Parser *ps, Span line) {
       return fail(ps, VGW_PARAM_ERROR_SYNTAX,
                   "FORMAT line outside a table section");
     warn(ps, "%s: unknown table, skipped", ps->unknown_header);
+    ps->named++;
     ps->skip_table = g_steal_pointer(&ps->unknown_header);
     return TRUE;
   }
@@ -377,8 +381,8 @@ gboolean vgw_ini_load(VgwParamConfig *cfg, const char *data, gsize len,
                       const char *file_name, VgwIniLoadMode mode,
                       GPtrArray *warnings, GError **error) {
   Parser ps = {0};
-  ps.cfg = mode == VGW_INI_FULL ? vgw_param_config_new()
-                                : vgw_param_config_copy(cfg);
+  ps.cfg = mode == VGW_INI_INCREMENTAL ? vgw_param_config_copy(cfg)
+                                       : vgw_param_config_new();
   vgw_param_config_forget_lines(ps.cfg);
   ps.file = file_name ? file_name : "ini";
   ps.mode = mode;
@@ -390,6 +394,12 @@ gboolean vgw_ini_load(VgwParamConfig *cfg, const char *data, gsize len,
 
   gboolean ok = parse_all(&ps, (Span){data, data ? len : 0}) &&
                 vgw_param_config_validate(ps.cfg, ps.file, &ps.error);
+  if (ok && ps.named == 0 && mode == VGW_INI_FULL) {
+    g_set_error(&ps.error, VGW_PARAM_ERROR, VGW_PARAM_ERROR_EMPTY,
+                "%s: names no parameter and no table: a full load would "
+                "reset everything to factory defaults", ps.file);
+    ok = FALSE;
+  }
   if (ok)
     vgw_param_config_take(cfg, g_steal_pointer(&ps.cfg));
   else

@@ -26,6 +26,7 @@ typedef enum {
   VGW_PARAM_ERROR_DUPLICATE,  /* row or name defined twice */
   VGW_PARAM_ERROR_NOT_FOUND,  /* unknown parameter, table, column or row */
   VGW_PARAM_ERROR_PERMANENT,  /* row 0 of TLSContexts cannot be deleted */
+  VGW_PARAM_ERROR_EMPTY,      /* a full load of a file that sets nothing */
 } VgwParamErrorCode;
 
 typedef struct VgwParamConfig VgwParamConfig;
@@ -125,8 +126,8 @@ gboolean vgw_param_config_validate(const VgwParamConfig *cfg,
  * running and the staged configuration. */
 typedef struct {
   char *name;           /* the parameter name */
-  char *running_value;  /* current value, ini text */
-  char *pending_value;  /* value after the next reset, ini text */
+  char *running_value;  /* current value, as shown (a secret masked) */
+  char *pending_value;  /* value after the next reset, as shown */
 } VgwParamPending;
 
 /* vgw_param_config_pending returns, in registry order, the reset-needed
@@ -135,6 +136,12 @@ typedef struct {
  * reset (a registry invariant), so only globals appear. */
 GPtrArray *vgw_param_config_pending(const VgwParamConfig *running,
                                     const VgwParamConfig *staged);
+
+/* vgw_param_config_waits_for_reset reports whether a reset-needed
+ * global differs between |running| and |staged|: a change that waits for
+ * a reset. */
+gboolean vgw_param_config_waits_for_reset(const VgwParamConfig *running,
+                                          const VgwParamConfig *staged);
 
 /* vgw_param_config_apply_live copies into |running| every value of
  * |staged| that takes effect without a reset: all globals not marked

@@ -11,8 +11,14 @@
 G_BEGIN_DECLS
 
 typedef enum {
-  VGW_INI_FULL,        /* start from factory defaults: replaces everything */
+  /* Start from factory defaults: replaces everything. A file that names no
+   * parameter and no table (blank, or comments only) is refused with
+   * VGW_PARAM_ERROR_EMPTY: it is more likely a mistake than a wish to
+   * reset every value. */
+  VGW_INI_FULL,
   VGW_INI_INCREMENTAL, /* start from |cfg|: changes only what the file names */
+  VGW_INI_FULL_ALLOW_EMPTY, /* VGW_INI_FULL, and a file naming nothing
+                             * gives the factory defaults */
 } VgwIniLoadMode;
 
 /* vgw_ini_load parses the |len| bytes at |data| (any bytes, NUL included)

@@ -35,6 +35,9 @@ typedef struct {
   gboolean reset_needed;     /* takes effect only after a device reset */
   const char *description;   /* one line */
   const char *note;          /* firmware-version differences; may be NULL */
+  /* Write-only (STRING only): held, exported and stored as a salted hash,
+   * shown masked (param_secret.h); |max| bounds the clear text. */
+  gboolean secret;
   /* References (table columns only): a STRING column names a row of
    * |ref_table| by its name column, an INTEGER column gives its index.
    * Empty text / -1 means "none" unless |ref_required|. */

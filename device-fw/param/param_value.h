@@ -11,7 +11,8 @@ G_BEGIN_DECLS
 
 /* vgw_param_value_parse converts the |len| bytes at |text| (already
  * unquoted, may contain any bytes) to a value of |desc|'s type and checks
- * it against the descriptor's range. On success it stores the value in
+ * it against the descriptor's range. A secret's value becomes its stored
+ * form (param_secret.h). On success it stores the value in
  * |*out| (which the caller later clears) and returns TRUE. On failure it
  * returns FALSE, leaves |*out| untouched and sets |*reason| to a newly
  * allocated message such as "value 9 out of range 0..1". */
@@ -22,6 +23,11 @@ gboolean vgw_param_value_parse(const VgwParamDesc *desc, const char *text,
  * quotes, that vgw_param_value_parse turns back into an equal value. */
 char *vgw_param_value_format(const VgwParamDesc *desc,
                              const VgwParamValue *value);
+
+/* vgw_param_value_display returns |value| as newly allocated text to show
+ * a person: the ini text, or VGW_SECRET_MASK for a secret. */
+char *vgw_param_value_display(const VgwParamDesc *desc,
+                              const VgwParamValue *value);
 
 /* vgw_param_value_equal reports whether |a| and |b| are the same value. */
 gboolean vgw_param_value_equal(const VgwParamValue *a, const VgwParamValue *b);

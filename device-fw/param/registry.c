@@ -141,8 +141,14 @@ static const VgwParamDesc globals[] = {
     /* Maintenance login (gateway-spec.md §6.1: default Admin / Admin) */
     {"MaintenanceUserName", "Maintenance", STR(31), .default_text = "Admin",
      .description = "User name for the maintenance-port CLI login"},
-    {"MaintenancePassword", "Maintenance", STR(31), .default_text = "Admin",
-     .description = "Password for the maintenance-port CLI login"},
+    /* The default is the stored form of "Admin" (param_secret.h), with a
+     * fixed salt: the factory password is public anyway. */
+    {"MaintenancePassword", "Maintenance", STR(31),
+     .default_text = "$pbkdf2-sha256$10000$dmd3IGZhY3Rvcnkgc2FsdA==$"
+                     "uG4jFzf2rJm89E4BlrjnS2Bc97tGlka4BkMc3rgYDa8=",
+     .secret = TRUE,
+     .description = "Password for the maintenance-port CLI login; factory "
+                    "value Admin"},
 };
 
 static const VgwParamDesc tls_contexts_columns[] = {

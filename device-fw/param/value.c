@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "param_secret.h"
+
 char *vgw_param_printable(const char *text, gsize len, gsize max) {
   GString *out = g_string_new(NULL);
   for (gsize i = 0; i < len && i < max; i++) {
@@ -121,13 +123,17 @@ gboolean vgw_param_value_parse(const VgwParamDesc *desc, const char *text,
   switch (desc->type) {
     case VGW_PARAM_STRING:
     case VGW_PARAM_FILE_NAME: {
-      char *why = check_text(desc, text, len);
-      if (why) {
+      gboolean stored = desc->secret && vgw_secret_is_stored_form(text, len);
+      char *why = stored ? NULL : check_text(desc, text, len);
+      char *str = why != NULL       ? NULL
+                  : desc->secret ? vgw_secret_store(text, len, &why)
+                                 : g_strndup(text, len);
+      if (str == NULL) {
         *reason = why;
         return FALSE;
       }
       out->num = 0;
-      out->str = g_strndup(text, len);
+      out->str = str;
       return TRUE;
     }
     case VGW_PARAM_IPV4:
@@ -173,6 +179,12 @@ char *vgw_param_value_format(const VgwParamDesc *desc,
                            (a >> 8) & 0xff, a & 0xff);
   }
   return g_strdup_printf("%" G_GINT64_FORMAT, value->num);
+}
+
+char *vgw_param_value_display(const VgwParamDesc *desc,
+                              const VgwParamValue *value) {
+  return desc->secret ? g_strdup(VGW_SECRET_MASK)
+                      : vgw_param_value_format(desc, value);
 }
 
 gboolean vgw_param_value_equal(const VgwParamValue *a, const VgwParamValue *b) {

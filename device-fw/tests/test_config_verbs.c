@@ -4,8 +4,12 @@
 #include <string.h>
 
 #include "mgmt/mgmt_config_verbs.h"
+#include "mgmt/mgmt_ini_verbs.h"
 #include "mgmt/mgmt_session.h"
+#include "mgmt/mgmt_table_verbs.h"
 #include "param_ini.h"
+#include "param_registry.h"
+#include "param_secret.h"
 #include "store.h"
 #include "config/config_state.h"
 
@@ -14,7 +18,7 @@
 typedef struct {
   VgwBlockDev *dev; /* owned by |cs|; kept to copy the flash for a reboot */
   VgwConfigState *cs;
-  VgwConfigVerbs *verbs;
+  VgwIniVerbs *ini_verbs;
   VgwMgmtSession *session;
   VgwMgmtAction action;
 } Gw;
@@ -38,16 +42,18 @@ static Gw *gw_boot(VgwBlockDev *dev) {
   Gw *gw = g_new0(Gw, 1);
   gw->dev = dev;
   gw->cs = vgw_config_state_open(dev);
-  gw->verbs = vgw_config_verbs_new(gw->cs);
-  gw->session = vgw_mgmt_session_new("Admin", "Admin", no_status, NULL);
-  vgw_mgmt_session_set_verbs(gw->session, vgw_config_verbs_handle, gw->verbs);
+  gw->ini_verbs = vgw_ini_verbs_new(gw->cs);
+  gw->session = vgw_mgmt_session_new("", "", no_status, NULL);
+  vgw_mgmt_session_add_verbs(gw->session, &vgw_config_verb_set, gw->cs);
+  vgw_mgmt_session_add_verbs(gw->session, &vgw_table_verb_set, gw->cs);
+  vgw_mgmt_session_add_verbs(gw->session, &vgw_ini_verb_set, gw->ini_verbs);
   vgw_config_state_set_applied(gw->cs, apply_login, gw);
   return gw;
 }
 
 static void gw_free(Gw *gw) {
   vgw_mgmt_session_free(gw->session);
-  vgw_config_verbs_free(gw->verbs);
+  vgw_ini_verbs_free(gw->ini_verbs);
   vgw_config_state_free(gw->cs);
   g_free(gw);
 }
@@ -159,13 +165,133 @@ static void test_param_set_bad_value(void) {
   gw_free(gw);
 }
 
+/* exported_ini returns the "ini" string of an ini-export reply (caller
+ * frees). */
+static char *exported_ini(Gw *gw) {
+  char *out = req(gw, "@x ini-export");
+  const char *prefix = "@x ok {\"ini\":\"";
+  g_assert_true(g_str_has_prefix(out, prefix));
+  char *json = g_strndup(out + strlen(prefix) - 1,
+                         strlen(out) - strlen(prefix) - 1);
+  g_free(out);
+  char *ini = g_strcompress(json + 1);
+  ini[strlen(ini) - 2] = '\0'; /* the closing quote and '}' */
+  g_free(json);
+  return ini;
+}
+
+/* MaintenancePassword is a secret: it changes the login at once, is
+ * never shown or exported in clear, and an export loaded elsewhere still
+ * logs in with the same password. */
 static void test_password_parameter(void) {
   Gw *gw = gw_fresh();
-  expect_has(gw, "@1 param-set MaintenancePassword \"s3cret pw\"",
-             "\"applied\":\"live\"");
+  expect(gw, "@0 param-get MaintenancePassword",
+         "@0 ok {\"name\":\"MaintenancePassword\",\"value\":\"*****\","
+         "\"pending\":null,\"reset_required\":false}\n");
+  expect(gw, "@1 param-set MaintenancePassword \"s3cret pw\"",
+         "@1 ok {\"name\":\"MaintenancePassword\",\"value\":\"*****\","
+         "\"pending\":null,\"applied\":\"live\"}\n");
+  expect(gw, "param-get MaintenancePassword",
+         "MaintenancePassword = *****\nvgw> ");
+  char *ini = exported_ini(gw);
+  g_assert_null(strstr(ini, "s3cret"));
+  g_assert_nonnull(strstr(ini, "MaintenancePassword = '$pbkdf2-sha256$10000$"));
   expect(gw, "@2 logout", "@2 ok {}\n");
   expect(gw, "@3 login Admin Admin", "@3 error {\"error\":\"login failed\"}\n");
   expect(gw, "@4 login Admin \"s3cret pw\"", "@4 ok {\"user\":\"Admin\"}\n");
+  /* The flash keeps the hash, never the password. */
+  expect(gw, "@5 save", "@5 ok {\"generation\":1}\n");
+  const VgwParamConfig *saved = vgw_config_state_staged(gw->cs);
+  gssize p = vgw_param_find_global("MaintenancePassword", 19);
+  const char *stored = vgw_param_config_global(saved, (gsize)p)->str;
+  g_assert_true(g_str_has_prefix(stored, VGW_SECRET_PREFIX));
+  g_assert_true(vgw_secret_verify(stored, "s3cret pw"));
+  const guint8 *flash = vgw_blockdev_memory_data(gw->dev);
+  g_assert_nonnull(memmem(flash, gw->dev->size, stored, strlen(stored)));
+  g_assert_null(memmem(flash, gw->dev->size, "s3cret", 6));
+
+  /* The export loads into a factory gateway, which then accepts the
+   * password (the hash is taken as it is, not hashed again). */
+  Gw *other = gw_fresh();
+  upload(other, ini);
+  expect_has(other, "@6 ini-load full", "@6 ok {\"applied\":\"live\"");
+  expect(other, "@7 logout", "@7 ok {}\n");
+  expect(other, "@8 login Admin \"s3cret pw\"", "@8 ok {\"user\":\"Admin\"}\n");
+  /* A password in clear in a file is hashed on load. */
+  upload(other, "MaintenancePassword = 'n3w'\n");
+  expect_has(other, "@9 ini-load incremental", "@9 ok");
+  char *again = exported_ini(other);
+  g_assert_null(strstr(again, "n3w"));
+  expect(other, "@10 login Admin n3w", "@10 ok {\"user\":\"Admin\"}\n");
+  /* A malformed hash is refused without being quoted. */
+  expect(other, "@11 param-set MaintenancePassword $pbkdf2-sha256$10000$AA$BB",
+         "@11 error {\"error\":\"MaintenancePassword: malformed "
+         "$pbkdf2-sha256$... hash: salt is not 8 to 64 bytes of base64\"}\n");
+  expect_has(other, "@12 param-set MaintenancePassword "
+                    "0123456789012345678901234567890123456789",
+             "@12 error {\"error\":\"MaintenancePassword: longer than 31 "
+             "characters\"}");
+  g_free(again);
+  g_free(ini);
+  gw_free(other);
+  gw_free(gw);
+}
+
+/* The session ends when the host side hangs up (a NUL byte on the line)
+ * and on a new login: an unfinished upload does not survive into the
+ * next session. */
+static void test_upload_ends_with_session(void) {
+  Gw *gw = gw_fresh();
+  upload(gw, "GwDebugLevel = 3\n");
+  VgwMgmtResult r;
+  vgw_mgmt_session_feed(gw->session, "\0", 1);
+  g_assert_true(vgw_mgmt_session_next(gw->session, 1, &r));
+  g_assert_true(r.hangup);
+  vgw_mgmt_result_clear(&r);
+  expect(gw, "@1 login Admin Admin", "@1 ok {\"user\":\"Admin\"}\n");
+  expect(gw, "@2 ini-load incremental",
+         "@2 error {\"error\":\"nothing uploaded (upload-begin, "
+         "upload-chunk first)\"}\n");
+  upload(gw, "GwDebugLevel = 3\n");
+  expect(gw, "@3 login Admin Admin", "@3 ok {\"user\":\"Admin\"}\n");
+  expect(gw, "@4 upload-chunk QUJD",
+         "@4 error {\"error\":\"no upload in progress (upload-begin "
+         "first)\"}\n");
+  expect_has(gw, "@5 param-get GwDebugLevel", "\"value\":\"0\"");
+  gw_free(gw);
+}
+
+/* A full load of a file that names nothing would silently reset every
+ * value: refused unless the request says allow-empty. */
+static void test_ini_load_empty(void) {
+  Gw *gw = gw_fresh();
+  expect_has(gw, "@1 param-set GwDebugLevel 5", "live");
+  upload(gw, "; nothing but a comment\r\n\r\n");
+  expect(gw, "@2 ini-load full site.ini",
+         "@2 error {\"error\":\"site.ini: names no parameter and no table: "
+         "a full load would reset everything to factory defaults (ini-load "
+         "full allow-empty does that)\"}\n");
+  expect_has(gw, "@3 ini-check", "@3 error {\"error\":\"upload.ini: names no");
+  expect_has(gw, "@4 param-get GwDebugLevel", "\"value\":\"5\"");
+  expect_has(gw, "@5 ini-load incremental", "@5 ok");
+  expect_has(gw, "@6 param-get GwDebugLevel", "\"value\":\"5\"");
+  expect(gw, "@7 ini-load incremental allow-empty x.ini",
+         "@7 error {\"error\":\"usage: ini-load full [allow-empty]|"
+         "incremental [FILENAME]\"}\n");
+  expect_has(gw, "@8 ini-load full allow-empty site.ini", "@8 ok");
+  expect_has(gw, "@9 param-get GwDebugLevel", "\"value\":\"0\"");
+  gw_free(gw);
+}
+
+/* Probe: bytes that are not UTF-8 in a request come back as valid UTF-8
+ * JSON. */
+static void test_invalid_utf8_reply(void) {
+  Gw *gw = gw_fresh();
+  char *out = req(gw, "@1 param-get \xff\xfe");
+  g_assert_true(g_utf8_validate(out, -1, NULL));
+  g_assert_cmpstr(out, ==,
+                  "@1 error {\"error\":\"\\ufffd\\ufffd: unknown parameter\"}\n");
+  g_free(out);
   gw_free(gw);
 }
 
@@ -371,6 +497,10 @@ int main(int argc, char **argv) {
   g_test_add_func("/config-verbs/param-set-bad-value",
                   test_param_set_bad_value);
   g_test_add_func("/config-verbs/password-parameter", test_password_parameter);
+  g_test_add_func("/config-verbs/upload-ends-with-session",
+                  test_upload_ends_with_session);
+  g_test_add_func("/config-verbs/ini-load-empty", test_ini_load_empty);
+  g_test_add_func("/config-verbs/invalid-utf8-reply", test_invalid_utf8_reply);
   g_test_add_func("/config-verbs/ini-load-error",
                   test_ini_load_error_changes_nothing);
   g_test_add_func("/config-verbs/ini-load-ok", test_ini_load_ok);

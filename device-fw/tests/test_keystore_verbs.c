@@ -15,6 +15,7 @@
 #include "hal/crypto_qtest.h"
 #include "mgmt/mgmt_keystore_verbs.h"
 #include "mgmt/mgmt_session.h"
+#include "param_registry.h"
 #include "vgw_crypto.h"
 
 static VgwCryptoEngine *engine;
@@ -57,11 +58,14 @@ static gboolean gw_up(Gw *gw, gboolean with_engine) {
     GError *error = NULL;
     g_assert_true(vgw_crypto_zeroize(engine, &error));
   }
-  gw->session = vgw_mgmt_session_new("Admin", "Admin", no_status, NULL);
+  /* The factory login, its password in stored form from the registry. */
+  gssize p = vgw_param_find_global("MaintenancePassword", 19);
+  gw->session = vgw_mgmt_session_new(
+      "Admin", vgw_param_global((gsize)p)->default_text, no_status, NULL);
   gw->changed = g_array_new(FALSE, FALSE, sizeof(guint));
   gw->verbs =
       vgw_keystore_verbs_new(with_engine ? engine : NULL, on_changed, gw);
-  vgw_mgmt_session_set_verbs(gw->session, vgw_keystore_verbs_handle, gw->verbs);
+  vgw_mgmt_session_add_verbs(gw->session, &vgw_keystore_verb_set, gw->verbs);
   return TRUE;
 }
 
@@ -328,13 +332,13 @@ static void test_import(void) {
   gw_down(&gw);
 }
 
-/* The handler wipes the request's copy of the key once used. */
+/* The request's copy of the arguments is wiped once the key is used. */
 static void test_import_wipes_argument(void) {
   Gw gw;
   if (!gw_up(&gw, TRUE)) {
     return;
   }
-  char *argv[] = {"keystore-import", "7", "ec-p256",
+  char *argv[] = {"keystore-import", g_strdup("7"), g_strdup("ec-p256"),
                   g_strdup("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE="),
                   NULL};
   size_t len = strlen(argv[3]);
@@ -345,7 +349,9 @@ static void test_import_wipes_argument(void) {
     g_assert_cmpint(argv[3][i], ==, 0);
   }
   vgw_mgmt_reply_clear(&reply);
-  g_free(argv[3]);
+  for (int i = 1; i <= 3; i++) {
+    g_free(argv[i]);
+  }
   gw_down(&gw);
 }
 

@@ -154,47 +154,116 @@ static void test_json_escape(void) {
   g_free(q);
 }
 
+/* next_line pops the next event, which must be a line, and returns it
+ * (caller frees). */
+static char *next_line(VgwLineBuf *buf, gboolean *too_long) {
+  char *line = NULL;
+  g_assert_cmpint(vgw_linebuf_next(buf, &line, too_long), ==,
+                  VGW_LINEBUF_LINE);
+  return line;
+}
+
+/* Every string the escaper writes is valid UTF-8 JSON: bytes that are not
+ * UTF-8 (a stray continuation byte, a cut sequence, an overlong form, a
+ * surrogate) become U+FFFD, and valid multi-byte characters stay. */
+static void test_json_invalid_utf8(void) {
+  static const struct {
+    const char *in, *want;
+  } cases[] = {
+      {"\xff\xfe: unknown parameter", "\"\\ufffd\\ufffd: unknown parameter\""},
+      {"caf\xc3\xa9 \xe2\x82\xac", "\"caf\xc3\xa9 \xe2\x82\xac\""},
+      {"cut \xe2\x82", "\"cut \\ufffd\\ufffd\""},
+      {"overlong \xc0\xaf", "\"overlong \\ufffd\\ufffd\""},
+      {"surrogate \xed\xa0\x80", "\"surrogate \\ufffd\\ufffd\\ufffd\""},
+      {"0123456789abcdef\x80", "\"0123456789abcdef\\ufffd\""},
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+    char *q = vgw_mgmt_json_quote(cases[i].in);
+    g_assert_cmpstr(q, ==, cases[i].want);
+    g_assert_true(g_utf8_validate(q, -1, NULL));
+    g_free(q);
+  }
+  /* A whole error reply line, as the session writes it. */
+  char *line = vgw_mgmt_format_error_reply("1", "\xff\xfe: unknown parameter");
+  g_assert_true(g_utf8_validate(line, -1, NULL));
+  g_assert_cmpstr(line, ==,
+                  "@1 error {\"error\":\"\\ufffd\\ufffd: unknown parameter\"}");
+  g_free(line);
+}
+
 static void test_linebuf(void) {
   VgwLineBuf *buf = vgw_linebuf_new(8);
   gboolean too_long = TRUE;
+  char *line = NULL;
   vgw_linebuf_feed(buf, "ab", 2);
-  g_assert_null(vgw_linebuf_next(buf, &too_long));
+  g_assert_cmpint(vgw_linebuf_next(buf, &line, &too_long), ==,
+                  VGW_LINEBUF_EMPTY);
+  g_assert_null(line);
   g_assert_cmpuint(vgw_linebuf_pending(buf), ==, 2);
   const char *chunk = "c\r\n\n12345678\r\n123456789\nxyz\n";
   vgw_linebuf_feed(buf, chunk, strlen(chunk));
-  char *line = vgw_linebuf_next(buf, &too_long);
+  line = next_line(buf, &too_long);
   g_assert_cmpstr(line, ==, "abc");
   g_assert_false(too_long);
   g_free(line);
-  line = vgw_linebuf_next(buf, &too_long);
+  line = next_line(buf, &too_long);
   g_assert_cmpstr(line, ==, "");
   g_free(line);
-  line = vgw_linebuf_next(buf, &too_long);
+  line = next_line(buf, &too_long);
   g_assert_cmpstr(line, ==, "12345678");
   g_assert_false(too_long);
   g_free(line);
-  line = vgw_linebuf_next(buf, &too_long);
+  line = next_line(buf, &too_long);
   g_assert_cmpstr(line, ==, "12345678");
   g_assert_true(too_long);
   g_free(line);
-  line = vgw_linebuf_next(buf, &too_long);
+  line = next_line(buf, &too_long);
   g_assert_cmpstr(line, ==, "xyz");
   g_assert_false(too_long);
   g_free(line);
-  g_assert_null(vgw_linebuf_next(buf, NULL));
+  g_assert_cmpint(vgw_linebuf_next(buf, &line, NULL), ==, VGW_LINEBUF_EMPTY);
   /* A very long line is dropped in pieces and reported once. */
   for (int i = 0; i < 1000; i++) {
     vgw_linebuf_feed(buf, "zzzzzzzzzz", 10);
   }
   g_assert_cmpuint(vgw_linebuf_pending(buf), <=, 9);
   vgw_linebuf_feed(buf, "\nok\n", 4);
-  line = vgw_linebuf_next(buf, &too_long);
+  line = next_line(buf, &too_long);
   g_assert_true(too_long);
   g_assert_cmpuint(strlen(line), ==, 8);
   g_free(line);
-  line = vgw_linebuf_next(buf, &too_long);
+  line = next_line(buf, &too_long);
   g_assert_cmpstr(line, ==, "ok");
   g_free(line);
+  vgw_linebuf_free(buf);
+}
+
+/* A NUL byte is a break: queued in order, and the half line before it is
+ * gone, even one that had run past the limit. */
+static void test_linebuf_break(void) {
+  VgwLineBuf *buf = vgw_linebuf_new(8);
+  char *line = NULL;
+  gboolean too_long = TRUE;
+  const char bytes[] = "one\nhalf\0two\n\0\0toolongtoolong\0three\n";
+  vgw_linebuf_feed(buf, bytes, sizeof(bytes) - 1);
+  line = next_line(buf, &too_long);
+  g_assert_cmpstr(line, ==, "one");
+  g_free(line);
+  g_assert_cmpint(vgw_linebuf_next(buf, &line, NULL), ==, VGW_LINEBUF_BREAK);
+  g_assert_null(line);
+  line = next_line(buf, &too_long);
+  g_assert_cmpstr(line, ==, "two");
+  g_free(line);
+  for (int i = 0; i < 3; i++) {
+    g_assert_cmpint(vgw_linebuf_next(buf, &line, NULL), ==,
+                    VGW_LINEBUF_BREAK);
+  }
+  line = next_line(buf, &too_long);
+  g_assert_cmpstr(line, ==, "three");
+  g_assert_false(too_long);
+  g_free(line);
+  g_assert_cmpint(vgw_linebuf_next(buf, &line, NULL), ==, VGW_LINEBUF_EMPTY);
+  g_assert_cmpuint(vgw_linebuf_pending(buf), ==, 0);
   vgw_linebuf_free(buf);
 }
 
@@ -207,6 +276,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/mgmt/format/roundtrip", test_format_roundtrip);
   g_test_add_func("/mgmt/reply", test_reply);
   g_test_add_func("/mgmt/json-escape", test_json_escape);
+  g_test_add_func("/mgmt/json-escape/invalid-utf8", test_json_invalid_utf8);
+  g_test_add_func("/mgmt/linebuf/break", test_linebuf_break);
   g_test_add_func("/mgmt/linebuf", test_linebuf);
   return g_test_run();
 }

@@ -3,8 +3,11 @@
 #include <string.h>
 
 #include "mgmt/mgmt_proto.h"
+#include "mgmt/mgmt_reply.h"
 #include "mgmt/mgmt_session.h"
 #include "mgmt/mgmt_status.h"
+#include "param_registry.h"
+#include "param_secret.h"
 
 static void fake_status(VgwStatus *st, gpointer data) {
   st->state = "running";
@@ -134,6 +137,15 @@ static void test_status_tls(void) {
   g_free(text);
 }
 
+/* new_session returns a session accepting the factory login Admin/Admin,
+ * whose password the registry holds in stored form. */
+static VgwMgmtSession *new_session(void) {
+  gssize p = vgw_param_find_global("MaintenancePassword", 19);
+  g_assert_cmpint(p, >=, 0);
+  return vgw_mgmt_session_new("Admin", vgw_param_global((gsize)p)->default_text,
+                              fake_status, NULL);
+}
+
 /* run feeds |line| at |now| seconds and returns the output (caller frees),
  * storing delay and action. */
 static char *run(VgwMgmtSession *s, const char *line, gint64 now_s,
@@ -159,8 +171,7 @@ static void expect(VgwMgmtSession *s, const char *line, gint64 now_s,
 }
 
 static void test_login(void) {
-  VgwMgmtSession *s = vgw_mgmt_session_new("Admin", "Admin", fake_status,
-                                           NULL);
+  VgwMgmtSession *s = new_session();
   expect(s, "@1 status", 1, "@1 error {\"error\":\"login required\"}\n");
   expect(s, "@1 reset", 1, "@1 error {\"error\":\"login required\"}\n");
   guint delay = 0;
@@ -187,8 +198,7 @@ static void test_login(void) {
 }
 
 static void test_idle_timeout(void) {
-  VgwMgmtSession *s = vgw_mgmt_session_new("Admin", "Admin", fake_status,
-                                           NULL);
+  VgwMgmtSession *s = new_session();
   g_free(run(s, "@1 login Admin Admin", 10, NULL, NULL));
   g_free(run(s, "@2 status", 300, NULL, NULL));
   g_assert_true(vgw_mgmt_session_logged_in(s, 599 * G_USEC_PER_SEC));
@@ -197,15 +207,10 @@ static void test_idle_timeout(void) {
 }
 
 static void test_verbs(void) {
-  VgwMgmtSession *s = vgw_mgmt_session_new("Admin", "Admin", fake_status,
-                                           NULL);
+  VgwMgmtSession *s = new_session();
   g_free(run(s, "@1 login Admin Admin", 1, NULL, NULL));
   VgwMgmtAction action = VGW_MGMT_ACTION_NONE;
-  char *out = run(s, "@r reset", 1, NULL, &action);
-  g_assert_cmpstr(out, ==, "@r ok {}\n");
-  g_assert_cmpint(action, ==, VGW_MGMT_ACTION_RESET);
-  g_free(out);
-  out = run(s, "@w debug watchdog-stall", 1, NULL, &action);
+  char *out = run(s, "@w debug watchdog-stall", 1, NULL, &action);
   g_assert_cmpstr(out, ==, "@w ok {}\n");
   g_assert_cmpint(action, ==, VGW_MGMT_ACTION_WATCHDOG_STALL);
   g_free(out);
@@ -215,7 +220,8 @@ static void test_verbs(void) {
   g_free(out);
   out = run(s, "@d debug", 1, NULL, &action);
   g_assert_cmpint(action, ==, VGW_MGMT_ACTION_NONE);
-  g_assert_true(g_str_has_prefix(out, "@d error "));
+  g_assert_cmpstr(out, ==,
+                  "@d error {\"error\":\"usage: debug watchdog-stall|crash\"}\n");
   g_free(out);
   expect(s, "@e frobnicate", 1, "@e error {\"error\":\"unknown verb: frobnicate\"}\n");
   expect(s, "@f status now", 1, "@f error {\"error\":\"unexpected arguments\"}\n");
@@ -233,21 +239,28 @@ static void test_verbs(void) {
   vgw_mgmt_session_free(s);
 }
 
-/* A handler for the extra debug verbs the session passes on. */
-static gboolean debug_handler(char **argv, gboolean human, VgwMgmtReply *out,
-                              gpointer data) {
-  if (strcmp(argv[0], "debug") != 0 || g_strcmp0(argv[1], "tls-key") != 0) {
-    return FALSE;
-  }
-  out->ok = TRUE;
-  out->body = g_strdup("{\"handled\":true}");
-  return TRUE;
+/* A verb set of another module, as TLS adds debug tls-key. */
+static void verb_tls_key(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  g_assert_cmpstr(c->argv[0], ==, "debug");
+  g_assert_cmpuint(c->argc, ==, 2);
+  vgw_reply_ok(out, g_string_new("{\"handled\":true}"));
 }
 
-static void test_extra_debug_verbs(void) {
-  VgwMgmtSession *s = vgw_mgmt_session_new("Admin", "Admin", fake_status,
-                                           NULL);
-  vgw_mgmt_session_set_verbs(s, debug_handler, NULL);
+static int ended;
+
+static void count_end(gpointer data) { ended++; }
+
+static const VgwMgmtVerb extra_verbs[] = {
+    {"debug tls-key", "engine|software", "switch keys", 0, verb_tls_key},
+};
+static const VgwMgmtVerbSet extra_set = {extra_verbs,
+                                         G_N_ELEMENTS(extra_verbs), count_end};
+
+static void test_added_verbs(void) {
+  VgwMgmtSession *s = new_session();
+  vgw_mgmt_session_add_verbs(s, &extra_set, NULL);
+  expect(s, "@1 debug tls-key software", 1,
+         "@1 error {\"error\":\"login required\"}\n");
   g_free(run(s, "@1 login Admin Admin", 1, NULL, NULL));
   expect(s, "@2 debug tls-key software", 1, "@2 ok {\"handled\":true}\n");
   VgwMgmtAction action = VGW_MGMT_ACTION_NONE;
@@ -255,24 +268,104 @@ static void test_extra_debug_verbs(void) {
   g_assert_cmpstr(out, ==, "@3 ok {}\n");
   g_assert_cmpint(action, ==, VGW_MGMT_ACTION_CRASH);
   g_free(out);
-  out = run(s, "@4 debug nothing", 1, NULL, NULL);
-  g_assert_true(g_str_has_prefix(out, "@4 error "));
+  /* The family of debug verbs is listed from the registry. */
+  expect(s, "@4 debug nothing", 1,
+         "@4 error {\"error\":\"usage: debug watchdog-stall|crash|"
+         "tls-key\"}\n");
+  /* Help lists every verb of every set, the added ones included. */
+  out = run(s, "help", 1, NULL, NULL);
+  g_assert_nonnull(strstr(out, "\n  debug tls-key engine|software  "));
+  g_assert_nonnull(strstr(out, "\n  login <user> <password> "));
+  g_free(out);
+  out = run(s, "@5 help", 1, NULL, NULL);
+  g_assert_true(g_str_has_prefix(out, "@5 ok {\"verbs\":[{\"name\":\"help\""));
+  g_assert_nonnull(strstr(out, "{\"name\":\"debug tls-key\",\"usage\":"
+                               "\"engine|software\",\"summary\":"
+                               "\"switch keys\"}]}\n"));
+  g_free(out);
+  /* A logout ends the session for every set. */
+  ended = 0;
+  expect(s, "@6 logout", 1, "@6 ok {}\n");
+  g_assert_cmpint(ended, ==, 1);
+  vgw_mgmt_session_free(s);
+}
+
+/* feed sends |len| raw bytes and collects everything the session answers
+ * to them (caller frees), counting hang-ups in |*hangups|. */
+static char *feed(VgwMgmtSession *s, const char *bytes, gsize len,
+                  gint64 now_s, guint *hangups) {
+  GString *all = g_string_new(NULL);
+  VgwMgmtResult r;
+  vgw_mgmt_session_feed(s, bytes, len);
+  while (vgw_mgmt_session_next(s, now_s * G_USEC_PER_SEC, &r)) {
+    g_string_append(all, r.output);
+    *hangups += r.hangup;
+    vgw_mgmt_result_clear(&r);
+  }
+  return g_string_free(all, FALSE);
+}
+
+/* A NUL byte (the break the board sends when a host client connects or
+ * hangs up) ends the session: the next client is not logged in, and a
+ * half line left by the previous one does not spoil its first request. */
+static void test_break(void) {
+  VgwMgmtSession *s = new_session();
+  guint hangups = 0;
+  static const char first[] = "\0@1 login Admin Admin\n@2 status\n@3 sta\0";
+  char *out = feed(s, first, sizeof(first) - 1, 1, &hangups);
+  g_assert_true(g_str_has_prefix(out, "@1 ok {\"user\":\"Admin\"}\n@2 ok {"));
+  g_assert_null(strstr(out, "@3"));
+  g_assert_cmpuint(hangups, ==, 2);
+  g_assert_false(vgw_mgmt_session_logged_in(s, G_USEC_PER_SEC));
+  g_free(out);
+  static const char second[] = "\0@4 status\n";
+  out = feed(s, second, sizeof(second) - 1, 2, &hangups);
+  g_assert_cmpstr(out, ==, "@4 error {\"error\":\"login required\"}\n");
+  g_assert_cmpuint(hangups, ==, 3);
+  g_free(out);
+  /* A line and an immediate hang-up: the line is still answered (to no
+   * one), then the session ends. */
+  static const char third[] = "@5 login Admin Admin\n\0@6 status\n";
+  out = feed(s, third, sizeof(third) - 1, 3, &hangups);
+  g_assert_cmpstr(out, ==, "@5 ok {\"user\":\"Admin\"}\n"
+                           "@6 error {\"error\":\"login required\"}\n");
   g_free(out);
   vgw_mgmt_session_free(s);
 }
 
+/* A login always starts a fresh session: a failed one ends the login in
+ * force, and every set forgets its session state. */
+static void test_new_login(void) {
+  VgwMgmtSession *s = new_session();
+  vgw_mgmt_session_add_verbs(s, &extra_set, NULL);
+  g_free(run(s, "@1 login Admin Admin", 1, NULL, NULL));
+  ended = 0;
+  g_test_expect_message(G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
+                        "*session of Admin ended: new login*");
+  g_test_expect_message(G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
+                        "*login failed for user \"Admin\"*");
+  g_free(run(s, "@2 login Admin wrong", 1, NULL, NULL));
+  g_test_assert_expected_messages();
+  g_assert_cmpint(ended, ==, 1);
+  expect(s, "@3 status", 1, "@3 error {\"error\":\"login required\"}\n");
+  vgw_mgmt_session_free(s);
+}
+
 static void test_human(void) {
-  VgwMgmtSession *s = vgw_mgmt_session_new("Admin", "Admin", fake_status,
-                                           NULL);
+  VgwMgmtSession *s = new_session();
   expect(s, "", 1, "vgw> ");
   char *out = run(s, "help", 1, NULL, NULL);
   g_assert_nonnull(strstr(out, "login <user> <password>"));
   g_assert_true(g_str_has_suffix(out, "vgw> "));
   g_free(out);
-  expect(s, "status", 1, "Login required (login <user> <password>).\nvgw> ");
+  expect(s, "status", 1,
+         "Error: login required (login <user> <password>)\nvgw> ");
   guint delay = 0;
+  g_test_expect_message(G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
+                        "*login failed for user \"Admin\"*");
   out = run(s, "login Admin nope", 1, &delay, NULL);
-  g_assert_cmpstr(out, ==, "Login failed.\nvgw> ");
+  g_test_assert_expected_messages();
+  g_assert_cmpstr(out, ==, "Error: login failed\nvgw> ");
   g_assert_cmpuint(delay, ==, 1000);
   g_free(out);
   expect(s, "login  Admin  Admin ", 2, "Logged in as Admin.\nvgw> ");
@@ -280,7 +373,8 @@ static void test_human(void) {
   g_assert_nonnull(strstr(out, "Serial:       VGW\"1\n"));
   g_assert_true(g_str_has_suffix(out, "vgw> "));
   g_free(out);
-  expect(s, "bogus", 3, "Unknown command: bogus (try help)\nvgw> ");
+  expect(s, "bogus", 3, "Error: unknown command: bogus (try help)\nvgw> ");
+  expect(s, " \t ", 3, "vgw> ");
   expect(s, "logout", 3, "Logged out.\nvgw> ");
   vgw_mgmt_session_free(s);
 }
@@ -290,7 +384,9 @@ int main(int argc, char **argv) {
   g_test_add_func("/mgmt/status/json", test_status_json);
   g_test_add_func("/mgmt/status/config-source", test_status_config_source);
   g_test_add_func("/mgmt/status/tls", test_status_tls);
-  g_test_add_func("/mgmt/session/extra-debug-verbs", test_extra_debug_verbs);
+  g_test_add_func("/mgmt/session/added-verbs", test_added_verbs);
+  g_test_add_func("/mgmt/session/break", test_break);
+  g_test_add_func("/mgmt/session/new-login", test_new_login);
   g_test_add_func("/mgmt/session/login", test_login);
   g_test_add_func("/mgmt/session/idle-timeout", test_idle_timeout);
   g_test_add_func("/mgmt/session/verbs", test_verbs);

@@ -26,11 +26,14 @@
 
 #include "hal/board.h"
 #include "hal/crypto_engine.h"
-#include "mgmt/mgmt_keystore_verbs.h"
 #include "mgmt/mgmt_config_verbs.h"
+#include "mgmt/mgmt_ini_verbs.h"
+#include "mgmt/mgmt_keystore_verbs.h"
 #include "mgmt/mgmt_port.h"
+#include "mgmt/mgmt_reply.h"
 #include "mgmt/mgmt_session.h"
 #include "mgmt/mgmt_status.h"
+#include "mgmt/mgmt_table_verbs.h"
 #include "net/dhcp.h"
 #include "net/netports.h"
 #include "tls/tls_entropy.h"
@@ -60,7 +63,7 @@ typedef struct {
   VgwMgmtSession *session;
   VgwMgmtPort *port;
   VgwConfigState *config;
-  VgwConfigVerbs *verbs;
+  VgwIniVerbs *ini_verbs;
   VgwCryptoEngine *engine;
   VgwTlsService *tls;
   VgwKeystoreVerbs *keystore_verbs;
@@ -301,16 +304,24 @@ static void start_crypto(Vgwd *d, uint16_t tls_port) {
             vgw_tls_service_port(d->tls));
 }
 
-/* handle_verb offers a maintenance verb to the keystore verbs, the TLS
- * debug switch and the configuration verbs, in that order. */
-static gboolean handle_verb(char **argv, gboolean human, VgwMgmtReply *out,
-                            gpointer data) {
-  Vgwd *d = data;
-  return vgw_keystore_verbs_handle(argv, human, out, d->keystore_verbs) ||
-         (d->tls != NULL &&
-          vgw_tls_service_debug_verb(argv, human, out, d->tls)) ||
-         vgw_config_verbs_handle(argv, human, out, d->verbs);
+/* The TLS service's debug verbs (tls_service.h). Until a TLS build knows
+ * a row's verb it answers with the usage. */
+static void verb_debug_tls(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  if (!vgw_tls_service_debug_verb(c->argv, c->human, out, c->data)) {
+    vgw_reply_usage(c, out);
+  }
 }
+
+static const VgwMgmtVerb tls_debug_verbs[] = {
+    {"debug tls-key", "engine|software",
+     "TLS key for new connections (benchmark switch)", 0, verb_debug_tls},
+    {"debug tls-handshake-timeout", "SECONDS",
+     "handshake deadline of new TLS connections (test switch)", 0,
+     verb_debug_tls},
+};
+
+static const VgwMgmtVerbSet tls_debug_verb_set = {
+    tls_debug_verbs, G_N_ELEMENTS(tls_debug_verbs), NULL};
 
 static void start_maintenance(Vgwd *d) {
   const char *tty = g_getenv("VGW_MAINT_TTY");
@@ -319,10 +330,17 @@ static void start_maintenance(Vgwd *d) {
   d->session = vgw_mgmt_session_new(
       param(running, "MaintenanceUserName")->str,
       param(running, "MaintenancePassword")->str, fill_status, d);
-  d->verbs = vgw_config_verbs_new(d->config);
+  d->ini_verbs = vgw_ini_verbs_new(d->config);
   d->keystore_verbs = vgw_keystore_verbs_new(
       d->engine, d->tls != NULL ? vgw_tls_service_key_changed : NULL, d->tls);
-  vgw_mgmt_session_set_verbs(d->session, handle_verb, d);
+  vgw_mgmt_session_add_verbs(d->session, &vgw_config_verb_set, d->config);
+  vgw_mgmt_session_add_verbs(d->session, &vgw_table_verb_set, d->config);
+  vgw_mgmt_session_add_verbs(d->session, &vgw_ini_verb_set, d->ini_verbs);
+  vgw_mgmt_session_add_verbs(d->session, &vgw_keystore_verb_set,
+                             d->keystore_verbs);
+  if (d->tls != NULL) {
+    vgw_mgmt_session_add_verbs(d->session, &tls_debug_verb_set, d->tls);
+  }
   vgw_config_state_set_applied(d->config, on_config_applied, d);
   d->port = vgw_mgmt_port_open(tty ? tty : MAINT_TTY, d->session, on_action,
                                d, &error);

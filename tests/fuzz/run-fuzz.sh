@@ -20,13 +20,15 @@ seconds=${3:-20}
 case "$target" in
   ini)
     sources=("$here/fuzz_ini.c")
-    for f in registry value config validate ini_parse ini_write; do
+    # secret.c hashes secret parameters (BoringSSL's PBKDF2).
+    for f in registry value config validate ini_parse ini_write secret base64; do
       sources+=("$top/device-fw/param/$f.c")
     done
-    includes=(-I"$top/device-fw/param")
+    boringssl_lib=/usr/lib/$(gcc -print-multiarch)/android
+    includes=(-I"$top/device-fw/param" -isystem /usr/include/android)
     dict="$here/ini.dict"
     pkgs=(glib-2.0)
-    libs=()
+    libs=(-L"$boringssl_lib" -Wl,-rpath,"$boringssl_lib" -lcrypto)
     ;;
   handshakes)
     # The JSON string escaper is the maintenance protocol's (mgmt_proto.c).

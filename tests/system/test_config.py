@@ -14,13 +14,7 @@ GW = 'cfg'
 
 def param(run, name, gw=GW):
     """Returns `vgw param get NAME --json` as a dict ({} on failure)."""
-    p = run.vgw('param', 'get', '--json', '--name', gw, name, timeout=60)
-    try:
-        return json.loads(p.stdout)
-    except ValueError:
-        run.check(False, 'vgw param get %s --json prints JSON' % name,
-                  'rc=%d\n%s%s' % (p.returncode, p.stdout, p.stderr))
-        return {}
+    return run.param(name, gw)
 
 
 def pending(run, gw=GW):

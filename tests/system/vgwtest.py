@@ -76,6 +76,17 @@ class Run:
                        'rc=%d\n%s%s' % (p.returncode, p.stdout, p.stderr))
             return None
 
+    def param(self, name, gw):
+        """Returns `vgw param get NAME --json` on gateway GW as a dict ({}
+        with a failed check when it does not print JSON)."""
+        p = self.vgw('param', 'get', '--json', '--name', gw, name, timeout=120)
+        try:
+            return json.loads(p.stdout)
+        except ValueError:
+            self.check(False, 'vgw param get %s --json prints JSON' % name,
+                       'rc=%d\n%s%s' % (p.returncode, p.stdout, p.stderr))
+            return {}
+
     def console_tail(self, name, lines=25):
         path = os.path.join(self.state_root, name, 'console.log')
         try:

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "param_ini.h"
+#include "param_secret.h"
 #include "param_value.h"
 
 static gsize global(const char *name) {
@@ -108,7 +109,11 @@ static void test_rich_file(void) {
   assert_global(cfg, "TLSLocalSIPPort", "5067");
   assert_global(cfg, "EnableSIPS", "1");
   assert_global(cfg, "TLSRemoteSubjectName", "sbc, the one; with 'quotes'");
-  assert_global(cfg, "MaintenancePassword", "s3cret ; not a comment");
+  /* A secret in clear is held as its hash. */
+  const char *stored =
+      vgw_param_config_global(cfg, global("MaintenancePassword"))->str;
+  g_assert_true(g_str_has_prefix(stored, VGW_SECRET_PREFIX));
+  g_assert_true(vgw_secret_verify(stored, "s3cret ; not a comment"));
 
   g_assert_cmpstr(cell(cfg, VGW_TABLE_TLS_CONTEXTS, 0, "ServerCipherString")
                       ->str, ==, "RC4:EXP");
@@ -329,11 +334,31 @@ static void test_lenient_syntax(void) {
   g_assert_cmpstr(cell(cfg, VGW_TABLE_TLS_CONTEXTS, 4, "Name")->str, ==, "x");
   g_assert_cmpint(cell(cfg, VGW_TABLE_TLS_CONTEXTS, 4, "DHKeySize")->num, ==,
                   1024);
-  /* Empty input is a valid (empty) file. */
-  load(cfg, "", VGW_INI_FULL, NULL);
+  /* A full load of a file naming nothing is refused and changes nothing,
+   * unless the caller allows it: then it gives the factory defaults. */
   VgwParamConfig *fresh = vgw_param_config_new();
+  static const char *const empties[] = {"", "; only a comment\r\n\r\n",
+                                        "[Syslog Params]\n"};
+  for (gsize i = 0; i < G_N_ELEMENTS(empties); i++) {
+    GError *error = NULL;
+    g_assert_false(vgw_ini_load(cfg, empties[i], strlen(empties[i]), "e.ini",
+                                VGW_INI_FULL, NULL, &error));
+    g_assert_error(error, VGW_PARAM_ERROR, VGW_PARAM_ERROR_EMPTY);
+    g_assert_cmpstr(error->message, ==,
+                    "e.ini: names no parameter and no table: a full load "
+                    "would reset everything to factory defaults");
+    g_clear_error(&error);
+    assert_global(cfg, "GwDebugLevel", "7");
+  }
+  load(cfg, "", VGW_INI_INCREMENTAL, NULL);
+  assert_global(cfg, "GwDebugLevel", "7");
+  load(cfg, "; nothing\n", VGW_INI_FULL_ALLOW_EMPTY, NULL);
   g_assert_true(vgw_param_config_equal(cfg, fresh));
-  g_assert_true(vgw_ini_load(cfg, NULL, 0, NULL, VGW_INI_FULL, NULL, NULL));
+  g_assert_true(vgw_ini_load(cfg, NULL, 0, NULL, VGW_INI_FULL_ALLOW_EMPTY,
+                             NULL, NULL));
+  /* A file naming only an unknown parameter is not empty: it says what
+   * it meant, and the warning says what was skipped. */
+  load(cfg, "NoSuchThing = 1\n", VGW_INI_FULL, NULL);
   vgw_param_config_free(fresh);
   vgw_param_config_free(cfg);
 }
