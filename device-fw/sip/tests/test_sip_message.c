@@ -122,8 +122,8 @@ static char *allowed_methods(const osip_message_t *msg) {
 }
 
 /* The response survives the wire: printed and parsed again, it passes the
- * checks, and is what we built. */
-static osip_message_t *reparse(const osip_message_t *resp) {
+ * checks. Takes |resp|; returns the parsed copy. */
+static osip_message_t *reparse(osip_message_t *resp) {
   gsize len;
   char *bytes = sip_message_to_bytes(resp, &len);
   osip_message_t *again = NULL;
@@ -132,6 +132,7 @@ static osip_message_t *reparse(const osip_message_t *resp) {
   g_assert_cmpint(sip_message_parse((const guint8 *)bytes, len, &again), ==,
                   SIP_REASON_NONE);
   g_free(bytes);
+  osip_message_free(resp);
   return again;
 }
 
