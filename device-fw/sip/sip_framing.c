@@ -285,11 +285,15 @@ static SipFrameKind framer_fail(SipFramer *f, SipFrame *frame,
  * a message starts (or nothing is buffered: then f->in_message is FALSE). */
 static SipFrameKind framer_between(SipFramer *f) {
   for (;;) {
-    const guint8 *p = f->buf->data + f->start;
     gsize avail = f->buf->len - f->start;
 
-    if (avail == 0 || p[0] != '\r') {
-      f->in_message = avail > 0;
+    if (avail == 0) {
+      f->in_message = FALSE; /* (an empty GByteArray has no data at all) */
+      return SIP_FRAME_NEED_MORE;
+    }
+    const guint8 *p = f->buf->data + f->start;
+    if (p[0] != '\r') {
+      f->in_message = TRUE;
       return SIP_FRAME_NEED_MORE;
     }
     if (avail < 2) {

@@ -55,6 +55,28 @@ static gboolean parse_bounded_number(const char *s, gsize max_digits,
   return TRUE;
 }
 
+/* Whether libosip2 parses back what it prints of a header it parsed.
+ * Not always so (e.g. a To of "<sip:a@b c: >"): a response copies these
+ * headers, and one that does not survive the wire must not be built. */
+#define DEFINE_ROUND_TRIP(name, type, prefix)                                \
+  static gboolean name(const type *header) {                                 \
+    char *text = NULL;                                                       \
+    type *back = NULL;                                                       \
+    gboolean ok = prefix##_to_str(header, &text) == OSIP_SUCCESS &&          \
+                  prefix##_init(&back) == OSIP_SUCCESS &&                    \
+                  prefix##_parse(back, text) == OSIP_SUCCESS;                \
+    if (back != NULL) {                                                      \
+      prefix##_free(back);                                                   \
+    }                                                                        \
+    osip_free(text);                                                         \
+    return ok;                                                               \
+  }
+
+DEFINE_ROUND_TRIP(via_round_trips, osip_via_t, osip_via)
+DEFINE_ROUND_TRIP(from_round_trips, osip_from_t, osip_from)
+DEFINE_ROUND_TRIP(call_id_round_trips, osip_call_id_t, osip_call_id)
+DEFINE_ROUND_TRIP(cseq_round_trips, osip_cseq_t, osip_cseq)
+
 static gboolean is_sip_2_0(const char *version) {
   return version != NULL && g_ascii_strcasecmp(version, "SIP/2.0") == 0;
 }
@@ -70,6 +92,11 @@ static SipReason validate_via(const osip_message_t *msg) {
       via->host == NULL || via->host[0] == '\0') {
     return SIP_REASON_BAD_VIA;
   }
+  for (int i = 0; i < osip_list_size(&msg->vias); i++) {
+    if (!via_round_trips(osip_list_get(&msg->vias, i))) {
+      return SIP_REASON_BAD_VIA;
+    }
+  }
   return SIP_REASON_NONE;
 }
 
@@ -80,7 +107,7 @@ static SipReason validate_cseq(const osip_message_t *msg) {
     return SIP_REASON_MISSING_CSEQ;
   }
   if (!parse_bounded_number(cseq->number, 10, SIP_CSEQ_LIMIT, NULL) ||
-      cseq->method == NULL) {
+      cseq->method == NULL || !cseq_round_trips(cseq)) {
     return SIP_REASON_BAD_CSEQ;
   }
   /* Methods are case-sensitive (RFC 3261 §7.1). */
@@ -123,11 +150,20 @@ SipReason sip_message_validate(const osip_message_t *msg) {
   if (msg->from == NULL || msg->from->url == NULL) {
     return SIP_REASON_MISSING_FROM;
   }
+  if (!from_round_trips(msg->from)) {
+    return SIP_REASON_BAD_FROM;
+  }
   if (msg->to == NULL || msg->to->url == NULL) {
     return SIP_REASON_MISSING_TO;
   }
+  if (!from_round_trips(msg->to)) {
+    return SIP_REASON_BAD_TO;
+  }
   if (msg->call_id == NULL || msg->call_id->number == NULL) {
     return SIP_REASON_MISSING_CALL_ID;
+  }
+  if (!call_id_round_trips(msg->call_id)) {
+    return SIP_REASON_BAD_CALL_ID;
   }
   reason = validate_cseq(msg);
   if (reason != SIP_REASON_NONE || !MSG_IS_REQUEST(msg)) {

@@ -35,9 +35,12 @@ static const SipReasonInfo sip_reasons[SIP_REASON_COUNT] = {
   [SIP_REASON_MISSING_VIA] = {"missing-via", "Missing Via header", 0},
   [SIP_REASON_BAD_VIA] = {"bad-via", "Invalid Via header", 0},
   [SIP_REASON_MISSING_FROM] = {"missing-from", "Missing From header", 400},
+  [SIP_REASON_BAD_FROM] = {"bad-from", "Invalid From header", 400},
   [SIP_REASON_MISSING_TO] = {"missing-to", "Missing To header", 400},
+  [SIP_REASON_BAD_TO] = {"bad-to", "Invalid To header", 400},
   [SIP_REASON_MISSING_CALL_ID] =
       {"missing-call-id", "Missing Call-ID header", 400},
+  [SIP_REASON_BAD_CALL_ID] = {"bad-call-id", "Invalid Call-ID header", 400},
   [SIP_REASON_MISSING_CSEQ] = {"missing-cseq", "Missing CSeq header", 400},
   [SIP_REASON_BAD_CSEQ] = {"bad-cseq", "Invalid CSeq number", 400},
   [SIP_REASON_CSEQ_METHOD_MISMATCH] =

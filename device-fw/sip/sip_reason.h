@@ -33,12 +33,19 @@ typedef enum {
   SIP_REASON_UNPARSEABLE,           /* libosip2 could not parse it */
   SIP_REASON_BAD_VERSION,           /* not SIP/2.0 */
   SIP_REASON_MISSING_VIA,
-  SIP_REASON_BAD_VIA,               /* no version/protocol/host in top Via */
+  SIP_REASON_BAD_VIA,               /* no version/protocol/host in top Via,
+                                       or a Via that does not survive a
+                                       print and parse by libosip2 */
   SIP_REASON_MISSING_FROM,
+  SIP_REASON_BAD_FROM,              /* From that does not survive a
+                                       print and parse by libosip2 */
   SIP_REASON_MISSING_TO,
+  SIP_REASON_BAD_TO,                /* likewise for To */
   SIP_REASON_MISSING_CALL_ID,
+  SIP_REASON_BAD_CALL_ID,           /* likewise for Call-ID */
   SIP_REASON_MISSING_CSEQ,
-  SIP_REASON_BAD_CSEQ,              /* number not 1*DIGIT below 2^31 */
+  SIP_REASON_BAD_CSEQ,              /* number not 1*DIGIT below 2^31, or
+                                       no print-and-parse round trip */
   SIP_REASON_CSEQ_METHOD_MISMATCH,  /* CSeq method != request method */
   SIP_REASON_MISSING_MAX_FORWARDS,
   SIP_REASON_BAD_MAX_FORWARDS,      /* not 1*DIGIT in 0..255 */

@@ -79,16 +79,43 @@ static void txn_queue(SipTxnLayer *l, osip_transaction_t *tr,
 
 /* ---- Sending ---- */
 
+static gboolean send_bytes(SipTxnLayer *l, const SipPeer *to,
+                           const char *bytes, gsize len) {
+  if (!l->cb.send(to, bytes, len, l->user_data)) {
+    l->stats.transport_errors++;
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean send_message(SipTxnLayer *l, const SipPeer *to,
                              const osip_message_t *msg) {
   gsize len;
   char *bytes = sip_message_to_bytes(msg, &len);
-  gboolean ok = bytes != NULL && l->cb.send(to, bytes, len, l->user_data);
+  gboolean ok = bytes != NULL && send_bytes(l, to, bytes, len);
 
   g_free(bytes);
-  if (!ok) {
-    l->stats.transport_errors++;
+  return ok;
+}
+
+/* Sends a refusal built from a request that failed its checks, if it
+ * survives the wire: libosip2 prints some header fields it accepted in a
+ * form it does not parse back, and a peer would choke on them too. */
+static gboolean send_refusal(SipTxnLayer *l, const SipPeer *to,
+                             const osip_message_t *resp) {
+  gsize len;
+  char *bytes = sip_message_to_bytes(resp, &len);
+  osip_message_t *check = NULL;
+  gboolean ok = FALSE;
+
+  if (bytes != NULL) {
+    sip_message_parse((const guint8 *)bytes, len, &check);
   }
+  if (check != NULL) {
+    osip_message_free(check);
+    ok = send_bytes(l, to, bytes, len);
+  }
+  g_free(bytes);
   return ok;
 }
 
@@ -391,7 +418,7 @@ static SipReason refuse(SipTxnLayer *l, osip_message_t *msg, SipReason reason,
     g_free(tag);
     if (resp != NULL) {
       response_destination(from, resp, &to);
-      if (send_message(l, &to, resp)) {
+      if (send_refusal(l, &to, resp)) {
         l->stats.refusals_sent++;
       }
       osip_message_free(resp);

@@ -204,6 +204,13 @@ static void test_refused_requests(void) {
                   SIP_REASON_HEADERS_UNTERMINATED);
   g_assert_cmpuint(fx.sent->len, ==, 2);
 
+  /* A To that libosip2 accepts but prints in a form it cannot parse back
+   * (found by fuzz_sip): refused, and the 400, which would carry it, is
+   * not sent. */
+  text = sip_canned_options("To:", "To: <sip:gw@127.0.0.1Call-ID: >\r\n");
+  g_assert_cmpint(receive_text(layer, text, &from), ==, SIP_REASON_BAD_TO);
+  g_free(text);
+
   /* Keep-alives are neither messages nor refusals. */
   g_assert_cmpint(receive_text(layer, "\r\n\r\n", &from), ==, SIP_REASON_NONE);
 
@@ -212,8 +219,9 @@ static void test_refused_requests(void) {
   g_assert_cmpuint(stats->rejected[SIP_REASON_MESSAGE_TOO_LARGE], ==, 2);
   g_assert_cmpuint(stats->rejected[SIP_REASON_MISSING_VIA], ==, 1);
   g_assert_cmpuint(stats->rejected[SIP_REASON_HEADERS_UNTERMINATED], ==, 1);
+  g_assert_cmpuint(stats->rejected[SIP_REASON_BAD_TO], ==, 1);
   g_assert_cmpuint(stats->refusals_sent, ==, 2);
-  g_assert_cmpuint(stats->received, ==, 5);
+  g_assert_cmpuint(stats->received, ==, 6);
   g_assert_cmpuint(fx.requests, ==, 0);
   sip_txn_layer_free(layer);
   fixture_clear(&fx);
