@@ -20,6 +20,7 @@ typedef struct {
   SipTxn *held;           /* the last transaction, if not answered */
   /* Client side. */
   GPtrArray *outcomes;    /* "response 200", "timeout", ... */
+  SipTxnLayer *layer;
 } Fixture;
 
 static void sent_free(gpointer p) {
@@ -71,13 +72,21 @@ static const SipTxnCallbacks fake_callbacks = {
     .request = fake_request,
 };
 
-static void fixture_init(Fixture *fx) {
+/* The fake transport and TU with a layer on |context| (NULL: the default
+ * one) and |limits| (NULL: defaults); the TU answers |answer| at once. */
+static SipTxnLayer *fixture_init(Fixture *fx, int answer,
+                                 GMainContext *context,
+                                 const SipLimits *limits) {
   memset(fx, 0, sizeof(*fx));
   fx->sent = g_ptr_array_new_with_free_func(sent_free);
   fx->outcomes = g_ptr_array_new_with_free_func(g_free);
+  fx->answer = answer;
+  fx->layer = sip_txn_layer_new(context, limits, &fake_callbacks, fx);
+  return fx->layer;
 }
 
 static void fixture_clear(Fixture *fx) {
+  sip_txn_layer_free(fx->layer);
   g_ptr_array_unref(fx->sent);
   g_ptr_array_unref(fx->outcomes);
 }
@@ -111,9 +120,7 @@ static osip_message_t *sent_message(Fixture *fx, guint i) {
 
 static void test_options_retransmission(void) {
   Fixture fx;
-  fixture_init(&fx);
-  fx.answer = 200;
-  SipTxnLayer *layer = sip_txn_layer_new(NULL, NULL, &fake_callbacks, &fx);
+  SipTxnLayer *layer = fixture_init(&fx, 200, NULL, NULL);
   /* Behind NAT: the Via says 10.0.0.1:5070, the packet came from
    * 127.0.0.1:40000. */
   SipPeer from = peer(SIP_TRANSPORT_UDP, "127.0.0.1", 40000, 0);
@@ -146,18 +153,15 @@ static void test_options_retransmission(void) {
   g_assert_cmpuint(fx.sent->len, ==, 3);
   g_free(other);
   g_free(options);
-  sip_txn_layer_free(layer);
   fixture_clear(&fx);
 }
 
 static void test_refused_requests(void) {
   Fixture fx;
-  fixture_init(&fx);
-  fx.answer = 200;
   SipLimits limits;
   sip_limits_init_default(&limits);
   limits.max_message = 400;
-  SipTxnLayer *layer = sip_txn_layer_new(NULL, &limits, &fake_callbacks, &fx);
+  SipTxnLayer *layer = fixture_init(&fx, 200, NULL, &limits);
   SipPeer from = peer(SIP_TRANSPORT_UDP, "127.0.0.1", 40000, 0);
   char *text = sip_canned_options("Call-ID:", NULL);
 
@@ -223,15 +227,12 @@ static void test_refused_requests(void) {
   g_assert_cmpuint(stats->refusals_sent, ==, 2);
   g_assert_cmpuint(stats->received, ==, 6);
   g_assert_cmpuint(fx.requests, ==, 0);
-  sip_txn_layer_free(layer);
   fixture_clear(&fx);
 }
 
 static void test_stream_response_on_connection(void) {
   Fixture fx;
-  fixture_init(&fx);
-  fx.answer = 200;
-  SipTxnLayer *layer = sip_txn_layer_new(NULL, NULL, &fake_callbacks, &fx);
+  SipTxnLayer *layer = fixture_init(&fx, 200, NULL, NULL);
   SipPeer from = peer(SIP_TRANSPORT_TLS, "127.0.0.1", 40001, 7);
   char *options = sip_canned_request("OPTIONS", "TLS", NULL, NULL);
 
@@ -240,14 +241,12 @@ static void test_stream_response_on_connection(void) {
   g_assert_cmpuint(sent_at(&fx, 0)->to.connection, ==, 7);
   g_assert_cmpint(sent_at(&fx, 0)->to.transport, ==, SIP_TRANSPORT_TLS);
   g_free(options);
-  sip_txn_layer_free(layer);
   fixture_clear(&fx);
 }
 
 static void test_invite_server(void) {
   Fixture fx;
-  fixture_init(&fx);
-  SipTxnLayer *layer = sip_txn_layer_new(NULL, NULL, &fake_callbacks, &fx);
+  SipTxnLayer *layer = fixture_init(&fx, 0, NULL, NULL);
   SipPeer from = peer(SIP_TRANSPORT_UDP, "127.0.0.1", 40000, 0);
   char *invite = sip_canned_request("INVITE", "UDP", NULL, NULL);
 
@@ -288,7 +287,6 @@ static void test_invite_server(void) {
   g_assert_cmpuint(fx.acks, ==, 1);
   g_free(ack);
   g_free(invite);
-  sip_txn_layer_free(layer);
   fixture_clear(&fx);
 }
 
@@ -330,8 +328,7 @@ static char *response_to(Fixture *fx, guint i, guint status) {
 
 static void test_client_transaction(void) {
   Fixture fx;
-  fixture_init(&fx);
-  SipTxnLayer *layer = sip_txn_layer_new(NULL, NULL, &fake_callbacks, &fx);
+  SipTxnLayer *layer = fixture_init(&fx, 0, NULL, NULL);
   SipPeer proxy = peer(SIP_TRANSPORT_TCP, "127.0.0.1", 5080, 3);
 
   g_assert_true(sip_txn_send_request(layer, gateway_options("TCP"), &proxy,
@@ -369,15 +366,13 @@ static void test_client_transaction(void) {
   g_assert_cmpstr(g_ptr_array_index(fx.outcomes, 2), ==, "transport-error");
   g_assert_cmpuint(sip_txn_layer_stats(layer)->client_transactions, ==, 0);
   g_assert_cmpuint(sip_txn_layer_stats(layer)->transport_errors, ==, 1);
-  sip_txn_layer_free(layer);
   fixture_clear(&fx);
 }
 
 static void test_timers_from_main_loop(void) {
   Fixture fx;
-  fixture_init(&fx);
   GMainContext *context = g_main_context_new();
-  SipTxnLayer *layer = sip_txn_layer_new(context, NULL, &fake_callbacks, &fx);
+  SipTxnLayer *layer = fixture_init(&fx, 0, context, NULL);
   SipPeer proxy = peer(SIP_TRANSPORT_UDP, "127.0.0.1", 5080, 0);
 
   /* Over UDP nobody answers: timer E retransmits the request from the
@@ -391,11 +386,10 @@ static void test_timers_from_main_loop(void) {
   g_assert_cmpstr(sent_at(&fx, 1)->bytes, ==, sent_at(&fx, 0)->bytes);
   g_assert_cmpstr(sent_at(&fx, 2)->bytes, ==, sent_at(&fx, 0)->bytes);
   g_assert_cmpuint(fx.outcomes->len, ==, 0);
-  sip_txn_layer_free(layer);
+  fixture_clear(&fx);
   /* The layer's timer went with it. */
   g_assert_false(g_main_context_pending(context));
   g_main_context_unref(context);
-  fixture_clear(&fx);
 }
 
 int main(int argc, char **argv) {
