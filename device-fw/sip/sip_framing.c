@@ -10,6 +10,9 @@
 
 #include <string.h>
 
+/* Consumed bytes a framer keeps before moving the rest down. */
+#define SIP_FRAMER_COMPACT_AT 16384
+
 /* A content length this large is an overflow attempt, not a size. */
 #define SIP_CONTENT_LENGTH_CEILING G_MAXUINT32
 
@@ -326,8 +329,13 @@ SipFrameKind sip_framer_next(SipFramer *framer, SipFrame *frame) {
   if (f->error != SIP_REASON_NONE) {
     return framer_fail(f, frame, f->error);
   }
-  /* Drop what was handed out before: the last frame's bytes die here. */
-  if (f->start > 0) {
+  /* Drop what was handed out before: the last frame's bytes die here.
+   * Pipelined messages are not moved down one by one: only once the
+   * consumed part is large. */
+  if (f->start == f->buf->len) {
+    g_byte_array_set_size(f->buf, 0);
+    f->start = 0;
+  } else if (f->start >= SIP_FRAMER_COMPACT_AT) {
     g_byte_array_remove_range(f->buf, 0, (guint)f->start);
     f->start = 0;
   }

@@ -74,7 +74,8 @@ void sip_framer_free(SipFramer *framer);
 
 /* Appends bytes read from the stream. Call sip_framer_next() until it
  * returns SIP_FRAME_NEED_MORE (or ERROR) after each push: the framer then
- * never holds more than max_message plus the last chunk. */
+ * never holds more than max_message, plus 16 KiB already handed out, plus
+ * the last chunk. */
 void sip_framer_push(SipFramer *framer, const guint8 *data, gsize len);
 
 /* The next thing on the stream. A MESSAGE's bytes stay valid until the

@@ -148,6 +148,31 @@ static void test_stream_byte_at_a_time(void) {
   g_free(options);
 }
 
+static void test_stream_pipelined(void) {
+  SipLimits limits = default_limits();
+  char *options = sip_canned_request("OPTIONS", "TCP", NULL, NULL);
+  GString *stream = g_string_new(NULL);
+  GPtrArray *messages = g_ptr_array_new_with_free_func(g_free);
+
+  /* Well past the point where the framer moves unread bytes down. */
+  for (int i = 0; i < 200; i++) {
+    g_string_append(stream, options);
+  }
+  for (gsize chunk = 1000; chunk <= stream->len; chunk *= 7) {
+    g_ptr_array_set_size(messages, 0);
+    char *log = frame_stream(stream->str, stream->len, chunk, &limits,
+                             SIP_FRAMER_ACCEPTED, messages);
+    g_assert_cmpuint(messages->len, ==, 200);
+    for (guint i = 0; i < messages->len; i++) {
+      g_assert_cmpstr(g_ptr_array_index(messages, i), ==, options);
+    }
+    g_free(log);
+  }
+  g_ptr_array_unref(messages);
+  g_string_free(stream, TRUE);
+  g_free(options);
+}
+
 static void test_keepalive_roles(void) {
   SipLimits limits = default_limits();
   char *log;
@@ -440,6 +465,7 @@ int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/sip/framing/stream-every-split", test_stream_every_split);
   g_test_add_func("/sip/framing/stream-small-chunks", test_stream_byte_at_a_time);
+  g_test_add_func("/sip/framing/stream-pipelined", test_stream_pipelined);
   g_test_add_func("/sip/framing/keepalive-roles", test_keepalive_roles);
   g_test_add_func("/sip/framing/limit-message-size", test_limit_message_size);
   g_test_add_func("/sip/framing/limit-headers", test_limit_headers);
