@@ -18,6 +18,8 @@
 #define VGW_SIP_TXN_H
 
 #include <glib.h>
+#include <sys/time.h> /* osip2/osip.h uses struct timeval, time_t */
+#include <time.h>
 #include <osip2/osip.h>
 
 #include "sip_framing.h"
