@@ -40,6 +40,14 @@ case "$target" in
     pkgs=(glib-2.0 gio-2.0 json-glib-1.0 libpcap)
     libs=(-L"$boringssl_lib" -Wl,-rpath,"$boringssl_lib" -lcrypto)
     ;;
+  sip)
+    # fuzz_sip.c over device-fw/sip and libosip2 (the message entry point)
+    sources=("$here/fuzz_sip.c" "$top"/device-fw/sip/sip_*.c)
+    includes=(-I"$top/device-fw/sip")
+    dict="$here/sip.dict"
+    pkgs=(glib-2.0 libosip2)
+    libs=()
+    ;;
   *) echo "run-fuzz: unknown target '$target'" >&2; exit 2 ;;
 esac
 

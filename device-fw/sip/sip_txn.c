@@ -1,0 +1,544 @@
+/*
+ * SIP transactions on libosip2, driven from a GLib main loop (sip_txn.h).
+ *
+ * libosip2 queues events in per-transaction FIFOs and runs them in
+ * osip_*_execute(); its callbacks may queue more (a TU answering at once),
+ * so layer_run() loops until a pass queues nothing. Transactions that end
+ * are only unlinked in the kill callback and freed after the pass, because
+ * libosip2 still touches them on the way out of its state machine.
+ */
+#include "sip_txn.h"
+
+#include <string.h>
+
+#include "sip_message.h"
+
+/* libosip2 reports a far-future deadline when no timer runs. */
+#define SIP_TXN_NO_TIMER_S (24 * 3600)
+
+struct SipTxn {
+  SipTxnLayer *layer;
+  osip_transaction_t *tr; /* NULL once libosip2 ended it */
+  SipPeer peer;           /* server: where the request came from */
+  gboolean client;
+  gboolean tu_done;       /* server: final response given; client: outcome
+                             reported */
+  SipClientFunc func;
+  gpointer data;
+};
+
+struct SipTxnLayer {
+  osip_t *osip;
+  GMainContext *context;
+  GSource *timer;
+  SipLimits limits;
+  SipTxnCallbacks cb;
+  gpointer user_data;
+  SipTxnStats stats;
+  GHashTable *txns;  /* every SipTxn, owned */
+  GPtrArray *dead;   /* osip_transaction_t ended in this pass */
+  gboolean running;
+  gboolean more;     /* an event was queued during the pass */
+};
+
+static void layer_run(SipTxnLayer *l);
+
+static SipTxn *txn_of(osip_transaction_t *tr) {
+  return osip_transaction_get_reserved1(tr);
+}
+
+static SipTxn *txn_new(SipTxnLayer *l, osip_transaction_t *tr,
+                       const SipPeer *peer, gboolean client) {
+  SipTxn *t = g_new0(SipTxn, 1);
+
+  t->layer = l;
+  t->tr = tr;
+  t->peer = *peer;
+  t->client = client;
+  osip_transaction_set_reserved1(tr, t);
+  g_hash_table_add(l->txns, t);
+  if (client) {
+    l->stats.client_transactions++;
+  } else {
+    l->stats.server_transactions++;
+  }
+  return t;
+}
+
+static void txn_forget(SipTxn *t) {
+  g_hash_table_remove(t->layer->txns, t);
+  g_free(t);
+}
+
+/* Queues |evt| in |tr| and runs it (later, if a pass is running). */
+static void txn_queue(SipTxnLayer *l, osip_transaction_t *tr,
+                      osip_event_t *evt) {
+  osip_transaction_add_event(tr, evt);
+  layer_run(l);
+}
+
+/* ---- Sending ---- */
+
+static gboolean send_bytes(SipTxnLayer *l, const SipPeer *to,
+                           const char *bytes, gsize len) {
+  if (!l->cb.send(to, bytes, len, l->user_data)) {
+    l->stats.transport_errors++;
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean send_message(SipTxnLayer *l, const SipPeer *to,
+                             const osip_message_t *msg) {
+  gsize len;
+  char *bytes = sip_message_to_bytes(msg, &len);
+  gboolean ok = bytes != NULL && send_bytes(l, to, bytes, len);
+
+  g_free(bytes);
+  return ok;
+}
+
+/* Sends a refusal built from a request that failed its checks, if it
+ * survives the wire: libosip2 prints some header fields it accepted in a
+ * form it does not parse back, and a peer would choke on them too. */
+static gboolean send_refusal(SipTxnLayer *l, const SipPeer *to,
+                             const osip_message_t *resp) {
+  gsize len;
+  char *bytes = sip_message_to_bytes(resp, &len);
+  osip_message_t *check = NULL;
+  gboolean ok = FALSE;
+
+  if (bytes != NULL) {
+    sip_message_parse((const guint8 *)bytes, len, &check);
+  }
+  if (check != NULL) {
+    osip_message_free(check);
+    ok = send_bytes(l, to, bytes, len);
+  }
+  g_free(bytes);
+  return ok;
+}
+
+/* Where a response to a request from |from| goes: the same connection on
+ * a stream; on UDP the top Via's received/rport (or sent-by) address. */
+static void response_destination(const SipPeer *from,
+                                  const osip_message_t *resp, SipPeer *to) {
+  char *address = NULL;
+  int port = 0;
+
+  *to = *from;
+  if (from->transport != SIP_TRANSPORT_UDP) {
+    return;
+  }
+  osip_response_get_destination((osip_message_t *)resp, &address, &port);
+  if (address != NULL && port > 0 && port <= G_MAXUINT16) {
+    g_strlcpy(to->address, address, sizeof(to->address));
+    to->port = (guint16)port;
+  }
+  osip_free(address);
+}
+
+static int osip_send_cb(osip_transaction_t *tr, osip_message_t *msg,
+                        char *host, int port, int out_socket) {
+  SipTxn *t = txn_of(tr);
+  SipPeer to;
+
+  if (t->client) {
+    to = t->peer;
+  } else {
+    response_destination(&t->peer, msg, &to);
+  }
+  return send_message(t->layer, &to, msg) ? OSIP_SUCCESS : OSIP_UNDEFINED_ERROR;
+}
+
+/* ---- libosip2 callbacks ---- */
+
+static void osip_request_cb(int type, osip_transaction_t *tr,
+                            osip_message_t *msg) {
+  SipTxn *t = txn_of(tr);
+  SipTxnLayer *l = t->layer;
+
+  l->cb.request(l, t, msg, &t->peer, l->user_data);
+}
+
+static void osip_retransmission_cb(int type, osip_transaction_t *tr,
+                                   osip_message_t *msg) {
+  txn_of(tr)->layer->stats.retransmissions++;
+}
+
+static void client_report(SipTxn *t, SipClientEvent event,
+                          const osip_message_t *resp) {
+  if (t->tu_done) {
+    return;
+  }
+  if (event != SIP_CLIENT_RESPONSE || !MSG_IS_STATUS_1XX(resp)) {
+    t->tu_done = TRUE;
+  }
+  t->func(t->layer, event, resp, t->data);
+}
+
+static void osip_response_cb(int type, osip_transaction_t *tr,
+                             osip_message_t *msg) {
+  client_report(txn_of(tr), SIP_CLIENT_RESPONSE, msg);
+}
+
+static void osip_timeout_cb(int type, osip_transaction_t *tr,
+                            osip_message_t *msg) {
+  client_report(txn_of(tr), SIP_CLIENT_TIMEOUT, NULL);
+}
+
+static void osip_transport_error_cb(int type, osip_transaction_t *tr,
+                                    int error) {
+  SipTxn *t = txn_of(tr);
+
+  if (t->client) {
+    client_report(t, SIP_CLIENT_TRANSPORT_ERROR, NULL);
+  }
+}
+
+static void osip_kill_cb(int type, osip_transaction_t *tr) {
+  SipTxn *t = txn_of(tr);
+
+  osip_remove_transaction(t->layer->osip, tr);
+  g_ptr_array_add(t->layer->dead, tr);
+}
+
+static void set_callbacks(osip_t *osip) {
+  static const int requests[] = {
+      OSIP_IST_INVITE_RECEIVED,     OSIP_NIST_REGISTER_RECEIVED,
+      OSIP_NIST_BYE_RECEIVED,       OSIP_NIST_OPTIONS_RECEIVED,
+      OSIP_NIST_INFO_RECEIVED,      OSIP_NIST_CANCEL_RECEIVED,
+      OSIP_NIST_NOTIFY_RECEIVED,    OSIP_NIST_SUBSCRIBE_RECEIVED,
+      OSIP_NIST_UNKNOWN_REQUEST_RECEIVED,
+  };
+  static const int responses[] = {
+      OSIP_ICT_STATUS_1XX_RECEIVED,  OSIP_ICT_STATUS_2XX_RECEIVED,
+      OSIP_ICT_STATUS_3XX_RECEIVED,  OSIP_ICT_STATUS_4XX_RECEIVED,
+      OSIP_ICT_STATUS_5XX_RECEIVED,  OSIP_ICT_STATUS_6XX_RECEIVED,
+      OSIP_NICT_STATUS_1XX_RECEIVED, OSIP_NICT_STATUS_2XX_RECEIVED,
+      OSIP_NICT_STATUS_3XX_RECEIVED, OSIP_NICT_STATUS_4XX_RECEIVED,
+      OSIP_NICT_STATUS_5XX_RECEIVED, OSIP_NICT_STATUS_6XX_RECEIVED,
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS(requests); i++) {
+    osip_set_message_callback(osip, requests[i], osip_request_cb);
+  }
+  for (gsize i = 0; i < G_N_ELEMENTS(responses); i++) {
+    osip_set_message_callback(osip, responses[i], osip_response_cb);
+  }
+  osip_set_message_callback(osip, OSIP_IST_INVITE_RECEIVED_AGAIN,
+                            osip_retransmission_cb);
+  osip_set_message_callback(osip, OSIP_NIST_REQUEST_RECEIVED_AGAIN,
+                            osip_retransmission_cb);
+  osip_set_message_callback(osip, OSIP_ICT_STATUS_TIMEOUT, osip_timeout_cb);
+  osip_set_message_callback(osip, OSIP_NICT_STATUS_TIMEOUT, osip_timeout_cb);
+  for (int k = 0; k < OSIP_KILL_CALLBACK_COUNT; k++) {
+    osip_set_kill_transaction_callback(osip, k, osip_kill_cb);
+  }
+  for (int e = 0; e < OSIP_TRANSPORT_ERROR_CALLBACK_COUNT; e++) {
+    osip_set_transport_error_callback(osip, e, osip_transport_error_cb);
+  }
+  osip_set_cb_send_message(osip, osip_send_cb);
+}
+
+/* ---- The loop ---- */
+
+static gboolean layer_timer_fired(gpointer data);
+
+static void layer_arm_timer(SipTxnLayer *l) {
+  struct timeval tv = {0};
+
+  if (l->timer != NULL) {
+    g_source_destroy(l->timer);
+    g_source_unref(l->timer);
+    l->timer = NULL;
+  }
+  osip_timers_gettimeout(l->osip, &tv);
+  if (tv.tv_sec >= SIP_TXN_NO_TIMER_S) {
+    return;
+  }
+  /* Round up: waking before libosip2's deadline would find nothing due
+   * and spin. */
+  guint ms = (guint)tv.tv_sec * 1000 + (guint)(tv.tv_usec + 999) / 1000;
+  l->timer = g_timeout_source_new(MAX(ms, 1));
+  g_source_set_callback(l->timer, layer_timer_fired, l, NULL);
+  g_source_attach(l->timer, l->context);
+}
+
+static void layer_free_dead(SipTxnLayer *l) {
+  for (guint i = 0; i < l->dead->len; i++) {
+    osip_transaction_t *tr = g_ptr_array_index(l->dead, i);
+    SipTxn *t = txn_of(tr);
+
+    if (t->client) {
+      l->stats.client_transactions--;
+    } else {
+      l->stats.server_transactions--;
+    }
+    t->tr = NULL;
+    /* A server transaction the TU has not answered yet (a provisional
+     * response failed to send) stays until sip_txn_respond(). */
+    if (t->client || t->tu_done) {
+      txn_forget(t);
+    }
+    osip_transaction_free2(tr);
+  }
+  g_ptr_array_set_size(l->dead, 0);
+}
+
+static void layer_run(SipTxnLayer *l) {
+  if (l->running) {
+    l->more = TRUE;
+    return;
+  }
+  l->running = TRUE;
+  do {
+    l->more = FALSE;
+    osip_ict_execute(l->osip);
+    osip_ist_execute(l->osip);
+    osip_nict_execute(l->osip);
+    osip_nist_execute(l->osip);
+  } while (l->more);
+  l->running = FALSE;
+  layer_free_dead(l);
+  layer_arm_timer(l);
+}
+
+static gboolean layer_timer_fired(gpointer data) {
+  SipTxnLayer *l = data;
+
+  /* This source ends by returning G_SOURCE_REMOVE; layer_run() arms a
+   * new one for the next deadline. */
+  g_source_unref(l->timer);
+  l->timer = NULL;
+  osip_timers_ict_execute(l->osip);
+  osip_timers_ist_execute(l->osip);
+  osip_timers_nict_execute(l->osip);
+  osip_timers_nist_execute(l->osip);
+  layer_run(l);
+  return G_SOURCE_REMOVE;
+}
+
+/* ---- Public ---- */
+
+SipTxnLayer *sip_txn_layer_new(GMainContext *context, const SipLimits *limits,
+                               const SipTxnCallbacks *callbacks,
+                               gpointer user_data) {
+  SipTxnLayer *l = g_new0(SipTxnLayer, 1);
+
+  sip_message_library_init();
+  if (osip_init(&l->osip) != OSIP_SUCCESS) {
+    g_free(l);
+    return NULL;
+  }
+  osip_set_application_context(l->osip, l);
+  set_callbacks(l->osip);
+  l->context = context != NULL ? g_main_context_ref(context)
+                                : g_main_context_ref_thread_default();
+  if (limits != NULL) {
+    l->limits = *limits;
+  } else {
+    sip_limits_init_default(&l->limits);
+  }
+  l->cb = *callbacks;
+  l->user_data = user_data;
+  l->txns = g_hash_table_new(NULL, NULL);
+  l->dead = g_ptr_array_new();
+  return l;
+}
+
+static void layer_drop_list(SipTxnLayer *l, osip_list_t *list) {
+  osip_transaction_t *tr;
+
+  while ((tr = osip_list_get(list, 0)) != NULL) {
+    osip_remove_transaction(l->osip, tr);
+    osip_transaction_free2(tr);
+  }
+}
+
+void sip_txn_layer_free(SipTxnLayer *l) {
+  GHashTableIter iter;
+  gpointer t;
+
+  if (l == NULL) {
+    return;
+  }
+  if (l->timer != NULL) {
+    g_source_destroy(l->timer);
+    g_source_unref(l->timer);
+  }
+  layer_drop_list(l, &l->osip->osip_ict_transactions);
+  layer_drop_list(l, &l->osip->osip_ist_transactions);
+  layer_drop_list(l, &l->osip->osip_nict_transactions);
+  layer_drop_list(l, &l->osip->osip_nist_transactions);
+  osip_release(l->osip);
+  g_hash_table_iter_init(&iter, l->txns);
+  while (g_hash_table_iter_next(&iter, &t, NULL)) {
+    g_free(t);
+  }
+  g_hash_table_unref(l->txns);
+  g_ptr_array_unref(l->dead);
+  g_main_context_unref(l->context);
+  g_free(l);
+}
+
+/* An event for a message that arrived. */
+static osip_event_t *incoming_event(osip_message_t *msg) {
+  osip_event_t *evt = osip_malloc(sizeof(*evt));
+
+  memset(evt, 0, sizeof(*evt));
+  evt->sip = msg;
+  if (MSG_IS_REQUEST(msg)) {
+    evt->type = MSG_IS_INVITE(msg) ? RCV_REQINVITE
+                : MSG_IS_ACK(msg)  ? RCV_REQACK
+                                   : RCV_REQUEST;
+  } else if (MSG_IS_STATUS_1XX(msg)) {
+    evt->type = RCV_STATUS_1XX;
+  } else if (MSG_IS_STATUS_2XX(msg)) {
+    evt->type = RCV_STATUS_2XX;
+  } else {
+    evt->type = RCV_STATUS_3456XX;
+  }
+  return evt;
+}
+
+/* Counts a refused message and answers it when it is a request that can
+ * be answered; takes |msg| (may be NULL). */
+static SipReason refuse(SipTxnLayer *l, osip_message_t *msg, SipReason reason,
+                        const SipPeer *from) {
+  l->stats.rejected[reason]++;
+  if (msg != NULL && MSG_IS_REQUEST(msg) && !MSG_IS_ACK(msg) &&
+      sip_reason_status(reason) != 0 && osip_list_get(&msg->vias, 0) != NULL) {
+    char *tag = sip_tag_new();
+    osip_message_t *resp;
+    SipPeer to;
+
+    sip_message_stamp_via(msg, from->address, from->port);
+    resp = sip_response_refusal(msg, reason, tag);
+    g_free(tag);
+    if (resp != NULL) {
+      response_destination(from, resp, &to);
+      if (send_refusal(l, &to, resp)) {
+        l->stats.refusals_sent++;
+      }
+      osip_message_free(resp);
+    }
+  }
+  if (msg != NULL) {
+    osip_message_free(msg);
+  }
+  return reason;
+}
+
+/* A datagram refused by framing: answer from its header section when it
+ * passed (too large, wrong Content-Length). */
+static SipReason refuse_datagram(SipTxnLayer *l, const SipFrame *frame,
+                                 const SipPeer *from) {
+  osip_message_t *msg = NULL;
+
+  if (frame->header_len > 0) {
+    sip_message_parse(frame->data, frame->header_len, &msg);
+  }
+  return refuse(l, msg, frame->reason, from);
+}
+
+SipReason sip_txn_layer_receive(SipTxnLayer *l, const guint8 *bytes,
+                                gsize len, const SipPeer *from) {
+  osip_message_t *msg = NULL;
+  SipReason reason;
+
+  if (from->transport == SIP_TRANSPORT_UDP) {
+    SipFrame frame;
+    switch (sip_datagram_frame(bytes, len, &l->limits, &frame)) {
+    case SIP_DATAGRAM_KEEPALIVE:
+      return SIP_REASON_NONE;
+    case SIP_DATAGRAM_REFUSED:
+      l->stats.received++;
+      return refuse_datagram(l, &frame, from);
+    case SIP_DATAGRAM_MESSAGE:
+      bytes = frame.data;
+      len = frame.len;
+      break;
+    }
+  }
+  l->stats.received++;
+  reason = sip_message_parse(bytes, len, &msg);
+  if (reason != SIP_REASON_NONE) {
+    return refuse(l, msg, reason, from);
+  }
+  if (MSG_IS_REQUEST(msg)) {
+    sip_message_stamp_via(msg, from->address, from->port);
+  }
+
+  osip_event_t *evt = incoming_event(msg);
+  if (osip_find_transaction_and_add_event(l->osip, evt) == OSIP_SUCCESS) {
+    layer_run(l);
+    return SIP_REASON_NONE;
+  }
+  if (MSG_IS_RESPONSE(msg)) {
+    l->stats.stray_responses++;
+  } else if (MSG_IS_ACK(msg)) {
+    l->cb.request(l, NULL, msg, from, l->user_data);
+  } else {
+    osip_transaction_t *tr = NULL;
+    if (osip_transaction_init(&tr, MSG_IS_INVITE(msg) ? IST : NIST, l->osip,
+                              msg) == OSIP_SUCCESS) {
+      txn_new(l, tr, from, FALSE);
+      txn_queue(l, tr, evt);
+      return SIP_REASON_NONE;
+    }
+    /* libosip2 wants what sip_message_validate() checked; say so. */
+    l->stats.rejected[SIP_REASON_UNPARSEABLE]++;
+    osip_event_free(evt);
+    return SIP_REASON_UNPARSEABLE;
+  }
+  osip_event_free(evt);
+  return SIP_REASON_NONE;
+}
+
+void sip_txn_respond(SipTxn *t, osip_message_t *resp) {
+  SipTxnLayer *l = t->layer;
+  gboolean final = !MSG_IS_STATUS_1XX(resp);
+
+  g_return_if_fail(!t->client && !t->tu_done);
+  if (final) {
+    t->tu_done = TRUE;
+  }
+  if (t->tr == NULL) {
+    /* libosip2 already ended it (a send failed): nothing to answer in. */
+    osip_message_free(resp);
+    if (final) {
+      txn_forget(t);
+    }
+    return;
+  }
+  txn_queue(l, t->tr, osip_new_outgoing_sipmessage(resp));
+}
+
+const osip_message_t *sip_txn_request(const SipTxn *t) {
+  return t->tr != NULL ? t->tr->orig_request : NULL;
+}
+
+gboolean sip_txn_send_request(SipTxnLayer *l, osip_message_t *req,
+                              const SipPeer *to, SipClientFunc func,
+                              gpointer data) {
+  osip_transaction_t *tr = NULL;
+  SipTxn *t;
+
+  if (osip_transaction_init(&tr, MSG_IS_INVITE(req) ? ICT : NICT, l->osip,
+                            req) != OSIP_SUCCESS) {
+    osip_message_free(req);
+    return FALSE;
+  }
+  t = txn_new(l, tr, to, TRUE);
+  t->func = func;
+  t->data = data;
+  osip_event_t *evt = osip_new_outgoing_sipmessage(req);
+  evt->transactionid = tr->transactionid;
+  txn_queue(l, tr, evt);
+  return TRUE;
+}
+
+const SipTxnStats *sip_txn_layer_stats(const SipTxnLayer *l) {
+  return &l->stats;
+}

@@ -1,0 +1,126 @@
+/*
+ * SIP transactions: libosip2's RFC 3261 §17 state machines (ICT, IST,
+ * NICT, NIST) driven from a GLib main loop, on transports the caller
+ * supplies.
+ *
+ * The layer owns one osip_t. Bytes come in through sip_txn_layer_receive()
+ * (one datagram, or one message framed by a SipFramer); the layer checks
+ * them (sip_framing.h, sip_message.h), answers what it must refuse,
+ * absorbs retransmissions in the matching server transaction (resending
+ * the last response) and hands new requests and responses to the
+ * transaction user (TU) through callbacks. Timers (A to K) run from one
+ * GSource on the layer's main context, re-armed to libosip2's next
+ * deadline; nothing polls.
+ *
+ * Not thread-safe: use a layer from its main context's thread only.
+ */
+#ifndef VGW_SIP_TXN_H
+#define VGW_SIP_TXN_H
+
+#include <glib.h>
+#include <sys/time.h> /* osip2/osip.h uses struct timeval, time_t */
+#include <time.h>
+#include <osip2/osip.h>
+
+#include "sip_framing.h"
+#include "sip_reason.h"
+
+typedef enum {
+  SIP_TRANSPORT_UDP,
+  SIP_TRANSPORT_TCP,
+  SIP_TRANSPORT_TLS,
+} SipTransport;
+
+/* Where a message came from or goes to. For a stream, |connection| is the
+ * transport's id of the connection (never 0) and responses to a request go
+ * back on the connection it came on; for UDP it is 0 and responses go to
+ * the address in the request's top Via after sip_message_stamp_via()
+ * (received/rport), i.e. back to the source address. */
+typedef struct {
+  SipTransport transport;
+  char address[48]; /* numeric IPv4 or IPv6 */
+  guint16 port;
+  guint64 connection;
+} SipPeer;
+
+typedef struct SipTxnLayer SipTxnLayer;
+/* One transaction; server transactions are handed to the TU. */
+typedef struct SipTxn SipTxn;
+
+typedef struct {
+  /* Sends |len| bytes (one whole message) to |to|. FALSE if it cannot (no
+   * such connection, socket error): the transaction then fails with a
+   * transport error. Required. */
+  gboolean (*send)(const SipPeer *to, const char *bytes, gsize len,
+                   gpointer user_data);
+  /* A new request, in its new server transaction |txn|, already stamped
+   * with its source (sip_message_stamp_via()). The TU answers with
+   * sip_txn_respond(), now or later. An ACK to a 2xx has no transaction:
+   * it arrives with |txn| NULL and is not to be answered. |req| belongs to
+   * the layer and lives as long as |txn|. Required. */
+  void (*request)(SipTxnLayer *layer, SipTxn *txn,
+                  const osip_message_t *req, const SipPeer *from,
+                  gpointer user_data);
+} SipTxnCallbacks;
+
+/* The outcome of a client transaction: each response, then, if no final
+ * response came, once with |resp| NULL and |reason| saying why (timeout
+ * or transport error). */
+typedef enum {
+  SIP_CLIENT_RESPONSE,         /* |resp| is a response (1xx or final) */
+  SIP_CLIENT_TIMEOUT,          /* timer B or F fired */
+  SIP_CLIENT_TRANSPORT_ERROR,  /* send() refused the request */
+} SipClientEvent;
+
+typedef void (*SipClientFunc)(SipTxnLayer *layer, SipClientEvent event,
+                              const osip_message_t *resp, gpointer data);
+
+/* Counters for status and tests. rejected[] counts refused incoming
+ * messages by reason (rejected[SIP_REASON_NONE] stays 0). */
+typedef struct {
+  guint64 received;             /* messages taken in (keep-alives not) */
+  guint64 rejected[SIP_REASON_COUNT];
+  guint64 refusals_sent;        /* 4xx/5xx answered for refused requests */
+  guint64 retransmissions;      /* requests absorbed by their transaction */
+  guint64 stray_responses;      /* responses matching no transaction */
+  guint64 transport_errors;     /* sends that failed */
+  guint server_transactions;    /* live */
+  guint client_transactions;    /* live */
+} SipTxnStats;
+
+/* A layer on |context| (NULL: the thread-default main context). |limits|
+ * is copied (NULL: sip_limits_init_default()). */
+SipTxnLayer *sip_txn_layer_new(GMainContext *context, const SipLimits *limits,
+                               const SipTxnCallbacks *callbacks,
+                               gpointer user_data);
+
+/* Ends every transaction without further callbacks and frees the layer. */
+void sip_txn_layer_free(SipTxnLayer *layer);
+
+/* Takes one message (or datagram, on UDP) received from |from|. Returns
+ * SIP_REASON_NONE when the message went to a transaction or the TU, or
+ * why it was refused; a refused request that can be answered gets its
+ * 400/413/505 (sip_response_refusal()), sent statelessly to |from|. On a
+ * stream, the caller closes the connection on a framing reason from its
+ * SipFramer; a reason returned here concerns this message only. */
+SipReason sip_txn_layer_receive(SipTxnLayer *layer, const guint8 *bytes,
+                                gsize len, const SipPeer *from);
+
+/* Sends |resp| (taken) in server transaction |txn|. A final response ends
+ * the TU's use of |txn|: the layer keeps the transaction to absorb
+ * retransmissions and frees it when its timers end. */
+void sip_txn_respond(SipTxn *txn, osip_message_t *resp);
+
+/* The request that opened |txn|. */
+const osip_message_t *sip_txn_request(const SipTxn *txn);
+
+/* Sends |req| (taken; must pass sip_message_validate()) to |to| in a new
+ * client transaction (ICT for INVITE, NICT otherwise); |func| hears what
+ * becomes of it. FALSE if libosip2 refuses the request. */
+gboolean sip_txn_send_request(SipTxnLayer *layer, osip_message_t *req,
+                              const SipPeer *to, SipClientFunc func,
+                              gpointer data);
+
+const SipTxnStats *sip_txn_layer_stats(const SipTxnLayer *layer);
+
+#endif
