@@ -30,7 +30,7 @@ HOST_PKGS=(
     clang libclang-rt-14-dev
     dpkg-dev kmod file
     libglib2.0-dev libpixman-1-dev libslirp-dev zlib1g-dev libfdt-dev nettle-dev
-    libjson-glib-dev libpcap-dev android-libboringssl-dev
+    libjson-glib-dev libpcap-dev android-libboringssl-dev libosip2-dev
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross
     openssl socat procps iproute2 device-tree-compiler
     libgmp-dev libssl-dev python3-cryptography tshark
