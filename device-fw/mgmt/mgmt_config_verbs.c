@@ -7,9 +7,6 @@
 #include "param_value.h"
 #include "config/config_state.h"
 
-/* VGW_GRACEFUL_MAX bounds reset's graceful wait, in seconds. */
-#define VGW_GRACEFUL_MAX 3600
-
 /* find_global looks |name| up, failing |out| with the reason if unknown. */
 static gssize find_global(const char *name, VgwMgmtReply *out) {
   gssize i = vgw_param_find_global(name, strlen(name));
@@ -190,38 +187,25 @@ static void verb_factory_reset(const VgwMgmtCall *c, VgwMgmtReply *out) {
   }
 }
 
-/* verb_reset parses [save] [graceful S] in any order, saves if asked
- * (a failed save cancels the reset) and asks for the reset, which the port
- * performs after the reply has left. There are no calls before the SIP
- * stack exists, so a graceful reset has nothing to wait for. */
+/* verb_reset parses [save], saves if asked (a failed save cancels the
+ * reset) and asks for the reset, which the port performs after the reply
+ * has left.  A graceful reset (wait for calls to end) comes with the SIP
+ * stack, when there are calls to wait for: until then it is not offered
+ * rather than accepted and ignored. */
 static void verb_reset(const VgwMgmtCall *c, VgwMgmtReply *out) {
   char **argv = c->argv;
   gboolean save = FALSE;
-  guint64 graceful = 0;
-  gboolean has_graceful = FALSE;
   for (char **a = argv + 1; *a != NULL; a++) {
     if (strcmp(*a, "save") == 0 && !save) {
       save = TRUE;
-    } else if (strcmp(*a, "graceful") == 0 && !has_graceful && a[1] &&
-               g_ascii_string_to_unsigned(a[1], 10, 0, VGW_GRACEFUL_MAX,
-                                          &graceful, NULL)) {
-      has_graceful = TRUE;
-      a++;
     } else {
-      char range[32];
-      g_snprintf(range, sizeof(range), "0..%d", VGW_GRACEFUL_MAX);
-      vgw_reply_usage_note(c, out, range);
+      vgw_reply_usage(c, out);
       return;
     }
   }
   guint64 gen = 0;
   if (save && !save_to_flash(c->data, &gen, out)) {
     return;
-  }
-  if (has_graceful) {
-    g_message("maintenance: graceful reset (up to %" G_GUINT64_FORMAT
-              " s): no calls to wait for",
-              graceful);
   }
   g_message("maintenance: reset requested%s", save ? " (saved first)" : "");
   GString *b = g_string_new(NULL);
@@ -245,7 +229,7 @@ static const VgwMgmtVerb config_verbs[] = {
     {"save", "", "write the configuration to flash", 0, verb_save},
     {"factory-reset", "", "erase the saved configuration", 0,
      verb_factory_reset},
-    {"reset", "[save] [graceful SECONDS]", "reset the gateway", 0,
+    {"reset", "[save]", "reset the gateway", 0,
      verb_reset},
 };
 

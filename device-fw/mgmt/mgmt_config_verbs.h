@@ -1,7 +1,7 @@
 /*
  * The parameter and configuration-state verbs of the maintenance port
  * (docs/maintenance-protocol.md, "Configuration verbs"): param-get,
- * param-set, pending, save, factory-reset and reset [save] [graceful S],
+ * param-set, pending, save, factory-reset and reset [save],
  * each in machine mode (a JSON object) and human mode (text). Tables and
  * ini files have their own sets (mgmt_table_verbs.h, mgmt_ini_verbs.h).
  * They work on a VgwConfigState and do no I/O of their own, so they are

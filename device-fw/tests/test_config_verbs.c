@@ -410,10 +410,11 @@ static void test_save_and_reboot(void) {
 
   /* reset save: saved first, then the reset action. */
   expect_has(gw, "@8 param-set GwDebugLevel 2", "live");
-  expect(gw, "@9 reset save graceful 5", "@9 ok {}\n");
+  expect(gw, "@9 reset save", "@9 ok {}\n");
   g_assert_cmpint(gw->action, ==, VGW_MGMT_ACTION_RESET);
   g_assert_cmpuint(vgw_config_state_generation(gw->cs), ==, 3);
   expect_has(gw, "@10 reset later", "@10 error {\"error\":\"usage: reset");
+  expect_has(gw, "@10 reset graceful 5", "@10 error {\"error\":\"usage: reset");
   g_assert_cmpint(gw->action, ==, VGW_MGMT_ACTION_NONE);
   gw = gw_reboot(gw);
   expect_has(gw, "@11 param-get GwDebugLevel", "\"value\":\"2\"");

@@ -38,8 +38,8 @@ void vgw_tls_service_status(VgwTlsService *t, VgwStatusTls *out);
 /* vgw_tls_service_port returns the listening port. */
 uint16_t vgw_tls_service_port(const VgwTlsService *t);
 
-/* vgw_tls_service_debug_verb is a VgwMgmtVerbFunc (|user_data| the
- * service) answering
+/* vgw_tls_service_debug_verb answers the maintenance verbs below for
+ * the service |user_data| (vgwd's verb table routes them here):
  *   debug tls-key engine     new connections use the engine key (default)
  *   debug tls-key software   new connections use a software key (made on
  *                            first use, in the background: the reply says
