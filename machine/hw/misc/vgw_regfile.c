@@ -52,9 +52,9 @@ static const VgwRegInfo *vgw_regfile_lookup(const VgwRegFile *rf,
     return NULL;
 }
 
-uint32_t vgw_regfile_read(const VgwRegFile *rf, hwaddr offset,
-                          unsigned size)
+uint64_t vgw_regfile_read(void *opaque, hwaddr offset, unsigned size)
 {
+    const VgwRegFile *rf = opaque;
     const VgwRegInfo *ri;
     unsigned reg = offset / 4;
     uint32_t value;
@@ -78,9 +78,10 @@ uint32_t vgw_regfile_read(const VgwRegFile *rf, hwaddr offset,
     return value;
 }
 
-void vgw_regfile_write(const VgwRegFile *rf, hwaddr offset, uint64_t value,
+void vgw_regfile_write(void *opaque, hwaddr offset, uint64_t value,
                        unsigned size)
 {
+    const VgwRegFile *rf = opaque;
     const VgwRegInfo *ri;
     unsigned reg = offset / 4;
     uint32_t v;

@@ -317,24 +317,9 @@ static const VgwRegInfo vgw_sysctl_regs[VGW_SYSCTL_NUM_REGS] = {
     },
 };
 
-static uint64_t vgw_sysctl_read(void *opaque, hwaddr offset, unsigned size)
-{
-    VgwSysctlState *s = opaque;
-
-    return vgw_regfile_read(&s->regfile, offset, size);
-}
-
-static void vgw_sysctl_write(void *opaque, hwaddr offset, uint64_t value,
-                             unsigned size)
-{
-    VgwSysctlState *s = opaque;
-
-    vgw_regfile_write(&s->regfile, offset, value, size);
-}
-
 static const MemoryRegionOps vgw_sysctl_ops = {
-    .read = vgw_sysctl_read,
-    .write = vgw_sysctl_write,
+    .read = vgw_regfile_read,       /* opaque: the VgwRegFile */
+    .write = vgw_regfile_write,
     .endianness = DEVICE_LITTLE_ENDIAN,
     /*
      * Accept every size and alignment so that bad accesses reach the
@@ -387,7 +372,7 @@ static void vgw_sysctl_init(Object *obj)
     VgwSysctlState *s = VGW_SYSCTL(obj);
     SysBusDevice *sbd = SYS_BUS_DEVICE(obj);
 
-    memory_region_init_io(&s->iomem, obj, &vgw_sysctl_ops, s,
+    memory_region_init_io(&s->iomem, obj, &vgw_sysctl_ops, &s->regfile,
                           TYPE_VGW_SYSCTL, VGW_SYSCTL_REGION_SIZE);
     sysbus_init_mmio(sbd, &s->iomem);
     sysbus_init_irq(sbd, &s->irq);

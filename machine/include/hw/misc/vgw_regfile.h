@@ -60,21 +60,20 @@ bool vgw_mmio_access_ok(DeviceState *dev, hwaddr offset, unsigned size,
                         bool is_write, unsigned min_size, unsigned max_size);
 
 /*
- * Reads the register at @offset with an access of @size bytes: the
- * stored value or the read hook's.  Bad accesses (see
+ * Reads the register at @offset of the VgwRegFile @opaque with an access
+ * of @size bytes: the stored value or the read hook's.  Bad accesses (see
  * vgw_mmio_access_ok, registers take aligned 32-bit ones), holes and
- * write-only registers are logged and read 0.
+ * write-only registers are logged and read 0.  A MemoryRegionOps read.
  */
-uint32_t vgw_regfile_read(const VgwRegFile *rf, hwaddr offset,
-                          unsigned size);
+uint64_t vgw_regfile_read(void *opaque, hwaddr offset, unsigned size);
 
 /*
- * Writes @value to the register at @offset with an access of @size
- * bytes: masked with its write_mask, then applied by the write hook or
- * stored.  Bad accesses, holes and read-only registers are logged and
- * change nothing.
+ * Writes @value to the register at @offset of the VgwRegFile @opaque with
+ * an access of @size bytes: masked with its write_mask, then applied by
+ * the write hook or stored.  Bad accesses, holes and read-only registers
+ * are logged and change nothing.  A MemoryRegionOps write.
  */
-void vgw_regfile_write(const VgwRegFile *rf, hwaddr offset, uint64_t value,
+void vgw_regfile_write(void *opaque, hwaddr offset, uint64_t value,
                        unsigned size);
 
 /*
