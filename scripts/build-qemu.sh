@@ -128,13 +128,14 @@ build_targets() {
     local build=$1
     log "building (ninja, $(nproc) jobs)"
     ninja -C "$build" qemu-system-aarch64 tests/qtest/vgw_sysctl-test \
-        tests/qtest/vgw_crypto-test >&2
+        tests/qtest/vgw_crypto-test tests/qtest/vgw_uart-test >&2
 }
 
 check_result() {
     local build=$1
     [ -x "$build/qemu-system-aarch64" ] && [ -x "$build/tests/qtest/vgw_sysctl-test" ] &&
-        [ -x "$build/tests/qtest/vgw_crypto-test" ]
+        [ -x "$build/tests/qtest/vgw_crypto-test" ] &&
+        [ -x "$build/tests/qtest/vgw_uart-test" ]
 }
 
 if [ -n "${VGW_QEMU_DEV:-}" ]; then

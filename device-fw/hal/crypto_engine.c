@@ -54,18 +54,7 @@ static gboolean bus_ok(VgwCryptoEngine *e, GError **error) {
 }
 
 const char *vgw_crypto_key_type_name(uint32_t key_type) {
-  switch (key_type) {
-    case VGW_KEY_TYPE_NONE:
-      return "none";
-    case VGW_KEY_TYPE_EC_P256:
-      return "ec-p256";
-    case VGW_KEY_TYPE_RSA_2048:
-      return "rsa-2048";
-    case VGW_KEY_TYPE_RSA_3072:
-      return "rsa-3072";
-    default:
-      return "unknown";
-  }
+  return vgw_key_type_name(key_type);
 }
 
 gboolean vgw_crypto_key_type_parse(const char *name, uint32_t *key_type) {

@@ -181,8 +181,10 @@ gboolean vgw_crypto_sign_in_flight(const VgwCryptoEngine *e);
  * vgw_crypto_sign_done says so. Afterwards another sign may start. */
 GBytes *vgw_crypto_sign_finish(VgwCryptoEngine *e, GError **error);
 
-/* vgw_crypto_key_type_name returns "ec-p256", "rsa-2048", "rsa-3072",
- * "none" for VGW_KEY_TYPE_NONE, or "unknown". */
+/* vgw_crypto_key_type_name returns the engine's name of |key_type|:
+ * "ec-p256", "rsa-2048", "rsa-3072", "none" for VGW_KEY_TYPE_NONE, or
+ * "unknown" (the table is vgw_key_type_name in vgw_crypto.h, shared with
+ * the device model). */
 const char *vgw_crypto_key_type_name(uint32_t key_type);
 
 /* vgw_crypto_key_type_parse sets |*key_type| from a name as

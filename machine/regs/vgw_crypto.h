@@ -103,6 +103,28 @@
 #define VGW_KEY_TYPE_RSA_2048     2u
 #define VGW_KEY_TYPE_RSA_3072     3u
 
+/*
+ * The name of a VGW_KEY_TYPE_* value as traces, messages and the
+ * management CLI spell it: "none" for VGW_KEY_TYPE_NONE (an empty slot),
+ * "unknown" for a value that is not a key type.  The device model and
+ * the firmware driver both use this one table.
+ */
+static inline const char *vgw_key_type_name(unsigned int type)
+{
+    switch (type) {
+    case VGW_KEY_TYPE_NONE:
+        return "none";
+    case VGW_KEY_TYPE_EC_P256:
+        return "ec-p256";
+    case VGW_KEY_TYPE_RSA_2048:
+        return "rsa-2048";
+    case VGW_KEY_TYPE_RSA_3072:
+        return "rsa-3072";
+    default:
+        return "unknown";
+    }
+}
+
 /* RESULT after INFO */
 #define VGW_CRYPTO_INFO_TYPE_MASK 0xffu       /* VGW_KEY_TYPE_* */
 #define VGW_CRYPTO_INFO_LOCKED    (1u << 8)

@@ -94,6 +94,12 @@ static void vgw_soc_init(Object *obj)
     }
     object_property_add_alias(obj, "serial0", OBJECT(&s->uart[0]), "chardev");
     object_property_add_alias(obj, "serial1", OBJECT(&s->uart[1]), "chardev");
+    /*
+     * UART1 is the maintenance port: a host client that connects or hangs
+     * up reads as a break, the firmware's cue that the session is over
+     * (machine/README.md).  The console carries no session.
+     */
+    qdev_prop_set_bit(DEVICE(&s->uart[1]), "break-on-hangup", true);
 
     object_initialize_child(obj, "rtc", &s->rtc, TYPE_PL031);
 

@@ -18,6 +18,7 @@
 #include "hw/irq.h"
 #include "hw/misc/vgw_crypto.h"
 #include "hw/qdev-properties.h"
+#include "hw/registerfields.h"
 #include "migration/vmstate.h"
 #include "qapi/error.h"
 #include "qemu/error-report.h"
@@ -25,6 +26,37 @@
 #include "qemu/log.h"
 #include "qemu/module.h"
 #include "trace.h"
+
+/* QEMU's view of the register map in vgw-regs/vgw_crypto.h */
+REG32(ID,           VGW_CRYPTO_ID)
+REG32(VERSION,      VGW_CRYPTO_VERSION)
+REG32(NUM_SLOTS,    VGW_CRYPTO_NUM_SLOTS)
+REG32(STATUS,       VGW_CRYPTO_STATUS)
+    FIELD(STATUS, BUSY,    0, 1)
+    FIELD(STATUS, DONE,    1, 1)
+    FIELD(STATUS, ERR,     2, 1)
+    FIELD(STATUS, OVERRUN, 3, 1)
+REG32(CMD,          VGW_CRYPTO_CMD)
+REG32(SLOT,         VGW_CRYPTO_SLOT)
+REG32(KEY_TYPE,     VGW_CRYPTO_KEY_TYPE)
+REG32(SCHEME,       VGW_CRYPTO_SCHEME)
+REG32(IN_LEN,       VGW_CRYPTO_IN_LEN)
+REG32(OUT_LEN,      VGW_CRYPTO_OUT_LEN)
+REG32(RESULT,       VGW_CRYPTO_RESULT)
+REG32(ERROR,        VGW_CRYPTO_ERROR)
+REG32(IRQ_ENABLE,   VGW_CRYPTO_IRQ_ENABLE)
+    FIELD(IRQ_ENABLE, DONE, 0, 1)
+REG32(IRQ_STATUS,   VGW_CRYPTO_IRQ_STATUS)
+    FIELD(IRQ_STATUS, DONE, 0, 1)
+REG32(TRNG_DATA,    VGW_CRYPTO_TRNG_DATA)
+
+QEMU_BUILD_BUG_ON(R_STATUS_BUSY_MASK != VGW_CRYPTO_STATUS_BUSY);
+QEMU_BUILD_BUG_ON(R_STATUS_DONE_MASK != VGW_CRYPTO_STATUS_DONE);
+QEMU_BUILD_BUG_ON(R_STATUS_ERR_MASK != VGW_CRYPTO_STATUS_ERR);
+QEMU_BUILD_BUG_ON(R_STATUS_OVERRUN_MASK != VGW_CRYPTO_STATUS_OVERRUN);
+QEMU_BUILD_BUG_ON(R_IRQ_ENABLE_DONE_MASK != VGW_CRYPTO_IRQ_DONE);
+QEMU_BUILD_BUG_ON(R_IRQ_STATUS_DONE_MASK != VGW_CRYPTO_IRQ_DONE);
+QEMU_BUILD_BUG_ON(VGW_CRYPTO_NUM_REGS != R_TRNG_DATA + 1);
 
 static const char *const vgw_crypto_cmd_names[] = {
     [VGW_CRYPTO_CMD_NOP]        = "NOP",
@@ -48,12 +80,13 @@ static const char *vgw_crypto_cmd_name(uint32_t cmd)
 
 static bool vgw_crypto_busy(VgwCryptoState *s)
 {
-    return s->status & VGW_CRYPTO_STATUS_BUSY;
+    return FIELD_EX32(s->regs[R_STATUS], STATUS, BUSY);
 }
 
 static void vgw_crypto_update_irq(VgwCryptoState *s)
 {
-    qemu_set_irq(s->irq, (s->irq_status & s->irq_enable) != 0);
+    qemu_set_irq(s->irq,
+                 (s->regs[R_IRQ_STATUS] & s->regs[R_IRQ_ENABLE]) != 0);
 }
 
 /* Logs a guest mistake made by the command in flight. */
@@ -363,42 +396,44 @@ static void vgw_crypto_complete(void *opaque)
     }
     if (err == VGW_CRYPTO_ERR_OK) {
         memcpy(s->out_buf, out->data, out->len);
-        s->out_len = out->len;
-        s->result = result;
+        s->regs[R_OUT_LEN] = out->len;
+        s->regs[R_RESULT] = result;
     }
     memset(s->in_buf, 0, sizeof(s->in_buf));
-    s->error = err;
-    s->status = (s->status & VGW_CRYPTO_STATUS_OVERRUN) |
-                VGW_CRYPTO_STATUS_DONE |
-                (err != VGW_CRYPTO_ERR_OK ? VGW_CRYPTO_STATUS_ERR : 0);
-    s->irq_status |= VGW_CRYPTO_IRQ_DONE;
+    s->regs[R_ERROR] = err;
+    s->regs[R_STATUS] = (s->regs[R_STATUS] & R_STATUS_OVERRUN_MASK) |
+                        R_STATUS_DONE_MASK |
+                        (err != VGW_CRYPTO_ERR_OK ? R_STATUS_ERR_MASK : 0);
+    s->regs[R_IRQ_STATUS] |= R_IRQ_STATUS_DONE_MASK;
     trace_vgw_crypto_cmd_done(vgw_crypto_cmd_name(s->op_cmd), s->op_slot, err,
-                              s->out_len, s->result);
+                              s->regs[R_OUT_LEN], s->regs[R_RESULT]);
     vgw_crypto_update_irq(s);
 }
 
-static void vgw_crypto_start(VgwCryptoState *s, uint32_t cmd)
+static void vgw_crypto_write_cmd(void *opaque, unsigned reg, uint32_t cmd)
 {
+    VgwCryptoState *s = opaque;
+
     if (vgw_crypto_busy(s)) {
         qemu_log_mask(LOG_GUEST_ERROR, "%s: CMD 0x%" PRIx32 " written while "
                       "%s runs: dropped\n", DEVICE(s)->canonical_path, cmd,
                       vgw_crypto_cmd_name(s->op_cmd));
         trace_vgw_crypto_cmd_overrun(cmd, vgw_crypto_cmd_name(s->op_cmd));
-        s->status |= VGW_CRYPTO_STATUS_OVERRUN;
+        s->regs[R_STATUS] |= R_STATUS_OVERRUN_MASK;
         return;
     }
 
     s->op_cmd = cmd;
-    s->op_slot = s->slot;
-    s->op_key_type = s->key_type;
-    s->op_scheme = s->scheme;
-    s->op_in_len = s->in_len;
+    s->op_slot = s->regs[R_SLOT];
+    s->op_key_type = s->regs[R_KEY_TYPE];
+    s->op_scheme = s->regs[R_SCHEME];
+    s->op_in_len = s->regs[R_IN_LEN];
 
     /* Accepting a command clears DONE, ERR and OVERRUN. */
-    s->status = VGW_CRYPTO_STATUS_BUSY;
-    s->error = VGW_CRYPTO_ERR_OK;
-    s->result = 0;
-    s->out_len = 0;
+    s->regs[R_STATUS] = R_STATUS_BUSY_MASK;
+    s->regs[R_ERROR] = VGW_CRYPTO_ERR_OK;
+    s->regs[R_RESULT] = 0;
+    s->regs[R_OUT_LEN] = 0;
     memset(s->out_buf, 0, sizeof(s->out_buf));
 
     trace_vgw_crypto_cmd_start(vgw_crypto_cmd_name(cmd), s->op_slot,
@@ -422,107 +457,6 @@ static bool vgw_crypto_in_out_buf(hwaddr offset)
            offset < VGW_CRYPTO_OUT_BUF + VGW_CRYPTO_BUF_SIZE;
 }
 
-/*
- * Buffers take aligned 8-, 16- and 32-bit accesses; registers aligned
- * 32-bit ones.  Anything else is logged and ignored.
- */
-static bool vgw_crypto_access_ok(VgwCryptoState *s, hwaddr offset,
-                                 unsigned size, bool write)
-{
-    bool buf = vgw_crypto_in_buf(offset) || vgw_crypto_in_out_buf(offset);
-    bool size_ok = buf ? (size == 1 || size == 2 || size == 4) : size == 4;
-
-    if (!size_ok || (offset & (size - 1))) {
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "%s: %u-byte %s at offset 0x%04" HWADDR_PRIx
-                      ": %s\n", DEVICE(s)->canonical_path, size,
-                      write ? "write" : "read", offset,
-                      buf ? "buffers take aligned 8/16/32-bit accesses"
-                          : "registers take aligned 32-bit accesses");
-        return false;
-    }
-    return true;
-}
-
-static uint64_t vgw_crypto_read(void *opaque, hwaddr offset, unsigned size)
-{
-    VgwCryptoState *s = opaque;
-    uint32_t value = 0;
-
-    if (!vgw_crypto_access_ok(s, offset, size, false)) {
-        return 0;
-    }
-    if (vgw_crypto_in_out_buf(offset)) {
-        value = ldn_le_p(&s->out_buf[offset - VGW_CRYPTO_OUT_BUF], size);
-        trace_vgw_crypto_read(offset, value, size);
-        return value;
-    }
-    if (vgw_crypto_in_buf(offset)) {
-        qemu_log_mask(LOG_GUEST_ERROR, "%s: read of the write-only IN_BUF "
-                      "at offset 0x%04" HWADDR_PRIx "\n",
-                      DEVICE(s)->canonical_path, offset);
-        return 0;
-    }
-
-    switch (offset) {
-    case VGW_CRYPTO_ID:
-        value = VGW_CRYPTO_ID_VALUE;
-        break;
-    case VGW_CRYPTO_VERSION:
-        value = VGW_CRYPTO_VERSION_VALUE;
-        break;
-    case VGW_CRYPTO_NUM_SLOTS:
-        value = VGW_CRYPTO_SLOTS;
-        break;
-    case VGW_CRYPTO_STATUS:
-        value = s->status;
-        break;
-    case VGW_CRYPTO_SLOT:
-        value = s->slot;
-        break;
-    case VGW_CRYPTO_KEY_TYPE:
-        value = s->key_type;
-        break;
-    case VGW_CRYPTO_SCHEME:
-        value = s->scheme;
-        break;
-    case VGW_CRYPTO_IN_LEN:
-        value = s->in_len;
-        break;
-    case VGW_CRYPTO_OUT_LEN:
-        value = s->out_len;
-        break;
-    case VGW_CRYPTO_RESULT:
-        value = s->result;
-        break;
-    case VGW_CRYPTO_ERROR:
-        value = s->error;
-        break;
-    case VGW_CRYPTO_IRQ_ENABLE:
-        value = s->irq_enable;
-        break;
-    case VGW_CRYPTO_IRQ_STATUS:
-        value = s->irq_status;
-        break;
-    case VGW_CRYPTO_TRNG_DATA:
-        qemu_guest_getrandom_nofail(&value, sizeof(value));
-        trace_vgw_crypto_trng_read();
-        return value;
-    case VGW_CRYPTO_CMD:
-        qemu_log_mask(LOG_GUEST_ERROR, "%s: read of the write-only CMD "
-                      "register\n", DEVICE(s)->canonical_path);
-        break;
-    default:
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "%s: read of unknown offset 0x%04" HWADDR_PRIx "\n",
-                      DEVICE(s)->canonical_path, offset);
-        break;
-    }
-
-    trace_vgw_crypto_read(offset, value, size);
-    return value;
-}
-
 /* SLOT, KEY_TYPE, SCHEME, IN_LEN and IN_BUF belong to a running command. */
 static bool vgw_crypto_input_writable(VgwCryptoState *s, hwaddr offset)
 {
@@ -536,19 +470,125 @@ static bool vgw_crypto_input_writable(VgwCryptoState *s, hwaddr offset)
     return true;
 }
 
+static void vgw_crypto_write_input(void *opaque, unsigned reg,
+                                   uint32_t value)
+{
+    VgwCryptoState *s = opaque;
+
+    if (vgw_crypto_input_writable(s, reg * 4)) {
+        s->regs[reg] = value;
+    }
+}
+
+static void vgw_crypto_write_irq_enable(void *opaque, unsigned reg,
+                                        uint32_t value)
+{
+    VgwCryptoState *s = opaque;
+
+    s->regs[R_IRQ_ENABLE] = value;
+    vgw_crypto_update_irq(s);
+}
+
+static void vgw_crypto_write_irq_status(void *opaque, unsigned reg,
+                                        uint32_t value)
+{
+    VgwCryptoState *s = opaque;
+
+    s->regs[R_IRQ_STATUS] &= ~value;
+    vgw_crypto_update_irq(s);
+}
+
+static uint32_t vgw_crypto_read_trng(void *opaque, unsigned reg)
+{
+    uint32_t value;
+
+    qemu_guest_getrandom_nofail(&value, sizeof(value));
+    return value;
+}
+
+/*
+ * The register map: access, reset value and writable bits of each
+ * register, and the hooks of those with side effects.  STATUS, OUT_LEN,
+ * RESULT and ERROR are the engine's to set.
+ */
+#define VGW_CRYPTO_INPUT_REG(reg) \
+    [R_ ## reg] = { .name = #reg, .access = VGW_REG_RW, \
+                    .write_mask = UINT32_MAX, \
+                    .write = vgw_crypto_write_input }
+
+static const VgwRegInfo vgw_crypto_regs[VGW_CRYPTO_NUM_REGS] = {
+    [R_ID] = {
+        .name = "ID", .access = VGW_REG_RO, .reset = VGW_CRYPTO_ID_VALUE,
+    },
+    [R_VERSION] = {
+        .name = "VERSION", .access = VGW_REG_RO,
+        .reset = VGW_CRYPTO_VERSION_VALUE,
+    },
+    [R_NUM_SLOTS] = {
+        .name = "NUM_SLOTS", .access = VGW_REG_RO, .reset = VGW_CRYPTO_SLOTS,
+    },
+    [R_STATUS] = { .name = "STATUS", .access = VGW_REG_RO },
+    [R_CMD] = {
+        .name = "CMD", .access = VGW_REG_WO, .write_mask = UINT32_MAX,
+        .write = vgw_crypto_write_cmd,
+    },
+    VGW_CRYPTO_INPUT_REG(SLOT),
+    VGW_CRYPTO_INPUT_REG(KEY_TYPE),
+    VGW_CRYPTO_INPUT_REG(SCHEME),
+    VGW_CRYPTO_INPUT_REG(IN_LEN),
+    [R_OUT_LEN] = { .name = "OUT_LEN", .access = VGW_REG_RO },
+    [R_RESULT] = { .name = "RESULT", .access = VGW_REG_RO },
+    [R_ERROR] = { .name = "ERROR", .access = VGW_REG_RO },
+    [R_IRQ_ENABLE] = {
+        .name = "IRQ_ENABLE", .access = VGW_REG_RW,
+        .write_mask = R_IRQ_ENABLE_DONE_MASK,
+        .write = vgw_crypto_write_irq_enable,
+    },
+    [R_IRQ_STATUS] = {
+        .name = "IRQ_STATUS", .access = VGW_REG_RW,
+        .write_mask = R_IRQ_STATUS_DONE_MASK,
+        .write = vgw_crypto_write_irq_status,
+    },
+    [R_TRNG_DATA] = {
+        .name = "TRNG_DATA", .access = VGW_REG_RO,
+        .read = vgw_crypto_read_trng,
+    },
+};
+
+/* The buffers take aligned 8-, 16- and 32-bit accesses, registers 32-bit. */
+static uint64_t vgw_crypto_read(void *opaque, hwaddr offset, unsigned size)
+{
+    VgwCryptoState *s = opaque;
+    uint32_t value;
+
+    if (!vgw_crypto_in_buf(offset) && !vgw_crypto_in_out_buf(offset)) {
+        return vgw_regfile_read(&s->regfile, offset, size);
+    }
+    if (!vgw_mmio_access_ok(DEVICE(s), offset, size, false, 1, 4)) {
+        return 0;
+    }
+    if (vgw_crypto_in_buf(offset)) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: read of the write-only IN_BUF "
+                      "at offset 0x%04" HWADDR_PRIx "\n",
+                      DEVICE(s)->canonical_path, offset);
+        return 0;
+    }
+    value = ldn_le_p(&s->out_buf[offset - VGW_CRYPTO_OUT_BUF], size);
+    trace_vgw_crypto_buf_read(offset, value, size);
+    return value;
+}
+
 static void vgw_crypto_write(void *opaque, hwaddr offset, uint64_t value,
                              unsigned size)
 {
     VgwCryptoState *s = opaque;
 
-    trace_vgw_crypto_write(offset, value, size);
-    if (!vgw_crypto_access_ok(s, offset, size, true)) {
+    if (!vgw_crypto_in_buf(offset) && !vgw_crypto_in_out_buf(offset)) {
+        vgw_regfile_write(&s->regfile, offset, value, size);
         return;
     }
-    if (vgw_crypto_in_buf(offset)) {
-        if (vgw_crypto_input_writable(s, offset)) {
-            stn_le_p(&s->in_buf[offset - VGW_CRYPTO_IN_BUF], size, value);
-        }
+    trace_vgw_crypto_buf_write(offset, value, size);
+    if (!vgw_mmio_access_ok(DEVICE(s), offset, size, true, 1, 4)) {
         return;
     }
     if (vgw_crypto_in_out_buf(offset)) {
@@ -557,62 +597,8 @@ static void vgw_crypto_write(void *opaque, hwaddr offset, uint64_t value,
                       DEVICE(s)->canonical_path, offset);
         return;
     }
-
-    switch (offset) {
-    case VGW_CRYPTO_CMD:
-        vgw_crypto_start(s, value);
-        break;
-    case VGW_CRYPTO_SLOT:
-        if (vgw_crypto_input_writable(s, offset)) {
-            s->slot = value;
-        }
-        break;
-    case VGW_CRYPTO_KEY_TYPE:
-        if (vgw_crypto_input_writable(s, offset)) {
-            s->key_type = value;
-        }
-        break;
-    case VGW_CRYPTO_SCHEME:
-        if (vgw_crypto_input_writable(s, offset)) {
-            s->scheme = value;
-        }
-        break;
-    case VGW_CRYPTO_IN_LEN:
-        if (vgw_crypto_input_writable(s, offset)) {
-            s->in_len = value;
-        }
-        break;
-    case VGW_CRYPTO_IRQ_ENABLE:
-        if (value & ~VGW_CRYPTO_IRQ_DONE) {
-            qemu_log_mask(LOG_GUEST_ERROR, "%s: IRQ_ENABLE: reserved bits "
-                          "0x%08" PRIx64 " ignored\n",
-                          DEVICE(s)->canonical_path,
-                          value & ~(uint64_t)VGW_CRYPTO_IRQ_DONE);
-        }
-        s->irq_enable = value & VGW_CRYPTO_IRQ_DONE;
-        vgw_crypto_update_irq(s);
-        break;
-    case VGW_CRYPTO_IRQ_STATUS:
-        s->irq_status &= ~value;
-        vgw_crypto_update_irq(s);
-        break;
-    case VGW_CRYPTO_ID:
-    case VGW_CRYPTO_VERSION:
-    case VGW_CRYPTO_NUM_SLOTS:
-    case VGW_CRYPTO_STATUS:
-    case VGW_CRYPTO_OUT_LEN:
-    case VGW_CRYPTO_RESULT:
-    case VGW_CRYPTO_ERROR:
-    case VGW_CRYPTO_TRNG_DATA:
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "%s: write of read-only register at offset 0x%04"
-                      HWADDR_PRIx "\n", DEVICE(s)->canonical_path, offset);
-        break;
-    default:
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "%s: write to unknown offset 0x%04" HWADDR_PRIx "\n",
-                      DEVICE(s)->canonical_path, offset);
-        break;
+    if (vgw_crypto_input_writable(s, offset)) {
+        stn_le_p(&s->in_buf[offset - VGW_CRYPTO_IN_BUF], size, value);
     }
 }
 
@@ -646,16 +632,7 @@ static void vgw_crypto_reset_enter(Object *obj, ResetType type)
     bool cancelled = timer_pending(s->cmd_timer);
 
     timer_del(s->cmd_timer);
-    s->status = 0;
-    s->slot = 0;
-    s->key_type = VGW_KEY_TYPE_NONE;
-    s->scheme = 0;
-    s->in_len = 0;
-    s->out_len = 0;
-    s->result = 0;
-    s->error = VGW_CRYPTO_ERR_OK;
-    s->irq_enable = 0;
-    s->irq_status = 0;
+    vgw_regfile_reset(&s->regfile);
     memset(s->in_buf, 0, sizeof(s->in_buf));
     memset(s->out_buf, 0, sizeof(s->out_buf));
     s->op_cmd = VGW_CRYPTO_CMD_NOP;
@@ -680,6 +657,10 @@ static void vgw_crypto_init(Object *obj)
                           TYPE_VGW_CRYPTO, VGW_CRYPTO_REGION_SIZE);
     sysbus_init_mmio(sbd, &s->iomem);
     sysbus_init_irq(sbd, &s->irq);
+    s->regfile = (VgwRegFile) {
+        .dev = DEVICE(obj), .info = vgw_crypto_regs,
+        .num = VGW_CRYPTO_NUM_REGS, .regs = s->regs, .opaque = s,
+    };
     s->cmd_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, vgw_crypto_complete, s);
 }
 
@@ -745,20 +726,11 @@ static int vgw_crypto_post_load(void *opaque, int version_id)
  */
 static const VMStateDescription vmstate_vgw_crypto = {
     .name = TYPE_VGW_CRYPTO,
-    .version_id = 1,
-    .minimum_version_id = 1,
+    .version_id = 2,
+    .minimum_version_id = 2,
     .post_load = vgw_crypto_post_load,
     .fields = (VMStateField[]) {
-        VMSTATE_UINT32(status, VgwCryptoState),
-        VMSTATE_UINT32(slot, VgwCryptoState),
-        VMSTATE_UINT32(key_type, VgwCryptoState),
-        VMSTATE_UINT32(scheme, VgwCryptoState),
-        VMSTATE_UINT32(in_len, VgwCryptoState),
-        VMSTATE_UINT32(out_len, VgwCryptoState),
-        VMSTATE_UINT32(result, VgwCryptoState),
-        VMSTATE_UINT32(error, VgwCryptoState),
-        VMSTATE_UINT32(irq_enable, VgwCryptoState),
-        VMSTATE_UINT32(irq_status, VgwCryptoState),
+        VMSTATE_UINT32_ARRAY(regs, VgwCryptoState, VGW_CRYPTO_NUM_REGS),
         VMSTATE_UINT8_ARRAY(in_buf, VgwCryptoState, VGW_CRYPTO_BUF_SIZE),
         VMSTATE_UINT8_ARRAY(out_buf, VgwCryptoState, VGW_CRYPTO_BUF_SIZE),
         VMSTATE_UINT32(op_cmd, VgwCryptoState),

@@ -87,22 +87,6 @@ bool vgw_key_type_valid(uint32_t type)
            type == VGW_KEY_TYPE_RSA_3072;
 }
 
-const char *vgw_key_type_name(uint32_t type)
-{
-    switch (type) {
-    case VGW_KEY_TYPE_NONE:
-        return "empty";
-    case VGW_KEY_TYPE_EC_P256:
-        return "ec-p256";
-    case VGW_KEY_TYPE_RSA_2048:
-        return "rsa-2048";
-    case VGW_KEY_TYPE_RSA_3072:
-        return "rsa-3072";
-    default:
-        return "invalid";
-    }
-}
-
 static unsigned vgw_rsa_bits(uint32_t type)
 {
     return type == VGW_KEY_TYPE_RSA_3072 ? 3072 : 2048;

@@ -14,6 +14,7 @@
 
 #include "hw/irq.h"
 #include "hw/misc/vgw_sysctl.h"
+#include "hw/registerfields.h"
 #include "hw/qdev-properties.h"
 #include "hw/qdev-properties-system.h"
 #include "migration/vmstate.h"
@@ -24,6 +25,32 @@
 #include "sysemu/watchdog.h"
 #include "trace.h"
 
+/* QEMU's view of the register map in vgw-regs/vgw_sysctl.h */
+REG32(ID,               VGW_SYSCTL_ID)
+REG32(VERSION,          VGW_SYSCTL_VERSION)
+REG32(HW_REV,           VGW_SYSCTL_HW_REV)
+REG32(RESET_CAUSE,      VGW_SYSCTL_RESET_CAUSE)
+REG32(RESET_COUNT,      VGW_SYSCTL_RESET_COUNT)
+REG32(RESET_REQ,        VGW_SYSCTL_RESET_REQ)
+REG32(SCRATCH,          VGW_SYSCTL_SCRATCH)
+REG32(SERIAL0,          VGW_SYSCTL_SERIAL0)
+REG32(SERIAL1,          VGW_SYSCTL_SERIAL0 + 4)
+REG32(SERIAL2,          VGW_SYSCTL_SERIAL0 + 8)
+REG32(SERIAL3,          VGW_SYSCTL_SERIAL0 + 12)
+REG32(MAC_BASE_HI,      VGW_SYSCTL_MAC_BASE_HI)
+REG32(MAC_BASE_LO,      VGW_SYSCTL_MAC_BASE_LO)
+REG32(WDT_CTRL,         VGW_SYSCTL_WDT_CTRL)
+    FIELD(WDT_CTRL, ENABLE, 0, 1)
+    FIELD(WDT_CTRL, LOCK,   1, 1)
+REG32(WDT_TIMEOUT,      VGW_SYSCTL_WDT_TIMEOUT)
+REG32(WDT_KICK,         VGW_SYSCTL_WDT_KICK)
+REG32(WDT_REMAINING,    VGW_SYSCTL_WDT_REMAINING)
+
+QEMU_BUILD_BUG_ON(A_SERIAL3 + 4 != VGW_SYSCTL_SERIAL0 + VGW_SYSCTL_SERIAL_LEN);
+QEMU_BUILD_BUG_ON(R_WDT_CTRL_ENABLE_MASK != VGW_WDT_CTRL_ENABLE);
+QEMU_BUILD_BUG_ON(R_WDT_CTRL_LOCK_MASK != VGW_WDT_CTRL_LOCK);
+QEMU_BUILD_BUG_ON(VGW_SYSCTL_NUM_REGS != R_WDT_REMAINING + 1);
+
 #define VGW_SYSCTL_SERIAL_DEFAULT "VGW0000000001"
 static const MACAddr vgw_sysctl_mac_default = {
     .a = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 }
@@ -31,19 +58,19 @@ static const MACAddr vgw_sysctl_mac_default = {
 
 static bool vgw_sysctl_wdt_enabled(VgwSysctlState *s)
 {
-    return s->wdt_ctrl & VGW_WDT_CTRL_ENABLE;
+    return FIELD_EX32(s->regs[R_WDT_CTRL], WDT_CTRL, ENABLE);
 }
 
 static bool vgw_sysctl_wdt_locked(VgwSysctlState *s)
 {
-    return s->wdt_ctrl & VGW_WDT_CTRL_LOCK;
+    return FIELD_EX32(s->regs[R_WDT_CTRL], WDT_CTRL, LOCK);
 }
 
 /* (Re)load the countdown from WDT_TIMEOUT. */
 static void vgw_sysctl_wdt_reload(VgwSysctlState *s)
 {
     timer_mod(s->wdt_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
-                            (int64_t)s->wdt_timeout * SCALE_MS);
+                            (int64_t)s->regs[R_WDT_TIMEOUT] * SCALE_MS);
 }
 
 static uint32_t vgw_sysctl_wdt_remaining(VgwSysctlState *s)
@@ -99,85 +126,56 @@ void vgw_sysctl_note_reset(VgwSysctlState *s, ShutdownCause reason)
     s->next_cause = cause;
 }
 
-static uint64_t vgw_sysctl_read(void *opaque, hwaddr offset, unsigned size)
+static uint32_t vgw_sysctl_read_hw_rev(void *opaque, unsigned reg)
 {
     VgwSysctlState *s = opaque;
-    uint64_t value = 0;
 
-    if (size != 4 || (offset & 3)) {
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "%s: %u-byte read at offset 0x%03" HWADDR_PRIx
-                      ": only aligned 32-bit accesses are supported\n",
-                      DEVICE(s)->canonical_path, size, offset);
-        return 0;
-    }
-
-    switch (offset) {
-    case VGW_SYSCTL_ID:
-        value = VGW_SYSCTL_ID_VALUE;
-        break;
-    case VGW_SYSCTL_VERSION:
-        value = VGW_SYSCTL_VERSION_VALUE;
-        break;
-    case VGW_SYSCTL_HW_REV:
-        value = s->hw_rev;
-        break;
-    case VGW_SYSCTL_RESET_CAUSE:
-        value = s->reset_cause;
-        break;
-    case VGW_SYSCTL_RESET_COUNT:
-        value = s->reset_count;
-        break;
-    case VGW_SYSCTL_SCRATCH:
-        value = s->scratch;
-        break;
-    case VGW_SYSCTL_SERIAL0 ...
-         VGW_SYSCTL_SERIAL0 + VGW_SYSCTL_SERIAL_LEN - 1:
-        value = ldl_le_p(&s->serial_bytes[offset - VGW_SYSCTL_SERIAL0]);
-        break;
-    case VGW_SYSCTL_MAC_BASE_HI:
-        value = (s->mac_base.a[0] << 8) | s->mac_base.a[1];
-        break;
-    case VGW_SYSCTL_MAC_BASE_LO:
-        value = ((uint32_t)s->mac_base.a[2] << 24) | (s->mac_base.a[3] << 16) |
-                (s->mac_base.a[4] << 8) | s->mac_base.a[5];
-        break;
-    case VGW_SYSCTL_WDT_CTRL:
-        value = s->wdt_ctrl;
-        break;
-    case VGW_SYSCTL_WDT_TIMEOUT:
-        value = s->wdt_timeout;
-        break;
-    case VGW_SYSCTL_WDT_REMAINING:
-        value = vgw_sysctl_wdt_remaining(s);
-        break;
-    case VGW_SYSCTL_RESET_REQ:
-    case VGW_SYSCTL_WDT_KICK:
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "%s: read of write-only register at offset 0x%03"
-                      HWADDR_PRIx "\n", DEVICE(s)->canonical_path, offset);
-        break;
-    default:
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "%s: read of unknown offset 0x%03" HWADDR_PRIx "\n",
-                      DEVICE(s)->canonical_path, offset);
-        break;
-    }
-
-    trace_vgw_sysctl_read(offset, value, size);
-    return value;
+    return s->hw_rev;
 }
 
-static void vgw_sysctl_write_wdt_ctrl(VgwSysctlState *s, uint32_t value)
+static uint32_t vgw_sysctl_read_serial(void *opaque, unsigned reg)
 {
-    const uint32_t valid = VGW_WDT_CTRL_ENABLE | VGW_WDT_CTRL_LOCK;
-    bool enable = value & VGW_WDT_CTRL_ENABLE;
+    VgwSysctlState *s = opaque;
 
-    if (value & ~valid) {
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "%s: WDT_CTRL: reserved bits 0x%08" PRIx32 " ignored\n",
-                      DEVICE(s)->canonical_path, value & ~valid);
+    return ldl_le_p(&s->serial_bytes[(reg - R_SERIAL0) * 4]);
+}
+
+static uint32_t vgw_sysctl_read_mac_base(void *opaque, unsigned reg)
+{
+    VgwSysctlState *s = opaque;
+    const uint8_t *a = s->mac_base.a;
+
+    if (reg == R_MAC_BASE_HI) {
+        return (a[0] << 8) | a[1];
     }
+    return ((uint32_t)a[2] << 24) | (a[3] << 16) | (a[4] << 8) | a[5];
+}
+
+static uint32_t vgw_sysctl_read_wdt_remaining(void *opaque, unsigned reg)
+{
+    return vgw_sysctl_wdt_remaining(opaque);
+}
+
+static void vgw_sysctl_write_reset_req(void *opaque, unsigned reg,
+                                       uint32_t value)
+{
+    VgwSysctlState *s = opaque;
+
+    if (value != VGW_SYSCTL_RESET_REQ_MAGIC) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "%s: RESET_REQ: wrong magic 0x%08" PRIx32
+                      ", ignored\n", DEVICE(s)->canonical_path, value);
+        return;
+    }
+    trace_vgw_sysctl_reset_request();
+    qemu_system_reset_request(SHUTDOWN_CAUSE_GUEST_RESET);
+}
+
+static void vgw_sysctl_write_wdt_ctrl(void *opaque, unsigned reg,
+                                      uint32_t value)
+{
+    VgwSysctlState *s = opaque;
+    bool enable = FIELD_EX32(value, WDT_CTRL, ENABLE);
 
     if (enable != vgw_sysctl_wdt_enabled(s)) {
         if (vgw_sysctl_wdt_locked(s)) {
@@ -188,29 +186,33 @@ static void vgw_sysctl_write_wdt_ctrl(VgwSysctlState *s, uint32_t value)
             /* LOCK is set already; nothing else in this write can apply. */
             return;
         }
+        s->regs[R_WDT_CTRL] = FIELD_DP32(s->regs[R_WDT_CTRL], WDT_CTRL,
+                                         ENABLE, enable);
         if (enable) {
-            s->wdt_ctrl |= VGW_WDT_CTRL_ENABLE;
-            trace_vgw_sysctl_wdt_start(s->wdt_timeout);
+            trace_vgw_sysctl_wdt_start(s->regs[R_WDT_TIMEOUT]);
             vgw_sysctl_wdt_reload(s);
         } else {
-            s->wdt_ctrl &= ~VGW_WDT_CTRL_ENABLE;
             timer_del(s->wdt_timer);
         }
     }
 
     /* Set-only: clearing LOCK is silently ignored, as the header says. */
-    if (value & VGW_WDT_CTRL_LOCK) {
-        s->wdt_ctrl |= VGW_WDT_CTRL_LOCK;
+    if (FIELD_EX32(value, WDT_CTRL, LOCK)) {
+        s->regs[R_WDT_CTRL] = FIELD_DP32(s->regs[R_WDT_CTRL], WDT_CTRL,
+                                         LOCK, 1);
     }
 }
 
-static void vgw_sysctl_write_wdt_timeout(VgwSysctlState *s, uint32_t value)
+static void vgw_sysctl_write_wdt_timeout(void *opaque, unsigned reg,
+                                         uint32_t value)
 {
+    VgwSysctlState *s = opaque;
+
     if (vgw_sysctl_wdt_locked(s)) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "%s: WDT_TIMEOUT: watchdog is locked, timeout stays "
                       "%" PRIu32 " ms\n", DEVICE(s)->canonical_path,
-                      s->wdt_timeout);
+                      s->regs[R_WDT_TIMEOUT]);
         return;
     }
     if (value < VGW_WDT_TIMEOUT_MIN || value > VGW_WDT_TIMEOUT_MAX) {
@@ -220,7 +222,7 @@ static void vgw_sysctl_write_wdt_timeout(VgwSysctlState *s, uint32_t value)
                       value, VGW_WDT_TIMEOUT_MIN, VGW_WDT_TIMEOUT_MAX);
         return;
     }
-    s->wdt_timeout = value;
+    s->regs[R_WDT_TIMEOUT] = value;
     /*
      * A running watchdog restarts from the new timeout, like Linux's
      * WDIOC_SETTIMEOUT, so shortening it never fires on the old deadline.
@@ -230,78 +232,94 @@ static void vgw_sysctl_write_wdt_timeout(VgwSysctlState *s, uint32_t value)
     }
 }
 
-static void vgw_sysctl_write(void *opaque, hwaddr offset, uint64_t value,
-                             unsigned size)
+static void vgw_sysctl_write_wdt_kick(void *opaque, unsigned reg,
+                                      uint32_t value)
 {
     VgwSysctlState *s = opaque;
 
-    trace_vgw_sysctl_write(offset, value, size);
-
-    if (size != 4 || (offset & 3)) {
+    if (value != VGW_SYSCTL_WDT_KICK_MAGIC) {
         qemu_log_mask(LOG_GUEST_ERROR,
-                      "%s: %u-byte write at offset 0x%03" HWADDR_PRIx
-                      ": only aligned 32-bit accesses are supported\n",
-                      DEVICE(s)->canonical_path, size, offset);
+                      "%s: WDT_KICK: wrong magic 0x%08" PRIx32
+                      ", ignored\n", DEVICE(s)->canonical_path, value);
         return;
     }
-
-    switch (offset) {
-    case VGW_SYSCTL_RESET_REQ:
-        if (value != VGW_SYSCTL_RESET_REQ_MAGIC) {
-            qemu_log_mask(LOG_GUEST_ERROR,
-                          "%s: RESET_REQ: wrong magic 0x%08" PRIx64
-                          ", ignored\n", DEVICE(s)->canonical_path, value);
-            break;
-        }
-        trace_vgw_sysctl_reset_request();
-        qemu_system_reset_request(SHUTDOWN_CAUSE_GUEST_RESET);
-        break;
-    case VGW_SYSCTL_SCRATCH:
-        s->scratch = value;
-        break;
-    case VGW_SYSCTL_WDT_CTRL:
-        vgw_sysctl_write_wdt_ctrl(s, value);
-        break;
-    case VGW_SYSCTL_WDT_TIMEOUT:
-        vgw_sysctl_write_wdt_timeout(s, value);
-        break;
-    case VGW_SYSCTL_WDT_KICK:
-        if (value != VGW_SYSCTL_WDT_KICK_MAGIC) {
-            qemu_log_mask(LOG_GUEST_ERROR,
-                          "%s: WDT_KICK: wrong magic 0x%08" PRIx64
-                          ", ignored\n", DEVICE(s)->canonical_path, value);
-            break;
-        }
-        if (vgw_sysctl_wdt_enabled(s)) {
-            trace_vgw_sysctl_wdt_kick(s->wdt_timeout);
-            vgw_sysctl_wdt_reload(s);
-        }
-        break;
-    case VGW_SYSCTL_ID:
-    case VGW_SYSCTL_VERSION:
-    case VGW_SYSCTL_HW_REV:
-    case VGW_SYSCTL_RESET_CAUSE:
-    case VGW_SYSCTL_RESET_COUNT:
-    case VGW_SYSCTL_SERIAL0 ...
-         VGW_SYSCTL_SERIAL0 + VGW_SYSCTL_SERIAL_LEN - 1:
-    case VGW_SYSCTL_MAC_BASE_HI:
-    case VGW_SYSCTL_MAC_BASE_LO:
-    case VGW_SYSCTL_WDT_REMAINING:
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "%s: write of read-only register at offset 0x%03"
-                      HWADDR_PRIx "\n", DEVICE(s)->canonical_path, offset);
-        break;
-    default:
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "%s: write to unknown offset 0x%03" HWADDR_PRIx "\n",
-                      DEVICE(s)->canonical_path, offset);
-        break;
+    if (vgw_sysctl_wdt_enabled(s)) {
+        trace_vgw_sysctl_wdt_kick(s->regs[R_WDT_TIMEOUT]);
+        vgw_sysctl_wdt_reload(s);
     }
 }
 
+/*
+ * The register map: access, reset value and writable bits of each
+ * register, and the hooks of those with side effects.  RESET_CAUSE,
+ * RESET_COUNT and SCRATCH depend on the kind of reset, so
+ * vgw_sysctl_reset_enter() sets them.
+ */
+#define VGW_SYSCTL_SERIAL_REG(n) \
+    [R_SERIAL ## n] = { .name = "SERIAL" #n, .access = VGW_REG_RO, \
+                        .read = vgw_sysctl_read_serial }
+
+static const VgwRegInfo vgw_sysctl_regs[VGW_SYSCTL_NUM_REGS] = {
+    [R_ID] = {
+        .name = "ID", .access = VGW_REG_RO, .reset = VGW_SYSCTL_ID_VALUE,
+    },
+    [R_VERSION] = {
+        .name = "VERSION", .access = VGW_REG_RO,
+        .reset = VGW_SYSCTL_VERSION_VALUE,
+    },
+    [R_HW_REV] = {
+        .name = "HW_REV", .access = VGW_REG_RO,
+        .read = vgw_sysctl_read_hw_rev,
+    },
+    [R_RESET_CAUSE] = {
+        .name = "RESET_CAUSE", .access = VGW_REG_RO, .reset_by_device = true,
+    },
+    [R_RESET_COUNT] = {
+        .name = "RESET_COUNT", .access = VGW_REG_RO, .reset_by_device = true,
+    },
+    [R_RESET_REQ] = {
+        .name = "RESET_REQ", .access = VGW_REG_WO, .write_mask = UINT32_MAX,
+        .write = vgw_sysctl_write_reset_req,
+    },
+    [R_SCRATCH] = {
+        .name = "SCRATCH", .access = VGW_REG_RW, .write_mask = UINT32_MAX,
+        .reset_by_device = true,
+    },
+    VGW_SYSCTL_SERIAL_REG(0),
+    VGW_SYSCTL_SERIAL_REG(1),
+    VGW_SYSCTL_SERIAL_REG(2),
+    VGW_SYSCTL_SERIAL_REG(3),
+    [R_MAC_BASE_HI] = {
+        .name = "MAC_BASE_HI", .access = VGW_REG_RO,
+        .read = vgw_sysctl_read_mac_base,
+    },
+    [R_MAC_BASE_LO] = {
+        .name = "MAC_BASE_LO", .access = VGW_REG_RO,
+        .read = vgw_sysctl_read_mac_base,
+    },
+    [R_WDT_CTRL] = {
+        .name = "WDT_CTRL", .access = VGW_REG_RW,
+        .write_mask = R_WDT_CTRL_ENABLE_MASK | R_WDT_CTRL_LOCK_MASK,
+        .write = vgw_sysctl_write_wdt_ctrl,
+    },
+    [R_WDT_TIMEOUT] = {
+        .name = "WDT_TIMEOUT", .access = VGW_REG_RW,
+        .reset = VGW_WDT_TIMEOUT_DEFAULT, .write_mask = UINT32_MAX,
+        .write = vgw_sysctl_write_wdt_timeout,
+    },
+    [R_WDT_KICK] = {
+        .name = "WDT_KICK", .access = VGW_REG_WO, .write_mask = UINT32_MAX,
+        .write = vgw_sysctl_write_wdt_kick,
+    },
+    [R_WDT_REMAINING] = {
+        .name = "WDT_REMAINING", .access = VGW_REG_RO,
+        .read = vgw_sysctl_read_wdt_remaining,
+    },
+};
+
 static const MemoryRegionOps vgw_sysctl_ops = {
-    .read = vgw_sysctl_read,
-    .write = vgw_sysctl_write,
+    .read = vgw_regfile_read,       /* opaque: the VgwRegFile */
+    .write = vgw_regfile_write,
     .endianness = DEVICE_LITTLE_ENDIAN,
     /*
      * Accept every size and alignment so that bad accesses reach the
@@ -323,23 +341,22 @@ static void vgw_sysctl_reset_enter(Object *obj, ResetType type)
 {
     VgwSysctlState *s = VGW_SYSCTL(obj);
 
-    s->reset_cause = s->next_cause;
-    if (s->reset_cause == VGW_RESET_CAUSE_POWER_ON) {
-        s->reset_count = 0;
-        s->scratch = 0;
+    vgw_regfile_reset(&s->regfile);
+    s->regs[R_RESET_CAUSE] = s->next_cause;
+    if (s->next_cause == VGW_RESET_CAUSE_POWER_ON) {
+        s->regs[R_RESET_COUNT] = 0;
+        s->regs[R_SCRATCH] = 0;
     } else {
-        s->reset_count++;
+        s->regs[R_RESET_COUNT]++;
     }
     s->powered_on = true;
     s->wdt_reset_pending = false;
     /* A reset the board did not announce is a host-side one. */
     s->next_cause = VGW_RESET_CAUSE_HOST;
 
-    s->wdt_ctrl = 0;
-    s->wdt_timeout = VGW_WDT_TIMEOUT_DEFAULT;
     timer_del(s->wdt_timer);
 
-    trace_vgw_sysctl_reset(s->reset_cause, s->reset_count);
+    trace_vgw_sysctl_reset(s->regs[R_RESET_CAUSE], s->regs[R_RESET_COUNT]);
 }
 
 static void vgw_sysctl_reset_hold(Object *obj)
@@ -355,10 +372,14 @@ static void vgw_sysctl_init(Object *obj)
     VgwSysctlState *s = VGW_SYSCTL(obj);
     SysBusDevice *sbd = SYS_BUS_DEVICE(obj);
 
-    memory_region_init_io(&s->iomem, obj, &vgw_sysctl_ops, s,
+    memory_region_init_io(&s->iomem, obj, &vgw_sysctl_ops, &s->regfile,
                           TYPE_VGW_SYSCTL, VGW_SYSCTL_REGION_SIZE);
     sysbus_init_mmio(sbd, &s->iomem);
     sysbus_init_irq(sbd, &s->irq);
+    s->regfile = (VgwRegFile) {
+        .dev = DEVICE(obj), .info = vgw_sysctl_regs,
+        .num = VGW_SYSCTL_NUM_REGS, .regs = s->regs, .opaque = s,
+    };
     s->wdt_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, vgw_sysctl_wdt_expired, s);
     s->next_cause = VGW_RESET_CAUSE_POWER_ON;
     /* qdev MAC properties have no default value of their own. */
@@ -397,14 +418,10 @@ static void vgw_sysctl_realize(DeviceState *dev, Error **errp)
 
 static const VMStateDescription vmstate_vgw_sysctl = {
     .name = TYPE_VGW_SYSCTL,
-    .version_id = 1,
-    .minimum_version_id = 1,
+    .version_id = 2,
+    .minimum_version_id = 2,
     .fields = (VMStateField[]) {
-        VMSTATE_UINT32(reset_cause, VgwSysctlState),
-        VMSTATE_UINT32(reset_count, VgwSysctlState),
-        VMSTATE_UINT32(scratch, VgwSysctlState),
-        VMSTATE_UINT32(wdt_ctrl, VgwSysctlState),
-        VMSTATE_UINT32(wdt_timeout, VgwSysctlState),
+        VMSTATE_UINT32_ARRAY(regs, VgwSysctlState, VGW_SYSCTL_NUM_REGS),
         VMSTATE_TIMER_PTR(wdt_timer, VgwSysctlState),
         VMSTATE_BOOL(powered_on, VgwSysctlState),
         VMSTATE_BOOL(wdt_reset_pending, VgwSysctlState),

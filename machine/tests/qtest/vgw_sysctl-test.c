@@ -11,6 +11,7 @@
 #include "qapi/qmp/qdict.h"
 #include "qapi/qmp/qlist.h"
 
+#include "vgw-access-rules.h"
 #include "vgw-regs/vgw_memmap.h"
 #include "vgw-regs/vgw_sysctl.h"
 
@@ -287,6 +288,52 @@ static void test_bad_access(void)
     qtest_quit(qts);
 }
 
+/* Every register of vgw_sysctl.h, with the access the header gives it. */
+static const VgwTestReg sysctl_regs[] = {
+    { "ID",             VGW_SYSCTL_ID,            VGW_TEST_RO },
+    { "VERSION",        VGW_SYSCTL_VERSION,       VGW_TEST_RO },
+    { "HW_REV",         VGW_SYSCTL_HW_REV,        VGW_TEST_RO },
+    { "RESET_CAUSE",    VGW_SYSCTL_RESET_CAUSE,   VGW_TEST_RO },
+    { "RESET_COUNT",    VGW_SYSCTL_RESET_COUNT,   VGW_TEST_RO },
+    { "RESET_REQ",      VGW_SYSCTL_RESET_REQ,     VGW_TEST_WO },
+    { "SCRATCH",        VGW_SYSCTL_SCRATCH,       VGW_TEST_RW },
+    { "SERIAL0",        VGW_SYSCTL_SERIAL0,       VGW_TEST_RO },
+    { "SERIAL1",        VGW_SYSCTL_SERIAL0 + 4,   VGW_TEST_RO },
+    { "SERIAL2",        VGW_SYSCTL_SERIAL0 + 8,   VGW_TEST_RO },
+    { "SERIAL3",        VGW_SYSCTL_SERIAL0 + 12,  VGW_TEST_RO },
+    { "MAC_BASE_HI",    VGW_SYSCTL_MAC_BASE_HI,   VGW_TEST_RO },
+    { "MAC_BASE_LO",    VGW_SYSCTL_MAC_BASE_LO,   VGW_TEST_RO },
+    { "WDT_CTRL",       VGW_SYSCTL_WDT_CTRL,      VGW_TEST_RW },
+    { "WDT_TIMEOUT",    VGW_SYSCTL_WDT_TIMEOUT,   VGW_TEST_RW },
+    { "WDT_KICK",       VGW_SYSCTL_WDT_KICK,      VGW_TEST_WO },
+    { "WDT_REMAINING",  VGW_SYSCTL_WDT_REMAINING, VGW_TEST_RO },
+};
+
+/*
+ * Each register's access rules, on values that are not the reset ones
+ * where the guest can set them (a read-only register written with a
+ * value's complement must keep it).
+ */
+static void test_access_rules(void)
+{
+    QTestState *qts = qtest_init("-machine vgw,hw-rev=7 "
+                                 "-d guest_errors -D /dev/null");
+    size_t i;
+
+    wr(qts, VGW_SYSCTL_SCRATCH, 0x12345678);
+    wr(qts, VGW_SYSCTL_WDT_TIMEOUT, 1234);
+    /* WDT_CTRL and WDT_REMAINING stay 0: a running watchdog moves. */
+    for (i = 0; i < ARRAY_SIZE(sysctl_regs); i++) {
+        vgw_test_access_rules(qts, VGW_SYSCTL_BASE, &sysctl_regs[i]);
+    }
+    /* WDT_CTRL's undefined bits are dropped, its defined ones kept. */
+    wr(qts, VGW_SYSCTL_WDT_CTRL, 0xfffffffc | VGW_WDT_CTRL_LOCK);
+    g_assert_cmphex(rd(qts, VGW_SYSCTL_WDT_CTRL), ==, VGW_WDT_CTRL_LOCK);
+    /* No access above reset the board. */
+    g_assert_cmpuint(rd(qts, VGW_SYSCTL_RESET_COUNT), ==, 0);
+    qtest_quit(qts);
+}
+
 /*
  * Board wiring the firmware relies on: NICs land on the LAN/WAN transports
  * in command-line order, the flash on its own, empty transports stay
@@ -367,6 +414,7 @@ int main(int argc, char **argv)
     qtest_add_func("/vgw/sysctl/watchdog/timeout-range",
                    test_watchdog_timeout_range);
     qtest_add_func("/vgw/sysctl/bad-access", test_bad_access);
+    qtest_add_func("/vgw/sysctl/access-rules", test_access_rules);
     qtest_add_func("/vgw/board/virtio", test_board_virtio);
     qtest_add_func("/vgw/board/smp", test_board_smp);
 

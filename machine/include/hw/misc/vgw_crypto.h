@@ -11,6 +11,7 @@
 
 #include "hw/misc/vgw_crypto_keys.h"
 #include "hw/misc/vgw_keystore.h"
+#include "hw/misc/vgw_regfile.h"
 #include "hw/sysbus.h"
 #include "qemu/timer.h"
 #include "qom/object.h"
@@ -18,6 +19,8 @@
 
 #define TYPE_VGW_CRYPTO "vgw.crypto"
 #define VGW_CRYPTO_REGION_SIZE 0x10000
+/* Registers from ID to TRNG_DATA, the last one; the buffers lie beyond */
+#define VGW_CRYPTO_NUM_REGS (VGW_CRYPTO_TRNG_DATA / 4 + 1)
 /* Default modelled command latency: small, but never synchronous. */
 #define VGW_CRYPTO_LATENCY_DEFAULT_NS 20000
 #define VGW_CRYPTO_LATENCY_MAX_NS (60 * NANOSECONDS_PER_SECOND)
@@ -43,17 +46,9 @@ struct VgwCryptoState {
     VgwKeystore keystore;
     bool persistent;            /* slots are saved to keystore_path */
 
-    /* Guest-visible registers */
-    uint32_t status;
-    uint32_t slot;
-    uint32_t key_type;
-    uint32_t scheme;
-    uint32_t in_len;
-    uint32_t out_len;
-    uint32_t result;
-    uint32_t error;
-    uint32_t irq_enable;
-    uint32_t irq_status;
+    /* Guest-visible registers, described in vgw_crypto.c */
+    VgwRegFile regfile;
+    uint32_t regs[VGW_CRYPTO_NUM_REGS];
     uint8_t in_buf[VGW_CRYPTO_BUF_SIZE];
     uint8_t out_buf[VGW_CRYPTO_BUF_SIZE];
 

@@ -35,9 +35,6 @@ typedef struct VgwKey {
 /* True for VGW_KEY_TYPE_EC_P256, _RSA_2048 and _RSA_3072. */
 bool vgw_key_type_valid(uint32_t type);
 
-/* A short name for traces and messages ("ec-p256", "rsa-2048", ...). */
-const char *vgw_key_type_name(uint32_t type);
-
 /* Overwrites and frees the private material; @key becomes an empty slot. */
 void vgw_key_clear(VgwKey *key);
 

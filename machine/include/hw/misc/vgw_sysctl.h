@@ -9,6 +9,7 @@
 #ifndef HW_MISC_VGW_SYSCTL_H
 #define HW_MISC_VGW_SYSCTL_H
 
+#include "hw/misc/vgw_regfile.h"
 #include "hw/sysbus.h"
 #include "net/net.h"
 #include "qapi/qapi-types-run-state.h"
@@ -18,6 +19,8 @@
 
 #define TYPE_VGW_SYSCTL "vgw.sysctl"
 #define VGW_SYSCTL_REGION_SIZE 0x1000
+/* Registers from ID to WDT_REMAINING, the last one */
+#define VGW_SYSCTL_NUM_REGS (VGW_SYSCTL_WDT_REMAINING / 4 + 1)
 OBJECT_DECLARE_SIMPLE_TYPE(VgwSysctlState, VGW_SYSCTL)
 
 struct VgwSysctlState {
@@ -35,12 +38,9 @@ struct VgwSysctlState {
     /* Derived from "serial" at realize; NUL padded */
     uint8_t serial_bytes[VGW_SYSCTL_SERIAL_LEN];
 
-    /* Guest-visible state */
-    uint32_t reset_cause;
-    uint32_t reset_count;
-    uint32_t scratch;
-    uint32_t wdt_ctrl;
-    uint32_t wdt_timeout;
+    /* Guest-visible state: the registers, described in vgw_sysctl.c */
+    VgwRegFile regfile;
+    uint32_t regs[VGW_SYSCTL_NUM_REGS];
 
     /* Reset bookkeeping */
     bool powered_on;          /* the power-on reset has happened */
