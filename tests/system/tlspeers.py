@@ -379,20 +379,31 @@ COMPARED = ['client_port', 'sni', 'offered_versions', 'offered_ciphers', 'offere
             'alerts', 'sip_request', 'sip_response', 'version', 'cipher', 'group']
 
 
-def compare(run, label, tshark, vgw):
-    """One check per field of one handshake: vgw's value equals tshark's."""
+def differences(tshark, vgw):
+    """The fields of one handshake where vgw's value is not tshark's, one
+    line each naming the field and both values."""
+    diffs = []
     for field in COMPARED:
         if field not in tshark and field not in vgw:
             continue
         a, b = tshark.get(field), vgw.get(field)
-        run.check(a == b, '%s: %s matches tshark' % (label, field),
-                  'tshark: %r\nvgw:    %r' % (a, b))
+        if a != b:
+            diffs.append('%s: tshark %r, vgw %r' % (field, a, b))
     # cert_requested: tshark sees a CertificateRequest only when it can
     # read it; vgw says null when it cannot know.
-    if vgw.get('cert_requested') is not None:
-        run.check(tshark['cert_requested'] == vgw['cert_requested'],
-                  '%s: client certificate requested matches tshark' % label,
-                  'tshark: %r\nvgw:    %r' % (tshark['cert_requested'], vgw['cert_requested']))
+    if vgw.get('cert_requested') is not None and tshark['cert_requested'] != vgw['cert_requested']:
+        diffs.append('cert_requested: tshark %r, vgw %r'
+                     % (tshark['cert_requested'], vgw['cert_requested']))
+    return diffs
+
+
+def compare(run, label, tshark, vgw):
+    """One check for one handshake: every compared field of vgw's analysis
+    equals tshark's; a failure names each field that differs."""
+    diffs = differences(tshark, vgw)
+    fields = sum(1 for f in COMPARED if f in tshark or f in vgw)
+    run.check(not diffs, '%s: the %d compared fields match tshark' % (label, fields),
+              '\n'.join(diffs))
 
 
 # -- rewriting captures ------------------------------------------------------
