@@ -37,6 +37,11 @@ def sips_port(run):
     return (st.get('ports') or {}).get('sips')
 
 
+def openssl(*args, stdin=None):
+    return subprocess.run(['openssl'] + list(args), input=stdin, capture_output=True,
+                          text=True, timeout=60)
+
+
 def keystore_list(run, outputs):
     p = outputs.add(run.vgw('keystore', 'list', '--json', '--name', GW, timeout=120))
     try:
