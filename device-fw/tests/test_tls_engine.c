@@ -222,19 +222,18 @@ static void client_free(Client *c) {
   g_free(c);
 }
 
-/* run_until iterates the default context until |*flag| (bounded). */
-static gboolean run_until_clients(Client **clients, size_t n) {
-  gint64 deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+/* run_until_clients iterates the default context until each of the |n|
+ * clients has finished or failed.  These waits have no deadline of their
+ * own (a loaded machine may take long): a wait that never ends is caught
+ * by the test harness's timeout. */
+static void run_until_clients(Client **clients, size_t n) {
   for (;;) {
     gboolean all = TRUE;
     for (size_t i = 0; i < n; i++) {
       all = all && (clients[i]->done || clients[i]->failed);
     }
     if (all) {
-      return TRUE;
-    }
-    if (g_get_monotonic_time() > deadline) {
-      return FALSE;
+      return;
     }
     g_main_context_iteration(NULL, TRUE);
   }
@@ -242,14 +241,12 @@ static gboolean run_until_clients(Client **clients, size_t n) {
 
 static void run_until_server(VgwTlsServer *server, guint64 handshakes,
                              guint64 failures) {
-  gint64 deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
   VgwTlsServerInfo info;
   for (;;) {
     vgw_tls_server_info(server, &info);
     if (info.handshakes >= handshakes && info.failures >= failures) {
       break;
     }
-    g_assert_cmpint(g_get_monotonic_time(), <, deadline);
     g_main_context_iteration(NULL, FALSE);
     g_usleep(1000);
   }
@@ -282,7 +279,7 @@ static void handshake(VgwTlsServer *server, VgwTlsSigner *signer, SSL_CTX *ctx,
   for (size_t i = 0; i < n; i++) {
     clients[i] = client_start(ctx, vgw_tls_server_port(server));
   }
-  g_assert_true(run_until_clients(clients, n));
+  run_until_clients(clients, n);
   for (size_t i = 0; i < n; i++) {
     Client *c = clients[i];
     if (c->failed) {
@@ -370,7 +367,7 @@ static void test_handshake_rsa(void) {
                         "configured); reason: version");
   SSL_CTX *c11 = client_ctx(TLS1_1_VERSION, NULL, 0);
   Client *bad = client_start(c11, vgw_tls_server_port(f.server));
-  g_assert_true(run_until_clients(&bad, 1));
+  run_until_clients(&bad, 1);
   g_assert_true(bad->failed);
   run_until_server(f.server, 7, 1);
   g_test_assert_expected_messages();
@@ -467,7 +464,7 @@ static void test_key_change_during_handshake(void) {
                         "slot 0 was replaced during the handshake");
   g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE,
                         "tls: handshake with 127.0.0.1:* failed: *");
-  g_assert_true(run_until_clients(&c, 1));
+  run_until_clients(&c, 1);
   g_assert_true(c->failed);
   run_until_server(f.server, 0, 1);
   g_test_assert_expected_messages();

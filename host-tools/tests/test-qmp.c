@@ -314,8 +314,10 @@ test_not_qmp_and_timeout(void)
   t0 = g_get_monotonic_time();
   g_assert_null(vgw_qmp_new_for_socket(fx.client, 300, &error));
   g_assert_error(error, VGW_QMP_ERROR, VGW_QMP_ERROR_TIMEOUT);
+  /* The timeout must not fire early.  No upper bound: on a loaded machine
+   * the wake-up can come late; a wait that never ends is caught by the
+   * test harness's own timeout. */
   g_assert_cmpint(g_get_monotonic_time() - t0, >=, 250 * 1000);
-  g_assert_cmpint(g_get_monotonic_time() - t0, <, 2 * G_USEC_PER_SEC);
   finish(&fx, NULL);
 }
 

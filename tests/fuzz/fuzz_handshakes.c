@@ -10,12 +10,23 @@
  *   odd:  two TLS byte streams for one connection, client then server,
  *         cut where the second byte says, fed in small interleaved pieces
  *         so records and messages straddle deliveries.
- * Beyond no crash/leak/UB it checks that every report renders and that a
- * result marked complete has no errors.
+ * Beyond no crash/leak/UB it checks what the analyzer promises for any
+ * input (analyzer.h, handshake.h, docs/handshakes.md):
+ *   - a result marked incomplete says why in |errors|, and each of its
+ *     handshakes carries a note saying the file is damaged;
+ *   - the counts nest: handshakes <= connections <= TCP packets <= packets,
+ *     and handshakes are numbered 1..n in order;
+ *   - every handshake is concluded: it has a reason, and it names who
+ *     refused it exactly when its outcome is "refused";
+ *   - the JSON report is valid JSON (so valid UTF-8) and says what the
+ *     result holds: complete, packets, the number of handshakes;
+ *   - the text report is valid UTF-8.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <json-glib/json-glib.h>
 
 #include "analyzer.h"
 #include "report.h"
@@ -28,14 +39,67 @@ static void must(gboolean cond, const char *what) {
   }
 }
 
-static void render(TlsdResult *r) {
+/* check_handshake asserts that |hs| was concluded consistently. */
+static void check_handshake(const TlsdHandshake *hs) {
+  must(hs->reason != NULL && g_utf8_validate(hs->reason, -1, NULL),
+       "every handshake has a reason in UTF-8");
+  must(hs->refused_by == -1 || hs->refused_by == TLSD_CLIENT || hs->refused_by == TLSD_SERVER,
+       "refused_by is a role or -1");
+  must((hs->outcome == TLSD_OUTCOME_REFUSED) == (hs->refused_by != -1),
+       "a refused handshake names who refused it, and only a refused one does");
+  must(hs->client_session_id_len <= sizeof(hs->client_session_id),
+       "the session id fits its field");
+}
+
+/* parse_json parses |json|, which must be one JSON object, and returns it. */
+static JsonObject *parse_json(JsonParser *parser, const GString *json) {
+  GError *error = NULL;
+  gboolean ok = json_parser_load_from_data(parser, json->str, (gssize) json->len, &error);
+
+  if (!ok)
+    g_printerr("fuzz_handshakes: %s\n", error->message);
+  g_clear_error(&error);
+  must(ok, "the JSON report parses");
+  must(JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)), "the JSON report is an object");
+  return json_node_get_object(json_parser_get_root(parser));
+}
+
+static void check_result(TlsdResult *r) {
   g_autoptr(GString) json = g_string_new(NULL);
   g_autoptr(GString) text = g_string_new(NULL);
+  g_autoptr(JsonParser) parser = json_parser_new();
+  JsonObject *root;
+
+  must(r->complete || r->errors->len > 0, "an incomplete result says why");
+  must(r->tcp_packets <= r->packets && r->connections <= r->tcp_packets &&
+       r->handshakes->len <= r->connections,
+       "handshakes <= connections <= TCP packets <= packets");
+  for (guint i = 0; i < r->handshakes->len; i++) {
+    const TlsdHandshake *hs = g_ptr_array_index(r->handshakes, i);
+    must(hs->index == i + 1, "handshakes are numbered 1..n in order");
+    must(r->complete || hs->notes->len > 0, "a handshake of a damaged file carries a note");
+    check_handshake(hs);
+  }
+
   tlsd_report_json(json, r, "fuzz", r->handshakes);
-  must(json->len > 2 && json->str[0] == '{' && g_str_has_suffix(json->str, "]}"),
-       "JSON report renders");
+  must(g_utf8_validate(json->str, (gssize) json->len, NULL), "the JSON report is UTF-8");
+  root = parse_json(parser, json);
+  must(json_object_has_member(root, "complete") &&
+       json_object_get_boolean_member(root, "complete") == r->complete,
+       "JSON complete is the result's");
+  must(json_object_has_member(root, "packets") &&
+       json_object_get_int_member(root, "packets") == (gint64) r->packets,
+       "JSON packets is the result's");
+  must(json_object_has_member(root, "handshakes_total") &&
+       json_object_get_int_member(root, "handshakes_total") == r->handshakes->len,
+       "JSON handshakes_total is the number of handshakes");
+  must(json_object_has_member(root, "handshakes") &&
+       json_array_get_length(json_object_get_array_member(root, "handshakes")) ==
+           r->handshakes->len,
+       "JSON lists every handshake");
+
   tlsd_report_text(text, r, "fuzz", r->handshakes);
-  must(r->complete == (r->errors->len == 0) || r->errors->len > 0, "complete implies no errors");
+  must(g_utf8_validate(text->str, (gssize) text->len, NULL), "the text report is UTF-8");
 }
 
 static void fuzz_capture(const uint8_t *data, size_t size) {
@@ -47,7 +111,7 @@ static void fuzz_capture(const uint8_t *data, size_t size) {
     g_error_free(error);
     return;
   }
-  render(r);
+  check_result(r);
   tlsd_result_free(r);
 }
 
@@ -80,9 +144,12 @@ static void fuzz_streams(const uint8_t *data, size_t size) {
   tlsd_conn_close(conn, 1, FALSE, 2000000);
   TlsdHandshake *hs = tlsd_conn_finish(conn);
   g_autoptr(GString) json = g_string_new(NULL);
+  g_autoptr(JsonParser) parser = json_parser_new();
+  check_handshake(hs);
   tlsd_handshake_json(json, hs, 1);
-  must(json->len > 2 && json->str[0] == '{' && json->str[json->len - 1] == '}',
-       "handshake JSON renders");
+  must(g_utf8_validate(json->str, (gssize) json->len, NULL), "the handshake's JSON is UTF-8");
+  must(json_object_get_int_member(parse_json(parser, json), "index") == 1,
+       "the handshake's JSON parses and carries its number");
   tlsd_handshake_free(hs);
 }
 

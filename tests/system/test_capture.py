@@ -2,10 +2,9 @@
 """`vgw capture` on a booted gateway: a capture started after boot
 (QMP filter-dump objects), one started with the gateway (`vgw up
 --capture`), wall-clock timestamps, the file readable while it grows,
-NIC selection, secrets embedded at stop (`--keylog`), and the errors a
-user meets.  TLS through the gateway's own listener (port 5061) is
-captured and decrypted when the firmware has one; until then that part
-reports itself skipped."""
+NIC selection, secrets embedded at stop (`--keylog`), TLS with the
+gateway's own listener (guest port 5061) captured and decrypted, and the
+errors a user meets."""
 import json
 import os
 import socket
@@ -29,7 +28,7 @@ def tshark_rows(path, *fields, extra=()):
 
 def poke(run, sip_port, sips_port):
     """SIP over UDP and a TCP connection to the sips port; returns the
-    wall-clock window in which they were sent."""
+    wall-clock time just before they were sent."""
     t0 = time.time()
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     u.sendto(b'OPTIONS sip:gw.example SIP/2.0\r\nCall-ID: capture-test\r\n\r\n',
@@ -41,7 +40,20 @@ def poke(run, sip_port, sips_port):
     except OSError:
         pass
     time.sleep(0.5)
-    return t0, time.time()
+    return t0
+
+
+# pcapng keeps microseconds: a stamp may lose up to one below the true time.
+STAMP_RESOLUTION = 1e-6
+
+
+def stamped_in_window(stamps, sent, read):
+    """True if |stamps| is one time, no earlier than |sent| (the packet's
+    send) and no later than |read| (when the file was read, after the
+    relay had stamped it).  Both bounds are events, not durations: the
+    relay stamps a packet no earlier than QEMU saw it and no later than it
+    read it (host-tools/capture_relay.c), whatever the machine's load."""
+    return len(stamps) == 1 and sent - STAMP_RESOLUTION <= stamps[0] <= read
 
 
 def test(run):
@@ -61,13 +73,15 @@ def test(run):
     p = run.vgw('capture', 'start', '--name', GW, '--out', os.path.join(work, 'x.pcapng'))
     run.check(p.returncode == 1 and 'already running' in p.stderr,
               'a second capture while one runs is refused', p.stdout + p.stderr)
-    t0, t1 = poke(run, sip, sips)
+    t0 = poke(run, sip, sips)
     p = run.vgw('capture', 'stop', '--name', GW)
     run.check(p.returncode == 0, 'vgw capture stop (boot capture)', p.stdout + p.stderr)
+    t_read = time.time()
     rc, rows, err = tshark_rows(boot_cap, 'frame.time_epoch', 'udp.dstport', 'sip.Call-ID')
     sipt = [float(r[0]) for r in rows if len(r) > 2 and r[2] == 'capture-test']
-    run.check(len(sipt) == 1 and t0 <= sipt[0] <= t1 + 1,
-              'boot capture: the SIP packet is stamped with wall-clock time', (t0, t1, sipt))
+    run.check(stamped_in_window(sipt, t0, t_read),
+              'boot capture: the SIP packet is stamped with wall-clock time, between its '
+              'send and the read of the file', (t0, t_read, sipt))
 
     # -- a capture started after boot --------------------------------------
     time.sleep(5)
@@ -76,41 +90,38 @@ def test(run):
     cap = os.path.join(work, 'later.pcapng')
     p = run.vgw('capture', 'start', '--name', GW, '--port', 'lan', '--out', cap)
     run.check(p.returncode == 0, 'vgw capture start --port lan after boot', p.stdout + p.stderr)
-    t0, t1 = poke(run, sip, sips)
-    rc, rows, err = tshark_rows(cap, 'frame.time_epoch', 'frame.interface_name', 'sip.Call-ID',
-                                'tcp.dstport', 'tcp.flags.syn')
+    t0 = poke(run, sip, sips)
+    # The file grows as the relay catches up: read it until both packets
+    # are in (a generous bound on a loaded machine, not a timing claim).
+    end = time.monotonic() + 60
+    while True:
+        t_read = time.time()
+        rc, rows, err = tshark_rows(cap, 'frame.time_epoch', 'frame.interface_name',
+                                    'sip.Call-ID', 'tcp.dstport', 'tcp.flags.syn')
+        if ((any(len(r) > 2 and r[2] == 'capture-test' for r in rows) and
+             any(len(r) > 4 and r[3] == '5061' for r in rows)) or time.monotonic() > end):
+            break
+        time.sleep(0.5)
     run.check(rc == 0 and len(rows) >= 2, 'the capture reads with tshark while it grows',
               err + repr(rows))
     sipt = [float(r[0]) for r in rows if len(r) > 2 and r[2] == 'capture-test']
     # Uncorrected, QEMU would stamp these a whole guest uptime in the future.
-    run.check(uptime >= 5 and len(sipt) == 1 and t0 <= sipt[0] <= t1 + 1,
-              'after boot (guest up %ss): the SIP packet is stamped with wall-clock time' % uptime,
-              (t0, t1, sipt))
+    run.check(uptime >= 5 and stamped_in_window(sipt, t0, t_read),
+              'after boot (guest up %ss): the SIP packet is stamped with wall-clock time, '
+              'between its send and the read of the file' % uptime, (t0, t_read, sipt))
     syn = [r for r in rows if len(r) > 4 and r[3] == '5061' and r[4] == '1']
     run.check(len(syn) >= 1, 'the connection to the sips port is in the capture (guest port 5061)',
               rows)
     run.check({r[1] for r in rows} == {'lan'}, '--port lan: only the lan interface', rows)
 
-    # TLS through the gateway's own listener, when it has one.
+    # TLS with the gateway's own listener, both versions, keys logged.
     keylog = os.path.join(work, 'keys.log')
-    tls_ok = False
     for version in ('-tls1_3', '-tls1_2'):
         c = tlspeers.s_client(sips, keylog, version)
-        got = c.wait_for('New, TLSv', timeout=10)
+        got = c.wait_for('New, TLSv', timeout=60)
         c.finish(5)
-        tls_ok = tls_ok or got
-    if not tls_ok:
-        with open(keylog, 'a') as f:
-            f.write('# no TLS listener yet\n')
-        # A key log from a real connection elsewhere, to test the embedding.
-        port = tlspeers.free_port()
-        pki = tlspeers.Pki(work)
-        srv = tlspeers.s_server(pki, port)
-        srv.wait_for('ACCEPT')
-        c = tlspeers.s_client(port, keylog)
-        c.wait_for('New, TLSv')
-        c.finish(5)
-        srv.finish(5)
+        run.check(got, 'openssl s_client %s completes a handshake with the gateway (sips port %d)'
+                  % (version, sips), c.out.decode(errors='replace')[-1500:])
     p = run.vgw('capture', 'stop', '--name', GW, '--keylog', keylog)
     run.check(p.returncode == 0 and 'secrets embedded' in p.stdout,
               'vgw capture stop --keylog', p.stdout + p.stderr)
@@ -122,19 +133,14 @@ def test(run):
     rc, rows2, err = tshark_rows(cap, 'frame.time_epoch')
     run.check(rc == 0 and len(rows2) >= len(rows), 'tshark still reads every packet after stop',
               err)
-    if tls_ok:
-        rc, rows, err = tshark_rows(cap, 'tls.handshake.type', 'tls.app_data')
-        run.check(any('11' in r[0].split(',') for r in rows),
-                  'tshark decrypts the gateway TLS 1.3 certificate with no other file', rows)
-        hs = rep.get('handshakes', [])
-        run.check(len(hs) >= 2 and all(h['decryption'] == 'decrypted' for h in hs
-                                       if h['chosen']['version']['value'] == 0x0304),
-                  'vgw handshakes explains the gateway handshakes from the capture alone',
-                  json.dumps(hs)[:2000])
-    else:
-        print('ok %d - gateway TLS capture # SKIP the firmware has no TLS listener on 5061 yet'
-              % (run.count + 1), flush=True)
-        run.count += 1
+    rc, rows, err = tshark_rows(cap, 'tls.handshake.type', 'tls.app_data')
+    run.check(any('11' in r[0].split(',') for r in rows),
+              'tshark decrypts the gateway TLS 1.3 certificate with no other file', rows)
+    hs = rep.get('handshakes', [])
+    run.check(len(hs) >= 2 and all(h['decryption'] == 'decrypted' for h in hs
+                                   if h['chosen']['version']['value'] == 0x0304),
+              'vgw handshakes explains the gateway handshakes from the capture alone',
+              json.dumps(hs)[:2000])
 
     # -- errors --------------------------------------------------------------
     p = run.vgw('capture', 'stop', '--name', GW)

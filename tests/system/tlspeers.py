@@ -3,8 +3,10 @@ made with the openssl command, `openssl s_server`/`s_client` on 127.0.0.1,
 dumpcap on the loopback interface, and tshark's dissection of the result
 reduced to the facts `vgw handshakes` reports, for field-by-field
 comparison."""
+import base64
 import json
 import os
+import re
 import select
 import signal
 import socket
@@ -116,6 +118,36 @@ def s_client(port, keylog, *extra):
     # -nocommands: a line starting with R (REGISTER) must not renegotiate.
     return Proc([OPENSSL, 's_client', '-connect', '127.0.0.1:%d' % port, '-keylogfile', keylog,
                  '-nocommands', *extra])
+
+
+def gateway_handshake(port, version, *extra):
+    """Runs openssl s_client once against 127.0.0.1:PORT with VERSION
+    (e.g. '-tls1_3') and no input; returns (protocol, cipher, peer
+    signature type, served certificate PEM, whole output), None for what
+    the output does not show."""
+    p = subprocess.run(
+        [OPENSSL, 's_client', '-connect', '127.0.0.1:%d' % port, version,
+         '-showcerts', '-servername', 'gateway.test', *extra],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    out = p.stdout + p.stderr
+    m = re.search(r'New, (TLSv1\.[23]), Cipher is (\S+)', out)
+    sig = re.search(r'Peer signature type: (\S+)', out)
+    cert = re.search(r'-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----', out, re.S)
+    return (m.group(1) if m else None, m.group(2) if m else None,
+            sig.group(1) if sig else None, cert.group(0) + '\n' if cert else None, out)
+
+
+def pem_to_der(pem):
+    """The DER bytes of the first PEM block in PEM, or b''."""
+    body = re.search(r'-----BEGIN [A-Z ]+-----(.*?)-----END', pem or '', re.S)
+    return base64.b64decode(''.join(body.group(1).split())) if body else b''
+
+
+def spki_der_of_cert(pem):
+    """The SubjectPublicKeyInfo (DER) of the certificate PEM."""
+    p = subprocess.run([OPENSSL, 'x509', '-pubkey', '-noout'], input=pem,
+                       capture_output=True, text=True, timeout=60)
+    return pem_to_der(p.stdout)
 
 
 def wait_listening(port, timeout=10):
@@ -379,20 +411,31 @@ COMPARED = ['client_port', 'sni', 'offered_versions', 'offered_ciphers', 'offere
             'alerts', 'sip_request', 'sip_response', 'version', 'cipher', 'group']
 
 
-def compare(run, label, tshark, vgw):
-    """One check per field of one handshake: vgw's value equals tshark's."""
+def differences(tshark, vgw):
+    """The fields of one handshake where vgw's value is not tshark's, one
+    line each naming the field and both values."""
+    diffs = []
     for field in COMPARED:
         if field not in tshark and field not in vgw:
             continue
         a, b = tshark.get(field), vgw.get(field)
-        run.check(a == b, '%s: %s matches tshark' % (label, field),
-                  'tshark: %r\nvgw:    %r' % (a, b))
+        if a != b:
+            diffs.append('%s: tshark %r, vgw %r' % (field, a, b))
     # cert_requested: tshark sees a CertificateRequest only when it can
     # read it; vgw says null when it cannot know.
-    if vgw.get('cert_requested') is not None:
-        run.check(tshark['cert_requested'] == vgw['cert_requested'],
-                  '%s: client certificate requested matches tshark' % label,
-                  'tshark: %r\nvgw:    %r' % (tshark['cert_requested'], vgw['cert_requested']))
+    if vgw.get('cert_requested') is not None and tshark['cert_requested'] != vgw['cert_requested']:
+        diffs.append('cert_requested: tshark %r, vgw %r'
+                     % (tshark['cert_requested'], vgw['cert_requested']))
+    return diffs
+
+
+def compare(run, label, tshark, vgw):
+    """One check for one handshake: every compared field of vgw's analysis
+    equals tshark's; a failure names each field that differs."""
+    diffs = differences(tshark, vgw)
+    fields = sum(1 for f in COMPARED if f in tshark or f in vgw)
+    run.check(not diffs, '%s: the %d compared fields match tshark' % (label, fields),
+              '\n'.join(diffs))
 
 
 # -- rewriting captures ------------------------------------------------------

@@ -52,7 +52,7 @@ typedef struct {
   guint saw_new;
 } Tally;
 
-static guint total_runs, total_cut_positions;
+static guint total_runs;
 
 static char *big_text(gsize len) {
   char *text = g_malloc(len + 1);
@@ -234,7 +234,6 @@ static void run_scenario(gconstpointer data) {
                  "new %u", sc->what, ops, tally.cut_positions, tally.runs,
                  tally.saw_old, tally.saw_new);
   total_runs += tally.runs;
-  total_cut_positions += tally.cut_positions;
 
   g_free(old_snap);
   g_free(new_snap);
@@ -252,11 +251,6 @@ static const Scenario scenarios[] = {
     {"factory-reset-multi-chunk", 512 * 1024, 2, OP_FACTORY_RESET, 0},
 };
 
-static void report_totals(void) {
-  g_test_message("all scenarios: %u cut positions, %u runs",
-                 total_cut_positions, total_runs);
-}
-
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   for (guint i = 0; i < G_N_ELEMENTS(scenarios); i++) {
@@ -264,6 +258,8 @@ int main(int argc, char **argv) {
     g_test_add_data_func(path, &scenarios[i], run_scenario);
     g_free(path);
   }
-  g_test_add_func("/store/crash/totals", report_totals);
-  return g_test_run();
+  int rc = g_test_run();
+  /* A figure for the log, not a test: each scenario asserted its own runs. */
+  g_print("# power cuts over the scenarios run: %u\n", total_runs);
+  return rc;
 }
