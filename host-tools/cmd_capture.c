@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "capture.h"
+#include "fileread.h"
 #include "cli.h"
 #include "commands.h"
 #include "instance.h"
@@ -265,7 +266,7 @@ run_stop(const VgwCaptureOptions *opts, GError **error)
   if (opts->keylog != NULL) {
     g_autoptr(TlsdKeylog) check = tlsd_keylog_new();
     g_autoptr(GError) local = NULL;
-    if (!g_file_get_contents(opts->keylog, &keylog, &keylog_len, &local) ||
+    if (!vgw_file_read(opts->keylog, TLSD_KEYLOG_MAX, &keylog, &keylog_len, &local) ||
         tlsd_keylog_add_text(check, keylog, keylog_len) == 0) {
       g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "key log %s: %s", opts->keylog,
                   local != NULL ? local->message : "no TLS key log lines in it");
