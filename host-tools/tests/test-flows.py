@@ -121,7 +121,7 @@ try:
     st = status('b')
     check(st.get('state') == 'stopped' and st.get('pid') is None, 'status after down says stopped', st)
     sdir = os.path.join(env['VGW_STATE_DIR'], 'b')
-    check(sorted(os.listdir(sdir)) == ['console.log', 'flash.img', 'instance.json', 'keystore.secret', 'lock', 'qemu.log'],
+    check(sorted(os.listdir(sdir)) == ['console.log', 'flash.img', 'instance.json', 'keystore.secret', 'lock', 'maint.lock', 'qemu.log'],
           'down keeps flash, board secret and logs, removes sockets and pid', os.listdir(sdir))
     p = vgw('down', '--name', 'b')
     check(one_line(p, "gateway 'b' is not running"), 'down of a stopped gateway', p.stderr)
