@@ -83,6 +83,8 @@ take_line(VgwConsoleScan *scan, char *line, JsonObject **ready)
   }
   if (strstr(line, VGW_PANIC_MARK) != NULL)
     return VGW_CONSOLE_PANIC;
+  if (strstr(line, VGW_START_MARK) != NULL)
+    return VGW_CONSOLE_START;
   return VGW_CONSOLE_NOTHING;
 }
 
@@ -122,6 +124,25 @@ vgw_console_scan_poll(VgwConsoleScan *scan, JsonObject **ready)
   }
   fclose(f);
   return event;
+}
+
+gboolean
+vgw_console_firmware_ready(const char *path, goffset *boot_offset)
+{
+  g_autoptr(VgwConsoleScan) scan = vgw_console_scan_new(path, 0);
+  gboolean ready = FALSE;
+  VgwConsoleEvent event;
+
+  *boot_offset = 0;
+  while ((event = vgw_console_scan_poll(scan, NULL)) != VGW_CONSOLE_NOTHING) {
+    if (event == VGW_CONSOLE_START) {
+      *boot_offset = scan->offset;
+      ready = FALSE;
+    } else if (event == VGW_CONSOLE_READY) {
+      ready = TRUE;
+    }
+  }
+  return ready;
 }
 
 char *
@@ -187,12 +208,17 @@ on_tick(gpointer data)
     w->panic = TRUE;
     w->panic_until_us = now + G_USEC_PER_SEC;
     return G_SOURCE_CONTINUE;
+  case VGW_CONSOLE_START:
   case VGW_CONSOLE_NOTHING:
     break;
   }
   if (w->alive != NULL && !w->alive(w->alive_data)) {
+    VgwConsoleEvent event;
+
     /* Read what QEMU wrote before it went. */
-    if (vgw_console_scan_poll(w->scan, &w->ready_obj) == VGW_CONSOLE_READY)
+    while ((event = vgw_console_scan_poll(w->scan, &w->ready_obj)) == VGW_CONSOLE_START)
+      ;
+    if (event == VGW_CONSOLE_READY)
       w->ready = TRUE;
     else
       w->exited = TRUE;

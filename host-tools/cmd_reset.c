@@ -73,37 +73,55 @@ vgw_reset_options_clear(VgwResetOptions *opts)
   g_clear_pointer(&opts->name, g_free);
 }
 
-/* Starts the reset; returns once the gateway has been told. */
-static gboolean
-firmware_reset(const VgwInstance *inst, const char *const *req, GError **error)
+/* Seconds left until |deadline| (monotonic, microseconds), at least 1. */
+static guint
+seconds_left(gint64 deadline)
 {
-  /* A saving reset answers after the flash is written. */
-  VgwMaintTarget target = { .socket_path = inst->maint_sock, .timeout_s = 60 };
-  JsonObject *reply = vgw_maint_request(&target, req, error);
+  gint64 left = deadline - g_get_monotonic_time();
 
-  if (reply == NULL)
+  return left > G_USEC_PER_SEC ? (guint) ((left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC) : 1;
+}
+
+/* Starts the reset; returns once the gateway has been told.  The request
+ * (a saving reset answers after the flash is written) gets what is left
+ * of the command's --timeout. */
+static gboolean
+firmware_reset(const VgwInstance *inst, const char *const *req, gint64 deadline,
+               GError **error)
+{
+  VgwMaintTarget target = { .socket_path = inst->maint_sock,
+                            .timeout_s = seconds_left(deadline) };
+  g_autoptr(GError) local = NULL;
+  JsonObject *reply = vgw_maint_request(&target, req, &local);
+
+  if (reply == NULL) {
+    if (g_error_matches(local, VGW_ERROR, VGW_ERROR_TIMEOUT))
+      g_prefix_error(&local, "gateway '%s': the firmware was not asked to reset: ", inst->name);
+    g_propagate_error(error, g_steal_pointer(&local));
     return FALSE;
+  }
   json_object_unref(reply);
   return TRUE;
 }
 
 static gboolean
-trigger_reset(const VgwInstance *inst, const VgwResetOptions *opts, GError **error)
+trigger_reset(const VgwInstance *inst, const VgwResetOptions *opts, gint64 deadline,
+              GError **error)
 {
   switch (opts->method) {
   case VGW_RESET_FIRMWARE: {
     const char *req[] = { "reset", NULL };
-    return firmware_reset(inst, req, error);
+    return firmware_reset(inst, req, deadline, error);
   }
   case VGW_RESET_SAVE: {
     const char *req[] = { "reset", "save", NULL };
-    return firmware_reset(inst, req, error);
+    return firmware_reset(inst, req, deadline, error);
   }
   case VGW_RESET_GRACEFUL: {
     g_autofree char *secs = g_strdup_printf("%u", opts->graceful_s);
     const char *with_save[] = { "reset", "save", "graceful", secs, NULL };
     const char *without[] = { "reset", "graceful", secs, NULL };
-    return firmware_reset(inst, opts->save ? with_save : without, error);
+    return firmware_reset(inst, opts->save ? with_save : without, deadline, error);
   }
   case VGW_RESET_HARD: {
     g_autoptr(GError) local = NULL;
@@ -127,22 +145,62 @@ pid_alive(gpointer data)
   return vgw_pid_alive(GPOINTER_TO_INT(data));
 }
 
+/* The firmware can only be asked once it runs: while the gateway is still
+ * booting, wait (within the command's deadline) for this boot's ready
+ * line first, so the reset is neither lost in the UART nor mistaken for
+ * done when the boot under way gets ready. */
+static gboolean
+wait_firmware_ready(const VgwInstance *inst, int pid, gint64 deadline, char **tail,
+                    GError **error)
+{
+  VgwBootResult boot = { 0 };
+  g_autoptr(GError) local = NULL;
+  goffset boot_offset;
+
+  if (vgw_console_firmware_ready(inst->console_log, &boot_offset))
+    return TRUE;
+  printf("gateway '%s' is still booting; waiting for its firmware before asking it to reset\n",
+         inst->name);
+  fflush(stdout);
+  if (vgw_boot_wait(inst->name, inst->console_log, boot_offset, seconds_left(deadline),
+                    pid_alive, GINT_TO_POINTER(pid), &boot, &local)) {
+    vgw_boot_result_clear(&boot);
+    return TRUE;
+  }
+  *tail = g_steal_pointer(&boot.tail);
+  vgw_boot_result_clear(&boot);
+  if (g_error_matches(local, VGW_ERROR, VGW_ERROR_TIMEOUT))
+    g_set_error(error, VGW_ERROR, VGW_ERROR_TIMEOUT,
+                "gateway '%s' is still booting: its firmware cannot be asked to reset "
+                "(vgw reset --hard resets the board without it)%s", inst->name,
+                *tail != NULL ? " (last console lines follow)" : "");
+  else
+    g_propagate_error(error, g_steal_pointer(&local));
+  return FALSE;
+}
+
 /* On a failed boot |*tail| gets the last console lines. */
 static gboolean
 run_reset(const VgwResetOptions *opts, char **tail, GError **error)
 {
   g_autoptr(VgwInstance) inst = vgw_instance_new(opts->name, error);
   VgwBootResult boot = { 0 };
+  /* --timeout bounds the whole command; --graceful adds the calls' time. */
+  gint64 deadline = g_get_monotonic_time() +
+                    (gint64) (opts->timeout_s + opts->graceful_s) * G_USEC_PER_SEC;
   goffset offset;
   int pid;
 
   if (inst == NULL || (pid = vgw_instance_require_running(inst, error)) == 0)
     return FALSE;
+  if (opts->method != VGW_RESET_HARD &&
+      !wait_firmware_ready(inst, pid, deadline, tail, error))
+    return FALSE;
   /* Only the console output after this point belongs to the new boot. */
   offset = vgw_file_size(inst->console_log);
-  if (!trigger_reset(inst, opts, error))
+  if (!trigger_reset(inst, opts, deadline, error))
     return FALSE;
-  if (!vgw_boot_wait(inst->name, inst->console_log, offset, opts->timeout_s + opts->graceful_s,
+  if (!vgw_boot_wait(inst->name, inst->console_log, offset, seconds_left(deadline),
                      pid_alive, GINT_TO_POINTER(pid), &boot, error)) {
     *tail = g_steal_pointer(&boot.tail);
     vgw_boot_result_clear(&boot);

@@ -62,6 +62,31 @@ test_offset_skips_old_boot(void)
   json_object_unref(ready);
 }
 
+/* vgw reset asks the firmware only once the boot under way is ready. */
+static void
+test_firmware_ready(void)
+{
+  g_autofree char *path = log_path("fwready.log");
+  static const char boot1[] = "init: started at 1.0 s\nVGW-READY {}\n";
+  static const char boot2[] = "reboot: Restarting system\ninit: started at 1.2 s\n";
+  goffset at = -1;
+
+  /* Nothing yet (QEMU just started): not ready, wait from the start. */
+  g_assert_false(vgw_console_firmware_ready(path, &at));
+  g_assert_cmpint(at, ==, 0);
+  append(path, boot1);
+  g_assert_true(vgw_console_firmware_ready(path, &at));
+  g_assert_cmpint(at, ==, strlen("init: started at 1.0 s\n"));
+  /* A second boot has started: the first boot's ready line no longer
+   * counts, and the wait begins after the new start mark. */
+  append(path, boot2);
+  g_assert_false(vgw_console_firmware_ready(path, &at));
+  g_assert_cmpint(at, ==, strlen(boot1) + strlen(boot2));
+  append(path, "vgwd: x\nVGW-READY {\"reset_cause\":\"firmware\"}\n");
+  g_assert_true(vgw_console_firmware_ready(path, &at));
+  g_assert_cmpint(at, ==, strlen(boot1) + strlen(boot2));
+}
+
 static void
 test_truncation_and_bad_json(void)
 {
@@ -198,6 +223,7 @@ main(int argc, char **argv)
   dir = g_dir_make_tmp("vgwboot-XXXXXX", NULL);
   g_test_add_func("/bootwait/ready-line", test_ready_line);
   g_test_add_func("/bootwait/offset-skips-old-boot", test_offset_skips_old_boot);
+  g_test_add_func("/bootwait/firmware-ready", test_firmware_ready);
   g_test_add_func("/bootwait/truncation-and-bad-json", test_truncation_and_bad_json);
   g_test_add_func("/bootwait/panic-and-tail", test_panic_and_tail);
   g_test_add_func("/bootwait/wait", test_boot_wait);
