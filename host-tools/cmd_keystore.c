@@ -155,6 +155,35 @@ check_yes(VgwKeystoreOptions *opts, GError **error)
   return FALSE;
 }
 
+static gboolean
+check_yes_reset(VgwKeystoreOptions *opts, GError **error)
+{
+  if (opts->yes)
+    return TRUE;
+  g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+              "keystore reset deletes the keystore, every key in it, and makes a new "
+              "board secret; add --yes");
+  return FALSE;
+}
+
+gboolean
+vgw_keystore_reset_parse(int argc, char **argv, VgwKeystoreOptions *opts, GError **error)
+{
+  const GOptionEntry entries[] = {
+    NAME_ENTRY(opts),
+    { "yes", 0, 0, G_OPTION_ARG_NONE, &opts->yes, "Yes, lose every key", NULL },
+    { NULL },
+  };
+
+  return parse("keystore reset",
+               "Start the keystore over on a stopped gateway: keystore.bin is\n"
+               "deleted with every key in it and a new board secret is made.  The\n"
+               "recovery from a damaged keystore or a lost keystore.secret, which\n"
+               "zeroize cannot open.  The gateway makes itself a new device key at\n"
+               "its next boot.",
+               entries, FALSE, check_yes_reset, opts, argc, argv, error);
+}
+
 gboolean
 vgw_keystore_zeroize_parse(int argc, char **argv, VgwKeystoreOptions *opts, GError **error)
 {
@@ -229,15 +258,29 @@ print_pub_pem(GBytes *spki, GError **error)
   return TRUE;
 }
 
+/* reset works without the engine: it is for keystores the engine
+ * cannot open. */
+static gboolean
+run_reset(const VgwKeystoreOptions *opts, GError **error)
+{
+  if (!vgw_keystore_reset(opts->name, error))
+    return FALSE;
+  printf("keystore of gateway '%s' reset: every key deleted, a new board secret made; "
+         "the gateway makes itself a new device key at its next boot\n", opts->name);
+  return TRUE;
+}
+
 static gboolean
 run(const char *sub, const VgwKeystoreOptions *opts, GError **error)
 {
   /* Provisioning may precede the first boot; listing may not create one. */
-  g_autoptr(VgwKeystore) ks = vgw_keystore_open(opts->name, strcmp(sub, "list") != 0 &&
-                                                strcmp(sub, "pub") != 0 &&
-                                                strcmp(sub, "zeroize") != 0, error);
+  g_autoptr(VgwKeystore) ks = NULL;
   guint slot = (guint) opts->slot;
 
+  if (strcmp(sub, "reset") == 0)
+    return run_reset(opts, error);
+  ks = vgw_keystore_open(opts->name, strcmp(sub, "list") != 0 && strcmp(sub, "pub") != 0 &&
+                         strcmp(sub, "zeroize") != 0, error);
   if (ks == NULL)
     return FALSE;
   if (strcmp(sub, "list") == 0) {
@@ -306,6 +349,7 @@ DEFINE_SUB(cmd_import, "import", vgw_keystore_import_parse(argc, argv, &opts, &e
 DEFINE_SUB(cmd_lock, "lock", vgw_keystore_slot_parse("keystore lock", argc, argv, &opts, &error))
 DEFINE_SUB(cmd_zeroize, "zeroize", vgw_keystore_zeroize_parse(argc, argv, &opts, &error))
 DEFINE_SUB(cmd_pub, "pub", vgw_keystore_slot_parse("keystore pub", argc, argv, &opts, &error))
+DEFINE_SUB(cmd_reset, "reset", vgw_keystore_reset_parse(argc, argv, &opts, &error))
 
 static const VgwVerb keystore_verbs[] = {
   { "list", "list the key slots (type, lock, fingerprint; never private keys)", cmd_list },
@@ -314,6 +358,7 @@ static const VgwVerb keystore_verbs[] = {
   { "lock", "lock a slot against replacement and deletion", cmd_lock },
   { "pub", "print a slot's public key (PEM)", cmd_pub },
   { "zeroize", "erase every slot, locked or not (the keystore's factory reset)", cmd_zeroize },
+  { "reset", "stopped gateway: delete a damaged keystore, make a new board secret", cmd_reset },
   { NULL, NULL, NULL },
 };
 

@@ -342,7 +342,7 @@ run_up(const VgwUpOptions *opts)
     goto out;
   if (!prepare_instance(inst, opts, &error) ||
       !copy_factory_flash(images, inst, &error) ||
-      !vgw_board_secret_ensure(inst->keystore_secret, &error))
+      !vgw_board_secret_ensure(inst->keystore_secret, inst->keystore, &error))
     goto out;
   if (config != NULL) {
     guint64 generation = 0;

@@ -174,7 +174,7 @@ int vgw_cmd_capture(int argc, char **argv);
 #define VGW_KEYSTORE_NO_SLOT G_MININT
 
 /* vgw keystore list [--json] | gen | import | lock | pub | zeroize (running or
- * stopped gateway) */
+ * stopped gateway) | reset (stopped) */
 typedef struct {
   char *name;
   int slot;            /* VGW_KEYSTORE_NO_SLOT until given */
@@ -182,7 +182,7 @@ typedef struct {
   guint32 key_type;    /* gen: VGW_KEY_TYPE_* of |type| */
   char *key;           /* import: PEM file */
   gboolean json;
-  gboolean yes;        /* zeroize: confirmed */
+  gboolean yes;        /* zeroize, reset: confirmed */
 } VgwKeystoreOptions;
 gboolean vgw_keystore_list_parse(int argc, char **argv, VgwKeystoreOptions *opts, GError **error);
 gboolean vgw_keystore_gen_parse(int argc, char **argv, VgwKeystoreOptions *opts, GError **error);
@@ -190,6 +190,9 @@ gboolean vgw_keystore_import_parse(int argc, char **argv, VgwKeystoreOptions *op
 /* lock and pub: |verb| is "keystore lock" or "keystore pub" */
 gboolean vgw_keystore_slot_parse(const char *verb, int argc, char **argv,
                                  VgwKeystoreOptions *opts, GError **error);
+/* reset (stopped gateway): keystore.bin deleted, a new board secret */
+gboolean vgw_keystore_reset_parse(int argc, char **argv, VgwKeystoreOptions *opts,
+                                  GError **error);
 gboolean vgw_keystore_zeroize_parse(int argc, char **argv, VgwKeystoreOptions *opts,
                                     GError **error);
 void vgw_keystore_options_clear(VgwKeystoreOptions *opts);
