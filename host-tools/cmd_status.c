@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "config_source.h"
 #include "cli.h"
 #include "commands.h"
 #include "instance.h"
@@ -186,6 +187,11 @@ print_text(JsonObject *o)
                      json_node_get_value_type(unsaved) == G_TYPE_BOOLEAN &&
                      json_node_get_boolean(unsaved) ? ", unsaved changes" : "",
              pending);
+    }
+    {
+      g_autofree char *note = vgw_config_source_note(o);
+      if (note != NULL)
+        printf("  %s\n", note);
     }
   }
   printf("  serial       %s\n", str_or(o, "serial", "-"));

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config_source.h"
 #include "board_secret.h"
 #include "bootwait.h"
 #include "capture.h"
@@ -24,6 +25,7 @@
 #include "gateway.h"
 #include "identity.h"
 #include "instance.h"
+#include "maint.h"
 #include "ports.h"
 #include "qemu_cmdline.h"
 #include "vgw-error.h"
@@ -206,6 +208,33 @@ print_endpoints(const VgwInstance *inst, double elapsed_s)
   printf("  state dir  %s\n", inst->dir);
   printf("  serial     %s\n", inst->serial);
   fflush(stdout);
+}
+
+/* Says when the firmware booted an older configuration than the newest on
+ * its flash (a damaged generation skipped): from the ready line when it
+ * carries config_source, else from the firmware's status.  Firmware that
+ * reports neither says nothing. */
+static void
+print_config_source(const VgwInstance *inst, JsonObject *ready)
+{
+  g_autoptr(JsonObject) status = NULL;
+  g_autofree char *note = NULL;
+
+  if (ready != NULL && json_object_has_member(ready, "config_source")) {
+    note = vgw_config_source_note(ready);
+  } else {
+    const char *req[] = { "status", NULL };
+    VgwMaintTarget target = { .socket_path = inst->maint_sock };
+    g_autoptr(GError) ignored = NULL;
+
+    status = vgw_maint_request(&target, req, &ignored);
+    if (status != NULL)
+      note = vgw_config_source_note(status);
+  }
+  if (note != NULL) {
+    printf("  %s\n", note);
+    fflush(stdout);
+  }
 }
 
 /* Fills in serial, MAC base and ports, keeping the identity recorded by
@@ -397,6 +426,7 @@ run_up(const VgwUpOptions *opts)
     goto out;
   }
   print_endpoints(inst, boot.elapsed_s);
+  print_config_source(inst, boot.ready);
   if (!opts->detach && !run_foreground(inst, &child, &error))
     goto out;
 

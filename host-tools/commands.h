@@ -114,6 +114,7 @@ typedef struct {
   char *name;   /* gateway (not for check) */
   char *file;
   gboolean incremental;
+  gboolean allow_empty; /* load: a full load of a file naming nothing */
   gboolean json;
 } VgwIniOptions;
 gboolean vgw_ini_load_parse(int argc, char **argv, VgwIniOptions *opts, GError **error);
