@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "instance.h"
+#include "json_out.h"
 #include "vgw-error.h"
 
 gboolean
@@ -68,7 +69,7 @@ vgw_cmd_list(int argc, char **argv)
     g_autoptr(JsonNode) root = json_node_new(JSON_NODE_ARRAY);
     g_autofree char *text = NULL;
     json_node_set_array(root, all);
-    text = json_to_string(root, FALSE);
+    text = vgw_json_to_text(root);
     printf("%s\n", text);
     return VGW_EXIT_OK;
   }

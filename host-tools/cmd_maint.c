@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "instance.h"
+#include "json_out.h"
 #include "maint.h"
 #include "vgw-error.h"
 
@@ -71,7 +72,7 @@ run_maint(const VgwMaintOptions *opts, GError **error)
     return FALSE;
   root = json_node_new(JSON_NODE_OBJECT);
   json_node_set_object(root, reply);
-  text = json_to_string(root, FALSE);
+  text = vgw_json_to_text(root);
   printf("%s\n", text);
   return TRUE;
 }

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "instance.h"
+#include "json_out.h"
 #include "maint.h"
 #include "qmp.h"
 #include "vgw-error.h"
@@ -243,7 +244,7 @@ run_status(const VgwStatusOptions *opts, GError **error)
     g_autoptr(JsonNode) root = json_node_new(JSON_NODE_OBJECT);
     g_autofree char *text = NULL;
     json_node_set_object(root, o);
-    text = json_to_string(root, FALSE);
+    text = vgw_json_to_text(root);
     printf("%s\n", text);
   } else {
     print_text(o);

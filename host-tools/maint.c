@@ -181,9 +181,13 @@ static JsonObject *
 parse_object(const char *text, GError **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new();
+  /* json-glib refuses a reply with invalid UTF-8 whole, and would lose an
+   * error's message with it: such bytes become U+FFFD, as the firmware's
+   * own escaper writes them.  The JSON structure is ASCII, so it stays. */
+  g_autofree char *valid = g_utf8_make_valid(text, -1);
   JsonNode *root;
 
-  if (!json_parser_load_from_data(parser, text, -1, NULL) ||
+  if (!json_parser_load_from_data(parser, valid, -1, NULL) ||
       (root = json_parser_get_root(parser)) == NULL ||
       !JSON_NODE_HOLDS_OBJECT(root)) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,

@@ -10,6 +10,7 @@
 
 #include <sys/file.h>
 
+#include "json_out.h"
 #include "maint.h"
 #include "mgmt_proto.h"
 #include "sockpeer.h"
@@ -80,6 +81,10 @@ fake_thread(gpointer data)
       fk->status_args = g_strjoinv("|", req.argv + 1);
       reply = vgw_mgmt_format_reply(req.id, TRUE,
                                     "{\"state\":\"running\",\"firmware\":\"0.1.0\",\"reset_count\":0}");
+    } else if (g_str_equal(req.argv[0], "latin1")) {
+      /* Bytes that are not UTF-8, raw inside the JSON string. */
+      g_autofree char *raw = g_strdup_printf("@%s error {\"error\":\"caf\xe9 \xff\"}", req.id);
+      reply = g_steal_pointer(&raw);
     } else {
       reply = vgw_mgmt_format_error_reply(req.id, "unknown command");
     }
@@ -179,6 +184,20 @@ test_login_failed_and_error_reply(void)
   g_assert_null(vgw_maint_request(&t, bogus, &error));
   g_assert_error(error, VGW_ERROR, VGW_ERROR_FAILED);
   g_assert_cmpstr(error->message, ==, "frob: unknown command");
+  stop_fake(&fk);
+
+  /* An error reply that is not UTF-8 keeps its message, made valid. */
+  memset(&fk, 0, sizeof fk);
+  g_free(path);
+  path = start_fake(&fk, dir);
+  t.socket_path = path;
+  {
+    const char *latin1[] = { "latin1", NULL };
+    g_clear_error(&error);
+    g_assert_null(vgw_maint_request(&t, latin1, &error));
+    g_assert_error(error, VGW_ERROR, VGW_ERROR_FAILED);
+    g_assert_cmpstr(error->message, ==, "latin1: caf\xef\xbf\xbd \xef\xbf\xbd");
+  }
   stop_fake(&fk);
   g_unlink(path);
   remove_dir(dir);
@@ -310,6 +329,28 @@ test_foreign_holder(void)
   remove_dir(dir);
 }
 
+/* What vgw prints as JSON is valid UTF-8 whatever the strings held. */
+static void
+test_json_out_valid_utf8(void)
+{
+  g_autoptr(JsonNode) root = json_node_new(JSON_NODE_OBJECT);
+  JsonObject *o = json_object_new();
+  JsonArray *a = json_array_new();
+  g_autofree char *text = NULL;
+
+  json_object_set_string_member(o, "state_dir", "/tmp/\xff/vgw");
+  json_object_set_string_member(o, "k\xfe", "ok");
+  json_array_add_string_element(a, "caf\xc3\xa9");
+  json_array_add_int_element(a, 7);
+  json_object_set_array_member(o, "list", a);
+  json_object_set_null_member(o, "none");
+  json_node_take_object(root, o);
+  text = vgw_json_to_text(root);
+  g_assert_true(g_utf8_validate(text, -1, NULL));
+  g_assert_cmpstr(text, ==, "{\"state_dir\":\"/tmp/\xef\xbf\xbd/vgw\",\"k\xef\xbf\xbd\":\"ok\","
+                            "\"list\":[\"caf\xc3\xa9\",7],\"none\":null}");
+}
+
 static void
 test_ids(void)
 {
@@ -329,6 +370,7 @@ main(int argc, char **argv)
   g_test_add_func("/maint/login-failed-and-error-reply", test_login_failed_and_error_reply);
   g_test_add_func("/maint/timeout-and-no-socket", test_timeout_and_no_socket);
   g_test_add_func("/maint/ids", test_ids);
+  g_test_add_func("/maint/json-out-valid-utf8", test_json_out_valid_utf8);
   g_test_add_func("/maint/login-resent", test_login_resent);
   g_test_add_func("/maint/queue-behind-vgw", test_queue_behind_vgw);
   g_test_add_func("/maint/foreign-holder", test_foreign_holder);
