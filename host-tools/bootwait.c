@@ -183,8 +183,28 @@ typedef struct {
   GMainLoop *loop;
   gint64 start_us, deadline_us, panic_until_us;
   gboolean panic, ready, timed_out, exited, interrupted;
+  gboolean need_start; /* a ready line counts only after a start mark */
+  gboolean started;
   JsonObject *ready_obj;
 } Wait;
+
+/* Reads what is new and returns the first event that counts: with
+ * |need_start|, a ready line before the first start mark is passed over. */
+static VgwConsoleEvent
+poll_counted(Wait *w)
+{
+  for (;;) {
+    VgwConsoleEvent event = vgw_console_scan_poll(w->scan, &w->ready_obj);
+
+    if (event == VGW_CONSOLE_START) {
+      w->started = TRUE;
+    } else if (event == VGW_CONSOLE_READY && w->need_start && !w->started) {
+      g_clear_pointer(&w->ready_obj, json_object_unref);
+    } else {
+      return event;
+    }
+  }
+}
 
 static gboolean
 on_tick(gpointer data)
@@ -199,7 +219,7 @@ on_tick(gpointer data)
       g_main_loop_quit(w->loop);
     return G_SOURCE_CONTINUE;
   }
-  switch (vgw_console_scan_poll(w->scan, &w->ready_obj)) {
+  switch (poll_counted(w)) {
   case VGW_CONSOLE_READY:
     w->ready = TRUE;
     g_main_loop_quit(w->loop);
@@ -213,12 +233,8 @@ on_tick(gpointer data)
     break;
   }
   if (w->alive != NULL && !w->alive(w->alive_data)) {
-    VgwConsoleEvent event;
-
     /* Read what QEMU wrote before it went. */
-    while ((event = vgw_console_scan_poll(w->scan, &w->ready_obj)) == VGW_CONSOLE_START)
-      ;
-    if (event == VGW_CONSOLE_READY)
+    if (poll_counted(w) == VGW_CONSOLE_READY)
       w->ready = TRUE;
     else
       w->exited = TRUE;
@@ -260,12 +276,12 @@ find_panic_reason(VgwConsoleScan *scan)
   return NULL;
 }
 
-gboolean
-vgw_boot_wait(const char *name, const char *console_log, goffset offset,
-              guint timeout_s, VgwAliveFunc alive, gpointer alive_data,
-              VgwBootResult *result, GError **error)
+static gboolean
+boot_wait(const char *name, const char *console_log, goffset offset, gboolean need_start,
+          guint timeout_s, VgwAliveFunc alive, gpointer alive_data,
+          VgwBootResult *result, GError **error)
 {
-  Wait w = { 0 };
+  Wait w = { .need_start = need_start };
   guint tick, sigint, sigterm;
   char *panic_reason = NULL;
 
@@ -315,4 +331,22 @@ vgw_boot_wait(const char *name, const char *console_log, goffset offset,
                 result->tail != NULL ? "last console lines follow" : "no console output");
   g_free(panic_reason);
   return FALSE;
+}
+
+gboolean
+vgw_boot_wait(const char *name, const char *console_log, goffset offset,
+              guint timeout_s, VgwAliveFunc alive, gpointer alive_data,
+              VgwBootResult *result, GError **error)
+{
+  return boot_wait(name, console_log, offset, FALSE, timeout_s, alive, alive_data, result,
+                   error);
+}
+
+gboolean
+vgw_boot_wait_after_start(const char *name, const char *console_log, goffset offset,
+                          guint timeout_s, VgwAliveFunc alive, gpointer alive_data,
+                          VgwBootResult *result, GError **error)
+{
+  return boot_wait(name, console_log, offset, TRUE, timeout_s, alive, alive_data, result,
+                   error);
 }

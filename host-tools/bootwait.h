@@ -78,6 +78,16 @@ gboolean vgw_boot_wait(const char *name, const char *console_log,
                        gpointer alive_data, VgwBootResult *result,
                        GError **error);
 
+/* vgw_boot_wait_after_start is vgw_boot_wait counting only a ready line
+ * that follows a start mark (VGW_START_MARK) after |offset|: the ready
+ * line of a boot that began after the call, never that of a boot already
+ * under way (after a reset, the console shows nothing new until the next
+ * boot's init starts). */
+gboolean vgw_boot_wait_after_start(const char *name, const char *console_log,
+                                   goffset offset, guint timeout_s, VgwAliveFunc alive,
+                                   gpointer alive_data, VgwBootResult *result,
+                                   GError **error);
+
 G_END_DECLS
 
 #endif /* VGW_BOOTWAIT_H */

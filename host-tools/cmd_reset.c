@@ -95,9 +95,14 @@ firmware_reset(const VgwInstance *inst, const char *const *req, gint64 deadline,
   JsonObject *reply = vgw_maint_request(&target, req, &local);
 
   if (reply == NULL) {
+    /* Its login was never answered, so the reset was never sent. */
     if (g_error_matches(local, VGW_ERROR, VGW_ERROR_TIMEOUT))
-      g_prefix_error(&local, "gateway '%s': the firmware was not asked to reset: ", inst->name);
-    g_propagate_error(error, g_steal_pointer(&local));
+      g_set_error(error, VGW_ERROR, VGW_ERROR_TIMEOUT,
+                  "gateway '%s': its firmware did not answer within %u s (still booting?), "
+                  "so it was not asked to reset (vgw reset --hard resets the board without it)",
+                  inst->name, target.timeout_s);
+    else
+      g_propagate_error(error, g_steal_pointer(&local));
     return FALSE;
   }
   json_object_unref(reply);
@@ -147,8 +152,11 @@ pid_alive(gpointer data)
 
 /* The firmware can only be asked once it runs: while the gateway is still
  * booting, wait (within the command's deadline) for this boot's ready
- * line first, so the reset is neither lost in the UART nor mistaken for
- * done when the boot under way gets ready. */
+ * line first.  Right after a reset the console shows nothing of the new
+ * boot until its init starts, so this cannot see every boot under way:
+ * then the maintenance login is resent until the firmware answers, and
+ * the wait afterwards counts only the ready line of a boot that started
+ * after the request. */
 static gboolean
 wait_firmware_ready(const VgwInstance *inst, int pid, gint64 deadline, char **tail,
                     GError **error)
@@ -200,8 +208,8 @@ run_reset(const VgwResetOptions *opts, char **tail, GError **error)
   offset = vgw_file_size(inst->console_log);
   if (!trigger_reset(inst, opts, deadline, error))
     return FALSE;
-  if (!vgw_boot_wait(inst->name, inst->console_log, offset, seconds_left(deadline),
-                     pid_alive, GINT_TO_POINTER(pid), &boot, error)) {
+  if (!vgw_boot_wait_after_start(inst->name, inst->console_log, offset, seconds_left(deadline),
+                                 pid_alive, GINT_TO_POINTER(pid), &boot, error)) {
     *tail = g_steal_pointer(&boot.tail);
     vgw_boot_result_clear(&boot);
     return FALSE;

@@ -153,6 +153,31 @@ set_flag_later(gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* After a reset the ready line of the boot that was still under way must
+ * not count: only one after a new start mark does. */
+static void
+test_wait_after_start(void)
+{
+  g_autofree char *path = log_path("afterstart.log");
+  VgwBootResult r = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  append(path, "init: started at 1.0 s\n");
+  append(path, "VGW-READY {\"reset_cause\":\"host\"}\ninit: started at 1.1 s\n"
+               "VGW-READY {\"reset_cause\":\"firmware\"}\n");
+  g_assert_true(vgw_boot_wait_after_start("w", path, strlen("init: started at 1.0 s\n"), 10,
+                                          always, NULL, &r, &error));
+  g_assert_no_error(error);
+  g_assert_cmpstr(json_object_get_string_member(r.ready, "reset_cause"), ==, "firmware");
+  vgw_boot_result_clear(&r);
+
+  /* Only the old boot's ready line: not ready. */
+  g_assert_true(g_file_set_contents(path, "VGW-READY {}\n", -1, NULL));
+  g_assert_false(vgw_boot_wait_after_start("w", path, 0, 1, always, NULL, &r, &error));
+  g_assert_error(error, VGW_ERROR, VGW_ERROR_TIMEOUT);
+  vgw_boot_result_clear(&r);
+}
+
 static void
 test_boot_wait(void)
 {
@@ -224,6 +249,7 @@ main(int argc, char **argv)
   g_test_add_func("/bootwait/ready-line", test_ready_line);
   g_test_add_func("/bootwait/offset-skips-old-boot", test_offset_skips_old_boot);
   g_test_add_func("/bootwait/firmware-ready", test_firmware_ready);
+  g_test_add_func("/bootwait/wait-after-start", test_wait_after_start);
   g_test_add_func("/bootwait/truncation-and-bad-json", test_truncation_and_bad_json);
   g_test_add_func("/bootwait/panic-and-tail", test_panic_and_tail);
   g_test_add_func("/bootwait/wait", test_boot_wait);
