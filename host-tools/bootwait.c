@@ -276,12 +276,12 @@ find_panic_reason(VgwConsoleScan *scan)
   return NULL;
 }
 
-static gboolean
-boot_wait(const char *name, const char *console_log, goffset offset, gboolean need_start,
-          guint timeout_s, VgwAliveFunc alive, gpointer alive_data,
-          VgwBootResult *result, GError **error)
+gboolean
+vgw_boot_wait(const char *name, const char *console_log, goffset offset,
+              gboolean after_start, guint timeout_s, VgwAliveFunc alive,
+              gpointer alive_data, VgwBootResult *result, GError **error)
 {
-  Wait w = { .need_start = need_start };
+  Wait w = { .need_start = after_start };
   guint tick, sigint, sigterm;
   char *panic_reason = NULL;
 
@@ -331,22 +331,4 @@ boot_wait(const char *name, const char *console_log, goffset offset, gboolean ne
                 result->tail != NULL ? "last console lines follow" : "no console output");
   g_free(panic_reason);
   return FALSE;
-}
-
-gboolean
-vgw_boot_wait(const char *name, const char *console_log, goffset offset,
-              guint timeout_s, VgwAliveFunc alive, gpointer alive_data,
-              VgwBootResult *result, GError **error)
-{
-  return boot_wait(name, console_log, offset, FALSE, timeout_s, alive, alive_data, result,
-                   error);
-}
-
-gboolean
-vgw_boot_wait_after_start(const char *name, const char *console_log, goffset offset,
-                          guint timeout_s, VgwAliveFunc alive, gpointer alive_data,
-                          VgwBootResult *result, GError **error)
-{
-  return boot_wait(name, console_log, offset, TRUE, timeout_s, alive, alive_data, result,
-                   error);
 }

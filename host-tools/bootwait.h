@@ -72,21 +72,14 @@ void vgw_boot_result_clear(VgwBootResult *result);
  * appears in |console_log| after |offset| (TRUE), or fails with
  * VGW_ERROR_PANIC, VGW_ERROR_TIMEOUT (|timeout_s|), VGW_ERROR_EXITED
  * (|alive| returned FALSE) or VGW_ERROR_INTERRUPTED.  Messages name the
- * gateway |name|. */
+ * gateway |name|.  With |after_start| only a ready line that follows a
+ * start mark (VGW_START_MARK) after |offset| counts: that of a boot that
+ * began after the call, never that of a boot already under way (after a
+ * reset the console shows nothing new until the next boot's init). */
 gboolean vgw_boot_wait(const char *name, const char *console_log,
-                       goffset offset, guint timeout_s, VgwAliveFunc alive,
-                       gpointer alive_data, VgwBootResult *result,
-                       GError **error);
-
-/* vgw_boot_wait_after_start is vgw_boot_wait counting only a ready line
- * that follows a start mark (VGW_START_MARK) after |offset|: the ready
- * line of a boot that began after the call, never that of a boot already
- * under way (after a reset, the console shows nothing new until the next
- * boot's init starts). */
-gboolean vgw_boot_wait_after_start(const char *name, const char *console_log,
-                                   goffset offset, guint timeout_s, VgwAliveFunc alive,
-                                   gpointer alive_data, VgwBootResult *result,
-                                   GError **error);
+                       goffset offset, gboolean after_start, guint timeout_s,
+                       VgwAliveFunc alive, gpointer alive_data,
+                       VgwBootResult *result, GError **error);
 
 G_END_DECLS
 

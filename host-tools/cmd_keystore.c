@@ -145,25 +145,27 @@ vgw_keystore_slot_parse(const char *verb, int argc, char **argv, VgwKeystoreOpti
                entries, TRUE, NULL, opts, argc, argv, error);
 }
 
+/* A verb that loses keys runs only with --yes; |what| says what it does. */
 static gboolean
-check_yes(VgwKeystoreOptions *opts, GError **error)
+require_yes(const VgwKeystoreOptions *opts, const char *what, GError **error)
 {
   if (opts->yes)
     return TRUE;
-  g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
-              "keystore zeroize erases every key, the device key too; add --yes");
+  g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE, "%s; add --yes", what);
   return FALSE;
+}
+
+static gboolean
+check_yes(VgwKeystoreOptions *opts, GError **error)
+{
+  return require_yes(opts, "keystore zeroize erases every key, the device key too", error);
 }
 
 static gboolean
 check_yes_reset(VgwKeystoreOptions *opts, GError **error)
 {
-  if (opts->yes)
-    return TRUE;
-  g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
-              "keystore reset deletes the keystore, every key in it, and makes a new "
-              "board secret; add --yes");
-  return FALSE;
+  return require_yes(opts, "keystore reset deletes the keystore, every key in it, and makes "
+                     "a new board secret", error);
 }
 
 gboolean

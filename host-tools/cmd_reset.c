@@ -170,7 +170,7 @@ wait_firmware_ready(const VgwInstance *inst, int pid, gint64 deadline, char **ta
   printf("gateway '%s' is still booting; waiting for its firmware before asking it to reset\n",
          inst->name);
   fflush(stdout);
-  if (vgw_boot_wait(inst->name, inst->console_log, boot_offset, seconds_left(deadline),
+  if (vgw_boot_wait(inst->name, inst->console_log, boot_offset, FALSE, seconds_left(deadline),
                     pid_alive, GINT_TO_POINTER(pid), &boot, &local)) {
     vgw_boot_result_clear(&boot);
     return TRUE;
@@ -208,8 +208,8 @@ run_reset(const VgwResetOptions *opts, char **tail, GError **error)
   offset = vgw_file_size(inst->console_log);
   if (!trigger_reset(inst, opts, deadline, error))
     return FALSE;
-  if (!vgw_boot_wait_after_start(inst->name, inst->console_log, offset, seconds_left(deadline),
-                                 pid_alive, GINT_TO_POINTER(pid), &boot, error)) {
+  if (!vgw_boot_wait(inst->name, inst->console_log, offset, TRUE, seconds_left(deadline),
+                     pid_alive, GINT_TO_POINTER(pid), &boot, error)) {
     *tail = g_steal_pointer(&boot.tail);
     vgw_boot_result_clear(&boot);
     return FALSE;

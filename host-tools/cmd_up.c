@@ -416,7 +416,7 @@ run_up(const VgwUpOptions *opts)
     goto out;
   }
 
-  if (!vgw_boot_wait(inst->name, inst->console_log, 0, opts->timeout_s,
+  if (!vgw_boot_wait(inst->name, inst->console_log, 0, FALSE, opts->timeout_s,
                      child_alive, &child, &boot, &boot_error)) {
     /* Once reaped, its pid may already belong to someone else. */
     if (!child.exited)

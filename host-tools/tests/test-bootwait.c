@@ -165,15 +165,15 @@ test_wait_after_start(void)
   append(path, "init: started at 1.0 s\n");
   append(path, "VGW-READY {\"reset_cause\":\"host\"}\ninit: started at 1.1 s\n"
                "VGW-READY {\"reset_cause\":\"firmware\"}\n");
-  g_assert_true(vgw_boot_wait_after_start("w", path, strlen("init: started at 1.0 s\n"), 10,
-                                          always, NULL, &r, &error));
+  g_assert_true(vgw_boot_wait("w", path, strlen("init: started at 1.0 s\n"), TRUE, 10,
+                              always, NULL, &r, &error));
   g_assert_no_error(error);
   g_assert_cmpstr(json_object_get_string_member(r.ready, "reset_cause"), ==, "firmware");
   vgw_boot_result_clear(&r);
 
   /* Only the old boot's ready line: not ready. */
   g_assert_true(g_file_set_contents(path, "VGW-READY {}\n", -1, NULL));
-  g_assert_false(vgw_boot_wait_after_start("w", path, 0, 1, always, NULL, &r, &error));
+  g_assert_false(vgw_boot_wait("w", path, 0, TRUE, 1, always, NULL, &r, &error));
   g_assert_error(error, VGW_ERROR, VGW_ERROR_TIMEOUT);
   vgw_boot_result_clear(&r);
 }
@@ -188,17 +188,16 @@ test_boot_wait(void)
 
   /* Ready arrives while waiting. */
   g_timeout_add(200, write_ready_later, path);
-  g_assert_true(vgw_boot_wait("w", path, 0, 10, always, NULL, &r, &error));
+  g_assert_true(vgw_boot_wait("w", path, 0, FALSE, 10, always, NULL, &r, &error));
   g_assert_no_error(error);
   g_assert_cmpstr(json_object_get_string_member(r.ready, "firmware"), ==, "9");
   g_assert_cmpfloat(r.elapsed_s, >=, 0.15);
-  g_assert_cmpfloat(r.elapsed_s, <, 5);
   vgw_boot_result_clear(&r);
 
   /* QEMU goes away first. */
   append(path, "booting\n");
   g_timeout_add(100, set_flag_later, &gone);
-  g_assert_false(vgw_boot_wait("w", path, vgw_file_size(path) - 8, 10,
+  g_assert_false(vgw_boot_wait("w", path, vgw_file_size(path) - 8, FALSE, 10,
                                alive_until_flag, &gone, &r, &error));
   g_assert_error(error, VGW_ERROR, VGW_ERROR_EXITED);
   g_assert_cmpstr(r.tail, ==, "booting");
@@ -209,7 +208,7 @@ test_boot_wait(void)
   {
     goffset before = vgw_file_size(path);
     append(path, "still booting\n");
-    g_assert_false(vgw_boot_wait("w", path, before, 1, always, NULL, &r, &error));
+    g_assert_false(vgw_boot_wait("w", path, before, FALSE, 1, always, NULL, &r, &error));
   }
   g_assert_error(error, VGW_ERROR, VGW_ERROR_TIMEOUT);
   g_assert_cmpstr(r.tail, ==, "still booting");
@@ -218,7 +217,7 @@ test_boot_wait(void)
   vgw_boot_result_clear(&r);
   {
     g_autofree char *empty = log_path("empty.log");
-    g_assert_false(vgw_boot_wait("w", empty, 0, 1, always, NULL, &r, &error));
+    g_assert_false(vgw_boot_wait("w", empty, 0, FALSE, 1, always, NULL, &r, &error));
     g_assert_error(error, VGW_ERROR, VGW_ERROR_TIMEOUT);
     g_assert_cmpstr(error->message, ==, "gateway 'w' did not become ready within 1 s (no console output)");
     g_assert_null(r.tail);
@@ -230,7 +229,7 @@ test_boot_wait(void)
   {
     goffset before = vgw_file_size(path);
     append(path, "Kernel panic - not syncing: VFS\n");
-    g_assert_false(vgw_boot_wait("w", path, before, 10, always, NULL, &r, &error));
+    g_assert_false(vgw_boot_wait("w", path, before, FALSE, 10, always, NULL, &r, &error));
   }
   g_assert_cmpstr(error->message, ==, "gateway 'w': kernel panic during boot: VFS (last console lines follow)");
   g_assert_error(error, VGW_ERROR, VGW_ERROR_PANIC);
