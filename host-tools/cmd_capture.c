@@ -131,12 +131,10 @@ load_state(const VgwInstance *inst, State *s)
 static gboolean
 relay_alive(const VgwInstance *inst, int pid)
 {
-  g_autofree char *cmdline_path = g_strdup_printf("/proc/%d/cmdline", pid);
   g_autofree char *cmdline = NULL;
   gsize len;
 
-  if (pid <= 0 || !vgw_pid_alive(pid) ||
-      !g_file_get_contents(cmdline_path, &cmdline, &len, NULL))
+  if (pid <= 0 || !vgw_pid_alive(pid) || !vgw_pid_cmdline(pid, &cmdline, &len))
     return FALSE;
   for (gsize i = 0; i < len; i++) {
     if (cmdline[i] == '\0')

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "config_source.h"
+#include "fileread.h"
 #include "board_secret.h"
 #include "bootwait.h"
 #include "capture.h"
@@ -277,13 +278,27 @@ spawn_qemu(VgwInstance *inst, char **argv, GError **error)
   return proc;
 }
 
+/* QEMU's own output (qemu.log), for explaining why it failed: NULL when
+ * it cannot be read or is over QEMU_LOG_MAX, and the failure is then
+ * reported without QEMU's words. */
+#define QEMU_LOG_MAX (4 * 1024 * 1024)
+
+static void
+read_qemu_log(const VgwInstance *inst, char **log)
+{
+  gsize len = 0;
+
+  if (!vgw_file_read(inst->qemu_log, QEMU_LOG_MAX, log, &len, NULL))
+    *log = NULL;
+}
+
 /* Turns a failed boot into the user's error, after QEMU is gone. */
 static void
 explain_boot_failure(const VgwInstance *inst, GError *boot_error, GError **error)
 {
   if (g_error_matches(boot_error, VGW_ERROR, VGW_ERROR_EXITED)) {
     g_autofree char *log = NULL;
-    g_file_get_contents(inst->qemu_log, &log, NULL, NULL);
+    read_qemu_log(inst, &log);
     vgw_qemu_explain_failure(inst->qemu, log, error);
     return;
   }
@@ -323,7 +338,7 @@ run_foreground(VgwInstance *inst, Child *child, GError **error)
     vgw_gateway_mark_stopped(inst);
     if (!clean) {
       g_autofree char *log = NULL;
-      g_file_get_contents(inst->qemu_log, &log, NULL, NULL);
+      read_qemu_log(inst, &log);
       vgw_qemu_explain_failure(inst->qemu, log, error);
       return FALSE;
     }

@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "instance.h"
+
 /* The kernel's TCP_ESTABLISHED, which unix sockets use for "connected". */
 #define UNIX_STATE_CONNECTED 1
 
@@ -134,13 +136,12 @@ pid_holds_inode(const char *pid, const char *target)
 }
 
 static char *
-command_of(const char *pid)
+command_of(int pid)
 {
-  g_autofree char *path = g_build_filename("/proc", pid, "cmdline", NULL);
   g_autofree char *data = NULL;
   gsize len = 0;
 
-  if (!g_file_get_contents(path, &data, &len, NULL) || len == 0)
+  if (!vgw_pid_cmdline(pid, &data, &len))
     return NULL;
   /* Arguments are NUL-separated, the last one NUL-terminated; the
    * command goes into a one-line message, so no control characters. */
@@ -168,7 +169,7 @@ name_holder(guint32 inode, VgwSockHolder *holder)
       continue;
     if (pid_holds_inode(entry, target)) {
       holder->pid = (int) pid;
-      holder->command = command_of(entry);
+      holder->command = command_of((int) pid);
       break;
     }
   }
