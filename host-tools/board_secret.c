@@ -29,8 +29,9 @@ fill_random(guint8 *buf, size_t len, GError **error)
   return TRUE;
 }
 
-gboolean
-vgw_board_secret_ensure(const char *path, GError **error)
+/* Writes a fresh secret to |path|, which does not exist. */
+static gboolean
+create_secret(const char *path, GError **error)
 {
   guint8 raw[VGW_BOARD_SECRET_LEN];
   g_autofree char *text = NULL;
@@ -38,8 +39,6 @@ vgw_board_secret_ensure(const char *path, GError **error)
   gboolean ok = FALSE;
   int fd;
 
-  if (g_file_test(path, G_FILE_TEST_EXISTS))
-    return TRUE;
   if (!fill_random(raw, sizeof raw, error))
     return FALSE;
   text = g_base64_encode(raw, sizeof raw);
@@ -71,6 +70,40 @@ vgw_board_secret_ensure(const char *path, GError **error)
 out:
   explicit_bzero(text, strlen(text));
   return ok;
+}
+
+gboolean
+vgw_board_secret_ensure(const char *path, const char *keystore_path, GError **error)
+{
+  if (g_file_test(path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  if (g_file_test(keystore_path, G_FILE_TEST_EXISTS)) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
+                "the board secret %s is missing, so the keystore %s cannot be read; "
+                "put the secret back, or start over with `vgw keystore reset --yes` "
+                "(every key is lost)", path, keystore_path);
+    return FALSE;
+  }
+  return create_secret(path, error);
+}
+
+static gboolean
+remove_if_there(const char *path, GError **error)
+{
+  if (g_unlink(path) == 0 || errno == ENOENT)
+    return TRUE;
+  g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "cannot remove %s: %s", path,
+              g_strerror(errno));
+  return FALSE;
+}
+
+gboolean
+vgw_board_secret_renew(const char *path, const char *keystore_path, GError **error)
+{
+  /* The keystore goes first: a secret without a keystore is a fresh
+   * board, a keystore without its secret is the dead end we leave. */
+  return remove_if_there(keystore_path, error) && remove_if_there(path, error) &&
+         create_secret(path, error);
 }
 
 char *

@@ -23,8 +23,20 @@ G_BEGIN_DECLS
 /* vgw_board_secret_ensure creates |path| with a fresh secret from the
  * kernel's CSPRNG when it does not exist, atomically and mode 0600.  An
  * existing file is kept as it is: replacing it would make the keystore
- * unreadable.  Fails with a VGW_ERROR_FAILED naming the file. */
-gboolean vgw_board_secret_ensure(const char *path, GError **error);
+ * unreadable.  For the same reason a missing secret is never made anew
+ * while the keystore it wrapped (|keystore_path|) exists: that fails with
+ * VGW_ERROR_FAILED, "the board secret F is missing, so the keystore K
+ * cannot be read; `vgw keystore reset --yes` ...".  Other failures are
+ * VGW_ERROR_FAILED naming the file. */
+gboolean vgw_board_secret_ensure(const char *path, const char *keystore_path,
+                                 GError **error);
+
+/* vgw_board_secret_renew deletes the keystore |keystore_path| (every key
+ * in it is lost) and replaces |path| with a fresh secret: the way back
+ * from a damaged keystore or a lost secret.  The caller holds the
+ * instance lock of a stopped gateway. */
+gboolean vgw_board_secret_renew(const char *path, const char *keystore_path,
+                                GError **error);
 
 /* vgw_board_secret_qemu_object returns the -object argument that loads
  * |path| as the secret VGW_BOARD_SECRET_ID. */

@@ -83,6 +83,8 @@ take_line(VgwConsoleScan *scan, char *line, JsonObject **ready)
   }
   if (strstr(line, VGW_PANIC_MARK) != NULL)
     return VGW_CONSOLE_PANIC;
+  if (strstr(line, VGW_START_MARK) != NULL)
+    return VGW_CONSOLE_START;
   return VGW_CONSOLE_NOTHING;
 }
 
@@ -124,6 +126,25 @@ vgw_console_scan_poll(VgwConsoleScan *scan, JsonObject **ready)
   return event;
 }
 
+gboolean
+vgw_console_firmware_ready(const char *path, goffset *boot_offset)
+{
+  g_autoptr(VgwConsoleScan) scan = vgw_console_scan_new(path, 0);
+  gboolean ready = FALSE;
+  VgwConsoleEvent event;
+
+  *boot_offset = 0;
+  while ((event = vgw_console_scan_poll(scan, NULL)) != VGW_CONSOLE_NOTHING) {
+    if (event == VGW_CONSOLE_START) {
+      *boot_offset = scan->offset;
+      ready = FALSE;
+    } else if (event == VGW_CONSOLE_READY) {
+      ready = TRUE;
+    }
+  }
+  return ready;
+}
+
 char *
 vgw_console_scan_tail(VgwConsoleScan *scan, guint n)
 {
@@ -162,8 +183,28 @@ typedef struct {
   GMainLoop *loop;
   gint64 start_us, deadline_us, panic_until_us;
   gboolean panic, ready, timed_out, exited, interrupted;
+  gboolean need_start; /* a ready line counts only after a start mark */
+  gboolean started;
   JsonObject *ready_obj;
 } Wait;
+
+/* Reads what is new and returns the first event that counts: with
+ * |need_start|, a ready line before the first start mark is passed over. */
+static VgwConsoleEvent
+poll_counted(Wait *w)
+{
+  for (;;) {
+    VgwConsoleEvent event = vgw_console_scan_poll(w->scan, &w->ready_obj);
+
+    if (event == VGW_CONSOLE_START) {
+      w->started = TRUE;
+    } else if (event == VGW_CONSOLE_READY && w->need_start && !w->started) {
+      g_clear_pointer(&w->ready_obj, json_object_unref);
+    } else {
+      return event;
+    }
+  }
+}
 
 static gboolean
 on_tick(gpointer data)
@@ -178,7 +219,7 @@ on_tick(gpointer data)
       g_main_loop_quit(w->loop);
     return G_SOURCE_CONTINUE;
   }
-  switch (vgw_console_scan_poll(w->scan, &w->ready_obj)) {
+  switch (poll_counted(w)) {
   case VGW_CONSOLE_READY:
     w->ready = TRUE;
     g_main_loop_quit(w->loop);
@@ -187,12 +228,13 @@ on_tick(gpointer data)
     w->panic = TRUE;
     w->panic_until_us = now + G_USEC_PER_SEC;
     return G_SOURCE_CONTINUE;
+  case VGW_CONSOLE_START:
   case VGW_CONSOLE_NOTHING:
     break;
   }
   if (w->alive != NULL && !w->alive(w->alive_data)) {
     /* Read what QEMU wrote before it went. */
-    if (vgw_console_scan_poll(w->scan, &w->ready_obj) == VGW_CONSOLE_READY)
+    if (poll_counted(w) == VGW_CONSOLE_READY)
       w->ready = TRUE;
     else
       w->exited = TRUE;
@@ -236,10 +278,10 @@ find_panic_reason(VgwConsoleScan *scan)
 
 gboolean
 vgw_boot_wait(const char *name, const char *console_log, goffset offset,
-              guint timeout_s, VgwAliveFunc alive, gpointer alive_data,
-              VgwBootResult *result, GError **error)
+              gboolean after_start, guint timeout_s, VgwAliveFunc alive,
+              gpointer alive_data, VgwBootResult *result, GError **error)
 {
-  Wait w = { 0 };
+  Wait w = { .need_start = after_start };
   guint tick, sigint, sigterm;
   char *panic_reason = NULL;
 

@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "capture.h"
+#include "fileread.h"
 #include "commands.h"
 #include "instance.h"
 #include "keylog.h"
@@ -70,12 +71,10 @@ load_state(const VgwInstance *inst, State *s)
 static gboolean
 relay_alive(const VgwInstance *inst, int pid)
 {
-  g_autofree char *cmdline_path = g_strdup_printf("/proc/%d/cmdline", pid);
   g_autofree char *cmdline = NULL;
   gsize len;
 
-  if (pid <= 0 || !vgw_pid_alive(pid) ||
-      !g_file_get_contents(cmdline_path, &cmdline, &len, NULL))
+  if (pid <= 0 || !vgw_pid_alive(pid) || !vgw_pid_cmdline(pid, &cmdline, &len))
     return FALSE;
   for (gsize i = 0; i < len; i++) {
     if (cmdline[i] == '\0')
@@ -207,7 +206,7 @@ vgw_capture_stop_run(gconstpointer data, GError **error)
   if (opts->keylog != NULL) {
     g_autoptr(TlsdKeylog) check = tlsd_keylog_new();
     g_autoptr(GError) local = NULL;
-    if (!g_file_get_contents(opts->keylog, &keylog, &keylog_len, &local) ||
+    if (!vgw_file_read(opts->keylog, TLSD_KEYLOG_MAX, &keylog, &keylog_len, &local) ||
         tlsd_keylog_add_text(check, keylog, keylog_len) == 0) {
       g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "key log %s: %s", opts->keylog,
                   local != NULL ? local->message : "no TLS key log lines in it");

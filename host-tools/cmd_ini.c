@@ -35,7 +35,11 @@ vgw_ini_load_run(gconstpointer options, GError **error)
   VgwMaintSession *s = NULL;
   VgwMaintTarget target = { 0 };
   const char *begin[] = { "upload-begin", NULL };
-  const char *load[] = { "ini-load", opts->incremental ? "incremental" : "full", base, NULL };
+  /* docs/maintenance-protocol.md: ini-load full [allow-empty] [FILENAME] */
+  const char *full[] = { "ini-load", "full", base, NULL };
+  const char *full_empty[] = { "ini-load", "full", "allow-empty", base, NULL };
+  const char *incremental[] = { "ini-load", "incremental", base, NULL };
+  const char *const *load = opts->incremental ? incremental : opts->allow_empty ? full_empty : full;
   gsize len = 0;
   gboolean ok = FALSE;
 
@@ -43,6 +47,12 @@ vgw_ini_load_run(gconstpointer options, GError **error)
       (chunks = vgw_upload_chunks(opts->file, data, len, error)) == NULL ||
       vgw_instance_require_running(inst, error) == 0)
     return FALSE;
+  if (!opts->incremental && !opts->allow_empty && vgw_ini_names_nothing(data, len)) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
+                "%s: names no parameter and no table: a full load would reset everything "
+                "to factory defaults (--allow-empty does that)", base);
+    return FALSE;
+  }
   target.socket_path = inst->maint_sock;
   if ((s = vgw_maint_session_open(&target, error)) == NULL)
     return FALSE;

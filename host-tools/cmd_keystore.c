@@ -27,16 +27,28 @@ parse_key_type(const VgwOption *opt, const char *text, gpointer field, GError **
 
 const VgwOptionType vgw_option_key_type = { TRUE, parse_key_type, NULL };
 
+/* A verb that loses keys runs only with --yes; |what| says what it does. */
+static gboolean
+require_yes(const VgwKeystoreOptions *opts, const char *what, GError **error)
+{
+  if (opts->yes)
+    return TRUE;
+  g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE, "%s; add --yes", what);
+  return FALSE;
+}
+
 gboolean
 vgw_keystore_zeroize_check(gpointer data, GError **error)
 {
-  const VgwKeystoreOptions *opts = data;
+  return require_yes(data, "keystore zeroize erases every key, the device key too", error);
+}
 
-  if (opts->yes)
-    return TRUE;
-  g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
-              "keystore zeroize erases every key, the device key too; add --yes");
-  return FALSE;
+gboolean
+vgw_keystore_reset_check(gpointer data, GError **error)
+{
+  return require_yes(data,
+                     "keystore reset deletes the keystore and every key in it, and makes "
+                     "a new board secret", error);
 }
 
 static void
@@ -89,15 +101,29 @@ print_pub_pem(GBytes *spki, GError **error)
   return TRUE;
 }
 
+/* reset works without the engine: it is for keystores the engine
+ * cannot open. */
+gboolean
+vgw_keystore_reset_run(gconstpointer data, GError **error)
+{
+  const VgwKeystoreOptions *opts = data;
+
+  if (!vgw_keystore_reset(opts->name, error))
+    return FALSE;
+  printf("keystore of gateway '%s' reset: every key deleted, a new board secret made; "
+         "the gateway makes itself a new device key at its next boot\n", opts->name);
+  return TRUE;
+}
+
 static gboolean
 run(const char *sub, const VgwKeystoreOptions *opts, GError **error)
 {
   /* Provisioning may precede the first boot; listing may not create one. */
-  g_autoptr(VgwKeystore) ks = vgw_keystore_open(opts->name, strcmp(sub, "list") != 0 &&
-                                                strcmp(sub, "pub") != 0 &&
-                                                strcmp(sub, "zeroize") != 0, error);
-  guint slot = opts->slot;
+  g_autoptr(VgwKeystore) ks = NULL;
+  guint slot = (guint) opts->slot;
 
+  ks = vgw_keystore_open(opts->name, strcmp(sub, "list") != 0 && strcmp(sub, "pub") != 0 &&
+                         strcmp(sub, "zeroize") != 0, error);
   if (ks == NULL)
     return FALSE;
   if (strcmp(sub, "list") == 0) {

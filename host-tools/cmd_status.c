@@ -3,9 +3,11 @@
 #include <stdio.h>
 
 #include "commands.h"
+#include "config_source.h"
 #include "confcmd.h"
 #include "gateway.h"
 #include "instance.h"
+#include "json_out.h"
 #include "maint.h"
 #include "qmp.h"
 #include "vgw-error.h"
@@ -115,6 +117,11 @@ print_text(JsonObject *o)
                      json_node_get_value_type(unsaved) == G_TYPE_BOOLEAN &&
                      json_node_get_boolean(unsaved) ? ", unsaved changes" : "",
              pending);
+    }
+    {
+      g_autofree char *note = vgw_config_source_note(o);
+      if (note != NULL)
+        printf("  %s\n", note);
     }
   }
   printf("  serial       %s\n", str_or(o, "serial", "-"));

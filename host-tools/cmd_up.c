@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config_source.h"
+#include "fileread.h"
 #include "board_secret.h"
 #include "bootwait.h"
 #include "capture.h"
@@ -24,6 +26,7 @@
 #include "gateway.h"
 #include "identity.h"
 #include "instance.h"
+#include "maint.h"
 #include "ports.h"
 #include "qemu_cmdline.h"
 #include "vgw-error.h"
@@ -144,6 +147,33 @@ print_endpoints(const VgwInstance *inst, double elapsed_s)
   fflush(stdout);
 }
 
+/* Says when the firmware booted an older configuration than the newest on
+ * its flash (a damaged generation skipped): from the ready line when it
+ * carries config_source, else from the firmware's status.  Firmware that
+ * reports neither says nothing. */
+static void
+print_config_source(const VgwInstance *inst, JsonObject *ready)
+{
+  g_autoptr(JsonObject) status = NULL;
+  g_autofree char *note = NULL;
+
+  if (ready != NULL && json_object_has_member(ready, "config_source")) {
+    note = vgw_config_source_note(ready);
+  } else {
+    const char *req[] = { "status", NULL };
+    VgwMaintTarget target = { .socket_path = inst->maint_sock };
+    g_autoptr(GError) ignored = NULL;
+
+    status = vgw_maint_request(&target, req, &ignored);
+    if (status != NULL)
+      note = vgw_config_source_note(status);
+  }
+  if (note != NULL) {
+    printf("  %s\n", note);
+    fflush(stdout);
+  }
+}
+
 /* Fills in serial, MAC base and ports, keeping the identity recorded by
  * an earlier up. */
 static gboolean
@@ -184,13 +214,27 @@ spawn_qemu(VgwInstance *inst, char **argv, GError **error)
   return proc;
 }
 
+/* QEMU's own output (qemu.log), for explaining why it failed: NULL when
+ * it cannot be read or is over QEMU_LOG_MAX, and the failure is then
+ * reported without QEMU's words. */
+#define QEMU_LOG_MAX (4 * 1024 * 1024)
+
+static void
+read_qemu_log(const VgwInstance *inst, char **log)
+{
+  gsize len = 0;
+
+  if (!vgw_file_read(inst->qemu_log, QEMU_LOG_MAX, log, &len, NULL))
+    *log = NULL;
+}
+
 /* Turns a failed boot into the user's error, after QEMU is gone. */
 static void
 explain_boot_failure(const VgwInstance *inst, GError *boot_error, GError **error)
 {
   if (g_error_matches(boot_error, VGW_ERROR, VGW_ERROR_EXITED)) {
     g_autofree char *log = NULL;
-    g_file_get_contents(inst->qemu_log, &log, NULL, NULL);
+    read_qemu_log(inst, &log);
     vgw_qemu_explain_failure(inst->qemu, log, error);
     return;
   }
@@ -230,7 +274,7 @@ run_foreground(VgwInstance *inst, Child *child, GError **error)
     vgw_gateway_mark_stopped(inst);
     if (!clean) {
       g_autofree char *log = NULL;
-      g_file_get_contents(inst->qemu_log, &log, NULL, NULL);
+      read_qemu_log(inst, &log);
       vgw_qemu_explain_failure(inst->qemu, log, error);
       return FALSE;
     }
@@ -278,7 +322,7 @@ vgw_up_run(gconstpointer data, GError **error_out)
     goto out;
   if (!prepare_instance(inst, opts, &error) ||
       !copy_factory_flash(images, inst, &error) ||
-      !vgw_board_secret_ensure(inst->keystore_secret, &error))
+      !vgw_board_secret_ensure(inst->keystore_secret, inst->keystore, &error))
     goto out;
   if (config != NULL) {
     guint64 generation = 0;
@@ -323,7 +367,7 @@ vgw_up_run(gconstpointer data, GError **error_out)
     goto out;
   }
 
-  if (!vgw_boot_wait(inst->name, inst->console_log, 0, opts->timeout_s,
+  if (!vgw_boot_wait(inst->name, inst->console_log, 0, FALSE, opts->timeout_s,
                      child_alive, &child, &boot, &boot_error)) {
     /* Once reaped, its pid may already belong to someone else. */
     if (!child.exited)
@@ -333,6 +377,7 @@ vgw_up_run(gconstpointer data, GError **error_out)
     goto out;
   }
   print_endpoints(inst, boot.elapsed_s);
+  print_config_source(inst, boot.ready);
   if (!opts->detach && !run_foreground(inst, &child, &error))
     goto out;
 

@@ -84,11 +84,12 @@ typedef struct {
 gboolean vgw_param_get_run(gconstpointer opts, GError **error);
 gboolean vgw_param_set_run(gconstpointer opts, GError **error);
 
-/* vgw ini load [--incremental] F | export F | check F */
+/* vgw ini load [--incremental] [--allow-empty] F | export F | check F */
 typedef struct {
   VGW_COMMON_OPTIONS;
   char *file;
   gboolean incremental;
+  gboolean allow_empty; /* load: a full load may name nothing */
 } VgwIniOptions;
 gboolean vgw_ini_load_run(gconstpointer opts, GError **error);
 gboolean vgw_ini_export_run(gconstpointer opts, GError **error);
@@ -134,13 +135,13 @@ typedef struct {
 gboolean vgw_capture_relay_run(gconstpointer opts, GError **error);
 
 /* vgw keystore list | gen | import | lock | pub | zeroize (running or
- * stopped gateway) */
+ * stopped gateway) | reset (stopped gateway) */
 typedef struct {
   VGW_COMMON_OPTIONS;
   guint slot;
   guint32 key_type;    /* gen: VGW_KEY_TYPE_* */
   char *key;           /* import: PEM file */
-  gboolean yes;        /* zeroize: confirmed */
+  gboolean yes;        /* zeroize, reset: confirmed */
 } VgwKeystoreOptions;
 extern const VgwOptionType vgw_option_key_type; /* guint32 VGW_KEY_TYPE_* */
 gboolean vgw_keystore_zeroize_check(gpointer opts, GError **error);
@@ -150,6 +151,9 @@ gboolean vgw_keystore_import_run(gconstpointer opts, GError **error);
 gboolean vgw_keystore_lock_run(gconstpointer opts, GError **error);
 gboolean vgw_keystore_pub_run(gconstpointer opts, GError **error);
 gboolean vgw_keystore_zeroize_run(gconstpointer opts, GError **error);
+/* reset (stopped gateway): keystore.bin deleted, a new board secret */
+gboolean vgw_keystore_reset_check(gpointer opts, GError **error);
+gboolean vgw_keystore_reset_run(gconstpointer opts, GError **error);
 
 G_END_DECLS
 

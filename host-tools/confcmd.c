@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "instance.h"
+#include "json_out.h"
 #include "maint.h"
 
 JsonObject *
@@ -48,6 +49,6 @@ vgw_conf_print_json(JsonObject *o)
   g_autofree char *text = NULL;
 
   json_node_set_object(root, o);
-  text = json_to_string(root, FALSE);
+  text = vgw_json_to_text(root);
   printf("%s\n", text);
 }

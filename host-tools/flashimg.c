@@ -20,6 +20,28 @@ vgw_ini_check(const char *data, gsize len, const char *file_name,
   return cfg;
 }
 
+gboolean
+vgw_ini_names_nothing(const char *data, gsize len)
+{
+  gboolean line_start = TRUE, in_comment = FALSE;
+
+  for (gsize i = 0; i < len; i++) {
+    char c = data[i];
+
+    if (c == '\n') {
+      line_start = TRUE;
+      in_comment = FALSE;
+    } else if (in_comment || g_ascii_isspace(c)) {
+      continue;
+    } else if (line_start && c == ';') {
+      in_comment = TRUE;
+    } else {
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
 static void
 flash_error(GError **error, const char *path, const GError *local)
 {

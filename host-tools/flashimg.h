@@ -22,6 +22,12 @@ VgwParamConfig *vgw_ini_check(const char *data, gsize len,
                               const char *file_name, GPtrArray *warnings,
                               GError **error);
 
+/* vgw_ini_names_nothing returns TRUE when the |len| bytes at |data| hold
+ * only blank lines and ';' comments: a full load of them would quietly
+ * reset every parameter to its factory default, which `vgw ini load`
+ * refuses unless --allow-empty. */
+gboolean vgw_ini_names_nothing(const char *data, gsize len);
+
 /* vgw_flash_write_config stores |ini| as the configuration blob
  * (config.ini, type config) in a new generation of the store on the image
  * |flash_path|, keeping every other blob.  |*generation| (if not NULL)

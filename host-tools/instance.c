@@ -10,7 +10,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fileread.h"
 #include "vgw-error.h"
+
+/* Limits for the files vgw reads for itself (fileread.h). */
+#define INSTANCE_JSON_MAX (1024 * 1024)
+#define PROC_FILE_MAX (4 * 1024 * 1024) /* a command line is at most ARG_MAX */
+#define PID_FILE_MAX 64
 
 char *
 vgw_state_root(void)
@@ -150,6 +156,8 @@ vgw_instance_load(VgwInstance *inst, GError **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new();
   g_autoptr(GError) local = NULL;
+  g_autofree char *text = NULL;
+  gsize len = 0;
   JsonNode *root;
   JsonObject *o;
   JsonArray *argv;
@@ -159,7 +167,8 @@ vgw_instance_load(VgwInstance *inst, GError **error)
                 "no gateway named '%s' (in %s)", inst->name, inst->dir);
     return FALSE;
   }
-  if (!json_parser_load_from_file(parser, inst->json_file, &local)) {
+  if (!vgw_file_read(inst->json_file, INSTANCE_JSON_MAX, &text, &len, &local) ||
+      !json_parser_load_from_data(parser, text, (gssize) len, &local)) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "cannot read %s: %s",
                 inst->json_file, local->message);
     return FALSE;
@@ -252,6 +261,7 @@ vgw_instance_save(const VgwInstance *inst, GError **error)
 gboolean
 vgw_pid_alive(int pid)
 {
+  gsize len = 0;
   g_autofree char *stat_path = NULL;
   g_autofree char *stat = NULL;
   const char *paren;
@@ -260,7 +270,7 @@ vgw_pid_alive(int pid)
     return FALSE;
   /* A zombie still answers kill(0): look at its state in /proc. */
   stat_path = g_strdup_printf("/proc/%d/stat", pid);
-  if (!g_file_get_contents(stat_path, &stat, NULL, NULL))
+  if (!vgw_file_read(stat_path, PROC_FILE_MAX, &stat, &len, NULL))
     return FALSE;
   paren = strrchr(stat, ')');
   return paren == NULL || (paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X');
@@ -269,14 +279,27 @@ vgw_pid_alive(int pid)
 /* TRUE if |pid|'s command line names |needle| in one of its arguments,
  * i.e. it is the QEMU we started for this state directory and not some
  * process that reused the pid. */
+gboolean
+vgw_pid_cmdline(int pid, char **data, gsize *len)
+{
+  g_autofree char *path = g_strdup_printf("/proc/%d/cmdline", pid);
+
+  if (!vgw_file_read(path, PROC_FILE_MAX, data, len, NULL))
+    return FALSE;
+  if (*len == 0) {
+    g_clear_pointer(data, g_free);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean
 pid_cmdline_mentions(int pid, const char *needle)
 {
-  g_autofree char *path = g_strdup_printf("/proc/%d/cmdline", pid);
   g_autofree char *data = NULL;
   gsize len = 0;
 
-  if (!g_file_get_contents(path, &data, &len, NULL))
+  if (!vgw_pid_cmdline(pid, &data, &len))
     return FALSE;
   for (gsize off = 0; off < len; off += strlen(data + off) + 1) {
     if (strstr(data + off, needle) != NULL)
@@ -289,9 +312,10 @@ static int
 read_pid_file(const char *path)
 {
   g_autofree char *text = NULL;
+  gsize len = 0;
   gint64 v = 0;
 
-  if (!g_file_get_contents(path, &text, NULL, NULL))
+  if (!vgw_file_read(path, PID_FILE_MAX, &text, &len, NULL))
     return 0;
   g_strstrip(text);
   if (!g_ascii_string_to_signed(text, 10, 1, G_MAXINT, &v, NULL))

@@ -108,6 +108,11 @@ void vgw_instance_remove_runtime_files(const VgwInstance *inst);
  * the state root, sorted; an empty vector if the root does not exist. */
 char **vgw_instance_list_names(void);
 
+/* vgw_pid_cmdline reads |pid|'s command line (/proc/PID/cmdline: every
+ * argument NUL-terminated) into |*data|, |*len| bytes plus one more NUL;
+ * FALSE if it cannot be read or is empty (a kernel thread, a zombie). */
+gboolean vgw_pid_cmdline(int pid, char **data, gsize *len);
+
 /* vgw_pid_alive returns TRUE if |pid| exists and is not a zombie. */
 gboolean vgw_pid_alive(int pid);
 

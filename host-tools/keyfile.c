@@ -14,6 +14,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
+#include "fileread.h"
 #include "vgw_crypto.h"
 #include "vgw-error.h"
 
@@ -41,7 +42,7 @@ secret_bytes(const uint8_t *data, size_t len)
 static gboolean
 unsupported(const char *path, const char *what, GError **error)
 {
-  g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+  g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
               "%s: %s; the engine holds ec-p256, rsa-2048, rsa-3072", path, what);
   return FALSE;
 }
@@ -59,7 +60,7 @@ export_ec(const char *path, EVP_PKEY *pkey, VgwKeyfile *out, GError **error)
     return unsupported(path, what, error);
   }
   if (!BN_bn2bin_padded(scalar, sizeof scalar, EC_KEY_get0_private_key(ec))) {
-    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE, "%s: malformed EC private key", path);
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "%s: malformed EC private key", path);
     return FALSE;
   }
   out->key_type = VGW_KEY_TYPE_EC_P256;
@@ -85,7 +86,7 @@ export_rsa(const char *path, EVP_PKEY *pkey, VgwKeyfile *out, GError **error)
     return unsupported(path, what, error);
   }
   if (!RSA_private_key_to_bytes(&der, &der_len, rsa)) {
-    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
                 "%s: RSA key without the CRT parameters the engine needs", path);
     return FALSE;
   }
@@ -116,7 +117,7 @@ spki_of(EVP_PKEY *pkey)
 gboolean
 vgw_keyfile_load(const char *path, VgwKeyfile *out, GError **error)
 {
-  g_autofree char *text = NULL;
+  char *text = NULL;
   gsize text_len = 0;
   g_autoptr(GError) read_error = NULL;
   BIO *bio;
@@ -124,36 +125,31 @@ vgw_keyfile_load(const char *path, VgwKeyfile *out, GError **error)
   gboolean ok = FALSE;
 
   memset(out, 0, sizeof *out);
-  if (!g_file_get_contents(path, &text, &text_len, &read_error)) {
-    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE, "%s", read_error->message);
-    return FALSE;
-  }
   /* A key file is a few KiB; anything huge is not one (and BIO lengths
    * are int). */
-  if (text_len > VGW_KEYFILE_MAX) {
-    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
-                "%s: %zu bytes is too large for a private key file", path, text_len);
-    OPENSSL_cleanse(text, text_len);
+  if (!vgw_file_read(path, VGW_KEYFILE_MAX, &text, &text_len, &read_error)) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "%s", read_error->message);
     return FALSE;
   }
   if (strstr(text, "ENCRYPTED") != NULL) {
-    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
                 "%s: the private key is encrypted; decrypt it first "
                 "(openssl pkey -in %s -out plain.pem)", path, path);
-    OPENSSL_cleanse(text, text_len);
-    return FALSE;
+    pkey = NULL;
+  } else {
+    bio = BIO_new_mem_buf(text, (int) text_len);
+    pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+    if (pkey == NULL)
+      g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
+                  "%s: no PEM private key in it (PKCS#8 \"PRIVATE KEY\", \"RSA PRIVATE KEY\" "
+                  "or \"EC PRIVATE KEY\")", path);
   }
-  bio = BIO_new_mem_buf(text, (int) text_len);
-  pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
-  BIO_free(bio);
   OPENSSL_cleanse(text, text_len);
+  g_free(text);
   ERR_clear_error();
-  if (pkey == NULL) {
-    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
-                "%s: no PEM private key in it (PKCS#8 \"PRIVATE KEY\", \"RSA PRIVATE KEY\" "
-                "or \"EC PRIVATE KEY\")", path);
+  if (pkey == NULL)
     return FALSE;
-  }
   switch (EVP_PKEY_id(pkey)) {
   case EVP_PKEY_EC:
     ok = export_ec(path, pkey, out, error);
@@ -166,7 +162,7 @@ vgw_keyfile_load(const char *path, VgwKeyfile *out, GError **error)
     break;
   }
   if (ok && (out->spki = spki_of(pkey)) == NULL) {
-    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE, "%s: cannot encode its public key", path);
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "%s: cannot encode its public key", path);
     ok = FALSE;
   }
   EVP_PKEY_free(pkey);

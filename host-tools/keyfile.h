@@ -22,8 +22,9 @@ typedef struct {
 
 /* vgw_keyfile_load reads the unencrypted PEM private key in |path|
  * (PKCS#8 "PRIVATE KEY", "RSA PRIVATE KEY" or "EC PRIVATE KEY") into
- * |out|.  Fails with a VGW_ERROR_USAGE error naming |path| when the file
- * is unreadable, holds no PEM private key, is encrypted, or holds a key
+ * |out|.  Fails with a VGW_ERROR_FAILED error naming |path| (not a usage
+ * error: the command line was right) when the file is unreadable, a
+ * directory, over 1 MiB, holds no PEM private key, is encrypted, or holds a key
  * the engine cannot hold ("RSA key of 1024 bits; the engine holds
  * ec-p256, rsa-2048, rsa-3072"). */
 gboolean vgw_keyfile_load(const char *path, VgwKeyfile *out, GError **error);

@@ -48,7 +48,7 @@ open_offline(VgwKeystore *ks, VgwInstance *inst, GError **error)
 
   if (qemu == NULL || !vgw_instance_ensure_dir(inst, error) ||
       (ks->lock_fd = vgw_instance_lock(inst, error)) < 0 ||
-      !vgw_board_secret_ensure(inst->keystore_secret, error))
+      !vgw_board_secret_ensure(inst->keystore_secret, inst->keystore, error))
     return FALSE;
   ks->engine = vgw_crypto_qtest_open(qemu, inst->keystore, inst->keystore_secret,
                                      &driver_error);
@@ -60,23 +60,36 @@ open_offline(VgwKeystore *ks, VgwInstance *inst, GError **error)
   return TRUE;
 }
 
-VgwKeystore *
-vgw_keystore_open(const char *name, gboolean create, GError **error)
+/* Loads gateway |name|: one that ran, or was provisioned before its first
+ * boot (a state directory with a keystore or a secret); else an error
+ * unless |create|. */
+static VgwInstance *
+load_instance(const char *name, gboolean create, GError **error)
 {
   g_autoptr(VgwInstance) inst = vgw_instance_new(name, error);
-  VgwMaintTarget target = { .timeout_s = KEYSTORE_TIMEOUT_S };
   gboolean known;
-  VgwKeystore *ks;
 
   if (inst == NULL)
     return NULL;
-  /* Provisioned before its first boot: a state directory with a secret. */
-  known = vgw_instance_known(inst) || g_file_test(inst->keystore_secret, G_FILE_TEST_EXISTS);
+  known = vgw_instance_known(inst) || g_file_test(inst->keystore_secret, G_FILE_TEST_EXISTS) ||
+          g_file_test(inst->keystore, G_FILE_TEST_EXISTS);
   if (!known && !create) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_UNKNOWN, "no gateway named '%s'", name);
     return NULL;
   }
   if (vgw_instance_known(inst) && !vgw_instance_load(inst, error))
+    return NULL;
+  return g_steal_pointer(&inst);
+}
+
+VgwKeystore *
+vgw_keystore_open(const char *name, gboolean create, GError **error)
+{
+  g_autoptr(VgwInstance) inst = load_instance(name, create, error);
+  VgwMaintTarget target = { .timeout_s = KEYSTORE_TIMEOUT_S };
+  VgwKeystore *ks;
+
+  if (inst == NULL)
     return NULL;
   ks = g_new0(VgwKeystore, 1);
   ks->lock_fd = -1;
@@ -210,6 +223,29 @@ vgw_keystore_pub(VgwKeystore *ks, guint slot, GError **error)
     return NULL;
   }
   return g_bytes_new_take(der, len);
+}
+
+gboolean
+vgw_keystore_reset(const char *name, GError **error)
+{
+  g_autoptr(VgwInstance) inst = load_instance(name, FALSE, error);
+  gboolean ok;
+  int pid, lock_fd;
+
+  if (inst == NULL)
+    return FALSE;
+  if ((pid = vgw_instance_running_pid(inst)) != 0) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_RUNNING,
+                "gateway '%s' is running (pid %d): stop it first (vgw down); "
+                "a running gateway's keys are erased with `vgw keystore zeroize --yes`",
+                name, pid);
+    return FALSE;
+  }
+  if ((lock_fd = vgw_instance_lock(inst, error)) < 0)
+    return FALSE;
+  ok = vgw_board_secret_renew(inst->keystore_secret, inst->keystore, error);
+  close(lock_fd);
+  return ok;
 }
 
 void

@@ -56,6 +56,14 @@ gboolean vgw_keystore_zeroize(VgwKeystore *ks, GError **error);
 /* vgw_keystore_pub returns |slot|'s public key, DER SubjectPublicKeyInfo. */
 GBytes *vgw_keystore_pub(VgwKeystore *ks, guint slot, GError **error);
 
+/* vgw_keystore_reset is the recovery from a damaged keystore or a lost
+ * board secret, for a stopped gateway |name| only (it works without the
+ * engine, which cannot open such a keystore): keystore.bin is deleted,
+ * every key with it, and a new board secret is made.  The gateway makes
+ * itself a new device key at its next boot.  A running gateway fails with
+ * VGW_ERROR_RUNNING; an unknown one with VGW_ERROR_UNKNOWN. */
+gboolean vgw_keystore_reset(const char *name, GError **error);
+
 /* vgw_keystore_close ends the session (stops the offline QEMU); NULL is
  * ignored. */
 void vgw_keystore_close(VgwKeystore *ks);

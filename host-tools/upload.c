@@ -1,8 +1,6 @@
 #include "upload.h"
 
-#include <errno.h>
-#include <glib/gstdio.h>
-
+#include "fileread.h"
 #include "vgw-error.h"
 
 GPtrArray *
@@ -27,23 +25,9 @@ gboolean
 vgw_upload_read_file(const char *path, char **data, gsize *len, GError **error)
 {
   g_autoptr(GError) local = NULL;
-  GStatBuf st;
 
-  if (g_stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > VGW_UPLOAD_MAX) {
-    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
-                "%s: %" G_GINT64_FORMAT " bytes is more than the gateway accepts (%d)",
-                path, (gint64) st.st_size, VGW_UPLOAD_MAX);
-    return FALSE;
-  }
-  if (!g_file_get_contents(path, data, len, &local)) {
+  if (!vgw_file_read(path, VGW_UPLOAD_MAX, data, len, &local)) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "%s", local->message);
-    return FALSE;
-  }
-  if (*len > VGW_UPLOAD_MAX) {
-    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
-                "%s: %" G_GSIZE_FORMAT " bytes is more than the gateway accepts (%d)",
-                path, *len, VGW_UPLOAD_MAX);
-    g_clear_pointer(data, g_free);
     return FALSE;
   }
   return TRUE;

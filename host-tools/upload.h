@@ -25,8 +25,9 @@ GPtrArray *vgw_upload_chunks(const char *what, const void *data, gsize len,
                              GError **error);
 
 /* vgw_upload_read_file reads the file |path| for an upload or a check:
- * at most VGW_UPLOAD_MAX bytes; failures are one-line VGW_ERROR_FAILED
- * errors naming the file. */
+ * at most VGW_UPLOAD_MAX bytes ("F: larger than 1048576 bytes"), never a
+ * directory; failures are one-line VGW_ERROR_FAILED errors naming the
+ * file (fileread.h). */
 gboolean vgw_upload_read_file(const char *path, char **data, gsize *len,
                               GError **error);
 

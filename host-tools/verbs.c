@@ -95,6 +95,8 @@ static const VgwVerb param_verbs[] = {
 static const VgwOption ini_load_options[] = {
   { VGW_OPTION("incremental", 'i', vgw_option_flag, VgwIniOptions, incremental, NULL,
                "Change only what the file names (default: the file replaces the configuration)") },
+  { VGW_OPTION("allow-empty", 0, vgw_option_flag, VgwIniOptions, allow_empty, NULL,
+               "Allow a full load of a file that names nothing (all factory defaults)") },
   { NULL },
 };
 
@@ -182,6 +184,12 @@ static const VgwOption keystore_zeroize_options[] = {
   { NULL },
 };
 
+static const VgwOption keystore_reset_options[] = {
+  { VGW_OPTION("yes", 0, vgw_option_flag, VgwKeystoreOptions, yes, NULL,
+               "Yes, delete every key and the board secret") },
+  { NULL },
+};
+
 static const VgwVerb keystore_verbs[] = {
   { .name = "list", .summary = "list the key slots (type, lock, fingerprint; never private keys)",
     .help = "List the engine's key slots: type, lock state, origin and the\n"
@@ -215,6 +223,14 @@ static const VgwVerb keystore_verbs[] = {
     .flags = VGW_VERB_GATEWAY, .options = keystore_zeroize_options,
     VERB_OPTIONS(VgwKeystoreOptions), .check = vgw_keystore_zeroize_check,
     .run = vgw_keystore_zeroize_run },
+  { .name = "reset", .summary = "stopped gateway: delete a damaged keystore, make a new board secret",
+    .help = "The recovery for a keystore the engine cannot open (damaged, or its\n"
+            "board secret lost): delete keystore.bin, every key in it, and make a\n"
+            "new board secret.  The gateway must be stopped; at its next boot it\n"
+            "makes itself a new device key.",
+    .flags = VGW_VERB_GATEWAY, .options = keystore_reset_options,
+    VERB_OPTIONS(VgwKeystoreOptions), .check = vgw_keystore_reset_check,
+    .run = vgw_keystore_reset_run },
   { NULL },
 };
 

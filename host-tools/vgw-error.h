@@ -28,6 +28,7 @@ typedef enum {
   VGW_ERROR_PANIC,          /* the guest kernel panicked */
   VGW_ERROR_EXITED,         /* QEMU exited when it should not have */
   VGW_ERROR_INTERRUPTED,    /* SIGINT/SIGTERM while waiting */
+  VGW_ERROR_BUSY,           /* a one-client port is held by someone else */
 } VgwErrorCode;
 
 #define VGW_EXIT_OK 0

@@ -35,10 +35,16 @@ lock = threading.Lock()
 def boot():
     with lock:
         log.write('[    0.000000] Booting Linux on physical CPU 0x0\r\n')
+        log.write('init: started at 0.4 s\r\n')
     if os.environ.get('FAKEQ_PANIC'):
         log.write('[    0.5] Kernel panic - not syncing: VFS: Unable to mount root fs\r\n'); return
     if os.environ.get('FAKEQ_HANG'):
         return
+    # A reboot that waits for the test: the gateway stays "booting" until
+    # the file named by FAKEQ_GATE exists.
+    gate = os.environ.get('FAKEQ_GATE')
+    while state['count'] > 0 and gate and not os.path.exists(gate):
+        time.sleep(0.05)
     time.sleep(float(os.environ.get('FAKEQ_BOOT', '0.5')))
     state['boot'] = time.time()
     with lock:
@@ -87,7 +93,9 @@ def maint(c, f):
                          'reset_count': state['count'], 'serial': serial, 'hw_rev': 1, 'mac_base': '02:00:00:00:00:00', 'crash_count': 0,
                          'watchdog': {'enabled': True, 'timeout_ms': 10000},
                          'interfaces': [{'name': 'lan', 'mac': '02:00:00:00:00:00', 'ipv4': '10.0.2.15/24'}, {'name': 'wan', 'mac': '02:00:00:00:00:01', 'ipv4': None}],
-                         'listeners': [{'transport': 'udp', 'port': 5060}]})
+                         'listeners': [{'transport': 'udp', 'port': 5060}]}
+                         | ({'config_source': json.loads(os.environ['FAKEQ_CONFIG_SOURCE'])}
+                            if os.environ.get('FAKEQ_CONFIG_SOURCE') else {}))
         elif verb == 'reset': reply(True, {}); time.sleep(0.2); reset('firmware')
         elif verb == 'upload-begin': upload = b''; reply(True, {})
         elif verb == 'upload-chunk':
@@ -99,8 +107,9 @@ def maint(c, f):
             args = shlex.split(rest)
             # The fake keeps what it got for the test to compare.
             with open(os.path.join(os.path.dirname(os.path.dirname(qmp_path)), 'uploaded.ini'), 'wb') as out: out.write(upload or b'')
-            if b'BAD' in (upload or b''): reply(False, {'error': '%s:1: BAD: value out of range' % args[1]})
-            else: reply(True, {'applied': 'after-reset', 'pending': 1, 'warnings': ['%s:2: Foo: unknown parameter, skipped' % args[1]], 'mode': args[0]})
+            with open(os.path.join(os.path.dirname(os.path.dirname(qmp_path)), 'ini-load.args'), 'w') as out: out.write(' '.join(args))
+            if b'BAD' in (upload or b''): reply(False, {'error': '%s:1: BAD: value out of range' % args[-1]})
+            else: reply(True, {'applied': 'after-reset', 'pending': 1, 'warnings': ['%s:2: Foo: unknown parameter, skipped' % args[-1]], 'mode': args[0]})
         else: reply(False, {'error': 'unknown command'})
 serve(qmp_path, qmp)
 serve(chardevs['maint']['path'], maint)

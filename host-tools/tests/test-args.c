@@ -154,7 +154,8 @@ sample_value(const VgwOption *opt)
 static const char *
 check_needs(const char *path)
 {
-  return g_str_equal(path, "keystore zeroize") ? "--yes" : NULL;
+  return g_str_equal(path, "keystore zeroize") || g_str_equal(path, "keystore reset") ? "--yes"
+                                                                                   : NULL;
 }
 
 /* The shortest command line of |r| that parses, with |extra| options
@@ -467,6 +468,9 @@ test_bad_arguments(void)
   expect_usage_error("keystore import", ARGV("import", "--slot", "0"), "missing --key F");
   expect_usage_error("keystore zeroize", ARGV("zeroize"),
                      "keystore zeroize erases every key, the device key too; add --yes");
+  expect_usage_error("keystore reset", ARGV("reset"),
+                     "keystore reset deletes the keystore and every key in it, and makes a new "
+                     "board secret; add --yes");
 }
 
 static void
@@ -562,6 +566,9 @@ test_keystore_and_capture(void)
   g_assert_true(PARSE("keystore zeroize", ARGV("zeroize", "--yes"), &k, &error));
   g_assert_true(k.yes);
   vgw_cli_clear("keystore zeroize", &k);
+  g_assert_true(PARSE("keystore reset", ARGV("reset", "--yes"), &k, &error));
+  g_assert_true(k.yes);
+  vgw_cli_clear("keystore reset", &k);
 
   g_assert_true(PARSE("capture start", ARGV("start", "-o", "f.pcapng"), &c, &error));
   g_assert_cmpint(c.ports, ==, VGW_CAPTURE_ALL);

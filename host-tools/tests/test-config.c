@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "blockdev.h"
+#include "config_source.h"
 #include "flashimg.h"
 #include "param_ini.h"
 #include "store.h"
@@ -110,9 +111,60 @@ test_upload_read_file(void)
     g_autofree char *zeros = g_malloc0(VGW_UPLOAD_MAX + 1);
     g_autofree char *big = write_tmp("big.ini", zeros, VGW_UPLOAD_MAX + 1);
     g_assert_false(vgw_upload_read_file(big, &d, &len, &e));
-    g_assert_nonnull(strstr(e->message, "more than the gateway accepts"));
+    g_assert_cmpstr(strstr(e->message, "big.ini: "), ==, "big.ini: larger than 1048576 bytes");
     remove_tmp(big);
   }
+}
+
+/* A full load of nothing resets everything: vgw ini load refuses it
+ * unless --allow-empty. */
+static void
+test_ini_names_nothing(void)
+{
+  static const char blank[] = "\n  \r\n\t\n";
+  static const char comments[] = "; exported by hand\n  ; indented comment = 1\r\n\n";
+  static const char one[] = "; header\nGwDebugLevel = 1\n";
+  static const char table[] = "[ SIPInterface ]\n";
+
+  g_assert_true(vgw_ini_names_nothing("", 0));
+  g_assert_true(vgw_ini_names_nothing(blank, strlen(blank)));
+  g_assert_true(vgw_ini_names_nothing(comments, strlen(comments)));
+  g_assert_false(vgw_ini_names_nothing(one, strlen(one)));
+  g_assert_false(vgw_ini_names_nothing(table, strlen(table)));
+  /* Only |len| bytes count. */
+  g_assert_true(vgw_ini_names_nothing(one, strlen("; header\n")));
+}
+
+static char *
+note_of(const char *json)
+{
+  g_autoptr(JsonParser) parser = json_parser_new();
+
+  g_assert_true(json_parser_load_from_data(parser, json, -1, NULL));
+  return vgw_config_source_note(json_node_get_object(json_parser_get_root(parser)));
+}
+
+/* A rolled-back configuration is said; nothing is said when the newest
+ * was used or the firmware does not report it. */
+static void
+test_config_source_note(void)
+{
+  g_autofree char *one = note_of("{\"config_source\":{\"generation\":3,\"skipped\":"
+                                 "[{\"generation\":4,\"reason\":\"crc-mismatch\"}]}}");
+  g_autofree char *two = note_of("{\"config_source\":{\"generation\":null,\"skipped\":"
+                                 "[{\"generation\":2,\"reason\":\"torn\\nsave\"},"
+                                 "{\"generation\":1,\"reason\":\"bad-header\"}]}}");
+  g_autofree char *none = note_of("{\"config_source\":{\"generation\":3,\"skipped\":[]}}");
+  g_autofree char *old = note_of("{\"state\":\"running\"}");
+  g_autofree char *odd = note_of("{\"config_source\":\"flash\"}");
+
+  g_assert_cmpstr(one, ==, "configuration: generation 3 (newer generation 4 skipped: crc-mismatch)");
+  g_assert_cmpstr(two, ==, "configuration: generation none (factory defaults) "
+                           "(newer generation 2 skipped: torn save; "
+                           "newer generation 1 skipped: bad-header)");
+  g_assert_null(none);
+  g_assert_null(old);
+  g_assert_null(odd);
 }
 
 /* ---- ini check -------------------------------------------------------- */
@@ -347,6 +399,8 @@ main(int argc, char **argv)
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/config/upload-chunks", test_upload_chunks);
   g_test_add_func("/config/upload-read-file", test_upload_read_file);
+  g_test_add_func("/config/ini-names-nothing", test_ini_names_nothing);
+  g_test_add_func("/config/config-source-note", test_config_source_note);
   g_test_add_func("/config/ini-check-messages", test_ini_check_messages);
   g_test_add_func("/config/flash-write-config", test_flash_write_config);
   g_test_add_func("/config/binary", test_binary);

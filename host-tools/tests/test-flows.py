@@ -111,6 +111,36 @@ try:
     check(one_line(p, 'up load.ini:1: BAD: value out of range') and
           p.stderr == 'vgw: up load.ini:1: BAD: value out of range\n', 'a rejected ini load is the firmware\'s line', p.stderr)
 
+    # A full load of a file that names nothing would reset everything:
+    # refused before anything is sent, unless --allow-empty.
+    args_file = os.path.join(env['VGW_STATE_DIR'], 'ini-load.args')
+    os.unlink(args_file)
+    with open(ini, 'wb') as f:
+        f.write(b'; nothing but a comment\n\n')
+    p = vgw('ini', 'load', '--name', 'b', ini)
+    check(one_line(p, 'up load.ini: names no parameter and no table') and
+          '--allow-empty' in p.stderr and not os.path.exists(args_file),
+          'a full ini load of a comment-only file is refused without sending it', p.stderr)
+    p = vgw('ini', 'load', '--name', 'b', '--allow-empty', ini)
+    check(p.returncode == 0 and open(args_file).read() == 'full allow-empty up load.ini',
+          'ini load --allow-empty sends ini-load full allow-empty', p.stderr)
+    p = vgw('ini', 'load', '--name', 'b', '--incremental', ini)
+    check(p.returncode == 0 and open(args_file).read() == 'incremental up load.ini',
+          'an incremental load of nothing changes nothing and is sent as it is', p.stderr)
+
+    # Someone else holds the maintenance port (QEMU serves one client):
+    # refused at once, naming the holder; free again once it hangs up.
+    holder = socket.socket(socket.AF_UNIX)
+    holder.connect(status('b')['sockets']['maint'])
+    holder.sendall(b'@h1 status\n')
+    holder.recv(100)  # served: QEMU's side has accepted us
+    p = vgw('maint', '--name', 'b', '--timeout', '30', 'status')
+    check(one_line(p, 'maintenance port is in use by pid %d (' % os.getpid()) and
+          'test-flows.py' in p.stderr, 'a foreign holder of maint.sock is named at once', p.stderr)
+    holder.close()
+    p = vgw('maint', '--name', 'b', 'status')
+    check(p.returncode == 0, 'the port serves vgw again once the holder hung up', p.stderr)
+
     p = subprocess.run([VGW, 'console', '--name', 'b'], env=env, input='hi\n', text=True,
                        capture_output=True, timeout=30)
     check(p.returncode == 0 and 'echo:hi' in p.stdout, 'console in pipe mode', p.stdout + p.stderr)
@@ -121,7 +151,7 @@ try:
     st = status('b')
     check(st.get('state') == 'stopped' and st.get('pid') is None, 'status after down says stopped', st)
     sdir = os.path.join(env['VGW_STATE_DIR'], 'b')
-    check(sorted(os.listdir(sdir)) == ['console.log', 'flash.img', 'instance.json', 'keystore.secret', 'lock', 'qemu.log'],
+    check(sorted(os.listdir(sdir)) == ['console.log', 'flash.img', 'instance.json', 'keystore.secret', 'lock', 'maint.lock', 'qemu.log'],
           'down keeps flash, board secret and logs, removes sockets and pid', os.listdir(sdir))
     p = vgw('down', '--name', 'b')
     check(one_line(p, "gateway 'b' is not running"), 'down of a stopped gateway', p.stderr)
@@ -158,8 +188,42 @@ try:
           'rc=%d\n%s' % (p.returncode, p.stderr))
     p = vgw('up', '--name', 'nq', '--qemu', os.path.join(state, 'missing'))
     check(one_line(p, 'QEMU not found at'), 'a missing QEMU is named', p.stderr)
+
+    # A gateway whose firmware booted an older configuration says so in up
+    # and status; one whose firmware does not report it says nothing.
+    src = {'generation': 3, 'skipped': [{'generation': 4, 'reason': 'crc-mismatch'}]}
+    note = 'configuration: generation 3 (newer generation 4 skipped: crc-mismatch)'
+    gate = os.path.join(state, 'gate')
+    p = vgw('up', '--name', 'rb', '--detach', '--sip-port', '0', '--sip-tls-port', '0',
+            extra_env={'FAKEQ_CONFIG_SOURCE': json.dumps(src), 'FAKEQ_GATE': gate})
+    check(p.returncode == 0 and note in p.stdout, 'up says the configuration was rolled back', p.stdout + p.stderr)
+    p = vgw('status', '--name', 'rb')
+    check(p.returncode == 0 and note in p.stdout, 'status says the configuration was rolled back', p.stdout)
+    p = vgw('status', '--name', 'default')
+    check(p.returncode == 0 and 'configuration:' not in p.stdout,
+          'no config_source from the firmware: nothing said', p.stdout)
+
+    # vgw reset while the gateway boots (the fake holds its reboot until
+    # the gate file exists): within --timeout, and only once it is ready.
+    p = vgw('reset', '--name', 'rb', '--hard', '--timeout', '1')
+    check(one_line(p, "gateway 'rb' did not become ready within 1 s"), 'a held reboot times out', p.stderr)
+    p = vgw('reset', '--name', 'rb', '--timeout', '1')
+    check(one_line(p, "gateway 'rb' is still booting: its firmware cannot be asked to reset "
+                      "(vgw reset --hard resets the board without it)"),
+          'reset of a booting gateway fails within its timeout, suggesting --hard', p.stderr)
+    r = subprocess.Popen([VGW, 'reset', '--name', 'rb', '--timeout', '60'], env=env, text=True,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    first = r.stdout.readline()
+    open(gate, 'w').close()
+    out, err = r.communicate(timeout=60)
+    check(first.startswith("gateway 'rb' is still booting; waiting for its firmware") and
+          r.returncode == 0 and 'ready in' in out, 'reset waits for a booting firmware, then resets',
+          first + out + err)
+    st = status('rb')
+    check(st.get('reset_cause') == 'firmware' and st.get('reset_count') == 2,
+          'only the waiting reset reached the firmware', st)
 finally:
-    for name in ('default', 'b', 'busy', 'pan', 'hang'):
+    for name in ('default', 'b', 'busy', 'pan', 'hang', 'rb'):
         vgw('down', '--name', name)
     shutil.rmtree(state, ignore_errors=True)
 print('1..%d' % count)

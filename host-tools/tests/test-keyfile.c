@@ -135,7 +135,9 @@ expect_refused(const char *path, const char *message)
   VgwKeyfile kf;
 
   g_assert_false(vgw_keyfile_load(path, &kf, &error));
-  g_assert_error(error, VGW_ERROR, VGW_ERROR_USAGE);
+  /* The command line was right; the file was not: exit 1, not 2. */
+  g_assert_error(error, VGW_ERROR, VGW_ERROR_FAILED);
+  g_assert_cmpint(vgw_error_exit_status(error), ==, VGW_EXIT_FAILURE);
   g_assert_cmpstr(error->message, ==, message);
   g_assert_null(kf.import_bytes);
 }
@@ -173,8 +175,14 @@ test_refusals(void)
   expect_refused(enc, m);
   g_free(m);
 
-  m = g_strdup_printf("Failed to open file “%s”: No such file or directory", missing);
+  m = g_strdup_printf("%s: No such file or directory", missing);
   expect_refused(missing, m);
+  g_free(m);
+
+  /* Neither a directory nor an endless device is read. */
+  m = g_strdup_printf("%s: is a directory", tmpdir);
+  expect_refused(tmpdir, m);
+  expect_refused("/dev/zero", "/dev/zero: larger than 1048576 bytes");
 
   EVP_PKEY_free(small);
   EVP_PKEY_free(p384);

@@ -6,6 +6,8 @@
 
 #include <pcap/pcap.h>
 
+#include "fileread.h"
+
 #include "packet.h"
 #include "tcp_reasm.h"
 #include "tls_conn.h"
@@ -405,14 +407,14 @@ tlsd_analyze_memory(const guint8 *data, gsize len, const char *name, TlsdKeylog 
 TlsdResult *
 tlsd_analyze_file(const char *path, TlsdKeylog *keylog, GError **error)
 {
-  g_autoptr(GMappedFile) map = g_mapped_file_new(path, FALSE, error);
+  g_autoptr(GBytes) file = vgw_file_map(path, TLSD_CAPTURE_MAX, error);
   static const guint8 empty[1];
+  gsize len = 0;
+  const guint8 *data;
 
-  if (map == NULL)
+  if (file == NULL)
     return NULL;
+  data = g_bytes_get_data(file, &len);
   /* An empty file maps to NULL contents. */
-  return tlsd_analyze_memory(g_mapped_file_get_length(map) > 0
-                                 ? (const guint8 *) g_mapped_file_get_contents(map)
-                                 : empty,
-                             g_mapped_file_get_length(map), path, keylog, error);
+  return tlsd_analyze_memory(len > 0 ? data : empty, len, path, keylog, error);
 }

@@ -48,7 +48,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TlsdResult, tlsd_result_free)
 TlsdResult *tlsd_analyze_memory(const guint8 *data, gsize len, const char *name,
                                 TlsdKeylog *keylog, GError **error);
 
-/* tlsd_analyze_file maps the file |path| and analyzes it. */
+/* The largest capture file read (a regular file is mapped; a pipe or
+ * device is read into memory up to this). */
+#define TLSD_CAPTURE_MAX ((gsize) 2 << 30)
+
+/* tlsd_analyze_file maps the file |path| (at most TLSD_CAPTURE_MAX bytes,
+ * not a directory; errors from fileread.h) and analyzes it. */
 TlsdResult *tlsd_analyze_file(const char *path, TlsdKeylog *keylog, GError **error);
 
 G_END_DECLS

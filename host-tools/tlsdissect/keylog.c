@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "fileread.h"
+
 /* One connection's secrets, keyed by its client random. */
 typedef struct {
   guint8 client_random[TLSD_RANDOM_LEN];
@@ -148,7 +150,7 @@ tlsd_keylog_load_file(TlsdKeylog *log, const char *path, GError **error)
   g_autofree char *text = NULL;
   gsize len;
 
-  if (!g_file_get_contents(path, &text, &len, error))
+  if (!vgw_file_read(path, TLSD_KEYLOG_MAX, &text, &len, error))
     return FALSE;
   if (tlsd_keylog_add_text(log, text, len) == 0) {
     g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,

@@ -46,8 +46,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TlsdKeylog, tlsd_keylog_free)
  * number of lines added. */
 guint tlsd_keylog_add_text(TlsdKeylog *log, const char *text, gsize len);
 
-/* tlsd_keylog_load_file adds the lines of the file |path|.  Fails with a
- * GFileError when it cannot be read, or G_FILE_ERROR_INVAL ("PATH holds no
+/* The largest key log file read: some 300000 connections' secrets. */
+#define TLSD_KEYLOG_MAX (64 * 1024 * 1024)
+
+/* tlsd_keylog_load_file adds the lines of the file |path| (at most
+ * TLSD_KEYLOG_MAX bytes).  Fails with a GFileError when it cannot be read
+ * (fileread.h), or G_FILE_ERROR_INVAL ("PATH holds no
  * TLS key log lines") when nothing in it is a key log line. */
 gboolean tlsd_keylog_load_file(TlsdKeylog *log, const char *path,
                                GError **error);

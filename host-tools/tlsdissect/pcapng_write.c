@@ -6,6 +6,8 @@
 #include <openssl/bytestring.h>
 #include <openssl/mem.h>
 
+#include "analyzer.h"
+#include "fileread.h"
 #include "pcapng_secrets.h"
 
 #define OPT_END 0
@@ -111,7 +113,7 @@ gboolean
 tlsd_pcapng_embed_secrets(const char *in_path, const char *out_path, const char *keylog,
                           gsize keylog_len, GError **error)
 {
-  g_autoptr(GMappedFile) map = g_mapped_file_new(in_path, FALSE, error);
+  g_autoptr(GBytes) map = vgw_file_map(in_path, TLSD_CAPTURE_MAX, error);
   g_autoptr(GByteArray) out = NULL;
   g_autoptr(GBytes) dsb = NULL;
   g_autofree char *tmp = NULL;
@@ -120,8 +122,7 @@ tlsd_pcapng_embed_secrets(const char *in_path, const char *out_path, const char 
 
   if (map == NULL)
     return FALSE;
-  CBS_init(&file, (const uint8_t *) g_mapped_file_get_contents(map),
-           g_mapped_file_get_length(map));
+  CBS_init(&file, g_bytes_get_data(map, NULL), g_bytes_get_size(map));
   if (tlsd_file_format(CBS_data(&file), CBS_len(&file)) != TLSD_FORMAT_PCAPNG) {
     g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s is not a pcapng file", in_path);
     return FALSE;

@@ -31,11 +31,13 @@ case "$target" in
     libs=(-L"$boringssl_lib" -Wl,-rpath,"$boringssl_lib" -lcrypto)
     ;;
   handshakes)
-    # The JSON string escaper is the maintenance protocol's (mgmt_proto.c).
+    # The JSON string escaper is the maintenance protocol's (mgmt_proto.c);
+    # files are read through vgw's bounded reader (host-tools/fileread.c).
     sources=("$here/fuzz_handshakes.c" "$top"/host-tools/tlsdissect/*.c
-             "$top/device-fw/mgmt/mgmt_proto.c")
+             "$top/device-fw/mgmt/mgmt_proto.c" "$top/host-tools/fileread.c")
     boringssl_lib=/usr/lib/$(gcc -print-multiarch)/android
-    includes=(-I"$top/host-tools/tlsdissect" -I"$top/device-fw/mgmt" -isystem /usr/include/android)
+    includes=(-I"$top/host-tools/tlsdissect" -I"$top/host-tools" -I"$top/device-fw/mgmt"
+              -isystem /usr/include/android)
     dict="$here/handshakes.dict"
     pkgs=(glib-2.0 gio-2.0 json-glib-1.0 libpcap)
     libs=(-L"$boringssl_lib" -Wl,-rpath,"$boringssl_lib" -lcrypto)
