@@ -65,13 +65,18 @@ static void add_counts(GString *j, const char *key, const VgwStatusCount *c,
   g_string_append_c(j, '}');
 }
 
+/* open_object adds |key| and opens its object when |present|; else the
+ * value is null and it returns FALSE. */
+static gboolean open_object(GString *j, const char *key, gboolean present) {
+  add_key(j, key);
+  g_string_append(j, present ? "{" : "null");
+  return present;
+}
+
 static void add_tls(GString *j, const VgwStatusTls *tls) {
-  add_key(j, "tls");
-  if (!tls->present) {
-    g_string_append(j, "null");
+  if (!open_object(j, "tls", tls->present)) {
     return;
   }
-  g_string_append_c(j, '{');
   add_num(j, "port", tls->port);
   add_str(j, "key_source", tls->key_source);
   add_key(j, "slot");
@@ -99,19 +104,15 @@ static void add_tls(GString *j, const VgwStatusTls *tls) {
 }
 
 static void add_sip(GString *j, const VgwStatusSip *sip) {
-  add_key(j, "sip");
-  if (!sip->present) {
-    g_string_append(j, "null");
+  if (!open_object(j, "sip", sip->present)) {
     return;
   }
-  g_string_append_c(j, '{');
   add_num(j, "server_transactions", sip->server_transactions);
   add_num(j, "retransmissions", sip->retransmissions);
   add_num(j, "send_errors", sip->send_errors);
   for (size_t i = 0; i < sip->n_transports; i++) {
     const VgwStatusSipTransport *t = &sip->transports[i];
-    add_key(j, t->name);
-    g_string_append_c(j, '{');
+    open_object(j, t->name, TRUE);
     add_num(j, "received", t->received);
     add_num(j, "sent", t->sent);
     add_counts(j, "rejected", t->rejected, t->n_rejected);

@@ -349,6 +349,9 @@ static void start_maintenance(Vgwd *d) {
   if (d->tls != NULL) {
     vgw_mgmt_session_add_verbs(d->session, &tls_debug_verb_set, d->tls);
   }
+  if (d->sip != NULL) {
+    vgw_mgmt_session_add_verbs(d->session, &vgw_sip_debug_verb_set, d->sip);
+  }
   vgw_config_state_set_applied(d->config, on_config_applied, d);
   d->port = vgw_mgmt_port_open(tty ? tty : MAINT_TTY, d->session, on_action,
                                d, &error);

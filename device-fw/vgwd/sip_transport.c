@@ -18,10 +18,16 @@
 
 #include <glib-unix.h>
 
+#include "mgmt/mgmt_reply.h"
 #include "net/sockets.h"
 
 #define UDP_MAX_DATAGRAM 65535
+#define DEBUG_IDLE_TIMEOUT_MAX_S 3600
 #define TCP_READ_CHUNK 16384
+/* Reads per wake-up of a socket's watch: a flood must not keep the main
+ * loop (and the watchdog kick) waiting; the watch fires again while data
+ * is pending. */
+#define READS_PER_WAKEUP 64
 
 /* The transport's own refusals, next to the layer's SipReasons. */
 #define REFUSED_CONNECTION_LIMIT "connection-limit"
@@ -186,19 +192,20 @@ static gboolean on_udp(int fd, GIOCondition cond, gpointer data) {
   VgwSipTransport *t = data;
   static guint8 buf[UDP_MAX_DATAGRAM];
 
-  for (;;) {
+  for (guint i = 0; i < READS_PER_WAKEUP; i++) {
     struct sockaddr_in sa;
     socklen_t salen = sizeof(sa);
     ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
                          (struct sockaddr *)&sa, &salen);
     if (n < 0) {
-      return G_SOURCE_CONTINUE;
+      break;
     }
     SipPeer from = {.transport = SIP_TRANSPORT_UDP,
                     .port = ntohs(sa.sin_port)};
     inet_ntop(AF_INET, &sa.sin_addr, from.address, sizeof(from.address));
     receive_message(t, buf, (gsize)n, &from);
   }
+  return G_SOURCE_CONTINUE;
 }
 
 /* ---- TCP connections ---- */
@@ -206,15 +213,9 @@ static gboolean on_udp(int fd, GIOCondition cond, gpointer data) {
 static void conn_close(SipConn *c) {
   VgwSipTransport *t = c->t;
 
-  if (c->in_watch != 0) {
-    g_source_remove(c->in_watch);
-  }
-  if (c->out_watch != 0) {
-    g_source_remove(c->out_watch);
-  }
-  if (c->idle_timer != 0) {
-    g_source_remove(c->idle_timer);
-  }
+  g_clear_handle_id(&c->in_watch, g_source_remove);
+  g_clear_handle_id(&c->out_watch, g_source_remove);
+  g_clear_handle_id(&c->idle_timer, g_source_remove);
   close(c->fd);
   sip_framer_free(c->framer);
   g_byte_array_unref(c->backlog);
@@ -255,7 +256,10 @@ static gboolean on_conn_readable(int fd, GIOCondition cond, gpointer data) {
   SipConn *c = data;
   guint8 buf[TCP_READ_CHUNK];
 
-  while (!c->broken) {
+  for (guint i = 0; !c->broken; i++) {
+    if (i == READS_PER_WAKEUP) {
+      return G_SOURCE_CONTINUE;
+    }
     ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
       return G_SOURCE_CONTINUE;
@@ -429,3 +433,38 @@ void vgw_sip_transport_status(const VgwSipTransport *t, VgwStatusSip *out) {
   tcp->idle_timeout_s = t->limits.idle_timeout_s;
   tcp->pings = t->pings;
 }
+
+/* ---- Test switch ---- */
+
+static void verb_debug_idle_timeout(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  VgwSipTransport *t = c->data;
+  guint64 seconds = 0;
+
+  if (c->argc != 2 ||
+      !g_ascii_string_to_unsigned(c->argv[2], 10, 1, DEBUG_IDLE_TIMEOUT_MAX_S,
+                                  &seconds, NULL)) {
+    vgw_reply_usage(c, out);
+    return;
+  }
+  t->limits.idle_timeout_s = (guint)seconds;
+  g_message("sip/tcp: DEBUG: connections are closed after %u s idle",
+            t->limits.idle_timeout_s);
+  GString *body = g_string_new(NULL);
+  if (c->human) {
+    g_string_printf(body, "SIP TCP idle timeout: %u s\n",
+                    t->limits.idle_timeout_s);
+  } else {
+    g_string_printf(body, "{\"idle_timeout_s\":%u}",
+                    t->limits.idle_timeout_s);
+  }
+  vgw_reply_ok(out, body);
+}
+
+static const VgwMgmtVerb sip_debug_verbs[] = {
+    {"debug sip-idle-timeout", "SECONDS",
+     "idle timeout of SIP TCP connections (test switch)", 0,
+     verb_debug_idle_timeout},
+};
+
+const VgwMgmtVerbSet vgw_sip_debug_verb_set = {
+    sip_debug_verbs, G_N_ELEMENTS(sip_debug_verbs), NULL};

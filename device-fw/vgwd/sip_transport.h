@@ -25,6 +25,7 @@
 #include <glib.h>
 
 #include "mgmt/mgmt_status.h"
+#include "mgmt/mgmt_verb.h"
 #include "sip_txn.h"
 
 G_BEGIN_DECLS
@@ -70,6 +71,12 @@ void vgw_sip_transport_serve_udp(VgwSipTransport *t, int fd);
  * once when VGW_SIP_MAX_CONNECTIONS are open. A VgwAcceptFunc
  * (net/sockets.h), with the transport as |data|. */
 void vgw_sip_transport_accept_tcp(int fd, const char *peer, gpointer data);
+
+/* The transport's test switch, a verb set to add with the transport as
+ * its data: `debug sip-idle-timeout S` (1-3600) sets the idle timeout of
+ * every TCP connection; each applies it at its next idle check (a new
+ * connection's first check comes after S). */
+extern const VgwMgmtVerbSet vgw_sip_debug_verb_set;
 
 /* vgw_sip_transport_status fills |out| (the `status` field "sip") with
  * the counters of every transport, the layer's and the transport's own. */

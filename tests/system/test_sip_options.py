@@ -9,7 +9,8 @@ successful. Raw sockets then check what a SIP client relies on: the exact
 Supported), 400 with a Warning for a malformed request and the gateway
 still answering after it, 501 for a method it does not implement yet,
 CRLF CRLF answered with CRLF on TCP, a stream without Content-Length
-closed, and the connection bound (256 open, the next one refused).
+closed, the connection bound (256 open, the next one refused) and the
+idle timeout (shortened with `debug sip-idle-timeout`).
 `vgw status --json` must count all of it, per transport and per reason,
 and the console log must name each refusal with its peer and reason.
 
@@ -17,6 +18,7 @@ The host reaches the gateway through slirp, so the gateway sees every
 request from 10.0.2.2 and a port of slirp's choosing: received=10.0.2.2
 and an rport are what make the answers come back."""
 import csv
+import json
 import os
 import re
 import socket
@@ -234,6 +236,31 @@ def connection_limit(run, port):
             c.close()
 
 
+def idle_timeout(run, port):
+    """A connection that stays silent is closed after the idle timeout,
+    shortened with the test switch (300 s at boot)."""
+    p = run.vgw('maint', '--name', GW, 'debug', 'sip-idle-timeout', '2', timeout=60)
+    run.check(p.returncode == 0 and json.loads(p.stdout or 'null') == {'idle_timeout_s': 2},
+              'vgw maint debug sip-idle-timeout 2', p.stdout + p.stderr)
+    before = sip_status(run).get('tcp', {}).get('closed_idle')
+    s = socket.create_connection(('127.0.0.1', port), timeout=300)
+    try:
+        s.sendall(b'\r\n\r\n')
+        run.check(s.recv(16) == b'\r\n', 'a new connection is served (ping answered)')
+        try:
+            closed = s.recv(16) == b''
+        except ConnectionResetError:
+            closed = True
+        run.check(closed, 'the gateway closes it once it stays idle')
+    finally:
+        s.close()
+    st = wait_for(run, 'the idle connection is gone',
+                  lambda s: s['tcp']['connections'] == 0)
+    run.check(st is not None and st['tcp']['closed_idle'] == before + 1 and
+              st['tcp']['idle_timeout_s'] == 2,
+              'status: one more connection closed idle, idle_timeout_s 2', st)
+
+
 def test(run):
     if run.up(GW).returncode != 0:
         return
@@ -288,6 +315,9 @@ def test(run):
               'one ping, two connections', {'before': s2['tcp'], 'after': t})
 
     connection_limit(run, tcp_port)
+    if wait_for(run, 'the held connections are closed',
+                lambda s: s['tcp']['connections'] == 0) is not None:
+        idle_timeout(run, tcp_port)
 
     with open(os.path.join(run.state_root, GW, 'console.log'), errors='replace') as f:
         log = f.read()
@@ -299,7 +329,8 @@ def test(run):
             (r'sip/tcp: 10\.0\.2\.2:\d+: closing: .*\(content-length-missing\)',
              'a stream without Content-Length'),
             (r'sip/tcp: 10\.0\.2\.2:\d+: refused: connection-limit \(%d connections open\)'
-             % MAX_CONNECTIONS, 'a connection over the limit')]:
+             % MAX_CONNECTIONS, 'a connection over the limit'),
+            (r'sip/tcp: 10\.0\.2\.2:\d+: closing: idle for 2 s', 'an idle connection')]:
         run.check(re.search(pattern, log) is not None,
                   'the console log names the peer and the reason for %s' % what,
                   run.console_tail(GW))
