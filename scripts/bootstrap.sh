@@ -35,6 +35,7 @@ HOST_PKGS=(
     openssl socat procps iproute2 device-tree-compiler
     libgmp-dev libssl-dev python3-cryptography tshark
     debootstrap
+    sip-tester
 )
 
 # --- deb-src entries derived from the configured deb entries ------------

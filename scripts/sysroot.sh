@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Unpacks the arm64 Debian packages the gateway image is made of (kernel,
-# busybox, glibc, GLib, BoringSSL) into a sysroot under the vgw cache.
+# busybox, glibc, GLib, BoringSSL, libosip2) into a sysroot under the vgw
+# cache.
 # Packages are downloaded with apt and extracted with dpkg-deb, never
 # installed.  The sysroot is rebuilt only when a package version changes.
 #
@@ -26,6 +27,7 @@ PKGS=(
     libglib2.0-0 libglib2.0-dev libpcre2-8-0 libpcre2-dev libffi8 libffi-dev
     zlib1g zlib1g-dev libmount1 libmount-dev libblkid1 libblkid-dev
     libselinux1 libselinux1-dev libsepol-dev
+    libosip2-15 libosip2-dev
 )
 
 # One apt-cache call for every candidate version: apt-cache pays its start-up

@@ -54,13 +54,29 @@ static void add_identity(GString *j, const VgwStatus *st) {
   add_num(j, "crash_count", st->crash_count);
 }
 
+/* add_counts adds |n| named counters as an object under |key|. */
+static void add_counts(GString *j, const char *key, const VgwStatusCount *c,
+                       size_t n) {
+  add_key(j, key);
+  g_string_append_c(j, '{');
+  for (size_t i = 0; i < n; i++) {
+    add_num(j, c[i].name, c[i].count);
+  }
+  g_string_append_c(j, '}');
+}
+
+/* open_object adds |key| and opens its object when |present|; else the
+ * value is null and it returns FALSE. */
+static gboolean open_object(GString *j, const char *key, gboolean present) {
+  add_key(j, key);
+  g_string_append(j, present ? "{" : "null");
+  return present;
+}
+
 static void add_tls(GString *j, const VgwStatusTls *tls) {
-  add_key(j, "tls");
-  if (!tls->present) {
-    g_string_append(j, "null");
+  if (!open_object(j, "tls", tls->present)) {
     return;
   }
-  g_string_append_c(j, '{');
   add_num(j, "port", tls->port);
   add_str(j, "key_source", tls->key_source);
   add_key(j, "slot");
@@ -74,12 +90,8 @@ static void add_tls(GString *j, const VgwStatusTls *tls) {
   add_str(j, "cert_sha256", tls->cert_sha256);
   add_num(j, "handshakes", tls->handshakes);
   add_num(j, "failures", tls->failures);
-  add_key(j, "failure_reasons");
-  g_string_append_c(j, '{');
-  for (size_t i = 0; i < tls->n_failure_reasons; i++) {
-    add_num(j, tls->failure_reasons[i].name, tls->failure_reasons[i].count);
-  }
-  g_string_append_c(j, '}');
+  add_counts(j, "failure_reasons", tls->failure_reasons,
+             tls->n_failure_reasons);
   add_num(j, "connections", (uint64_t)tls->half_open + tls->established);
   add_num(j, "half_open", tls->half_open);
   add_num(j, "half_open_max", tls->half_open_max);
@@ -88,6 +100,32 @@ static void add_tls(GString *j, const VgwStatusTls *tls) {
   add_num(j, "established_max", tls->established_max);
   add_num(j, "handshake_timeout_s", tls->handshake_timeout_s);
   add_num(j, "engine_signatures", tls->engine_signatures);
+  g_string_append_c(j, '}');
+}
+
+static void add_sip(GString *j, const VgwStatusSip *sip) {
+  if (!open_object(j, "sip", sip->present)) {
+    return;
+  }
+  add_num(j, "server_transactions", sip->server_transactions);
+  add_num(j, "retransmissions", sip->retransmissions);
+  add_num(j, "send_errors", sip->send_errors);
+  for (size_t i = 0; i < sip->n_transports; i++) {
+    const VgwStatusSipTransport *t = &sip->transports[i];
+    open_object(j, t->name, TRUE);
+    add_num(j, "received", t->received);
+    add_num(j, "sent", t->sent);
+    add_counts(j, "rejected", t->rejected, t->n_rejected);
+    if (t->stream) {
+      add_num(j, "connections", t->connections);
+      add_num(j, "connections_max", t->connections_max);
+      add_num(j, "accepted", t->accepted);
+      add_num(j, "closed_idle", t->closed_idle);
+      add_num(j, "idle_timeout_s", t->idle_timeout_s);
+      add_num(j, "pings", t->pings);
+    }
+    g_string_append_c(j, '}');
+  }
   g_string_append_c(j, '}');
 }
 
@@ -135,6 +173,7 @@ char *vgw_status_to_json(const VgwStatus *st) {
                          st->config_unsaved ? "true" : "false");
   add_config_source(j, st->config_boot);
   add_tls(j, &st->tls);
+  add_sip(j, &st->sip);
   g_string_append_c(j, '}');
   return g_string_free(j, FALSE);
 }
@@ -149,6 +188,47 @@ char *vgw_status_to_ready_json(const VgwStatus *st) {
 
 static const char *or_dash(const char *s) {
   return s != NULL ? s : "-";
+}
+
+static void append_sip_text(GString *t, const VgwStatusSip *sip) {
+  if (!sip->present) {
+    g_string_append(t, "SIP:          not running\n");
+    return;
+  }
+  for (size_t i = 0; i < sip->n_transports; i++) {
+    const VgwStatusSipTransport *tr = &sip->transports[i];
+    uint64_t rejected = 0;
+    for (size_t k = 0; k < tr->n_rejected; k++) {
+      rejected += tr->rejected[k].count;
+    }
+    g_string_append_printf(t, "SIP %-3s       %" G_GUINT64_FORMAT
+                           " received, %" G_GUINT64_FORMAT " sent, %"
+                           G_GUINT64_FORMAT " rejected",
+                           tr->name, (guint64)tr->received,
+                           (guint64)tr->sent, (guint64)rejected);
+    for (size_t k = 0; k < tr->n_rejected; k++) {
+      g_string_append_printf(t, "%s%s %" G_GUINT64_FORMAT, k ? ", " : " (",
+                             tr->rejected[k].name,
+                             (guint64)tr->rejected[k].count);
+    }
+    g_string_append(t, tr->n_rejected ? ")" : "");
+    if (tr->stream) {
+      g_string_append_printf(
+          t, "; %u connections (of %u), %" G_GUINT64_FORMAT
+          " accepted, %" G_GUINT64_FORMAT " closed idle after %u s, %"
+          G_GUINT64_FORMAT " pings",
+          (unsigned)tr->connections, (unsigned)tr->connections_max,
+          (guint64)tr->accepted, (guint64)tr->closed_idle,
+          (unsigned)tr->idle_timeout_s, (guint64)tr->pings);
+    }
+    g_string_append_c(t, '\n');
+  }
+  g_string_append_printf(t, "SIP:          %u server transactions, %"
+                         G_GUINT64_FORMAT " retransmissions absorbed, %"
+                         G_GUINT64_FORMAT " send errors\n",
+                         (unsigned)sip->server_transactions,
+                         (guint64)sip->retransmissions,
+                         (guint64)sip->send_errors);
 }
 
 char *vgw_status_to_text(const VgwStatus *st) {
@@ -218,5 +298,6 @@ char *vgw_status_to_text(const VgwStatus *st) {
   } else {
     g_string_append(t, "TLS:          not running\n");
   }
+  append_sip_text(t, &st->sip);
   return g_string_free(t, FALSE);
 }

@@ -56,6 +56,33 @@ typedef struct {
   uint64_t engine_signatures; /* TLS signatures the engine made */
 } VgwStatusTls;
 
+/* One SIP transport (vgwd/sip_transport.h), in `status` field "sip". */
+#define VGW_STATUS_MAX_SIP_REASONS 32
+typedef struct {
+  const char *name;           /* "udp", "tcp": its key in "sip" */
+  uint64_t received;          /* messages taken in (keep-alives not) */
+  uint64_t sent;              /* messages sent */
+  size_t n_rejected;          /* the reasons with a non-zero count */
+  VgwStatusCount rejected[VGW_STATUS_MAX_SIP_REASONS];
+  gboolean stream;            /* TCP: the connection fields below apply */
+  uint32_t connections;       /* open now */
+  uint32_t connections_max;
+  uint64_t accepted;          /* connections served since start */
+  uint64_t closed_idle;       /* closed after idle_timeout_s without a byte */
+  uint32_t idle_timeout_s;
+  uint64_t pings;             /* CRLF CRLF keep-alives answered */
+} VgwStatusSipTransport;
+
+#define VGW_STATUS_MAX_SIP_TRANSPORTS 3
+typedef struct {
+  gboolean present;           /* FALSE: "sip": null (no SIP listeners) */
+  size_t n_transports;
+  VgwStatusSipTransport transports[VGW_STATUS_MAX_SIP_TRANSPORTS];
+  uint32_t server_transactions; /* live */
+  uint64_t retransmissions;   /* requests absorbed by their transaction */
+  uint64_t send_errors;       /* messages the transport could not send */
+} VgwStatusSip;
+
 typedef struct {
   const char *state;        /* "running" */
   const char *firmware;     /* version */
@@ -78,6 +105,7 @@ typedef struct {
   gboolean config_unsaved;      /* staged differs from the flash */
   const VgwConfigSource *config_boot; /* NULL: factory, nothing skipped */
   VgwStatusTls tls;
+  VgwStatusSip sip;
 } VgwStatus;
 
 /* vgw_status_to_json returns the `status` reply object as one line of

@@ -43,6 +43,23 @@ struct SipTxnLayer {
 
 static void layer_run(SipTxnLayer *l);
 
+const char *sip_transport_name(SipTransport transport) {
+  static const char *const names[SIP_TRANSPORT_COUNT] = {"udp", "tcp", "tls"};
+
+  return (guint)transport < SIP_TRANSPORT_COUNT ? names[transport] : "?";
+}
+
+static void count_received(SipTxnLayer *l, const SipPeer *from) {
+  l->stats.received++;
+  l->stats.transport[from->transport].received++;
+}
+
+static void count_rejected(SipTxnLayer *l, const SipPeer *from,
+                           SipReason reason) {
+  l->stats.rejected[reason]++;
+  l->stats.transport[from->transport].rejected[reason]++;
+}
+
 static SipTxn *txn_of(osip_transaction_t *tr) {
   return osip_transaction_get_reserved1(tr);
 }
@@ -85,6 +102,7 @@ static gboolean send_bytes(SipTxnLayer *l, const SipPeer *to,
     l->stats.transport_errors++;
     return FALSE;
   }
+  l->stats.transport[to->transport].sent++;
   return TRUE;
 }
 
@@ -406,7 +424,7 @@ static osip_event_t *incoming_event(osip_message_t *msg) {
  * be answered; takes |msg| (may be NULL). */
 static SipReason refuse(SipTxnLayer *l, osip_message_t *msg, SipReason reason,
                         const SipPeer *from) {
-  l->stats.rejected[reason]++;
+  count_rejected(l, from, reason);
   if (msg != NULL && MSG_IS_REQUEST(msg) && !MSG_IS_ACK(msg) &&
       sip_reason_status(reason) != 0 && osip_list_get(&msg->vias, 0) != NULL) {
     char *tag = sip_tag_new();
@@ -453,7 +471,7 @@ SipReason sip_txn_layer_receive(SipTxnLayer *l, const guint8 *bytes,
     case SIP_DATAGRAM_KEEPALIVE:
       return SIP_REASON_NONE;
     case SIP_DATAGRAM_REFUSED:
-      l->stats.received++;
+      count_received(l, from);
       return refuse_datagram(l, &frame, from);
     case SIP_DATAGRAM_MESSAGE:
       bytes = frame.data;
@@ -461,7 +479,7 @@ SipReason sip_txn_layer_receive(SipTxnLayer *l, const guint8 *bytes,
       break;
     }
   }
-  l->stats.received++;
+  count_received(l, from);
   reason = sip_message_parse(bytes, len, &msg);
   if (reason != SIP_REASON_NONE) {
     return refuse(l, msg, reason, from);
@@ -488,12 +506,18 @@ SipReason sip_txn_layer_receive(SipTxnLayer *l, const guint8 *bytes,
       return SIP_REASON_NONE;
     }
     /* libosip2 wants what sip_message_validate() checked; say so. */
-    l->stats.rejected[SIP_REASON_UNPARSEABLE]++;
+    count_rejected(l, from, SIP_REASON_UNPARSEABLE);
     osip_event_free(evt);
     return SIP_REASON_UNPARSEABLE;
   }
   osip_event_free(evt);
   return SIP_REASON_NONE;
+}
+
+void sip_txn_layer_count_stream_error(SipTxnLayer *l, const SipPeer *from,
+                                      SipReason reason) {
+  g_return_if_fail(reason != SIP_REASON_NONE && reason < SIP_REASON_COUNT);
+  count_rejected(l, from, reason);
 }
 
 void sip_txn_respond(SipTxn *t, osip_message_t *resp) {

@@ -29,7 +29,11 @@ typedef enum {
   SIP_TRANSPORT_UDP,
   SIP_TRANSPORT_TCP,
   SIP_TRANSPORT_TLS,
+  SIP_TRANSPORT_COUNT
 } SipTransport;
+
+/* "udp", "tcp", "tls"; "?" out of range. */
+const char *sip_transport_name(SipTransport transport);
 
 /* Where a message came from or goes to. For a stream, |connection| is the
  * transport's id of the connection (never 0) and responses to a request go
@@ -75,8 +79,17 @@ typedef enum {
 typedef void (*SipClientFunc)(SipTxnLayer *layer, SipClientEvent event,
                               const osip_message_t *resp, gpointer data);
 
+/* One transport's share of the counters below. */
+typedef struct {
+  guint64 received;             /* messages taken in (keep-alives not) */
+  guint64 sent;                 /* messages handed to send() and sent */
+  guint64 rejected[SIP_REASON_COUNT];
+} SipTransportStats;
+
 /* Counters for status and tests. rejected[] counts refused incoming
- * messages by reason (rejected[SIP_REASON_NONE] stays 0). */
+ * messages by reason (rejected[SIP_REASON_NONE] stays 0); transport[]
+ * splits received, rejected and sent by the transport they came on or
+ * went out on. */
 typedef struct {
   guint64 received;             /* messages taken in (keep-alives not) */
   guint64 rejected[SIP_REASON_COUNT];
@@ -86,6 +99,7 @@ typedef struct {
   guint64 transport_errors;     /* sends that failed */
   guint server_transactions;    /* live */
   guint client_transactions;    /* live */
+  SipTransportStats transport[SIP_TRANSPORT_COUNT];
 } SipTxnStats;
 
 /* A layer on |context| (NULL: the thread-default main context). |limits|
@@ -105,6 +119,13 @@ void sip_txn_layer_free(SipTxnLayer *layer);
  * SipFramer; a reason returned here concerns this message only. */
 SipReason sip_txn_layer_receive(SipTxnLayer *layer, const guint8 *bytes,
                                 gsize len, const SipPeer *from);
+
+/* Counts a stream that |from|'s transport closed for |reason|, a framing
+ * error of its SipFramer (sip_framer_next() returned SIP_FRAME_ERROR), so
+ * every refusal shows in one place: rejected[reason] and
+ * transport[from->transport].rejected[reason]. Nothing is sent. */
+void sip_txn_layer_count_stream_error(SipTxnLayer *layer,
+                                      const SipPeer *from, SipReason reason);
 
 /* Sends |resp| (taken) in server transaction |txn|. A final response ends
  * the TU's use of |txn|: the layer keeps the transaction to absorb

@@ -41,7 +41,8 @@ static const char STATUS_JSON[] =
     "{\"transport\":\"tcp\",\"port\":5060}],"
     "\"pending\":0,\"config\":{\"source\":\"factory\",\"generation\":null,"
     "\"unsaved\":false},"
-    "\"config_source\":{\"generation\":null,\"skipped\":[]},\"tls\":null}";
+    "\"config_source\":{\"generation\":null,\"skipped\":[]},\"tls\":null,"
+    "\"sip\":null}";
 
 static void test_status_json(void) {
   VgwStatus st;
@@ -122,7 +123,7 @@ static void test_status_tls(void) {
             "\"connections\":2,\"half_open\":1,\"half_open_max\":64,"
             "\"half_open_dropped\":2,\"established\":1,"
             "\"established_max\":128,\"handshake_timeout_s\":10,"
-            "\"engine_signatures\":7}}"));
+            "\"engine_signatures\":7},\"sip\":null}"));
   g_free(json);
   st.tls.key_source = "software";
   st.tls.slot = -1;
@@ -134,6 +135,51 @@ static void test_status_tls(void) {
                                 "rsa-2048, CN=ACL_VGW1; 7 handshakes, 3 "
                                 "failed, 1 half-open (of 64, 2 dropped), 1 "
                                 "established (of 128)\n"));
+  g_free(text);
+}
+
+/* The SIP transports in status: per transport counters, rejections by
+ * reason, the TCP connection fields only on TCP. */
+static void test_status_sip(void) {
+  VgwStatus st;
+  memset(&st, 0, sizeof(st));
+  fake_status(&st, NULL);
+  st.sip = (VgwStatusSip){
+      .present = TRUE,
+      .n_transports = 2,
+      .transports = {
+          {.name = "udp", .received = 5, .sent = 4, .n_rejected = 1,
+           .rejected = {{"bad-cseq", 1}}},
+          {.name = "tcp", .received = 3, .sent = 2, .n_rejected = 2,
+           .rejected = {{"content-length-missing", 1},
+                        {"connection-limit", 2}},
+           .stream = TRUE, .connections = 1, .connections_max = 256,
+           .accepted = 4, .closed_idle = 1, .idle_timeout_s = 300,
+           .pings = 2},
+      },
+      .server_transactions = 1,
+      .retransmissions = 6,
+      .send_errors = 0,
+  };
+  char *json = vgw_status_to_json(&st);
+  g_assert_true(g_str_has_suffix(
+      json, ",\"sip\":{\"server_transactions\":1,\"retransmissions\":6,"
+            "\"send_errors\":0,"
+            "\"udp\":{\"received\":5,\"sent\":4,"
+            "\"rejected\":{\"bad-cseq\":1}},"
+            "\"tcp\":{\"received\":3,\"sent\":2,"
+            "\"rejected\":{\"content-length-missing\":1,"
+            "\"connection-limit\":2},\"connections\":1,"
+            "\"connections_max\":256,\"accepted\":4,\"closed_idle\":1,"
+            "\"idle_timeout_s\":300,\"pings\":2}}}"));
+  g_free(json);
+  char *text = vgw_status_to_text(&st);
+  g_assert_nonnull(strstr(text, "SIP udp       5 received, 4 sent, 1 rejected "
+                                "(bad-cseq 1)\n"));
+  g_assert_nonnull(strstr(text, "SIP tcp       3 received, 2 sent, 3 rejected "
+                                "(content-length-missing 1, connection-limit "
+                                "2); 1 connections (of 256), 4 accepted, 1 "
+                                "closed idle after 300 s, 2 pings\n"));
   g_free(text);
 }
 
@@ -384,6 +430,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/mgmt/status/json", test_status_json);
   g_test_add_func("/mgmt/status/config-source", test_status_config_source);
   g_test_add_func("/mgmt/status/tls", test_status_tls);
+  g_test_add_func("/mgmt/status/sip", test_status_sip);
   g_test_add_func("/mgmt/session/added-verbs", test_added_verbs);
   g_test_add_func("/mgmt/session/break", test_break);
   g_test_add_func("/mgmt/session/new-login", test_new_login);

@@ -1,11 +1,7 @@
 /*
  * SIP listeners: UDP and TCP on the SIP port, non-blocking, in the main
- * loop.
- *
- * NOTE: there is no SIP stack yet (it comes with its own issue). What
- * arrives is logged (size, peer, first line) and dropped; nothing is
- * answered. The sockets exist now so the ready line, `status` and the
- * system tests see the transports the gateway will serve.
+ * loop. The sockets are bound here; what arrives on them is served by a
+ * VgwSipTransport (sip_transport.h).
  */
 #ifndef VGW_VGWD_LISTENERS_H
 #define VGW_VGWD_LISTENERS_H
@@ -14,6 +10,7 @@
 #include <stdint.h>
 
 #include "mgmt/mgmt_status.h"
+#include "vgwd/sip_transport.h"
 
 G_BEGIN_DECLS
 
@@ -22,9 +19,11 @@ G_BEGIN_DECLS
 typedef struct VgwListeners VgwListeners;
 
 /* vgw_listeners_start binds UDP and TCP |port| on all IPv4 addresses and
- * serves them from the default main context. Returns NULL and sets
- * |error| if either cannot be bound. */
-VgwListeners *vgw_listeners_start(uint16_t port, GError **error);
+ * has |sip| serve them from the default main context (its UDP socket and
+ * every accepted TCP connection). Returns NULL and sets |error| if either
+ * cannot be bound. */
+VgwListeners *vgw_listeners_start(uint16_t port, VgwSipTransport *sip,
+                                  GError **error);
 
 /* vgw_listeners_describe writes up to |max| entries describing the bound
  * listeners into |out| and returns how many it wrote. */

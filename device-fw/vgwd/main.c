@@ -5,10 +5,12 @@
  *    enabled and kicked from the loop (a hung loop resets the board);
  *  - LAN and WAN found by bus address, renamed, DHCP (udhcpc) in the
  *    background;
- *  - SIP listeners on UDP/TCP 5060 (log and drop: no SIP stack yet);
+ *  - SIP on UDP/TCP 5060 (sip_transport.h): OPTIONS answered 200, every
+ *    other request 501 for now (sip_answer.h);
  *  - the crypto engine: the kernel's entropy pool fed from its TRNG, TLS
  *    Context 0's device key and self-signed certificate, a TLS listener on
- *    5061 signing with the engine (handshake, then read and discard), the
+ *    5061 signing with the engine (handshake, then read and discard: SIP
+ *    over TLS comes next), the
  *    keystore verbs;
  *  - the configuration (device-fw/param) booted from the flash store
  *    (device-fw/store) on the configuration flash, factory defaults when
@@ -43,6 +45,8 @@
 #include "config/flash.h"
 #include "vgwd/listeners.h"
 #include "vgwd/log.h"
+#include "vgwd/sip_answer.h"
+#include "vgwd/sip_transport.h"
 #include "vgw_memmap.h"
 
 #ifndef VGW_FW_VERSION
@@ -59,6 +63,7 @@
 typedef struct {
   VgwBoard board;
   VgwNet net;
+  VgwSipTransport *sip;
   VgwListeners *listeners;
   VgwMgmtSession *session;
   VgwMgmtPort *port;
@@ -111,6 +116,9 @@ static void fill_status(VgwStatus *st, gpointer data) {
   }
   if (d->tls != NULL) {
     vgw_tls_service_status(d->tls, &st->tls);
+  }
+  if (d->listeners != NULL) {
+    vgw_sip_transport_status(d->sip, &st->sip);
   }
   GPtrArray *pending = vgw_config_state_pending(d->config);
   st->pending = pending->len;
@@ -299,8 +307,8 @@ static void start_crypto(Vgwd *d, uint16_t tls_port) {
     g_clear_error(&error);
     return;
   }
-  g_message("tls: listening on tcp/%u (TLS 1.2 and 1.3; no SIP stack yet: "
-            "application data is read and discarded)",
+  g_message("tls: listening on tcp/%u (TLS 1.2 and 1.3; no SIP over TLS "
+            "yet: application data is read and discarded)",
             vgw_tls_service_port(d->tls));
 }
 
@@ -341,6 +349,9 @@ static void start_maintenance(Vgwd *d) {
   if (d->tls != NULL) {
     vgw_mgmt_session_add_verbs(d->session, &tls_debug_verb_set, d->tls);
   }
+  if (d->sip != NULL) {
+    vgw_mgmt_session_add_verbs(d->session, &vgw_sip_debug_verb_set, d->sip);
+  }
   vgw_config_state_set_applied(d->config, on_config_applied, d);
   d->port = vgw_mgmt_port_open(tty ? tty : MAINT_TTY, d->session, on_action,
                                d, &error);
@@ -375,13 +386,16 @@ int main(int argc, char **argv) {
   GError *error = NULL;
   const char *port_env = g_getenv("VGW_SIP_PORT");
   guint16 sip_port = port_env ? (guint16)atoi(port_env) : VGW_SIP_PORT;
-  d.listeners = vgw_listeners_start(sip_port, &error);
-  if (d.listeners == NULL) {
+  d.sip = vgw_sip_transport_new(NULL, vgw_sip_answer, &d);
+  if (d.sip == NULL) {
+    g_warning("sip: libosip2 could not be initialised; no SIP listeners");
+  } else if ((d.listeners = vgw_listeners_start(sip_port, d.sip, &error)) ==
+             NULL) {
     g_warning("sip: %s", error->message);
     g_clear_error(&error);
   } else {
-    g_message("sip: listening on udp/%u and tcp/%u (no SIP stack yet: "
-              "messages are logged and dropped)",
+    g_message("sip: listening on udp/%u and tcp/%u (OPTIONS answered 200, "
+              "other requests 501)",
               sip_port, sip_port);
   }
 

@@ -151,6 +151,13 @@ static void test_options_retransmission(void) {
   g_assert_cmpint(receive_text(layer, other, &from), ==, SIP_REASON_NONE);
   g_assert_cmpuint(fx.requests, ==, 2);
   g_assert_cmpuint(fx.sent->len, ==, 3);
+
+  /* All of it counted on UDP, nothing on the other transports. */
+  const SipTxnStats *stats = sip_txn_layer_stats(layer);
+  g_assert_cmpuint(stats->transport[SIP_TRANSPORT_UDP].received, ==, 3);
+  g_assert_cmpuint(stats->transport[SIP_TRANSPORT_UDP].sent, ==, 3);
+  g_assert_cmpuint(stats->transport[SIP_TRANSPORT_TCP].received, ==, 0);
+  g_assert_cmpuint(stats->transport[SIP_TRANSPORT_TLS].sent, ==, 0);
   g_free(other);
   g_free(options);
   fixture_clear(&fx);
@@ -240,6 +247,20 @@ static void test_stream_response_on_connection(void) {
   g_assert_cmpuint(fx.sent->len, ==, 1);
   g_assert_cmpuint(sent_at(&fx, 0)->to.connection, ==, 7);
   g_assert_cmpint(sent_at(&fx, 0)->to.transport, ==, SIP_TRANSPORT_TLS);
+
+  /* A framing error the stream transport reports counts on its transport
+   * and in the total, next to the message refusals. */
+  sip_txn_layer_count_stream_error(layer, &from,
+                                   SIP_REASON_CONTENT_LENGTH_MISSING);
+  const SipTxnStats *stats = sip_txn_layer_stats(layer);
+  const SipTransportStats *tls = &stats->transport[SIP_TRANSPORT_TLS];
+  g_assert_cmpuint(tls->received, ==, 1);
+  g_assert_cmpuint(tls->sent, ==, 1);
+  g_assert_cmpuint(tls->rejected[SIP_REASON_CONTENT_LENGTH_MISSING], ==, 1);
+  g_assert_cmpuint(stats->rejected[SIP_REASON_CONTENT_LENGTH_MISSING], ==, 1);
+  g_assert_cmpuint(
+      stats->transport[SIP_TRANSPORT_UDP]
+          .rejected[SIP_REASON_CONTENT_LENGTH_MISSING], ==, 0);
   g_free(options);
   fixture_clear(&fx);
 }

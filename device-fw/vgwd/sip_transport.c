@@ -1,0 +1,470 @@
+/*
+ * SIP over UDP and TCP sockets: see sip_transport.h.
+ *
+ * A TCP connection is freed only from its own watch or timer callbacks
+ * (conn_close()). The layer's send callback, which may run in the middle
+ * of that connection's read handler, never frees it: a send that fails
+ * shuts the socket down and marks the connection broken, and its read
+ * handler then closes it.
+ */
+#include "vgwd/sip_transport.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#include "mgmt/mgmt_reply.h"
+#include "net/sockets.h"
+
+#define UDP_MAX_DATAGRAM 65535
+#define DEBUG_IDLE_TIMEOUT_MAX_S 3600
+#define TCP_READ_CHUNK 16384
+/* Reads per wake-up of a socket's watch: a flood must not keep the main
+ * loop (and the watchdog kick) waiting; the watch fires again while data
+ * is pending. */
+#define READS_PER_WAKEUP 64
+
+/* The transport's own refusals, next to the layer's SipReasons. */
+#define REFUSED_CONNECTION_LIMIT "connection-limit"
+#define REFUSED_SEND_BACKLOG "send-backlog"
+
+typedef struct {
+  VgwSipTransport *t;
+  guint64 id;                 /* SipPeer.connection; the key in t->conns */
+  int fd;
+  SipPeer peer;
+  char name[VGW_PEER_LEN];    /* "a.b.c.d:port", for logs */
+  SipFramer *framer;
+  GByteArray *backlog;        /* bytes send() did not take yet */
+  guint in_watch;
+  guint out_watch;            /* while the backlog is not empty */
+  guint idle_timer;
+  gint64 last_active_us;
+  gboolean broken;            /* a send failed: close at the next read */
+} SipConn;
+
+struct VgwSipTransport {
+  VgwSipTransportLimits limits;
+  SipLimits sip_limits;
+  SipTxnLayer *layer;
+  VgwSipRequestFunc request;
+  gpointer request_data;
+  int udp_fd;
+  GHashTable *conns;          /* guint64 id -> SipConn, owned */
+  guint64 next_id;
+  guint64 accepted;
+  guint64 refused_limit;
+  guint64 refused_backlog;
+  guint64 closed_idle;
+  guint64 pings;
+};
+
+/* ---- Sending ---- */
+
+static gboolean send_udp(VgwSipTransport *t, const SipPeer *to,
+                         const char *bytes, gsize len) {
+  struct sockaddr_in sa;
+
+  memset(&sa, 0, sizeof(sa));
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(to->port);
+  if (t->udp_fd < 0 || inet_pton(AF_INET, to->address, &sa.sin_addr) != 1) {
+    g_message("sip/udp: no route for a response to %s:%u", to->address,
+              to->port);
+    return FALSE;
+  }
+  if (sendto(t->udp_fd, bytes, len, MSG_DONTWAIT, (struct sockaddr *)&sa,
+             sizeof(sa)) != (ssize_t)len) {
+    g_message("sip/udp: sending %zu bytes to %s:%u: %s", (size_t)len,
+              to->address, to->port, g_strerror(errno));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void conn_break(SipConn *c, const char *why) {
+  if (!c->broken) {
+    g_message("sip/tcp: %s: closing: %s", c->name, why);
+    c->broken = TRUE;
+    shutdown(c->fd, SHUT_RDWR);
+  }
+}
+
+static gboolean conn_flush(SipConn *c);
+
+static gboolean on_conn_writable(int fd, GIOCondition cond, gpointer data) {
+  SipConn *c = data;
+
+  if (conn_flush(c)) {
+    return G_SOURCE_CONTINUE;
+  }
+  c->out_watch = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* conn_flush sends what it can of the backlog; TRUE while some is left.
+ * On an error the connection is broken and the backlog dropped. */
+static gboolean conn_flush(SipConn *c) {
+  while (c->backlog->len > 0 && !c->broken) {
+    ssize_t n = send(c->fd, c->backlog->data, c->backlog->len,
+                     MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+      return TRUE;
+    }
+    if (n <= 0) {
+      conn_break(c, g_strerror(errno));
+      break;
+    }
+    g_byte_array_remove_range(c->backlog, 0, (guint)n);
+    c->last_active_us = g_get_monotonic_time();
+  }
+  g_byte_array_set_size(c->backlog, 0);
+  return FALSE;
+}
+
+static gboolean conn_send(SipConn *c, const char *bytes, gsize len) {
+  VgwSipTransport *t = c->t;
+
+  if (c->broken) {
+    return FALSE;
+  }
+  if (c->backlog->len + len > t->limits.max_send_backlog) {
+    t->refused_backlog++;
+    conn_break(c, REFUSED_SEND_BACKLOG " (the peer does not read)");
+    return FALSE;
+  }
+  g_byte_array_append(c->backlog, (const guint8 *)bytes, (guint)len);
+  if (conn_flush(c) && c->out_watch == 0) {
+    c->out_watch = g_unix_fd_add(c->fd, G_IO_OUT, on_conn_writable, c);
+  }
+  return !c->broken;
+}
+
+static gboolean layer_send(const SipPeer *to, const char *bytes, gsize len,
+                           gpointer data) {
+  VgwSipTransport *t = data;
+
+  if (to->transport == SIP_TRANSPORT_UDP) {
+    return send_udp(t, to, bytes, len);
+  }
+  SipConn *c = g_hash_table_lookup(t->conns, &to->connection);
+  if (c == NULL) {
+    g_message("sip/%s: connection to %s:%u is gone; %zu bytes not sent",
+              sip_transport_name(to->transport), to->address, to->port,
+              (size_t)len);
+    return FALSE;
+  }
+  return conn_send(c, bytes, len);
+}
+
+/* ---- Receiving ---- */
+
+static void log_refused(const SipPeer *from, SipReason reason) {
+  guint status = sip_reason_status(reason);
+
+  if (status != 0) {
+    g_message("sip/%s: %s:%u: message refused: %s (%s); a request is "
+              "answered %u",
+              sip_transport_name(from->transport), from->address, from->port,
+              sip_reason_text(reason), sip_reason_name(reason), status);
+  } else {
+    g_message("sip/%s: %s:%u: message refused: %s (%s); nothing answered",
+              sip_transport_name(from->transport), from->address, from->port,
+              sip_reason_text(reason), sip_reason_name(reason));
+  }
+}
+
+static void receive_message(VgwSipTransport *t, const guint8 *bytes,
+                            gsize len, const SipPeer *from) {
+  SipReason reason = sip_txn_layer_receive(t->layer, bytes, len, from);
+
+  if (reason != SIP_REASON_NONE) {
+    log_refused(from, reason);
+  }
+}
+
+static gboolean on_udp(int fd, GIOCondition cond, gpointer data) {
+  VgwSipTransport *t = data;
+  static guint8 buf[UDP_MAX_DATAGRAM];
+
+  for (guint i = 0; i < READS_PER_WAKEUP; i++) {
+    struct sockaddr_in sa;
+    socklen_t salen = sizeof(sa);
+    ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
+                         (struct sockaddr *)&sa, &salen);
+    if (n < 0) {
+      break;
+    }
+    SipPeer from = {.transport = SIP_TRANSPORT_UDP,
+                    .port = ntohs(sa.sin_port)};
+    inet_ntop(AF_INET, &sa.sin_addr, from.address, sizeof(from.address));
+    receive_message(t, buf, (gsize)n, &from);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- TCP connections ---- */
+
+static void conn_close(SipConn *c) {
+  VgwSipTransport *t = c->t;
+
+  g_clear_handle_id(&c->in_watch, g_source_remove);
+  g_clear_handle_id(&c->out_watch, g_source_remove);
+  g_clear_handle_id(&c->idle_timer, g_source_remove);
+  close(c->fd);
+  sip_framer_free(c->framer);
+  g_byte_array_unref(c->backlog);
+  g_hash_table_remove(t->conns, &c->id); /* frees c */
+}
+
+/* conn_take_frames hands out everything the framer holds; FALSE when the
+ * connection must be closed (a framing error). */
+static gboolean conn_take_frames(SipConn *c) {
+  VgwSipTransport *t = c->t;
+  SipFrame frame;
+
+  while (!c->broken) {
+    switch (sip_framer_next(c->framer, &frame)) {
+    case SIP_FRAME_NEED_MORE:
+      return TRUE;
+    case SIP_FRAME_MESSAGE:
+      receive_message(t, frame.data, frame.len, &c->peer);
+      break;
+    case SIP_FRAME_PING:
+      t->pings++;
+      conn_send(c, "\r\n", 2);
+      break;
+    case SIP_FRAME_PONG:
+      /* Only connections we open get pongs; none yet. */
+      break;
+    case SIP_FRAME_ERROR:
+      sip_txn_layer_count_stream_error(t->layer, &c->peer, frame.reason);
+      g_message("sip/tcp: %s: closing: %s (%s)", c->name,
+                sip_reason_text(frame.reason), sip_reason_name(frame.reason));
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+static gboolean on_conn_readable(int fd, GIOCondition cond, gpointer data) {
+  SipConn *c = data;
+  guint8 buf[TCP_READ_CHUNK];
+
+  for (guint i = 0; !c->broken; i++) {
+    if (i == READS_PER_WAKEUP) {
+      return G_SOURCE_CONTINUE;
+    }
+    ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+      return G_SOURCE_CONTINUE;
+    }
+    if (n <= 0) {
+      g_message("sip/tcp: %s closed%s%s", c->name, n < 0 ? ": " : "",
+                n < 0 ? g_strerror(errno) : "");
+      break;
+    }
+    c->last_active_us = g_get_monotonic_time();
+    sip_framer_push(c->framer, buf, (gsize)n);
+    if (!conn_take_frames(c)) {
+      break;
+    }
+  }
+  c->in_watch = 0; /* this source ends: conn_close must not remove it */
+  conn_close(c);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean on_conn_idle(gpointer data) {
+  SipConn *c = data;
+  VgwSipTransport *t = c->t;
+  gint64 limit_us = (gint64)t->limits.idle_timeout_s * G_USEC_PER_SEC;
+  gint64 idle_us = g_get_monotonic_time() - c->last_active_us;
+
+  c->idle_timer = 0; /* this source ends either way */
+  if (idle_us >= limit_us) {
+    t->closed_idle++;
+    g_message("sip/tcp: %s: closing: idle for %u s", c->name,
+              t->limits.idle_timeout_s);
+    conn_close(c);
+  } else {
+    guint left_s = (guint)((limit_us - idle_us + G_USEC_PER_SEC - 1) /
+                           G_USEC_PER_SEC);
+    c->idle_timer = g_timeout_add_seconds(left_s, on_conn_idle, c);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+/* conn_peer fills |peer| from the socket's remote address. */
+static gboolean conn_peer(int fd, SipPeer *peer) {
+  struct sockaddr_in sa;
+  socklen_t salen = sizeof(sa);
+
+  if (getpeername(fd, (struct sockaddr *)&sa, &salen) < 0 ||
+      sa.sin_family != AF_INET) {
+    return FALSE;
+  }
+  peer->port = ntohs(sa.sin_port);
+  inet_ntop(AF_INET, &sa.sin_addr, peer->address, sizeof(peer->address));
+  return TRUE;
+}
+
+void vgw_sip_transport_accept_tcp(int fd, const char *peer, gpointer data) {
+  VgwSipTransport *t = data;
+  guint open = g_hash_table_size(t->conns);
+
+  if (open >= t->limits.max_connections) {
+    t->refused_limit++;
+    g_message("sip/tcp: %s: refused: " REFUSED_CONNECTION_LIMIT
+              " (%u connections open)", peer, open);
+    close(fd);
+    return;
+  }
+  SipConn *c = g_new0(SipConn, 1);
+  c->t = t;
+  c->id = ++t->next_id;
+  c->fd = fd;
+  c->peer.transport = SIP_TRANSPORT_TCP;
+  c->peer.connection = c->id;
+  if (!conn_peer(fd, &c->peer)) {
+    g_message("sip/tcp: %s: closed before it was served", peer);
+    close(fd);
+    g_free(c);
+    return;
+  }
+  g_strlcpy(c->name, peer, sizeof(c->name));
+  c->framer = sip_framer_new(&t->sip_limits, SIP_FRAMER_ACCEPTED);
+  c->backlog = g_byte_array_new();
+  c->last_active_us = g_get_monotonic_time();
+  g_hash_table_insert(t->conns, &c->id, c);
+  t->accepted++;
+  g_debug("sip/tcp: connection %" G_GUINT64_FORMAT " from %s", c->id, peer);
+  c->in_watch = g_unix_fd_add(fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
+                              on_conn_readable, c);
+  c->idle_timer = g_timeout_add_seconds(t->limits.idle_timeout_s,
+                                        on_conn_idle, c);
+}
+
+/* ---- The transport ---- */
+
+VgwSipTransport *vgw_sip_transport_new(const VgwSipTransportLimits *limits,
+                                       VgwSipRequestFunc request,
+                                       gpointer data) {
+  VgwSipTransport *t = g_new0(VgwSipTransport, 1);
+  SipTxnCallbacks cb = {.send = layer_send, .request = request};
+
+  if (limits != NULL) {
+    t->limits = *limits;
+  } else {
+    t->limits = (VgwSipTransportLimits){VGW_SIP_MAX_CONNECTIONS,
+                                        VGW_SIP_IDLE_TIMEOUT_S,
+                                        VGW_SIP_MAX_SEND_BACKLOG};
+  }
+  sip_limits_init_default(&t->sip_limits);
+  t->layer = sip_txn_layer_new(NULL, &t->sip_limits, &cb, t);
+  if (t->layer == NULL) {
+    g_free(t);
+    return NULL;
+  }
+  t->udp_fd = -1;
+  t->conns = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
+  return t;
+}
+
+void vgw_sip_transport_serve_udp(VgwSipTransport *t, int fd) {
+  t->udp_fd = fd;
+  g_unix_fd_add(fd, G_IO_IN, on_udp, t);
+}
+
+/* status_rejected lists the non-zero counters of |s| and then |extra|. */
+static void status_rejected(VgwStatusSipTransport *out,
+                            const SipTransportStats *s,
+                            const VgwStatusCount *extra, size_t n_extra) {
+  for (int r = SIP_REASON_NONE + 1; r < SIP_REASON_COUNT; r++) {
+    if (s->rejected[r] != 0 && out->n_rejected < VGW_STATUS_MAX_SIP_REASONS) {
+      out->rejected[out->n_rejected++] =
+          (VgwStatusCount){sip_reason_name(r), s->rejected[r]};
+    }
+  }
+  for (size_t i = 0; i < n_extra; i++) {
+    if (extra[i].count != 0 &&
+        out->n_rejected < VGW_STATUS_MAX_SIP_REASONS) {
+      out->rejected[out->n_rejected++] = extra[i];
+    }
+  }
+}
+
+void vgw_sip_transport_status(const VgwSipTransport *t, VgwStatusSip *out) {
+  const SipTxnStats *s = sip_txn_layer_stats(t->layer);
+  const VgwStatusCount tcp_refusals[] = {
+      {REFUSED_CONNECTION_LIMIT, t->refused_limit},
+      {REFUSED_SEND_BACKLOG, t->refused_backlog},
+  };
+
+  memset(out, 0, sizeof(*out));
+  out->present = TRUE;
+  out->server_transactions = s->server_transactions;
+  out->retransmissions = s->retransmissions;
+  out->send_errors = s->transport_errors;
+
+  VgwStatusSipTransport *udp = &out->transports[out->n_transports++];
+  const SipTransportStats *us = &s->transport[SIP_TRANSPORT_UDP];
+  udp->name = sip_transport_name(SIP_TRANSPORT_UDP);
+  udp->received = us->received;
+  udp->sent = us->sent;
+  status_rejected(udp, us, NULL, 0);
+
+  VgwStatusSipTransport *tcp = &out->transports[out->n_transports++];
+  const SipTransportStats *ts = &s->transport[SIP_TRANSPORT_TCP];
+  tcp->name = sip_transport_name(SIP_TRANSPORT_TCP);
+  tcp->received = ts->received;
+  tcp->sent = ts->sent;
+  status_rejected(tcp, ts, tcp_refusals, G_N_ELEMENTS(tcp_refusals));
+  tcp->stream = TRUE;
+  tcp->connections = g_hash_table_size(t->conns);
+  tcp->connections_max = t->limits.max_connections;
+  tcp->accepted = t->accepted;
+  tcp->closed_idle = t->closed_idle;
+  tcp->idle_timeout_s = t->limits.idle_timeout_s;
+  tcp->pings = t->pings;
+}
+
+/* ---- Test switch ---- */
+
+static void verb_debug_idle_timeout(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  VgwSipTransport *t = c->data;
+  guint64 seconds = 0;
+
+  if (c->argc != 2 ||
+      !g_ascii_string_to_unsigned(c->argv[2], 10, 1, DEBUG_IDLE_TIMEOUT_MAX_S,
+                                  &seconds, NULL)) {
+    vgw_reply_usage(c, out);
+    return;
+  }
+  t->limits.idle_timeout_s = (guint)seconds;
+  g_message("sip/tcp: DEBUG: connections are closed after %u s idle",
+            t->limits.idle_timeout_s);
+  GString *body = g_string_new(NULL);
+  if (c->human) {
+    g_string_printf(body, "SIP TCP idle timeout: %u s\n",
+                    t->limits.idle_timeout_s);
+  } else {
+    g_string_printf(body, "{\"idle_timeout_s\":%u}",
+                    t->limits.idle_timeout_s);
+  }
+  vgw_reply_ok(out, body);
+}
+
+static const VgwMgmtVerb sip_debug_verbs[] = {
+    {"debug sip-idle-timeout", "SECONDS",
+     "idle timeout of SIP TCP connections (test switch)", 0,
+     verb_debug_idle_timeout},
+};
+
+const VgwMgmtVerbSet vgw_sip_debug_verb_set = {
+    sip_debug_verbs, G_N_ELEMENTS(sip_debug_verbs), NULL};

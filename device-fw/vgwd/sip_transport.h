@@ -1,0 +1,87 @@
+/*
+ * vgwd's SIP transports: the UDP socket and the accepted TCP connections
+ * of the SIP listeners (listeners.h), wired to one SipTxnLayer
+ * (device-fw/sip).
+ *
+ * UDP: each datagram goes to the layer, which stamps the top Via with
+ * received/rport (RFC 3581); responses go to the address and port the
+ * request came from. TCP: each connection has a SipFramer; whole messages
+ * go to the layer, CRLF CRLF pings are answered with CRLF (RFC 5626
+ * §4.4.1), a framing error closes the connection; responses go back on the
+ * connection the request came on.
+ *
+ * Bounds, each refusal logged with the peer and the reason and counted:
+ * TCP connections open at once (`connection-limit`: the newcomer is closed
+ * at once), an idle timeout (no byte in or out), and the bytes queued for
+ * a peer that does not read (`send-backlog`: the connection is closed).
+ * Message refusals are the layer's SipReasons (sip_reason.h), counted by
+ * transport in its SipTxnStats.
+ *
+ * Single-threaded: everything runs on the default main context.
+ */
+#ifndef VGW_VGWD_SIP_TRANSPORT_H
+#define VGW_VGWD_SIP_TRANSPORT_H
+
+#include <glib.h>
+
+#include "mgmt/mgmt_status.h"
+#include "mgmt/mgmt_verb.h"
+#include "sip_txn.h"
+
+G_BEGIN_DECLS
+
+/* TCP connections open at once, over all SIP listeners. */
+#define VGW_SIP_MAX_CONNECTIONS 256
+/* A TCP connection with no byte in either direction for this long is
+ * closed; a client keeps it with CRLF CRLF pings (RFC 5626 suggests
+ * pinging every 95 to 120 s). */
+#define VGW_SIP_IDLE_TIMEOUT_S 300
+/* Bytes queued for one TCP peer that does not read before its connection
+ * is closed: several maximal messages. */
+#define VGW_SIP_MAX_SEND_BACKLOG (256 * 1024)
+
+typedef struct {
+  guint max_connections;
+  guint idle_timeout_s;
+  gsize max_send_backlog;
+} VgwSipTransportLimits;
+
+typedef struct VgwSipTransport VgwSipTransport;
+
+/* What a new request is answered with: SipTxnCallbacks.request. */
+typedef void (*VgwSipRequestFunc)(SipTxnLayer *layer, SipTxn *txn,
+                                  const osip_message_t *req,
+                                  const SipPeer *from, gpointer data);
+
+/* vgw_sip_transport_new makes the transports with their SipTxnLayer on
+ * the default main context; new requests go to |request| with |data|.
+ * |limits| is copied (NULL: the VGW_SIP_* defaults above). Returns NULL
+ * when libosip2 cannot be initialised. */
+VgwSipTransport *vgw_sip_transport_new(const VgwSipTransportLimits *limits,
+                                       VgwSipRequestFunc request,
+                                       gpointer data);
+
+/* vgw_sip_transport_serve_udp reads every datagram arriving on the bound,
+ * non-blocking UDP socket |fd| and sends UDP responses from it. The caller
+ * keeps |fd| open as long as the transport lives. */
+void vgw_sip_transport_serve_udp(VgwSipTransport *t, int fd);
+
+/* vgw_sip_transport_accept_tcp takes over the accepted, non-blocking TCP
+ * socket |fd| from |peer| ("a.b.c.d:port"): it is served, or closed at
+ * once when VGW_SIP_MAX_CONNECTIONS are open. A VgwAcceptFunc
+ * (net/sockets.h), with the transport as |data|. */
+void vgw_sip_transport_accept_tcp(int fd, const char *peer, gpointer data);
+
+/* The transport's test switch, a verb set to add with the transport as
+ * its data: `debug sip-idle-timeout S` (1-3600) sets the idle timeout of
+ * every TCP connection; each applies it at its next idle check (a new
+ * connection's first check comes after S). */
+extern const VgwMgmtVerbSet vgw_sip_debug_verb_set;
+
+/* vgw_sip_transport_status fills |out| (the `status` field "sip") with
+ * the counters of every transport, the layer's and the transport's own. */
+void vgw_sip_transport_status(const VgwSipTransport *t, VgwStatusSip *out);
+
+G_END_DECLS
+
+#endif /* VGW_VGWD_SIP_TRANSPORT_H */
