@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Boots a gateway on its factory defaults and shows it working:
 # build (quick when built), boot to ready, ask the firmware for its status,
-# show the device key its crypto engine made, complete a TLS handshake with
+# show the device key its crypto engine made, have SIPp send SIP OPTIONS
+# over UDP and TCP and count the 200s, complete a TLS handshake with
 # openssl while capturing the LAN port, have vgw explain that capture, then
 # stop the gateway again.  With --keep the gateway stays up for you to use.
 set -euo pipefail
@@ -31,8 +32,33 @@ say vgw keystore list --name demo
 
 work=$(mktemp -d /tmp/vgw-demo.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-sips=$("$vgw" status --name demo --json |
-       python3 -c 'import json,sys; print(json.load(sys.stdin)["ports"]["sips"])')
+port_of() {
+    "$vgw" status --name demo --json |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["ports"][sys.argv[1]])' "$1"
+}
+sip=$(port_of sip)
+sips=$(port_of sips)
+
+# SIPp's own verdict: exit 0 only when every OPTIONS got its 200.
+for t in u1 t1; do
+    say sipp -sf tests/system/sipp/options.xml -m 5 -t $t 127.0.0.1:$sip
+    (cd "$work" && sipp -sf "$top/tests/system/sipp/options.xml" -m 5 -r 5 -t $t \
+        -i 127.0.0.1 -nostdin -timeout 60 -timeout_error -trace_stat -stf "sipp-$t.csv" \
+        "127.0.0.1:$sip" >/dev/null 2>&1)
+    python3 - "$work/sipp-$t.csv" "$t" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1]), delimiter=';'))
+c = dict(zip(rows[0], rows[-1]))
+print('SIPp over %s: %s OPTIONS answered 200, %s failed'
+      % ({'u1': 'UDP', 't1': 'TCP'}[sys.argv[2]], c['SuccessfulCall(C)'], c['FailedCall(C)']))
+PY
+done
+say vgw status --name demo --json '| sip counters'
+"$vgw" status --name demo --json | python3 -c '
+import json, sys
+sip = json.load(sys.stdin)["sip"]
+for k, v in sorted(sip.items()):
+    print("  %s: %s" % (k, json.dumps(v)))'
 
 say vgw capture start --name demo --out demo.pcapng
 "$vgw" capture start --name demo --out "$work/demo.pcapng"
