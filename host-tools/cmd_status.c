@@ -88,6 +88,43 @@ format_duration(gint64 s)
   return g_strdup_printf("%ds", (int) s);
 }
 
+/* Prints the firmware's per-transport SIP counters, one line each:
+ * "udp: 12 in, 12 out, 1 refused (bad-cseq 1)". */
+static void
+print_sip_counters(JsonObject *o)
+{
+  static const char *const transports[] = { "udp", "tcp" };
+  JsonNode *n = json_object_get_member(o, "sip");
+
+  if (n == NULL || !JSON_NODE_HOLDS_OBJECT(n))
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS(transports); i++) {
+    JsonNode *tn = json_object_get_member(json_node_get_object(n), transports[i]);
+    if (tn == NULL || !JSON_NODE_HOLDS_OBJECT(tn))
+      continue;
+    JsonObject *t = json_node_get_object(tn);
+    g_autofree char *in = num_or_dash(t, "received");
+    g_autofree char *out = num_or_dash(t, "sent");
+    g_autoptr(GString) refused = g_string_new(NULL);
+    gint64 total = 0;
+    JsonNode *rn = json_object_get_member(t, "rejected");
+    if (rn != NULL && JSON_NODE_HOLDS_OBJECT(rn)) {
+      JsonObjectIter it;
+      const char *reason;
+      JsonNode *count;
+      json_object_iter_init(&it, json_node_get_object(rn));
+      while (json_object_iter_next(&it, &reason, &count)) {
+        gint64 c = JSON_NODE_HOLDS_VALUE(count) ? json_node_get_int(count) : 0;
+        total += c;
+        g_string_append_printf(refused, "%s%s %" G_GINT64_FORMAT,
+                               refused->len ? ", " : "", reason, c);
+      }
+    }
+    printf("  sip %s      %s in, %s out, %" G_GINT64_FORMAT " refused%s%s%s\n", transports[i],
+           in, out, total, refused->len ? " (" : "", refused->str, refused->len ? ")" : "");
+  }
+}
+
 static void
 print_text(JsonObject *o)
 {
@@ -130,6 +167,8 @@ print_text(JsonObject *o)
          json_object_get_int_member(ports, "sip_udp"));
   printf("  sips         tcp 127.0.0.1:%" G_GINT64_FORMAT "\n",
          json_object_get_int_member(ports, "sips"));
+  if (running)
+    print_sip_counters(o);
   if (running && json_object_has_member(o, "interfaces") &&
       JSON_NODE_HOLDS_ARRAY(json_object_get_member(o, "interfaces"))) {
     JsonArray *ifs = json_object_get_array_member(o, "interfaces");

@@ -314,6 +314,16 @@ def test(run):
               'status: TCP received +3, sent +3, rejected bad-cseq 1 and content-length-missing 1, '
               'one ping, two connections', {'before': s2['tcp'], 'after': t})
 
+    # What a person reads: `vgw status` shows the same counters per line.
+    p = run.vgw('status', '--name', GW, timeout=60)
+    want_udp = 'sip udp      %d in, %d out, 2 refused (' % (u['received'], u['sent'])
+    want_tcp = 'sip tcp      %d in, %d out, 2 refused (' % (t['received'], t['sent'])
+    run.check(p.returncode == 0 and want_udp in p.stdout and want_tcp in p.stdout and
+              'bad-cseq 1' in p.stdout and 'unparseable 1' in p.stdout and
+              'content-length-missing 1' in p.stdout,
+              'vgw status (text) shows the SIP counters and refusal reasons of each transport',
+              p.stdout + p.stderr)
+
     connection_limit(run, tcp_port)
     if wait_for(run, 'the held connections are closed',
                 lambda s: s['tcp']['connections'] == 0) is not None:
