@@ -12,7 +12,10 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-testlog=build/host/meson-logs/testlog.json
+# A log of this run's own (meson's --logbase), so that another `meson test`
+# in the same build directory cannot overwrite what is summed here.
+logbase=check-$$
+testlog=build/host/meson-logs/$logbase.json
 
 for arg in "$@"; do
     if [ "$arg" = "--list" ]; then
@@ -30,11 +33,11 @@ fi
 
 # The summary must come from this run: an old log would reprint the last
 # run's result when meson runs nothing (a mistyped --suite, say).
-rm -f "$testlog"
+rm -f build/host/meson-logs/check-* build/host/meson-logs/testlog.*
 
 # System tests boot gateways; on a 2-core machine they run one at a time
 # (they are declared is_parallel: false), the rest in parallel.
-meson test -C build/host --print-errorlogs --no-rebuild "$@"
+meson test -C build/host --print-errorlogs --no-rebuild --logbase "$logbase" "$@"
 rc=$?
 if [ ! -s "$testlog" ]; then
     echo "check: meson ran no test (exit $rc); options: ${*:-none}"

@@ -75,7 +75,12 @@ def main(path):
             line = line.strip()
             if not line:
                 continue
-            test = json.loads(line)
+            try:
+                test = json.loads(line)
+            except ValueError as e:
+                # A damaged log is a failed run, said in one line.
+                print('test-summary: %s: unreadable entry (%s)' % (path, e))
+                test = {'name': 'vgw:log / unreadable', 'result': 'ERROR'}
             # meson names a test "project:suite / name"
             suite = test.get('name', '?').split(' / ')[0].split(':')[-1]
             programs[suite][verdict(test.get('result', ''))] += 1
