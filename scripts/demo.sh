@@ -36,11 +36,14 @@ port_of() {
     "$vgw" status --name demo --json |
         python3 -c 'import json,sys; print(json.load(sys.stdin)["ports"][sys.argv[1]])' "$1"
 }
-sip=$(port_of sip)
+sip_udp=$(port_of sip_udp)
+sip_tcp=$(port_of sip_tcp)
 sips=$(port_of sips)
 
 # SIPp's own verdict: exit 0 only when every OPTIONS got its 200.
 for t in u1 t1; do
+    sip=$sip_udp
+    [ $t = t1 ] && sip=$sip_tcp
     say sipp -sf tests/system/sipp/options.xml -m 5 -t $t 127.0.0.1:$sip
     (cd "$work" && sipp -sf "$top/tests/system/sipp/options.xml" -m 5 -r 5 -t $t \
         -i 127.0.0.1 -nostdin -timeout 60 -timeout_error -trace_stat -stf "sipp-$t.csv" \
