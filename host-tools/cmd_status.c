@@ -123,6 +123,8 @@ print_sip_counters(JsonObject *o)
     printf("  sip %s      %s in, %s out, %" G_GINT64_FORMAT " refused%s%s%s\n", transports[i],
            in, out, total, refused->len ? " (" : "", refused->str, refused->len ? ")" : "");
   }
+  g_autofree char *registered = num_or_dash(json_node_get_object(n), "registrations");
+  printf("  sip          %s contacts registered (vgw sip registrations)\n", registered);
 }
 
 static void

@@ -32,6 +32,7 @@ gboolean vgw_list_run(gconstpointer opts, GError **error);
 gboolean vgw_pending_run(gconstpointer opts, GError **error);
 gboolean vgw_save_run(gconstpointer opts, GError **error);
 gboolean vgw_factory_reset_run(gconstpointer opts, GError **error);
+gboolean vgw_sip_registrations_run(gconstpointer opts, GError **error);
 
 /* vgw up */
 typedef struct {

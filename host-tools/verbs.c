@@ -302,6 +302,19 @@ static const VgwArg handshakes_args[] = {
   { NULL },
 };
 
+/* -- sip ---------------------------------------------------------------------- */
+
+static const VgwVerb sip_verbs[] = {
+  { .name = "registrations", .summary = "list the contacts registered with the gateway",
+    .help = "List the contacts bound by REGISTER to each address of record, with\n"
+            "the transport and source address each came from and the seconds left,\n"
+            "and the REGISTERs refused by reason.  --json: the firmware's\n"
+            "sip-registrations object (docs/maintenance-protocol.md).",
+    .flags = VGW_VERB_GATEWAY | VGW_VERB_JSON, VERB_OPTIONS(VgwCommonOptions),
+    .run = vgw_sip_registrations_run },
+  { NULL },
+};
+
 /* -- vgw ---------------------------------------------------------------------- */
 
 static const VgwVerb verbs[] = {
@@ -365,6 +378,8 @@ static const VgwVerb verbs[] = {
   { .name = "capture", .summary = "capture a gateway's NIC traffic (start, stop)",
     .help = "Capture a running gateway's NIC traffic into a pcapng file.",
     .subs = capture_verbs },
+  { .name = "sip", .summary = "the gateway's SIP state (registrations)",
+    .help = "The SIP state of a running gateway.", .subs = sip_verbs },
   { .name = "handshakes", .summary = "explain every TLS handshake in a pcap/pcapng file",
     .help = "Explain every TLS handshake in a capture: endpoints, SNI, offered and\n"
             "chosen versions, ciphers and groups, client authentication,\n"

@@ -56,6 +56,11 @@ void vgw_json_str(GString *j, const char *key, const char *value) {
   vgw_mgmt_json_append_string(j, value);
 }
 
+void vgw_json_uint(GString *j, const char *key, guint64 value) {
+  vgw_json_key(j, key);
+  g_string_append_printf(j, "%" G_GUINT64_FORMAT, value);
+}
+
 void vgw_json_bool(GString *j, const char *key, gboolean value) {
   vgw_json_key(j, key);
   g_string_append(j, value ? "true" : "false");

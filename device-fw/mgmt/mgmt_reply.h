@@ -41,6 +41,9 @@ void vgw_json_key(GString *j, const char *key);
 /* vgw_json_str appends "key":"value" (value NULL gives null). */
 void vgw_json_str(GString *j, const char *key, const char *value);
 
+/* vgw_json_uint appends "key":value. */
+void vgw_json_uint(GString *j, const char *key, guint64 value);
+
 /* vgw_json_bool appends "key":true or "key":false. */
 void vgw_json_bool(GString *j, const char *key, gboolean value);
 

@@ -110,6 +110,7 @@ static void add_sip(GString *j, const VgwStatusSip *sip) {
   add_num(j, "server_transactions", sip->server_transactions);
   add_num(j, "retransmissions", sip->retransmissions);
   add_num(j, "send_errors", sip->send_errors);
+  add_num(j, "registrations", sip->registrations);
   for (size_t i = 0; i < sip->n_transports; i++) {
     const VgwStatusSipTransport *t = &sip->transports[i];
     open_object(j, t->name, TRUE);
@@ -225,10 +226,12 @@ static void append_sip_text(GString *t, const VgwStatusSip *sip) {
   }
   g_string_append_printf(t, "SIP:          %u server transactions, %"
                          G_GUINT64_FORMAT " retransmissions absorbed, %"
-                         G_GUINT64_FORMAT " send errors\n",
+                         G_GUINT64_FORMAT " send errors, %u contacts "
+                         "registered\n",
                          (unsigned)sip->server_transactions,
                          (guint64)sip->retransmissions,
-                         (guint64)sip->send_errors);
+                         (guint64)sip->send_errors,
+                         (unsigned)sip->registrations);
 }
 
 char *vgw_status_to_text(const VgwStatus *st) {

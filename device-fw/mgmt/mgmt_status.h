@@ -81,6 +81,7 @@ typedef struct {
   uint32_t server_transactions; /* live */
   uint64_t retransmissions;   /* requests absorbed by their transaction */
   uint64_t send_errors;       /* messages the transport could not send */
+  uint32_t registrations;     /* contacts bound by REGISTER, live */
 } VgwStatusSip;
 
 typedef struct {

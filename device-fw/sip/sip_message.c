@@ -280,11 +280,9 @@ osip_message_t *sip_response_new(const osip_message_t *req, guint status,
   return resp; /* osip_message_to_str() adds Content-Length: 0 */
 }
 
-osip_message_t *sip_response_refusal(const osip_message_t *req,
-                                     SipReason reason, const char *to_tag) {
-  const char *text = sip_reason_text(reason);
-  osip_message_t *resp =
-      sip_response_new(req, sip_reason_status(reason), text, to_tag);
+osip_message_t *sip_response_warned(const osip_message_t *req, guint status,
+                                    const char *text, const char *to_tag) {
+  osip_message_t *resp = sip_response_new(req, status, text, to_tag);
   char *warning;
 
   if (resp == NULL) {
@@ -294,6 +292,12 @@ osip_message_t *sip_response_refusal(const osip_message_t *req,
   osip_message_set_header(resp, "Warning", warning);
   g_free(warning);
   return resp;
+}
+
+osip_message_t *sip_response_refusal(const osip_message_t *req,
+                                     SipReason reason, const char *to_tag) {
+  return sip_response_warned(req, sip_reason_status(reason),
+                             sip_reason_text(reason), to_tag);
 }
 
 osip_message_t *sip_response_options_ok(const osip_message_t *req,

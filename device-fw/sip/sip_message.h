@@ -60,6 +60,12 @@ void sip_message_stamp_via(osip_message_t *req, const char *source_ip,
 osip_message_t *sip_response_new(const osip_message_t *req, guint status,
                                  const char *phrase, const char *to_tag);
 
+/* A refusal of |req| with |status|, |text| as the reason phrase and a
+ * Warning "399 vgw" with the same text (RFC 3261 §20.43), built like
+ * sip_response_new(). */
+osip_message_t *sip_response_warned(const osip_message_t *req, guint status,
+                                    const char *text, const char *to_tag);
+
 /* The answer to a request refused for |reason| (sip_reason_status() must
  * be non-zero): that status, the reason's sentence as reason phrase and a
  * Warning "399 vgw" with the same sentence (RFC 3261 §20.43). |req| only

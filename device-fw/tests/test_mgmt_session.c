@@ -160,11 +160,12 @@ static void test_status_sip(void) {
       .server_transactions = 1,
       .retransmissions = 6,
       .send_errors = 0,
+      .registrations = 3,
   };
   char *json = vgw_status_to_json(&st);
   g_assert_true(g_str_has_suffix(
       json, ",\"sip\":{\"server_transactions\":1,\"retransmissions\":6,"
-            "\"send_errors\":0,"
+            "\"send_errors\":0,\"registrations\":3,"
             "\"udp\":{\"received\":5,\"sent\":4,"
             "\"rejected\":{\"bad-cseq\":1}},"
             "\"tcp\":{\"received\":3,\"sent\":2,"
@@ -180,6 +181,7 @@ static void test_status_sip(void) {
                                 "(content-length-missing 1, connection-limit "
                                 "2); 1 connections (of 256), 4 accepted, 1 "
                                 "closed idle after 300 s, 2 pings\n"));
+  g_assert_nonnull(strstr(text, "0 send errors, 3 contacts registered\n"));
   g_free(text);
 }
 

@@ -5,8 +5,9 @@
  *    enabled and kicked from the loop (a hung loop resets the board);
  *  - LAN and WAN found by bus address, renamed, DHCP (udhcpc) in the
  *    background;
- *  - SIP on UDP/TCP 5060 (sip_transport.h): OPTIONS answered 200, every
- *    other request 501 for now (sip_answer.h);
+ *  - SIP on UDP/TCP 5060 (sip_transport.h): OPTIONS answered 200,
+ *    REGISTER by the registrar (sip_registrations.h), every other request
+ *    501 for now (sip_answer.h);
  *  - the crypto engine: the kernel's entropy pool fed from its TRNG, TLS
  *    Context 0's device key and self-signed certificate, a TLS listener on
  *    5061 signing with the engine (handshake, then read and discard: SIP
@@ -46,6 +47,7 @@
 #include "vgwd/listeners.h"
 #include "vgwd/log.h"
 #include "vgwd/sip_answer.h"
+#include "vgwd/sip_registrations.h"
 #include "vgwd/sip_transport.h"
 #include "vgw_memmap.h"
 
@@ -64,6 +66,7 @@ typedef struct {
   VgwBoard board;
   VgwNet net;
   VgwSipTransport *sip;
+  VgwSipAnswer sip_answer;
   VgwListeners *listeners;
   VgwMgmtSession *session;
   VgwMgmtPort *port;
@@ -119,6 +122,8 @@ static void fill_status(VgwStatus *st, gpointer data) {
   }
   if (d->listeners != NULL) {
     vgw_sip_transport_status(d->sip, &st->sip);
+    st->sip.registrations =
+        sip_registrar_stats(d->sip_answer.registrar)->bindings;
   }
   GPtrArray *pending = vgw_config_state_pending(d->config);
   st->pending = pending->len;
@@ -351,6 +356,8 @@ static void start_maintenance(Vgwd *d) {
   }
   if (d->sip != NULL) {
     vgw_mgmt_session_add_verbs(d->session, &vgw_sip_debug_verb_set, d->sip);
+    vgw_mgmt_session_add_verbs(d->session, &vgw_sip_registrations_verb_set,
+                               d->sip_answer.registrar);
   }
   vgw_config_state_set_applied(d->config, on_config_applied, d);
   d->port = vgw_mgmt_port_open(tty ? tty : MAINT_TTY, d->session, on_action,
@@ -386,7 +393,8 @@ int main(int argc, char **argv) {
   GError *error = NULL;
   const char *port_env = g_getenv("VGW_SIP_PORT");
   guint16 sip_port = port_env ? (guint16)atoi(port_env) : VGW_SIP_PORT;
-  d.sip = vgw_sip_transport_new(NULL, vgw_sip_answer, &d);
+  d.sip_answer.registrar = vgw_sip_registrations_start();
+  d.sip = vgw_sip_transport_new(NULL, vgw_sip_answer, &d.sip_answer);
   if (d.sip == NULL) {
     g_warning("sip: libosip2 could not be initialised; no SIP listeners");
   } else if ((d.listeners = vgw_listeners_start(sip_port, d.sip, &error)) ==
@@ -395,7 +403,7 @@ int main(int argc, char **argv) {
     g_clear_error(&error);
   } else {
     g_message("sip: listening on udp/%u and tcp/%u (OPTIONS answered 200, "
-              "other requests 501)",
+              "REGISTER by the registrar, other requests 501)",
               sip_port, sip_port);
   }
 

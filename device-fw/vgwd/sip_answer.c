@@ -2,11 +2,18 @@
 #include "vgwd/sip_answer.h"
 
 #include "sip_message.h"
+#include "vgwd/sip_registrations.h"
 
 void vgw_sip_answer(SipTxnLayer *layer, SipTxn *txn,
                     const osip_message_t *req, const SipPeer *from,
                     gpointer data) {
+  const VgwSipAnswer *answer = data;
+
   if (txn == NULL) {
+    return;
+  }
+  if (MSG_IS_REGISTER(req)) {
+    vgw_sip_registrations_answer(answer->registrar, txn, req, from);
     return;
   }
   char *tag = sip_tag_new();

@@ -17,18 +17,16 @@ and the console log must name each refusal with its peer and reason.
 The host reaches the gateway through slirp, so the gateway sees every
 request from 10.0.2.2 and a port of slirp's choosing: received=10.0.2.2
 and an rport are what make the answers come back."""
-import csv
 import json
 import os
 import re
 import socket
-import subprocess
 import time
 
+import siptest
 import vgwtest
 
 GW = 'sipopt'
-SCENARIO = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'sipp', 'options.xml')
 CALLS = 20
 MAX_CONNECTIONS = 256
 
@@ -51,33 +49,9 @@ def wait_for(run, what, pred, polls=600):
     return None
 
 
-def sipp(run, transport, port):
-    """Runs CALLS OPTIONS through SIPp over TRANSPORT ('u1' or 't1');
-    returns (exit code, output, {counter: value} from its stat file)."""
-    stat = os.path.join(run.state_root, 'sipp-%s.csv' % transport)
-    p = subprocess.run(['sipp', '-sf', SCENARIO, '-m', str(CALLS), '-r', '5',
-                        '-t', transport, '-i', '127.0.0.1', '-nostdin',
-                        '-max_non_invite_retrans', '10', '-timeout', '600',
-                        '-timeout_error', '-trace_stat', '-stf', stat,
-                        '127.0.0.1:%d' % port],
-                       cwd=run.state_root, stdin=subprocess.DEVNULL,
-                       capture_output=True, text=True, timeout=900)
-    counters = {}
-    try:
-        with open(stat, newline='') as f:
-            rows = list(csv.reader(f, delimiter=';'))
-        counters = dict(zip(rows[0], rows[-1]))
-    except (OSError, IndexError):
-        pass
-    return p.returncode, p.stdout + p.stderr, counters
-
-
 def check_sipp(run, name, transport, port):
-    rc, out, c = sipp(run, transport, port)
-    run.check(rc == 0, 'SIPp OPTIONS over %s: exit code 0' % name, out)
-    run.check(c.get('SuccessfulCall(C)') == str(CALLS) and c.get('FailedCall(C)') == '0',
-              'SIPp OPTIONS over %s: its stat file counts %d successful calls, 0 failed'
-              % (name, CALLS), c or out)
+    siptest.check_sipp(run, 'SIPp OPTIONS over %s' % name, 'options.xml', transport, port,
+                       CALLS)
 
 
 def request(method, transport, branch, call_id, cseq='7', body=''):
@@ -92,17 +66,6 @@ def request(method, transport, branch, call_id, cseq='7', body=''):
             'Content-Length: %d\r\n\r\n%s'
             % (method, transport, branch, branch, call_id, cseq, method,
                len(body), body)).encode()
-
-
-def parse_response(data):
-    """(status, reason phrase, {lower-case header name: [values]})."""
-    head = data.decode(errors='replace').split('\r\n\r\n', 1)[0].split('\r\n')
-    m = re.match(r'SIP/2\.0 (\d{3}) (.*)$', head[0])
-    headers = {}
-    for line in head[1:]:
-        name, _, value = line.partition(':')
-        headers.setdefault(name.strip().lower(), []).append(value.strip())
-    return (int(m.group(1)) if m else None, m.group(2) if m else None, headers)
 
 
 def recv_response(sock):
@@ -124,7 +87,7 @@ def recv_response(sock):
 
 
 def check_options_ok(run, what, data, transport, branch, call_id):
-    status, _, h = parse_response(data)
+    status, _, h = siptest.parse_response(data)
     via = (h.get('via') or [''])[0]
     run.check(status == 200, '%s: 200' % what, data)
     run.check(re.fullmatch(r'SIP/2\.0/%s 192\.0\.2\.10:5999;branch=z9hG4bK%s;'
@@ -152,7 +115,7 @@ def udp_checks(run, port):
         check_options_ok(run, 'UDP OPTIONS', s.recv(65536), 'UDP', 'u1', 'udp-1@test')
 
         s.sendto(request('OPTIONS', 'UDP', 'u2', 'udp-2@test', cseq='x7'), addr)
-        status, phrase, h = parse_response(s.recv(65536))
+        status, phrase, h = siptest.parse_response(s.recv(65536))
         run.check(status == 400 and phrase == 'Invalid CSeq number' and
                   h.get('warning') == ['399 vgw "Invalid CSeq number"'],
                   'UDP OPTIONS with CSeq x7: 400 with the reason and a Warning', (status, phrase, h))
@@ -164,7 +127,7 @@ def udp_checks(run, port):
                          'UDP', 'u3', 'udp-3@test')
 
         s.sendto(request('INVITE', 'UDP', 'u4', 'udp-4@test'), addr)
-        status, _, h = parse_response(s.recv(65536))
+        status, _, h = siptest.parse_response(s.recv(65536))
         run.check(status == 501 and h.get('cseq') == ['7 INVITE'],
                   'UDP INVITE: 501 Not Implemented (no calls yet)', (status, h))
         # ACK the 501 so the server transaction stops resending it.
@@ -183,7 +146,7 @@ def tcp_checks(run, port):
         check_options_ok(run, 'TCP OPTIONS', recv_response(s), 'TCP', 't1', 'tcp-1@test')
 
         s.sendall(request('OPTIONS', 'TCP', 't2', 'tcp-2@test', cseq='x7'))
-        status, phrase, _ = parse_response(recv_response(s))
+        status, phrase, _ = siptest.parse_response(recv_response(s))
         run.check(status == 400 and phrase == 'Invalid CSeq number',
                   'TCP OPTIONS with CSeq x7: 400 on the same connection', (status, phrase))
 
@@ -229,7 +192,7 @@ def connection_limit(run, port):
                   'status: one connection-limit refusal, %d still open' % MAX_CONNECTIONS, s)
         # One held connection still gets answers.
         held[0].sendall(request('OPTIONS', 'TCP', 't5', 'tcp-5@test'))
-        status, _, _ = parse_response(recv_response(held[0]))
+        status, _, _ = siptest.parse_response(recv_response(held[0]))
         run.check(status == 200, 'a held connection still gets its OPTIONS answered')
     finally:
         for c in held:

@@ -1,0 +1,74 @@
+/* vgw sip registrations: the bindings of a running gateway's registrar
+ * (the firmware's sip-registrations verb), as text or its JSON. */
+#include <stdio.h>
+
+#include "commands.h"
+#include "confcmd.h"
+
+static gint64
+int_or_zero(JsonObject *o, const char *key)
+{
+  return json_object_has_member(o, key) ? json_object_get_int_member(o, key) : 0;
+}
+
+static const char *
+str_or_dash(JsonObject *o, const char *key)
+{
+  const char *s = vgw_conf_string(o, key);
+
+  return s != NULL ? s : "-";
+}
+
+gboolean
+vgw_sip_registrations_run(gconstpointer data, GError **error)
+{
+  const VgwCommonOptions *opts = data;
+  const char *req[] = { "sip-registrations", NULL };
+  g_autoptr(JsonObject) o = vgw_conf_request(opts->name, req, 0, error);
+  JsonArray *bindings;
+  JsonObject *refused;
+  const char *aor = NULL;
+  guint n;
+
+  if (o == NULL)
+    return FALSE;
+  if (opts->json) {
+    vgw_conf_print_json(o);
+    return TRUE;
+  }
+  bindings = json_object_has_member(o, "bindings") ?
+             json_object_get_array_member(o, "bindings") : NULL;
+  n = bindings != NULL ? json_array_get_length(bindings) : 0;
+  for (guint i = 0; i < n; i++) {
+    JsonObject *b = json_array_get_object_element(bindings, i);
+    g_autofree char *contact = g_strdup(str_or_dash(b, "contact"));
+    g_autofree char *transport = g_strdup(str_or_dash(b, "transport"));
+    g_autofree char *received = g_strdup(str_or_dash(b, "received"));
+
+    /* Bindings come grouped by AOR: one heading for each. */
+    if (aor == NULL || g_strcmp0(aor, json_object_get_string_member(b, "aor")) != 0) {
+      aor = json_object_get_string_member(b, "aor");
+      printf("%s\n", aor);
+    }
+    printf("  <%s>  %s from %s:%" G_GINT64_FORMAT ", expires in %" G_GINT64_FORMAT " s\n",
+           contact, transport, received, int_or_zero(b, "rport"), int_or_zero(b, "expires"));
+  }
+  printf("%u contact%s for %" G_GINT64_FORMAT " address%s of record\n", n, n == 1 ? "" : "s",
+         int_or_zero(o, "aors"), int_or_zero(o, "aors") == 1 ? "" : "es");
+  refused = json_object_has_member(o, "refused") ?
+            json_object_get_object_member(o, "refused") : NULL;
+  if (refused != NULL && json_object_get_size(refused) > 0) {
+    JsonObjectIter it;
+    const char *reason;
+    JsonNode *count;
+    const char *sep = "refused: ";
+
+    json_object_iter_init(&it, refused);
+    while (json_object_iter_next(&it, &reason, &count)) {
+      printf("%s%s %" G_GINT64_FORMAT, sep, reason, json_node_get_int(count));
+      sep = ", ";
+    }
+    printf("\n");
+  }
+  return TRUE;
+}

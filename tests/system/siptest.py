@@ -1,0 +1,50 @@
+"""What the SIP system tests share: SIPp (Debian's sip-tester) run against
+a gateway with its own counters read, and SIP responses taken apart."""
+import csv
+import os
+import re
+import subprocess
+
+
+def parse_response(data):
+    """(status, reason phrase, {lower-case header name: [values]})."""
+    head = data.decode(errors='replace').split('\r\n\r\n', 1)[0].split('\r\n')
+    m = re.match(r'SIP/2\.0 (\d{3}) (.*)$', head[0])
+    headers = {}
+    for line in head[1:]:
+        name, _, value = line.partition(':')
+        headers.setdefault(name.strip().lower(), []).append(value.strip())
+    return (int(m.group(1)) if m else None, m.group(2) if m else None, headers)
+
+
+def run_sipp(run, scenario, transport, port, calls, *extra):
+    """Runs CALLS calls of SCENARIO (a file in tests/system/sipp/) over
+    TRANSPORT ('u1' or 't1') to 127.0.0.1:PORT, with EXTRA arguments;
+    returns (exit code, output, {counter: value} from its stat file)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'sipp', scenario)
+    stat = os.path.join(run.state_root, 'sipp-%s-%s.csv' % (scenario, transport))
+    p = subprocess.run(['sipp', '-sf', path, '-m', str(calls), '-r', '5',
+                        '-t', transport, '-i', '127.0.0.1', '-nostdin',
+                        '-max_non_invite_retrans', '10', '-timeout', '600',
+                        '-timeout_error', '-trace_stat', '-stf', stat] + list(extra) +
+                       ['127.0.0.1:%d' % port],
+                       cwd=run.state_root, stdin=subprocess.DEVNULL,
+                       capture_output=True, text=True, timeout=900)
+    counters = {}
+    try:
+        with open(stat, newline='') as f:
+            rows = list(csv.reader(f, delimiter=';'))
+        counters = dict(zip(rows[0], rows[-1]))
+    except (OSError, IndexError):
+        pass
+    return p.returncode, p.stdout + p.stderr, counters
+
+
+def check_sipp(run, what, scenario, transport, port, calls, *extra):
+    """run_sipp, checked: exit code 0 and its stat file counting CALLS
+    successful calls and none failed."""
+    rc, out, c = run_sipp(run, scenario, transport, port, calls, *extra)
+    run.check(rc == 0, '%s: SIPp exit code 0' % what, out)
+    run.check(c.get('SuccessfulCall(C)') == str(calls) and c.get('FailedCall(C)') == '0',
+              '%s: SIPp\'s stat file counts %d successful calls, 0 failed' % (what, calls),
+              c or out)
