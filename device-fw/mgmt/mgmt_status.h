@@ -73,6 +73,14 @@ typedef struct {
   uint64_t pings;             /* CRLF CRLF keep-alives answered */
 } VgwStatusSipTransport;
 
+/* The test extension (vgwd/test_extension.h), "sip.test_extension". */
+typedef struct {
+  gboolean present;           /* FALSE: "test_extension": null */
+  uint64_t calls;             /* answered since start */
+  uint32_t active;            /* answered and not ended */
+  uint64_t echoed_packets;    /* RTP packets sent back, all calls */
+} VgwStatusTestExtension;
+
 #define VGW_STATUS_MAX_SIP_TRANSPORTS 3
 typedef struct {
   gboolean present;           /* FALSE: "sip": null (no SIP listeners) */
@@ -81,6 +89,7 @@ typedef struct {
   uint32_t server_transactions; /* live */
   uint64_t retransmissions;   /* requests absorbed by their transaction */
   uint64_t send_errors;       /* messages the transport could not send */
+  VgwStatusTestExtension test_extension;
 } VgwStatusSip;
 
 typedef struct {

@@ -1,19 +1,22 @@
 /*
  * What the gateway answers SIP requests with, until it routes calls and
- * registers users (issue 10): OPTIONS, whatever its Request-URI, is for the
- * gateway itself and gets 200 with Allow, Supported and Accept
- * (sip_response_options_ok()); every other request gets 501 Not
- * Implemented. An ACK to a 2xx has nothing to answer (none is sent yet).
+ * registers users (issue 10): first the test extension takes what is
+ * its own (test_extension.h: calls to TestCallNumber). Then OPTIONS,
+ * whatever its Request-URI, is for the gateway itself and gets 200 with
+ * Allow, Supported and Accept (sip_response_options_ok()); any other
+ * INVITE 404 Not Found; a BYE or CANCEL 481 (no such call); every other
+ * request 501 Not Implemented. An ACK to a 2xx of no call is dropped.
  */
 #ifndef VGW_VGWD_SIP_ANSWER_H
 #define VGW_VGWD_SIP_ANSWER_H
 
 #include "sip_txn.h"
+#include "vgwd/test_extension.h"
 
 G_BEGIN_DECLS
 
-/* vgw_sip_answer answers |req| in |txn| at once, as above: a
- * VgwSipRequestFunc (sip_transport.h); |data| is unused. */
+/* vgw_sip_answer answers |req| in |txn|, as above: a VgwSipRequestFunc
+ * (sip_transport.h) with the VgwTestExtension as |data| (NULL: none). */
 void vgw_sip_answer(SipTxnLayer *layer, SipTxn *txn,
                     const osip_message_t *req, const SipPeer *from,
                     gpointer data);

@@ -352,11 +352,20 @@ void vgw_sip_transport_accept_tcp(int fd, const char *peer, gpointer data) {
 
 /* ---- The transport ---- */
 
+/* The layer's data is the transport (for send()); the TU gets its own. */
+static void layer_request(SipTxnLayer *layer, SipTxn *txn,
+                          const osip_message_t *req, const SipPeer *from,
+                          gpointer data) {
+  VgwSipTransport *t = data;
+
+  t->request(layer, txn, req, from, t->request_data);
+}
+
 VgwSipTransport *vgw_sip_transport_new(const VgwSipTransportLimits *limits,
                                        VgwSipRequestFunc request,
                                        gpointer data) {
   VgwSipTransport *t = g_new0(VgwSipTransport, 1);
-  SipTxnCallbacks cb = {.send = layer_send, .request = request};
+  SipTxnCallbacks cb = {.send = layer_send, .request = layer_request};
 
   if (limits != NULL) {
     t->limits = *limits;
@@ -365,6 +374,8 @@ VgwSipTransport *vgw_sip_transport_new(const VgwSipTransportLimits *limits,
                                         VGW_SIP_IDLE_TIMEOUT_S,
                                         VGW_SIP_MAX_SEND_BACKLOG};
   }
+  t->request = request;
+  t->request_data = data;
   sip_limits_init_default(&t->sip_limits);
   t->layer = sip_txn_layer_new(NULL, &t->sip_limits, &cb, t);
   if (t->layer == NULL) {

@@ -13,6 +13,14 @@
   "m=audio 6000 RTP/AVP 0\r\n"                                              \
   "a=rtpmap:0 PCMU/8000\r\n"
 
+/* An offer's session part, before its m= lines. */
+#define SESSION                                                             \
+  "v=0\r\n"                                                                 \
+  "o=- 1 1 IN IP4 192.0.2.1\r\n"                                            \
+  "s=-\r\n"                                                                 \
+  "c=IN IP4 192.0.2.1\r\n"                                                  \
+  "t=0 0\r\n"
+
 static SipSdpError negotiate(const char *offer, SipSdpNegotiation *neg) {
   return sip_sdp_negotiate(offer, strlen(offer), neg);
 }
@@ -45,11 +53,7 @@ static void test_pcmu(void) {
  * direction is reversed. */
 static void test_intersection(void) {
   SipSdpNegotiation neg;
-  const char *offer = "v=0\r\n"
-                      "o=- 1 1 IN IP4 192.0.2.1\r\n"
-                      "s=-\r\n"
-                      "c=IN IP4 192.0.2.1\r\n"
-                      "t=0 0\r\n"
+  const char *offer = SESSION
                       "m=audio 7000 RTP/AVP 18 8 101 0\r\n"
                       "c=IN IP4 192.0.2.7\r\n"
                       "a=rtpmap:18 G729/8000\r\n"
@@ -74,11 +78,7 @@ static void test_intersection(void) {
  * taken get port 0. Only the first usable audio stream is taken. */
 static void test_streams_refused(void) {
   SipSdpNegotiation neg;
-  const char *offer = "v=0\r\n"
-                      "o=- 1 1 IN IP4 192.0.2.1\r\n"
-                      "s=-\r\n"
-                      "c=IN IP4 192.0.2.1\r\n"
-                      "t=0 0\r\n"
+  const char *offer = SESSION
                       "m=video 5000 RTP/AVP 96\r\n"
                       "a=rtpmap:96 H264/90000\r\n"
                       "m=audio 5002 RTP/AVP 9\r\n"
@@ -104,21 +104,12 @@ static void test_refusals(void) {
 
   g_assert_cmpint(sip_sdp_negotiate(NULL, 0, &neg), ==, SIP_SDP_UNPARSEABLE);
   g_assert_cmpint(negotiate("hello", &neg), ==, SIP_SDP_UNPARSEABLE);
-  g_assert_cmpint(negotiate("v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\n"
-                            "c=IN IP4 192.0.2.1\r\nt=0 0\r\n"
-                            "m=video 5000 RTP/AVP 96\r\n",
-                            &neg),
+  g_assert_cmpint(negotiate(SESSION "m=video 5000 RTP/AVP 96\r\n", &neg),
                   ==, SIP_SDP_NO_AUDIO);
-  g_assert_cmpint(negotiate("v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\n"
-                            "c=IN IP4 192.0.2.1\r\nt=0 0\r\n"
-                            "m=audio 5000 RTP/AVP 9 18\r\n",
-                            &neg),
+  g_assert_cmpint(negotiate(SESSION "m=audio 5000 RTP/AVP 9 18\r\n", &neg),
                   ==, SIP_SDP_NO_COMMON_CODEC);
   /* A refused (port 0) audio stream is not audio to answer. */
-  g_assert_cmpint(negotiate("v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\n"
-                            "c=IN IP4 192.0.2.1\r\nt=0 0\r\n"
-                            "m=audio 0 RTP/AVP 0\r\n",
-                            &neg),
+  g_assert_cmpint(negotiate(SESSION "m=audio 0 RTP/AVP 0\r\n", &neg),
                   ==, SIP_SDP_NO_AUDIO);
   g_assert_cmpint(negotiate("v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\n"
                             "t=0 0\r\nm=audio 5000 RTP/AVP 0\r\n",
@@ -131,8 +122,7 @@ static void test_refusals(void) {
 }
 
 static void test_too_many_streams(void) {
-  GString *offer = g_string_new("v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\n"
-                                "c=IN IP4 192.0.2.1\r\nt=0 0\r\n");
+  GString *offer = g_string_new(SESSION);
   SipSdpNegotiation neg;
 
   for (guint i = 0; i <= SIP_SDP_MAX_STREAMS; i++) {
