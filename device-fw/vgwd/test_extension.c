@@ -133,11 +133,10 @@ static gboolean on_call_idle(gpointer data) {
   gint64 limit_us = (gint64)VGW_TEST_CALL_IDLE_S * G_USEC_PER_SEC;
 
   c->idle_timer = 0; /* this source ends either way */
+  if (c->ring_timer != 0) {
+    idle_us = 0; /* ringing is not silence: TestCallAnswerDelay bounds it */
+  }
   if (idle_us >= limit_us) {
-    if (c->invite != NULL) {
-      call_respond(c, sip_response_new(sip_txn_request(c->invite), 408,
-                                       NULL, c->to_tag));
-    }
     call_end(c, "no RTP or SIP for " G_STRINGIFY(VGW_TEST_CALL_IDLE_S) " s");
   } else {
     guint left_s = (guint)((limit_us - idle_us + G_USEC_PER_SEC - 1) /
@@ -252,6 +251,7 @@ static osip_message_t *answer_ok(const osip_message_t *req,
 
 static void call_answer(TestCall *c) {
   c->answered = TRUE;
+  c->last_active_us = g_get_monotonic_time();
   c->x->answered++;
   g_message("test-call %s: answered; echoing RTP on port %u", c->call_id,
             VGW_TEST_RTP_PORT_BASE + c->slot);

@@ -18,7 +18,8 @@
  * port). Behind NAT — QEMU's slirp, where `vgw up` forwards host ports to
  * these — the peer reaches the gateway at 127.0.0.1 and the forwarded
  * ports, which a test sets in those two parameters. A call whose RTP and
- * SIP are silent for VGW_TEST_CALL_IDLE_S ends without a BYE.
+ * SIP are silent for VGW_TEST_CALL_IDLE_S after it was answered ends
+ * without a BYE.
  *
  * Over UDP the 200 is not retransmitted until the ACK (RFC 3261
  * §13.3.1.4): fine for the loss-free links this is for.
