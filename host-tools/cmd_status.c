@@ -125,6 +125,15 @@ print_sip_counters(JsonObject *o)
   }
   g_autofree char *registered = num_or_dash(json_node_get_object(n), "registrations");
   printf("  sip          %s contacts registered (vgw sip registrations)\n", registered);
+  JsonNode *xn = json_object_get_member(json_node_get_object(n), "test_extension");
+  if (xn != NULL && JSON_NODE_HOLDS_OBJECT(xn)) {
+    JsonObject *x = json_node_get_object(xn);
+    g_autofree char *calls = num_or_dash(x, "calls");
+    g_autofree char *active = num_or_dash(x, "active");
+    g_autofree char *echoed = num_or_dash(x, "echoed_packets");
+    printf("  test call    %s answered, %s active, %s RTP packets echoed\n", calls, active,
+           echoed);
+  }
 }
 
 static void
@@ -169,6 +178,12 @@ print_text(JsonObject *o)
          json_object_get_int_member(ports, "sip_udp"));
   printf("  sips         tcp 127.0.0.1:%" G_GINT64_FORMAT "\n",
          json_object_get_int_member(ports, "sips"));
+  JsonArray *rtp = json_object_has_member(ports, "rtp") ?
+                   json_object_get_array_member(ports, "rtp") : NULL;
+  if (rtp != NULL && json_array_get_length(rtp) > 0)
+    printf("  rtp          udp 127.0.0.1:%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT "\n",
+           json_array_get_int_element(rtp, 0),
+           json_array_get_int_element(rtp, json_array_get_length(rtp) - 1));
   if (running)
     print_sip_counters(o);
   if (running && json_object_has_member(o, "interfaces") &&

@@ -139,6 +139,8 @@ print_endpoints(const VgwInstance *inst, double elapsed_s)
   printf("gateway '%s' ready in %.1f s\n", inst->name, elapsed_s);
   printf("  sip        udp 127.0.0.1:%u  tcp 127.0.0.1:%u\n", inst->sip_port, inst->sip_port);
   printf("  sips       tcp 127.0.0.1:%u\n", inst->sip_tls_port);
+  printf("  rtp        udp 127.0.0.1:%u-%u\n", inst->rtp_port,
+         inst->rtp_port + VGW_QEMU_RTP_PORTS - 1);
   printf("  console    %s\n", inst->console_sock);
   printf("  maint      %s\n", inst->maint_sock);
   printf("  qmp        %s\n", inst->qmp_sock);
@@ -186,8 +188,12 @@ prepare_instance(VgwInstance *inst, const VgwUpOptions *opts, GError **error)
     vgw_identity_mac_base(inst->name, mac);
     inst->mac_base = vgw_mac_format(mac);
   }
-  return vgw_ports_resolve(opts->sip_port, opts->sip_tls_port, &inst->sip_port,
-                           &inst->sip_tls_port, error);
+  if (!vgw_ports_resolve(opts->sip_port, opts->sip_tls_port, &inst->sip_port,
+                         &inst->sip_tls_port, error))
+    return FALSE;
+  const guint16 taken[] = { inst->sip_port, inst->sip_tls_port };
+  return vgw_port_pick_free_range(VGW_PORT_UDP, VGW_QEMU_RTP_PORTS, taken,
+                                  G_N_ELEMENTS(taken), &inst->rtp_port, error);
 }
 
 static GSubprocess *

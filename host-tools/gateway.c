@@ -1,4 +1,5 @@
 #include "gateway.h"
+#include "qemu_cmdline.h"
 
 #include <signal.h>
 #include <time.h>
@@ -96,6 +97,10 @@ vgw_gateway_describe(const VgwInstance *inst, int pid)
   json_object_set_int_member(ports, "sip_udp", inst->sip_port);
   json_object_set_int_member(ports, "sip_tcp", inst->sip_port);
   json_object_set_int_member(ports, "sips", inst->sip_tls_port);
+  JsonArray *rtp = json_array_new();
+  for (guint i = 0; inst->rtp_port != 0 && i < VGW_QEMU_RTP_PORTS; i++)
+    json_array_add_int_element(rtp, inst->rtp_port + i);
+  json_object_set_array_member(ports, "rtp", rtp);
   json_object_set_object_member(o, "ports", ports);
   json_object_set_string_member(o, "state_dir", inst->dir);
   json_object_set_string_member(sockets, "console", inst->console_sock);

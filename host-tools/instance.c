@@ -191,6 +191,7 @@ vgw_instance_load(VgwInstance *inst, GError **error)
   inst->images = dup_member_string(o, "images");
   inst->sip_port = (guint16) member_int(o, "sip_port");
   inst->sip_tls_port = (guint16) member_int(o, "sip_tls_port");
+  inst->rtp_port = (guint16) member_int(o, "rtp_port");
   inst->pid = (int) member_int(o, "pid");
   inst->started_unix = member_int(o, "started_unix");
   argv = json_object_has_member(o, "qemu_argv")
@@ -222,6 +223,8 @@ vgw_instance_to_json(const VgwInstance *inst)
   json_builder_add_int_value(b, inst->sip_port);
   json_builder_set_member_name(b, "sip_tls_port");
   json_builder_add_int_value(b, inst->sip_tls_port);
+  json_builder_set_member_name(b, "rtp_port");
+  json_builder_add_int_value(b, inst->rtp_port);
   json_builder_set_member_name(b, "pid");
   json_builder_add_int_value(b, inst->pid);
   json_builder_set_member_name(b, "started_unix");

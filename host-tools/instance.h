@@ -42,6 +42,7 @@ typedef struct {
   char *mac_base;      /* "aa:bb:cc:dd:ee:ff" */
   guint16 sip_port;    /* UDP and TCP */
   guint16 sip_tls_port;
+  guint16 rtp_port;    /* first of VGW_QEMU_RTP_PORTS UDP ports; 0: none */
   int pid;             /* 0 when not started by us or stopped */
   gint64 started_unix; /* seconds since the epoch, 0 if never */
   char *qemu;          /* QEMU binary used */

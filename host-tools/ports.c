@@ -112,6 +112,34 @@ vgw_port_pick_free(VgwPortProto protos, const guint16 *avoid, gsize n_avoid,
 }
 
 gboolean
+vgw_port_pick_free_range(VgwPortProto protos, guint count,
+                         const guint16 *avoid, gsize n_avoid,
+                         guint16 *first, GError **error)
+{
+  for (int attempt = 0; attempt < 64; attempt++) {
+    guint16 start;
+    gboolean usable = TRUE;
+
+    if (!vgw_port_pick_free(protos, avoid, n_avoid, &start, error))
+      return FALSE;
+    for (guint i = 1; i < count && usable; i++) {
+      guint port = (guint) start + i;
+      for (gsize k = 0; k < n_avoid; k++)
+        usable &= avoid[k] != port;
+      usable &= port <= G_MAXUINT16 &&
+                vgw_port_check_free((guint16) port, protos, NULL);
+    }
+    if (usable) {
+      *first = start;
+      return TRUE;
+    }
+  }
+  g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
+              "could not find %u consecutive free ports on 127.0.0.1", count);
+  return FALSE;
+}
+
+gboolean
 vgw_ports_resolve(guint16 sip_requested, guint16 tls_requested,
                   guint16 *sip_out, guint16 *tls_out, GError **error)
 {

@@ -38,6 +38,14 @@ gboolean vgw_port_check_free(guint16 port, VgwPortProto protos,
 gboolean vgw_port_pick_free(VgwPortProto protos, const guint16 *avoid,
                             gsize n_avoid, guint16 *out, GError **error);
 
+/* vgw_port_pick_free_range finds |count| consecutive ports free on
+ * 127.0.0.1 for every protocol in |protos|, none of them one of the
+ * |n_avoid| ports in |avoid|; stores the first in |first|.  Fails only if
+ * no such range is found after many tries. */
+gboolean vgw_port_pick_free_range(VgwPortProto protos, guint count,
+                                  const guint16 *avoid, gsize n_avoid,
+                                  guint16 *first, GError **error);
+
 /* vgw_ports_resolve turns the requested SIP port (UDP and TCP) and SIPS
  * port (TCP), where 0 means "pick", into concrete free, distinct ports.
  * A fixed port that is taken fails with VGW_ERROR_PORT_IN_USE. */

@@ -103,12 +103,18 @@ vgw_qemu_build_argv(const VgwQemuConfig *cfg, const VgwInstance *inst)
   ADD("console=ttyAMA0 quiet");
   ADD("-drive");
   ADDF("if=mtd,format=raw,file=%s", inst->flash);
-  /* LAN: SIP signalling, forwarded from 127.0.0.1 only. */
+  /* LAN: SIP signalling and RTP, forwarded from 127.0.0.1 only. */
   ADD("-netdev");
-  ADDF("user,id=lan,net=10.0.2.0/24,"
-       "hostfwd=udp:127.0.0.1:%u-:5060,hostfwd=tcp:127.0.0.1:%u-:5060,"
-       "hostfwd=tcp:127.0.0.1:%u-:5061",
-       inst->sip_port, inst->sip_port, inst->sip_tls_port);
+  GString *lan = g_string_new(NULL);
+  g_string_printf(lan, "user,id=lan,net=10.0.2.0/24,"
+                  "hostfwd=udp:127.0.0.1:%u-:5060,hostfwd=tcp:127.0.0.1:%u-:5060,"
+                  "hostfwd=tcp:127.0.0.1:%u-:5061",
+                  inst->sip_port, inst->sip_port, inst->sip_tls_port);
+  /* RTP: slirp forwards one port per rule. */
+  for (guint i = 0; inst->rtp_port != 0 && i < VGW_QEMU_RTP_PORTS; i++)
+    g_string_append_printf(lan, ",hostfwd=udp:127.0.0.1:%u-:%u",
+                           inst->rtp_port + i, VGW_QEMU_RTP_GUEST_PORT + i);
+  g_ptr_array_add(a, g_string_free(lan, FALSE));
   ADD("-net");
   ADDF("nic,netdev=lan,macaddr=%s", inst->mac_base);
   ADD("-netdev");

@@ -17,6 +17,12 @@ G_BEGIN_DECLS
 
 #define VGW_QEMU_BINARY_NAME "qemu-system-aarch64"
 
+/* The gateway's RTP ports on LAN, forwarded from VgwInstance.rtp_port and
+ * the ports after it: the test extension's (device-fw/vgwd/
+ * test_extension.h, VGW_TEST_RTP_PORT_BASE and VGW_TEST_RTP_PORTS). */
+#define VGW_QEMU_RTP_GUEST_PORT 40000
+#define VGW_QEMU_RTP_PORTS 4
+
 typedef struct {
   const char *qemu;    /* binary */
   const char *images;  /* directory with Image, initramfs.cpio.gz, flash.img */

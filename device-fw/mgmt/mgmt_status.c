@@ -127,6 +127,12 @@ static void add_sip(GString *j, const VgwStatusSip *sip) {
     }
     g_string_append_c(j, '}');
   }
+  if (open_object(j, "test_extension", sip->test_extension.present)) {
+    add_num(j, "calls", sip->test_extension.calls);
+    add_num(j, "active", sip->test_extension.active);
+    add_num(j, "echoed_packets", sip->test_extension.echoed_packets);
+    g_string_append_c(j, '}');
+  }
   g_string_append_c(j, '}');
 }
 
@@ -232,6 +238,14 @@ static void append_sip_text(GString *t, const VgwStatusSip *sip) {
                          (guint64)sip->retransmissions,
                          (guint64)sip->send_errors,
                          (unsigned)sip->registrations);
+  if (sip->test_extension.present) {
+    g_string_append_printf(t, "Test call:    %" G_GUINT64_FORMAT
+                           " calls answered, %u active, %" G_GUINT64_FORMAT
+                           " RTP packets echoed\n",
+                           (guint64)sip->test_extension.calls,
+                           (unsigned)sip->test_extension.active,
+                           (guint64)sip->test_extension.echoed_packets);
+  }
 }
 
 char *vgw_status_to_text(const VgwStatus *st) {

@@ -73,6 +73,14 @@ typedef struct {
   uint64_t pings;             /* CRLF CRLF keep-alives answered */
 } VgwStatusSipTransport;
 
+/* The test extension (vgwd/test_extension.h), "sip.test_extension". */
+typedef struct {
+  gboolean present;           /* FALSE: "test_extension": null */
+  uint64_t calls;             /* answered since start */
+  uint32_t active;            /* answered and not ended */
+  uint64_t echoed_packets;    /* RTP packets sent back, all calls */
+} VgwStatusTestExtension;
+
 #define VGW_STATUS_MAX_SIP_TRANSPORTS 3
 typedef struct {
   gboolean present;           /* FALSE: "sip": null (no SIP listeners) */
@@ -82,6 +90,7 @@ typedef struct {
   uint64_t retransmissions;   /* requests absorbed by their transaction */
   uint64_t send_errors;       /* messages the transport could not send */
   uint32_t registrations;     /* contacts bound by REGISTER, live */
+  VgwStatusTestExtension test_extension;
 } VgwStatusSip;
 
 typedef struct {

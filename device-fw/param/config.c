@@ -131,6 +131,14 @@ const VgwParamValue *vgw_param_config_global(const VgwParamConfig *cfg,
   return &cfg->globals[i];
 }
 
+const VgwParamValue *vgw_param_config_global_named(const VgwParamConfig *cfg,
+                                                   const char *name) {
+  gssize i = vgw_param_find_global(name, strlen(name));
+
+  g_assert(i >= 0);
+  return &cfg->globals[i];
+}
+
 char *vgw_param_config_get_text(const VgwParamConfig *cfg, gsize i) {
   g_return_val_if_fail(i < vgw_param_global_count(), NULL);
   return vgw_param_value_format(vgw_param_global(i), &cfg->globals[i]);

@@ -64,6 +64,12 @@ gboolean vgw_param_config_equal(const VgwParamConfig *a,
 const VgwParamValue *vgw_param_config_global(const VgwParamConfig *cfg,
                                              gsize i);
 
+/* vgw_param_config_global_named returns the value of the global parameter
+ * called |name|, which must be in the registry (a typo aborts at the first
+ * test that reaches it). */
+const VgwParamValue *vgw_param_config_global_named(const VgwParamConfig *cfg,
+                                                   const char *name);
+
 /* vgw_param_config_get_text returns global parameter |i| as newly
  * allocated ini text (unquoted). */
 char *vgw_param_config_get_text(const VgwParamConfig *cfg, gsize i);

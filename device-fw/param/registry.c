@@ -149,6 +149,23 @@ static const VgwParamDesc globals[] = {
      .secret = TRUE,
      .description = "Password for the maintenance-port CLI login; factory "
                     "value Admin"},
+
+    /* The test extension (vgwd/test_extension.h): answers calls, echoes
+     * RTP. [vgw] only: no such feature in gateway-spec.md. */
+    {"TestCallNumber", "TestCall", STR(31), .default_text = "1000",
+     .description = "User part of the Request-URI the test extension "
+                    "answers (it echoes RTP back); empty = off"},
+    {"TestCallAnswerDelay", "TestCall", INT(0, 60), .default_text = "0",
+     .description = "Seconds the test extension rings (180) before it "
+                    "answers; a CANCEL meanwhile gets 487"},
+    {"TestCallMediaAddress", "TestCall", IPV4, .default_text = "0.0.0.0",
+     .description = "Address the test extension's SDP answer gives for RTP; "
+                    "0.0.0.0 = the LAN address. Behind NAT (slirp): the "
+                    "address peers reach the gateway at"},
+    {"TestCallMediaPort", "TestCall", INT(0, 65532), .default_text = "0",
+     .description = "First of the 4 RTP ports the test extension's SDP "
+                    "answer gives (call slot n: this + n); 0 = its own "
+                    "ports 40000-40003. Behind NAT: the forwarded ports"},
 };
 
 static const VgwParamDesc tls_contexts_columns[] = {

@@ -97,16 +97,25 @@ static Gw *gw_fresh(void) {
   return gw;
 }
 
-/* upload sends |text| with upload-begin and one upload-chunk. */
+/* Bytes per upload-chunk: 3000 characters of base64, the verb's limit. */
+#define UPLOAD_CHUNK_BYTES 2250
+
+/* upload sends |text| with upload-begin and as many upload-chunks as
+ * it takes. */
 static void upload(Gw *gw, const char *text) {
+  gsize len = strlen(text);
+
   expect(gw, "@u upload-begin", "@u ok {}\n");
-  char *b64 = g_base64_encode((const guchar *)text, strlen(text));
-  char *line = g_strdup_printf("@c upload-chunk %s", b64);
-  char *want = g_strdup_printf("@c ok {\"bytes\":%zu}\n", strlen(text));
-  expect(gw, line, want);
-  g_free(want);
-  g_free(line);
-  g_free(b64);
+  for (gsize done = 0; done < len; done += UPLOAD_CHUNK_BYTES) {
+    gsize n = MIN(UPLOAD_CHUNK_BYTES, len - done);
+    char *b64 = g_base64_encode((const guchar *)text + done, n);
+    char *line = g_strdup_printf("@c upload-chunk %s", b64);
+    char *want = g_strdup_printf("@c ok {\"bytes\":%zu}\n", done + n);
+    expect(gw, line, want);
+    g_free(want);
+    g_free(line);
+    g_free(b64);
+  }
 }
 
 static char *staged_ini(Gw *gw) {

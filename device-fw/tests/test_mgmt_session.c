@@ -172,9 +172,19 @@ static void test_status_sip(void) {
             "\"rejected\":{\"content-length-missing\":1,"
             "\"connection-limit\":2},\"connections\":1,"
             "\"connections_max\":256,\"accepted\":4,\"closed_idle\":1,"
-            "\"idle_timeout_s\":300,\"pings\":2}}}"));
+            "\"idle_timeout_s\":300,\"pings\":2},"
+            "\"test_extension\":null}}"));
+  g_free(json);
+  st.sip.test_extension = (VgwStatusTestExtension){
+      .present = TRUE, .calls = 3, .active = 1, .echoed_packets = 250};
+  json = vgw_status_to_json(&st);
+  g_assert_true(g_str_has_suffix(
+      json, ",\"test_extension\":{\"calls\":3,\"active\":1,"
+            "\"echoed_packets\":250}}}"));
   g_free(json);
   char *text = vgw_status_to_text(&st);
+  g_assert_nonnull(strstr(text, "Test call:    3 calls answered, 1 active, "
+                                "250 RTP packets echoed\n"));
   g_assert_nonnull(strstr(text, "SIP udp       5 received, 4 sent, 1 rejected "
                                 "(bad-cseq 1)\n"));
   g_assert_nonnull(strstr(text, "SIP tcp       3 received, 2 sent, 3 rejected "

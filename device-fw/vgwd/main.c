@@ -6,8 +6,9 @@
  *  - LAN and WAN found by bus address, renamed, DHCP (udhcpc) in the
  *    background;
  *  - SIP on UDP/TCP 5060 (sip_transport.h): OPTIONS answered 200,
- *    REGISTER by the registrar (sip_registrations.h), every other request
- *    501 for now (sip_answer.h);
+ *    REGISTER by the registrar (sip_registrations.h), calls to the test
+ *    extension answered and their RTP echoed (test_extension.h), other
+ *    INVITEs 404, other requests 501 (sip_answer.h);
  *  - the crypto engine: the kernel's entropy pool fed from its TRNG, TLS
  *    Context 0's device key and self-signed certificate, a TLS listener on
  *    5061 signing with the engine (handshake, then read and discard: SIP
@@ -49,6 +50,7 @@
 #include "vgwd/sip_answer.h"
 #include "vgwd/sip_registrations.h"
 #include "vgwd/sip_transport.h"
+#include "vgwd/test_extension.h"
 #include "vgw_memmap.h"
 
 #ifndef VGW_FW_VERSION
@@ -124,6 +126,8 @@ static void fill_status(VgwStatus *st, gpointer data) {
     vgw_sip_transport_status(d->sip, &st->sip);
     st->sip.registrations =
         sip_registrar_stats(d->sip_answer.registrar)->bindings;
+    vgw_test_extension_status(d->sip_answer.test_extension,
+                              &st->sip.test_extension);
   }
   GPtrArray *pending = vgw_config_state_pending(d->config);
   st->pending = pending->len;
@@ -134,13 +138,21 @@ static void fill_status(VgwStatus *st, gpointer data) {
   st->config_boot = vgw_config_state_boot_source(d->config);
 }
 
-/* param returns the value of global parameter |name| in |cfg|; the names
- * used here are in the registry (a typo aborts at the first boot test). */
 static const VgwParamValue *param(const VgwParamConfig *cfg,
                                   const char *name) {
-  gssize i = vgw_param_find_global(name, strlen(name));
-  g_assert(i >= 0);
-  return vgw_param_config_global(cfg, (gsize)i);
+  return vgw_param_config_global_named(cfg, name);
+}
+
+/* lan_address is the LAN's address for the test extension's SDP. */
+static const char *lan_address(gpointer data) {
+  const Vgwd *d = data;
+
+  for (size_t i = 0; i < VGW_NET_PORTS; i++) {
+    if (strcmp(d->net.ports[i].role, "lan") == 0) {
+      return d->net.ports[i].ipv4;
+    }
+  }
+  return NULL;
 }
 
 /* addressing reads a port's addressing parameters, |prefix| "LAN"/"WAN". */
@@ -394,6 +406,8 @@ int main(int argc, char **argv) {
   const char *port_env = g_getenv("VGW_SIP_PORT");
   guint16 sip_port = port_env ? (guint16)atoi(port_env) : VGW_SIP_PORT;
   d.sip_answer.registrar = vgw_sip_registrations_start();
+  d.sip_answer.test_extension =
+      vgw_test_extension_new(d.config, lan_address, &d);
   d.sip = vgw_sip_transport_new(NULL, vgw_sip_answer, &d.sip_answer);
   if (d.sip == NULL) {
     g_warning("sip: libosip2 could not be initialised; no SIP listeners");
@@ -403,7 +417,8 @@ int main(int argc, char **argv) {
     g_clear_error(&error);
   } else {
     g_message("sip: listening on udp/%u and tcp/%u (OPTIONS answered 200, "
-              "REGISTER by the registrar, other requests 501)",
+              "REGISTER by the registrar, the test extension answers calls, "
+              "other requests 501)",
               sip_port, sip_port);
   }
 

@@ -4,11 +4,29 @@
 #include "sip_message.h"
 #include "vgwd/sip_registrations.h"
 
+/* The status for a request nothing else took. */
+static guint status_for(const osip_message_t *req) {
+  if (MSG_IS_OPTIONS(req)) {
+    return 200;
+  }
+  if (MSG_IS_INVITE(req)) {
+    return 404; /* no number but the test extension's yet */
+  }
+  if (MSG_IS_BYE(req) || MSG_IS_CANCEL(req)) {
+    return 481; /* no such call or transaction */
+  }
+  return 501;
+}
+
 void vgw_sip_answer(SipTxnLayer *layer, SipTxn *txn,
                     const osip_message_t *req, const SipPeer *from,
                     gpointer data) {
   const VgwSipAnswer *answer = data;
 
+  if (answer->test_extension != NULL &&
+      vgw_test_extension_take(answer->test_extension, txn, req, from)) {
+    return;
+  }
   if (txn == NULL) {
     return;
   }
@@ -17,13 +35,14 @@ void vgw_sip_answer(SipTxnLayer *layer, SipTxn *txn,
     return;
   }
   char *tag = sip_tag_new();
-  osip_message_t *resp = MSG_IS_OPTIONS(req)
+  guint status = status_for(req);
+  osip_message_t *resp = status == 200
                              ? sip_response_options_ok(req, tag)
-                             : sip_response_new(req, 501, NULL, tag);
+                             : sip_response_new(req, status, NULL, tag);
   g_free(tag);
   g_debug("sip/%s: %s:%u: %s answered %u",
           sip_transport_name(from->transport), from->address, from->port,
-          req->sip_method, MSG_IS_OPTIONS(req) ? 200 : 501);
+          req->sip_method, status);
   if (resp == NULL) {
     /* Out of memory in libosip2: the client retransmits or times out. */
     g_warning("sip: no memory for a response to %s from %s:%u",

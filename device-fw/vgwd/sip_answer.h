@@ -1,25 +1,30 @@
 /*
  * What the gateway answers SIP requests with, until it routes calls and
- * registers users (issue 10): OPTIONS, whatever its Request-URI, is for the
- * gateway itself and gets 200 with Allow, Supported and Accept
- * (sip_response_options_ok()); REGISTER goes to the registrar
- * (sip_registrations.h); every other request gets 501 Not Implemented. An ACK to a 2xx has nothing to answer (none is sent yet).
+ * registers users (issue 10): first the test extension takes what is
+ * its own (test_extension.h: calls to TestCallNumber). Then OPTIONS,
+ * whatever its Request-URI, is for the gateway itself and gets 200 with
+ * Allow, Supported and Accept (sip_response_options_ok()); any other
+ * INVITE 404 Not Found; REGISTER goes to the registrar
+ * (sip_registrations.h); a BYE or CANCEL 481 (no such call); every other
+ * request 501 Not Implemented. An ACK to a 2xx of no call is dropped.
  */
 #ifndef VGW_VGWD_SIP_ANSWER_H
 #define VGW_VGWD_SIP_ANSWER_H
 
 #include "sip_registrar.h"
 #include "sip_txn.h"
+#include "vgwd/test_extension.h"
 
 G_BEGIN_DECLS
 
 /* What the answers come from: vgw_sip_answer()'s |data|. */
 typedef struct {
   SipRegistrar *registrar;
+  VgwTestExtension *test_extension; /* NULL: none */
 } VgwSipAnswer;
 
-/* vgw_sip_answer answers |req| in |txn| at once, as above: a
- * VgwSipRequestFunc (sip_transport.h) with a VgwSipAnswer as |data|. */
+/* vgw_sip_answer answers |req| in |txn|, as above: a VgwSipRequestFunc
+ * (sip_transport.h) with a VgwSipAnswer as |data|. */
 void vgw_sip_answer(SipTxnLayer *layer, SipTxn *txn,
                     const osip_message_t *req, const SipPeer *from,
                     gpointer data);

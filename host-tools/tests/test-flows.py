@@ -47,6 +47,12 @@ def vgw(*args, extra_env=None):
                           stdin=subprocess.DEVNULL, timeout=60)
 
 
+def all_ports(st):
+    """Every host port of an instance: SIP, SIPS and the RTP range."""
+    ports = st['ports']
+    return {v for k, v in ports.items() if k != 'rtp'} | set(ports['rtp'])
+
+
 def status(name):
     p = vgw('status', '--name', name, '--json')
     try:
@@ -84,7 +90,7 @@ try:
     b = status('b')
     a = status('default')
     check(b.get('serial') != a.get('serial') and
-          set(a['ports'].values()).isdisjoint(b['ports'].values()),
+          all_ports(a).isdisjoint(all_ports(b)) and len(a['ports']['rtp']) == 4,
           'instances have their own serial and ports', (a, b))
     p = vgw('list', '--json')
     listed = {g['name']: g['state'] for g in json.loads(p.stdout)}

@@ -42,6 +42,29 @@ test_pick_free(void)
   }
 }
 
+/* A range is free port by port, skips the avoided ports, and a held port
+ * inside it is never part of the range picked. */
+static void
+test_pick_free_range(void)
+{
+  g_autoptr(GError) error = NULL;
+  guint16 first = 0, again = 0;
+
+  g_assert_true(vgw_port_pick_free_range(VGW_PORT_UDP, 4, NULL, 0, &first, &error));
+  g_assert_no_error(error);
+  for (guint i = 0; i < 4; i++)
+    g_assert_true(vgw_port_check_free(first + i, VGW_PORT_UDP, NULL));
+
+  int fd = hold(SOCK_DGRAM, first + 2);
+  guint16 avoid = first + 1;
+  for (int n = 0; n < 20; n++) {
+    g_assert_true(vgw_port_pick_free_range(VGW_PORT_UDP, 4, &avoid, 1, &again, &error));
+    g_assert_false(again <= first + 2 && first + 2 < again + 4);
+    g_assert_false(again <= avoid && avoid < again + 4);
+  }
+  close(fd);
+}
+
 static void
 test_in_use(void)
 {
@@ -109,6 +132,7 @@ main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/ports/pick-free", test_pick_free);
+  g_test_add_func("/ports/pick-free-range", test_pick_free_range);
   g_test_add_func("/ports/in-use", test_in_use);
   g_test_add_func("/ports/resolve", test_resolve);
   return g_test_run();

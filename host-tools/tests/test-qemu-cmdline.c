@@ -40,6 +40,15 @@ test_argv(void)
   g_assert_true(has_arg(argv, "user,id=lan,net=10.0.2.0/24,"
                               "hostfwd=udp:127.0.0.1:15060-:5060,hostfwd=tcp:127.0.0.1:15060-:5060,"
                               "hostfwd=tcp:127.0.0.1:15061-:5061"));
+  g_strfreev(g_steal_pointer(&argv));
+  /* RTP: the range from rtp_port to the test extension's guest ports. */
+  inst->rtp_port = 16000;
+  argv = vgw_qemu_build_argv(&cfg, inst);
+  g_assert_true(has_arg(argv, "user,id=lan,net=10.0.2.0/24,"
+                              "hostfwd=udp:127.0.0.1:15060-:5060,hostfwd=tcp:127.0.0.1:15060-:5060,"
+                              "hostfwd=tcp:127.0.0.1:15061-:5061,"
+                              "hostfwd=udp:127.0.0.1:16000-:40000,hostfwd=udp:127.0.0.1:16001-:40001,"
+                              "hostfwd=udp:127.0.0.1:16002-:40002,hostfwd=udp:127.0.0.1:16003-:40003"));
   g_assert_true(has_arg(argv, "nic,netdev=lan,macaddr=02:00:00:00:00:fe"));
   g_assert_true(has_arg(argv, "nic,netdev=wan,macaddr=02:00:00:00:00:ff"));
   chardev = g_strdup_printf("socket,id=console,path=%s,server=on,wait=off,logfile=%s",

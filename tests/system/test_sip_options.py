@@ -7,7 +7,7 @@ tests/system/sipp/options.xml, which fails a "call" unless the answer is
 successful. Raw sockets then check what a SIP client relies on: the exact
 200 (Via stamped with received and rport, a To tag, CSeq, Call-ID, Allow,
 Supported), 400 with a Warning for a malformed request and the gateway
-still answering after it, 501 for a method it does not implement yet,
+still answering after it, 404 for an INVITE to a number nobody answers,
 CRLF CRLF answered with CRLF on TCP, a stream without Content-Length
 closed, the connection bound (256 open, the next one refused) and the
 idle timeout (shortened with `debug sip-idle-timeout`).
@@ -128,9 +128,10 @@ def udp_checks(run, port):
 
         s.sendto(request('INVITE', 'UDP', 'u4', 'udp-4@test'), addr)
         status, _, h = siptest.parse_response(s.recv(65536))
-        run.check(status == 501 and h.get('cseq') == ['7 INVITE'],
-                  'UDP INVITE: 501 Not Implemented (no calls yet)', (status, h))
-        # ACK the 501 so the server transaction stops resending it.
+        run.check(status == 404 and h.get('cseq') == ['7 INVITE'],
+                  'UDP INVITE to sip:gateway: 404 (only the test extension answers calls)',
+                  (status, h))
+        # ACK the 404 so the server transaction stops resending it.
         s.sendto(request('ACK', 'UDP', 'u4', 'udp-4@test'), addr)
     finally:
         s.close()
@@ -264,7 +265,7 @@ def test(run):
         return
     u, t = s3['udp'], s3['tcp']
     # UDP: 2 OPTIONS + bad CSeq + junk + INVITE + ACK; 4 answers (plus any
-    # 501 the IST resent before the ACK arrived).
+    # 404 the IST resent before the ACK arrived).
     run.check(u['received'] == s2['udp']['received'] + 6 and
               u['sent'] >= s2['udp']['sent'] + 4 and
               u['rejected'] == {'unparseable': 1, 'bad-cseq': 1},
