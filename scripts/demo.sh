@@ -2,7 +2,8 @@
 # Boots a gateway on its factory defaults and shows it working:
 # build (quick when built), boot to ready, ask the firmware for its status,
 # show the device key its crypto engine made, have SIPp send SIP OPTIONS
-# over UDP and TCP and count the 200s, complete a TLS handshake with
+# over UDP and TCP and count the 200s, register two users, call the test
+# extension with RTP that the gateway echoes, complete a TLS handshake with
 # openssl while capturing the LAN port, have vgw explain that capture, then
 # stop the gateway again.  With --keep the gateway stays up for you to use.
 set -euo pipefail
@@ -56,6 +57,34 @@ print('SIPp over %s: %s OPTIONS answered 200, %s failed'
       % ({'u1': 'UDP', 't1': 'TCP'}[sys.argv[2]], c['SuccessfulCall(C)'], c['FailedCall(C)']))
 PY
 done
+# A registration (alice registers, then bob; alice leaves again) and a
+# call to the test extension, 1000, whose RTP the gateway echoes.  Behind
+# slirp the gateway cannot know where the host reaches its RTP ports, so
+# its SDP answer is pointed at the forwarded ones (status ports.rtp).
+say sipp -sf tests/system/sipp/register.xml -key first alice -key second bob 127.0.0.1:$sip_udp
+sipp_run() {
+    local name=$1; shift
+    (cd "$work" && sipp -m 1 -t u1 -i 127.0.0.1 -nostdin -timeout 60 -timeout_error \
+        -trace_stat -stf "sipp-$name.csv" "$@" "127.0.0.1:$sip_udp" >/dev/null 2>&1)
+    python3 - "$work/sipp-$name.csv" "$name" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1]), delimiter=';'))
+c = dict(zip(rows[0], rows[-1]))
+print('SIPp %s: %s successful, %s failed' % (sys.argv[2], c['SuccessfulCall(C)'], c['FailedCall(C)']))
+PY
+}
+sipp_run register -sf "$top/tests/system/sipp/register.xml" -key first alice -key second bob
+say vgw sip registrations --name demo
+"$vgw" sip registrations --name demo
+
+rtp=$("$vgw" status --name demo --json |
+      python3 -c 'import json,sys; print(json.load(sys.stdin)["ports"]["rtp"][0])')
+"$vgw" param set --name demo TestCallMediaAddress 127.0.0.1 >/dev/null
+"$vgw" param set --name demo TestCallMediaPort "$rtp" >/dev/null
+say sipp -sf tests/system/sipp/call.xml -s 1000 127.0.0.1:$sip_udp   '# a call with 7 s of RTP'
+media=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+sipp_run call -sf "$top/tests/system/sipp/call.xml" -s 1000 -mp "$media" -max_invite_retrans 10
+
 say vgw status --name demo --json '| sip counters'
 "$vgw" status --name demo --json | python3 -c '
 import json, sys

@@ -71,11 +71,26 @@ def up(run, defaults, *extra):
 
 
 def send_marker(run, marker):
-    """Sends a one-line UDP datagram to the gateway's SIP port; the
-    firmware logs its first line on the console."""
+    """Sends a UDP datagram carrying MARKER to the gateway's SIP port, one
+    the firmware logs on its console with the marker in it: a REGISTER for
+    sip:MARKER@claims.test asking for too brief an interval, which the
+    registrar refuses (423) and logs with the address of record."""
     port = ((run.status(GW) or {}).get('ports') or {}).get('sip_udp')
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    u.sendto(('OPTIONS sip:%s SIP/2.0\r\n\r\n' % marker).encode(), ('127.0.0.1', port))
+    u.bind(('127.0.0.1', 0))
+    local = u.getsockname()[1]
+    u.sendto(('REGISTER sip:claims.test SIP/2.0\r\n'
+              'Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-%s;rport\r\n'
+              'Max-Forwards: 70\r\n'
+              'From: <sip:%s@claims.test>;tag=claims\r\n'
+              'To: <sip:%s@claims.test>\r\n'
+              'Call-ID: %s@claims.test\r\n'
+              'CSeq: 1 REGISTER\r\n'
+              'Contact: <sip:%s@127.0.0.1:%d>\r\n'
+              'Expires: 1\r\n'
+              'Content-Length: 0\r\n\r\n'
+              % (local, marker, marker, marker, marker, marker, local)).encode(),
+             ('127.0.0.1', port))
     u.close()
 
 
