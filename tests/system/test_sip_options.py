@@ -33,17 +33,17 @@ CALLS = 20
 MAX_CONNECTIONS = 256
 
 
-def sip_status(run):
-    st = run.status(GW) or {}
+def sip_status(run, gw=GW):
+    st = run.status(gw) or {}
     return st.get('sip') or {}
 
 
-def wait_for(run, what, pred, polls=600):
-    """Polls the SIP status until PRED holds (the bound only stops a broken
-    gateway from hanging the test)."""
+def wait_for(run, what, pred, polls=600, gw=GW):
+    """Polls the SIP status of gateway GW until PRED holds (the bound only
+    stops a broken gateway from hanging the test)."""
     s = {}
     for _ in range(polls):
-        s = sip_status(run)
+        s = sip_status(run, gw)
         if s and pred(s):
             return s
         time.sleep(1)
@@ -80,18 +80,19 @@ def check_sipp(run, name, transport, port):
               % (name, CALLS), c or out)
 
 
-def request(method, transport, branch, call_id, cseq='7', body=''):
-    """A request from a client that believes it is at 192.0.2.10:5999."""
-    return ('%s sip:gateway@127.0.0.1 SIP/2.0\r\n'
+def request(method, transport, branch, call_id, cseq='7', body='', scheme='sip'):
+    """A request from a client that believes it is at 192.0.2.10:5999
+    (SCHEME 'sips' for the gateway's URIs over TLS)."""
+    return ('%s %s:gateway@127.0.0.1 SIP/2.0\r\n'
             'Via: SIP/2.0/%s 192.0.2.10:5999;branch=z9hG4bK%s;rport\r\n'
             'Max-Forwards: 70\r\n'
-            'From: <sip:tester@example.test>;tag=from%s\r\n'
-            'To: <sip:gateway@127.0.0.1>\r\n'
+            'From: <%s:tester@example.test>;tag=from%s\r\n'
+            'To: <%s:gateway@127.0.0.1>\r\n'
             'Call-ID: %s\r\n'
             'CSeq: %s %s\r\n'
             'Content-Length: %d\r\n\r\n%s'
-            % (method, transport, branch, branch, call_id, cseq, method,
-               len(body), body)).encode()
+            % (method, scheme, transport, branch, scheme, branch, scheme, call_id, cseq,
+               method, len(body), body)).encode()
 
 
 def parse_response(data):
@@ -123,7 +124,7 @@ def recv_response(sock):
     return data
 
 
-def check_options_ok(run, what, data, transport, branch, call_id):
+def check_options_ok(run, what, data, transport, branch, call_id, scheme='sip'):
     status, _, h = parse_response(data)
     via = (h.get('via') or [''])[0]
     run.check(status == 200, '%s: 200' % what, data)
@@ -132,9 +133,9 @@ def check_options_ok(run, what, data, transport, branch, call_id):
               is not None and len(h.get('via', [])) == 1,
               '%s: the one Via is stamped received=10.0.2.2 and rport=<source port>' % what, data)
     to = (h.get('to') or [''])[0]
-    run.check(re.fullmatch(r'<sip:gateway@127\.0\.0\.1>;tag=\w+', to) is not None,
+    run.check(re.fullmatch(r'<%s:gateway@127\.0\.0\.1>;tag=\w+' % scheme, to) is not None,
               '%s: To gets a tag' % what, data)
-    run.check(h.get('from') == ['<sip:tester@example.test>;tag=from%s' % branch] and
+    run.check(h.get('from') == ['<%s:tester@example.test>;tag=from%s' % (scheme, branch)] and
               h.get('call-id') == [call_id] and h.get('cseq') == ['7 OPTIONS'],
               '%s: From, Call-ID and CSeq are the request\'s' % what, data)
     allow = [m.strip() for m in (h.get('allow') or [''])[0].split(',')]
