@@ -555,7 +555,7 @@ static void verb_debug_idle_timeout(const VgwMgmtCall *c, VgwMgmtReply *out) {
             t->limits.idle_timeout_s);
   GString *body = g_string_new(NULL);
   if (c->human) {
-    g_string_printf(body, "SIP TCP idle timeout: %u s\n",
+    g_string_printf(body, "SIP TCP and TLS idle timeout: %u s\n",
                     t->limits.idle_timeout_s);
   } else {
     g_string_printf(body, "{\"idle_timeout_s\":%u}",

@@ -22,6 +22,7 @@ import json
 import os
 import re
 import socket
+import ssl
 import subprocess
 import time
 
@@ -237,29 +238,31 @@ def connection_limit(run, port):
             c.close()
 
 
-def idle_timeout(run, port):
-    """A connection that stays silent is closed after the idle timeout,
-    shortened with the test switch (300 s at boot)."""
-    p = run.vgw('maint', '--name', GW, 'debug', 'sip-idle-timeout', '2', timeout=60)
+def idle_timeout(run, connect, transport='tcp', gw=GW):
+    """A TRANSPORT connection (a socket from CONNECT()) that stays silent
+    is closed after the idle timeout, shortened with the test switch (300 s
+    at boot)."""
+    p = run.vgw('maint', '--name', gw, 'debug', 'sip-idle-timeout', '2', timeout=60)
     run.check(p.returncode == 0 and json.loads(p.stdout or 'null') == {'idle_timeout_s': 2},
               'vgw maint debug sip-idle-timeout 2', p.stdout + p.stderr)
-    before = sip_status(run).get('tcp', {}).get('closed_idle')
-    s = socket.create_connection(('127.0.0.1', port), timeout=300)
+    before = sip_status(run, gw).get(transport, {}).get('closed_idle')
+    s = connect()
     try:
         s.sendall(b'\r\n\r\n')
-        run.check(s.recv(16) == b'\r\n', 'a new connection is served (ping answered)')
+        run.check(s.recv(16) == b'\r\n', '%s: a new connection is served (ping answered)'
+                  % transport)
         try:
             closed = s.recv(16) == b''
-        except ConnectionResetError:
+        except (ConnectionResetError, ssl.SSLError):
             closed = True
-        run.check(closed, 'the gateway closes it once it stays idle')
+        run.check(closed, '%s: the gateway closes it once it stays idle' % transport)
     finally:
         s.close()
     st = wait_for(run, 'the idle connection is gone',
-                  lambda s: s['tcp']['connections'] == 0)
-    run.check(st is not None and st['tcp']['closed_idle'] == before + 1 and
-              st['tcp']['idle_timeout_s'] == 2,
-              'status: one more connection closed idle, idle_timeout_s 2', st)
+                  lambda s: s[transport]['connections'] == 0, gw=gw)
+    run.check(st is not None and st[transport]['closed_idle'] == before + 1 and
+              st[transport]['idle_timeout_s'] == 2,
+              'status: one more %s connection closed idle, idle_timeout_s 2' % transport, st)
 
 
 def test(run):
@@ -328,7 +331,7 @@ def test(run):
     connection_limit(run, tcp_port)
     if wait_for(run, 'the held connections are closed',
                 lambda s: s['tcp']['connections'] == 0) is not None:
-        idle_timeout(run, tcp_port)
+        idle_timeout(run, lambda: socket.create_connection(('127.0.0.1', tcp_port), timeout=300))
 
     with open(os.path.join(run.state_root, GW, 'console.log'), errors='replace') as f:
         log = f.read()

@@ -13,7 +13,8 @@ on one connection a CRLF CRLF ping is answered with CRLF, a bad CSeq gets
 closed. SIPp (TCP only) sends OPTIONS through stunnel4 in client mode and
 its own counters must show every call successful. `vgw status --json`
 must count it all exactly in `sip.tls` and `tls`, and the console log name
-the refusal with its peer and reason."""
+the refusal with its peer and reason. Last, a silent TLS connection is
+closed after the idle timeout (shortened with `debug sip-idle-timeout`)."""
 import os
 import re
 import socket
@@ -23,14 +24,14 @@ import time
 
 import tlspeers
 import vgwtest
-from test_sip_options import (CALLS, check_options_ok, check_sipp, parse_response,
-                              recv_response, request, wait_for)
+from test_sip_options import (CALLS, check_options_ok, check_sipp, idle_timeout,
+                              parse_response, recv_response, request, wait_for)
 
 GW = 'siptls'
 MAX_CONNECTIONS = 256
 
 
-def tls_client(port, version):
+def tls_client(port, version, timeout=120):
     """A TLS connection to the gateway (its certificate is self-signed:
     not verified here) with the handshake done."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -38,7 +39,7 @@ def tls_client(port, version):
     ctx.verify_mode = ssl.CERT_NONE
     ctx.minimum_version = version
     ctx.maximum_version = version
-    s = ctx.wrap_socket(socket.create_connection(('127.0.0.1', port), timeout=120),
+    s = ctx.wrap_socket(socket.create_connection(('127.0.0.1', port), timeout=timeout),
                         do_handshake_on_connect=False)
     s.do_handshake()
     return s
@@ -215,6 +216,9 @@ def test(run):
               is not None,
               'the console log names the peer and the reason for a TLS stream out of step',
               run.console_tail(GW))
+
+    idle_timeout(run, lambda: tls_client(sips_port, ssl.TLSVersion.TLSv1_3, timeout=300),
+                 transport='tls', gw=GW)
 
 
 if __name__ == '__main__':
