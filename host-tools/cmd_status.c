@@ -93,7 +93,7 @@ format_duration(gint64 s)
 static void
 print_sip_counters(JsonObject *o)
 {
-  static const char *const transports[] = { "udp", "tcp" };
+  static const char *const transports[] = { "udp", "tcp", "tls" };
   JsonNode *n = json_object_get_member(o, "sip");
 
   if (n == NULL || !JSON_NODE_HOLDS_OBJECT(n))

@@ -35,7 +35,7 @@ HOST_PKGS=(
     openssl socat procps iproute2 device-tree-compiler
     libgmp-dev libssl-dev python3-cryptography tshark
     debootstrap
-    sip-tester
+    sip-tester stunnel4
 )
 
 # --- deb-src entries derived from the configured deb entries ------------

@@ -1,4 +1,5 @@
-/* The TLS listener's connection bounds and failure reasons, on the host
+/* The TLS listener's connection bounds, failure reasons and stream
+ * hand-off, on the host
  * (no crypto engine: the listener serves a software P-256 key, which
  * takes the same paths except where the signature is made).
  *
@@ -302,6 +303,109 @@ static void test_failure_reasons(void) {
   vgw_tls_server_free(f.server);
 }
 
+/* A stream handler that records what it is given and echoes it back; it
+ * aborts the connection when it receives "bye". */
+typedef struct {
+  const Fixture *f;
+  VgwTlsConn *conn;
+  guint64 handshakes_at_open; /* the listener's count when open() came */
+  GString *received;
+  gboolean closed;
+} Echo;
+
+static gpointer echo_open(VgwTlsConn *conn, const struct sockaddr_in *addr,
+                          const char *name, gpointer data) {
+  Echo *e = data;
+  g_assert_null(e->conn);
+  g_assert_cmpuint(ntohl(addr->sin_addr.s_addr), ==, INADDR_LOOPBACK);
+  g_assert_true(g_str_has_prefix(name, "127.0.0.1:"));
+  e->conn = conn;
+  e->handshakes_at_open = info(e->f).handshakes;
+  return e;
+}
+
+static void echo_received(gpointer conn_data, const guint8 *bytes,
+                          gsize len) {
+  Echo *e = conn_data;
+  g_assert_false(e->closed);
+  g_string_append_len(e->received, (const char *)bytes, (gssize)len);
+  g_assert_true(vgw_tls_conn_write(e->conn, bytes, len));
+  if (g_str_has_suffix(e->received->str, "bye")) {
+    vgw_tls_conn_abort(e->conn, "the peer said bye");
+  }
+}
+
+static void echo_closed(gpointer conn_data) {
+  Echo *e = conn_data;
+  g_assert_false(e->closed);
+  e->closed = TRUE;
+}
+
+static const VgwTlsStreamOps echo_ops = {echo_open, echo_received,
+                                         echo_closed};
+
+/* A client that writes right behind its Finished, then reads the echo
+ * until the server closes. */
+typedef struct {
+  uint16_t port;
+  int max_version;
+  const char *say;
+  GString *heard;
+} Talker;
+
+static gpointer talker_main(gpointer data) {
+  Talker *t = data;
+  SSL_CTX *ctx = SSL_CTX_new(TLS_method());
+  SSL_CTX_set_max_proto_version(ctx, t->max_version);
+  int fd = tcp_connect(t->port);
+  SSL *ssl = SSL_new(ctx);
+  SSL_set_fd(ssl, fd);
+  g_assert_cmpint(SSL_connect(ssl), ==, 1);
+  g_assert_cmpint(SSL_write(ssl, t->say, (int)strlen(t->say)), ==,
+                  (int)strlen(t->say));
+  char buf[256];
+  int n;
+  while ((n = SSL_read(ssl, buf, sizeof(buf))) > 0) {
+    g_string_append_len(t->heard, buf, n);
+  }
+  SSL_free(ssl);
+  close(fd);
+  SSL_CTX_free(ctx);
+  g_main_context_wakeup(NULL);
+  return NULL;
+}
+
+/* The stream handler gets a connection only once its handshake is
+ * complete, then its decrypted bytes in order, even those the client sent
+ * right behind its Finished; what it writes reaches the client; an abort
+ * closes the connection from the loop and closed() follows. */
+static void test_stream_after_handshake(gconstpointer data) {
+  Fixture f;
+  fixture_start(&f);
+  Echo e = {.f = &f, .received = g_string_new(NULL)};
+  vgw_tls_server_set_stream(f.server, &echo_ops, &e);
+  Talker t = {.port = f.port, .max_version = GPOINTER_TO_INT(data),
+              .say = "OPTIONS sips:gw SIP/2.0 ... bye",
+              .heard = g_string_new(NULL)};
+  g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE,
+                        "tls: handshake with 127.0.0.1:*");
+  GThread *thread = g_thread_new("tls-talker", talker_main, &t);
+  while (!e.closed) {
+    g_main_context_iteration(NULL, TRUE);
+  }
+  g_thread_join(thread);
+  g_test_assert_expected_messages();
+  g_assert_cmpuint(e.handshakes_at_open, ==, 1);
+  g_assert_cmpstr(e.received->str, ==, t.say);
+  g_assert_cmpstr(t.heard->str, ==, t.say);
+  VgwTlsServerInfo i = info(&f);
+  g_assert_cmpuint(i.established, ==, 0);
+  g_assert_cmpuint(i.failures, ==, 0);
+  g_string_free(e.received, TRUE);
+  g_string_free(t.heard, TRUE);
+  vgw_tls_server_free(f.server);
+}
+
 /* The names are the interface: stable, distinct, one per code. */
 static void test_reason_names(void) {
   g_assert_cmpstr(vgw_tls_error_name(VGW_TLS_ERROR_EVICTED), ==, "evicted");
@@ -324,5 +428,11 @@ int main(int argc, char **argv) {
   g_test_add_func("/tls/limits/established-bound", test_established_bound);
   g_test_add_func("/tls/failure-reasons", test_failure_reasons);
   g_test_add_func("/tls/reason-names", test_reason_names);
+  g_test_add_data_func("/tls/stream/after-handshake/tls1.3",
+                       GINT_TO_POINTER(TLS1_3_VERSION),
+                       test_stream_after_handshake);
+  g_test_add_data_func("/tls/stream/after-handshake/tls1.2",
+                       GINT_TO_POINTER(TLS1_2_VERSION),
+                       test_stream_after_handshake);
   return g_test_run();
 }

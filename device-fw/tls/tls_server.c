@@ -2,6 +2,7 @@
 #include "tls/tls_server.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <glib-unix.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -17,6 +18,12 @@
 
 /* TLS 1.2 suites: ECDHE only. The engine key signs; RSA key exchange
  * would need it to decrypt. TLS 1.3's suites are BoringSSL's fixed set. */
+/* Application data is read in chunks of READ_CHUNK, at most
+ * READS_PER_WAKEUP of them per wake-up, so that one busy connection does
+ * not keep the main loop (and the watchdog kick) waiting. */
+#define READ_CHUNK 16384
+#define READS_PER_WAKEUP 64
+
 #define TLS12_CIPHERS                                          \
   "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:" \
   "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:" \
@@ -40,8 +47,10 @@ struct VgwTlsServer {
   Identity *engine_id;
   Identity *software_id;
   gboolean use_software;
-  GQueue half_open;   /* TlsConn*, oldest first */
-  GQueue established; /* TlsConn* */
+  GQueue half_open;   /* VgwTlsConn*, oldest first */
+  GQueue established; /* VgwTlsConn* */
+  VgwTlsStreamOps stream; /* open is NULL: application data discarded */
+  gpointer stream_data;
   guint max_half_open;
   guint max_established;
   guint handshake_timeout_s;
@@ -55,7 +64,7 @@ struct VgwTlsServer {
   guint flush_source;
 };
 
-typedef struct {
+struct VgwTlsConn {
   VgwTlsServer *server;
   GList node; /* in server->half_open, then in server->established */
   int fd;
@@ -68,10 +77,14 @@ typedef struct {
   guint deadline;
   guint timeout_s; /* for the handshake, from accept */
   char alert[96]; /* the last alert sent or received, for the log */
-  guint64 discarded;
-} TlsConn;
+  guint64 discarded; /* application data read with no stream handler */
+  gpointer app;      /* the stream handler's, once the handshake is done */
+  GByteArray *out;   /* queued for SSL_write */
+  gboolean aborted;  /* to be closed from the main loop */
+  guint resume;      /* idle source: serve again without a socket event */
+};
 
-static void conn_drive(TlsConn *c);
+static void conn_drive(VgwTlsConn *c);
 
 static gboolean on_log_flush(gpointer data) {
   VgwTlsServer *s = data;
@@ -120,7 +133,7 @@ static void on_info(const SSL *ssl, int type, int value) {
   if (!(type & SSL_CB_ALERT)) {
     return;
   }
-  TlsConn *c = SSL_get_app_data(ssl);
+  VgwTlsConn *c = SSL_get_app_data(ssl);
   if (c != NULL) {
     g_snprintf(c->alert, sizeof(c->alert), "alert %s: %s",
                (type & SSL_CB_READ) ? "received" : "sent",
@@ -148,6 +161,9 @@ static Identity *new_identity(X509 *cert, uint32_t key_type, GError **error) {
   }
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
   SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+  /* The write queue takes what SSL_write takes and may move in memory. */
+  SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
+                            SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   SSL_CTX_set_info_callback(ctx, on_info);
   Identity *id = g_new0(Identity, 1);
   id->ctx = ctx;
@@ -209,7 +225,7 @@ static Identity *current(const VgwTlsServer *s) {
   return s->use_software ? s->software_id : s->engine_id;
 }
 
-static void conn_close(TlsConn *c) {
+static void conn_close(VgwTlsConn *c) {
   VgwTlsServer *s = c->server;
   if (c->watch != 0) {
     g_source_remove(c->watch);
@@ -217,6 +233,13 @@ static void conn_close(TlsConn *c) {
   if (c->deadline != 0) {
     g_source_remove(c->deadline);
   }
+  if (c->resume != 0) {
+    g_source_remove(c->resume);
+  }
+  if (c->app != NULL) {
+    s->stream.closed(c->app);
+  }
+  g_byte_array_unref(c->out);
   vgw_tls_signer_detach(c->ssl);
   SSL_free(c->ssl);
   close(c->fd);
@@ -226,13 +249,13 @@ static void conn_close(TlsConn *c) {
 }
 
 static gboolean on_io(int fd, GIOCondition cond, gpointer data) {
-  TlsConn *c = data;
+  VgwTlsConn *c = data;
   c->watch = 0; /* every wakeup re-arms what the state needs */
   conn_drive(c);
   return G_SOURCE_REMOVE;
 }
 
-static void conn_watch(TlsConn *c, GIOCondition cond) {
+static void conn_watch(VgwTlsConn *c, GIOCondition cond) {
   if (c->watch != 0) {
     g_source_remove(c->watch);
     c->watch = 0;
@@ -266,7 +289,7 @@ static VgwTlsError failure_reason(int ret, int ssl_error, char *buf,
   return code;
 }
 
-static void log_handshake(TlsConn *c) {
+static void log_handshake(VgwTlsConn *c) {
   if (!log_allowed(c->server)) {
     return;
   }
@@ -294,7 +317,7 @@ static void count_failure(VgwTlsServer *s, VgwTlsError code) {
 
 /* handshake_failed counts and logs |c|'s failure: |code| for programs,
  * |detail| for people. */
-static void handshake_failed(TlsConn *c, VgwTlsError code,
+static void handshake_failed(VgwTlsConn *c, VgwTlsError code,
                              const char *detail) {
   count_failure(c->server, code);
   if (log_allowed(c->server)) {
@@ -309,7 +332,7 @@ static void handshake_failed(TlsConn *c, VgwTlsError code,
 }
 
 static gboolean on_deadline(gpointer data) {
-  TlsConn *c = data;
+  VgwTlsConn *c = data;
   c->deadline = 0;
   char reason[64];
   g_snprintf(reason, sizeof(reason), "no handshake within %u s",
@@ -321,7 +344,7 @@ static gboolean on_deadline(gpointer data) {
 
 /* drive_handshake advances the handshake; returns FALSE when the
  * connection is to be closed, TRUE otherwise (*done says it finished). */
-static gboolean drive_handshake(TlsConn *c, gboolean *done) {
+static gboolean drive_handshake(VgwTlsConn *c, gboolean *done) {
   *done = FALSE;
   int r = SSL_do_handshake(c->ssl);
   if (r == 1) {
@@ -369,23 +392,55 @@ static gboolean drive_handshake(TlsConn *c, gboolean *done) {
   }
 }
 
-/* drain reads and discards application data (no SIP stack yet); FALSE
- * when the connection is over. */
-static gboolean drain(TlsConn *c) {
-  char buf[4096];
-  for (;;) {
+/* flush_out writes what SSL_write takes of the queue; FALSE when the
+ * connection failed. */
+static gboolean flush_out(VgwTlsConn *c) {
+  while (c->out->len > 0) {
+    int n = SSL_write(c->ssl, c->out->data, (int)MIN(c->out->len, INT_MAX));
+    if (n > 0) {
+      g_byte_array_remove_range(c->out, 0, (guint)n);
+      continue;
+    }
+    int err = SSL_get_error(c->ssl, n);
+    if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ) {
+      return TRUE;
+    }
+    char reason[160];
+    VgwTlsError code = failure_reason(n, err, reason, sizeof(reason));
+    g_message("tls: %s: cannot write: %s (%s)", c->peer, reason,
+              vgw_tls_error_name(code));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* read_app reads application data and hands it to the stream handler
+ * (discards it without one). FALSE when the connection is over; *more
+ * when READS_PER_WAKEUP stopped it, *want_write when TLS must write
+ * before it can read on. */
+static gboolean read_app(VgwTlsConn *c, gboolean *more,
+                         gboolean *want_write) {
+  guint8 buf[READ_CHUNK];
+  for (guint i = 0; !c->aborted; i++) {
+    if (i == READS_PER_WAKEUP) {
+      *more = TRUE;
+      return TRUE;
+    }
     int n = SSL_read(c->ssl, buf, sizeof(buf));
     if (n > 0) {
-      c->discarded += (guint64)n;
+      if (c->app != NULL) {
+        c->server->stream.received(c->app, buf, (gsize)n);
+      } else {
+        c->discarded += (guint64)n;
+      }
       continue;
     }
     int err = SSL_get_error(c->ssl, n);
     if (err == SSL_ERROR_WANT_READ) {
-      conn_watch(c, G_IO_IN);
       return TRUE;
     }
     if (err == SSL_ERROR_WANT_WRITE) {
-      conn_watch(c, G_IO_OUT);
+      *want_write = TRUE;
       return TRUE;
     }
     char reason[160];
@@ -395,22 +450,110 @@ static gboolean drain(TlsConn *c) {
             c->peer, vgw_tls_error_name(code), reason, c->discarded);
     return FALSE;
   }
+  return TRUE;
 }
 
-static void conn_drive(TlsConn *c) {
-  gboolean alive = TRUE;
+static gboolean on_resume(gpointer data) {
+  VgwTlsConn *c = data;
+  c->resume = 0;
+  conn_drive(c);
+  return G_SOURCE_REMOVE;
+}
+
+/* conn_serve moves an established connection's data both ways; FALSE when
+ * it is to be closed. */
+static gboolean conn_serve(VgwTlsConn *c) {
+  gboolean more = FALSE;
+  gboolean want_write = FALSE;
+  if (c->aborted || !flush_out(c) || !read_app(c, &more, &want_write) ||
+      c->aborted) {
+    return FALSE;
+  }
+  conn_watch(c, G_IO_IN | (c->out->len > 0 || want_write ? G_IO_OUT : 0));
+  if (more && c->resume == 0) {
+    c->resume = g_idle_add(on_resume, c);
+  }
+  return TRUE;
+}
+
+/* conn_open hands |c|, whose handshake just completed, to the stream
+ * handler; FALSE if it refuses the connection. */
+static gboolean conn_open(VgwTlsConn *c) {
+  VgwTlsServer *s = c->server;
+  struct sockaddr_in sa;
+  socklen_t salen = sizeof(sa);
+  if (s->stream.open == NULL) {
+    return TRUE;
+  }
+  if (getpeername(c->fd, (struct sockaddr *)&sa, &salen) < 0 ||
+      sa.sin_family != AF_INET) {
+    g_message("tls: %s: gone before it was served", c->peer);
+    return FALSE;
+  }
+  c->app = s->stream.open(c, &sa, c->peer, s->stream_data);
+  return c->app != NULL;
+}
+
+static void conn_drive(VgwTlsConn *c) {
   if (!c->handshake_done) {
     gboolean done;
-    alive = drive_handshake(c, &done);
-    if (!alive || !done) {
-      if (!alive) {
-        conn_close(c);
-      }
+    if (!drive_handshake(c, &done)) {
+      conn_close(c);
+      return;
+    }
+    /* The stream handler meets the connection only now: nothing the peer
+     * sent can reach it before the handshake is complete. */
+    if (!done) {
+      return;
+    }
+    if (!conn_open(c)) {
+      conn_close(c);
       return;
     }
   }
-  if (!drain(c)) {
+  if (!conn_serve(c)) {
     conn_close(c);
+  }
+}
+
+void vgw_tls_server_set_stream(VgwTlsServer *s, const VgwTlsStreamOps *ops,
+                               gpointer data) {
+  if (ops != NULL) {
+    g_return_if_fail(ops->open != NULL && ops->received != NULL &&
+                     ops->closed != NULL);
+    s->stream = *ops;
+  } else {
+    memset(&s->stream, 0, sizeof(s->stream));
+  }
+  s->stream_data = data;
+}
+
+gboolean vgw_tls_conn_write(VgwTlsConn *c, const guint8 *bytes, gsize len) {
+  if (c->aborted) {
+    return FALSE;
+  }
+  g_byte_array_append(c->out, bytes, (guint)len);
+  if (!flush_out(c)) {
+    vgw_tls_conn_abort(c, "write failed");
+    return FALSE;
+  }
+  if (c->out->len > 0) {
+    conn_watch(c, G_IO_IN | G_IO_OUT);
+  }
+  return TRUE;
+}
+
+gsize vgw_tls_conn_pending(const VgwTlsConn *c) { return c->out->len; }
+
+void vgw_tls_conn_abort(VgwTlsConn *c, const char *why) {
+  if (c->aborted) {
+    return;
+  }
+  g_debug("tls: %s: closing: %s", c->peer, why);
+  c->aborted = TRUE;
+  conn_watch(c, 0);
+  if (c->resume == 0) {
+    c->resume = g_idle_add(on_resume, c);
   }
 }
 
@@ -419,7 +562,7 @@ static void on_signed(gpointer data) { conn_drive(data); }
 /* evict_oldest_half_open drops the half-open connection that has waited
  * longest, to make room for one from |newcomer|. */
 static void evict_oldest_half_open(VgwTlsServer *s, const char *newcomer) {
-  TlsConn *oldest = g_queue_peek_head(&s->half_open);
+  VgwTlsConn *oldest = g_queue_peek_head(&s->half_open);
   char reason[96];
   g_snprintf(reason, sizeof(reason),
              "dropped as the oldest of %u half-open connections to admit %s",
@@ -460,10 +603,11 @@ static void accept_one(int fd, const char *peer, gpointer data) {
     return;
   }
   SSL_set_accept_state(ssl);
-  TlsConn *c = g_new0(TlsConn, 1);
+  VgwTlsConn *c = g_new0(VgwTlsConn, 1);
   c->server = s;
   c->fd = fd;
   c->ssl = ssl;
+  c->out = g_byte_array_new();
   c->engine_key = id->engine;
   c->slot = id->slot;
   g_strlcpy(c->peer, peer, sizeof(c->peer));

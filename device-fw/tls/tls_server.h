@@ -8,8 +8,12 @@
  * (BoringSSL, same key type, a certificate with the same subject) instead,
  * so handshakes per second with both can be measured in one run.
  *
- * NOTE: there is no SIP stack yet. A connection completes its handshake,
- * then whatever the peer sends is read and discarded. Each handshake is
+ * A connection's application data (its decrypted byte stream) goes to the
+ * stream handler (VgwTlsStreamOps, vgw_tls_server_set_stream: SIP over
+ * TLS); without one it is read and discarded. The handler meets a
+ * connection only once its handshake has completed, so no byte the peer
+ * sent before that (nor any byte of the handshake) can reach it. Each
+ * handshake is
  * logged (peer, version, cipher, group, signature scheme, key) and each
  * failure (peer, what went wrong, alert, and its VgwTlsError name, which
  * is also counted); beyond VGW_TLS_LOG_PER_SECOND lines a second the rest
@@ -37,6 +41,7 @@
 #define VGW_TLS_SERVER_H
 
 #include <glib.h>
+#include <netinet/in.h>
 #include <openssl/base.h>
 #include <stdint.h>
 
@@ -52,6 +57,26 @@ G_BEGIN_DECLS
 #define VGW_TLS_LOG_PER_SECOND 10
 
 typedef struct VgwTlsServer VgwTlsServer;
+/* One accepted TLS connection. */
+typedef struct VgwTlsConn VgwTlsConn;
+
+/* The stream handler: what is done with the application data of
+ * established connections. Every callback runs on the default main
+ * context. */
+typedef struct {
+  /* |conn| from |addr| (|name| "a.b.c.d:port") completed its handshake.
+   * Returns the handler's state for it, passed to the callbacks below;
+   * NULL refuses the connection (it is closed, closed() not called). */
+  gpointer (*open)(VgwTlsConn *conn, const struct sockaddr_in *addr,
+                   const char *name, gpointer data);
+  /* |len| bytes of the connection's decrypted stream, in order. */
+  void (*received)(gpointer conn_data, const guint8 *bytes, gsize len);
+  /* The connection is gone (the peer closed it, a TLS or socket error,
+   * vgw_tls_conn_abort(), the server freed): |conn_data| and its
+   * VgwTlsConn are not used again. Never called from inside received() or
+   * a vgw_tls_conn_* call. */
+  void (*closed)(gpointer conn_data);
+} VgwTlsStreamOps;
 
 /* What `status` reports about the listener. Strings stay valid until the
  * identity changes. */
@@ -114,6 +139,27 @@ void vgw_tls_server_set_limits(VgwTlsServer *s, guint max_half_open,
  * finish their handshake. A test switch: a long timeout keeps stalled
  * connections in the half-open pool however slowly they arrive. */
 void vgw_tls_server_set_handshake_timeout(VgwTlsServer *s, guint seconds);
+
+/* vgw_tls_server_set_stream hands the application data of connections
+ * whose handshake completes from now on to |ops| (copied) with |data|.
+ * NULL |ops|: it is read and discarded. */
+void vgw_tls_server_set_stream(VgwTlsServer *s, const VgwTlsStreamOps *ops,
+                               gpointer data);
+
+/* vgw_tls_conn_write queues |len| bytes for SSL_write on |conn| and sends
+ * what the socket takes now; the rest goes out as it drains. FALSE if the
+ * connection failed (it is then closed from the main loop). Callable from
+ * anywhere, received() included. */
+gboolean vgw_tls_conn_write(VgwTlsConn *conn, const guint8 *bytes, gsize len);
+
+/* vgw_tls_conn_pending is the number of bytes queued and not yet taken by
+ * the socket (the handler bounds it). */
+gsize vgw_tls_conn_pending(const VgwTlsConn *conn);
+
+/* vgw_tls_conn_abort closes |conn| from the main loop (its closed() comes
+ * later, never inside this call), logging |why|. Nothing is read from or
+ * written to it after this call. */
+void vgw_tls_conn_abort(VgwTlsConn *conn, const char *why);
 
 /* vgw_tls_server_port returns the bound port. */
 uint16_t vgw_tls_server_port(const VgwTlsServer *s);

@@ -82,6 +82,11 @@ void vgw_tls_service_key_changed(guint slot, gpointer service) {
             slot);
 }
 
+void vgw_tls_service_set_stream(VgwTlsService *t, const VgwTlsStreamOps *ops,
+                                gpointer data) {
+  vgw_tls_server_set_stream(t->server, ops, data);
+}
+
 uint16_t vgw_tls_service_port(const VgwTlsService *t) {
   return vgw_tls_server_port(t->server);
 }

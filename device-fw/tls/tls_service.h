@@ -13,6 +13,7 @@
 #include "mgmt/mgmt_session.h"
 #include "mgmt/mgmt_status.h"
 #include "config/config_state.h"
+#include "tls/tls_server.h"
 
 G_BEGIN_DECLS
 
@@ -34,6 +35,11 @@ void vgw_tls_service_key_changed(guint slot, gpointer service);
 
 /* vgw_tls_service_status fills |out| for `status`. */
 void vgw_tls_service_status(VgwTlsService *t, VgwStatusTls *out);
+
+/* vgw_tls_service_set_stream hands the application data of the
+ * listener's connections to |ops| with |data| (vgw_tls_server_set_stream). */
+void vgw_tls_service_set_stream(VgwTlsService *t, const VgwTlsStreamOps *ops,
+                                gpointer data);
 
 /* vgw_tls_service_port returns the listening port. */
 uint16_t vgw_tls_service_port(const VgwTlsService *t);

@@ -5,15 +5,15 @@
  *    enabled and kicked from the loop (a hung loop resets the board);
  *  - LAN and WAN found by bus address, renamed, DHCP (udhcpc) in the
  *    background;
- *  - SIP on UDP/TCP 5060 (sip_transport.h): OPTIONS answered 200,
- *    REGISTER by the registrar (sip_registrations.h), calls to the test
- *    extension answered and their RTP echoed (test_extension.h), other
- *    INVITEs 404, other requests 501 (sip_answer.h);
+ *  - SIP on UDP/TCP 5060 and over TLS on 5061 (sip_transport.h): OPTIONS
+ *    answered 200, REGISTER by the registrar (sip_registrations.h), calls
+ *    to the test extension answered and their RTP echoed
+ *    (test_extension.h), other INVITEs 404, other requests 501
+ *    (sip_answer.h);
  *  - the crypto engine: the kernel's entropy pool fed from its TRNG, TLS
  *    Context 0's device key and self-signed certificate, a TLS listener on
- *    5061 signing with the engine (handshake, then read and discard: SIP
- *    over TLS comes next), the
- *    keystore verbs;
+ *    5061 signing with the engine, its connections' data handed to SIP
+ *    once their handshake is done; the keystore verbs;
  *  - the configuration (device-fw/param) booted from the flash store
  *    (device-fw/store) on the configuration flash, factory defaults when
  *    it is blank or unusable; applied to addressing, maintenance login
@@ -324,9 +324,13 @@ static void start_crypto(Vgwd *d, uint16_t tls_port) {
     g_clear_error(&error);
     return;
   }
-  g_message("tls: listening on tcp/%u (TLS 1.2 and 1.3; no SIP over TLS "
-            "yet: application data is read and discarded)",
-            vgw_tls_service_port(d->tls));
+  if (d->sip != NULL) {
+    vgw_tls_service_set_stream(d->tls, &vgw_sip_tls_stream_ops, d->sip);
+  }
+  g_message("tls: listening on tcp/%u (TLS 1.2 and 1.3; %s)",
+            vgw_tls_service_port(d->tls),
+            d->sip != NULL ? "SIP over TLS"
+                           : "no SIP: application data is discarded");
 }
 
 /* The TLS service's debug verbs (tls_service.h). Until a TLS build knows

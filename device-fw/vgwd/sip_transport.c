@@ -1,11 +1,13 @@
 /*
- * SIP over UDP and TCP sockets: see sip_transport.h.
+ * SIP over UDP, TCP and TLS: see sip_transport.h.
  *
  * A TCP connection is freed only from its own watch or timer callbacks
  * (conn_close()). The layer's send callback, which may run in the middle
  * of that connection's read handler, never frees it: a send that fails
  * shuts the socket down and marks the connection broken, and its read
- * handler then closes it.
+ * handler then closes it. A TLS connection belongs to the TLS listener
+ * (tls_server.h): it is ended with vgw_tls_conn_abort(), and freed here
+ * only when the listener reports it closed.
  */
 #include "vgwd/sip_transport.h"
 
@@ -36,17 +38,28 @@
 typedef struct {
   VgwSipTransport *t;
   guint64 id;                 /* SipPeer.connection; the key in t->conns */
-  int fd;
+  VgwTlsConn *tls;            /* TLS: the listener's connection, else NULL */
+  int fd;                     /* TCP: the socket (TLS: -1) */
   SipPeer peer;
   char name[VGW_PEER_LEN];    /* "a.b.c.d:port", for logs */
   SipFramer *framer;
-  GByteArray *backlog;        /* bytes send() did not take yet */
+  GByteArray *backlog;        /* TCP: bytes send() did not take yet */
   guint in_watch;
   guint out_watch;            /* while the backlog is not empty */
   guint idle_timer;
   gint64 last_active_us;
   gboolean broken;            /* a send failed: close at the next read */
 } SipConn;
+
+/* The connection counters of one stream transport (TCP, TLS). */
+typedef struct {
+  guint open;
+  guint64 accepted;
+  guint64 refused_limit;
+  guint64 refused_backlog;
+  guint64 closed_idle;
+  guint64 pings;
+} StreamStats;
 
 struct VgwSipTransport {
   VgwSipTransportLimits limits;
@@ -57,11 +70,7 @@ struct VgwSipTransport {
   int udp_fd;
   GHashTable *conns;          /* guint64 id -> SipConn, owned */
   guint64 next_id;
-  guint64 accepted;
-  guint64 refused_limit;
-  guint64 refused_backlog;
-  guint64 closed_idle;
-  guint64 pings;
+  StreamStats stream[SIP_TRANSPORT_COUNT]; /* TCP and TLS used */
 };
 
 /* ---- Sending ---- */
@@ -87,11 +96,25 @@ static gboolean send_udp(VgwSipTransport *t, const SipPeer *to,
   return TRUE;
 }
 
+static const char *conn_transport(const SipConn *c) {
+  return sip_transport_name(c->peer.transport);
+}
+
+static StreamStats *conn_stats(SipConn *c) {
+  return &c->t->stream[c->peer.transport];
+}
+
+/* conn_break ends |c| from wherever it is called: nothing more is read or
+ * sent, and it is freed from the main loop. */
 static void conn_break(SipConn *c, const char *why) {
   if (!c->broken) {
-    g_message("sip/tcp: %s: closing: %s", c->name, why);
+    g_message("sip/%s: %s: closing: %s", conn_transport(c), c->name, why);
     c->broken = TRUE;
-    shutdown(c->fd, SHUT_RDWR);
+    if (c->tls != NULL) {
+      vgw_tls_conn_abort(c->tls, why);
+    } else {
+      shutdown(c->fd, SHUT_RDWR);
+    }
   }
 }
 
@@ -129,14 +152,23 @@ static gboolean conn_flush(SipConn *c) {
 
 static gboolean conn_send(SipConn *c, const char *bytes, gsize len) {
   VgwSipTransport *t = c->t;
+  gsize queued = c->tls != NULL ? vgw_tls_conn_pending(c->tls)
+                                : c->backlog->len;
 
   if (c->broken) {
     return FALSE;
   }
-  if (c->backlog->len + len > t->limits.max_send_backlog) {
-    t->refused_backlog++;
+  if (queued + len > t->limits.max_send_backlog) {
+    conn_stats(c)->refused_backlog++;
     conn_break(c, REFUSED_SEND_BACKLOG " (the peer does not read)");
     return FALSE;
+  }
+  if (c->tls != NULL) {
+    c->last_active_us = g_get_monotonic_time();
+    if (!vgw_tls_conn_write(c->tls, (const guint8 *)bytes, len)) {
+      conn_break(c, "TLS write failed");
+    }
+    return !c->broken;
   }
   g_byte_array_append(c->backlog, (const guint8 *)bytes, (guint)len);
   if (conn_flush(c) && c->out_watch == 0) {
@@ -208,22 +240,30 @@ static gboolean on_udp(int fd, GIOCondition cond, gpointer data) {
   return G_SOURCE_CONTINUE;
 }
 
-/* ---- TCP connections ---- */
+/* ---- Stream connections (TCP, TLS) ---- */
 
+/* conn_free forgets |c|; the caller has released its socket or TLS
+ * connection. */
+static void conn_free(SipConn *c) {
+  g_clear_handle_id(&c->idle_timer, g_source_remove);
+  sip_framer_free(c->framer);
+  if (c->backlog != NULL) {
+    g_byte_array_unref(c->backlog);
+  }
+  conn_stats(c)->open--;
+  g_hash_table_remove(c->t->conns, &c->id); /* frees c */
+}
+
+/* conn_close closes the TCP connection |c| and frees it. */
 static void conn_close(SipConn *c) {
-  VgwSipTransport *t = c->t;
-
   g_clear_handle_id(&c->in_watch, g_source_remove);
   g_clear_handle_id(&c->out_watch, g_source_remove);
-  g_clear_handle_id(&c->idle_timer, g_source_remove);
   close(c->fd);
-  sip_framer_free(c->framer);
-  g_byte_array_unref(c->backlog);
-  g_hash_table_remove(t->conns, &c->id); /* frees c */
+  conn_free(c);
 }
 
 /* conn_take_frames hands out everything the framer holds; FALSE when the
- * connection must be closed (a framing error). */
+ * connection must be closed (a framing error: it is broken). */
 static gboolean conn_take_frames(SipConn *c) {
   VgwSipTransport *t = c->t;
   SipFrame frame;
@@ -236,20 +276,30 @@ static gboolean conn_take_frames(SipConn *c) {
       receive_message(t, frame.data, frame.len, &c->peer);
       break;
     case SIP_FRAME_PING:
-      t->pings++;
+      conn_stats(c)->pings++;
       conn_send(c, "\r\n", 2);
       break;
     case SIP_FRAME_PONG:
       /* Only connections we open get pongs; none yet. */
       break;
-    case SIP_FRAME_ERROR:
+    case SIP_FRAME_ERROR: {
+      char why[160];
       sip_txn_layer_count_stream_error(t->layer, &c->peer, frame.reason);
-      g_message("sip/tcp: %s: closing: %s (%s)", c->name,
-                sip_reason_text(frame.reason), sip_reason_name(frame.reason));
+      g_snprintf(why, sizeof(why), "%s (%s)", sip_reason_text(frame.reason),
+                 sip_reason_name(frame.reason));
+      conn_break(c, why);
       return FALSE;
+    }
     }
   }
   return TRUE;
+}
+
+/* conn_received takes |len| bytes of |c|'s stream. */
+static void conn_received(SipConn *c, const guint8 *bytes, gsize len) {
+  c->last_active_us = g_get_monotonic_time();
+  sip_framer_push(c->framer, bytes, len);
+  conn_take_frames(c);
 }
 
 static gboolean on_conn_readable(int fd, GIOCondition cond, gpointer data) {
@@ -269,11 +319,7 @@ static gboolean on_conn_readable(int fd, GIOCondition cond, gpointer data) {
                 n < 0 ? g_strerror(errno) : "");
       break;
     }
-    c->last_active_us = g_get_monotonic_time();
-    sip_framer_push(c->framer, buf, (gsize)n);
-    if (!conn_take_frames(c)) {
-      break;
-    }
+    conn_received(c, buf, (gsize)n);
   }
   c->in_watch = 0; /* this source ends: conn_close must not remove it */
   conn_close(c);
@@ -288,10 +334,15 @@ static gboolean on_conn_idle(gpointer data) {
 
   c->idle_timer = 0; /* this source ends either way */
   if (idle_us >= limit_us) {
-    t->closed_idle++;
-    g_message("sip/tcp: %s: closing: idle for %u s", c->name,
-              t->limits.idle_timeout_s);
-    conn_close(c);
+    char why[48];
+    conn_stats(c)->closed_idle++;
+    g_snprintf(why, sizeof(why), "idle for %u s", t->limits.idle_timeout_s);
+    if (c->tls != NULL) {
+      conn_break(c, why); /* freed when the listener reports it closed */
+    } else {
+      g_message("sip/tcp: %s: closing: %s", c->name, why);
+      conn_close(c);
+    }
   } else {
     guint left_s = (guint)((limit_us - idle_us + G_USEC_PER_SEC - 1) /
                            G_USEC_PER_SEC);
@@ -300,55 +351,103 @@ static gboolean on_conn_idle(gpointer data) {
   return G_SOURCE_REMOVE;
 }
 
-/* conn_peer fills |peer| from the socket's remote address. */
-static gboolean conn_peer(int fd, SipPeer *peer) {
-  struct sockaddr_in sa;
-  socklen_t salen = sizeof(sa);
+/* conn_admit counts a new |transport| connection from |name|; FALSE, and
+ * the refusal logged and counted, when max_connections are open. */
+static gboolean conn_admit(VgwSipTransport *t, SipTransport transport,
+                           const char *name) {
+  StreamStats *st = &t->stream[transport];
 
-  if (getpeername(fd, (struct sockaddr *)&sa, &salen) < 0 ||
-      sa.sin_family != AF_INET) {
+  if (st->open >= t->limits.max_connections) {
+    st->refused_limit++;
+    g_message("sip/%s: %s: refused: " REFUSED_CONNECTION_LIMIT
+              " (%u connections open)",
+              sip_transport_name(transport), name, st->open);
     return FALSE;
   }
-  peer->port = ntohs(sa.sin_port);
-  inet_ntop(AF_INET, &sa.sin_addr, peer->address, sizeof(peer->address));
   return TRUE;
+}
+
+/* conn_new serves a new |transport| connection from |sa| (|name|). */
+static SipConn *conn_new(VgwSipTransport *t, SipTransport transport,
+                         const struct sockaddr_in *sa, const char *name) {
+  SipConn *c = g_new0(SipConn, 1);
+  StreamStats *st = &t->stream[transport];
+
+  c->t = t;
+  c->id = ++t->next_id;
+  c->fd = -1;
+  c->peer.transport = transport;
+  c->peer.connection = c->id;
+  c->peer.port = ntohs(sa->sin_port);
+  inet_ntop(AF_INET, &sa->sin_addr, c->peer.address, sizeof(c->peer.address));
+  g_strlcpy(c->name, name, sizeof(c->name));
+  c->framer = sip_framer_new(&t->sip_limits, SIP_FRAMER_ACCEPTED);
+  c->last_active_us = g_get_monotonic_time();
+  g_hash_table_insert(t->conns, &c->id, c);
+  st->open++;
+  st->accepted++;
+  g_debug("sip/%s: connection %" G_GUINT64_FORMAT " from %s",
+          sip_transport_name(transport), c->id, name);
+  c->idle_timer = g_timeout_add_seconds(t->limits.idle_timeout_s,
+                                        on_conn_idle, c);
+  return c;
 }
 
 void vgw_sip_transport_accept_tcp(int fd, const char *peer, gpointer data) {
   VgwSipTransport *t = data;
-  guint open = g_hash_table_size(t->conns);
+  struct sockaddr_in sa;
+  socklen_t salen = sizeof(sa);
 
-  if (open >= t->limits.max_connections) {
-    t->refused_limit++;
-    g_message("sip/tcp: %s: refused: " REFUSED_CONNECTION_LIMIT
-              " (%u connections open)", peer, open);
+  if (!conn_admit(t, SIP_TRANSPORT_TCP, peer)) {
     close(fd);
     return;
   }
-  SipConn *c = g_new0(SipConn, 1);
-  c->t = t;
-  c->id = ++t->next_id;
-  c->fd = fd;
-  c->peer.transport = SIP_TRANSPORT_TCP;
-  c->peer.connection = c->id;
-  if (!conn_peer(fd, &c->peer)) {
+  if (getpeername(fd, (struct sockaddr *)&sa, &salen) < 0 ||
+      sa.sin_family != AF_INET) {
     g_message("sip/tcp: %s: closed before it was served", peer);
     close(fd);
-    g_free(c);
     return;
   }
-  g_strlcpy(c->name, peer, sizeof(c->name));
-  c->framer = sip_framer_new(&t->sip_limits, SIP_FRAMER_ACCEPTED);
+  SipConn *c = conn_new(t, SIP_TRANSPORT_TCP, &sa, peer);
+  c->fd = fd;
   c->backlog = g_byte_array_new();
-  c->last_active_us = g_get_monotonic_time();
-  g_hash_table_insert(t->conns, &c->id, c);
-  t->accepted++;
-  g_debug("sip/tcp: connection %" G_GUINT64_FORMAT " from %s", c->id, peer);
   c->in_watch = g_unix_fd_add(fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
                               on_conn_readable, c);
-  c->idle_timer = g_timeout_add_seconds(t->limits.idle_timeout_s,
-                                        on_conn_idle, c);
 }
+
+/* ---- TLS connections (the TLS listener's stream handler) ---- */
+
+static gpointer tls_open(VgwTlsConn *tls, const struct sockaddr_in *addr,
+                         const char *name, gpointer data) {
+  VgwSipTransport *t = data;
+
+  if (!conn_admit(t, SIP_TRANSPORT_TLS, name)) {
+    return NULL;
+  }
+  SipConn *c = conn_new(t, SIP_TRANSPORT_TLS, addr, name);
+  c->tls = tls;
+  return c;
+}
+
+static void tls_received(gpointer conn, const guint8 *bytes, gsize len) {
+  SipConn *c = conn;
+
+  if (!c->broken) {
+    conn_received(c, bytes, len);
+  }
+}
+
+static void tls_closed(gpointer conn) {
+  SipConn *c = conn;
+
+  if (!c->broken) {
+    g_message("sip/tls: %s closed", c->name);
+  }
+  conn_free(c);
+}
+
+const VgwTlsStreamOps vgw_sip_tls_stream_ops = {tls_open, tls_received,
+                                                tls_closed};
 
 /* ---- The transport ---- */
 
@@ -392,10 +491,17 @@ void vgw_sip_transport_serve_udp(VgwSipTransport *t, int fd) {
   g_unix_fd_add(fd, G_IO_IN, on_udp, t);
 }
 
-/* status_rejected lists the non-zero counters of |s| and then |extra|. */
-static void status_rejected(VgwStatusSipTransport *out,
-                            const SipTransportStats *s,
-                            const VgwStatusCount *extra, size_t n_extra) {
+/* status_transport fills |out| with the layer's counters of |transport|:
+ * the non-zero refusals and then |extra|. */
+static void status_transport(const VgwSipTransport *t, SipTransport transport,
+                             const VgwStatusCount *extra, size_t n_extra,
+                             VgwStatusSipTransport *out) {
+  const SipTransportStats *s =
+      &sip_txn_layer_stats(t->layer)->transport[transport];
+
+  out->name = sip_transport_name(transport);
+  out->received = s->received;
+  out->sent = s->sent;
   for (int r = SIP_REASON_NONE + 1; r < SIP_REASON_COUNT; r++) {
     if (s->rejected[r] != 0 && out->n_rejected < VGW_STATUS_MAX_SIP_REASONS) {
       out->rejected[out->n_rejected++] =
@@ -410,39 +516,37 @@ static void status_rejected(VgwStatusSipTransport *out,
   }
 }
 
+/* status_stream fills |out| with the counters of the stream |transport|. */
+static void status_stream(const VgwSipTransport *t, SipTransport transport,
+                          VgwStatusSipTransport *out) {
+  const StreamStats *st = &t->stream[transport];
+  const VgwStatusCount refusals[] = {
+      {REFUSED_CONNECTION_LIMIT, st->refused_limit},
+      {REFUSED_SEND_BACKLOG, st->refused_backlog},
+  };
+
+  status_transport(t, transport, refusals, G_N_ELEMENTS(refusals), out);
+  out->stream = TRUE;
+  out->connections = st->open;
+  out->connections_max = t->limits.max_connections;
+  out->accepted = st->accepted;
+  out->closed_idle = st->closed_idle;
+  out->idle_timeout_s = t->limits.idle_timeout_s;
+  out->pings = st->pings;
+}
+
 void vgw_sip_transport_status(const VgwSipTransport *t, VgwStatusSip *out) {
   const SipTxnStats *s = sip_txn_layer_stats(t->layer);
-  const VgwStatusCount tcp_refusals[] = {
-      {REFUSED_CONNECTION_LIMIT, t->refused_limit},
-      {REFUSED_SEND_BACKLOG, t->refused_backlog},
-  };
 
   memset(out, 0, sizeof(*out));
   out->present = TRUE;
   out->server_transactions = s->server_transactions;
   out->retransmissions = s->retransmissions;
   out->send_errors = s->transport_errors;
-
-  VgwStatusSipTransport *udp = &out->transports[out->n_transports++];
-  const SipTransportStats *us = &s->transport[SIP_TRANSPORT_UDP];
-  udp->name = sip_transport_name(SIP_TRANSPORT_UDP);
-  udp->received = us->received;
-  udp->sent = us->sent;
-  status_rejected(udp, us, NULL, 0);
-
-  VgwStatusSipTransport *tcp = &out->transports[out->n_transports++];
-  const SipTransportStats *ts = &s->transport[SIP_TRANSPORT_TCP];
-  tcp->name = sip_transport_name(SIP_TRANSPORT_TCP);
-  tcp->received = ts->received;
-  tcp->sent = ts->sent;
-  status_rejected(tcp, ts, tcp_refusals, G_N_ELEMENTS(tcp_refusals));
-  tcp->stream = TRUE;
-  tcp->connections = g_hash_table_size(t->conns);
-  tcp->connections_max = t->limits.max_connections;
-  tcp->accepted = t->accepted;
-  tcp->closed_idle = t->closed_idle;
-  tcp->idle_timeout_s = t->limits.idle_timeout_s;
-  tcp->pings = t->pings;
+  status_transport(t, SIP_TRANSPORT_UDP, NULL, 0,
+                   &out->transports[out->n_transports++]);
+  status_stream(t, SIP_TRANSPORT_TCP, &out->transports[out->n_transports++]);
+  status_stream(t, SIP_TRANSPORT_TLS, &out->transports[out->n_transports++]);
 }
 
 /* ---- Test switch ---- */
@@ -458,11 +562,11 @@ static void verb_debug_idle_timeout(const VgwMgmtCall *c, VgwMgmtReply *out) {
     return;
   }
   t->limits.idle_timeout_s = (guint)seconds;
-  g_message("sip/tcp: DEBUG: connections are closed after %u s idle",
+  g_message("sip: DEBUG: TCP and TLS connections are closed after %u s idle",
             t->limits.idle_timeout_s);
   GString *body = g_string_new(NULL);
   if (c->human) {
-    g_string_printf(body, "SIP TCP idle timeout: %u s\n",
+    g_string_printf(body, "SIP TCP and TLS idle timeout: %u s\n",
                     t->limits.idle_timeout_s);
   } else {
     g_string_printf(body, "{\"idle_timeout_s\":%u}",
@@ -473,7 +577,7 @@ static void verb_debug_idle_timeout(const VgwMgmtCall *c, VgwMgmtReply *out) {
 
 static const VgwMgmtVerb sip_debug_verbs[] = {
     {"debug sip-idle-timeout", "SECONDS",
-     "idle timeout of SIP TCP connections (test switch)", 0,
+     "idle timeout of SIP TCP and TLS connections (test switch)", 0,
      verb_debug_idle_timeout},
 };
 

@@ -1,6 +1,7 @@
 /*
  * vgwd's SIP transports: the UDP socket and the accepted TCP connections
- * of the SIP listeners (listeners.h), wired to one SipTxnLayer
+ * of the SIP listeners (listeners.h) and the established connections of
+ * the TLS listener (tls_server.h), wired to one SipTxnLayer
  * (device-fw/sip).
  *
  * UDP: each datagram goes to the layer, which stamps the top Via with
@@ -8,10 +9,14 @@
  * request came from. TCP: each connection has a SipFramer; whole messages
  * go to the layer, CRLF CRLF pings are answered with CRLF (RFC 5626
  * §4.4.1), a framing error closes the connection; responses go back on the
- * connection the request came on.
+ * connection the request came on. TLS: the same as TCP over each
+ * connection's decrypted stream, answers written back through it
+ * (SSL_write); the TLS listener hands a connection over only once its
+ * handshake is complete, so no SIP byte is read before that.
  *
- * Bounds, each refusal logged with the peer and the reason and counted:
- * TCP connections open at once (`connection-limit`: the newcomer is closed
+ * Bounds, each refusal logged with the peer and the reason and counted,
+ * the same for TCP and TLS (each transport counted on its own): its
+ * connections open at once (`connection-limit`: the newcomer is closed
  * at once), an idle timeout (no byte in or out), and the bytes queued for
  * a peer that does not read (`send-backlog`: the connection is closed).
  * Message refusals are the layer's SipReasons (sip_reason.h), counted by
@@ -27,6 +32,7 @@
 #include "mgmt/mgmt_status.h"
 #include "mgmt/mgmt_verb.h"
 #include "sip_txn.h"
+#include "tls/tls_server.h"
 
 G_BEGIN_DECLS
 
@@ -72,9 +78,13 @@ void vgw_sip_transport_serve_udp(VgwSipTransport *t, int fd);
  * (net/sockets.h), with the transport as |data|. */
 void vgw_sip_transport_accept_tcp(int fd, const char *peer, gpointer data);
 
+/* The stream handler of the TLS listener (vgw_tls_server_set_stream),
+ * with the transport as its data: SIP over TLS. */
+extern const VgwTlsStreamOps vgw_sip_tls_stream_ops;
+
 /* The transport's test switch, a verb set to add with the transport as
  * its data: `debug sip-idle-timeout S` (1-3600) sets the idle timeout of
- * every TCP connection; each applies it at its next idle check (a new
+ * every TCP and TLS connection; each applies it at its next idle check (a new
  * connection's first check comes after S). */
 extern const VgwMgmtVerbSet vgw_sip_debug_verb_set;
 

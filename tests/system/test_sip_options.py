@@ -31,17 +31,17 @@ CALLS = 20
 MAX_CONNECTIONS = 256
 
 
-def sip_status(run):
-    st = run.status(GW) or {}
+def sip_status(run, gw=GW):
+    st = run.status(gw) or {}
     return st.get('sip') or {}
 
 
-def wait_for(run, what, pred, polls=600):
-    """Polls the SIP status until PRED holds (the bound only stops a broken
-    gateway from hanging the test)."""
+def wait_for(run, what, pred, polls=600, gw=GW):
+    """Polls the SIP status of gateway GW until PRED holds (the bound only
+    stops a broken gateway from hanging the test)."""
     s = {}
     for _ in range(polls):
-        s = sip_status(run)
+        s = sip_status(run, gw)
         if s and pred(s):
             return s
         time.sleep(1)
@@ -54,18 +54,19 @@ def check_sipp(run, name, transport, port):
                        CALLS)
 
 
-def request(method, transport, branch, call_id, cseq='7', body=''):
-    """A request from a client that believes it is at 192.0.2.10:5999."""
-    return ('%s sip:gateway@127.0.0.1 SIP/2.0\r\n'
+def request(method, transport, branch, call_id, cseq='7', body='', scheme='sip'):
+    """A request from a client that believes it is at 192.0.2.10:5999
+    (SCHEME 'sips' for the gateway's URIs over TLS)."""
+    return ('%s %s:gateway@127.0.0.1 SIP/2.0\r\n'
             'Via: SIP/2.0/%s 192.0.2.10:5999;branch=z9hG4bK%s;rport\r\n'
             'Max-Forwards: 70\r\n'
-            'From: <sip:tester@example.test>;tag=from%s\r\n'
-            'To: <sip:gateway@127.0.0.1>\r\n'
+            'From: <%s:tester@example.test>;tag=from%s\r\n'
+            'To: <%s:gateway@127.0.0.1>\r\n'
             'Call-ID: %s\r\n'
             'CSeq: %s %s\r\n'
             'Content-Length: %d\r\n\r\n%s'
-            % (method, transport, branch, branch, call_id, cseq, method,
-               len(body), body)).encode()
+            % (method, scheme, transport, branch, scheme, branch, scheme, call_id, cseq,
+               method, len(body), body)).encode()
 
 
 def recv_response(sock):
@@ -86,7 +87,7 @@ def recv_response(sock):
     return data
 
 
-def check_options_ok(run, what, data, transport, branch, call_id):
+def check_options_ok(run, what, data, transport, branch, call_id, scheme='sip'):
     status, _, h = siptest.parse_response(data)
     via = (h.get('via') or [''])[0]
     run.check(status == 200, '%s: 200' % what, data)
@@ -95,9 +96,9 @@ def check_options_ok(run, what, data, transport, branch, call_id):
               is not None and len(h.get('via', [])) == 1,
               '%s: the one Via is stamped received=10.0.2.2 and rport=<source port>' % what, data)
     to = (h.get('to') or [''])[0]
-    run.check(re.fullmatch(r'<sip:gateway@127\.0\.0\.1>;tag=\w+', to) is not None,
+    run.check(re.fullmatch(r'<%s:gateway@127\.0\.0\.1>;tag=\w+' % scheme, to) is not None,
               '%s: To gets a tag' % what, data)
-    run.check(h.get('from') == ['<sip:tester@example.test>;tag=from%s' % branch] and
+    run.check(h.get('from') == ['<%s:tester@example.test>;tag=from%s' % (scheme, branch)] and
               h.get('call-id') == [call_id] and h.get('cseq') == ['7 OPTIONS'],
               '%s: From, Call-ID and CSeq are the request\'s' % what, data)
     allow = [m.strip() for m in (h.get('allow') or [''])[0].split(',')]
@@ -200,29 +201,31 @@ def connection_limit(run, port):
             c.close()
 
 
-def idle_timeout(run, port):
-    """A connection that stays silent is closed after the idle timeout,
-    shortened with the test switch (300 s at boot)."""
-    p = run.vgw('maint', '--name', GW, 'debug', 'sip-idle-timeout', '2', timeout=60)
+def idle_timeout(run, connect, transport='tcp', gw=GW):
+    """A TRANSPORT connection (a socket from CONNECT()) that stays silent
+    is closed after the idle timeout, shortened with the test switch (300 s
+    at boot)."""
+    p = run.vgw('maint', '--name', gw, 'debug', 'sip-idle-timeout', '2', timeout=60)
     run.check(p.returncode == 0 and json.loads(p.stdout or 'null') == {'idle_timeout_s': 2},
               'vgw maint debug sip-idle-timeout 2', p.stdout + p.stderr)
-    before = sip_status(run).get('tcp', {}).get('closed_idle')
-    s = socket.create_connection(('127.0.0.1', port), timeout=300)
+    before = sip_status(run, gw).get(transport, {}).get('closed_idle')
+    s = connect()
     try:
         s.sendall(b'\r\n\r\n')
-        run.check(s.recv(16) == b'\r\n', 'a new connection is served (ping answered)')
+        run.check(s.recv(16) == b'\r\n', '%s: a new connection is served (ping answered)'
+                  % transport)
         try:
             closed = s.recv(16) == b''
-        except ConnectionResetError:
+        except (ConnectionResetError, ssl.SSLError):
             closed = True
-        run.check(closed, 'the gateway closes it once it stays idle')
+        run.check(closed, '%s: the gateway closes it once it stays idle' % transport)
     finally:
         s.close()
     st = wait_for(run, 'the idle connection is gone',
-                  lambda s: s['tcp']['connections'] == 0)
-    run.check(st is not None and st['tcp']['closed_idle'] == before + 1 and
-              st['tcp']['idle_timeout_s'] == 2,
-              'status: one more connection closed idle, idle_timeout_s 2', st)
+                  lambda s: s[transport]['connections'] == 0, gw=gw)
+    run.check(st is not None and st[transport]['closed_idle'] == before + 1 and
+              st[transport]['idle_timeout_s'] == 2,
+              'status: one more %s connection closed idle, idle_timeout_s 2' % transport, st)
 
 
 def test(run):
@@ -291,7 +294,7 @@ def test(run):
     connection_limit(run, tcp_port)
     if wait_for(run, 'the held connections are closed',
                 lambda s: s['tcp']['connections'] == 0) is not None:
-        idle_timeout(run, tcp_port)
+        idle_timeout(run, lambda: socket.create_connection(('127.0.0.1', tcp_port), timeout=300))
 
     with open(os.path.join(run.state_root, GW, 'console.log'), errors='replace') as f:
         log = f.read()
