@@ -15,8 +15,15 @@ def test(run):
     run.check(a.get('serial') and a.get('serial') != b.get('serial'),
               'each gateway has its own serial number', (a, b))
     pa, pb = a.get('ports', {}), b.get('ports', {})
-    run.check(bool(pa) and bool(pb) and set(pa.values()).isdisjoint(set(pb.values())),
-              'the two gateways use disjoint host ports', (pa, pb))
+
+    def host_ports(ports):
+        # A port, or a list of them (the RTP range).
+        out = set()
+        for v in ports.values():
+            out.update(v if isinstance(v, list) else [v])
+        return out
+    run.check(bool(pa) and bool(pb) and host_ports(pa).isdisjoint(host_ports(pb)),
+              'the two gateways use disjoint host ports, RTP ranges included', (pa, pb))
 
     p = run.vgw('list', '--json')
     try:
