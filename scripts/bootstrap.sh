@@ -35,7 +35,7 @@ HOST_PKGS=(
     openssl socat procps iproute2 device-tree-compiler
     libgmp-dev libssl-dev python3-cryptography tshark
     debootstrap
-    sip-tester stunnel4
+    sip-tester stunnel4 sipsak baresip-core kamailio kamailio-tls-modules
 )
 
 # --- deb-src entries derived from the configured deb entries ------------
@@ -232,6 +232,16 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 fi
 log "all host packages present"
+
+# Tests start their own Kamailio on loopback ports; the packaged service
+# (enabled by its postinst where systemd runs) would hold 5060 on every
+# address.
+if command -v systemctl >/dev/null && [ -d /run/systemd/system ] &&
+   systemctl is-enabled --quiet kamailio 2>/dev/null; then
+    log "disabling the packaged kamailio service"
+    systemctl disable --now kamailio >/dev/null 2>&1 ||
+        log "warning: could not disable the kamailio service"
+fi
 
 # arm64 target files (kernel, busybox, libraries) are unpacked, never
 # installed, so the host's own packages are never displaced.
