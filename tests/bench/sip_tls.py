@@ -1,0 +1,324 @@
+#!/usr/bin/env python3
+"""SIP over TLS, side by side in one run: OPTIONS per second over 100
+persistent TLS connections, and new TLS connections per second (connect,
+full handshake, one OPTIONS, close), for
+
+  engine    vgwd's SIP/TLS engine built for the host (vgw-sip-engine-host:
+            vgwd's TLS listener, SIP transport and answers, a software
+            RSA-2048 key), one thread;
+  kamailio  Kamailio 5.6 with its tls module on the same host, answering
+            OPTIONS statelessly (sl_send_reply), --kamailio-children TCP
+            workers, an RSA-2048 test certificate;
+  gateway   a booted gateway (`vgw up`, TCG), through its forwarded SIPS
+            port: the firmware with its device key in the crypto engine.
+
+    tests/bench/sip_tls.py [--seconds S] [--rounds N] [--window W]
+                           [--kamailio-children N] [--no-gateway]
+
+The client is tests/bench/sip_tls_load (one thread, BoringSSL); it runs
+on the same 2-core machine as the servers, so a server that could go
+faster than the client shows the client's limit: the figures are ratios
+against Kamailio measured in the same run, not absolutes. Rounds go round
+the targets so machine noise hits them alike; medians are printed.
+
+Needs a built tree (scripts/build.sh). On demand, not in CI: these
+machines are noisy. tests/bench/test_sip_tls_smoke.py (suite bench-smoke)
+checks the load generator's counts against the servers' and SIPp's.
+"""
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(TOP, 'build', 'host')
+VGW = os.path.join(BUILD, 'host-tools', 'vgw')
+LOAD = os.path.join(BUILD, 'tests', 'bench', 'sip_tls_load')
+ENGINE = os.path.join(BUILD, 'tests', 'bench', 'vgw-sip-engine-host')
+KAMAILIO_MODULES = '/usr/lib/x86_64-linux-gnu/kamailio/modules'
+GW = 'sipbench'
+
+
+def free_port():
+    import socket
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_listening(port, proc, what, log, timeout=60):
+    """Waits until something listens on 127.0.0.1:PORT (asked with ss, so
+    no connection is made)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        p = subprocess.run(['ss', '-Htln', 'sport = :%d' % port], capture_output=True, text=True)
+        if ('127.0.0.1:%d' % port) in p.stdout:
+            return
+        if proc.poll() is not None:
+            break
+        time.sleep(0.2)
+    raise RuntimeError('%s does not listen on 127.0.0.1:%d; its log:\n%s'
+                       % (what, port, open(log, errors='replace').read()[-2000:]))
+
+
+class LoadGenerator:
+    def __init__(self, path=LOAD):
+        self.path = path
+
+    def run(self, port, mode, connections, window=4, seconds=None, requests=None,
+            ramp=16):
+        """Runs sip_tls_load; returns its JSON line as a dict (with its
+        human summary as 'summary')."""
+        args = [self.path, '--port', str(port), '--mode', mode,
+                '--connections', str(connections), '--window', str(window),
+                '--ramp', str(ramp)]
+        if requests is not None:
+            args += ['--requests', str(requests)]
+        if seconds is not None:
+            args += ['--seconds', str(seconds)]
+        p = subprocess.run(args, capture_output=True, text=True,
+                           timeout=(seconds or 60) + 180)
+        try:
+            result = json.loads(p.stdout.strip().splitlines()[-1])
+        except (IndexError, ValueError):
+            raise RuntimeError('sip_tls_load exited %d with no result:\n%s'
+                               % (p.returncode, p.stderr[-2000:]))
+        result['summary'] = p.stderr.strip()
+        result['exit'] = p.returncode
+        return result
+
+
+class HostEngine:
+    """vgw-sip-engine-host on a free port, its log in LOG."""
+    name = 'engine'
+
+    def __init__(self, path=ENGINE, log=None):
+        self.log_path = log or tempfile.mktemp(prefix='vgw-engine-', suffix='.log')
+        self.log = open(self.log_path, 'w')
+        self.proc = subprocess.Popen([path, '--port', '0'], stdout=subprocess.PIPE,
+                                     stderr=self.log, stdin=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline()
+        if not line.startswith('ready port='):
+            self.stop()
+            raise RuntimeError('vgw-sip-engine-host did not start: %r\n%s'
+                               % (line, open(self.log_path, errors='replace').read()[-2000:]))
+        self.port = int(line.split('=', 1)[1])
+        self.about = 'vgwd SIP/TLS engine on the host, 1 thread, software RSA-2048 key'
+
+    def stop(self):
+        """Stops the engine; returns its counters (a dict) or None."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        try:
+            out, _ = self.proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out, _ = self.proc.communicate()
+        self.log.close()
+        try:
+            return json.loads(out.strip().splitlines()[-1])
+        except (IndexError, ValueError):
+            return None
+
+
+KAMAILIO_CFG = '''#!KAMAILIO
+# Generated by tests/bench/sip_tls.py: OPTIONS answered 200 statelessly
+# over TLS, nothing else.
+debug=0
+log_stderror=yes
+fork=yes
+children=1
+tcp_children={children}
+enable_tls=yes
+disable_tcp=no
+auto_aliases=no
+listen=tls:127.0.0.1:{port}
+tcp_max_connections=8192
+tls_max_connections=8192
+tcp_connection_lifetime=300
+mpath="{modules}"
+loadmodule "sl.so"
+loadmodule "tls.so"
+modparam("tls", "config", "{tls_cfg}")
+
+request_route {{
+    if (method == "OPTIONS") {{
+        sl_send_reply("200", "OK");
+        exit;
+    }}
+    sl_send_reply("501", "Not Implemented");
+}}
+'''
+
+KAMAILIO_TLS_CFG = '''[server:default]
+method = TLSv1.2+
+verify_certificate = no
+require_certificate = no
+certificate = {cert}
+private_key = {key}
+
+[client:default]
+method = TLSv1.2+
+verify_certificate = no
+require_certificate = no
+'''
+
+
+class Kamailio:
+    """Kamailio 5.6 with its tls module on a free port."""
+    name = 'kamailio'
+
+    def __init__(self, workdir, children):
+        self.dir = os.path.join(workdir, 'kamailio')
+        os.makedirs(self.dir)
+        cert, key = os.path.join(self.dir, 'cert.pem'), os.path.join(self.dir, 'key.pem')
+        subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes',
+                        '-keyout', key, '-out', cert, '-days', '2', '-subj',
+                        '/CN=kamailio-bench'], check=True, capture_output=True)
+        tls_cfg = os.path.join(self.dir, 'tls.cfg')
+        with open(tls_cfg, 'w') as f:
+            f.write(KAMAILIO_TLS_CFG.format(cert=cert, key=key))
+        self.port = free_port()
+        cfg = os.path.join(self.dir, 'kamailio.cfg')
+        with open(cfg, 'w') as f:
+            f.write(KAMAILIO_CFG.format(port=self.port, children=children,
+                                        modules=KAMAILIO_MODULES, tls_cfg=tls_cfg))
+        self.log_path = os.path.join(self.dir, 'kamailio.log')
+        self.log = open(self.log_path, 'w')
+        # -DD: stay in the foreground (its children still fork), so that
+        # terminating this process group ends them all.
+        self.proc = subprocess.Popen(['kamailio', '-f', cfg, '-DD', '-E', '-m', '256',
+                                      '-M', '16', '-Y', self.dir,
+                                      '-P', os.path.join(self.dir, 'kamailio.pid')],
+                                     stdout=self.log, stderr=self.log,
+                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        try:
+            wait_listening(self.port, self.proc, 'kamailio', self.log_path)
+        except Exception:
+            self.stop()
+            raise
+        self.about = 'Kamailio 5.6 tls module, sl_send_reply, %d TCP worker(s)' % children
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, 15)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, 9)
+                self.proc.wait()
+        self.log.close()
+        return None
+
+
+class Gateway:
+    """A booted gateway, through its forwarded SIPS port."""
+    name = 'gateway'
+
+    def __init__(self, workdir):
+        self.env = dict(os.environ, VGW_STATE_DIR=os.path.join(workdir, 'gw'))
+        os.makedirs(self.env['VGW_STATE_DIR'])
+        try:
+            self.vgw('up', '--name', GW, '--detach', '--sip-port', '0', '--sip-tls-port', '0')
+            st = json.loads(self.vgw('status', '--name', GW, '--json').stdout)
+            self.port = st['ports']['sips']
+        except Exception:
+            self.stop()
+            raise
+        tls = st.get('tls') or {}
+        self.about = 'booted gateway (TCG), %s %s key' % (tls.get('key_type'),
+                                                         tls.get('key_source'))
+
+    def vgw(self, *args, check=True):
+        p = subprocess.run([VGW] + list(args), env=self.env, capture_output=True, text=True,
+                           timeout=600)
+        if check and p.returncode != 0:
+            raise RuntimeError('vgw %s: %s' % (' '.join(args), p.stderr.strip()))
+        return p
+
+    def stop(self):
+        self.vgw('down', '--name', GW, check=False)
+        return None
+
+
+def fmt(r):
+    return ('%8.1f/s  ok %d other %d unanswered %d  p50 %.2f p90 %.2f p99 %.2f ms'
+            % (r['rate'], r['ok'], r['other'], r['unanswered'], r['p50_ms'], r['p90_ms'],
+               r['p99_ms']))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--seconds', type=float, default=10)
+    ap.add_argument('--rounds', type=int, default=3)
+    ap.add_argument('--connections', type=int, default=100,
+                    help='persistent connections (OPTIONS/s)')
+    ap.add_argument('--window', type=int, default=4,
+                    help='OPTIONS outstanding per persistent connection')
+    ap.add_argument('--cycle-connections', type=int, default=8,
+                    help='new-connection cycles in flight at once')
+    ap.add_argument('--kamailio-children', type=int, default=1)
+    ap.add_argument('--no-gateway', action='store_true', help='skip the booted gateway')
+    args = ap.parse_args()
+
+    work = tempfile.mkdtemp(prefix='vgwsb-', dir='/tmp')
+    load = LoadGenerator()
+    targets = []
+    try:
+        targets.append(HostEngine(log=os.path.join(work, 'engine.log')))
+        targets.append(Kamailio(work, args.kamailio_children))
+        if not args.no_gateway:
+            targets.append(Gateway(work))
+        for t in targets:
+            print('%-8s %s, 127.0.0.1:%d' % (t.name, t.about, t.port), flush=True)
+        print('load: sip_tls_load, %d persistent connections x %d outstanding; new '
+              'connections %d at a time; %g s per measure, %d rounds'
+              % (args.connections, args.window, args.cycle_connections, args.seconds,
+                 args.rounds), flush=True)
+        results = {}
+        for rnd in range(args.rounds):
+            for t in targets:
+                for mode in ('options', 'connect'):
+                    conns = args.connections if mode == 'options' else args.cycle_connections
+                    r = load.run(t.port, mode, conns, window=args.window, seconds=args.seconds)
+                    results.setdefault((t.name, mode), []).append(r)
+                    print('round %d %-8s %-7s %s' % (rnd + 1, t.name, mode, fmt(r)), flush=True)
+                    if r['exit'] != 0:
+                        print('         ' + r['summary'].replace('\n', '\n         '))
+
+        print()
+        print('medians of %d rounds; ratio = target / kamailio' % args.rounds)
+        print('| target | OPTIONS/s (%d conns) | ratio | p99 ms | new TLS conns/s | ratio | p99 ms |'
+              % args.connections)
+        print('| --- | --- | --- | --- | --- | --- | --- |')
+        med = {k: (statistics.median(x['rate'] for x in v),
+                   statistics.median(x['p99_ms'] for x in v)) for k, v in results.items()}
+        for t in targets:
+            o, c = med[(t.name, 'options')], med[(t.name, 'connect')]
+            ko, kc = med[('kamailio', 'options')], med[('kamailio', 'connect')]
+            print('| %s | %.0f | %.2fx | %.1f | %.1f | %.2fx | %.1f |'
+                  % (t.name, o[0], o[0] / ko[0] if ko[0] else 0, o[1], c[0],
+                     c[0] / kc[0] if kc[0] else 0, c[1]))
+        bad = [(k, x) for k, v in results.items() for x in v
+               if x['sent'] != x['ok'] + x['other'] + x['unanswered']]
+        if bad:
+            print('counts that do not add up: %r' % bad)
+            return 1
+    finally:
+        for t in targets:
+            counters = t.stop()
+            if counters:
+                print('%s counters: %s' % (t.name, json.dumps(counters)))
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

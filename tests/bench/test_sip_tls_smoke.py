@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""bench-smoke: the SIP/TLS load generator's counts are right.
+
+vgwd's SIP/TLS engine built for the host (vgw-sip-engine-host) serves
+three clients in turn: sip_tls_load over persistent connections, then in
+its new-connection mode, then SIPp through stunnel4 (as system-sip_tls
+drives a gateway). Each client's own count of 200s must be what it sent,
+and the engine's counters, read when it stops, must add up to the three:
+so the load generator counts what the server saw, as SIPp does. No figure
+about speed is checked.
+
+Env: SIP_TLS_LOAD and VGW_SIP_ENGINE_HOST (the two programs, set by
+meson).
+"""
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'system'))
+
+import vgwtest  # noqa: E402
+from test_sip_options import CALLS as SIPP_OPTIONS  # noqa: E402
+from test_sip_tls import sipp_through_stunnel  # noqa: E402
+
+import sip_tls  # noqa: E402
+
+PERSISTENT = 10
+WINDOW = 4
+REQUESTS = 400
+CYCLES = 50
+CYCLE_CONNECTIONS = 4
+
+
+def test(run):
+    engine = sip_tls.HostEngine(os.environ['VGW_SIP_ENGINE_HOST'],
+                                os.path.join(run.state_root, 'engine.log'))
+    counters = None
+    try:
+        load = sip_tls.LoadGenerator(os.environ['SIP_TLS_LOAD'])
+        r = load.run(engine.port, 'options', connections=PERSISTENT, window=WINDOW,
+                     requests=REQUESTS)
+        run.check(r['sent'] == REQUESTS and r['ok'] == REQUESTS and r['other'] == 0 and
+                  r['unanswered'] == 0 and r['unmatched'] == 0,
+                  'persistent connections: %d OPTIONS sent, %d answered 200, none other'
+                  % (REQUESTS, REQUESTS), r)
+        run.check(r['handshakes'] == PERSISTENT and r['conn_lost'] == 0,
+                  'persistent connections: %d handshakes, no connection lost' % PERSISTENT, r)
+        run.check(r['rate'] > 0 and 0 < r['p50_ms'] <= r['p90_ms'] <= r['p99_ms'] <= r['max_ms'],
+                  'persistent connections: a rate and ordered latency percentiles', r)
+
+        c = load.run(engine.port, 'connect', connections=CYCLE_CONNECTIONS, requests=CYCLES)
+        run.check(c['sent'] == CYCLES and c['cycles'] == CYCLES and c['ok'] == CYCLES and
+                  c['other'] == 0 and c['unanswered'] == 0,
+                  'new connections: %d cycles, each one OPTIONS answered 200' % CYCLES, c)
+        run.check(CYCLES <= c['handshakes'] <= CYCLES + CYCLE_CONNECTIONS and
+                  c['handshake_failed'] == 0 and c['connect_failed'] == 0,
+                  'new connections: a full handshake for each cycle, none failed', c)
+
+        sipp_through_stunnel(run, engine.port)
+    finally:
+        counters = engine.stop()
+    tls = (counters or {}).get('tls') or {}
+    total = REQUESTS + CYCLES + SIPP_OPTIONS
+    run.check(tls.get('received') == total and tls.get('sent') == total and
+              tls.get('rejected') == 0,
+              'the engine received and answered %d OPTIONS over TLS: %d + %d from '
+              'sip_tls_load, %d from SIPp' % (total, REQUESTS, CYCLES, SIPP_OPTIONS),
+              json.dumps(counters))
+
+
+if __name__ == '__main__':
+    vgwtest.main(test)
