@@ -139,7 +139,7 @@ tcp_children={children}
 enable_tls=yes
 disable_tcp=no
 auto_aliases=no
-listen=tls:127.0.0.1:{port}
+listen=tls:127.0.0.1:{port}{udp_listen}
 tcp_max_connections=8192
 tls_max_connections=8192
 tcp_connection_lifetime=300
@@ -152,10 +152,21 @@ request_route {{
     if (method == "OPTIONS") {{
         sl_send_reply("200", "OK");
         exit;
-    }}
+    }}{calls_route}
     sl_send_reply("501", "Not Implemented");
 }}
 '''
+
+# With calls (sip_calls.py): INVITE and BYE answered 200 statelessly, ACK
+# dropped; over UDP.
+KAMAILIO_CALLS_ROUTE = '''
+    if (method == "INVITE" || method == "BYE") {
+        sl_send_reply("200", "OK");
+        exit;
+    }
+    if (method == "ACK") {
+        exit;
+    }'''
 
 KAMAILIO_TLS_CFG = '''[server:default]
 method = TLSv1.2+
@@ -172,10 +183,11 @@ require_certificate = no
 
 
 class Kamailio:
-    """Kamailio 5.6 with its tls module on a free port."""
+    """Kamailio 5.6 with its tls module on a free port; with CALLS also on
+    UDP (self.udp_port), answering calls statelessly."""
     name = 'kamailio'
 
-    def __init__(self, workdir, children):
+    def __init__(self, workdir, children, calls=False):
         self.dir = os.path.join(workdir, 'kamailio')
         os.makedirs(self.dir)
         cert, key = os.path.join(self.dir, 'cert.pem'), os.path.join(self.dir, 'key.pem')
@@ -186,10 +198,14 @@ class Kamailio:
         with open(tls_cfg, 'w') as f:
             f.write(KAMAILIO_TLS_CFG.format(cert=cert, key=key))
         self.port = free_port()
+        self.udp_port = free_port() if calls else None
         cfg = os.path.join(self.dir, 'kamailio.cfg')
         with open(cfg, 'w') as f:
             f.write(KAMAILIO_CFG.format(port=self.port, children=children,
-                                        modules=KAMAILIO_MODULES, tls_cfg=tls_cfg))
+                                        modules=KAMAILIO_MODULES, tls_cfg=tls_cfg,
+                                        udp_listen='\nlisten=udp:127.0.0.1:%d' % self.udp_port
+                                        if calls else '',
+                                        calls_route=KAMAILIO_CALLS_ROUTE if calls else ''))
         self.log_path = os.path.join(self.dir, 'kamailio.log')
         self.log = open(self.log_path, 'w')
         # -DD: stay in the foreground (its children still fork), so that
@@ -204,7 +220,8 @@ class Kamailio:
         except Exception:
             self.stop()
             raise
-        self.about = 'Kamailio 5.6 tls module, sl_send_reply, %d TCP worker(s)' % children
+        self.about = ('Kamailio 5.6 tls module, sl_send_reply, %d worker process(es) per '
+                      'transport' % children)
 
     def stop(self):
         if self.proc.poll() is None:
