@@ -73,12 +73,16 @@ class LoadGenerator:
         self.path = path
 
     def run(self, port, mode, connections, window=4, seconds=None, requests=None,
-            ramp=16):
+            ramp=16, cert=None, key=None, drain=None):
         """Runs sip_tls_load; returns its JSON line as a dict (with its
-        human summary as 'summary')."""
+        human summary as 'summary' and its exit code as 'exit')."""
         args = [self.path, '--port', str(port), '--mode', mode,
                 '--connections', str(connections), '--window', str(window),
                 '--ramp', str(ramp)]
+        if cert is not None:
+            args += ['--cert', cert, '--key', key]
+        if drain is not None:
+            args += ['--drain', str(drain)]
         if requests is not None:
             args += ['--requests', str(requests)]
         if seconds is not None:
@@ -170,10 +174,9 @@ KAMAILIO_CALLS_ROUTE = '''
 
 KAMAILIO_TLS_CFG = '''[server:default]
 method = TLSv1.2+
-verify_certificate = no
-require_certificate = no
 certificate = {cert}
 private_key = {key}
+{client_auth}
 
 [client:default]
 method = TLSv1.2+
@@ -184,10 +187,11 @@ require_certificate = no
 
 class Kamailio:
     """Kamailio 5.6 with its tls module on a free port; with CALLS also on
-    UDP (self.udp_port), answering calls statelessly."""
+    UDP (self.udp_port), answering calls statelessly; with CLIENT_CA (a PEM
+    file) it requires a client certificate issued by it."""
     name = 'kamailio'
 
-    def __init__(self, workdir, children, calls=False):
+    def __init__(self, workdir, children, calls=False, client_ca=None):
         self.dir = os.path.join(workdir, 'kamailio')
         os.makedirs(self.dir)
         cert, key = os.path.join(self.dir, 'cert.pem'), os.path.join(self.dir, 'key.pem')
@@ -196,7 +200,11 @@ class Kamailio:
                         '/CN=kamailio-bench'], check=True, capture_output=True)
         tls_cfg = os.path.join(self.dir, 'tls.cfg')
         with open(tls_cfg, 'w') as f:
-            f.write(KAMAILIO_TLS_CFG.format(cert=cert, key=key))
+            f.write(KAMAILIO_TLS_CFG.format(
+                cert=cert, key=key,
+                client_auth='verify_certificate = yes\nrequire_certificate = yes\n'
+                            'ca_list = %s' % client_ca if client_ca else
+                            'verify_certificate = no\nrequire_certificate = no'))
         self.port = free_port()
         self.udp_port = free_port() if calls else None
         cfg = os.path.join(self.dir, 'kamailio.cfg')

@@ -6,8 +6,10 @@ three clients in turn: sip_tls_load over persistent connections, then in
 its new-connection mode, then SIPp through stunnel4 (as system-sip_tls
 drives a gateway). Each client's own count of 200s must be what it sent,
 and the engine's counters, read when it stops, must add up to the three:
-so the load generator counts what the server saw, as SIPp does. No figure
-about speed is checked.
+so the load generator counts what the server saw, as SIPp does. Then
+Kamailio 5.6, requiring a client certificate, answers the load generator
+when it presents one and refuses it when it does not. No figure about
+speed is checked.
 
 Env: SIP_TLS_LOAD and VGW_SIP_ENGINE_HOST (the two programs, set by
 meson).
@@ -16,6 +18,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'system'))
@@ -70,5 +73,39 @@ def test(run):
               json.dumps(counters))
 
 
+def client_certificate(workdir):
+    """A self-signed client certificate and its key (PEM files)."""
+    cert, key = os.path.join(workdir, 'client.pem'), os.path.join(workdir, 'client.key')
+    subprocess.run(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt',
+                    'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert,
+                    '-days', '2', '-subj', '/CN=sip-tls-load'],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+def test_client_certificate(run):
+    work = tempfile.mkdtemp(prefix='kam-', dir=run.state_root)
+    cert, key = client_certificate(work)
+    kam = sip_tls.Kamailio(work, 1, client_ca=cert)
+    try:
+        load = sip_tls.LoadGenerator(os.environ['SIP_TLS_LOAD'])
+        r = load.run(kam.port, 'options', connections=4, requests=100, cert=cert, key=key)
+        run.check(r['client_cert'] and r['ok'] == 100 and r['unanswered'] == 0 and
+                  r['handshakes'] == 4,
+                  'Kamailio requiring a client certificate answers 100 OPTIONS from '
+                  'sip_tls_load presenting one', r)
+        r = load.run(kam.port, 'connect', connections=1, requests=3, drain=2)
+        run.check(not r['client_cert'] and r['ok'] == 0 and r['unanswered'] == r['sent'] and
+                  r['handshake_failed'] + r['conn_lost'] > 0,
+                  'without a client certificate: no answer, the connections fail', r)
+    finally:
+        kam.stop()
+
+
+def test_all(run):
+    test(run)
+    test_client_certificate(run)
+
+
 if __name__ == '__main__':
-    vgwtest.main(test)
+    vgwtest.main(test_all)
