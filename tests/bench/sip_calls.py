@@ -18,7 +18,6 @@ target kept with no failure, and its ratio to Kamailio's.
 Needs a built tree (scripts/build.sh). On demand, not in CI.
 """
 import argparse
-import csv
 import json
 import os
 import shutil
@@ -28,6 +27,7 @@ import tempfile
 import time
 
 from sip_tls import Gateway, Kamailio
+from siptest import sipp_stat  # tests/system, on the path through sip_tls
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCENARIO = os.path.join(HERE, 'sipp', 'call_signalling.xml')
@@ -48,13 +48,7 @@ def sipp_step(workdir, port, rate, seconds):
                        cwd=workdir, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                        timeout=seconds + 180)
     wall = time.monotonic() - t0
-    counters = {}
-    try:
-        with open(stat, newline='') as f:
-            rows = list(csv.reader(f, delimiter=';'))
-        counters = dict(zip(rows[0], rows[-1]))
-    except (OSError, IndexError):
-        pass
+    counters = sipp_stat(stat)
     ok = int(counters.get('SuccessfulCall(C)', 0) or 0)
     failed = int(counters.get('FailedCall(C)', 0) or 0)
     return calls, ok, failed, wall, p.returncode

@@ -36,21 +36,14 @@ import tempfile
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(TOP, 'tests', 'system'))
+from tlspeers import free_port  # noqa: E402
 BUILD = os.path.join(TOP, 'build', 'host')
 VGW = os.path.join(BUILD, 'host-tools', 'vgw')
 LOAD = os.path.join(BUILD, 'tests', 'bench', 'sip_tls_load')
 ENGINE = os.path.join(BUILD, 'tests', 'bench', 'vgw-sip-engine-host')
 KAMAILIO_MODULES = '/usr/lib/x86_64-linux-gnu/kamailio/modules'
 GW = 'sipbench'
-
-
-def free_port():
-    import socket
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def wait_listening(port, proc, what, log, timeout=60):

@@ -555,28 +555,19 @@ static gboolean run_open_all(Run *r) {
   return TRUE;
 }
 
-static void run_options(Run *r) {
+/* The measured part: every connection starts its requests (options mode:
+ * its window on the open connection; connect mode: its first cycle), then
+ * answers drive new ones until --seconds or --requests. */
+static void run_send(Run *r) {
   r->sending = TRUE;
   r->t0 = r->t_last = now_us();
   for (guint i = 0; i < r->opt.connections && r->sending; i++) {
-    conn_fill(r, &r->conns[i]);
-    conn_flush(r, &r->conns[i]);
-  }
-  gint64 stop = r->t0 + (gint64)(r->opt.seconds * G_USEC_PER_SEC);
-  while (r->sending) {
-    if (r->opt.requests == 0 && now_us() >= stop) {
-      r->sending = FALSE;
-      break;
+    if (r->opt.mode == MODE_CONNECT) {
+      conn_open(r, &r->conns[i]);
+    } else {
+      conn_fill(r, &r->conns[i]);
+      conn_flush(r, &r->conns[i]);
     }
-    run_poll(r, r->opt.requests == 0 ? ms_until(stop) : 1000);
-  }
-}
-
-static void run_connect(Run *r) {
-  r->sending = TRUE;
-  r->t0 = r->t_last = now_us();
-  for (guint i = 0; i < r->opt.connections; i++) {
-    conn_open(r, &r->conns[i]);
   }
   gint64 stop = r->t0 + (gint64)(r->opt.seconds * G_USEC_PER_SEC);
   while (r->sending) {
@@ -795,16 +786,12 @@ int main(int argc, char **argv) {
   }
 
   int status = 0;
-  if (r->opt.mode == MODE_OPTIONS) {
-    if (!run_open_all(r)) {
-      fprintf(stderr, "sip_tls_load: %u of %u connections up: the server "
-              "did not take them all\n", r->ready, r->opt.connections);
-      status = 2;
-    } else {
-      run_options(r);
-    }
+  if (r->opt.mode == MODE_OPTIONS && !run_open_all(r)) {
+    fprintf(stderr, "sip_tls_load: %u of %u connections up: the server "
+            "did not take them all\n", r->ready, r->opt.connections);
+    status = 2;
   } else {
-    run_connect(r);
+    run_send(r);
   }
   run_drain(r);
   run_report(r);
