@@ -210,9 +210,10 @@ class Kamailio:
         self.log_path = os.path.join(self.dir, 'kamailio.log')
         self.log = open(self.log_path, 'w')
         # -DD: stay in the foreground (its children still fork), so that
-        # terminating this process group ends them all.
+        # terminating this process group ends them all. -w: a core dump
+        # (seen with 2 TCP workers, see RESULTS.md) stays in DIR.
         self.proc = subprocess.Popen(['kamailio', '-f', cfg, '-DD', '-E', '-m', '256',
-                                      '-M', '16', '-Y', self.dir,
+                                      '-M', '16', '-Y', self.dir, '-w', self.dir,
                                       '-P', os.path.join(self.dir, 'kamailio.pid')],
                                      stdout=self.log, stderr=self.log,
                                      stdin=subprocess.DEVNULL, start_new_session=True)
@@ -261,6 +262,12 @@ class Gateway:
             raise RuntimeError('vgw %s: %s' % (' '.join(args), p.stderr.strip()))
         return p
 
+    def resets(self):
+        """(reset cause, reset count) from `vgw status`: a reset during a
+        measure (the watchdog's, when the main loop stalls) shows there."""
+        st = json.loads(self.vgw('status', '--name', GW, '--json').stdout)
+        return st.get('reset_cause'), st.get('reset_count')
+
     def stop(self):
         self.vgw('down', '--name', GW, check=False)
         return None
@@ -305,9 +312,15 @@ def main():
             for t in targets:
                 for mode in ('options', 'connect'):
                     conns = args.connections if mode == 'options' else args.cycle_connections
+                    before = t.resets() if isinstance(t, Gateway) else None
                     r = load.run(t.port, mode, conns, window=args.window, seconds=args.seconds)
                     results.setdefault((t.name, mode), []).append(r)
                     print('round %d %-8s %-7s %s' % (rnd + 1, t.name, mode, fmt(r)), flush=True)
+                    after = t.resets() if isinstance(t, Gateway) else None
+                    if before != after:
+                        print('         the gateway reset during this measure (cause %s, '
+                              'reset count %s -> %s)' % (after[0], before[1], after[1]),
+                              flush=True)
                     if r['exit'] != 0:
                         print('         ' + r['summary'].replace('\n', '\n         '))
 
