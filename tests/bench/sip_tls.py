@@ -274,9 +274,9 @@ class Gateway:
 
 
 def fmt(r):
-    return ('%8.1f/s  ok %d other %d unanswered %d  p50 %.2f p90 %.2f p99 %.2f ms'
+    return ('%8.1f/s  ok %d other %d unanswered %d  p50 %.2f p90 %.2f p99 %.2f ms  %s'
             % (r['rate'], r['ok'], r['other'], r['unanswered'], r['p50_ms'], r['p90_ms'],
-               r['p99_ms']))
+               r['p99_ms'], r['version']))
 
 
 def main():

@@ -119,6 +119,7 @@ typedef struct {
   guint handshaking;    /* connections between connect and READY */
   guint ready;
   Counts n;
+  const char *version;  /* TLS version of the first handshake */
   gint64 t0, t_last;
   guint8 buf[16384];
 } Run;
@@ -412,6 +413,9 @@ static void conn_ready(Run *r, Conn *c) {
   r->handshaking--;
   r->ready++;
   r->n.handshakes++;
+  if (r->version == NULL) {
+    r->version = SSL_get_version(c->ssl); /* a static string */
+  }
   struct sockaddr_in local;
   socklen_t llen = sizeof(local);
   if (getsockname(c->fd, (struct sockaddr *)&local, &llen) == 0) {
@@ -617,6 +621,7 @@ static void run_report(Run *r) {
   const char *mode = r->opt.mode == MODE_CONNECT ? "connect" : "options";
 
   printf("{\"mode\":\"%s\",\"target\":\"%s:%d\",\"tls\":\"%s\","
+         "\"version\":\"%s\","
          "\"client_cert\":%s,\"connections\":%u,\"window\":%u,"
          "\"seconds\":%.3f,\"rate\":%.1f,\"sent\":%" G_GUINT64_FORMAT
          ",\"ok\":%" G_GUINT64_FORMAT ",\"other\":%" G_GUINT64_FORMAT
@@ -630,7 +635,7 @@ static void run_report(Run *r) {
          ",\"conn_lost\":%" G_GUINT64_FORMAT
          ",\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f}\n",
          mode, r->opt.host, r->opt.port, r->opt.tls,
-         r->opt.cert != NULL ? "true" : "false", r->opt.connections,
+         r->version != NULL ? r->version : "none", r->opt.cert != NULL ? "true" : "false", r->opt.connections,
          r->opt.mode == MODE_CONNECT ? 1 : r->opt.window, elapsed, rate,
          r->n.sent, r->n.ok, r->n.other, unanswered, r->n.provisional,
          r->n.unmatched, r->n.handshakes, r->n.cycles, r->n.connect_failed,
@@ -643,7 +648,7 @@ static void run_report(Run *r) {
           ", other final %" G_GUINT64_FORMAT ", unanswered %" G_GUINT64_FORMAT
           " (provisional %" G_GUINT64_FORMAT ", unmatched %" G_GUINT64_FORMAT
           ")\n"
-          "  TLS handshakes %" G_GUINT64_FORMAT ", connect failed %"
+          "  TLS handshakes %" G_GUINT64_FORMAT " (%s), connect failed %"
           G_GUINT64_FORMAT ", handshake failed %" G_GUINT64_FORMAT
           ", lost %" G_GUINT64_FORMAT "\n"
           "  %s latency ms: p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n",
@@ -651,7 +656,8 @@ static void run_report(Run *r) {
           r->opt.mode == MODE_CONNECT ? " at a time" : "", rate,
           r->opt.mode == MODE_CONNECT ? "connections" : "answers", elapsed,
           r->n.sent, r->n.ok, r->n.other, unanswered, r->n.provisional,
-          r->n.unmatched, r->n.handshakes, r->n.connect_failed,
+          r->n.unmatched, r->n.handshakes,
+          r->version != NULL ? r->version : "none", r->n.connect_failed,
           r->n.handshake_failed, r->n.conn_lost,
           r->opt.mode == MODE_CONNECT ? "cycle" : "answer", p50, p90, p99,
           max);
