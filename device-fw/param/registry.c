@@ -150,6 +150,19 @@ static const VgwParamDesc globals[] = {
      .description = "Password for the maintenance-port CLI login; factory "
                     "value Admin"},
 
+    /* Digest authentication of REGISTER (vgwd/sip_registrations.h) against
+     * the SBCUserInfoTable. [vgw]: the 6.4 gateway has no registrar. */
+    {"RegistrarAuthentication", "Registrar", ENUM(disable_enable),
+     .default_text = "0",
+     .description = "Challenge every REGISTER with Digest (SHA-256 and MD5) "
+                    "and accept only the users of SBCUserInfoTable"},
+    {"RegistrarAuthRealm", "Registrar", STR(63), .default_text = "vgw",
+     .description = "Digest realm of the registrar's challenges"},
+    {"RegistrarNonceLifetime", "Registrar", INT(10, 3600),
+     .default_text = "300",
+     .description = "Seconds a Digest nonce is good for; after it a "
+                    "challenge says stale=true"},
+
     /* The test extension (vgwd/test_extension.h): answers calls, echoes
      * RTP. [vgw] only: no such feature in gateway-spec.md. */
     {"TestCallNumber", "TestCall", STR(31), .default_text = "1000",
@@ -294,6 +307,19 @@ static const VgwParamDesc ip_group_columns[] = {
      .description = "TLS Context for DTLS media; empty = none"},
 };
 
+/* The SBC "User Information" table; here the registrar's users. */
+static const VgwParamDesc user_info_columns[] = {
+    {"LocalUser", STR(60), .default_text = "",
+     .description = "User part of the address of record the row may "
+                    "register (the To URI's user)"},
+    {"Username", STR(60), .default_text = "",
+     .description = "Digest user name; empty = LocalUser"},
+    {"Password", STR(50), .default_text = "", .masked = TRUE,
+     .description = "Digest password",
+     .note = "[vgw] held in clear on the flash and in ini exports, since "
+             "Digest needs it; shown masked."},
+};
+
 #define COLUMNS(arr) .columns = (arr), .n_columns = G_N_ELEMENTS(arr)
 
 static const VgwTableDesc tables[VGW_TABLE_COUNT] = {
@@ -315,6 +341,9 @@ static const VgwTableDesc tables[VGW_TABLE_COUNT] = {
     [VGW_TABLE_IP_GROUP] = {"IPGroup",
         "SIP entities (servers or user groups) and their Proxy Sets",
         80, COLUMNS(ip_group_columns), .name_column = 1},
+    [VGW_TABLE_USER_INFO] = {"SBCUserInfoTable",
+        "Users the registrar authenticates (RegistrarAuthentication)",
+        64, COLUMNS(user_info_columns), .name_column = -1},
 };
 
 static gboolean name_equal(const char *known, const char *name, gsize len) {
