@@ -34,6 +34,8 @@ static const VgwParamEnumValue application[] = {
 static const VgwParamEnumValue ocsp_default[] = {{0, "Reject"}, {1, "Allow"}};
 static const VgwParamEnumValue dh_key_size[] = {{1024, "1024"}, {2048, "2048"}};
 static const VgwParamEnumValue ip_group_type[] = {{0, "Server"}, {1, "User"}};
+static const VgwParamEnumValue digest_algorithms[] = {
+    {0, "SHA-256 and MD5"}, {1, "MD5"}, {2, "SHA-256"}};
 
 #define INT(lo, hi) .type = VGW_PARAM_INTEGER, .min = (lo), .max = (hi)
 #define ENUM(arr) .type = VGW_PARAM_ENUM, ENUMS(arr)
@@ -158,6 +160,12 @@ static const VgwParamDesc globals[] = {
                     "and accept only the users of SBCUserInfoTable"},
     {"RegistrarAuthRealm", "Registrar", STR(63), .default_text = "vgw",
      .description = "Digest realm of the registrar's challenges"},
+    {"RegistrarAuthAlgorithms", "Registrar", ENUM(digest_algorithms),
+     .default_text = "0",
+     .description = "Digest algorithms the registrar offers (SHA-256 "
+                    "first) and accepts",
+     .note = "[vgw] MD5 alone serves clients that stop at a first "
+             "challenge they cannot answer (SIPp 3.6)."},
     {"RegistrarNonceLifetime", "Registrar", INT(10, 3600),
      .default_text = "300",
      .description = "Seconds a Digest nonce is good for; after it a "

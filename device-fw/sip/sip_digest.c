@@ -19,7 +19,7 @@ static const struct {
     [SIP_DIGEST_MALFORMED] = {"malformed-credentials",
                               "credentials not Digest or incomplete"},
     [SIP_DIGEST_BAD_ALGORITHM] = {"bad-algorithm",
-                                  "algorithm neither MD5 nor SHA-256"},
+                                  "an algorithm we do not offer"},
     [SIP_DIGEST_BAD_QOP] = {"bad-qop", "not qop=auth with nc and cnonce"},
     [SIP_DIGEST_UNKNOWN_NONCE] = {"unknown-nonce", "a nonce we did not issue"},
     [SIP_DIGEST_STALE_NONCE] = {"stale-nonce", "the nonce has expired"},
@@ -104,6 +104,7 @@ typedef struct {
 
 struct SipDigestAuth {
   char *realm;
+  guint algorithms; /* SIP_DIGEST_OFFER() set */
   guint lifetime_s;
   SipDigestClock clock;
   gpointer clock_data;
@@ -116,10 +117,13 @@ static gint64 monotonic_s(gpointer data) {
   return g_get_monotonic_time() / G_USEC_PER_SEC;
 }
 
-SipDigestAuth *sip_digest_auth_new(const char *realm, guint nonce_lifetime_s,
+SipDigestAuth *sip_digest_auth_new(const char *realm, guint algorithms,
+                                   guint nonce_lifetime_s,
                                    SipDigestClock clock, gpointer clock_data) {
+  g_return_val_if_fail((algorithms & SIP_DIGEST_OFFER_ALL) != 0, NULL);
   SipDigestAuth *auth = g_new0(SipDigestAuth, 1);
   auth->realm = g_strdup(realm);
+  auth->algorithms = algorithms & SIP_DIGEST_OFFER_ALL;
   auth->lifetime_s = MAX(nonce_lifetime_s, 1);
   auth->clock = clock != NULL ? clock : monotonic_s;
   auth->clock_data = clock_data;
@@ -313,7 +317,8 @@ static SipDigestResult check(SipDigestAuth *auth, const osip_message_t *req,
   SipDigestAlgorithm alg;
   guint32 nc = 0;
 
-  if (!algorithm_parse(c->algorithm, &alg)) {
+  if (!algorithm_parse(c->algorithm, &alg) ||
+      (auth->algorithms & SIP_DIGEST_OFFER(alg)) == 0) {
     return SIP_DIGEST_BAD_ALGORITHM;
   }
   if (c->qop == NULL || strcmp(c->qop, "auth") != 0 || c->cnonce == NULL ||
@@ -382,18 +387,21 @@ static void append_quoted(GString *out, const char *text) {
 
 gboolean sip_digest_auth_challenge(SipDigestAuth *auth, osip_message_t *resp,
                                    gboolean stale) {
-  static const SipDigestAlgorithm offered[] = {SIP_DIGEST_SHA256,
-                                               SIP_DIGEST_MD5};
+  static const SipDigestAlgorithm preference[] = {SIP_DIGEST_SHA256,
+                                                  SIP_DIGEST_MD5};
   const Nonce *n = nonce_issue(auth);
   GString *value = g_string_new(NULL);
   gboolean ok = TRUE;
 
-  for (gsize i = 0; ok && i < G_N_ELEMENTS(offered); i++) {
+  for (gsize i = 0; ok && i < G_N_ELEMENTS(preference); i++) {
+    if ((auth->algorithms & SIP_DIGEST_OFFER(preference[i])) == 0) {
+      continue;
+    }
     g_string_assign(value, "Digest realm=");
     append_quoted(value, auth->realm);
     g_string_append_printf(value,
                            ", nonce=\"%s\", algorithm=%s, qop=\"auth\"%s",
-                           n->hex, algorithms[offered[i]].token,
+                           n->hex, algorithms[preference[i]].token,
                            stale ? ", stale=true" : "");
     ok = osip_message_set_www_authenticate(resp, value->str) == OSIP_SUCCESS;
   }

@@ -2,12 +2,13 @@
  * Digest authentication of requests to the gateway (RFC 3261 §22.4 on
  * RFC 2617, with SHA-256 from RFC 8760 / RFC 7616): the server side.
  *
- * A challenge offers one fresh nonce under two algorithms, as two
- * WWW-Authenticate header fields, SHA-256 first and MD5 second (RFC 8760
- * §2.4: the client uses the first it supports), each with qop="auth". A
- * request's Authorization for our realm is then checked in this order, the
- * first failure deciding the result: Digest scheme with username, nonce,
- * uri and response; algorithm MD5 (or absent) or SHA-256; qop=auth with
+ * A challenge offers one fresh nonce under each algorithm the
+ * authenticator offers, one WWW-Authenticate header field each, SHA-256
+ * first and MD5 second (RFC 8760 §2.4: the client uses the first it
+ * supports), each with qop="auth". A request's Authorization for our realm
+ * is then checked in this order, the first failure deciding the result:
+ * Digest scheme with username, nonce, uri and response; an algorithm
+ * offered (MD5 when absent, RFC 2617 §3.2.1); qop=auth with
  * an 8-hex-digit nc and a cnonce; a nonce we issued; not expired (stale:
  * the next challenge says stale=true, so the client retries without
  * asking its user); nc above every nc accepted with that nonce before
@@ -57,7 +58,7 @@ typedef enum {
   SIP_DIGEST_OK = 0,
   SIP_DIGEST_NO_CREDENTIALS,  /* no Authorization for our realm */
   SIP_DIGEST_MALFORMED,       /* not Digest, or a required field missing */
-  SIP_DIGEST_BAD_ALGORITHM,   /* neither MD5 nor SHA-256 */
+  SIP_DIGEST_BAD_ALGORITHM,   /* not one we offer */
   SIP_DIGEST_BAD_QOP,         /* not qop=auth with nc and cnonce */
   SIP_DIGEST_UNKNOWN_NONCE,   /* not ours, or forgotten */
   SIP_DIGEST_STALE_NONCE,     /* past its lifetime */
@@ -85,10 +86,21 @@ typedef const char *(*SipDigestPasswordFunc)(const char *username,
 
 typedef struct SipDigestAuth SipDigestAuth;
 
-/* An authenticator for |realm| (copied) with nonces good for
+/* Which algorithms an authenticator offers and accepts: a set of
+ * 1 << SipDigestAlgorithm. Offering only MD5 serves clients that give up
+ * on the first challenge they cannot answer instead of taking the next
+ * (SIPp 3.6: "authentication must use MD5"); only SHA-256, clients that
+ * must not fall back to MD5. */
+#define SIP_DIGEST_OFFER(alg) (1u << (alg))
+#define SIP_DIGEST_OFFER_ALL \
+  (SIP_DIGEST_OFFER(SIP_DIGEST_SHA256) | SIP_DIGEST_OFFER(SIP_DIGEST_MD5))
+
+/* An authenticator for |realm| (copied) offering |algorithms| (a
+ * non-empty set of SIP_DIGEST_OFFER()) with nonces good for
  * |nonce_lifetime_s| (at least 1), on |clock| with |clock_data| (NULL:
  * g_get_monotonic_time() in seconds). */
-SipDigestAuth *sip_digest_auth_new(const char *realm, guint nonce_lifetime_s,
+SipDigestAuth *sip_digest_auth_new(const char *realm, guint algorithms,
+                                   guint nonce_lifetime_s,
                                    SipDigestClock clock, gpointer clock_data);
 void sip_digest_auth_free(SipDigestAuth *auth);
 
@@ -104,7 +116,8 @@ SipDigestResult sip_digest_auth_check(SipDigestAuth *auth,
                                       gpointer data, char **username);
 
 /* Adds the challenge to the 401 |resp|: a fresh nonce, offered as
- * SHA-256 then MD5, with stale=true when |stale|. FALSE only when
+ * SHA-256 then MD5 (those of them the authenticator offers), with
+ * stale=true when |stale|. FALSE only when
  * libosip2 refuses a header (out of memory). */
 gboolean sip_digest_auth_challenge(SipDigestAuth *auth, osip_message_t *resp,
                                    gboolean stale);

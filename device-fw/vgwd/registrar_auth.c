@@ -11,8 +11,9 @@
 
 struct VgwRegistrarAuth {
   VgwConfigState *config;
-  SipDigestAuth *digest;  /* for the realm and lifetime below; NULL: none yet */
+  SipDigestAuth *digest; /* for the settings below; NULL: none yet */
   char *realm;
+  guint algorithms;
   guint lifetime_s;
   guint64 accepted;
   guint64 challenged[SIP_DIGEST_RESULT_COUNT];
@@ -43,18 +44,33 @@ static gboolean enabled(const VgwRegistrarAuth *auth) {
   return param(auth, "RegistrarAuthentication")->num != 0;
 }
 
-/* The authenticator for the configured realm and lifetime, new when
- * either changed. */
+/* RegistrarAuthAlgorithms as a SIP_DIGEST_OFFER() set. */
+static guint algorithms_for_config(const VgwRegistrarAuth *auth) {
+  switch (param(auth, "RegistrarAuthAlgorithms")->num) {
+    case 1:
+      return SIP_DIGEST_OFFER(SIP_DIGEST_MD5);
+    case 2:
+      return SIP_DIGEST_OFFER(SIP_DIGEST_SHA256);
+    default:
+      return SIP_DIGEST_OFFER_ALL;
+  }
+}
+
+/* The authenticator for the configured realm, algorithms and lifetime,
+ * new when one of them changed. */
 static SipDigestAuth *digest_for_config(VgwRegistrarAuth *auth) {
   const char *realm = param(auth, "RegistrarAuthRealm")->str;
+  guint algorithms = algorithms_for_config(auth);
   guint lifetime_s = (guint)param(auth, "RegistrarNonceLifetime")->num;
 
   if (auth->digest == NULL || strcmp(auth->realm, realm) != 0 ||
-      auth->lifetime_s != lifetime_s) {
+      auth->algorithms != algorithms || auth->lifetime_s != lifetime_s) {
     sip_digest_auth_free(auth->digest);
     g_free(auth->realm);
-    auth->digest = sip_digest_auth_new(realm, lifetime_s, NULL, NULL);
+    auth->digest =
+        sip_digest_auth_new(realm, algorithms, lifetime_s, NULL, NULL);
     auth->realm = g_strdup(realm);
+    auth->algorithms = algorithms;
     auth->lifetime_s = lifetime_s;
   }
   return auth->digest;

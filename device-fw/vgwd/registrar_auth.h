@@ -2,12 +2,13 @@
  * Digest authentication of REGISTER (device-fw/sip/sip_digest.h) as the
  * configuration says (docs/parameters.md, Registrar): off unless
  * RegistrarAuthentication is set; then every REGISTER needs credentials
- * for RegistrarAuthRealm, good for RegistrarNonceLifetime, of a user of
+ * for RegistrarAuthRealm, under one of RegistrarAuthAlgorithms, with a
+ * nonce good for RegistrarNonceLifetime, of a user of
  * SBCUserInfoTable whose LocalUser is the user part of the To URI (the
  * address of record) and whose Username (LocalUser when empty) and
  * Password they were made with. The parameters are read from the running
  * configuration at each REGISTER, so a change applies to the next one; a
- * new realm or lifetime starts over with no nonce issued.
+ * new realm, algorithm set or lifetime starts over with no nonce issued.
  */
 #ifndef VGW_VGWD_REGISTRAR_AUTH_H
 #define VGW_VGWD_REGISTRAR_AUTH_H

@@ -39,6 +39,7 @@ static void test_rfc7616(gconstpointer data) {
 
 typedef struct {
   gint64 now;
+  guint offer; /* SIP_DIGEST_OFFER() set */
   SipDigestAuth *auth;
   char *nonce; /* from the last challenge */
 } Fixture;
@@ -47,9 +48,22 @@ static gint64 fake_clock(gpointer data) {
   return ((Fixture *)data)->now;
 }
 
-static void setup(Fixture *f, gconstpointer unused) {
+static void setup_offering(Fixture *f, guint offer) {
   f->now = 1000;
-  f->auth = sip_digest_auth_new(REALM, 60, fake_clock, f);
+  f->offer = offer;
+  f->auth = sip_digest_auth_new(REALM, offer, 60, fake_clock, f);
+}
+
+static void setup(Fixture *f, gconstpointer unused) {
+  setup_offering(f, SIP_DIGEST_OFFER_ALL);
+}
+
+static void setup_md5_only(Fixture *f, gconstpointer unused) {
+  setup_offering(f, SIP_DIGEST_OFFER(SIP_DIGEST_MD5));
+}
+
+static void setup_sha256_only(Fixture *f, gconstpointer unused) {
+  setup_offering(f, SIP_DIGEST_OFFER(SIP_DIGEST_SHA256));
 }
 
 static void teardown(Fixture *f, gconstpointer unused) {
@@ -69,30 +83,36 @@ static osip_message_t *parse(const char *text) {
   return m;
 }
 
-/* Challenges in a 401 to a REGISTER, checks the two WWW-Authenticate
- * fields (SHA-256 first, one nonce, stale as asked) and keeps the nonce. */
+/* Challenges in a 401 to a REGISTER, checks the WWW-Authenticate fields
+ * (the offered algorithms, SHA-256 first, one nonce, stale as asked) and
+ * keeps the nonce. */
 static void challenge(Fixture *f, gboolean stale) {
   char *text = sip_canned_request("REGISTER", "UDP", NULL, NULL);
   osip_message_t *req = parse(text);
   osip_message_t *resp = sip_response_new(req, 401, NULL, "t1");
-  osip_www_authenticate_t *w[3] = {NULL, NULL, NULL};
+  GString *algorithms = g_string_new(NULL);
+  osip_www_authenticate_t *w = NULL;
+  osip_www_authenticate_t *first = NULL;
 
   g_assert_true(sip_digest_auth_challenge(f->auth, resp, stale));
-  g_assert_cmpint(osip_message_get_www_authenticate(resp, 0, &w[0]), >=, 0);
-  g_assert_cmpint(osip_message_get_www_authenticate(resp, 1, &w[1]), >=, 0);
-  g_assert_cmpint(osip_message_get_www_authenticate(resp, 2, &w[2]), <, 0);
-  g_assert_cmpstr(w[0]->algorithm, ==, "SHA-256");
-  g_assert_cmpstr(w[1]->algorithm, ==, "MD5");
-  for (int i = 0; i < 2; i++) {
-    g_assert_cmpstr(w[i]->auth_type, ==, "Digest");
-    g_assert_cmpstr(w[i]->realm, ==, "\"" REALM "\"");
-    g_assert_cmpstr(w[i]->qop_options, ==, "\"auth\"");
-    g_assert_cmpstr(w[i]->stale, ==, stale ? "true" : NULL);
-    g_assert_cmpstr(w[i]->nonce, ==, w[0]->nonce);
+  for (int i = 0; osip_message_get_www_authenticate(resp, i, &w) >= 0; i++) {
+    first = first != NULL ? first : w;
+    g_string_append_printf(algorithms, "%s%s", i > 0 ? "," : "",
+                           w->algorithm);
+    g_assert_cmpstr(w->auth_type, ==, "Digest");
+    g_assert_cmpstr(w->realm, ==, "\"" REALM "\"");
+    g_assert_cmpstr(w->qop_options, ==, "\"auth\"");
+    g_assert_cmpstr(w->stale, ==, stale ? "true" : NULL);
+    g_assert_cmpstr(w->nonce, ==, first->nonce);
   }
-  g_assert_cmpuint(strlen(w[0]->nonce), ==, 34); /* 32 hex digits, quoted */
+  g_assert_cmpstr(algorithms->str, ==,
+                  f->offer == SIP_DIGEST_OFFER_ALL ? "SHA-256,MD5"
+                  : f->offer == SIP_DIGEST_OFFER(SIP_DIGEST_MD5) ? "MD5"
+                                                                 : "SHA-256");
+  g_assert_cmpuint(strlen(first->nonce), ==, 34); /* 32 hex digits, quoted */
   g_free(f->nonce);
-  f->nonce = g_strndup(w[0]->nonce + 1, 32);
+  f->nonce = g_strndup(first->nonce + 1, 32);
+  g_string_free(algorithms, TRUE);
   osip_message_free(resp);
   osip_message_free(req);
   g_free(text);
@@ -198,6 +218,18 @@ static void test_bad_algorithm(Fixture *f, gconstpointer unused) {
                   SIP_DIGEST_OK);
 }
 
+/* An authenticator offering one algorithm refuses answers under the
+ * other: no downgrade to MD5, no SHA-256 where only MD5 is offered. */
+static void test_one_algorithm(Fixture *f, gconstpointer refused) {
+  const char *accepted = strcmp(refused, "MD5") == 0 ? "SHA-256" : "MD5";
+
+  challenge(f, FALSE);
+  g_assert_cmpint(answer(f, "alice", "secret", refused, "00000001"), ==,
+                  SIP_DIGEST_BAD_ALGORITHM);
+  g_assert_cmpint(answer(f, "alice", "secret", accepted, "00000001"), ==,
+                  SIP_DIGEST_OK);
+}
+
 static void test_bad_nc(Fixture *f, gconstpointer unused) {
   challenge(f, FALSE);
   g_assert_cmpint(answer(f, "alice", "secret", "MD5", "1"), ==,
@@ -270,6 +302,10 @@ int main(int argc, char **argv) {
   ADD("nonce-not-ours", test_nonce_not_ours, NULL);
   ADD("bad-algorithm", test_bad_algorithm, NULL);
   ADD("bad-nc", test_bad_nc, NULL);
+  g_test_add("/sip-digest/md5-only", Fixture, "SHA-256", setup_md5_only,
+             test_one_algorithm, teardown);
+  g_test_add("/sip-digest/sha256-only", Fixture, "MD5", setup_sha256_only,
+             test_one_algorithm, teardown);
   ADD("refused-headers", test_refused_headers, NULL);
 #undef ADD
   return g_test_run();
