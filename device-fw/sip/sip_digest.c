@@ -330,13 +330,6 @@ static SipDigestResult check(SipDigestAuth *auth, const osip_message_t *req,
   if (n == NULL) {
     return SIP_DIGEST_UNKNOWN_NONCE;
   }
-  if (auth->clock(auth->clock_data) - n->issued_s >=
-      (gint64)auth->lifetime_s) {
-    return SIP_DIGEST_STALE_NONCE;
-  }
-  if (nc <= n->last_nc) {
-    return SIP_DIGEST_REPLAYED;
-  }
   const char *password = password_of(c->username, data);
   if (password == NULL) {
     return SIP_DIGEST_UNKNOWN_USER;
@@ -348,6 +341,15 @@ static SipDigestResult check(SipDigestAuth *auth, const osip_message_t *req,
   g_free(expected);
   if (!ok) {
     return SIP_DIGEST_WRONG_RESPONSE;
+  }
+  /* Only now: stale=true tells the client its password was right
+   * (RFC 2617 §3.2.1), so it retries without asking its user. */
+  if (auth->clock(auth->clock_data) - n->issued_s >=
+      (gint64)auth->lifetime_s) {
+    return SIP_DIGEST_STALE_NONCE;
+  }
+  if (nc <= n->last_nc) {
+    return SIP_DIGEST_REPLAYED;
   }
   n->last_nc = nc;
   return SIP_DIGEST_OK;

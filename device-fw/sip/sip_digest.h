@@ -8,11 +8,12 @@
  * supports), each with qop="auth". A request's Authorization for our realm
  * is then checked in this order, the first failure deciding the result:
  * Digest scheme with username, nonce, uri and response; an algorithm
- * offered (MD5 when absent, RFC 2617 §3.2.1); qop=auth with
- * an 8-hex-digit nc and a cnonce; a nonce we issued; not expired (stale:
- * the next challenge says stale=true, so the client retries without
- * asking its user); nc above every nc accepted with that nonce before
- * (replay); a known user; the response.
+ * offered (MD5 when absent, RFC 2617 §3.2.1); qop=auth with an
+ * 8-hex-digit nc and a cnonce; a nonce we issued and still remember; a
+ * known user; the response; the nonce not expired (stale: only a right
+ * response is told stale=true, so the client retries without asking its
+ * user, RFC 2617 §3.2.1); nc above every nc accepted with that nonce
+ * before (replay).
  *
  * Nonces are 128 bits from BoringSSL's RAND_bytes (the kernel's
  * getrandom, seeded on the board from the crypto engine's TRNG), hex. A

@@ -192,6 +192,9 @@ static void test_stale_then_forgotten(Fixture *f, gconstpointer unused) {
   g_assert_cmpint(answer(f, "alice", "secret", "MD5", "00000001"), ==,
                   SIP_DIGEST_OK);
   f->now += 1;
+  /* Only the right password hears that the nonce is stale. */
+  g_assert_cmpint(answer(f, "alice", "wrong", "MD5", "00000002"), ==,
+                  SIP_DIGEST_WRONG_RESPONSE);
   g_assert_cmpint(answer(f, "alice", "secret", "MD5", "00000002"), ==,
                   SIP_DIGEST_STALE_NONCE);
   f->now += 60;
