@@ -12,7 +12,8 @@ answer 200; bob's credentials for alice's AOR 401. With
 RegistrarAuthAlgorithms set to MD5 alone (SIPp 3.6 gives up on a first
 challenge that is not MD5), a challenge offers only MD5, and SIPp
 registers with its own MD5 Digest ([authentication]): 401 then 200 with
-the right password, 401 twice with a wrong one. `vgw sip registrations --json` then holds
+the right password, 401 twice with a wrong one; so does sipsak in usrloc
+mode. `vgw sip registrations --json` then holds
 exactly the registered users and counts every challenge by reason, the
 console log names the peer, the AOR and the reason, and `table-show`
 masks the passwords."""
@@ -20,6 +21,7 @@ import hashlib
 import os
 import re
 import socket
+import subprocess
 
 import siptest
 import vgwtest
@@ -168,6 +170,19 @@ def sipp(run, udp_port, user, password, expect):
                        '-key', 'user', user)
 
 
+def sipsak(run, udp_port, password):
+    """sipsak registers alice with PASSWORD (its MD5 Digest) in usrloc
+    mode; returns (exit code, output). Its Request-URI names no port (it
+    cuts 5-digit ports to 4): the outbound proxy option reaches the
+    gateway."""
+    p = subprocess.run(['sipsak', '-U', '-i', '-C', 'sip:alice@127.0.0.1:5998',
+                        '-s', 'sip:alice@127.0.0.1', '-p', '127.0.0.1:%d' % udp_port,
+                        '-u', 'alice', '-a', password, '-x', '600', '-vv'],
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                       timeout=300)
+    return p.returncode, 'exit code %d\n%s%s' % (p.returncode, p.stdout, p.stderr)
+
+
 def test(run):
     ini = os.path.join(run.state_root, 'auth.ini')
     with open(ini, 'w') as f:
@@ -204,20 +219,28 @@ def test(run):
     sipp(run, udp_port, 'alice', 'not-alice-pw', 401)
     sipp(run, udp_port, 'alice', 'alice-pw', 200)
 
+    rc, out = sipsak(run, udp_port, 'alice-pw')
+    run.check(rc == 0 and 'All usrloc tests completed successful' in out,
+              'sipsak -U as alice with her password (MD5): registered', out)
+    rc, out = sipsak(run, udp_port, 'not-alice-pw')
+    run.check(rc != 0 and 'authorization failed' in out,
+              'sipsak -U as alice with a wrong password: 401 after its answer', out)
+
     r = siptest.registrations(run, GW)
     aors = sorted(b.get('aor') for b in r.get('bindings') or [])
-    run.check(aors == ['sip:alice@example.test', 'sip:alice@example.test',
-                       'sip:bob@example.test'],
-              'vgw sip registrations: alice (Python and SIPp contacts) and bob, no one else',
+    run.check(aors == ['sip:alice@127.0.0.1', 'sip:alice@example.test',
+                       'sip:alice@example.test', 'sip:bob@example.test'],
+              'vgw sip registrations: alice (Python, SIPp and sipsak contacts) and bob, '
+              'no one else',
               r.get('bindings'))
     auth = r.get('auth') or {}
     challenged = auth.get('challenged') or {}
     # Python: alice none, replay, wrong; bob none, bob-for-alice; the MD5
     # probe none. SIPp: carol none + unknown-user, alice wrong none +
-    # wrong, alice none.
-    run.check(auth.get('accepted') == 4 and challenged ==
-              {'no-credentials': 6, 'replayed': 1, 'wrong-response': 2, 'unknown-user': 2},
-              'vgw sip registrations: 4 accepted; challenges counted by reason', auth)
+    # wrong, alice none. sipsak: none, then none + wrong.
+    run.check(auth.get('accepted') == 5 and challenged ==
+              {'no-credentials': 8, 'replayed': 1, 'wrong-response': 3, 'unknown-user': 2},
+              'vgw sip registrations: 5 accepted; challenges counted by reason', auth)
 
     with open(os.path.join(run.state_root, GW, 'console.log'), errors='replace') as f:
         log = f.read()
