@@ -157,7 +157,8 @@ static const VgwParamDesc globals[] = {
     {"RegistrarAuthentication", "Registrar", ENUM(disable_enable),
      .default_text = "0",
      .description = "Challenge every REGISTER with Digest (SHA-256 and MD5) "
-                    "and accept only the users of SBCUserInfoTable"},
+                    "and accept only the users of SBCUserInfoTable",
+     .note = "[vgw] one switch for the registrar; not in gateway-spec.md."},
     {"RegistrarAuthRealm", "Registrar", STR(63), .default_text = "vgw",
      .description = "Digest realm of the registrar's challenges"},
     {"RegistrarAuthAlgorithms", "Registrar", ENUM(digest_algorithms),
@@ -350,7 +351,9 @@ static const VgwTableDesc tables[VGW_TABLE_COUNT] = {
         "SIP entities (servers or user groups) and their Proxy Sets",
         80, COLUMNS(ip_group_columns), .name_column = 1},
     [VGW_TABLE_USER_INFO] = {"SBCUserInfoTable",
-        "Users the registrar authenticates (RegistrarAuthentication)",
+        "Users the registrar authenticates (RegistrarAuthentication); the "
+        "SBC User Information table's LocalUser, Username and Password "
+        "columns, without its IP Group",
         64, COLUMNS(user_info_columns), .name_column = -1},
 };
 
