@@ -113,7 +113,7 @@ vgw_qemu_build_argv(const VgwQemuConfig *cfg, const VgwInstance *inst)
   /* RTP: slirp forwards one port per rule. */
   for (guint i = 0; inst->rtp_port != 0 && i < VGW_QEMU_RTP_PORTS; i++)
     g_string_append_printf(lan, ",hostfwd=udp:127.0.0.1:%u-:%u",
-                           inst->rtp_port + i, VGW_QEMU_RTP_GUEST_PORT + i);
+                           inst->rtp_port + i, VGW_TEST_RTP_PORT_BASE + i);
   g_ptr_array_add(a, g_string_free(lan, FALSE));
   ADD("-net");
   ADDF("nic,netdev=lan,macaddr=%s", inst->mac_base);

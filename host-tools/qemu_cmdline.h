@@ -12,16 +12,16 @@
 #include <glib.h>
 
 #include "instance.h"
+#include "vgwd/test_extension_ports.h"
 
 G_BEGIN_DECLS
 
 #define VGW_QEMU_BINARY_NAME "qemu-system-aarch64"
 
-/* The gateway's RTP ports on LAN, forwarded from VgwInstance.rtp_port and
- * the ports after it: the test extension's (device-fw/vgwd/
- * test_extension.h, VGW_TEST_RTP_PORT_BASE and VGW_TEST_RTP_PORTS). */
-#define VGW_QEMU_RTP_GUEST_PORT 40000
-#define VGW_QEMU_RTP_PORTS 4
+/* The gateway's RTP ports on LAN, VGW_TEST_RTP_PORT_BASE and after
+ * (device-fw/vgwd/test_extension_ports.h), are forwarded from
+ * VgwInstance.rtp_port and the ports after it: this many. */
+#define VGW_QEMU_RTP_PORTS VGW_TEST_RTP_PORTS
 
 typedef struct {
   const char *qemu;    /* binary */

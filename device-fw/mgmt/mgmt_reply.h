@@ -1,7 +1,7 @@
 /*
  * Building verb replies (mgmt_verb.h): success and failure, usage errors
- * from the verb's table row, and the small JSON writers the verb modules
- * share.
+ * from the verb's table row, and the firmware's one set of JSON writers
+ * (the verb modules and the status renderer, mgmt_status.c, use them).
  */
 #ifndef VGW_MGMT_REPLY_H
 #define VGW_MGMT_REPLY_H

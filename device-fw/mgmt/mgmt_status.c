@@ -1,66 +1,48 @@
 /* Status rendering: see mgmt_status.h. */
 #include "mgmt/mgmt_status.h"
 
-#include "mgmt/mgmt_proto.h"
-
-static void add_key(GString *j, const char *key) {
-  if (j->str[j->len - 1] != '{') {
-    g_string_append_c(j, ',');
-  }
-  vgw_mgmt_json_append_string(j, key);
-  g_string_append_c(j, ':');
-}
-
-static void add_str(GString *j, const char *key, const char *value) {
-  add_key(j, key);
-  vgw_mgmt_json_append_string(j, value);
-}
-
-static void add_num(GString *j, const char *key, uint64_t value) {
-  add_key(j, key);
-  g_string_append_printf(j, "%" G_GUINT64_FORMAT, (guint64)value);
-}
+#include "mgmt/mgmt_reply.h"
 
 static void add_arrays(GString *j, const VgwStatus *st) {
-  add_key(j, "interfaces");
+  vgw_json_key(j, "interfaces");
   g_string_append_c(j, '[');
   for (size_t i = 0; i < st->n_ifaces; i++) {
     const VgwStatusIface *f = &st->ifaces[i];
     g_string_append(j, i ? ",{" : "{");
-    add_str(j, "name", f->name);
-    add_str(j, "mac", f->mac);
-    add_str(j, "ipv4", f->ipv4);
+    vgw_json_str(j, "name", f->name);
+    vgw_json_str(j, "mac", f->mac);
+    vgw_json_str(j, "ipv4", f->ipv4);
     g_string_append_c(j, '}');
   }
   g_string_append(j, "]");
-  add_key(j, "listeners");
+  vgw_json_key(j, "listeners");
   g_string_append_c(j, '[');
   for (size_t i = 0; i < st->n_listeners; i++) {
     g_string_append(j, i ? ",{" : "{");
-    add_str(j, "transport", st->listeners[i].transport);
-    add_num(j, "port", st->listeners[i].port);
+    vgw_json_str(j, "transport", st->listeners[i].transport);
+    vgw_json_uint(j, "port", st->listeners[i].port);
     g_string_append_c(j, '}');
   }
   g_string_append(j, "]");
 }
 
 static void add_identity(GString *j, const VgwStatus *st) {
-  add_str(j, "firmware", st->firmware);
-  add_str(j, "serial", st->serial);
-  add_num(j, "hw_rev", st->hw_rev);
-  add_str(j, "mac_base", st->mac_base);
-  add_str(j, "reset_cause", st->reset_cause);
-  add_num(j, "reset_count", st->reset_count);
-  add_num(j, "crash_count", st->crash_count);
+  vgw_json_str(j, "firmware", st->firmware);
+  vgw_json_str(j, "serial", st->serial);
+  vgw_json_uint(j, "hw_rev", st->hw_rev);
+  vgw_json_str(j, "mac_base", st->mac_base);
+  vgw_json_str(j, "reset_cause", st->reset_cause);
+  vgw_json_uint(j, "reset_count", st->reset_count);
+  vgw_json_uint(j, "crash_count", st->crash_count);
 }
 
 /* add_counts adds |n| named counters as an object under |key|. */
 static void add_counts(GString *j, const char *key, const VgwStatusCount *c,
                        size_t n) {
-  add_key(j, key);
+  vgw_json_key(j, key);
   g_string_append_c(j, '{');
   for (size_t i = 0; i < n; i++) {
-    add_num(j, c[i].name, c[i].count);
+    vgw_json_uint(j, c[i].name, c[i].count);
   }
   g_string_append_c(j, '}');
 }
@@ -68,7 +50,7 @@ static void add_counts(GString *j, const char *key, const VgwStatusCount *c,
 /* open_object adds |key| and opens its object when |present|; else the
  * value is null and it returns FALSE. */
 static gboolean open_object(GString *j, const char *key, gboolean present) {
-  add_key(j, key);
+  vgw_json_key(j, key);
   g_string_append(j, present ? "{" : "null");
   return present;
 }
@@ -77,29 +59,29 @@ static void add_tls(GString *j, const VgwStatusTls *tls) {
   if (!open_object(j, "tls", tls->present)) {
     return;
   }
-  add_num(j, "port", tls->port);
-  add_str(j, "key_source", tls->key_source);
-  add_key(j, "slot");
+  vgw_json_uint(j, "port", tls->port);
+  vgw_json_str(j, "key_source", tls->key_source);
+  vgw_json_key(j, "slot");
   if (tls->slot < 0) {
     g_string_append(j, "null");
   } else {
     g_string_append_printf(j, "%d", tls->slot);
   }
-  add_str(j, "key_type", tls->key_type);
-  add_str(j, "subject", tls->subject);
-  add_str(j, "cert_sha256", tls->cert_sha256);
-  add_num(j, "handshakes", tls->handshakes);
-  add_num(j, "failures", tls->failures);
+  vgw_json_str(j, "key_type", tls->key_type);
+  vgw_json_str(j, "subject", tls->subject);
+  vgw_json_str(j, "cert_sha256", tls->cert_sha256);
+  vgw_json_uint(j, "handshakes", tls->handshakes);
+  vgw_json_uint(j, "failures", tls->failures);
   add_counts(j, "failure_reasons", tls->failure_reasons,
              tls->n_failure_reasons);
-  add_num(j, "connections", (uint64_t)tls->half_open + tls->established);
-  add_num(j, "half_open", tls->half_open);
-  add_num(j, "half_open_max", tls->half_open_max);
-  add_num(j, "half_open_dropped", tls->half_open_dropped);
-  add_num(j, "established", tls->established);
-  add_num(j, "established_max", tls->established_max);
-  add_num(j, "handshake_timeout_s", tls->handshake_timeout_s);
-  add_num(j, "engine_signatures", tls->engine_signatures);
+  vgw_json_uint(j, "connections", (guint64)tls->half_open + tls->established);
+  vgw_json_uint(j, "half_open", tls->half_open);
+  vgw_json_uint(j, "half_open_max", tls->half_open_max);
+  vgw_json_uint(j, "half_open_dropped", tls->half_open_dropped);
+  vgw_json_uint(j, "established", tls->established);
+  vgw_json_uint(j, "established_max", tls->established_max);
+  vgw_json_uint(j, "handshake_timeout_s", tls->handshake_timeout_s);
+  vgw_json_uint(j, "engine_signatures", tls->engine_signatures);
   g_string_append_c(j, '}');
 }
 
@@ -107,30 +89,30 @@ static void add_sip(GString *j, const VgwStatusSip *sip) {
   if (!open_object(j, "sip", sip->present)) {
     return;
   }
-  add_num(j, "server_transactions", sip->server_transactions);
-  add_num(j, "retransmissions", sip->retransmissions);
-  add_num(j, "send_errors", sip->send_errors);
-  add_num(j, "registrations", sip->registrations);
+  vgw_json_uint(j, "server_transactions", sip->server_transactions);
+  vgw_json_uint(j, "retransmissions", sip->retransmissions);
+  vgw_json_uint(j, "send_errors", sip->send_errors);
+  vgw_json_uint(j, "registrations", sip->registrations);
   for (size_t i = 0; i < sip->n_transports; i++) {
     const VgwStatusSipTransport *t = &sip->transports[i];
     open_object(j, t->name, TRUE);
-    add_num(j, "received", t->received);
-    add_num(j, "sent", t->sent);
+    vgw_json_uint(j, "received", t->received);
+    vgw_json_uint(j, "sent", t->sent);
     add_counts(j, "rejected", t->rejected, t->n_rejected);
     if (t->stream) {
-      add_num(j, "connections", t->connections);
-      add_num(j, "connections_max", t->connections_max);
-      add_num(j, "accepted", t->accepted);
-      add_num(j, "closed_idle", t->closed_idle);
-      add_num(j, "idle_timeout_s", t->idle_timeout_s);
-      add_num(j, "pings", t->pings);
+      vgw_json_uint(j, "connections", t->connections);
+      vgw_json_uint(j, "connections_max", t->connections_max);
+      vgw_json_uint(j, "accepted", t->accepted);
+      vgw_json_uint(j, "closed_idle", t->closed_idle);
+      vgw_json_uint(j, "idle_timeout_s", t->idle_timeout_s);
+      vgw_json_uint(j, "pings", t->pings);
     }
     g_string_append_c(j, '}');
   }
   if (open_object(j, "test_extension", sip->test_extension.present)) {
-    add_num(j, "calls", sip->test_extension.calls);
-    add_num(j, "active", sip->test_extension.active);
-    add_num(j, "echoed_packets", sip->test_extension.echoed_packets);
+    vgw_json_uint(j, "calls", sip->test_extension.calls);
+    vgw_json_uint(j, "active", sip->test_extension.active);
+    vgw_json_uint(j, "echoed_packets", sip->test_extension.echoed_packets);
     g_string_append_c(j, '}');
   }
   g_string_append_c(j, '}');
@@ -138,24 +120,24 @@ static void add_sip(GString *j, const VgwStatusSip *sip) {
 
 /* add_generation adds |generation| under |key|, null when 0 (none). */
 static void add_generation(GString *j, const char *key, uint64_t generation) {
-  add_key(j, key);
   if (generation == 0) {
+    vgw_json_key(j, key);
     g_string_append(j, "null");
   } else {
-    g_string_append_printf(j, "%" G_GUINT64_FORMAT, (guint64)generation);
+    vgw_json_uint(j, key, generation);
   }
 }
 
 static void add_config_source(GString *j, const VgwConfigSource *src) {
-  add_key(j, "config_source");
+  vgw_json_key(j, "config_source");
   g_string_append_c(j, '{');
   add_generation(j, "generation", src != NULL ? src->generation : 0);
-  add_key(j, "skipped");
+  vgw_json_key(j, "skipped");
   g_string_append_c(j, '[');
   for (gsize i = 0; src != NULL && i < src->n_skipped; i++) {
     g_string_append(j, i ? ",{" : "{");
     add_generation(j, "generation", src->skipped[i].generation);
-    add_str(j, "reason", src->skipped[i].reason);
+    vgw_json_str(j, "reason", src->skipped[i].reason);
     g_string_append_c(j, '}');
   }
   g_string_append(j, "]}");
@@ -163,21 +145,22 @@ static void add_config_source(GString *j, const VgwConfigSource *src) {
 
 char *vgw_status_to_json(const VgwStatus *st) {
   GString *j = g_string_new("{");
-  add_str(j, "state", st->state);
-  add_num(j, "uptime_s", st->uptime_s);
+  vgw_json_str(j, "state", st->state);
+  vgw_json_uint(j, "uptime_s", st->uptime_s);
   add_identity(j, st);
-  add_key(j, "watchdog");
-  g_string_append_printf(j, "{\"enabled\":%s,\"timeout_ms\":%u}",
-                         st->wdt_enabled ? "true" : "false",
-                         (unsigned)st->wdt_timeout_ms);
+  vgw_json_key(j, "watchdog");
+  g_string_append_c(j, '{');
+  vgw_json_bool(j, "enabled", st->wdt_enabled);
+  vgw_json_uint(j, "timeout_ms", st->wdt_timeout_ms);
+  g_string_append_c(j, '}');
   add_arrays(j, st);
-  add_num(j, "pending", st->pending);
-  add_key(j, "config");
+  vgw_json_uint(j, "pending", st->pending);
+  vgw_json_key(j, "config");
   g_string_append(j, "{");
-  add_str(j, "source", st->config_source ? st->config_source : "factory");
+  vgw_json_str(j, "source", st->config_source ? st->config_source : "factory");
   add_generation(j, "generation", st->config_generation);
-  g_string_append_printf(j, ",\"unsaved\":%s}",
-                         st->config_unsaved ? "true" : "false");
+  vgw_json_bool(j, "unsaved", st->config_unsaved);
+  g_string_append_c(j, '}');
   add_config_source(j, st->config_boot);
   add_tls(j, &st->tls);
   add_sip(j, &st->sip);

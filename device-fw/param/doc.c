@@ -46,7 +46,9 @@ static void append_row(GString *out, const VgwParamDesc *d) {
   g_string_append_printf(out, "| `%s` | %s%s%s | ", d->name,
                          vgw_param_type_name(d->type),
                          d->ref_table ? " (reference)" : "",
-                         d->secret ? " (secret)" : "");
+                         d->secret   ? " (secret)"
+                         : d->masked ? " (masked)"
+                                     : "");
   append_cell(out, range);
   if (d->secret) {
     /* The default is a hash; the description names the clear value. */
@@ -98,6 +100,10 @@ char *vgw_param_doc_markdown(void) {
       "show `" VGW_SECRET_MASK "` instead of the value, and no message "
       "quotes it. The login compares a password by hashing it with the "
       "stored salt and comparing the hashes in constant time.\n\n"
+      "A column marked *(masked)* is shown as `" VGW_SECRET_MASK "` the "
+      "same way, but is held, exported and stored as given: the firmware "
+      "needs it in clear (a Digest password: the registrar computes "
+      "H(user:realm:password), which a salted hash cannot give).\n\n"
       "## Global parameters\n");
   const char *group = NULL;
   for (gsize i = 0; i < vgw_param_global_count(); i++) {

@@ -38,6 +38,10 @@ typedef struct {
   /* Write-only (STRING only): held, exported and stored as a salted hash,
    * shown masked (param_secret.h); |max| bounds the clear text. */
   gboolean secret;
+  /* Held and exported as given but shown masked (STRING only): a value
+   * the firmware needs in clear, e.g. a Digest password (RFC 2617 needs
+   * H(user:realm:password), which a salted hash cannot give). */
+  gboolean masked;
   /* References (table columns only): a STRING column names a row of
    * |ref_table| by its name column, an INTEGER column gives its index.
    * Empty text / -1 means "none" unless |ref_required|. */

@@ -34,6 +34,8 @@ static const VgwParamEnumValue application[] = {
 static const VgwParamEnumValue ocsp_default[] = {{0, "Reject"}, {1, "Allow"}};
 static const VgwParamEnumValue dh_key_size[] = {{1024, "1024"}, {2048, "2048"}};
 static const VgwParamEnumValue ip_group_type[] = {{0, "Server"}, {1, "User"}};
+static const VgwParamEnumValue digest_algorithms[] = {
+    {0, "SHA-256 and MD5"}, {1, "MD5"}, {2, "SHA-256"}};
 
 #define INT(lo, hi) .type = VGW_PARAM_INTEGER, .min = (lo), .max = (hi)
 #define ENUM(arr) .type = VGW_PARAM_ENUM, ENUMS(arr)
@@ -149,6 +151,26 @@ static const VgwParamDesc globals[] = {
      .secret = TRUE,
      .description = "Password for the maintenance-port CLI login; factory "
                     "value Admin"},
+
+    /* Digest authentication of REGISTER (vgwd/sip_registrations.h) against
+     * the SBCUserInfoTable. [vgw]: the 6.4 gateway has no registrar. */
+    {"RegistrarAuthentication", "Registrar", ENUM(disable_enable),
+     .default_text = "0",
+     .description = "Challenge every REGISTER with Digest (SHA-256 and MD5) "
+                    "and accept only the users of SBCUserInfoTable",
+     .note = "[vgw] one switch for the registrar; not in gateway-spec.md."},
+    {"RegistrarAuthRealm", "Registrar", STR(63), .default_text = "vgw",
+     .description = "Digest realm of the registrar's challenges"},
+    {"RegistrarAuthAlgorithms", "Registrar", ENUM(digest_algorithms),
+     .default_text = "0",
+     .description = "Digest algorithms the registrar offers (SHA-256 "
+                    "first) and accepts",
+     .note = "[vgw] MD5 alone serves clients that stop at a first "
+             "challenge they cannot answer (SIPp 3.6)."},
+    {"RegistrarNonceLifetime", "Registrar", INT(10, 3600),
+     .default_text = "300",
+     .description = "Seconds a Digest nonce is good for; after it a "
+                    "challenge says stale=true"},
 
     /* The test extension (vgwd/test_extension.h): answers calls, echoes
      * RTP. [vgw] only: no such feature in gateway-spec.md. */
@@ -294,6 +316,19 @@ static const VgwParamDesc ip_group_columns[] = {
      .description = "TLS Context for DTLS media; empty = none"},
 };
 
+/* The SBC "User Information" table; here the registrar's users. */
+static const VgwParamDesc user_info_columns[] = {
+    {"LocalUser", STR(60), .default_text = "",
+     .description = "User part of the address of record the row may "
+                    "register (the To URI's user)"},
+    {"Username", STR(60), .default_text = "",
+     .description = "Digest user name; empty = LocalUser"},
+    {"Password", STR(50), .default_text = "", .masked = TRUE,
+     .description = "Digest password",
+     .note = "[vgw] held in clear on the flash and in ini exports, since "
+             "Digest needs it; shown masked."},
+};
+
 #define COLUMNS(arr) .columns = (arr), .n_columns = G_N_ELEMENTS(arr)
 
 static const VgwTableDesc tables[VGW_TABLE_COUNT] = {
@@ -315,6 +350,11 @@ static const VgwTableDesc tables[VGW_TABLE_COUNT] = {
     [VGW_TABLE_IP_GROUP] = {"IPGroup",
         "SIP entities (servers or user groups) and their Proxy Sets",
         80, COLUMNS(ip_group_columns), .name_column = 1},
+    [VGW_TABLE_USER_INFO] = {"SBCUserInfoTable",
+        "Users the registrar authenticates (RegistrarAuthentication); the "
+        "SBC User Information table's LocalUser, Username and Password "
+        "columns, without its IP Group",
+        64, COLUMNS(user_info_columns), .name_column = -1},
 };
 
 static gboolean name_equal(const char *known, const char *name, gsize len) {

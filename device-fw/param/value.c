@@ -183,7 +183,7 @@ char *vgw_param_value_format(const VgwParamDesc *desc,
 
 char *vgw_param_value_display(const VgwParamDesc *desc,
                               const VgwParamValue *value) {
-  return desc->secret ? g_strdup(VGW_SECRET_MASK)
+  return desc->secret || desc->masked ? g_strdup(VGW_SECRET_MASK)
                       : vgw_param_value_format(desc, value);
 }
 

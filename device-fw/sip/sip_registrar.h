@@ -18,8 +18,10 @@
  * the expired ones, so nothing stale is ever seen; sip_registrar_sweep()
  * lets the owner free them on a timer as well.
  *
- * No authentication: any client may register any AOR (Digest is optional
- * in issue 10 and not done). Not thread-safe.
+ * No authentication here: any REGISTER it is given binds. Digest
+ * authentication (sip_digest.h) comes first, in vgwd
+ * (vgwd/registrar_auth.h), when the configuration asks for it. Not
+ * thread-safe.
  */
 #ifndef VGW_SIP_REGISTRAR_H
 #define VGW_SIP_REGISTRAR_H

@@ -10,26 +10,16 @@
 #include "param/param_config.h"
 #include "param/param_registry.h"
 #include "sip_message.h"
+#include "tests/vgwd_test_util.h"
 #include "vgwd/test_extension.h"
 
 typedef struct {
+  GPtrArray *sent;      /* first: vgwd_test_keep_sent() appends to it */
   SipTxnLayer *layer;
   VgwTestExtension *x;
   VgwConfigState *config;
-  GPtrArray *sent;      /* osip_message_t *: what the layer sent */
   guint not_taken;      /* requests the extension left alone */
 } Fixture;
-
-static gboolean capture_send(const SipPeer *to, const char *bytes, gsize len,
-                             gpointer data) {
-  Fixture *f = data;
-  osip_message_t *msg = NULL;
-
-  g_assert_cmpint(sip_message_parse((const guint8 *)bytes, len, &msg), ==,
-                  SIP_REASON_NONE);
-  g_ptr_array_add(f->sent, msg);
-  return TRUE;
-}
 
 static void on_request(SipTxnLayer *layer, SipTxn *txn,
                        const osip_message_t *req, const SipPeer *from,
@@ -46,15 +36,12 @@ static const char *loopback(gpointer data) {
 }
 
 static void fixture_set_up(Fixture *f, gconstpointer unused) {
-  SipTxnCallbacks cb = {.send = capture_send, .request = on_request};
+  SipTxnCallbacks cb = {.send = vgwd_test_keep_sent, .request = on_request};
 
-  g_test_expect_message("vgw", G_LOG_LEVEL_WARNING,
-                        "config: no configuration flash*");
-  f->config = vgw_config_state_open(NULL);
-  g_test_assert_expected_messages();
+  f->config = vgwd_test_config_new();
   f->x = vgw_test_extension_new(f->config, loopback, NULL);
   f->layer = sip_txn_layer_new(NULL, NULL, &cb, f);
-  f->sent = g_ptr_array_new_with_free_func((GDestroyNotify)osip_message_free);
+  f->sent = vgwd_test_sent_new();
 }
 
 static void fixture_tear_down(Fixture *f, gconstpointer unused) {

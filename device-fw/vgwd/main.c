@@ -409,7 +409,7 @@ int main(int argc, char **argv) {
   GError *error = NULL;
   const char *port_env = g_getenv("VGW_SIP_PORT");
   guint16 sip_port = port_env ? (guint16)atoi(port_env) : VGW_SIP_PORT;
-  d.sip_answer.registrar = vgw_sip_registrations_start();
+  d.sip_answer.registrar = vgw_sip_registrations_start(d.config);
   d.sip_answer.test_extension =
       vgw_test_extension_new(d.config, lan_address, &d);
   d.sip = vgw_sip_transport_new(NULL, vgw_sip_answer, &d.sip_answer);

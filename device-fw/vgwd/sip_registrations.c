@@ -3,6 +3,10 @@
 
 #include "mgmt/mgmt_reply.h"
 #include "sip_message.h"
+#include "vgwd/registrar_auth.h"
+
+/* The authentication of vgwd's one registrar. */
+static VgwRegistrarAuth *registrar_auth;
 
 static gboolean on_sweep(gpointer data) {
   guint dropped = sip_registrar_sweep(data);
@@ -12,7 +16,9 @@ static gboolean on_sweep(gpointer data) {
   return G_SOURCE_CONTINUE;
 }
 
-SipRegistrar *vgw_sip_registrations_start(void) {
+SipRegistrar *vgw_sip_registrations_start(VgwConfigState *config) {
+  g_return_val_if_fail(registrar_auth == NULL, NULL);
+  registrar_auth = vgw_registrar_auth_new(config);
   SipRegistrar *registrar = sip_registrar_new(NULL, NULL, NULL);
   g_timeout_add_seconds(VGW_SIP_REGISTRAR_SWEEP_S, on_sweep, registrar);
   return registrar;
@@ -21,6 +27,9 @@ SipRegistrar *vgw_sip_registrations_start(void) {
 void vgw_sip_registrations_answer(SipRegistrar *registrar, SipTxn *txn,
                                   const osip_message_t *req,
                                   const SipPeer *from) {
+  if (!vgw_registrar_auth_admit(registrar_auth, txn, req, from)) {
+    return;
+  }
   char *tag = sip_tag_new();
   SipRegisterResult result;
   osip_message_t *resp =
@@ -99,6 +108,7 @@ static void verb_registrations(const VgwMgmtCall *c, VgwMgmtReply *out) {
                                sip_register_result_name(r), st->results[r]);
       }
     }
+    vgw_registrar_auth_text(registrar_auth, body);
     vgw_reply_ok(out, body);
     return;
   }
@@ -124,7 +134,9 @@ static void verb_registrations(const VgwMgmtCall *c, VgwMgmtReply *out) {
   vgw_json_uint(body, "max_expires", lim->max_expires);
   vgw_json_uint(body, "max_contacts_per_aor", lim->max_contacts_per_aor);
   vgw_json_uint(body, "max_aors", lim->max_aors);
-  g_string_append(body, "}}");
+  g_string_append_c(body, '}');
+  vgw_registrar_auth_json(registrar_auth, body);
+  g_string_append_c(body, '}');
   vgw_reply_ok(out, body);
 }
 

@@ -12,7 +12,8 @@
  * usable offer 488, every RTP port busy 486, a re-INVITE 501.
  *
  * Media: one UDP socket per call on VGW_TEST_RTP_PORT_BASE + slot
- * (VGW_TEST_RTP_PORTS slots, so that many calls at once). The SDP answer
+ * (VGW_TEST_RTP_PORTS slots, so that many calls at once;
+ * test_extension_ports.h). The SDP answer
  * says where the peer reaches that socket: TestCallMediaAddress (0.0.0.0:
  * the LAN address) and TestCallMediaPort + slot (0: the gateway's own
  * port). Behind NAT — QEMU's slirp, where `vgw up` forwards host ports to
@@ -32,11 +33,10 @@
 #include "config/config_state.h"
 #include "mgmt/mgmt_status.h"
 #include "sip_txn.h"
+#include "vgwd/test_extension_ports.h"
 
 G_BEGIN_DECLS
 
-#define VGW_TEST_RTP_PORT_BASE 40000
-#define VGW_TEST_RTP_PORTS 4
 #define VGW_TEST_CALL_IDLE_S 60
 
 typedef struct VgwTestExtension VgwTestExtension;

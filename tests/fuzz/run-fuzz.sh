@@ -43,12 +43,14 @@ case "$target" in
     libs=(-L"$boringssl_lib" -Wl,-rpath,"$boringssl_lib" -lcrypto)
     ;;
   sip)
-    # fuzz_sip.c over device-fw/sip and libosip2 (the message entry point)
+    # fuzz_sip.c over device-fw/sip and libosip2 (the message entry point);
+    # sip_digest.c hashes with BoringSSL.
     sources=("$here/fuzz_sip.c" "$top"/device-fw/sip/sip_*.c)
-    includes=(-I"$top/device-fw/sip")
+    boringssl_lib=/usr/lib/$(gcc -print-multiarch)/android
+    includes=(-I"$top/device-fw/sip" -isystem /usr/include/android)
     dict="$here/sip.dict"
     pkgs=(glib-2.0 libosip2)
-    libs=()
+    libs=(-L"$boringssl_lib" -Wl,-rpath,"$boringssl_lib" -lcrypto)
     ;;
   *) echo "run-fuzz: unknown target '$target'" >&2; exit 2 ;;
 esac

@@ -1,6 +1,7 @@
 """What the SIP system tests share: SIPp (Debian's sip-tester) run against
 a gateway with its own counters read, and SIP responses taken apart."""
 import csv
+import json
 import os
 import re
 import subprocess
@@ -18,11 +19,12 @@ def parse_response(data):
 
 
 def run_sipp(run, scenario, transport, port, calls, *extra):
-    """Runs CALLS calls of SCENARIO (a file in tests/system/sipp/) over
+    """Runs CALLS calls of SCENARIO (a file in tests/system/sipp/, or a path) over
     TRANSPORT ('u1' or 't1') to 127.0.0.1:PORT, with EXTRA arguments;
     returns (exit code, output, {counter: value} from its stat file)."""
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'sipp', scenario)
-    stat = os.path.join(run.state_root, 'sipp-%s-%s.csv' % (scenario, transport))
+    stat = os.path.join(run.state_root, 'sipp-%s-%s.csv' % (os.path.basename(scenario),
+                                                             transport))
     p = subprocess.run(['sipp', '-sf', path, '-m', str(calls), '-r', '5',
                         '-t', transport, '-i', '127.0.0.1', '-nostdin',
                         '-max_non_invite_retrans', '10', '-timeout', '600',
@@ -52,3 +54,14 @@ def check_sipp(run, what, scenario, transport, port, calls, *extra):
     run.check(c.get('SuccessfulCall(C)') == str(calls) and c.get('FailedCall(C)') == '0',
               '%s: SIPp\'s stat file counts %d successful calls, 0 failed' % (what, calls),
               c or out)
+
+
+def registrations(run, gw):
+    """`vgw sip registrations --json` on gateway GW as a dict ({} with a
+    failed check when it does not print JSON)."""
+    p = run.vgw('sip', 'registrations', '--name', gw, '--json', timeout=60)
+    try:
+        return json.loads(p.stdout)
+    except ValueError:
+        run.check(False, 'vgw sip registrations --json prints JSON', p.stdout + p.stderr)
+        return {}

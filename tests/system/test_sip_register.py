@@ -10,7 +10,6 @@ the source slirp gives (10.0.2.2) and the expiry it asked for; a REGISTER
 with Expires: 0 removes one; a REGISTER asking for 30 s gets 423 with
 Min-Expires: 60 and binds nothing. `vgw status --json` counts the
 bindings, the console log names the refusal with peer and reason."""
-import json
 import os
 import re
 import socket
@@ -21,15 +20,6 @@ import vgwtest
 GW = 'sipreg'
 EXPIRES = 3600  # what register.xml asks for
 MIN_EXPIRES = 60
-
-
-def registrations(run):
-    p = run.vgw('sip', 'registrations', '--name', GW, '--json', timeout=60)
-    try:
-        return json.loads(p.stdout)
-    except ValueError:
-        run.check(False, 'vgw sip registrations --json prints JSON', p.stdout + p.stderr)
-        return {}
 
 
 def register(port, user, call_id, contact, expires):
@@ -93,7 +83,7 @@ def test(run):
                            '-key', 'first', 'alice-' + transport,
                            '-key', 'second', 'bob-' + transport)
 
-    r = registrations(run)
+    r = siptest.registrations(run, GW)
     bindings = r.get('bindings') or []
     run.check(r.get('aors') == 2 and len(bindings) == 2 and
               [b.get('aor') for b in bindings] ==
@@ -131,7 +121,7 @@ def test(run):
               'REGISTER with Expires: 0 for bob-udp\'s contact: 200 listing no contact',
               (status, h))
 
-    r = registrations(run)
+    r = siptest.registrations(run, GW)
     run.check([b.get('aor') for b in r.get('bindings') or []] == ['sip:bob-tcp@example.test']
               and r.get('aors') == 1 and r.get('refused') == {'interval-too-brief': 1},
               'vgw sip registrations: only bob-tcp is left; one interval-too-brief refused', r)

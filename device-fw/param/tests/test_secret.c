@@ -128,12 +128,37 @@ static void test_base64(void) {
   }
 }
 
+/* A masked column (SBCUserInfoTable's Digest Password) is held as given
+ * and only shown masked. */
+static void test_masked_column(void) {
+  gssize t = vgw_param_find_table("SBCUserInfoTable", 16);
+  g_assert_cmpint(t, >=, 0);
+  const VgwTableDesc *table = vgw_param_table((gsize)t);
+  gssize c = vgw_param_find_column(table, "Password", 8);
+  g_assert_cmpint(c, >=, 0);
+  const VgwParamDesc *desc = &table->columns[c];
+  VgwParamValue v = {0};
+  char *reason = NULL;
+
+  g_assert_true(desc->masked);
+  g_assert_false(desc->secret);
+  g_assert_true(vgw_param_value_parse(desc, "pw-1", 4, &v, &reason));
+  char *held = vgw_param_value_format(desc, &v);
+  char *shown = vgw_param_value_display(desc, &v);
+  g_assert_cmpstr(held, ==, "pw-1");
+  g_assert_cmpstr(shown, ==, VGW_SECRET_MASK);
+  g_free(held);
+  g_free(shown);
+  vgw_param_value_clear(&v);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/param/secret/factory-default", test_factory_default);
   g_test_add_func("/param/secret/hash-and-reload", test_hash_and_reload);
   g_test_add_func("/param/secret/malformed", test_malformed_stored_forms);
   g_test_add_func("/param/secret/clear-text-limits", test_clear_text_limits);
+  g_test_add_func("/param/secret/masked-column", test_masked_column);
   g_test_add_func("/param/base64", test_base64);
   return g_test_run();
 }
