@@ -1042,7 +1042,7 @@ static void verb_debug_ping(const VgwMgmtCall *c, VgwMgmtReply *out) {
   guint64 seconds = 0;
   struct in_addr addr;
 
-  if (c->argc != 4 ||
+  if (c->argc != 5 ||
       (g_strcmp0(c->argv[2], "tcp") != 0 &&
        g_strcmp0(c->argv[2], "tls") != 0) ||
       inet_pton(AF_INET, c->argv[3], &addr) != 1 ||
