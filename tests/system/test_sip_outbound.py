@@ -21,11 +21,10 @@ import socket
 import ssl
 import subprocess
 import threading
-import time
 
 import tlspeers
 import vgwtest
-from siptest import parse_response
+from siptest import sipp_counters
 
 GW = 'sipout'
 HOST = '10.0.2.2'  # the host, as a gateway reaches it (slirp)
@@ -69,19 +68,7 @@ class SippUas:
         except subprocess.TimeoutExpired:
             self.p.kill()
             out, _ = self.p.communicate()
-        counters = {}
-        try:
-            with open(self.stat) as f:
-                rows = [line.rstrip('\n').split(';') for line in f if line.strip()]
-            counters = dict(zip(rows[0], rows[-1]))
-        except (OSError, IndexError):
-            pass
-        return self.p.returncode, out, counters
-
-    def kill(self):
-        if self.p.poll() is None:
-            self.p.kill()
-            self.p.communicate()
+        return self.p.returncode, out, sipp_counters(self.stat)
 
 
 def check_answered(run, what, o, transport):
@@ -116,21 +103,12 @@ def tls_through_stunnel(run, pki, sips_port):
     with open(gw_pem, 'w') as f:
         f.write(ssl.get_server_certificate(('127.0.0.1', sips_port)))
     uas = SippUas(run, 't1', 1)
-    port = tlspeers.free_port()
-    log = os.path.join(run.state_root, 'stunnel-server.log')
-    conf = os.path.join(run.state_root, 'stunnel-server.conf')
-    with open(conf, 'w') as f:
-        f.write('foreground = yes\npid =\noutput = %s\ndebug = info\n[sips]\n'
-                'accept = 127.0.0.1:%d\nconnect = 127.0.0.1:%d\ncert = %s\nkey = %s\n'
-                'requireCert = yes\nverifyPeer = yes\nCAfile = %s\n'
-                % (log, port, uas.port, pki.p('server.pem'), pki.p('server.key'), gw_pem))
-    tunnel = subprocess.Popen(['stunnel4', conf], stdin=subprocess.DEVNULL,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    tunnel, port, log = tlspeers.stunnel(
+        run.state_root, 'server',
+        'accept = 127.0.0.1:%d\nconnect = 127.0.0.1:%d\ncert = %s\nkey = %s\n'
+        'requireCert = yes\nverifyPeer = yes\nCAfile = %s\n'
+        % (tlspeers.free_port(), uas.port, pki.p('server.pem'), pki.p('server.key'), gw_pem))
     try:
-        for _ in range(600):
-            if listening(port) or tunnel.poll() is not None:
-                break
-            time.sleep(0.2)
         o = options(run, 'sips:%s:%d' % (HOST, port))
         check_answered(run, 'OPTIONS over TLS to SIPp behind stunnel4', o, 'tls')
     finally:
@@ -139,14 +117,9 @@ def tls_through_stunnel(run, pki, sips_port):
         tunnel.wait(timeout=60)
     run.check(rc == 0 and c.get('SuccessfulCall(C)') == '1',
               'SIPp behind stunnel4 counts the OPTIONS answered', c or out)
-    text = open(log, errors='replace').read() if os.path.exists(log) else ''
+    text = tlspeers.read_log(log)
     run.check(re.search(r'[Cc]ertificate accepted.*CN=ACL_', text) is not None,
               'stunnel4 accepted the gateway\'s client certificate (CN=ACL_...)', text)
-
-
-def listening(port):
-    p = subprocess.run(['ss', '-Htln', 'sport = :%d' % port], capture_output=True, text=True)
-    return p.returncode == 0 and ('127.0.0.1:%d' % port) in p.stdout
 
 
 def closed_port(run):

@@ -17,6 +17,20 @@ static SipRequestSpec options_spec(void) {
   return spec;
 }
 
+/* sip_request_new(), which must succeed. */
+static osip_message_t *build(const SipRequestSpec *spec) {
+  g_autoptr(GError) error = NULL;
+  osip_message_t *msg = sip_request_new(spec, &error);
+
+  g_assert_no_error(error);
+  g_assert_nonnull(msg);
+  return msg;
+}
+
+static osip_via_t *top_via(const osip_message_t *msg) {
+  return osip_list_get(&msg->vias, 0);
+}
+
 /* Prints |msg| and parses it back as the peer would, checked. */
 static osip_message_t *over_the_wire(const osip_message_t *msg) {
   gsize len = 0;
@@ -32,7 +46,6 @@ static osip_message_t *over_the_wire(const osip_message_t *msg) {
 
 static void test_options(void) {
   SipRequestSpec spec = options_spec();
-  g_autoptr(GError) error = NULL;
   osip_message_t *msg;
   osip_message_t *back;
   osip_via_t *via;
@@ -43,15 +56,14 @@ static void test_options(void) {
   spec.contact = "<sip:vgw@10.0.2.15:5060;transport=tcp>";
   spec.user_agent = "vgw/1";
   spec.cseq = 7;
-  msg = sip_request_new(&spec, &error);
-  g_assert_no_error(error);
+  msg = build(&spec);
   back = over_the_wire(msg);
 
   g_assert_true(MSG_IS_REQUEST(back));
   g_assert_cmpstr(back->sip_method, ==, "OPTIONS");
   g_assert_cmpstr(back->req_uri->host, ==, "proxy.example.com");
   g_assert_cmpstr(back->req_uri->port, ==, "5070");
-  via = osip_list_get(&back->vias, 0);
+  via = top_via(back);
   g_assert_cmpstr(via->protocol, ==, "TCP");
   g_assert_cmpstr(via->host, ==, "10.0.2.15");
   g_assert_cmpstr(via->port, ==, "5060");
@@ -79,7 +91,6 @@ static void test_options(void) {
 
 static void test_defaults_and_alias(void) {
   SipRequestSpec spec = options_spec();
-  g_autoptr(GError) error = NULL;
   osip_message_t *msg;
   osip_via_t *via;
   osip_generic_param_t *param = NULL;
@@ -88,9 +99,8 @@ static void test_defaults_and_alias(void) {
   spec.alias = TRUE;
   spec.from_tag = "given-tag";
   spec.call_id = "given-call@10.0.2.15";
-  msg = sip_request_new(&spec, &error);
-  g_assert_no_error(error);
-  via = osip_list_get(&msg->vias, 0);
+  msg = build(&spec);
+  via = top_via(msg);
   g_assert_cmpint(osip_via_param_get_byname(via, "alias", &param), >=, 0);
   g_assert_cmpint(osip_from_get_tag(msg->from, &param), ==, OSIP_SUCCESS);
   g_assert_cmpstr(param->gvalue, ==, "given-tag");
@@ -103,9 +113,8 @@ static void test_defaults_and_alias(void) {
 
   /* UDP: no alias even when asked (RFC 5923 is for connections). */
   spec.transport = SIP_TRANSPORT_UDP;
-  msg = sip_request_new(&spec, &error);
-  g_assert_no_error(error);
-  via = osip_list_get(&msg->vias, 0);
+  msg = build(&spec);
+  via = top_via(msg);
   g_assert_cmpstr(via->protocol, ==, "UDP");
   g_assert_cmpint(osip_via_param_get_byname(via, "alias", &param), <, 0);
   osip_message_free(msg);
@@ -113,14 +122,12 @@ static void test_defaults_and_alias(void) {
 
 static void test_ipv6_sent_by(void) {
   SipRequestSpec spec = options_spec();
-  g_autoptr(GError) error = NULL;
   osip_message_t *msg;
   osip_via_t *via;
 
   spec.sent_by_host = "fd00::15";
-  msg = sip_request_new(&spec, &error);
-  g_assert_no_error(error);
-  via = osip_list_get(&msg->vias, 0);
+  msg = build(&spec);
+  via = top_via(msg);
   g_assert_cmpstr(via->host, ==, "fd00::15");
   osip_message_free(over_the_wire(msg));
   osip_message_free(msg);
@@ -133,11 +140,9 @@ static void test_fresh_ids(void) {
       g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
   for (int i = 0; i < 200; i++) {
-    g_autoptr(GError) error = NULL;
-    osip_message_t *msg = sip_request_new(&spec, &error);
+    osip_message_t *msg = build(&spec);
     osip_generic_param_t *tag = NULL;
 
-    g_assert_no_error(error);
     g_assert_true(g_hash_table_add(seen, g_strdup(sip_request_branch(msg))));
     g_assert_true(
         g_hash_table_add(seen, g_strdup(msg->call_id->number)));
