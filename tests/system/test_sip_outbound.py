@@ -11,8 +11,10 @@ so the answer proves the gateway presented it. A closed port fails as
 connection-refused (not as a timeout after timer F). With
 VerifyServerCertificate 1 a TLS server whose certificate no trusted root
 vouches for is refused, and the console log names the peer and the reason.
-Last, keep-alive pings: a scripted TCP peer sees CRLF CRLF and answers
-CRLF; when it stops answering, the gateway closes the connection.
+Keep-alive pings: a scripted TCP peer sees CRLF CRLF and answers CRLF;
+when it stops answering, the gateway closes the connection. A peer that
+connects to the gateway with ;alias in its Via (RFC 5923) gets the
+gateway's OPTIONS to its sent-by port on that connection.
 `vgw status --json` must count it all in `sip` and `tls`."""
 import json
 import os
@@ -25,6 +27,7 @@ import threading
 import tlspeers
 import vgwtest
 from siptest import sipp_counters
+from test_sip_options import request
 
 GW = 'sipout'
 HOST = '10.0.2.2'  # the host, as a gateway reaches it (slirp)
@@ -156,6 +159,29 @@ def untrusted_server(run, pki):
     run.check(p.returncode == 0, 'vgw param set VerifyServerCertificate 0', p.stdout + p.stderr)
 
 
+def read_message(conn, buf):
+    """(header section, bytes after it) of the next message on CONN,
+    BUF holding what was read before; (None, b'') when CONN closes. Our
+    peers get messages without body."""
+    while b'\r\n\r\n' not in buf:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return None, b''
+        buf += chunk
+    head, _, rest = buf.partition(b'\r\n\r\n')
+    return head, rest
+
+
+def ok_for(head):
+    """200 OK to the request whose header section is HEAD."""
+    lines = head.decode().split('\r\n')
+    keep = [l for l in lines[1:] if l.split(':')[0].strip().lower() in
+            ('via', 'from', 'to', 'call-id', 'cseq')]
+    keep = [l + ';tag=peer' if l.lower().startswith('to:') else l for l in keep]
+    return ('SIP/2.0 200 OK\r\n' + '\r\n'.join(keep) +
+            '\r\nContent-Length: 0\r\n\r\n').encode()
+
+
 class PingPeer(threading.Thread):
     """A TCP SIP peer scripted here: answers one OPTIONS 200, then answers
     PONGS keep-alive pings with CRLF and ignores the rest; records what
@@ -177,20 +203,10 @@ class PingPeer(threading.Thread):
         try:
             conn, _ = self.listener.accept()
             conn.settimeout(600)
-            data = b''
-            while b'\r\n\r\n' not in data:
-                chunk = conn.recv(65536)
-                if not chunk:
-                    return
-                data += chunk
-            head, _, rest = data.partition(b'\r\n\r\n')
-            lines = head.decode().split('\r\n')
-            keep = [l for l in lines[1:] if l.split(':')[0].lower() in
-                    ('via', 'from', 'to', 'call-id', 'cseq')]
-            keep = [l + ';tag=pingpeer' if l.lower().startswith('to:') else l for l in keep]
-            conn.sendall(('SIP/2.0 200 OK\r\n' + '\r\n'.join(keep) +
-                          '\r\nContent-Length: 0\r\n\r\n').encode())
-            buf = rest
+            head, buf = read_message(conn, b'')
+            if head is None:
+                return
+            conn.sendall(ok_for(head))
             while True:
                 while b'\r\n\r\n' in buf:
                     _, _, buf = buf.partition(b'\r\n\r\n')
@@ -206,6 +222,46 @@ class PingPeer(threading.Thread):
             self.error = e
         finally:
             self.listener.close()
+
+
+def alias_reuse(run, sip_port):
+    """RFC 5923: a peer that opened a connection to the gateway and put
+    ;alias in its Via gets the gateway's requests to its sent-by port on
+    that connection."""
+    s = socket.create_connection(('127.0.0.1', sip_port), timeout=600)
+    got = []
+    peer = None
+
+    def answer(buf):
+        head, _ = read_message(s, buf)
+        if head is not None:
+            got.append(head)
+            s.sendall(ok_for(head))
+
+    try:
+        s.sendall(request('OPTIONS', 'TCP', 'alias1', 'alias-1@test')
+                  .replace(b';rport\r\n', b';rport;alias\r\n'))
+        head, buf = read_message(s, b'')
+        run.check(head is not None and head.startswith(b'SIP/2.0 200 '),
+                  'a peer offering ;alias in its Via gets its OPTIONS answered', head)
+        peer = threading.Thread(target=answer, args=(buf,), daemon=True)
+        peer.start()
+        # request() claims sent-by 192.0.2.10:5999; the gateway sees the
+        # connection come from 10.0.2.2.
+        o = options(run, 'sip:%s:5999;transport=tcp' % HOST)
+    finally:
+        try:
+            s.shutdown(socket.SHUT_RDWR)  # ends the answering thread if nothing came
+        except OSError:
+            pass
+        if peer is not None:
+            peer.join(timeout=600)
+        s.close()
+    check_answered(run, 'OPTIONS to the alias 10.0.2.2:5999', o, 'tcp')
+    run.check((o.get('connection') or {}).get('opened_by') == 'peer'
+              and len(got) == 1 and got[0].startswith(b'OPTIONS sip:10.0.2.2:5999'),
+              'the gateway\'s OPTIONS to 10.0.2.2:5999 went on the connection the peer '
+              'opened (no new connection)', {'outcome': o, 'peer saw': got})
 
 
 def keepalive(run):
@@ -252,13 +308,16 @@ def test(run):
     closed_port(run)
     untrusted_server(run, pki)
     keepalive(run)
+    alias_reuse(run, (st.get('ports') or {}).get('sip_tcp'))
 
     s = run.status(GW) or {}
     sip = s.get('sip') or {}
     tcp_s = sip.get('tcp') or {}
     tls_s = sip.get('tls') or {}
-    # TCP: SIPp, the closed port, the keep-alive peer. TLS: stunnel, the
-    # untrusted server.
+    # TCP: SIPp, the closed port, the keep-alive peer (the alias peer's
+    # connection was accepted). TLS: stunnel, the untrusted server. TCP
+    # received: SIPp's answers, the keep-alive peer's, the alias peer's
+    # request and answer.
     run.check(tcp_s.get('opened') == 3 and tcp_s.get('connect_failures') == 1
               and tcp_s.get('pings_sent', 0) >= 3 and tcp_s.get('pongs') == 2
               and tcp_s.get('ping_timeouts') == 1,
@@ -268,7 +327,7 @@ def test(run):
               'status: sip.tls opened 2, 1 failed (the untrusted server)', tls_s)
     run.check(sip.get('udp', {}).get('sent', 0) >= PROBES
               and sip.get('udp', {}).get('received') == PROBES
-              and tcp_s.get('received') == PROBES + 1 and tls_s.get('received') == 1,
+              and tcp_s.get('received') == PROBES + 3 and tls_s.get('received') == 1,
               'status: the answers are counted received per transport', sip)
     run.check(sip.get('client_transactions') == 0 and sip.get('peer_failures') == 2,
               'status: no client transaction left; 2 ended at once by a dead peer', sip)
