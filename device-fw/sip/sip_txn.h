@@ -61,9 +61,11 @@ typedef struct {
    * connection to that address:port (one it opened, or one the peer
    * opened and offered with ;alias, RFC 5923) or opens one, and queues
    * the bytes until it can write (TLS: after the handshake). TRUE then
-   * means queued, not delivered: a connection that cannot be made, or
-   * dies with bytes queued, is reported with sip_txn_layer_peer_failed(),
-   * which ends the transactions waiting on it at once. */
+   * means queued, not delivered: a connection that cannot be made (even
+   * one that fails at once, reported from the main loop so that it has
+   * its reason), or dies with bytes queued, is reported with
+   * sip_txn_layer_peer_failed(), which ends the transactions waiting on
+   * it at once. */
   gboolean (*send)(const SipPeer *to, const char *bytes, gsize len,
                    gpointer user_data);
   /* A new request, in its new server transaction |txn|, already stamped
