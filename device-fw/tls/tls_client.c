@@ -7,6 +7,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "tls/tls_identity.h"
@@ -142,7 +143,7 @@ static gboolean set_server_name(SSL *ssl, const char *name, gboolean verify) {
   }
   X509_VERIFY_PARAM *param = SSL_get0_param(ssl);
   return ip ? X509_VERIFY_PARAM_set1_ip_asc(param, name) == 1
-            : X509_VERIFY_PARAM_set1_host(param, name, 0) == 1;
+            : X509_VERIFY_PARAM_set1_host(param, name, strlen(name)) == 1;
 }
 
 VgwTlsConn *vgw_tls_client_connect(VgwTlsClient *c, int fd,

@@ -58,11 +58,16 @@ static gboolean transport_from_name(const char *name, SipTransport *out) {
 }
 
 /* parse_target: where |uri| (and |transport|, NULL: from the URI) says to
- * send; FALSE with |why| set if it cannot be dialled. */
+ * send, and in |server_name| (g_free() it; NULL: none) the host name a
+ * TLS server must present when ;maddr gave its address; FALSE with |why|
+ * set if it cannot be dialled. */
 static gboolean parse_target(const char *uri_text, const char *transport,
-                             SipPeer *to, char *why, gsize why_len) {
+                             SipPeer *to, char **server_name, char *why,
+                             gsize why_len) {
   osip_uri_t *uri = NULL;
   osip_uri_param_t *param = NULL;
+  osip_uri_param_t *maddr = NULL;
+  const char *address;
   gboolean sips;
   guint64 port;
   struct in_addr addr;
@@ -96,12 +101,22 @@ static gboolean parse_target(const char *uri_text, const char *transport,
     g_snprintf(why, why_len, "a sips: URI goes over TLS only");
     goto out;
   }
-  /* The resolver (DNS, DNS2IP) is not wired to this verb: an address. */
-  if (inet_pton(AF_INET, uri->host, &addr) != 1) {
-    g_snprintf(why, why_len, "%s: not an IPv4 address", uri->host);
+  /* The resolver (DNS, DNS2IP) is not wired to this verb: an address, in
+   * the host or in ;maddr (RFC 3261 §19.1.1), which leaves the host name
+   * for TLS (SNI, the certificate's name). */
+  address = osip_uri_uparam_get_byname(uri, "maddr", &maddr) == 0 &&
+                    maddr != NULL && maddr->gvalue != NULL
+                ? maddr->gvalue
+                : uri->host;
+  if (inet_pton(AF_INET, address, &addr) != 1) {
+    g_snprintf(why, why_len, "%s: not an IPv4 address (no DNS here: give "
+               "one in the host or in ;maddr=)", address);
     goto out;
   }
-  g_strlcpy(to->address, uri->host, sizeof(to->address));
+  g_strlcpy(to->address, address, sizeof(to->address));
+  *server_name = address != uri->host && to->transport == SIP_TRANSPORT_TLS
+                     ? g_strdup(uri->host)
+                     : NULL;
   if (uri->port == NULL) {
     port = to->transport == SIP_TRANSPORT_TLS ? 5061 : 5060;
   } else if (!g_ascii_string_to_unsigned(uri->port, 10, 1, G_MAXUINT16, &port,
@@ -216,14 +231,15 @@ static void verb_options(const VgwMgmtCall *c, VgwMgmtReply *out) {
   VgwSipProbes *p = c->data;
   char why[160];
   SipPeer to;
+  g_autofree char *server_name = NULL;
   osip_message_t *req;
 
   if (c->argc < 1 || c->argc > 2) {
     vgw_reply_usage(c, out);
     return;
   }
-  if (!parse_target(c->argv[1], c->argc == 2 ? c->argv[2] : NULL, &to, why,
-                    sizeof(why))) {
+  if (!parse_target(c->argv[1], c->argc == 2 ? c->argv[2] : NULL, &to,
+                    &server_name, why, sizeof(why))) {
     vgw_reply_fail(out, "%s: %s", c->argv[1], why);
     return;
   }
@@ -236,6 +252,9 @@ static void verb_options(const VgwMgmtCall *c, VgwMgmtReply *out) {
   if (req == NULL) {
     vgw_reply_fail(out, "%s: %s", c->argv[1], why);
     return;
+  }
+  if (to.transport == SIP_TRANSPORT_TLS) {
+    vgw_sip_transport_set_server_name(p->t, &to, server_name);
   }
   Probe *probe = g_new0(Probe, 1);
   probe->owner = p;

@@ -99,8 +99,9 @@ struct VgwSipTransport {
   guint64 next_id;
   StreamStats stream[SIP_TRANSPORT_COUNT]; /* TCP and TLS used */
   GHashTable *pings;          /* "tcp a.b.c.d:port" -> interval s */
+  GHashTable *server_names;   /* "tls a.b.c.d:port" -> host name, owned */
   VgwTlsClient *tls_client;   /* NULL: no TLS (no crypto engine) */
-  char *last_failure_peer;    /* ping_key() of the last connect failure */
+  char *last_failure_peer;    /* peer_key() of the last connect failure */
   char *last_failure;         /* and why, for people */
 };
 
@@ -529,7 +530,7 @@ void vgw_sip_transport_accept_tcp(int fd, const char *peer, gpointer data) {
 
 /* ---- Connections we open ---- */
 
-static char *ping_key(const SipPeer *peer) {
+static char *peer_key(const SipPeer *peer) {
   return g_strdup_printf("%s %s:%u", sip_transport_name(peer->transport),
                          peer->address, peer->port);
 }
@@ -568,7 +569,7 @@ static gboolean on_ping(gpointer data) {
 /* conn_ping_apply (re)starts |c|'s keep-alive pings at the interval set
  * for its peer, or stops them. */
 static void conn_ping_apply(SipConn *c) {
-  g_autofree char *key = ping_key(&c->peer);
+  g_autofree char *key = peer_key(&c->peer);
   guint interval_s =
       GPOINTER_TO_UINT(g_hash_table_lookup(c->t->pings, key));
 
@@ -645,10 +646,13 @@ static gboolean on_conn_connected(int fd, GIOCondition cond, gpointer data) {
     return G_SOURCE_REMOVE;
   }
   g_autoptr(GError) tls_error = NULL;
+  g_autofree char *key = peer_key(&c->peer);
+  const char *server_name = g_hash_table_lookup(t->server_names, key);
   c->state = CONN_HANDSHAKING;
   c->fd = -1; /* the TLS connection's now, closed with it */
-  c->tls = vgw_tls_client_connect(t->tls_client, fd, c->peer.address, c->name,
-                                  c, &tls_error);
+  c->tls = vgw_tls_client_connect(t->tls_client, fd,
+                                  server_name ? server_name : c->peer.address,
+                                  c->name, c, &tls_error);
   if (c->tls == NULL) {
     c->failure = SIP_PEER_TLS_HANDSHAKE;
     connect_failed(t, c->peer.transport, c->name, c->failure,
@@ -731,6 +735,18 @@ static SipConn *conn_dial(VgwSipTransport *t, const SipPeer *to) {
   return c;
 }
 
+void vgw_sip_transport_set_server_name(VgwSipTransport *t,
+                                       const SipPeer *peer,
+                                       const char *name) {
+  g_return_if_fail(peer->transport == SIP_TRANSPORT_TLS);
+  if (name == NULL) {
+    g_autofree char *key = peer_key(peer);
+    g_hash_table_remove(t->server_names, key);
+  } else {
+    g_hash_table_insert(t->server_names, peer_key(peer), g_strdup(name));
+  }
+}
+
 void vgw_sip_transport_set_ping(VgwSipTransport *t, const SipPeer *peer,
                                 guint interval_s) {
   GHashTableIter iter;
@@ -738,10 +754,10 @@ void vgw_sip_transport_set_ping(VgwSipTransport *t, const SipPeer *peer,
 
   g_return_if_fail(peer->transport != SIP_TRANSPORT_UDP);
   if (interval_s == 0) {
-    g_autofree char *key = ping_key(peer);
+    g_autofree char *key = peer_key(peer);
     g_hash_table_remove(t->pings, key);
   } else {
-    g_hash_table_insert(t->pings, ping_key(peer),
+    g_hash_table_insert(t->pings, peer_key(peer),
                         GUINT_TO_POINTER(interval_s));
   }
   g_hash_table_iter_init(&iter, t->conns);
@@ -906,7 +922,7 @@ guint64 vgw_sip_transport_connection_to(VgwSipTransport *t, const SipPeer *to,
 
 const char *vgw_sip_transport_failure_detail(const VgwSipTransport *t,
                                              const SipPeer *peer) {
-  g_autofree char *key = ping_key(peer);
+  g_autofree char *key = peer_key(peer);
 
   return g_strcmp0(key, t->last_failure_peer) == 0 ? t->last_failure : NULL;
 }
@@ -935,6 +951,8 @@ VgwSipTransport *vgw_sip_transport_new(const VgwSipTransportLimits *limits,
   t->udp_fd = -1;
   t->conns = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
   t->pings = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  t->server_names =
+      g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   return t;
 }
 

@@ -133,6 +133,15 @@ void vgw_sip_transport_set_tls_client(VgwSipTransport *t,
 const char *vgw_sip_transport_failure_detail(const VgwSipTransport *t,
                                              const SipPeer *peer);
 
+/* vgw_sip_transport_set_server_name: TLS connections the transport opens
+ * from now on to |peer| (address and port; connection ignored) send |name|
+ * as SNI and, under VerifyServerCertificate 1, need a certificate for it
+ * (RFC 5922). NULL: the address dialled (no SNI, the address verified).
+ * For whoever resolved |name| to |peer| (Proxy Sets). */
+void vgw_sip_transport_set_server_name(VgwSipTransport *t,
+                                       const SipPeer *peer,
+                                       const char *name);
+
 /* vgw_sip_transport_set_ping keeps the connection to |peer| (TCP or TLS,
  * address and port; connection ignored) alive with CRLF CRLF every
  * |interval_s| seconds (RFC 5626 §4.4.1, UsePingPongKeepAlive), now and on

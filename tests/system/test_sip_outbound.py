@@ -10,7 +10,9 @@ requires a client certificate and accepts only the gateway's own (pinned),
 so the answer proves the gateway presented it. A closed port fails as
 connection-refused (not as a timeout after timer F). With
 VerifyServerCertificate 1 a TLS server whose certificate no trusted root
-vouches for is refused, and the console log names the peer and the reason.
+vouches for is refused, and the console log names the peer and the reason;
+dialled as sips:gw.example;maddr=10.0.2.2, the gateway asks it for
+gw.example (SNI).
 Keep-alive pings: a scripted TCP peer sees CRLF CRLF and answers CRLF;
 when it stops answering, the gateway closes the connection. A peer that
 connects to the gateway with ;alias in its Via (RFC 5923) gets the
@@ -133,18 +135,49 @@ def closed_port(run):
               'OPTIONS to a closed TCP port: connection-refused (not a timeout)', o)
 
 
+class RogueTlsServer(threading.Thread):
+    """A TLS server on 127.0.0.1 with a certificate of a CA nobody trusts,
+    for one handshake; records the SNI names it was asked for."""
+
+    def __init__(self, pki):
+        super().__init__(daemon=True)
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(pki.p('rogue-server.pem'), pki.p('rogue-server.key'))
+        self.ctx.sni_callback = lambda sock, name, ctx: self.names.append(name)
+        self.listener = socket.socket()
+        self.listener.bind(('127.0.0.1', 0))
+        self.listener.listen(1)
+        self.listener.settimeout(600)
+        self.port = self.listener.getsockname()[1]
+        self.names = []
+
+    def run(self):
+        try:
+            conn, _ = self.listener.accept()
+            conn.settimeout(600)
+            with self.ctx.wrap_socket(conn, server_side=True) as tls:
+                tls.recv(1)
+        except (OSError, ssl.SSLError):
+            pass  # the gateway refuses the certificate: the handshake fails
+        finally:
+            self.listener.close()
+
+
 def untrusted_server(run, pki):
     p = run.vgw('param', 'set', '--name', GW, 'VerifyServerCertificate', '1', timeout=120)
     run.check(p.returncode == 0, 'vgw param set VerifyServerCertificate 1', p.stdout + p.stderr)
-    port = tlspeers.free_port()
-    server = tlspeers.Proc([tlspeers.OPENSSL, 's_server', '-accept', '127.0.0.1:%d' % port,
-                            '-naccept', '1', '-cert', pki.p('rogue-server.pem'),
-                            '-key', pki.p('rogue-server.key')])
+    server = RogueTlsServer(pki)
+    server.start()
+    port = server.port
     try:
-        server.wait_for('ACCEPT', timeout=60)
-        o = options(run, 'sips:%s:%d' % (HOST, port))
+        # The host name in the URI, the address in ;maddr: the name is
+        # what the gateway must ask for (SNI) and find in the certificate.
+        o = options(run, 'sips:gw.example:%d;maddr=%s' % (port, HOST))
     finally:
-        server.finish(timeout=10)
+        server.join(timeout=600)
+    run.check(server.names == ['gw.example'],
+              'the gateway asked the TLS server for gw.example (SNI from the URI\'s host)',
+              server.names)
     run.check(o.get('answered') is False and o.get('failure') == 'tls-handshake-failed'
               and o.get('detail') == 'peer-certificate',
               'VerifyServerCertificate 1: a server certificate no trusted root vouches for '
