@@ -82,6 +82,10 @@ static void add_tls(GString *j, const VgwStatusTls *tls) {
   vgw_json_uint(j, "established_max", tls->established_max);
   vgw_json_uint(j, "handshake_timeout_s", tls->handshake_timeout_s);
   vgw_json_uint(j, "engine_signatures", tls->engine_signatures);
+  vgw_json_uint(j, "client_handshakes", tls->client_handshakes);
+  vgw_json_uint(j, "client_failures", tls->client_failures);
+  add_counts(j, "client_failure_reasons", tls->client_failure_reasons,
+             tls->n_client_failure_reasons);
   g_string_append_c(j, '}');
 }
 
@@ -92,6 +96,8 @@ static void add_sip(GString *j, const VgwStatusSip *sip) {
   vgw_json_uint(j, "server_transactions", sip->server_transactions);
   vgw_json_uint(j, "retransmissions", sip->retransmissions);
   vgw_json_uint(j, "send_errors", sip->send_errors);
+  vgw_json_uint(j, "client_transactions", sip->client_transactions);
+  vgw_json_uint(j, "peer_failures", sip->peer_failures);
   vgw_json_uint(j, "registrations", sip->registrations);
   for (size_t i = 0; i < sip->n_transports; i++) {
     const VgwStatusSipTransport *t = &sip->transports[i];
@@ -106,6 +112,12 @@ static void add_sip(GString *j, const VgwStatusSip *sip) {
       vgw_json_uint(j, "closed_idle", t->closed_idle);
       vgw_json_uint(j, "idle_timeout_s", t->idle_timeout_s);
       vgw_json_uint(j, "pings", t->pings);
+      vgw_json_uint(j, "outgoing", t->outgoing);
+      vgw_json_uint(j, "opened", t->opened);
+      vgw_json_uint(j, "connect_failures", t->connect_failures);
+      vgw_json_uint(j, "pings_sent", t->pings_sent);
+      vgw_json_uint(j, "pongs", t->pongs);
+      vgw_json_uint(j, "ping_timeouts", t->ping_timeouts);
     }
     g_string_append_c(j, '}');
   }
@@ -210,6 +222,11 @@ static void append_sip_text(GString *t, const VgwStatusSip *sip) {
           (unsigned)tr->connections, (unsigned)tr->connections_max,
           (guint64)tr->accepted, (guint64)tr->closed_idle,
           (unsigned)tr->idle_timeout_s, (guint64)tr->pings);
+      g_string_append_printf(
+          t, "; %u opened by us now, %" G_GUINT64_FORMAT " opened, %"
+          G_GUINT64_FORMAT " failed to connect",
+          (unsigned)tr->outgoing, (guint64)tr->opened,
+          (guint64)tr->connect_failures);
     }
     g_string_append_c(t, '\n');
   }

@@ -19,8 +19,6 @@ import os
 import re
 import socket
 import ssl
-import subprocess
-import time
 
 import tlspeers
 import vgwtest
@@ -29,7 +27,9 @@ from test_sip_options import (CALLS, check_options_ok, check_sipp, idle_timeout,
                               recv_response, request, wait_for)
 
 GW = 'siptls'
-MAX_CONNECTIONS = 256
+# SIP over TLS is bounded by the TLS listener's established connections
+# (VGW_TLS_MAX_ESTABLISHED), not a second number.
+MAX_CONNECTIONS = 128
 
 
 def tls_client(port, version, timeout=120):
@@ -127,32 +127,15 @@ def python_checks(run, port):
         s.close()
 
 
-def listening(port):
-    """Whether something listens on 127.0.0.1:PORT, asked without
-    connecting (a connection to stunnel would open one to the gateway)."""
-    p = subprocess.run(['ss', '-Htln', 'sport = :%d' % port], capture_output=True, text=True)
-    return p.returncode == 0 and ('127.0.0.1:%d' % port) in p.stdout
-
-
 def sipp_through_stunnel(run, sips_port):
     """SIPp speaks TCP to stunnel4, which carries it over TLS to the
     gateway."""
-    port = tlspeers.free_port()
-    conf = os.path.join(run.state_root, 'stunnel.conf')
-    with open(conf, 'w') as f:
-        f.write('foreground = yes\npid =\noutput = %s\n[sips]\nclient = yes\n'
-                'accept = 127.0.0.1:%d\nconnect = 127.0.0.1:%d\n'
-                % (os.path.join(run.state_root, 'stunnel.log'), port, sips_port))
-    tunnel = subprocess.Popen(['stunnel4', conf], stdin=subprocess.DEVNULL,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    tunnel, port, log = tlspeers.stunnel(
+        run.state_root, 'sips', 'client = yes\naccept = 127.0.0.1:%d\nconnect = 127.0.0.1:%d\n'
+        % (tlspeers.free_port(), sips_port))
     try:
-        for _ in range(600):
-            if listening(port) or tunnel.poll() is not None:
-                break
-            time.sleep(0.2)
-        if not run.check(listening(port), 'stunnel4 listens on 127.0.0.1:%d' % port,
-                         open(os.path.join(run.state_root, 'stunnel.log'), errors='replace').read()
-                         if os.path.exists(os.path.join(run.state_root, 'stunnel.log')) else ''):
+        if not run.check(tlspeers.listening(port), 'stunnel4 listens on 127.0.0.1:%d' % port,
+                         tlspeers.read_log(log)):
             return
         check_sipp(run, 'TLS (SIPp through stunnel4)', 't1', port)
     finally:

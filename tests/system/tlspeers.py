@@ -109,6 +109,41 @@ class Proc:
         return self.p.returncode
 
 
+def listening(port):
+    """Whether something listens on 127.0.0.1:PORT, asked without
+    connecting (a connection to stunnel would open one onwards)."""
+    p = subprocess.run(['ss', '-Htln', 'sport = :%d' % port], capture_output=True, text=True)
+    return p.returncode == 0 and ('127.0.0.1:%d' % port) in p.stdout
+
+
+def stunnel(d, name, service):
+    """stunnel4 in the foreground with one service [NAME] (SERVICE: its
+    lines, an 'accept = 127.0.0.1:PORT' among them), its config and log in
+    directory D. Returns (Popen, port, log path) once it listens or has
+    died; the caller terminates it."""
+    port = int(re.search(r'accept = 127\.0\.0\.1:(\d+)', service).group(1))
+    log = os.path.join(d, 'stunnel-%s.log' % name)
+    conf = os.path.join(d, 'stunnel-%s.conf' % name)
+    with open(conf, 'w') as f:
+        f.write('foreground = yes\npid =\noutput = %s\ndebug = info\n[%s]\n%s'
+                % (log, name, service))
+    p = subprocess.Popen(['stunnel4', conf], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(600):
+        if listening(port) or p.poll() is not None:
+            break
+        time.sleep(0.2)
+    return p, port, log
+
+
+def read_log(path):
+    try:
+        with open(path, errors='replace') as f:
+            return f.read()
+    except OSError:
+        return ''
+
+
 def s_server(pki, port, *extra):
     return Proc([OPENSSL, 's_server', '-accept', '127.0.0.1:%d' % port, '-naccept', '1',
                  '-cert', pki.p('server.pem'), '-key', pki.p('server.key'), *extra])
