@@ -322,6 +322,14 @@ static void layer_run(SipTxnLayer *l) {
     return;
   }
   l->running = TRUE;
+  /* Timers due now fire here as well as from l->timer: under a steady
+   * stream of messages the loop may never reach the timer source before
+   * the next message re-arms it, and transactions that should have ended
+   * (timer J, K: 0 s on streams) would pile up in libosip2's lists. */
+  osip_timers_ict_execute(l->osip);
+  osip_timers_ist_execute(l->osip);
+  osip_timers_nict_execute(l->osip);
+  osip_timers_nist_execute(l->osip);
   do {
     l->more = FALSE;
     osip_ict_execute(l->osip);
@@ -341,10 +349,6 @@ static gboolean layer_timer_fired(gpointer data) {
    * new one for the next deadline. */
   g_source_unref(l->timer);
   l->timer = NULL;
-  osip_timers_ict_execute(l->osip);
-  osip_timers_ist_execute(l->osip);
-  osip_timers_nict_execute(l->osip);
-  osip_timers_nist_execute(l->osip);
   layer_run(l);
   return G_SOURCE_REMOVE;
 }

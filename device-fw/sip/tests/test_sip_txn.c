@@ -497,6 +497,32 @@ static void test_timers_from_main_loop(void) {
   g_main_context_unref(context);
 }
 
+/* A stream peer sending request after request, each answered at once,
+ * with the main loop never reaching the layer's timer source in between
+ * (a busy loop serving many connections): finished transactions must
+ * still end, or every message pays for all the earlier ones. */
+static void test_finished_transactions_end_under_load(void) {
+  Fixture fx;
+  GMainContext *context = g_main_context_new();
+  SipTxnLayer *layer = fixture_init(&fx, 200, context, NULL);
+  SipPeer from = peer(SIP_TRANSPORT_TLS, "127.0.0.1", 40001, 7);
+  char *options = sip_canned_request("OPTIONS", "TLS", NULL, NULL);
+
+  for (guint i = 0; i < 200; i++) {
+    char branch[32];
+    g_snprintf(branch, sizeof(branch), "z9hG4bK-%u", i + 2);
+    g_autoptr(GString) req = g_string_new(options);
+    g_string_replace(req, "z9hG4bK-1", branch, 1);
+    g_assert_cmpint(receive_text(layer, req->str, &from), ==,
+                    SIP_REASON_NONE);
+  }
+  g_assert_cmpuint(fx.sent->len, ==, 200);
+  g_assert_cmpuint(sip_txn_layer_stats(layer)->server_transactions, <=, 2);
+  g_free(options);
+  fixture_clear(&fx);
+  g_main_context_unref(context);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/sip/txn/options-retransmission",
@@ -508,5 +534,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/sip/txn/client", test_client_transaction);
   g_test_add_func("/sip/txn/timers", test_timers_from_main_loop);
   g_test_add_func("/sip/txn/peer-failed", test_peer_failed);
+  g_test_add_func("/sip/txn/finished-end-under-load",
+                  test_finished_transactions_end_under_load);
   return g_test_run();
 }
