@@ -41,7 +41,7 @@ static const VgwParamValue *param(const VgwRegistrarAuth *auth,
 }
 
 static gboolean enabled(const VgwRegistrarAuth *auth) {
-  return param(auth, "RegistrarAuthentication")->num != 0;
+  return auth->config != NULL && param(auth, "RegistrarAuthentication")->num != 0;
 }
 
 /* RegistrarAuthAlgorithms as a SIP_DIGEST_OFFER() set. */

@@ -22,7 +22,8 @@ G_BEGIN_DECLS
 
 typedef struct VgwRegistrarAuth VgwRegistrarAuth;
 
-/* Reads its parameters from |config|'s running configuration. */
+/* Reads its parameters from |config|'s running configuration; NULL
+ * |config| (the host-built engine of tests/bench) admits every REGISTER. */
 VgwRegistrarAuth *vgw_registrar_auth_new(VgwConfigState *config);
 void vgw_registrar_auth_free(VgwRegistrarAuth *auth);
 

@@ -24,7 +24,7 @@ G_BEGIN_DECLS
 /* A registrar with the default limits, swept every
  * VGW_SIP_REGISTRAR_SWEEP_S on the default main context for as long as
  * vgwd runs, authenticating as |config|'s running configuration says.
- * vgwd starts one. */
+ * vgwd starts one. NULL |config|: no authentication. */
 SipRegistrar *vgw_sip_registrations_start(VgwConfigState *config);
 
 /* Answers the REGISTER |req| in |txn|: a 401 challenge unless

@@ -102,7 +102,7 @@ int main(int argc, char **argv) {
   vgw_tls_server_set_limits(tls, ENGINE_HOST_MAX_CONNECTIONS,
                             ENGINE_HOST_MAX_CONNECTIONS);
 
-  VgwSipAnswer answer = {.registrar = vgw_sip_registrations_start()};
+  VgwSipAnswer answer = {.registrar = vgw_sip_registrations_start(NULL)};
   VgwSipTransportLimits limits = {
       .max_connections = ENGINE_HOST_MAX_CONNECTIONS,
       .idle_timeout_s = VGW_SIP_IDLE_TIMEOUT_S,
