@@ -294,6 +294,21 @@ static const VgwParamDesc ip_group_columns[] = {
      .description = "TLS Context for DTLS media; empty = none"},
 };
 
+/* The Internal DNS table (AudioCodes ini `DNS2IP`): names the gateway
+ * resolves itself, before asking DNS. */
+static const VgwParamDesc dns2ip_columns[] = {
+    {"DomainName", STR(255), .default_text = "",
+     .description = "Host name resolved by this row (ASCII case ignored)"},
+    {"FirstIpAddress", IPV4, .default_text = "0.0.0.0",
+     .description = "First address of the name; 0.0.0.0 = none"},
+    {"SecondIpAddress", IPV4, .default_text = "0.0.0.0",
+     .description = "Second address, tried after the first; 0.0.0.0 = none"},
+    {"ThirdIpAddress", IPV4, .default_text = "0.0.0.0",
+     .description = "Third address; 0.0.0.0 = none"},
+    {"FourthIpAddress", IPV4, .default_text = "0.0.0.0",
+     .description = "Fourth address; 0.0.0.0 = none"},
+};
+
 #define COLUMNS(arr) .columns = (arr), .n_columns = G_N_ELEMENTS(arr)
 
 static const VgwTableDesc tables[VGW_TABLE_COUNT] = {
@@ -315,6 +330,10 @@ static const VgwTableDesc tables[VGW_TABLE_COUNT] = {
     [VGW_TABLE_IP_GROUP] = {"IPGroup",
         "SIP entities (servers or user groups) and their Proxy Sets",
         80, COLUMNS(ip_group_columns), .name_column = 1},
+    [VGW_TABLE_DNS2IP] = {"DNS2IP",
+        "Internal DNS: host names (e.g. Proxy Set addresses) and their "
+        "addresses, looked up before DNS",
+        20, COLUMNS(dns2ip_columns), .name_column = 0},
 };
 
 static gboolean name_equal(const char *known, const char *name, gsize len) {
