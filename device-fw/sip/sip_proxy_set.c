@@ -78,6 +78,40 @@ gboolean sip_proxy_set_parse_failure_codes(const char *text,
   return ok;
 }
 
+gboolean sip_proxy_address_parse(const char *text,
+                                 char host[SIP_PROXY_HOST_LEN],
+                                 guint16 *port, GError **error) {
+  const char *colon = strchr(text, ':');
+  gsize host_len = colon != NULL ? (gsize)(colon - text) : strlen(text);
+  guint64 number = 0;
+
+  if (host_len == 0 || host_len >= SIP_PROXY_HOST_LEN) {
+    g_set_error(error, SIP_PROXY_SET_ERROR, SIP_PROXY_SET_ERROR_BAD_ADDRESS,
+                "'%s': the host is empty or longer than %d bytes", text,
+                SIP_PROXY_HOST_LEN - 1);
+    return FALSE;
+  }
+  for (gsize k = 0; k < host_len; k++) {
+    if (!g_ascii_isalnum(text[k]) && text[k] != '-' && text[k] != '.') {
+      g_set_error(error, SIP_PROXY_SET_ERROR,
+                  SIP_PROXY_SET_ERROR_BAD_ADDRESS,
+                  "'%s': '%c' cannot be in a host name or IPv4 address", text,
+                  g_ascii_isprint(text[k]) ? text[k] : '?');
+      return FALSE;
+    }
+  }
+  if (colon != NULL &&
+      !g_ascii_string_to_unsigned(colon + 1, 10, 1, 65535, &number, NULL)) {
+    g_set_error(error, SIP_PROXY_SET_ERROR, SIP_PROXY_SET_ERROR_BAD_ADDRESS,
+                "'%s': the port is not a number 1-65535", text);
+    return FALSE;
+  }
+  memcpy(host, text, host_len);
+  host[host_len] = '\0';
+  *port = (guint16)number;
+  return TRUE;
+}
+
 SipProxySet *sip_proxy_set_new(const SipProxySetConfig *cfg,
                                SipProxyEventFunc func, gpointer data) {
   SipProxySet *set = g_new0(SipProxySet, 1);

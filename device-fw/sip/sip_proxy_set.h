@@ -107,7 +107,21 @@ GQuark sip_proxy_set_error_quark(void);
 typedef enum {
   SIP_PROXY_SET_ERROR_TOO_MANY_CODES, /* more than 3 codes */
   SIP_PROXY_SET_ERROR_BAD_CODE,       /* not a number 300..699 */
+  SIP_PROXY_SET_ERROR_BAD_ADDRESS,    /* not host[:port] */
 } SipProxySetError;
+
+/* A ProxyIp host: an IPv4 literal or a DNS name (RFC 1035 length). */
+#define SIP_PROXY_HOST_LEN 254
+
+/* sip_proxy_address_parse reads a ProxyIp IpAddress, "host" or
+ * "host:port": host an IPv4 address or a name of letters, digits, '-' and
+ * '.' (at most SIP_PROXY_HOST_LEN - 1 bytes), port 1..65535. Sets |host|
+ * and |*port| (0 when none is given), or returns FALSE with |error|
+ * (SIP_PROXY_SET_ERROR_BAD_ADDRESS) naming what is wrong. IPv6 literals
+ * are refused: the transports are IPv4. */
+gboolean sip_proxy_address_parse(const char *text,
+                                 char host[SIP_PROXY_HOST_LEN],
+                                 guint16 *port, GError **error);
 
 /* sip_proxy_set_parse_failure_codes reads KeepAliveFailureResp: up to
  * SIP_PROXY_MAX_FAILURE_CODES comma-separated codes of final responses

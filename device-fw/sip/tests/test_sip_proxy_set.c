@@ -131,6 +131,33 @@ static void test_parse_failure_codes(void) {
   }
 }
 
+static void test_parse_address(void) {
+  char host[SIP_PROXY_HOST_LEN];
+  guint16 port = 1;
+  GError *error = NULL;
+
+  g_assert_true(sip_proxy_address_parse("proxy.lab.test", host, &port,
+                                        &error));
+  g_assert_cmpstr(host, ==, "proxy.lab.test");
+  g_assert_cmpuint(port, ==, 0);
+  g_assert_true(sip_proxy_address_parse("10.0.2.2:15060", host, &port,
+                                        &error));
+  g_assert_cmpstr(host, ==, "10.0.2.2");
+  g_assert_cmpuint(port, ==, 15060);
+
+  char *long_name = g_strnfill(SIP_PROXY_HOST_LEN, 'a');
+  const char *bad[] = {"", ":5060", "proxy:", "proxy:0", "proxy:65536",
+                       "proxy:50x", "[::1]:5060", "pro xy", "proxy:5060:1",
+                       "sip:proxy", long_name};
+  for (gsize k = 0; k < G_N_ELEMENTS(bad); k++) {
+    g_assert_false(sip_proxy_address_parse(bad[k], host, &port, &error));
+    g_assert_error(error, SIP_PROXY_SET_ERROR,
+                   SIP_PROXY_SET_ERROR_BAD_ADDRESS);
+    g_clear_error(&error);
+  }
+  g_free(long_name);
+}
+
 /* Keep-alives go to every proxy at once, then ProxyKeepAliveTime after
  * each ended; one at a time per proxy. */
 static void test_keepalive_schedule(void) {
@@ -404,6 +431,7 @@ int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/sip-proxy-set/parse-failure-codes",
                   test_parse_failure_codes);
+  g_test_add_func("/sip-proxy-set/parse-address", test_parse_address);
   g_test_add_func("/sip-proxy-set/keepalive-schedule",
                   test_keepalive_schedule);
   g_test_add_func("/sip-proxy-set/failure-response", test_failure_response);
