@@ -39,6 +39,7 @@ struct SipTxnLayer {
   GPtrArray *dead;   /* osip_transaction_t ended in this pass */
   gboolean running;
   gboolean more;     /* an event was queued during the pass */
+  SipPeerFailure failure; /* of the transport error being reported */
 };
 
 static void layer_run(SipTxnLayer *l);
@@ -47,6 +48,16 @@ const char *sip_transport_name(SipTransport transport) {
   static const char *const names[SIP_TRANSPORT_COUNT] = {"udp", "tcp", "tls"};
 
   return (guint)transport < SIP_TRANSPORT_COUNT ? names[transport] : "?";
+}
+
+const char *sip_peer_failure_name(SipPeerFailure failure) {
+  static const char *const names[SIP_PEER_FAILURE_COUNT] = {
+      "send-failed",          "connection-refused", "unreachable",
+      "connection-limit",     "tls-handshake-failed", "connection-closed",
+      "ping-timeout",
+  };
+
+  return (guint)failure < SIP_PEER_FAILURE_COUNT ? names[failure] : "?";
 }
 
 static void count_received(SipTxnLayer *l, const SipPeer *from) {
@@ -210,6 +221,7 @@ static void osip_transport_error_cb(int type, osip_transaction_t *tr,
   SipTxn *t = txn_of(tr);
 
   if (t->client) {
+    t->layer->failure = SIP_PEER_SEND_FAILED;
     client_report(t, SIP_CLIENT_TRANSPORT_ERROR, NULL);
   }
 }
@@ -561,6 +573,50 @@ gboolean sip_txn_send_request(SipTxnLayer *l, osip_message_t *req,
   evt->transactionid = tr->transactionid;
   txn_queue(l, tr, evt);
   return TRUE;
+}
+
+static gboolean peer_matches(const SipPeer *a, const SipPeer *b) {
+  return a->transport == b->transport && a->port == b->port &&
+         strcmp(a->address, b->address) == 0 &&
+         (b->connection == 0 || a->connection == 0 ||
+          a->connection == b->connection);
+}
+
+void sip_txn_layer_peer_failed(SipTxnLayer *l, const SipPeer *peer,
+                               SipPeerFailure failure) {
+  GHashTableIter iter;
+  gpointer key;
+  GPtrArray *ended = g_ptr_array_new();
+
+  g_return_if_fail(!l->running);
+  g_hash_table_iter_init(&iter, l->txns);
+  while (g_hash_table_iter_next(&iter, &key, NULL)) {
+    SipTxn *t = key;
+    if (t->client && t->tr != NULL && !t->tu_done &&
+        peer_matches(&t->peer, peer)) {
+      g_ptr_array_add(ended, t);
+    }
+  }
+  /* End them in libosip2 first, so no timer of theirs fires later, then
+   * tell each TU (which may start new transactions from its callback). */
+  for (guint i = 0; i < ended->len; i++) {
+    SipTxn *t = g_ptr_array_index(ended, i);
+    osip_remove_transaction(l->osip, t->tr);
+    g_ptr_array_add(l->dead, t->tr);
+  }
+  for (guint i = 0; i < ended->len; i++) {
+    SipTxn *t = g_ptr_array_index(ended, i);
+    l->stats.peer_failures++;
+    l->failure = failure;
+    client_report(t, SIP_CLIENT_TRANSPORT_ERROR, NULL);
+  }
+  g_ptr_array_unref(ended);
+  layer_free_dead(l);
+  layer_arm_timer(l);
+}
+
+SipPeerFailure sip_txn_layer_failure(const SipTxnLayer *l) {
+  return l->failure;
 }
 
 const SipTxnStats *sip_txn_layer_stats(const SipTxnLayer *l) {

@@ -54,7 +54,16 @@ typedef struct SipTxn SipTxn;
 typedef struct {
   /* Sends |len| bytes (one whole message) to |to|. FALSE if it cannot (no
    * such connection, socket error): the transaction then fails with a
-   * transport error. Required. */
+   * transport error. Required.
+   *
+   * To a stream peer (TCP, TLS) with |to->connection| 0 — a client
+   * transaction's request to an address:port — the transport reuses a
+   * connection to that address:port (one it opened, or one the peer
+   * opened and offered with ;alias, RFC 5923) or opens one, and queues
+   * the bytes until it can write (TLS: after the handshake). TRUE then
+   * means queued, not delivered: a connection that cannot be made, or
+   * dies with bytes queued, is reported with sip_txn_layer_peer_failed(),
+   * which ends the transactions waiting on it at once. */
   gboolean (*send)(const SipPeer *to, const char *bytes, gsize len,
                    gpointer user_data);
   /* A new request, in its new server transaction |txn|, already stamped
@@ -73,8 +82,27 @@ typedef struct {
 typedef enum {
   SIP_CLIENT_RESPONSE,         /* |resp| is a response (1xx or final) */
   SIP_CLIENT_TIMEOUT,          /* timer B or F fired */
-  SIP_CLIENT_TRANSPORT_ERROR,  /* send() refused the request */
+  SIP_CLIENT_TRANSPORT_ERROR,  /* send() refused the request, or the
+                                  transport reported the peer failed
+                                  (sip_txn_layer_failure() says why) */
 } SipClientEvent;
+
+/* Why a peer could not be reached: sip_txn_layer_peer_failed(). */
+typedef enum {
+  SIP_PEER_SEND_FAILED,        /* send() refused the message */
+  SIP_PEER_CONNECTION_REFUSED, /* connect(): ECONNREFUSED (a closed port) */
+  SIP_PEER_UNREACHABLE,        /* connect(): any other error */
+  SIP_PEER_CONNECTION_LIMIT,   /* our own bound on open connections */
+  SIP_PEER_TLS_HANDSHAKE,      /* the TLS handshake failed */
+  SIP_PEER_CLOSED,             /* the connection died with bytes queued */
+  SIP_PEER_PING_TIMEOUT,       /* no CRLF pong to a keep-alive ping */
+  SIP_PEER_FAILURE_COUNT
+} SipPeerFailure;
+
+/* "send-failed", "connection-refused", "unreachable", "connection-limit",
+ * "tls-handshake-failed", "connection-closed", "ping-timeout"; "?" out of
+ * range. Stable: status, logs and the sip-options verb show them. */
+const char *sip_peer_failure_name(SipPeerFailure failure);
 
 typedef void (*SipClientFunc)(SipTxnLayer *layer, SipClientEvent event,
                               const osip_message_t *resp, gpointer data);
@@ -97,6 +125,8 @@ typedef struct {
   guint64 retransmissions;      /* requests absorbed by their transaction */
   guint64 stray_responses;      /* responses matching no transaction */
   guint64 transport_errors;     /* sends that failed */
+  guint64 peer_failures;        /* client transactions ended by
+                                   sip_txn_layer_peer_failed() */
   guint server_transactions;    /* live */
   guint client_transactions;    /* live */
   SipTransportStats transport[SIP_TRANSPORT_COUNT];
@@ -141,6 +171,20 @@ const osip_message_t *sip_txn_request(const SipTxn *txn);
 gboolean sip_txn_send_request(SipTxnLayer *layer, osip_message_t *req,
                               const SipPeer *to, SipClientFunc func,
                               gpointer data);
+
+/* sip_txn_layer_peer_failed ends, at once, every client transaction
+ * whose request went to |peer| (same transport, address and port; for a
+ * stream, on connection |peer->connection| or, when that is 0, on any) and
+ * has no final response yet: each hears SIP_CLIENT_TRANSPORT_ERROR now,
+ * not after timer B or F, so a dead proxy is noticed in milliseconds.
+ * Counted in SipTxnStats.peer_failures. The transport calls it from its
+ * own callbacks, never from inside send(). */
+void sip_txn_layer_peer_failed(SipTxnLayer *layer, const SipPeer *peer,
+                               SipPeerFailure failure);
+
+/* Inside a SipClientFunc called with SIP_CLIENT_TRANSPORT_ERROR: why
+ * (SIP_PEER_SEND_FAILED when send() refused the request). */
+SipPeerFailure sip_txn_layer_failure(const SipTxnLayer *layer);
 
 const SipTxnStats *sip_txn_layer_stats(const SipTxnLayer *layer);
 

@@ -45,6 +45,9 @@ G_BEGIN_DECLS
 /* Bytes queued for one TCP peer that does not read before its connection
  * is closed: several maximal messages. */
 #define VGW_SIP_MAX_SEND_BACKLOG (256 * 1024)
+/* A keep-alive ping unanswered this long closes the connection (RFC 5626
+ * §4.4.1 leaves it to the client; 10 s is what it suggests for a pong). */
+#define VGW_SIP_PONG_TIMEOUT_S 10
 
 typedef struct {
   guint max_connections;
@@ -82,11 +85,50 @@ void vgw_sip_transport_accept_tcp(int fd, const char *peer, gpointer data);
  * with the transport as its data: SIP over TLS. */
 extern const VgwTlsStreamOps vgw_sip_tls_stream_ops;
 
-/* The transport's test switch, a verb set to add with the transport as
+/* Outgoing connections (client transactions to a TCP or TLS peer, the
+ * layer's send() with connection 0, sip_txn.h): a connection the transport
+ * opened to that address:port is reused, else one the peer opened whose
+ * top Via offered ;alias (RFC 5923) with that sent-by, else a new one is
+ * opened (non-blocking connect; TLS: tls_client.h handshake) and the
+ * request waits in its backlog. A connect that fails, a handshake that
+ * fails, or a connection that dies with bytes queued is logged with the
+ * peer and reason and reported with sip_txn_layer_peer_failed(). Opened
+ * connections count against the same per-transport bound as accepted ones
+ * and have the same idle timeout; they are counted in status as
+ * `opened`, `connect_failures`.
+ *
+ * TLS alias: for now an accepted TLS connection is reused when its peer
+ * offered ;alias, whatever its certificate says. RFC 5923 §7 wants the
+ * peer's certificate to name the alias host first (the TLS issue must
+ * tighten this). */
+
+/* vgw_sip_transport_layer is the transport's SipTxnLayer, for client
+ * transactions (sip_txn_send_request()). */
+SipTxnLayer *vgw_sip_transport_layer(VgwSipTransport *t);
+
+/* vgw_sip_transport_set_ping keeps the connection to |peer| (TCP or TLS,
+ * address and port; connection ignored) alive with CRLF CRLF every
+ * |interval_s| seconds (RFC 5626 §4.4.1, UsePingPongKeepAlive), now and on
+ * any later connection the transport opens to it. A ping unanswered by a
+ * CRLF pong within VGW_SIP_PONG_TIMEOUT_S closes the connection and reports
+ * the peer failed (SIP_PEER_PING_TIMEOUT). 0 stops pinging |peer|. */
+void vgw_sip_transport_set_ping(VgwSipTransport *t, const SipPeer *peer,
+                                guint interval_s);
+
+/* The transport's test switches, a verb set to add with the transport as
  * its data: `debug sip-idle-timeout S` (1-3600) sets the idle timeout of
  * every TCP and TLS connection; each applies it at its next idle check (a new
- * connection's first check comes after S). */
+ * connection's first check comes after S). `debug sip-ping TRANSPORT
+ * ADDRESS PORT S` is vgw_sip_transport_set_ping() (0-3600 s). */
 extern const VgwMgmtVerbSet vgw_sip_debug_verb_set;
+
+/* The maintenance verb `sip-options URI [TRANSPORT]`, a verb set to add
+ * with the transport as its data: sends one OPTIONS to a sip:/sips: URI
+ * with a numeric host (and port, ;transport=) and replies, once the client
+ * transaction ends, with the status, reason phrase, round-trip ms,
+ * transport and connection, or the failure (timeout, connection-refused,
+ * tls-handshake-failed, ...). docs/maintenance-protocol.md. */
+extern const VgwMgmtVerbSet vgw_sip_options_verb_set;
 
 /* vgw_sip_transport_status fills |out| (the `status` field "sip") with
  * the counters of every transport, the layer's and the transport's own. */

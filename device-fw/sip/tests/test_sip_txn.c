@@ -3,6 +3,7 @@
 
 #include "sip_canned.h"
 #include "sip_message.h"
+#include "sip_request.h"
 #include "sip_txn.h"
 
 typedef struct {
@@ -320,6 +321,11 @@ static void record_outcome(SipTxnLayer *layer, SipClientEvent event,
   if (event == SIP_CLIENT_RESPONSE) {
     g_ptr_array_add(fx->outcomes,
                     g_strdup_printf("response %d", resp->status_code));
+  } else if (event == SIP_CLIENT_TRANSPORT_ERROR) {
+    g_ptr_array_add(fx->outcomes,
+                    g_strdup_printf("%s %s", names[event],
+                                    sip_peer_failure_name(
+                                        sip_txn_layer_failure(layer))));
   } else {
     g_ptr_array_add(fx->outcomes, g_strdup(names[event]));
   }
@@ -384,9 +390,87 @@ static void test_client_transaction(void) {
   g_assert_true(sip_txn_send_request(layer, gateway_options("TCP"), &proxy,
                                      record_outcome, &fx));
   g_assert_cmpuint(fx.outcomes->len, ==, 3);
-  g_assert_cmpstr(g_ptr_array_index(fx.outcomes, 2), ==, "transport-error");
+  g_assert_cmpstr(g_ptr_array_index(fx.outcomes, 2), ==,
+                  "transport-error send-failed");
   g_assert_cmpuint(sip_txn_layer_stats(layer)->client_transactions, ==, 0);
   g_assert_cmpuint(sip_txn_layer_stats(layer)->transport_errors, ==, 1);
+  fixture_clear(&fx);
+}
+
+/* A request from the gateway to |to| over a stream, as the layer gets it
+ * from a TU that dials an address (connection 0). */
+static osip_message_t *gateway_request(const char *method,
+                                       const SipPeer *to) {
+  g_autofree char *uri = g_strdup_printf("sip:%s:%u;transport=%s",
+                                         to->address, to->port,
+                                         sip_transport_name(to->transport));
+  SipRequestSpec spec = {
+      .method = method,
+      .request_uri = uri,
+      .from = "<sip:vgw@10.0.2.15>",
+      .to = "<sip:proxy@example.com>",
+      .transport = to->transport,
+      .sent_by_host = "10.0.2.15",
+      .sent_by_port = 5060,
+  };
+  g_autoptr(GError) error = NULL;
+  osip_message_t *req = sip_request_new(&spec, &error);
+
+  g_assert_no_error(error);
+  return req;
+}
+
+/* A dead proxy ends every transaction waiting on it at once, INVITE and
+ * non-INVITE, and no other. */
+static void test_peer_failed(void) {
+  Fixture fx;
+  SipTxnLayer *layer = fixture_init(&fx, 0, NULL, NULL);
+  SipPeer dead = peer(SIP_TRANSPORT_TCP, "10.0.2.2", 5080, 0);
+  SipPeer alive = peer(SIP_TRANSPORT_TCP, "10.0.2.2", 5081, 0);
+  SipPeer dead_udp = peer(SIP_TRANSPORT_UDP, "10.0.2.2", 5080, 0);
+  SipPeer failed = dead;
+
+  g_assert_true(sip_txn_send_request(layer, gateway_request("OPTIONS", &dead),
+                                     &dead, record_outcome, &fx));
+  g_assert_true(sip_txn_send_request(layer, gateway_request("INVITE", &dead),
+                                     &dead, record_outcome, &fx));
+  g_assert_true(sip_txn_send_request(layer,
+                                     gateway_request("OPTIONS", &alive),
+                                     &alive, record_outcome, &fx));
+  g_assert_true(sip_txn_send_request(layer,
+                                     gateway_request("OPTIONS", &dead_udp),
+                                     &dead_udp, record_outcome, &fx));
+  g_assert_cmpuint(fx.sent->len, ==, 4);
+  g_assert_cmpuint(sent_at(&fx, 0)->to.connection, ==, 0);
+  g_assert_cmpuint(sip_txn_layer_stats(layer)->client_transactions, ==, 4);
+
+  /* The transport names the connection it opened for them. */
+  failed.connection = 9;
+  sip_txn_layer_peer_failed(layer, &failed, SIP_PEER_CONNECTION_REFUSED);
+  g_assert_cmpuint(fx.outcomes->len, ==, 2);
+  g_assert_cmpstr(g_ptr_array_index(fx.outcomes, 0), ==,
+                  "transport-error connection-refused");
+  g_assert_cmpstr(g_ptr_array_index(fx.outcomes, 1), ==,
+                  "transport-error connection-refused");
+  g_assert_cmpuint(sip_txn_layer_stats(layer)->client_transactions, ==, 2);
+  g_assert_cmpuint(sip_txn_layer_stats(layer)->peer_failures, ==, 2);
+
+  /* Reported once: a second report finds nobody waiting. */
+  sip_txn_layer_peer_failed(layer, &dead, SIP_PEER_CLOSED);
+  g_assert_cmpuint(fx.outcomes->len, ==, 2);
+
+  /* The other proxy's transaction still completes. */
+  char *ok = response_to(&fx, 2, 200);
+  g_assert_cmpint(receive_text(layer, ok, &alive), ==, SIP_REASON_NONE);
+  g_assert_cmpuint(fx.outcomes->len, ==, 3);
+  g_assert_cmpstr(g_ptr_array_index(fx.outcomes, 2), ==, "response 200");
+  g_free(ok);
+  /* A late answer from the dead one matches nothing. */
+  ok = response_to(&fx, 0, 200);
+  receive_text(layer, ok, &dead);
+  g_assert_cmpuint(fx.outcomes->len, ==, 3);
+  g_assert_cmpuint(sip_txn_layer_stats(layer)->stray_responses, ==, 1);
+  g_free(ok);
   fixture_clear(&fx);
 }
 
@@ -423,5 +507,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/sip/txn/invite-server", test_invite_server);
   g_test_add_func("/sip/txn/client", test_client_transaction);
   g_test_add_func("/sip/txn/timers", test_timers_from_main_loop);
+  g_test_add_func("/sip/txn/peer-failed", test_peer_failed);
   return g_test_run();
 }
