@@ -136,16 +136,6 @@ static void add_sip(GString *j, const VgwStatusSip *sip) {
   g_string_append_c(j, '}');
 }
 
-/* add_str_or_null adds |value|, or null when it is NULL. */
-static void add_str_or_null(GString *j, const char *key, const char *value) {
-  add_key(j, key);
-  if (value == NULL) {
-    g_string_append(j, "null");
-  } else {
-    vgw_mgmt_json_append_string(j, value);
-  }
-}
-
 void vgw_status_proxies_json(GString *j, const VgwStatusProxy *proxies,
                              size_t n) {
   g_string_append_c(j, '[');
@@ -156,12 +146,12 @@ void vgw_status_proxies_json(GString *j, const VgwStatusProxy *proxies,
     add_str(j, "set_name", p->set_name);
     add_num(j, "ip_index", p->ip_index);
     add_str(j, "configured", p->configured);
-    add_str_or_null(j, "address", p->address);
-    add_str_or_null(j, "resolved_by", p->resolved_by);
+    add_str(j, "address", p->address);
+    add_str(j, "resolved_by", p->resolved_by);
     add_num(j, "port", p->port);
     add_str(j, "transport", p->transport);
     add_str(j, "state", p->state);
-    add_str_or_null(j, "reason", p->reason);
+    add_str(j, "reason", p->reason);
     add_key(j, "last_response");
     if (p->last_code == 0) {
       g_string_append(j, "null");

@@ -297,8 +297,7 @@ static ProxyAddress *take_address(ProxySetRun *run, GPtrArray *old,
     ProxyAddress *a = g_ptr_array_index(old, k);
     if (a->ip_index == ip_index && a->transport == tr && a->port == port &&
         strcmp(a->host, host) == 0) {
-      g_ptr_array_remove_index(old, k);
-      return a;
+      return g_ptr_array_steal_index(old, k);
     }
   }
   ProxyAddress *a = g_new0(ProxyAddress, 1);
