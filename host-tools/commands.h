@@ -35,6 +35,14 @@ gboolean vgw_factory_reset_run(gconstpointer opts, GError **error);
 gboolean vgw_sip_registrations_run(gconstpointer opts, GError **error);
 gboolean vgw_sip_proxies_run(gconstpointer opts, GError **error);
 
+/* vgw sip options URI [TRANSPORT] */
+typedef struct {
+  VGW_COMMON_OPTIONS;
+  char *uri;
+  char *transport; /* udp, tcp, tls; NULL: from the URI */
+} VgwSipOptionsOptions;
+gboolean vgw_sip_options_run(gconstpointer opts, GError **error);
+
 /* vgw up */
 typedef struct {
   VGW_COMMON_OPTIONS;

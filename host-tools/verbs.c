@@ -304,7 +304,29 @@ static const VgwArg handshakes_args[] = {
 
 /* -- sip ---------------------------------------------------------------------- */
 
+static const VgwOption sip_options_options[] = {
+  { VGW_OPTION("transport", 't', vgw_option_string, VgwSipOptionsOptions, transport,
+               "udp|tcp|tls", "Transport, instead of the URI's ;transport= (default udp, sips: tls)") },
+  { NULL },
+};
+
+static const VgwArg sip_options_args[] = {
+  { .usage = "URI", .what = "SIP URI", .offset = FIELD(VgwSipOptionsOptions, uri) },
+  { NULL },
+};
+
 static const VgwVerb sip_verbs[] = {
+  { .name = "options", .summary = "send one OPTIONS from the gateway to a SIP peer",
+    .help = "Send one OPTIONS from the gateway to URI (sip:HOST[:PORT][;transport=T]\n"
+            "or sips:..., HOST an IPv4 address; a gateway reaches its host as\n"
+            "10.0.2.2) and print the answer's status, reason and round-trip time\n"
+            "and the connection used, or why there was none: timeout,\n"
+            "connection-refused, tls-handshake-failed (with the TLS reason), ...\n"
+            "--json: the firmware's sip-options-result object\n"
+            "(docs/maintenance-protocol.md).  Exit 0 whenever the gateway tried.",
+    .flags = VGW_VERB_GATEWAY | VGW_VERB_JSON, .options = sip_options_options,
+    .args = sip_options_args,
+    VERB_OPTIONS(VgwSipOptionsOptions), .run = vgw_sip_options_run },
   { .name = "registrations", .summary = "list the contacts registered with the gateway",
     .help = "List the contacts bound by REGISTER to each address of record, with\n"
             "the transport and source address each came from and the seconds left,\n"
@@ -386,7 +408,7 @@ static const VgwVerb verbs[] = {
   { .name = "capture", .summary = "capture a gateway's NIC traffic (start, stop)",
     .help = "Capture a running gateway's NIC traffic into a pcapng file.",
     .subs = capture_verbs },
-  { .name = "sip", .summary = "the gateway's SIP state (registrations, proxies)",
+  { .name = "sip", .summary = "the gateway's SIP state and reach (registrations, proxies, options)",
     .help = "The SIP state of a running gateway.", .subs = sip_verbs },
   { .name = "handshakes", .summary = "explain every TLS handshake in a pcap/pcapng file",
     .help = "Explain every TLS handshake in a capture: endpoints, SNI, offered and\n"

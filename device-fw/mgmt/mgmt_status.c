@@ -100,6 +100,10 @@ static void add_tls(GString *j, const VgwStatusTls *tls) {
   add_num(j, "established_max", tls->established_max);
   add_num(j, "handshake_timeout_s", tls->handshake_timeout_s);
   add_num(j, "engine_signatures", tls->engine_signatures);
+  add_num(j, "client_handshakes", tls->client_handshakes);
+  add_num(j, "client_failures", tls->client_failures);
+  add_counts(j, "client_failure_reasons", tls->client_failure_reasons,
+             tls->n_client_failure_reasons);
   g_string_append_c(j, '}');
 }
 
@@ -110,6 +114,8 @@ static void add_sip(GString *j, const VgwStatusSip *sip) {
   add_num(j, "server_transactions", sip->server_transactions);
   add_num(j, "retransmissions", sip->retransmissions);
   add_num(j, "send_errors", sip->send_errors);
+  add_num(j, "client_transactions", sip->client_transactions);
+  add_num(j, "peer_failures", sip->peer_failures);
   add_num(j, "registrations", sip->registrations);
   for (size_t i = 0; i < sip->n_transports; i++) {
     const VgwStatusSipTransport *t = &sip->transports[i];
@@ -124,6 +130,12 @@ static void add_sip(GString *j, const VgwStatusSip *sip) {
       add_num(j, "closed_idle", t->closed_idle);
       add_num(j, "idle_timeout_s", t->idle_timeout_s);
       add_num(j, "pings", t->pings);
+      add_num(j, "outgoing", t->outgoing);
+      add_num(j, "opened", t->opened);
+      add_num(j, "connect_failures", t->connect_failures);
+      add_num(j, "pings_sent", t->pings_sent);
+      add_num(j, "pongs", t->pongs);
+      add_num(j, "ping_timeouts", t->ping_timeouts);
     }
     g_string_append_c(j, '}');
   }
@@ -297,6 +309,11 @@ static void append_sip_text(GString *t, const VgwStatusSip *sip) {
           (unsigned)tr->connections, (unsigned)tr->connections_max,
           (guint64)tr->accepted, (guint64)tr->closed_idle,
           (unsigned)tr->idle_timeout_s, (guint64)tr->pings);
+      g_string_append_printf(
+          t, "; %u opened by us now, %" G_GUINT64_FORMAT " opened, %"
+          G_GUINT64_FORMAT " failed to connect",
+          (unsigned)tr->outgoing, (guint64)tr->opened,
+          (guint64)tr->connect_failures);
     }
     g_string_append_c(t, '\n');
   }

@@ -54,6 +54,10 @@ typedef struct {
   uint32_t established_max;
   uint32_t handshake_timeout_s; /* a half-open connection's deadline */
   uint64_t engine_signatures; /* TLS signatures the engine made */
+  uint64_t client_handshakes; /* as TLS client (tls_client.h), completed */
+  uint64_t client_failures;   /* as TLS client, failed */
+  size_t n_client_failure_reasons;
+  VgwStatusCount client_failure_reasons[VGW_STATUS_MAX_COUNTS];
 } VgwStatusTls;
 
 /* One SIP transport (vgwd/sip_transport.h), in `status` field "sip". */
@@ -71,6 +75,12 @@ typedef struct {
   uint64_t closed_idle;       /* closed after idle_timeout_s without a byte */
   uint32_t idle_timeout_s;
   uint64_t pings;             /* CRLF CRLF keep-alives answered */
+  uint32_t outgoing;          /* of |connections|, opened by the gateway */
+  uint64_t opened;            /* connections the gateway opened */
+  uint64_t connect_failures;  /* connect or TLS handshake failed */
+  uint64_t pings_sent;        /* CRLF CRLF keep-alives sent (RFC 5626) */
+  uint64_t pongs;             /* their CRLF answers */
+  uint64_t ping_timeouts;     /* connections closed for want of a pong */
 } VgwStatusSipTransport;
 
 /* The test extension (vgwd/test_extension.h), "sip.test_extension". */
@@ -89,6 +99,9 @@ typedef struct {
   uint32_t server_transactions; /* live */
   uint64_t retransmissions;   /* requests absorbed by their transaction */
   uint64_t send_errors;       /* messages the transport could not send */
+  uint32_t client_transactions; /* live */
+  uint64_t peer_failures;     /* client transactions ended because their
+                                 peer could not be reached */
   uint32_t registrations;     /* contacts bound by REGISTER, live */
   VgwStatusTestExtension test_extension;
 } VgwStatusSip;

@@ -164,7 +164,9 @@ static void test_status_tls(void) {
             "\"connections\":2,\"half_open\":1,\"half_open_max\":64,"
             "\"half_open_dropped\":2,\"established\":1,"
             "\"established_max\":128,\"handshake_timeout_s\":10,"
-            "\"engine_signatures\":7},\"sip\":null}"));
+            "\"engine_signatures\":7,\"client_handshakes\":0,"
+            "\"client_failures\":0,\"client_failure_reasons\":{}},"
+            "\"sip\":null}"));
   g_free(json);
   st.tls.key_source = "software";
   st.tls.slot = -1;
@@ -196,24 +198,30 @@ static void test_status_sip(void) {
                         {"connection-limit", 2}},
            .stream = TRUE, .connections = 1, .connections_max = 256,
            .accepted = 4, .closed_idle = 1, .idle_timeout_s = 300,
-           .pings = 2},
+           .pings = 2, .outgoing = 1, .opened = 2, .connect_failures = 1,
+           .pings_sent = 5, .pongs = 4, .ping_timeouts = 1},
       },
       .server_transactions = 1,
       .retransmissions = 6,
       .send_errors = 0,
+      .client_transactions = 1,
+      .peer_failures = 2,
       .registrations = 3,
   };
   char *json = vgw_status_to_json(&st);
   g_assert_true(g_str_has_suffix(
       json, ",\"sip\":{\"server_transactions\":1,\"retransmissions\":6,"
-            "\"send_errors\":0,\"registrations\":3,"
+            "\"send_errors\":0,\"client_transactions\":1,"
+            "\"peer_failures\":2,\"registrations\":3,"
             "\"udp\":{\"received\":5,\"sent\":4,"
             "\"rejected\":{\"bad-cseq\":1}},"
             "\"tcp\":{\"received\":3,\"sent\":2,"
             "\"rejected\":{\"content-length-missing\":1,"
             "\"connection-limit\":2},\"connections\":1,"
             "\"connections_max\":256,\"accepted\":4,\"closed_idle\":1,"
-            "\"idle_timeout_s\":300,\"pings\":2},"
+            "\"idle_timeout_s\":300,\"pings\":2,\"outgoing\":1,"
+            "\"opened\":2,\"connect_failures\":1,\"pings_sent\":5,"
+            "\"pongs\":4,\"ping_timeouts\":1},"
             "\"test_extension\":null}}"));
   g_free(json);
   st.sip.test_extension = (VgwStatusTestExtension){
@@ -231,7 +239,8 @@ static void test_status_sip(void) {
   g_assert_nonnull(strstr(text, "SIP tcp       3 received, 2 sent, 3 rejected "
                                 "(content-length-missing 1, connection-limit "
                                 "2); 1 connections (of 256), 4 accepted, 1 "
-                                "closed idle after 300 s, 2 pings\n"));
+                                "closed idle after 300 s, 2 pings; 1 opened by us "
+                                "now, 2 opened, 1 failed to connect\n"));
   g_assert_nonnull(strstr(text, "0 send errors, 3 contacts registered\n"));
   g_free(text);
 }

@@ -341,8 +341,8 @@ static void echo_closed(gpointer conn_data) {
   e->closed = TRUE;
 }
 
-static const VgwTlsStreamOps echo_ops = {echo_open, echo_received,
-                                         echo_closed};
+static const VgwTlsStreamOps echo_ops = {
+    .open = echo_open, .received = echo_received, .closed = echo_closed};
 
 /* A client that writes right behind its Finished, then reads the echo
  * until the server closes. */

@@ -24,6 +24,8 @@ G_BEGIN_DECLS
 #define VGW_TLS_CONTEXT0_SLOT 0
 #define VGW_TLS_CONTEXT0_CERT "tls/0/cert.pem"
 #define VGW_TLS_CONTEXT0_KEY_REF "tls/0/key.ref"
+/* Context 0's trusted roots, a PEM bundle (type trusted-roots). */
+#define VGW_TLS_CONTEXT0_ROOTS "tls/0/roots.pem"
 
 /* VGW_TLS_DEFAULT_KEY_TYPE is the key generated on first boot. The
  * parameter registry has no TLSPkeySize (the AudioCodes default is 2048

@@ -14,6 +14,7 @@
 
 #include "net/sockets.h"
 #include "tls/tls_cert.h"
+#include "tls/tls_pool.h"
 #include "vgw_crypto.h"
 
 /* TLS 1.2 suites: ECDHE only. The engine key signs; RSA key exchange
@@ -78,7 +79,9 @@ struct VgwTlsConn {
   guint timeout_s; /* for the handshake, from accept */
   char alert[96]; /* the last alert sent or received, for the log */
   guint64 discarded; /* application data read with no stream handler */
-  gpointer app;      /* the stream handler's, once the handshake is done */
+  gpointer app;      /* the stream handler's, once the handshake is done
+                      * (a client connection's from the start) */
+  gboolean client;   /* we opened it (tls_client.h) */
   GByteArray *out;   /* queued for SSL_write */
   gboolean aborted;  /* to be closed from the main loop */
   guint resume;      /* idle source: serve again without a socket event */
@@ -141,19 +144,19 @@ static void on_info(const SSL *ssl, int type, int value) {
   }
 }
 
-/* new_identity makes the SSL_CTX serving |cert|: TLS 1.2 and 1.3, ECDHE
- * suites, the signature schemes of |key_type| (so BoringSSL only asks the
+/* vgw_tls_ctx_new (tls_pool.h): TLS 1.2 and 1.3, ECDHE suites, |cert|
+ * with the signature schemes of |key_type| (so BoringSSL only asks the
  * engine for what it can do), no session resumption (every handshake is
  * a full one: nothing resumes before SIP over TLS needs it). */
-static Identity *new_identity(X509 *cert, uint32_t key_type, GError **error) {
+SSL_CTX *vgw_tls_ctx_new(X509 *cert, uint32_t key_type, GError **error) {
   size_t n;
   const uint16_t *prefs = vgw_tls_sigalgs(key_type, &n);
   SSL_CTX *ctx = SSL_CTX_new(TLS_method());
   if (ctx == NULL || !SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
       !SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) ||
       !SSL_CTX_set_strict_cipher_list(ctx, TLS12_CIPHERS) ||
-      !SSL_CTX_use_certificate(ctx, cert) ||
-      !SSL_CTX_set_signing_algorithm_prefs(ctx, prefs, n)) {
+      (cert != NULL && (!SSL_CTX_use_certificate(ctx, cert) ||
+                        !SSL_CTX_set_signing_algorithm_prefs(ctx, prefs, n)))) {
     vgw_tls_set_error(error, VGW_TLS_ERROR_SETUP,
                       "cannot set up the TLS context");
     SSL_CTX_free(ctx);
@@ -165,6 +168,15 @@ static Identity *new_identity(X509 *cert, uint32_t key_type, GError **error) {
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
                             SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   SSL_CTX_set_info_callback(ctx, on_info);
+  return ctx;
+}
+
+/* new_identity makes the SSL_CTX serving |cert| (vgw_tls_ctx_new). */
+static Identity *new_identity(X509 *cert, uint32_t key_type, GError **error) {
+  SSL_CTX *ctx = vgw_tls_ctx_new(cert, key_type, error);
+  if (ctx == NULL) {
+    return NULL;
+  }
   Identity *id = g_new0(Identity, 1);
   id->ctx = ctx;
   id->key_type = key_type;
@@ -302,8 +314,8 @@ static void log_handshake(VgwTlsConn *c) {
     g_snprintf(key, sizeof(key), "software key (debug)");
   }
   const char *group = SSL_get_curve_name(SSL_get_curve_id(ssl));
-  g_message("tls: handshake with %s: %s, %s, %s%s%s, %s", c->peer,
-            SSL_get_version(ssl),
+  g_message("tls: handshake %s %s: %s, %s, %s%s%s, %s",
+            c->client ? "to" : "with", c->peer, SSL_get_version(ssl),
             SSL_CIPHER_standard_name(SSL_get_current_cipher(ssl)),
             group ? group : "-", sigalg ? ", " : "",
             sigalg ? SSL_get_signature_algorithm_name(sigalg, 0) : "", key);
@@ -324,10 +336,13 @@ static void handshake_failed(VgwTlsConn *c, VgwTlsError code,
     /* Context 0 is the only context until TLS Contexts are selectable
      * per SIP Interface and Proxy Set; the line says so, as it will say
      * which rule chose another. */
-    g_message("tls: handshake with %s failed: %s%s%s; TLS Context 0 "
+    g_message("tls: handshake %s %s failed: %s%s%s; TLS Context 0 "
               "(default: no other context is configured); reason: %s",
-              c->peer, detail, c->alert[0] ? "; " : "", c->alert,
-              vgw_tls_error_name(code));
+              c->client ? "to" : "with", c->peer, detail,
+              c->alert[0] ? "; " : "", c->alert, vgw_tls_error_name(code));
+  }
+  if (c->client && c->server->stream.failed != NULL) {
+    c->server->stream.failed(c->app, code, detail);
   }
 }
 
@@ -482,6 +497,12 @@ static gboolean conn_open(VgwTlsConn *c) {
   VgwTlsServer *s = c->server;
   struct sockaddr_in sa;
   socklen_t salen = sizeof(sa);
+  if (c->client) {
+    if (s->stream.established != NULL) {
+      s->stream.established(c->app);
+    }
+    return !c->aborted;
+  }
   if (s->stream.open == NULL) {
     return TRUE;
   }
@@ -519,8 +540,9 @@ static void conn_drive(VgwTlsConn *c) {
 void vgw_tls_server_set_stream(VgwTlsServer *s, const VgwTlsStreamOps *ops,
                                gpointer data) {
   if (ops != NULL) {
-    g_return_if_fail(ops->open != NULL && ops->received != NULL &&
-                     ops->closed != NULL);
+    /* A client pool's handler has established() instead of open(). */
+    g_return_if_fail((ops->open != NULL || ops->established != NULL) &&
+                     ops->received != NULL && ops->closed != NULL);
     s->stream = *ops;
   } else {
     memset(&s->stream, 0, sizeof(s->stream));
@@ -581,51 +603,97 @@ static void accept_one(int fd, const char *peer, gpointer data) {
     close(fd);
     return;
   }
-  if (s->established.length >= s->max_established) {
-    count_failure(s, VGW_TLS_ERROR_LIMIT);
+  GError *error = NULL;
+  if (!vgw_tls_pool_admit(s, peer, &error)) {
     if (log_allowed(s)) {
-      g_warning("tls: refusing %s: %u established connections open; "
-                "reason: %s",
-                peer, s->established.length,
-                vgw_tls_error_name(VGW_TLS_ERROR_LIMIT));
+      g_warning("tls: refusing %s: %s; reason: %s", peer, error->message,
+                vgw_tls_error_name(error->code));
     }
+    g_error_free(error);
     close(fd);
     return;
   }
-  if (s->half_open.length >= s->max_half_open) {
-    evict_oldest_half_open(s, peer);
-  }
   SSL *ssl = SSL_new(id->ctx);
-  if (ssl == NULL || !SSL_set_fd(ssl, fd)) {
+  if (ssl == NULL) {
     g_warning("tls: cannot set up a connection for %s", peer);
-    SSL_free(ssl);
     close(fd);
     return;
   }
   SSL_set_accept_state(ssl);
+  if (vgw_tls_pool_start(s, fd, ssl, peer, id->engine, id->slot, id->key_type,
+                         NULL, NULL) == NULL) {
+    g_warning("tls: cannot set up a connection for %s", peer);
+  }
+}
+
+VgwTlsConn *vgw_tls_pool_start(VgwTlsServer *s, int fd, SSL *ssl,
+                               const char *peer, gboolean engine_key,
+                               guint slot, uint32_t key_type, gpointer app,
+                               GError **error) {
+  if (!SSL_set_fd(ssl, fd)) {
+    vgw_tls_set_error(error, VGW_TLS_ERROR_SETUP,
+                      "cannot set up a connection for %s", peer);
+    SSL_free(ssl);
+    close(fd);
+    return NULL;
+  }
+  if (s->half_open.length >= s->max_half_open) {
+    evict_oldest_half_open(s, peer);
+  }
   VgwTlsConn *c = g_new0(VgwTlsConn, 1);
   c->server = s;
   c->fd = fd;
   c->ssl = ssl;
   c->out = g_byte_array_new();
-  c->engine_key = id->engine;
-  c->slot = id->slot;
+  c->engine_key = engine_key;
+  c->slot = slot;
+  c->app = app;
+  c->client = app != NULL;
   g_strlcpy(c->peer, peer, sizeof(c->peer));
   SSL_set_app_data(ssl, c);
-  if (id->engine) {
-    vgw_tls_signer_attach(s->signer, ssl, id->slot, id->key_type, on_signed, c);
+  if (engine_key) {
+    vgw_tls_signer_attach(s->signer, ssl, slot, key_type, on_signed, c);
   }
   c->node.data = c;
   g_queue_push_tail_link(&s->half_open, &c->node);
   c->timeout_s = s->handshake_timeout_s;
   c->deadline = g_timeout_add_seconds(c->timeout_s, on_deadline, c);
-  g_debug("tls: connection from %s", peer);
-  conn_drive(c);
+  g_debug("tls: connection %s %s", c->client ? "to" : "from", peer);
+  if (c->client) {
+    /* The caller learns of its connection before any callback about it. */
+    c->resume = g_idle_add(on_resume, c);
+  } else {
+    conn_drive(c);
+  }
+  return c;
 }
 
 static gboolean on_accept(int fd, GIOCondition cond, gpointer data) {
   vgw_tcp_accept_all(fd, accept_one, data);
   return G_SOURCE_CONTINUE;
+}
+
+VgwTlsServer *vgw_tls_pool_new(VgwTlsSigner *signer) {
+  VgwTlsServer *s = g_new0(VgwTlsServer, 1);
+  s->fd = -1;
+  s->signer = signer;
+  s->max_half_open = VGW_TLS_MAX_HALF_OPEN;
+  s->max_established = VGW_TLS_MAX_ESTABLISHED;
+  s->handshake_timeout_s = VGW_TLS_HANDSHAKE_TIMEOUT_S;
+  g_queue_init(&s->half_open);
+  g_queue_init(&s->established);
+  return s;
+}
+
+gboolean vgw_tls_pool_admit(VgwTlsServer *s, const char *peer,
+                            GError **error) {
+  if (s->established.length < s->max_established) {
+    return TRUE;
+  }
+  count_failure(s, VGW_TLS_ERROR_LIMIT);
+  g_set_error(error, VGW_TLS_ERROR, VGW_TLS_ERROR_LIMIT,
+              "%u established connections open", s->established.length);
+  return FALSE;
 }
 
 VgwTlsServer *vgw_tls_server_start(uint16_t port, VgwTlsSigner *signer,
@@ -635,15 +703,9 @@ VgwTlsServer *vgw_tls_server_start(uint16_t port, VgwTlsSigner *signer,
   if (fd < 0) {
     return NULL;
   }
-  VgwTlsServer *s = g_new0(VgwTlsServer, 1);
+  VgwTlsServer *s = vgw_tls_pool_new(signer);
   s->port = bound_port;
   s->fd = fd;
-  s->signer = signer;
-  s->max_half_open = VGW_TLS_MAX_HALF_OPEN;
-  s->max_established = VGW_TLS_MAX_ESTABLISHED;
-  s->handshake_timeout_s = VGW_TLS_HANDSHAKE_TIMEOUT_S;
-  g_queue_init(&s->half_open);
-  g_queue_init(&s->established);
   s->accept_source = g_unix_fd_add(fd, G_IO_IN, on_accept, s);
   return s;
 }
@@ -695,8 +757,10 @@ void vgw_tls_server_free(VgwTlsServer *s) {
   if (s->flush_source != 0) {
     g_source_remove(s->flush_source);
   }
-  g_source_remove(s->accept_source);
-  close(s->fd);
+  if (s->fd >= 0) {
+    g_source_remove(s->accept_source);
+    close(s->fd);
+  }
   identity_free(s->engine_id);
   identity_free(s->software_id);
   g_free(s);

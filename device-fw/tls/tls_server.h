@@ -76,6 +76,11 @@ typedef struct {
    * VgwTlsConn are not used again. Never called from inside received() or
    * a vgw_tls_conn_* call. */
   void (*closed)(gpointer conn_data);
+  /* Client connections only (tls_client.h), which have their conn_data
+   * from the start: the handshake completed, or failed with |code|
+   * (|detail| for people; closed() follows). */
+  void (*established)(gpointer conn_data);
+  void (*failed)(gpointer conn_data, VgwTlsError code, const char *detail);
 } VgwTlsStreamOps;
 
 /* What `status` reports about the listener. Strings stay valid until the

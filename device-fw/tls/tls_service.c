@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tls/tls_identity.h"
+#include "tls/tls_client.h"
 #include "tls/tls_server.h"
 #include "tls/tls_signer.h"
 #include "tls/tls_softkey.h"
@@ -16,6 +17,7 @@ struct VgwTlsService {
   char *serial;
   VgwTlsSigner *signer;
   VgwTlsServer *server;
+  VgwTlsClient *client;     /* SIP over TLS to proxies */
   VgwTlsIdentity *identity;
   gboolean softkey_pending; /* a software key is being made */
   gboolean softkey_wanted;  /* switch to it when it is ready */
@@ -32,6 +34,8 @@ static gboolean load_identity(VgwTlsService *t, GError **error) {
     return FALSE;
   }
   if (!vgw_tls_server_set_engine_identity(t->server, id->cert, id->slot,
+                                          id->key_type, error) ||
+      !vgw_tls_client_set_engine_identity(t->client, id->cert, id->slot,
                                           id->key_type, error)) {
     vgw_tls_identity_free(id);
     return FALSE;
@@ -50,7 +54,9 @@ VgwTlsService *vgw_tls_service_start(VgwCryptoEngine *engine,
   t->serial = g_strdup(serial);
   t->signer = vgw_tls_signer_new(engine);
   t->server = vgw_tls_server_start(port, t->signer, error);
+  t->client = vgw_tls_client_new(t->signer);
   if (t->server == NULL || !load_identity(t, error)) {
+    vgw_tls_client_free(t->client);
     vgw_tls_server_free(t->server);
     vgw_tls_signer_free(t->signer);
     g_free(t->serial);
@@ -87,6 +93,20 @@ void vgw_tls_service_set_stream(VgwTlsService *t, const VgwTlsStreamOps *ops,
   vgw_tls_server_set_stream(t->server, ops, data);
 }
 
+VgwTlsClient *vgw_tls_service_client(VgwTlsService *t) {
+  return t->client;
+}
+
+void vgw_tls_service_set_verify_server(VgwTlsService *t, gboolean verify) {
+  GBytes *roots = verify ? vgw_config_state_blob(t->cs, VGW_TLS_CONTEXT0_ROOTS)
+                         : NULL;
+
+  vgw_tls_client_set_verify(t->client, verify, roots);
+  if (roots != NULL) {
+    g_bytes_unref(roots);
+  }
+}
+
 uint16_t vgw_tls_service_port(const VgwTlsService *t) {
   return vgw_tls_server_port(t->server);
 }
@@ -120,6 +140,16 @@ void vgw_tls_service_status(VgwTlsService *t, VgwStatusTls *out) {
   out->established_max = t->info.max_established;
   out->handshake_timeout_s = t->info.handshake_timeout_s;
   out->engine_signatures = vgw_tls_signer_signatures(t->signer);
+  VgwTlsServerInfo client;
+  vgw_tls_client_info(t->client, &client);
+  out->client_handshakes = client.handshakes;
+  out->client_failures = client.failures;
+  for (int r = 0; r < VGW_TLS_ERROR_COUNT; r++) {
+    if (client.failures_by_reason[r] != 0) {
+      out->client_failure_reasons[out->n_client_failure_reasons++] =
+          (VgwStatusCount){vgw_tls_error_name(r), client.failures_by_reason[r]};
+    }
+  }
 }
 
 static void on_softkey(EVP_PKEY *key, X509 *cert, GError *error,

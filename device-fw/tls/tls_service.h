@@ -13,6 +13,7 @@
 #include "mgmt/mgmt_session.h"
 #include "mgmt/mgmt_status.h"
 #include "config/config_state.h"
+#include "tls/tls_client.h"
 #include "tls/tls_server.h"
 
 G_BEGIN_DECLS
@@ -40,6 +41,15 @@ void vgw_tls_service_status(VgwTlsService *t, VgwStatusTls *out);
  * listener's connections to |ops| with |data| (vgw_tls_server_set_stream). */
 void vgw_tls_service_set_stream(VgwTlsService *t, const VgwTlsStreamOps *ops,
                                 gpointer data);
+
+/* vgw_tls_service_client is the TLS client (tls_client.h) with Context
+ * 0's identity, kept current as the listener's. */
+VgwTlsClient *vgw_tls_service_client(VgwTlsService *t);
+
+/* vgw_tls_service_set_verify_server applies VerifyServerCertificate to the
+ * client's next connections: 1 verifies against Context 0's trusted roots
+ * (the store's VGW_TLS_CONTEXT0_ROOTS, read now). */
+void vgw_tls_service_set_verify_server(VgwTlsService *t, gboolean verify);
 
 /* vgw_tls_service_port returns the listening port. */
 uint16_t vgw_tls_service_port(const VgwTlsService *t);

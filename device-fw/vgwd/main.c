@@ -49,6 +49,7 @@
 #include "vgwd/log.h"
 #include "vgwd/sip_answer.h"
 #include "vgwd/sip_registrations.h"
+#include "vgwd/sip_options_verb.h"
 #include "vgwd/sip_transport.h"
 #include "vgwd/test_extension.h"
 #include "vgw_memmap.h"
@@ -184,6 +185,10 @@ static void on_config_applied(const VgwParamConfig *running, gpointer data) {
                      (guint16)param(running, "SyslogServerPort")->num,
                      (guint)param(running, "SyslogFacility")->num,
                      (guint)param(running, "GwDebugLevel")->num);
+  if (d->tls != NULL) {
+    vgw_tls_service_set_verify_server(
+        d->tls, param(running, "VerifyServerCertificate")->num != 0);
+  }
 }
 
 /* open_config boots the configuration from the flash (VGW_FLASH names an
@@ -326,7 +331,11 @@ static void start_crypto(Vgwd *d, uint16_t tls_port) {
   }
   if (d->sip != NULL) {
     vgw_tls_service_set_stream(d->tls, &vgw_sip_tls_stream_ops, d->sip);
+    vgw_sip_transport_set_tls_client(d->sip, vgw_tls_service_client(d->tls));
   }
+  vgw_tls_service_set_verify_server(
+      d->tls, param(vgw_config_state_running(d->config),
+                    "VerifyServerCertificate")->num != 0);
   g_message("tls: listening on tcp/%u (TLS 1.2 and 1.3; %s)",
             vgw_tls_service_port(d->tls),
             d->sip != NULL ? "SIP over TLS"
@@ -372,6 +381,8 @@ static void start_maintenance(Vgwd *d) {
   }
   if (d->sip != NULL) {
     vgw_mgmt_session_add_verbs(d->session, &vgw_sip_debug_verb_set, d->sip);
+    vgw_mgmt_session_add_verbs(d->session, &vgw_sip_options_verb_set,
+                               vgw_sip_probes_new(d->sip));
     vgw_mgmt_session_add_verbs(d->session, &vgw_sip_registrations_verb_set,
                                d->sip_answer.registrar);
   }

@@ -1,6 +1,13 @@
 /*
  * SIP over UDP, TCP and TLS: see sip_transport.h.
  *
+ * Connections we open go CONNECTING (TCP connect), then, for TLS,
+ * HANDSHAKING (tls_client.h), then READY; until READY what the layer sends
+ * waits in the backlog. When a connection we opened, or one whose peer
+ * offered ;alias, goes away, the transactions still waiting on its peer
+ * are ended at once (sip_txn_layer_peer_failed()) with the reason in
+ * SipConn.failure.
+ *
  * A TCP connection is freed only from its own watch or timer callbacks
  * (conn_close()). The layer's send callback, which may run in the middle
  * of that connection's read handler, never frees it: a send that fails
@@ -22,6 +29,7 @@
 
 #include "mgmt/mgmt_reply.h"
 #include "net/sockets.h"
+#include "tls/tls_client.h"
 
 #define UDP_MAX_DATAGRAM 65535
 #define DEBUG_IDLE_TIMEOUT_MAX_S 3600
@@ -34,6 +42,12 @@
 /* The transport's own refusals, next to the layer's SipReasons. */
 #define REFUSED_CONNECTION_LIMIT "connection-limit"
 #define REFUSED_SEND_BACKLOG "send-backlog"
+
+typedef enum {
+  CONN_READY,       /* bytes go out as they are sent */
+  CONN_CONNECTING,  /* we opened it: TCP connect in progress */
+  CONN_HANDSHAKING, /* we opened it: TLS handshake in progress */
+} ConnState;
 
 typedef struct {
   VgwSipTransport *t;
@@ -49,6 +63,13 @@ typedef struct {
   guint idle_timer;
   gint64 last_active_us;
   gboolean broken;            /* a send failed: close at the next read */
+  gboolean outgoing;          /* we opened it */
+  ConnState state;
+  SipPeerFailure failure;     /* why it went, for the transactions on it */
+  gboolean has_alias;         /* accepted; the peer offered ;alias */
+  SipPeer alias;              /* then: its address and sent-by port */
+  guint ping_timer;           /* outgoing: CRLF CRLF keep-alives */
+  guint pong_timer;           /* a ping is waiting for its pong */
 } SipConn;
 
 /* The connection counters of one stream transport (TCP, TLS). */
@@ -59,6 +80,12 @@ typedef struct {
   guint64 refused_backlog;
   guint64 closed_idle;
   guint64 pings;
+  guint outgoing;             /* open now, opened by us */
+  guint64 opened;             /* connections we opened (connect started) */
+  guint64 connect_failures;   /* connect or TLS handshake failed */
+  guint64 pings_sent;
+  guint64 pongs;
+  guint64 ping_timeouts;
 } StreamStats;
 
 struct VgwSipTransport {
@@ -71,6 +98,10 @@ struct VgwSipTransport {
   GHashTable *conns;          /* guint64 id -> SipConn, owned */
   guint64 next_id;
   StreamStats stream[SIP_TRANSPORT_COUNT]; /* TCP and TLS used */
+  GHashTable *pings;          /* "tcp a.b.c.d:port" -> interval s */
+  VgwTlsClient *tls_client;   /* NULL: no TLS (no crypto engine) */
+  char *last_failure_peer;    /* ping_key() of the last connect failure */
+  char *last_failure;         /* and why, for people */
 };
 
 /* ---- Sending ---- */
@@ -152,8 +183,9 @@ static gboolean conn_flush(SipConn *c) {
 
 static gboolean conn_send(SipConn *c, const char *bytes, gsize len) {
   VgwSipTransport *t = c->t;
-  gsize queued = c->tls != NULL ? vgw_tls_conn_pending(c->tls)
-                                : c->backlog->len;
+  gsize queued = c->tls != NULL && c->state == CONN_READY
+                     ? vgw_tls_conn_pending(c->tls)
+                     : c->backlog->len;
 
   if (c->broken) {
     return FALSE;
@@ -162,6 +194,11 @@ static gboolean conn_send(SipConn *c, const char *bytes, gsize len) {
     conn_stats(c)->refused_backlog++;
     conn_break(c, REFUSED_SEND_BACKLOG " (the peer does not read)");
     return FALSE;
+  }
+  if (c->state != CONN_READY) {
+    /* Goes out when the connection is up (conn_ready). */
+    g_byte_array_append(c->backlog, (const guint8 *)bytes, (guint)len);
+    return TRUE;
   }
   if (c->tls != NULL) {
     c->last_active_us = g_get_monotonic_time();
@@ -177,12 +214,23 @@ static gboolean conn_send(SipConn *c, const char *bytes, gsize len) {
   return !c->broken;
 }
 
+static SipConn *conn_to(VgwSipTransport *t, const SipPeer *to);
+static SipConn *conn_dial(VgwSipTransport *t, const SipPeer *to);
+
 static gboolean layer_send(const SipPeer *to, const char *bytes, gsize len,
                            gpointer data) {
   VgwSipTransport *t = data;
 
   if (to->transport == SIP_TRANSPORT_UDP) {
     return send_udp(t, to, bytes, len);
+  }
+  if (to->connection == 0) {
+    SipConn *c = conn_to(t, to);
+    if (c == NULL) {
+      c = conn_dial(t, to);
+    }
+    /* NULL: the failure is reported from the main loop, with its reason. */
+    return c == NULL || conn_send(c, bytes, len);
   }
   SipConn *c = g_hash_table_lookup(t->conns, &to->connection);
   if (c == NULL) {
@@ -242,16 +290,59 @@ static gboolean on_udp(int fd, GIOCondition cond, gpointer data) {
 
 /* ---- Stream connections (TCP, TLS) ---- */
 
+static gboolean peer_is(const SipPeer *a, const SipPeer *b) {
+  return a->transport == b->transport && a->port == b->port &&
+         strcmp(a->address, b->address) == 0;
+}
+
+/* conn_to finds a live connection to |to| (transport, address, port): one
+ * we opened, else one whose peer offered it as an alias. */
+static SipConn *conn_to(VgwSipTransport *t, const SipPeer *to) {
+  GHashTableIter iter;
+  gpointer value;
+  SipConn *alias = NULL;
+
+  g_hash_table_iter_init(&iter, t->conns);
+  while (g_hash_table_iter_next(&iter, NULL, &value)) {
+    SipConn *c = value;
+    if (c->broken) {
+      continue;
+    }
+    if (c->outgoing && peer_is(&c->peer, to)) {
+      return c;
+    }
+    if (c->has_alias && peer_is(&c->alias, to)) {
+      alias = c;
+    }
+  }
+  return alias;
+}
+
 /* conn_free forgets |c|; the caller has released its socket or TLS
- * connection. */
+ * connection. Transactions waiting on a peer it served are ended, unless
+ * another connection to that peer lives on. */
 static void conn_free(SipConn *c) {
+  VgwSipTransport *t = c->t;
+  gboolean report = c->outgoing || c->has_alias;
+  SipPeer gone = c->outgoing ? c->peer : c->alias;
+  SipPeerFailure failure = c->failure;
+
+  gone.connection = c->id;
   g_clear_handle_id(&c->idle_timer, g_source_remove);
+  g_clear_handle_id(&c->ping_timer, g_source_remove);
+  g_clear_handle_id(&c->pong_timer, g_source_remove);
   sip_framer_free(c->framer);
   if (c->backlog != NULL) {
     g_byte_array_unref(c->backlog);
   }
   conn_stats(c)->open--;
-  g_hash_table_remove(c->t->conns, &c->id); /* frees c */
+  if (c->outgoing) {
+    conn_stats(c)->outgoing--;
+  }
+  g_hash_table_remove(t->conns, &c->id); /* frees c */
+  if (report && conn_to(t, &gone) == NULL) {
+    sip_txn_layer_peer_failed(t->layer, &gone, failure);
+  }
 }
 
 /* conn_close closes the TCP connection |c| and frees it. */
@@ -280,7 +371,8 @@ static gboolean conn_take_frames(SipConn *c) {
       conn_send(c, "\r\n", 2);
       break;
     case SIP_FRAME_PONG:
-      /* Only connections we open get pongs; none yet. */
+      conn_stats(c)->pongs++;
+      g_clear_handle_id(&c->pong_timer, g_source_remove);
       break;
     case SIP_FRAME_ERROR: {
       char why[160];
@@ -351,13 +443,22 @@ static gboolean on_conn_idle(gpointer data) {
   return G_SOURCE_REMOVE;
 }
 
+/* connections_max bounds the connections of |transport|, accepted and
+ * opened together: for TLS the TLS listener's bound on established
+ * connections, so that there is one number for it. */
+static guint connections_max(const VgwSipTransport *t, SipTransport transport) {
+  return transport == SIP_TRANSPORT_TLS
+             ? MIN(t->limits.max_connections, VGW_TLS_MAX_ESTABLISHED)
+             : t->limits.max_connections;
+}
+
 /* conn_admit counts a new |transport| connection from |name|; FALSE, and
  * the refusal logged and counted, when max_connections are open. */
 static gboolean conn_admit(VgwSipTransport *t, SipTransport transport,
                            const char *name) {
   StreamStats *st = &t->stream[transport];
 
-  if (st->open >= t->limits.max_connections) {
+  if (st->open >= connections_max(t, transport)) {
     st->refused_limit++;
     g_message("sip/%s: %s: refused: " REFUSED_CONNECTION_LIMIT
               " (%u connections open)",
@@ -367,9 +468,11 @@ static gboolean conn_admit(VgwSipTransport *t, SipTransport transport,
   return TRUE;
 }
 
-/* conn_new serves a new |transport| connection from |sa| (|name|). */
+/* conn_new serves a new |transport| connection with |sa| (|name|): one
+ * we accepted, or one we are opening (|outgoing|). */
 static SipConn *conn_new(VgwSipTransport *t, SipTransport transport,
-                         const struct sockaddr_in *sa, const char *name) {
+                         const struct sockaddr_in *sa, const char *name,
+                         gboolean outgoing) {
   SipConn *c = g_new0(SipConn, 1);
   StreamStats *st = &t->stream[transport];
 
@@ -381,13 +484,22 @@ static SipConn *conn_new(VgwSipTransport *t, SipTransport transport,
   c->peer.port = ntohs(sa->sin_port);
   inet_ntop(AF_INET, &sa->sin_addr, c->peer.address, sizeof(c->peer.address));
   g_strlcpy(c->name, name, sizeof(c->name));
-  c->framer = sip_framer_new(&t->sip_limits, SIP_FRAMER_ACCEPTED);
+  c->outgoing = outgoing;
+  c->failure = SIP_PEER_CLOSED;
+  c->framer = sip_framer_new(&t->sip_limits, outgoing ? SIP_FRAMER_OPENED
+                                                      : SIP_FRAMER_ACCEPTED);
   c->last_active_us = g_get_monotonic_time();
   g_hash_table_insert(t->conns, &c->id, c);
   st->open++;
-  st->accepted++;
-  g_debug("sip/%s: connection %" G_GUINT64_FORMAT " from %s",
-          sip_transport_name(transport), c->id, name);
+  if (outgoing) {
+    st->outgoing++;
+    st->opened++;
+  } else {
+    st->accepted++;
+  }
+  g_debug("sip/%s: connection %" G_GUINT64_FORMAT " %s %s",
+          sip_transport_name(transport), c->id, outgoing ? "to" : "from",
+          name);
   c->idle_timer = g_timeout_add_seconds(t->limits.idle_timeout_s,
                                         on_conn_idle, c);
   return c;
@@ -408,11 +520,237 @@ void vgw_sip_transport_accept_tcp(int fd, const char *peer, gpointer data) {
     close(fd);
     return;
   }
-  SipConn *c = conn_new(t, SIP_TRANSPORT_TCP, &sa, peer);
+  SipConn *c = conn_new(t, SIP_TRANSPORT_TCP, &sa, peer, FALSE);
   c->fd = fd;
   c->backlog = g_byte_array_new();
   c->in_watch = g_unix_fd_add(fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
                               on_conn_readable, c);
+}
+
+/* ---- Connections we open ---- */
+
+static char *ping_key(const SipPeer *peer) {
+  return g_strdup_printf("%s %s:%u", sip_transport_name(peer->transport),
+                         peer->address, peer->port);
+}
+
+static gboolean on_pong_timeout(gpointer data) {
+  SipConn *c = data;
+  char why[64];
+
+  c->pong_timer = 0;
+  conn_stats(c)->ping_timeouts++;
+  c->failure = SIP_PEER_PING_TIMEOUT;
+  g_snprintf(why, sizeof(why), "no pong within %u s of a keep-alive ping",
+             VGW_SIP_PONG_TIMEOUT_S);
+  if (c->tls != NULL) {
+    conn_break(c, why); /* freed when the TLS side reports it closed */
+  } else {
+    g_message("sip/tcp: %s: closing: %s", c->name, why);
+    conn_close(c);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean on_ping(gpointer data) {
+  SipConn *c = data;
+
+  if (c->state == CONN_READY && conn_send(c, "\r\n\r\n", 4)) {
+    conn_stats(c)->pings_sent++;
+    if (c->pong_timer == 0) {
+      c->pong_timer = g_timeout_add_seconds(VGW_SIP_PONG_TIMEOUT_S,
+                                            on_pong_timeout, c);
+    }
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+/* conn_ping_apply (re)starts |c|'s keep-alive pings at the interval set
+ * for its peer, or stops them. */
+static void conn_ping_apply(SipConn *c) {
+  g_autofree char *key = ping_key(&c->peer);
+  guint interval_s =
+      GPOINTER_TO_UINT(g_hash_table_lookup(c->t->pings, key));
+
+  g_clear_handle_id(&c->ping_timer, g_source_remove);
+  if (interval_s == 0) {
+    g_clear_handle_id(&c->pong_timer, g_source_remove);
+    return;
+  }
+  c->ping_timer = g_timeout_add_seconds(interval_s, on_ping, c);
+}
+
+/* conn_ready: |c| is up (connected; for TLS, handshake done). What waited
+ * goes out and keep-alives start. */
+static void conn_ready(SipConn *c) {
+  GByteArray *waiting = c->backlog;
+
+  c->state = CONN_READY;
+  g_debug("sip/%s: connected to %s", conn_transport(c), c->name);
+  if (c->tls != NULL) {
+    c->backlog = NULL;
+    if (waiting->len > 0) {
+      conn_send(c, (const char *)waiting->data, waiting->len);
+    }
+    g_byte_array_unref(waiting);
+  } else {
+    c->in_watch = g_unix_fd_add(c->fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
+                                on_conn_readable, c);
+    if (conn_flush(c) && c->out_watch == 0) {
+      c->out_watch = g_unix_fd_add(c->fd, G_IO_OUT, on_conn_writable, c);
+    }
+  }
+  conn_ping_apply(c);
+}
+
+/* connect_failed: a connection to |name| could not be made. */
+static void connect_failed(VgwSipTransport *t, SipTransport transport,
+                           const char *name, SipPeerFailure failure,
+                           const char *why) {
+  t->stream[transport].connect_failures++;
+  g_free(t->last_failure_peer);
+  g_free(t->last_failure);
+  t->last_failure_peer =
+      g_strdup_printf("%s %s", sip_transport_name(transport), name);
+  t->last_failure = g_strdup(why);
+  g_message("sip/%s: cannot connect to %s: %s (%s)",
+            sip_transport_name(transport), name, why,
+            sip_peer_failure_name(failure));
+}
+
+static SipPeerFailure connect_failure(int error) {
+  return error == ECONNREFUSED ? SIP_PEER_CONNECTION_REFUSED
+                               : SIP_PEER_UNREACHABLE;
+}
+
+static gboolean on_conn_connected(int fd, GIOCondition cond, gpointer data) {
+  SipConn *c = data;
+  VgwSipTransport *t = c->t;
+  int error = 0;
+  socklen_t len = sizeof(error);
+
+  c->out_watch = 0; /* this source ends either way */
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) < 0) {
+    error = errno;
+  }
+  if (error != 0) {
+    c->failure = connect_failure(error);
+    connect_failed(t, c->peer.transport, c->name, c->failure,
+                   g_strerror(error));
+    conn_close(c);
+    return G_SOURCE_REMOVE;
+  }
+  if (c->peer.transport != SIP_TRANSPORT_TLS) {
+    conn_ready(c);
+    return G_SOURCE_REMOVE;
+  }
+  g_autoptr(GError) tls_error = NULL;
+  c->state = CONN_HANDSHAKING;
+  c->fd = -1; /* the TLS connection's now, closed with it */
+  c->tls = vgw_tls_client_connect(t->tls_client, fd, c->peer.address, c->name,
+                                  c, &tls_error);
+  if (c->tls == NULL) {
+    c->failure = SIP_PEER_TLS_HANDSHAKE;
+    connect_failed(t, c->peer.transport, c->name, c->failure,
+                   tls_error->message);
+    conn_free(c);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+/* A failure found while the layer was sending: reported from the main
+ * loop, where the transactions it ends can be told. */
+typedef struct {
+  VgwSipTransport *t;
+  SipPeer peer;
+  SipPeerFailure failure;
+} PendingFailure;
+
+static gboolean on_pending_failure(gpointer data) {
+  PendingFailure *p = data;
+
+  sip_txn_layer_peer_failed(p->t->layer, &p->peer, p->failure);
+  return G_SOURCE_REMOVE;
+}
+
+static void report_later(VgwSipTransport *t, const SipPeer *peer,
+                         SipPeerFailure failure, const char *name,
+                         const char *why) {
+  PendingFailure *p = g_new0(PendingFailure, 1);
+
+  connect_failed(t, peer->transport, name, failure, why);
+  p->t = t;
+  p->peer = *peer;
+  p->failure = failure;
+  g_idle_add_full(G_PRIORITY_DEFAULT, on_pending_failure, p, g_free);
+}
+
+/* conn_dial opens a connection to |to| (non-blocking: it is CONNECTING).
+ * NULL when it cannot even start; the failure is then reported from the
+ * main loop. */
+static SipConn *conn_dial(VgwSipTransport *t, const SipPeer *to) {
+  char name[VGW_PEER_LEN];
+  struct sockaddr_in sa;
+  int fd;
+
+  g_snprintf(name, sizeof(name), "%s:%u", to->address, to->port);
+  memset(&sa, 0, sizeof(sa));
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(to->port);
+  if (inet_pton(AF_INET, to->address, &sa.sin_addr) != 1) {
+    report_later(t, to, SIP_PEER_UNREACHABLE, name, "not an IPv4 address");
+    return NULL;
+  }
+  if (to->transport == SIP_TRANSPORT_TLS && t->tls_client == NULL) {
+    report_later(t, to, SIP_PEER_TLS_HANDSHAKE, name,
+                 "no TLS client (no crypto engine)");
+    return NULL;
+  }
+  if (!conn_admit(t, to->transport, name)) {
+    report_later(t, to, SIP_PEER_CONNECTION_LIMIT, name,
+                 REFUSED_CONNECTION_LIMIT);
+    return NULL;
+  }
+  fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    report_later(t, to, SIP_PEER_UNREACHABLE, name, g_strerror(errno));
+    return NULL;
+  }
+  if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
+      errno != EINPROGRESS) {
+    int error = errno;
+    close(fd);
+    report_later(t, to, connect_failure(error), name, g_strerror(error));
+    return NULL;
+  }
+  SipConn *c = conn_new(t, to->transport, &sa, name, TRUE);
+  c->fd = fd;
+  c->state = CONN_CONNECTING;
+  c->backlog = g_byte_array_new();
+  c->out_watch = g_unix_fd_add(fd, G_IO_OUT, on_conn_connected, c);
+  return c;
+}
+
+void vgw_sip_transport_set_ping(VgwSipTransport *t, const SipPeer *peer,
+                                guint interval_s) {
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_if_fail(peer->transport != SIP_TRANSPORT_UDP);
+  if (interval_s == 0) {
+    g_autofree char *key = ping_key(peer);
+    g_hash_table_remove(t->pings, key);
+  } else {
+    g_hash_table_insert(t->pings, ping_key(peer),
+                        GUINT_TO_POINTER(interval_s));
+  }
+  g_hash_table_iter_init(&iter, t->conns);
+  while (g_hash_table_iter_next(&iter, NULL, &value)) {
+    SipConn *c = value;
+    if (c->outgoing && c->state == CONN_READY && peer_is(&c->peer, peer)) {
+      conn_ping_apply(c);
+    }
+  }
 }
 
 /* ---- TLS connections (the TLS listener's stream handler) ---- */
@@ -424,7 +762,7 @@ static gpointer tls_open(VgwTlsConn *tls, const struct sockaddr_in *addr,
   if (!conn_admit(t, SIP_TRANSPORT_TLS, name)) {
     return NULL;
   }
-  SipConn *c = conn_new(t, SIP_TRANSPORT_TLS, addr, name);
+  SipConn *c = conn_new(t, SIP_TRANSPORT_TLS, addr, name, FALSE);
   c->tls = tls;
   return c;
 }
@@ -446,10 +784,68 @@ static void tls_closed(gpointer conn) {
   conn_free(c);
 }
 
-const VgwTlsStreamOps vgw_sip_tls_stream_ops = {tls_open, tls_received,
-                                                tls_closed};
+const VgwTlsStreamOps vgw_sip_tls_stream_ops = {
+    .open = tls_open, .received = tls_received, .closed = tls_closed};
+
+/* The TLS client's stream handler: connections we opened. */
+static void tls_established(gpointer conn) {
+  conn_ready(conn);
+}
+
+static void tls_failed(gpointer conn, VgwTlsError code, const char *detail) {
+  SipConn *c = conn;
+
+  c->failure = SIP_PEER_TLS_HANDSHAKE;
+  c->broken = TRUE; /* nothing more to send; freed by tls_closed */
+  connect_failed(c->t, SIP_TRANSPORT_TLS, c->name, c->failure,
+                 vgw_tls_error_name(code));
+}
+
+static const VgwTlsStreamOps sip_tls_client_ops = {
+    .received = tls_received,
+    .closed = tls_closed,
+    .established = tls_established,
+    .failed = tls_failed,
+};
+
+void vgw_sip_transport_set_tls_client(VgwSipTransport *t,
+                                      VgwTlsClient *client) {
+  t->tls_client = client;
+  if (client != NULL) {
+    vgw_tls_client_set_stream(client, &sip_tls_client_ops, t);
+  }
+}
 
 /* ---- The transport ---- */
+
+/* note_alias: a request on an accepted connection whose top Via carries
+ * ;alias (RFC 5923 §5.2) lets us send our own requests to the peer's
+ * source address and sent-by port on that connection. */
+static void note_alias(VgwSipTransport *t, const osip_message_t *req,
+                       const SipPeer *from) {
+  osip_via_t *via = osip_list_get(&req->vias, 0);
+  osip_generic_param_t *alias = NULL;
+  SipConn *c;
+  guint64 port;
+
+  if (from->transport == SIP_TRANSPORT_UDP || via == NULL ||
+      osip_via_param_get_byname(via, "alias", &alias) < 0 ||
+      (c = g_hash_table_lookup(t->conns, &from->connection)) == NULL ||
+      c->outgoing || c->has_alias) {
+    return;
+  }
+  if (via->port == NULL) {
+    port = from->transport == SIP_TRANSPORT_TLS ? 5061 : 5060;
+  } else if (!g_ascii_string_to_unsigned(via->port, 10, 1, G_MAXUINT16, &port,
+                                         NULL)) {
+    return;
+  }
+  c->has_alias = TRUE;
+  c->alias = c->peer;
+  c->alias.port = (guint16)port;
+  g_debug("sip/%s: %s offers its connection as alias for %s:%u",
+          conn_transport(c), c->name, c->alias.address, c->alias.port);
+}
 
 /* The layer's user data is the transport (layer_send needs it): hand new
  * requests on with the data the transport was made with. */
@@ -457,7 +853,62 @@ static void layer_request(SipTxnLayer *layer, SipTxn *txn,
                           const osip_message_t *req, const SipPeer *from,
                           gpointer user_data) {
   VgwSipTransport *t = user_data;
+
+  if (txn != NULL) {
+    note_alias(t, req, from);
+  }
   t->request(layer, txn, req, from, t->request_data);
+}
+
+SipTxnLayer *vgw_sip_transport_layer(VgwSipTransport *t) {
+  return t->layer;
+}
+
+gboolean vgw_sip_transport_sent_by(const VgwSipTransport *t,
+                                   const SipPeer *to, char *host,
+                                   gsize host_len, guint16 *port) {
+  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(to->port)};
+  struct sockaddr_in local;
+  socklen_t len = sizeof(local);
+  int fd;
+  gboolean ok;
+
+  if (inet_pton(AF_INET, to->address, &sa.sin_addr) != 1) {
+    return FALSE;
+  }
+  /* A UDP socket's connect() sends nothing: it only asks the routing
+   * table which of our addresses faces |to|. */
+  fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ok = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+       getsockname(fd, (struct sockaddr *)&local, &len) == 0 &&
+       inet_ntop(AF_INET, &local.sin_addr, host, (socklen_t)host_len) != NULL;
+  if (fd >= 0) {
+    close(fd);
+  }
+  len = sizeof(local);
+  *port = t->udp_fd >= 0 &&
+                  getsockname(t->udp_fd, (struct sockaddr *)&local, &len) == 0
+              ? ntohs(local.sin_port)
+              : 5060;
+  return ok;
+}
+
+guint64 vgw_sip_transport_connection_to(VgwSipTransport *t, const SipPeer *to,
+                                        gboolean *outgoing) {
+  SipConn *c = to->transport == SIP_TRANSPORT_UDP ? NULL : conn_to(t, to);
+
+  if (c == NULL) {
+    return 0;
+  }
+  *outgoing = c->outgoing;
+  return c->id;
+}
+
+const char *vgw_sip_transport_failure_detail(const VgwSipTransport *t,
+                                             const SipPeer *peer) {
+  g_autofree char *key = ping_key(peer);
+
+  return g_strcmp0(key, t->last_failure_peer) == 0 ? t->last_failure : NULL;
 }
 
 VgwSipTransport *vgw_sip_transport_new(const VgwSipTransportLimits *limits,
@@ -483,6 +934,7 @@ VgwSipTransport *vgw_sip_transport_new(const VgwSipTransportLimits *limits,
   }
   t->udp_fd = -1;
   t->conns = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
+  t->pings = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   return t;
 }
 
@@ -528,11 +980,17 @@ static void status_stream(const VgwSipTransport *t, SipTransport transport,
   status_transport(t, transport, refusals, G_N_ELEMENTS(refusals), out);
   out->stream = TRUE;
   out->connections = st->open;
-  out->connections_max = t->limits.max_connections;
+  out->connections_max = connections_max(t, transport);
   out->accepted = st->accepted;
   out->closed_idle = st->closed_idle;
   out->idle_timeout_s = t->limits.idle_timeout_s;
   out->pings = st->pings;
+  out->outgoing = st->outgoing;
+  out->opened = st->opened;
+  out->connect_failures = st->connect_failures;
+  out->pings_sent = st->pings_sent;
+  out->pongs = st->pongs;
+  out->ping_timeouts = st->ping_timeouts;
 }
 
 void vgw_sip_transport_status(const VgwSipTransport *t, VgwStatusSip *out) {
@@ -543,6 +1001,8 @@ void vgw_sip_transport_status(const VgwSipTransport *t, VgwStatusSip *out) {
   out->server_transactions = s->server_transactions;
   out->retransmissions = s->retransmissions;
   out->send_errors = s->transport_errors;
+  out->client_transactions = s->client_transactions;
+  out->peer_failures = s->peer_failures;
   status_transport(t, SIP_TRANSPORT_UDP, NULL, 0,
                    &out->transports[out->n_transports++]);
   status_stream(t, SIP_TRANSPORT_TCP, &out->transports[out->n_transports++]);
@@ -575,7 +1035,38 @@ static void verb_debug_idle_timeout(const VgwMgmtCall *c, VgwMgmtReply *out) {
   vgw_reply_ok(out, body);
 }
 
+static void verb_debug_ping(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  VgwSipTransport *t = c->data;
+  SipPeer peer = {0};
+  guint64 port = 0;
+  guint64 seconds = 0;
+  struct in_addr addr;
+
+  if (c->argc != 4 ||
+      (g_strcmp0(c->argv[2], "tcp") != 0 &&
+       g_strcmp0(c->argv[2], "tls") != 0) ||
+      inet_pton(AF_INET, c->argv[3], &addr) != 1 ||
+      !g_ascii_string_to_unsigned(c->argv[4], 10, 1, G_MAXUINT16, &port,
+                                  NULL) ||
+      !g_ascii_string_to_unsigned(c->argv[5], 10, 0, DEBUG_IDLE_TIMEOUT_MAX_S,
+                                  &seconds, NULL)) {
+    vgw_reply_usage(c, out);
+    return;
+  }
+  peer.transport = g_strcmp0(c->argv[2], "tcp") == 0 ? SIP_TRANSPORT_TCP
+                                                     : SIP_TRANSPORT_TLS;
+  g_strlcpy(peer.address, c->argv[3], sizeof(peer.address));
+  peer.port = (guint16)port;
+  vgw_sip_transport_set_ping(t, &peer, (guint)seconds);
+  g_message("sip: DEBUG: keep-alive pings to %s %s:%u every %u s (0: off)",
+            c->argv[2], peer.address, peer.port, (guint)seconds);
+  vgw_reply_done(c, out, "keep-alive set\n");
+}
+
 static const VgwMgmtVerb sip_debug_verbs[] = {
+    {"debug sip-ping", "tcp|tls ADDRESS PORT SECONDS",
+     "CRLF keep-alives on our connection to a SIP peer (test switch)", 0,
+     verb_debug_ping},
     {"debug sip-idle-timeout", "SECONDS",
      "idle timeout of SIP TCP and TLS connections (test switch)", 0,
      verb_debug_idle_timeout},

@@ -32,6 +32,7 @@
 #include "mgmt/mgmt_status.h"
 #include "mgmt/mgmt_verb.h"
 #include "sip_txn.h"
+#include "tls/tls_client.h"
 #include "tls/tls_server.h"
 
 G_BEGIN_DECLS
@@ -106,6 +107,32 @@ extern const VgwTlsStreamOps vgw_sip_tls_stream_ops;
  * transactions (sip_txn_send_request()). */
 SipTxnLayer *vgw_sip_transport_layer(VgwSipTransport *t);
 
+/* vgw_sip_transport_sent_by: our address facing |to| (the routing table's
+ * choice) in |host| and the SIP UDP port in |port|, for a Via sent-by.
+ * FALSE if |to| is no IPv4 address or has no route. */
+gboolean vgw_sip_transport_sent_by(const VgwSipTransport *t,
+                                   const SipPeer *to, char *host,
+                                   gsize host_len, guint16 *port);
+
+/* vgw_sip_transport_connection_to: the id of the live connection a request
+ * to |to| (TCP, TLS) would use now, and whether we opened it (else the
+ * peer did, offering ;alias); 0 if none. */
+guint64 vgw_sip_transport_connection_to(VgwSipTransport *t, const SipPeer *to,
+                                        gboolean *outgoing);
+
+/* vgw_sip_transport_set_tls_client makes |client| (not owned; NULL: none)
+ * open the TLS connections; without one a TLS peer fails at once
+ * (tls-handshake-failed, "no TLS client"). */
+void vgw_sip_transport_set_tls_client(VgwSipTransport *t,
+                                      VgwTlsClient *client);
+
+/* vgw_sip_transport_failure_detail: why the last connection to |peer|
+ * (transport, address, port) could not be made, for people ("Connection
+ * refused", a VgwTlsError name); NULL if the last failure was another
+ * peer's. Valid until the next failure. */
+const char *vgw_sip_transport_failure_detail(const VgwSipTransport *t,
+                                             const SipPeer *peer);
+
 /* vgw_sip_transport_set_ping keeps the connection to |peer| (TCP or TLS,
  * address and port; connection ignored) alive with CRLF CRLF every
  * |interval_s| seconds (RFC 5626 §4.4.1, UsePingPongKeepAlive), now and on
@@ -122,13 +149,6 @@ void vgw_sip_transport_set_ping(VgwSipTransport *t, const SipPeer *peer,
  * ADDRESS PORT S` is vgw_sip_transport_set_ping() (0-3600 s). */
 extern const VgwMgmtVerbSet vgw_sip_debug_verb_set;
 
-/* The maintenance verb `sip-options URI [TRANSPORT]`, a verb set to add
- * with the transport as its data: sends one OPTIONS to a sip:/sips: URI
- * with a numeric host (and port, ;transport=) and replies, once the client
- * transaction ends, with the status, reason phrase, round-trip ms,
- * transport and connection, or the failure (timeout, connection-refused,
- * tls-handshake-failed, ...). docs/maintenance-protocol.md. */
-extern const VgwMgmtVerbSet vgw_sip_options_verb_set;
 
 /* vgw_sip_transport_status fills |out| (the `status` field "sip") with
  * the counters of every transport, the layer's and the transport's own. */

@@ -1,0 +1,51 @@
+/*
+ * Inside device-fw/tls: what the TLS listener (tls_server.c) shares with
+ * the TLS client (tls_client.c). A VgwTlsServer is a pool of connections
+ * with its bounds, counters, log rate limit and stream handler; the
+ * listener's pool accepts, the client's (made with vgw_tls_pool_new, no
+ * socket of its own) connects. Not for use outside device-fw/tls.
+ */
+#ifndef VGW_TLS_POOL_H
+#define VGW_TLS_POOL_H
+
+#include <glib.h>
+#include <openssl/base.h>
+#include <stdint.h>
+
+#include "tls/tls_server.h"
+#include "tls/tls_signer.h"
+
+G_BEGIN_DECLS
+
+/* vgw_tls_ctx_new makes an SSL_CTX for vgwd's TLS: TLS 1.2 and 1.3, the
+ * listener's ECDHE suites, no session resumption, alerts recorded for the
+ * failure log, and |cert| (NULL: none) with the signature schemes of
+ * |key_type|. The caller sets the private key. */
+SSL_CTX *vgw_tls_ctx_new(X509 *cert, uint32_t key_type, GError **error);
+
+/* vgw_tls_pool_new makes a pool with the listener's default bounds and no
+ * listening socket (vgw_tls_server_free() frees it). */
+VgwTlsServer *vgw_tls_pool_new(VgwTlsSigner *signer);
+
+/* vgw_tls_pool_admit: FALSE, counted as a "limit" failure and |error|
+ * set (VGW_TLS_ERROR_LIMIT), when the pool's established connections are
+ * at their bound. */
+gboolean vgw_tls_pool_admit(VgwTlsServer *s, const char *peer,
+                            GError **error);
+
+/* vgw_tls_pool_start runs the handshake of |ssl| (taken; accept or
+ * connect state set) on socket |fd| (taken) from or to |peer| in pool |s|:
+ * half-open bound (the oldest evicted), deadline, the engine signing when
+ * |engine_key| (slot |slot|, |key_type|). |app| non-NULL makes it a client
+ * connection: the stream handler's established()/failed() are called with
+ * |app|, and the handshake starts from the main loop, never inside this
+ * call. NULL with |error| set (|ssl| and |fd| released) if it cannot
+ * start. */
+VgwTlsConn *vgw_tls_pool_start(VgwTlsServer *s, int fd, SSL *ssl,
+                               const char *peer, gboolean engine_key,
+                               guint slot, uint32_t key_type, gpointer app,
+                               GError **error);
+
+G_END_DECLS
+
+#endif /* VGW_TLS_POOL_H */
