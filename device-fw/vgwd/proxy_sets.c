@@ -52,6 +52,7 @@ struct VgwProxySets {
   GHashTable *keepalives;         /* KeepAlive* out */
   GSource *keepalive_timer;
   guint resolve_timer;
+  gboolean ping;                  /* UsePingPongKeepAlive */
 };
 
 static gint64 now_ms(void) {
@@ -112,6 +113,23 @@ static void address_free(ProxyAddress *a) {
   g_free(a);
 }
 
+/* set_pings starts (|on| and UsePingPongKeepAlive) or stops the CRLF
+ * pings to |run|'s TCP and TLS proxies. */
+static void set_pings(ProxySetRun *run, gboolean on) {
+  const VgwProxyLocal *local = &run->sets->local;
+  guint interval = on && run->sets->ping
+                       ? MIN(sip_proxy_set_config(run->set)->keepalive_s,
+                             VGW_PROXY_PING_MAX_S)
+                       : 0;
+
+  for (guint i = 0; i < sip_proxy_set_count(run->set); i++) {
+    const SipPeer *peer = &sip_proxy_set_proxy(run->set, i)->target.peer;
+    if (peer->transport != SIP_TRANSPORT_UDP) {
+      local->set_ping(peer, interval, local->data);
+    }
+  }
+}
+
 /* update_targets gives the set the proxies its addresses resolve to. */
 static void update_targets(ProxySetRun *run) {
   SipProxyTarget targets[SIP_PROXY_SET_MAX_PROXIES];
@@ -127,7 +145,9 @@ static void update_targets(ProxySetRun *run) {
                 sizeof(t->peer.address));
     }
   }
+  set_pings(run, FALSE);
   sip_proxy_set_set_targets(run->set, targets, n, now_ms());
+  set_pings(run, TRUE);
   rearm_keepalives(run->sets);
 }
 
@@ -261,6 +281,7 @@ static ProxySetRun *find_run(VgwProxySets *sets, guint row) {
 }
 
 static void run_free(ProxySetRun *run) {
+  set_pings(run, FALSE);
   for (guint k = 0; k < run->n_addresses; k++) {
     address_free(run->addresses[k]);
   }
@@ -328,6 +349,7 @@ static void apply_set(ProxySetRun *run, const VgwParamConfig *cfg,
 
   g_free(run->name);
   run->name = g_strdup(cell(row, VGW_TABLE_PROXY_SET, "ProxyName")->str);
+  set_pings(run, FALSE);
   sip_proxy_set_configure(run->set, &set_cfg, now_ms());
   for (guint k = 0; k < run->n_addresses; k++) {
     g_ptr_array_add(old, run->addresses[k]);
@@ -363,6 +385,8 @@ static void apply_set(ProxySetRun *run, const VgwParamConfig *cfg,
 void vgw_proxy_sets_apply(VgwProxySets *sets, const VgwParamConfig *running) {
   GPtrArray *runs = g_ptr_array_new();
 
+  sets->ping =
+      vgw_param_config_global_named(running, "UsePingPongKeepAlive")->num != 0;
   for (gsize r = 0; r < vgw_param_config_row_count(running, VGW_TABLE_PROXY_SET);
        r++) {
     const VgwParamRow *row =

@@ -15,6 +15,11 @@
  * (getaddrinfo() gives no TTL) and whenever the configuration changes;
  * literal and DNS2IP addresses change with the configuration only.
  *
+ * UsePingPongKeepAlive: the connection to each TCP and TLS proxy also
+ * carries CRLF CRLF pings (RFC 5626 §4.4.1) every ProxyKeepAliveTime
+ * seconds of its set (at most VGW_PROXY_PING_MAX_S; the registry has no
+ * PingPongKeepAliveTime), through VgwProxyLocal.set_ping.
+ *
  * The keep-alive requests: OPTIONS (or REGISTER, with Expires twice the
  * keep-alive interval) to sip:HOST:PORT (sips: over TLS, RFC 5630; over
  * TCP ;transport=tcp), From and To <sip:vgw@LAN-ADDRESS> (REGISTER: To the
@@ -37,14 +42,20 @@ G_BEGIN_DECLS
 
 /* Seconds between DNS lookups of a Proxy Set name. */
 #define VGW_PROXY_RESOLVE_S 60
+/* The longest CRLF ping interval (RFC 5626 suggests 95-120 s). */
+#define VGW_PROXY_PING_MAX_S 120
 
 typedef struct VgwProxySets VgwProxySets;
 
-/* Where the gateway's requests say they come from (Via sent-by). */
+/* Where the gateway's requests say they come from (Via sent-by), and
+ * the transport's CRLF pings. */
 typedef struct {
   /* The LAN address ("a.b.c.d", or "a.b.c.d/n" with the prefix ignored),
    * NULL while there is none: then keep-alives wait. */
   const char *(*lan_address)(gpointer data);
+  /* Pings the connection to stream peer |peer| every |interval_s| (0:
+   * stops): vgw_sip_transport_set_ping(). */
+  void (*set_ping)(const SipPeer *peer, guint interval_s, gpointer data);
   gpointer data;
   guint16 sip_port;   /* UDP and TCP listeners */
   guint16 tls_port;   /* TLS listener */

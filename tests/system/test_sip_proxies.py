@@ -19,7 +19,9 @@ Kamailios answer OPTIONS 200 and log every request.
    down (failure-response, last response 503) and the set fails over to
    the first.
  - Proxy Set 2 over TLS to the first Kamailio's TLS listener, by name:
-   its OPTIONS arrive over TLS and the proxy is up.
+   its OPTIONS arrive over TLS and the proxy is up; with
+   UsePingPongKeepAlive the connection carries CRLF pings that Kamailio
+   answers (status sip.tls pings_sent grows, no ping timeout).
 The console log names each state change."""
 import json
 import os
@@ -39,7 +41,8 @@ WAIT_S = 300
 
 
 def config(p1, p2, tls_port, redundancy):
-    return ('[ ProxySet ]\n'
+    return ('UsePingPongKeepAlive = 1\n'
+            '[ ProxySet ]\n'
             'FORMAT ProxySet_Index = ProxySet_ProxyName, ProxySet_EnableProxyKeepAlive, '
             'ProxySet_ProxyKeepAliveTime, ProxySet_IsProxyHotSwap, '
             'ProxySet_ProxyRedundancyMode, ProxySet_KeepAliveFailureResp;\n'
@@ -187,6 +190,17 @@ def test(run, k1, k2):
     tls_seen = [r for r in k1.requests('OPTIONS') if r[2] == 'tls']
     run.check(len(tls_seen) >= 1 and tls_seen[0][3] == 'sips:%s:%d' % (NAME, k1.tls_port),
               'Kamailio logged OPTIONS over TLS to sips:%s:%d' % (NAME, k1.tls_port), tls_seen)
+
+    deadline = time.monotonic() + WAIT_S
+    tls = {}
+    while time.monotonic() < deadline:
+        tls = ((run.status(GW) or {}).get('sip') or {}).get('tls') or {}
+        if tls.get('pings_sent', 0) >= 2:
+            break
+        time.sleep(3)
+    run.check(tls.get('pings_sent', 0) >= 2 and tls.get('ping_timeouts') == 0 and
+              proxy(proxies(run), 2, 0).get('state') == 'up',
+              'UsePingPongKeepAlive: CRLF pings on the TLS connection, each answered', tls)
 
     log = run.console_tail(GW, 4000)
     for what, text in (('down', 'ITSP: 10.0.2.2:%d/udp (ProxyIpIndex 0) is down' % k1.port), ('failover', 'failover to 10.0.2.2:%d/udp' % k2.port),
