@@ -167,6 +167,11 @@ static void set_ping(const SipPeer *peer, guint interval_s, gpointer data) {
   vgw_sip_transport_set_ping(((Vgwd *)data)->sip, peer, interval_s);
 }
 
+/* connection_to: the connection to a proxy, for its status. */
+static guint64 connection_to(const SipPeer *peer, gpointer data) {
+  return vgw_sip_transport_connection_to(((Vgwd *)data)->sip, peer, NULL);
+}
+
 /* addressing reads a port's addressing parameters, |prefix| "LAN"/"WAN". */
 static VgwNetAddressing addressing(const VgwParamConfig *cfg,
                                    const char *prefix) {
@@ -458,7 +463,8 @@ int main(int argc, char **argv) {
   const char *tls_env = g_getenv("VGW_TLS_PORT");
   guint16 tls_port = tls_env ? (guint16)atoi(tls_env) : VGW_TLS_PORT;
   if (d.sip != NULL) {
-    VgwProxyLocal local = {lan_address, set_ping, &d, sip_port, tls_port};
+    VgwProxyLocal local = {lan_address, set_ping, connection_to, &d,
+                           sip_port, tls_port};
     d.proxy_sets =
         vgw_proxy_sets_new(vgw_sip_transport_layer(d.sip), &local);
   }

@@ -718,7 +718,11 @@ gsize vgw_proxy_sets_status(VgwProxySets *sets, VgwStatusProxy *out,
         row->last_response_age_s =
             p->last_response_ms >= 0 ? (now - p->last_response_ms) / 1000
                                      : -1;
-        row->connection = p->target.peer.connection;
+        row->connection =
+            p->target.peer.transport != SIP_TRANSPORT_UDP
+                ? sets->local.connection_to(&p->target.peer,
+                                            sets->local.data)
+                : 0;
         row->active = sip_proxy_set_active(run->set) == (gint)i;
       }
     }

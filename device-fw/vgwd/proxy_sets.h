@@ -56,6 +56,9 @@ typedef struct {
   /* Pings the connection to stream peer |peer| every |interval_s| (0:
    * stops): vgw_sip_transport_set_ping(). */
   void (*set_ping)(const SipPeer *peer, guint interval_s, gpointer data);
+  /* The live connection to stream peer |peer|, 0 if none:
+   * vgw_sip_transport_connection_to(). */
+  guint64 (*connection_to)(const SipPeer *peer, gpointer data);
   gpointer data;
   guint16 sip_port;   /* UDP and TCP listeners */
   guint16 tls_port;   /* TLS listener */
