@@ -239,11 +239,15 @@ static const VgwParamDesc proxy_set_columns[] = {
     {"ProxyName", STR(40), .default_text = "",
      .description = "Proxy Set name other tables refer to"},
     {"EnableProxyKeepAlive", ENUM(keepalive), .default_text = "0",
-     .description = "Proxy keep-alive method"},
+     .description = "Proxy keep-alive method",
+     .note = "[vgw] REGISTER keep-alives are paced by ProxyKeepAliveTime too "
+             "(the manuals use RegistrationTime, not in this registry)."},
     {"ProxyKeepAliveTime", INT(5, 2000000), .default_text = "60",
      .description = "Seconds between OPTIONS keep-alives"},
     {"ProxyLoadBalancingMethod", ENUM(load_balancing), .default_text = "0",
-     .description = "Load balancing among the proxy addresses"},
+     .description = "Load balancing among the proxy addresses",
+     .note = "[vgw] no ProxyIp Weight column (a 7.4 addition): Random Weights "
+             "picks among the usable proxies with equal weights."},
     {"IsProxyHotSwap", ENUM(disable_enable), .default_text = "0",
      .description = "Switch to a redundant proxy when the primary does not "
                     "answer"},
@@ -251,7 +255,8 @@ static const VgwParamDesc proxy_set_columns[] = {
      .description = "TLS Context for TLS transport; empty = the SIP "
                     "Interface's"},
     {"ProxyRedundancyMode", ENUM(redundancy), .default_text = "-1",
-     .description = "Return to the primary proxy (Homing) or stay (Parking)"},
+     .description = "Return to the primary proxy (Homing) or stay (Parking)",
+     .note = "[vgw] -1 is Parking, the 6.x global default."},
     {"KeepAliveFailureResp", STR(20), .default_text = "",
      .description = "Up to 3 comma-separated SIP codes that mark a proxy down"},
     {"GWIPv4SIPInterfaceName", STR(40), .default_text = "",
