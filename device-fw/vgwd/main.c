@@ -169,7 +169,9 @@ static void set_ping(const SipPeer *peer, guint interval_s, gpointer data) {
 
 /* connection_to: the connection to a proxy, for its status. */
 static guint64 connection_to(const SipPeer *peer, gpointer data) {
-  return vgw_sip_transport_connection_to(((Vgwd *)data)->sip, peer, NULL);
+  gboolean outgoing;
+  return vgw_sip_transport_connection_to(((Vgwd *)data)->sip, peer,
+                                         &outgoing);
 }
 
 /* addressing reads a port's addressing parameters, |prefix| "LAN"/"WAN". */
