@@ -210,6 +210,8 @@ def test(run, k1, k2):
               proxy(proxies(run), 2, 0).get('state') == 'up',
               'UsePingPongKeepAlive: CRLF pings on the TLS connection, each answered', tls)
 
+    run.check((run.status(GW) or {}).get('crash_count') == 0,
+              'vgwd ran through all of it without a crash')
     log = run.console_tail(GW, 4000)
     for what, text in (('down', 'ITSP: 10.0.2.2:%d/udp (ProxyIpIndex 0) is down' % k1.port), ('failover', 'failover to 10.0.2.2:%d/udp' % k2.port),
                        ('homing', 'back home to 10.0.2.2:%d/udp' % k1.port),
