@@ -247,6 +247,38 @@ static void test_report(Fixture *f, gconstpointer unused) {
   g_assert_cmpint(retry.transport, ==, SIP_TRANSPORT_TCP);
 }
 
+/* REGISTER keep-alive: to the proxy's domain, with a Contact and Expires
+ * twice the interval; any final response means up. */
+static void test_register_keepalive(Fixture *f, gconstpointer unused) {
+  VgwStatusProxy rows[VGW_STATUS_MAX_PROXIES];
+
+  load(f, "[ ProxySet ]\nFORMAT ProxySet_Index = ProxySet_ProxyName, "
+          "ProxySet_EnableProxyKeepAlive, ProxySet_ProxyKeepAliveTime;\n"
+          "ProxySet 1 = \"ITSP\", 2, 40;\n[ \\ProxySet ]\n");
+  g_test_expect_message("vgw", G_LOG_LEVEL_WARNING, "ProxyIp 2: *");
+  vgw_proxy_sets_apply(f->sets, f->cfg);
+  g_test_assert_expected_messages();
+  /* Nothing went out before this apply: both keep-alives are REGISTERs. */
+  wait_sent(f, 2);
+  const osip_message_t *reg = sent(f, 0)->msg;
+  g_assert_true(MSG_IS_REGISTER(sent(f, 1)->msg));
+  char *line = start_line(reg);
+  g_assert_cmpstr(line, ==, "REGISTER sip:proxy.lab.test:5070");
+  g_free(line);
+  g_assert_cmpstr(reg->to->url->username, ==, "vgw");
+  g_assert_cmpstr(reg->to->url->host, ==, "proxy.lab.test");
+  osip_header_t *expires = NULL;
+  g_assert_cmpint(osip_message_get_expires(reg, 0, &expires), >=, 0);
+  g_assert_cmpstr(expires->hvalue, ==, "80");
+  osip_contact_t *contact = osip_list_get(&reg->contacts, 0);
+  g_assert_nonnull(contact);
+  g_assert_cmpstr(contact->url->host, ==, "10.0.2.15");
+  answer(f, 0, 503);
+  status(f, rows);
+  g_assert_cmpstr(rows[0].state, ==, "up");
+  g_assert_cmpuint(rows[0].last_code, ==, 503);
+}
+
 /* A changed DNS2IP row moves the proxy to the new address (a new proxy:
  * unknown, due a keep-alive); a deleted set stops its pings. */
 static void test_changes(Fixture *f, gconstpointer unused) {
@@ -287,6 +319,8 @@ int main(int argc, char **argv) {
              test_failure_response, fixture_tear_down);
   g_test_add("/proxy-sets/report", Fixture, NULL, fixture_set_up,
              test_report, fixture_tear_down);
+  g_test_add("/proxy-sets/register-keepalive", Fixture, NULL, fixture_set_up,
+             test_register_keepalive, fixture_tear_down);
   g_test_add("/proxy-sets/changes", Fixture, NULL, fixture_set_up,
              test_changes, fixture_tear_down);
   return g_test_run();
