@@ -334,6 +334,14 @@ static const VgwVerb sip_verbs[] = {
             "sip-registrations object (docs/maintenance-protocol.md).",
     .flags = VGW_VERB_GATEWAY | VGW_VERB_JSON, VERB_OPTIONS(VgwCommonOptions),
     .run = vgw_sip_registrations_run },
+  { .name = "proxies", .summary = "list the Proxy Sets' proxies and their state",
+    .help = "List each Proxy Set's proxies: the address as configured and as resolved\n"
+            "(literal, DNS2IP or DNS), transport, state (unknown, up, down or\n"
+            "unresolved) and why, whether new requests go there, the last response\n"
+            "and its age, and the set's failovers.  --json: the firmware's\n"
+            "sip-proxies object (docs/maintenance-protocol.md).",
+    .flags = VGW_VERB_GATEWAY | VGW_VERB_JSON, VERB_OPTIONS(VgwCommonOptions),
+    .run = vgw_sip_proxies_run },
   { NULL },
 };
 
@@ -400,7 +408,7 @@ static const VgwVerb verbs[] = {
   { .name = "capture", .summary = "capture a gateway's NIC traffic (start, stop)",
     .help = "Capture a running gateway's NIC traffic into a pcapng file.",
     .subs = capture_verbs },
-  { .name = "sip", .summary = "the gateway's SIP state and reach (registrations, options)",
+  { .name = "sip", .summary = "the gateway's SIP state and reach (registrations, proxies, options)",
     .help = "The SIP state of a running gateway.", .subs = sip_verbs },
   { .name = "handshakes", .summary = "explain every TLS handshake in a pcap/pcapng file",
     .help = "Explain every TLS handshake in a capture: endpoints, SNI, offered and\n"

@@ -231,6 +231,9 @@ done
 install -m 644 "$initdir/fstab" "$root/etc/fstab"
 echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
 echo "root:x:0:" > "$root/etc/group"
+# The C library's resolver (Proxy Set names, net/resolver.h) reads the
+# nameservers LAN's DHCP lease gave (init/udhcpc.script).
+ln -sfn /run/vgw/resolv.lan "$root/etc/resolv.conf"
 
 pack "$root" "$outdir/initramfs.cpio.gz"
 

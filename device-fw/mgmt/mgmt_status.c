@@ -130,6 +130,74 @@ static void add_sip(GString *j, const VgwStatusSip *sip) {
   g_string_append_c(j, '}');
 }
 
+void vgw_status_proxies_json(GString *j, const VgwStatusProxy *proxies,
+                             size_t n) {
+  g_string_append_c(j, '[');
+  for (size_t i = 0; i < n; i++) {
+    const VgwStatusProxy *p = &proxies[i];
+    g_string_append(j, i ? ",{" : "{");
+    add_num(j, "set", p->set);
+    add_str(j, "set_name", p->set_name);
+    add_num(j, "ip_index", p->ip_index);
+    add_str(j, "configured", p->configured);
+    add_str(j, "address", p->address);
+    add_str(j, "resolved_by", p->resolved_by);
+    add_num(j, "port", p->port);
+    add_str(j, "transport", p->transport);
+    add_str(j, "state", p->state);
+    add_str(j, "reason", p->reason);
+    add_key(j, "last_response");
+    if (p->last_code == 0) {
+      g_string_append(j, "null");
+    } else {
+      g_string_append_c(j, '{');
+      add_num(j, "code", p->last_code);
+      add_num(j, "age_s", (uint64_t)MAX(p->last_response_age_s, 0));
+      g_string_append_c(j, '}');
+    }
+    add_key(j, "connection");
+    if (p->connection == 0) {
+      g_string_append(j, "null");
+    } else {
+      g_string_append_printf(j, "%" G_GUINT64_FORMAT,
+                             (guint64)p->connection);
+    }
+    add_key(j, "active");
+    g_string_append(j, p->active ? "true" : "false");
+    add_num(j, "failovers", p->failovers);
+    g_string_append_c(j, '}');
+  }
+  g_string_append_c(j, ']');
+}
+
+void vgw_status_proxies_text(GString *t, const VgwStatusProxy *proxies,
+                             size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    const VgwStatusProxy *p = &proxies[i];
+    g_string_append_printf(t, "Proxy:        set %u%s%s%s #%u %s",
+                           (unsigned)p->set, p->set_name[0] ? " (" : "",
+                           p->set_name, p->set_name[0] ? ")" : "",
+                           (unsigned)p->ip_index, p->configured);
+    if (p->address != NULL) {
+      g_string_append_printf(t, " = %s:%u/%s", p->address,
+                             (unsigned)p->port, p->transport);
+    }
+    g_string_append_printf(t, " %s", p->state);
+    if (p->reason != NULL) {
+      g_string_append_printf(t, " (%s)", p->reason);
+    }
+    if (p->last_code != 0) {
+      g_string_append_printf(t, ", last response %u %" G_GINT64_FORMAT
+                             " s ago",
+                             (unsigned)p->last_code,
+                             (gint64)p->last_response_age_s);
+    }
+    g_string_append_printf(t, "%s, %" G_GUINT64_FORMAT " failovers\n",
+                           p->active ? ", active" : "",
+                           (guint64)p->failovers);
+  }
+}
+
 /* add_generation adds |generation| under |key|, null when 0 (none). */
 static void add_generation(GString *j, const char *key, uint64_t generation) {
   if (generation == 0) {
@@ -174,6 +242,8 @@ char *vgw_status_to_json(const VgwStatus *st) {
   vgw_json_bool(j, "unsaved", st->config_unsaved);
   g_string_append_c(j, '}');
   add_config_source(j, st->config_boot);
+  add_key(j, "proxies");
+  vgw_status_proxies_json(j, st->proxies, st->n_proxies);
   add_tls(j, &st->tls);
   add_sip(j, &st->sip);
   g_string_append_c(j, '}');
@@ -316,5 +386,6 @@ char *vgw_status_to_text(const VgwStatus *st) {
     g_string_append(t, "TLS:          not running\n");
   }
   append_sip_text(t, &st->sip);
+  vgw_status_proxies_text(t, st->proxies, st->n_proxies);
   return g_string_free(t, FALSE);
 }

@@ -106,6 +106,27 @@ typedef struct {
   VgwStatusTestExtension test_extension;
 } VgwStatusSip;
 
+/* One proxy of a Proxy Set (vgwd/proxy_sets.h), an element of `status`
+ * "proxies" and of the sip-proxies reply. */
+#define VGW_STATUS_MAX_PROXIES 40
+typedef struct {
+  uint32_t set;               /* ProxySet row index */
+  const char *set_name;       /* its ProxyName ("" when none) */
+  uint32_t ip_index;          /* ProxyIpIndex */
+  const char *configured;     /* the IpAddress as configured */
+  const char *address;        /* resolved IPv4; NULL: not resolved */
+  const char *resolved_by;    /* "literal", "dns2ip", "dns"; or NULL */
+  uint16_t port;
+  const char *transport;      /* "udp", "tcp", "tls" */
+  const char *state;          /* "unknown", "up", "down", "unresolved" */
+  const char *reason;         /* why down or unresolved; NULL otherwise */
+  uint32_t last_code;         /* last response's status; 0: none yet */
+  int64_t last_response_age_s; /* seconds since it came; -1: none */
+  uint64_t connection;        /* the stream connection; 0: none */
+  gboolean active;            /* new requests go here (no load balancing) */
+  uint64_t failovers;         /* the set's failovers */
+} VgwStatusProxy;
+
 typedef struct {
   const char *state;        /* "running" */
   const char *firmware;     /* version */
@@ -129,11 +150,22 @@ typedef struct {
   const VgwConfigSource *config_boot; /* NULL: factory, nothing skipped */
   VgwStatusTls tls;
   VgwStatusSip sip;
+  size_t n_proxies;
+  VgwStatusProxy proxies[VGW_STATUS_MAX_PROXIES];
 } VgwStatus;
 
 /* vgw_status_to_json returns the `status` reply object as one line of
  * JSON (newly allocated). */
 char *vgw_status_to_json(const VgwStatus *st);
+
+/* vgw_status_proxies_json appends the |n| |proxies| to |j| as a JSON
+ * array: `status` "proxies" and the sip-proxies reply. */
+void vgw_status_proxies_json(GString *j, const VgwStatusProxy *proxies,
+                             size_t n);
+
+/* vgw_status_proxies_text appends one human line per proxy to |t|. */
+void vgw_status_proxies_text(GString *t, const VgwStatusProxy *proxies,
+                             size_t n);
 
 /* vgw_status_to_ready_json returns the object of the console ready line:
  * the status fields that describe the boot (firmware, serial, hw_rev,

@@ -261,11 +261,15 @@ static const VgwParamDesc proxy_set_columns[] = {
     {"ProxyName", STR(40), .default_text = "",
      .description = "Proxy Set name other tables refer to"},
     {"EnableProxyKeepAlive", ENUM(keepalive), .default_text = "0",
-     .description = "Proxy keep-alive method"},
+     .description = "Proxy keep-alive method",
+     .note = "[vgw] REGISTER keep-alives are paced by ProxyKeepAliveTime too "
+             "(the manuals use RegistrationTime, not in this registry)."},
     {"ProxyKeepAliveTime", INT(5, 2000000), .default_text = "60",
      .description = "Seconds between OPTIONS keep-alives"},
     {"ProxyLoadBalancingMethod", ENUM(load_balancing), .default_text = "0",
-     .description = "Load balancing among the proxy addresses"},
+     .description = "Load balancing among the proxy addresses",
+     .note = "[vgw] no ProxyIp Weight column (a 7.4 addition): Random Weights "
+             "picks among the usable proxies with equal weights."},
     {"IsProxyHotSwap", ENUM(disable_enable), .default_text = "0",
      .description = "Switch to a redundant proxy when the primary does not "
                     "answer"},
@@ -273,7 +277,8 @@ static const VgwParamDesc proxy_set_columns[] = {
      .description = "TLS Context for TLS transport; empty = the SIP "
                     "Interface's"},
     {"ProxyRedundancyMode", ENUM(redundancy), .default_text = "-1",
-     .description = "Return to the primary proxy (Homing) or stay (Parking)"},
+     .description = "Return to the primary proxy (Homing) or stay (Parking)",
+     .note = "[vgw] -1 is Parking, the 6.x global default."},
     {"KeepAliveFailureResp", STR(20), .default_text = "",
      .description = "Up to 3 comma-separated SIP codes that mark a proxy down"},
     {"GWIPv4SIPInterfaceName", STR(40), .default_text = "",
@@ -329,6 +334,21 @@ static const VgwParamDesc user_info_columns[] = {
              "Digest needs it; shown masked."},
 };
 
+/* The Internal DNS table (AudioCodes ini `DNS2IP`): names the gateway
+ * resolves itself, before asking DNS. */
+static const VgwParamDesc dns2ip_columns[] = {
+    {"DomainName", STR(255), .default_text = "",
+     .description = "Host name resolved by this row (ASCII case ignored)"},
+    {"FirstIpAddress", IPV4, .default_text = "0.0.0.0",
+     .description = "First address of the name; 0.0.0.0 = none"},
+    {"SecondIpAddress", IPV4, .default_text = "0.0.0.0",
+     .description = "Second address, tried after the first; 0.0.0.0 = none"},
+    {"ThirdIpAddress", IPV4, .default_text = "0.0.0.0",
+     .description = "Third address; 0.0.0.0 = none"},
+    {"FourthIpAddress", IPV4, .default_text = "0.0.0.0",
+     .description = "Fourth address; 0.0.0.0 = none"},
+};
+
 #define COLUMNS(arr) .columns = (arr), .n_columns = G_N_ELEMENTS(arr)
 
 static const VgwTableDesc tables[VGW_TABLE_COUNT] = {
@@ -355,6 +375,10 @@ static const VgwTableDesc tables[VGW_TABLE_COUNT] = {
         "SBC User Information table's LocalUser, Username and Password "
         "columns, without its IP Group",
         64, COLUMNS(user_info_columns), .name_column = -1},
+    [VGW_TABLE_DNS2IP] = {"DNS2IP",
+        "Internal DNS: host names (e.g. Proxy Set addresses) and their "
+        "addresses, looked up before DNS",
+        20, COLUMNS(dns2ip_columns), .name_column = 0},
 };
 
 static gboolean name_equal(const char *known, const char *name, gsize len) {

@@ -41,8 +41,8 @@ static const char STATUS_JSON[] =
     "{\"transport\":\"tcp\",\"port\":5060}],"
     "\"pending\":0,\"config\":{\"source\":\"factory\",\"generation\":null,"
     "\"unsaved\":false},"
-    "\"config_source\":{\"generation\":null,\"skipped\":[]},\"tls\":null,"
-    "\"sip\":null}";
+    "\"config_source\":{\"generation\":null,\"skipped\":[]},"
+    "\"proxies\":[],\"tls\":null,\"sip\":null}";
 
 static void test_status_json(void) {
   VgwStatus st;
@@ -86,6 +86,47 @@ static void test_status_config_source(void) {
                                 "(payload-checksum)\n"));
   g_assert_nonnull(strstr(text, "Rolled back:  a flash slot of unknown "
                                 "generation skipped (header)\n"));
+  g_free(text);
+}
+
+/* Proxies in status: each with its state, last response and failovers;
+ * what is not known is null. */
+static void test_status_proxies(void) {
+  VgwStatus st;
+  memset(&st, 0, sizeof(st));
+  fake_status(&st, NULL);
+  st.n_proxies = 2;
+  st.proxies[0] = (VgwStatusProxy){
+      .set = 1, .set_name = "ITSP", .ip_index = 0,
+      .configured = "proxy.lab.test:5070", .address = "10.0.2.2",
+      .resolved_by = "dns2ip", .port = 5070, .transport = "udp",
+      .state = "down", .reason = "timeout", .last_code = 200,
+      .last_response_age_s = 31, .active = FALSE, .failovers = 1};
+  st.proxies[1] = (VgwStatusProxy){
+      .set = 1, .set_name = "ITSP", .ip_index = 1,
+      .configured = "nowhere.test", .transport = "tls",
+      .state = "unresolved", .reason = "nowhere.test: Name or service not known",
+      .last_response_age_s = -1, .connection = 0, .failovers = 1};
+  char *json = vgw_status_to_json(&st);
+  g_assert_nonnull(strstr(
+      json, ",\"proxies\":[{\"set\":1,\"set_name\":\"ITSP\",\"ip_index\":0,"
+            "\"configured\":\"proxy.lab.test:5070\",\"address\":\"10.0.2.2\","
+            "\"resolved_by\":\"dns2ip\",\"port\":5070,\"transport\":\"udp\","
+            "\"state\":\"down\",\"reason\":\"timeout\","
+            "\"last_response\":{\"code\":200,\"age_s\":31},"
+            "\"connection\":null,\"active\":false,\"failovers\":1},"
+            "{\"set\":1,\"set_name\":\"ITSP\",\"ip_index\":1,"
+            "\"configured\":\"nowhere.test\",\"address\":null,"
+            "\"resolved_by\":null,\"port\":0,\"transport\":\"tls\","
+            "\"state\":\"unresolved\","
+            "\"reason\":\"nowhere.test: Name or service not known\","
+            "\"last_response\":null,\"connection\":null,\"active\":false,"
+            "\"failovers\":1}],\"tls\":null,"));
+  g_free(json);
+  char *text = vgw_status_to_text(&st);
+  g_assert_nonnull(strstr(text, "Proxy:        set 1 (ITSP) #0 proxy.lab.test:5070 "
+                                "= 10.0.2.2:5070/udp down (timeout), last "
+                                "response 200 31 s ago, 1 failovers\n"));
   g_free(text);
 }
 
@@ -451,6 +492,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/mgmt/status/json", test_status_json);
   g_test_add_func("/mgmt/status/config-source", test_status_config_source);
   g_test_add_func("/mgmt/status/tls", test_status_tls);
+  g_test_add_func("/mgmt/status/proxies", test_status_proxies);
   g_test_add_func("/mgmt/status/sip", test_status_sip);
   g_test_add_func("/mgmt/session/added-verbs", test_added_verbs);
   g_test_add_func("/mgmt/session/break", test_break);

@@ -47,6 +47,7 @@
 #include "config/flash.h"
 #include "vgwd/listeners.h"
 #include "vgwd/log.h"
+#include "vgwd/proxy_sets.h"
 #include "vgwd/sip_answer.h"
 #include "vgwd/sip_registrations.h"
 #include "vgwd/sip_options_verb.h"
@@ -70,6 +71,7 @@ typedef struct {
   VgwNet net;
   VgwSipTransport *sip;
   VgwSipAnswer sip_answer;
+  VgwProxySets *proxy_sets;
   VgwListeners *listeners;
   VgwMgmtSession *session;
   VgwMgmtPort *port;
@@ -130,6 +132,10 @@ static void fill_status(VgwStatus *st, gpointer data) {
     vgw_test_extension_status(d->sip_answer.test_extension,
                               &st->sip.test_extension);
   }
+  if (d->proxy_sets != NULL) {
+    st->n_proxies = vgw_proxy_sets_status(d->proxy_sets, st->proxies,
+                                          VGW_STATUS_MAX_PROXIES);
+  }
   GPtrArray *pending = vgw_config_state_pending(d->config);
   st->pending = pending->len;
   g_ptr_array_unref(pending);
@@ -154,6 +160,18 @@ static const char *lan_address(gpointer data) {
     }
   }
   return NULL;
+}
+
+/* set_ping: the Proxy Sets' CRLF pings (VgwProxyLocal). */
+static void set_ping(const SipPeer *peer, guint interval_s, gpointer data) {
+  vgw_sip_transport_set_ping(((Vgwd *)data)->sip, peer, interval_s);
+}
+
+/* connection_to: the connection to a proxy, for its status. */
+static guint64 connection_to(const SipPeer *peer, gpointer data) {
+  gboolean outgoing;
+  return vgw_sip_transport_connection_to(((Vgwd *)data)->sip, peer,
+                                         &outgoing);
 }
 
 /* addressing reads a port's addressing parameters, |prefix| "LAN"/"WAN". */
@@ -188,6 +206,9 @@ static void on_config_applied(const VgwParamConfig *running, gpointer data) {
   if (d->tls != NULL) {
     vgw_tls_service_set_verify_server(
         d->tls, param(running, "VerifyServerCertificate")->num != 0);
+  }
+  if (d->proxy_sets != NULL) {
+    vgw_proxy_sets_apply(d->proxy_sets, running);
   }
 }
 
@@ -386,6 +407,10 @@ static void start_maintenance(Vgwd *d) {
     vgw_mgmt_session_add_verbs(d->session, &vgw_sip_registrations_verb_set,
                                d->sip_answer.registrar);
   }
+  if (d->proxy_sets != NULL) {
+    vgw_mgmt_session_add_verbs(d->session, &vgw_proxy_sets_verb_set,
+                               d->proxy_sets);
+  }
   vgw_config_state_set_applied(d->config, on_config_applied, d);
   d->port = vgw_mgmt_port_open(tty ? tty : MAINT_TTY, d->session, on_action,
                                d, &error);
@@ -438,7 +463,14 @@ int main(int argc, char **argv) {
   }
 
   const char *tls_env = g_getenv("VGW_TLS_PORT");
-  start_crypto(&d, tls_env ? (guint16)atoi(tls_env) : VGW_TLS_PORT);
+  guint16 tls_port = tls_env ? (guint16)atoi(tls_env) : VGW_TLS_PORT;
+  if (d.sip != NULL) {
+    VgwProxyLocal local = {lan_address, set_ping, connection_to, &d,
+                           sip_port, tls_port};
+    d.proxy_sets =
+        vgw_proxy_sets_new(vgw_sip_transport_layer(d.sip), &local);
+  }
+  start_crypto(&d, tls_port);
   start_maintenance(&d);
   g_timeout_add(DHCP_WAIT_MS, on_dhcp_wait_over, &d);
   maybe_ready(&d);

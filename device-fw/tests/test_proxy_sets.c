@@ -1,0 +1,327 @@
+/* Unit tests for vgwd's Proxy Sets (vgwd/proxy_sets.h) on a real
+ * SipTxnLayer: the configuration from ini text, keep-alives out through the
+ * layer's send callback, responses in as bytes, the state read back from
+ * status rows, pick, classify and the sip-proxies verb. */
+#include <string.h>
+
+#include "param_ini.h"
+#include "sip_message.h"
+#include "vgwd/proxy_sets.h"
+
+typedef struct {
+  SipPeer to;
+  osip_message_t *msg;
+} Sent;
+
+typedef struct {
+  SipTxnLayer *layer;
+  VgwProxySets *sets;
+  VgwParamConfig *cfg;
+  GArray *sent;   /* Sent */
+  GString *pings; /* "10.0.0.9:5060/tcp 5, ..." */
+} Fixture;
+
+static gboolean capture_send(const SipPeer *to, const char *bytes, gsize len,
+                             gpointer data) {
+  Fixture *f = data;
+  Sent s = {*to, NULL};
+
+  g_assert_cmpint(sip_message_parse((const guint8 *)bytes, len, &s.msg), ==,
+                  SIP_REASON_NONE);
+  g_array_append_val(f->sent, s);
+  return TRUE;
+}
+
+static void unexpected_request(SipTxnLayer *layer, SipTxn *txn,
+                               const osip_message_t *req, const SipPeer *from,
+                               gpointer data) {
+  g_assert_not_reached();
+}
+
+static const char *lan(gpointer data) {
+  return "10.0.2.15/24";
+}
+
+static void record_ping(const SipPeer *peer, guint interval_s,
+                        gpointer data) {
+  Fixture *f = data;
+  g_string_append_printf(f->pings, "%s%s:%u/%s %u", f->pings->len ? ", " : "",
+                         peer->address, peer->port,
+                         sip_transport_name(peer->transport), interval_s);
+}
+
+static guint64 no_connection(const SipPeer *peer, gpointer data) {
+  return 0;
+}
+
+static const char base_ini[] =
+    "UsePingPongKeepAlive = 1\n"
+    "[ ProxySet ]\n"
+    "FORMAT ProxySet_Index = ProxySet_ProxyName, ProxySet_EnableProxyKeepAlive, "
+    "ProxySet_ProxyKeepAliveTime, ProxySet_KeepAliveFailureResp;\n"
+    "ProxySet 1 = \"ITSP\", 1, 30, \"503\";\n"
+    "[ \\ProxySet ]\n"
+    "[ ProxyIp ]\n"
+    "FORMAT ProxyIp_Index = ProxyIp_ProxySetId, ProxyIp_ProxyIpIndex, "
+    "ProxyIp_IpAddress, ProxyIp_TransportType;\n"
+    "ProxyIp 0 = 1, 1, \"10.0.0.9\", 1;\n"
+    "ProxyIp 1 = 1, 0, \"proxy.lab.test:5070\", -1;\n"
+    "ProxyIp 2 = 1, 2, \"bad host:1\", 0;\n"
+    "[ \\ProxyIp ]\n"
+    "[ DNS2IP ]\n"
+    "FORMAT DNS2IP_Index = DNS2IP_DomainName, DNS2IP_FirstIpAddress;\n"
+    "DNS2IP 0 = \"proxy.lab.test\", 192.0.2.10;\n"
+    "[ \\DNS2IP ]\n";
+
+static void load(Fixture *f, const char *ini) {
+  GError *error = NULL;
+
+  g_assert_true(vgw_ini_load(f->cfg, ini, strlen(ini), "test.ini",
+                             VGW_INI_INCREMENTAL, NULL, &error));
+  g_assert_no_error(error);
+}
+
+static void fixture_set_up(Fixture *f, gconstpointer unused) {
+  SipTxnCallbacks cb = {.send = capture_send, .request = unexpected_request};
+  VgwProxyLocal local = {lan, record_ping, no_connection, f, 5060, 5061};
+
+  f->layer = sip_txn_layer_new(NULL, NULL, &cb, f);
+  f->sets = vgw_proxy_sets_new(f->layer, &local);
+  f->sent = g_array_new(FALSE, TRUE, sizeof(Sent));
+  f->pings = g_string_new(NULL);
+  f->cfg = vgw_param_config_new();
+  load(f, base_ini);
+  g_test_expect_message("vgw", G_LOG_LEVEL_WARNING,
+                        "ProxyIp 2: IpAddress 'bad host:1': ' ' cannot be*");
+  vgw_proxy_sets_apply(f->sets, f->cfg);
+  g_test_assert_expected_messages();
+}
+
+static void fixture_tear_down(Fixture *f, gconstpointer unused) {
+  vgw_proxy_sets_free(f->sets);
+  sip_txn_layer_free(f->layer);
+  for (guint i = 0; i < f->sent->len; i++) {
+    osip_message_free(g_array_index(f->sent, Sent, i).msg);
+  }
+  g_array_unref(f->sent);
+  g_string_free(f->pings, TRUE);
+  vgw_param_config_free(f->cfg);
+}
+
+/* Runs the loop until |n| messages were sent in all. */
+static void wait_sent(Fixture *f, guint n) {
+  while (f->sent->len < n) {
+    g_main_context_iteration(NULL, TRUE);
+  }
+}
+
+static Sent *sent(Fixture *f, guint i) {
+  return &g_array_index(f->sent, Sent, i);
+}
+
+static char *start_line(const osip_message_t *msg) {
+  char *uri = NULL;
+  osip_uri_to_str(msg->req_uri, &uri);
+  char *line = g_strdup_printf("%s %s", msg->sip_method, uri);
+  osip_free(uri);
+  return line;
+}
+
+/* Answers keep-alive |i| with |status|, as its proxy would. */
+static void answer(Fixture *f, guint i, guint status) {
+  Sent *s = sent(f, i);
+  osip_message_t *resp = sip_response_new(s->msg, status, NULL, "tag9");
+  gsize len;
+  char *bytes = sip_message_to_bytes(resp, &len);
+
+  g_assert_cmpint(sip_txn_layer_receive(f->layer, (const guint8 *)bytes, len,
+                                        &s->to),
+                  ==, SIP_REASON_NONE);
+  g_free(bytes);
+  osip_message_free(resp);
+}
+
+static gsize status(Fixture *f, VgwStatusProxy *rows) {
+  return vgw_proxy_sets_status(f->sets, rows, VGW_STATUS_MAX_PROXIES);
+}
+
+/* The keep-alives: one per proxy at once, in ProxyIpIndex order, to the
+ * resolved address with the configured name in the Request-URI. */
+static void test_keepalives(Fixture *f, gconstpointer unused) {
+  VgwStatusProxy rows[VGW_STATUS_MAX_PROXIES];
+
+  wait_sent(f, 2);
+  char *line = start_line(sent(f, 0)->msg);
+  g_assert_cmpstr(line, ==, "OPTIONS sip:proxy.lab.test:5070");
+  g_free(line);
+  g_assert_cmpint(sent(f, 0)->to.transport, ==, SIP_TRANSPORT_UDP);
+  g_assert_cmpstr(sent(f, 0)->to.address, ==, "192.0.2.10");
+  g_assert_cmpuint(sent(f, 0)->to.port, ==, 5070);
+  osip_via_t *via = osip_list_get(&sent(f, 0)->msg->vias, 0);
+  g_assert_cmpstr(via->host, ==, "10.0.2.15");
+  g_assert_cmpstr(via->port, ==, "5060");
+  line = start_line(sent(f, 1)->msg);
+  g_assert_cmpstr(line, ==, "OPTIONS sip:10.0.0.9:5060;transport=tcp");
+  g_free(line);
+  g_assert_cmpint(sent(f, 1)->to.transport, ==, SIP_TRANSPORT_TCP);
+  g_assert_cmpuint(sent(f, 1)->to.connection, ==, 0);
+  /* UsePingPongKeepAlive: the TCP proxy only, every ProxyKeepAliveTime. */
+  g_assert_nonnull(strstr(f->pings->str, "10.0.0.9:5060/tcp 30"));
+  g_assert_null(strstr(f->pings->str, "/udp"));
+
+  g_assert_cmpuint(status(f, rows), ==, 2);
+  g_assert_cmpstr(rows[0].configured, ==, "proxy.lab.test:5070");
+  g_assert_cmpstr(rows[0].resolved_by, ==, "dns2ip");
+  g_assert_cmpstr(rows[0].state, ==, "unknown");
+  g_assert_true(rows[0].active);
+  g_assert_cmpstr(rows[1].resolved_by, ==, "literal");
+
+  answer(f, 0, 200);
+  status(f, rows);
+  g_assert_cmpstr(rows[0].state, ==, "up");
+  g_assert_cmpuint(rows[0].last_code, ==, 200);
+  g_assert_cmpint(rows[0].last_response_age_s, ==, 0);
+
+  SipPeer to;
+  g_assert_true(vgw_proxy_sets_pick(f->sets, "itsp", &to));
+  g_assert_cmpstr(to.address, ==, "192.0.2.10");
+  g_assert_false(vgw_proxy_sets_pick(f->sets, "nosuch", &to));
+  SipPeer from = {SIP_TRANSPORT_UDP, "192.0.2.10", 40000, 0};
+  g_assert_cmpstr(vgw_proxy_sets_classify(f->sets, &from), ==, "ITSP");
+  from.transport = SIP_TRANSPORT_TCP;
+  g_assert_null(vgw_proxy_sets_classify(f->sets, &from));
+}
+
+/* A KeepAliveFailureResp code marks the proxy down: the set fails over,
+ * the verb shows it. */
+static void test_failure_response(Fixture *f, gconstpointer unused) {
+  VgwStatusProxy rows[VGW_STATUS_MAX_PROXIES];
+  VgwMgmtReply out = {0};
+  char *argv[] = {"sip-proxies", NULL};
+
+  wait_sent(f, 2);
+  g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE,
+                        "proxy set 1 ITSP: 192.0.2.10:5070/udp (ProxyIpIndex 0)"
+                        " is down: failure-response (last response 503)");
+  g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE,
+                        "proxy set 1 ITSP: failover to 10.0.0.9:5060/tcp*");
+  answer(f, 0, 503);
+  g_test_assert_expected_messages();
+  status(f, rows);
+  g_assert_cmpstr(rows[0].state, ==, "down");
+  g_assert_cmpstr(rows[0].reason, ==, "failure-response");
+  g_assert_true(rows[1].active);
+  g_assert_cmpuint(rows[1].failovers, ==, 1);
+  SipPeer to;
+  g_assert_true(vgw_proxy_sets_pick(f->sets, "ITSP", &to));
+  g_assert_cmpstr(to.address, ==, "10.0.0.9");
+
+  g_assert_true(vgw_mgmt_verb_set_call(&vgw_proxy_sets_verb_set, f->sets,
+                                       argv, FALSE, &out));
+  g_assert_true(out.ok);
+  g_assert_true(g_str_has_prefix(out.body, "{\"proxies\":[{\"set\":1,"));
+  g_assert_nonnull(strstr(out.body, "\"state\":\"down\",\"reason\":"
+                                    "\"failure-response\""));
+  g_free(out.body);
+}
+
+/* A routed request that times out marks its proxy down; with hot swap the
+ * caller is told where to send it again. */
+static void test_report(Fixture *f, gconstpointer unused) {
+  SipPeer to, retry;
+
+  load(f, "[ ProxySet ]\nFORMAT ProxySet_Index = ProxySet_ProxyName, "
+          "ProxySet_IsProxyHotSwap;\nProxySet 1 = \"ITSP\", 1;\n"
+          "[ \\ProxySet ]\n");
+  g_test_expect_message("vgw", G_LOG_LEVEL_WARNING, "ProxyIp 2: *");
+  vgw_proxy_sets_apply(f->sets, f->cfg);
+  g_test_assert_expected_messages();
+  g_assert_true(vgw_proxy_sets_pick(f->sets, "ITSP", &to));
+  g_assert_cmpstr(to.address, ==, "192.0.2.10");
+  g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE, "*is down: timeout*");
+  g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE, "*failover to*");
+  g_assert_true(vgw_proxy_sets_report(f->sets, &to, SIP_CLIENT_TIMEOUT, 0,
+                                      &retry));
+  g_test_assert_expected_messages();
+  g_assert_cmpstr(retry.address, ==, "10.0.0.9");
+  g_assert_cmpint(retry.transport, ==, SIP_TRANSPORT_TCP);
+}
+
+/* REGISTER keep-alive: to the proxy's domain, with a Contact and Expires
+ * twice the interval; any final response means up. */
+static void test_register_keepalive(Fixture *f, gconstpointer unused) {
+  VgwStatusProxy rows[VGW_STATUS_MAX_PROXIES];
+
+  load(f, "[ ProxySet ]\nFORMAT ProxySet_Index = ProxySet_ProxyName, "
+          "ProxySet_EnableProxyKeepAlive, ProxySet_ProxyKeepAliveTime;\n"
+          "ProxySet 1 = \"ITSP\", 2, 40;\n[ \\ProxySet ]\n");
+  g_test_expect_message("vgw", G_LOG_LEVEL_WARNING, "ProxyIp 2: *");
+  vgw_proxy_sets_apply(f->sets, f->cfg);
+  g_test_assert_expected_messages();
+  /* Nothing went out before this apply: both keep-alives are REGISTERs. */
+  wait_sent(f, 2);
+  const osip_message_t *reg = sent(f, 0)->msg;
+  g_assert_true(MSG_IS_REGISTER(sent(f, 1)->msg));
+  char *line = start_line(reg);
+  g_assert_cmpstr(line, ==, "REGISTER sip:proxy.lab.test:5070");
+  g_free(line);
+  g_assert_cmpstr(reg->to->url->username, ==, "vgw");
+  g_assert_cmpstr(reg->to->url->host, ==, "proxy.lab.test");
+  osip_header_t *expires = NULL;
+  g_assert_cmpint(osip_message_get_expires(reg, 0, &expires), >=, 0);
+  g_assert_cmpstr(expires->hvalue, ==, "80");
+  osip_contact_t *contact = osip_list_get(&reg->contacts, 0);
+  g_assert_nonnull(contact);
+  g_assert_cmpstr(contact->url->host, ==, "10.0.2.15");
+  answer(f, 0, 503);
+  status(f, rows);
+  g_assert_cmpstr(rows[0].state, ==, "up");
+  g_assert_cmpuint(rows[0].last_code, ==, 503);
+}
+
+/* A changed DNS2IP row moves the proxy to the new address (a new proxy:
+ * unknown, due a keep-alive); a deleted set stops its pings. */
+static void test_changes(Fixture *f, gconstpointer unused) {
+  VgwStatusProxy rows[VGW_STATUS_MAX_PROXIES];
+
+  wait_sent(f, 2);
+  answer(f, 0, 200);
+  load(f, "[ DNS2IP ]\nFORMAT DNS2IP_Index = DNS2IP_DomainName, "
+          "DNS2IP_FirstIpAddress, DNS2IP_SecondIpAddress;\n"
+          "DNS2IP 0 = \"proxy.lab.test\", 192.0.2.11, 192.0.2.12;\n"
+          "[ \\DNS2IP ]\n");
+  g_test_expect_message("vgw", G_LOG_LEVEL_WARNING, "ProxyIp 2: *");
+  vgw_proxy_sets_apply(f->sets, f->cfg);
+  g_test_assert_expected_messages();
+  g_assert_cmpuint(status(f, rows), ==, 3);
+  g_assert_cmpstr(rows[0].address, ==, "192.0.2.11");
+  g_assert_cmpstr(rows[0].state, ==, "unknown");
+  g_assert_cmpstr(rows[1].address, ==, "192.0.2.12");
+  g_assert_cmpuint(rows[1].ip_index, ==, 0);
+  g_assert_cmpstr(rows[2].address, ==, "10.0.0.9");
+  wait_sent(f, 4);
+  g_assert_cmpstr(sent(f, 2)->to.address, ==, "192.0.2.11");
+  g_assert_cmpstr(sent(f, 3)->to.address, ==, "192.0.2.12");
+
+  g_string_truncate(f->pings, 0);
+  vgw_param_config_clear_table(f->cfg, VGW_TABLE_PROXY_IP);
+  vgw_param_config_clear_table(f->cfg, VGW_TABLE_PROXY_SET);
+  vgw_proxy_sets_apply(f->sets, f->cfg);
+  g_assert_cmpstr(f->pings->str, ==, "10.0.0.9:5060/tcp 0");
+  g_assert_cmpuint(status(f, rows), ==, 0);
+}
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, NULL);
+  g_test_add("/proxy-sets/keepalives", Fixture, NULL, fixture_set_up,
+             test_keepalives, fixture_tear_down);
+  g_test_add("/proxy-sets/failure-response", Fixture, NULL, fixture_set_up,
+             test_failure_response, fixture_tear_down);
+  g_test_add("/proxy-sets/report", Fixture, NULL, fixture_set_up,
+             test_report, fixture_tear_down);
+  g_test_add("/proxy-sets/register-keepalive", Fixture, NULL, fixture_set_up,
+             test_register_keepalive, fixture_tear_down);
+  g_test_add("/proxy-sets/changes", Fixture, NULL, fixture_set_up,
+             test_changes, fixture_tear_down);
+  return g_test_run();
+}

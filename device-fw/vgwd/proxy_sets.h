@@ -1,0 +1,115 @@
+/*
+ * vgwd's Proxy Sets: the ProxySet and ProxyIp tables of the running
+ * configuration put to work (gateway-spec.md §3.2). Each ProxySet row gets
+ * a SipProxySet (sip/sip_proxy_set.h: the redundancy rules) whose proxies
+ * are its ProxyIp rows (ProxyIpIndex order), each address resolved by
+ * net/resolver.h (IPv4 literal, DNS2IP, then DNS; a name with several
+ * addresses gives several proxies). Keep-alive OPTIONS or REGISTER go out
+ * through the SipTxnLayer as the set's rules say; each state change is
+ * logged (and so reaches syslog when it is on).
+ *
+ * Addresses: ProxyIp IpAddress "host[:port]"; no port means 5060 (UDP,
+ * TCP) or 5061 (TLS); TransportType -1 means the global SIPTransportType.
+ * A row whose address does not parse is logged and left out. Names
+ * resolved through DNS are looked up again every VGW_PROXY_RESOLVE_S
+ * (getaddrinfo() gives no TTL) and whenever the configuration changes;
+ * literal and DNS2IP addresses change with the configuration only.
+ *
+ * UsePingPongKeepAlive: the connection to each TCP and TLS proxy also
+ * carries CRLF CRLF pings (RFC 5626 §4.4.1) every ProxyKeepAliveTime
+ * seconds of its set (at most VGW_PROXY_PING_MAX_S; the registry has no
+ * PingPongKeepAliveTime), through VgwProxyLocal.set_ping.
+ *
+ * The keep-alive requests: OPTIONS (or REGISTER, with Expires twice the
+ * keep-alive interval) to sip:HOST:PORT (sips: over TLS, RFC 5630; over
+ * TCP ;transport=tcp), From and To <sip:vgw@LAN-ADDRESS> (REGISTER: To the
+ * proxy's domain), Via sent-by the LAN address and the SIP port of the
+ * transport.
+ *
+ * Single-threaded: the default main context.
+ */
+#ifndef VGW_VGWD_PROXY_SETS_H
+#define VGW_VGWD_PROXY_SETS_H
+
+#include <glib.h>
+
+#include "mgmt/mgmt_status.h"
+#include "mgmt/mgmt_verb.h"
+#include "param_config.h"
+#include "sip_txn.h"
+
+G_BEGIN_DECLS
+
+/* Seconds between DNS lookups of a Proxy Set name. */
+#define VGW_PROXY_RESOLVE_S 60
+/* The longest CRLF ping interval (RFC 5626 suggests 95-120 s). */
+#define VGW_PROXY_PING_MAX_S 120
+
+typedef struct VgwProxySets VgwProxySets;
+
+/* Where the gateway's requests say they come from (Via sent-by), and
+ * the transport's CRLF pings. */
+typedef struct {
+  /* The LAN address ("a.b.c.d", or "a.b.c.d/n" with the prefix ignored),
+   * NULL while there is none: then keep-alives wait. */
+  const char *(*lan_address)(gpointer data);
+  /* Pings the connection to stream peer |peer| every |interval_s| (0:
+   * stops): vgw_sip_transport_set_ping(). */
+  void (*set_ping)(const SipPeer *peer, guint interval_s, gpointer data);
+  /* The live connection to stream peer |peer|, 0 if none:
+   * vgw_sip_transport_connection_to(). */
+  guint64 (*connection_to)(const SipPeer *peer, gpointer data);
+  gpointer data;
+  guint16 sip_port;   /* UDP and TCP listeners */
+  guint16 tls_port;   /* TLS listener */
+} VgwProxyLocal;
+
+/* vgw_proxy_sets_new: no sets until vgw_proxy_sets_apply(). Keep-alives
+ * go out through |layer|, which must outlive the sets. |local| is
+ * copied. */
+VgwProxySets *vgw_proxy_sets_new(SipTxnLayer *layer,
+                                 const VgwProxyLocal *local);
+
+/* Stops every timer and lookup; keep-alives still out are forgotten. */
+void vgw_proxy_sets_free(VgwProxySets *sets);
+
+/* vgw_proxy_sets_apply takes the ProxySet, ProxyIp and DNS2IP tables
+ * and SIPTransportType from |running| (the running configuration, after
+ * each change: a VgwConfigAppliedFunc's job). A set whose row stays keeps
+ * its proxies' states. */
+void vgw_proxy_sets_apply(VgwProxySets *sets, const VgwParamConfig *running);
+
+/* vgw_proxy_sets_pick: where a new request to Proxy Set |proxy_set_name|
+ * (ProxyName, ASCII case ignored) goes: TRUE with |*out| (connection 0:
+ * the transport opens or reuses one), FALSE when there is no such set or
+ * none of its proxies is up (answer 503). */
+gboolean vgw_proxy_sets_pick(VgwProxySets *sets, const char *proxy_set_name,
+                             SipPeer *out);
+
+/* vgw_proxy_sets_report: what became of a request routed to |to| (as
+ * pick gave it): |event| and |code| as a SipClientFunc has them. A
+ * timeout or transport error marks the proxy down; with IsProxyHotSwap
+ * |*retry| (may be NULL) is set to the next proxy and TRUE is returned:
+ * send the request again there. */
+gboolean vgw_proxy_sets_report(VgwProxySets *sets, const SipPeer *to,
+                               SipClientEvent event, guint code,
+                               SipPeer *retry);
+
+/* vgw_proxy_sets_classify: the name of the Proxy Set one of whose proxies
+ * is |from| (transport, address; the port is not compared: a proxy sends
+ * from ports of its own), or NULL. Valid until the next apply. */
+const char *vgw_proxy_sets_classify(VgwProxySets *sets, const SipPeer *from);
+
+/* vgw_proxy_sets_status fills at most |max| |out| rows (one per proxy and
+ * per address not resolved) and returns how many. Strings are the sets'
+ * own, valid until the next apply or lookup. */
+gsize vgw_proxy_sets_status(VgwProxySets *sets, VgwStatusProxy *out,
+                            gsize max);
+
+/* `sip-proxies`: every proxy as in `status` "proxies"; a set to add with
+ * the sets as its data. */
+extern const VgwMgmtVerbSet vgw_proxy_sets_verb_set;
+
+G_END_DECLS
+
+#endif /* VGW_VGWD_PROXY_SETS_H */

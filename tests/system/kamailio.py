@@ -1,0 +1,169 @@
+"""Kamailio 5.6 as a SIP proxy for system tests: one instance on
+127.0.0.1 with UDP, TCP and (optionally) TLS listeners on ports of the
+test's choosing, a cfg generated into the test's directory, and its log
+captured in a file the test reads.
+
+The routing script answers OPTIONS and REGISTER itself with the status the
+test asks for (200 by default) and logs one line per request:
+  VGWTEST <method> <source address>:<port> <proto> <Request-URI>
+so a test counts the keep-alives a gateway sent, in order. A gateway in
+QEMU (slirp) reaches the host's 127.0.0.1 as 10.0.2.2.
+
+Always stop() what you start (in a finally:): stop() kills the process
+group of the Kamailio it started, and nothing else."""
+import os
+import re
+import signal
+import subprocess
+import time
+
+KAMAILIO = '/usr/sbin/kamailio'
+MODULES = '/usr/lib/x86_64-linux-gnu/kamailio/modules'
+
+CFG = r'''#!KAMAILIO
+debug=2
+log_stderror=yes
+memdbg=5
+memlog=5
+children=2
+tcp_children=2
+disable_tcp=no
+auto_aliases=no
+{tls_global}
+listen=udp:127.0.0.1:{port}
+listen=tcp:127.0.0.1:{port}
+{tls_listen}
+mpath="{modules}"
+loadmodule "sl.so"
+loadmodule "pv.so"
+loadmodule "xlog.so"
+{tls_module}
+
+request_route {{
+    xlog("L_NOTICE", "VGWTEST $rm $si:$sp $proto $ru\n");
+    if ($rm == "OPTIONS" || $rm == "REGISTER") {{
+        sl_send_reply("{code}", "{phrase}");
+        exit;
+    }}
+    sl_send_reply("404", "Not here");
+}}
+'''
+
+TLS_MODULE = '''loadmodule "tls.so"
+modparam("tls", "certificate", "{cert}")
+modparam("tls", "private_key", "{key}")
+modparam("tls", "tls_method", "TLSv1.2+")
+modparam("tls", "verify_certificate", 0)
+modparam("tls", "require_certificate", 0)
+'''
+
+PHRASES = {200: 'OK', 404: 'Not Found', 480: 'Temporarily Unavailable',
+           486: 'Busy Here', 503: 'Service Unavailable'}
+
+
+def make_cert(directory, name):
+    """A self-signed certificate for NAME (CN and DNS SAN) in DIRECTORY;
+    returns (certificate path, key path)."""
+    cert = os.path.join(directory, name + '.pem')
+    key = os.path.join(directory, name + '.key')
+    subprocess.run(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt',
+                    'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert,
+                    '-days', '7', '-subj', '/CN=%s/O=vgw tests' % name,
+                    '-addext', 'subjectAltName=DNS:%s' % name],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+class Kamailio:
+    """One Kamailio on 127.0.0.1:PORT (UDP and TCP) and, with TLS_PORT,
+    tls:127.0.0.1:TLS_PORT presenting CERT/KEY. NAME names its files in
+    DIRECTORY."""
+
+    def __init__(self, directory, name, port, tls_port=None, cert=None, key=None):
+        self.directory = directory
+        self.name = name
+        self.port = port
+        self.tls_port = tls_port
+        self.cert, self.key = cert, key
+        self.cfg = os.path.join(directory, name + '.cfg')
+        self.log = os.path.join(directory, name + '.log')
+        self.proc = None
+
+    def write_cfg(self, code):
+        tls = self.tls_port is not None
+        with open(self.cfg, 'w') as f:
+            f.write(CFG.format(
+                port=self.port, code=code, phrase=PHRASES.get(code, 'Test'),
+                modules=MODULES,
+                tls_global='enable_tls=yes' if tls else '',
+                tls_listen='listen=tls:127.0.0.1:%d' % self.tls_port if tls else '',
+                tls_module=TLS_MODULE.format(cert=self.cert, key=self.key) if tls else ''))
+
+    def start(self, code=200, timeout=30):
+        """Starts Kamailio answering OPTIONS and REGISTER with CODE and
+        waits until it listens; returns True, or False (stopped again) when
+        it did not come up (the log says why)."""
+        self.write_cfg(code)
+        run_dir = os.path.join(self.directory, self.name + '.run')
+        os.makedirs(run_dir, exist_ok=True)
+        logf = open(self.log, 'a')
+        logf.write('=== start, answering %d\n' % code)
+        logf.flush()
+        self.proc = subprocess.Popen(
+            [KAMAILIO, '-f', self.cfg, '-DD', '-E', '-w', run_dir, '-Y', run_dir,
+             '-m', '64', '-M', '8'],
+            stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True)
+        logf.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
+            if self.listening():
+                return True
+            time.sleep(0.2)
+        self.stop()
+        return False
+
+    def listening(self):
+        """Whether the UDP (and TLS) ports are bound."""
+        out = subprocess.run(['ss', '-lnup'], capture_output=True, text=True).stdout
+        out += subprocess.run(['ss', '-lntp'], capture_output=True, text=True).stdout
+        ok = '127.0.0.1:%d ' % self.port in out
+        if self.tls_port is not None:
+            ok = ok and '127.0.0.1:%d ' % self.tls_port in out
+        return ok
+
+    def stop(self):
+        """Kills the Kamailio this object started (its process group) and
+        waits for it; harmless when none runs."""
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(timeout=15)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.proc.wait(timeout=15)
+        self.proc = None
+
+    def requests(self, method=None):
+        """The requests logged so far: [(method, source, proto, ruri)]."""
+        try:
+            with open(self.log, errors='replace') as f:
+                text = f.read()
+        except OSError:
+            return []
+        found = re.findall(r'VGWTEST (\S+) (\S+) (\S+) (\S+)', text)
+        return [r for r in found if method is None or r[0] == method]
+
+    def log_tail(self, lines=30):
+        try:
+            with open(self.log, errors='replace') as f:
+                return ''.join(f.readlines()[-lines:])
+        except OSError:
+            return ''
