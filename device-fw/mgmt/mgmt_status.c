@@ -136,35 +136,35 @@ void vgw_status_proxies_json(GString *j, const VgwStatusProxy *proxies,
   for (size_t i = 0; i < n; i++) {
     const VgwStatusProxy *p = &proxies[i];
     g_string_append(j, i ? ",{" : "{");
-    add_num(j, "set", p->set);
-    add_str(j, "set_name", p->set_name);
-    add_num(j, "ip_index", p->ip_index);
-    add_str(j, "configured", p->configured);
-    add_str(j, "address", p->address);
-    add_str(j, "resolved_by", p->resolved_by);
-    add_num(j, "port", p->port);
-    add_str(j, "transport", p->transport);
-    add_str(j, "state", p->state);
-    add_str(j, "reason", p->reason);
-    add_key(j, "last_response");
+    vgw_json_uint(j, "set", p->set);
+    vgw_json_str(j, "set_name", p->set_name);
+    vgw_json_uint(j, "ip_index", p->ip_index);
+    vgw_json_str(j, "configured", p->configured);
+    vgw_json_str(j, "address", p->address);
+    vgw_json_str(j, "resolved_by", p->resolved_by);
+    vgw_json_uint(j, "port", p->port);
+    vgw_json_str(j, "transport", p->transport);
+    vgw_json_str(j, "state", p->state);
+    vgw_json_str(j, "reason", p->reason);
+    vgw_json_key(j, "last_response");
     if (p->last_code == 0) {
       g_string_append(j, "null");
     } else {
       g_string_append_c(j, '{');
-      add_num(j, "code", p->last_code);
-      add_num(j, "age_s", (uint64_t)MAX(p->last_response_age_s, 0));
+      vgw_json_uint(j, "code", p->last_code);
+      vgw_json_uint(j, "age_s", (guint64)MAX(p->last_response_age_s, 0));
       g_string_append_c(j, '}');
     }
-    add_key(j, "connection");
+    vgw_json_key(j, "connection");
     if (p->connection == 0) {
       g_string_append(j, "null");
     } else {
       g_string_append_printf(j, "%" G_GUINT64_FORMAT,
                              (guint64)p->connection);
     }
-    add_key(j, "active");
+    vgw_json_key(j, "active");
     g_string_append(j, p->active ? "true" : "false");
-    add_num(j, "failovers", p->failovers);
+    vgw_json_uint(j, "failovers", p->failovers);
     g_string_append_c(j, '}');
   }
   g_string_append_c(j, ']');
@@ -242,7 +242,7 @@ char *vgw_status_to_json(const VgwStatus *st) {
   vgw_json_bool(j, "unsaved", st->config_unsaved);
   g_string_append_c(j, '}');
   add_config_source(j, st->config_boot);
-  add_key(j, "proxies");
+  vgw_json_key(j, "proxies");
   vgw_status_proxies_json(j, st->proxies, st->n_proxies);
   add_tls(j, &st->tls);
   add_sip(j, &st->sip);
