@@ -33,6 +33,7 @@ gboolean vgw_pending_run(gconstpointer opts, GError **error);
 gboolean vgw_save_run(gconstpointer opts, GError **error);
 gboolean vgw_factory_reset_run(gconstpointer opts, GError **error);
 gboolean vgw_sip_registrations_run(gconstpointer opts, GError **error);
+gboolean vgw_sip_calls_run(gconstpointer opts, GError **error);
 
 /* vgw up */
 typedef struct {

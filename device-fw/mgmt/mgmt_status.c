@@ -133,6 +133,11 @@ static void add_sip(GString *j, const VgwStatusSip *sip) {
     add_num(j, "echoed_packets", sip->test_extension.echoed_packets);
     g_string_append_c(j, '}');
   }
+  if (open_object(j, "calls", sip->calls.present)) {
+    add_num(j, "in_progress", sip->calls.in_progress);
+    add_num(j, "total", sip->calls.total);
+    g_string_append_c(j, '}');
+  }
   g_string_append_c(j, '}');
 }
 
@@ -245,6 +250,12 @@ static void append_sip_text(GString *t, const VgwStatusSip *sip) {
                            (guint64)sip->test_extension.calls,
                            (unsigned)sip->test_extension.active,
                            (guint64)sip->test_extension.echoed_packets);
+  }
+  if (sip->calls.present) {
+    g_string_append_printf(t, "Calls:        %u in progress, %" G_GUINT64_FORMAT
+                           " routed (vgw sip calls)\n",
+                           (unsigned)sip->calls.in_progress,
+                           (guint64)sip->calls.total);
   }
 }
 

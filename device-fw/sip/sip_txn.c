@@ -563,6 +563,11 @@ gboolean sip_txn_send_request(SipTxnLayer *l, osip_message_t *req,
   return TRUE;
 }
 
+gboolean sip_txn_layer_send(SipTxnLayer *l, const osip_message_t *msg,
+                            const SipPeer *to) {
+  return send_message(l, to, msg);
+}
+
 const SipTxnStats *sip_txn_layer_stats(const SipTxnLayer *l) {
   return &l->stats;
 }

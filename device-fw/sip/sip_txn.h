@@ -142,6 +142,12 @@ gboolean sip_txn_send_request(SipTxnLayer *layer, osip_message_t *req,
                               const SipPeer *to, SipClientFunc func,
                               gpointer data);
 
+/* Sends |msg| (not taken) to |to| outside any transaction: what a proxy
+ * forwards statelessly, an ACK to a 2xx (RFC 3261 §16.11, §17.1.1.3).
+ * Counted as sent; FALSE if it cannot be printed or sent. */
+gboolean sip_txn_layer_send(SipTxnLayer *layer, const osip_message_t *msg,
+                            const SipPeer *to);
+
 const SipTxnStats *sip_txn_layer_stats(const SipTxnLayer *layer);
 
 #endif

@@ -8,7 +8,8 @@
  *  - SIP on UDP/TCP 5060 and over TLS on 5061 (sip_transport.h): OPTIONS
  *    answered 200, REGISTER by the registrar (sip_registrations.h), calls
  *    to the test extension answered and their RTP echoed
- *    (test_extension.h), other INVITEs 404, other requests 501
+ *    (test_extension.h), calls to registered users proxied
+ *    (call_router.h), other INVITEs 404, other requests 501
  *    (sip_answer.h);
  *  - the crypto engine: the kernel's entropy pool fed from its TRNG, TLS
  *    Context 0's device key and self-signed certificate, a TLS listener on
@@ -128,6 +129,7 @@ static void fill_status(VgwStatus *st, gpointer data) {
         sip_registrar_stats(d->sip_answer.registrar)->bindings;
     vgw_test_extension_status(d->sip_answer.test_extension,
                               &st->sip.test_extension);
+    vgw_call_router_status(d->sip_answer.calls, &st->sip.calls);
   }
   GPtrArray *pending = vgw_config_state_pending(d->config);
   st->pending = pending->len;
@@ -374,6 +376,8 @@ static void start_maintenance(Vgwd *d) {
     vgw_mgmt_session_add_verbs(d->session, &vgw_sip_debug_verb_set, d->sip);
     vgw_mgmt_session_add_verbs(d->session, &vgw_sip_registrations_verb_set,
                                d->sip_answer.registrar);
+    vgw_mgmt_session_add_verbs(d->session, &vgw_call_router_verb_set,
+                               d->sip_answer.calls);
   }
   vgw_config_state_set_applied(d->config, on_config_applied, d);
   d->port = vgw_mgmt_port_open(tty ? tty : MAINT_TTY, d->session, on_action,
@@ -412,6 +416,12 @@ int main(int argc, char **argv) {
   d.sip_answer.registrar = vgw_sip_registrations_start();
   d.sip_answer.test_extension =
       vgw_test_extension_new(d.config, lan_address, &d);
+  const char *tls_env = g_getenv("VGW_TLS_PORT");
+  guint16 tls_port = tls_env ? (guint16)atoi(tls_env) : VGW_TLS_PORT;
+  const guint16 sip_ports[SIP_TRANSPORT_COUNT] = {sip_port, sip_port,
+                                                  tls_port};
+  d.sip_answer.calls =
+      vgw_call_router_new(d.sip_answer.registrar, d.config, sip_ports);
   d.sip = vgw_sip_transport_new(NULL, vgw_sip_answer, &d.sip_answer);
   if (d.sip == NULL) {
     g_warning("sip: libosip2 could not be initialised; no SIP listeners");
@@ -422,12 +432,11 @@ int main(int argc, char **argv) {
   } else {
     g_message("sip: listening on udp/%u and tcp/%u (OPTIONS answered 200, "
               "REGISTER by the registrar, the test extension answers calls, "
-              "other requests 501)",
+              "calls to registered users proxied, other requests 501)",
               sip_port, sip_port);
   }
 
-  const char *tls_env = g_getenv("VGW_TLS_PORT");
-  start_crypto(&d, tls_env ? (guint16)atoi(tls_env) : VGW_TLS_PORT);
+  start_crypto(&d, tls_port);
   start_maintenance(&d);
   g_timeout_add(DHCP_WAIT_MS, on_dhcp_wait_over, &d);
   maybe_ready(&d);
