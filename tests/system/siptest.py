@@ -30,14 +30,18 @@ def run_sipp(run, scenario, transport, port, calls, *extra):
                        ['127.0.0.1:%d' % port],
                        cwd=run.state_root, stdin=subprocess.DEVNULL,
                        capture_output=True, text=True, timeout=900)
-    counters = {}
+    return p.returncode, p.stdout + p.stderr, stat_counters(stat)
+
+
+def stat_counters(path):
+    """{counter: value} from the last row of SIPp's stat file PATH ({}
+    when there is none)."""
     try:
-        with open(stat, newline='') as f:
+        with open(path, newline='') as f:
             rows = list(csv.reader(f, delimiter=';'))
-        counters = dict(zip(rows[0], rows[-1]))
+        return dict(zip(rows[0], rows[-1]))
     except (OSError, IndexError):
-        pass
-    return p.returncode, p.stdout + p.stderr, counters
+        return {}
 
 
 def check_sipp(run, what, scenario, transport, port, calls, *extra):
