@@ -170,7 +170,7 @@ def proxied_call(run, name, transport, port):
               'the %s INVITE reached the callee with its registered Contact as Request-URI'
               % name, log[-3000:])
     run.check(log.count('Record-Route: <sip:10.0.2.15:') >= 1 and
-              'Max-Forwards: 69' in log,
+              'max-forwards: 69' in log.lower(),
               'the callee logged the Record-Route and one hop taken (%s)' % name, log[-3000:])
     return bindings
 
