@@ -1,6 +1,7 @@
 """What the SIP system tests share: SIPp (Debian's sip-tester) run against
 a gateway with its own counters read, and SIP responses taken apart."""
 import csv
+import json
 import os
 import re
 import subprocess
@@ -52,3 +53,14 @@ def check_sipp(run, what, scenario, transport, port, calls, *extra):
     run.check(c.get('SuccessfulCall(C)') == str(calls) and c.get('FailedCall(C)') == '0',
               '%s: SIPp\'s stat file counts %d successful calls, 0 failed' % (what, calls),
               c or out)
+
+
+def vgw_json(run, gw, *args):
+    """`vgw ARGS --name GW --json` parsed ({} with a failed check when it
+    prints no JSON)."""
+    p = run.vgw(*args, '--name', gw, '--json', timeout=60)
+    try:
+        return json.loads(p.stdout)
+    except ValueError:
+        run.check(False, 'vgw %s --json prints JSON' % ' '.join(args), p.stdout + p.stderr)
+        return {}

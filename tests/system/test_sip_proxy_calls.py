@@ -20,7 +20,6 @@ and `vgw status --json` (sip.calls) during and after the calls.
 
 The SIPp caller pauses after the ACK (-d) while the test reads `vgw sip
 calls`; the call must show as answered then."""
-import json
 import os
 import socket
 import subprocess
@@ -80,12 +79,7 @@ def kill(p):
 
 
 def calls(run):
-    p = run.vgw('sip', 'calls', '--name', GW, '--json', timeout=60)
-    try:
-        return json.loads(p.stdout)
-    except ValueError:
-        run.check(False, 'vgw sip calls --json prints JSON', p.stdout + p.stderr)
-        return {}
+    return siptest.vgw_json(run, GW, 'sip', 'calls')
 
 
 def call_of(table, call_id):
@@ -106,15 +100,10 @@ def wait_for(run, what, predicate, fetch, attempts=120):
 
 
 def registered(run, aor_user, transport):
-    def fetch():
-        p = run.vgw('sip', 'registrations', '--name', GW, '--json', timeout=60)
-        try:
-            return json.loads(p.stdout).get('bindings', [])
-        except ValueError:
-            return []
     return wait_for(run, '%s registers over %s' % (aor_user, transport),
                     lambda b: any(x.get('aor', '').startswith('sip:%s@' % aor_user) and
-                                  x.get('transport') == transport for x in b), fetch)
+                                  x.get('transport') == transport for x in b),
+                    lambda: siptest.vgw_json(run, GW, 'sip', 'registrations').get('bindings', []))
 
 
 def messages(run, scenario, transport):

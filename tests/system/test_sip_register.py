@@ -10,7 +10,6 @@ the source slirp gives (10.0.2.2) and the expiry it asked for; a REGISTER
 with Expires: 0 removes one; a REGISTER asking for 30 s gets 423 with
 Min-Expires: 60 and binds nothing. `vgw status --json` counts the
 bindings, the console log names the refusal with peer and reason."""
-import json
 import os
 import re
 import socket
@@ -24,12 +23,7 @@ MIN_EXPIRES = 60
 
 
 def registrations(run):
-    p = run.vgw('sip', 'registrations', '--name', GW, '--json', timeout=60)
-    try:
-        return json.loads(p.stdout)
-    except ValueError:
-        run.check(False, 'vgw sip registrations --json prints JSON', p.stdout + p.stderr)
-        return {}
+    return siptest.vgw_json(run, GW, 'sip', 'registrations')
 
 
 def register(port, user, call_id, contact, expires):
