@@ -48,6 +48,7 @@ typedef struct {
 typedef struct {
   Call *call;
   SipTxn *server;
+  SipPeer to;
   gboolean first_invite;
   gboolean bye;
 } Forward;
@@ -296,7 +297,7 @@ static void on_response(SipTxnLayer *layer, SipClientEvent event,
     const osip_message_t *req = sip_txn_request(f->server);
     g_message("sip: call %" G_GUINT64_FORMAT ": %s to %s:%u: %s",
               f->call->id, req != NULL ? req->sip_method : "request",
-              f->call->callee.address, f->call->callee.port,
+              f->to.address, f->to.port,
               event == SIP_CLIENT_TIMEOUT ? "no answer" : "cannot send");
     if (req != NULL) {
       answer(f->server, req, status);
@@ -364,6 +365,7 @@ static SipReason forward(VgwCallRouter *r, SipTxnLayer *layer, Call *c,
   Forward *f = g_new0(Forward, 1);
   f->call = call_ref(c);
   f->server = txn;
+  f->to = *to;
   f->first_invite = first_invite;
   f->bye = MSG_IS_BYE(req);
   if (!sip_txn_send_request(layer, out, to, on_response, f)) {
