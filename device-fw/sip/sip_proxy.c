@@ -40,13 +40,15 @@ char *sip_proxy_hop_uri(const SipProxyHop *hop) {
                                                              : "");
 }
 
-/* Removes the top Route when it names the gateway: the previous hop
- * routed the request to us (§16.4). */
-static void strip_own_route(osip_message_t *msg, const SipProxyIdentity *self) {
+/* Removes the Routes at the top that name the gateway: the previous hop
+ * routed the request to us (§16.4); after double record-routing there are
+ * two. */
+static void strip_own_routes(osip_message_t *msg,
+                             const SipProxyIdentity *self) {
   osip_route_t *route = NULL;
 
-  if (osip_message_get_route(msg, 0, &route) >= 0 &&
-      sip_proxy_uri_is_own(self, route->url)) {
+  while (osip_message_get_route(msg, 0, &route) >= 0 &&
+         sip_proxy_uri_is_own(self, route->url)) {
     osip_list_remove(&msg->routes, 0);
     osip_route_free(route);
   }
@@ -107,8 +109,7 @@ SipReason sip_proxy_forward(const osip_message_t *req,
                             const SipProxyIdentity *self,
                             osip_message_t **out) {
   osip_message_t *copy = NULL;
-  SipReason reason = SIP_REASON_UNPARSEABLE;
-  char *branch = NULL;
+  SipReason reason;
 
   *out = NULL;
   if (osip_message_clone(req, &copy) != 0) {
@@ -119,22 +120,23 @@ SipReason sip_proxy_forward(const osip_message_t *req,
     osip_message_free(copy);
     return reason;
   }
-  strip_own_route(copy, self);
-  if (how->fresh_branch) {
-    char *tag = sip_tag_new();
-    branch = g_strconcat(BRANCH_COOKIE, "-vgw-", tag, NULL);
-    g_free(tag);
-  } else {
-    branch = g_strdup(how->branch);
-  }
-  if ((how->target_uri != NULL && !set_request_uri(copy, how->target_uri)) ||
-      branch == NULL || !push_via(copy, hop, branch) ||
-      (how->record_route && !push_record_route(copy, hop))) {
-    g_free(branch);
+  strip_own_routes(copy, self);
+
+  char *tag = sip_tag_new();
+  char *branch = g_strconcat(BRANCH_COOKIE, "-vgw-", tag, NULL);
+  gboolean double_rr = how->record_route && how->arrival != NULL &&
+                       how->arrival->transport != hop->transport;
+  gboolean ok =
+      (how->target_uri == NULL || set_request_uri(copy, how->target_uri)) &&
+      push_via(copy, hop, branch) &&
+      (!double_rr || push_record_route(copy, how->arrival)) &&
+      (!how->record_route || push_record_route(copy, hop));
+  g_free(branch);
+  g_free(tag);
+  if (!ok) {
     osip_message_free(copy);
     return SIP_REASON_UNPARSEABLE;
   }
-  g_free(branch);
   osip_message_force_update(copy);
   *out = copy;
   return SIP_REASON_NONE;

@@ -44,17 +44,21 @@ typedef struct {
                               NULL: keep it (in-dialog requests) */
   gboolean record_route;   /* add our Record-Route on top (dialog-creating
                               requests) */
-  gboolean fresh_branch;   /* our Via gets a new random branch; FALSE: the
-                              branch |branch| (a CANCEL must have its
-                              INVITE's) */
-  const char *branch;
+  const SipProxyHop *arrival; /* the hop the request came in on, or NULL:
+                              when its transport is not the outgoing
+                              one's, a second Record-Route for it goes
+                              under ours (RFC 5658 §3.3 double
+                              record-routing), so each side routes back on
+                              its own transport */
 } SipProxyForward;
 
 /* The copy of |req| to send to the next hop: one hop of Max-Forwards
- * taken (SIP_REASON_TOO_MANY_HOPS, answer 483, when none is left); a top
- * Route naming the gateway (|self|) removed (loose routing, §16.4); the
+ * taken (SIP_REASON_TOO_MANY_HOPS, answer 483, when none is left); the
+ * Routes naming the gateway (|self|) at the top removed (loose routing,
+ * §16.4; two after double record-routing); the
  * Request-URI replaced when |how| says so; our Via, for |hop|, pushed on
- * top with ";rport"; a Record-Route for |hop| on top when asked. Returns
+ * top with a fresh random branch and ";rport"; a Record-Route for |hop| on top when asked (and one
+ * for |how->arrival| under it, as above). Returns
  * SIP_REASON_NONE and sets *out, or the reason: SIP_REASON_UNPARSEABLE
  * when libosip2 rejects the target URI or runs out of memory (answer
  * 500). */

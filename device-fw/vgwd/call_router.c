@@ -332,8 +332,10 @@ static SipReason rewrite(const VgwCallRouter *r, const osip_message_t *req,
   }
   const char *const hosts[] = {in_hop.host, "127.0.0.1", NULL};
   SipProxyIdentity self = {hosts, {0}};
+  SipProxyForward with_arrival = *how;
   memcpy(self.ports, r->ports, sizeof(self.ports));
-  return sip_proxy_forward(req, how, &hop, &self, out);
+  with_arrival.arrival = &in_hop;
+  return sip_proxy_forward(req, &with_arrival, &hop, &self, out);
 }
 
 /* Forwards |req| of |c| (from |txn|) to |to| as |how| says, statefully:
@@ -462,7 +464,8 @@ static gboolean new_call(VgwCallRouter *r, SipTxnLayer *layer, SipTxn *txn,
    * that fails). */
   r->total++;
   g_hash_table_insert(r->calls, c->call_id, c);
-  SipProxyForward how = {target_uri, TRUE, TRUE, NULL};
+  SipProxyForward how = {.target_uri = target_uri,
+                         .record_route = TRUE};
   if (forward(r, layer, c, txn, req, from, &to, &how, TRUE,
               &c->forwarded_invite) != SIP_REASON_NONE) {
     call_end(c, "not forwarded");
@@ -513,7 +516,7 @@ static void in_call(VgwCallRouter *r, SipTxnLayer *layer, Call *c, SipTxn *txn,
   char *tag = tag_of(req->from);
   const SipPeer *to =
       g_strcmp0(tag, c->caller_tag) == 0 ? &c->callee : &c->caller;
-  SipProxyForward how = {NULL, FALSE, TRUE, NULL};
+  SipProxyForward how = {0};
 
   g_free(tag);
   if (txn != NULL) {

@@ -68,8 +68,8 @@ static char *uri_text(const osip_uri_t *uri) {
 static void test_forward_invite(void) {
   osip_message_t *req =
       sip_canned_parse(sip_canned_invite("sip:bob@127.0.0.1", "UDP", NULL));
-  SipProxyForward how = {"sip:bob@192.0.2.2:5062;transport=tcp", TRUE, TRUE,
-                         NULL};
+  SipProxyForward how = {.target_uri = "sip:bob@192.0.2.2:5062;transport=tcp",
+                         .record_route = TRUE};
   osip_message_t *fwd = NULL;
 
   g_assert_cmpint(sip_proxy_forward(req, &how, &tcp_hop, &self, &fwd), ==,
@@ -115,7 +115,7 @@ static void test_forward_in_dialog(void) {
   osip_message_t *req = sip_canned_parse(sip_canned_request(
       "BYE", "UDP", NULL,
       "Route: <sip:10.0.2.15:5060;lr>, <sip:proxy.example.test;lr>\r\n"));
-  SipProxyForward how = {NULL, FALSE, TRUE, NULL};
+  SipProxyForward how = {0};
   osip_message_t *fwd = NULL;
 
   g_assert_cmpint(sip_proxy_forward(req, &how, &udp_hop, &self, &fwd), ==,
@@ -167,11 +167,54 @@ static void test_own_uri(void) {
   g_free(text);
 }
 
+/* A request that changes transport at the gateway is record-routed twice
+ * (RFC 5658): the departure hop on top, the arrival hop under it; the one
+ * coming back with both as Routes loses both. The same transport: one. */
+static void test_double_record_route(void) {
+  osip_message_t *req =
+      sip_canned_parse(sip_canned_invite("sip:bob@127.0.0.1", "UDP", NULL));
+  SipProxyForward how = {.target_uri = "sip:bob@192.0.2.2;transport=tcp",
+                         .record_route = TRUE,
+                         .arrival = &udp_hop};
+  osip_message_t *fwd = NULL;
+
+  g_assert_cmpint(sip_proxy_forward(req, &how, &tcp_hop, &self, &fwd), ==,
+                  SIP_REASON_NONE);
+  osip_message_t *wire = on_the_wire(fwd);
+  g_assert_cmpint(osip_list_size(&wire->record_routes), ==, 2);
+  assert_header(wire, "record-route", 0,
+                "<sip:10.0.2.15:5060;transport=tcp;lr>");
+  assert_header(wire, "record-route", 1, "<sip:10.0.2.15:5060;lr>");
+  osip_message_free(wire);
+  osip_message_free(fwd);
+
+  how.arrival = &tcp_hop;
+  g_assert_cmpint(sip_proxy_forward(req, &how, &tcp_hop, &self, &fwd), ==,
+                  SIP_REASON_NONE);
+  g_assert_cmpint(osip_list_size(&fwd->record_routes), ==, 1);
+  osip_message_free(fwd);
+  osip_message_free(req);
+
+  req = sip_canned_parse(sip_canned_request(
+      "BYE", "TCP", NULL,
+      "Route: <sip:10.0.2.15:5060;transport=tcp;lr>, "
+      "<sip:10.0.2.15:5060;lr>, <sip:p.test;lr>\r\n"));
+  SipProxyForward in_dialog = {0};
+  g_assert_cmpint(
+      sip_proxy_forward(req, &in_dialog, &udp_hop, &self, &fwd), ==,
+      SIP_REASON_NONE);
+  g_assert_cmpint(osip_list_size(&fwd->routes), ==, 1);
+  assert_header(fwd, "route", 0, "<sip:p.test;lr>");
+  osip_message_free(fwd);
+  osip_message_free(req);
+}
+
 /* Max-Forwards 0: 483, nothing to send; a bad target is refused. */
 static void test_forward_refused(void) {
   osip_message_t *req = sip_canned_parse(sip_canned_request(
       "INVITE", "UDP", "Max-Forwards:", "Max-Forwards: 0\r\n"));
-  SipProxyForward how = {"sip:bob@192.0.2.2", TRUE, TRUE, NULL};
+  SipProxyForward how = {.target_uri = "sip:bob@192.0.2.2",
+                         .record_route = TRUE};
   osip_message_t *fwd = NULL;
 
   g_assert_cmpint(sip_proxy_forward(req, &how, &udp_hop, &self, &fwd), ==,
@@ -192,7 +235,8 @@ static void test_forward_refused(void) {
 static void test_response(void) {
   osip_message_t *req =
       sip_canned_parse(sip_canned_invite("sip:bob@127.0.0.1", "UDP", NULL));
-  SipProxyForward how = {"sip:bob@192.0.2.2", TRUE, TRUE, NULL};
+  SipProxyForward how = {.target_uri = "sip:bob@192.0.2.2",
+                         .record_route = TRUE};
   osip_message_t *fwd = NULL;
 
   g_assert_cmpint(sip_proxy_forward(req, &how, &udp_hop, &self, &fwd), ==,
@@ -218,7 +262,8 @@ static void test_response(void) {
 static void test_cancel(void) {
   osip_message_t *req = sip_canned_parse(sip_canned_invite(
       "sip:bob@127.0.0.1", "UDP", "Route: <sip:10.0.2.15;lr>, <sip:p.test;lr>\r\n"));
-  SipProxyForward how = {"sip:bob@192.0.2.2", TRUE, TRUE, NULL};
+  SipProxyForward how = {.target_uri = "sip:bob@192.0.2.2",
+                         .record_route = TRUE};
   osip_message_t *fwd = NULL;
 
   g_assert_cmpint(sip_proxy_forward(req, &how, &udp_hop, &self, &fwd), ==,
@@ -250,6 +295,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/sip-proxy/forward-invite", test_forward_invite);
   g_test_add_func("/sip-proxy/forward-in-dialog", test_forward_in_dialog);
   g_test_add_func("/sip-proxy/own-uri", test_own_uri);
+  g_test_add_func("/sip-proxy/double-record-route", test_double_record_route);
   g_test_add_func("/sip-proxy/forward-refused", test_forward_refused);
   g_test_add_func("/sip-proxy/response", test_response);
   g_test_add_func("/sip-proxy/cancel", test_cancel);
