@@ -346,10 +346,8 @@ def cancelled_call(run, port):
 def unknown_user(run, port):
     c = Caller(port)
     try:
-        c.send('INVITE', 'nobody', 'proxy-404@vgw.test', 1, 'nb1', body=c.offer())
-        status, _, h, _ = c.expect('INVITE', 404)
+        status, h = c.invite_refused('nobody', 'proxy-404@vgw.test', 'nb1')
         run.check(status == 404, 'an INVITE to an unregistered user: 404', h)
-        c.send('ACK', 'nobody', 'proxy-404@vgw.test', 1, 'nb1', to_tag=to_tag(h))
     finally:
         c.close()
     run.check(call_of(calls(run), 'proxy-404@vgw.test') is None,
