@@ -10,7 +10,10 @@ static guint status_for(const osip_message_t *req) {
     return 200;
   }
   if (MSG_IS_INVITE(req)) {
-    return 404; /* no call router */
+    osip_generic_param_t *tag = NULL;
+    /* A re-INVITE of no call (RFC 3261 §12.2.2); a new one nobody took. */
+    return req->to != NULL && osip_to_get_tag(req->to, &tag) == 0 ? 481
+                                                                   : 404;
   }
   if (MSG_IS_BYE(req) || MSG_IS_CANCEL(req)) {
     return 481; /* no such call or transaction */

@@ -4,10 +4,11 @@
  * the call router (call_router.h) new INVITEs, which it routes or refuses,
  * and every request of a call it routed. Then OPTIONS, whatever its
  * Request-URI, is for the gateway itself and gets 200 with Allow,
- * Supported and Accept (sip_response_options_ok()); any other INVITE 404
- * Not Found; REGISTER goes to the registrar (sip_registrations.h); a BYE
- * or CANCEL 481 (no such call); every other request 501 Not Implemented.
- * An ACK to a 2xx of no call is dropped.
+ * Supported and Accept (sip_response_options_ok()); a re-INVITE (To
+ * tag) of no call 481, any other INVITE 404 Not Found; REGISTER goes to
+ * the registrar (sip_registrations.h); a BYE or CANCEL 481 (no such
+ * call); every other request 501 Not Implemented. An ACK to a 2xx of no
+ * call is dropped.
  */
 #ifndef VGW_VGWD_SIP_ANSWER_H
 #define VGW_VGWD_SIP_ANSWER_H

@@ -303,6 +303,10 @@ def dialog_both_ways(run, port):
         answer(alice.sip, got, src, 200, 'OK', 'unused')
         status = parse_response(dave.sock.recv(65536))[0]
         run.check(status == 200, 'dave gets alice\'s 200 to his BYE')
+        alice.send('INVITE', 'dave', call_id, 3, 'dlg5', to_tag=tag, body=alice.offer())
+        status, _, h, _ = alice.expect('INVITE', 481)
+        run.check(status == 481, 'a re-INVITE after the BYE: 481, the call is over', h)
+        alice.send('ACK', 'dave', call_id, 3, 'dlg5', to_tag=to_tag(h))
     finally:
         dave.close()
         alice.close()
