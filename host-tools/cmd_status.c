@@ -134,6 +134,12 @@ print_sip_counters(JsonObject *o)
     printf("  test call    %s answered, %s active, %s RTP packets echoed\n", calls, active,
            echoed);
   }
+  JsonNode *cn = json_object_get_member(json_node_get_object(n), "calls");
+  if (cn != NULL && JSON_NODE_HOLDS_OBJECT(cn)) {
+    g_autofree char *in_progress = num_or_dash(json_node_get_object(cn), "in_progress");
+    g_autofree char *total = num_or_dash(json_node_get_object(cn), "total");
+    printf("  calls        %s in progress, %s routed (vgw sip calls)\n", in_progress, total);
+  }
 }
 
 static void

@@ -43,6 +43,8 @@ typedef struct {
 } VgwSipOptionsOptions;
 gboolean vgw_sip_options_run(gconstpointer opts, GError **error);
 
+gboolean vgw_sip_calls_run(gconstpointer opts, GError **error);
+
 /* vgw up */
 typedef struct {
   VGW_COMMON_OPTIONS;

@@ -342,6 +342,14 @@ static const VgwVerb sip_verbs[] = {
             "sip-proxies object (docs/maintenance-protocol.md).",
     .flags = VGW_VERB_GATEWAY | VGW_VERB_JSON, VERB_OPTIONS(VgwCommonOptions),
     .run = vgw_sip_proxies_run },
+  { .name = "calls", .summary = "list the calls routed through the gateway",
+    .help = "List the calls the gateway routed as a proxy: those in progress and\n"
+            "the last ended ones, each with its From and To, state (trying,\n"
+            "ringing, answered, ended) and why it ended, and the flows of its\n"
+            "caller and callee.  --json: the firmware's sip-calls object\n"
+            "(docs/maintenance-protocol.md).",
+    .flags = VGW_VERB_GATEWAY | VGW_VERB_JSON, VERB_OPTIONS(VgwCommonOptions),
+    .run = vgw_sip_calls_run },
   { NULL },
 };
 
@@ -408,7 +416,7 @@ static const VgwVerb verbs[] = {
   { .name = "capture", .summary = "capture a gateway's NIC traffic (start, stop)",
     .help = "Capture a running gateway's NIC traffic into a pcapng file.",
     .subs = capture_verbs },
-  { .name = "sip", .summary = "the gateway's SIP state and reach (registrations, proxies, options)",
+  { .name = "sip", .summary = "the gateway's SIP state and reach (registrations, calls, proxies, options)",
     .help = "The SIP state of a running gateway.", .subs = sip_verbs },
   { .name = "handshakes", .summary = "explain every TLS handshake in a pcap/pcapng file",
     .help = "Explain every TLS handshake in a capture: endpoints, SNI, offered and\n"

@@ -127,6 +127,11 @@ static void add_sip(GString *j, const VgwStatusSip *sip) {
     vgw_json_uint(j, "echoed_packets", sip->test_extension.echoed_packets);
     g_string_append_c(j, '}');
   }
+  if (open_object(j, "calls", sip->calls.present)) {
+    vgw_json_uint(j, "in_progress", sip->calls.in_progress);
+    vgw_json_uint(j, "total", sip->calls.total);
+    g_string_append_c(j, '}');
+  }
   g_string_append_c(j, '}');
 }
 
@@ -315,6 +320,12 @@ static void append_sip_text(GString *t, const VgwStatusSip *sip) {
                            (guint64)sip->test_extension.calls,
                            (unsigned)sip->test_extension.active,
                            (guint64)sip->test_extension.echoed_packets);
+  }
+  if (sip->calls.present) {
+    g_string_append_printf(t, "Calls:        %u in progress, %" G_GUINT64_FORMAT
+                           " routed (vgw sip calls)\n",
+                           (unsigned)sip->calls.in_progress,
+                           (guint64)sip->calls.total);
   }
 }
 

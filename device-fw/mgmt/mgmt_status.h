@@ -91,6 +91,13 @@ typedef struct {
   uint64_t echoed_packets;    /* RTP packets sent back, all calls */
 } VgwStatusTestExtension;
 
+/* Calls routed by the gateway (vgwd/call_router.h), "sip.calls". */
+typedef struct {
+  gboolean present;           /* FALSE: "calls": null */
+  uint32_t in_progress;       /* trying, ringing or answered */
+  uint64_t total;             /* calls routed since start */
+} VgwStatusCalls;
+
 #define VGW_STATUS_MAX_SIP_TRANSPORTS 3
 typedef struct {
   gboolean present;           /* FALSE: "sip": null (no SIP listeners) */
@@ -104,6 +111,7 @@ typedef struct {
                                  peer could not be reached */
   uint32_t registrations;     /* contacts bound by REGISTER, live */
   VgwStatusTestExtension test_extension;
+  VgwStatusCalls calls;
 } VgwStatusSip;
 
 /* One proxy of a Proxy Set (vgwd/proxy_sets.h), an element of `status`

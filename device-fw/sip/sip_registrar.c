@@ -13,11 +13,15 @@ typedef struct {
   SipTransport transport;
   char source_address[48];
   guint16 source_port;
+  guint64 connection;
+  guint64 generation; /* registrar's count when made: larger is newer */
   char *client_identity;
 } Binding;
 
 typedef struct {
   char *aor;
+  char *user; /* the AOR's user part, "" for none */
+  char *host; /* lower-cased */
   GPtrArray *bindings; /* of Binding, in the order first bound */
 } Aor;
 
@@ -26,6 +30,7 @@ struct SipRegistrar {
   SipRegistrarClock clock;
   gpointer clock_data;
   GHashTable *aors; /* AOR string -> Aor */
+  guint64 generation; /* bindings made so far */
   SipRegistrarStats stats;
 };
 
@@ -99,6 +104,8 @@ static void aor_free(gpointer p) {
   Aor *a = p;
 
   g_free(a->aor);
+  g_free(a->user);
+  g_free(a->host);
   g_ptr_array_unref(a->bindings);
   g_free(a);
 }
@@ -263,7 +270,7 @@ static gint find_contact(GPtrArray *bindings, const char *uri) {
 /* update works out an AOR's bindings after the REGISTER: |next| starts as
  * a copy of the current ones; bindings it replaces or removes go to
  * |replaced|, new ones to |created|. Nothing is freed here. */
-static SipRegisterResult update(const SipRegistrar *r, GArray *changes,
+static SipRegisterResult update(SipRegistrar *r, GArray *changes,
                                 gboolean wildcard, const char *call_id,
                                 guint32 cseq, const SipPeer *from, gint64 now,
                                 GPtrArray *next, GPtrArray *replaced,
@@ -299,6 +306,8 @@ static SipRegisterResult update(const SipRegistrar *r, GArray *changes,
       b->transport = from->transport;
       g_strlcpy(b->source_address, from->address, sizeof b->source_address);
       b->source_port = from->port;
+      b->connection = from->connection;
+      b->generation = ++r->generation;
       g_ptr_array_add(created, b);
     }
     if (at >= 0 && b != NULL) {
@@ -356,6 +365,8 @@ static SipRegisterResult apply(SipRegistrar *r, const char *aor_key,
   if (aor == NULL && next->len > 0) {
     aor = g_new0(Aor, 1);
     aor->aor = g_strdup(aor_key);
+    aor->user = g_strdup(req->to->url->username ? req->to->url->username : "");
+    aor->host = g_ascii_strdown(req->to->url->host, -1);
     aor->bindings = g_ptr_array_new_with_free_func(binding_free);
     g_hash_table_insert(r->aors, aor->aor, aor);
   }
@@ -433,6 +444,53 @@ osip_message_t *sip_registrar_register(SipRegistrar *registrar,
   return resp;
 }
 
+static void binding_view(const Aor *a, const Binding *b, gint64 now,
+                         SipBinding *view) {
+  *view = (SipBinding){
+      .aor = a->aor,
+      .contact = b->contact,
+      .call_id = b->call_id,
+      .cseq = b->cseq,
+      .expires = (guint)(b->expires_at - now),
+      .transport = b->transport,
+      .source_address = b->source_address,
+      .source_port = b->source_port,
+      .connection = b->connection,
+      .client_identity = b->client_identity,
+  };
+}
+
+gboolean sip_registrar_lookup(SipRegistrar *registrar, const char *user,
+                              const char *host, SipBinding *out) {
+  const Aor *best_aor = NULL;
+  const Binding *best = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_val_if_fail(user != NULL, FALSE);
+  sip_registrar_sweep(registrar);
+  g_hash_table_iter_init(&iter, registrar->aors);
+  while (g_hash_table_iter_next(&iter, NULL, &value)) {
+    const Aor *a = value;
+    if (strcmp(a->user, user) != 0 ||
+        (host != NULL && g_ascii_strcasecmp(a->host, host) != 0)) {
+      continue;
+    }
+    for (guint i = 0; i < a->bindings->len; i++) {
+      const Binding *b = g_ptr_array_index(a->bindings, i);
+      if (best == NULL || b->generation > best->generation) {
+        best = b;
+        best_aor = a;
+      }
+    }
+  }
+  if (best == NULL) {
+    return FALSE;
+  }
+  binding_view(best_aor, best, registrar->clock(registrar->clock_data), out);
+  return TRUE;
+}
+
 static gint compare_aor(gconstpointer a, gconstpointer b) {
   return strcmp((*(Aor *const *)a)->aor, (*(Aor *const *)b)->aor);
 }
@@ -456,17 +514,8 @@ guint sip_registrar_foreach(SipRegistrar *registrar, SipBindingFunc func,
     const Aor *a = g_ptr_array_index(aors, i);
     for (guint j = 0; j < a->bindings->len; j++, n++) {
       const Binding *b = g_ptr_array_index(a->bindings, j);
-      SipBinding view = {
-          .aor = a->aor,
-          .contact = b->contact,
-          .call_id = b->call_id,
-          .cseq = b->cseq,
-          .expires = (guint)(b->expires_at - now),
-          .transport = b->transport,
-          .source_address = b->source_address,
-          .source_port = b->source_port,
-          .client_identity = b->client_identity,
-      };
+      SipBinding view;
+      binding_view(a, b, now, &view);
       func(&view, data);
     }
   }

@@ -77,6 +77,9 @@ typedef struct {
   SipTransport transport;     /* what the REGISTER came over */
   const char *source_address; /* where it came from (received) */
   guint16 source_port;        /* (rport) */
+  guint64 connection;         /* TCP/TLS: the connection it came on (the
+                                 transport's id), where requests to the
+                                 contact go; UDP: 0 */
   const char *client_identity; /* the TLS client certificate's identity;
                                   NULL until mutual TLS exists */
 } SipBinding;
@@ -115,6 +118,16 @@ osip_message_t *sip_registrar_register(SipRegistrar *registrar,
  * they were first bound. Returns how many. */
 guint sip_registrar_foreach(SipRegistrar *registrar, SipBindingFunc func,
                             gpointer data);
+
+/* Finds where a request for |user| at |host| goes (RFC 3261 §16.5): the
+ * most recently registered or refreshed live binding of an AOR whose user
+ * is |user| (case-sensitive) and whose host is |host| (case-insensitive;
+ * the AOR's port is not compared). With |host| NULL any host matches: the
+ * Request-URI named the gateway itself. Fills *out, whose strings belong
+ * to the registrar and last until its next call. FALSE: none. Forking to
+ * every binding is not done. */
+gboolean sip_registrar_lookup(SipRegistrar *registrar, const char *user,
+                              const char *host, SipBinding *out);
 
 /* Drops the expired bindings now. Returns how many went. */
 guint sip_registrar_sweep(SipRegistrar *registrar);

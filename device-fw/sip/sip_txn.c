@@ -623,6 +623,11 @@ SipPeerFailure sip_txn_layer_failure(const SipTxnLayer *l) {
   return l->failure;
 }
 
+gboolean sip_txn_layer_send(SipTxnLayer *l, const osip_message_t *msg,
+                            const SipPeer *to) {
+  return send_message(l, to, msg);
+}
+
 const SipTxnStats *sip_txn_layer_stats(const SipTxnLayer *l) {
   return &l->stats;
 }

@@ -188,6 +188,12 @@ void sip_txn_layer_peer_failed(SipTxnLayer *layer, const SipPeer *peer,
  * (SIP_PEER_SEND_FAILED when send() refused the request). */
 SipPeerFailure sip_txn_layer_failure(const SipTxnLayer *layer);
 
+/* Sends |msg| (not taken) to |to| outside any transaction: what a proxy
+ * forwards statelessly, an ACK to a 2xx (RFC 3261 §16.11, §17.1.1.3).
+ * Counted as sent; FALSE if it cannot be printed or sent. */
+gboolean sip_txn_layer_send(SipTxnLayer *layer, const osip_message_t *msg,
+                            const SipPeer *to);
+
 const SipTxnStats *sip_txn_layer_stats(const SipTxnLayer *layer);
 
 #endif

@@ -222,14 +222,20 @@ static void test_status_sip(void) {
             "\"idle_timeout_s\":300,\"pings\":2,\"outgoing\":1,"
             "\"opened\":2,\"connect_failures\":1,\"pings_sent\":5,"
             "\"pongs\":4,\"ping_timeouts\":1},"
-            "\"test_extension\":null}}"));
+            "\"test_extension\":null,\"calls\":null}}"));
   g_free(json);
   st.sip.test_extension = (VgwStatusTestExtension){
       .present = TRUE, .calls = 3, .active = 1, .echoed_packets = 250};
   json = vgw_status_to_json(&st);
   g_assert_true(g_str_has_suffix(
       json, ",\"test_extension\":{\"calls\":3,\"active\":1,"
-            "\"echoed_packets\":250}}}"));
+            "\"echoed_packets\":250},\"calls\":null}}"));
+  g_free(json);
+  st.sip.calls = (VgwStatusCalls){.present = TRUE, .in_progress = 2,
+                                  .total = 9};
+  json = vgw_status_to_json(&st);
+  g_assert_true(g_str_has_suffix(
+      json, "\"calls\":{\"in_progress\":2,\"total\":9}}}"));
   g_free(json);
   char *text = vgw_status_to_text(&st);
   g_assert_nonnull(strstr(text, "Test call:    3 calls answered, 1 active, "
@@ -242,6 +248,8 @@ static void test_status_sip(void) {
                                 "closed idle after 300 s, 2 pings; 1 opened by us "
                                 "now, 2 opened, 1 failed to connect\n"));
   g_assert_nonnull(strstr(text, "0 send errors, 3 contacts registered\n"));
+  g_assert_nonnull(strstr(text, "Calls:        2 in progress, 9 routed "
+                                "(vgw sip calls)\n"));
   g_free(text);
 }
 

@@ -8,7 +8,8 @@
  *  - SIP on UDP/TCP 5060 and over TLS on 5061 (sip_transport.h): OPTIONS
  *    answered 200, REGISTER by the registrar (sip_registrations.h), calls
  *    to the test extension answered and their RTP echoed
- *    (test_extension.h), other INVITEs 404, other requests 501
+ *    (test_extension.h), calls to registered users proxied
+ *    (call_router.h), other INVITEs 404, other requests 501
  *    (sip_answer.h);
  *  - the crypto engine: the kernel's entropy pool fed from its TRNG, TLS
  *    Context 0's device key and self-signed certificate, a TLS listener on
@@ -131,6 +132,7 @@ static void fill_status(VgwStatus *st, gpointer data) {
         sip_registrar_stats(d->sip_answer.registrar)->bindings;
     vgw_test_extension_status(d->sip_answer.test_extension,
                               &st->sip.test_extension);
+    vgw_call_router_status(d->sip_answer.calls, &st->sip.calls);
   }
   if (d->proxy_sets != NULL) {
     st->n_proxies = vgw_proxy_sets_status(d->proxy_sets, st->proxies,
@@ -323,6 +325,20 @@ static void start_board(Vgwd *d) {
  * makes sure TLS Context 0 has its key and certificate and starts the TLS
  * listener. Without an engine (e.g. -M virt, a host vgwd) the gateway runs
  * without TLS. */
+/* The call router's view of the Proxy Sets (call_router.h). */
+static gboolean router_from_proxy(const SipPeer *from, gpointer sets) {
+  return vgw_proxy_sets_classify(sets, from) != NULL;
+}
+
+static const char *router_server_set(gpointer sets) {
+  return vgw_proxy_sets_server_set(sets);
+}
+
+static gboolean router_pick(const char *proxy_set, SipPeer *out,
+                            gpointer sets) {
+  return vgw_proxy_sets_pick(sets, proxy_set, out);
+}
+
 static void start_crypto(Vgwd *d, uint16_t tls_port) {
   GError *error = NULL;
   d->engine = vgw_crypto_engine_open_devmem(&error);
@@ -406,6 +422,8 @@ static void start_maintenance(Vgwd *d) {
                                vgw_sip_probes_new(d->sip));
     vgw_mgmt_session_add_verbs(d->session, &vgw_sip_registrations_verb_set,
                                d->sip_answer.registrar);
+    vgw_mgmt_session_add_verbs(d->session, &vgw_call_router_verb_set,
+                               d->sip_answer.calls);
   }
   if (d->proxy_sets != NULL) {
     vgw_mgmt_session_add_verbs(d->session, &vgw_proxy_sets_verb_set,
@@ -448,6 +466,12 @@ int main(int argc, char **argv) {
   d.sip_answer.registrar = vgw_sip_registrations_start(d.config);
   d.sip_answer.test_extension =
       vgw_test_extension_new(d.config, lan_address, &d);
+  const char *tls_env = g_getenv("VGW_TLS_PORT");
+  guint16 tls_port = tls_env ? (guint16)atoi(tls_env) : VGW_TLS_PORT;
+  const guint16 sip_ports[SIP_TRANSPORT_COUNT] = {sip_port, sip_port,
+                                                  tls_port};
+  d.sip_answer.calls =
+      vgw_call_router_new(d.sip_answer.registrar, d.config, sip_ports);
   d.sip = vgw_sip_transport_new(NULL, vgw_sip_answer, &d.sip_answer);
   if (d.sip == NULL) {
     g_warning("sip: libosip2 could not be initialised; no SIP listeners");
@@ -458,17 +482,18 @@ int main(int argc, char **argv) {
   } else {
     g_message("sip: listening on udp/%u and tcp/%u (OPTIONS answered 200, "
               "REGISTER by the registrar, the test extension answers calls, "
-              "other requests 501)",
+              "calls to registered users proxied, other requests 501)",
               sip_port, sip_port);
   }
 
-  const char *tls_env = g_getenv("VGW_TLS_PORT");
-  guint16 tls_port = tls_env ? (guint16)atoi(tls_env) : VGW_TLS_PORT;
   if (d.sip != NULL) {
     VgwProxyLocal local = {lan_address, set_ping, connection_to, &d,
                            sip_port, tls_port};
     d.proxy_sets =
         vgw_proxy_sets_new(vgw_sip_transport_layer(d.sip), &local);
+    const VgwCallRouterProxySets router_sets = {
+        router_from_proxy, router_server_set, router_pick, d.proxy_sets};
+    vgw_call_router_set_proxy_sets(d.sip_answer.calls, &router_sets);
   }
   start_crypto(&d, tls_port);
   start_maintenance(&d);

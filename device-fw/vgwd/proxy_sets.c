@@ -53,6 +53,8 @@ struct VgwProxySets {
   GSource *keepalive_timer;
   guint resolve_timer;
   gboolean ping;                  /* UsePingPongKeepAlive */
+  char *server_set;               /* ProxySetName of the first Server
+                                     IPGroup naming one; NULL: none */
 };
 
 static gint64 now_ms(void) {
@@ -405,6 +407,18 @@ void vgw_proxy_sets_apply(VgwProxySets *sets, const VgwParamConfig *running) {
     g_ptr_array_add(runs, run);
     apply_set(run, running, row);
   }
+  g_clear_pointer(&sets->server_set, g_free);
+  for (gsize r = 0; r < vgw_param_config_row_count(running, VGW_TABLE_IP_GROUP);
+       r++) {
+    const VgwParamRow *group =
+        vgw_param_config_row_at(running, VGW_TABLE_IP_GROUP, r);
+    const char *set_name = cell(group, VGW_TABLE_IP_GROUP, "ProxySetName")->str;
+    if (cell(group, VGW_TABLE_IP_GROUP, "Type")->num == 0 &&
+        set_name[0] != '\0') {
+      sets->server_set = g_strdup(set_name);
+      break;
+    }
+  }
   /* What is left has no row any more. */
   g_ptr_array_set_free_func(sets->runs, (GDestroyNotify)run_free);
   g_ptr_array_free(sets->runs, TRUE);
@@ -656,6 +670,10 @@ gboolean vgw_proxy_sets_report(VgwProxySets *sets, const SipPeer *to,
   return again;
 }
 
+const char *vgw_proxy_sets_server_set(const VgwProxySets *sets) {
+  return sets->server_set;
+}
+
 const char *vgw_proxy_sets_classify(VgwProxySets *sets, const SipPeer *from) {
   for (guint s = 0; s < sets->runs->len; s++) {
     ProxySetRun *run = g_ptr_array_index(sets->runs, s);
@@ -797,5 +815,6 @@ void vgw_proxy_sets_free(VgwProxySets *sets) {
   g_source_remove(sets->resolve_timer);
   g_ptr_array_set_free_func(sets->runs, (GDestroyNotify)run_free);
   g_ptr_array_free(sets->runs, TRUE);
+  g_free(sets->server_set);
   g_free(sets);
 }

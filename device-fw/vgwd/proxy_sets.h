@@ -100,6 +100,12 @@ gboolean vgw_proxy_sets_report(VgwProxySets *sets, const SipPeer *to,
  * from ports of its own), or NULL. Valid until the next apply. */
 const char *vgw_proxy_sets_classify(VgwProxySets *sets, const SipPeer *from);
 
+/* vgw_proxy_sets_server_set: the ProxySetName of the first IPGroup of
+ * Type Server (by row) that names one, where calls to no registered user
+ * go (device-fw/sip/README.md, "Routing", rule 3); NULL when none. Valid
+ * until the next apply. */
+const char *vgw_proxy_sets_server_set(const VgwProxySets *sets);
+
 /* vgw_proxy_sets_status fills at most |max| |out| rows (one per proxy and
  * per address not resolved) and returns how many. Strings are the sets'
  * own, valid until the next apply or lookup. */

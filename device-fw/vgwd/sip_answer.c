@@ -10,7 +10,10 @@ static guint status_for(const osip_message_t *req) {
     return 200;
   }
   if (MSG_IS_INVITE(req)) {
-    return 404; /* no number but the test extension's yet */
+    osip_generic_param_t *tag = NULL;
+    /* A re-INVITE of no call (RFC 3261 §12.2.2); a new one nobody took. */
+    return req->to != NULL && osip_to_get_tag(req->to, &tag) == 0 ? 481
+                                                                   : 404;
   }
   if (MSG_IS_BYE(req) || MSG_IS_CANCEL(req)) {
     return 481; /* no such call or transaction */
@@ -25,6 +28,10 @@ void vgw_sip_answer(SipTxnLayer *layer, SipTxn *txn,
 
   if (answer->test_extension != NULL &&
       vgw_test_extension_take(answer->test_extension, txn, req, from)) {
+    return;
+  }
+  if (answer->calls != NULL &&
+      vgw_call_router_take(answer->calls, layer, txn, req, from)) {
     return;
   }
   if (txn == NULL) {

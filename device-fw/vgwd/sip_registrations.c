@@ -75,6 +75,7 @@ static void binding_json(const SipBinding *b, gpointer data) {
   vgw_json_str(j, "transport", sip_transport_name(b->transport));
   vgw_json_str(j, "received", b->source_address);
   vgw_json_uint(j, "rport", b->source_port);
+  vgw_json_uint(j, "connection", b->connection);
   vgw_json_str(j, "call_id", b->call_id);
   vgw_json_uint(j, "cseq", b->cseq);
   vgw_json_str(j, "client_identity", b->client_identity);

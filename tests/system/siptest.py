@@ -56,12 +56,17 @@ def check_sipp(run, what, scenario, transport, port, calls, *extra):
               c or out)
 
 
-def registrations(run, gw):
-    """`vgw sip registrations --json` on gateway GW as a dict ({} with a
-    failed check when it does not print JSON)."""
-    p = run.vgw('sip', 'registrations', '--name', gw, '--json', timeout=60)
+def vgw_json(run, gw, *args):
+    """`vgw ARGS --name GW --json` parsed ({} with a failed check when it
+    prints no JSON)."""
+    p = run.vgw(*args, '--name', gw, '--json', timeout=60)
     try:
         return json.loads(p.stdout)
     except ValueError:
-        run.check(False, 'vgw sip registrations --json prints JSON', p.stdout + p.stderr)
+        run.check(False, 'vgw %s --json prints JSON' % ' '.join(args), p.stdout + p.stderr)
         return {}
+
+
+def registrations(run, gw):
+    """`vgw sip registrations --json` on gateway GW as a dict."""
+    return vgw_json(run, gw, 'sip', 'registrations')

@@ -105,6 +105,14 @@ class Caller:
                 'c=IN IP4 127.0.0.1\r\nt=0 0\r\n'
                 'm=audio %d RTP/AVP 0 8\r\n' % self.rtp.getsockname()[1])
 
+    def invite_refused(self, user, call_id, branch):
+        """An INVITE with an offer to USER, its final answer ACKed:
+        (status, headers)."""
+        self.send('INVITE', user, call_id, 1, branch, body=self.offer())
+        status, _, h, _ = self.expect('INVITE', 400)
+        self.send('ACK', user, call_id, 1, branch, to_tag=to_tag(h))
+        return status, h
+
     def expect(self, method, status):
         """The next response to METHOD with STATUS (earlier provisional
         responses and retransmissions skipped): (phrase, headers, body)."""
@@ -159,10 +167,8 @@ def raw_call(run, port, rtp_ports):
         status, _, h, _ = c.expect('BYE', 481)
         run.check(status == 481, 'BYE again: 481 (the call is over)', h)
 
-        c.send('INVITE', '2000', 'raw-404@test', 1, 'rn1', body=c.offer())
-        status, _, h, _ = c.expect('INVITE', 404)
+        status, h = c.invite_refused('2000', 'raw-404@test', 'rn1')
         run.check(status == 404, 'raw INVITE to 2000: 404 Not Found', h)
-        c.send('ACK', '2000', 'raw-404@test', 1, 'rn1', to_tag=to_tag(h))
     finally:
         c.close()
 

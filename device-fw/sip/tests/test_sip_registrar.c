@@ -2,6 +2,7 @@
  * a clock the test moves. */
 #include <string.h>
 
+#include "sip_canned.h"
 #include "sip_message.h"
 #include "sip_registrar.h"
 
@@ -25,35 +26,13 @@ static void teardown(Fixture *f, gconstpointer unused) {
   sip_registrar_free(f->registrar);
 }
 
-/* A REGISTER for |aor| from |call_id| with |cseq|, plus |extra| (whole
- * CRLF-ended header lines: Contact, Expires). */
-static osip_message_t *register_request(const char *aor, const char *call_id,
-                                        guint cseq, const char *extra) {
-  char *text = g_strdup_printf(
-      "REGISTER sip:127.0.0.1 SIP/2.0\r\n"
-      "Via: SIP/2.0/UDP 10.0.0.1:5070;branch=z9hG4bK-%u;rport\r\n"
-      "Max-Forwards: 70\r\n"
-      "From: <%s>;tag=f1\r\n"
-      "To: <%s>\r\n"
-      "Call-ID: %s\r\n"
-      "CSeq: %u REGISTER\r\n"
-      "%s"
-      "Content-Length: 0\r\n\r\n",
-      cseq, aor, aor, call_id, cseq, extra);
-  osip_message_t *req = NULL;
-
-  g_assert_cmpint(sip_message_parse((const guint8 *)text, strlen(text), &req),
-                  ==, SIP_REASON_NONE);
-  g_free(text);
-  return req;
-}
-
 /* Sends the REGISTER and checks the result; returns the response. */
 static osip_message_t *do_register(Fixture *f, const char *aor,
                                    const char *call_id, guint cseq,
                                    const char *extra,
                                    SipRegisterResult expected) {
-  osip_message_t *req = register_request(aor, call_id, cseq, extra);
+  osip_message_t *req =
+      sip_canned_parse(sip_canned_register(aor, call_id, cseq, extra));
   SipRegisterResult result = SIP_REGISTER_RESULT_COUNT;
   osip_message_t *resp =
       sip_registrar_register(f->registrar, req, &f->peer, "tag1", &result);
@@ -304,6 +283,49 @@ static void test_sweep(Fixture *f, gconstpointer unused) {
   g_assert_cmpuint(sip_registrar_stats(f->registrar)->aors, ==, 0);
 }
 
+/* A call goes to the newest binding of the user at that host, or of the
+ * user at any host when the caller named the gateway; a binding keeps the
+ * connection it came on, and an expired one is never found. */
+static void test_lookup(Fixture *f, gconstpointer unused) {
+  SipBinding b;
+
+  g_assert_false(sip_registrar_lookup(f->registrar, "a", NULL, &b));
+  expect(f, "sip:a@Example.test:5090", "c1", 1,
+         "Contact: <sip:a@10.0.0.1>;expires=60\r\n", SIP_REGISTER_OK);
+  f->peer = (SipPeer){SIP_TRANSPORT_TCP, "10.0.0.2", 40000, 7};
+  expect(f, "sip:a@example.test", "c2", 1,
+         "Contact: <sip:a@10.0.0.2;transport=tcp>;expires=120\r\n",
+         SIP_REGISTER_OK);
+  expect(f, "sip:b@other.test", "c3", 1, "Contact: <sip:b@10.0.0.3>\r\n",
+         SIP_REGISTER_OK);
+
+  g_assert_true(sip_registrar_lookup(f->registrar, "a", "EXAMPLE.test", &b));
+  g_assert_cmpstr(b.contact, ==, "sip:a@10.0.0.2;transport=tcp");
+  g_assert_cmpint(b.transport, ==, SIP_TRANSPORT_TCP);
+  g_assert_cmpuint(b.connection, ==, 7);
+  g_assert_cmpstr(b.source_address, ==, "10.0.0.2");
+  g_assert_cmpuint(b.source_port, ==, 40000);
+  g_assert_true(sip_registrar_lookup(f->registrar, "b", NULL, &b));
+  g_assert_cmpstr(b.aor, ==, "sip:b@other.test");
+  g_assert_false(sip_registrar_lookup(f->registrar, "b", "example.test", &b));
+  g_assert_false(sip_registrar_lookup(f->registrar, "A", NULL, &b));
+
+  /* A fresher registration wins; an expired one is never found. */
+  f->now += 60; /* the first binding expires */
+  g_assert_true(sip_registrar_lookup(f->registrar, "a", "example.test", &b));
+  g_assert_cmpuint(b.connection, ==, 7);
+  f->peer = (SipPeer){SIP_TRANSPORT_UDP, "10.0.0.1", 5070, 0};
+  expect(f, "sip:a@example.test:5090", "c1", 2,
+         "Contact: <sip:a@10.0.0.1>;expires=3600\r\n", SIP_REGISTER_OK);
+  g_assert_true(sip_registrar_lookup(f->registrar, "a", "example.test", &b));
+  g_assert_cmpstr(b.contact, ==, "sip:a@10.0.0.1");
+  g_assert_cmpuint(b.connection, ==, 0);
+  f->now += 60; /* the TCP binding expires */
+  g_assert_true(sip_registrar_lookup(f->registrar, "a", NULL, &b));
+  g_assert_cmpstr(b.contact, ==, "sip:a@10.0.0.1");
+  g_assert_cmpuint(b.expires, ==, 3540);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn, limits) \
@@ -317,6 +339,7 @@ int main(int argc, char **argv) {
   ADD("/sip-registrar/malformed", test_malformed, NULL);
   ADD("/sip-registrar/limits", test_limits, &small_limits);
   ADD("/sip-registrar/sweep", test_sweep, NULL);
+  ADD("/sip-registrar/lookup", test_lookup, NULL);
 #undef ADD
   return g_test_run();
 }

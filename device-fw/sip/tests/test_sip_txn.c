@@ -266,6 +266,35 @@ static void test_stream_response_on_connection(void) {
   fixture_clear(&fx);
 }
 
+/* A message sent outside any transaction (a proxy's ACK to a 2xx) goes to
+ * its peer as is, counted; a send the transport refuses is FALSE and
+ * counted as a transport error. No transaction is made. */
+static void test_stateless_send(void) {
+  Fixture fx;
+  SipTxnLayer *layer = fixture_init(&fx, 0, NULL, NULL);
+  SipPeer to = peer(SIP_TRANSPORT_TCP, "10.0.2.2", 40002, 9);
+  osip_message_t *ack =
+      sip_canned_parse(sip_canned_request("ACK", "TCP", NULL, NULL));
+
+  g_assert_true(sip_txn_layer_send(layer, ack, &to));
+  g_assert_cmpuint(fx.sent->len, ==, 1);
+  g_assert_cmpuint(sent_at(&fx, 0)->to.connection, ==, 9);
+  osip_message_t *got = sent_message(&fx, 0);
+  g_assert_cmpstr(got->sip_method, ==, "ACK");
+  g_assert_cmpstr(got->call_id->number, ==, "call-1");
+  osip_message_free(got);
+  const SipTxnStats *stats = sip_txn_layer_stats(layer);
+  g_assert_cmpuint(stats->transport[SIP_TRANSPORT_TCP].sent, ==, 1);
+  g_assert_cmpuint(stats->client_transactions, ==, 0);
+
+  fx.refuse_sends = TRUE;
+  g_assert_false(sip_txn_layer_send(layer, ack, &to));
+  g_assert_cmpuint(stats->transport_errors, ==, 1);
+  g_assert_cmpuint(stats->transport[SIP_TRANSPORT_TCP].sent, ==, 1);
+  osip_message_free(ack);
+  fixture_clear(&fx);
+}
+
 static void test_invite_server(void) {
   Fixture fx;
   SipTxnLayer *layer = fixture_init(&fx, 0, NULL, NULL);
@@ -531,6 +560,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/sip/txn/stream-connection",
                   test_stream_response_on_connection);
   g_test_add_func("/sip/txn/invite-server", test_invite_server);
+  g_test_add_func("/sip/txn/stateless-send", test_stateless_send);
   g_test_add_func("/sip/txn/client", test_client_transaction);
   g_test_add_func("/sip/txn/timers", test_timers_from_main_loop);
   g_test_add_func("/sip/txn/peer-failed", test_peer_failed);

@@ -1,0 +1,92 @@
+/*
+ * vgwd's calls: the gateway as a stateful proxy (RFC 3261 §16) for calls
+ * to registered users, routed by the rules of sip_route.h and rewritten by
+ * sip_proxy.h, with a call table.
+ *
+ * A new INVITE is routed; one that goes somewhere is answered 100 Trying
+ * and forwarded in a client transaction, to the binding's flow: back on
+ * the TCP/TLS connection it registered on, or over UDP to the address and
+ * port it came from (received/rport). Requests and responses inside a
+ * call follow the flows of its two legs, not the Contact or Route URIs:
+ * a user behind NAT (slirp) registers a Contact the gateway cannot reach.
+ * Provisional and final responses are relayed upstream with our Via
+ * removed (100 is not: we sent our own). A CANCEL of a call not yet
+ * answered is answered 200 and sent downstream; the callee's 487 comes
+ * back as the INVITE's answer. An ACK to a 2xx is forwarded statelessly;
+ * BYE, re-INVITE and any other request in the call go to the other leg in
+ * their own transaction, with our Route removed. The direction is told by
+ * the From tag: the caller's requests carry the INVITE's.
+ *
+ * Our address in Via and Record-Route is the address of the interface
+ * that reaches the peer (the kernel's choice of source address for it:
+ * over slirp 10.0.2.15) with the listener port of the outgoing transport.
+ *
+ * Calls: trying (INVITE forwarded), ringing (a 18x came), answered (2xx),
+ * ended (a final non-2xx, a BYE answered, a CANCEL, or no answer). The
+ * table keeps every call in progress and the last VGW_CALL_HISTORY ended
+ * ones (`sip-calls`).
+ *
+ * Proxy Sets (rule 3 of sip_route.h, and the classification of requests
+ * from proxies) come through VgwCallRouterProxySets; until it is set, no
+ * source is a proxy and rule 3 never matches.
+ */
+#ifndef VGW_VGWD_CALL_ROUTER_H
+#define VGW_VGWD_CALL_ROUTER_H
+
+#include <glib.h>
+
+#include "config/config_state.h"
+#include "mgmt/mgmt_status.h"
+#include "mgmt/mgmt_verb.h"
+#include "sip_registrar.h"
+#include "sip_txn.h"
+
+G_BEGIN_DECLS
+
+/* Ended calls kept for `sip-calls`. */
+#define VGW_CALL_HISTORY 16
+
+typedef struct VgwCallRouter VgwCallRouter;
+
+/* What the Proxy Sets tell the router (h/proxysets: vgwd/proxy_sets.h). */
+typedef struct {
+  /* TRUE when |from| is an address of a Proxy Set. */
+  gboolean (*from_proxy)(const SipPeer *from, gpointer data);
+  /* The Proxy Set an IPGroup of Type Server names, NULL for none. */
+  const char *(*server_proxy_set)(gpointer data);
+  /* An address of |proxy_set| that is up, in *out; FALSE for none (the
+   * INVITE gets 503). vgw_proxy_sets_pick() fits. */
+  gboolean (*pick)(const char *proxy_set, SipPeer *out, gpointer data);
+  gpointer data;
+} VgwCallRouterProxySets;
+
+/* A router for calls to |registrar|'s users, reading TestCallNumber and
+ * EnableSIPS from |config|'s running configuration at each INVITE.
+ * |ports| are the SIP listener ports by transport (what our Via and
+ * Record-Route say; 0 for a transport with no listener). */
+VgwCallRouter *vgw_call_router_new(SipRegistrar *registrar,
+                                   VgwConfigState *config,
+                                   const guint16 ports[SIP_TRANSPORT_COUNT]);
+
+/* Sets (copies) the Proxy Sets' hooks; NULL removes them. */
+void vgw_call_router_set_proxy_sets(VgwCallRouter *router,
+                                    const VgwCallRouterProxySets *sets);
+
+/* Takes |req| (in |txn|; NULL for an ACK to a 2xx, as
+ * SipTxnCallbacks.request) if it is the router's: a new INVITE (routed,
+ * or refused with 404, 416, 480, 483 or 503) or a request of one of its
+ * calls. Returns FALSE, having done nothing, for any other request. */
+gboolean vgw_call_router_take(VgwCallRouter *router, SipTxnLayer *layer,
+                              SipTxn *txn, const osip_message_t *req,
+                              const SipPeer *from);
+
+/* Fills |out| (`status` "sip.calls"). */
+void vgw_call_router_status(const VgwCallRouter *router,
+                            VgwStatusCalls *out);
+
+/* The `sip-calls` verb, with the router as its data: the call table. */
+extern const VgwMgmtVerbSet vgw_call_router_verb_set;
+
+G_END_DECLS
+
+#endif /* VGW_VGWD_CALL_ROUTER_H */
