@@ -142,7 +142,13 @@ static void lookup_run(gpointer data, gpointer unused) {
       l->error = lookup_error(l->name, EAI_NODATA);
     }
   }
-  g_main_context_invoke(l->context, lookup_done, l);
+  /* Never g_main_context_invoke(): when no thread owns the context at
+   * that moment, it runs lookup_done here, on the worker, racing with
+   * vgw_dns_lookup_cancel() and calling back on the wrong thread. */
+  GSource *done = g_idle_source_new();
+  g_source_set_callback(done, lookup_done, l, NULL);
+  g_source_attach(done, l->context);
+  g_source_unref(done);
 }
 
 static GThreadPool *dns_pool(void) {
