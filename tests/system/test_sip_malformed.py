@@ -28,6 +28,7 @@ import time
 import vgwtest
 from siptest import parse_response
 from test_sip_options import recv_response, request, sip_status, wait_for
+from test_sip_tls import tls_client
 
 GW = 'malformed'
 CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fuzz', 'corpus', 'sip')
@@ -54,10 +55,7 @@ def oracle(kind, names):
 
 
 def tls_connect(port):
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    return ctx.wrap_socket(socket.create_connection(('127.0.0.1', port), timeout=120))
+    return tls_client(port, ssl.TLSVersion.TLSv1_3, timeout=300)
 
 
 class Probe:
