@@ -17,6 +17,7 @@ and the 200s inside the TLS connections.  The gateway's counters and
 On factory defaults the gateway does not ask for a client certificate
 (SIPSRequireClientCertificate = 0, and there is no way yet to give it the
 test CA to trust): the capture must show none requested and none sent."""
+import json
 import os
 import re
 import subprocess
@@ -117,7 +118,7 @@ def test(run):
               'nothing rejected', {'before': tls0, 'after': tls1})
     p = run.vgw('sip', 'registrations', '--name', GW, '--json', timeout=120)
     try:
-        regs = vgwtest.json.loads(p.stdout)
+        regs = json.loads(p.stdout)
     except ValueError:
         regs = {}
     b = [x for x in regs.get('bindings', []) if x.get('call_id') == call_r]
@@ -128,7 +129,7 @@ def test(run):
 
 
 def json_short(v):
-    return vgwtest.json.dumps(v)[:3000]
+    return json.dumps(v)[:3000]
 
 
 if __name__ == '__main__':
