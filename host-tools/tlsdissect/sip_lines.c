@@ -207,6 +207,7 @@ tlsd_sip_datagram(const guint8 *data, gsize len, TlsdRole from, gint64 time_us)
 struct TlsdSipStream {
   TlsdRole from;
   GByteArray *head;       /* the start of a head that has not ended yet */
+  gboolean head_has_lf;   /* its start line is whole (and was checked) */
   gint64 head_time_us;    /* when its first byte came */
   guint64 body_left;      /* body bytes of the last message still to come */
   guint lines;
@@ -241,6 +242,23 @@ stop(TlsdSipStream *s, const char *why)
   if (s->saw_sip && s->stopped == NULL)
     s->stopped = why;
   g_byte_array_set_size(s->head, 0);
+  s->head_has_lf = FALSE;
+}
+
+/* Whether an empty line (LF LF, or LF CR LF) ends at or after |from|. */
+static gboolean
+ends_head(const guint8 *data, gsize len, gsize from)
+{
+  for (gsize i = from; i < len; i++) {
+    const guint8 *lf = memchr(data + i, '\n', len - i);
+    if (lf == NULL)
+      return FALSE;
+    i = (gsize) (lf - data);
+    if ((i + 1 < len && data[i + 1] == '\n') ||
+        (i + 2 < len && data[i + 1] == '\r' && data[i + 2] == '\n'))
+      return TRUE;
+  }
+  return FALSE;
 }
 
 void
@@ -270,18 +288,29 @@ tlsd_sip_stream_feed(TlsdSipStream *s, const guint8 *data, gsize len, gint64 tim
       s->head_time_us = time_us;
       status = tlsd_sip_parse_head(CBS_data(&in), CBS_len(&in), FALSE, &head);
       if (status == TLSD_SIP_HEAD_PARTIAL) {
-        if (CBS_len(&in) >= TLSD_SIP_HEAD_MAX)
+        if (CBS_len(&in) >= TLSD_SIP_HEAD_MAX) {
           stop(s, "a message head longer than 64 KiB");
-        else
+        } else {
           g_byte_array_append(s->head, CBS_data(&in), (guint) CBS_len(&in));
+          s->head_has_lf = memchr(CBS_data(&in), '\n', CBS_len(&in)) != NULL;
+        }
         break;
       }
       consumed = head.head_len;
     } else {
       gsize held = s->head->len;
       gsize n = MIN(CBS_len(&in), TLSD_SIP_HEAD_MAX - held);
+      gboolean new_lf = memchr(CBS_data(&in), '\n', n) != NULL;
       g_byte_array_append(s->head, CBS_data(&in), (guint) n);
-      status = tlsd_sip_parse_head(s->head->data, s->head->len, FALSE, &head);
+      /* The head is parsed again only when its start line has just become
+       * whole or an empty line came: not for every byte of a head cut
+       * into many small pieces. */
+      if ((new_lf && !s->head_has_lf) ||
+          (new_lf && ends_head(s->head->data, s->head->len, held >= 2 ? held - 2 : 0)))
+        status = tlsd_sip_parse_head(s->head->data, s->head->len, FALSE, &head);
+      else
+        status = TLSD_SIP_HEAD_PARTIAL;
+      s->head_has_lf = s->head_has_lf || new_lf;
       if (status == TLSD_SIP_HEAD_PARTIAL) {
         if (s->head->len >= TLSD_SIP_HEAD_MAX)
           stop(s, "a message head longer than 64 KiB");
@@ -290,6 +319,7 @@ tlsd_sip_stream_feed(TlsdSipStream *s, const guint8 *data, gsize len, gint64 tim
       }
       consumed = status == TLSD_SIP_HEAD_DONE ? head.head_len - held : 0;
       g_byte_array_set_size(s->head, 0);
+      s->head_has_lf = FALSE;
     }
     if (status == TLSD_SIP_HEAD_NOT_SIP) {
       stop(s, "bytes that do not start a SIP message");
