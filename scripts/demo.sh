@@ -2,10 +2,16 @@
 # Boots a gateway on its factory defaults and shows it working:
 # build (quick when built), boot to ready, ask the firmware for its status,
 # show the device key its crypto engine made, have SIPp send SIP OPTIONS
-# over UDP and TCP and count the 200s, register two users, call the test
-# extension with RTP that the gateway echoes, complete a TLS handshake with
-# openssl while capturing the LAN port, have vgw explain that capture, then
-# stop the gateway again.  With --keep the gateway stays up for you to use.
+# over UDP and TCP and count the 200s, register two users, then, while
+# capturing the LAN port, call the test extension with RTP that the gateway
+# echoes and have sipsak send OPTIONS over TLS; have vgw explain that
+# capture (the TLS handshake, and the SIP of the call and of the OPTIONS,
+# decrypted with sipsak's key log), then stop the gateway again.  With
+# --keep the gateway stays up for you to use.
+#
+# Environment: VGW_DEMO_SIP_PORT and VGW_DEMO_SIPS_PORT, when set, are the
+# host ports for SIP and SIPS (0: any free port), for when another gateway
+# holds vgw up's defaults; VGW_STATE_DIR as for vgw.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,8 +29,11 @@ if "$vgw" status --name demo --json 2>/dev/null | grep -q '"state" *: *"running"
     "$vgw" down --name demo
 fi
 
-say vgw up --name demo --detach
-"$vgw" up --name demo --detach
+up_ports=()
+[ -n "${VGW_DEMO_SIP_PORT:-}" ] && up_ports+=(--sip-port "$VGW_DEMO_SIP_PORT")
+[ -n "${VGW_DEMO_SIPS_PORT:-}" ] && up_ports+=(--sip-tls-port "$VGW_DEMO_SIPS_PORT")
+say vgw up --name demo --detach "${up_ports[@]}"
+"$vgw" up --name demo --detach "${up_ports[@]}"
 say vgw status --name demo
 "$vgw" status --name demo
 
@@ -81,6 +90,8 @@ rtp=$("$vgw" status --name demo --json |
       python3 -c 'import json,sys; print(json.load(sys.stdin)["ports"]["rtp"][0])')
 "$vgw" param set --name demo TestCallMediaAddress 127.0.0.1 >/dev/null
 "$vgw" param set --name demo TestCallMediaPort "$rtp" >/dev/null
+say vgw capture start --name demo --out demo.pcapng
+"$vgw" capture start --name demo --out "$work/demo.pcapng"
 say sipp -sf tests/system/sipp/call.xml -s 1000 127.0.0.1:$sip_udp   '# a call with 7 s of RTP'
 media=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 sipp_run call -sf "$top/tests/system/sipp/call.xml" -s 1000 -mp "$media" -max_invite_retrans 10
@@ -92,16 +103,17 @@ sip = json.load(sys.stdin)["sip"]
 for k, v in sorted(sip.items()):
     print("  %s: %s" % (k, json.dumps(v)))'
 
-say vgw capture start --name demo --out demo.pcapng
-"$vgw" capture start --name demo --out "$work/demo.pcapng"
-say openssl s_client -connect 127.0.0.1:$sips -brief -keylogfile keys.log
-# The certificate is the gateway's self-signed one (CN=ACL_<serial>), so
-# openssl reports it as unverified; the handshake itself completes.
-openssl s_client -connect "127.0.0.1:$sips" -brief -keylogfile "$work/keys.log" \
-    </dev/null 2>&1 | grep -v '^DONE$' || true
+# sipsak over TLS; -r gives the port (it would cut a 5-digit port in the
+# URI).  The gateway's certificate is its self-signed one (CN=ACL_<serial>),
+# which sipsak is told to accept; GnuTLS logs the TLS secrets for vgw.
+say sipsak --transport=tls --tls-ignore-cert-failure -r $sips -s sip:demo@127.0.0.1
+# Its exit status says whether a final answer came; its answer is shown.
+answer=$(SSLKEYLOGFILE="$work/keys.log" sipsak -vv --transport=tls --tls-ignore-cert-failure \
+    -r "$sips" -s sip:demo@127.0.0.1 2>&1)
+printf '%s\n' "$answer" | grep -a -m 3 -E '^(SIP/2.0 |Call-ID:|Allow:)'
 say vgw capture stop --name demo --keylog keys.log
 "$vgw" capture stop --name demo --keylog "$work/keys.log"
-say vgw handshakes demo.pcapng
+say vgw handshakes demo.pcapng   '# the TLS handshake, then the SIP of each flow'
 "$vgw" handshakes "$work/demo.pcapng"
 
 if [ $keep = 1 ]; then

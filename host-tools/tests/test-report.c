@@ -170,6 +170,18 @@ test_report(void)
   result->errors = g_ptr_array_new_with_free_func(g_free);
   g_ptr_array_add(result->errors, g_strdup("after packet 12: truncated \"block\""));
   result->handshakes = g_ptr_array_new_with_free_func((GDestroyNotify) tlsd_handshake_free);
+  result->sip_flows = g_ptr_array_new_with_free_func((GDestroyNotify) tlsd_sip_flow_free);
+  for (guint i = 0; i < 2; i++) {
+    TlsdSipFlow *flow = tlsd_sip_flow_new(TLSD_SIP_TLS, g_strdup("10.0.2.2"), 40000 + i,
+                                          g_strdup("10.0.2.15"), 5061);
+    TlsdSipLine *line = g_new0(TlsdSipLine, 1);
+    line->time_us = 1700000000000100;
+    line->from = TLSD_SERVER;
+    line->start_line = g_strdup("SIP/2.0 200 \"OK\"");
+    flow->handshake = i + 1;
+    tlsd_sip_flow_add_line(flow, line);
+    g_ptr_array_add(result->sip_flows, flow);
+  }
   for (guint i = 1; i <= 300; i++)
     g_ptr_array_add(result->handshakes, handshake(i, i % 2 ? 0x1301 : 0xc02b, 0x7777));
   /* A filter showed every other one. */
@@ -190,6 +202,16 @@ test_report(void)
   g_assert_false(json_object_get_boolean_member(json_node_get_object(root), "complete"));
   g_assert_cmpint(json_object_get_int_member(json_node_get_object(root), "handshakes_total"),
                   ==, 300);
+  list = json_object_get_array_member(json_node_get_object(root), "sip_flows");
+  g_assert_cmpuint(json_array_get_length(list), ==, 2);
+  g_assert_cmpint(json_object_get_int_member(json_array_get_object_element(list, 1), "handshake"),
+                  ==, 2);
+  g_assert_cmpstr(json_object_get_string_member(
+                      json_array_get_object_element(
+                          json_object_get_array_member(json_array_get_object_element(list, 1),
+                                                       "messages"), 0),
+                      "line"),
+                  ==, "SIP/2.0 200 \"OK\"");
   list = json_object_get_array_member(json_node_get_object(root), "handshakes");
   g_assert_cmpuint(json_array_get_length(list), ==, 150);
   second = json_array_get_object_element(list, 1);

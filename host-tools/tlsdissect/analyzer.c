@@ -9,6 +9,7 @@
 #include "fileread.h"
 
 #include "packet.h"
+#include "sip_lines.h"
 #include "tcp_reasm.h"
 #include "tls_conn.h"
 
@@ -32,7 +33,20 @@ typedef struct {
   gboolean had_data;
   guint64 truncated_bytes[2];
   TlsdHandshake *report;     /* set when finished */
+  /* SIP in the clear: each side's messages, made at its first byte if
+   * that can start one; their lines, |from| a side until finished. */
+  TlsdSipStream *sip[2];
+  gboolean not_sip[2];
+  GPtrArray *sip_lines;      /* TlsdSipLine* */
+  TlsdSipFlow *sip_report;   /* set when finished, if SIP was seen */
 } Flow;
+
+/* SIP over UDP between two endpoints. */
+typedef struct {
+  FlowKey key;
+  int client_side;           /* the side that sent the first SIP datagram */
+  TlsdSipFlow *sip;
+} Datagrams;
 
 typedef struct {
   Flow *flow;
@@ -48,6 +62,8 @@ typedef struct {
   GHashTable *flows;   /* FlowKey -> Flow (the live one) */
   GPtrArray *all;      /* Flow*, in order of first packet; owns them */
   GPtrArray *spare;    /* TlsdConn*, concluded, up to SPARE_CONNS */
+  GHashTable *udp;     /* FlowKey -> Datagrams */
+  GPtrArray *udp_all;  /* Datagrams*, in order of first SIP datagram; owns them */
 } Tracker;
 
 static guint
@@ -122,6 +138,67 @@ addr_text(int family, const guint8 *addr)
   return g_strdup(buf);
 }
 
+/* The SIP flow of |lines| (TlsdSipLine*, |from| the side that sent
+ * each), between the endpoints of |key|, side |client| the client. */
+static TlsdSipFlow *
+sip_flow_of_sides(TlsdSipTransport transport, const FlowKey *key, int client, GPtrArray *lines)
+{
+  TlsdSipFlow *sip = tlsd_sip_flow_new(transport, addr_text(key->family, key->addr[client]),
+                                       key->port[client], addr_text(key->family, key->addr[!client]),
+                                       key->port[!client]);
+
+  for (guint i = 0; i < lines->len; i++) {
+    TlsdSipLine *line = g_ptr_array_index(lines, i);
+    line->from = (int) line->from == client ? TLSD_CLIENT : TLSD_SERVER;
+    g_ptr_array_add(sip->lines, line);
+  }
+  g_ptr_array_set_free_func(lines, NULL);
+  g_ptr_array_unref(lines);
+  tlsd_sip_flow_sort(sip);
+  return sip;
+}
+
+/* Makes the report of the SIP sent in the clear on |flow|, if any. */
+static void
+flow_finish_sip(Flow *flow, int client)
+{
+  const char *stopped = NULL;
+
+  for (int side = 0; side < 2; side++) {
+    if (flow->sip[side] != NULL && stopped == NULL)
+      stopped = tlsd_sip_stream_stopped(flow->sip[side]);
+    g_clear_pointer(&flow->sip[side], tlsd_sip_stream_free);
+  }
+  if (flow->sip_lines == NULL)
+    return;
+  if (flow->sip_lines->len == 0) {
+    g_clear_pointer(&flow->sip_lines, g_ptr_array_unref);
+    return;
+  }
+  /* Roles unknown (no SYN seen): whoever spoke SIP first is the client. */
+  if (client < 0)
+    client = ((TlsdSipLine *) g_ptr_array_index(flow->sip_lines, 0))->from;
+  flow->sip_report = sip_flow_of_sides(TLSD_SIP_TCP, &flow->key, client,
+                                       g_steal_pointer(&flow->sip_lines));
+  flow->sip_report->stopped = g_strdup(stopped);
+}
+
+/* Makes the report of the SIP decrypted from the TLS connection |hs|. */
+static TlsdSipFlow *
+tls_sip_flow(TlsdHandshake *hs)
+{
+  TlsdSipFlow *sip;
+
+  if (hs->sip_lines == NULL || hs->sip_lines->len == 0)
+    return NULL;
+  sip = tlsd_sip_flow_new(TLSD_SIP_TLS, g_strdup(hs->client_addr), hs->client_port,
+                          g_strdup(hs->server_addr), hs->server_port);
+  g_ptr_array_extend_and_steal(sip->lines, g_steal_pointer(&hs->sip_lines));
+  sip->stopped = g_strdup(hs->sip_stopped);
+  tlsd_sip_flow_sort(sip);
+  return sip;
+}
+
 static void
 flow_finish(Tracker *t, Flow *flow)
 {
@@ -131,6 +208,11 @@ flow_finish(Tracker *t, Flow *flow)
   if (flow->tls == NULL)
     return;
   for (int side = 0; side < 2; side++) {
+    if (flow->sip[side] != NULL && (flow->tcp[side].overflow ||
+                                    tlsd_tcp_dir_missing(&flow->tcp[side]) > 0))
+      tlsd_sip_stream_stop(flow->sip[side], "bytes missing from the capture");
+  }
+  for (int side = 0; side < 2; side++) {
     guint64 missing = tlsd_tcp_dir_missing(&flow->tcp[side]);
     if (flow->tcp[side].overflow)
       tlsd_conn_gap(flow->tls, side, 0);
@@ -138,7 +220,9 @@ flow_finish(Tracker *t, Flow *flow)
       tlsd_conn_gap(flow->tls, side, missing);
     tlsd_tcp_dir_clear(&flow->tcp[side]);
   }
-  client = tlsd_conn_side_is_client(flow->tls, 0) == 1 ? 0 : 1;
+  client = tlsd_conn_side_is_client(flow->tls, 0);
+  flow_finish_sip(flow, client < 0 ? -1 : client == 1 ? 0 : 1);
+  client = client == 1 ? 0 : 1;
   hs = tlsd_conn_conclude(flow->tls);
   if (t->spare->len < SPARE_CONNS)
     g_ptr_array_add(t->spare, flow->tls);
@@ -163,6 +247,11 @@ flow_free(Flow *flow)
     tlsd_tcp_dir_clear(&flow->tcp[side]);
   tlsd_conn_free(flow->tls);
   tlsd_handshake_free(flow->report);
+  for (int side = 0; side < 2; side++)
+    tlsd_sip_stream_free(flow->sip[side]);
+  if (flow->sip_lines != NULL)
+    g_ptr_array_unref(flow->sip_lines);
+  tlsd_sip_flow_free(flow->sip_report);
   g_free(flow);
 }
 
@@ -183,6 +272,33 @@ flow_new(Tracker *t, const FlowKey *key)
   return flow;
 }
 
+/* Follows the SIP in the clear that |side| of |flow| sends. */
+static void
+take_sip(Flow *flow, int side, const guint8 *data, gsize len, gint64 time_us)
+{
+  if (flow->not_sip[side] || len == 0)
+    return;
+  if (flow->sip[side] == NULL) {
+    if (!tlsd_sip_could_start(data[0])) {
+      flow->not_sip[side] = TRUE;
+      return;
+    }
+    flow->sip[side] = tlsd_sip_stream_new((TlsdRole) side);
+    if (flow->sip_lines == NULL)
+      flow->sip_lines = g_ptr_array_new_with_free_func((GDestroyNotify) tlsd_sip_line_free);
+  }
+  tlsd_sip_stream_feed(flow->sip[side], data, len, time_us, flow->sip_lines);
+  if (!tlsd_sip_stream_wants_data(flow->sip[side]))
+    flow->not_sip[side] = TRUE;
+}
+
+/* TRUE while bytes of |flow| may still change the report. */
+static gboolean
+flow_wants_data(const Flow *flow)
+{
+  return tlsd_conn_wants_data(flow->tls) || !flow->not_sip[0] || !flow->not_sip[1];
+}
+
 static void
 deliver(gpointer user_data, const guint8 *data, gsize len)
 {
@@ -191,6 +307,8 @@ deliver(gpointer user_data, const guint8 *data, gsize len)
   ctx->flow->had_data = TRUE;
   if (ctx->flow->tls != NULL && tlsd_conn_wants_data(ctx->flow->tls))
     tlsd_conn_data(ctx->flow->tls, ctx->side, data, len, ctx->time_us);
+  if (ctx->flow->tls != NULL)
+    take_sip(ctx->flow, ctx->side, data, len, ctx->time_us);
 }
 
 /* TRUE once no more bytes can arrive for either direction: both sides
@@ -242,12 +360,14 @@ track_segment(Tracker *t, const TlsdTcpSegment *seg, gint64 time_us)
   if (seg->payload_len > 0 || seg->payload_missing > 0) {
     DeliverCtx ctx = { flow, side, time_us };
     guint32 seq = seg->seq + (syn ? 1 : 0);
-    if (tlsd_conn_wants_data(flow->tls))
+    if (flow_wants_data(flow))
       tlsd_tcp_dir_segment(&flow->tcp[side], seq, seg->payload, seg->payload_len, deliver, &ctx);
-    if (seg->payload_missing > 0 && tlsd_conn_wants_data(flow->tls)) {
+    if (seg->payload_missing > 0 && flow_wants_data(flow)) {
       /* The capture cut this segment (snap length): the stream has a hole. */
       flow->truncated_bytes[side] += seg->payload_missing;
       tlsd_conn_gap(flow->tls, side, seg->payload_missing);
+      if (flow->sip[side] != NULL)
+        tlsd_sip_stream_stop(flow->sip[side], "bytes missing from the capture");
     }
   }
   if (seg->flags & TLSD_TCP_RST) {
@@ -265,6 +385,54 @@ track_segment(Tracker *t, const TlsdTcpSegment *seg, gint64 time_us)
     flow_finish(t, flow);
 }
 
+static void
+datagrams_free(Datagrams *d)
+{
+  tlsd_sip_flow_free(d->sip);
+  g_free(d);
+}
+
+/* A UDP datagram: its SIP line, if it carries a SIP message. */
+static void
+track_datagram(Tracker *t, const TlsdTcpSegment *seg, gint64 time_us)
+{
+  FlowKey key;
+  int side;
+  Datagrams *d;
+  TlsdSipLine *line;
+
+  if (seg->payload_len == 0 || !tlsd_sip_could_start(seg->payload[0]))
+    return;
+  side = make_key(seg, &key);
+  line = tlsd_sip_datagram(seg->payload, seg->payload_len, TLSD_CLIENT, time_us);
+  if (line == NULL)
+    return;
+  d = g_hash_table_lookup(t->udp, &key);
+  if (d == NULL) {
+    d = g_new0(Datagrams, 1);
+    d->key = key;
+    d->client_side = side;
+    d->sip = tlsd_sip_flow_new(TLSD_SIP_UDP, addr_text(key.family, key.addr[side]),
+                               key.port[side], addr_text(key.family, key.addr[!side]),
+                               key.port[!side]);
+    g_hash_table_replace(t->udp, &d->key, d);
+    g_ptr_array_add(t->udp_all, d);
+  }
+  line->from = side == d->client_side ? TLSD_CLIENT : TLSD_SERVER;
+  tlsd_sip_flow_add_line(d->sip, line);
+}
+
+static gint
+by_first_line(gconstpointer a, gconstpointer b)
+{
+  const TlsdSipFlow *x = *(TlsdSipFlow *const *) a;
+  const TlsdSipFlow *y = *(TlsdSipFlow *const *) b;
+  gint64 tx = ((TlsdSipLine *) g_ptr_array_index(x->lines, 0))->time_us;
+  gint64 ty = ((TlsdSipLine *) g_ptr_array_index(y->lines, 0))->time_us;
+
+  return (tx > ty) - (tx < ty);
+}
+
 void
 tlsd_result_free(TlsdResult *result)
 {
@@ -272,6 +440,7 @@ tlsd_result_free(TlsdResult *result)
     return;
   g_ptr_array_unref(result->errors);
   g_ptr_array_unref(result->handshakes);
+  g_ptr_array_unref(result->sip_flows);
   g_free(result);
 }
 
@@ -282,6 +451,7 @@ result_new(void)
 
   r->errors = g_ptr_array_new_with_free_func(g_free);
   r->handshakes = g_ptr_array_new_with_free_func((GDestroyNotify) tlsd_handshake_free);
+  r->sip_flows = g_ptr_array_new_with_free_func((GDestroyNotify) tlsd_sip_flow_free);
   r->complete = TRUE;
   return r;
 }
@@ -314,6 +484,8 @@ read_packets(pcap_t *pcap, TlsdResult *r, Tracker *t)
     kind = tlsd_decode_frame(r->linktype, frame, MIN(hdr->caplen, hdr->len), &seg);
     if (kind == TLSD_FRAME_MALFORMED)
       malformed++;
+    if (kind == TLSD_FRAME_UDP)
+      track_datagram(t, &seg, time_us);
     if (kind != TLSD_FRAME_TCP)
       continue;
     r->tcp_packets++;
@@ -385,19 +557,35 @@ tlsd_analyze_memory(const guint8 *data, gsize len, const char *name, TlsdKeylog 
   t.flows = g_hash_table_new(flow_hash, flow_equal);
   t.all = g_ptr_array_new_with_free_func((GDestroyNotify) flow_free);
   t.spare = g_ptr_array_new_with_free_func((GDestroyNotify) tlsd_conn_free);
+  t.udp = g_hash_table_new(flow_hash, flow_equal);
+  t.udp_all = g_ptr_array_new_with_free_func((GDestroyNotify) datagrams_free);
   read_packets(pcap, r, &t);
   pcap_close(pcap);
   r->connections = t.all->len;
   for (guint i = 0; i < t.all->len; i++) {
     Flow *flow = g_ptr_array_index(t.all, i);
     flow_finish(&t, flow);
+    if (flow->sip_report != NULL)
+      g_ptr_array_add(r->sip_flows, g_steal_pointer(&flow->sip_report));
     if (flow->report != NULL) {
+      TlsdSipFlow *sip = tls_sip_flow(flow->report);
       if (!r->complete)
         tlsd_handshake_note(flow->report, FALSE, "the capture file is damaged or cut short");
       flow->report->index = r->handshakes->len + 1;
+      if (sip != NULL) {
+        sip->handshake = flow->report->index;
+        g_ptr_array_add(r->sip_flows, sip);
+      }
       g_ptr_array_add(r->handshakes, g_steal_pointer(&flow->report));
     }
   }
+  for (guint i = 0; i < t.udp_all->len; i++) {
+    Datagrams *d = g_ptr_array_index(t.udp_all, i);
+    g_ptr_array_add(r->sip_flows, g_steal_pointer(&d->sip));
+  }
+  g_ptr_array_sort(r->sip_flows, by_first_line);
+  g_hash_table_unref(t.udp);
+  g_ptr_array_unref(t.udp_all);
   g_hash_table_unref(t.flows);
   g_ptr_array_unref(t.all);
   g_ptr_array_unref(t.spare);

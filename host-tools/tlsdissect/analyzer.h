@@ -5,6 +5,9 @@
  * A file that cannot be read at all is an error.  A file that is damaged
  * or cut short part way gives the handshakes up to that point, with the
  * result marked incomplete and the reason in |errors|.
+ *
+ * It also lists the SIP messages of every flow that carried SIP: over
+ * UDP, in the clear over TCP, and over TLS where the key log decrypts it.
  */
 #ifndef TLSD_ANALYZER_H
 #define TLSD_ANALYZER_H
@@ -14,6 +17,7 @@
 #include "handshake.h"
 #include "keylog.h"
 #include "pcapng_secrets.h"
+#include "sip_lines.h"
 
 G_BEGIN_DECLS
 
@@ -37,6 +41,8 @@ typedef struct {
   gboolean complete;        /* FALSE: damaged or truncated, see errors */
   GPtrArray *errors;        /* char* */
   GPtrArray *handshakes;    /* TlsdHandshake*, in order of first packet */
+  GPtrArray *sip_flows;     /* TlsdSipFlow* (sip_lines.h) that carried SIP, UDP, TCP or
+                             * decrypted TLS, in order of their first message */
 } TlsdResult;
 
 void tlsd_result_free(TlsdResult *result);

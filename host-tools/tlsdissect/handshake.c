@@ -53,6 +53,8 @@ tlsd_handshake_free(TlsdHandshake *hs)
   g_free(hs->reason);
   g_free(hs->sip_request);
   g_free(hs->sip_response);
+  if (hs->sip_lines != NULL)
+    g_ptr_array_unref(hs->sip_lines);
   g_ptr_array_unref(hs->notes);
   g_free(hs);
 }

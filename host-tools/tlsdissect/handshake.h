@@ -111,6 +111,8 @@ typedef struct {
   char *sip_request;            /* "REGISTER sip:example SIP/2.0" */
   char *sip_response;           /* "SIP/2.0 200 OK" */
   gboolean sip_unreadable;      /* application data was there but encrypted */
+  GPtrArray *sip_lines;         /* TlsdSipLine* (sip_lines.h) of every message read, or NULL */
+  const char *sip_stopped;      /* static: why the SIP in it was not followed to its end */
 
   /* What could not be seen */
   gboolean partial;

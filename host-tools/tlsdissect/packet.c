@@ -10,6 +10,7 @@
 #define ETHERTYPE_VLAN 0x8100
 #define ETHERTYPE_QINQ 0x88a8
 #define IPPROTO_TCP_NUM 6
+#define IPPROTO_UDP_NUM 17
 
 gboolean
 tlsd_linktype_supported(int linktype)
@@ -27,6 +28,27 @@ tlsd_linktype_supported(int linktype)
   default:
     return FALSE;
   }
+}
+
+/* UDP header and payload (SIP over UDP).  |ip_payload_len| is what the
+ * IP header says; |udp| holds what was captured of it. */
+static TlsdFrameKind
+decode_udp(CBS udp, gsize ip_payload_len, TlsdTcpSegment *out)
+{
+  uint16_t sport, dport, length;
+
+  if (!CBS_get_u16(&udp, &sport) || !CBS_get_u16(&udp, &dport) ||
+      !CBS_get_u16(&udp, &length) || !CBS_skip(&udp, 2) || length < 8 ||
+      length > ip_payload_len)
+    return TLSD_FRAME_MALFORMED;
+  out->sport = sport;
+  out->dport = dport;
+  out->seq = 0;
+  out->flags = 0;
+  out->payload = CBS_data(&udp);
+  out->payload_len = MIN(CBS_len(&udp), (gsize) length - 8);
+  out->payload_missing = (gsize) length - 8 - out->payload_len;
+  return TLSD_FRAME_UDP;
 }
 
 /* TCP header and payload.  |ip_payload_len| is what the IP header says;
@@ -58,6 +80,15 @@ decode_tcp(CBS tcp, gsize ip_payload_len, TlsdTcpSegment *out)
   return TLSD_FRAME_TCP;
 }
 
+/* The transport of an IP packet whose protocol is |proto|. */
+static TlsdFrameKind
+decode_transport(uint8_t proto, CBS payload, gsize ip_payload_len, TlsdTcpSegment *out)
+{
+  if (proto == IPPROTO_UDP_NUM)
+    return decode_udp(payload, ip_payload_len, out);
+  return decode_tcp(payload, ip_payload_len, out);
+}
+
 static TlsdFrameKind
 decode_ipv4(CBS ip, TlsdTcpSegment *out)
 {
@@ -77,7 +108,7 @@ decode_ipv4(CBS ip, TlsdTcpSegment *out)
     return TLSD_FRAME_MALFORMED;
   if ((frag & 0x3fff) != 0)
     return TLSD_FRAME_FRAGMENT;
-  if (proto != IPPROTO_TCP_NUM)
+  if (proto != IPPROTO_TCP_NUM && proto != IPPROTO_UDP_NUM)
     return TLSD_FRAME_OTHER;
   out->family = 4;
   memset(out->src, 0, sizeof out->src);
@@ -87,7 +118,7 @@ decode_ipv4(CBS ip, TlsdTcpSegment *out)
   /* Frames shorter than 60 bytes carry Ethernet padding past total_len. */
   if (CBS_len(&ip) > (gsize) total_len - ihl)
     CBS_init(&ip, CBS_data(&ip), (gsize) total_len - ihl);
-  return decode_tcp(ip, (gsize) total_len - ihl, out);
+  return decode_transport(proto, ip, (gsize) total_len - ihl, out);
 }
 
 static TlsdFrameKind
@@ -118,12 +149,12 @@ decode_ipv6(CBS ip, TlsdTcpSegment *out)
   }
   if (next == 44)
     return TLSD_FRAME_FRAGMENT;
-  if (next != IPPROTO_TCP_NUM)
+  if (next != IPPROTO_TCP_NUM && next != IPPROTO_UDP_NUM)
     return TLSD_FRAME_OTHER;
   out->family = 6;
   memcpy(out->src, CBS_data(&src), 16);
   memcpy(out->dst, CBS_data(&dst), 16);
-  return decode_tcp(ip, payload_len, out);
+  return decode_transport(next, ip, payload_len, out);
 }
 
 static TlsdFrameKind

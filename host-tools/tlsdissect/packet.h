@@ -1,5 +1,5 @@
 /*
- * Link, IP and TCP headers of one captured frame, decoded with bounded
+ * Link, IP and TCP or UDP headers of one captured frame, decoded with bounded
  * CBS reads.  Link types: Ethernet (with 802.1Q tags), Linux cooked
  * (SLL, SLL2), BSD loopback (NULL, LOOP) and raw IPv4/IPv6.  IP fragments
  * are not reassembled (TLS over TCP never needs it in practice).
@@ -13,6 +13,7 @@ G_BEGIN_DECLS
 
 typedef enum {
   TLSD_FRAME_TCP,       /* |out| is filled */
+  TLSD_FRAME_UDP,       /* |out| is filled but for seq and flags (0) */
   TLSD_FRAME_OTHER,     /* not TCP over IP: ignored */
   TLSD_FRAME_FRAGMENT,  /* an IP fragment: ignored */
   TLSD_FRAME_MALFORMED, /* headers do not parse */

@@ -18,14 +18,19 @@ G_BEGIN_DECLS
 
 #define TLSD_JSON_SCHEMA 1
 
-/* What closes the JSON report after the handshakes. */
+/* What closes the "handshakes" array and opens "sip_flows". */
+#define TLSD_REPORT_JSON_SIP_HEAD "],\"sip_flows\":["
+/* What closes the JSON report after the SIP flows. */
 #define TLSD_REPORT_JSON_TAIL "]}"
 
 /* tlsd_report_json appends the whole JSON report (one line, no newline)
  * for |result| on file |file_name|: the handshakes listed in |shown|
  * (TlsdHandshake*, a subset of result->handshakes after filtering), the
  * file's facts from |result|.  It is tlsd_report_json_head, the
- * handshakes' objects separated by commas, then TLSD_REPORT_JSON_TAIL. */
+ * handshakes' objects separated by commas, TLSD_REPORT_JSON_SIP_HEAD,
+ * the SIP flows' objects (tlsd_sip_flow_json) separated by commas, then
+ * TLSD_REPORT_JSON_TAIL.  Filters choose handshakes only: every SIP flow
+ * is listed. */
 void tlsd_report_json(GString *out, const TlsdResult *result, const char *file_name,
                       const GPtrArray *shown);
 
@@ -36,8 +41,18 @@ void tlsd_report_json_head(GString *out, const TlsdResult *result, const char *f
 /* tlsd_handshake_json appends one handshake's object, numbered |index|. */
 void tlsd_handshake_json(GString *out, const TlsdHandshake *hs, guint index);
 
+/* tlsd_sip_flow_json appends one SIP flow's object, numbered |index|:
+ * its transport, endpoints, TLS handshake, and each message's time,
+ * direction, start line and Call-ID. */
+void tlsd_sip_flow_json(GString *out, const TlsdSipFlow *flow, guint index);
+
+/* tlsd_sip_flow_text appends one SIP flow's paragraph, numbered |index|:
+ * a line per message with time, direction, start line and Call-ID. */
+void tlsd_sip_flow_text(GString *out, const TlsdSipFlow *flow, guint index);
+
 /* tlsd_report_text appends the whole text report.  It is
- * tlsd_report_text_head then tlsd_handshake_text for each of |shown|. */
+ * tlsd_report_text_head, tlsd_handshake_text for each of |shown|, then
+ * tlsd_sip_flow_text for every SIP flow. */
 void tlsd_report_text(GString *out, const TlsdResult *result, const char *file_name,
                       const GPtrArray *shown);
 

@@ -441,5 +441,47 @@ tlsd_report_json(GString *out, const TlsdResult *result, const char *file_name,
     /* The index is the position in the whole file, filtered or not. */
     tlsd_handshake_json(out, hs, hs->index);
   }
+  TLSD_PUT(out, TLSD_REPORT_JSON_SIP_HEAD);
+  for (guint i = 0; i < result->sip_flows->len; i++) {
+    if (i > 0)
+      tlsd_put_char(out, ',');
+    tlsd_sip_flow_json(out, g_ptr_array_index(result->sip_flows, i), i + 1);
+  }
   TLSD_PUT(out, TLSD_REPORT_JSON_TAIL);
+}
+
+void
+tlsd_sip_flow_json(GString *out, const TlsdSipFlow *flow, guint index)
+{
+  TLSD_PUT(out, "{\"index\":");
+  put_int(out, index);
+  TLSD_PUT(out, ",\"transport\":");
+  put_string(out, tlsd_sip_transport_name(flow->transport));
+  TLSD_PUT(out, ",\"client\":");
+  put_endpoint(out, flow->client_addr, flow->client_port);
+  TLSD_PUT(out, ",\"server\":");
+  put_endpoint(out, flow->server_addr, flow->server_port);
+  TLSD_PUT(out, ",\"handshake\":");
+  if (flow->handshake > 0)
+    put_int(out, flow->handshake);
+  else
+    TLSD_PUT(out, "null");
+  TLSD_PUT(out, ",\"stopped\":");
+  put_string(out, flow->stopped);
+  TLSD_PUT(out, ",\"messages\":[");
+  for (guint i = 0; i < flow->lines->len; i++) {
+    const TlsdSipLine *line = g_ptr_array_index(flow->lines, i);
+    if (i > 0)
+      tlsd_put_char(out, ',');
+    TLSD_PUT(out, "{\"time\":");
+    put_time(out, line->time_us);
+    TLSD_PUT(out, ",\"from\":");
+    put_string(out, tlsd_role_name(line->from));
+    TLSD_PUT(out, ",\"line\":");
+    put_string(out, line->start_line);
+    TLSD_PUT(out, ",\"call_id\":");
+    put_string(out, line->call_id);
+    tlsd_put_char(out, '}');
+  }
+  TLSD_PUT(out, "]}");
 }

@@ -334,9 +334,9 @@ tlsd_report_text_head(GString *out, const TlsdResult *result, const char *file_n
                       const GPtrArray *shown)
 {
   g_string_append_printf(out, "%s: %" G_GUINT64_FORMAT " packets, %" G_GUINT64_FORMAT
-                         " TCP connections, %u TLS handshakes",
+                         " TCP connections, %u TLS handshakes, %u SIP flows",
                          file_name, result->packets, result->connections,
-                         result->handshakes->len);
+                         result->handshakes->len, result->sip_flows->len);
   if (shown->len != result->handshakes->len)
     g_string_append_printf(out, " (%u shown)", shown->len);
   if (result->keylog_entries > 0)
@@ -357,4 +357,55 @@ tlsd_report_text(GString *out, const TlsdResult *result, const char *file_name,
   tlsd_report_text_head(out, result, file_name, shown);
   for (guint i = 0; i < shown->len; i++)
     tlsd_handshake_text(out, g_ptr_array_index(shown, i));
+  for (guint i = 0; i < result->sip_flows->len; i++)
+    tlsd_sip_flow_text(out, g_ptr_array_index(result->sip_flows, i), i + 1);
+}
+
+static void
+put_endpoint(GString *out, const char *addr, guint16 port)
+{
+  put_text(out, addr);
+  tlsd_put_char(out, ':');
+  tlsd_put_uint(out, port);
+}
+
+void
+tlsd_sip_flow_text(GString *out, const TlsdSipFlow *flow, guint index)
+{
+  TLSD_PUT(out, "SIP flow ");
+  tlsd_put_uint(out, index);
+  TLSD_PUT(out, ": ");
+  tlsd_put_str(out, tlsd_sip_transport_name(flow->transport));
+  if (flow->handshake > 0) {
+    TLSD_PUT(out, " (handshake ");
+    tlsd_put_uint(out, flow->handshake);
+    tlsd_put_char(out, ')');
+  }
+  TLSD_PUT(out, ", client ");
+  put_endpoint(out, flow->client_addr, flow->client_port);
+  TLSD_PUT(out, ", server ");
+  put_endpoint(out, flow->server_addr, flow->server_port);
+  TLSD_PUT(out, "\n");
+  for (guint i = 0; i < flow->lines->len; i++) {
+    const TlsdSipLine *line = g_ptr_array_index(flow->lines, i);
+    TLSD_PUT(out, "  ");
+    tlsd_append_time(out, line->time_us);
+    if (line->from == TLSD_CLIENT)
+      TLSD_PUT(out, "  client -> server  ");
+    else
+      TLSD_PUT(out, "  server -> client  ");
+    put_text(out, line->start_line);
+    if (line->call_id != NULL) {
+      TLSD_PUT(out, "  [Call-ID ");
+      tlsd_put_str(out, line->call_id);
+      tlsd_put_char(out, ']');
+    }
+    tlsd_put_char(out, '\n');
+  }
+  if (flow->stopped != NULL) {
+    TLSD_PUT(out, "  (not followed further: ");
+    tlsd_put_str(out, flow->stopped);
+    TLSD_PUT(out, ")\n");
+  }
+  tlsd_put_char(out, '\n');
 }

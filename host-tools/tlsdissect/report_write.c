@@ -37,6 +37,20 @@ tlsd_report_write(FILE *out, gboolean json, const TlsdResult *result, const char
       return FALSE;
   }
   if (json)
+    g_string_append(s, TLSD_REPORT_JSON_SIP_HEAD);
+  for (guint i = 0; i < result->sip_flows->len; i++) {
+    const TlsdSipFlow *flow = g_ptr_array_index(result->sip_flows, i);
+    if (json) {
+      if (i > 0)
+        g_string_append_c(s, ',');
+      tlsd_sip_flow_json(s, flow, i + 1);
+    } else {
+      tlsd_sip_flow_text(s, flow, i + 1);
+    }
+    if (s->len >= FLUSH_AT && !flush_to(out, s))
+      return FALSE;
+  }
+  if (json)
     g_string_append(s, TLSD_REPORT_JSON_TAIL "\n");
   return flush_to(out, s);
 }

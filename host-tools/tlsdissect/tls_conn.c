@@ -4,6 +4,7 @@
 
 #include <openssl/bytestring.h>
 
+#include "sip_lines.h"
 #include "tls_crypto.h"
 #include "tls_messages.h"
 #include "tls_names.h"
@@ -39,6 +40,7 @@ typedef struct {
   gboolean seen_bytes;
   GByteArray *app;         /* first application bytes, for the SIP line */
   gboolean sip_done;
+  TlsdSipStream *sip;      /* every SIP message's line, made at the first application bytes */
   guint64 last_unread_len; /* body length of the last undecryptable record */
 } Dir;
 
@@ -78,6 +80,7 @@ tlsd_conn_restart(TlsdConn *conn, const TlsdKeylog *keylog)
   tlsd_handshake_free(conn->hs);
   for (int i = 0; i < 2; i++) {
     tlsd_record_key_clear(&conn->dir[i].key);
+    tlsd_sip_stream_free(conn->dir[i].sip);
     buffers[i][0] = conn->dir[i].records;
     buffers[i][1] = conn->dir[i].messages;
     buffers[i][2] = conn->dir[i].app;
@@ -109,6 +112,7 @@ tlsd_conn_free(TlsdConn *conn)
     g_byte_array_unref(conn->dir[i].app);
     g_byte_array_unref(conn->pending[i]);
     tlsd_record_key_clear(&conn->dir[i].key);
+    tlsd_sip_stream_free(conn->dir[i].sip);
   }
   tlsd_handshake_free(conn->hs);
   g_free(conn);
@@ -174,6 +178,8 @@ break_dir(TlsdConn *conn, TlsdRole role, const char *why)
     return;
   d->broken = TRUE;
   d->sip_done = TRUE;
+  if (d->sip != NULL)
+    tlsd_sip_stream_stop(d->sip, "the TLS stream could not be followed further");
   g_byte_array_set_size(d->records, 0);
   g_byte_array_set_size(d->messages, 0);
   if (tlsd_conn_is_tls(conn))
@@ -210,14 +216,39 @@ take_sip(TlsdConn *conn, TlsdRole role, const guint8 *data, gsize len)
     conn->hs->sip_response = g_steal_pointer(&line);
 }
 
+/* TRUE while the SIP lines of |d|'s application data are still read. */
+static gboolean
+sip_lines_wanted(const Dir *d)
+{
+  return d->sip != NULL && tlsd_sip_stream_wants_data(d->sip);
+}
+
+/* Every SIP message's line in application bytes from |role|. */
 static void
-application_data(TlsdConn *conn, TlsdRole role, const guint8 *data, gsize len)
+take_sip_lines(TlsdConn *conn, TlsdRole role, const guint8 *data, gsize len, gint64 time_us)
+{
+  Dir *d = &conn->dir[role];
+
+  if (d->sip == NULL) {
+    if (d->broken || !tlsd_sip_could_start(data[0]))
+      return;
+    d->sip = tlsd_sip_stream_new(role);
+  }
+  if (conn->hs->sip_lines == NULL)
+    conn->hs->sip_lines = g_ptr_array_new_with_free_func((GDestroyNotify) tlsd_sip_line_free);
+  tlsd_sip_stream_feed(d->sip, data, len, time_us, conn->hs->sip_lines);
+}
+
+static void
+application_data(TlsdConn *conn, TlsdRole role, const guint8 *data, gsize len, gint64 time_us)
 {
   Dir *d = &conn->dir[role];
 
   conn->hs->app_records[role]++;
-  if (len > 0)
+  if (len > 0) {
     take_sip(conn, role, data, len);
+    take_sip_lines(conn, role, data, len, time_us);
+  }
   if (conn->hs->app_records[role] >= APP_RECORDS_FOR_SIP)
     d->sip_done = TRUE;
 }
@@ -406,7 +437,7 @@ plaintext_record(TlsdConn *conn, TlsdRole role, guint8 type, const guint8 *data,
     alert(conn, role, body, was_encrypted, time_us);
     break;
   case CT_APPLICATION_DATA:
-    application_data(conn, role, data, len);
+    application_data(conn, role, data, len, time_us);
     break;
   case CT_CHANGE_CIPHER_SPEC:
     conn->hs->ccs[role] = TRUE;
@@ -482,7 +513,7 @@ encrypted_record(TlsdConn *conn, TlsdRole role, const guint8 header[TLSD_RECORD_
     plaintext_record(conn, role, header[0], CBS_data(&body), CBS_len(&body), FALSE, time_us);
     return;
   }
-  if (d->sip_done && (hs->version == TLS13 ? CBS_len(&body) > SKIM_MIN_LEN
+  if (d->sip_done && !sip_lines_wanted(d) && (hs->version == TLS13 ? CBS_len(&body) > SKIM_MIN_LEN
                                            : header[0] == CT_APPLICATION_DATA)) {
     /* Past the SIP lines only alerts matter: records too long to be one
      * are counted without decrypting (the sequence number still moves). */
@@ -656,6 +687,8 @@ tlsd_conn_conclude(TlsdConn *conn)
     if (!d->broken && (d->records->len > 0 || d->messages->len > 0))
       tlsd_handshake_note(hs, TRUE, "the capture ends inside a %s record",
                           tlsd_role_name(role));
+    if (d->sip != NULL && hs->sip_stopped == NULL)
+      hs->sip_stopped = tlsd_sip_stream_stopped(d->sip);
   }
   if (hs->version == TLS13 && hs->decryption == TLSD_DECRYPT_NOT_NEEDED && hs->have_server_hello)
     hs->decryption = TLSD_DECRYPT_NO_KEYS;

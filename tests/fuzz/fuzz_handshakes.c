@@ -20,7 +20,10 @@
  *     refused it exactly when its outcome is "refused";
  *   - the JSON report is valid JSON (so valid UTF-8) and says what the
  *     result holds: complete, packets, the number of handshakes;
- *   - the text report is valid UTF-8.
+ *   - the text report is valid UTF-8;
+ *   - every SIP flow lists at least one message and at most
+ *     TLSD_SIP_LINES_MAX, in time order, with printable start lines; the
+ *     JSON lists every SIP flow.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -81,6 +84,21 @@ static void check_result(TlsdResult *r) {
     check_handshake(hs);
   }
 
+  for (guint i = 0; i < r->sip_flows->len; i++) {
+    const TlsdSipFlow *flow = g_ptr_array_index(r->sip_flows, i);
+    must(flow->lines->len > 0 && flow->lines->len <= TLSD_SIP_LINES_MAX,
+         "a SIP flow lists 1..TLSD_SIP_LINES_MAX messages");
+    for (guint j = 0; j < flow->lines->len; j++) {
+      const TlsdSipLine *line = g_ptr_array_index(flow->lines, j);
+      must(g_utf8_validate(line->start_line, -1, NULL), "a SIP start line is UTF-8");
+      for (const char *c = line->start_line; *c != '\0'; c++)
+        must((guchar) *c >= 0x20 && *c != 0x7f, "a SIP start line has no control character");
+      must(j == 0 || ((const TlsdSipLine *) g_ptr_array_index(flow->lines, j - 1))->time_us <=
+                         line->time_us,
+           "a SIP flow's messages are in time order");
+    }
+  }
+
   tlsd_report_json(json, r, "fuzz", r->handshakes);
   must(g_utf8_validate(json->str, (gssize) json->len, NULL), "the JSON report is UTF-8");
   root = parse_json(parser, json);
@@ -97,6 +115,10 @@ static void check_result(TlsdResult *r) {
        json_array_get_length(json_object_get_array_member(root, "handshakes")) ==
            r->handshakes->len,
        "JSON lists every handshake");
+  must(json_object_has_member(root, "sip_flows") &&
+       json_array_get_length(json_object_get_array_member(root, "sip_flows")) ==
+           r->sip_flows->len,
+       "JSON lists every SIP flow");
 
   tlsd_report_text(text, r, "fuzz", r->handshakes);
   must(g_utf8_validate(text->str, (gssize) text->len, NULL), "the text report is UTF-8");
