@@ -227,16 +227,25 @@ static char *media_address(const VgwTestExtension *x) {
                        : g_strdup(lan);
 }
 
-/* The 200 to |req| with |sdp|, a Contact at |address| on |from|'s
- * transport. NULL if libosip2 runs out of memory. */
+/* The 200 to |req| with |sdp| and a Contact at the host and port the
+ * caller sent |req| to (its Request-URI), with |from|'s transport: behind
+ * slirp's port forwards the gateway's own address (10.0.2.15:5060) is
+ * not one the caller can reach, and callers send their ACK and BYE to
+ * the Contact (RFC 3261 §12.1.2). NULL if libosip2 runs out of memory. */
 static osip_message_t *answer_ok(const osip_message_t *req,
                                  const SipPeer *from, const char *tag,
-                                 const char *address, const char *sdp) {
+                                 const char *sdp) {
+  static const char *const transport_param[SIP_TRANSPORT_COUNT] = {
+      [SIP_TRANSPORT_UDP] = "",
+      [SIP_TRANSPORT_TCP] = ";transport=tcp",
+      [SIP_TRANSPORT_TLS] = ";transport=tls"};
   osip_message_t *resp = sip_response_new(req, 200, NULL, tag);
-  const char *user = req->req_uri->username;
+  const osip_uri_t *target = req->req_uri;
+  const char *port = target->port;
   g_autofree char *contact = g_strdup_printf(
-      "<sip:%s@%s%s>", user, address,
-      from->transport == SIP_TRANSPORT_UDP ? "" : ";transport=tcp");
+      "<%s:%s@%s%s%s%s>", target->scheme, target->username, target->host,
+      port != NULL ? ":" : "", port != NULL ? port : "",
+      transport_param[from->transport]);
 
   if (resp == NULL || osip_message_set_contact(resp, contact) != 0 ||
       osip_message_set_content_type(resp, "application/sdp") != 0 ||
@@ -316,7 +325,7 @@ static void take_invite(VgwTestExtension *x, SipTxn *txn,
                c->slot;
   g_autofree char *sdp = sip_sdp_answer(&neg, address, (guint16)port,
                                         (guint64)g_get_real_time());
-  c->ok = answer_ok(req, from, c->to_tag, address, sdp);
+  c->ok = answer_ok(req, from, c->to_tag, sdp);
   if (c->ok == NULL) {
     call_respond(c, sip_response_new(req, 500, NULL, c->to_tag));
     call_end(c, "no memory for the answer");
