@@ -37,8 +37,16 @@ static void add_arrays(GString *j, const VgwStatus *st) {
   g_string_append_c(j, '[');
   for (size_t i = 0; i < st->n_listeners; i++) {
     g_string_append(j, i ? ",{" : "{");
-    add_str(j, "transport", st->listeners[i].transport);
-    add_num(j, "port", st->listeners[i].port);
+    const VgwStatusListener *l = &st->listeners[i];
+    add_str(j, "transport", l->transport);
+    add_num(j, "port", l->port);
+    add_str(j, "interface", l->interface);
+    add_str(j, "network", l->network);
+    add_str(j, "address", l->address);
+    if (l->stream) {
+      add_num(j, "connections", l->connections);
+      add_num(j, "refused", l->refused);
+    }
     g_string_append_c(j, '}');
   }
   g_string_append(j, "]");
@@ -272,9 +280,11 @@ char *vgw_status_to_text(const VgwStatus *st) {
                            or_dash(f->mac), f->ipv4 ? f->ipv4 : "(no address)");
   }
   for (size_t i = 0; i < st->n_listeners; i++) {
-    g_string_append_printf(t, "Listening:    %s/%u\n",
-                           st->listeners[i].transport,
-                           (unsigned)st->listeners[i].port);
+    const VgwStatusListener *l = &st->listeners[i];
+    g_string_append_printf(t, "Listening:    %s/%u on %s %s (SIP Interface "
+                           "%s)\n",
+                           l->transport, (unsigned)l->port, or_dash(l->network),
+                           or_dash(l->address), or_dash(l->interface));
   }
   g_string_append_printf(t, "Pending:      %u value(s) wait for a reset\n",
                          (unsigned)st->pending);

@@ -39,10 +39,17 @@ typedef struct {
   char *fingerprint;
 } Identity;
 
-struct VgwTlsServer {
-  uint16_t port;
+/* One listening socket; its connections carry its tag. */
+struct VgwTlsListener {
+  VgwTlsServer *server;
   int fd;
   guint accept_source;
+  uint16_t port;
+  int tag;
+};
+
+struct VgwTlsServer {
+  GList *listeners;   /* VgwTlsListener*, oldest first */
   VgwTlsSigner *signer;
   Identity *engine_id;
   Identity *software_id;
@@ -66,6 +73,7 @@ struct VgwTlsServer {
 
 struct VgwTlsConn {
   VgwTlsServer *server;
+  int tag;    /* its listener's */
   GList node; /* in server->half_open, then in server->established */
   int fd;
   SSL *ssl;
@@ -572,7 +580,8 @@ static void evict_oldest_half_open(VgwTlsServer *s, const char *newcomer) {
 }
 
 static void accept_one(int fd, const char *peer, gpointer data) {
-  VgwTlsServer *s = data;
+  VgwTlsListener *l = data;
+  VgwTlsServer *s = l->server;
   Identity *id = current(s);
   if (id == NULL) {
     if (log_allowed(s)) {
@@ -605,6 +614,7 @@ static void accept_one(int fd, const char *peer, gpointer data) {
   SSL_set_accept_state(ssl);
   VgwTlsConn *c = g_new0(VgwTlsConn, 1);
   c->server = s;
+  c->tag = l->tag;
   c->fd = fd;
   c->ssl = ssl;
   c->out = g_byte_array_new();
@@ -628,23 +638,74 @@ static gboolean on_accept(int fd, GIOCondition cond, gpointer data) {
   return G_SOURCE_CONTINUE;
 }
 
-VgwTlsServer *vgw_tls_server_start(uint16_t port, VgwTlsSigner *signer,
-                                   GError **error) {
-  uint16_t bound_port;
-  int fd = vgw_inet_bind_any(SOCK_STREAM, port, 64, &bound_port, error);
-  if (fd < 0) {
-    return NULL;
-  }
+VgwTlsServer *vgw_tls_server_new(VgwTlsSigner *signer) {
   VgwTlsServer *s = g_new0(VgwTlsServer, 1);
-  s->port = bound_port;
-  s->fd = fd;
   s->signer = signer;
   s->max_half_open = VGW_TLS_MAX_HALF_OPEN;
   s->max_established = VGW_TLS_MAX_ESTABLISHED;
   s->handshake_timeout_s = VGW_TLS_HANDSHAKE_TIMEOUT_S;
   g_queue_init(&s->half_open);
   g_queue_init(&s->established);
-  s->accept_source = g_unix_fd_add(fd, G_IO_IN, on_accept, s);
+  return s;
+}
+
+VgwTlsListener *vgw_tls_server_listen(VgwTlsServer *s, int fd, int tag) {
+  struct sockaddr_in sa;
+  socklen_t salen = sizeof(sa);
+  VgwTlsListener *l = g_new0(VgwTlsListener, 1);
+  l->server = s;
+  l->fd = fd;
+  l->tag = tag;
+  if (getsockname(fd, (struct sockaddr *)&sa, &salen) == 0 &&
+      sa.sin_family == AF_INET) {
+    l->port = ntohs(sa.sin_port);
+  }
+  l->accept_source = g_unix_fd_add(fd, G_IO_IN, on_accept, l);
+  s->listeners = g_list_append(s->listeners, l);
+  return l;
+}
+
+/* close_tagged closes the connections of |queue| accepted on a listener
+ * tagged |tag|, logging |why|. */
+static void close_tagged(GQueue *queue, int tag, const char *why) {
+  GList *next;
+  for (GList *n = queue->head; n != NULL; n = next) {
+    VgwTlsConn *c = n->data;
+    next = n->next;
+    if (c->tag != tag) {
+      continue;
+    }
+    g_message("tls: %s: closed: %s", c->peer, why);
+    conn_close(c);
+  }
+}
+
+void vgw_tls_server_unlisten(VgwTlsServer *s, VgwTlsListener *l,
+                             gboolean close_connections) {
+  s->listeners = g_list_remove(s->listeners, l);
+  g_source_remove(l->accept_source);
+  close(l->fd);
+  if (close_connections) {
+    gboolean shared = FALSE;
+    for (GList *n = s->listeners; n != NULL; n = n->next) {
+      shared |= ((VgwTlsListener *)n->data)->tag == l->tag;
+    }
+    if (!shared) {
+      close_tagged(&s->half_open, l->tag, "its listener was closed");
+      close_tagged(&s->established, l->tag, "its listener was closed");
+    }
+  }
+  g_free(l);
+}
+
+VgwTlsServer *vgw_tls_server_start(uint16_t port, VgwTlsSigner *signer,
+                                   GError **error) {
+  int fd = vgw_inet_bind_any(SOCK_STREAM, port, 64, NULL, error);
+  if (fd < 0) {
+    return NULL;
+  }
+  VgwTlsServer *s = vgw_tls_server_new(signer);
+  vgw_tls_server_listen(s, fd, 0);
   return s;
 }
 
@@ -660,12 +721,17 @@ void vgw_tls_server_set_handshake_timeout(VgwTlsServer *s, guint seconds) {
   s->handshake_timeout_s = seconds;
 }
 
-uint16_t vgw_tls_server_port(const VgwTlsServer *s) { return s->port; }
+uint16_t vgw_tls_server_port(const VgwTlsServer *s) {
+  return s->listeners != NULL ? ((VgwTlsListener *)s->listeners->data)->port
+                              : 0;
+}
+
+int vgw_tls_conn_tag(const VgwTlsConn *conn) { return conn->tag; }
 
 void vgw_tls_server_info(VgwTlsServer *s, VgwTlsServerInfo *out) {
   Identity *id = current(s);
   memset(out, 0, sizeof(*out));
-  out->port = s->port;
+  out->port = vgw_tls_server_port(s);
   out->key_source = id == NULL ? "none" : id->engine ? "engine" : "software";
   out->slot = id != NULL && id->engine ? (int)id->slot : -1;
   out->key_type = id ? vgw_crypto_key_type_name(id->key_type) : NULL;
@@ -695,8 +761,9 @@ void vgw_tls_server_free(VgwTlsServer *s) {
   if (s->flush_source != 0) {
     g_source_remove(s->flush_source);
   }
-  g_source_remove(s->accept_source);
-  close(s->fd);
+  while (s->listeners != NULL) {
+    vgw_tls_server_unlisten(s, s->listeners->data, FALSE);
+  }
   identity_free(s->engine_id);
   identity_free(s->software_id);
   g_free(s);

@@ -43,14 +43,14 @@ static gboolean load_identity(VgwTlsService *t, GError **error) {
 
 VgwTlsService *vgw_tls_service_start(VgwCryptoEngine *engine,
                                      VgwConfigState *cs, const char *serial,
-                                     uint16_t port, GError **error) {
+                                     GError **error) {
   VgwTlsService *t = g_new0(VgwTlsService, 1);
   t->engine = engine;
   t->cs = cs;
   t->serial = g_strdup(serial);
   t->signer = vgw_tls_signer_new(engine);
-  t->server = vgw_tls_server_start(port, t->signer, error);
-  if (t->server == NULL || !load_identity(t, error)) {
+  t->server = vgw_tls_server_new(t->signer);
+  if (!load_identity(t, error)) {
     vgw_tls_server_free(t->server);
     vgw_tls_signer_free(t->signer);
     g_free(t->serial);
@@ -87,9 +87,7 @@ void vgw_tls_service_set_stream(VgwTlsService *t, const VgwTlsStreamOps *ops,
   vgw_tls_server_set_stream(t->server, ops, data);
 }
 
-uint16_t vgw_tls_service_port(const VgwTlsService *t) {
-  return vgw_tls_server_port(t->server);
-}
+VgwTlsServer *vgw_tls_service_server(VgwTlsService *t) { return t->server; }
 
 /* Every failure reason fits the status's counters. */
 G_STATIC_ASSERT(VGW_TLS_ERROR_COUNT <= VGW_STATUS_MAX_COUNTS);

@@ -33,12 +33,14 @@
 
 /* The transport's own refusals, next to the layer's SipReasons. */
 #define REFUSED_CONNECTION_LIMIT "connection-limit"
+#define REFUSED_INTERFACE_LIMIT "interface-connection-limit"
 #define REFUSED_SEND_BACKLOG "send-backlog"
 
 typedef struct {
   VgwSipTransport *t;
   guint64 id;                 /* SipPeer.connection; the key in t->conns */
   VgwTlsConn *tls;            /* TLS: the listener's connection, else NULL */
+  guint iface;                /* the SIP Interface it was accepted on */
   int fd;                     /* TCP: the socket (TLS: -1) */
   SipPeer peer;
   char name[VGW_PEER_LEN];    /* "a.b.c.d:port", for logs */
@@ -56,6 +58,7 @@ typedef struct {
   guint open;
   guint64 accepted;
   guint64 refused_limit;
+  guint64 refused_interface_limit;
   guint64 refused_backlog;
   guint64 closed_idle;
   guint64 pings;
@@ -67,10 +70,12 @@ struct VgwSipTransport {
   SipTxnLayer *layer;
   VgwSipRequestFunc request;
   gpointer request_data;
-  int udp_fd;
+  int udp_fd;                 /* for requests of our own (connection 0) */
+  GHashTable *udp_watches;    /* served UDP socket fd -> its watch */
   GHashTable *conns;          /* guint64 id -> SipConn, owned */
   guint64 next_id;
   StreamStats stream[SIP_TRANSPORT_COUNT]; /* TCP and TLS used */
+  VgwSipInterfaceConns iface[VGW_SIP_INTERFACES][SIP_TRANSPORT_COUNT];
 };
 
 /* ---- Sending ---- */
@@ -82,12 +87,19 @@ static gboolean send_udp(VgwSipTransport *t, const SipPeer *to,
   memset(&sa, 0, sizeof(sa));
   sa.sin_family = AF_INET;
   sa.sin_port = htons(to->port);
-  if (t->udp_fd < 0 || inet_pton(AF_INET, to->address, &sa.sin_addr) != 1) {
+  /* A request's answer leaves from the socket it came in on (its
+   * SipPeer.connection, the socket + 1) while that is still served. */
+  int fd = to->connection != 0 &&
+                   g_hash_table_contains(t->udp_watches,
+                                         GINT_TO_POINTER(to->connection - 1))
+               ? (int)to->connection - 1
+               : t->udp_fd;
+  if (fd < 0 || inet_pton(AF_INET, to->address, &sa.sin_addr) != 1) {
     g_message("sip/udp: no route for a response to %s:%u", to->address,
               to->port);
     return FALSE;
   }
-  if (sendto(t->udp_fd, bytes, len, MSG_DONTWAIT, (struct sockaddr *)&sa,
+  if (sendto(fd, bytes, len, MSG_DONTWAIT, (struct sockaddr *)&sa,
              sizeof(sa)) != (ssize_t)len) {
     g_message("sip/udp: sending %zu bytes to %s:%u: %s", (size_t)len,
               to->address, to->port, g_strerror(errno));
@@ -233,6 +245,7 @@ static gboolean on_udp(int fd, GIOCondition cond, gpointer data) {
       break;
     }
     SipPeer from = {.transport = SIP_TRANSPORT_UDP,
+                    .connection = (guint64)fd + 1,
                     .port = ntohs(sa.sin_port)};
     inet_ntop(AF_INET, &sa.sin_addr, from.address, sizeof(from.address));
     receive_message(t, buf, (gsize)n, &from);
@@ -251,6 +264,7 @@ static void conn_free(SipConn *c) {
     g_byte_array_unref(c->backlog);
   }
   conn_stats(c)->open--;
+  c->t->iface[c->iface][c->peer.transport].open--;
   g_hash_table_remove(c->t->conns, &c->id); /* frees c */
 }
 
@@ -351,11 +365,13 @@ static gboolean on_conn_idle(gpointer data) {
   return G_SOURCE_REMOVE;
 }
 
-/* conn_admit counts a new |transport| connection from |name|; FALSE, and
- * the refusal logged and counted, when max_connections are open. */
+/* conn_admit counts a new |transport| connection from |name| on
+ * interface |iface|; FALSE, and the refusal logged and counted, when
+ * max_connections are open, or max_interface_connections on |iface|. */
 static gboolean conn_admit(VgwSipTransport *t, SipTransport transport,
-                           const char *name) {
+                           guint iface, const char *name) {
   StreamStats *st = &t->stream[transport];
+  VgwSipInterfaceConns *on_iface = &t->iface[iface][transport];
 
   if (st->open >= t->limits.max_connections) {
     st->refused_limit++;
@@ -364,16 +380,27 @@ static gboolean conn_admit(VgwSipTransport *t, SipTransport transport,
               sip_transport_name(transport), name, st->open);
     return FALSE;
   }
+  if (on_iface->open >= t->limits.max_interface_connections) {
+    st->refused_interface_limit++;
+    on_iface->refused++;
+    g_message("sip/%s: %s: refused: " REFUSED_INTERFACE_LIMIT
+              " (%u connections open on SIP Interface %u)",
+              sip_transport_name(transport), name, on_iface->open, iface);
+    return FALSE;
+  }
   return TRUE;
 }
 
-/* conn_new serves a new |transport| connection from |sa| (|name|). */
+/* conn_new serves a new |transport| connection from |sa| (|name|)
+ * accepted on interface |iface|. */
 static SipConn *conn_new(VgwSipTransport *t, SipTransport transport,
-                         const struct sockaddr_in *sa, const char *name) {
+                         guint iface, const struct sockaddr_in *sa,
+                         const char *name) {
   SipConn *c = g_new0(SipConn, 1);
   StreamStats *st = &t->stream[transport];
 
   c->t = t;
+  c->iface = iface;
   c->id = ++t->next_id;
   c->fd = -1;
   c->peer.transport = transport;
@@ -386,6 +413,7 @@ static SipConn *conn_new(VgwSipTransport *t, SipTransport transport,
   g_hash_table_insert(t->conns, &c->id, c);
   st->open++;
   st->accepted++;
+  t->iface[iface][transport].open++;
   g_debug("sip/%s: connection %" G_GUINT64_FORMAT " from %s",
           sip_transport_name(transport), c->id, name);
   c->idle_timer = g_timeout_add_seconds(t->limits.idle_timeout_s,
@@ -393,12 +421,13 @@ static SipConn *conn_new(VgwSipTransport *t, SipTransport transport,
   return c;
 }
 
-void vgw_sip_transport_accept_tcp(int fd, const char *peer, gpointer data) {
-  VgwSipTransport *t = data;
+void vgw_sip_transport_accept_tcp(VgwSipTransport *t, guint iface, int fd,
+                                  const char *peer) {
   struct sockaddr_in sa;
   socklen_t salen = sizeof(sa);
 
-  if (!conn_admit(t, SIP_TRANSPORT_TCP, peer)) {
+  g_return_if_fail(iface < VGW_SIP_INTERFACES);
+  if (!conn_admit(t, SIP_TRANSPORT_TCP, iface, peer)) {
     close(fd);
     return;
   }
@@ -408,7 +437,7 @@ void vgw_sip_transport_accept_tcp(int fd, const char *peer, gpointer data) {
     close(fd);
     return;
   }
-  SipConn *c = conn_new(t, SIP_TRANSPORT_TCP, &sa, peer);
+  SipConn *c = conn_new(t, SIP_TRANSPORT_TCP, iface, &sa, peer);
   c->fd = fd;
   c->backlog = g_byte_array_new();
   c->in_watch = g_unix_fd_add(fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
@@ -420,11 +449,13 @@ void vgw_sip_transport_accept_tcp(int fd, const char *peer, gpointer data) {
 static gpointer tls_open(VgwTlsConn *tls, const struct sockaddr_in *addr,
                          const char *name, gpointer data) {
   VgwSipTransport *t = data;
+  int tag = vgw_tls_conn_tag(tls);
+  guint iface = tag >= 0 && tag < VGW_SIP_INTERFACES ? (guint)tag : 0;
 
-  if (!conn_admit(t, SIP_TRANSPORT_TLS, name)) {
+  if (!conn_admit(t, SIP_TRANSPORT_TLS, iface, name)) {
     return NULL;
   }
-  SipConn *c = conn_new(t, SIP_TRANSPORT_TLS, addr, name);
+  SipConn *c = conn_new(t, SIP_TRANSPORT_TLS, iface, addr, name);
   c->tls = tls;
   return c;
 }
@@ -471,7 +502,8 @@ VgwSipTransport *vgw_sip_transport_new(const VgwSipTransportLimits *limits,
   } else {
     t->limits = (VgwSipTransportLimits){VGW_SIP_MAX_CONNECTIONS,
                                         VGW_SIP_IDLE_TIMEOUT_S,
-                                        VGW_SIP_MAX_SEND_BACKLOG};
+                                        VGW_SIP_MAX_SEND_BACKLOG,
+                                        VGW_SIP_MAX_INTERFACE_CONNECTIONS};
   }
   t->request = request;
   t->request_data = data;
@@ -482,13 +514,58 @@ VgwSipTransport *vgw_sip_transport_new(const VgwSipTransportLimits *limits,
     return NULL;
   }
   t->udp_fd = -1;
+  t->udp_watches = g_hash_table_new(NULL, NULL);
   t->conns = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
   return t;
 }
 
 void vgw_sip_transport_serve_udp(VgwSipTransport *t, int fd) {
-  t->udp_fd = fd;
-  g_unix_fd_add(fd, G_IO_IN, on_udp, t);
+  if (t->udp_fd < 0) {
+    t->udp_fd = fd;
+  }
+  g_hash_table_insert(t->udp_watches, GINT_TO_POINTER(fd),
+                      GUINT_TO_POINTER(g_unix_fd_add(fd, G_IO_IN, on_udp, t)));
+}
+
+void vgw_sip_transport_stop_udp(VgwSipTransport *t, int fd) {
+  gpointer watch;
+
+  if (!g_hash_table_steal_extended(t->udp_watches, GINT_TO_POINTER(fd), NULL,
+                                   &watch)) {
+    return;
+  }
+  g_source_remove(GPOINTER_TO_UINT(watch));
+  if (t->udp_fd == fd) {
+    GHashTableIter it;
+    gpointer other = NULL;
+    g_hash_table_iter_init(&it, t->udp_watches);
+    t->udp_fd = g_hash_table_iter_next(&it, &other, NULL)
+                    ? GPOINTER_TO_INT(other)
+                    : -1;
+  }
+}
+
+void vgw_sip_transport_close_interface(VgwSipTransport *t,
+                                       SipTransport transport, guint iface,
+                                       const char *why) {
+  GHashTableIter it;
+  gpointer value;
+
+  g_hash_table_iter_init(&it, t->conns);
+  while (g_hash_table_iter_next(&it, NULL, &value)) {
+    SipConn *c = value;
+    if (c->iface == iface && c->peer.transport == transport) {
+      conn_break(c, why);
+    }
+  }
+}
+
+VgwSipInterfaceConns vgw_sip_transport_interface_conns(
+    const VgwSipTransport *t, SipTransport transport, guint iface) {
+  VgwSipInterfaceConns none = {0, 0};
+
+  g_return_val_if_fail(iface < VGW_SIP_INTERFACES, none);
+  return t->iface[iface][transport];
 }
 
 /* status_transport fills |out| with the layer's counters of |transport|:
@@ -522,6 +599,7 @@ static void status_stream(const VgwSipTransport *t, SipTransport transport,
   const StreamStats *st = &t->stream[transport];
   const VgwStatusCount refusals[] = {
       {REFUSED_CONNECTION_LIMIT, st->refused_limit},
+      {REFUSED_INTERFACE_LIMIT, st->refused_interface_limit},
       {REFUSED_SEND_BACKLOG, st->refused_backlog},
   };
 
