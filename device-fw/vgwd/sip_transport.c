@@ -384,7 +384,7 @@ static gboolean conn_admit(VgwSipTransport *t, SipTransport transport,
     st->refused_interface_limit++;
     on_iface->refused++;
     g_message("sip/%s: %s: refused: " REFUSED_INTERFACE_LIMIT
-              " (%u connections open on SIP Interface %u)",
+              " (%u connections open on SIPInterface %u)",
               sip_transport_name(transport), name, on_iface->open, iface);
     return FALSE;
   }
