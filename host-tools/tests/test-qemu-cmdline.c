@@ -14,6 +14,23 @@ has_arg(char **argv, const char *arg)
   return g_strv_contains((const char *const *) argv, arg);
 }
 
+/* The instance "a" with its identity and the SIP ports 15060/15061. */
+static VgwInstance *
+test_instance(void)
+{
+  g_autoptr(GError) error = NULL;
+  VgwInstance *inst;
+
+  g_setenv("VGW_STATE_DIR", "/tmp/vst", TRUE);
+  inst = vgw_instance_new("a", &error);
+  g_assert_no_error(error);
+  inst->serial = g_strdup("VGW0000000001");
+  inst->mac_base = g_strdup("02:00:00:00:00:fe");
+  inst->sip_port = 15060;
+  inst->sip_tls_port = 15061;
+  return inst;
+}
+
 static void
 test_argv(void)
 {
@@ -23,12 +40,7 @@ test_argv(void)
   g_autofree char *chardev = NULL;
   VgwQemuConfig cfg = { .qemu = "/q/qemu-system-aarch64", .images = "/img", .smp = 2, .memory_mb = 256 };
 
-  g_setenv("VGW_STATE_DIR", "/tmp/vst", TRUE);
-  inst = vgw_instance_new("a", &error);
-  inst->serial = g_strdup("VGW0000000001");
-  inst->mac_base = g_strdup("02:00:00:00:00:fe");
-  inst->sip_port = 15060;
-  inst->sip_tls_port = 15061;
+  inst = test_instance();
   argv = vgw_qemu_build_argv(&cfg, inst);
 
   g_assert_cmpstr(argv[0], ==, "/q/qemu-system-aarch64");
@@ -88,12 +100,7 @@ test_sip_forwards(void)
   VgwParamConfig *config = vgw_param_config_new();
 
   g_assert_true(vgw_ini_load(config, ini, strlen(ini), "t.ini", VGW_INI_FULL, NULL, &error));
-  g_setenv("VGW_STATE_DIR", "/tmp/vst", TRUE);
-  inst = vgw_instance_new("a", &error);
-  inst->serial = g_strdup("VGW0000000001");
-  inst->mac_base = g_strdup("02:00:00:00:00:fe");
-  inst->sip_port = 15060;
-  inst->sip_tls_port = 15061;
+  inst = test_instance();
   vgw_sip_forwards_from_config(inst, config);
   vgw_param_config_free(config);
   g_assert_cmpuint(inst->n_forwards, ==, 4);
