@@ -171,13 +171,20 @@ static VgwNetAddressing addressing(const VgwParamConfig *cfg,
   return a;
 }
 
-/* follow_addresses gives the listeners the ports' current addresses. */
+/* follow_addresses gives the listeners the ports' current addresses; a
+ * port without one (a host vgwd has none) takes VGW_LAN_ADDRESS or
+ * VGW_WAN_ADDRESS from the environment, if set (testing only). */
 static void follow_addresses(Vgwd *d) {
   static const char *const roles[VGW_NETWORK_COUNT] = {
       [VGW_NETWORK_LAN] = "lan", [VGW_NETWORK_WAN] = "wan"};
+  static const char *const env[VGW_NETWORK_COUNT] = {
+      [VGW_NETWORK_LAN] = "VGW_LAN_ADDRESS",
+      [VGW_NETWORK_WAN] = "VGW_WAN_ADDRESS"};
   for (int n = 0; n < VGW_NETWORK_COUNT; n++) {
     const VgwNetPort *p = vgw_net_port(&d->net, roles[n]);
-    vgw_listeners_set_address(d->listeners, n, p ? p->ipv4 : NULL);
+    const char *ipv4 = p != NULL ? p->ipv4 : NULL;
+    vgw_listeners_set_address(d->listeners, n,
+                              ipv4 != NULL ? ipv4 : g_getenv(env[n]));
   }
 }
 

@@ -499,6 +499,9 @@ VgwSipTransport *vgw_sip_transport_new(const VgwSipTransportLimits *limits,
 
   if (limits != NULL) {
     t->limits = *limits;
+    if (t->limits.max_interface_connections == 0) {
+      t->limits.max_interface_connections = t->limits.max_connections;
+    }
   } else {
     t->limits = (VgwSipTransportLimits){VGW_SIP_MAX_CONNECTIONS,
                                         VGW_SIP_IDLE_TIMEOUT_S,

@@ -59,7 +59,7 @@ typedef struct {
   guint max_connections;
   guint idle_timeout_s;
   gsize max_send_backlog;
-  guint max_interface_connections;
+  guint max_interface_connections; /* 0: max_connections */
 } VgwSipTransportLimits;
 
 /* One interface's connections of one stream transport. */
