@@ -5,8 +5,10 @@ An ini whose ports collide (two interfaces on LAN with TCP 5060, or TLS
 on another interface's TCP port) is refused by `vgw ini check` and by
 `vgw up --config`, with a message naming both rows and the port, and
 nothing is started. A gateway booted with two interfaces on LAN (the
-factory ports 5060/5060/5061 and 5070/5070/5071) lists six listeners in
-`vgw status --json` (interface, network port, address, transport, port);
+factory ports 5060/5060/5061 and 5070/5070/5071) and one on WAN (UDP
+5060) opens each interface's listeners once its port has its DHCP
+address, and lists them in `vgw status --json` (interface, network port,
+address, transport, port);
 `vgw up` forwards the second interface's ports too ("forwards"), and
 each interface answers OPTIONS over UDP, TCP and TLS. Then the second
 row is deleted live (a full `vgw ini load` without it): its TCP and TLS
@@ -29,6 +31,8 @@ HEAD = ('[ SIPInterface ]\n'
 TAIL = '[ \\SIPInterface ]\n'
 MAIN = 'SIPInterface 0 = "lan-main", "LAN", 5060, 5060, 5061;\n'
 EXTRA = 'SIPInterface 1 = "lan-extra", "LAN", 5070, 5070, 5071;\n'
+# On WAN, the same port numbers as lan-main do not collide.
+WAN = 'SIPInterface 2 = "wan-side", "WAN", 5060, 0, 0;\n'
 CONFLICTS = [
     ('SIPInterface 1 = "lan-extra", "LAN", 5070, 5060, 5071;\n',
      'SIPInterface 1: TCPPort: port 5060/tcp on LAN is already used by SIPInterface 0 '
@@ -117,7 +121,7 @@ def test(run):
     tmp = tempfile.mkdtemp(prefix='sipifs-')
     refused_configs(run, tmp)
 
-    both = write(tmp, 'both.ini', HEAD + MAIN + EXTRA + TAIL)
+    both = write(tmp, 'both.ini', HEAD + MAIN + EXTRA + WAN + TAIL)
     if run.up(GW, '--config', both).returncode != 0:
         return
     st = run.status(GW) or {}
@@ -125,9 +129,17 @@ def test(run):
     fwd = {(f.get('proto'), f.get('guest')): f.get('host') for f in st.get('forwards', [])}
     run.check(sorted(fwd) == [('tcp', 5070), ('tcp', 5071), ('udp', 5070)] and all(fwd.values()),
               'vgw up forwards the second interface\'s UDP, TCP and TLS ports', st.get('forwards'))
-    run.check(listeners(st) == expected_listeners([('lan-main', 5060), ('lan-extra', 5070)]),
-              'status lists each interface\'s listeners: name, LAN, its address, transport, port',
-              st.get('listeners'))
+    wan = [('wan-side', 'WAN', '10.0.3.15', 'udp', 5060)]
+    run.check(listeners(st) == sorted(expected_listeners([('lan-main', 5060),
+                                                          ('lan-extra', 5070)]) + wan),
+              'status lists each interface\'s listeners: name, network port, its address, '
+              'transport, port', st.get('listeners'))
+    log = run.console_tail(GW, lines=400)
+    for port, address, line in (('lan', '10.0.2.15', 'lan-main: listening on udp 10.0.2.15:5060'),
+                                 ('wan', '10.0.3.15', 'wan-side: listening on udp 10.0.3.15:5060')):
+        got = 'net: %s address %s/' % (port, address)
+        run.check(got in log and line in log and log.index(got) < log.index(line),
+                  'the listeners on %s open once DHCP gave it %s' % (port.upper(), address), log)
     if len(fwd) != 3:
         return
     main = (ports.get('sip_udp'), ports.get('sip_tcp'), ports.get('sips'))
@@ -149,7 +161,7 @@ def test(run):
         run.check(sorted(l.get('connections') for l in extra_tcp) == [1, 1],
                   'status counts one TCP and one TLS connection on lan-extra', extra_tcp)
 
-        only_main = write(tmp, 'main.ini', HEAD + MAIN + TAIL)
+        only_main = write(tmp, 'main.ini', HEAD + MAIN + WAN + TAIL)
         p = run.vgw('ini', 'load', '--name', GW, only_main)
         run.check(p.returncode == 0, 'vgw ini load without lan-extra is accepted',
                   p.stdout + p.stderr)
@@ -162,8 +174,8 @@ def test(run):
         held_tls.close()
 
     st = run.status(GW) or {}
-    run.check(listeners(st) == expected_listeners([('lan-main', 5060)]),
-              'status lists only lan-main\'s listeners', st.get('listeners'))
+    run.check(listeners(st) == sorted(expected_listeners([('lan-main', 5060)]) + wan),
+              'status lists only lan-main\'s and wan-side\'s listeners', st.get('listeners'))
     fresh = socket.create_connection(('127.0.0.1', extra[1]), timeout=120)
     try:
         run.check(closed_by_gateway(fresh),
