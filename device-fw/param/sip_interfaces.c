@@ -100,6 +100,9 @@ static char *conflict_reason(const VgwSipIface *ifaces, gsize i,
                            port, VGW_SIP_IFACE_RTP_FIRST,
                            VGW_SIP_IFACE_RTP_LAST);
   }
+  if (l == VGW_SIP_LISTEN_UDP && port == VGW_SIP_IFACE_DHCP_CLIENT_PORT) {
+    return g_strdup_printf("port %u/udp is the DHCP client's", port);
+  }
   for (gsize j = 0; j <= i; j++) {
     const VgwSipIface *g = &ifaces[j];
     if (g->network != f->network) {

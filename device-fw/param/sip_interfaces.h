@@ -9,8 +9,9 @@
  * The port-conflict check of a configuration is here too: two listeners
  * on one network port with the same port number on the same IP protocol
  * (TCP and TLS are both TCP), or a SIP port on one of the UDP ports the
- * test extension binds for RTP, cannot both be bound, so such a
- * configuration is refused when it is loaded, not found out at boot.
+ * test extension binds for RTP or on the DHCP client's, cannot both be
+ * bound, so such a configuration is refused when it is loaded, not found
+ * out at boot.
  */
 #ifndef VGW_PARAM_SIP_INTERFACES_H
 #define VGW_PARAM_SIP_INTERFACES_H
@@ -30,6 +31,9 @@ G_BEGIN_DECLS
  * (vgwd/test_extension.h, VGW_TEST_RTP_PORT_BASE and _PORTS). */
 #define VGW_SIP_IFACE_RTP_FIRST 40000
 #define VGW_SIP_IFACE_RTP_LAST 40003
+/* The DHCP client (udhcpc) receives its leases on this UDP port of both
+ * network ports. */
+#define VGW_SIP_IFACE_DHCP_CLIENT_PORT 68
 
 typedef enum {
   VGW_NETWORK_LAN,
@@ -69,7 +73,8 @@ gsize vgw_sip_interfaces_read(const VgwParamConfig *cfg, VgwSipIface *out);
  * case; VGW_PARAM_ERROR_VALUE), and no two listeners conflict
  * (VGW_PARAM_ERROR_CONFLICT): "FILE:LINE: SIPInterface 1: TCPPort: port
  * 5060/tcp on LAN is already used by SIPInterface 0 (TCPPort)", or
- * "... is one of the test extension's RTP ports (40000-40003)". */
+ * "... is one of the test extension's RTP ports (40000-40003)", "port
+ * 68/udp is the DHCP client's". */
 gboolean vgw_sip_interfaces_check(const VgwParamConfig *cfg,
                                   const char *file_name, GError **error);
 

@@ -116,6 +116,10 @@ static const Refused refused[] = {
      VGW_PARAM_ERROR_CONFLICT,
      "board.ini:3: SIPInterface 0: UDPPort: port 40002/udp is one of the "
      "test extension's RTP ports (40000-40003)"},
+    {"SIPInterface 0 = \"a\", \"LAN\", 68, 5060, 5061;\n",
+     VGW_PARAM_ERROR_CONFLICT,
+     "board.ini:3: SIPInterface 0: UDPPort: port 68/udp is the DHCP "
+     "client's"},
     {"SIPInterface 0 = \"a\", \"DMZ\", 5060, 5060, 5061;\n",
      VGW_PARAM_ERROR_VALUE,
      "board.ini:3: SIPInterface 0: NetworkInterface: 'DMZ' is not a network "
