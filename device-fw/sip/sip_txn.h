@@ -47,6 +47,10 @@ typedef struct {
   char address[48]; /* numeric IPv4 or IPv6 */
   guint16 port;
   guint64 connection;
+  /* The SIPInterface row a message came in on (0 also for the implicit
+   * interface of a configuration without rows, param/sip_interfaces.h);
+   * set by the transport, for routing and the TLS Context. */
+  guint interface;
 } SipPeer;
 
 typedef struct SipTxnLayer SipTxnLayer;

@@ -24,10 +24,14 @@ typedef struct {
   guint16 port[2];
 } Fixture;
 
+/* Answers 200, with the SIPInterface row the request came in on as the
+ * To tag ("if<row>"). */
 static void answer(SipTxnLayer *layer, SipTxn *txn, const osip_message_t *req,
                    const SipPeer *from, gpointer data) {
   if (txn != NULL) {
-    sip_txn_respond(txn, sip_response_options_ok(req, "t1"));
+    char *tag = g_strdup_printf("if%u", from->interface);
+    sip_txn_respond(txn, sip_response_options_ok(req, tag));
+    g_free(tag);
   }
 }
 
@@ -144,16 +148,21 @@ static int connect_to(int type, guint16 port) {
   return fd;
 }
 
-/* ask sends an OPTIONS on |fd| and returns whether 200 came back. */
-static gboolean ask(int fd, const char *transport, const char *branch) {
+/* ask_on sends an OPTIONS on |fd| and returns whether 200 came back,
+ * from SIPInterface |row| when |row| >= 0. */
+static gboolean ask_on(int fd, const char *transport, const char *branch,
+                       int row) {
   char *req = options(transport, branch);
   char buf[2048];
   gboolean ok = FALSE;
   /* A TCP connect completes in the loop; send once it is writable. */
   for (guint turn = 0; turn < MAX_TURNS; turn++) {
     if (send(fd, req, strlen(req), MSG_NOSIGNAL) == (ssize_t)strlen(req)) {
+      char *tag = g_strdup_printf(";tag=if%d\r\n", row);
       ok = receive(fd, buf, sizeof(buf)) > 0 &&
-           g_str_has_prefix(buf, "SIP/2.0 200 ");
+           g_str_has_prefix(buf, "SIP/2.0 200 ") &&
+           (row < 0 || strstr(buf, tag) != NULL);
+      g_free(tag);
       break;
     }
     if (errno != EAGAIN && errno != ENOTCONN) {
@@ -163,6 +172,10 @@ static gboolean ask(int fd, const char *transport, const char *branch) {
   }
   g_free(req);
   return ok;
+}
+
+static gboolean ask(int fd, const char *transport, const char *branch) {
+  return ask_on(fd, transport, branch, -1);
 }
 
 /* closed_by_gateway says whether the gateway closed |fd| (EOF or reset). */
@@ -196,8 +209,9 @@ static void test_each_interface_answers(Fixture *f, gconstpointer data) {
   for (int i = 0; i < 2; i++) {
     int udp = connect_to(SOCK_DGRAM, f->port[i]);
     int tcp = connect_to(SOCK_STREAM, f->port[i]);
-    g_assert_true(ask(udp, "UDP", i ? "u1" : "u0"));
-    g_assert_true(ask(tcp, "TCP", i ? "t1" : "t0"));
+    /* Each request is known to come in on its interface (rows 0, 3). */
+    g_assert_true(ask_on(udp, "UDP", i ? "u1" : "u0", i ? 3 : 0));
+    g_assert_true(ask_on(tcp, "TCP", i ? "t1" : "t0", i ? 3 : 0));
     close(udp);
     close(tcp);
   }

@@ -161,7 +161,7 @@ static Listener *listener_open(VgwListeners *l, const Wanted *w,
   ln->fd = fd;
   switch (w->kind) {
     case VGW_SIP_LISTEN_UDP:
-      vgw_sip_transport_serve_udp(l->sip, fd);
+      vgw_sip_transport_serve_udp(l->sip, w->slot, fd);
       break;
     case VGW_SIP_LISTEN_TCP:
       ln->accept_watch = g_unix_fd_add(fd, G_IO_IN, on_tcp_accept, ln);

@@ -36,6 +36,14 @@
 #define REFUSED_INTERFACE_LIMIT "interface-connection-limit"
 #define REFUSED_SEND_BACKLOG "send-backlog"
 
+/* One served UDP socket (a SIP Interface's UDP listener). */
+typedef struct {
+  VgwSipTransport *t;
+  int fd;
+  guint iface;
+  guint watch;
+} UdpSocket;
+
 typedef struct {
   VgwSipTransport *t;
   guint64 id;                 /* SipPeer.connection; the key in t->conns */
@@ -71,7 +79,7 @@ struct VgwSipTransport {
   VgwSipRequestFunc request;
   gpointer request_data;
   int udp_fd;                 /* for requests of our own (connection 0) */
-  GHashTable *udp_watches;    /* served UDP socket fd -> its watch */
+  GHashTable *udp_sockets;    /* served UDP socket fd -> UdpSocket, owned */
   GHashTable *conns;          /* guint64 id -> SipConn, owned */
   guint64 next_id;
   StreamStats stream[SIP_TRANSPORT_COUNT]; /* TCP and TLS used */
@@ -90,7 +98,7 @@ static gboolean send_udp(VgwSipTransport *t, const SipPeer *to,
   /* A request's answer leaves from the socket it came in on (its
    * SipPeer.connection, the socket + 1) while that is still served. */
   int fd = to->connection != 0 &&
-                   g_hash_table_contains(t->udp_watches,
+                   g_hash_table_contains(t->udp_sockets,
                                          GINT_TO_POINTER(to->connection - 1))
                ? (int)to->connection - 1
                : t->udp_fd;
@@ -233,7 +241,8 @@ static void receive_message(VgwSipTransport *t, const guint8 *bytes,
 }
 
 static gboolean on_udp(int fd, GIOCondition cond, gpointer data) {
-  VgwSipTransport *t = data;
+  UdpSocket *u = data;
+  VgwSipTransport *t = u->t;
   static guint8 buf[UDP_MAX_DATAGRAM];
 
   for (guint i = 0; i < READS_PER_WAKEUP; i++) {
@@ -246,7 +255,8 @@ static gboolean on_udp(int fd, GIOCondition cond, gpointer data) {
     }
     SipPeer from = {.transport = SIP_TRANSPORT_UDP,
                     .connection = (guint64)fd + 1,
-                    .port = ntohs(sa.sin_port)};
+                    .port = ntohs(sa.sin_port),
+                    .interface = u->iface};
     inet_ntop(AF_INET, &sa.sin_addr, from.address, sizeof(from.address));
     receive_message(t, buf, (gsize)n, &from);
   }
@@ -404,6 +414,7 @@ static SipConn *conn_new(VgwSipTransport *t, SipTransport transport,
   c->id = ++t->next_id;
   c->fd = -1;
   c->peer.transport = transport;
+  c->peer.interface = iface;
   c->peer.connection = c->id;
   c->peer.port = ntohs(sa->sin_port);
   inet_ntop(AF_INET, &sa->sin_addr, c->peer.address, sizeof(c->peer.address));
@@ -517,31 +528,37 @@ VgwSipTransport *vgw_sip_transport_new(const VgwSipTransportLimits *limits,
     return NULL;
   }
   t->udp_fd = -1;
-  t->udp_watches = g_hash_table_new(NULL, NULL);
+  t->udp_sockets = g_hash_table_new_full(NULL, NULL, NULL, g_free);
   t->conns = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
   return t;
 }
 
-void vgw_sip_transport_serve_udp(VgwSipTransport *t, int fd) {
+void vgw_sip_transport_serve_udp(VgwSipTransport *t, guint iface, int fd) {
+  UdpSocket *u = g_new0(UdpSocket, 1);
+
+  g_return_if_fail(iface < VGW_SIP_INTERFACES);
+  u->t = t;
+  u->fd = fd;
+  u->iface = iface;
+  u->watch = g_unix_fd_add(fd, G_IO_IN, on_udp, u);
   if (t->udp_fd < 0) {
     t->udp_fd = fd;
   }
-  g_hash_table_insert(t->udp_watches, GINT_TO_POINTER(fd),
-                      GUINT_TO_POINTER(g_unix_fd_add(fd, G_IO_IN, on_udp, t)));
+  g_hash_table_insert(t->udp_sockets, GINT_TO_POINTER(fd), u);
 }
 
 void vgw_sip_transport_stop_udp(VgwSipTransport *t, int fd) {
-  gpointer watch;
+  UdpSocket *u = g_hash_table_lookup(t->udp_sockets, GINT_TO_POINTER(fd));
 
-  if (!g_hash_table_steal_extended(t->udp_watches, GINT_TO_POINTER(fd), NULL,
-                                   &watch)) {
+  if (u == NULL) {
     return;
   }
-  g_source_remove(GPOINTER_TO_UINT(watch));
+  g_source_remove(u->watch);
+  g_hash_table_remove(t->udp_sockets, GINT_TO_POINTER(fd)); /* frees u */
   if (t->udp_fd == fd) {
     GHashTableIter it;
     gpointer other = NULL;
-    g_hash_table_iter_init(&it, t->udp_watches);
+    g_hash_table_iter_init(&it, t->udp_sockets);
     t->udp_fd = g_hash_table_iter_next(&it, &other, NULL)
                     ? GPOINTER_TO_INT(other)
                     : -1;

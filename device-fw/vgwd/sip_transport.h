@@ -84,10 +84,11 @@ VgwSipTransport *vgw_sip_transport_new(const VgwSipTransportLimits *limits,
                                        gpointer data);
 
 /* vgw_sip_transport_serve_udp reads every datagram arriving on the bound,
- * non-blocking UDP socket |fd| and answers each from it; the first socket
- * served also sends requests of our own. The caller keeps |fd| open until
- * vgw_sip_transport_stop_udp(). */
-void vgw_sip_transport_serve_udp(VgwSipTransport *t, int fd);
+ * non-blocking UDP socket |fd| of SIP Interface |iface| (below
+ * VGW_SIP_INTERFACES; SipPeer.interface) and answers each from it; the
+ * first socket served also sends requests of our own. The caller keeps
+ * |fd| open until vgw_sip_transport_stop_udp(). */
+void vgw_sip_transport_serve_udp(VgwSipTransport *t, guint iface, int fd);
 
 /* vgw_sip_transport_stop_udp stops serving |fd| (the caller closes it);
  * answers to its requests still pending leave from another socket. */

@@ -18,7 +18,7 @@ static gint64 fake_clock(gpointer data) {
 static void setup(Fixture *f, gconstpointer limits) {
   f->now = 1000;
   f->registrar = sip_registrar_new(limits, fake_clock, f);
-  f->peer = (SipPeer){SIP_TRANSPORT_UDP, "10.0.0.1", 5070, 0};
+  f->peer = (SipPeer){SIP_TRANSPORT_UDP, "10.0.0.1", 5070, 0, 0};
 }
 
 static void teardown(Fixture *f, gconstpointer unused) {
@@ -153,7 +153,7 @@ static void test_several_contacts_and_removal(Fixture *f,
   /* A second phone from another Call-ID adds a third contact; the 200
    * lists all three, each with its time left. */
   f->now += 100;
-  f->peer = (SipPeer){SIP_TRANSPORT_TCP, "10.0.0.9", 40000, 7};
+  f->peer = (SipPeer){SIP_TRANSPORT_TCP, "10.0.0.9", 40000, 7, 0};
   osip_message_t *resp = do_register(f, "sip:bob@example.test", "other", 1,
                                      "Contact: <sip:bob@10.0.0.9;transport=tcp>\r\n"
                                      "Expires: 300\r\n",
