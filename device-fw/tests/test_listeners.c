@@ -278,6 +278,36 @@ static void test_row_deleted_live(Fixture *f, gconstpointer data) {
   close(on_first);
 }
 
+/* A row whose ports change live moves: its old port refuses, its new one
+ * answers; the unchanged row keeps its listeners and connections. */
+static void test_row_changed_live(Fixture *f, gconstpointer data) {
+  int on_first = connect_to(SOCK_STREAM, f->port[0]);
+  g_assert_true(ask(on_first, "TCP", "c0"));
+  guint16 moved = free_port(f->port[0]);
+  char *rows = g_strdup_printf(
+      "SIPInterface 0 = \"first\", \"LAN\", %u, %u, 0;\n"
+      "SIPInterface 3 = \"second\", \"LAN\", %u, %u, 0;\n",
+      f->port[0], f->port[0], moved, moved);
+  VgwParamConfig *cfg = config(rows);
+  vgw_listeners_apply(f->listeners, cfg);
+  vgw_param_config_free(cfg);
+  g_free(rows);
+
+  int old_port = connect_to(SOCK_STREAM, f->port[1]);
+  g_assert_true(old_port < 0 || closed_by_gateway(old_port));
+  if (old_port >= 0) {
+    close(old_port);
+  }
+  int udp = connect_to(SOCK_DGRAM, moved);
+  int tcp = connect_to(SOCK_STREAM, moved);
+  g_assert_true(ask_on(udp, "UDP", "c1", 3));
+  g_assert_true(ask_on(tcp, "TCP", "c2", 3));
+  g_assert_true(ask_on(on_first, "TCP", "c3", 0));
+  close(udp);
+  close(tcp);
+  close(on_first);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   sip_message_library_init();
@@ -287,5 +317,7 @@ int main(int argc, char **argv) {
              test_interface_bound, teardown);
   g_test_add("/listeners/row-deleted-live", Fixture, NULL, setup,
              test_row_deleted_live, teardown);
+  g_test_add("/listeners/row-changed-live", Fixture, NULL, setup,
+             test_row_changed_live, teardown);
   return g_test_run();
 }

@@ -4,7 +4,8 @@
 An ini whose ports collide (two interfaces on LAN with TCP 5060, or TLS
 on another interface's TCP port) is refused by `vgw ini check` and by
 `vgw up --config`, with a message naming both rows and the port, and
-nothing is started. A gateway booted with two interfaces on LAN (the
+nothing is started; a running gateway refuses it in `vgw ini load` and
+keeps its listeners. A gateway booted with two interfaces on LAN (the
 factory ports 5060/5060/5061 and 5070/5070/5071) and one on WAN (UDP
 5060) opens each interface's listeners once its port has its DHCP
 address, and lists them in `vgw status --json` (interface, network port,
@@ -142,6 +143,14 @@ def test(run):
                   'the listeners on %s open once DHCP gave it %s' % (port.upper(), address), log)
     if len(fwd) != 3:
         return
+    # The running gateway refuses a conflicting load and keeps its listeners.
+    row, message = CONFLICTS[0]
+    p = run.vgw('ini', 'load', '--name', GW, write(tmp, 'live-conflict.ini', HEAD + MAIN + row + TAIL))
+    run.check(p.returncode != 0 and message in p.stderr,
+              'vgw ini load on the running gateway refuses the conflict too',
+              'rc=%d\n%s%s' % (p.returncode, p.stdout, p.stderr))
+    run.check(listeners(run.status(GW)) == listeners(st),
+              'after the refused load the listeners are unchanged')
     main = (ports.get('sip_udp'), ports.get('sip_tcp'), ports.get('sips'))
     extra = (fwd[('udp', 5070)], fwd[('tcp', 5070)], fwd[('tcp', 5071)])
     answers_everywhere(run, 'lan-main', *main, tag='m1')
