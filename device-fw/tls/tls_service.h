@@ -1,7 +1,8 @@
 /*
  * vgwd's TLS: Context 0's identity (tls_identity.h) served by the TLS
- * server (tls_server.h) on the SIP Interfaces' TLS listeners with the crypto engine's key (tls_signer.h),
- * kept current when the keystore changes, plus the benchmark's
+ * server (tls_server.h) on the SIP Interfaces' TLS listeners with the
+ * crypto engine's key (tls_signer.h), kept current when the keystore
+ * changes, plus the benchmark's
  * software-key switch (`debug tls-key engine|software`, tls_softkey.h).
  */
 #ifndef VGW_TLS_SERVICE_H

@@ -14,8 +14,9 @@
  *    (sip_answer.h);
  *  - the crypto engine: the kernel's entropy pool fed from its TRNG, TLS
  *    Context 0's device key and self-signed certificate, the TLS server of
- *    the interfaces' TLS listeners signing with the engine, its connections' data handed to SIP
- *    once their handshake is done; the keystore verbs;
+ *    the interfaces' TLS listeners signing with the engine, its
+ *    connections' data handed to SIP once their handshake is done; the
+ *    keystore verbs;
  *  - the configuration (device-fw/param) booted from the flash store
  *    (device-fw/store) on the configuration flash, factory defaults when
  *    it is blank or unusable; applied to addressing, maintenance login

@@ -19,8 +19,9 @@
  * the same for TCP and TLS (each transport counted on its own): its
  * connections open at once (`connection-limit`: the newcomer is closed
  * at once) and those open at once on one SIP Interface
- * (`interface-connection-limit`, likewise), an idle timeout (no byte in or out), and the bytes queued for
- * a peer that does not read (`send-backlog`: the connection is closed).
+ * (`interface-connection-limit`, likewise), an idle timeout (no byte in
+ * or out), and the bytes queued for a peer that does not read
+ * (`send-backlog`: the connection is closed).
  * Message refusals are the layer's SipReasons (sip_reason.h), counted by
  * transport in its SipTxnStats.
  *
