@@ -31,7 +31,8 @@ typedef struct {
   char address[INET_ADDRSTRLEN];
   int fd;                 /* UDP, TCP (TLS: the TLS listener's) */
   guint accept_watch;     /* TCP */
-  VgwTlsListener *tls;    /* TLS */
+  VgwTlsServer *tls_server; /* TLS: the server it was given to */
+  VgwTlsListener *tls;
 } Listener;
 
 /* One listener the configuration asks for. */
@@ -72,9 +73,10 @@ static guint slot_of(const VgwSipIface *f) {
   return f->row == VGW_SIP_IFACE_IMPLICIT ? 0 : (guint)f->row;
 }
 
-static gboolean same_listener(const Listener *ln, const Wanted *w,
-                              const char *address) {
+static gboolean same_listener(const VgwListeners *l, const Listener *ln,
+                              const Wanted *w, const char *address) {
   return ln->slot == w->slot && ln->network == w->network &&
+         (ln->kind != VGW_SIP_LISTEN_TLS || ln->tls_server == l->tls) &&
          ln->kind == w->kind && ln->port == w->port && address != NULL &&
          strcmp(ln->address, address) == 0;
 }
@@ -124,7 +126,7 @@ static void listener_close(VgwListeners *l, Listener *ln) {
                                         why);
       break;
     case VGW_SIP_LISTEN_TLS:
-      vgw_tls_server_unlisten(l->tls, ln->tls, TRUE);
+      vgw_tls_server_unlisten(ln->tls_server, ln->tls, TRUE);
       break;
     case VGW_SIP_LISTEN_COUNT:
       g_assert_not_reached();
@@ -167,6 +169,7 @@ static Listener *listener_open(VgwListeners *l, const Wanted *w,
       ln->accept_watch = g_unix_fd_add(fd, G_IO_IN, on_tcp_accept, ln);
       break;
     case VGW_SIP_LISTEN_TLS:
+      ln->tls_server = l->tls;
       ln->tls = vgw_tls_server_listen(l->tls, fd, (int)w->slot);
       break;
     case VGW_SIP_LISTEN_COUNT:
@@ -190,7 +193,7 @@ static void reconcile(VgwListeners *l) {
     for (guint w = 0; w < wanted->len && !keep; w++) {
       const Wanted *want = &g_array_index(wanted, Wanted, w);
       if (!have[w] &&
-          same_listener(ln, want, l->address[want->network])) {
+          same_listener(l, ln, want, l->address[want->network])) {
         have[w] = keep = TRUE;
         if (strcmp(ln->name, want->name) != 0) {
           g_free(ln->name);

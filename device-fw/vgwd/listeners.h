@@ -43,7 +43,8 @@ typedef struct VgwListeners VgwListeners;
 VgwListeners *vgw_listeners_new(VgwSipTransport *sip);
 
 /* vgw_listeners_set_tls has |tls| serve the TLS listeners (NULL: there
- * are none, e.g. without a crypto engine) and opens them. */
+ * are none, e.g. without a crypto engine) and opens them; those of a
+ * previous server are closed first. */
 void vgw_listeners_set_tls(VgwListeners *l, VgwTlsServer *tls);
 
 /* vgw_listeners_set_address gives |network| its address |ipv4|
