@@ -99,11 +99,16 @@ static GArray *wanted_list(const VgwListeners *l) {
   return out;
 }
 
-/* missing_address says whether an interface waits for its port's
- * address. */
+/* missing_address says whether an interface with a listener waits for
+ * its port's address. */
 static gboolean missing_address(const VgwListeners *l) {
   for (gsize i = 0; i < l->n_ifaces; i++) {
-    if (l->address[l->ifaces[i].network] == NULL) {
+    const VgwSipIface *f = &l->ifaces[i];
+    gboolean listens = FALSE;
+    for (int k = 0; k < VGW_SIP_LISTEN_COUNT; k++) {
+      listens |= f->port[k] != 0;
+    }
+    if (listens && l->address[f->network] == NULL) {
       return TRUE;
     }
   }
