@@ -29,6 +29,7 @@
 #include "maint.h"
 #include "ports.h"
 #include "qemu_cmdline.h"
+#include "sip_forwards.h"
 #include "vgw-error.h"
 
 gboolean
@@ -44,9 +45,9 @@ vgw_up_check(gpointer data, GError **error)
   return TRUE;
 }
 
-/* Checks --config with the firmware's parser and returns the
- * configuration to save, as the firmware's own export writes it. */
-static char *
+/* Checks --config with the firmware's parser and returns the checked
+ * configuration. */
+static VgwParamConfig *
 prepare_config(const char *path, GError **error)
 {
   g_autofree char *data = NULL;
@@ -54,7 +55,6 @@ prepare_config(const char *path, GError **error)
   g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
   g_autoptr(GError) local = NULL;
   VgwParamConfig *cfg;
-  char *ini;
   gsize len = 0;
 
   if (!vgw_upload_read_file(path, &data, &len, &local)) {
@@ -70,9 +70,7 @@ prepare_config(const char *path, GError **error)
                 local->message);
     return NULL;
   }
-  ini = vgw_ini_export(cfg);
-  vgw_param_config_free(cfg);
-  return ini;
+  return cfg;
 }
 
 /* QEMU as our child: |exited| flips when GLib reaps it. */
@@ -141,6 +139,10 @@ print_endpoints(const VgwInstance *inst, double elapsed_s)
   printf("  sips       tcp 127.0.0.1:%u\n", inst->sip_tls_port);
   printf("  rtp        udp 127.0.0.1:%u-%u\n", inst->rtp_port,
          inst->rtp_port + VGW_QEMU_RTP_PORTS - 1);
+  for (gsize i = 0; i < inst->n_forwards; i++)
+    printf("  sip        %s 127.0.0.1:%u -> LAN port %u\n",
+           inst->forwards[i].tcp ? "tcp" : "udp", inst->forwards[i].host,
+           inst->forwards[i].guest);
   printf("  console    %s\n", inst->console_sock);
   printf("  maint      %s\n", inst->maint_sock);
   printf("  qmp        %s\n", inst->qmp_sock);
@@ -192,8 +194,13 @@ prepare_instance(VgwInstance *inst, const VgwUpOptions *opts, GError **error)
                          &inst->sip_tls_port, error))
     return FALSE;
   const guint16 taken[] = { inst->sip_port, inst->sip_tls_port };
-  return vgw_port_pick_free_range(VGW_PORT_UDP, VGW_QEMU_RTP_PORTS, taken,
-                                  G_N_ELEMENTS(taken), &inst->rtp_port, error);
+  if (!vgw_port_pick_free_range(VGW_PORT_UDP, VGW_QEMU_RTP_PORTS, taken,
+                                G_N_ELEMENTS(taken), &inst->rtp_port, error))
+    return FALSE;
+  guint16 avoid[2 + VGW_QEMU_RTP_PORTS] = { inst->sip_port, inst->sip_tls_port };
+  for (guint i = 0; i < VGW_QEMU_RTP_PORTS; i++)
+    avoid[2 + i] = inst->rtp_port + i;
+  return vgw_sip_forwards_pick(inst, avoid, G_N_ELEMENTS(avoid), error);
 }
 
 static GSubprocess *
@@ -304,14 +311,19 @@ vgw_up_run(gconstpointer data, GError **error_out)
   g_autofree char *images = NULL;
   g_autofree char *old_log = NULL;
   g_autofree char *config = NULL;
+  VgwParamConfig *checked = NULL;
   VgwBootResult boot = { 0 };
   VgwQemuConfig cfg = { 0 };
   Child child = { 0 };
   const char *identifier;
   int lock_fd = -1, pid;
 
-  if (opts->config != NULL && (config = prepare_config(opts->config, &error)) == NULL)
-    goto out;
+  if (opts->config != NULL) {
+    if ((checked = prepare_config(opts->config, &error)) == NULL)
+      goto out;
+    /* Saved as the firmware's own export writes it. */
+    config = vgw_ini_export(checked);
+  }
   if ((inst = vgw_instance_new(opts->name, &error)) == NULL ||
       (qemu = vgw_qemu_resolve_binary(opts->qemu, &error)) == NULL ||
       (images = vgw_images_resolve_dir(opts->images, &error)) == NULL ||
@@ -326,6 +338,10 @@ vgw_up_run(gconstpointer data, GError **error_out)
   }
   if ((lock_fd = vgw_instance_lock(inst, &error)) < 0)
     goto out;
+  /* Without --config the flash keeps the configuration of the last one,
+   * and the instance its forwards. */
+  if (checked != NULL)
+    vgw_sip_forwards_from_config(inst, checked);
   if (!prepare_instance(inst, opts, &error) ||
       !copy_factory_flash(images, inst, &error) ||
       !vgw_board_secret_ensure(inst->keystore_secret, inst->keystore, &error))
@@ -388,6 +404,7 @@ vgw_up_run(gconstpointer data, GError **error_out)
     goto out;
 
 out:
+  vgw_param_config_free(checked);
   vgw_boot_result_clear(&boot);
   g_clear_object(&child.proc);
   if (lock_fd >= 0)

@@ -101,6 +101,16 @@ vgw_gateway_describe(const VgwInstance *inst, int pid)
   for (guint i = 0; inst->rtp_port != 0 && i < VGW_QEMU_RTP_PORTS; i++)
     json_array_add_int_element(rtp, inst->rtp_port + i);
   json_object_set_array_member(ports, "rtp", rtp);
+  JsonArray *forwards = json_array_new();
+  for (gsize i = 0; i < inst->n_forwards; i++) {
+    JsonObject *f = json_object_new();
+    json_object_set_string_member(f, "proto", inst->forwards[i].tcp ? "tcp" : "udp");
+    json_object_set_int_member(f, "guest", inst->forwards[i].guest);
+    json_object_set_int_member(f, "host", inst->forwards[i].host);
+    json_array_add_object_element(forwards, f);
+  }
+  /* Beside "ports", whose members are all host ports (or a list of them). */
+  json_object_set_array_member(o, "forwards", forwards);
   json_object_set_object_member(o, "ports", ports);
   json_object_set_string_member(o, "state_dir", inst->dir);
   json_object_set_string_member(sockets, "console", inst->console_sock);

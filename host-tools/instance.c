@@ -151,6 +151,26 @@ member_int(JsonObject *o, const char *key)
   return json_node_get_int(n);
 }
 
+/* load_forwards reads the "forwards" array (absent before SIP
+ * Interfaces: none). */
+static void
+load_forwards(VgwInstance *inst, JsonObject *o)
+{
+  JsonArray *a = json_object_has_member(o, "forwards")
+                     ? json_object_get_array_member(o, "forwards") : NULL;
+
+  inst->n_forwards = 0;
+  for (guint i = 0; a != NULL && i < json_array_get_length(a) &&
+                    inst->n_forwards < VGW_MAX_FORWARDS; i++) {
+    JsonObject *f = json_array_get_object_element(a, i);
+    if (f == NULL || !json_object_has_member(f, "proto"))
+      continue;
+    inst->forwards[inst->n_forwards++] = (VgwForward){
+      g_strcmp0(json_object_get_string_member(f, "proto"), "tcp") == 0,
+      (guint16) member_int(f, "guest"), (guint16) member_int(f, "host") };
+  }
+}
+
 gboolean
 vgw_instance_load(VgwInstance *inst, GError **error)
 {
@@ -192,6 +212,7 @@ vgw_instance_load(VgwInstance *inst, GError **error)
   inst->sip_port = (guint16) member_int(o, "sip_port");
   inst->sip_tls_port = (guint16) member_int(o, "sip_tls_port");
   inst->rtp_port = (guint16) member_int(o, "rtp_port");
+  load_forwards(inst, o);
   inst->pid = (int) member_int(o, "pid");
   inst->started_unix = member_int(o, "started_unix");
   argv = json_object_has_member(o, "qemu_argv")
@@ -225,6 +246,20 @@ vgw_instance_to_json(const VgwInstance *inst)
   json_builder_add_int_value(b, inst->sip_tls_port);
   json_builder_set_member_name(b, "rtp_port");
   json_builder_add_int_value(b, inst->rtp_port);
+  json_builder_set_member_name(b, "forwards");
+  json_builder_begin_array(b);
+  for (gsize i = 0; i < inst->n_forwards; i++) {
+    const VgwForward *f = &inst->forwards[i];
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "proto");
+    json_builder_add_string_value(b, f->tcp ? "tcp" : "udp");
+    json_builder_set_member_name(b, "guest");
+    json_builder_add_int_value(b, f->guest);
+    json_builder_set_member_name(b, "host");
+    json_builder_add_int_value(b, f->host);
+    json_builder_end_object(b);
+  }
+  json_builder_end_array(b);
   json_builder_set_member_name(b, "pid");
   json_builder_add_int_value(b, inst->pid);
   json_builder_set_member_name(b, "started_unix");

@@ -22,6 +22,18 @@ G_BEGIN_DECLS
 
 #define VGW_DEFAULT_NAME "default"
 
+/* A host port on 127.0.0.1 forwarded to a SIP Interface's port on LAN,
+ * beyond the factory forwards (sip_port, sip_tls_port): see
+ * sip_forwards.h. */
+typedef struct {
+  gboolean tcp;   /* TCP (a TCP or TLS listener), else UDP */
+  guint16 guest;  /* the interface's port */
+  guint16 host;
+} VgwForward;
+
+/* Every port of 32 interfaces, UDP, TCP and TLS. */
+#define VGW_MAX_FORWARDS 96
+
 typedef struct {
   char *name;
   char *dir;           /* state directory */
@@ -43,6 +55,8 @@ typedef struct {
   guint16 sip_port;    /* UDP and TCP */
   guint16 sip_tls_port;
   guint16 rtp_port;    /* first of VGW_QEMU_RTP_PORTS UDP ports; 0: none */
+  gsize n_forwards;    /* the SIP Interfaces' other LAN ports */
+  VgwForward forwards[VGW_MAX_FORWARDS];
   int pid;             /* 0 when not started by us or stopped */
   gint64 started_unix; /* seconds since the epoch, 0 if never */
   char *qemu;          /* QEMU binary used */

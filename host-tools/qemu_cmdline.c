@@ -114,6 +114,11 @@ vgw_qemu_build_argv(const VgwQemuConfig *cfg, const VgwInstance *inst)
   for (guint i = 0; inst->rtp_port != 0 && i < VGW_QEMU_RTP_PORTS; i++)
     g_string_append_printf(lan, ",hostfwd=udp:127.0.0.1:%u-:%u",
                            inst->rtp_port + i, VGW_TEST_RTP_PORT_BASE + i);
+  /* The SIP Interfaces' other LAN ports (sip_forwards.h). */
+  for (gsize i = 0; i < inst->n_forwards; i++)
+    g_string_append_printf(lan, ",hostfwd=%s:127.0.0.1:%u-:%u",
+                           inst->forwards[i].tcp ? "tcp" : "udp",
+                           inst->forwards[i].host, inst->forwards[i].guest);
   g_ptr_array_add(a, g_string_free(lan, FALSE));
   ADD("-net");
   ADDF("nic,netdev=lan,macaddr=%s", inst->mac_base);

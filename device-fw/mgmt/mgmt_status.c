@@ -19,8 +19,16 @@ static void add_arrays(GString *j, const VgwStatus *st) {
   g_string_append_c(j, '[');
   for (size_t i = 0; i < st->n_listeners; i++) {
     g_string_append(j, i ? ",{" : "{");
-    vgw_json_str(j, "transport", st->listeners[i].transport);
-    vgw_json_uint(j, "port", st->listeners[i].port);
+    const VgwStatusListener *l = &st->listeners[i];
+    vgw_json_str(j, "transport", l->transport);
+    vgw_json_uint(j, "port", l->port);
+    vgw_json_str(j, "interface", l->interface);
+    vgw_json_str(j, "network", l->network);
+    vgw_json_str(j, "address", l->address);
+    if (l->stream) {
+      vgw_json_uint(j, "connections", l->connections);
+      vgw_json_uint(j, "refused", l->refused);
+    }
     g_string_append_c(j, '}');
   }
   g_string_append(j, "]");
@@ -353,9 +361,11 @@ char *vgw_status_to_text(const VgwStatus *st) {
                            or_dash(f->mac), f->ipv4 ? f->ipv4 : "(no address)");
   }
   for (size_t i = 0; i < st->n_listeners; i++) {
-    g_string_append_printf(t, "Listening:    %s/%u\n",
-                           st->listeners[i].transport,
-                           (unsigned)st->listeners[i].port);
+    const VgwStatusListener *l = &st->listeners[i];
+    g_string_append_printf(t, "Listening:    %s/%u on %s %s (SIP Interface "
+                           "%s)\n",
+                           l->transport, (unsigned)l->port, or_dash(l->network),
+                           or_dash(l->address), or_dash(l->interface));
   }
   g_string_append_printf(t, "Pending:      %u value(s) wait for a reset\n",
                          (unsigned)st->pending);

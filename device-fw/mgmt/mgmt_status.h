@@ -14,7 +14,8 @@
 G_BEGIN_DECLS
 
 #define VGW_STATUS_MAX_IFACES 2
-#define VGW_STATUS_MAX_LISTENERS 4
+/* Three per SIP Interface (UDP, TCP, TLS), 32 interfaces. */
+#define VGW_STATUS_MAX_LISTENERS 96
 #define VGW_STATUS_MAX_COUNTS 16
 
 /* A named counter, e.g. TLS failures of one reason. */
@@ -29,9 +30,16 @@ typedef struct {
   const char *ipv4;   /* "a.b.c.d/n" or NULL */
 } VgwStatusIface;
 
+/* One SIP listener, "listeners" in `status`. */
 typedef struct {
-  const char *transport; /* "udp", "tcp" */
+  const char *transport; /* "udp", "tcp", "tls" */
   uint16_t port;
+  const char *interface; /* SIP Interface name */
+  const char *network;   /* "LAN" or "WAN" */
+  const char *address;   /* the IPv4 address it is bound to */
+  gboolean stream;       /* TCP, TLS: the two counts below are shown */
+  uint32_t connections;  /* open now on this interface and transport */
+  uint64_t refused;      /* refused by the interface's connection limit */
 } VgwStatusListener;
 
 /* The TLS listener (device-fw/tls), `status` field "tls". */

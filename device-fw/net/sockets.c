@@ -25,16 +25,23 @@ int vgw_socket_bind(int family, int type, int protocol,
   return fd;
 }
 
-int vgw_inet_bind_any(int type, uint16_t port, int backlog,
-                      uint16_t *bound_port, GError **error) {
+int vgw_inet_bind(int type, struct in_addr address, uint16_t port,
+                  int backlog, uint16_t *bound_port, GError **error) {
   struct sockaddr_in sa;
   memset(&sa, 0, sizeof(sa));
   sa.sin_family = AF_INET;
   sa.sin_port = htons(port);
-  sa.sin_addr.s_addr = htonl(INADDR_ANY);
-  char what[32];
-  g_snprintf(what, sizeof(what), "%s port %u",
-             type == SOCK_STREAM ? "tcp" : "udp", port);
+  sa.sin_addr = address;
+  char what[48];
+  if (address.s_addr == htonl(INADDR_ANY)) {
+    g_snprintf(what, sizeof(what), "%s port %u",
+               type == SOCK_STREAM ? "tcp" : "udp", port);
+  } else {
+    char ip[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &address, ip, sizeof(ip));
+    g_snprintf(what, sizeof(what), "%s %s:%u",
+               type == SOCK_STREAM ? "tcp" : "udp", ip, port);
+  }
   int fd = vgw_socket_bind(AF_INET, type, 0, (struct sockaddr *)&sa,
                            sizeof(sa), type == SOCK_STREAM ? backlog : 0,
                            what, error);
@@ -50,6 +57,12 @@ int vgw_inet_bind_any(int type, uint16_t port, int backlog,
     *bound_port = ntohs(sa.sin_port);
   }
   return fd;
+}
+
+int vgw_inet_bind_any(int type, uint16_t port, int backlog,
+                      uint16_t *bound_port, GError **error) {
+  struct in_addr any = {htonl(INADDR_ANY)};
+  return vgw_inet_bind(type, any, port, backlog, bound_port, error);
 }
 
 void vgw_peer_format(const struct sockaddr_in *sa, char out[VGW_PEER_LEN]) {

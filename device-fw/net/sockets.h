@@ -24,6 +24,13 @@ int vgw_socket_bind(int family, int type, int protocol,
                     const struct sockaddr *sa, socklen_t len, int backlog,
                     const char *what, GError **error);
 
+/* vgw_inet_bind is vgw_socket_bind for |port| on the IPv4 |address|
+ * (network order): SOCK_STREAM (listening with |backlog|) or SOCK_DGRAM.
+ * |port| 0 picks a free port; |*bound_port| (if not NULL) gets the one
+ * bound. Errors read "tcp a.b.c.d:N: ..." or "udp a.b.c.d:N: ...". */
+int vgw_inet_bind(int type, struct in_addr address, uint16_t port,
+                  int backlog, uint16_t *bound_port, GError **error);
+
 /* vgw_inet_bind_any is vgw_socket_bind for |port| on every IPv4 address
  * (both interfaces): SOCK_STREAM (listening with |backlog|) or SOCK_DGRAM.
  * |port| 0 picks a free port; |*bound_port| (if not NULL) gets the one

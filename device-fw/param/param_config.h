@@ -27,6 +27,7 @@ typedef enum {
   VGW_PARAM_ERROR_NOT_FOUND,  /* unknown parameter, table, column or row */
   VGW_PARAM_ERROR_PERMANENT,  /* row 0 of TLSContexts cannot be deleted */
   VGW_PARAM_ERROR_EMPTY,      /* a full load of a file that sets nothing */
+  VGW_PARAM_ERROR_CONFLICT,   /* two rows claim one resource (a port) */
 } VgwParamErrorCode;
 
 typedef struct VgwParamConfig VgwParamConfig;
@@ -121,8 +122,9 @@ void vgw_param_config_forget_lines(VgwParamConfig *cfg);
 
 /* vgw_param_config_validate checks what single values cannot: row names
  * unique within a table (ignoring case; empty names are not checked),
- * every reference resolving, TLSContexts row 0 present. On failure it
- * returns FALSE with an error "FILE:LINE: Table N: Column: reason" where
+ * every reference resolving, TLSContexts row 0 present, SIP Interfaces on
+ * LAN or WAN with ports that do not collide (sip_interfaces.h). On
+ * failure it returns FALSE with an error "FILE:LINE: Table N: Column: reason" where
  * FILE is |file_name| (or "config") and ":LINE" is left out for rows that
  * came from no line. */
 gboolean vgw_param_config_validate(const VgwParamConfig *cfg,

@@ -358,7 +358,11 @@ static const VgwTableDesc tables[VGW_TABLE_COUNT] = {
         .row0_permanent = TRUE},
     [VGW_TABLE_SIP_INTERFACE] = {"SIPInterface",
         "Listening ports per network port, with TLS Context and mutual "
-        "authentication",
+        "authentication. With no row, one interface on LAN listens on "
+        "LocalSIPPort, TCPLocalSIPPort and TLSLocalSIPPort. Two listeners "
+        "of one network port on one port number and IP protocol (TLS is "
+        "TCP), or a UDP port among the test extension's RTP ports "
+        "40000-40003 or the DHCP client's 68, are refused",
         32, COLUMNS(sip_interface_columns), .name_column = 0},
     [VGW_TABLE_PROXY_SET] = {"ProxySet",
         "Groups of proxy addresses with keep-alive, TLS Context and SIP "

@@ -1,17 +1,21 @@
 /*
  * Whole-configuration checks that single values cannot make: unique row
- * names and resolving references. Run after every load, before the
+ * names, resolving references and SIP Interface ports that do not collide
+ * (sip_interfaces.c). Run after every load, before the
  * loaded copy replaces the configuration.
  */
 #include "param_config.h"
 
+#include "param_row_error.h"
 #include "param_value.h"
+#include "sip_interfaces.h"
 
 #include <string.h>
 
-static void set_row_error(GError **error, gint code, const char *file_name,
-                          const VgwTableDesc *table, const VgwParamRow *row,
-                          const VgwParamDesc *column, const char *reason) {
+void vgw_param_set_row_error(GError **error, gint code,
+                             const char *file_name, const VgwTableDesc *table,
+                             const VgwParamRow *row,
+                             const VgwParamDesc *column, const char *reason) {
   char *where = row->line ? g_strdup_printf("%s:%u", file_name, row->line)
                           : g_strdup(file_name);
   g_set_error(error, VGW_PARAM_ERROR, code, "%s: %s %u: %s: %s", where,
@@ -45,8 +49,9 @@ static gboolean check_unique_names(const VgwParamConfig *cfg, gsize t,
       char *p = vgw_param_printable(name, strlen(name), 40);
       char *reason = g_strdup_printf("name '%s' already used by row %u", p,
                                      first->index);
-      set_row_error(error, VGW_PARAM_ERROR_DUPLICATE, file_name, table, row,
-                    &table->columns[table->name_column], reason);
+      vgw_param_set_row_error(error, VGW_PARAM_ERROR_DUPLICATE, file_name,
+                              table, row, &table->columns[table->name_column],
+                              reason);
       g_free(reason);
       g_free(p);
       return FALSE;
@@ -78,8 +83,8 @@ static gboolean check_reference(const VgwParamConfig *cfg, gsize t,
                                v->num);
   }
   if (!reason) return TRUE;
-  set_row_error(error, VGW_PARAM_ERROR_REFERENCE, file_name, table, row, col,
-                reason);
+  vgw_param_set_row_error(error, VGW_PARAM_ERROR_REFERENCE, file_name, table,
+                          row, col, reason);
   g_free(reason);
   return FALSE;
 }
@@ -103,5 +108,5 @@ gboolean vgw_param_config_validate(const VgwParamConfig *cfg,
           return FALSE;
     }
   }
-  return TRUE;
+  return vgw_sip_interfaces_check(cfg, file_name, error);
 }

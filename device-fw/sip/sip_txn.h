@@ -37,14 +37,22 @@ const char *sip_transport_name(SipTransport transport);
 
 /* Where a message came from or goes to. For a stream, |connection| is the
  * transport's id of the connection (never 0) and responses to a request go
- * back on the connection it came on; for UDP it is 0 and responses go to
- * the address in the request's top Via after sip_message_stamp_via()
- * (received/rport), i.e. back to the source address. */
+ * back on the connection it came on; for UDP it is the transport's id of
+ * the socket it came in on (0: the transport picks one), responses leave
+ * from that socket and go to the address in the request's top Via after
+ * sip_message_stamp_via() (received/rport), i.e. back to the source
+ * address. */
 typedef struct {
   SipTransport transport;
   char address[48]; /* numeric IPv4 or IPv6 */
   guint16 port;
   guint64 connection;
+  /* The SIPInterface row a message came in on (0 also for the implicit
+   * interface of a configuration without rows, param/sip_interfaces.h);
+   * set by the transport, for routing and the TLS Context. A connection
+   * the gateway opened belongs to no interface: vgwd's transport gives it
+   * VGW_SIP_INTERFACES (vgwd/sip_transport.h). */
+  guint interface;
 } SipPeer;
 
 typedef struct SipTxnLayer SipTxnLayer;

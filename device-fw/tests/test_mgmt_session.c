@@ -25,8 +25,19 @@ static void fake_status(VgwStatus *st, gpointer data) {
   st->ifaces[0] = (VgwStatusIface){"lan", "52:54:00:12:34:56", "10.0.2.15/24"};
   st->ifaces[1] = (VgwStatusIface){"wan", NULL, NULL};
   st->n_listeners = 2;
-  st->listeners[0] = (VgwStatusListener){"udp", 5060};
-  st->listeners[1] = (VgwStatusListener){"tcp", 5060};
+  st->listeners[0] = (VgwStatusListener){.transport = "udp",
+                                         .port = 5060,
+                                         .interface = "default",
+                                         .network = "LAN",
+                                         .address = "10.0.2.15"};
+  st->listeners[1] = (VgwStatusListener){.transport = "tcp",
+                                         .port = 5060,
+                                         .interface = "default",
+                                         .network = "LAN",
+                                         .address = "10.0.2.15",
+                                         .stream = TRUE,
+                                         .connections = 2,
+                                         .refused = 1};
 }
 
 static const char STATUS_JSON[] =
@@ -37,8 +48,12 @@ static const char STATUS_JSON[] =
     "\"interfaces\":[{\"name\":\"lan\",\"mac\":\"52:54:00:12:34:56\","
     "\"ipv4\":\"10.0.2.15/24\"},{\"name\":\"wan\",\"mac\":null,"
     "\"ipv4\":null}],"
-    "\"listeners\":[{\"transport\":\"udp\",\"port\":5060},"
-    "{\"transport\":\"tcp\",\"port\":5060}],"
+    "\"listeners\":[{\"transport\":\"udp\",\"port\":5060,"
+    "\"interface\":\"default\",\"network\":\"LAN\","
+    "\"address\":\"10.0.2.15\"},"
+    "{\"transport\":\"tcp\",\"port\":5060,\"interface\":\"default\","
+    "\"network\":\"LAN\",\"address\":\"10.0.2.15\",\"connections\":2,"
+    "\"refused\":1}],"
     "\"pending\":0,\"config\":{\"source\":\"factory\",\"generation\":null,"
     "\"unsaved\":false},"
     "\"config_source\":{\"generation\":null,\"skipped\":[]},"

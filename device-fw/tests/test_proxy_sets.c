@@ -186,7 +186,8 @@ static void test_keepalives(Fixture *f, gconstpointer unused) {
   g_assert_true(vgw_proxy_sets_pick(f->sets, "itsp", &to));
   g_assert_cmpstr(to.address, ==, "192.0.2.10");
   g_assert_false(vgw_proxy_sets_pick(f->sets, "nosuch", &to));
-  SipPeer from = {SIP_TRANSPORT_UDP, "192.0.2.10", 40000, 0};
+  SipPeer from = {.transport = SIP_TRANSPORT_UDP, .address = "192.0.2.10",
+                  .port = 40000};
   g_assert_cmpstr(vgw_proxy_sets_classify(f->sets, &from), ==, "ITSP");
   from.transport = SIP_TRANSPORT_TCP;
   g_assert_null(vgw_proxy_sets_classify(f->sets, &from));

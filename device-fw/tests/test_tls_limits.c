@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "net/sockets.h"
 #include "tls/tls_error.h"
 #include "tls/tls_server.h"
 #include "tls/tls_softkey.h"
@@ -406,6 +407,73 @@ static void test_stream_after_handshake(gconstpointer data) {
   vgw_tls_server_free(f.server);
 }
 
+/* Records the tag of each connection handed over, and closes. */
+typedef struct {
+  int tags[4];
+  guint opened;
+  guint closed;
+} Tags;
+
+static gpointer tags_open(VgwTlsConn *conn, const struct sockaddr_in *addr,
+                          const char *name, gpointer data) {
+  Tags *t = data;
+  g_assert_cmpuint(t->opened, <, G_N_ELEMENTS(t->tags));
+  t->tags[t->opened++] = vgw_tls_conn_tag(conn);
+  return t;
+}
+
+static void tags_received(gpointer conn_data, const guint8 *bytes,
+                          gsize len) {}
+
+static void tags_closed(gpointer conn_data) { ((Tags *)conn_data)->closed++; }
+
+static const VgwTlsStreamOps tags_ops = {
+    .open = tags_open, .received = tags_received, .closed = tags_closed};
+
+/* One server, two listening sockets with their tags (the SIP Interface in
+ * vgwd): each connection carries its listener's tag; closing a listener
+ * with its connections closes those of its tag only, and its port then
+ * refuses. */
+static void test_listener_tags(void) {
+  Fixture f;
+  fixture_start(&f);
+  Tags t = {0};
+  vgw_tls_server_set_stream(f.server, &tags_ops, &t);
+  GError *error = NULL;
+  uint16_t port7 = 0;
+  struct in_addr lo = {htonl(INADDR_LOOPBACK)};
+  int fd = vgw_inet_bind(SOCK_STREAM, lo, 0, 8, &port7, &error);
+  g_assert_no_error(error);
+  VgwTlsListener *l7 = vgw_tls_server_listen(f.server, fd, 7);
+
+  Client *on0 = client_handshake(&f, TLS1_3_VERSION);
+  Fixture f7 = f;
+  f7.port = port7;
+  Client *on7 = client_handshake(&f7, TLS1_3_VERSION);
+  g_assert_true(on0->ok && on7->ok);
+  while (t.opened < 2) {
+    g_main_context_iteration(NULL, TRUE);
+  }
+  g_assert_cmpint(t.tags[0], ==, 0);
+  g_assert_cmpint(t.tags[1], ==, 7);
+
+  vgw_tls_server_unlisten(f.server, l7, TRUE);
+  g_assert_cmpuint(t.closed, ==, 1);
+  g_assert_cmpuint(info(&f).established, ==, 1);
+  g_assert_cmpuint(vgw_tls_server_port(f.server), ==, f.port);
+  int refused = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port7)};
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  g_assert_cmpint(connect(refused, (struct sockaddr *)&sa, sizeof(sa)), <,
+                  0);
+  close(refused);
+
+  client_release(on0);
+  client_release(on7);
+  vgw_tls_server_free(f.server);
+  g_assert_cmpuint(t.closed, ==, 2);
+}
+
 /* The names are the interface: stable, distinct, one per code. */
 static void test_reason_names(void) {
   g_assert_cmpstr(vgw_tls_error_name(VGW_TLS_ERROR_EVICTED), ==, "evicted");
@@ -428,6 +496,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/tls/limits/established-bound", test_established_bound);
   g_test_add_func("/tls/failure-reasons", test_failure_reasons);
   g_test_add_func("/tls/reason-names", test_reason_names);
+  g_test_add_func("/tls/listener-tags", test_listener_tags);
   g_test_add_data_func("/tls/stream/after-handshake/tls1.3",
                        GINT_TO_POINTER(TLS1_3_VERSION),
                        test_stream_after_handshake);

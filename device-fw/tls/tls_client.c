@@ -26,7 +26,7 @@ struct VgwTlsClient {
 VgwTlsClient *vgw_tls_client_new(VgwTlsSigner *signer) {
   VgwTlsClient *c = g_new0(VgwTlsClient, 1);
 
-  c->pool = vgw_tls_pool_new(signer);
+  c->pool = vgw_tls_server_new(signer);
   return c;
 }
 
@@ -167,8 +167,8 @@ VgwTlsConn *vgw_tls_client_connect(VgwTlsClient *c, int fd,
     return NULL;
   }
   SSL_set_connect_state(ssl);
-  return vgw_tls_pool_start(c->pool, fd, ssl, peer, c->cert != NULL, c->slot,
-                            c->key_type, conn_data, error);
+  return vgw_tls_pool_start(c->pool, fd, ssl, peer, -1, c->cert != NULL,
+                            c->slot, c->key_type, conn_data, error);
 }
 
 void vgw_tls_client_info(VgwTlsClient *c, VgwTlsServerInfo *out) {

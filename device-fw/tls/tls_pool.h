@@ -2,7 +2,7 @@
  * Inside device-fw/tls: what the TLS listener (tls_server.c) shares with
  * the TLS client (tls_client.c). A VgwTlsServer is a pool of connections
  * with its bounds, counters, log rate limit and stream handler; the
- * listener's pool accepts, the client's (made with vgw_tls_pool_new, no
+ * listener's pool accepts, the client's (made with vgw_tls_server_new, no
  * socket of its own) connects. Not for use outside device-fw/tls.
  */
 #ifndef VGW_TLS_POOL_H
@@ -23,10 +23,6 @@ G_BEGIN_DECLS
  * |key_type|. The caller sets the private key. */
 SSL_CTX *vgw_tls_ctx_new(X509 *cert, uint32_t key_type, GError **error);
 
-/* vgw_tls_pool_new makes a pool with the listener's default bounds and no
- * listening socket (vgw_tls_server_free() frees it). */
-VgwTlsServer *vgw_tls_pool_new(VgwTlsSigner *signer);
-
 /* vgw_tls_pool_admit: FALSE, counted as a "limit" failure and |error|
  * set (VGW_TLS_ERROR_LIMIT), when the pool's established connections are
  * at their bound. */
@@ -34,7 +30,8 @@ gboolean vgw_tls_pool_admit(VgwTlsServer *s, const char *peer,
                             GError **error);
 
 /* vgw_tls_pool_start runs the handshake of |ssl| (taken; accept or
- * connect state set) on socket |fd| (taken) from or to |peer| in pool |s|:
+ * connect state set) on socket |fd| (taken) from or to |peer| in pool |s|,
+ * tagged |tag| (vgw_tls_conn_tag(); -1 for a client connection):
  * half-open bound (the oldest evicted), deadline, the engine signing when
  * |engine_key| (slot |slot|, |key_type|). |app| non-NULL makes it a client
  * connection: the stream handler's established()/failed() are called with
@@ -42,7 +39,7 @@ gboolean vgw_tls_pool_admit(VgwTlsServer *s, const char *peer,
  * call. NULL with |error| set (|ssl| and |fd| released) if it cannot
  * start. */
 VgwTlsConn *vgw_tls_pool_start(VgwTlsServer *s, int fd, SSL *ssl,
-                               const char *peer, gboolean engine_key,
+                               const char *peer, int tag, gboolean engine_key,
                                guint slot, uint32_t key_type, gpointer app,
                                GError **error);
 

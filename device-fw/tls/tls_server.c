@@ -40,10 +40,17 @@ typedef struct {
   char *fingerprint;
 } Identity;
 
-struct VgwTlsServer {
-  uint16_t port;
+/* One listening socket; its connections carry its tag. */
+struct VgwTlsListener {
+  VgwTlsServer *server;
   int fd;
   guint accept_source;
+  uint16_t port;
+  int tag;
+};
+
+struct VgwTlsServer {
+  GList *listeners;   /* VgwTlsListener*, oldest first */
   VgwTlsSigner *signer;
   Identity *engine_id;
   Identity *software_id;
@@ -67,6 +74,7 @@ struct VgwTlsServer {
 
 struct VgwTlsConn {
   VgwTlsServer *server;
+  int tag;    /* its listener's */
   GList node; /* in server->half_open, then in server->established */
   int fd;
   SSL *ssl;
@@ -594,7 +602,8 @@ static void evict_oldest_half_open(VgwTlsServer *s, const char *newcomer) {
 }
 
 static void accept_one(int fd, const char *peer, gpointer data) {
-  VgwTlsServer *s = data;
+  VgwTlsListener *l = data;
+  VgwTlsServer *s = l->server;
   Identity *id = current(s);
   if (id == NULL) {
     if (log_allowed(s)) {
@@ -620,14 +629,14 @@ static void accept_one(int fd, const char *peer, gpointer data) {
     return;
   }
   SSL_set_accept_state(ssl);
-  if (vgw_tls_pool_start(s, fd, ssl, peer, id->engine, id->slot, id->key_type,
-                         NULL, NULL) == NULL) {
+  if (vgw_tls_pool_start(s, fd, ssl, peer, l->tag, id->engine, id->slot,
+                         id->key_type, NULL, NULL) == NULL) {
     g_warning("tls: cannot set up a connection for %s", peer);
   }
 }
 
 VgwTlsConn *vgw_tls_pool_start(VgwTlsServer *s, int fd, SSL *ssl,
-                               const char *peer, gboolean engine_key,
+                               const char *peer, int tag, gboolean engine_key,
                                guint slot, uint32_t key_type, gpointer app,
                                GError **error) {
   if (!SSL_set_fd(ssl, fd)) {
@@ -642,6 +651,7 @@ VgwTlsConn *vgw_tls_pool_start(VgwTlsServer *s, int fd, SSL *ssl,
   }
   VgwTlsConn *c = g_new0(VgwTlsConn, 1);
   c->server = s;
+  c->tag = tag;
   c->fd = fd;
   c->ssl = ssl;
   c->out = g_byte_array_new();
@@ -673,9 +683,8 @@ static gboolean on_accept(int fd, GIOCondition cond, gpointer data) {
   return G_SOURCE_CONTINUE;
 }
 
-VgwTlsServer *vgw_tls_pool_new(VgwTlsSigner *signer) {
+VgwTlsServer *vgw_tls_server_new(VgwTlsSigner *signer) {
   VgwTlsServer *s = g_new0(VgwTlsServer, 1);
-  s->fd = -1;
   s->signer = signer;
   s->max_half_open = VGW_TLS_MAX_HALF_OPEN;
   s->max_established = VGW_TLS_MAX_ESTABLISHED;
@@ -696,17 +705,63 @@ gboolean vgw_tls_pool_admit(VgwTlsServer *s, const char *peer,
   return FALSE;
 }
 
+VgwTlsListener *vgw_tls_server_listen(VgwTlsServer *s, int fd, int tag) {
+  struct sockaddr_in sa;
+  socklen_t salen = sizeof(sa);
+  VgwTlsListener *l = g_new0(VgwTlsListener, 1);
+  l->server = s;
+  l->fd = fd;
+  l->tag = tag;
+  if (getsockname(fd, (struct sockaddr *)&sa, &salen) == 0 &&
+      sa.sin_family == AF_INET) {
+    l->port = ntohs(sa.sin_port);
+  }
+  l->accept_source = g_unix_fd_add(fd, G_IO_IN, on_accept, l);
+  s->listeners = g_list_append(s->listeners, l);
+  return l;
+}
+
+/* close_tagged closes the connections of |queue| accepted on a listener
+ * tagged |tag|, logging |why|. */
+static void close_tagged(GQueue *queue, int tag, const char *why) {
+  GList *next;
+  for (GList *n = queue->head; n != NULL; n = next) {
+    VgwTlsConn *c = n->data;
+    next = n->next;
+    if (c->tag != tag) {
+      continue;
+    }
+    g_message("tls: %s: closed: %s", c->peer, why);
+    conn_close(c);
+  }
+}
+
+void vgw_tls_server_unlisten(VgwTlsServer *s, VgwTlsListener *l,
+                             gboolean close_connections) {
+  s->listeners = g_list_remove(s->listeners, l);
+  g_source_remove(l->accept_source);
+  close(l->fd);
+  if (close_connections) {
+    gboolean shared = FALSE;
+    for (GList *n = s->listeners; n != NULL; n = n->next) {
+      shared |= ((VgwTlsListener *)n->data)->tag == l->tag;
+    }
+    if (!shared) {
+      close_tagged(&s->half_open, l->tag, "its listener was closed");
+      close_tagged(&s->established, l->tag, "its listener was closed");
+    }
+  }
+  g_free(l);
+}
+
 VgwTlsServer *vgw_tls_server_start(uint16_t port, VgwTlsSigner *signer,
                                    GError **error) {
-  uint16_t bound_port;
-  int fd = vgw_inet_bind_any(SOCK_STREAM, port, 64, &bound_port, error);
+  int fd = vgw_inet_bind_any(SOCK_STREAM, port, 64, NULL, error);
   if (fd < 0) {
     return NULL;
   }
-  VgwTlsServer *s = vgw_tls_pool_new(signer);
-  s->port = bound_port;
-  s->fd = fd;
-  s->accept_source = g_unix_fd_add(fd, G_IO_IN, on_accept, s);
+  VgwTlsServer *s = vgw_tls_server_new(signer);
+  vgw_tls_server_listen(s, fd, 0);
   return s;
 }
 
@@ -722,12 +777,17 @@ void vgw_tls_server_set_handshake_timeout(VgwTlsServer *s, guint seconds) {
   s->handshake_timeout_s = seconds;
 }
 
-uint16_t vgw_tls_server_port(const VgwTlsServer *s) { return s->port; }
+uint16_t vgw_tls_server_port(const VgwTlsServer *s) {
+  return s->listeners != NULL ? ((VgwTlsListener *)s->listeners->data)->port
+                              : 0;
+}
+
+int vgw_tls_conn_tag(const VgwTlsConn *conn) { return conn->tag; }
 
 void vgw_tls_server_info(VgwTlsServer *s, VgwTlsServerInfo *out) {
   Identity *id = current(s);
   memset(out, 0, sizeof(*out));
-  out->port = s->port;
+  out->port = vgw_tls_server_port(s);
   out->key_source = id == NULL ? "none" : id->engine ? "engine" : "software";
   out->slot = id != NULL && id->engine ? (int)id->slot : -1;
   out->key_type = id ? vgw_crypto_key_type_name(id->key_type) : NULL;
@@ -757,9 +817,8 @@ void vgw_tls_server_free(VgwTlsServer *s) {
   if (s->flush_source != 0) {
     g_source_remove(s->flush_source);
   }
-  if (s->fd >= 0) {
-    g_source_remove(s->accept_source);
-    close(s->fd);
+  while (s->listeners != NULL) {
+    vgw_tls_server_unlisten(s, s->listeners->data, FALSE);
   }
   identity_free(s->engine_id);
   identity_free(s->software_id);

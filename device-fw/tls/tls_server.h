@@ -1,5 +1,6 @@
 /*
- * The TLS listener (SIPS port 5061): TLS 1.2 and 1.3 with Context 0's
+ * The TLS server behind the SIP Interfaces' TLS listeners (one listening
+ * socket each, vgw_tls_server_listen): TLS 1.2 and 1.3 with Context 0's
  * certificate, non-blocking, in the GLib main loop.
  *
  * The private key is the crypto engine's (tls_signer.h): a handshake
@@ -57,6 +58,8 @@ G_BEGIN_DECLS
 #define VGW_TLS_LOG_PER_SECOND 10
 
 typedef struct VgwTlsServer VgwTlsServer;
+/* One listening socket of a server. */
+typedef struct VgwTlsListener VgwTlsListener;
 /* One accepted TLS connection. */
 typedef struct VgwTlsConn VgwTlsConn;
 
@@ -102,10 +105,27 @@ typedef struct {
   guint handshake_timeout_s;
 } VgwTlsServerInfo;
 
-/* vgw_tls_server_start binds TCP |port| on all IPv4 addresses (both
- * interfaces, like the SIP listeners) and serves it from the default main
- * context. Until an identity is set, connections are closed at once.
- * NULL with |error| set if the port cannot be bound. */
+/* vgw_tls_server_new makes a server with no listening socket yet (see
+ * vgw_tls_server_listen). Until an identity is set, connections are
+ * closed at once. */
+VgwTlsServer *vgw_tls_server_new(VgwTlsSigner *signer);
+
+/* vgw_tls_server_listen serves the bound, listening, non-blocking TCP
+ * socket |fd| (taken over) from the default main context; its
+ * connections carry |tag| (vgw_tls_conn_tag: vgwd tags them with their
+ * SIP Interface). All listeners share the server's identity and limits. */
+VgwTlsListener *vgw_tls_server_listen(VgwTlsServer *s, int fd, int tag);
+
+/* vgw_tls_server_unlisten stops accepting on |l| and closes its socket.
+ * With |close_connections|, and no other listener of the same tag left,
+ * the connections of its tag are closed too (each logged; an established
+ * one's closed() is called before this returns). */
+void vgw_tls_server_unlisten(VgwTlsServer *s, VgwTlsListener *l,
+                             gboolean close_connections);
+
+/* vgw_tls_server_start is vgw_tls_server_new with one listener, tag 0, on
+ * TCP |port| of every IPv4 address (the unit tests' and benchmark's
+ * server). NULL with |error| set if the port cannot be bound. */
 VgwTlsServer *vgw_tls_server_start(uint16_t port, VgwTlsSigner *signer,
                                    GError **error);
 
@@ -166,10 +186,14 @@ gsize vgw_tls_conn_pending(const VgwTlsConn *conn);
  * written to it after this call. */
 void vgw_tls_conn_abort(VgwTlsConn *conn, const char *why);
 
-/* vgw_tls_server_port returns the bound port. */
+/* vgw_tls_conn_tag returns the tag of the listener |conn| came in on. */
+int vgw_tls_conn_tag(const VgwTlsConn *conn);
+
+/* vgw_tls_server_port returns the port of the oldest listener, 0 without
+ * one. */
 uint16_t vgw_tls_server_port(const VgwTlsServer *s);
 
-/* vgw_tls_server_free closes the listener and every connection. */
+/* vgw_tls_server_free closes the listeners and every connection. */
 void vgw_tls_server_free(VgwTlsServer *s);
 
 G_END_DECLS

@@ -47,15 +47,15 @@ static gboolean load_identity(VgwTlsService *t, GError **error) {
 
 VgwTlsService *vgw_tls_service_start(VgwCryptoEngine *engine,
                                      VgwConfigState *cs, const char *serial,
-                                     uint16_t port, GError **error) {
+                                     GError **error) {
   VgwTlsService *t = g_new0(VgwTlsService, 1);
   t->engine = engine;
   t->cs = cs;
   t->serial = g_strdup(serial);
   t->signer = vgw_tls_signer_new(engine);
-  t->server = vgw_tls_server_start(port, t->signer, error);
+  t->server = vgw_tls_server_new(t->signer);
   t->client = vgw_tls_client_new(t->signer);
-  if (t->server == NULL || !load_identity(t, error)) {
+  if (!load_identity(t, error)) {
     vgw_tls_client_free(t->client);
     vgw_tls_server_free(t->server);
     vgw_tls_signer_free(t->signer);
@@ -107,9 +107,7 @@ void vgw_tls_service_set_verify_server(VgwTlsService *t, gboolean verify) {
   }
 }
 
-uint16_t vgw_tls_service_port(const VgwTlsService *t) {
-  return vgw_tls_server_port(t->server);
-}
+VgwTlsServer *vgw_tls_service_server(VgwTlsService *t) { return t->server; }
 
 /* Every failure reason fits the status's counters. */
 G_STATIC_ASSERT(VGW_TLS_ERROR_COUNT <= VGW_STATUS_MAX_COUNTS);

@@ -1,7 +1,8 @@
 /*
  * vgwd's TLS: Context 0's identity (tls_identity.h) served by the TLS
- * listener (tls_server.h) with the crypto engine's key (tls_signer.h),
- * kept current when the keystore changes, plus the benchmark's
+ * server (tls_server.h) on the SIP Interfaces' TLS listeners with the
+ * crypto engine's key (tls_signer.h), kept current when the keystore
+ * changes, plus the benchmark's
  * software-key switch (`debug tls-key engine|software`, tls_softkey.h).
  */
 #ifndef VGW_TLS_SERVICE_H
@@ -21,12 +22,13 @@ G_BEGIN_DECLS
 typedef struct VgwTlsService VgwTlsService;
 
 /* vgw_tls_service_start makes sure Context 0 has its key and certificate
- * (generating and issuing what is missing) and serves it on TCP |port|.
+ * (generating and issuing what is missing) and makes the server that
+ * serves it on the listeners given to it (vgw_tls_service_server).
  * |engine| and |cs| are not owned and must outlive the service. NULL with
- * |error| set if the engine fails or the port cannot be bound. */
+ * |error| set if the engine fails. */
 VgwTlsService *vgw_tls_service_start(VgwCryptoEngine *engine,
                                      VgwConfigState *cs, const char *serial,
-                                     uint16_t port, GError **error);
+                                     GError **error);
 
 /* vgw_tls_service_key_changed is a VgwKeystoreChangedFunc: after the key
  * in slot 0 changed, a certificate is issued for the new key and stored,
@@ -51,8 +53,9 @@ VgwTlsClient *vgw_tls_service_client(VgwTlsService *t);
  * (the store's VGW_TLS_CONTEXT0_ROOTS, read now). */
 void vgw_tls_service_set_verify_server(VgwTlsService *t, gboolean verify);
 
-/* vgw_tls_service_port returns the listening port. */
-uint16_t vgw_tls_service_port(const VgwTlsService *t);
+/* vgw_tls_service_server is the service's TLS server, for the SIP
+ * Interfaces' TLS listeners (vgw_tls_server_listen). */
+VgwTlsServer *vgw_tls_service_server(VgwTlsService *t);
 
 /* vgw_tls_service_debug_verb answers the maintenance verbs below for
  * the service |user_data| (vgwd's verb table routes them here):

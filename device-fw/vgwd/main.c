@@ -5,23 +5,26 @@
  *    enabled and kicked from the loop (a hung loop resets the board);
  *  - LAN and WAN found by bus address, renamed, DHCP (udhcpc) in the
  *    background;
- *  - SIP on UDP/TCP 5060 and over TLS on 5061 (sip_transport.h): OPTIONS
+ *  - SIP on the listeners of the SIP Interfaces (listeners.h; factory:
+ *    UDP/TCP 5060 and TLS 5061 on LAN), following the SIPInterface table
+ *    live and the ports' addresses (sip_transport.h): OPTIONS
  *    answered 200, REGISTER by the registrar (sip_registrations.h), calls
  *    to the test extension answered and their RTP echoed
  *    (test_extension.h), calls to registered users proxied
  *    (call_router.h), other INVITEs 404, other requests 501
  *    (sip_answer.h);
  *  - the crypto engine: the kernel's entropy pool fed from its TRNG, TLS
- *    Context 0's device key and self-signed certificate, a TLS listener on
- *    5061 signing with the engine, its connections' data handed to SIP
- *    once their handshake is done; the keystore verbs;
+ *    Context 0's device key and self-signed certificate, the TLS server of
+ *    the interfaces' TLS listeners signing with the engine, its
+ *    connections' data handed to SIP once their handshake is done; the
+ *    keystore verbs;
  *  - the configuration (device-fw/param) booted from the flash store
  *    (device-fw/store) on the configuration flash, factory defaults when
  *    it is blank or unusable; applied to addressing, maintenance login
  *    and syslog;
  *  - the maintenance port on UART1, with the configuration verbs;
- *  - the VGW-READY line on the console once listeners are up and LAN has
- *    an address (or the DHCP wait ran out).
+ *  - the VGW-READY line on the console once every SIP Interface listens
+ *    (its port has an address; or the DHCP wait ran out).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -117,11 +120,9 @@ static void fill_status(VgwStatus *st, gpointer data) {
     st->ifaces[st->n_ifaces++] = (VgwStatusIface){
         p->role, p->mac[0] ? p->mac : NULL, p->ipv4};
   }
-  st->n_listeners = vgw_listeners_describe(d->listeners, st->listeners,
-                                           VGW_STATUS_MAX_LISTENERS);
-  if (d->tls != NULL && st->n_listeners < VGW_STATUS_MAX_LISTENERS) {
-    st->listeners[st->n_listeners++] =
-        (VgwStatusListener){"tls", vgw_tls_service_port(d->tls)};
+  if (d->listeners != NULL) {
+    st->n_listeners = vgw_listeners_describe(d->listeners, st->listeners,
+                                             VGW_STATUS_MAX_LISTENERS);
   }
   if (d->tls != NULL) {
     vgw_tls_service_status(d->tls, &st->tls);
@@ -192,9 +193,29 @@ static VgwNetAddressing addressing(const VgwParamConfig *cfg,
   return a;
 }
 
+/* follow_addresses gives the listeners the ports' current addresses; a
+ * port without one (a host vgwd has none) takes VGW_LAN_ADDRESS or
+ * VGW_WAN_ADDRESS from the environment, if set (testing only). */
+static void follow_addresses(Vgwd *d) {
+  static const char *const roles[VGW_NETWORK_COUNT] = {
+      [VGW_NETWORK_LAN] = "lan", [VGW_NETWORK_WAN] = "wan"};
+  static const char *const env[VGW_NETWORK_COUNT] = {
+      [VGW_NETWORK_LAN] = "VGW_LAN_ADDRESS",
+      [VGW_NETWORK_WAN] = "VGW_WAN_ADDRESS"};
+  for (int n = 0; n < VGW_NETWORK_COUNT; n++) {
+    const VgwNetPort *p = vgw_net_port(&d->net, roles[n]);
+    const char *ipv4 = p != NULL ? p->ipv4 : NULL;
+    vgw_listeners_set_address(d->listeners, n,
+                              ipv4 != NULL ? ipv4 : g_getenv(env[n]));
+  }
+}
+
+static void maybe_ready(Vgwd *d);
+
 /* on_config_applied puts the live parts of the running configuration into
- * effect: the maintenance login and syslog. Addressing needs a reset
- * (registry), so it is read once at boot instead. */
+ * effect: the maintenance login, syslog and the SIP Interfaces' listeners
+ * (first opened here, when start_maintenance installs this). Addressing
+ * needs a reset (registry), so it is read once at boot instead. */
 static void on_config_applied(const VgwParamConfig *running, gpointer data) {
   Vgwd *d = data;
   vgw_mgmt_session_set_credentials(d->session,
@@ -211,6 +232,11 @@ static void on_config_applied(const VgwParamConfig *running, gpointer data) {
   }
   if (d->proxy_sets != NULL) {
     vgw_proxy_sets_apply(d->proxy_sets, running);
+  }
+  if (d->listeners != NULL) {
+    follow_addresses(d);
+    vgw_listeners_apply(d->listeners, running);
+    maybe_ready(d);
   }
 }
 
@@ -238,12 +264,11 @@ static void open_config(Vgwd *d) {
   d->config = vgw_config_state_open(dev);
 }
 
-/* maybe_ready prints the ready line once the listeners are up and LAN has
- * an address, or the DHCP wait is over. */
+/* maybe_ready prints the ready line once every SIP Interface listens, or
+ * the DHCP wait is over. */
 static void maybe_ready(Vgwd *d) {
-  const VgwNetPort *lan = vgw_net_port(&d->net, "lan");
   if (d->ready_sent || d->listeners == NULL ||
-      (lan->ipv4 == NULL && !d->dhcp_wait_over)) {
+      (!vgw_listeners_complete(d->listeners) && !d->dhcp_wait_over)) {
     return;
   }
   d->ready_sent = TRUE;
@@ -260,7 +285,11 @@ static void maybe_ready(Vgwd *d) {
 }
 
 static void on_net_changed(gpointer data) {
-  maybe_ready(data);
+  Vgwd *d = data;
+  if (d->listeners != NULL) {
+    follow_addresses(d);
+  }
+  maybe_ready(d);
 }
 
 static gboolean on_dhcp_wait_over(gpointer data) {
@@ -320,11 +349,6 @@ static void start_board(Vgwd *d) {
   }
 }
 
-/* start_crypto finds the crypto engine, feeds the kernel's entropy pool
- * from its TRNG (before anything draws random numbers from BoringSSL),
- * makes sure TLS Context 0 has its key and certificate and starts the TLS
- * listener. Without an engine (e.g. -M virt, a host vgwd) the gateway runs
- * without TLS. */
 /* The call router's view of the Proxy Sets (call_router.h). */
 static gboolean router_from_proxy(const SipPeer *from, gpointer sets) {
   return vgw_proxy_sets_classify(sets, from) != NULL;
@@ -339,11 +363,35 @@ static gboolean router_pick(const char *proxy_set, SipPeer *out,
   return vgw_proxy_sets_pick(sets, proxy_set, out);
 }
 
-static void start_crypto(Vgwd *d, uint16_t tls_port) {
+/* The ports of the first SIP Interface on LAN (the factory one unless the
+ * table says otherwise), by transport: what the Proxy Sets and the call
+ * router put in our Via, Contact and Record-Route. */
+static void factory_interface_ports(const VgwParamConfig *running,
+                                    guint16 out[SIP_TRANSPORT_COUNT]) {
+  VgwSipIface ifaces[VGW_SIP_IFACE_MAX];
+  gsize n = vgw_sip_interfaces_read(running, ifaces);
+
+  memset(out, 0, sizeof(out[0]) * SIP_TRANSPORT_COUNT);
+  for (gsize i = 0; i < n; i++) {
+    if (ifaces[i].network == VGW_NETWORK_LAN) {
+      out[SIP_TRANSPORT_UDP] = ifaces[i].port[VGW_SIP_LISTEN_UDP];
+      out[SIP_TRANSPORT_TCP] = ifaces[i].port[VGW_SIP_LISTEN_TCP];
+      out[SIP_TRANSPORT_TLS] = ifaces[i].port[VGW_SIP_LISTEN_TLS];
+      return;
+    }
+  }
+}
+
+/* start_crypto finds the crypto engine, feeds the kernel's entropy pool
+ * from its TRNG (before anything draws random numbers from BoringSSL),
+ * makes sure TLS Context 0 has its key and certificate and starts the TLS
+ * server of the interfaces' TLS listeners. Without an engine (e.g. -M
+ * virt, a host vgwd) the gateway runs without TLS. */
+static void start_crypto(Vgwd *d) {
   GError *error = NULL;
   d->engine = vgw_crypto_engine_open_devmem(&error);
   if (d->engine == NULL) {
-    g_warning("crypto: %s; no TLS listener", error->message);
+    g_warning("crypto: %s; no TLS listeners", error->message);
     g_clear_error(&error);
     return;
   }
@@ -360,9 +408,9 @@ static void start_crypto(Vgwd *d, uint16_t tls_port) {
     g_clear_error(&error);
   }
   d->tls = vgw_tls_service_start(d->engine, d->config, d->board.id.serial,
-                                 tls_port, &error);
+                                 &error);
   if (d->tls == NULL) {
-    g_warning("tls: %s; no TLS listener", error->message);
+    g_warning("tls: %s; no TLS listeners", error->message);
     g_clear_error(&error);
     return;
   }
@@ -373,8 +421,11 @@ static void start_crypto(Vgwd *d, uint16_t tls_port) {
   vgw_tls_service_set_verify_server(
       d->tls, param(vgw_config_state_running(d->config),
                     "VerifyServerCertificate")->num != 0);
-  g_message("tls: listening on tcp/%u (TLS 1.2 and 1.3; %s)",
-            vgw_tls_service_port(d->tls),
+  if (d->listeners != NULL) {
+    vgw_listeners_set_tls(d->listeners, vgw_tls_service_server(d->tls));
+  }
+  g_message("tls: serving the SIP Interfaces' TLS listeners (TLS 1.2 and "
+            "1.3; %s)",
             d->sip != NULL ? "SIP over TLS"
                            : "no SIP: application data is discarded");
 }
@@ -460,42 +511,34 @@ int main(int argc, char **argv) {
                               addressing(running, "WAN")};
   vgw_net_start(&d.net, addr, on_net_changed, &d);
 
-  GError *error = NULL;
-  const char *port_env = g_getenv("VGW_SIP_PORT");
-  guint16 sip_port = port_env ? (guint16)atoi(port_env) : VGW_SIP_PORT;
   d.sip_answer.registrar = vgw_sip_registrations_start(d.config);
   d.sip_answer.test_extension =
       vgw_test_extension_new(d.config, lan_address, &d);
-  const char *tls_env = g_getenv("VGW_TLS_PORT");
-  guint16 tls_port = tls_env ? (guint16)atoi(tls_env) : VGW_TLS_PORT;
-  const guint16 sip_ports[SIP_TRANSPORT_COUNT] = {sip_port, sip_port,
-                                                  tls_port};
+  guint16 sip_ports[SIP_TRANSPORT_COUNT];
+  factory_interface_ports(running, sip_ports);
   d.sip_answer.calls =
       vgw_call_router_new(d.sip_answer.registrar, d.config, sip_ports);
   d.sip = vgw_sip_transport_new(NULL, vgw_sip_answer, &d.sip_answer);
   if (d.sip == NULL) {
     g_warning("sip: libosip2 could not be initialised; no SIP listeners");
-  } else if ((d.listeners = vgw_listeners_start(sip_port, d.sip, &error)) ==
-             NULL) {
-    g_warning("sip: %s", error->message);
-    g_clear_error(&error);
   } else {
-    g_message("sip: listening on udp/%u and tcp/%u (OPTIONS answered 200, "
-              "REGISTER by the registrar, the test extension answers calls, "
-              "calls to registered users proxied, other requests 501)",
-              sip_port, sip_port);
+    /* Opened by on_config_applied and on_net_changed. */
+    d.listeners = vgw_listeners_new(d.sip);
+    g_message("sip: OPTIONS answered 200, REGISTER by the registrar, the "
+              "test extension answers calls, other requests 501");
   }
 
   if (d.sip != NULL) {
     VgwProxyLocal local = {lan_address, set_ping, connection_to, &d,
-                           sip_port, tls_port};
+                           sip_ports[SIP_TRANSPORT_UDP],
+                           sip_ports[SIP_TRANSPORT_TLS]};
     d.proxy_sets =
         vgw_proxy_sets_new(vgw_sip_transport_layer(d.sip), &local);
     const VgwCallRouterProxySets router_sets = {
         router_from_proxy, router_server_set, router_pick, d.proxy_sets};
     vgw_call_router_set_proxy_sets(d.sip_answer.calls, &router_sets);
   }
-  start_crypto(&d, tls_port);
+  start_crypto(&d);
   start_maintenance(&d);
   g_timeout_add(DHCP_WAIT_MS, on_dhcp_wait_over, &d);
   maybe_ready(&d);

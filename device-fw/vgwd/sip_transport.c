@@ -41,18 +41,29 @@
 
 /* The transport's own refusals, next to the layer's SipReasons. */
 #define REFUSED_CONNECTION_LIMIT "connection-limit"
+#define REFUSED_INTERFACE_LIMIT "interface-connection-limit"
 #define REFUSED_SEND_BACKLOG "send-backlog"
+
+#define OUTGOING_IFACE VGW_SIP_INTERFACES
 
 typedef enum {
   CONN_READY,       /* bytes go out as they are sent */
   CONN_CONNECTING,  /* we opened it: TCP connect in progress */
   CONN_HANDSHAKING, /* we opened it: TLS handshake in progress */
 } ConnState;
+/* One served UDP socket (a SIP Interface's UDP listener). */
+typedef struct {
+  VgwSipTransport *t;
+  int fd;
+  guint iface;
+  guint watch;
+} UdpSocket;
 
 typedef struct {
   VgwSipTransport *t;
   guint64 id;                 /* SipPeer.connection; the key in t->conns */
   VgwTlsConn *tls;            /* TLS: the listener's connection, else NULL */
+  guint iface;                /* the SIP Interface it was accepted on */
   int fd;                     /* TCP: the socket (TLS: -1) */
   SipPeer peer;
   char name[VGW_PEER_LEN];    /* "a.b.c.d:port", for logs */
@@ -77,6 +88,7 @@ typedef struct {
   guint open;
   guint64 accepted;
   guint64 refused_limit;
+  guint64 refused_interface_limit;
   guint64 refused_backlog;
   guint64 closed_idle;
   guint64 pings;
@@ -94,7 +106,8 @@ struct VgwSipTransport {
   SipTxnLayer *layer;
   VgwSipRequestFunc request;
   gpointer request_data;
-  int udp_fd;
+  int udp_fd;                 /* for requests of our own (connection 0) */
+  GHashTable *udp_sockets;    /* served UDP socket fd -> UdpSocket, owned */
   GHashTable *conns;          /* guint64 id -> SipConn, owned */
   guint64 next_id;
   StreamStats stream[SIP_TRANSPORT_COUNT]; /* TCP and TLS used */
@@ -103,6 +116,9 @@ struct VgwSipTransport {
   VgwTlsClient *tls_client;   /* NULL: no TLS (no crypto engine) */
   char *last_failure_peer;    /* peer_key() of the last connect failure */
   char *last_failure;         /* and why, for people */
+  /* By SIP Interface, and last (OUTGOING_IFACE) the connections we
+   * opened, which belong to no interface and have no per-interface bound. */
+  VgwSipInterfaceConns iface[VGW_SIP_INTERFACES + 1][SIP_TRANSPORT_COUNT];
 };
 
 /* ---- Sending ---- */
@@ -114,12 +130,19 @@ static gboolean send_udp(VgwSipTransport *t, const SipPeer *to,
   memset(&sa, 0, sizeof(sa));
   sa.sin_family = AF_INET;
   sa.sin_port = htons(to->port);
-  if (t->udp_fd < 0 || inet_pton(AF_INET, to->address, &sa.sin_addr) != 1) {
+  /* A request's answer leaves from the socket it came in on (its
+   * SipPeer.connection, the socket + 1) while that is still served. */
+  int fd = to->connection != 0 &&
+                   g_hash_table_contains(t->udp_sockets,
+                                         GINT_TO_POINTER(to->connection - 1))
+               ? (int)to->connection - 1
+               : t->udp_fd;
+  if (fd < 0 || inet_pton(AF_INET, to->address, &sa.sin_addr) != 1) {
     g_message("sip/udp: no route for a response to %s:%u", to->address,
               to->port);
     return FALSE;
   }
-  if (sendto(t->udp_fd, bytes, len, MSG_DONTWAIT, (struct sockaddr *)&sa,
+  if (sendto(fd, bytes, len, MSG_DONTWAIT, (struct sockaddr *)&sa,
              sizeof(sa)) != (ssize_t)len) {
     g_message("sip/udp: sending %zu bytes to %s:%u: %s", (size_t)len,
               to->address, to->port, g_strerror(errno));
@@ -270,7 +293,8 @@ static void receive_message(VgwSipTransport *t, const guint8 *bytes,
 }
 
 static gboolean on_udp(int fd, GIOCondition cond, gpointer data) {
-  VgwSipTransport *t = data;
+  UdpSocket *u = data;
+  VgwSipTransport *t = u->t;
   static guint8 buf[UDP_MAX_DATAGRAM];
 
   for (guint i = 0; i < READS_PER_WAKEUP; i++) {
@@ -282,7 +306,9 @@ static gboolean on_udp(int fd, GIOCondition cond, gpointer data) {
       break;
     }
     SipPeer from = {.transport = SIP_TRANSPORT_UDP,
-                    .port = ntohs(sa.sin_port)};
+                    .connection = (guint64)fd + 1,
+                    .port = ntohs(sa.sin_port),
+                    .interface = u->iface};
     inet_ntop(AF_INET, &sa.sin_addr, from.address, sizeof(from.address));
     receive_message(t, buf, (gsize)n, &from);
   }
@@ -340,6 +366,7 @@ static void conn_free(SipConn *c) {
   if (c->outgoing) {
     conn_stats(c)->outgoing--;
   }
+  t->iface[c->iface][c->peer.transport].open--;
   g_hash_table_remove(t->conns, &c->id); /* frees c */
   if (report && conn_to(t, &gone) == NULL) {
     sip_txn_layer_peer_failed(t->layer, &gone, failure);
@@ -453,11 +480,13 @@ static guint connections_max(const VgwSipTransport *t, SipTransport transport) {
              : t->limits.max_connections;
 }
 
-/* conn_admit counts a new |transport| connection from |name|; FALSE, and
- * the refusal logged and counted, when max_connections are open. */
+/* conn_admit counts a new |transport| connection from |name| on
+ * interface |iface|; FALSE, and the refusal logged and counted, when
+ * max_connections are open, or max_interface_connections on |iface|. */
 static gboolean conn_admit(VgwSipTransport *t, SipTransport transport,
-                           const char *name) {
+                           guint iface, const char *name) {
   StreamStats *st = &t->stream[transport];
+  VgwSipInterfaceConns *on_iface = &t->iface[iface][transport];
 
   if (st->open >= connections_max(t, transport)) {
     st->refused_limit++;
@@ -466,21 +495,32 @@ static gboolean conn_admit(VgwSipTransport *t, SipTransport transport,
               sip_transport_name(transport), name, st->open);
     return FALSE;
   }
+  if (iface != OUTGOING_IFACE &&
+      on_iface->open >= t->limits.max_interface_connections) {
+    st->refused_interface_limit++;
+    on_iface->refused++;
+    g_message("sip/%s: %s: refused: " REFUSED_INTERFACE_LIMIT
+              " (%u connections open on SIPInterface %u)",
+              sip_transport_name(transport), name, on_iface->open, iface);
+    return FALSE;
+  }
   return TRUE;
 }
 
 /* conn_new serves a new |transport| connection with |sa| (|name|): one
- * we accepted, or one we are opening (|outgoing|). */
+ * we accepted on interface |iface|, or one we are opening (|outgoing|). */
 static SipConn *conn_new(VgwSipTransport *t, SipTransport transport,
-                         const struct sockaddr_in *sa, const char *name,
-                         gboolean outgoing) {
+                         guint iface, const struct sockaddr_in *sa,
+                         const char *name, gboolean outgoing) {
   SipConn *c = g_new0(SipConn, 1);
   StreamStats *st = &t->stream[transport];
 
   c->t = t;
+  c->iface = iface;
   c->id = ++t->next_id;
   c->fd = -1;
   c->peer.transport = transport;
+  c->peer.interface = iface;
   c->peer.connection = c->id;
   c->peer.port = ntohs(sa->sin_port);
   inet_ntop(AF_INET, &sa->sin_addr, c->peer.address, sizeof(c->peer.address));
@@ -498,6 +538,7 @@ static SipConn *conn_new(VgwSipTransport *t, SipTransport transport,
   } else {
     st->accepted++;
   }
+  t->iface[iface][transport].open++;
   g_debug("sip/%s: connection %" G_GUINT64_FORMAT " %s %s",
           sip_transport_name(transport), c->id, outgoing ? "to" : "from",
           name);
@@ -506,12 +547,13 @@ static SipConn *conn_new(VgwSipTransport *t, SipTransport transport,
   return c;
 }
 
-void vgw_sip_transport_accept_tcp(int fd, const char *peer, gpointer data) {
-  VgwSipTransport *t = data;
+void vgw_sip_transport_accept_tcp(VgwSipTransport *t, guint iface, int fd,
+                                  const char *peer) {
   struct sockaddr_in sa;
   socklen_t salen = sizeof(sa);
 
-  if (!conn_admit(t, SIP_TRANSPORT_TCP, peer)) {
+  g_return_if_fail(iface < VGW_SIP_INTERFACES);
+  if (!conn_admit(t, SIP_TRANSPORT_TCP, iface, peer)) {
     close(fd);
     return;
   }
@@ -521,7 +563,7 @@ void vgw_sip_transport_accept_tcp(int fd, const char *peer, gpointer data) {
     close(fd);
     return;
   }
-  SipConn *c = conn_new(t, SIP_TRANSPORT_TCP, &sa, peer, FALSE);
+  SipConn *c = conn_new(t, SIP_TRANSPORT_TCP, iface, &sa, peer, FALSE);
   c->fd = fd;
   c->backlog = g_byte_array_new();
   c->in_watch = g_unix_fd_add(fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
@@ -710,7 +752,7 @@ static SipConn *conn_dial(VgwSipTransport *t, const SipPeer *to) {
                  "no TLS client (no crypto engine)");
     return NULL;
   }
-  if (!conn_admit(t, to->transport, name)) {
+  if (!conn_admit(t, to->transport, OUTGOING_IFACE, name)) {
     report_later(t, to, SIP_PEER_CONNECTION_LIMIT, name,
                  REFUSED_CONNECTION_LIMIT);
     return NULL;
@@ -727,7 +769,7 @@ static SipConn *conn_dial(VgwSipTransport *t, const SipPeer *to) {
     report_later(t, to, connect_failure(error), name, g_strerror(error));
     return NULL;
   }
-  SipConn *c = conn_new(t, to->transport, &sa, name, TRUE);
+  SipConn *c = conn_new(t, to->transport, OUTGOING_IFACE, &sa, name, TRUE);
   c->fd = fd;
   c->state = CONN_CONNECTING;
   c->backlog = g_byte_array_new();
@@ -774,11 +816,13 @@ void vgw_sip_transport_set_ping(VgwSipTransport *t, const SipPeer *peer,
 static gpointer tls_open(VgwTlsConn *tls, const struct sockaddr_in *addr,
                          const char *name, gpointer data) {
   VgwSipTransport *t = data;
+  int tag = vgw_tls_conn_tag(tls);
+  guint iface = tag >= 0 && tag < VGW_SIP_INTERFACES ? (guint)tag : 0;
 
-  if (!conn_admit(t, SIP_TRANSPORT_TLS, name)) {
+  if (!conn_admit(t, SIP_TRANSPORT_TLS, iface, name)) {
     return NULL;
   }
-  SipConn *c = conn_new(t, SIP_TRANSPORT_TLS, addr, name, FALSE);
+  SipConn *c = conn_new(t, SIP_TRANSPORT_TLS, iface, addr, name, FALSE);
   c->tls = tls;
   return c;
 }
@@ -935,10 +979,14 @@ VgwSipTransport *vgw_sip_transport_new(const VgwSipTransportLimits *limits,
 
   if (limits != NULL) {
     t->limits = *limits;
+    if (t->limits.max_interface_connections == 0) {
+      t->limits.max_interface_connections = t->limits.max_connections;
+    }
   } else {
     t->limits = (VgwSipTransportLimits){VGW_SIP_MAX_CONNECTIONS,
                                         VGW_SIP_IDLE_TIMEOUT_S,
-                                        VGW_SIP_MAX_SEND_BACKLOG};
+                                        VGW_SIP_MAX_SEND_BACKLOG,
+                                        VGW_SIP_MAX_INTERFACE_CONNECTIONS};
   }
   t->request = request;
   t->request_data = data;
@@ -949,6 +997,7 @@ VgwSipTransport *vgw_sip_transport_new(const VgwSipTransportLimits *limits,
     return NULL;
   }
   t->udp_fd = -1;
+  t->udp_sockets = g_hash_table_new_full(NULL, NULL, NULL, g_free);
   t->conns = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
   t->pings = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   t->server_names =
@@ -956,9 +1005,59 @@ VgwSipTransport *vgw_sip_transport_new(const VgwSipTransportLimits *limits,
   return t;
 }
 
-void vgw_sip_transport_serve_udp(VgwSipTransport *t, int fd) {
-  t->udp_fd = fd;
-  g_unix_fd_add(fd, G_IO_IN, on_udp, t);
+void vgw_sip_transport_serve_udp(VgwSipTransport *t, guint iface, int fd) {
+  UdpSocket *u = g_new0(UdpSocket, 1);
+
+  g_return_if_fail(iface < VGW_SIP_INTERFACES);
+  u->t = t;
+  u->fd = fd;
+  u->iface = iface;
+  u->watch = g_unix_fd_add(fd, G_IO_IN, on_udp, u);
+  if (t->udp_fd < 0) {
+    t->udp_fd = fd;
+  }
+  g_hash_table_insert(t->udp_sockets, GINT_TO_POINTER(fd), u);
+}
+
+void vgw_sip_transport_stop_udp(VgwSipTransport *t, int fd) {
+  UdpSocket *u = g_hash_table_lookup(t->udp_sockets, GINT_TO_POINTER(fd));
+
+  if (u == NULL) {
+    return;
+  }
+  g_source_remove(u->watch);
+  g_hash_table_remove(t->udp_sockets, GINT_TO_POINTER(fd)); /* frees u */
+  if (t->udp_fd == fd) {
+    GHashTableIter it;
+    gpointer other = NULL;
+    g_hash_table_iter_init(&it, t->udp_sockets);
+    t->udp_fd = g_hash_table_iter_next(&it, &other, NULL)
+                    ? GPOINTER_TO_INT(other)
+                    : -1;
+  }
+}
+
+void vgw_sip_transport_close_interface(VgwSipTransport *t,
+                                       SipTransport transport, guint iface,
+                                       const char *why) {
+  GHashTableIter it;
+  gpointer value;
+
+  g_hash_table_iter_init(&it, t->conns);
+  while (g_hash_table_iter_next(&it, NULL, &value)) {
+    SipConn *c = value;
+    if (c->iface == iface && c->peer.transport == transport) {
+      conn_break(c, why);
+    }
+  }
+}
+
+VgwSipInterfaceConns vgw_sip_transport_interface_conns(
+    const VgwSipTransport *t, SipTransport transport, guint iface) {
+  VgwSipInterfaceConns none = {0, 0};
+
+  g_return_val_if_fail(iface < VGW_SIP_INTERFACES, none);
+  return t->iface[iface][transport];
 }
 
 /* status_transport fills |out| with the layer's counters of |transport|:
@@ -992,6 +1091,7 @@ static void status_stream(const VgwSipTransport *t, SipTransport transport,
   const StreamStats *st = &t->stream[transport];
   const VgwStatusCount refusals[] = {
       {REFUSED_CONNECTION_LIMIT, st->refused_limit},
+      {REFUSED_INTERFACE_LIMIT, st->refused_interface_limit},
       {REFUSED_SEND_BACKLOG, st->refused_backlog},
   };
 

@@ -6,7 +6,8 @@
  *
  * UDP: each datagram goes to the layer, which stamps the top Via with
  * received/rport (RFC 3581); responses go to the address and port the
- * request came from. TCP: each connection has a SipFramer; whole messages
+ * request came from, from the socket it came in on (each SIP Interface
+ * has its own). TCP: each connection has a SipFramer; whole messages
  * go to the layer, CRLF CRLF pings are answered with CRLF (RFC 5626
  * §4.4.1), a framing error closes the connection; responses go back on the
  * connection the request came on. TLS: the same as TCP over each
@@ -17,8 +18,10 @@
  * Bounds, each refusal logged with the peer and the reason and counted,
  * the same for TCP and TLS (each transport counted on its own): its
  * connections open at once (`connection-limit`: the newcomer is closed
- * at once), an idle timeout (no byte in or out), and the bytes queued for
- * a peer that does not read (`send-backlog`: the connection is closed).
+ * at once) and those open at once on one SIP Interface
+ * (`interface-connection-limit`, likewise), an idle timeout (no byte in
+ * or out), and the bytes queued for a peer that does not read
+ * (`send-backlog`: the connection is closed).
  * Message refusals are the layer's SipReasons (sip_reason.h), counted by
  * transport in its SipTxnStats.
  *
@@ -39,6 +42,13 @@ G_BEGIN_DECLS
 
 /* TCP connections open at once, over all SIP listeners. */
 #define VGW_SIP_MAX_CONNECTIONS 256
+/* Stream connections of one transport open at once on one SIP Interface.
+ * As many as in total, so the factory interface alone keeps the total
+ * bound; a gateway with several interfaces lowers it so that one cannot
+ * take every connection. */
+#define VGW_SIP_MAX_INTERFACE_CONNECTIONS VGW_SIP_MAX_CONNECTIONS
+/* Interfaces told apart, by SIPInterface row index (the table's size). */
+#define VGW_SIP_INTERFACES 32
 /* A TCP connection with no byte in either direction for this long is
  * closed; a client keeps it with CRLF CRLF pings (RFC 5626 suggests
  * pinging every 95 to 120 s). */
@@ -54,7 +64,14 @@ typedef struct {
   guint max_connections;
   guint idle_timeout_s;
   gsize max_send_backlog;
+  guint max_interface_connections; /* 0: max_connections */
 } VgwSipTransportLimits;
+
+/* One interface's connections of one stream transport. */
+typedef struct {
+  guint open;
+  guint64 refused;  /* interface-connection-limit */
+} VgwSipInterfaceConns;
 
 typedef struct VgwSipTransport VgwSipTransport;
 
@@ -72,15 +89,34 @@ VgwSipTransport *vgw_sip_transport_new(const VgwSipTransportLimits *limits,
                                        gpointer data);
 
 /* vgw_sip_transport_serve_udp reads every datagram arriving on the bound,
- * non-blocking UDP socket |fd| and sends UDP responses from it. The caller
- * keeps |fd| open as long as the transport lives. */
-void vgw_sip_transport_serve_udp(VgwSipTransport *t, int fd);
+ * non-blocking UDP socket |fd| of SIP Interface |iface| (below
+ * VGW_SIP_INTERFACES; SipPeer.interface) and answers each from it; the
+ * first socket served also sends requests of our own. The caller keeps
+ * |fd| open until vgw_sip_transport_stop_udp(). */
+void vgw_sip_transport_serve_udp(VgwSipTransport *t, guint iface, int fd);
+
+/* vgw_sip_transport_stop_udp stops serving |fd| (the caller closes it);
+ * answers to its requests still pending leave from another socket. */
+void vgw_sip_transport_stop_udp(VgwSipTransport *t, int fd);
 
 /* vgw_sip_transport_accept_tcp takes over the accepted, non-blocking TCP
- * socket |fd| from |peer| ("a.b.c.d:port"): it is served, or closed at
- * once when VGW_SIP_MAX_CONNECTIONS are open. A VgwAcceptFunc
- * (net/sockets.h), with the transport as |data|. */
-void vgw_sip_transport_accept_tcp(int fd, const char *peer, gpointer data);
+ * socket |fd| from |peer| ("a.b.c.d:port") on SIP Interface |iface|
+ * (below VGW_SIP_INTERFACES): it is served, or closed at once when the
+ * connection limit or the interface's is reached. A TLS connection's
+ * interface is its listener's tag (vgw_tls_conn_tag). */
+void vgw_sip_transport_accept_tcp(VgwSipTransport *t, guint iface, int fd,
+                                  const char *peer);
+
+/* vgw_sip_transport_close_interface closes every |transport| connection
+ * accepted on |iface|, logging |why| (their listener was closed). */
+void vgw_sip_transport_close_interface(VgwSipTransport *t,
+                                       SipTransport transport, guint iface,
+                                       const char *why);
+
+/* vgw_sip_transport_interface_conns returns |iface|'s |transport|
+ * connections. */
+VgwSipInterfaceConns vgw_sip_transport_interface_conns(
+    const VgwSipTransport *t, SipTransport transport, guint iface);
 
 /* The stream handler of the TLS listener (vgw_tls_server_set_stream),
  * with the transport as its data: SIP over TLS. */

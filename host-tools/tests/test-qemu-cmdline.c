@@ -3,13 +3,32 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "param_ini.h"
 #include "qemu_cmdline.h"
+#include "sip_forwards.h"
 #include "vgw-error.h"
 
 static gboolean
 has_arg(char **argv, const char *arg)
 {
   return g_strv_contains((const char *const *) argv, arg);
+}
+
+/* The instance "a" with its identity and the SIP ports 15060/15061. */
+static VgwInstance *
+test_instance(void)
+{
+  g_autoptr(GError) error = NULL;
+  VgwInstance *inst;
+
+  g_setenv("VGW_STATE_DIR", "/tmp/vst", TRUE);
+  inst = vgw_instance_new("a", &error);
+  g_assert_no_error(error);
+  inst->serial = g_strdup("VGW0000000001");
+  inst->mac_base = g_strdup("02:00:00:00:00:fe");
+  inst->sip_port = 15060;
+  inst->sip_tls_port = 15061;
+  return inst;
 }
 
 static void
@@ -21,12 +40,7 @@ test_argv(void)
   g_autofree char *chardev = NULL;
   VgwQemuConfig cfg = { .qemu = "/q/qemu-system-aarch64", .images = "/img", .smp = 2, .memory_mb = 256 };
 
-  g_setenv("VGW_STATE_DIR", "/tmp/vst", TRUE);
-  inst = vgw_instance_new("a", &error);
-  inst->serial = g_strdup("VGW0000000001");
-  inst->mac_base = g_strdup("02:00:00:00:00:fe");
-  inst->sip_port = 15060;
-  inst->sip_tls_port = 15061;
+  inst = test_instance();
   argv = vgw_qemu_build_argv(&cfg, inst);
 
   g_assert_cmpstr(argv[0], ==, "/q/qemu-system-aarch64");
@@ -63,6 +77,57 @@ test_argv(void)
       fwd += strlen("hostfwd=");
       g_assert_true(g_str_has_prefix(fwd, "udp:127.0.0.1:") || g_str_has_prefix(fwd, "tcp:127.0.0.1:"));
     }
+  }
+}
+
+/* A configuration's SIP Interfaces on LAN beyond the factory ports get
+ * forwards of their own (once per port and protocol); WAN ones do not. */
+static void
+test_sip_forwards(void)
+{
+  static const char ini[] =
+    "[ SIPInterface ]\n"
+    "FORMAT Index = InterfaceName, NetworkInterface, UDPPort, TCPPort, TLSPort;\n"
+    "SIPInterface 0 = \"lan\", \"LAN\", 5060, 5060, 5061;\n"
+    "SIPInterface 1 = \"more\", \"LAN\", 5070, 5070, 5071;\n"
+    "SIPInterface 2 = \"udp-only\", \"LAN\", 5080, 0, 0;\n"
+    "SIPInterface 3 = \"mgmt\", \"WAN\", 5090, 5090, 5091;\n"
+    "[ \\SIPInterface ]\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VgwInstance) inst = NULL;
+  g_auto(GStrv) argv = NULL;
+  VgwQemuConfig cfg = { .qemu = "/q/qemu-system-aarch64", .images = "/img", .smp = 1, .memory_mb = 256 };
+  VgwParamConfig *config = vgw_param_config_new();
+
+  g_assert_true(vgw_ini_load(config, ini, strlen(ini), "t.ini", VGW_INI_FULL, NULL, &error));
+  inst = test_instance();
+  vgw_sip_forwards_from_config(inst, config);
+  vgw_param_config_free(config);
+  g_assert_cmpuint(inst->n_forwards, ==, 4);
+  const VgwForward want[] = { { FALSE, 5070, 0 }, { TRUE, 5070, 0 }, { TRUE, 5071, 0 },
+                              { FALSE, 5080, 0 } };
+  for (gsize i = 0; i < G_N_ELEMENTS(want); i++) {
+    g_assert_cmpint(inst->forwards[i].tcp, ==, want[i].tcp);
+    g_assert_cmpuint(inst->forwards[i].guest, ==, want[i].guest);
+  }
+  for (gsize i = 0; i < inst->n_forwards; i++)
+    inst->forwards[i].host = 17000 + i;
+  argv = vgw_qemu_build_argv(&cfg, inst);
+  g_assert_true(has_arg(argv, "user,id=lan,net=10.0.2.0/24,"
+                              "hostfwd=udp:127.0.0.1:15060-:5060,hostfwd=tcp:127.0.0.1:15060-:5060,"
+                              "hostfwd=tcp:127.0.0.1:15061-:5061,"
+                              "hostfwd=udp:127.0.0.1:17000-:5070,hostfwd=tcp:127.0.0.1:17001-:5070,"
+                              "hostfwd=tcp:127.0.0.1:17002-:5071,hostfwd=udp:127.0.0.1:17003-:5080"));
+  /* Picked host ports are free and distinct. */
+  const guint16 avoid[] = { 15060, 15061 };
+  g_assert_true(vgw_sip_forwards_pick(inst, avoid, G_N_ELEMENTS(avoid), &error));
+  g_assert_no_error(error);
+  for (gsize i = 0; i < inst->n_forwards; i++) {
+    g_assert_cmpuint(inst->forwards[i].host, !=, 0);
+    g_assert_cmpuint(inst->forwards[i].host, !=, 15060);
+    g_assert_cmpuint(inst->forwards[i].host, !=, 15061);
+    for (gsize j = 0; j < i; j++)
+      g_assert_cmpuint(inst->forwards[i].host, !=, inst->forwards[j].host);
   }
 }
 
@@ -148,6 +213,7 @@ main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/qemu/argv", test_argv);
+  g_test_add_func("/qemu/sip-forwards", test_sip_forwards);
   g_test_add_func("/qemu/resolve", test_resolve);
   g_test_add_func("/qemu/explain-failure", test_explain);
   return g_test_run();

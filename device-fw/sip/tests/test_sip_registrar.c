@@ -19,7 +19,7 @@ static gint64 fake_clock(gpointer data) {
 static void setup(Fixture *f, gconstpointer limits) {
   f->now = 1000;
   f->registrar = sip_registrar_new(limits, fake_clock, f);
-  f->peer = (SipPeer){SIP_TRANSPORT_UDP, "10.0.0.1", 5070, 0};
+  f->peer = (SipPeer){SIP_TRANSPORT_UDP, "10.0.0.1", 5070, 0, 0};
 }
 
 static void teardown(Fixture *f, gconstpointer unused) {
@@ -132,7 +132,7 @@ static void test_several_contacts_and_removal(Fixture *f,
   /* A second phone from another Call-ID adds a third contact; the 200
    * lists all three, each with its time left. */
   f->now += 100;
-  f->peer = (SipPeer){SIP_TRANSPORT_TCP, "10.0.0.9", 40000, 7};
+  f->peer = (SipPeer){SIP_TRANSPORT_TCP, "10.0.0.9", 40000, 7, 0};
   osip_message_t *resp = do_register(f, "sip:bob@example.test", "other", 1,
                                      "Contact: <sip:bob@10.0.0.9;transport=tcp>\r\n"
                                      "Expires: 300\r\n",
@@ -292,7 +292,8 @@ static void test_lookup(Fixture *f, gconstpointer unused) {
   g_assert_false(sip_registrar_lookup(f->registrar, "a", NULL, &b));
   expect(f, "sip:a@Example.test:5090", "c1", 1,
          "Contact: <sip:a@10.0.0.1>;expires=60\r\n", SIP_REGISTER_OK);
-  f->peer = (SipPeer){SIP_TRANSPORT_TCP, "10.0.0.2", 40000, 7};
+  f->peer = (SipPeer){.transport = SIP_TRANSPORT_TCP, .address = "10.0.0.2",
+                      .port = 40000, .connection = 7};
   expect(f, "sip:a@example.test", "c2", 1,
          "Contact: <sip:a@10.0.0.2;transport=tcp>;expires=120\r\n",
          SIP_REGISTER_OK);
@@ -314,7 +315,8 @@ static void test_lookup(Fixture *f, gconstpointer unused) {
   f->now += 60; /* the first binding expires */
   g_assert_true(sip_registrar_lookup(f->registrar, "a", "example.test", &b));
   g_assert_cmpuint(b.connection, ==, 7);
-  f->peer = (SipPeer){SIP_TRANSPORT_UDP, "10.0.0.1", 5070, 0};
+  f->peer = (SipPeer){.transport = SIP_TRANSPORT_UDP, .address = "10.0.0.1",
+                      .port = 5070};
   expect(f, "sip:a@example.test:5090", "c1", 2,
          "Contact: <sip:a@10.0.0.1>;expires=3600\r\n", SIP_REGISTER_OK);
   g_assert_true(sip_registrar_lookup(f->registrar, "a", "example.test", &b));

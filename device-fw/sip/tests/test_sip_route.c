@@ -14,7 +14,8 @@ typedef struct {
 
 static void register_contact(Fixture *f, const char *aor, SipTransport transport,
                  guint64 connection, const char *contact) {
-  SipPeer from = {transport, "10.0.0.9", 5099, connection};
+  SipPeer from = {.transport = transport, .address = "10.0.0.9",
+                  .port = 5099, .connection = connection};
   char *line = g_strdup_printf("Contact: <%s>\r\n", contact);
   osip_message_t *req =
       sip_canned_parse(sip_canned_register(aor, contact, 1, line));
