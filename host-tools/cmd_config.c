@@ -9,19 +9,16 @@ gboolean
 vgw_pending_run(gconstpointer data, GError **error)
 {
   const VgwCommonOptions *opts = data;
-  const char *req[] = { "pending", NULL };
-  g_autoptr(JsonObject) o = vgw_conf_request(opts->name, req, 0, error);
   JsonArray *a;
   guint n;
+  g_autoptr(JsonObject) o =
+      vgw_conf_list(opts->name, opts->json, "pending", "pending",
+                    &a, &n, error);
 
   if (o == NULL)
     return FALSE;
-  if (opts->json) {
-    vgw_conf_print_json(o);
+  if (opts->json)
     return TRUE;
-  }
-  a = json_object_has_member(o, "pending") ? json_object_get_array_member(o, "pending") : NULL;
-  n = a != NULL ? json_array_get_length(a) : 0;
   if (n == 0) {
     printf("no pending changes\n");
     return TRUE;

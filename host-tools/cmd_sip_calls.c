@@ -19,23 +19,19 @@ gboolean
 vgw_sip_calls_run(gconstpointer data, GError **error)
 {
   const VgwCommonOptions *opts = data;
-  const char *req[] = { "sip-calls", NULL };
-  g_autoptr(JsonObject) o = vgw_conf_request(opts->name, req, 0, error);
   JsonArray *calls;
   guint n;
+  g_autoptr(JsonObject) o =
+      vgw_conf_list(opts->name, opts->json, "sip-calls", "calls",
+                    &calls, &n, error);
 
   if (o == NULL)
     return FALSE;
-  if (opts->json) {
-    vgw_conf_print_json(o);
+  if (opts->json)
     return TRUE;
-  }
   g_autofree char *in_progress = text_of(o, "in_progress");
   g_autofree char *total = text_of(o, "total");
   printf("%s calls in progress, %s routed since start\n", in_progress, total);
-  calls = json_object_has_member(o, "calls") ?
-          json_object_get_array_member(o, "calls") : NULL;
-  n = calls != NULL ? json_array_get_length(calls) : 0;
   for (guint i = 0; i < n; i++) {
     JsonObject *c = json_array_get_object_element(calls, i);
     g_autofree char *id = text_of(c, "id");

@@ -56,20 +56,16 @@ gboolean
 vgw_sip_proxies_run(gconstpointer data, GError **error)
 {
   const VgwCommonOptions *opts = data;
-  const char *req[] = { "sip-proxies", NULL };
-  g_autoptr(JsonObject) o = vgw_conf_request(opts->name, req, 0, error);
   JsonArray *proxies;
   guint n;
+  g_autoptr(JsonObject) o =
+      vgw_conf_list(opts->name, opts->json, "sip-proxies", "proxies",
+                    &proxies, &n, error);
 
   if (o == NULL)
     return FALSE;
-  if (opts->json) {
-    vgw_conf_print_json(o);
+  if (opts->json)
     return TRUE;
-  }
-  proxies = json_object_has_member(o, "proxies") ?
-            json_object_get_array_member(o, "proxies") : NULL;
-  n = proxies != NULL ? json_array_get_length(proxies) : 0;
   for (guint i = 0; i < n; i++) {
     JsonNode *p = json_array_get_element(proxies, i);
     if (JSON_NODE_HOLDS_OBJECT(p))

@@ -23,22 +23,18 @@ gboolean
 vgw_sip_registrations_run(gconstpointer data, GError **error)
 {
   const VgwCommonOptions *opts = data;
-  const char *req[] = { "sip-registrations", NULL };
-  g_autoptr(JsonObject) o = vgw_conf_request(opts->name, req, 0, error);
   JsonArray *bindings;
+  guint n;
+  g_autoptr(JsonObject) o =
+      vgw_conf_list(opts->name, opts->json, "sip-registrations", "bindings",
+                    &bindings, &n, error);
   JsonObject *refused;
   const char *aor = NULL;
-  guint n;
 
   if (o == NULL)
     return FALSE;
-  if (opts->json) {
-    vgw_conf_print_json(o);
+  if (opts->json)
     return TRUE;
-  }
-  bindings = json_object_has_member(o, "bindings") ?
-             json_object_get_array_member(o, "bindings") : NULL;
-  n = bindings != NULL ? json_array_get_length(bindings) : 0;
   for (guint i = 0; i < n; i++) {
     JsonObject *b = json_array_get_object_element(bindings, i);
     g_autofree char *contact = g_strdup(str_or_dash(b, "contact"));

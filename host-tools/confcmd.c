@@ -52,3 +52,25 @@ vgw_conf_print_json(JsonObject *o)
   text = vgw_json_to_text(root);
   printf("%s\n", text);
 }
+
+JsonObject *
+vgw_conf_list(const char *name, gboolean json, const char *verb,
+              const char *member, JsonArray **items, guint *n, GError **error)
+{
+  const char *req[] = { verb, NULL };
+  JsonObject *o = vgw_conf_request(name, req, 0, error);
+
+  *items = NULL;
+  *n = 0;
+  if (o == NULL)
+    return NULL;
+  if (json) {
+    vgw_conf_print_json(o);
+    return o;
+  }
+  if (json_object_has_member(o, member))
+    *items = json_object_get_array_member(o, member);
+  if (*items != NULL)
+    *n = json_array_get_length(*items);
+  return o;
+}

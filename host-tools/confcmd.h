@@ -24,6 +24,16 @@ JsonObject *vgw_conf_request(const char *name, const char *const *req,
  * call), NULL for null or missing. */
 const char *vgw_conf_string(JsonObject *o, const char *key);
 
+/* vgw_conf_list asks the running gateway |name| for |verb| (no
+ * arguments), whose reply lists things in its array member |member|. With
+ * |json| it prints the reply (vgw_conf_print_json) and the caller prints
+ * nothing more; otherwise *|items| is that array, owned by the returned
+ * reply, and *|n| its length (0 when the member is missing). NULL with
+ * |error| set as vgw_conf_request. */
+JsonObject *vgw_conf_list(const char *name, gboolean json, const char *verb,
+                          const char *member, JsonArray **items, guint *n,
+                          GError **error);
+
 /* vgw_conf_print_json prints |o| as one line of JSON on stdout. */
 void vgw_conf_print_json(JsonObject *o);
 

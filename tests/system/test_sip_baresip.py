@@ -185,7 +185,7 @@ def test(run):
                           stderr=subprocess.STDOUT)
     call_id = None
     try:
-        call_id = call(run, Ctrl(ctrl_port))
+        call_id = call(run, Ctrl(ctrl_port), sips)
     finally:
         stop_baresip(ua)
         log.close()
@@ -255,7 +255,7 @@ def test(run):
     run.check(clear == [], 'capture: no SIP in the clear', clear)
 
 
-def call(run, ctrl):
+def call(run, ctrl, sips_port):
     """Registers, calls, holds, hangs up; returns the call's Call-ID."""
     if not run.check(ctrl.s is not None, 'baresip\'s ctrl_tcp accepts a connection'):
         return None
@@ -267,7 +267,10 @@ def call(run, ctrl):
             time.sleep(1)
     run.check(len(b) == 1 and b[0]['transport'] == 'tls' and 0 < b[0]['expires'] <= 300,
               'vgw sip registrations: baresip registered alice over TLS', b)
-    ctrl.send('dial', 'sip:%s@127.0.0.1' % NUMBER)
+    # The full URI, port included: the test extension's Contact is where
+    # the INVITE was sent (its Request-URI), and baresip sends its ACK and
+    # BYE there, not through its outbound proxy.
+    ctrl.send('dial', 'sip:%s@127.0.0.1:%d;transport=tls' % (NUMBER, sips_port))
     est = ctrl.wait('CALL_ESTABLISHED')
     run.check(est is not None, 'baresip: the call to %s is established' % NUMBER, ctrl.seen)
     rtp = ctrl.wait('CALL_RTPESTAB') if est else None
