@@ -17,6 +17,9 @@ sends a loose-routed request whose next hop is HOST to URI instead: the
 gateway's Record-Route names its guest address (10.0.2.15), which the
 host reaches only through `vgw up`'s forwarded ports.
 
+With IGNORE (methods) it takes such requests and does nothing with them:
+a proxy that is up (it answers keep-alives) but lets calls time out.
+
 Always stop() what you start (in a finally:): stop() kills the process
 group of the Kamailio it started, and nothing else."""
 import os
@@ -54,7 +57,7 @@ request_route {{
         sl_send_reply("{code}", "{phrase}");
         exit;
     }}
-{proxy_route}
+{ignore}{proxy_route}
     sl_send_reply("404", "Not here");
 }}
 '''
@@ -93,6 +96,10 @@ REROUTE = '''            if ($(du{uri.host}) == "%s") {
                 $du = "%s";
             }
 '''
+IGNORE = '''    if ($rm == "%s") {
+        exit;
+    }
+'''
 FORWARD = '''    if ($proto == "%s") {
         record_route();
         $du = "%s";
@@ -121,13 +128,15 @@ def make_cert(directory, name):
 class Kamailio:
     """One Kamailio on 127.0.0.1:PORT (UDP and TCP) and, with TLS_PORT,
     tls:127.0.0.1:TLS_PORT presenting CERT/KEY. NAME names its files in
-    DIRECTORY. FORWARD and REROUTE make it a proxy (above)."""
+    DIRECTORY. FORWARD and REROUTE make it a proxy, IGNORE a silent one
+    (above)."""
 
     def __init__(self, directory, name, port, tls_port=None, cert=None, key=None,
-                 forward=None, reroute=None):
+                 forward=None, reroute=None, ignore=()):
         self.directory = directory
         self.forward = forward or {}
         self.reroute = reroute or {}
+        self.ignore = ignore
         self.name = name
         self.port = port
         self.tls_port = tls_port
@@ -154,6 +163,7 @@ class Kamailio:
                 tls_listen='listen=tls:127.0.0.1:%d' % self.tls_port if tls else '',
                 tls_module=TLS_MODULE.format(cert=self.cert, key=self.key) if tls else '',
                 proxy_modules=PROXY_MODULES if self.forward else '',
+                ignore=''.join(IGNORE % m for m in self.ignore),
                 proxy_route=self.proxy_route()))
 
     def start(self, code=200, timeout=30):

@@ -27,8 +27,13 @@ address, which Kamailio reaches through that port too.
    the SIPp caller sends its INVITE to Kamailio, which forwards it to the
    gateway over TLS, and the gateway to the registered user. The call
    completes; `vgw sip calls` shows the caller leg TLS, the callee leg UDP.
- - No proxy up: Kamailio stops; once `vgw sip proxies --json` shows it
-   down, a call to the number gets 503 and is no call in the table."""
+ - Hot swap (IsProxyHotSwap 1, loaded live): a second, silent Kamailio
+   that answers keep-alives but never INVITEs becomes ProxyIpIndex 0. The
+   call to the number goes to it first; when its INVITE transaction times
+   out, the gateway marks it down and sends the INVITE on to the first
+   Kamailio, and the call completes there (console log, `vgw sip calls`).
+ - No proxy up: both Kamailios stop; once `vgw sip proxies --json` shows
+   them down, a call to the number gets 503 and is no call in the table."""
 import json
 import os
 import time
@@ -46,22 +51,27 @@ NUMBER = '5551234'
 KEEPALIVE_S = 5
 # How long the caller holds the answered call before its BYE, for the test
 # to read `vgw sip calls` meanwhile.
-HOLD_MS = 30000
+HOLD_MS = 20000
 # A proxy whose TLS connection is refused is down at its next keep-alive;
 # generous for a loaded machine running QEMU under TCG.
 WAIT_S = 300
 
 
-def config(tls_port):
+def config(tls_ports, hot_swap=0):
+    """Proxy Set 1 "CARRIER" with a proxy over TLS at each of TLS_PORTS (by
+    name, in ProxyIpIndex order), IsProxyHotSwap HOT_SWAP; IPGroup 0 of
+    Type Server names it."""
+    ips = ''.join('ProxyIp %d = 1, %d, "%s:%d", 2;\n' % (i, i, NAME, port)
+                  for i, port in enumerate(tls_ports))
     return ('[ ProxySet ]\n'
             'FORMAT ProxySet_Index = ProxySet_ProxyName, ProxySet_EnableProxyKeepAlive, '
-            'ProxySet_ProxyKeepAliveTime;\n'
-            'ProxySet 1 = "CARRIER", 1, %d;\n'
+            'ProxySet_ProxyKeepAliveTime, ProxySet_IsProxyHotSwap;\n'
+            'ProxySet 1 = "CARRIER", 1, %d, %d;\n'
             '[ \\ProxySet ]\n'
             '[ ProxyIp ]\n'
             'FORMAT ProxyIp_Index = ProxyIp_ProxySetId, ProxyIp_ProxyIpIndex, '
             'ProxyIp_IpAddress, ProxyIp_TransportType;\n'
-            'ProxyIp 0 = 1, 0, "%s:%d", 2;\n'
+            '%s'
             '[ \\ProxyIp ]\n'
             '[ IPGroup ]\n'
             'FORMAT IPGroup_Index = IPGroup_Type, IPGroup_Name, IPGroup_ProxySetName;\n'
@@ -70,24 +80,26 @@ def config(tls_port):
             '[ DNS2IP ]\n'
             'FORMAT DNS2IP_Index = DNS2IP_DomainName, DNS2IP_FirstIpAddress;\n'
             'DNS2IP 0 = "%s", 10.0.2.2;\n'
-            '[ \\DNS2IP ]\n' % (KEEPALIVE_S, NAME, tls_port, NAME))
+            '[ \\DNS2IP ]\n' % (KEEPALIVE_S, hot_swap, ips, NAME))
 
 
-def carrier_proxy(run):
-    """Proxy Set 1's proxy as `vgw sip proxies --json` shows it ({} when
-    it is not there)."""
+def carrier(run):
+    """Proxy Set 1's proxies as `vgw sip proxies --json` shows them, by
+    ProxyIpIndex."""
     rows = siptest.vgw_json(run, GW, 'sip', 'proxies').get('proxies') or []
-    return next((r for r in rows if r.get('set') == 1 and r.get('ip_index') == 0), {})
+    return {r.get('ip_index'): r for r in rows if r.get('set') == 1}
 
 
-def wait_proxy(run, what, state):
+def wait_carrier(run, what, cond):
+    """Polls `vgw sip proxies` until COND(carrier rows) holds; checks that
+    it did and returns the last rows."""
     deadline = time.monotonic() + WAIT_S
-    row = carrier_proxy(run)
-    while row.get('state') != state and time.monotonic() < deadline:
+    rows = carrier(run)
+    while not cond(rows) and time.monotonic() < deadline:
         time.sleep(2)
-        row = carrier_proxy(run)
-    run.check(row.get('state') == state, what, row)
-    return row
+        rows = carrier(run)
+    run.check(cond(rows), what, json.dumps(rows, indent=1))
+    return rows
 
 
 def requests_since(k, before):
@@ -179,7 +191,6 @@ def from_proxy(run, k, gw_udp):
               [('INVITE', 'udp')],
               'from the proxy to a number no one registered: 404 from the gateway, '
               'not sent back to Kamailio', (status, h, k.log_tail()))
-    before = len(k.requests())
 
     def bob_registered():
         bindings = siptest.registrations(run, GW).get('bindings', [])
@@ -193,8 +204,9 @@ def from_proxy(run, k, gw_udp):
               'from the proxy: vgw sip calls shows the caller leg over TLS from Kamailio '
               'and the callee leg over UDP to bob', c)
     seen = requests_since(k, before)
-    run.check(seen == [('INVITE', 'udp'), ('ACK', 'udp'), ('BYE', 'udp')],
-              'from the proxy: Kamailio logged the caller\'s INVITE, ACK and BYE', k.log_tail())
+    run.check(seen == [('INVITE', 'udp'), ('ACK', 'udp')] * 2 + [('BYE', 'udp')],
+              'from the proxy: Kamailio logged the refused INVITE and its ACK, then the '
+              'caller\'s INVITE, ACK and BYE', k.log_tail())
     invite, routes = callee_invite(run)
     run.check(invite.startswith('INVITE sip:bob@127.0.0.1:') and
               any(r.startswith('<sip:10.0.2.15:') for r in routes) and
@@ -203,9 +215,11 @@ def from_proxy(run, k, gw_udp):
               'Record-Route of the gateway and of Kamailio', invite[:3000])
 
 
-def no_proxy_up(run, k, gw_udp):
-    k.stop()
-    wait_proxy(run, 'Kamailio stopped: vgw sip proxies shows it down', 'down')
+def no_proxy_up(run, kamailios, gw_udp):
+    for one in kamailios:
+        one.stop()
+    wait_carrier(run, 'the Kamailios stopped: vgw sip proxies shows them down',
+                 lambda rows: rows and all(r.get('state') == 'down' for r in rows.values()))
     c = Caller(gw_udp)
     try:
         status, h = c.invite_refused(NUMBER, 'route-503@vgw.test', 'np1')
@@ -216,10 +230,44 @@ def no_proxy_up(run, k, gw_udp):
               'vgw sip calls: the refused INVITE is no call')
 
 
-def test(run, k, uas_port):
+def hot_swap(run, k, silent, ini, gw_udp, uas_port):
+    """IsProxyHotSwap: the set's first proxy answers keep-alives but lets
+    INVITEs time out; the gateway marks it down and sends the INVITE on to
+    the second, through which the call completes."""
+    if not run.check(silent.start(), 'a silent Kamailio starts (TLS %d), ignoring INVITEs'
+                     % silent.tls_port, silent.log_tail()):
+        return
+    with open(ini, 'w') as f:
+        f.write(config([silent.tls_port, k.tls_port], hot_swap=1))
+    p = run.vgw('ini', 'load', '--incremental', '--name', GW, ini, timeout=120)
+    run.check(p.returncode == 0, 'hot swap: the silent Kamailio first, IsProxyHotSwap 1, '
+              'loaded live', p.stdout + p.stderr)
+    wait_carrier(run, 'hot swap: both proxies up, the silent one active',
+                 lambda rows: rows.get(0, {}).get('port') == silent.tls_port and
+                 rows[0].get('state') == 'up' and rows[0].get('active') is True and
+                 rows.get(1, {}).get('state') == 'up')
+    registers = len(k.requests('REGISTER'))
+    c = call(run, 'hot swap', gw_udp, (k.port, uas_port), 'route-swap@vgw.test', NUMBER,
+             lambda: len(k.requests('REGISTER')) > registers)
+    run.check(c.get('callee') == 'tls 10.0.2.2:%d' % k.tls_port,
+              'hot swap: vgw sip calls shows the callee leg on the second proxy', c)
+    run.check([r[2] for r in silent.requests('INVITE')] == ['tls'],
+              'hot swap: the silent Kamailio got the INVITE first, over TLS',
+              silent.log_tail())
+    log = run.console_tail(GW, 400)
+    for what, text in (
+            ('the first proxy down', 'CARRIER: 10.0.2.2:%d/tls (ProxyIpIndex 0) is down'
+             % silent.tls_port),
+            ('the hot swap', 'hot swap from 10.0.2.2:%d to 10.0.2.2:%d'
+             % (silent.tls_port, k.tls_port))):
+        run.check(text in log, 'hot swap: the console log names %s ("%s")' % (what, text),
+                  log[-3000:])
+
+
+def test(run, k, silent, uas_port):
     ini = os.path.join(run.state_root, 'route.ini')
     with open(ini, 'w') as f:
-        f.write(config(k.tls_port))
+        f.write(config([k.tls_port]))
     if run.up(GW, '--config', ini).returncode != 0:
         return
     ports = (run.status(GW) or {}).get('ports') or {}
@@ -229,18 +277,20 @@ def test(run, k, uas_port):
     if not run.check(k.start(), 'Kamailio starts on 127.0.0.1:%d (TLS %d)'
                      % (k.port, k.tls_port), k.log_tail()):
         return
-    row = wait_proxy(run, 'Proxy Set CARRIER: Kamailio over TLS comes up', 'up')
+    row = wait_carrier(run, 'Proxy Set CARRIER: Kamailio over TLS comes up',
+                       lambda rows: rows.get(0, {}).get('state') == 'up').get(0, {})
     run.check(row.get('transport') == 'tls' and row.get('address') == '10.0.2.2' and
               row.get('port') == k.tls_port,
               'the proxy is Kamailio\'s TLS listener at 10.0.2.2:%d' % k.tls_port, row)
 
     through_proxy_set(run, k, ports['sip_udp'], uas_port)
     from_proxy(run, k, ports['sip_udp'])
-    no_proxy_up(run, k, ports['sip_udp'])
+    hot_swap(run, k, silent, ini, ports['sip_udp'], uas_port)
+    no_proxy_up(run, (k, silent), ports['sip_udp'])
 
     table = siptest.vgw_json(run, GW, 'sip', 'calls')
-    run.check(table.get('in_progress') == 0 and table.get('total') == 2,
-              'vgw sip calls at the end: 2 calls routed, none in progress', table)
+    run.check(table.get('in_progress') == 0 and table.get('total') == 3,
+              'vgw sip calls at the end: 3 calls routed, none in progress', table)
     run.check((run.status(GW) or {}).get('crash_count') == 0,
               'vgwd ran through all of it without a crash')
 
@@ -249,10 +299,13 @@ def main(run):
     d = run.state_root
     cert, key = kamailio.make_cert(d, NAME)
     k = kamailio.Kamailio(d, 'kamailio', free_port(), free_port(), cert, key)
+    silent = kamailio.Kamailio(d, 'silent', free_port(), free_port(), cert, key,
+                               ignore=('INVITE',))
     try:
-        test(run, k, free_port())
+        test(run, k, silent, free_port())
     finally:
         k.stop()
+        silent.stop()
 
 
 if __name__ == '__main__':
