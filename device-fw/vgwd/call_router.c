@@ -280,15 +280,17 @@ static SipReason forward(VgwCallRouter *r, SipTxnLayer *layer, Call *c,
                          osip_message_t **keep);
 
 /* Tells the Proxy Sets what became of the first INVITE of |f|'s call,
- * routed to one of their proxies. TRUE when the sets swapped to another
- * proxy and the INVITE went on there: |f| is over, the call goes on. */
+ * routed to one of their proxies: its final response, or none. TRUE when
+ * the sets swapped to another proxy and the INVITE went on there: |f| is
+ * over, the call goes on. */
 static gboolean report_to_proxy_sets(SipTxnLayer *layer, Forward *f,
                                      SipClientEvent event, guint code) {
   Call *c = f->call;
   VgwCallRouter *r = c->router;
   SipPeer next;
 
-  if (!f->first_invite || !c->to_proxy_set || c->cancelled || !r->has_sets ||
+  if ((event == SIP_CLIENT_RESPONSE && code < 200) || !f->first_invite ||
+      !c->to_proxy_set || c->cancelled || !r->has_sets ||
       r->sets.report == NULL ||
       !r->sets.report(&f->to, event, code, &next, r->sets.data)) {
     return FALSE;
