@@ -33,6 +33,8 @@ typedef struct {
   char *caller_tag;       /* its From tag: requests from the caller */
   SipPeer caller;         /* the caller's flow */
   SipPeer callee;         /* the callee's flow */
+  gboolean to_proxy_set;  /* routed by rule 3: callee is a Proxy Set's */
+  gboolean cancelled;     /* the caller sent a CANCEL: no hot swap */
   CallState state;
   char *end_reason;
   gint64 start_us;        /* real time */
@@ -271,11 +273,54 @@ static void forward_done(Forward *f) {
   g_free(f);
 }
 
+static SipReason forward(VgwCallRouter *r, SipTxnLayer *layer, Call *c,
+                         SipTxn *txn, const osip_message_t *req,
+                         const SipPeer *from, const SipPeer *to,
+                         const SipProxyForward *how, gboolean first_invite,
+                         osip_message_t **keep);
+
+/* Tells the Proxy Sets what became of the first INVITE of |f|'s call,
+ * routed to one of their proxies: its final response, or none. TRUE when
+ * the sets swapped to another proxy and the INVITE went on there: |f| is
+ * over, the call goes on. */
+static gboolean report_to_proxy_sets(SipTxnLayer *layer, Forward *f,
+                                     SipClientEvent event, guint code) {
+  Call *c = f->call;
+  VgwCallRouter *r = c->router;
+  SipPeer next;
+
+  if ((event == SIP_CLIENT_RESPONSE && code < 200) || !f->first_invite ||
+      !c->to_proxy_set || c->cancelled || !r->has_sets ||
+      r->sets.report == NULL ||
+      !r->sets.report(&f->to, event, code, &next, r->sets.data)) {
+    return FALSE;
+  }
+  const osip_message_t *req = sip_txn_request(f->server);
+  if (req == NULL || c->state == CALL_ENDED) {
+    return FALSE;
+  }
+  g_message("sip: call %" G_GUINT64_FORMAT ": hot swap from %s:%u to %s:%u",
+            c->id, f->to.address, f->to.port, next.address, next.port);
+  g_clear_pointer(&c->forwarded_invite, osip_message_free);
+  c->callee = next;
+  SipProxyForward how = {.record_route = TRUE};
+  if (forward(r, layer, c, f->server, req, &c->caller, &next, &how, TRUE,
+              &c->forwarded_invite) != SIP_REASON_NONE) {
+    call_end(c, "not forwarded"); /* forward() answered the caller */
+  }
+  forward_done(f);
+  return TRUE;
+}
+
 static void on_response(SipTxnLayer *layer, SipClientEvent event,
                         const osip_message_t *resp, gpointer data) {
   Forward *f = data;
   guint status;
 
+  if (report_to_proxy_sets(layer, f, event,
+                           resp != NULL ? (guint)resp->status_code : 0)) {
+    return;
+  }
   if (event == SIP_CLIENT_RESPONSE) {
     status = (guint)resp->status_code;
     if (status == 100) {
@@ -456,6 +501,7 @@ static gboolean new_call(VgwCallRouter *r, SipTxnLayer *layer, SipTxn *txn,
   c->caller_tag = tag_of(req->from);
   c->caller = *from;
   c->callee = to;
+  c->to_proxy_set = d.target == SIP_ROUTE_PROXY_SET;
   c->state = CALL_TRYING;
   c->start_us = g_get_real_time();
   c->invite_branch = g_strdup(sip_proxy_top_branch(req));
@@ -499,6 +545,7 @@ static void cancel_call(VgwCallRouter *r, SipTxnLayer *layer, Call *c,
     return;
   }
   answer(txn, req, 200);
+  c->cancelled = TRUE;
   osip_message_t *cancel = sip_proxy_cancel(c->forwarded_invite);
   if (cancel == NULL ||
       !sip_txn_send_request(layer, cancel, &c->callee, on_cancel_response,

@@ -28,7 +28,10 @@
  *
  * Proxy Sets (rule 3 of sip_route.h, and the classification of requests
  * from proxies) come through VgwCallRouterProxySets; until it is set, no
- * source is a proxy and rule 3 never matches.
+ * source is a proxy and rule 3 never matches. What becomes of an INVITE
+ * routed by rule 3 is reported back to the sets: a proxy that does not
+ * answer it is down, and with hot swap the INVITE goes on to the next
+ * proxy of the set in a new client transaction (the caller's stays).
  */
 #ifndef VGW_VGWD_CALL_ROUTER_H
 #define VGW_VGWD_CALL_ROUTER_H
@@ -57,6 +60,12 @@ typedef struct {
   /* An address of |proxy_set| that is up, in *out; FALSE for none (the
    * INVITE gets 503). vgw_proxy_sets_pick() fits. */
   gboolean (*pick)(const char *proxy_set, SipPeer *out, gpointer data);
+  /* What became of an INVITE sent to |to| as pick gave it: |event| and
+   * |code| as a SipClientFunc has them. TRUE, with the next proxy of the
+   * set in *retry, when the INVITE must go there instead (no answer, and
+   * IsProxyHotSwap). vgw_proxy_sets_report() fits; NULL: not reported. */
+  gboolean (*report)(const SipPeer *to, SipClientEvent event, guint code,
+                     SipPeer *retry, gpointer data);
   gpointer data;
 } VgwCallRouterProxySets;
 

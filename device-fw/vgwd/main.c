@@ -363,6 +363,11 @@ static gboolean router_pick(const char *proxy_set, SipPeer *out,
   return vgw_proxy_sets_pick(sets, proxy_set, out);
 }
 
+static gboolean router_report(const SipPeer *to, SipClientEvent event,
+                              guint code, SipPeer *retry, gpointer sets) {
+  return vgw_proxy_sets_report(sets, to, event, code, retry);
+}
+
 /* The ports of the first SIP Interface on LAN (the factory one unless the
  * table says otherwise), by transport: what the Proxy Sets and the call
  * router put in our Via, Contact and Record-Route. */
@@ -535,7 +540,8 @@ int main(int argc, char **argv) {
     d.proxy_sets =
         vgw_proxy_sets_new(vgw_sip_transport_layer(d.sip), &local);
     const VgwCallRouterProxySets router_sets = {
-        router_from_proxy, router_server_set, router_pick, d.proxy_sets};
+        router_from_proxy, router_server_set, router_pick, router_report,
+        d.proxy_sets};
     vgw_call_router_set_proxy_sets(d.sip_answer.calls, &router_sets);
   }
   start_crypto(&d);

@@ -9,6 +9,17 @@ test asks for (200 by default) and logs one line per request:
 so a test counts the keep-alives a gateway sent, in order. A gateway in
 QEMU (slirp) reaches the host's 127.0.0.1 as 10.0.2.2.
 
+With FORWARD ({arriving protocol: next-hop URI}) it is a record-routing,
+transaction-stateful proxy for the other requests: a new one that arrived
+over a protocol FORWARD names goes to that URI, requests in a dialog
+follow their Route headers (loose routing), and REROUTE ({host: URI})
+sends a loose-routed request whose next hop is HOST to URI instead: the
+gateway's Record-Route names its guest address (10.0.2.15), which the
+host reaches only through `vgw up`'s forwarded ports.
+
+With IGNORE (methods) it takes such requests and does nothing with them:
+a proxy that is up (it answers keep-alives) but lets calls time out.
+
 Always stop() what you start (in a finally:): stop() kills the process
 group of the Kamailio it started, and nothing else."""
 import os
@@ -38,6 +49,7 @@ loadmodule "sl.so"
 loadmodule "pv.so"
 loadmodule "xlog.so"
 {tls_module}
+{proxy_modules}
 
 request_route {{
     xlog("L_NOTICE", "VGWTEST $rm $si:$sp $proto $ru\n");
@@ -45,6 +57,7 @@ request_route {{
         sl_send_reply("{code}", "{phrase}");
         exit;
     }}
+{ignore}{proxy_route}
     sl_send_reply("404", "Not here");
 }}
 '''
@@ -55,6 +68,44 @@ modparam("tls", "private_key", "{key}")
 modparam("tls", "tls_method", "TLSv1.2+")
 modparam("tls", "verify_certificate", 0)
 modparam("tls", "require_certificate", 0)
+'''
+
+PROXY_MODULES = '''loadmodule "tm.so"
+loadmodule "rr.so"
+loadmodule "siputils.so"
+loadmodule "textops.so"
+'''
+
+# Requests in a dialog and CANCELs, then new requests by FORWARD.
+IN_DIALOG = '''    if (has_totag()) {
+        if (loose_route()) {
+%s            t_relay();
+        } else if (is_method("ACK") && t_check_trans()) {
+            t_relay();
+        }
+        exit;
+    }
+    if (is_method("CANCEL")) {
+        if (t_check_trans()) {
+            t_relay();
+        }
+        exit;
+    }
+'''
+REROUTE = '''            if ($(du{uri.host}) == "%s") {
+                $du = "%s";
+            }
+'''
+IGNORE = '''    if ($rm == "%s") {
+        exit;
+    }
+'''
+FORWARD = '''    if ($proto == "%s") {
+        record_route();
+        $du = "%s";
+        t_relay();
+        exit;
+    }
 '''
 
 PHRASES = {200: 'OK', 404: 'Not Found', 480: 'Temporarily Unavailable',
@@ -77,10 +128,15 @@ def make_cert(directory, name):
 class Kamailio:
     """One Kamailio on 127.0.0.1:PORT (UDP and TCP) and, with TLS_PORT,
     tls:127.0.0.1:TLS_PORT presenting CERT/KEY. NAME names its files in
-    DIRECTORY."""
+    DIRECTORY. FORWARD and REROUTE make it a proxy, IGNORE a silent one
+    (above)."""
 
-    def __init__(self, directory, name, port, tls_port=None, cert=None, key=None):
+    def __init__(self, directory, name, port, tls_port=None, cert=None, key=None,
+                 forward=None, reroute=None, ignore=()):
         self.directory = directory
+        self.forward = forward or {}
+        self.reroute = reroute or {}
+        self.ignore = ignore
         self.name = name
         self.port = port
         self.tls_port = tls_port
@@ -88,6 +144,14 @@ class Kamailio:
         self.cfg = os.path.join(directory, name + '.cfg')
         self.log = os.path.join(directory, name + '.log')
         self.proc = None
+
+    def proxy_route(self):
+        """The routing script's proxy part; '' when it forwards nothing."""
+        if not self.forward:
+            return ''
+        reroute = ''.join(REROUTE % hop for hop in sorted(self.reroute.items()))
+        return (IN_DIALOG % reroute +
+                ''.join(FORWARD % hop for hop in sorted(self.forward.items())))
 
     def write_cfg(self, code):
         tls = self.tls_port is not None
@@ -97,7 +161,10 @@ class Kamailio:
                 modules=MODULES,
                 tls_global='enable_tls=yes' if tls else '',
                 tls_listen='listen=tls:127.0.0.1:%d' % self.tls_port if tls else '',
-                tls_module=TLS_MODULE.format(cert=self.cert, key=self.key) if tls else ''))
+                tls_module=TLS_MODULE.format(cert=self.cert, key=self.key) if tls else '',
+                proxy_modules=PROXY_MODULES if self.forward else '',
+                ignore=''.join(IGNORE % m for m in self.ignore),
+                proxy_route=self.proxy_route()))
 
     def start(self, code=200, timeout=30):
         """Starts Kamailio answering OPTIONS and REGISTER with CODE and
