@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "digest_users.h"
 #include "param_ini.h"
 
 struct VgwConfigState {
@@ -188,6 +189,7 @@ const VgwParamConfig *vgw_config_state_staged(const VgwConfigState *cs) {
 
 gboolean vgw_config_state_stage(VgwConfigState *cs, VgwParamConfig *next,
                                 const char *file_name, GError **error) {
+  vgw_digest_users_seal(next, file_name, NULL);
   if (!vgw_param_config_validate(next, file_name, error)) {
     vgw_param_config_free(next);
     return FALSE;

@@ -52,7 +52,8 @@ const VgwParamConfig *vgw_config_state_running(const VgwConfigState *cs);
 /* vgw_config_state_staged returns the configuration the next boot runs. */
 const VgwParamConfig *vgw_config_state_staged(const VgwConfigState *cs);
 
-/* vgw_config_state_stage validates |next| (taken in every case) and, if
+/* vgw_config_state_stage seals the Digest passwords given in clear in
+ * |next| (digest_users.h), validates it (taken in every case) and, if
  * it is valid, makes it the staged configuration and copies into running
  * what applies live. |file_name| names the source in validation messages
  * (NULL: "config"). On an invalid configuration it returns FALSE with

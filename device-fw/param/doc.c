@@ -46,11 +46,9 @@ static void append_row(GString *out, const VgwParamDesc *d) {
   g_string_append_printf(out, "| `%s` | %s%s%s | ", d->name,
                          vgw_param_type_name(d->type),
                          d->ref_table ? " (reference)" : "",
-                         d->secret   ? " (secret)"
-                         : d->masked ? " (masked)"
-                                     : "");
+                         d->secret != VGW_SECRET_NONE ? " (secret)" : "");
   append_cell(out, range);
-  if (d->secret) {
+  if (d->secret == VGW_SECRET_LOGIN) {
     /* The default is a hash; the description names the clear value. */
     g_string_append(out, " | *(hashed)*");
   } else if (d->default_text[0]) {
@@ -84,26 +82,48 @@ char *vgw_param_doc_markdown(void) {
       "them; notes say where later firmware differs and which meaning vgw "
       "applies.\n\n"
       "## Secret parameters\n\n"
-      "A parameter marked *(secret)* is write-only. The gateway never holds "
-      "it in clear: a value given in clear (`param-set`, an ini file) is "
-      "replaced at once by a salted PBKDF2-HMAC-SHA256 hash, written `"
+      "A parameter or column marked *(secret)* is write-only. The gateway "
+      "never holds it in clear: a value given in clear (`param-set`, "
+      "`table-set`, an ini file) is replaced by its stored form, which is "
+      "what `ini-export` writes and what the flash stores; a load takes a "
+      "value in that form as it is, so an exported file loads back with the "
+      "same password. `param-get`, `pending` and `table-show` show `"
+      VGW_SECRET_MASK "` instead of the value, and no message quotes it. "
+      "There are two stored forms.\n\n"
+      "**Login passwords** (`MaintenancePassword`): a salted "
+      "PBKDF2-HMAC-SHA256 hash, written `"
       VGW_SECRET_PREFIX "<iterations>$<salt>$<hash>` (salt and hash in "
       "standard base64; new hashes use a 16-byte random salt and "
-      G_STRINGIFY(VGW_SECRET_ITERATIONS) " iterations). That hash is what "
-      "`ini-export` writes and what the flash stores, and a load takes a "
-      "value in that form as it is, so an exported file loads back with the "
-      "same password. A value starting with `" VGW_SECRET_PREFIX "` must "
-      "be such a hash (iterations " G_STRINGIFY(VGW_SECRET_ITERATIONS_MIN)
-      ".." G_STRINGIFY(VGW_SECRET_ITERATIONS_MAX) ", salt 8 to 64 bytes, "
+      G_STRINGIFY(VGW_SECRET_ITERATIONS) " iterations). A value starting "
+      "with `" VGW_SECRET_PREFIX "` must be such a hash (iterations "
+      G_STRINGIFY(VGW_SECRET_ITERATIONS_MIN) ".."
+      G_STRINGIFY(VGW_SECRET_ITERATIONS_MAX) ", salt 8 to 64 bytes, "
       "hash 32 bytes); anything else is a password in clear, whose length "
-      "the Range column bounds. `param-get`, `pending` and `table-show` "
-      "show `" VGW_SECRET_MASK "` instead of the value, and no message "
-      "quotes it. The login compares a password by hashing it with the "
-      "stored salt and comparing the hashes in constant time.\n\n"
-      "A column marked *(masked)* is shown as `" VGW_SECRET_MASK "` the "
-      "same way, but is held, exported and stored as given: the firmware "
-      "needs it in clear (a Digest password: the registrar computes "
-      "H(user:realm:password), which a salted hash cannot give).\n\n"
+      "the Range column bounds. The login compares a password by hashing "
+      "it with the stored salt and comparing the hashes in constant "
+      "time.\n\n"
+      "**Digest passwords** (`SBCUserInfoTable` `Password`): a salted hash "
+      "cannot serve HTTP Digest, whose answer is computed from "
+      "HA1 = H(user:realm:password) (RFC 7616, RFC 8760). So the gateway "
+      "keeps the HA1 under MD5 and SHA-256, as Kamailio's subscriber table "
+      "(`ha1`) and Asterisk (`md5secret`) do, written `"
+      VGW_SECRET_DIGEST_PREFIX "<realm>$<user>$<MD5 HA1>$<SHA-256 HA1>` "
+      "(realm and user name with every character other than letters, "
+      "digits and `-._~+@:` escaped as `%XX`; the HA1s in hex). An HA1 is "
+      "equivalent to the password, but for that realm and user name only: "
+      "it does not reveal the password, nor let anyone authenticate "
+      "elsewhere. It is made for `RegistrarAuthRealm` and the row's Digest "
+      "user name (`Username`, or `LocalUser` when empty) as they are once "
+      "the whole change (a `table-set`, an ini file) is applied, so it is "
+      "bound to them: after a change of the realm or of the user name that "
+      "user cannot authenticate until the password is set again. The "
+      "registrar then logs `password stored for realm R, realm is now S: "
+      "set it again` (or user name), and `ini load`, `ini check` and the "
+      "boot warn the same way. A value starting with `"
+      VGW_SECRET_DIGEST_PREFIX "` must be such a form (a 32- and a "
+      "64-hex-digit HA1, no control characters); anything else is a "
+      "password in clear. An empty `Password` is no password: that user "
+      "cannot authenticate.\n\n"
       "## Global parameters\n");
   const char *group = NULL;
   for (gsize i = 0; i < vgw_param_global_count(); i++) {

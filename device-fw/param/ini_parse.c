@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 
+#include "digest_users.h"
 #include "ini_span.h"
 #include "param_value.h"
 
@@ -392,8 +393,9 @@ gboolean vgw_ini_load(VgwParamConfig *cfg, const char *data, gsize len,
   for (gsize t = 0; t < VGW_TABLE_COUNT; t++)
     ps.row_line[t] = g_new0(guint, vgw_param_table(t)->max_rows);
 
-  gboolean ok = parse_all(&ps, (Span){data, data ? len : 0}) &&
-                vgw_param_config_validate(ps.cfg, ps.file, &ps.error);
+  gboolean ok = parse_all(&ps, (Span){data, data ? len : 0});
+  if (ok) vgw_digest_users_seal(ps.cfg, ps.file, ps.warnings);
+  ok = ok && vgw_param_config_validate(ps.cfg, ps.file, &ps.error);
   if (ok && ps.named == 0 && mode == VGW_INI_FULL) {
     g_set_error(&ps.error, VGW_PARAM_ERROR, VGW_PARAM_ERROR_EMPTY,
                 "%s: names no parameter and no table: a full load would "

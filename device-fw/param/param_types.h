@@ -23,6 +23,13 @@ typedef struct {
   const char *label;
 } VgwParamEnumValue;
 
+/* How a write-only STRING is kept (param_secret.h). */
+typedef enum {
+  VGW_SECRET_NONE,       /* not a secret */
+  VGW_SECRET_LOGIN,      /* a salted PBKDF2 hash */
+  VGW_SECRET_DIGEST_HA1, /* Digest HA1s bound to a realm and user name */
+} VgwSecretKind;
+
 /* VgwParamDesc describes one global parameter or one table column. */
 typedef struct {
   const char *name;
@@ -35,13 +42,10 @@ typedef struct {
   gboolean reset_needed;     /* takes effect only after a device reset */
   const char *description;   /* one line */
   const char *note;          /* firmware-version differences; may be NULL */
-  /* Write-only (STRING only): held, exported and stored as a salted hash,
-   * shown masked (param_secret.h); |max| bounds the clear text. */
-  gboolean secret;
-  /* Held and exported as given but shown masked (STRING only): a value
-   * the firmware needs in clear, e.g. a Digest password (RFC 2617 needs
-   * H(user:realm:password), which a salted hash cannot give). */
-  gboolean masked;
+  /* Write-only (STRING only): held, exported and stored in the stored
+   * form of its kind, shown masked (param_secret.h); |max| bounds the
+   * clear text. */
+  VgwSecretKind secret;
   /* References (table columns only): a STRING column names a row of
    * |ref_table| by its name column, an INTEGER column gives its index.
    * Empty text / -1 means "none" unless |ref_required|. */
@@ -61,7 +65,11 @@ typedef struct {
 } VgwTableDesc;
 
 /* VgwParamValue is a typed value. INTEGER, ENUM and IPV4 (host byte
- * order) use |num|; STRING and FILE_NAME use |str| (never NULL for them). */
+ * order) use |num|; STRING and FILE_NAME use |str| (never NULL for them)
+ * and |num| 0, or VGW_PARAM_CLEAR_SECRET while |str| is a Digest password
+ * in clear that vgw_digest_users_seal (digest_users.h) has yet to replace
+ * by its stored form. */
+#define VGW_PARAM_CLEAR_SECRET 1
 typedef struct {
   gint64 num;
   char *str;

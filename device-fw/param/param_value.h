@@ -12,7 +12,9 @@ G_BEGIN_DECLS
 /* vgw_param_value_parse converts the |len| bytes at |text| (already
  * unquoted, may contain any bytes) to a value of |desc|'s type and checks
  * it against the descriptor's range. A secret's value becomes its stored
- * form (param_secret.h). On success it stores the value in
+ * form (param_secret.h); a Digest password in clear cannot yet (it needs
+ * the realm and user name) and is marked VGW_PARAM_CLEAR_SECRET for
+ * vgw_digest_users_seal. On success it stores the value in
  * |*out| (which the caller later clears) and returns TRUE. On failure it
  * returns FALSE, leaves |*out| untouched and sets |*reason| to a newly
  * allocated message such as "value 9 out of range 0..1". */

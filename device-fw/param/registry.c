@@ -148,7 +148,7 @@ static const VgwParamDesc globals[] = {
     {"MaintenancePassword", "Maintenance", STR(31),
      .default_text = "$pbkdf2-sha256$10000$dmd3IGZhY3Rvcnkgc2FsdA==$"
                      "uG4jFzf2rJm89E4BlrjnS2Bc97tGlka4BkMc3rgYDa8=",
-     .secret = TRUE,
+     .secret = VGW_SECRET_LOGIN,
      .description = "Password for the maintenance-port CLI login; factory "
                     "value Admin"},
 
@@ -328,10 +328,12 @@ static const VgwParamDesc user_info_columns[] = {
                     "register (the To URI's user)"},
     {"Username", STR(60), .default_text = "",
      .description = "Digest user name; empty = LocalUser"},
-    {"Password", STR(50), .default_text = "", .masked = TRUE,
-     .description = "Digest password",
-     .note = "[vgw] held in clear on the flash and in ini exports, since "
-             "Digest needs it; shown masked."},
+    {"Password", STR(50), .default_text = "",
+     .secret = VGW_SECRET_DIGEST_HA1,
+     .description = "Digest password; empty = none (the user cannot "
+                    "authenticate)",
+     .note = "[vgw] kept as its HA1 for RegistrarAuthRealm and the Digest "
+             "user name (Secret parameters)."},
 };
 
 /* The Internal DNS table (AudioCodes ini `DNS2IP`): names the gateway

@@ -32,9 +32,23 @@ static void hash_clear(Hash *h) {
   memset(h, 0, sizeof(*h));
 }
 
-gboolean vgw_secret_is_stored_form(const char *text, gsize len) {
-  gsize n = strlen(VGW_SECRET_PREFIX);
-  return len >= n && memcmp(text, VGW_SECRET_PREFIX, n) == 0;
+static const char *prefix_of(VgwSecretKind kind) {
+  switch (kind) {
+    case VGW_SECRET_LOGIN:
+      return VGW_SECRET_PREFIX;
+    case VGW_SECRET_DIGEST_HA1:
+      return VGW_SECRET_DIGEST_PREFIX;
+    case VGW_SECRET_NONE:
+      break;
+  }
+  return NULL;
+}
+
+gboolean vgw_secret_is_stored_form(VgwSecretKind kind, const char *text,
+                                   gsize len) {
+  const char *prefix = prefix_of(kind);
+  gsize n = prefix != NULL ? strlen(prefix) : 0;
+  return prefix != NULL && len >= n && memcmp(text, prefix, n) == 0;
 }
 
 /* field takes the text up to the next '$' (or the end) off |*p|..|end|. */
@@ -115,24 +129,24 @@ static void pbkdf2(const char *password, gsize len, const Hash *h,
   }
 }
 
-char *vgw_secret_store(const char *text, gsize len, char **reason) {
+char *vgw_secret_login_hash(const char *text, gsize len) {
   Hash h;
-  if (vgw_secret_is_stored_form(text, len)) {
-    const char *why = NULL;
-    if (!parse_hash(text, len, &h, &why)) {
-      *reason = g_strdup_printf("malformed %s... hash: %s", VGW_SECRET_PREFIX,
-                                why);
-      return NULL;
-    }
-  } else {
-    h.iterations = VGW_SECRET_ITERATIONS;
-    h.salt_len = SALT_LEN;
-    h.salt = g_malloc(SALT_LEN);
-    h.hash_len = HASH_LEN;
-    h.hash = g_malloc(HASH_LEN);
-    RAND_bytes(h.salt, SALT_LEN);
-    pbkdf2(text, len, &h, h.hash);
-  }
+  h.iterations = VGW_SECRET_ITERATIONS;
+  h.salt_len = SALT_LEN;
+  h.salt = g_malloc(SALT_LEN);
+  h.hash_len = HASH_LEN;
+  h.hash = g_malloc(HASH_LEN);
+  RAND_bytes(h.salt, SALT_LEN);
+  pbkdf2(text, len, &h, h.hash);
+  char *stored = format_hash(&h);
+  hash_clear(&h);
+  return stored;
+}
+
+/* login_canonical checks a VGW_SECRET_LOGIN stored form. */
+static char *login_canonical(const char *text, gsize len, const char **why) {
+  Hash h;
+  if (!parse_hash(text, len, &h, why)) return NULL;
   char *stored = format_hash(&h);
   hash_clear(&h);
   return stored;
@@ -142,7 +156,7 @@ gboolean vgw_secret_verify(const char *stored, const char *password) {
   Hash h;
   const char *why = NULL;
   gsize len = strlen(stored);
-  if (!vgw_secret_is_stored_form(stored, len) ||
+  if (!vgw_secret_is_stored_form(VGW_SECRET_LOGIN, stored, len) ||
       !parse_hash(stored, len, &h, &why)) {
     return FALSE;
   }
@@ -152,4 +166,200 @@ gboolean vgw_secret_verify(const char *stored, const char *password) {
   OPENSSL_cleanse(derived, sizeof(derived));
   hash_clear(&h);
   return same;
+}
+
+/* ---- Digest HA1 ---- */
+
+static const EVP_MD *(*const digest_md[VGW_DIGEST_ALGORITHM_COUNT])(void) = {
+    [VGW_DIGEST_MD5] = EVP_md5,
+    [VGW_DIGEST_SHA256] = EVP_sha256,
+};
+
+/* Hex digits of each algorithm's hash. */
+static const gsize digest_hex_len[VGW_DIGEST_ALGORITHM_COUNT] = {
+    [VGW_DIGEST_MD5] = 32,
+    [VGW_DIGEST_SHA256] = 64,
+};
+
+char *vgw_digest_hash_hex(VgwDigestAlgorithm alg, const char *const *parts,
+                          gsize n) {
+  static const char digits[] = "0123456789abcdef";
+  EVP_MD_CTX ctx;
+  guint8 md[EVP_MAX_MD_SIZE];
+  unsigned int md_len = 0;
+
+  g_return_val_if_fail(alg < VGW_DIGEST_ALGORITHM_COUNT, NULL);
+  EVP_MD_CTX_init(&ctx);
+  if (!EVP_DigestInit_ex(&ctx, digest_md[alg](), NULL)) {
+    g_error("digest %u unavailable", alg);
+  }
+  for (gsize i = 0; i < n; i++) {
+    if (i > 0) EVP_DigestUpdate(&ctx, ":", 1);
+    EVP_DigestUpdate(&ctx, parts[i], strlen(parts[i]));
+  }
+  EVP_DigestFinal_ex(&ctx, md, &md_len);
+  EVP_MD_CTX_cleanup(&ctx);
+
+  char *hex = g_malloc(2 * md_len + 1);
+  for (unsigned int i = 0; i < md_len; i++) {
+    hex[2 * i] = digits[md[i] >> 4];
+    hex[2 * i + 1] = digits[md[i] & 0xf];
+  }
+  hex[2 * md_len] = '\0';
+  OPENSSL_cleanse(md, sizeof(md));
+  return hex;
+}
+
+/* Realm and user name are percent-escaped in the stored form, so that
+ * '$' cannot end a field early and the form holds no quote character
+ * (an ini value cannot hold both). */
+static gboolean escape_keeps(guchar c) {
+  return g_ascii_isalnum(c) || strchr("-._~+@:", c) != NULL;
+}
+
+static void escape_append(GString *out, const char *text) {
+  for (const char *p = text; *p != '\0'; p++) {
+    guchar c = (guchar)*p;
+    if (escape_keeps(c))
+      g_string_append_c(out, (char)c);
+    else
+      g_string_append_printf(out, "%%%02X", c);
+  }
+}
+
+/* unescape decodes a field of |len| bytes at |text|, or says why not. */
+static char *unescape(const char *text, gsize len, const char **why) {
+  GString *out = g_string_sized_new(len);
+  for (gsize i = 0; i < len; i++) {
+    guchar c = (guchar)text[i];
+    if (c == '%') {
+      int hi = i + 2 < len ? g_ascii_xdigit_value(text[i + 1]) : -1;
+      int lo = hi >= 0 ? g_ascii_xdigit_value(text[i + 2]) : -1;
+      if (lo < 0) {
+        *why = "'%' not followed by two hex digits";
+        g_string_free(out, TRUE);
+        return NULL;
+      }
+      c = (guchar)(hi * 16 + lo);
+      i += 2;
+    }
+    if (c < 0x20 || c == 0x7f) {
+      *why = "a control character";
+      g_string_free(out, TRUE);
+      return NULL;
+    }
+    g_string_append_c(out, (char)c);
+  }
+  return g_string_free(out, FALSE);
+}
+
+/* digest_format writes |h| as its stored form. */
+static char *digest_format(const VgwDigestHa1 *h) {
+  GString *out = g_string_new(VGW_SECRET_DIGEST_PREFIX);
+  escape_append(out, h->realm);
+  g_string_append_c(out, '$');
+  escape_append(out, h->user);
+  for (guint alg = 0; alg < VGW_DIGEST_ALGORITHM_COUNT; alg++)
+    g_string_append_printf(out, "$%s", h->ha1[alg]);
+  return g_string_free(out, FALSE);
+}
+
+char *vgw_secret_digest_store(const char *realm, const char *user,
+                              const char *password, gsize len) {
+  char *clear = g_strndup(password, len);
+  const char *a1[] = {user, realm, clear};
+  VgwDigestHa1 h = {g_strdup(realm), g_strdup(user), {{0}}};
+
+  for (guint alg = 0; alg < VGW_DIGEST_ALGORITHM_COUNT; alg++) {
+    char *ha1 = vgw_digest_hash_hex(alg, a1, G_N_ELEMENTS(a1));
+    g_strlcpy(h.ha1[alg], ha1, sizeof(h.ha1[alg]));
+    OPENSSL_cleanse(ha1, strlen(ha1));
+    g_free(ha1);
+  }
+  OPENSSL_cleanse(clear, len);
+  g_free(clear);
+  char *stored = digest_format(&h);
+  vgw_digest_ha1_clear(&h);
+  return stored;
+}
+
+void vgw_digest_ha1_clear(VgwDigestHa1 *h) {
+  g_free(h->realm);
+  g_free(h->user);
+  OPENSSL_cleanse(h->ha1, sizeof(h->ha1));
+  memset(h, 0, sizeof(*h));
+}
+
+/* digest_parse reads a stored form of |len| bytes, or says why not. */
+static gboolean digest_parse(const char *text, gsize len, VgwDigestHa1 *h,
+                             const char **why) {
+  const char *end = text + len;
+  const char *p = text + strlen(VGW_SECRET_DIGEST_PREFIX);
+  gsize n_realm, n_user;
+  memset(h, 0, sizeof(*h));
+  const char *realm = field(&p, end, &n_realm);
+  const char *user = field(&p, end, &n_user);
+  h->realm = unescape(realm, n_realm, why);
+  h->user = h->realm != NULL ? unescape(user, n_user, why) : NULL;
+  if (h->user == NULL) {
+    vgw_digest_ha1_clear(h);
+    return FALSE;
+  }
+  for (guint alg = 0; alg < VGW_DIGEST_ALGORITHM_COUNT; alg++) {
+    gboolean present = p < end;
+    gsize n;
+    const char *hex = field(&p, end, &n);
+    gboolean ok = present && n == digest_hex_len[alg];
+    for (gsize i = 0; ok && i < n; i++) ok = g_ascii_isxdigit(hex[i]);
+    if (!ok) {
+      *why = alg == VGW_DIGEST_MD5 ? "MD5 HA1 is not 32 hex digits"
+                                   : "SHA-256 HA1 is not 64 hex digits";
+      vgw_digest_ha1_clear(h);
+      return FALSE;
+    }
+    for (gsize i = 0; i < n; i++) h->ha1[alg][i] = g_ascii_tolower(hex[i]);
+  }
+  if (p != end || end[-1] == '$') {
+    *why = "text after the SHA-256 HA1";
+    vgw_digest_ha1_clear(h);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean vgw_secret_digest_parse(const char *stored, VgwDigestHa1 *out,
+                                 char **reason) {
+  const char *why = "does not start with " VGW_SECRET_DIGEST_PREFIX;
+  gsize len = strlen(stored);
+  if (vgw_secret_is_stored_form(VGW_SECRET_DIGEST_HA1, stored, len) &&
+      digest_parse(stored, len, out, &why))
+    return TRUE;
+  memset(out, 0, sizeof(*out));
+  *reason = g_strdup_printf("malformed %s... value: %s",
+                            VGW_SECRET_DIGEST_PREFIX, why);
+  return FALSE;
+}
+
+/* digest_canonical checks a VGW_SECRET_DIGEST_HA1 stored form. */
+static char *digest_canonical(const char *text, gsize len, const char **why) {
+  VgwDigestHa1 h;
+  if (!digest_parse(text, len, &h, why)) return NULL;
+  char *stored = digest_format(&h);
+  vgw_digest_ha1_clear(&h);
+  return stored;
+}
+
+char *vgw_secret_canonical(VgwSecretKind kind, const char *text, gsize len,
+                           char **reason) {
+  const char *why = "not a stored form";
+  char *stored = NULL;
+  if (vgw_secret_is_stored_form(kind, text, len)) {
+    stored = kind == VGW_SECRET_LOGIN ? login_canonical(text, len, &why)
+                                      : digest_canonical(text, len, &why);
+  }
+  if (stored == NULL)
+    *reason = g_strdup_printf(
+        "malformed %s... %s: %s", prefix_of(kind) ? prefix_of(kind) : "?",
+        kind == VGW_SECRET_LOGIN ? "hash" : "value", why);
+  return stored;
 }

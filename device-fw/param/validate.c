@@ -12,15 +12,24 @@
 
 #include <string.h>
 
+char *vgw_param_row_message(const char *file_name, const VgwTableDesc *table,
+                            const VgwParamRow *row,
+                            const VgwParamDesc *column, const char *reason) {
+  char *where = row->line ? g_strdup_printf("%s:%u", file_name, row->line)
+                          : g_strdup(file_name);
+  char *message = g_strdup_printf("%s: %s %u: %s: %s", where, table->name,
+                                  row->index, column->name, reason);
+  g_free(where);
+  return message;
+}
+
 void vgw_param_set_row_error(GError **error, gint code,
                              const char *file_name, const VgwTableDesc *table,
                              const VgwParamRow *row,
                              const VgwParamDesc *column, const char *reason) {
-  char *where = row->line ? g_strdup_printf("%s:%u", file_name, row->line)
-                          : g_strdup(file_name);
-  g_set_error(error, VGW_PARAM_ERROR, code, "%s: %s %u: %s: %s", where,
-              table->name, row->index, column->name, reason);
-  g_free(where);
+  char *message = vgw_param_row_message(file_name, table, row, column, reason);
+  g_set_error_literal(error, VGW_PARAM_ERROR, code, message);
+  g_free(message);
 }
 
 /* Row of table |t| whose name column equals |name| ignoring case. */

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include <openssl/mem.h>
+
 #include "param_secret.h"
 
 char *vgw_param_printable(const char *text, gsize len, gsize max) {
@@ -123,16 +125,26 @@ gboolean vgw_param_value_parse(const VgwParamDesc *desc, const char *text,
   switch (desc->type) {
     case VGW_PARAM_STRING:
     case VGW_PARAM_FILE_NAME: {
-      gboolean stored = desc->secret && vgw_secret_is_stored_form(text, len);
-      char *why = stored ? NULL : check_text(desc, text, len);
-      char *str = why != NULL       ? NULL
-                  : desc->secret ? vgw_secret_store(text, len, &why)
-                                 : g_strndup(text, len);
+      char *why = NULL;
+      char *str;
+      if (vgw_secret_is_stored_form(desc->secret, text, len))
+        str = vgw_secret_canonical(desc->secret, text, len, &why);
+      else if ((why = check_text(desc, text, len)) != NULL)
+        str = NULL;
+      else if (desc->secret == VGW_SECRET_LOGIN)
+        str = vgw_secret_login_hash(text, len);
+      else
+        str = g_strndup(text, len);
       if (str == NULL) {
         *reason = why;
         return FALSE;
       }
-      out->num = 0;
+      /* A Digest HA1 needs the realm and user name, which the rest of the
+       * configuration gives: the seal makes it (digest_users.h). */
+      out->num = desc->secret == VGW_SECRET_DIGEST_HA1 && len > 0 &&
+                         !vgw_secret_is_stored_form(desc->secret, text, len)
+                     ? VGW_PARAM_CLEAR_SECRET
+                     : 0;
       out->str = str;
       return TRUE;
     }
@@ -172,6 +184,10 @@ gboolean vgw_param_value_parse(const VgwParamDesc *desc, const char *text,
 
 char *vgw_param_value_format(const VgwParamDesc *desc,
                              const VgwParamValue *value) {
+  if (desc->secret != VGW_SECRET_NONE && value->num == VGW_PARAM_CLEAR_SECRET) {
+    g_critical("%s: a password in clear was never sealed", desc->name);
+    return g_strdup("");
+  }
   if (vgw_param_value_is_text(desc)) return g_strdup(value->str);
   if (desc->type == VGW_PARAM_IPV4) {
     guint32 a = (guint32)value->num;
@@ -183,8 +199,8 @@ char *vgw_param_value_format(const VgwParamDesc *desc,
 
 char *vgw_param_value_display(const VgwParamDesc *desc,
                               const VgwParamValue *value) {
-  return desc->secret || desc->masked ? g_strdup(VGW_SECRET_MASK)
-                      : vgw_param_value_format(desc, value);
+  return desc->secret != VGW_SECRET_NONE ? g_strdup(VGW_SECRET_MASK)
+                                         : vgw_param_value_format(desc, value);
 }
 
 gboolean vgw_param_value_equal(const VgwParamValue *a, const VgwParamValue *b) {
@@ -197,6 +213,8 @@ void vgw_param_value_copy(VgwParamValue *dst, const VgwParamValue *src) {
 }
 
 void vgw_param_value_clear(VgwParamValue *value) {
+  if (value->num == VGW_PARAM_CLEAR_SECRET && value->str != NULL)
+    OPENSSL_cleanse(value->str, strlen(value->str));
   g_clear_pointer(&value->str, g_free);
   value->num = 0;
 }

@@ -1,7 +1,6 @@
 /* Digest authentication, server side: see sip_digest.h. */
 #include "sip_digest.h"
 
-#include <openssl/digest.h>
 #include <openssl/mem.h>
 #include <openssl/rand.h>
 #include <osipparser2/osip_parser.h>
@@ -25,6 +24,8 @@ static const struct {
     [SIP_DIGEST_STALE_NONCE] = {"stale-nonce", "the nonce has expired"},
     [SIP_DIGEST_REPLAYED] = {"replayed", "nonce count not above the last one"},
     [SIP_DIGEST_UNKNOWN_USER] = {"unknown-user", "no such user for this AOR"},
+    [SIP_DIGEST_UNUSABLE_PASSWORD] = {"unusable-password",
+                                      "no password usable in our realm"},
     [SIP_DIGEST_WRONG_RESPONSE] = {"wrong-response",
                                    "wrong password (response does not match)"},
 };
@@ -37,59 +38,24 @@ const char *sip_digest_result_text(SipDigestResult result) {
   return result < SIP_DIGEST_RESULT_COUNT ? results[result].text : "?";
 }
 
-static const struct {
-  const char *token;
-  const EVP_MD *(*md)(void);
-} algorithms[SIP_DIGEST_ALGORITHM_COUNT] = {
-    [SIP_DIGEST_MD5] = {"MD5", EVP_md5},
-    [SIP_DIGEST_SHA256] = {"SHA-256", EVP_sha256},
+static const char *const algorithm_tokens[VGW_DIGEST_ALGORITHM_COUNT] = {
+    [VGW_DIGEST_MD5] = "MD5",
+    [VGW_DIGEST_SHA256] = "SHA-256",
 };
 
-const char *sip_digest_algorithm_token(SipDigestAlgorithm alg) {
-  return alg < SIP_DIGEST_ALGORITHM_COUNT ? algorithms[alg].token : "?";
+const char *sip_digest_algorithm_token(VgwDigestAlgorithm alg) {
+  return alg < VGW_DIGEST_ALGORITHM_COUNT ? algorithm_tokens[alg] : "?";
 }
 
-/* H(parts[0]:parts[1]:...) in lower-case hex, newly allocated. */
-static char *hash_hex(SipDigestAlgorithm alg, const char *const *parts,
-                      gsize n) {
-  EVP_MD_CTX ctx;
-  guint8 md[EVP_MAX_MD_SIZE];
-  unsigned int md_len = 0;
-
-  EVP_MD_CTX_init(&ctx);
-  if (!EVP_DigestInit_ex(&ctx, algorithms[alg].md(), NULL)) {
-    g_error("sip: digest %s unavailable", algorithms[alg].token);
-  }
-  for (gsize i = 0; i < n; i++) {
-    if (i > 0) {
-      EVP_DigestUpdate(&ctx, ":", 1);
-    }
-    EVP_DigestUpdate(&ctx, parts[i], strlen(parts[i]));
-  }
-  EVP_DigestFinal_ex(&ctx, md, &md_len);
-  EVP_MD_CTX_cleanup(&ctx);
-
-  GString *hex = g_string_sized_new(2 * md_len);
-  for (unsigned int i = 0; i < md_len; i++) {
-    g_string_append_printf(hex, "%02x", md[i]);
-  }
-  return g_string_free(hex, FALSE);
-}
-
-char *sip_digest_response(SipDigestAlgorithm alg, const char *username,
-                          const char *realm, const char *password,
+char *sip_digest_response(VgwDigestAlgorithm alg, const char *ha1,
                           const char *method, const char *uri,
                           const char *nonce, const char *nc,
                           const char *cnonce) {
-  const char *a1[] = {username, realm, password};
   const char *a2[] = {method, uri};
-  char *ha1 = hash_hex(alg, a1, G_N_ELEMENTS(a1));
-  char *ha2 = hash_hex(alg, a2, G_N_ELEMENTS(a2));
+  char *ha2 = vgw_digest_hash_hex(alg, a2, G_N_ELEMENTS(a2));
   const char *kd[] = {ha1, nonce, nc, cnonce, "auth", ha2};
-  char *response = hash_hex(alg, kd, G_N_ELEMENTS(kd));
+  char *response = vgw_digest_hash_hex(alg, kd, G_N_ELEMENTS(kd));
 
-  OPENSSL_cleanse(ha1, strlen(ha1));
-  g_free(ha1);
   g_free(ha2);
   return response;
 }
@@ -281,13 +247,13 @@ static SipDigestResult credentials_find(const osip_message_t *req,
   return SIP_DIGEST_NO_CREDENTIALS;
 }
 
-static gboolean algorithm_parse(const char *token, SipDigestAlgorithm *alg) {
+static gboolean algorithm_parse(const char *token, VgwDigestAlgorithm *alg) {
   if (token == NULL) {
-    *alg = SIP_DIGEST_MD5; /* RFC 2617 §3.2.1: absent means MD5 */
+    *alg = VGW_DIGEST_MD5; /* RFC 2617 §3.2.1: absent means MD5 */
     return TRUE;
   }
-  for (guint i = 0; i < SIP_DIGEST_ALGORITHM_COUNT; i++) {
-    if (g_ascii_strcasecmp(token, algorithms[i].token) == 0) {
+  for (guint i = 0; i < VGW_DIGEST_ALGORITHM_COUNT; i++) {
+    if (g_ascii_strcasecmp(token, algorithm_tokens[i]) == 0) {
       *alg = i;
       return TRUE;
     }
@@ -311,10 +277,9 @@ static gboolean response_matches(const char *expected, const char *given) {
 }
 
 static SipDigestResult check(SipDigestAuth *auth, const osip_message_t *req,
-                             const Credentials *c,
-                             SipDigestPasswordFunc password_of,
+                             const Credentials *c, SipDigestHa1Func ha1_of,
                              gpointer data) {
-  SipDigestAlgorithm alg;
+  VgwDigestAlgorithm alg;
   guint32 nc = 0;
 
   if (!algorithm_parse(c->algorithm, &alg) ||
@@ -330,13 +295,15 @@ static SipDigestResult check(SipDigestAuth *auth, const osip_message_t *req,
   if (n == NULL) {
     return SIP_DIGEST_UNKNOWN_NONCE;
   }
-  const char *password = password_of(c->username, data);
-  if (password == NULL) {
-    return SIP_DIGEST_UNKNOWN_USER;
+  char ha1[VGW_DIGEST_HEX_MAX + 1] = "";
+  SipDigestResult found = ha1_of(c->username, alg, ha1, data);
+  if (found != SIP_DIGEST_OK) {
+    OPENSSL_cleanse(ha1, sizeof(ha1));
+    return found;
   }
-  char *expected = sip_digest_response(alg, c->username, auth->realm, password,
-                                       req->sip_method, c->uri, c->nonce,
-                                       c->nc, c->cnonce);
+  char *expected = sip_digest_response(alg, ha1, req->sip_method, c->uri,
+                                       c->nonce, c->nc, c->cnonce);
+  OPENSSL_cleanse(ha1, sizeof(ha1));
   gboolean ok = response_matches(expected, c->response);
   g_free(expected);
   if (!ok) {
@@ -357,8 +324,8 @@ static SipDigestResult check(SipDigestAuth *auth, const osip_message_t *req,
 
 SipDigestResult sip_digest_auth_check(SipDigestAuth *auth,
                                       const osip_message_t *req,
-                                      SipDigestPasswordFunc password_of,
-                                      gpointer data, char **username) {
+                                      SipDigestHa1Func ha1_of, gpointer data,
+                                      char **username) {
   Credentials c = {0};
   SipDigestResult result = credentials_find(req, auth->realm, &c);
 
@@ -366,7 +333,7 @@ SipDigestResult sip_digest_auth_check(SipDigestAuth *auth,
     *username = NULL;
   }
   if (result == SIP_DIGEST_OK) {
-    result = check(auth, req, &c, password_of, data);
+    result = check(auth, req, &c, ha1_of, data);
   }
   if (result == SIP_DIGEST_OK && username != NULL) {
     *username = g_steal_pointer(&c.username);
@@ -389,8 +356,8 @@ static void append_quoted(GString *out, const char *text) {
 
 gboolean sip_digest_auth_challenge(SipDigestAuth *auth, osip_message_t *resp,
                                    gboolean stale) {
-  static const SipDigestAlgorithm preference[] = {SIP_DIGEST_SHA256,
-                                                  SIP_DIGEST_MD5};
+  static const VgwDigestAlgorithm preference[] = {VGW_DIGEST_SHA256,
+                                                  VGW_DIGEST_MD5};
   const Nonce *n = nonce_issue(auth);
   GString *value = g_string_new(NULL);
   gboolean ok = TRUE;
@@ -403,7 +370,7 @@ gboolean sip_digest_auth_challenge(SipDigestAuth *auth, osip_message_t *resp,
     append_quoted(value, auth->realm);
     g_string_append_printf(value,
                            ", nonce=\"%s\", algorithm=%s, qop=\"auth\"%s",
-                           n->hex, algorithms[preference[i]].token,
+                           n->hex, algorithm_tokens[preference[i]],
                            stale ? ", stale=true" : "");
     ok = osip_message_set_www_authenticate(resp, value->str) == OSIP_SUCCESS;
   }

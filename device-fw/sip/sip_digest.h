@@ -1,6 +1,7 @@
 /*
  * Digest authentication of requests to the gateway (RFC 3261 §22.4 on
- * RFC 2617, with SHA-256 from RFC 8760 / RFC 7616): the server side.
+ * RFC 2617, with SHA-256 from RFC 8760 / RFC 7616): the server side. It
+ * never sees a password: users are looked up by their HA1.
  *
  * A challenge offers one fresh nonce under each algorithm the
  * authenticator offers, one WWW-Authenticate header field each, SHA-256
@@ -23,8 +24,8 @@
  * with the Request-URI: the response covers it, so it cannot be changed
  * in flight, and clients print URIs differently.
  *
- * The hashes are BoringSSL's (EVP_MD); nothing is hand-written. Not
- * thread-safe.
+ * The hashes are BoringSSL's (EVP_MD, through param_secret.h's
+ * vgw_digest_hash_hex); nothing is hand-written. Not thread-safe.
  */
 #ifndef VGW_SIP_DIGEST_H
 #define VGW_SIP_DIGEST_H
@@ -32,24 +33,19 @@
 #include <glib.h>
 #include <osipparser2/osip_message.h>
 
+#include "param_secret.h"
+
 G_BEGIN_DECLS
 
-typedef enum {
-  SIP_DIGEST_MD5,
-  SIP_DIGEST_SHA256,
-  SIP_DIGEST_ALGORITHM_COUNT
-} SipDigestAlgorithm;
-
 /* "MD5", "SHA-256": the algorithm token. */
-const char *sip_digest_algorithm_token(SipDigestAlgorithm alg);
+const char *sip_digest_algorithm_token(VgwDigestAlgorithm alg);
 
-/* The response (request-digest) of RFC 2617 §3.2.2.1 with qop=auth, in
- * lower-case hex:
- *   H( H(username:realm:password) : nonce : nc : cnonce : auth :
- *      H(method:uri) )
+/* The response (request-digest) of RFC 7616 §3.4.1 with qop=auth, in
+ * lower-case hex, from the HA1 H(username:realm:password) in hex (as
+ * param_secret.h keeps it):
+ *   H( HA1 : nonce : nc : cnonce : auth : H(method:uri) )
  * Newly allocated. */
-char *sip_digest_response(SipDigestAlgorithm alg, const char *username,
-                          const char *realm, const char *password,
+char *sip_digest_response(VgwDigestAlgorithm alg, const char *ha1,
                           const char *method, const char *uri,
                           const char *nonce, const char *nc,
                           const char *cnonce);
@@ -64,7 +60,8 @@ typedef enum {
   SIP_DIGEST_UNKNOWN_NONCE,   /* not ours, or forgotten */
   SIP_DIGEST_STALE_NONCE,     /* past its lifetime */
   SIP_DIGEST_REPLAYED,        /* nc not above the last accepted */
-  SIP_DIGEST_UNKNOWN_USER,    /* the password lookup found nobody */
+  SIP_DIGEST_UNKNOWN_USER,    /* the HA1 lookup found nobody */
+  SIP_DIGEST_UNUSABLE_PASSWORD, /* the user has no HA1 usable now */
   SIP_DIGEST_WRONG_RESPONSE,  /* wrong password, or tampered fields */
   SIP_DIGEST_RESULT_COUNT
 } SipDigestResult;
@@ -79,22 +76,27 @@ const char *sip_digest_result_text(SipDigestResult result);
 /* Seconds on a clock that never goes back. */
 typedef gint64 (*SipDigestClock)(gpointer data);
 
-/* The password of |username| (the Authorization's, unquoted), or NULL
- * when there is no such user, or when the user may not make this request
- * (|data| is the caller's: it knows the request). */
-typedef const char *(*SipDigestPasswordFunc)(const char *username,
-                                             gpointer data);
+/* Looks up the HA1 of |username| (the Authorization's, unquoted) under
+ * |alg| for the request |data| (the caller's: it knows the request):
+ * SIP_DIGEST_OK with |ha1| filled (hex, NUL-terminated);
+ * SIP_DIGEST_UNKNOWN_USER when there is no such user or the user may not
+ * make this request; SIP_DIGEST_UNUSABLE_PASSWORD when the user has no
+ * HA1 for our realm (the caller says why in its log). */
+typedef SipDigestResult (*SipDigestHa1Func)(const char *username,
+                                            VgwDigestAlgorithm alg,
+                                            char ha1[VGW_DIGEST_HEX_MAX + 1],
+                                            gpointer data);
 
 typedef struct SipDigestAuth SipDigestAuth;
 
 /* Which algorithms an authenticator offers and accepts: a set of
- * 1 << SipDigestAlgorithm. Offering only MD5 serves clients that give up
+ * 1 << VgwDigestAlgorithm. Offering only MD5 serves clients that give up
  * on the first challenge they cannot answer instead of taking the next
  * (SIPp 3.6: "authentication must use MD5"); only SHA-256, clients that
  * must not fall back to MD5. */
 #define SIP_DIGEST_OFFER(alg) (1u << (alg))
 #define SIP_DIGEST_OFFER_ALL \
-  (SIP_DIGEST_OFFER(SIP_DIGEST_SHA256) | SIP_DIGEST_OFFER(SIP_DIGEST_MD5))
+  (SIP_DIGEST_OFFER(VGW_DIGEST_SHA256) | SIP_DIGEST_OFFER(VGW_DIGEST_MD5))
 
 /* An authenticator for |realm| (copied) offering |algorithms| (a
  * non-empty set of SIP_DIGEST_OFFER()) with nonces good for
@@ -108,13 +110,13 @@ void sip_digest_auth_free(SipDigestAuth *auth);
 const char *sip_digest_auth_realm(const SipDigestAuth *auth);
 
 /* Checks the Authorization fields of |req| for our realm against the
- * password |password_of| gives. On SIP_DIGEST_OK the nonce's nc moves up
+ * HA1 |ha1_of| gives. On SIP_DIGEST_OK the nonce's nc moves up
  * to the one used and *username (if not NULL) is set to the user's name,
  * newly allocated; otherwise *username is left NULL. */
 SipDigestResult sip_digest_auth_check(SipDigestAuth *auth,
                                       const osip_message_t *req,
-                                      SipDigestPasswordFunc password_of,
-                                      gpointer data, char **username);
+                                      SipDigestHa1Func ha1_of, gpointer data,
+                                      char **username);
 
 /* Adds the challenge to the 401 |resp|: a fresh nonce, offered as
  * SHA-256 then MD5 (those of them the authenticator offers), with

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "param/param_config.h"
+#include "param/param_ini.h"
 #include "param/param_registry.h"
 #include "sip_digest.h"
 #include "sip_message.h"
@@ -120,14 +121,17 @@ static osip_message_t *do_register(Fixture *f, const char *aor_user,
   return g_ptr_array_index(f->sent, before);
 }
 
-/* The nonce and algorithms of the 401 |resp|: "SHA-256,MD5". */
-static char *challenge_of(const osip_message_t *resp, char **nonce) {
+/* The nonce and algorithms ("SHA-256,MD5") of the 401 |resp|, which
+ * must challenge in |realm|. */
+static char *challenge_of(const osip_message_t *resp, char **nonce,
+                          const char *realm) {
+  g_autofree char *quoted = g_strdup_printf("\"%s\"", realm);
   GString *algorithms = g_string_new(NULL);
   osip_www_authenticate_t *w = NULL;
 
   g_assert_cmpint(resp->status_code, ==, 401);
   for (int i = 0; osip_message_get_www_authenticate(resp, i, &w) >= 0; i++) {
-    g_assert_cmpstr(w->realm, ==, "\"lab\"");
+    g_assert_cmpstr(w->realm, ==, quoted);
     g_string_append_printf(algorithms, "%s%s", i > 0 ? "," : "",
                            w->algorithm);
     g_free(*nonce);
@@ -136,17 +140,26 @@ static char *challenge_of(const osip_message_t *resp, char **nonce) {
   return g_string_free(algorithms, FALSE);
 }
 
-/* The Authorization of |username| with |password| answering |nonce|. */
-static char *credentials(const char *username, const char *password,
-                         SipDigestAlgorithm alg, const char *nonce) {
+/* The Authorization of |username| with |password| answering |nonce| in
+ * |realm|. */
+static char *credentials_in(const char *realm, const char *username,
+                            const char *password, VgwDigestAlgorithm alg,
+                            const char *nonce) {
+  const char *a1[] = {username, realm, password};
+  g_autofree char *ha1 = vgw_digest_hash_hex(alg, a1, G_N_ELEMENTS(a1));
   g_autofree char *response =
-      sip_digest_response(alg, username, "lab", password, "REGISTER",
-                          "sip:127.0.0.1", nonce, "00000001", "cafe");
+      sip_digest_response(alg, ha1, "REGISTER", "sip:127.0.0.1", nonce,
+                          "00000001", "cafe");
   return g_strdup_printf(
-      "Digest username=\"%s\", realm=\"lab\", nonce=\"%s\", "
+      "Digest username=\"%s\", realm=\"%s\", nonce=\"%s\", "
       "uri=\"sip:127.0.0.1\", response=\"%s\", algorithm=%s, qop=auth, "
       "nc=00000001, cnonce=\"cafe\"",
-      username, nonce, response, sip_digest_algorithm_token(alg));
+      username, realm, nonce, response, sip_digest_algorithm_token(alg));
+}
+
+static char *credentials(const char *username, const char *password,
+                         VgwDigestAlgorithm alg, const char *nonce) {
+  return credentials_in("lab", username, password, alg, nonce);
 }
 
 /* Off by default: everything is admitted, nothing challenged. */
@@ -171,20 +184,20 @@ static void test_users(Fixture *f, gconstpointer unused) {
                         "sip/udp: 127.0.0.1:5999: REGISTER for "
                         "sip:alice@lab.test challenged: no credentials for "
                         "our realm (no-credentials)");
-  offered = challenge_of(do_register(f, "alice", NULL), &nonce);
+  offered = challenge_of(do_register(f, "alice", NULL), &nonce, "lab");
   g_test_assert_expected_messages();
   g_assert_cmpstr(offered, ==, "SHA-256,MD5");
 
   g_autofree char *alice = credentials("alice", "alice-pw",
-                                       SIP_DIGEST_SHA256, nonce);
+                                       VGW_DIGEST_SHA256, nonce);
   g_assert_cmpint(do_register(f, "alice", alice)->status_code, ==, 200);
 
   /* bob authenticates as bob-auth (with a nonce of his own: nonce counts
    * are per nonce), and only for his own AOR. */
   g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE, "*(no-credentials)");
-  g_free(challenge_of(do_register(f, "bob", NULL), &nonce));
+  g_free(challenge_of(do_register(f, "bob", NULL), &nonce, "lab"));
   g_test_assert_expected_messages();
-  g_autofree char *bob = credentials("bob-auth", "bob-pw", SIP_DIGEST_MD5,
+  g_autofree char *bob = credentials("bob-auth", "bob-pw", VGW_DIGEST_MD5,
                                      nonce);
   g_assert_cmpint(do_register(f, "bob", bob)->status_code, ==, 200);
   g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE,
@@ -201,6 +214,64 @@ static void test_users(Fixture *f, gconstpointer unused) {
                   "\"unknown-user\":1}}");
 }
 
+/* The staged and running configurations hold the passwords only as
+ * their HA1s for realm lab (the stage sealed them). */
+static void test_stored_as_ha1(Fixture *f, gconstpointer unused) {
+  configure(f, "0");
+  const VgwTableDesc *table = vgw_param_table(VGW_TABLE_USER_INFO);
+  gssize c = vgw_param_find_column(table, "Password", 8);
+  g_autofree char *bob = vgw_secret_digest_store("lab", "bob-auth", "bob-pw",
+                                                 6);
+  const VgwParamConfig *cfgs[] = {vgw_config_state_staged(f->config),
+                                  vgw_config_state_running(f->config)};
+
+  for (gsize i = 0; i < G_N_ELEMENTS(cfgs); i++) {
+    const VgwParamRow *row =
+        vgw_param_config_find_row(cfgs[i], VGW_TABLE_USER_INFO, 1);
+    g_assert_cmpstr(row->values[c].str, ==, bob);
+    g_autofree char *ini = vgw_ini_export(cfgs[i]);
+    g_assert_null(strstr(ini, "alice-pw"));
+    g_assert_null(strstr(ini, "bob-pw"));
+  }
+}
+
+/* A new realm leaves the HA1s bound to the old one: the registrar refuses
+ * the user, saying why and what to do; setting the password again in the
+ * new realm lets them in. */
+static void test_realm_changed(Fixture *f, gconstpointer unused) {
+  g_autofree char *nonce = NULL;
+  g_autoptr(GError) error = NULL;
+
+  configure(f, "0");
+  VgwParamConfig *next =
+      vgw_param_config_copy(vgw_config_state_staged(f->config));
+  set_global(next, "RegistrarAuthRealm", "lab2");
+  g_assert_true(vgw_config_state_stage(f->config, next, NULL, &error));
+
+  g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE, "*(no-credentials)");
+  g_free(challenge_of(do_register(f, "alice", NULL), &nonce, "lab2"));
+  g_test_assert_expected_messages();
+  g_autofree char *alice = credentials_in("lab2", "alice", "alice-pw",
+                                          VGW_DIGEST_SHA256, nonce);
+  g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE,
+                        "sip/udp: 127.0.0.1:5999: REGISTER for "
+                        "sip:alice@lab.test challenged: SBCUserInfoTable 0: "
+                        "password stored for realm lab, realm is now lab2: "
+                        "set it again (unusable-password)");
+  g_assert_cmpint(do_register(f, "alice", alice)->status_code, ==, 401);
+  g_test_assert_expected_messages();
+
+  next = vgw_param_config_copy(vgw_config_state_staged(f->config));
+  set_user(next, 0, "alice", "", "alice-pw");
+  g_assert_true(vgw_config_state_stage(f->config, next, NULL, &error));
+  g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE, "*(no-credentials)");
+  g_free(challenge_of(do_register(f, "alice", NULL), &nonce, "lab2"));
+  g_test_assert_expected_messages();
+  g_autofree char *again = credentials_in("lab2", "alice", "alice-pw",
+                                          VGW_DIGEST_SHA256, nonce);
+  g_assert_cmpint(do_register(f, "alice", again)->status_code, ==, 200);
+}
+
 /* MD5 alone: the challenge offers it alone and a SHA-256 answer is
  * refused. */
 static void test_md5_only(Fixture *f, gconstpointer unused) {
@@ -209,11 +280,11 @@ static void test_md5_only(Fixture *f, gconstpointer unused) {
 
   configure(f, "1");
   g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE, "*(no-credentials)");
-  offered = challenge_of(do_register(f, "alice", NULL), &nonce);
+  offered = challenge_of(do_register(f, "alice", NULL), &nonce, "lab");
   g_test_assert_expected_messages();
   g_assert_cmpstr(offered, ==, "MD5");
   g_autofree char *sha =
-      credentials("alice", "alice-pw", SIP_DIGEST_SHA256, nonce);
+      credentials("alice", "alice-pw", VGW_DIGEST_SHA256, nonce);
   g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE, "*(bad-algorithm)");
   g_assert_cmpint(do_register(f, "alice", sha)->status_code, ==, 401);
   g_test_assert_expected_messages();
@@ -228,6 +299,8 @@ int main(int argc, char **argv) {
   ADD("off", test_off);
   ADD("users", test_users);
   ADD("md5-only", test_md5_only);
+  ADD("stored-as-ha1", test_stored_as_ha1);
+  ADD("realm-changed", test_realm_changed);
 #undef ADD
   return g_test_run();
 }

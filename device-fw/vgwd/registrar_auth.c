@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "mgmt/mgmt_reply.h"
+#include "param/digest_users.h"
 #include "param/param_config.h"
 #include "param/param_registry.h"
 #include "sip_digest.h"
@@ -48,9 +49,9 @@ static gboolean enabled(const VgwRegistrarAuth *auth) {
 static guint algorithms_for_config(const VgwRegistrarAuth *auth) {
   switch (param(auth, "RegistrarAuthAlgorithms")->num) {
     case 1:
-      return SIP_DIGEST_OFFER(SIP_DIGEST_MD5);
+      return SIP_DIGEST_OFFER(VGW_DIGEST_MD5);
     case 2:
-      return SIP_DIGEST_OFFER(SIP_DIGEST_SHA256);
+      return SIP_DIGEST_OFFER(VGW_DIGEST_SHA256);
     default:
       return SIP_DIGEST_OFFER_ALL;
   }
@@ -76,41 +77,40 @@ static SipDigestAuth *digest_for_config(VgwRegistrarAuth *auth) {
   return auth->digest;
 }
 
-/* Who may register the AOR with user part |aor_user|. */
+/* Who may register the AOR with user part |aor_user|, and why a user
+ * found has no usable password. */
 typedef struct {
   const VgwParamConfig *running;
   const char *aor_user;
+  char *unusable; /* set when the lookup says VGW_DIGEST_USER_UNUSABLE */
 } UserQuery;
 
-/* SipDigestPasswordFunc: the Password of the SBCUserInfoTable row with
- * LocalUser |aor_user| and Username |username| (an empty Username is
- * LocalUser). */
-static const char *password_of(const char *username, gpointer data) {
-  const UserQuery *q = data;
-  const VgwTableDesc *table = vgw_param_table(VGW_TABLE_USER_INFO);
-  gssize local = vgw_param_find_column(table, "LocalUser", 9);
-  gssize name = vgw_param_find_column(table, "Username", 8);
-  gssize password = vgw_param_find_column(table, "Password", 8);
-  gsize rows = vgw_param_config_row_count(q->running, VGW_TABLE_USER_INFO);
+/* SipDigestHa1Func: the HA1 of the SBCUserInfoTable row with LocalUser
+ * |aor_user| and Digest user name |username| (digest_users.h). */
+static SipDigestResult ha1_of(const char *username, VgwDigestAlgorithm alg,
+                              char ha1[VGW_DIGEST_HEX_MAX + 1],
+                              gpointer data) {
+  UserQuery *q = data;
+  VgwDigestHa1 found;
 
-  g_return_val_if_fail(local >= 0 && name >= 0 && password >= 0, NULL);
-  for (gsize i = 0; i < rows; i++) {
-    const VgwParamRow *row =
-        vgw_param_config_row_at(q->running, VGW_TABLE_USER_INFO, i);
-    const char *row_local = row->values[local].str;
-    const char *row_name = row->values[name].str[0] != '\0'
-                               ? row->values[name].str
-                               : row_local;
-    if (row_local[0] != '\0' && strcmp(row_local, q->aor_user) == 0 &&
-        strcmp(row_name, username) == 0) {
-      return row->values[password].str;
-    }
+  switch (vgw_digest_users_find(q->running, q->aor_user, username, &found,
+                                &q->unusable)) {
+    case VGW_DIGEST_USER_FOUND:
+      g_strlcpy(ha1, found.ha1[alg], VGW_DIGEST_HEX_MAX + 1);
+      vgw_digest_ha1_clear(&found);
+      return SIP_DIGEST_OK;
+    case VGW_DIGEST_USER_UNUSABLE:
+      return SIP_DIGEST_UNUSABLE_PASSWORD;
+    case VGW_DIGEST_USER_UNKNOWN:
+      break;
   }
-  return NULL;
+  return SIP_DIGEST_UNKNOWN_USER;
 }
 
+/* Logs why a REGISTER was challenged: |detail| when the lookup gave one
+ * (an unusable password: what to do about it), else the result's text. */
 static void log_challenge(const osip_message_t *req, const SipPeer *from,
-                          SipDigestResult result) {
+                          SipDigestResult result, const char *detail) {
   char *aor = NULL;
 
   if (req->to != NULL && req->to->url != NULL) {
@@ -118,7 +118,8 @@ static void log_challenge(const osip_message_t *req, const SipPeer *from,
   }
   g_message("sip/%s: %s:%u: REGISTER for %s challenged: %s (%s)",
             sip_transport_name(from->transport), from->address, from->port,
-            aor != NULL ? aor : "?", sip_digest_result_text(result),
+            aor != NULL ? aor : "?",
+            detail != NULL ? detail : sip_digest_result_text(result),
             sip_digest_result_name(result));
   osip_free(aor);
 }
@@ -132,16 +133,19 @@ gboolean vgw_registrar_auth_admit(VgwRegistrarAuth *auth, SipTxn *txn,
   SipDigestAuth *digest = digest_for_config(auth);
   const osip_uri_t *to = req->to != NULL ? req->to->url : NULL;
   UserQuery query = {vgw_config_state_running(auth->config),
-                     to != NULL && to->username != NULL ? to->username : ""};
+                     to != NULL && to->username != NULL ? to->username : "",
+                     NULL};
   SipDigestResult result =
-      sip_digest_auth_check(digest, req, password_of, &query, NULL);
+      sip_digest_auth_check(digest, req, ha1_of, &query, NULL);
 
   if (result == SIP_DIGEST_OK) {
     auth->accepted++;
     return TRUE;
   }
   auth->challenged[result]++;
-  log_challenge(req, from, result);
+  log_challenge(req, from, result,
+                result == SIP_DIGEST_UNUSABLE_PASSWORD ? query.unusable : NULL);
+  g_free(query.unusable);
 
   char *tag = sip_tag_new();
   osip_message_t *resp = sip_response_new(req, 401, NULL, tag);

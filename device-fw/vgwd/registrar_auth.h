@@ -6,7 +6,10 @@
  * nonce good for RegistrarNonceLifetime, of a user of
  * SBCUserInfoTable whose LocalUser is the user part of the To URI (the
  * address of record) and whose Username (LocalUser when empty) and
- * Password they were made with. The parameters are read from the running
+ * Password they were made with: the row keeps the password's HA1
+ * (param/digest_users.h), which the answer is checked against. A row
+ * whose HA1 was made for another realm or user name is refused and the
+ * log says so. The parameters are read from the running
  * configuration at each REGISTER, so a change applies to the next one; a
  * new realm, algorithm set or lifetime starts over with no nonce issued.
  */
@@ -31,7 +34,10 @@ void vgw_registrar_auth_free(VgwRegistrarAuth *auth);
  * TRUE when authentication is off or its credentials are good. Otherwise
  * it has answered 401 with a fresh challenge in |txn| (stale=true when
  * the nonce had expired), logged "sip/udp: ADDR:PORT: REGISTER for AOR
- * challenged: TEXT (NAME)" and counted the reason. */
+ * challenged: TEXT (NAME)" and counted the reason; for a user whose
+ * password cannot serve (NAME unusable-password) TEXT says why and what
+ * to do, e.g. "SBCUserInfoTable 0: password stored for realm R, realm is
+ * now S: set it again". */
 gboolean vgw_registrar_auth_admit(VgwRegistrarAuth *auth, SipTxn *txn,
                                   const osip_message_t *req,
                                   const SipPeer *from);

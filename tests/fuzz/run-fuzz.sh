@@ -21,7 +21,7 @@ case "$target" in
   ini)
     sources=("$here/fuzz_ini.c")
     # secret.c hashes secret parameters (BoringSSL's PBKDF2).
-    for f in registry value config validate sip_interfaces ini_parse ini_write secret base64; do
+    for f in registry value config validate sip_interfaces digest_users ini_parse ini_write secret base64; do
       sources+=("$top/device-fw/param/$f.c")
     done
     boringssl_lib=/usr/lib/$(gcc -print-multiarch)/android
@@ -44,10 +44,11 @@ case "$target" in
     ;;
   sip)
     # fuzz_sip.c over device-fw/sip and libosip2 (the message entry point);
-    # sip_digest.c hashes with BoringSSL.
-    sources=("$here/fuzz_sip.c" "$top"/device-fw/sip/sip_*.c)
+    # sip_digest.c hashes with BoringSSL through device-fw/param's secret.c.
+    sources=("$here/fuzz_sip.c" "$top"/device-fw/sip/sip_*.c
+             "$top/device-fw/param/secret.c" "$top/device-fw/param/base64.c")
     boringssl_lib=/usr/lib/$(gcc -print-multiarch)/android
-    includes=(-I"$top/device-fw/sip" -isystem /usr/include/android)
+    includes=(-I"$top/device-fw/sip" -I"$top/device-fw/param" -isystem /usr/include/android)
     dict="$here/sip.dict"
     pkgs=(glib-2.0 libosip2)
     libs=(-L"$boringssl_lib" -Wl,-rpath,"$boringssl_lib" -lcrypto)

@@ -7,12 +7,26 @@
 #include "sip_digest.h"
 #include "sip_message.h"
 
+/* The response a client that knows |password| computes: its HA1 first,
+ * as the gateway keeps it (param_secret.h). */
+static char *client_response(VgwDigestAlgorithm alg, const char *user,
+                             const char *realm, const char *password,
+                             const char *method, const char *uri,
+                             const char *nonce, const char *nc,
+                             const char *cnonce) {
+  const char *a1[] = {user, realm, password};
+  char *ha1 = vgw_digest_hash_hex(alg, a1, G_N_ELEMENTS(a1));
+  char *r = sip_digest_response(alg, ha1, method, uri, nonce, nc, cnonce);
+  g_free(ha1);
+  return r;
+}
+
 /* RFC 2617 §3.5: MD5, qop=auth. */
 static void test_rfc2617_md5(void) {
-  char *r = sip_digest_response(SIP_DIGEST_MD5, "Mufasa", "testrealm@host.com",
-                                "Circle Of Life", "GET", "/dir/index.html",
-                                "dcd98b7102dd2f0e8b11d0f600bfb0c093",
-                                "00000001", "0a4f113b");
+  char *r = client_response(VGW_DIGEST_MD5, "Mufasa", "testrealm@host.com",
+                            "Circle Of Life", "GET", "/dir/index.html",
+                            "dcd98b7102dd2f0e8b11d0f600bfb0c093",
+                            "00000001", "0a4f113b");
   g_assert_cmpstr(r, ==, "6629fae49393a05397450978507c4ef1");
   g_free(r);
 }
@@ -20,13 +34,13 @@ static void test_rfc2617_md5(void) {
 /* RFC 7616 §3.9.1, the example RFC 8760 relies on: one request answered
  * under MD5 and under SHA-256. */
 static void test_rfc7616(gconstpointer data) {
-  SipDigestAlgorithm alg = GPOINTER_TO_UINT(data);
+  VgwDigestAlgorithm alg = GPOINTER_TO_UINT(data);
   static const char *expected[] = {
-      [SIP_DIGEST_MD5] = "8ca523f5e9506fed4657c9700eebdbec",
-      [SIP_DIGEST_SHA256] =
+      [VGW_DIGEST_MD5] = "8ca523f5e9506fed4657c9700eebdbec",
+      [VGW_DIGEST_SHA256] =
           "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1",
   };
-  char *r = sip_digest_response(
+  char *r = client_response(
       alg, "Mufasa", "http-auth@example.org", "Circle of Life", "GET",
       "/dir/index.html", "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v",
       "00000001", "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ");
@@ -59,11 +73,11 @@ static void setup(Fixture *f, gconstpointer unused) {
 }
 
 static void setup_md5_only(Fixture *f, gconstpointer unused) {
-  setup_offering(f, SIP_DIGEST_OFFER(SIP_DIGEST_MD5));
+  setup_offering(f, SIP_DIGEST_OFFER(VGW_DIGEST_MD5));
 }
 
 static void setup_sha256_only(Fixture *f, gconstpointer unused) {
-  setup_offering(f, SIP_DIGEST_OFFER(SIP_DIGEST_SHA256));
+  setup_offering(f, SIP_DIGEST_OFFER(VGW_DIGEST_SHA256));
 }
 
 static void teardown(Fixture *f, gconstpointer unused) {
@@ -71,9 +85,18 @@ static void teardown(Fixture *f, gconstpointer unused) {
   g_free(f->nonce);
 }
 
-/* Alice's password is "secret"; nobody else exists. */
-static const char *password_of(const char *username, gpointer data) {
-  return strcmp(username, "alice") == 0 ? "secret" : NULL;
+/* Alice's password is "secret"; carol's was stored for another realm;
+ * nobody else exists. The authenticator gets only HA1s. */
+static SipDigestResult ha1_of(const char *username, VgwDigestAlgorithm alg,
+                              char ha1[VGW_DIGEST_HEX_MAX + 1],
+                              gpointer data) {
+  const char *a1[] = {username, REALM, "secret"};
+  if (strcmp(username, "carol") == 0) return SIP_DIGEST_UNUSABLE_PASSWORD;
+  if (strcmp(username, "alice") != 0) return SIP_DIGEST_UNKNOWN_USER;
+  char *hex = vgw_digest_hash_hex(alg, a1, G_N_ELEMENTS(a1));
+  g_strlcpy(ha1, hex, VGW_DIGEST_HEX_MAX + 1);
+  g_free(hex);
+  return SIP_DIGEST_OK;
 }
 
 static osip_message_t *parse(const char *text) {
@@ -107,7 +130,7 @@ static void challenge(Fixture *f, gboolean stale) {
   }
   g_assert_cmpstr(algorithms->str, ==,
                   f->offer == SIP_DIGEST_OFFER_ALL ? "SHA-256,MD5"
-                  : f->offer == SIP_DIGEST_OFFER(SIP_DIGEST_MD5) ? "MD5"
+                  : f->offer == SIP_DIGEST_OFFER(VGW_DIGEST_MD5) ? "MD5"
                                                                  : "SHA-256");
   g_assert_cmpuint(strlen(first->nonce), ==, 34); /* 32 hex digits, quoted */
   g_free(f->nonce);
@@ -123,11 +146,11 @@ static void challenge(Fixture *f, gboolean stale) {
 static SipDigestResult answer(Fixture *f, const char *user,
                               const char *password, const char *alg,
                               const char *nc) {
-  SipDigestAlgorithm a =
-      alg != NULL && strcmp(alg, "SHA-256") == 0 ? SIP_DIGEST_SHA256
-                                                 : SIP_DIGEST_MD5;
-  char *response = sip_digest_response(a, user, REALM, password, "REGISTER",
-                                       URI, f->nonce, nc, "c0ffee");
+  VgwDigestAlgorithm a =
+      alg != NULL && strcmp(alg, "SHA-256") == 0 ? VGW_DIGEST_SHA256
+                                                 : VGW_DIGEST_MD5;
+  char *response = client_response(a, user, REALM, password, "REGISTER", URI,
+                                   f->nonce, nc, "c0ffee");
   char *alg_field = alg != NULL ? g_strdup_printf(", algorithm=%s", alg)
                                 : g_strdup("");
   char *extra = g_strdup_printf(
@@ -139,7 +162,7 @@ static SipDigestResult answer(Fixture *f, const char *user,
   osip_message_t *req = parse(text);
   char *who = NULL;
   SipDigestResult result =
-      sip_digest_auth_check(f->auth, req, password_of, NULL, &who);
+      sip_digest_auth_check(f->auth, req, ha1_of, NULL, &who);
 
   g_assert_cmpstr(who, ==, result == SIP_DIGEST_OK ? user : NULL);
   g_free(who);
@@ -172,6 +195,16 @@ static void test_unknown_user(Fixture *f, gconstpointer unused) {
   challenge(f, FALSE);
   g_assert_cmpint(answer(f, "bob", "secret", "MD5", "00000001"), ==,
                   SIP_DIGEST_UNKNOWN_USER);
+}
+
+/* A user whose stored HA1 cannot serve is refused as such, whatever the
+ * answer; the nonce stays good for the others. */
+static void test_unusable_password(Fixture *f, gconstpointer unused) {
+  challenge(f, FALSE);
+  g_assert_cmpint(answer(f, "carol", "secret", "SHA-256", "00000001"), ==,
+                  SIP_DIGEST_UNUSABLE_PASSWORD);
+  g_assert_cmpint(answer(f, "alice", "secret", "SHA-256", "00000001"), ==,
+                  SIP_DIGEST_OK);
 }
 
 static void test_replay(Fixture *f, gconstpointer unused) {
@@ -267,8 +300,7 @@ static void test_refused_headers(Fixture *f, gconstpointer unused) {
     char *text = sip_canned_request("REGISTER", "UDP", NULL, cases[i].extra);
     osip_message_t *req = parse(text);
     char *who = NULL;
-    g_assert_cmpint(sip_digest_auth_check(f->auth, req, password_of, NULL,
-                                          &who),
+    g_assert_cmpint(sip_digest_auth_check(f->auth, req, ha1_of, NULL, &who),
                     ==, cases[i].result);
     g_assert_null(who);
     osip_message_free(req);
@@ -290,9 +322,9 @@ int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/sip-digest/rfc2617-md5", test_rfc2617_md5);
   g_test_add_data_func("/sip-digest/rfc7616-md5",
-                       GUINT_TO_POINTER(SIP_DIGEST_MD5), test_rfc7616);
+                       GUINT_TO_POINTER(VGW_DIGEST_MD5), test_rfc7616);
   g_test_add_data_func("/sip-digest/rfc7616-sha256",
-                       GUINT_TO_POINTER(SIP_DIGEST_SHA256), test_rfc7616);
+                       GUINT_TO_POINTER(VGW_DIGEST_SHA256), test_rfc7616);
   g_test_add_func("/sip-digest/result-names", test_result_names);
 #define ADD(path, fn, data) \
   g_test_add("/sip-digest/" path, Fixture, data, setup, fn, teardown)
@@ -300,6 +332,7 @@ int main(int argc, char **argv) {
   ADD("right-password-sha256", test_right_password, "SHA-256");
   ADD("wrong-password", test_wrong_password, NULL);
   ADD("unknown-user", test_unknown_user, NULL);
+  ADD("unusable-password", test_unusable_password, NULL);
   ADD("replay", test_replay, NULL);
   ADD("stale-then-forgotten", test_stale_then_forgotten, NULL);
   ADD("nonce-not-ours", test_nonce_not_ours, NULL);
