@@ -44,6 +44,12 @@ static const char *prefix_of(VgwSecretKind kind) {
   return NULL;
 }
 
+/* malformed says what is wrong with a stored form of |kind|. */
+static char *malformed(VgwSecretKind kind, const char *why) {
+  return g_strdup_printf("malformed %s... %s: %s", prefix_of(kind),
+                         kind == VGW_SECRET_LOGIN ? "hash" : "value", why);
+}
+
 gboolean vgw_secret_is_stored_form(VgwSecretKind kind, const char *text,
                                    gsize len) {
   const char *prefix = prefix_of(kind);
@@ -335,8 +341,7 @@ gboolean vgw_secret_digest_parse(const char *stored, VgwDigestHa1 *out,
       digest_parse(stored, len, out, &why))
     return TRUE;
   memset(out, 0, sizeof(*out));
-  *reason = g_strdup_printf("malformed %s... value: %s",
-                            VGW_SECRET_DIGEST_PREFIX, why);
+  *reason = malformed(VGW_SECRET_DIGEST_HA1, why);
   return FALSE;
 }
 
@@ -357,9 +362,6 @@ char *vgw_secret_canonical(VgwSecretKind kind, const char *text, gsize len,
     stored = kind == VGW_SECRET_LOGIN ? login_canonical(text, len, &why)
                                       : digest_canonical(text, len, &why);
   }
-  if (stored == NULL)
-    *reason = g_strdup_printf(
-        "malformed %s... %s: %s", prefix_of(kind) ? prefix_of(kind) : "?",
-        kind == VGW_SECRET_LOGIN ? "hash" : "value", why);
+  if (stored == NULL) *reason = malformed(kind, why);
   return stored;
 }

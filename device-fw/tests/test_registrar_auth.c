@@ -162,6 +162,17 @@ static char *credentials(const char *username, const char *password,
   return credentials_in("lab", username, password, alg, nonce);
 }
 
+/* A REGISTER for alice without credentials: the nonce of the 401, which
+ * must challenge in |realm|. */
+static char *alice_nonce(Fixture *f, const char *realm) {
+  char *nonce = NULL;
+
+  g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE, "*(no-credentials)");
+  g_free(challenge_of(do_register(f, "alice", NULL), &nonce, realm));
+  g_test_assert_expected_messages();
+  return nonce;
+}
+
 /* Off by default: everything is admitted, nothing challenged. */
 static void test_off(Fixture *f, gconstpointer unused) {
   g_autoptr(GString) j = g_string_new("{");
@@ -239,7 +250,6 @@ static void test_stored_as_ha1(Fixture *f, gconstpointer unused) {
  * the user, saying why and what to do; setting the password again in the
  * new realm lets them in. */
 static void test_realm_changed(Fixture *f, gconstpointer unused) {
-  g_autofree char *nonce = NULL;
   g_autoptr(GError) error = NULL;
 
   configure(f, "0");
@@ -248,9 +258,7 @@ static void test_realm_changed(Fixture *f, gconstpointer unused) {
   set_global(next, "RegistrarAuthRealm", "lab2");
   g_assert_true(vgw_config_state_stage(f->config, next, NULL, &error));
 
-  g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE, "*(no-credentials)");
-  g_free(challenge_of(do_register(f, "alice", NULL), &nonce, "lab2"));
-  g_test_assert_expected_messages();
+  g_autofree char *nonce = alice_nonce(f, "lab2");
   g_autofree char *alice = credentials_in("lab2", "alice", "alice-pw",
                                           VGW_DIGEST_SHA256, nonce);
   g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE,
@@ -264,11 +272,9 @@ static void test_realm_changed(Fixture *f, gconstpointer unused) {
   next = vgw_param_config_copy(vgw_config_state_staged(f->config));
   set_user(next, 0, "alice", "", "alice-pw");
   g_assert_true(vgw_config_state_stage(f->config, next, NULL, &error));
-  g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE, "*(no-credentials)");
-  g_free(challenge_of(do_register(f, "alice", NULL), &nonce, "lab2"));
-  g_test_assert_expected_messages();
+  g_autofree char *fresh = alice_nonce(f, "lab2");
   g_autofree char *again = credentials_in("lab2", "alice", "alice-pw",
-                                          VGW_DIGEST_SHA256, nonce);
+                                          VGW_DIGEST_SHA256, fresh);
   g_assert_cmpint(do_register(f, "alice", again)->status_code, ==, 200);
 }
 

@@ -16,7 +16,18 @@ the right password, 401 twice with a wrong one; so does sipsak in usrloc
 mode. `vgw sip registrations --json` then holds
 exactly the registered users and counts every challenge by reason, the
 console log names the peer, the AOR and the reason, and `table-show`
-masks the passwords."""
+masks the passwords.
+
+The passwords are never kept in clear (docs/parameters.md, "Secret
+parameters"): `ini export` holds each as its HA1 for the realm and user
+name ($digest-ha1$...), `table-show` and `pending` hold neither; after
+loading that export back, and after a save and a reset, the SHA-256
+client, SIPp and sipsak still register. With another realm alice is
+refused and the console log says "password stored for realm vgw.test,
+realm is now other.test: set it again"; `vgw ini check` of an export
+warns the same; back in realm vgw.test she registers. After `vgw down`
+the flash image holds the HA1s and no clear password, and neither does
+the console log."""
 import hashlib
 import os
 import re
@@ -29,6 +40,7 @@ import vgwtest
 GW = 'sipauth'
 REALM = 'vgw.test'
 USERS = {'alice': ('alice', 'alice-pw'), 'bob': ('bob-auth', 'bob-pw')}
+CLEAR = [password for _, password in USERS.values()]
 CONFIG = '''RegistrarAuthentication = 1
 RegistrarAuthRealm = '%s'
 
@@ -102,6 +114,17 @@ class Client:
                 'response="%s", algorithm=%s, qop=auth, nc=%s, cnonce="%s"'
                 % (username, challenge['realm'], challenge['nonce'], uri, response,
                    algorithm, nc_text, cnonce))
+
+
+def stored_form(realm, user, password):
+    """The gateway's stored form of PASSWORD: the HA1 H(user:realm:password)
+    under MD5 and SHA-256, after the realm and user name they bind."""
+    a1 = ('%s:%s:%s' % (user, realm, password)).encode()
+    return '$digest-ha1$%s$%s$%s$%s' % (realm, user, hashlib.md5(a1).hexdigest(),
+                                        hashlib.sha256(a1).hexdigest())
+
+
+STORED = [stored_form(REALM, user, password) for user, password in USERS.values()]
 
 
 def check_challenge(run, what, resp):
@@ -183,6 +206,97 @@ def sipsak(run, udp_port, password):
     return p.returncode, 'exit code %d\n%s%s' % (p.returncode, p.stdout, p.stderr)
 
 
+def set_param(run, name, value):
+    p = run.vgw('param', 'set', '--name', GW, name, value, timeout=60)
+    run.check(p.returncode == 0, 'vgw param set %s %s' % (name, value), p.stdout + p.stderr)
+
+
+def alice_registers(run, udp_port, algorithm, realm, expect, what):
+    """alice answers a fresh challenge under ALGORITHM as if the realm were
+    REALM; the answer must get EXPECT."""
+    client = Client(udp_port, 'alice')
+    try:
+        status, _, h = client.register()
+        offers = {o.get('algorithm'): o for o in
+                  (auth_params(v) for v in h.get('www-authenticate', []))}
+        offer = offers.get(algorithm)
+        run.check(status == 401 and offer is not None and offer.get('realm') == realm,
+                  '%s: a challenge in realm %s offering %s' % (what, realm, algorithm),
+                  (status, h))
+        if offer is None:
+            return
+        status, _, _ = client.register(client.answer(offer, 'alice', 'alice-pw', algorithm, 1))
+        run.check(status == expect, '%s: alice\'s %s answer gets %d' % (what, algorithm, expect),
+                  status)
+    finally:
+        client.close()
+
+
+def everyone_registers(run, udp_port, when):
+    """The SHA-256 client (with SHA-256 offered), then SIPp and sipsak
+    (with MD5 alone, as SIPp needs) register alice with her password."""
+    set_param(run, 'RegistrarAuthAlgorithms', '0')
+    alice_registers(run, udp_port, 'SHA-256', REALM, 200, when)
+    set_param(run, 'RegistrarAuthAlgorithms', '1')
+    sipp(run, udp_port, 'alice', 'alice-pw', 200)
+    rc, out = sipsak(run, udp_port, 'alice-pw')
+    run.check(rc == 0 and 'All usrloc tests completed successful' in out,
+              '%s: sipsak -U as alice with her password (MD5): registered' % when, out)
+
+
+def export(run, name):
+    """`vgw ini export` to NAME in the run's directory; (path, text)."""
+    path = os.path.join(run.state_root, name)
+    p = run.vgw('ini', 'export', '--name', GW, path, timeout=60)
+    run.check(p.returncode == 0, 'vgw ini export %s' % name, p.stdout + p.stderr)
+    try:
+        with open(path) as f:
+            return path, f.read()
+    except OSError:
+        return path, ''
+
+
+def no_clear_passwords(run):
+    """The export holds the HA1s and no clear password, `table-show` and
+    `pending` neither; returns the export's path."""
+    path, ini = export(run, 'users.ini')
+    run.check(all(form in ini for form in STORED) and
+              not any(password in ini for password in CLEAR),
+              'ini export holds alice\'s and bob\'s HA1s for realm %s, not their passwords'
+              % REALM, ini)
+    shown = ''
+    for args in (('maint', '--name', GW, 'table-show', 'SBCUserInfoTable'),
+                 ('pending', '--name', GW)):
+        p = run.vgw(*args, timeout=60)
+        run.check(p.returncode == 0, 'vgw %s' % ' '.join(args), p.stdout + p.stderr)
+        shown += p.stdout
+    run.check('*****' in shown and not any(password in shown for password in CLEAR) and
+              not any(form in shown for form in STORED),
+              'table-show and pending show neither the passwords nor their HA1s', shown)
+    return path
+
+
+def realm_change(run, udp_port):
+    """In another realm alice's HA1 cannot serve: the registrar refuses her
+    and says why, `ini check` warns; back in realm vgw.test she is in."""
+    other = 'other.test'
+    set_param(run, 'RegistrarAuthRealm', other)
+    alice_registers(run, udp_port, 'MD5', other, 401, 'in realm %s' % other)
+    with open(os.path.join(run.state_root, GW, 'console.log'), errors='replace') as f:
+        log = f.read()
+    line = ('challenged: SBCUserInfoTable 0: password stored for realm %s, realm is now %s: '
+            'set it again (unusable-password)' % (REALM, other))
+    run.check(line in log, 'the console log says: ' + line, run.console_tail(GW))
+    path, _ = export(run, 'other-realm.ini')
+    p = run.vgw('ini', 'check', path, timeout=60)
+    warning = ('SBCUserInfoTable 0: Password: stored for realm %s, realm is now %s: '
+               'set it again' % (REALM, other))
+    run.check(p.returncode == 0 and warning in p.stdout and 'SBCUserInfoTable 1' in p.stdout,
+              'vgw ini check of that export warns: ' + warning, p.stdout + p.stderr)
+    set_param(run, 'RegistrarAuthRealm', REALM)
+    alice_registers(run, udp_port, 'MD5', REALM, 200, 'back in realm %s' % REALM)
+
+
 def test(run):
     ini = os.path.join(run.state_root, 'auth.ini')
     with open(ini, 'w') as f:
@@ -258,6 +372,36 @@ def test(run):
               '*****' in p.stdout,
               'table-show SBCUserInfoTable shows the users, the passwords masked',
               p.stdout + p.stderr)
+
+    exported = no_clear_passwords(run)
+    p = run.vgw('ini', 'load', '--name', GW, exported, timeout=120)
+    run.check(p.returncode == 0 and 'warning' not in p.stdout + p.stderr,
+              'vgw ini load of that export: loaded, no warning', p.stdout + p.stderr)
+    everyone_registers(run, udp_port, 'after an export/load round trip')
+    realm_change(run, udp_port)
+
+    p = run.vgw('save', '--name', GW, timeout=120)
+    run.check(p.returncode == 0, 'vgw save', p.stdout + p.stderr)
+    p = run.vgw('reset', '--name', GW, timeout=600)
+    run.check(p.returncode == 0, 'vgw reset', p.stdout + p.stderr)
+    run.check(not siptest.registrations(run, GW).get('bindings') and
+              run.param('RegistrarAuthAlgorithms', GW).get('value') == '1',
+              'after the reset the registrar starts empty, on the saved configuration '
+              '(RegistrarAuthAlgorithms 1)')
+    no_clear_passwords(run)
+    everyone_registers(run, udp_port, 'after a reset')
+
+    p = run.vgw('down', '--name', GW, timeout=120)
+    run.check(p.returncode == 0, 'vgw down', p.stdout + p.stderr)
+    with open(os.path.join(run.state_root, GW, 'flash.img'), 'rb') as f:
+        flash = f.read()
+    run.check(all(form.encode() in flash for form in STORED) and
+              not any(password.encode() in flash for password in CLEAR),
+              'the flash image holds the HA1s and neither password')
+    with open(os.path.join(run.state_root, GW, 'console.log'), 'rb') as f:
+        console = f.read()
+    run.check(not any(password.encode() in console for password in CLEAR),
+              'the console log holds neither password')
 
 
 if __name__ == '__main__':
