@@ -25,7 +25,8 @@ loading that export back, and after a save and a reset, the SHA-256
 client, SIPp and sipsak still register. With another realm alice is
 refused and the console log says "password stored for realm vgw.test,
 realm is now other.test: set it again"; `vgw ini check` of an export
-warns the same; back in realm vgw.test she registers. After `vgw down`
+warns the same; back in realm vgw.test she registers. carol, added with
+`table-set` and a password in clear, registers too. After `vgw down`
 the flash image holds the HA1s and no clear password, and neither does
 the console log."""
 import hashlib
@@ -40,7 +41,8 @@ import vgwtest
 GW = 'sipauth'
 REALM = 'vgw.test'
 USERS = {'alice': ('alice', 'alice-pw'), 'bob': ('bob-auth', 'bob-pw')}
-CLEAR = [password for _, password in USERS.values()]
+CAROL_PW = 'carol-pw'  # set later with table-set
+CLEAR = [password for _, password in USERS.values()] + [CAROL_PW]
 CONFIG = '''RegistrarAuthentication = 1
 RegistrarAuthRealm = '%s'
 
@@ -211,10 +213,10 @@ def set_param(run, name, value):
     run.check(p.returncode == 0, 'vgw param set %s %s' % (name, value), p.stdout + p.stderr)
 
 
-def alice_registers(run, udp_port, algorithm, realm, expect, what):
-    """alice answers a fresh challenge under ALGORITHM as if the realm were
-    REALM; the answer must get EXPECT."""
-    client = Client(udp_port, 'alice')
+def registers(run, udp_port, user, password, algorithm, realm, expect, what):
+    """USER answers a fresh challenge under ALGORITHM with PASSWORD as if
+    the realm were REALM; the answer must get EXPECT."""
+    client = Client(udp_port, user)
     try:
         status, _, h = client.register()
         offers = {o.get('algorithm'): o for o in
@@ -225,9 +227,9 @@ def alice_registers(run, udp_port, algorithm, realm, expect, what):
                   (status, h))
         if offer is None:
             return
-        status, _, _ = client.register(client.answer(offer, 'alice', 'alice-pw', algorithm, 1))
-        run.check(status == expect, '%s: alice\'s %s answer gets %d' % (what, algorithm, expect),
-                  status)
+        status, _, _ = client.register(client.answer(offer, user, password, algorithm, 1))
+        run.check(status == expect, '%s: %s\'s %s answer gets %d' % (what, user, algorithm,
+                                                                     expect), status)
     finally:
         client.close()
 
@@ -236,7 +238,7 @@ def everyone_registers(run, udp_port, when):
     """The SHA-256 client (with SHA-256 offered), then SIPp and sipsak
     (with MD5 alone, as SIPp needs) register alice with her password."""
     set_param(run, 'RegistrarAuthAlgorithms', '0')
-    alice_registers(run, udp_port, 'SHA-256', REALM, 200, when)
+    registers(run, udp_port, 'alice', 'alice-pw', 'SHA-256', REALM, 200, when)
     set_param(run, 'RegistrarAuthAlgorithms', '1')
     sipp(run, udp_port, 'alice', 'alice-pw', 200)
     rc, out = sipsak(run, udp_port, 'alice-pw')
@@ -281,7 +283,7 @@ def realm_change(run, udp_port):
     and says why, `ini check` warns; back in realm vgw.test she is in."""
     other = 'other.test'
     set_param(run, 'RegistrarAuthRealm', other)
-    alice_registers(run, udp_port, 'MD5', other, 401, 'in realm %s' % other)
+    registers(run, udp_port, 'alice', 'alice-pw', 'MD5', other, 401, 'in realm %s' % other)
     with open(os.path.join(run.state_root, GW, 'console.log'), errors='replace') as f:
         log = f.read()
     line = ('challenged: SBCUserInfoTable 0: password stored for realm %s, realm is now %s: '
@@ -294,7 +296,20 @@ def realm_change(run, udp_port):
     run.check(p.returncode == 0 and warning in p.stdout and 'SBCUserInfoTable 1' in p.stdout,
               'vgw ini check of that export warns: ' + warning, p.stdout + p.stderr)
     set_param(run, 'RegistrarAuthRealm', REALM)
-    alice_registers(run, udp_port, 'MD5', REALM, 200, 'back in realm %s' % REALM)
+    registers(run, udp_port, 'alice', 'alice-pw', 'MD5', REALM, 200,
+              'back in realm %s' % REALM)
+
+
+def new_user(run, udp_port):
+    """carol, added with table-set and her password in clear, registers;
+    table-set's answer shows her password masked."""
+    p = run.vgw('maint', '--name', GW, 'table-set', 'SBCUserInfoTable', '2',
+                'LocalUser=carol', 'Password=' + CAROL_PW, timeout=60)
+    run.check(p.returncode == 0 and 'carol' in p.stdout and '*****' in p.stdout and
+              CAROL_PW not in p.stdout,
+              'vgw maint table-set SBCUserInfoTable 2 LocalUser=carol Password=...: '
+              'the row, its password masked', p.stdout + p.stderr)
+    registers(run, udp_port, 'carol', CAROL_PW, 'MD5', REALM, 200, 'carol (table-set)')
 
 
 def test(run):
@@ -379,6 +394,7 @@ def test(run):
               'vgw ini load of that export: loaded, no warning', p.stdout + p.stderr)
     everyone_registers(run, udp_port, 'after an export/load round trip')
     realm_change(run, udp_port)
+    new_user(run, udp_port)
 
     p = run.vgw('save', '--name', GW, timeout=120)
     run.check(p.returncode == 0, 'vgw save', p.stdout + p.stderr)
@@ -395,13 +411,14 @@ def test(run):
     run.check(p.returncode == 0, 'vgw down', p.stdout + p.stderr)
     with open(os.path.join(run.state_root, GW, 'flash.img'), 'rb') as f:
         flash = f.read()
-    run.check(all(form.encode() in flash for form in STORED) and
+    run.check(all(form.encode() in flash
+                  for form in STORED + [stored_form(REALM, 'carol', CAROL_PW)]) and
               not any(password.encode() in flash for password in CLEAR),
-              'the flash image holds the HA1s and neither password')
+              'the flash image holds the HA1s of alice, bob and carol and no password')
     with open(os.path.join(run.state_root, GW, 'console.log'), 'rb') as f:
         console = f.read()
     run.check(not any(password.encode() in console for password in CLEAR),
-              'the console log holds neither password')
+              'the console log holds no password')
 
 
 if __name__ == '__main__':
