@@ -63,7 +63,7 @@ static char *row_problem(const Columns *c, const VgwParamRow *row,
   VgwDigestHa1 h;
   char *reason = NULL;
 
-  if (stored[0] == '\0') return g_strdup("no password set");
+  if (stored[0] == '\0') return g_strdup("not set");
   if (!vgw_secret_digest_parse(stored, &h, &reason)) return reason;
   reason = binding_problem(&h, realm, row_user(c, row));
   if (reason == NULL && ha1 != NULL)

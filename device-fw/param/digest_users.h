@@ -40,7 +40,8 @@ typedef enum {
  * VGW_DIGEST_USER_FOUND it fills |*ha1| (clear it with
  * vgw_digest_ha1_clear); on VGW_DIGEST_USER_UNUSABLE it sets |*reason|
  * (newly allocated) to e.g. "SBCUserInfoTable 0: password stored for
- * realm R, realm is now S: set it again" or "... no password set". */
+ * realm R, realm is now S: set it again" or "SBCUserInfoTable 2:
+ * password not set". */
 VgwDigestUserLookup vgw_digest_users_find(const VgwParamConfig *cfg,
                                           const char *aor_user,
                                           const char *username,

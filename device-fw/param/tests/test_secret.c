@@ -355,7 +355,7 @@ static void test_digest_seal_and_round_trip(void) {
                   VGW_DIGEST_USER_UNKNOWN);
   g_assert_cmpint(vgw_digest_users_find(again, "carol", "carol", &h, &reason),
                   ==, VGW_DIGEST_USER_UNUSABLE);
-  g_assert_cmpstr(reason, ==, "SBCUserInfoTable 2: password no password set");
+  g_assert_cmpstr(reason, ==, "SBCUserInfoTable 2: password not set");
   g_clear_pointer(&reason, g_free);
 
   g_free(ini);
