@@ -125,9 +125,10 @@ gboolean vgw_param_value_parse(const VgwParamDesc *desc, const char *text,
   switch (desc->type) {
     case VGW_PARAM_STRING:
     case VGW_PARAM_FILE_NAME: {
+      gboolean stored = vgw_secret_is_stored_form(desc->secret, text, len);
       char *why = NULL;
       char *str;
-      if (vgw_secret_is_stored_form(desc->secret, text, len))
+      if (stored)
         str = vgw_secret_canonical(desc->secret, text, len, &why);
       else if ((why = check_text(desc, text, len)) != NULL)
         str = NULL;
@@ -141,8 +142,7 @@ gboolean vgw_param_value_parse(const VgwParamDesc *desc, const char *text,
       }
       /* A Digest HA1 needs the realm and user name, which the rest of the
        * configuration gives: the seal makes it (digest_users.h). */
-      out->num = desc->secret == VGW_SECRET_DIGEST_HA1 && len > 0 &&
-                         !vgw_secret_is_stored_form(desc->secret, text, len)
+      out->num = desc->secret == VGW_SECRET_DIGEST_HA1 && !stored && len > 0
                      ? VGW_PARAM_CLEAR_SECRET
                      : 0;
       out->str = str;
