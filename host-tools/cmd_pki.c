@@ -20,18 +20,34 @@
 #define LEAF_DEFAULT_DAYS 365
 #define SECONDS_PER_DAY 86400
 
-typedef struct {
+/* Indexed by VgwPkiRole. */
+static const struct {
   const char *name;
   const char *what;
   guint eku;  /* VgwPkiEku, unless --eku says otherwise */
-} PkiRole;
-
-static const PkiRole roles[] = {
-  { "device", "device certificate (the gateway's own)",
-    VGW_PKI_EKU_SERVER | VGW_PKI_EKU_CLIENT },
-  { "client", "SIP client certificate", VGW_PKI_EKU_CLIENT },
-  { "proxy", "SIP proxy certificate", VGW_PKI_EKU_SERVER },
+} roles[] = {
+  [VGW_PKI_ROLE_DEVICE] = { "device", "device certificate (the gateway's own)",
+                            VGW_PKI_EKU_SERVER | VGW_PKI_EKU_CLIENT },
+  [VGW_PKI_ROLE_CLIENT] = { "client", "SIP client certificate", VGW_PKI_EKU_CLIENT },
+  [VGW_PKI_ROLE_PROXY] = { "proxy", "SIP proxy certificate", VGW_PKI_EKU_SERVER },
 };
+
+static gboolean
+parse_role(const VgwOption *opt, const char *text, gpointer field, GError **error)
+{
+  for (guint i = 0; i < G_N_ELEMENTS(roles); i++) {
+    if (strcmp(roles[i].name, text) == 0) {
+      *(guint *) field = i;
+      return TRUE;
+    }
+  }
+  g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+              "invalid value '%s' for --%s (expected device, client or proxy)", text,
+              opt->long_name);
+  return FALSE;
+}
+
+const VgwOptionType vgw_option_pki_role = { TRUE, parse_role, NULL };
 
 static const struct {
   const char *name;
@@ -42,16 +58,6 @@ static const struct {
   { "both", VGW_PKI_EKU_SERVER | VGW_PKI_EKU_CLIENT },
   { "none", 0 },
 };
-
-static const PkiRole *
-find_role(const char *name)
-{
-  for (gsize i = 0; i < G_N_ELEMENTS(roles); i++) {
-    if (strcmp(roles[i].name, name) == 0)
-      return &roles[i];
-  }
-  return NULL;
-}
 
 static gboolean
 usage(GError **error, const char *message)
@@ -97,13 +103,7 @@ gboolean
 vgw_pki_issue_check(gpointer opts, GError **error)
 {
   VgwPkiOptions *o = opts;
-  const PkiRole *role = find_role(o->role);
 
-  if (role == NULL) {
-    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
-                "invalid value '%s' for --role (expected device, client or proxy)", o->role);
-    return FALSE;
-  }
   if ((o->ca != NULL) == o->self_signed)
     return usage(error, "give either --ca DIR/CA or --self-signed");
   if (o->no_chain && o->ca == NULL)
@@ -111,7 +111,7 @@ vgw_pki_issue_check(gpointer opts, GError **error)
   if (o->no_san && (o->sans != NULL || o->san_critical))
     return usage(error, "--no-san makes a certificate without subjectAltName; it takes no --san "
                         "or --san-critical");
-  o->eku_bits = role->eku;
+  o->eku_bits = roles[o->role].eku;
   if (o->eku != NULL) {
     gsize i;
     for (i = 0; i < G_N_ELEMENTS(ekus) && strcmp(ekus[i].name, o->eku) != 0; i++)
@@ -234,7 +234,7 @@ vgw_pki_issue_run(gconstpointer opts, GError **error)
   if (!o->no_san && spec.sans == NULL)
     return FALSE;
   if (o->ca == NULL || load_issuer(o->ca, &ca, error))
-    ok = make(o, &spec, o->ca != NULL ? &ca : NULL, o->no_chain, find_role(o->role)->what,
+    ok = make(o, &spec, o->ca != NULL ? &ca : NULL, o->no_chain, roles[o->role].what,
               error);
   GENERAL_NAMES_free(spec.sans);
   vgw_pki_bundle_clear(&ca);

@@ -168,13 +168,20 @@ gboolean vgw_keystore_reset_check(gpointer opts, GError **error);
 gboolean vgw_keystore_reset_run(gconstpointer opts, GError **error);
 
 /* vgw pki ca | issue: the test PKI (offline; host-tools/README.md) */
+typedef enum {
+  VGW_PKI_ROLE_DEVICE,  /* the gateway's own certificate */
+  VGW_PKI_ROLE_CLIENT,  /* a SIP client's */
+  VGW_PKI_ROLE_PROXY,   /* a SIP proxy's */
+} VgwPkiRole;
+extern const VgwOptionType vgw_option_pki_role; /* guint VgwPkiRole */
+
 typedef struct {
   VGW_COMMON_OPTIONS;
   char *out;             /* DIR/NAME: NAME.crt, NAME.key, NAME.chain */
   char *issuer;          /* ca: DIR/CA that signs an intermediate; NULL: a root */
   char *ca;              /* issue: DIR/CA that signs it */
   gboolean self_signed;  /* issue: signed by its own key, instead of --ca */
-  char *role;            /* issue: device, client or proxy */
+  guint role;            /* issue: VgwPkiRole */
   char *cn;              /* NULL: NAME */
   char **sans;           /* issue: dns:X, ip:A, uri:U */
   gboolean san_critical;

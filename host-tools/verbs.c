@@ -338,7 +338,7 @@ static const VgwOption pki_issue_options[] = {
                "The CA that signs it (vgw pki ca); its chain goes into NAME.chain") },
   { VGW_OPTION("self-signed", 0, vgw_option_flag, VgwPkiOptions, self_signed, NULL,
                "Sign it with its own key instead of --ca") },
-  { VGW_OPTION("role", 'r', vgw_option_string, VgwPkiOptions, role, "device|client|proxy",
+  { VGW_OPTION("role", 'r', vgw_option_pki_role, VgwPkiOptions, role, "device|client|proxy",
                "What it is for; sets the EKU: device both, client clientAuth, proxy serverAuth"),
     .flags = VGW_OPTION_REQUIRED },
   { VGW_OPTION("san", 0, vgw_option_strings, VgwPkiOptions, sans, "dns:X|ip:A|uri:U",
