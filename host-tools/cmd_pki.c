@@ -199,29 +199,38 @@ out:
   return ok;
 }
 
+/* make_signed_by runs make() with the CA at |issuer_base| (DIR/CA; NULL:
+ * self-signed) as issuer. */
+static gboolean
+make_signed_by(const VgwPkiOptions *o, const char *issuer_base, VgwPkiCertSpec *spec,
+               gboolean no_chain, const char *what, GError **error)
+{
+  VgwPkiBundle issuer = { 0 };
+  gboolean ok;
+
+  if (issuer_base != NULL && !load_issuer(issuer_base, &issuer, error))
+    return FALSE;
+  ok = make(o, spec, issuer_base != NULL ? &issuer : NULL, no_chain, what, error);
+  vgw_pki_bundle_clear(&issuer);
+  return ok;
+}
+
 gboolean
 vgw_pki_ca_run(gconstpointer opts, GError **error)
 {
   const VgwPkiOptions *o = opts;
-  VgwPkiBundle issuer = { 0 };
   VgwPkiCertSpec spec = { .ca = TRUE };
-  gboolean ok;
 
-  if (o->issuer != NULL && !load_issuer(o->issuer, &issuer, error))
-    return FALSE;
-  ok = make(o, &spec, o->issuer != NULL ? &issuer : NULL, FALSE,
-            o->issuer != NULL ? "intermediate CA" : "root CA", error);
-  vgw_pki_bundle_clear(&issuer);
-  return ok;
+  return make_signed_by(o, o->issuer, &spec, FALSE,
+                        o->issuer != NULL ? "intermediate CA" : "root CA", error);
 }
 
 gboolean
 vgw_pki_issue_run(gconstpointer opts, GError **error)
 {
   const VgwPkiOptions *o = opts;
-  VgwPkiBundle ca = { 0 };
   VgwPkiCertSpec spec = { .eku = o->eku_bits, .san_critical = o->san_critical };
-  gboolean ok = FALSE;
+  gboolean ok;
 
   if (o->no_san)
     spec.sans = NULL;
@@ -233,10 +242,7 @@ vgw_pki_issue_run(gconstpointer opts, GError **error)
                 o->cn);
   if (!o->no_san && spec.sans == NULL)
     return FALSE;
-  if (o->ca == NULL || load_issuer(o->ca, &ca, error))
-    ok = make(o, &spec, o->ca != NULL ? &ca : NULL, o->no_chain, roles[o->role].what,
-              error);
+  ok = make_signed_by(o, o->ca, &spec, o->no_chain, roles[o->role].what, error);
   GENERAL_NAMES_free(spec.sans);
-  vgw_pki_bundle_clear(&ca);
   return ok;
 }

@@ -19,20 +19,18 @@ printable_ascii(const char *s)
   return TRUE;
 }
 
-/* add_string appends a GENERAL_NAME of |type| (GEN_DNS or GEN_URI)
- * holding |value| as an IA5String. */
+/* push_name appends a GENERAL_NAME of |type| holding |value|, which it
+ * takes (and frees on failure). */
 static gboolean
-add_string(GENERAL_NAMES *names, int type, const char *value)
+push_name(GENERAL_NAMES *names, int type, void *value)
 {
   GENERAL_NAME *gn = GENERAL_NAME_new();
-  ASN1_IA5STRING *s = ASN1_IA5STRING_new();
 
-  if (gn == NULL || s == NULL || !ASN1_STRING_set(s, value, (int) strlen(value))) {
-    GENERAL_NAME_free(gn);
-    ASN1_IA5STRING_free(s);
+  if (gn == NULL) {
+    ASN1_STRING_free(value);
     return FALSE;
   }
-  GENERAL_NAME_set0_value(gn, type, s);
+  GENERAL_NAME_set0_value(gn, type, value);
   if (!sk_GENERAL_NAME_push(names, gn)) {
     GENERAL_NAME_free(gn);
     return FALSE;
@@ -40,26 +38,27 @@ add_string(GENERAL_NAMES *names, int type, const char *value)
   return TRUE;
 }
 
+/* add_string appends a GEN_DNS or GEN_URI name holding |value| as an
+ * IA5String. */
+static gboolean
+add_string(GENERAL_NAMES *names, int type, const char *value)
+{
+  ASN1_IA5STRING *s = ASN1_IA5STRING_new();
+
+  if (s == NULL || !ASN1_STRING_set(s, value, (int) strlen(value))) {
+    ASN1_IA5STRING_free(s);
+    return FALSE;
+  }
+  return push_name(names, type, s);
+}
+
 /* add_ip appends an iPAddress; FALSE if |text| is no IP literal. */
 static gboolean
 add_ip(GENERAL_NAMES *names, const char *text)
 {
   ASN1_OCTET_STRING *ip = a2i_IPADDRESS(text);
-  GENERAL_NAME *gn;
 
-  if (ip == NULL)
-    return FALSE;
-  gn = GENERAL_NAME_new();
-  if (gn == NULL) {
-    ASN1_OCTET_STRING_free(ip);
-    return FALSE;
-  }
-  GENERAL_NAME_set0_value(gn, GEN_IPADD, ip);
-  if (!sk_GENERAL_NAME_push(names, gn)) {
-    GENERAL_NAME_free(gn);
-    return FALSE;
-  }
-  return TRUE;
+  return ip != NULL && push_name(names, GEN_IPADD, ip);
 }
 
 static gboolean

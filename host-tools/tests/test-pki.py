@@ -6,25 +6,14 @@ No gateway needed.  TAP output."""
 import os
 import re
 import shutil
-import socket
 import stat
 import subprocess
-import sys
 import tempfile
+
+from tap import check, finish
 
 VGW = os.environ['VGW_BIN']
 OPENSSL = shutil.which('openssl')
-count = failed = 0
-
-
-def check(cond, what, detail=''):
-    global count, failed
-    count += 1
-    print('%s %d - %s' % ('ok' if cond else 'not ok', count, what), flush=True)
-    if not cond:
-        failed += 1
-        for line in str(detail).splitlines()[-20:]:
-            print('#   ' + line, flush=True)
 
 
 def run(argv):
@@ -93,30 +82,25 @@ def eku_line(t):
     return m.group(1).strip() if m else None
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def handshake(server_base, root, host):
     """s_server serves server_base with its chain; s_client trusts only
     root.crt and checks host.  Returns (verified, output)."""
-    port = free_port()
-    server = subprocess.Popen([OPENSSL, 's_server', '-accept', '127.0.0.1:%d' % port,
+    server = subprocess.Popen([OPENSSL, 's_server', '-accept', '127.0.0.1:0',
                                '-cert', server_base + '.crt', '-key', server_base + '.key',
                                '-cert_chain', server_base + '.chain', '-naccept', '1'],
                               # s_server stops at the end of its stdin.
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)
     try:
-        # s_server says ACCEPT once it listens.
+        # s_server says "ACCEPT 127.0.0.1:PORT" once it listens.
+        address = None
         for line in server.stdout:
-            if line.startswith('ACCEPT'):
+            if line.startswith('ACCEPT '):
+                address = line.split()[1]
                 break
-        client = run([OPENSSL, 's_client', '-connect', '127.0.0.1:%d' % port,
+        if address is None:
+            return False, 's_server did not listen'
+        client = run([OPENSSL, 's_client', '-connect', address,
                       '-CAfile', root + '.crt', '-verify_return_error',
                       '-verify_hostname', host, '-brief'])
         out = client.stdout + client.stderr
@@ -126,12 +110,16 @@ def handshake(server_base, root, host):
         server.wait()
 
 
-if OPENSSL is None:
-    print('1..1\nnot ok 1 - the openssl command is installed (bootstrap installs it)')
-    sys.exit(1)
+if not check(OPENSSL is not None, 'the openssl command is installed (bootstrap installs it)'):
+    finish()
 
 work = tempfile.mkdtemp(prefix='vgwpki-', dir='/tmp')
-d = lambda name: os.path.join(work, 'pki', name)
+
+
+def d(name):
+    return os.path.join(work, 'pki', name)
+
+
 try:
     root, inter, rogue = d('root'), d('inter'), d('rogue')
 
@@ -389,5 +377,4 @@ try:
 finally:
     shutil.rmtree(work, ignore_errors=True)
 
-print('1..%d' % count)
-sys.exit(1 if failed else 0)
+finish()
