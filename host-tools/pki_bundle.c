@@ -36,6 +36,7 @@ read_certs(const char *path, gboolean may_be_empty, GError **error)
     g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "%s", read_error->message);
     return NULL;
   }
+  ERR_clear_error();
   certs = sk_X509_new_null();
   bio = BIO_new_mem_buf(text, (int) len);
   while (certs != NULL && bio != NULL &&

@@ -203,8 +203,10 @@ vgw_pki_cert_make(const VgwPkiCertSpec *spec, EVP_PKEY *key, X509 *issuer,
         set_subject(x, spec->common_name) &&
         X509_set_issuer_name(x, issuer != NULL ? X509_get_subject_name(issuer)
                                                : X509_get_subject_name(x)) &&
-        set_validity(x, spec->not_before, spec->not_after) && X509_set_pubkey(x, key)) ||
-       failed("setting the subject, issuer, validity or key", error);
+        X509_set_pubkey(x, key)) ||
+       failed("setting the serial, names or key", error);
+  ok = ok && (set_validity(x, spec->not_before, spec->not_after) ||
+              failed("encoding the validity (years 1950-9999)", error));
   ok = ok && add_extensions(x, spec, key, issuer, error);
   ok = ok && (X509_sign(x, signer, EVP_sha256()) > 0 || failed("signing", error));
   ok = ok && (X509_verify(x, signer) == 1 || failed("verifying the signature", error));
