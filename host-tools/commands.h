@@ -167,6 +167,41 @@ gboolean vgw_keystore_zeroize_run(gconstpointer opts, GError **error);
 gboolean vgw_keystore_reset_check(gpointer opts, GError **error);
 gboolean vgw_keystore_reset_run(gconstpointer opts, GError **error);
 
+/* vgw pki ca | issue: the test PKI (offline; host-tools/README.md) */
+typedef enum {
+  VGW_PKI_ROLE_DEVICE,  /* the gateway's own certificate */
+  VGW_PKI_ROLE_CLIENT,  /* a SIP client's */
+  VGW_PKI_ROLE_PROXY,   /* a SIP proxy's */
+} VgwPkiRole;
+extern const VgwOptionType vgw_option_pki_role; /* guint VgwPkiRole */
+
+typedef struct {
+  VGW_COMMON_OPTIONS;
+  char *out;             /* DIR/NAME: NAME.crt, NAME.key, NAME.chain */
+  char *issuer;          /* ca: DIR/CA that signs an intermediate; NULL: a root */
+  char *ca;              /* issue: DIR/CA that signs it */
+  gboolean self_signed;  /* issue: signed by its own key, instead of --ca */
+  guint role;            /* issue: VgwPkiRole */
+  char *cn;              /* NULL: NAME */
+  char **sans;           /* issue: dns:X, ip:A, uri:U */
+  gboolean san_critical;
+  gboolean no_san;
+  char *eku;             /* issue: server, client, both, none; NULL: the role's */
+  gboolean no_chain;     /* issue: NAME.chain left empty */
+  guint32 key_type;      /* VGW_KEY_TYPE_* */
+  guint days;            /* 0: not given */
+  char *not_before;
+  char *not_after;
+  /* Derived by the checks. */
+  guint eku_bits;        /* VgwPkiEku */
+  gint64 not_before_unix;
+  gint64 not_after_unix;
+} VgwPkiOptions;
+gboolean vgw_pki_ca_check(gpointer opts, GError **error);
+gboolean vgw_pki_ca_run(gconstpointer opts, GError **error);
+gboolean vgw_pki_issue_check(gpointer opts, GError **error);
+gboolean vgw_pki_issue_run(gconstpointer opts, GError **error);
+
 G_END_DECLS
 
 #endif /* VGW_COMMANDS_H */

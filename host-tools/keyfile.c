@@ -114,22 +114,20 @@ spki_of(EVP_PKEY *pkey)
   return b;
 }
 
-gboolean
-vgw_keyfile_load(const char *path, VgwKeyfile *out, GError **error)
+EVP_PKEY *
+vgw_keyfile_read_pkey(const char *path, GError **error)
 {
   char *text = NULL;
   gsize text_len = 0;
   g_autoptr(GError) read_error = NULL;
   BIO *bio;
   EVP_PKEY *pkey;
-  gboolean ok = FALSE;
 
-  memset(out, 0, sizeof *out);
   /* A key file is a few KiB; anything huge is not one (and BIO lengths
    * are int). */
   if (!vgw_file_read(path, VGW_KEYFILE_MAX, &text, &text_len, &read_error)) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "%s", read_error->message);
-    return FALSE;
+    return NULL;
   }
   if (strstr(text, "ENCRYPTED") != NULL) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
@@ -148,6 +146,17 @@ vgw_keyfile_load(const char *path, VgwKeyfile *out, GError **error)
   OPENSSL_cleanse(text, text_len);
   g_free(text);
   ERR_clear_error();
+  return pkey;
+}
+
+gboolean
+vgw_keyfile_load(const char *path, VgwKeyfile *out, GError **error)
+{
+  EVP_PKEY *pkey;
+  gboolean ok = FALSE;
+
+  memset(out, 0, sizeof *out);
+  pkey = vgw_keyfile_read_pkey(path, error);
   if (pkey == NULL)
     return FALSE;
   switch (EVP_PKEY_id(pkey)) {

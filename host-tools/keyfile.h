@@ -10,6 +10,7 @@
 #define VGW_KEYFILE_H
 
 #include <glib.h>
+#include <openssl/base.h>
 #include <stdint.h>
 
 G_BEGIN_DECLS
@@ -28,6 +29,13 @@ typedef struct {
  * the engine cannot hold ("RSA key of 1024 bits; the engine holds
  * ec-p256, rsa-2048, rsa-3072"). */
 gboolean vgw_keyfile_load(const char *path, VgwKeyfile *out, GError **error);
+
+/* vgw_keyfile_read_pkey reads the unencrypted PEM private key in |path|
+ * (the formats vgw_keyfile_load takes, of any type and size) and returns
+ * it, or NULL with the VGW_ERROR_FAILED errors of vgw_keyfile_load for an
+ * unreadable, oversized, encrypted or key-less file.  The file's text is
+ * wiped from memory before it returns. */
+EVP_PKEY *vgw_keyfile_read_pkey(const char *path, GError **error);
 
 /* vgw_keyfile_clear wipes and releases |kf|'s bytes. */
 void vgw_keyfile_clear(VgwKeyfile *kf);

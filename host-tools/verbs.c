@@ -302,6 +302,77 @@ static const VgwArg handshakes_args[] = {
   { NULL },
 };
 
+/* -- pki ----------------------------------------------------------------------- */
+
+#define PKI_OUT_OPTION                                                          \
+  { VGW_OPTION("out", 'o', vgw_option_string, VgwPkiOptions, out, "DIR/NAME",   \
+               "Write DIR/NAME.crt, DIR/NAME.key (mode 0600) and DIR/NAME.chain"), \
+    .flags = VGW_OPTION_REQUIRED }
+
+#define PKI_KEY_AND_WINDOW_OPTIONS(default_days)                                          \
+  { VGW_OPTION("cn", 0, vgw_option_string, VgwPkiOptions, cn, "CN",                      \
+               "Subject common name (default: NAME)") },                                 \
+  { VGW_OPTION("key-type", 't', vgw_option_key_type, VgwPkiOptions, key_type, "T",       \
+               "Key type: ec-p256, rsa-2048 or rsa-3072"),                               \
+    .fallback = "ec-p256" },                                                            \
+  { VGW_OPTION("not-before", 0, vgw_option_string, VgwPkiOptions, not_before, "T",       \
+               "Start of validity: now, an offset (-30d, +2h, -15m, +10s) or ISO 8601"), \
+    .fallback = "-1h" },                                                                \
+  { VGW_OPTION("not-after", 0, vgw_option_string, VgwPkiOptions, not_after, "T",         \
+               "End of validity, like --not-before") },                                  \
+  { VGW_OPTION("days", 0, vgw_option_uint, VgwPkiOptions, days, "N",                     \
+               "Valid N days from --not-before (default " default_days ")"),             \
+    .min = 1, .max = 36500 }
+
+static const VgwOption pki_ca_options[] = {
+  PKI_OUT_OPTION,
+  { VGW_OPTION("issuer", 0, vgw_option_string, VgwPkiOptions, issuer, "DIR/CA",
+               "Make an intermediate CA signed by this CA (default: a self-signed root)") },
+  PKI_KEY_AND_WINDOW_OPTIONS("3650"),
+  { NULL },
+};
+
+static const VgwOption pki_issue_options[] = {
+  PKI_OUT_OPTION,
+  { VGW_OPTION("ca", 0, vgw_option_string, VgwPkiOptions, ca, "DIR/CA",
+               "The CA that signs it (vgw pki ca); its chain goes into NAME.chain") },
+  { VGW_OPTION("self-signed", 0, vgw_option_flag, VgwPkiOptions, self_signed, NULL,
+               "Sign it with its own key instead of --ca") },
+  { VGW_OPTION("role", 'r', vgw_option_pki_role, VgwPkiOptions, role, "device|client|proxy",
+               "What it is for; sets the EKU: device both, client clientAuth, proxy serverAuth"),
+    .flags = VGW_OPTION_REQUIRED },
+  { VGW_OPTION("san", 0, vgw_option_strings, VgwPkiOptions, sans, "dns:X|ip:A|uri:U",
+               "A subjectAltName entry, taken as given (wildcards anywhere); repeatable "
+               "(default: one naming the CN)") },
+  { VGW_OPTION("san-critical", 0, vgw_option_flag, VgwPkiOptions, san_critical, NULL,
+               "Mark the subjectAltName extension critical") },
+  { VGW_OPTION("no-san", 0, vgw_option_flag, VgwPkiOptions, no_san, NULL,
+               "No subjectAltName: the CN alone names it") },
+  { VGW_OPTION("eku", 0, vgw_option_string, VgwPkiOptions, eku, "server|client|both|none",
+               "Extended key usage instead of the role's (none: no extension)") },
+  { VGW_OPTION("no-chain", 0, vgw_option_flag, VgwPkiOptions, no_chain, NULL,
+               "Leave NAME.chain empty: the intermediates of --ca are missing") },
+  PKI_KEY_AND_WINDOW_OPTIONS("365"),
+  { NULL },
+};
+
+static const VgwVerb pki_verbs[] = {
+  { .name = "ca", .summary = "make a root CA, or an intermediate with --issuer",
+    .help = "Make a CA for the test PKI: a self-signed root, or with --issuer an\n"
+            "intermediate CA signed by that CA.  Writes NAME.crt, NAME.key and\n"
+            "NAME.chain (the intermediates above it) and prints what it made.",
+    .options = pki_ca_options, VERB_OPTIONS(VgwPkiOptions),
+    .check = vgw_pki_ca_check, .run = vgw_pki_ca_run },
+  { .name = "issue", .summary = "issue a device, client or proxy certificate, good or hostile",
+    .help = "Issue a certificate signed by --ca (or --self-signed) for a new key:\n"
+            "any SANs, critical or not, any EKU, any validity window (past and\n"
+            "future), with or without its intermediates.  Writes NAME.crt,\n"
+            "NAME.key and NAME.chain and prints what it made.",
+    .options = pki_issue_options, VERB_OPTIONS(VgwPkiOptions),
+    .check = vgw_pki_issue_check, .run = vgw_pki_issue_run },
+  { NULL },
+};
+
 /* -- sip ---------------------------------------------------------------------- */
 
 static const VgwOption sip_options_options[] = {
@@ -418,6 +489,10 @@ static const VgwVerb verbs[] = {
     .subs = capture_verbs },
   { .name = "sip", .summary = "the gateway's SIP state and reach (registrations, calls, proxies, options)",
     .help = "The SIP state of a running gateway.", .subs = sip_verbs },
+  { .name = "pki", .summary = "a test PKI: CAs and good or hostile certificates (ca, issue), offline",
+    .help = "Make CAs and certificates for testing TLS with a gateway: good ones\n"
+            "and the hostile ones a peer must refuse.  No gateway is needed.",
+    .subs = pki_verbs },
   { .name = "handshakes", .summary = "explain every TLS handshake in a pcap/pcapng file",
     .help = "Explain every TLS handshake in a capture: endpoints, SNI, offered and\n"
             "chosen versions, ciphers and groups, client authentication,\n"

@@ -37,7 +37,7 @@ static GBytes *soft_sign(uint32_t scheme, const uint8_t *digest, size_t len,
   return out;
 }
 
-static EVP_PKEY *generate(uint32_t key_type) {
+EVP_PKEY *vgw_tls_softkey_generate(uint32_t key_type) {
   EVP_PKEY *key = EVP_PKEY_new();
   if (key_type == VGW_KEY_TYPE_EC_P256) {
     EC_KEY *ec = EC_KEY_new_by_curve_name(NID_X9_62_prime256v1);
@@ -67,7 +67,7 @@ static EVP_PKEY *generate(uint32_t key_type) {
 gboolean vgw_tls_softkey_make(uint32_t key_type, const char *common_name,
                               int64_t now, EVP_PKEY **key_out, X509 **cert_out,
                               GError **error) {
-  EVP_PKEY *key = generate(key_type);
+  EVP_PKEY *key = vgw_tls_softkey_generate(key_type);
   if (key == NULL) {
     vgw_tls_set_error(error, VGW_TLS_ERROR_KEY,
                       "cannot generate a software %s key",

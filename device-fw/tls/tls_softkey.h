@@ -37,6 +37,11 @@ gboolean vgw_tls_softkey_make(uint32_t key_type, const char *common_name,
                               int64_t now, EVP_PKEY **key, X509 **cert,
                               GError **error);
 
+/* vgw_tls_softkey_generate returns a new software key pair of |key_type|
+ * (VGW_KEY_TYPE_*: P-256, or RSA 2048/3072 with e = 65537), or NULL.
+ * The host's test PKI (vgw pki) makes its keys with it too. */
+EVP_PKEY *vgw_tls_softkey_generate(uint32_t key_type);
+
 G_END_DECLS
 
 #endif /* VGW_TLS_SOFTKEY_H */

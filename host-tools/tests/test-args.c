@@ -147,6 +147,8 @@ sample_value(const VgwOption *opt)
     return "ec-p256";
   if (opt->type == &vgw_option_capture_ports)
     return "lan";
+  if (opt->type == &vgw_option_pki_role)
+    return "device";
   g_error("--%s: a required option of a type this test has no sample for", opt->long_name);
 }
 
@@ -154,6 +156,8 @@ sample_value(const VgwOption *opt)
 static const char *
 check_needs(const char *path)
 {
+  if (g_str_equal(path, "pki issue"))
+    return "--self-signed";
   return g_str_equal(path, "keystore zeroize") || g_str_equal(path, "keystore reset") ? "--yes"
                                                                                    : NULL;
 }

@@ -7,24 +7,12 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
+
+from tap import check, finish
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 VGW = os.environ['VGW_BIN']
-count = failed = 0
-
-
-def check(cond, what, detail=''):
-    global count, failed
-    count += 1
-    print('%s %d - %s' % ('ok' if cond else 'not ok', count, what), flush=True)
-    if not cond:
-        failed += 1
-        for line in str(detail).splitlines()[-20:]:
-            print('#   ' + line, flush=True)
-
-
 state = tempfile.mkdtemp(prefix='vgwfl-', dir='/tmp')
 images = os.path.join(state, 'img')
 os.mkdir(images)
@@ -232,5 +220,4 @@ finally:
     for name in ('default', 'b', 'busy', 'pan', 'hang', 'rb'):
         vgw('down', '--name', name)
     shutil.rmtree(state, ignore_errors=True)
-print('1..%d' % count)
-sys.exit(1 if failed else 0)
+finish()
