@@ -460,7 +460,7 @@ static gboolean new_call(VgwCallRouter *r, SipTxnLayer *layer, SipTxn *txn,
   SipProxyHop in_hop;
   gboolean from_proxy =
       r->has_sets && r->sets.from_proxy != NULL &&
-      r->sets.from_proxy(from, r->sets.data);
+      r->sets.from_proxy(from, req, r->sets.data);
   const char *proxy_set = r->has_sets && r->sets.server_proxy_set != NULL &&
                                   r->sets.pick != NULL
                               ? r->sets.server_proxy_set(r->sets.data)

@@ -53,8 +53,10 @@ typedef struct VgwCallRouter VgwCallRouter;
 
 /* What the Proxy Sets tell the router (h/proxysets: vgwd/proxy_sets.h). */
 typedef struct {
-  /* TRUE when |from| is an address of a Proxy Set. */
-  gboolean (*from_proxy)(const SipPeer *from, gpointer data);
+  /* TRUE when |req| from |from| was sent by a proxy of a Proxy Set
+   * (vgw_proxy_sets_classify()). */
+  gboolean (*from_proxy)(const SipPeer *from, const osip_message_t *req,
+                         gpointer data);
   /* The Proxy Set an IPGroup of Type Server names, NULL for none. */
   const char *(*server_proxy_set)(gpointer data);
   /* An address of |proxy_set| that is up, in *out; FALSE for none (the

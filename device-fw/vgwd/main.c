@@ -350,8 +350,9 @@ static void start_board(Vgwd *d) {
 }
 
 /* The call router's view of the Proxy Sets (call_router.h). */
-static gboolean router_from_proxy(const SipPeer *from, gpointer sets) {
-  return vgw_proxy_sets_classify(sets, from) != NULL;
+static gboolean router_from_proxy(const SipPeer *from,
+                                  const osip_message_t *req, gpointer sets) {
+  return vgw_proxy_sets_classify(sets, from, req) != NULL;
 }
 
 static const char *router_server_set(gpointer sets) {

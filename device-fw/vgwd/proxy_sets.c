@@ -674,13 +674,49 @@ const char *vgw_proxy_sets_server_set(const VgwProxySets *sets) {
   return sets->server_set;
 }
 
-const char *vgw_proxy_sets_classify(VgwProxySets *sets, const SipPeer *from) {
+/* The port the top Via of |req| names (RFC 3261 §18.2.1: without one,
+ * 5060, or 5061 over TLS); 0 when it has none that parses. */
+static guint16 via_sent_by_port(const osip_message_t *req) {
+  const osip_via_t *via = osip_list_get(&req->vias, 0);
+  guint64 port;
+
+  if (via == NULL || via->protocol == NULL) {
+    return 0;
+  }
+  if (via->port == NULL) {
+    return g_ascii_strcasecmp(via->protocol, "TLS") == 0 ? 5061 : 5060;
+  }
+  if (!g_ascii_string_to_unsigned(via->port, 10, 1, G_MAXUINT16, &port,
+                                  NULL)) {
+    return 0;
+  }
+  return (guint16)port;
+}
+
+/* Whether |proxy| sent |req| from |from|: the rule in proxy_sets.h. */
+static gboolean sent_by_proxy(const VgwProxySets *sets, const SipPeer *proxy,
+                              const SipPeer *from, const osip_message_t *req) {
+  if (proxy->transport != from->transport ||
+      strcmp(proxy->address, from->address) != 0) {
+    return FALSE;
+  }
+  if (proxy->transport == SIP_TRANSPORT_UDP) {
+    return proxy->port == from->port;
+  }
+  if (from->connection != 0 &&
+      sets->local.connection_to(proxy, sets->local.data) == from->connection) {
+    return TRUE;
+  }
+  return via_sent_by_port(req) == proxy->port;
+}
+
+const char *vgw_proxy_sets_classify(VgwProxySets *sets, const SipPeer *from,
+                                    const osip_message_t *req) {
   for (guint s = 0; s < sets->runs->len; s++) {
     ProxySetRun *run = g_ptr_array_index(sets->runs, s);
     for (guint i = 0; i < sip_proxy_set_count(run->set); i++) {
-      const SipPeer *p = &sip_proxy_set_proxy(run->set, i)->target.peer;
-      if (p->transport == from->transport &&
-          strcmp(p->address, from->address) == 0) {
+      if (sent_by_proxy(sets, &sip_proxy_set_proxy(run->set, i)->target.peer,
+                        from, req)) {
         return run->name;
       }
     }

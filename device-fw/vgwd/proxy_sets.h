@@ -96,9 +96,26 @@ gboolean vgw_proxy_sets_report(VgwProxySets *sets, const SipPeer *to,
                                SipPeer *retry);
 
 /* vgw_proxy_sets_classify: the name of the Proxy Set one of whose proxies
- * is |from| (transport, address; the port is not compared: a proxy sends
- * from ports of its own), or NULL. Valid until the next apply. */
-const char *vgw_proxy_sets_classify(VgwProxySets *sets, const SipPeer *from);
+ * sent |req| (a request) from |from|, or NULL. Valid until the next apply.
+ *
+ * The rule is AudioCodes' classification by IP address, port and
+ * transport type, not by address alone: every program on a host behind
+ * slirp reaches the gateway from the same address (10.0.2.2), so an
+ * address names a host, and only the port tells its proxy from its users.
+ *  - UDP: the transport, address and port are the proxy's. A proxy sends
+ *    from the port it listens on (what its Via says and responses go
+ *    back to, RFC 3261 §18.2.2; RFC 3581 depends on it).
+ *  - TCP, TLS: the source port of a connection the proxy opened is an
+ *    ephemeral one, so either the request came on the connection the
+ *    transport holds to that proxy (VgwProxyLocal.connection_to: one the
+ *    gateway opened, or one the proxy opened offering ;alias, RFC 5923),
+ *    or it came from the proxy's address over the proxy's transport and
+ *    its top Via's sent-by port (5060, 5061 for TLS, when absent) is the
+ *    proxy's port: a proxy's Via names the port it listens on.
+ * Neither is proof of identity (a peer on the proxy's host can claim its
+ * Via port); mutual TLS is what proves it. */
+const char *vgw_proxy_sets_classify(VgwProxySets *sets, const SipPeer *from,
+                                    const osip_message_t *req);
 
 /* vgw_proxy_sets_server_set: the ProxySetName of the first IPGroup of
  * Type Server (by row) that names one, where calls to no registered user
