@@ -20,7 +20,7 @@ address, which Kamailio reaches through that port too.
    `vgw sip calls --json` shows the call answered, caller leg UDP, callee
    leg TLS to Kamailio, then ended by BYE.
  - From a proxy: the gateway counts Kamailio's TLS connection (from
-   10.0.2.2, slirp's host address; the port is not compared) as the
+   10.0.2.2, slirp's host address, with Kamailio's TLS port in its Via) as the
    proxy, so only rules 1 and 2 apply. An INVITE to the number sent to
    Kamailio comes back 404 from the gateway (rule 3 would have sent it
    back to Kamailio). The SIPp callee registers at the gateway over UDP;
