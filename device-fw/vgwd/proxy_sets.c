@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "failure_codes.h"
 #include "mgmt/mgmt_reply.h"
 #include "net/resolver.h"
 #include "sip_proxy_set.h"
@@ -246,8 +247,8 @@ static const VgwParamValue *cell(const VgwParamRow *row, gsize t,
   return &row->values[c];
 }
 
-/* set_config reads ProxySet |row|; a bad KeepAliveFailureResp is logged
- * and taken as empty. */
+/* set_config reads ProxySet |row| of a configuration that passed
+ * vgw_param_config_validate(), so its KeepAliveFailureResp parses. */
 static SipProxySetConfig set_config(const VgwParamRow *row) {
   const gsize t = VGW_TABLE_PROXY_SET;
   gint64 redundancy = cell(row, t, "ProxyRedundancyMode")->num;
@@ -260,15 +261,15 @@ static SipProxySetConfig set_config(const VgwParamRow *row) {
       .redundancy = redundancy == 1 ? SIP_REDUNDANCY_HOMING
                                     : SIP_REDUNDANCY_PARKING,
   };
-  GError *error = NULL;
+  VgwFailureCodes codes = {0};
 
-  if (!sip_proxy_set_parse_failure_codes(
-          cell(row, t, "KeepAliveFailureResp")->str, &cfg, &error)) {
-    g_warning("ProxySet %u: KeepAliveFailureResp: %s; no code marks a "
-              "proxy down",
-              row->index, error->message);
-    g_clear_error(&error);
+  G_STATIC_ASSERT(SIP_PROXY_MAX_FAILURE_CODES == VGW_FAILURE_CODES_MAX);
+  if (!vgw_failure_codes_parse(cell(row, t, "KeepAliveFailureResp")->str,
+                               &codes, NULL)) {
+    g_critical("ProxySet %u: KeepAliveFailureResp not checked", row->index);
   }
+  cfg.n_failure_codes = codes.n;
+  memcpy(cfg.failure_codes, codes.codes, sizeof(cfg.failure_codes));
   return cfg;
 }
 
