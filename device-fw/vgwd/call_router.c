@@ -636,13 +636,9 @@ static GPtrArray *calls_listed(const VgwCallRouter *r) {
   return all;
 }
 
+/* A time in seconds, null for 0 (not yet). */
 static void json_time(GString *j, const char *key, gint64 us) {
-  vgw_json_key(j, key);
-  if (us == 0) {
-    g_string_append(j, "null");
-  } else {
-    g_string_append_printf(j, "%" G_GINT64_FORMAT, us / G_USEC_PER_SEC);
-  }
+  vgw_json_uint_or_null(j, key, (guint64)MAX(us, 0) / G_USEC_PER_SEC, us != 0);
 }
 
 static void call_json(GString *j, const Call *c) {
