@@ -56,6 +56,36 @@ def check_sipp(run, what, scenario, transport, port, calls, *extra):
               c or out)
 
 
+def finish_sipp(run, what, p):
+    """Waits for SIPp P (a Popen whose .stat is its -stf file); checks exit
+    code 0 and one successful call in its stat file."""
+    try:
+        out, _ = p.communicate(timeout=900)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, _ = p.communicate()
+    counters = sipp_stat(p.stat)
+    run.check(p.returncode == 0 and counters.get('SuccessfulCall(C)') == '1' and
+              counters.get('FailedCall(C)') == '0',
+              '%s: SIPp exit code 0, its stat file counts 1 successful call, 0 failed' % what,
+              '%s\n%s' % (counters, out))
+
+
+def finish_call(run, what, caller, callee):
+    """finish_sipp of the caller's SIPp, then the callee's: each counts the
+    one call successful."""
+    finish_sipp(run, '%s: the caller' % what, caller)
+    finish_sipp(run, '%s: the callee' % what, callee)
+
+
+def kill(*procs):
+    """Kills each of PROCS (None: never started) still running."""
+    for p in procs:
+        if p is not None and p.poll() is None:
+            p.kill()
+            p.communicate()
+
+
 def vgw_json(run, gw, *args):
     """`vgw ARGS --name GW --json` parsed ({} with a failed check when it
     prints no JSON)."""

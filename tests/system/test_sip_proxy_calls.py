@@ -31,7 +31,7 @@ import time
 import vgwtest
 import siptest
 from test_sip_call import Caller, free_udp_port, to_tag
-from siptest import parse_response
+from siptest import finish_sipp, kill, parse_response
 
 GW = 'sipproxy'
 SIPP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'sipp')
@@ -72,27 +72,6 @@ def start_sipp(run, scenario, transport, port, call_id, local_port, *extra):
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     p.stat = stat
     return p
-
-
-def finish_sipp(run, what, p):
-    """Waits for SIPp P; checks exit code 0 and one successful call in its
-    stat file."""
-    try:
-        out, _ = p.communicate(timeout=900)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        out, _ = p.communicate()
-    counters = siptest.sipp_stat(p.stat)
-    run.check(p.returncode == 0 and counters.get('SuccessfulCall(C)') == '1' and
-              counters.get('FailedCall(C)') == '0',
-              '%s: SIPp exit code 0, its stat file counts 1 successful call, 0 failed' % what,
-              '%s\n%s' % (counters, out))
-
-
-def kill(p):
-    if p.poll() is None:
-        p.kill()
-        p.communicate()
 
 
 def calls(run):
@@ -162,12 +141,9 @@ def proxied_call(run, name, transport, port):
         st = ((run.status(GW) or {}).get('sip') or {}).get('calls') or {}
         run.check(st.get('in_progress', 0) >= 1,
                   'vgw status --json: sip.calls counts the %s call in progress' % name, st)
-        finish_sipp(run, 'the %s caller' % name, alice)
-        finish_sipp(run, 'the %s callee' % name, bob)
+        siptest.finish_call(run, 'the %s call' % name, alice, bob)
     finally:
-        kill(bob)
-        if alice is not None:
-            kill(alice)
+        kill(bob, alice)
 
     after = calls(run)
     c = call_of(after, call_id) or {}
@@ -339,8 +315,7 @@ def cancelled_call(run, port):
         finish_sipp(run, 'the cancelled call', sipp)
     finally:
         carol.close()
-        if sipp is not None:
-            kill(sipp)
+        kill(sipp)
     c = call_of(calls(run), call_id) or {}
     run.check(c.get('state') == 'ended' and c.get('end_reason') == '487' and
               c.get('answer') is None,
