@@ -20,6 +20,7 @@ typedef struct {
   GArray *sent;   /* Sent */
   GString *pings; /* "10.0.0.9:5060/tcp 5, ..." */
   guint64 proxy_connection; /* connection_to() 10.0.0.9:5060/tcp */
+  guint16 ports[SIP_TRANSPORT_COUNT]; /* our listeners on 10.0.2.15 */
 } Fixture;
 
 static gboolean capture_send(const SipPeer *to, const char *bytes, gsize len,
@@ -62,6 +63,14 @@ static guint64 connection_to(const SipPeer *peer, gpointer data) {
              : 0;
 }
 
+/* Our listeners: Fixture.ports, on the LAN address only. */
+static guint16 listener_port(const char *address, SipTransport transport,
+                             gpointer data) {
+  Fixture *f = data;
+
+  return strcmp(address, "10.0.2.15") == 0 ? f->ports[transport] : 0;
+}
+
 static const char base_ini[] =
     "UsePingPongKeepAlive = 1\n"
     "[ ProxySet ]\n"
@@ -91,8 +100,11 @@ static void load(Fixture *f, const char *ini) {
 
 static void fixture_set_up(Fixture *f, gconstpointer unused) {
   SipTxnCallbacks cb = {.send = capture_send, .request = unexpected_request};
-  VgwProxyLocal local = {lan, record_ping, connection_to, f, 5060, 5061};
+  VgwProxyLocal local = {lan, record_ping, connection_to, listener_port, f};
 
+  f->ports[SIP_TRANSPORT_UDP] = 5060;
+  f->ports[SIP_TRANSPORT_TCP] = 5060;
+  f->ports[SIP_TRANSPORT_TLS] = 5061;
   f->layer = sip_txn_layer_new(NULL, NULL, &cb, f);
   f->sets = vgw_proxy_sets_new(f->layer, &local);
   f->sent = g_array_new(FALSE, TRUE, sizeof(Sent));
@@ -194,6 +206,34 @@ static void test_keepalives(Fixture *f, gconstpointer unused) {
   g_assert_true(vgw_proxy_sets_pick(f->sets, "itsp", &to));
   g_assert_cmpstr(to.address, ==, "192.0.2.10");
   g_assert_false(vgw_proxy_sets_pick(f->sets, "nosuch", &to));
+}
+
+/* Each keep-alive's Via names the listener of its transport as it is
+ * when the keep-alive is sent (here, changed after the sets started), not
+ * as it was at start: a SIP Interface changed live counts. A transport
+ * with no listener open sends no keep-alive, and its proxy is down. */
+static void test_listener_ports(Fixture *f, gconstpointer unused) {
+  VgwStatusProxy rows[VGW_STATUS_MAX_PROXIES];
+
+  f->ports[SIP_TRANSPORT_UDP] = 0;
+  f->ports[SIP_TRANSPORT_TCP] = 5072;
+  g_test_expect_message("vgw", G_LOG_LEVEL_WARNING,
+                        "proxy set 1 ITSP: no udp listener on 10.0.2.15 to "
+                        "send a keep-alive from");
+  g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE,
+                        "proxy set 1 ITSP: 192.0.2.10:5070/udp (ProxyIpIndex 0)"
+                        " is down: transport-error*");
+  g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE,
+                        "proxy set 1 ITSP: failover to 10.0.0.9:5060/tcp*");
+  wait_sent(f, 1);
+  g_test_assert_expected_messages();
+  g_assert_cmpint(sent(f, 0)->to.transport, ==, SIP_TRANSPORT_TCP);
+  osip_via_t *via = osip_list_get(&sent(f, 0)->msg->vias, 0);
+  g_assert_cmpstr(via->protocol, ==, "TCP");
+  g_assert_cmpstr(via->port, ==, "5072");
+  status(f, rows);
+  g_assert_cmpstr(rows[0].state, ==, "down");
+  g_assert_cmpstr(rows[0].reason, ==, "transport-error");
 }
 
 /* An INVITE whose top Via is |via|. */
@@ -330,6 +370,7 @@ static void test_register_keepalive(Fixture *f, gconstpointer unused) {
   g_test_expect_message("vgw", G_LOG_LEVEL_WARNING, "ProxyIp 2: *");
   vgw_proxy_sets_apply(f->sets, f->cfg);
   g_test_assert_expected_messages();
+  f->ports[SIP_TRANSPORT_UDP] = 5064; /* the UDP listener moved */
   /* Nothing went out before this apply: both keep-alives are REGISTERs. */
   wait_sent(f, 2);
   const osip_message_t *reg = sent(f, 0)->msg;
@@ -345,6 +386,7 @@ static void test_register_keepalive(Fixture *f, gconstpointer unused) {
   osip_contact_t *contact = osip_list_get(&reg->contacts, 0);
   g_assert_nonnull(contact);
   g_assert_cmpstr(contact->url->host, ==, "10.0.2.15");
+  g_assert_cmpstr(contact->url->port, ==, "5064");
   answer(f, 0, 503);
   status(f, rows);
   g_assert_cmpstr(rows[0].state, ==, "up");
@@ -387,6 +429,8 @@ int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add("/proxy-sets/keepalives", Fixture, NULL, fixture_set_up,
              test_keepalives, fixture_tear_down);
+  g_test_add("/proxy-sets/listener-ports", Fixture, NULL, fixture_set_up,
+             test_listener_ports, fixture_tear_down);
   g_test_add("/proxy-sets/classify", Fixture, NULL, fixture_set_up,
              test_classify, fixture_tear_down);
   g_test_add("/proxy-sets/failure-response", Fixture, NULL, fixture_set_up,

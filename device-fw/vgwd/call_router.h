@@ -19,7 +19,9 @@
  *
  * Our address in Via and Record-Route is the address of the interface
  * that reaches the peer (the kernel's choice of source address for it:
- * over slirp 10.0.2.15) with the listener port of the outgoing transport.
+ * over slirp 10.0.2.15) with the port of the outgoing transport's
+ * listener on that address, looked up for each message (a SIP Interface
+ * changed live counts at once).
  *
  * Calls: trying (INVITE forwarded), ringing (a 18x came), answered (2xx),
  * ended (a final non-2xx, a BYE answered, a CANCEL, or no answer). The
@@ -71,13 +73,22 @@ typedef struct {
   gpointer data;
 } VgwCallRouterProxySets;
 
+/* The port of our |transport| listener on our address |address|, 0 for
+ * none: what our Via and Record-Route say on a hop from |address|, asked
+ * for each message so live SIP Interface changes count.
+ * vgw_listeners_port() fits. */
+typedef guint16 (*VgwCallRouterPortFunc)(const char *address,
+                                         SipTransport transport,
+                                         gpointer data);
+
 /* A router for calls to |registrar|'s users, reading TestCallNumber and
- * EnableSIPS from |config|'s running configuration at each INVITE.
- * |ports| are the SIP listener ports by transport (what our Via and
- * Record-Route say; 0 for a transport with no listener). */
+ * EnableSIPS from |config|'s running configuration at each INVITE, and
+ * its listener ports from |port| with |port_data|. A hop with no listener
+ * of its transport on our address toward the peer is not taken (500). */
 VgwCallRouter *vgw_call_router_new(SipRegistrar *registrar,
                                    VgwConfigState *config,
-                                   const guint16 ports[SIP_TRANSPORT_COUNT]);
+                                   VgwCallRouterPortFunc port,
+                                   gpointer port_data);
 
 /* Sets (copies) the Proxy Sets' hooks; NULL removes them. */
 void vgw_call_router_set_proxy_sets(VgwCallRouter *router,

@@ -486,8 +486,15 @@ static gboolean send_keepalive(ProxySetRun *run, guint i, const char *lan) {
   const ProxyAddress *a = address_of(run, p);
   gboolean options = sip_proxy_set_config(run->set)->keepalive ==
                      SIP_KEEPALIVE_OPTIONS;
-  gboolean tls = p->target.peer.transport == SIP_TRANSPORT_TLS;
-  guint16 local_port = tls ? sets->local.tls_port : sets->local.sip_port;
+  guint16 local_port =
+      sets->local.port(lan, p->target.peer.transport, sets->local.data);
+  if (local_port == 0) {
+    g_warning("proxy set %u %s: no %s listener on %s to send a keep-alive "
+              "from",
+              run->row, set_label(run),
+              sip_transport_name(p->target.peer.transport), lan);
+    return FALSE;
+  }
   char *uri = request_uri(a);
   char *from = g_strdup_printf("<sip:vgw@%s>", lan);
   char *aor = g_strdup_printf("<sip:vgw@%s>", a->host);

@@ -23,8 +23,10 @@
  * The keep-alive requests: OPTIONS (or REGISTER, with Expires twice the
  * keep-alive interval) to sip:HOST:PORT (sips: over TLS, RFC 5630; over
  * TCP ;transport=tcp), From and To <sip:vgw@LAN-ADDRESS> (REGISTER: To the
- * proxy's domain), Via sent-by the LAN address and the SIP port of the
- * transport.
+ * proxy's domain), Via sent-by (and REGISTER's Contact) the LAN address
+ * and the port of the transport's listener on it (VgwProxyLocal.port); a
+ * keep-alive with no such listener open is not sent, and its proxy is
+ * down (transport-error).
  *
  * Single-threaded: the default main context.
  */
@@ -59,9 +61,12 @@ typedef struct {
   /* The live connection to stream peer |peer|, 0 if none:
    * vgw_sip_transport_connection_to(). */
   guint64 (*connection_to)(const SipPeer *peer, gpointer data);
+  /* The port of our |transport| listener on our address |address|, 0 if
+   * none is open: vgw_listeners_port(). Asked at each keep-alive, so a
+   * SIP Interface changed live counts at the next one. */
+  guint16 (*port)(const char *address, SipTransport transport,
+                  gpointer data);
   gpointer data;
-  guint16 sip_port;   /* UDP and TCP listeners */
-  guint16 tls_port;   /* TLS listener */
 } VgwProxyLocal;
 
 /* vgw_proxy_sets_new: no sets until vgw_proxy_sets_apply(). Keep-alives
