@@ -614,6 +614,37 @@ gboolean vgw_call_router_take(VgwCallRouter *r, SipTxnLayer *layer,
   return TRUE;
 }
 
+void vgw_call_router_stray_response(SipTxnLayer *layer,
+                                    const osip_message_t *resp,
+                                    const SipPeer *from, gpointer router) {
+  VgwCallRouter *r = router;
+
+  if (!MSG_IS_STATUS_2XX(resp) || !MSG_IS_RESPONSE_FOR(resp, "INVITE")) {
+    return;
+  }
+  char *call_id = call_id_of(resp);
+  Call *c = g_hash_table_lookup(r->calls, call_id);
+  g_free(call_id);
+  if (c == NULL) {
+    return;
+  }
+  /* The From tag says who sent the INVITE, as in in_call(). */
+  char *tag = tag_of(resp->from);
+  const SipPeer *to =
+      g_strcmp0(tag, c->caller_tag) == 0 ? &c->caller : &c->callee;
+  g_free(tag);
+  osip_message_t *up = sip_proxy_response(resp);
+  if (up == NULL) {
+    return;
+  }
+  g_debug("sip: call %" G_GUINT64_FORMAT ": %d to INVITE again from %s:%u, "
+          "relayed to %s:%u",
+          c->id, resp->status_code, from->address, from->port, to->address,
+          to->port);
+  sip_txn_layer_send(layer, up, to);
+  osip_message_free(up);
+}
+
 /* ---- Status and sip-calls ---- */
 
 void vgw_call_router_status(const VgwCallRouter *r, VgwStatusCalls *out) {

@@ -12,7 +12,9 @@
  * Provisional and final responses are relayed upstream with our Via
  * removed (100 is not: we sent our own). A CANCEL of a call not yet
  * answered is answered 200 and sent downstream; the callee's 487 comes
- * back as the INVITE's answer. An ACK to a 2xx is forwarded statelessly;
+ * back as the INVITE's answer. Retransmissions of a 2xx to an INVITE
+ * are relayed too (vgw_call_router_stray_response()). An ACK to a 2xx is
+ * forwarded statelessly;
  * BYE, re-INVITE and any other request in the call go to the other leg in
  * their own transaction, with our Route removed. The direction is told by
  * the From tag: the caller's requests carry the INVITE's.
@@ -101,6 +103,18 @@ void vgw_call_router_set_proxy_sets(VgwCallRouter *router,
 gboolean vgw_call_router_take(VgwCallRouter *router, SipTxnLayer *layer,
                               SipTxn *txn, const osip_message_t *req,
                               const SipPeer *from);
+
+/* vgw_call_router_stray_response is a SipStrayResponseFunc with the
+ * router as |data| (sip_txn_layer_set_stray_response()): a 2xx to an
+ * INVITE of a call in progress that comes after our client transaction
+ * ended at the first one — the UAS retransmitting it until the ACK, RFC
+ * 3261 §13.3.1.4 — is relayed statelessly, our Via removed, to the leg
+ * that sent the INVITE (§16.7: a response no transaction matches is
+ * forwarded as a stateless proxy would). Other stray responses are
+ * dropped. */
+void vgw_call_router_stray_response(SipTxnLayer *layer,
+                                    const osip_message_t *resp,
+                                    const SipPeer *from, gpointer router);
 
 /* Fills |out| (`status` "sip.calls"). */
 void vgw_call_router_status(const VgwCallRouter *router,

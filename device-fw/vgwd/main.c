@@ -519,6 +519,9 @@ int main(int argc, char **argv) {
   if (d.sip == NULL) {
     g_warning("sip: libosip2 could not be initialised; no SIP listeners");
   } else {
+    sip_txn_layer_set_stray_response(vgw_sip_transport_layer(d.sip),
+                                     vgw_call_router_stray_response,
+                                     d.sip_answer.calls);
     /* Opened by on_config_applied and on_net_changed. */
     d.listeners = vgw_listeners_new(d.sip);
     g_message("sip: OPTIONS answered 200, REGISTER by the registrar, the "
