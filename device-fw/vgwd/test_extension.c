@@ -276,6 +276,18 @@ static osip_message_t *answer_ok(const osip_message_t *req,
   return resp;
 }
 
+/* |uri| as text, in angle brackets (a name-addr) when |name_addr|;
+ * g_free() it. */
+static char *uri_text(const osip_uri_t *uri, gboolean name_addr) {
+  char *text = NULL;
+
+  osip_uri_to_str(uri, &text);
+  char *out = g_strdup_printf(name_addr ? "<%s>" : "%s",
+                              text != NULL ? text : "");
+  osip_free(text);
+  return out;
+}
+
 /* The BYE that ends |c| from our side (RFC 3261 §12.2.1.1, §15): to the
  * caller's Contact (else its From URI) through its Record-Route set, in
  * the dialog's Call-ID and tags; our Via names the host and port the
@@ -290,17 +302,11 @@ static osip_message_t *bye_new(const TestCall *c) {
   GError *error = NULL;
 
   osip_message_get_contact(inv, 0, &contact);
-  osip_uri_to_str(contact != NULL && contact->url != NULL ? contact->url
-                                                          : inv->from->url,
-                  &text);
-  target = g_strdup(text);
-  osip_free(text);
-  osip_uri_to_str(inv->to->url, &text);
-  from = g_strdup_printf("<%s>", text);
-  osip_free(text);
-  osip_uri_to_str(inv->from->url, &text);
-  to = g_strdup_printf("<%s>", text);
-  osip_free(text);
+  target = uri_text(contact != NULL && contact->url != NULL ? contact->url
+                                                            : inv->from->url,
+                    FALSE);
+  from = uri_text(inv->to->url, TRUE);
+  to = uri_text(inv->from->url, TRUE);
   guint64 port = c->caller.transport == SIP_TRANSPORT_TLS ? 5061 : 5060;
   if (inv->req_uri->port != NULL) {
     g_ascii_string_to_unsigned(inv->req_uri->port, 10, 1, G_MAXUINT16, &port,
