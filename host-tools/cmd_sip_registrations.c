@@ -1,5 +1,7 @@
 /* vgw sip registrations: the bindings of a running gateway's registrar
- * (the firmware's sip-registrations verb), as text or its JSON. */
+ * (the firmware's sip-registrations verb), as text or its JSON: the text
+ * says what the JSON does, refusals and Digest authentication counts
+ * included. */
 #include <stdio.h>
 
 #include "commands.h"
@@ -19,6 +21,35 @@ str_or_dash(JsonObject *o, const char *key)
   return s != NULL ? s : "-";
 }
 
+static JsonObject *
+object_or_null(JsonObject *o, const char *key)
+{
+  JsonNode *node = json_object_get_member(o, key);
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
+}
+
+/* "WHAT: reason n, reason n" for a non-empty object of counts by reason,
+ * in the firmware's order. */
+static void
+print_counts(const char *what, JsonObject *counts)
+{
+  JsonObjectIter it;
+  const char *reason;
+  JsonNode *count;
+  const char *sep = ": ";
+
+  if (counts == NULL || json_object_get_size(counts) == 0)
+    return;
+  printf("%s", what);
+  json_object_iter_init_ordered(&it, counts);
+  while (json_object_iter_next_ordered(&it, &reason, &count)) {
+    printf("%s%s %" G_GINT64_FORMAT, sep, reason, json_node_get_int(count));
+    sep = ", ";
+  }
+  printf("\n");
+}
+
 gboolean
 vgw_sip_registrations_run(gconstpointer data, GError **error)
 {
@@ -28,7 +59,7 @@ vgw_sip_registrations_run(gconstpointer data, GError **error)
   g_autoptr(JsonObject) o =
       vgw_conf_list(opts->name, opts->json, "sip-registrations", "bindings",
                     &bindings, &n, error);
-  JsonObject *refused;
+  JsonObject *auth;
   const char *aor = NULL;
 
   if (o == NULL)
@@ -51,20 +82,17 @@ vgw_sip_registrations_run(gconstpointer data, GError **error)
   }
   printf("%u contact%s for %" G_GINT64_FORMAT " address%s of record\n", n, n == 1 ? "" : "s",
          int_or_zero(o, "aors"), int_or_zero(o, "aors") == 1 ? "" : "es");
-  refused = json_object_has_member(o, "refused") ?
-            json_object_get_object_member(o, "refused") : NULL;
-  if (refused != NULL && json_object_get_size(refused) > 0) {
-    JsonObjectIter it;
-    const char *reason;
-    JsonNode *count;
-    const char *sep = "refused: ";
-
-    json_object_iter_init(&it, refused);
-    while (json_object_iter_next(&it, &reason, &count)) {
-      printf("%s%s %" G_GINT64_FORMAT, sep, reason, json_node_get_int(count));
-      sep = ", ";
-    }
-    printf("\n");
+  print_counts("refused", object_or_null(o, "refused"));
+  auth = object_or_null(o, "auth");
+  if (auth == NULL)
+    return TRUE;
+  if (!json_object_has_member(auth, "enabled") ||
+      !json_object_get_boolean_member(auth, "enabled")) {
+    printf("Digest authentication off\n");
+    return TRUE;
   }
+  printf("Digest authentication in realm %s: %" G_GINT64_FORMAT " accepted\n",
+         str_or_dash(auth, "realm"), int_or_zero(auth, "accepted"));
+  print_counts("challenged", object_or_null(auth, "challenged"));
   return TRUE;
 }

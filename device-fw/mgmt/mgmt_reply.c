@@ -61,6 +61,16 @@ void vgw_json_uint(GString *j, const char *key, guint64 value) {
   g_string_append_printf(j, "%" G_GUINT64_FORMAT, value);
 }
 
+void vgw_json_uint_or_null(GString *j, const char *key, guint64 value,
+                           gboolean present) {
+  if (present) {
+    vgw_json_uint(j, key, value);
+  } else {
+    vgw_json_key(j, key);
+    g_string_append(j, "null");
+  }
+}
+
 void vgw_json_bool(GString *j, const char *key, gboolean value) {
   vgw_json_key(j, key);
   g_string_append(j, value ? "true" : "false");

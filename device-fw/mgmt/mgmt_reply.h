@@ -44,6 +44,11 @@ void vgw_json_str(GString *j, const char *key, const char *value);
 /* vgw_json_uint appends "key":value. */
 void vgw_json_uint(GString *j, const char *key, guint64 value);
 
+/* vgw_json_uint_or_null appends "key":value when |present|, else
+ * "key":null (a value that does not exist, not a zero). */
+void vgw_json_uint_or_null(GString *j, const char *key, guint64 value,
+                           gboolean present);
+
 /* vgw_json_bool appends "key":true or "key":false. */
 void vgw_json_bool(GString *j, const char *key, gboolean value);
 

@@ -69,12 +69,8 @@ static void add_tls(GString *j, const VgwStatusTls *tls) {
   }
   vgw_json_uint(j, "port", tls->port);
   vgw_json_str(j, "key_source", tls->key_source);
-  vgw_json_key(j, "slot");
-  if (tls->slot < 0) {
-    g_string_append(j, "null");
-  } else {
-    g_string_append_printf(j, "%d", tls->slot);
-  }
+  vgw_json_uint_or_null(j, "slot", (guint64)MAX(tls->slot, 0),
+                        tls->slot >= 0);
   vgw_json_str(j, "key_type", tls->key_type);
   vgw_json_str(j, "subject", tls->subject);
   vgw_json_str(j, "cert_sha256", tls->cert_sha256);
@@ -168,13 +164,8 @@ void vgw_status_proxies_json(GString *j, const VgwStatusProxy *proxies,
       vgw_json_uint(j, "age_s", (guint64)MAX(p->last_response_age_s, 0));
       g_string_append_c(j, '}');
     }
-    vgw_json_key(j, "connection");
-    if (p->connection == 0) {
-      g_string_append(j, "null");
-    } else {
-      g_string_append_printf(j, "%" G_GUINT64_FORMAT,
-                             (guint64)p->connection);
-    }
+    vgw_json_uint_or_null(j, "connection", p->connection,
+                          p->connection != 0);
     vgw_json_key(j, "active");
     g_string_append(j, p->active ? "true" : "false");
     vgw_json_uint(j, "failovers", p->failovers);
@@ -213,12 +204,7 @@ void vgw_status_proxies_text(GString *t, const VgwStatusProxy *proxies,
 
 /* add_generation adds |generation| under |key|, null when 0 (none). */
 static void add_generation(GString *j, const char *key, uint64_t generation) {
-  if (generation == 0) {
-    vgw_json_key(j, key);
-    g_string_append(j, "null");
-  } else {
-    vgw_json_uint(j, key, generation);
-  }
+  vgw_json_uint_or_null(j, key, generation, generation != 0);
 }
 
 static void add_config_source(GString *j, const VgwConfigSource *src) {

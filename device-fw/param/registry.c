@@ -280,7 +280,8 @@ static const VgwParamDesc proxy_set_columns[] = {
      .description = "Return to the primary proxy (Homing) or stay (Parking)",
      .note = "[vgw] -1 is Parking, the 6.x global default."},
     {"KeepAliveFailureResp", STR(20), .default_text = "",
-     .description = "Up to 3 comma-separated SIP codes that mark a proxy down"},
+     .description = "Up to 3 comma-separated SIP codes (300-699) that mark a "
+                    "proxy down; anything else is refused"},
     {"GWIPv4SIPInterfaceName", STR(40), .default_text = "",
      .ref_table = "SIPInterface",
      .description = "SIP Interface for gateway calls through this set"},

@@ -1,11 +1,13 @@
 /*
  * Whole-configuration checks that single values cannot make: unique row
- * names, resolving references and SIP Interface ports that do not collide
- * (sip_interfaces.c). Run after every load, before the
+ * names, resolving references, SIP Interface ports that do not collide
+ * (sip_interfaces.c) and ProxySet KeepAliveFailureResp code lists
+ * (failure_codes.c). Run after every load, before the
  * loaded copy replaces the configuration.
  */
 #include "param_config.h"
 
+#include "failure_codes.h"
 #include "param_row_error.h"
 #include "param_value.h"
 #include "sip_interfaces.h"
@@ -117,5 +119,6 @@ gboolean vgw_param_config_validate(const VgwParamConfig *cfg,
           return FALSE;
     }
   }
-  return vgw_sip_interfaces_check(cfg, file_name, error);
+  return vgw_failure_codes_check(cfg, file_name, error) &&
+         vgw_sip_interfaces_check(cfg, file_name, error);
 }

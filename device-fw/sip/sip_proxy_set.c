@@ -42,42 +42,6 @@ const char *sip_proxy_failure_name(SipProxyFailure failure) {
   return "?";
 }
 
-gboolean sip_proxy_set_parse_failure_codes(const char *text,
-                                           SipProxySetConfig *cfg,
-                                           GError **error) {
-  guint codes[SIP_PROXY_MAX_FAILURE_CODES];
-  guint n = 0;
-  char **items = g_strsplit(text, ",", -1);
-  gboolean ok = TRUE;
-
-  /* A lone empty item is an empty list; an empty item among others is
-   * not a code. */
-  gboolean empty_list = items[0] == NULL ||
-                        (items[1] == NULL && g_strstrip(items[0])[0] == '\0');
-  for (guint k = 0; ok && !empty_list && items[k] != NULL; k++) {
-    const char *item = g_strstrip(items[k]);
-    guint64 code = 0;
-    if (n == SIP_PROXY_MAX_FAILURE_CODES) {
-      g_set_error(error, SIP_PROXY_SET_ERROR,
-                  SIP_PROXY_SET_ERROR_TOO_MANY_CODES,
-                  "more than %d codes", SIP_PROXY_MAX_FAILURE_CODES);
-      ok = FALSE;
-    } else if (!g_ascii_string_to_unsigned(item, 10, 300, 699, &code, NULL)) {
-      g_set_error(error, SIP_PROXY_SET_ERROR, SIP_PROXY_SET_ERROR_BAD_CODE,
-                  "'%s' is not a SIP failure code (300-699)", item);
-      ok = FALSE;
-    } else {
-      codes[n++] = (guint)code;
-    }
-  }
-  g_strfreev(items);
-  if (ok) {
-    cfg->n_failure_codes = n;
-    memcpy(cfg->failure_codes, codes, n * sizeof(codes[0]));
-  }
-  return ok;
-}
-
 gboolean sip_proxy_address_parse(const char *text,
                                  char host[SIP_PROXY_HOST_LEN],
                                  guint16 *port, GError **error) {

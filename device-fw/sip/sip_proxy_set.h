@@ -67,7 +67,8 @@ G_BEGIN_DECLS
 #define SIP_PROXY_MAX_ADDRESSES_PER_NAME 4
 #define SIP_PROXY_SET_MAX_PROXIES \
   (SIP_PROXY_SET_MAX_ADDRESSES * SIP_PROXY_MAX_ADDRESSES_PER_NAME)
-/* KeepAliveFailureResp: at most this many codes. */
+/* KeepAliveFailureResp: at most this many codes (the configuration's
+ * limit, param/failure_codes.h, which parses them). */
 #define SIP_PROXY_MAX_FAILURE_CODES 3
 
 /* EnableProxyKeepAlive; the values are the registry's. */
@@ -105,8 +106,6 @@ typedef struct {
 GQuark sip_proxy_set_error_quark(void);
 
 typedef enum {
-  SIP_PROXY_SET_ERROR_TOO_MANY_CODES, /* more than 3 codes */
-  SIP_PROXY_SET_ERROR_BAD_CODE,       /* not a number 300..699 */
   SIP_PROXY_SET_ERROR_BAD_ADDRESS,    /* not host[:port] */
 } SipProxySetError;
 
@@ -122,15 +121,6 @@ typedef enum {
 gboolean sip_proxy_address_parse(const char *text,
                                  char host[SIP_PROXY_HOST_LEN],
                                  guint16 *port, GError **error);
-
-/* sip_proxy_set_parse_failure_codes reads KeepAliveFailureResp: up to
- * SIP_PROXY_MAX_FAILURE_CODES comma-separated codes of final responses
- * that are not success (300..699; the manuals forbid 200), blanks around
- * them allowed, empty for none. Sets |cfg|'s codes, or returns FALSE with
- * |error| (SIP_PROXY_SET_ERROR_*) and leaves |cfg| alone. */
-gboolean sip_proxy_set_parse_failure_codes(const char *text,
-                                           SipProxySetConfig *cfg,
-                                           GError **error);
 
 typedef enum {
   SIP_PROXY_UNKNOWN,  /* not answered yet: used */

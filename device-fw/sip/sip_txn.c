@@ -40,6 +40,8 @@ struct SipTxnLayer {
   gboolean running;
   gboolean more;     /* an event was queued during the pass */
   SipPeerFailure failure; /* of the transport error being reported */
+  SipStrayResponseFunc stray;
+  gpointer stray_data;
 };
 
 static void layer_run(SipTxnLayer *l);
@@ -511,6 +513,9 @@ SipReason sip_txn_layer_receive(SipTxnLayer *l, const guint8 *bytes,
   }
   if (MSG_IS_RESPONSE(msg)) {
     l->stats.stray_responses++;
+    if (l->stray != NULL) {
+      l->stray(l, msg, from, l->stray_data);
+    }
   } else if (MSG_IS_ACK(msg)) {
     l->cb.request(l, NULL, msg, from, l->user_data);
   } else {
@@ -626,6 +631,13 @@ SipPeerFailure sip_txn_layer_failure(const SipTxnLayer *l) {
 gboolean sip_txn_layer_send(SipTxnLayer *l, const osip_message_t *msg,
                             const SipPeer *to) {
   return send_message(l, to, msg);
+}
+
+void sip_txn_layer_set_stray_response(SipTxnLayer *layer,
+                                      SipStrayResponseFunc func,
+                                      gpointer data) {
+  layer->stray = func;
+  layer->stray_data = data;
 }
 
 const SipTxnStats *sip_txn_layer_stats(const SipTxnLayer *l) {

@@ -202,6 +202,21 @@ SipPeerFailure sip_txn_layer_failure(const SipTxnLayer *layer);
 gboolean sip_txn_layer_send(SipTxnLayer *layer, const osip_message_t *msg,
                             const SipPeer *to);
 
+/* A response that matched no transaction (counted in
+ * SipTxnStats.stray_responses), from |from|: among them the retransmitted
+ * 2xx to an INVITE whose client transaction ended at the first 2xx, which
+ * a stateful proxy forwards upstream (RFC 3261 §16.7, §13.3.1.4). |resp|
+ * is the layer's, for the call only. */
+typedef void (*SipStrayResponseFunc)(SipTxnLayer *layer,
+                                     const osip_message_t *resp,
+                                     const SipPeer *from, gpointer data);
+
+/* sip_txn_layer_set_stray_response has |func| (NULL: none, the default)
+ * hear every stray response, with |data|. */
+void sip_txn_layer_set_stray_response(SipTxnLayer *layer,
+                                      SipStrayResponseFunc func,
+                                      gpointer data);
+
 const SipTxnStats *sip_txn_layer_stats(const SipTxnLayer *layer);
 
 #endif

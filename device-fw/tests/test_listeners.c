@@ -308,6 +308,34 @@ static void test_row_changed_live(Fixture *f, gconstpointer data) {
   close(on_first);
 }
 
+/* vgw_listeners_port: the first interface's listener on the address, by
+ * transport, as the interfaces are now (row 0 moved live), and none for a
+ * transport or an address nothing listens on. */
+static void test_port(Fixture *f, gconstpointer data) {
+  g_assert_cmpuint(vgw_listeners_port(f->listeners, "127.0.0.1",
+                                      SIP_TRANSPORT_UDP), ==, f->port[0]);
+  g_assert_cmpuint(vgw_listeners_port(f->listeners, "127.0.0.1",
+                                      SIP_TRANSPORT_TCP), ==, f->port[0]);
+  g_assert_cmpuint(vgw_listeners_port(f->listeners, "127.0.0.1",
+                                      SIP_TRANSPORT_TLS), ==, 0);
+  g_assert_cmpuint(vgw_listeners_port(f->listeners, "10.0.2.15",
+                                      SIP_TRANSPORT_UDP), ==, 0);
+
+  guint16 moved = free_port(f->port[1]);
+  char *rows = g_strdup_printf(
+      "SIPInterface 0 = \"first\", \"LAN\", %u, 0, 0;\n"
+      "SIPInterface 3 = \"second\", \"LAN\", %u, %u, 0;\n",
+      moved, f->port[1], f->port[1]);
+  VgwParamConfig *cfg = config(rows);
+  vgw_listeners_apply(f->listeners, cfg);
+  vgw_param_config_free(cfg);
+  g_free(rows);
+  g_assert_cmpuint(vgw_listeners_port(f->listeners, "127.0.0.1",
+                                      SIP_TRANSPORT_UDP), ==, moved);
+  g_assert_cmpuint(vgw_listeners_port(f->listeners, "127.0.0.1",
+                                      SIP_TRANSPORT_TCP), ==, f->port[1]);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   sip_message_library_init();
@@ -317,6 +345,7 @@ int main(int argc, char **argv) {
              test_interface_bound, teardown);
   g_test_add("/listeners/row-deleted-live", Fixture, NULL, setup,
              test_row_deleted_live, teardown);
+  g_test_add("/listeners/port", Fixture, NULL, setup, test_port, teardown);
   g_test_add("/listeners/row-changed-live", Fixture, NULL, setup,
              test_row_changed_live, teardown);
   return g_test_run();

@@ -19,6 +19,8 @@ typedef struct {
   VgwParamConfig *cfg;
   GArray *sent;   /* Sent */
   GString *pings; /* "10.0.0.9:5060/tcp 5, ..." */
+  guint64 proxy_connection; /* connection_to() 10.0.0.9:5060/tcp */
+  guint16 ports[SIP_TRANSPORT_COUNT]; /* our listeners on 10.0.2.15 */
 } Fixture;
 
 static gboolean capture_send(const SipPeer *to, const char *bytes, gsize len,
@@ -50,8 +52,23 @@ static void record_ping(const SipPeer *peer, guint interval_s,
                          sip_transport_name(peer->transport), interval_s);
 }
 
-static guint64 no_connection(const SipPeer *peer, gpointer data) {
-  return 0;
+/* The transport's connection to 10.0.0.9:5060/tcp is
+ * Fixture.proxy_connection (0: none); to any other peer there is none. */
+static guint64 connection_to(const SipPeer *peer, gpointer data) {
+  Fixture *f = data;
+
+  return peer->transport == SIP_TRANSPORT_TCP &&
+                 strcmp(peer->address, "10.0.0.9") == 0 && peer->port == 5060
+             ? f->proxy_connection
+             : 0;
+}
+
+/* Our listeners: Fixture.ports, on the LAN address only. */
+static guint16 listener_port(const char *address, SipTransport transport,
+                             gpointer data) {
+  Fixture *f = data;
+
+  return strcmp(address, "10.0.2.15") == 0 ? f->ports[transport] : 0;
 }
 
 static const char base_ini[] =
@@ -83,8 +100,11 @@ static void load(Fixture *f, const char *ini) {
 
 static void fixture_set_up(Fixture *f, gconstpointer unused) {
   SipTxnCallbacks cb = {.send = capture_send, .request = unexpected_request};
-  VgwProxyLocal local = {lan, record_ping, no_connection, f, 5060, 5061};
+  VgwProxyLocal local = {lan, record_ping, connection_to, listener_port, f};
 
+  f->ports[SIP_TRANSPORT_UDP] = 5060;
+  f->ports[SIP_TRANSPORT_TCP] = 5060;
+  f->ports[SIP_TRANSPORT_TLS] = 5061;
   f->layer = sip_txn_layer_new(NULL, NULL, &cb, f);
   f->sets = vgw_proxy_sets_new(f->layer, &local);
   f->sent = g_array_new(FALSE, TRUE, sizeof(Sent));
@@ -186,11 +206,102 @@ static void test_keepalives(Fixture *f, gconstpointer unused) {
   g_assert_true(vgw_proxy_sets_pick(f->sets, "itsp", &to));
   g_assert_cmpstr(to.address, ==, "192.0.2.10");
   g_assert_false(vgw_proxy_sets_pick(f->sets, "nosuch", &to));
-  SipPeer from = {.transport = SIP_TRANSPORT_UDP, .address = "192.0.2.10",
-                  .port = 40000};
-  g_assert_cmpstr(vgw_proxy_sets_classify(f->sets, &from), ==, "ITSP");
-  from.transport = SIP_TRANSPORT_TCP;
-  g_assert_null(vgw_proxy_sets_classify(f->sets, &from));
+}
+
+/* Each keep-alive's Via names the listener of its transport as it is
+ * when the keep-alive is sent (here, changed after the sets started), not
+ * as it was at start: a SIP Interface changed live counts. A transport
+ * with no listener open sends no keep-alive, and its proxy is down. */
+static void test_listener_ports(Fixture *f, gconstpointer unused) {
+  VgwStatusProxy rows[VGW_STATUS_MAX_PROXIES];
+
+  f->ports[SIP_TRANSPORT_UDP] = 0;
+  f->ports[SIP_TRANSPORT_TCP] = 5072;
+  g_test_expect_message("vgw", G_LOG_LEVEL_WARNING,
+                        "proxy set 1 ITSP: no udp listener on 10.0.2.15 to "
+                        "send a keep-alive from");
+  g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE,
+                        "proxy set 1 ITSP: 192.0.2.10:5070/udp (ProxyIpIndex 0)"
+                        " is down: transport-error*");
+  g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE,
+                        "proxy set 1 ITSP: failover to 10.0.0.9:5060/tcp*");
+  wait_sent(f, 1);
+  g_test_assert_expected_messages();
+  g_assert_cmpint(sent(f, 0)->to.transport, ==, SIP_TRANSPORT_TCP);
+  osip_via_t *via = osip_list_get(&sent(f, 0)->msg->vias, 0);
+  g_assert_cmpstr(via->protocol, ==, "TCP");
+  g_assert_cmpstr(via->port, ==, "5072");
+  status(f, rows);
+  g_assert_cmpstr(rows[0].state, ==, "down");
+  g_assert_cmpstr(rows[0].reason, ==, "transport-error");
+}
+
+/* An INVITE whose top Via is |via|. */
+static osip_message_t *invite_via(const char *via) {
+  char *text = g_strdup_printf(
+      "INVITE sip:bob@10.0.2.15 SIP/2.0\r\n"
+      "Via: %s;branch=z9hG4bK-1\r\n"
+      "Max-Forwards: 70\r\n"
+      "From: <sip:alice@example.test>;tag=a1\r\n"
+      "To: <sip:bob@example.test>\r\n"
+      "Call-ID: classify-1\r\n"
+      "CSeq: 1 INVITE\r\n"
+      "Content-Length: 0\r\n\r\n",
+      via);
+  osip_message_t *msg = NULL;
+
+  g_assert_cmpint(sip_message_parse((const guint8 *)text, strlen(text), &msg),
+                  ==, SIP_REASON_NONE);
+  g_free(text);
+  return msg;
+}
+
+static const char *classify(Fixture *f, SipTransport transport,
+                            const char *address, guint16 port,
+                            guint64 connection, const char *via) {
+  SipPeer from = {.transport = transport, .port = port,
+                  .connection = connection};
+  osip_message_t *req = invite_via(via);
+
+  g_strlcpy(from.address, address, sizeof(from.address));
+  const char *name = vgw_proxy_sets_classify(f->sets, &from, req);
+  osip_message_free(req);
+  return name;
+}
+
+/* Classification by address, port and transport (proxy_sets.h): over UDP
+ * the proxy's port (a user on the proxy's host, as every host program is
+ * behind slirp, is no proxy); over TCP the connection to the proxy, or the
+ * proxy's address with its listening port in the Via. */
+static void test_classify(Fixture *f, gconstpointer unused) {
+  const char *udp_via = "SIP/2.0/UDP 192.0.2.10:5070";
+
+  g_assert_cmpstr(classify(f, SIP_TRANSPORT_UDP, "192.0.2.10", 5070, 0,
+                           udp_via), ==, "ITSP");
+  g_assert_null(classify(f, SIP_TRANSPORT_UDP, "192.0.2.10", 40000, 0,
+                         "SIP/2.0/UDP 192.0.2.10:40000"));
+  g_assert_null(classify(f, SIP_TRANSPORT_UDP, "192.0.2.11", 5070, 0,
+                         udp_via));
+  g_assert_null(classify(f, SIP_TRANSPORT_TCP, "192.0.2.10", 5070, 0,
+                         "SIP/2.0/TCP 192.0.2.10:5070"));
+
+  /* 10.0.0.9:5060 over TCP: a connection it opened says its port in the
+   * Via (none: 5060); a user's connection from that host says another. */
+  g_assert_cmpstr(classify(f, SIP_TRANSPORT_TCP, "10.0.0.9", 41000, 3,
+                           "SIP/2.0/TCP 10.0.0.9:5060"), ==, "ITSP");
+  g_assert_cmpstr(classify(f, SIP_TRANSPORT_TCP, "10.0.0.9", 41000, 3,
+                           "SIP/2.0/TCP proxy.example.test"), ==, "ITSP");
+  g_assert_null(classify(f, SIP_TRANSPORT_TCP, "10.0.0.9", 41000, 3,
+                         "SIP/2.0/TCP 10.0.0.9:41000"));
+  g_assert_null(classify(f, SIP_TRANSPORT_UDP, "10.0.0.9", 5060, 0,
+                         "SIP/2.0/UDP 10.0.0.9:5060"));
+  /* The connection the transport holds to the proxy is the proxy's,
+   * whatever the Via says; another connection is not. */
+  f->proxy_connection = 7;
+  g_assert_cmpstr(classify(f, SIP_TRANSPORT_TCP, "10.0.0.9", 41000, 7,
+                           "SIP/2.0/TCP 10.0.0.9:41000"), ==, "ITSP");
+  g_assert_null(classify(f, SIP_TRANSPORT_TCP, "10.0.0.9", 41000, 8,
+                         "SIP/2.0/TCP 10.0.0.9:41000"));
 }
 
 /* A KeepAliveFailureResp code marks the proxy down: the set fails over,
@@ -259,6 +370,7 @@ static void test_register_keepalive(Fixture *f, gconstpointer unused) {
   g_test_expect_message("vgw", G_LOG_LEVEL_WARNING, "ProxyIp 2: *");
   vgw_proxy_sets_apply(f->sets, f->cfg);
   g_test_assert_expected_messages();
+  f->ports[SIP_TRANSPORT_UDP] = 5064; /* the UDP listener moved */
   /* Nothing went out before this apply: both keep-alives are REGISTERs. */
   wait_sent(f, 2);
   const osip_message_t *reg = sent(f, 0)->msg;
@@ -274,6 +386,7 @@ static void test_register_keepalive(Fixture *f, gconstpointer unused) {
   osip_contact_t *contact = osip_list_get(&reg->contacts, 0);
   g_assert_nonnull(contact);
   g_assert_cmpstr(contact->url->host, ==, "10.0.2.15");
+  g_assert_cmpstr(contact->url->port, ==, "5064");
   answer(f, 0, 503);
   status(f, rows);
   g_assert_cmpstr(rows[0].state, ==, "up");
@@ -316,6 +429,10 @@ int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add("/proxy-sets/keepalives", Fixture, NULL, fixture_set_up,
              test_keepalives, fixture_tear_down);
+  g_test_add("/proxy-sets/listener-ports", Fixture, NULL, fixture_set_up,
+             test_listener_ports, fixture_tear_down);
+  g_test_add("/proxy-sets/classify", Fixture, NULL, fixture_set_up,
+             test_classify, fixture_tear_down);
   g_test_add("/proxy-sets/failure-response", Fixture, NULL, fixture_set_up,
              test_failure_response, fixture_tear_down);
   g_test_add("/proxy-sets/report", Fixture, NULL, fixture_set_up,

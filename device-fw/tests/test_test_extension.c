@@ -26,7 +26,7 @@ static void on_request(SipTxnLayer *layer, SipTxn *txn,
                        gpointer data) {
   Fixture *f = data;
 
-  if (!vgw_test_extension_take(f->x, txn, req, from)) {
+  if (!vgw_test_extension_take(f->x, layer, txn, req, from)) {
     f->not_taken++;
   }
 }
@@ -40,6 +40,8 @@ static void fixture_set_up(Fixture *f, gconstpointer unused) {
 
   f->config = vgwd_test_config_new();
   f->x = vgw_test_extension_new(f->config, loopback, NULL);
+  /* No 200 retransmission within a test that does not ask for one. */
+  vgw_test_extension_set_timers(f->x, 600000, 600000);
   f->layer = sip_txn_layer_new(NULL, NULL, &cb, f);
   f->sent = vgwd_test_sent_new();
 }
@@ -180,6 +182,133 @@ static void test_cancel(Fixture *f, gconstpointer unused) {
   g_assert_cmpuint(status(f).calls, ==, 0);
 }
 
+/* An INVITE from |peer| with a Contact and a Record-Route set. */
+static void invite_routed(Fixture *f, const char *call_id, const char *branch) {
+  char *text = g_strdup_printf(
+      "INVITE sip:1000@127.0.0.1:15060 SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bK%s;rport\r\n"
+      "Max-Forwards: 70\r\n"
+      "Record-Route: <sip:p1.test;lr>, <sip:p2.test:5070;lr>\r\n"
+      "From: <sip:tester@127.0.0.1>;tag=caller\r\n"
+      "To: <sip:1000@127.0.0.1>\r\n"
+      "Contact: <sip:tester@192.0.2.7:5999;transport=udp>\r\n"
+      "Call-ID: %s\r\n"
+      "CSeq: 7 INVITE\r\n"
+      "Content-Type: application/sdp\r\n"
+      "Content-Length: %zu\r\n\r\n%s",
+      branch, call_id, strlen(offer), offer);
+
+  g_assert_cmpint(sip_txn_layer_receive(f->layer, (const guint8 *)text,
+                                        strlen(text), &peer),
+                  ==, SIP_REASON_NONE);
+  g_free(text);
+}
+
+static gboolean quit_loop(gpointer loop) {
+  g_main_loop_quit(loop);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop for |ms|. */
+static void run_for(guint ms) {
+  GMainLoop *loop = g_main_loop_new(NULL, FALSE);
+
+  g_timeout_add(ms, quit_loop, loop);
+  g_main_loop_run(loop);
+  g_main_loop_unref(loop);
+}
+
+/* Turns the main loop until |done|, for at most 10 s (the schedules
+ * below take under 1 s), so a missing message fails the test instead of
+ * hanging it. Returns |done|(). */
+static gboolean turn_until(Fixture *f, gboolean (*done)(Fixture *f)) {
+  gint64 give_up = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+
+  while (!done(f) && g_get_monotonic_time() < give_up) {
+    g_main_context_iteration(NULL, FALSE);
+    g_usleep(1000);
+  }
+  return done(f);
+}
+
+static gboolean two_resent(Fixture *f) {
+  return f->sent->len >= 4;
+}
+
+static gboolean bye_sent(Fixture *f) {
+  return f->sent->len >= 3 && MSG_IS_BYE(sent(f, f->sent->len - 1));
+}
+
+/* The 200 goes again, T1 after it was sent then doubling to T2, until the
+ * ACK (RFC 3261 §13.3.1.4); the INVITE again gets it again; after the ACK,
+ * nothing more. */
+static void test_ok_until_ack(Fixture *f, gconstpointer unused) {
+  vgw_test_extension_set_timers(f->x, 10, 40);
+  invite_routed(f, "r1", "i7");
+  g_assert_cmpuint(f->sent->len, ==, 2);
+  g_assert_cmpint(sent(f, 1)->status_code, ==, 200);
+  g_autofree char *tag = to_tag(sent(f, 1));
+  g_assert_true(turn_until(f, two_resent));
+  for (guint i = 2; i < 4; i++) {
+    g_assert_cmpint(sent(f, i)->status_code, ==, 200);
+    g_autofree char *again = to_tag(sent(f, i));
+    g_assert_cmpstr(again, ==, tag);
+    g_assert_cmpstr(sent(f, i)->cseq->method, ==, "INVITE");
+  }
+  guint before = f->sent->len;
+  invite_routed(f, "r1", "i7");
+  g_assert_cmpuint(f->sent->len, ==, before + 1);
+  g_assert_cmpint(sent(f, before)->status_code, ==, 200);
+  g_autofree char *answered_again = to_tag(sent(f, before));
+  g_assert_cmpstr(answered_again, ==, tag);
+
+  request(f, "ACK", "1000", "r1", "7", "a7", tag, "");
+  guint acked = f->sent->len;
+  run_for(64 * 10 + 200);
+  g_assert_cmpuint(f->sent->len, ==, acked);
+  g_assert_cmpuint(status(f).active, ==, 1);
+  request(f, "BYE", "1000", "r1", "8", "b7", tag, "");
+  g_assert_cmpuint(status(f).active, ==, 0);
+  g_assert_cmpuint(f->not_taken, ==, 0);
+}
+
+/* No ACK: the 200 goes at T1, 2*T1, 4*T1, then every T2 (10, 20, 40, 40
+ * ... ms here) and at 64*T1 the call ends with a BYE to the caller's
+ * Contact, through its Record-Route set, in its dialog. */
+static void test_no_ack_bye(Fixture *f, gconstpointer unused) {
+  vgw_test_extension_set_timers(f->x, 10, 40);
+  invite_routed(f, "r2", "i8");
+  g_autofree char *tag = to_tag(sent(f, 1));
+  g_assert_true(turn_until(f, bye_sent));
+  /* Resent at 10, 30, 70, 110, ..., 630 ms: 17 times; 670 >= 640: BYE. */
+  guint oks = 0;
+  for (guint i = 2; i + 1 < f->sent->len; i++) {
+    oks += sent(f, i)->status_code == 200;
+  }
+  g_assert_cmpuint(oks, ==, f->sent->len - 3);
+  g_assert_cmpuint(oks, ==, 17);
+
+  osip_message_t *bye = sent(f, f->sent->len - 1);
+  char *uri = NULL;
+  osip_uri_to_str(bye->req_uri, &uri);
+  g_assert_cmpstr(uri, ==, "sip:tester@192.0.2.7:5999;transport=udp");
+  osip_free(uri);
+  osip_route_t *route = NULL;
+  g_assert_cmpint(osip_message_get_route(bye, 0, &route), >=, 0);
+  g_assert_cmpstr(route->url->host, ==, "p1.test");
+  g_assert_cmpint(osip_message_get_route(bye, 1, &route), >=, 0);
+  g_assert_cmpstr(route->url->host, ==, "p2.test");
+  g_assert_cmpint(osip_message_get_route(bye, 2, &route), <, 0);
+  osip_generic_param_t *from_tag = NULL, *to_tag_param = NULL;
+  osip_from_get_tag(bye->from, &from_tag);
+  osip_to_get_tag(bye->to, &to_tag_param);
+  g_assert_cmpstr(from_tag->gvalue, ==, tag);
+  g_assert_cmpstr(to_tag_param->gvalue, ==, "caller");
+  g_assert_cmpstr(bye->call_id->number, ==, "r2");
+  g_assert_cmpstr(bye->cseq->method, ==, "BYE");
+  g_assert_cmpuint(status(f).active, ==, 0);
+}
+
 /* Other numbers, dialogs it does not know and offers it cannot answer. */
 static void test_refusals(Fixture *f, gconstpointer unused) {
   request(f, "INVITE", "2000", "c3", "1", "i3", NULL, offer);
@@ -203,5 +332,7 @@ int main(int argc, char **argv) {
   ADD("/test-extension/call", test_call);
   ADD("/test-extension/cancel", test_cancel);
   ADD("/test-extension/refusals", test_refusals);
+  ADD("/test-extension/ok-until-ack", test_ok_until_ack);
+  ADD("/test-extension/no-ack-bye", test_no_ack_bye);
   return g_test_run();
 }

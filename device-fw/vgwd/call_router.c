@@ -58,7 +58,8 @@ typedef struct {
 struct VgwCallRouter {
   SipRegistrar *registrar;
   VgwConfigState *config;
-  guint16 ports[SIP_TRANSPORT_COUNT];
+  VgwCallRouterPortFunc port;
+  gpointer port_data;
   VgwCallRouterProxySets sets;
   gboolean has_sets;
   GHashTable *calls; /* Call-ID -> Call, in progress */
@@ -68,12 +69,14 @@ struct VgwCallRouter {
 
 VgwCallRouter *vgw_call_router_new(SipRegistrar *registrar,
                                    VgwConfigState *config,
-                                   const guint16 ports[SIP_TRANSPORT_COUNT]) {
+                                   VgwCallRouterPortFunc port,
+                                   gpointer port_data) {
   VgwCallRouter *r = g_new0(VgwCallRouter, 1);
 
   r->registrar = registrar;
   r->config = config;
-  memcpy(r->ports, ports, sizeof(r->ports));
+  r->port = port;
+  r->port_data = port_data;
   r->calls = g_hash_table_new(g_str_hash, g_str_equal);
   g_queue_init(&r->history);
   return r;
@@ -118,8 +121,11 @@ static gboolean local_address_for(const char *peer, char out[48]) {
 static gboolean hop_toward(const VgwCallRouter *r, const SipPeer *peer,
                            SipProxyHop *hop) {
   hop->transport = peer->transport;
-  hop->port = r->ports[peer->transport];
-  return local_address_for(peer->address, hop->host);
+  if (!local_address_for(peer->address, hop->host)) {
+    return FALSE;
+  }
+  hop->port = r->port(hop->host, peer->transport, r->port_data);
+  return hop->port != 0;
 }
 
 /* The binding's flow: its connection, or its UDP source address. */
@@ -371,14 +377,18 @@ static SipReason rewrite(const VgwCallRouter *r, const osip_message_t *req,
 
   *out = NULL;
   if (!hop_toward(r, to, &hop) || !hop_toward(r, from, &in_hop)) {
-    g_message("sip: no address of ours reaches %s or %s", to->address,
-              from->address);
+    g_message("sip: no address and listener of ours reaches %s/%s or %s/%s",
+              to->address, sip_transport_name(to->transport), from->address,
+              sip_transport_name(from->transport));
     return SIP_REASON_UNPARSEABLE;
   }
   const char *const hosts[] = {in_hop.host, "127.0.0.1", NULL};
   SipProxyIdentity self = {hosts, {0}};
   SipProxyForward with_arrival = *how;
-  memcpy(self.ports, r->ports, sizeof(self.ports));
+  /* Our Routes name the listeners on the address |from| reached. */
+  for (guint t = 0; t < SIP_TRANSPORT_COUNT; t++) {
+    self.ports[t] = r->port(in_hop.host, (SipTransport)t, r->port_data);
+  }
   with_arrival.arrival = &in_hop;
   return sip_proxy_forward(req, &with_arrival, &hop, &self, out);
 }
@@ -457,18 +467,17 @@ static gboolean destination(VgwCallRouter *r, SipTxn *txn,
 
 static gboolean new_call(VgwCallRouter *r, SipTxnLayer *layer, SipTxn *txn,
                          const osip_message_t *req, const SipPeer *from) {
-  SipProxyHop in_hop;
   gboolean from_proxy =
       r->has_sets && r->sets.from_proxy != NULL &&
-      r->sets.from_proxy(from, r->sets.data);
+      r->sets.from_proxy(from, req, r->sets.data);
   const char *proxy_set = r->has_sets && r->sets.server_proxy_set != NULL &&
                                   r->sets.pick != NULL
                               ? r->sets.server_proxy_set(r->sets.data)
                               : NULL;
   char in_host[48] = "";
 
-  if (hop_toward(r, from, &in_hop)) {
-    g_strlcpy(in_host, in_hop.host, sizeof(in_host));
+  if (!local_address_for(from->address, in_host)) {
+    in_host[0] = '\0';
   }
   const char *const own_hosts[] = {in_host, "127.0.0.1", NULL};
   SipRoutePolicy policy = {
@@ -605,6 +614,37 @@ gboolean vgw_call_router_take(VgwCallRouter *r, SipTxnLayer *layer,
   return TRUE;
 }
 
+void vgw_call_router_stray_response(SipTxnLayer *layer,
+                                    const osip_message_t *resp,
+                                    const SipPeer *from, gpointer router) {
+  VgwCallRouter *r = router;
+
+  if (!MSG_IS_STATUS_2XX(resp) || !MSG_IS_RESPONSE_FOR(resp, "INVITE")) {
+    return;
+  }
+  char *call_id = call_id_of(resp);
+  Call *c = g_hash_table_lookup(r->calls, call_id);
+  g_free(call_id);
+  if (c == NULL) {
+    return;
+  }
+  /* The From tag says who sent the INVITE, as in in_call(). */
+  char *tag = tag_of(resp->from);
+  const SipPeer *to =
+      g_strcmp0(tag, c->caller_tag) == 0 ? &c->caller : &c->callee;
+  g_free(tag);
+  osip_message_t *up = sip_proxy_response(resp);
+  if (up == NULL) {
+    return;
+  }
+  g_debug("sip: call %" G_GUINT64_FORMAT ": %d to INVITE again from %s:%u, "
+          "relayed to %s:%u",
+          c->id, resp->status_code, from->address, from->port, to->address,
+          to->port);
+  sip_txn_layer_send(layer, up, to);
+  osip_message_free(up);
+}
+
 /* ---- Status and sip-calls ---- */
 
 void vgw_call_router_status(const VgwCallRouter *r, VgwStatusCalls *out) {
@@ -636,13 +676,9 @@ static GPtrArray *calls_listed(const VgwCallRouter *r) {
   return all;
 }
 
+/* A time in seconds, null for 0 (not yet). */
 static void json_time(GString *j, const char *key, gint64 us) {
-  vgw_json_key(j, key);
-  if (us == 0) {
-    g_string_append(j, "null");
-  } else {
-    g_string_append_printf(j, "%" G_GINT64_FORMAT, us / G_USEC_PER_SEC);
-  }
+  vgw_json_uint_or_null(j, key, (guint64)MAX(us, 0) / G_USEC_PER_SEC, us != 0);
 }
 
 static void call_json(GString *j, const Call *c) {

@@ -12,14 +12,18 @@
  * Provisional and final responses are relayed upstream with our Via
  * removed (100 is not: we sent our own). A CANCEL of a call not yet
  * answered is answered 200 and sent downstream; the callee's 487 comes
- * back as the INVITE's answer. An ACK to a 2xx is forwarded statelessly;
+ * back as the INVITE's answer. Retransmissions of a 2xx to an INVITE
+ * are relayed too (vgw_call_router_stray_response()). An ACK to a 2xx is
+ * forwarded statelessly;
  * BYE, re-INVITE and any other request in the call go to the other leg in
  * their own transaction, with our Route removed. The direction is told by
  * the From tag: the caller's requests carry the INVITE's.
  *
  * Our address in Via and Record-Route is the address of the interface
  * that reaches the peer (the kernel's choice of source address for it:
- * over slirp 10.0.2.15) with the listener port of the outgoing transport.
+ * over slirp 10.0.2.15) with the port of the outgoing transport's
+ * listener on that address, looked up for each message (a SIP Interface
+ * changed live counts at once).
  *
  * Calls: trying (INVITE forwarded), ringing (a 18x came), answered (2xx),
  * ended (a final non-2xx, a BYE answered, a CANCEL, or no answer). The
@@ -53,8 +57,10 @@ typedef struct VgwCallRouter VgwCallRouter;
 
 /* What the Proxy Sets tell the router (h/proxysets: vgwd/proxy_sets.h). */
 typedef struct {
-  /* TRUE when |from| is an address of a Proxy Set. */
-  gboolean (*from_proxy)(const SipPeer *from, gpointer data);
+  /* TRUE when |req| from |from| was sent by a proxy of a Proxy Set
+   * (vgw_proxy_sets_classify()). */
+  gboolean (*from_proxy)(const SipPeer *from, const osip_message_t *req,
+                         gpointer data);
   /* The Proxy Set an IPGroup of Type Server names, NULL for none. */
   const char *(*server_proxy_set)(gpointer data);
   /* An address of |proxy_set| that is up, in *out; FALSE for none (the
@@ -69,13 +75,22 @@ typedef struct {
   gpointer data;
 } VgwCallRouterProxySets;
 
+/* The port of our |transport| listener on our address |address|, 0 for
+ * none: what our Via and Record-Route say on a hop from |address|, asked
+ * for each message so live SIP Interface changes count.
+ * vgw_listeners_port() fits. */
+typedef guint16 (*VgwCallRouterPortFunc)(const char *address,
+                                         SipTransport transport,
+                                         gpointer data);
+
 /* A router for calls to |registrar|'s users, reading TestCallNumber and
- * EnableSIPS from |config|'s running configuration at each INVITE.
- * |ports| are the SIP listener ports by transport (what our Via and
- * Record-Route say; 0 for a transport with no listener). */
+ * EnableSIPS from |config|'s running configuration at each INVITE, and
+ * its listener ports from |port| with |port_data|. A hop with no listener
+ * of its transport on our address toward the peer is not taken (500). */
 VgwCallRouter *vgw_call_router_new(SipRegistrar *registrar,
                                    VgwConfigState *config,
-                                   const guint16 ports[SIP_TRANSPORT_COUNT]);
+                                   VgwCallRouterPortFunc port,
+                                   gpointer port_data);
 
 /* Sets (copies) the Proxy Sets' hooks; NULL removes them. */
 void vgw_call_router_set_proxy_sets(VgwCallRouter *router,
@@ -88,6 +103,18 @@ void vgw_call_router_set_proxy_sets(VgwCallRouter *router,
 gboolean vgw_call_router_take(VgwCallRouter *router, SipTxnLayer *layer,
                               SipTxn *txn, const osip_message_t *req,
                               const SipPeer *from);
+
+/* vgw_call_router_stray_response is a SipStrayResponseFunc with the
+ * router as |data| (sip_txn_layer_set_stray_response()): a 2xx to an
+ * INVITE of a call in progress that comes after our client transaction
+ * ended at the first one — the UAS retransmitting it until the ACK, RFC
+ * 3261 §13.3.1.4 — is relayed statelessly, our Via removed, to the leg
+ * that sent the INVITE (§16.7: a response no transaction matches is
+ * forwarded as a stateless proxy would). Other stray responses are
+ * dropped. */
+void vgw_call_router_stray_response(SipTxnLayer *layer,
+                                    const osip_message_t *resp,
+                                    const SipPeer *from, gpointer router);
 
 /* Fills |out| (`status` "sip.calls"). */
 void vgw_call_router_status(const VgwCallRouter *router,

@@ -280,6 +280,21 @@ gboolean vgw_listeners_complete(const VgwListeners *l) {
   return l->complete;
 }
 
+guint16 vgw_listeners_port(const VgwListeners *l, const char *address,
+                           SipTransport transport) {
+  for (gsize i = 0; i < l->n_ifaces; i++) {
+    guint slot = slot_of(&l->ifaces[i]);
+    for (guint k = 0; k < l->open->len; k++) {
+      const Listener *ln = g_ptr_array_index(l->open, k);
+      if (ln->slot == slot && sip_transport_of[ln->kind] == transport &&
+          strcmp(ln->address, address) == 0) {
+        return ln->port;
+      }
+    }
+  }
+  return 0;
+}
+
 size_t vgw_listeners_describe(const VgwListeners *l, VgwStatusListener *out,
                               size_t max) {
   size_t n = 0;

@@ -63,6 +63,16 @@ void vgw_listeners_apply(VgwListeners *l, const VgwParamConfig *cfg);
  * and each of its ports is bound (TLS ones only with a TLS server). */
 gboolean vgw_listeners_complete(const VgwListeners *l);
 
+/* vgw_listeners_port: the port of the open |transport| listener bound to
+ * |address| ("a.b.c.d", one of ours) of the first SIP Interface, in table
+ * order, that has one; 0 when none is open. It is what our Via, Contact
+ * and Record-Route name toward a peer reached from |address|, so it
+ * follows every live change of the SIP Interfaces. (UDP requests of our
+ * own leave from the transport's first UDP socket, sip_transport.h: the
+ * same listener while one interface listens on UDP per address.) */
+guint16 vgw_listeners_port(const VgwListeners *l, const char *address,
+                           SipTransport transport);
+
 /* vgw_listeners_describe writes up to |max| entries describing the open
  * listeners into |out| (strings owned by |l|, valid until its next
  * change) and returns how many it wrote. */

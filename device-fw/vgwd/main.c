@@ -350,8 +350,9 @@ static void start_board(Vgwd *d) {
 }
 
 /* The call router's view of the Proxy Sets (call_router.h). */
-static gboolean router_from_proxy(const SipPeer *from, gpointer sets) {
-  return vgw_proxy_sets_classify(sets, from) != NULL;
+static gboolean router_from_proxy(const SipPeer *from,
+                                  const osip_message_t *req, gpointer sets) {
+  return vgw_proxy_sets_classify(sets, from, req) != NULL;
 }
 
 static const char *router_server_set(gpointer sets) {
@@ -368,23 +369,16 @@ static gboolean router_report(const SipPeer *to, SipClientEvent event,
   return vgw_proxy_sets_report(sets, to, event, code, retry);
 }
 
-/* The ports of the first SIP Interface on LAN (the factory one unless the
- * table says otherwise), by transport: what the Proxy Sets and the call
- * router put in our Via, Contact and Record-Route. */
-static void factory_interface_ports(const VgwParamConfig *running,
-                                    guint16 out[SIP_TRANSPORT_COUNT]) {
-  VgwSipIface ifaces[VGW_SIP_IFACE_MAX];
-  gsize n = vgw_sip_interfaces_read(running, ifaces);
+/* The port of our |transport| listener on |address|, from the SIP
+ * Interfaces as they are now: what the Proxy Sets and the call router put
+ * in our Via, Contact and Record-Route. */
+static guint16 listener_port(const char *address, SipTransport transport,
+                             gpointer data) {
+  const Vgwd *d = data;
 
-  memset(out, 0, sizeof(out[0]) * SIP_TRANSPORT_COUNT);
-  for (gsize i = 0; i < n; i++) {
-    if (ifaces[i].network == VGW_NETWORK_LAN) {
-      out[SIP_TRANSPORT_UDP] = ifaces[i].port[VGW_SIP_LISTEN_UDP];
-      out[SIP_TRANSPORT_TCP] = ifaces[i].port[VGW_SIP_LISTEN_TCP];
-      out[SIP_TRANSPORT_TLS] = ifaces[i].port[VGW_SIP_LISTEN_TLS];
-      return;
-    }
-  }
+  return d->listeners != NULL
+             ? vgw_listeners_port(d->listeners, address, transport)
+             : 0;
 }
 
 /* start_crypto finds the crypto engine, feeds the kernel's entropy pool
@@ -519,14 +513,15 @@ int main(int argc, char **argv) {
   d.sip_answer.registrar = vgw_sip_registrations_start(d.config);
   d.sip_answer.test_extension =
       vgw_test_extension_new(d.config, lan_address, &d);
-  guint16 sip_ports[SIP_TRANSPORT_COUNT];
-  factory_interface_ports(running, sip_ports);
-  d.sip_answer.calls =
-      vgw_call_router_new(d.sip_answer.registrar, d.config, sip_ports);
+  d.sip_answer.calls = vgw_call_router_new(d.sip_answer.registrar, d.config,
+                                           listener_port, &d);
   d.sip = vgw_sip_transport_new(NULL, vgw_sip_answer, &d.sip_answer);
   if (d.sip == NULL) {
     g_warning("sip: libosip2 could not be initialised; no SIP listeners");
   } else {
+    sip_txn_layer_set_stray_response(vgw_sip_transport_layer(d.sip),
+                                     vgw_call_router_stray_response,
+                                     d.sip_answer.calls);
     /* Opened by on_config_applied and on_net_changed. */
     d.listeners = vgw_listeners_new(d.sip);
     g_message("sip: OPTIONS answered 200, REGISTER by the registrar, the "
@@ -534,9 +529,8 @@ int main(int argc, char **argv) {
   }
 
   if (d.sip != NULL) {
-    VgwProxyLocal local = {lan_address, set_ping, connection_to, &d,
-                           sip_ports[SIP_TRANSPORT_UDP],
-                           sip_ports[SIP_TRANSPORT_TLS]};
+    VgwProxyLocal local = {lan_address, set_ping, connection_to,
+                           listener_port, &d};
     d.proxy_sets =
         vgw_proxy_sets_new(vgw_sip_transport_layer(d.sip), &local);
     const VgwCallRouterProxySets router_sets = {

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "failure_codes.h"
 #include "mgmt/mgmt_reply.h"
 #include "net/resolver.h"
 #include "sip_proxy_set.h"
@@ -246,8 +247,8 @@ static const VgwParamValue *cell(const VgwParamRow *row, gsize t,
   return &row->values[c];
 }
 
-/* set_config reads ProxySet |row|; a bad KeepAliveFailureResp is logged
- * and taken as empty. */
+/* set_config reads ProxySet |row| of a configuration that passed
+ * vgw_param_config_validate(), so its KeepAliveFailureResp parses. */
 static SipProxySetConfig set_config(const VgwParamRow *row) {
   const gsize t = VGW_TABLE_PROXY_SET;
   gint64 redundancy = cell(row, t, "ProxyRedundancyMode")->num;
@@ -260,15 +261,15 @@ static SipProxySetConfig set_config(const VgwParamRow *row) {
       .redundancy = redundancy == 1 ? SIP_REDUNDANCY_HOMING
                                     : SIP_REDUNDANCY_PARKING,
   };
-  GError *error = NULL;
+  VgwFailureCodes codes = {0};
 
-  if (!sip_proxy_set_parse_failure_codes(
-          cell(row, t, "KeepAliveFailureResp")->str, &cfg, &error)) {
-    g_warning("ProxySet %u: KeepAliveFailureResp: %s; no code marks a "
-              "proxy down",
-              row->index, error->message);
-    g_clear_error(&error);
+  G_STATIC_ASSERT(SIP_PROXY_MAX_FAILURE_CODES == VGW_FAILURE_CODES_MAX);
+  if (!vgw_failure_codes_parse(cell(row, t, "KeepAliveFailureResp")->str,
+                               &codes, NULL)) {
+    g_critical("ProxySet %u: KeepAliveFailureResp not checked", row->index);
   }
+  cfg.n_failure_codes = codes.n;
+  memcpy(cfg.failure_codes, codes.codes, sizeof(cfg.failure_codes));
   return cfg;
 }
 
@@ -485,8 +486,15 @@ static gboolean send_keepalive(ProxySetRun *run, guint i, const char *lan) {
   const ProxyAddress *a = address_of(run, p);
   gboolean options = sip_proxy_set_config(run->set)->keepalive ==
                      SIP_KEEPALIVE_OPTIONS;
-  gboolean tls = p->target.peer.transport == SIP_TRANSPORT_TLS;
-  guint16 local_port = tls ? sets->local.tls_port : sets->local.sip_port;
+  guint16 local_port =
+      sets->local.port(lan, p->target.peer.transport, sets->local.data);
+  if (local_port == 0) {
+    g_warning("proxy set %u %s: no %s listener on %s to send a keep-alive "
+              "from",
+              run->row, set_label(run),
+              sip_transport_name(p->target.peer.transport), lan);
+    return FALSE;
+  }
   char *uri = request_uri(a);
   char *from = g_strdup_printf("<sip:vgw@%s>", lan);
   char *aor = g_strdup_printf("<sip:vgw@%s>", a->host);
@@ -674,13 +682,49 @@ const char *vgw_proxy_sets_server_set(const VgwProxySets *sets) {
   return sets->server_set;
 }
 
-const char *vgw_proxy_sets_classify(VgwProxySets *sets, const SipPeer *from) {
+/* The port the top Via of |req| names (RFC 3261 §18.2.1: without one,
+ * 5060, or 5061 over TLS); 0 when it has none that parses. */
+static guint16 via_sent_by_port(const osip_message_t *req) {
+  const osip_via_t *via = osip_list_get(&req->vias, 0);
+  guint64 port;
+
+  if (via == NULL || via->protocol == NULL) {
+    return 0;
+  }
+  if (via->port == NULL) {
+    return g_ascii_strcasecmp(via->protocol, "TLS") == 0 ? 5061 : 5060;
+  }
+  if (!g_ascii_string_to_unsigned(via->port, 10, 1, G_MAXUINT16, &port,
+                                  NULL)) {
+    return 0;
+  }
+  return (guint16)port;
+}
+
+/* Whether |proxy| sent |req| from |from|: the rule in proxy_sets.h. */
+static gboolean sent_by_proxy(const VgwProxySets *sets, const SipPeer *proxy,
+                              const SipPeer *from, const osip_message_t *req) {
+  if (proxy->transport != from->transport ||
+      strcmp(proxy->address, from->address) != 0) {
+    return FALSE;
+  }
+  if (proxy->transport == SIP_TRANSPORT_UDP) {
+    return proxy->port == from->port;
+  }
+  if (from->connection != 0 &&
+      sets->local.connection_to(proxy, sets->local.data) == from->connection) {
+    return TRUE;
+  }
+  return via_sent_by_port(req) == proxy->port;
+}
+
+const char *vgw_proxy_sets_classify(VgwProxySets *sets, const SipPeer *from,
+                                    const osip_message_t *req) {
   for (guint s = 0; s < sets->runs->len; s++) {
     ProxySetRun *run = g_ptr_array_index(sets->runs, s);
     for (guint i = 0; i < sip_proxy_set_count(run->set); i++) {
-      const SipPeer *p = &sip_proxy_set_proxy(run->set, i)->target.peer;
-      if (p->transport == from->transport &&
-          strcmp(p->address, from->address) == 0) {
+      if (sent_by_proxy(sets, &sip_proxy_set_proxy(run->set, i)->target.peer,
+                        from, req)) {
         return run->name;
       }
     }

@@ -23,8 +23,10 @@
  * The keep-alive requests: OPTIONS (or REGISTER, with Expires twice the
  * keep-alive interval) to sip:HOST:PORT (sips: over TLS, RFC 5630; over
  * TCP ;transport=tcp), From and To <sip:vgw@LAN-ADDRESS> (REGISTER: To the
- * proxy's domain), Via sent-by the LAN address and the SIP port of the
- * transport.
+ * proxy's domain), Via sent-by (and REGISTER's Contact) the LAN address
+ * and the port of the transport's listener on it (VgwProxyLocal.port); a
+ * keep-alive with no such listener open is not sent, and its proxy is
+ * down (transport-error).
  *
  * Single-threaded: the default main context.
  */
@@ -59,9 +61,12 @@ typedef struct {
   /* The live connection to stream peer |peer|, 0 if none:
    * vgw_sip_transport_connection_to(). */
   guint64 (*connection_to)(const SipPeer *peer, gpointer data);
+  /* The port of our |transport| listener on our address |address|, 0 if
+   * none is open: vgw_listeners_port(). Asked at each keep-alive, so a
+   * SIP Interface changed live counts at the next one. */
+  guint16 (*port)(const char *address, SipTransport transport,
+                  gpointer data);
   gpointer data;
-  guint16 sip_port;   /* UDP and TCP listeners */
-  guint16 tls_port;   /* TLS listener */
 } VgwProxyLocal;
 
 /* vgw_proxy_sets_new: no sets until vgw_proxy_sets_apply(). Keep-alives
@@ -96,9 +101,26 @@ gboolean vgw_proxy_sets_report(VgwProxySets *sets, const SipPeer *to,
                                SipPeer *retry);
 
 /* vgw_proxy_sets_classify: the name of the Proxy Set one of whose proxies
- * is |from| (transport, address; the port is not compared: a proxy sends
- * from ports of its own), or NULL. Valid until the next apply. */
-const char *vgw_proxy_sets_classify(VgwProxySets *sets, const SipPeer *from);
+ * sent |req| (a request) from |from|, or NULL. Valid until the next apply.
+ *
+ * The rule is AudioCodes' classification by IP address, port and
+ * transport type, not by address alone: every program on a host behind
+ * slirp reaches the gateway from the same address (10.0.2.2), so an
+ * address names a host, and only the port tells its proxy from its users.
+ *  - UDP: the transport, address and port are the proxy's. A proxy sends
+ *    from the port it listens on (what its Via says and responses go
+ *    back to, RFC 3261 §18.2.2; RFC 3581 depends on it).
+ *  - TCP, TLS: the source port of a connection the proxy opened is an
+ *    ephemeral one, so either the request came on the connection the
+ *    transport holds to that proxy (VgwProxyLocal.connection_to: one the
+ *    gateway opened, or one the proxy opened offering ;alias, RFC 5923),
+ *    or it came from the proxy's address over the proxy's transport and
+ *    its top Via's sent-by port (5060, 5061 for TLS, when absent) is the
+ *    proxy's port: a proxy's Via names the port it listens on.
+ * Neither is proof of identity (a peer on the proxy's host can claim its
+ * Via port); mutual TLS is what proves it. */
+const char *vgw_proxy_sets_classify(VgwProxySets *sets, const SipPeer *from,
+                                    const osip_message_t *req);
 
 /* vgw_proxy_sets_server_set: the ProxySetName of the first IPGroup of
  * Type Server (by row) that names one, where calls to no registered user

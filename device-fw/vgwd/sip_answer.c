@@ -27,7 +27,8 @@ void vgw_sip_answer(SipTxnLayer *layer, SipTxn *txn,
   const VgwSipAnswer *answer = data;
 
   if (answer->test_extension != NULL &&
-      vgw_test_extension_take(answer->test_extension, txn, req, from)) {
+      vgw_test_extension_take(answer->test_extension, layer, txn, req,
+                              from)) {
     return;
   }
   if (answer->calls != NULL &&

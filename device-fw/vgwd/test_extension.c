@@ -19,6 +19,7 @@
 
 #include "param/param_config.h"
 #include "sip_message.h"
+#include "sip_request.h"
 #include "sip_sdp.h"
 
 #define RTP_MAX_PACKET 2048
@@ -32,7 +33,16 @@ typedef struct {
   char *call_id;
   char *to_tag;
   SipTxn *invite;       /* until the INVITE has its final response */
+  osip_message_t *request; /* a copy of the INVITE: the BYE is built from
+                              it */
   osip_message_t *ok;   /* the 200, sent when the ringing is over */
+  SipTxnLayer *layer;
+  SipPeer caller;       /* the caller's flow: where the INVITE came from */
+  osip_message_t *unacked; /* the 200 sent, until its ACK */
+  guint ok_timer;       /* its next retransmission */
+  guint ok_interval_ms;
+  guint ok_elapsed_ms;  /* since it was first sent */
+  guint t1_ms, t2_ms;
   guint slot;           /* RTP port VGW_TEST_RTP_PORT_BASE + slot */
   int rtp_fd;
   guint rtp_watch;
@@ -48,6 +58,7 @@ struct VgwTestExtension {
   VgwLanAddressFunc lan_address;
   gpointer lan_data;
   GHashTable *calls;    /* Call-ID -> TestCall, owned */
+  guint t1_ms, t2_ms;
   TestCall *slots[VGW_TEST_RTP_PORTS];
   guint64 answered;
   guint64 echoed;
@@ -67,12 +78,13 @@ static void call_free(gpointer data) {
   g_clear_handle_id(&c->rtp_watch, g_source_remove);
   g_clear_handle_id(&c->ring_timer, g_source_remove);
   g_clear_handle_id(&c->idle_timer, g_source_remove);
+  g_clear_handle_id(&c->ok_timer, g_source_remove);
   if (c->rtp_fd >= 0) {
     close(c->rtp_fd);
   }
-  if (c->ok != NULL) {
-    osip_message_free(c->ok);
-  }
+  g_clear_pointer(&c->ok, osip_message_free);
+  g_clear_pointer(&c->unacked, osip_message_free);
+  g_clear_pointer(&c->request, osip_message_free);
   c->x->slots[c->slot] = NULL;
   g_free(c->call_id);
   g_free(c->to_tag);
@@ -164,7 +176,8 @@ static int rtp_open(guint slot) {
 
 /* call_new makes a call in a free slot with its RTP socket; NULL with
  * |*status| the answer when there is none. */
-static TestCall *call_new(VgwTestExtension *x, SipTxn *txn,
+static TestCall *call_new(VgwTestExtension *x, SipTxnLayer *layer,
+                          SipTxn *txn, const SipPeer *from,
                           const char *call_id, guint *status) {
   guint slot = 0;
 
@@ -187,6 +200,11 @@ static TestCall *call_new(VgwTestExtension *x, SipTxn *txn,
   c->call_id = g_strdup(call_id);
   c->to_tag = sip_tag_new();
   c->invite = txn;
+  c->layer = layer;
+  c->caller = *from;
+  c->t1_ms = x->t1_ms;
+  c->t2_ms = x->t2_ms;
+  osip_message_clone(sip_txn_request(txn), &c->request);
   c->slot = slot;
   c->rtp_fd = fd;
   c->rtp_watch = g_unix_fd_add(fd, G_IO_IN, on_rtp, c);
@@ -258,13 +276,133 @@ static osip_message_t *answer_ok(const osip_message_t *req,
   return resp;
 }
 
+/* |uri| as text, in angle brackets (a name-addr) when |name_addr|;
+ * g_free() it. */
+static char *uri_text(const osip_uri_t *uri, gboolean name_addr) {
+  char *text = NULL;
+
+  osip_uri_to_str(uri, &text);
+  char *out = g_strdup_printf(name_addr ? "<%s>" : "%s",
+                              text != NULL ? text : "");
+  osip_free(text);
+  return out;
+}
+
+/* The BYE that ends |c| from our side (RFC 3261 §12.2.1.1, §15): to the
+ * caller's Contact (else its From URI) through its Record-Route set, in
+ * the dialog's Call-ID and tags; our Via names the host and port the
+ * caller sent its INVITE to, as our Contact does. NULL if it cannot be
+ * built (logged). */
+static osip_message_t *bye_new(const TestCall *c) {
+  const osip_message_t *inv = c->request;
+  osip_contact_t *contact = NULL;
+  osip_generic_param_t *caller_tag = NULL;
+  g_autofree char *target = NULL, *from = NULL, *to = NULL;
+  char *text = NULL;
+  GError *error = NULL;
+
+  osip_message_get_contact(inv, 0, &contact);
+  target = uri_text(contact != NULL && contact->url != NULL ? contact->url
+                                                            : inv->from->url,
+                    FALSE);
+  from = uri_text(inv->to->url, TRUE);
+  to = uri_text(inv->from->url, TRUE);
+  guint64 port = c->caller.transport == SIP_TRANSPORT_TLS ? 5061 : 5060;
+  if (inv->req_uri->port != NULL) {
+    g_ascii_string_to_unsigned(inv->req_uri->port, 10, 1, G_MAXUINT16, &port,
+                               NULL);
+  }
+  SipRequestSpec spec = {
+      .method = "BYE",
+      .request_uri = target,
+      .from = from,
+      .to = to,
+      .from_tag = c->to_tag,
+      .call_id = c->call_id,
+      .cseq = 1,
+      .transport = c->caller.transport,
+      .sent_by_host = inv->req_uri->host,
+      .sent_by_port = (guint16)port,
+      .user_agent = "vgw test extension",
+  };
+  osip_message_t *bye = sip_request_new(&spec, &error);
+  if (bye == NULL) {
+    g_warning("test-call %s: no BYE: %s", c->call_id, error->message);
+    g_error_free(error);
+    return NULL;
+  }
+  osip_from_get_tag(inv->from, &caller_tag);
+  if (caller_tag != NULL && caller_tag->gvalue != NULL) {
+    osip_to_set_tag(bye->to, osip_strdup(caller_tag->gvalue));
+  }
+  osip_record_route_t *rr;
+  for (int i = 0; osip_message_get_record_route(inv, i, &rr) >= 0; i++) {
+    if (osip_record_route_to_str(rr, &text) == 0) {
+      osip_message_set_route(bye, text);
+      osip_free(text);
+    }
+  }
+  osip_message_force_update(bye);
+  return bye;
+}
+
+static void on_bye_done(SipTxnLayer *layer, SipClientEvent event,
+                        const osip_message_t *resp, gpointer data) {
+  /* The call is over on our side whatever the caller answers. */
+}
+
+/* The 200's retransmission timer (RFC 3261 §13.3.1.4): resend it, the
+ * interval doubling up to T2; at 64*T1 without an ACK, BYE. */
+static gboolean on_ok_timer(gpointer data) {
+  TestCall *c = data;
+
+  c->ok_timer = 0;
+  c->ok_elapsed_ms += c->ok_interval_ms;
+  if (c->ok_elapsed_ms >= 64 * c->t1_ms) {
+    g_message("test-call %s: no ACK for the 200 in %u ms: BYE", c->call_id,
+              c->ok_elapsed_ms);
+    osip_message_t *bye = bye_new(c);
+    if (bye != NULL &&
+        !sip_txn_send_request(c->layer, bye, &c->caller, on_bye_done, NULL)) {
+      g_warning("test-call %s: the BYE could not be sent", c->call_id);
+    }
+    call_end(c, "no ACK");
+    return G_SOURCE_REMOVE;
+  }
+  g_debug("test-call %s: 200 again, no ACK after %u ms", c->call_id,
+          c->ok_elapsed_ms);
+  sip_txn_layer_send(c->layer, c->unacked, &c->caller);
+  c->ok_interval_ms = MIN(2 * c->ok_interval_ms, c->t2_ms);
+  c->ok_timer = g_timeout_add(c->ok_interval_ms, on_ok_timer, c);
+  return G_SOURCE_REMOVE;
+}
+
 static void call_answer(TestCall *c) {
   c->answered = TRUE;
   c->last_active_us = g_get_monotonic_time();
   c->x->answered++;
   g_message("test-call %s: answered; echoing RTP on port %u", c->call_id,
             VGW_TEST_RTP_PORT_BASE + c->slot);
+  osip_message_clone(c->ok, &c->unacked);
+  c->ok_interval_ms = c->t1_ms;
+  c->ok_timer = g_timeout_add(c->ok_interval_ms, on_ok_timer, c);
   call_respond(c, g_steal_pointer(&c->ok));
+}
+
+/* The ACK came: the 200 is no longer retransmitted. */
+static void call_acked(TestCall *c) {
+  g_clear_handle_id(&c->ok_timer, g_source_remove);
+  g_clear_pointer(&c->unacked, osip_message_free);
+}
+
+/* Whether |req| is the call's INVITE again (same top Via branch and
+ * CSeq): retransmitted because the 200 was lost. */
+static gboolean is_invite_again(const TestCall *c, const osip_message_t *req) {
+  const char *was = sip_request_branch(c->request);
+  const char *now = sip_request_branch(req);
+
+  return was != NULL && now != NULL && strcmp(was, now) == 0 &&
+         strcmp(c->request->cseq->number, req->cseq->number) == 0;
 }
 
 static gboolean on_ring_over(gpointer data) {
@@ -288,14 +426,25 @@ static void refuse(SipTxn *txn, const osip_message_t *req, guint status,
   }
 }
 
-static void take_invite(VgwTestExtension *x, SipTxn *txn,
-                        const osip_message_t *req, const SipPeer *from) {
+static void take_invite(VgwTestExtension *x, SipTxnLayer *layer,
+                        SipTxn *txn, const osip_message_t *req,
+                        const SipPeer *from) {
   osip_body_t *body = NULL;
   SipSdpNegotiation neg;
   guint status = 0;
   g_autofree char *call_id = call_id_of(req);
+  TestCall *known = g_hash_table_lookup(x->calls, call_id);
 
-  if (g_hash_table_contains(x->calls, call_id)) {
+  if (known != NULL && known->unacked != NULL &&
+      is_invite_again(known, req)) {
+    osip_message_t *again = NULL;
+    g_debug("test-call %s: INVITE again: 200 again", call_id);
+    if (osip_message_clone(known->unacked, &again) == 0) {
+      sip_txn_respond(txn, again);
+    }
+    return;
+  }
+  if (known != NULL) {
     refuse(txn, req, 501, "re-INVITE not supported by the test extension");
     return;
   }
@@ -315,7 +464,7 @@ static void take_invite(VgwTestExtension *x, SipTxn *txn,
     refuse(txn, req, 503, "No LAN address yet");
     return;
   }
-  TestCall *c = call_new(x, txn, call_id, &status);
+  TestCall *c = call_new(x, layer, txn, from, call_id, &status);
   if (c == NULL) {
     refuse(txn, req, status, NULL);
     return;
@@ -400,8 +549,8 @@ static void respond(SipTxn *txn, const osip_message_t *req, guint status,
   }
 }
 
-gboolean vgw_test_extension_take(VgwTestExtension *x, SipTxn *txn,
-                                 const osip_message_t *req,
+gboolean vgw_test_extension_take(VgwTestExtension *x, SipTxnLayer *layer,
+                                 SipTxn *txn, const osip_message_t *req,
                                  const SipPeer *from) {
   const char *number = param(x, "TestCallNumber")->str;
 
@@ -411,7 +560,7 @@ gboolean vgw_test_extension_take(VgwTestExtension *x, SipTxn *txn,
         strcmp(user, number) != 0) {
       return FALSE;
     }
-    take_invite(x, txn, req, from);
+    take_invite(x, layer, txn, req, from);
     return TRUE;
   }
   TestCall *c = find_call(x, req);
@@ -423,6 +572,7 @@ gboolean vgw_test_extension_take(VgwTestExtension *x, SipTxn *txn,
     refuse(txn, req, 501, "re-INVITE not supported by the test extension");
   } else if (MSG_IS_ACK(req)) {
     g_debug("test-call %s: ACK", c->call_id);
+    call_acked(c);
   } else if (MSG_IS_BYE(req)) {
     respond(txn, req, 200, c->to_tag);
     if (c->invite != NULL) {
@@ -455,7 +605,15 @@ VgwTestExtension *vgw_test_extension_new(VgwConfigState *config,
   x->lan_address = lan_address;
   x->lan_data = lan_data;
   x->calls = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, call_free);
+  x->t1_ms = VGW_TEST_T1_MS;
+  x->t2_ms = VGW_TEST_T2_MS;
   return x;
+}
+
+void vgw_test_extension_set_timers(VgwTestExtension *x, guint t1_ms,
+                                   guint t2_ms) {
+  x->t1_ms = t1_ms;
+  x->t2_ms = t2_ms;
 }
 
 void vgw_test_extension_status(const VgwTestExtension *x,

@@ -22,8 +22,12 @@
  * SIP are silent for VGW_TEST_CALL_IDLE_S after it was answered ends
  * without a BYE.
  *
- * Over UDP the 200 is not retransmitted until the ACK (RFC 3261
- * §13.3.1.4): fine for the loss-free links this is for.
+ * The 200 is the UAS core's to retransmit (RFC 3261 §13.3.1.4), on
+ * every transport: to the caller's flow, T1 after it was sent, then at
+ * intervals doubling up to T2, until the ACK comes. A retransmitted INVITE
+ * gets the 200 again. With no ACK after 64*T1 the call ends with a BYE
+ * (to the caller's Contact, or its From URI, through its Record-Route
+ * set, on its flow).
  */
 #ifndef VGW_VGWD_TEST_EXTENSION_H
 #define VGW_VGWD_TEST_EXTENSION_H
@@ -38,6 +42,10 @@
 G_BEGIN_DECLS
 
 #define VGW_TEST_CALL_IDLE_S 60
+/* RFC 3261 §17.1.1.1: T1, the round-trip estimate, and T2, the longest
+ * retransmission interval. */
+#define VGW_TEST_T1_MS 500
+#define VGW_TEST_T2_MS 4000
 
 typedef struct VgwTestExtension VgwTestExtension;
 
@@ -51,12 +59,19 @@ VgwTestExtension *vgw_test_extension_new(VgwConfigState *config,
                                          VgwLanAddressFunc lan_address,
                                          gpointer lan_data);
 
+/* vgw_test_extension_set_timers sets T1 and T2 (VGW_TEST_T1_MS and
+ * VGW_TEST_T2_MS until then) for the calls answered from now on: for
+ * tests, which cannot wait 64*T1. */
+void vgw_test_extension_set_timers(VgwTestExtension *x, guint t1_ms,
+                                   guint t2_ms);
+
 /* vgw_test_extension_take answers |req| (in |txn|, NULL for an ACK to a
- * 2xx; as SipTxnCallbacks.request) if it is for the test extension: an
- * INVITE to its number, or an ACK, BYE or CANCEL of one of its calls.
- * Returns FALSE, having done nothing, for any other request. */
-gboolean vgw_test_extension_take(VgwTestExtension *x, SipTxn *txn,
-                                 const osip_message_t *req,
+ * 2xx; as SipTxnCallbacks.request, from |layer|) if it is for the test
+ * extension: an INVITE to its number, or an ACK, BYE or CANCEL of one of
+ * its calls. Returns FALSE, having done nothing, for any other request.
+ * The 200's retransmissions and the BYE go out through |layer|. */
+gboolean vgw_test_extension_take(VgwTestExtension *x, SipTxnLayer *layer,
+                                 SipTxn *txn, const osip_message_t *req,
                                  const SipPeer *from);
 
 /* vgw_test_extension_status fills |out| (`status` "sip.test_extension"). */

@@ -97,6 +97,13 @@ def maint(c, f):
                          | ({'config_source': json.loads(os.environ['FAKEQ_CONFIG_SOURCE'])}
                             if os.environ.get('FAKEQ_CONFIG_SOURCE') else {}))
         elif verb == 'reset': reply(True, {}); time.sleep(0.2); reset('firmware')
+        elif verb == 'sip-registrations':
+            reply(True, {'aors': 1, 'bindings': [{'aor': 'sip:alice@example.test', 'contact': 'sip:alice@10.0.2.2:5070;transport=tcp',
+                                                  'expires': 300, 'transport': 'tcp', 'received': '10.0.2.2', 'rport': 40001,
+                                                  'connection': 3, 'call_id': 'c1', 'cseq': 2, 'client_identity': None}],
+                         'registered': 2, 'refused': {'interval-too-brief': 1},
+                         'auth': {'enabled': os.environ.get('FAKEQ_AUTH_OFF') is None, 'realm': 'lab.test', 'accepted': 5,
+                                  'challenged': {'no-credentials': 8, 'wrong-response': 3}}})
         elif verb == 'upload-begin': upload = b''; reply(True, {})
         elif verb == 'upload-chunk':
             chunk = rest.strip()

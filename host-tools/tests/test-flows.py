@@ -88,6 +88,18 @@ try:
     p = vgw('maint', '--name', 'b', 'frob')
     check(one_line(p, 'frob: unknown command'), 'maint error reply is one line', p.stderr)
 
+    # sip registrations: the text says what --json does, the Digest
+    # authentication counts too.
+    p = vgw('sip', 'registrations', '--name', 'b')
+    check(p.returncode == 0 and p.stdout.splitlines() == [
+        'sip:alice@example.test',
+        '  <sip:alice@10.0.2.2:5070;transport=tcp>  tcp from 10.0.2.2:40001, expires in 300 s',
+        '1 contact for 1 address of record',
+        'refused: interval-too-brief 1',
+        'Digest authentication in realm lab.test: 5 accepted',
+        'challenged: no-credentials 8, wrong-response 3'],
+        'sip registrations: bindings, refusals and Digest authentication counts as text', p.stdout + p.stderr)
+
     # ini load: one session of upload-begin, upload-chunk (<= 3000 base64
     # characters each) and ini-load FILE's base name.
     data = bytes(range(256)) * 40 + b'\nTLSVersion = 1\n'

@@ -21,7 +21,7 @@ case "$target" in
   ini)
     sources=("$here/fuzz_ini.c")
     # secret.c hashes secret parameters (BoringSSL's PBKDF2).
-    for f in registry value config validate sip_interfaces digest_users ini_parse ini_write secret base64; do
+    for f in registry value config validate sip_interfaces digest_users failure_codes ini_parse ini_write secret base64; do
       sources+=("$top/device-fw/param/$f.c")
     done
     boringssl_lib=/usr/lib/$(gcc -print-multiarch)/android

@@ -16,7 +16,10 @@ them with TestCallMediaAddress 127.0.0.1 and TestCallMediaPort.
   port), 20 RTP packets each coming back unchanged and counted exactly,
   BYE 200 ending the call; an INVITE to another number gets 404; with
   TestCallAnswerDelay the call rings (180) and a CANCEL gets 200 and the
-  INVITE 487."""
+  INVITE 487.
+- The 200 is retransmitted until the ACK (RFC 3261 §13.3.1.4): the raw
+  caller gets it twice before it ACKs; a call never ACKed gets it again
+  and again, then a BYE in its dialog (64*T1 = 32 s after the first)."""
 import os
 import socket
 
@@ -143,6 +146,8 @@ def raw_call(run, port, rtp_ports):
         want = 'm=audio %d RTP/AVP 0 8' % rtp_ports[0]
         run.check('c=IN IP4 127.0.0.1' in sdp and want in sdp and 'a=sendrecv' in sdp,
                   'the SDP answer: c=127.0.0.1, %s (the first forwarded port)' % want, sdp)
+        siptest.response_again(run, 'raw INVITE, no ACK yet: the test extension sends its 200 '
+                               'again', c.sip, c.expect)
         c.send('ACK', NUMBER, 'raw-call@test', 1, 'rc2', to_tag=tag)
 
         before = test_extension(run).get('echoed_packets')
@@ -192,6 +197,30 @@ def cancel(run, port):
     set_param(run, 'TestCallAnswerDelay', 0)
 
 
+def no_ack(run, port):
+    """A 200 never ACKed: the test extension sends it again and again, then,
+    64*T1 (32 s) after the first, ends the call with a BYE in its dialog."""
+    c = Caller(port)
+    try:
+        c.send('INVITE', NUMBER, 'raw-noack@test', 1, 'na1', body=c.offer())
+        status, _, h, _ = c.expect('INVITE', 200)
+        tag = to_tag(h)
+        siptest.response_again(run, 'no ACK: the 200 comes again', c.sip, c.expect)
+        bye, src = siptest.next_request(c.sip, 'BYE')
+        run.check(siptest.header(bye, 'call-id') == 'raw-noack@test' and
+                  siptest.header(bye, 'from').endswith('tag=' + tag) and
+                  siptest.header(bye, 'to').endswith('tag=callerraw-noack@test') and
+                  bye.startswith('BYE sip:tester@127.0.0.1:%d ' % c.sip.getsockname()[1]),
+                  'no ACK: the test extension ends the call with a BYE to the caller\'s '
+                  'Contact, in its dialog', bye)
+        siptest.answer(c.sip, bye, src, 200, 'OK', 'unused')
+    except socket.timeout:
+        run.check(False, 'no ACK: a BYE from the test extension', 'none in 120 s')
+    finally:
+        c.close()
+    run.check(test_extension(run).get('active') == 0, 'status: the unacknowledged call ended')
+
+
 def test(run):
     p = run.up(GW)
     if p.returncode != 0:
@@ -212,14 +241,16 @@ def test(run):
     check_sipp_call(run, 'TCP', 't1', ports['sip_tcp'], free_udp_port())
     raw_call(run, ports['sip_udp'], rtp)
     cancel(run, ports['sip_udp'])
+    no_ack(run, ports['sip_udp'])
 
     p = run.vgw('status', '--name', GW)
-    run.check(p.returncode == 0 and 'test call    3 answered, 0 active' in p.stdout,
+    run.check(p.returncode == 0 and 'test call    4 answered, 0 active' in p.stdout,
               'vgw status (text) shows the test extension\'s counters', p.stdout + p.stderr)
     with open(os.path.join(run.state_root, GW, 'console.log'), errors='replace') as f:
         log = f.read()
     run.check('test-call raw-call@test: ended: BYE; %d RTP packets echoed' % RTP_PACKETS in log and
-              'test-call raw-cancel@test: ended: CANCEL' in log,
+              'test-call raw-cancel@test: ended: CANCEL' in log and
+              'test-call raw-noack@test: ended: no ACK' in log,
               'the console log says how each call ended and what it echoed',
               run.console_tail(GW))
 

@@ -16,8 +16,12 @@ row is deleted live (a full `vgw ini load` without it): its TCP and TLS
 connections are closed by the gateway, a new connection to its ports is
 refused, a datagram to its UDP port is never received (the status counts
 only the OPTIONS sent to the first interface after it), the console says
-so, and the first interface goes on answering on every transport."""
+so, and the first interface goes on answering on every transport.
+Last, a Proxy Set with a TCP proxy on the host (the test's own socket) is
+loaded: its OPTIONS keep-alives name lan-main's TCP port in their Via, and
+once that port is moved live to 5080, 5080."""
 import os
+import re
 import socket
 import ssl
 import tempfile
@@ -210,6 +214,98 @@ def test(run):
               'SIP Interface lan-extra: closing tls 10.0.2.15:5071' in log and
               'its SIP Interface listener was closed' in log,
               'the console log says which listeners closed and why', log)
+
+    keepalive_ports_follow(run, tmp)
+
+
+PROXY_TABLES = ('[ ProxySet ]\n'
+                'FORMAT Index = ProxyName, EnableProxyKeepAlive, ProxyKeepAliveTime;\n'
+                'ProxySet 1 = "HOSTPROXY", 1, 5;\n'
+                '[ \\ProxySet ]\n'
+                '[ ProxyIp ]\n'
+                'FORMAT Index = ProxySetId, ProxyIpIndex, IpAddress, TransportType;\n'
+                'ProxyIp 0 = 1, 0, "10.0.2.2:%d", 1;\n'
+                '[ \\ProxyIp ]\n')
+
+
+class KeepAlives:
+    """A TCP proxy on 127.0.0.1 (10.0.2.2 from the gateway) that answers
+    each OPTIONS keep-alive 200 and keeps its top Via's sent-by port."""
+
+    def __init__(self):
+        self.server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.server.bind(('127.0.0.1', 0))
+        self.server.listen(4)
+        self.server.settimeout(300)
+        self.port = self.server.getsockname()[1]
+        self.conn = None
+        self.buf = b''
+
+    def next_via_port(self):
+        """Answers the next keep-alive; returns its Via's TCP sent-by port
+        (None: it had none)."""
+        while True:
+            if self.conn is None:
+                self.conn, _ = self.server.accept()
+                self.conn.settimeout(300)
+            head, sep, rest = self.buf.partition(b'\r\n\r\n')
+            if sep:
+                length = re.search(rb'\r\n(?:Content-Length|l):\s*(\d+)', head, re.I)
+                body_len = int(length.group(1)) if length else 0
+                if len(rest) >= body_len:
+                    self.buf = rest[body_len:]
+                    return self.answer(head.decode(errors='replace'))
+            chunk = self.conn.recv(65536)
+            if not chunk:  # closed: the gateway connects again
+                self.conn.close()
+                self.conn, self.buf = None, b''
+                continue
+            self.buf += chunk
+
+    def answer(self, head):
+        lines = head.split('\r\n')
+        copied = [l for l in lines[1:] if l.split(':', 1)[0].strip().lower() in
+                  ('via', 'v', 'from', 'f', 'to', 't', 'call-id', 'i', 'cseq')]
+        self.conn.sendall(('SIP/2.0 200 OK\r\n%s\r\nContent-Length: 0\r\n\r\n' %
+                           '\r\n'.join(copied)).encode())
+        via = next((l for l in copied if l.lower().startswith(('via:', 'v:'))), '')
+        m = re.search(r'SIP/2\.0/TCP [^:;\s]+:(\d+)', via)
+        return int(m.group(1)) if m else None
+
+    def close(self):
+        if self.conn is not None:
+            self.conn.close()
+        self.server.close()
+
+
+def keepalive_ports_follow(run, tmp):
+    """A Proxy Set's keep-alive names the TCP listener of the interface as
+    it is when sent: lan-main's TCP port moved live from 5060 to 5080, the
+    keep-alives after it say 5080 (device-fw/vgwd/listeners.h,
+    vgw_listeners_port)."""
+    proxy = KeepAlives()
+    try:
+        tables = PROXY_TABLES % proxy.port
+        p = run.vgw('ini', 'load', '--name', GW,
+                    write(tmp, 'proxy.ini', HEAD + MAIN + WAN + TAIL + tables))
+        run.check(p.returncode == 0, 'vgw ini load adds a Proxy Set with a TCP proxy on the host',
+                  p.stdout + p.stderr)
+        first = proxy.next_via_port()
+        run.check(first == 5060, 'its keep-alive\'s Via names lan-main\'s TCP port 5060', first)
+        moved = 'SIPInterface 0 = "lan-main", "LAN", 5060, 5080, 5061;\n'
+        p = run.vgw('ini', 'load', '--name', GW,
+                    write(tmp, 'moved.ini', HEAD + moved + WAN + TAIL + tables))
+        run.check(p.returncode == 0, 'vgw ini load moves lan-main\'s TCP listener to 5080',
+                  p.stdout + p.stderr)
+        # The first keep-alive read may have left before the load.
+        after = [proxy.next_via_port(), proxy.next_via_port()]
+        run.check(after[1] == 5080,
+                  'a keep-alive sent after the live change names TCP port 5080 in its Via',
+                  after)
+    except OSError as e:
+        run.check(False, 'the host proxy got the keep-alives', repr(e))
+    finally:
+        proxy.close()
 
 
 if __name__ == '__main__':

@@ -15,7 +15,8 @@ arrived on the callee's own connection (SIPp only has that one).
 
 Then: a call cancelled while it rings (proxy_cancel.xml; the called user is
 the test's own UDP socket, which answers the forwarded CANCEL 200 and the
-INVITE 487), a call by raw sockets whose caller sends a re-INVITE and whose
+INVITE 487), a call by raw sockets whose callee retransmits its 200 (relayed
+to the caller before its ACK), whose caller sends a re-INVITE and whose
 callee hangs up, an INVITE to an unknown user (404), a sips: INVITE (416 while
 EnableSIPS is 0; 480 with Warning 380 to a user registered over UDP once it
 is 1), and `vgw sip calls --json` and `vgw status --json` (sip.calls)
@@ -31,7 +32,7 @@ import time
 import vgwtest
 import siptest
 from test_sip_call import Caller, free_udp_port, to_tag
-from siptest import parse_response
+from siptest import answer, finish_sipp, header, kill, next_request, parse_response
 
 GW = 'sipproxy'
 SIPP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'sipp')
@@ -72,27 +73,6 @@ def start_sipp(run, scenario, transport, port, call_id, local_port, *extra):
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     p.stat = stat
     return p
-
-
-def finish_sipp(run, what, p):
-    """Waits for SIPp P; checks exit code 0 and one successful call in its
-    stat file."""
-    try:
-        out, _ = p.communicate(timeout=900)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        out, _ = p.communicate()
-    counters = siptest.sipp_stat(p.stat)
-    run.check(p.returncode == 0 and counters.get('SuccessfulCall(C)') == '1' and
-              counters.get('FailedCall(C)') == '0',
-              '%s: SIPp exit code 0, its stat file counts 1 successful call, 0 failed' % what,
-              '%s\n%s' % (counters, out))
-
-
-def kill(p):
-    if p.poll() is None:
-        p.kill()
-        p.communicate()
 
 
 def calls(run):
@@ -162,12 +142,9 @@ def proxied_call(run, name, transport, port):
         st = ((run.status(GW) or {}).get('sip') or {}).get('calls') or {}
         run.check(st.get('in_progress', 0) >= 1,
                   'vgw status --json: sip.calls counts the %s call in progress' % name, st)
-        finish_sipp(run, 'the %s caller' % name, alice)
-        finish_sipp(run, 'the %s callee' % name, bob)
+        siptest.finish_call(run, 'the %s call' % name, alice, bob)
     finally:
-        kill(bob)
-        if alice is not None:
-            kill(alice)
+        kill(bob, alice)
 
     after = calls(run)
     c = call_of(after, call_id) or {}
@@ -221,41 +198,6 @@ class Callee:
         answer(self.sock, request, src, status, phrase, tag)
 
 
-def next_request(sock, method, cseq=None):
-    """The next request METHOD (with CSeq number CSEQ, when given) that
-    arrives on SOCK: (its text, from). Others, such as retransmissions of an
-    earlier INVITE, are skipped."""
-    while True:
-        data, src = sock.recvfrom(65536)
-        text = data.decode(errors='replace')
-        if text.startswith(method + ' ') and (
-                cseq is None or header(text, 'cseq') == '%d %s' % (cseq, method)):
-            return text, src
-
-
-def answer(sock, request, src, status, phrase, tag):
-    """Answers REQUEST from SOCK with its Via, Record-Route, From, To (with
-    TAG), Call-ID and CSeq copied, as RFC 3261 §8.2.6.2 and §12.1.1 say."""
-    head = request.split('\r\n\r\n', 1)[0].split('\r\n')[1:]
-    keep = [l for l in head if l.split(':', 1)[0].strip().lower() in
-            ('via', 'v', 'record-route', 'from', 'f', 'call-id', 'i', 'cseq')]
-    to = [l for l in head if l.split(':', 1)[0].strip().lower() in ('to', 't')][0]
-    if ';tag=' not in to:
-        to += ';tag=' + tag
-    text = 'SIP/2.0 %d %s\r\n%s\r\n%s\r\nContent-Length: 0\r\n\r\n' % (
-        status, phrase, '\r\n'.join(keep), to)
-    sock.sendto(text.encode(), src)
-
-
-def header(text, name):
-    """The value of the first header NAME in the message TEXT, or ''."""
-    for line in text.split('\r\n\r\n', 1)[0].split('\r\n')[1:]:
-        key, _, value = line.partition(':')
-        if key.strip().lower() == name:
-            return value.strip()
-    return ''
-
-
 def dialog_both_ways(run, port):
     """Requests in a call go both ways through the gateway: the caller's
     re-INVITE reaches the callee, the callee's BYE the caller, each in its
@@ -273,6 +215,11 @@ def dialog_both_ways(run, port):
         run.check(status == 200 and tag == 'dave1' and
                   h.get('record-route', [''])[0].startswith('<sip:10.0.2.15:'),
                   'raw call alice -> dave: 200 with dave\'s tag and the Record-Route', h)
+        # No ACK yet: dave retransmits his 200; the gateway relays it.
+        dave.answer(invite, src, 200, 'OK', 'dave1')
+        siptest.response_again(run, 'dave\'s retransmitted 200 reaches alice through the '
+                               'gateway (its INVITE transaction ended at the first)',
+                               alice.sip, alice.expect)
         alice.send('ACK', 'dave', call_id, 1, 'dlg2', to_tag=tag)
         dave.request('ACK')
 
@@ -339,8 +286,7 @@ def cancelled_call(run, port):
         finish_sipp(run, 'the cancelled call', sipp)
     finally:
         carol.close()
-        if sipp is not None:
-            kill(sipp)
+        kill(sipp)
     c = call_of(calls(run), call_id) or {}
     run.check(c.get('state') == 'ended' and c.get('end_reason') == '487' and
               c.get('answer') is None,

@@ -20,7 +20,7 @@ address, which Kamailio reaches through that port too.
    `vgw sip calls --json` shows the call answered, caller leg UDP, callee
    leg TLS to Kamailio, then ended by BYE.
  - From a proxy: the gateway counts Kamailio's TLS connection (from
-   10.0.2.2, slirp's host address; the port is not compared) as the
+   10.0.2.2, slirp's host address, with Kamailio's TLS port in its Via) as the
    proxy, so only rules 1 and 2 apply. An INVITE to the number sent to
    Kamailio comes back 404 from the gateway (rule 3 would have sent it
    back to Kamailio). The SIPp callee registers at the gateway over UDP;
@@ -41,8 +41,9 @@ import time
 import kamailio
 import siptest
 import vgwtest
+from siptest import kill
 from test_sip_call import Caller
-from test_sip_proxy_calls import (call_of, finish_sipp, free_port, kill, messages,
+from test_sip_proxy_calls import (call_of, free_port, messages,
                                   start_sipp, wait_for)
 
 GW = 'proxyroute'
@@ -127,12 +128,9 @@ def call(run, name, caller_port, callee_ports, call_id, callee_user, registered)
                          lambda t: (call_of(t, call_id) or {}).get('state') == 'answered',
                          lambda: siptest.vgw_json(run, GW, 'sip', 'calls'), caller)
         during = call_of(table, call_id) or {}
-        finish_sipp(run, '%s: the caller' % name, caller)
-        finish_sipp(run, '%s: the callee' % name, callee)
+        siptest.finish_call(run, name, caller, callee)
     finally:
-        kill(callee)
-        if caller is not None:
-            kill(caller)
+        kill(callee, caller)
     after = call_of(siptest.vgw_json(run, GW, 'sip', 'calls'), call_id) or {}
     run.check(after.get('state') == 'ended' and after.get('end_reason') == 'BYE' and
               after.get('answer') is not None,

@@ -118,6 +118,14 @@ static const Case cases[] = {
      VGW_PARAM_ERROR_VALUE,
      "board.ini:3: ProxySet 1: ProxyKeepAliveTime: value 4 out of range "
      "5..2000000"},
+    {"[ ProxySet ]\nFORMAT Index = KeepAliveFailureResp;\nProxySet 1 = \"503, 200\";\n"
+     "[ \\ProxySet ]\n", 0, VGW_PARAM_ERROR_VALUE,
+     "board.ini:3: ProxySet 1: KeepAliveFailureResp: '200' is not a SIP "
+     "failure code (300-699)"},
+    {"[ ProxySet ]\nFORMAT Index = KeepAliveFailureResp;\n"
+     "ProxySet 2 = \"404,407,408,503\";\n[ \\ProxySet ]\n", 0,
+     VGW_PARAM_ERROR_VALUE,
+     "board.ini:3: ProxySet 2: KeepAliveFailureResp: more than 3 codes"},
     {"[ SIPInterface ]\nFORMAT Index = TLSMutualAuthentication;\n"
      "SIPInterface 0 = 2;\n[ \\SIPInterface ]\n", 0, VGW_PARAM_ERROR_VALUE,
      "board.ini:3: SIPInterface 0: TLSMutualAuthentication: value 2 out of "

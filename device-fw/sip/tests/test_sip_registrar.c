@@ -328,6 +328,37 @@ static void test_lookup(Fixture *f, gconstpointer unused) {
   g_assert_cmpuint(b.expires, ==, 3540);
 }
 
+/* The Contact URI is kept as registered, its URI parameters (transport,
+ * maddr, ob) and headers included; the field's own parameters (expires,
+ * +sip.instance) are not part of it. Without angle brackets, parameters
+ * after the URI belong to the header field (RFC 3261 §20.10), so they are
+ * not the URI's. The routed INVITE's Request-URI is this contact
+ * (sip_route.h). */
+static void test_contact_uri_kept(Fixture *f, gconstpointer unused) {
+  SipBinding b;
+
+  f->peer = (SipPeer){SIP_TRANSPORT_TLS, "10.0.0.5", 40001, 4, 0};
+  expect(f, "sips:alice@example.test", "k1", 1,
+         "Contact: <sips:alice@10.0.0.5:5071;transport=tls;ob;"
+         "maddr=10.0.0.6?X-Y=z>;+sip.instance=\"<urn:uuid:1>\";expires=600\r\n",
+         SIP_REGISTER_OK);
+  g_assert_true(sip_registrar_lookup(f->registrar, "alice", NULL, &b));
+  g_assert_cmpstr(b.contact, ==,
+                  "sips:alice@10.0.0.5:5071;transport=tls;ob;maddr=10.0.0.6"
+                  "?X-Y=z");
+  g_assert_cmpint(b.transport, ==, SIP_TRANSPORT_TLS);
+  g_assert_cmpuint(b.connection, ==, 4);
+  g_assert_cmpuint(b.expires, ==, 600);
+
+  f->peer = (SipPeer){SIP_TRANSPORT_TCP, "10.0.0.7", 40002, 5, 0};
+  expect(f, "sip:eve@example.test", "k2", 1,
+         "Contact: sip:eve@10.0.0.7:5072;transport=tcp;expires=300\r\n",
+         SIP_REGISTER_OK);
+  g_assert_true(sip_registrar_lookup(f->registrar, "eve", NULL, &b));
+  g_assert_cmpstr(b.contact, ==, "sip:eve@10.0.0.7:5072");
+  g_assert_cmpuint(b.expires, ==, 300);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn, limits) \
@@ -342,6 +373,7 @@ int main(int argc, char **argv) {
   ADD("/sip-registrar/limits", test_limits, &small_limits);
   ADD("/sip-registrar/sweep", test_sweep, NULL);
   ADD("/sip-registrar/lookup", test_lookup, NULL);
+  ADD("/sip-registrar/contact-uri-kept", test_contact_uri_kept, NULL);
 #undef ADD
   return g_test_run();
 }

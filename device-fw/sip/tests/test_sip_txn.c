@@ -449,6 +449,39 @@ static osip_message_t *gateway_request(const char *method,
   return req;
 }
 
+static void record_stray(SipTxnLayer *layer, const osip_message_t *resp,
+                         const SipPeer *from, gpointer data) {
+  Fixture *fx = data;
+
+  g_ptr_array_add(fx->outcomes,
+                  g_strdup_printf("stray %d %s from %s:%u", resp->status_code,
+                                  resp->cseq->method, from->address,
+                                  from->port));
+}
+
+/* The client transaction of an INVITE ends at its first 2xx (RFC 3261
+ * §17.1.1.2): the UAS's retransmissions of it match nothing and reach the
+ * stray-response hook, for a proxy to relay. */
+static void test_invite_2xx_again(void) {
+  Fixture fx;
+  SipTxnLayer *layer = fixture_init(&fx, 0, NULL, NULL);
+  SipPeer callee = peer(SIP_TRANSPORT_UDP, "192.0.2.5", 5062, 0);
+
+  sip_txn_layer_set_stray_response(layer, record_stray, &fx);
+  g_assert_true(sip_txn_send_request(layer, gateway_request("INVITE", &callee),
+                                     &callee, record_outcome, &fx));
+  char *ok = response_to(&fx, 0, 200);
+  g_assert_cmpint(receive_text(layer, ok, &callee), ==, SIP_REASON_NONE);
+  g_assert_cmpint(receive_text(layer, ok, &callee), ==, SIP_REASON_NONE);
+  g_assert_cmpuint(fx.outcomes->len, ==, 2);
+  g_assert_cmpstr(g_ptr_array_index(fx.outcomes, 0), ==, "response 200");
+  g_assert_cmpstr(g_ptr_array_index(fx.outcomes, 1), ==,
+                  "stray 200 INVITE from 192.0.2.5:5062");
+  g_assert_cmpuint(sip_txn_layer_stats(layer)->stray_responses, ==, 1);
+  g_free(ok);
+  fixture_clear(&fx);
+}
+
 /* A dead proxy ends every transaction waiting on it at once, INVITE and
  * non-INVITE, and no other. */
 static void test_peer_failed(void) {
@@ -562,6 +595,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/sip/txn/invite-server", test_invite_server);
   g_test_add_func("/sip/txn/stateless-send", test_stateless_send);
   g_test_add_func("/sip/txn/client", test_client_transaction);
+  g_test_add_func("/sip/txn/invite-2xx-again", test_invite_2xx_again);
   g_test_add_func("/sip/txn/timers", test_timers_from_main_loop);
   g_test_add_func("/sip/txn/peer-failed", test_peer_failed);
   g_test_add_func("/sip/txn/finished-end-under-load",
