@@ -102,7 +102,7 @@ typedef struct {
   guint64 pings_sent;
   guint64 pongs;
   guint64 ping_timeouts;
-  guint64 deferred;           /* turns that ended with the budget used */
+  guint64 deferred;           /* turns that used the budget, more waiting */
 } StreamStats;
 
 struct VgwSipTransport {

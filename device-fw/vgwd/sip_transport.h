@@ -23,7 +23,8 @@
  * or out), the bytes queued for a peer that does not read
  * (`send-backlog`: the connection is closed), and the messages a
  * connection hands on per main-loop iteration (VGW_SIP_MESSAGES_PER_TURN;
- * the turns that used them all are counted, `deferred`).
+ * the turns that used them all with more waiting are counted,
+ * `deferred`).
  * Message refusals are the layer's SipReasons (sip_reason.h), counted by
  * transport in its SipTxnStats.
  *
