@@ -122,6 +122,8 @@ static void add_sip(GString *j, const VgwStatusSip *sip) {
       vgw_json_uint(j, "pings_sent", t->pings_sent);
       vgw_json_uint(j, "pongs", t->pongs);
       vgw_json_uint(j, "ping_timeouts", t->ping_timeouts);
+      vgw_json_uint(j, "messages_per_turn", t->messages_per_turn);
+      vgw_json_uint(j, "deferred", t->deferred);
     }
     g_string_append_c(j, '}');
   }

@@ -89,6 +89,8 @@ typedef struct {
   uint64_t pings_sent;        /* CRLF CRLF keep-alives sent (RFC 5626) */
   uint64_t pongs;             /* their CRLF answers */
   uint64_t ping_timeouts;     /* connections closed for want of a pong */
+  uint32_t messages_per_turn; /* taken from a connection per loop turn */
+  uint64_t deferred;          /* turns that ended with more left */
 } VgwStatusSipTransport;
 
 /* The test extension (vgwd/test_extension.h), "sip.test_extension". */

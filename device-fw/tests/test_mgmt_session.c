@@ -214,7 +214,8 @@ static void test_status_sip(void) {
            .stream = TRUE, .connections = 1, .connections_max = 256,
            .accepted = 4, .closed_idle = 1, .idle_timeout_s = 300,
            .pings = 2, .outgoing = 1, .opened = 2, .connect_failures = 1,
-           .pings_sent = 5, .pongs = 4, .ping_timeouts = 1},
+           .pings_sent = 5, .pongs = 4, .ping_timeouts = 1,
+           .messages_per_turn = 4, .deferred = 7},
       },
       .server_transactions = 1,
       .retransmissions = 6,
@@ -236,7 +237,8 @@ static void test_status_sip(void) {
             "\"connections_max\":256,\"accepted\":4,\"closed_idle\":1,"
             "\"idle_timeout_s\":300,\"pings\":2,\"outgoing\":1,"
             "\"opened\":2,\"connect_failures\":1,\"pings_sent\":5,"
-            "\"pongs\":4,\"ping_timeouts\":1},"
+            "\"pongs\":4,\"ping_timeouts\":1,\"messages_per_turn\":4,"
+            "\"deferred\":7},"
             "\"test_extension\":null,\"calls\":null}}"));
   g_free(json);
   st.sip.test_extension = (VgwStatusTestExtension){

@@ -21,7 +21,9 @@
  * would need it to decrypt. TLS 1.3's suites are BoringSSL's fixed set. */
 /* Application data is read in chunks of READ_CHUNK, at most
  * READS_PER_WAKEUP of them per wake-up, so that one busy connection does
- * not keep the main loop (and the watchdog kick) waiting. */
+ * not keep the main loop (and the watchdog kick) waiting. A stream handler
+ * that takes its time over what it read bounds it further with
+ * vgw_tls_conn_hold(). */
 #define READ_CHUNK 16384
 #define READS_PER_WAKEUP 64
 
@@ -93,9 +95,21 @@ struct VgwTlsConn {
   GByteArray *out;   /* queued for SSL_write */
   gboolean aborted;  /* to be closed from the main loop */
   guint resume;      /* idle source: serve again without a socket event */
+  gboolean held;     /* the stream handler takes no data for now */
 };
 
 static void conn_drive(VgwTlsConn *c);
+static gboolean on_resume(gpointer data);
+
+/* resume_soon serves |c| again from the main loop without waiting for a
+ * socket event. At the default priority, like the socket watches: a
+ * connection with data already decrypted (or held by its handler) takes
+ * its turn in every loop iteration, not only when the loop is idle. */
+static void resume_soon(VgwTlsConn *c) {
+  if (c->resume == 0) {
+    c->resume = g_idle_add_full(G_PRIORITY_DEFAULT, on_resume, c, NULL);
+  }
+}
 
 static gboolean on_log_flush(gpointer data) {
   VgwTlsServer *s = data;
@@ -438,13 +452,13 @@ static gboolean flush_out(VgwTlsConn *c) {
 }
 
 /* read_app reads application data and hands it to the stream handler
- * (discards it without one). FALSE when the connection is over; *more
- * when READS_PER_WAKEUP stopped it, *want_write when TLS must write
- * before it can read on. */
+ * (discards it without one) until the handler holds the connection. FALSE
+ * when the connection is over; *more when READS_PER_WAKEUP stopped it,
+ * *want_write when TLS must write before it can read on. */
 static gboolean read_app(VgwTlsConn *c, gboolean *more,
                          gboolean *want_write) {
   guint8 buf[READ_CHUNK];
-  for (guint i = 0; !c->aborted; i++) {
+  for (guint i = 0; !c->aborted && !c->held; i++) {
     if (i == READS_PER_WAKEUP) {
       *more = TRUE;
       return TRUE;
@@ -492,9 +506,12 @@ static gboolean conn_serve(VgwTlsConn *c) {
       c->aborted) {
     return FALSE;
   }
-  conn_watch(c, G_IO_IN | (c->out->len > 0 || want_write ? G_IO_OUT : 0));
-  if (more && c->resume == 0) {
-    c->resume = g_idle_add(on_resume, c);
+  /* A held connection is not read: its bytes wait in the socket, and the
+   * peer slows down as TCP's window closes. */
+  conn_watch(c, (c->held ? 0 : G_IO_IN) |
+                    (c->out->len > 0 || want_write ? G_IO_OUT : 0));
+  if (more) {
+    resume_soon(c);
   }
   return TRUE;
 }
@@ -582,8 +599,16 @@ void vgw_tls_conn_abort(VgwTlsConn *c, const char *why) {
   g_debug("tls: %s: closing: %s", c->peer, why);
   c->aborted = TRUE;
   conn_watch(c, 0);
-  if (c->resume == 0) {
-    c->resume = g_idle_add(on_resume, c);
+  resume_soon(c);
+}
+
+void vgw_tls_conn_hold(VgwTlsConn *c, gboolean hold) {
+  if (c->held == hold) {
+    return;
+  }
+  c->held = hold;
+  if (!hold && !c->aborted) {
+    resume_soon(c);
   }
 }
 
@@ -671,7 +696,7 @@ VgwTlsConn *vgw_tls_pool_start(VgwTlsServer *s, int fd, SSL *ssl,
   g_debug("tls: connection %s %s", c->client ? "to" : "from", peer);
   if (c->client) {
     /* The caller learns of its connection before any callback about it. */
-    c->resume = g_idle_add(on_resume, c);
+    resume_soon(c);
   } else {
     conn_drive(c);
   }

@@ -186,6 +186,14 @@ gsize vgw_tls_conn_pending(const VgwTlsConn *conn);
  * written to it after this call. */
 void vgw_tls_conn_abort(VgwTlsConn *conn, const char *why);
 
+/* vgw_tls_conn_hold(conn, TRUE) stops reading |conn|'s application data:
+ * received() is not called again until vgw_tls_conn_hold(conn, FALSE),
+ * and nothing is read from its socket meanwhile, so a peer that keeps
+ * sending is slowed down by TCP. For a stream handler that got more than
+ * it will process in one go (it may call it from inside received(); the
+ * bytes of that call are its to keep). Writing is not affected. */
+void vgw_tls_conn_hold(VgwTlsConn *conn, gboolean hold);
+
 /* vgw_tls_conn_tag returns the tag of the listener |conn| came in on. */
 int vgw_tls_conn_tag(const VgwTlsConn *conn);
 

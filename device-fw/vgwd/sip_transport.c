@@ -81,6 +81,10 @@ typedef struct {
   SipPeer alias;              /* then: its address and sent-by port */
   guint ping_timer;           /* outgoing: CRLF CRLF keep-alives */
   guint pong_timer;           /* a ping is waiting for its pong */
+  guint64 turn_iteration;     /* the main-loop iteration of its turn */
+  guint taken;                /* frames taken in that turn */
+  guint turn;                 /* bytes wait in the framer: its next turn,
+                               * while it is not read */
 } SipConn;
 
 /* The connection counters of one stream transport (TCP, TLS). */
@@ -98,6 +102,7 @@ typedef struct {
   guint64 pings_sent;
   guint64 pongs;
   guint64 ping_timeouts;
+  guint64 deferred;           /* turns that used the budget, more waiting */
 } StreamStats;
 
 struct VgwSipTransport {
@@ -119,7 +124,39 @@ struct VgwSipTransport {
   /* By SIP Interface, and last (OUTGOING_IFACE) the connections we
    * opened, which belong to no interface and have no per-interface bound. */
   VgwSipInterfaceConns iface[VGW_SIP_INTERFACES + 1][SIP_TRANSPORT_COUNT];
+  guint64 iteration;          /* main-loop iterations (IterationSource) */
 };
+
+/* ---- Main-loop iterations ---- */
+
+/* A source that is never ready: GLib calls its prepare() at the start of
+ * every main-loop iteration (first, as nothing has a higher priority), so
+ * it counts them. A connection's turn is one iteration. */
+typedef struct {
+  GSource source;
+  guint64 *count;
+} IterationSource;
+
+static gboolean iteration_prepare(GSource *source, gint *timeout) {
+  IterationSource *s = (IterationSource *)source;
+
+  (*s->count)++;
+  *timeout = -1;
+  return FALSE;
+}
+
+static GSourceFuncs iteration_source_funcs = {.prepare = iteration_prepare};
+
+static void count_iterations(guint64 *count) {
+  GSource *source =
+      g_source_new(&iteration_source_funcs, sizeof(IterationSource));
+
+  ((IterationSource *)source)->count = count;
+  g_source_set_priority(source, G_MININT);
+  g_source_set_name(source, "vgw-sip-iterations");
+  g_source_attach(source, NULL);
+  g_source_unref(source);
+}
 
 /* ---- Sending ---- */
 
@@ -358,6 +395,7 @@ static void conn_free(SipConn *c) {
   g_clear_handle_id(&c->idle_timer, g_source_remove);
   g_clear_handle_id(&c->ping_timer, g_source_remove);
   g_clear_handle_id(&c->pong_timer, g_source_remove);
+  g_clear_handle_id(&c->turn, g_source_remove);
   sip_framer_free(c->framer);
   if (c->backlog != NULL) {
     g_byte_array_unref(c->backlog);
@@ -381,13 +419,50 @@ static void conn_close(SipConn *c) {
   conn_free(c);
 }
 
-/* conn_take_frames hands out everything the framer holds; FALSE when the
- * connection must be closed (a framing error: it is broken). */
+static gboolean on_conn_turn(gpointer data);
+
+/* conn_defer stops reading |c|, whose framer may hold more messages than
+ * its turn allowed: they are taken at its next turn. */
+static void conn_defer(SipConn *c) {
+  StreamStats *st = conn_stats(c);
+
+  if (st->deferred++ == 0) {
+    g_message("sip/%s: %s: more than %u messages in one main-loop "
+              "iteration: the rest wait for its next turn (so for every "
+              "connection from now on; counted in status as deferred)",
+              conn_transport(c), c->name, VGW_SIP_MESSAGES_PER_TURN);
+  }
+  /* A TCP connection's read handler drops its watch when it sees this.
+   * At the default priority, like the socket watches, so that it comes in
+   * the next iteration however busy the others are. */
+  if (c->turn == 0) {
+    c->turn = g_idle_add_full(G_PRIORITY_DEFAULT, on_conn_turn, c, NULL);
+  }
+  if (c->tls != NULL) {
+    vgw_tls_conn_hold(c->tls, TRUE);
+  }
+}
+
+/* conn_take_frames hands out what the framer holds, up to
+ * VGW_SIP_MESSAGES_PER_TURN frames (keep-alives count too) in this
+ * main-loop iteration, however many reads brought them, and defers the
+ * rest (c->turn is then set); FALSE when the connection must be closed (a
+ * framing error: it is broken). */
 static gboolean conn_take_frames(SipConn *c) {
   VgwSipTransport *t = c->t;
   SipFrame frame;
 
-  while (!c->broken) {
+  if (c->turn_iteration != t->iteration) {
+    c->turn_iteration = t->iteration;
+    c->taken = 0;
+  }
+  for (; !c->broken; c->taken++) {
+    if (c->taken >= VGW_SIP_MESSAGES_PER_TURN) {
+      if (sip_framer_buffered(c->framer) > 0) {
+        conn_defer(c);
+      }
+      return TRUE;
+    }
     switch (sip_framer_next(c->framer, &frame)) {
     case SIP_FRAME_NEED_MORE:
       return TRUE;
@@ -427,6 +502,10 @@ static gboolean on_conn_readable(int fd, GIOCondition cond, gpointer data) {
   guint8 buf[TCP_READ_CHUNK];
 
   for (guint i = 0; !c->broken; i++) {
+    if (c->turn != 0) {
+      c->in_watch = 0; /* read again once its turns took what it holds */
+      return G_SOURCE_REMOVE;
+    }
     if (i == READS_PER_WAKEUP) {
       return G_SOURCE_CONTINUE;
     }
@@ -443,6 +522,30 @@ static gboolean on_conn_readable(int fd, GIOCondition cond, gpointer data) {
   }
   c->in_watch = 0; /* this source ends: conn_close must not remove it */
   conn_close(c);
+  return G_SOURCE_REMOVE;
+}
+
+/* on_conn_turn: |c|'s next turn at the messages its framer holds; once
+ * they are all taken it is read again. */
+static gboolean on_conn_turn(gpointer data) {
+  SipConn *c = data;
+
+  c->turn = 0; /* this source ends; conn_take_frames may set another */
+  conn_take_frames(c);
+  if (c->broken) {
+    if (c->tls == NULL) {
+      conn_close(c); /* it has no read handler to close it */
+    }
+    return G_SOURCE_REMOVE; /* TLS: freed when the listener reports it */
+  }
+  if (c->turn == 0) {
+    if (c->tls != NULL) {
+      vgw_tls_conn_hold(c->tls, FALSE);
+    } else {
+      c->in_watch = g_unix_fd_add(c->fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
+                                  on_conn_readable, c);
+    }
+  }
   return G_SOURCE_REMOVE;
 }
 
@@ -1002,6 +1105,7 @@ VgwSipTransport *vgw_sip_transport_new(const VgwSipTransportLimits *limits,
   t->pings = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   t->server_names =
       g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  count_iterations(&t->iteration);
   return t;
 }
 
@@ -1109,6 +1213,8 @@ static void status_stream(const VgwSipTransport *t, SipTransport transport,
   out->pings_sent = st->pings_sent;
   out->pongs = st->pongs;
   out->ping_timeouts = st->ping_timeouts;
+  out->messages_per_turn = VGW_SIP_MESSAGES_PER_TURN;
+  out->deferred = st->deferred;
 }
 
 void vgw_sip_transport_status(const VgwSipTransport *t, VgwStatusSip *out) {

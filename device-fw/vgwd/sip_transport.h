@@ -20,8 +20,11 @@
  * connections open at once (`connection-limit`: the newcomer is closed
  * at once) and those open at once on one SIP Interface
  * (`interface-connection-limit`, likewise), an idle timeout (no byte in
- * or out), and the bytes queued for a peer that does not read
- * (`send-backlog`: the connection is closed).
+ * or out), the bytes queued for a peer that does not read
+ * (`send-backlog`: the connection is closed), and the messages a
+ * connection hands on per main-loop iteration (VGW_SIP_MESSAGES_PER_TURN;
+ * the turns that used them all with more waiting are counted,
+ * `deferred`).
  * Message refusals are the layer's SipReasons (sip_reason.h), counted by
  * transport in its SipTxnStats.
  *
@@ -59,6 +62,14 @@ G_BEGIN_DECLS
 /* A keep-alive ping unanswered this long closes the connection (RFC 5626
  * §4.4.1 leaves it to the client; 10 s is what it suggests for a pong). */
 #define VGW_SIP_PONG_TIMEOUT_S 10
+/* Messages one TCP or TLS connection hands the transaction layer per turn.
+ * Every connection with something to say gets one turn in each main-loop
+ * iteration, so an iteration costs at most this many messages times the
+ * connections open; on the emulated CPU a message takes milliseconds, and
+ * an iteration must end well within the 10 s watchdog, which is kicked
+ * from the loop. A connection with more waits for its next turn and is
+ * not read meanwhile (TCP slows the peer down). */
+#define VGW_SIP_MESSAGES_PER_TURN 4
 
 typedef struct {
   guint max_connections;
