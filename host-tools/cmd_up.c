@@ -182,9 +182,9 @@ print_config_source(const VgwInstance *inst, JsonObject *ready)
   }
 }
 
-/* A listening WAN link gets its port now, free and none of the SIP, RTP
- * and forwarded TCP ports QEMU is about to bind (its peer connects to it,
- * so listen:0 picks one once and the instance keeps it). */
+/* A listening WAN link gets its port now: free, and none of the TCP ports
+ * QEMU is about to forward (SIP, SIPS, the SIP Interfaces').  listen:0
+ * picks one once and the instance keeps it, since the peer is told it. */
 static gboolean
 resolve_wan_listen_port(VgwInstance *inst, GError **error)
 {

@@ -30,7 +30,12 @@ extension number (A 1000, B 2000).
    to 2000 at A gets 503.
  - B starts again with a plain `vgw up` (the instance kept
    connect:P): the link is connected again (QEMU's listening side accepts
-   anew), A's proxy comes back up and a call to 2000 at A completes."""
+   anew), A's proxy comes back up and a call to 2000 at A completes.
+ - A resets (`vgw reset`, QEMU stays): the link stays connected, both
+   proxies come back up (B connects anew), and a call to 1000 at B
+   completes.
+ - `vgw up --wan-link connect:P` with nobody listening on P fails with
+   "no gateway listens on 127.0.0.1:P ..." and leaves nothing running."""
 import json
 import os
 import subprocess
@@ -87,15 +92,15 @@ def peer_proxy(run, gw):
     return next((r for r in rows if r.get('set') == 1 and r.get('ip_index') == 0), {})
 
 
-def wait_proxy(run, gw, state, what):
-    """Polls GW's proxy until its state is STATE; checks that it got there
-    and returns the row."""
+def wait_proxy(run, gw, state, what, cond=lambda row: True):
+    """Polls GW's proxy until its state is STATE and COND(row) holds;
+    checks that it got there and returns the row."""
     deadline = time.monotonic() + WAIT_S
     row = peer_proxy(run, gw)
-    while row.get('state') != state and time.monotonic() < deadline:
+    while not (row.get('state') == state and cond(row)) and time.monotonic() < deadline:
         time.sleep(2)
         row = peer_proxy(run, gw)
-    run.check(row.get('state') == state, what, row)
+    run.check(row.get('state') == state and cond(row), what, row)
     return row
 
 
@@ -208,6 +213,40 @@ def peer_restarted(run, port):
     call(run, A, 'link-again@vgw.test')
 
 
+def own_reset(run):
+    """A resets (the firmware reboots, QEMU stays): the link stays
+    connected, A's proxy comes back up, and so does B's, whose TLS
+    connection to A the reboot broke: a call to 1000 at B completes."""
+    old = peer_proxy(run, B).get('connection')
+    p = run.vgw('reset', '--name', A, timeout=600)
+    run.check(p.returncode == 0, 'vgw reset --name %s' % A, p.stdout + p.stderr)
+    link = wan_link(run, A)
+    run.check(link.get('mode') == 'listen' and link.get('connected') is True,
+              'after vgw reset, %s\'s WAN link is still there and connected' % A, link)
+    wait_proxy(run, A, 'up', 'after %s\'s reset, its proxy is up again' % A)
+    # B finds its connection to A gone at its next keep-alive, and
+    # connects anew.
+    wait_proxy(run, B, 'up', 'after %s\'s reset, %s\'s proxy is up again on a new '
+               'connection (it was %s)' % (A, B, old),
+               lambda row: row.get('connection') not in (None, old))
+    set_media_port(run, A)
+    call(run, B, 'link-after-reset@vgw.test')
+
+
+def nobody_listening(run):
+    """`vgw up --wan-link connect:P` with nobody on P: a clear error, and
+    no gateway left running."""
+    port = free_port()
+    p = run.vgw('up', '--name', 'linkc', '--detach', '--sip-port', '0', '--sip-tls-port', '0',
+                '--wan-link', 'connect:%d' % port)
+    run.check(p.returncode == 1 and p.stderr.startswith(
+        'vgw: no gateway listens on 127.0.0.1:%d for --wan-link connect:%d' % (port, port)),
+        'vgw up --wan-link connect:P with nobody listening fails and says so',
+        p.stdout + p.stderr)
+    run.check((run.status('linkc') or {}).get('state') == 'stopped',
+              'and leaves no gateway running')
+
+
 def test(run):
     capture = os.path.join(run.state_root, 'a-wan.pcapng')
     ini = {}
@@ -243,6 +282,8 @@ def test(run):
     wan_capture(run, capture)
     peer_stopped(run)
     peer_restarted(run, port)
+    own_reset(run)
+    nobody_listening(run)
     for gw in (A, B):
         run.check((run.status(gw) or {}).get('crash_count') == 0,
                   '%s: vgwd ran through all of it without a crash' % gw)
