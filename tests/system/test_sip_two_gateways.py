@@ -124,7 +124,7 @@ def call(run, caller, call_id):
     """SIPp calls the other gateway's number at CALLER's LAN port; checks
     SIPp's counters, CALLER's call table and the callee's test extension."""
     callee = PEER[caller]
-    what = '%s calls %s at %s' % (caller, NUMBER[callee], caller)
+    what = 'SIPp calls %s at %s' % (NUMBER[callee], caller)
     udp = ((run.status(caller) or {}).get('ports') or {}).get('sip_udp', 0)
     before = test_extension(run, callee)
     rc, out, c = siptest.run_sipp(run, 'call.xml', 'u1', udp, 1, '-s', NUMBER[callee],
