@@ -30,6 +30,23 @@ add_qmp_status(JsonObject *o, const VgwInstance *inst)
     json_node_unref(ret);
 }
 
+/* Adds "connected" to a WAN link other than slirp (wan_link.h), or
+ * "error" when QEMU cannot tell. */
+static void
+add_wan_link_state(JsonObject *o, const VgwInstance *inst)
+{
+  JsonObject *link = json_object_get_object_member(o, "wan_link");
+  g_autoptr(GError) error = NULL;
+  gboolean connected = FALSE;
+
+  if (inst->wan_link.mode == VGW_WAN_LINK_SLIRP)
+    return;
+  if (vgw_wan_link_query_connected(inst->qmp_sock, &connected, &error))
+    json_object_set_boolean_member(link, "connected", connected);
+  else
+    json_object_set_string_member(link, "error", error->message);
+}
+
 /* Adds the firmware's status fields at the top level.  Its "state" and
  * "uptime_s" would clash with the host's, so they are renamed. */
 static void
@@ -142,6 +159,24 @@ print_sip_counters(JsonObject *o)
   }
 }
 
+/* "wan link     connect 127.0.0.1:P" (nothing for slirp). */
+static void
+print_wan_link(JsonObject *o)
+{
+  JsonNode *n = json_object_get_member(o, "wan_link");
+
+  if (n == NULL || !JSON_NODE_HOLDS_OBJECT(n) ||
+      g_str_equal(str_or(json_node_get_object(n), "mode", "slirp"), "slirp"))
+    return;
+  JsonObject *link = json_node_get_object(n);
+  JsonNode *connected = json_object_get_member(link, "connected");
+  g_autofree char *port = num_or_dash(link, "port");
+  printf("  wan link     %s %s:%s%s\n", str_or(link, "mode", "?"),
+         str_or(link, "address", "?"), port,
+         connected == NULL || json_node_get_value_type(connected) != G_TYPE_BOOLEAN ? ""
+         : json_node_get_boolean(connected) ? ", connected" : ", not connected");
+}
+
 static void
 print_text(JsonObject *o)
 {
@@ -190,6 +225,7 @@ print_text(JsonObject *o)
     printf("  rtp          udp 127.0.0.1:%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT "\n",
            json_array_get_int_element(rtp, 0),
            json_array_get_int_element(rtp, json_array_get_length(rtp) - 1));
+  print_wan_link(o);
   if (running)
     print_sip_counters(o);
   if (running && json_object_has_member(o, "interfaces") &&
@@ -231,6 +267,7 @@ vgw_status_run(gconstpointer data, GError **error)
   json_object_set_null_member(o, "run_state");
   if (pid != 0) {
     add_qmp_status(o, inst);
+    add_wan_link_state(o, inst);
     add_firmware_status(o, inst);
   }
   if (opts->json)

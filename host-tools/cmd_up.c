@@ -42,7 +42,8 @@ vgw_up_check(gpointer data, GError **error)
                 "--sip-port and --sip-tls-port must differ (both %u)", opts->sip_port);
     return FALSE;
   }
-  return TRUE;
+  return opts->wan_link_spec == NULL ||
+         vgw_wan_link_parse(opts->wan_link_spec, &opts->wan_link, error);
 }
 
 /* Checks --config with the firmware's parser and returns the checked
@@ -139,6 +140,9 @@ print_endpoints(const VgwInstance *inst, double elapsed_s)
   printf("  sips       tcp 127.0.0.1:%u\n", inst->sip_tls_port);
   printf("  rtp        udp 127.0.0.1:%u-%u\n", inst->rtp_port,
          inst->rtp_port + VGW_QEMU_RTP_PORTS - 1);
+  if (inst->wan_link.mode != VGW_WAN_LINK_SLIRP)
+    printf("  wan link   %s " VGW_WAN_LINK_HOST ":%u\n",
+           vgw_wan_link_mode_name(inst->wan_link.mode), inst->wan_link.port);
   for (gsize i = 0; i < inst->n_forwards; i++)
     printf("  sip        %s 127.0.0.1:%u -> LAN port %u\n",
            inst->forwards[i].tcp ? "tcp" : "udp", inst->forwards[i].host,
@@ -178,8 +182,35 @@ print_config_source(const VgwInstance *inst, JsonObject *ready)
   }
 }
 
+/* A listening WAN link gets its port now: free, and none of the TCP ports
+ * QEMU is about to forward (SIP, SIPS, the SIP Interfaces').  listen:0
+ * picks one once and the instance keeps it, since the peer is told it. */
+static gboolean
+resolve_wan_listen_port(VgwInstance *inst, GError **error)
+{
+  guint16 taken[2 + VGW_MAX_FORWARDS] = { inst->sip_port, inst->sip_tls_port };
+  gsize n_taken = 2;
+
+  if (inst->wan_link.mode != VGW_WAN_LINK_LISTEN)
+    return TRUE;
+  for (gsize i = 0; i < inst->n_forwards; i++)
+    if (inst->forwards[i].tcp)
+      taken[n_taken++] = inst->forwards[i].host;
+  if (inst->wan_link.port == 0)
+    return vgw_port_pick_free(VGW_PORT_TCP, taken, n_taken, &inst->wan_link.port, error);
+  for (gsize i = 0; i < n_taken; i++) {
+    if (taken[i] == inst->wan_link.port) {
+      g_set_error(error, VGW_ERROR, VGW_ERROR_PORT_IN_USE,
+                  "port %u/tcp on 127.0.0.1 is both the WAN link's and a SIP port of "
+                  "gateway '%s'", inst->wan_link.port, inst->name);
+      return FALSE;
+    }
+  }
+  return vgw_port_check_free(inst->wan_link.port, VGW_PORT_TCP, error);
+}
+
 /* Fills in serial, MAC base and ports, keeping the identity recorded by
- * an earlier up. */
+ * an earlier up, and the WAN link. */
 static gboolean
 prepare_instance(VgwInstance *inst, const VgwUpOptions *opts, GError **error)
 {
@@ -200,7 +231,31 @@ prepare_instance(VgwInstance *inst, const VgwUpOptions *opts, GError **error)
   guint16 avoid[2 + VGW_QEMU_RTP_PORTS] = { inst->sip_port, inst->sip_tls_port };
   for (guint i = 0; i < VGW_QEMU_RTP_PORTS; i++)
     avoid[2 + i] = inst->rtp_port + i;
-  return vgw_sip_forwards_pick(inst, avoid, G_N_ELEMENTS(avoid), error);
+  if (!vgw_sip_forwards_pick(inst, avoid, G_N_ELEMENTS(avoid), error))
+    return FALSE;
+  if (opts->wan_link_spec != NULL)
+    inst->wan_link = opts->wan_link;
+  return resolve_wan_listen_port(inst, error);
+}
+
+/* A link we connect was made when QEMU started, long before the firmware
+ * is ready: not connected now, nobody was listening (QEMU runs on without
+ * a link and would never retry). */
+static gboolean
+check_wan_link(const VgwInstance *inst, GError **error)
+{
+  gboolean connected = FALSE;
+
+  if (inst->wan_link.mode != VGW_WAN_LINK_CONNECT)
+    return TRUE;
+  if (!vgw_wan_link_query_connected(inst->qmp_sock, &connected, error))
+    return FALSE;
+  if (!connected)
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
+                "no gateway listens on " VGW_WAN_LINK_HOST ":%u for --wan-link connect:%u "
+                "(start the other one with --wan-link listen:%u first)",
+                inst->wan_link.port, inst->wan_link.port, inst->wan_link.port);
+  return connected;
 }
 
 static GSubprocess *
@@ -396,6 +451,12 @@ vgw_up_run(gconstpointer data, GError **error_out)
       vgw_gateway_kill(inst->pid);
     vgw_gateway_mark_stopped(inst);
     explain_boot_failure(inst, boot_error, &error);
+    goto out;
+  }
+  if (!check_wan_link(inst, &error)) {
+    if (!child.exited)
+      vgw_gateway_kill(inst->pid);
+    vgw_gateway_mark_stopped(inst);
     goto out;
   }
   print_endpoints(inst, boot.elapsed_s);

@@ -13,6 +13,7 @@
 
 #include "capture.h"
 #include "cli.h"
+#include "wan_link.h"
 
 G_BEGIN_DECLS
 
@@ -57,6 +58,8 @@ typedef struct {
   char *images;          /* NULL: $VGW_IMAGES or the build default */
   char *config;          /* ini file written to the flash before boot, or NULL */
   char *capture;         /* pcapng capturing both NICs from boot on, or NULL */
+  char *wan_link_spec;   /* --wan-link, or NULL: keep the instance's */
+  VgwWanLink wan_link;   /* wan_link_spec parsed (vgw_up_check) */
 } VgwUpOptions;
 gboolean vgw_up_check(gpointer opts, GError **error);
 gboolean vgw_up_run(gconstpointer opts, GError **error);

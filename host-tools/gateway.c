@@ -76,6 +76,21 @@ set_string_or_null(JsonObject *o, const char *key, const char *value)
     json_object_set_null_member(o, key);
 }
 
+/* {"mode": "slirp"} or {"mode": "listen"|"connect", "address":
+ * "127.0.0.1", "port": P}. */
+static JsonObject *
+wan_link_describe(const VgwWanLink *link)
+{
+  JsonObject *o = json_object_new();
+
+  json_object_set_string_member(o, "mode", vgw_wan_link_mode_name(link->mode));
+  if (link->mode != VGW_WAN_LINK_SLIRP) {
+    json_object_set_string_member(o, "address", VGW_WAN_LINK_HOST);
+    json_object_set_int_member(o, "port", link->port);
+  }
+  return o;
+}
+
 JsonObject *
 vgw_gateway_describe(const VgwInstance *inst, int pid)
 {
@@ -112,6 +127,8 @@ vgw_gateway_describe(const VgwInstance *inst, int pid)
   /* Beside "ports", whose members are all host ports (or a list of them). */
   json_object_set_array_member(o, "forwards", forwards);
   json_object_set_object_member(o, "ports", ports);
+  /* Not in "ports": a link's port is shared with the peer gateway. */
+  json_object_set_object_member(o, "wan_link", wan_link_describe(&inst->wan_link));
   json_object_set_string_member(o, "state_dir", inst->dir);
   json_object_set_string_member(sockets, "console", inst->console_sock);
   json_object_set_string_member(sockets, "maint", inst->maint_sock);

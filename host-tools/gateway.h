@@ -36,8 +36,9 @@ void vgw_gateway_mark_stopped(VgwInstance *inst);
 
 /* vgw_gateway_describe returns the host's facts about |inst|, whose QEMU
  * runs as |pid| (0: stopped): name, state, pid, uptime_s, serial,
- * mac_base, ports, state_dir, sockets (host-tools/README.md, vgw status
- * --json).  A stopped gateway has pid and uptime_s null. */
+ * mac_base, ports, forwards, wan_link, state_dir, sockets
+ * (host-tools/README.md, vgw status --json).  A stopped gateway has pid
+ * and uptime_s null. */
 JsonObject *vgw_gateway_describe(const VgwInstance *inst, int pid);
 
 G_END_DECLS

@@ -171,6 +171,21 @@ load_forwards(VgwInstance *inst, JsonObject *o)
   }
 }
 
+/* load_wan_link reads "wan_link" (absent before WAN links: slirp). */
+static gboolean
+load_wan_link(VgwInstance *inst, JsonObject *o, GError **error)
+{
+  g_autofree char *spec = dup_member_string(o, "wan_link");
+  g_autoptr(GError) local = NULL;
+
+  inst->wan_link = (VgwWanLink){ VGW_WAN_LINK_SLIRP, 0 };
+  if (spec == NULL || vgw_wan_link_parse(spec, &inst->wan_link, &local))
+    return TRUE;
+  g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "cannot read %s: wan_link: %s",
+              inst->json_file, local->message);
+  return FALSE;
+}
+
 gboolean
 vgw_instance_load(VgwInstance *inst, GError **error)
 {
@@ -213,6 +228,8 @@ vgw_instance_load(VgwInstance *inst, GError **error)
   inst->sip_tls_port = (guint16) member_int(o, "sip_tls_port");
   inst->rtp_port = (guint16) member_int(o, "rtp_port");
   load_forwards(inst, o);
+  if (!load_wan_link(inst, o, error))
+    return FALSE;
   inst->pid = (int) member_int(o, "pid");
   inst->started_unix = member_int(o, "started_unix");
   argv = json_object_has_member(o, "qemu_argv")
@@ -232,6 +249,7 @@ vgw_instance_to_json(const VgwInstance *inst)
   g_autoptr(JsonBuilder) b = json_builder_new();
   g_autoptr(JsonGenerator) gen = json_generator_new();
   g_autoptr(JsonNode) root = NULL;
+  g_autofree char *wan_link = vgw_wan_link_to_string(&inst->wan_link);
 
   json_builder_begin_object(b);
   json_builder_set_member_name(b, "name");
@@ -260,6 +278,8 @@ vgw_instance_to_json(const VgwInstance *inst)
     json_builder_end_object(b);
   }
   json_builder_end_array(b);
+  json_builder_set_member_name(b, "wan_link");
+  json_builder_add_string_value(b, wan_link);
   json_builder_set_member_name(b, "pid");
   json_builder_add_int_value(b, inst->pid);
   json_builder_set_member_name(b, "started_unix");

@@ -3,7 +3,7 @@
  *
  * An instance is a named gateway.  Its state directory
  * $VGW_STATE_DIR/<name> holds its sockets, logs, flash copy and
- * instance.json (identity, ports, start time, pid, QEMU argv).  The state
+ * instance.json (identity, ports, WAN link, start time, pid, QEMU argv).  The state
  * root is $VGW_STATE_DIR, else $XDG_RUNTIME_DIR/vgw, else /tmp/vgw-<uid>.
  *
  * Whether an instance is running is decided from the live process, never
@@ -14,6 +14,8 @@
 #define VGW_INSTANCE_H
 
 #include <glib.h>
+
+#include "wan_link.h"
 
 G_BEGIN_DECLS
 
@@ -57,6 +59,7 @@ typedef struct {
   guint16 rtp_port;    /* first of VGW_QEMU_RTP_PORTS UDP ports; 0: none */
   gsize n_forwards;    /* the SIP Interfaces' other LAN ports */
   VgwForward forwards[VGW_MAX_FORWARDS];
+  VgwWanLink wan_link; /* the WAN port's network (wan_link.h) */
   int pid;             /* 0 when not started by us or stopped */
   gint64 started_unix; /* seconds since the epoch, 0 if never */
   char *qemu;          /* QEMU binary used */

@@ -122,8 +122,9 @@ vgw_qemu_build_argv(const VgwQemuConfig *cfg, const VgwInstance *inst)
   g_ptr_array_add(a, g_string_free(lan, FALSE));
   ADD("-net");
   ADDF("nic,netdev=lan,macaddr=%s", inst->mac_base);
+  /* WAN: slirp, or a link to another gateway's WAN port (wan_link.h). */
   ADD("-netdev");
-  ADD("user,id=wan,net=10.0.3.0/24");
+  g_ptr_array_add(a, vgw_wan_link_netdev(&inst->wan_link));
   ADD("-net");
   ADDF("nic,netdev=wan,macaddr=%s", wan_mac);
   /* UART0 console, logged; UART1 maintenance port. */
@@ -179,6 +180,12 @@ vgw_qemu_explain_failure(const char *qemu, const char *log_text,
                   "port %u/%s on 127.0.0.1 is in use", port, proto);
       return;
     }
+  }
+  guint16 wan_port = 0;
+  if (vgw_wan_link_bind_failed(log_text, &wan_port)) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_PORT_IN_USE,
+                "port %u/tcp on 127.0.0.1 is in use", wan_port);
+    return;
   }
   /* QEMU 7.2 says "unsupported machine type" and then a hint line. */
   if (log_text != NULL && strstr(log_text, "unsupported machine type") != NULL) {

@@ -46,8 +46,8 @@ char **vgw_qemu_build_argv(const VgwQemuConfig *cfg, const VgwInstance *inst);
 
 /* vgw_qemu_explain_failure turns QEMU's stderr |log_text| after an early
  * exit into one line for the user, with the error code to use: a host
- * forwarding failure becomes "port P/udp on 127.0.0.1 is in use"
- * (VGW_ERROR_PORT_IN_USE), an unknown machine "QEMU at Q has no vgw
+ * forwarding failure, or a WAN link that could not listen, becomes "port
+ * P/udp on 127.0.0.1 is in use" (VGW_ERROR_PORT_IN_USE), an unknown machine "QEMU at Q has no vgw
  * machine ..." (VGW_ERROR_NO_QEMU), anything else "QEMU exited early:
  * <last stderr line>" (VGW_ERROR_EXITED). */
 void vgw_qemu_explain_failure(const char *qemu, const char *log_text,

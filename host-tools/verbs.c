@@ -40,6 +40,10 @@ static const VgwOption up_options[] = {
                "Boot with this ini configuration: checked, then saved to the flash before boot") },
   { VGW_OPTION("capture", 0, vgw_option_string, VgwUpOptions, capture, "F",
                "Capture both NICs from the first packet into this pcapng (vgw capture stop ends it)") },
+  { VGW_OPTION("wan-link", 0, vgw_option_string, VgwUpOptions, wan_link_spec, "SPEC",
+               "WAN port's network: slirp, or a link to another gateway's WAN port over "
+               "127.0.0.1, listen:PORT (0 picks one) or connect:PORT; the listening gateway "
+               "starts first (default: as the last up, else slirp)") },
   { NULL },
 };
 

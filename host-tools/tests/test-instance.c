@@ -105,6 +105,7 @@ test_round_trip(void)
   a->qemu = g_strdup("/q/qemu-system-aarch64");
   a->images = g_strdup("/images");
   a->qemu_argv = g_strdupv((char **) argv);
+  a->wan_link = (VgwWanLink){ VGW_WAN_LINK_CONNECT, 47000 };
   g_assert_true(vgw_instance_save(a, &error));
   g_assert_no_error(error);
   g_assert_true(vgw_instance_known(b));
@@ -120,10 +121,22 @@ test_round_trip(void)
   g_assert_cmpstr(b->qemu, ==, a->qemu);
   g_assert_cmpstr(b->images, ==, a->images);
   g_assert_cmpstrv(b->qemu_argv, a->qemu_argv);
+  g_assert_cmpint(b->wan_link.mode, ==, VGW_WAN_LINK_CONNECT);
+  g_assert_cmpuint(b->wan_link.port, ==, 47000);
 
   /* Loading again replaces, never leaks or merges. */
   g_assert_true(vgw_instance_load(b, &error));
   g_assert_cmpstrv(b->qemu_argv, a->qemu_argv);
+
+  /* A file from before WAN links has slirp; a bad link is an error. */
+  g_assert_true(g_file_set_contents(a->json_file, "{\"serial\":\"VGW1\"}", -1, NULL));
+  g_assert_true(vgw_instance_load(b, &error));
+  g_assert_cmpint(b->wan_link.mode, ==, VGW_WAN_LINK_SLIRP);
+  g_assert_true(g_file_set_contents(a->json_file, "{\"wan_link\":\"connect:0\"}", -1, NULL));
+  g_assert_false(vgw_instance_load(b, &error));
+  g_assert_error(error, VGW_ERROR, VGW_ERROR_FAILED);
+  g_assert_nonnull(strstr(error->message, "instance.json: wan_link: invalid port '0'"));
+  g_clear_error(&error);
 
   /* A corrupt file is an error naming the file. */
   g_assert_true(g_file_set_contents(a->json_file, "{not json", -1, NULL));

@@ -65,6 +65,7 @@ test_argv(void)
                               "hostfwd=udp:127.0.0.1:16002-:40002,hostfwd=udp:127.0.0.1:16003-:40003"));
   g_assert_true(has_arg(argv, "nic,netdev=lan,macaddr=02:00:00:00:00:fe"));
   g_assert_true(has_arg(argv, "nic,netdev=wan,macaddr=02:00:00:00:00:ff"));
+  g_assert_true(has_arg(argv, "user,id=wan,net=10.0.3.0/24"));
   chardev = g_strdup_printf("socket,id=console,path=%s,server=on,wait=off,logfile=%s",
                             inst->console_sock, inst->console_log);
   g_assert_true(has_arg(argv, chardev));
@@ -78,6 +79,87 @@ test_argv(void)
       g_assert_true(g_str_has_prefix(fwd, "udp:127.0.0.1:") || g_str_has_prefix(fwd, "tcp:127.0.0.1:"));
     }
   }
+}
+
+/* --wan-link: its forms and errors, the WAN netdev for each, and QEMU
+ * saying the link's port was taken or whether the link is up. */
+static void
+test_wan_link(void)
+{
+  static const struct { const char *spec; VgwWanLinkMode mode; guint16 port; const char *netdev; } good[] = {
+    { "slirp", VGW_WAN_LINK_SLIRP, 0, "user,id=wan,net=10.0.3.0/24" },
+    { "listen:5999", VGW_WAN_LINK_LISTEN, 5999, "socket,id=wan,listen=127.0.0.1:5999" },
+    { "listen:0", VGW_WAN_LINK_LISTEN, 0, NULL },
+    { "connect:65535", VGW_WAN_LINK_CONNECT, 65535, "socket,id=wan,connect=127.0.0.1:65535" },
+  };
+  static const struct { const char *spec, *message; } bad[] = {
+    { "", "invalid value '' for --wan-link (expected slirp, listen:PORT or connect:PORT; "
+          "the peer is always on 127.0.0.1)" },
+    { "listen", "invalid value 'listen' for --wan-link (expected slirp, listen:PORT or "
+                "connect:PORT; the peer is always on 127.0.0.1)" },
+    { "connect:10.0.0.1:5000", "invalid port '10.0.0.1:5000' in --wan-link "
+                               "connect:10.0.0.1:5000 (expected 1..65535)" },
+    { "connect:0", "invalid port '0' in --wan-link connect:0 (expected 1..65535)" },
+    { "listen:65536", "invalid port '65536' in --wan-link listen:65536 "
+                      "(expected 0..65535, 0 picks a free port)" },
+    { "listen:-1", "invalid port '-1' in --wan-link listen:-1 "
+                   "(expected 0..65535, 0 picks a free port)" },
+    { "tap:5", "invalid value 'tap:5' for --wan-link (expected slirp, listen:PORT or "
+               "connect:PORT; the peer is always on 127.0.0.1)" },
+  };
+  VgwQemuConfig cfg = { .qemu = "/q/qemu-system-aarch64", .images = "/img", .smp = 1, .memory_mb = 256 };
+  g_autoptr(VgwInstance) inst = test_instance();
+
+  for (gsize i = 0; i < G_N_ELEMENTS(good); i++) {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *text = NULL;
+    VgwWanLink link = { VGW_WAN_LINK_CONNECT, 1 };
+
+    g_assert_true(vgw_wan_link_parse(good[i].spec, &link, &error));
+    g_assert_no_error(error);
+    g_assert_cmpint(link.mode, ==, good[i].mode);
+    g_assert_cmpuint(link.port, ==, good[i].port);
+    text = vgw_wan_link_to_string(&link);
+    g_assert_cmpstr(text, ==, good[i].spec);
+    if (good[i].netdev == NULL)
+      continue;
+    inst->wan_link = link;
+    g_auto(GStrv) argv = vgw_qemu_build_argv(&cfg, inst);
+    /* The WAN NIC is on that netdev; LAN keeps its slirp network. */
+    for (char **a = argv; *a != NULL; a++) {
+      if (g_str_equal(*a, "-netdev") && g_str_has_prefix(a[1], "user,id=lan,"))
+        continue;
+      if (g_str_equal(*a, "-netdev"))
+        g_assert_cmpstr(a[1], ==, good[i].netdev);
+    }
+    g_assert_true(has_arg(argv, "nic,netdev=wan,macaddr=02:00:00:00:00:ff"));
+  }
+  for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+    g_autoptr(GError) error = NULL;
+    VgwWanLink link = { 0 };
+
+    g_assert_false(vgw_wan_link_parse(bad[i].spec, &link, &error));
+    g_assert_error(error, VGW_ERROR, VGW_ERROR_USAGE);
+    g_assert_cmpstr(error->message, ==, bad[i].message);
+  }
+
+  /* QEMU 7.2's `info network` with the link up, down, and on slirp. */
+  static const char up[] =
+    "virtio-net-device.0: index=0,type=nic,model=virtio-net-device,macaddr=02:00:00:00:00:fe\r\n"
+    " \\ lan: index=0,type=user,net=10.0.2.0,restrict=off\r\n"
+    "virtio-net-device.1: index=0,type=nic,model=virtio-net-device,macaddr=02:00:00:00:00:ff\r\n"
+    " \\ wan: index=0,type=socket,socket: connection from 127.0.0.1:40312\r\n";
+  static const char down[] =
+    "virtio-net-device.1: index=0,type=nic,model=virtio-net-device,macaddr=02:00:00:00:00:ff\r\n"
+    " \\ wan: index=0,type=socket,\r\n";
+  static const char slirp[] = " \\ wan: index=0,type=user,net=10.0.3.0,restrict=off\r\n";
+  gboolean connected = FALSE;
+  g_assert_true(vgw_wan_link_connected_from_info(up, &connected));
+  g_assert_true(connected);
+  g_assert_true(vgw_wan_link_connected_from_info(down, &connected));
+  g_assert_false(connected);
+  g_assert_false(vgw_wan_link_connected_from_info(slirp, &connected));
+  g_assert_false(vgw_wan_link_connected_from_info("", &connected));
 }
 
 /* A configuration's SIP Interfaces on LAN beyond the factory ports get
@@ -197,6 +279,12 @@ test_explain(void)
       VGW_ERROR_NO_QEMU, "QEMU at /q has no vgw machine (run scripts/build.sh, or set VGW_QEMU)" },
     { "warning: something\nqemu-system-aarch64: -kernel /x/Image: could not open\n\n",
       VGW_ERROR_EXITED, "QEMU exited early: qemu-system-aarch64: -kernel /x/Image: could not open" },
+    { "qemu-system-aarch64: -netdev socket,id=wan,listen=127.0.0.1:39141: "
+      "can't bind ip=127.0.0.1 to socket: Address already in use\n",
+      VGW_ERROR_PORT_IN_USE, "port 39141/tcp on 127.0.0.1 is in use" },
+    { "qemu-system-aarch64: -netdev socket,id=wan,listen=127.0.0.1:x: can't bind ip=127.0.0.1\n",
+      VGW_ERROR_EXITED, "QEMU exited early: qemu-system-aarch64: -netdev "
+                        "socket,id=wan,listen=127.0.0.1:x: can't bind ip=127.0.0.1" },
     { "", VGW_ERROR_EXITED, "QEMU exited early: (no message on its stderr)" },
   };
 
@@ -214,6 +302,7 @@ main(int argc, char **argv)
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/qemu/argv", test_argv);
   g_test_add_func("/qemu/sip-forwards", test_sip_forwards);
+  g_test_add_func("/qemu/wan-link", test_wan_link);
   g_test_add_func("/qemu/resolve", test_resolve);
   g_test_add_func("/qemu/explain-failure", test_explain);
   return g_test_run();
