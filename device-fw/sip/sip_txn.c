@@ -25,13 +25,18 @@
 
 struct SipTxn {
   SipTxnLayer *layer;
-  osip_transaction_t *tr; /* NULL once libosip2 ended it */
+  osip_transaction_t *tr; /* NULL once libosip2 ended it, or a stream NIST */
   SipPeer peer;           /* server: where the request came from */
   gboolean client;
   gboolean tu_done;       /* server: final response given; client: outcome
                              reported */
   SipClientFunc func;
   gpointer data;
+  /* A stream NIST (no libosip2 transaction, see stream_nist_receive()). */
+  osip_message_t *request;
+  gboolean in_request_cb; /* the TU's request callback runs */
+  char *held_key;         /* in layer->held: the TU has not answered yet */
+  osip_message_t *provisional; /* the last one sent, for a retransmission */
 };
 
 struct SipTxnLayer {
@@ -45,6 +50,8 @@ struct SipTxnLayer {
   GHashTable *txns;  /* every SipTxn, owned */
   GPtrArray *dead;   /* osip_transaction_t ended in this pass */
   GQueue runnable;   /* osip_transaction_t with events queued */
+  GHashTable *held;  /* stream NISTs the TU has not answered, by
+                        stream_nist_key() */
   gboolean running;
   SipPeerFailure failure; /* of the transport error being reported */
 };
@@ -100,9 +107,20 @@ static SipTxn *txn_new(SipTxnLayer *l, osip_transaction_t *tr,
   return t;
 }
 
+static void txn_free(SipTxn *t) {
+  if (t->request != NULL) {
+    osip_message_free(t->request);
+  }
+  if (t->provisional != NULL) {
+    osip_message_free(t->provisional);
+  }
+  g_free(t->held_key);
+  g_free(t);
+}
+
 static void txn_forget(SipTxn *t) {
   g_hash_table_remove(t->layer->txns, t);
-  g_free(t);
+  txn_free(t);
 }
 
 /* Queues |evt| in |tr| and runs it (later, if a pass is running). */
@@ -442,6 +460,7 @@ SipTxnLayer *sip_txn_layer_new(GMainContext *context, const SipLimits *limits,
   l->cb = *callbacks;
   l->user_data = user_data;
   l->txns = g_hash_table_new(NULL, NULL);
+  l->held = g_hash_table_new(g_str_hash, g_str_equal);
   l->dead = g_ptr_array_new();
   g_queue_init(&l->runnable);
   l->timer = g_source_new(&timer_funcs, sizeof(GSource));
@@ -475,9 +494,10 @@ void sip_txn_layer_free(SipTxnLayer *l) {
   osip_release(l->osip);
   g_hash_table_iter_init(&iter, l->txns);
   while (g_hash_table_iter_next(&iter, &t, NULL)) {
-    g_free(t);
+    txn_free(t);
   }
   g_hash_table_unref(l->txns);
+  g_hash_table_unref(l->held);
   g_ptr_array_unref(l->dead);
   g_main_context_unref(l->context);
   g_free(l);
@@ -543,6 +563,110 @@ static SipReason refuse_datagram(SipTxnLayer *l, const SipFrame *frame,
   return refuse(l, msg, frame->reason, from);
 }
 
+/* ---- Stream server transactions without libosip2 ----
+ *
+ * A non-INVITE request over TCP or TLS needs little of a transaction: no
+ * retransmission is sent over a reliable transport (timer E is for
+ * unreliable ones, RFC 3261 §17.1.2.2) and timer J is zero, so the NIST
+ * ends with the final response (§17.2.2). Such a request gets a SipTxn of
+ * its own whose responses go straight onto its connection, which saves
+ * libosip2's copies of its headers and its state machine per request.
+ * While the TU has not given the final response, a request with the same
+ * branch on that connection is absorbed and gets the last provisional
+ * response again, as in libosip2's Trying and Proceeding states. Requests
+ * without an RFC 3261 branch keep libosip2's (RFC 2543) matching. */
+
+static const char *top_branch(const osip_message_t *msg) {
+  osip_via_t *via = osip_list_get(&msg->vias, 0);
+  osip_generic_param_t *branch = NULL;
+
+  if (via == NULL ||
+      osip_via_param_get_byname(via, "branch", &branch) < 0 ||
+      branch == NULL || branch->gvalue == NULL) {
+    return NULL;
+  }
+  return branch->gvalue;
+}
+
+static gboolean stream_nist_wanted(const osip_message_t *msg,
+                                   const SipPeer *from) {
+  const char *branch;
+
+  if (from->transport == SIP_TRANSPORT_UDP || !MSG_IS_REQUEST(msg) ||
+      MSG_IS_INVITE(msg) || MSG_IS_ACK(msg)) {
+    return FALSE;
+  }
+  branch = top_branch(msg);
+  return branch != NULL && g_str_has_prefix(branch, "z9hG4bK");
+}
+
+/* Identifies a stream NIST: connection, branch, method (RFC 3261
+ * §17.2.3; the sent-by is the connection's). */
+static char *stream_nist_key(const osip_message_t *msg, const SipPeer *from) {
+  return g_strdup_printf("%" G_GUINT64_FORMAT " %s %s", from->connection,
+                         top_branch(msg), msg->cseq->method);
+}
+
+static void stream_nist_end(SipTxn *t) {
+  SipTxnLayer *l = t->layer;
+
+  if (t->held_key != NULL) {
+    g_hash_table_remove(l->held, t->held_key);
+  }
+  l->stats.server_transactions--;
+  txn_forget(t);
+}
+
+/* Takes |msg|, a request stream_nist_wanted(). */
+static void stream_nist_receive(SipTxnLayer *l, osip_message_t *msg,
+                                const SipPeer *from) {
+  SipTxn *t;
+
+  if (g_hash_table_size(l->held) > 0) {
+    g_autofree char *key = stream_nist_key(msg, from);
+    t = g_hash_table_lookup(l->held, key);
+    if (t != NULL) {
+      l->stats.retransmissions++;
+      if (t->provisional != NULL) {
+        send_message(l, &t->peer, t->provisional);
+      }
+      osip_message_free(msg);
+      return;
+    }
+  }
+  t = g_new0(SipTxn, 1);
+  t->layer = l;
+  t->peer = *from;
+  t->request = msg;
+  g_hash_table_add(l->txns, t);
+  l->stats.server_transactions++;
+  t->in_request_cb = TRUE;
+  l->cb.request(l, t, msg, &t->peer, l->user_data);
+  t->in_request_cb = FALSE;
+  if (t->tu_done) {
+    stream_nist_end(t);
+  } else {
+    t->held_key = stream_nist_key(msg, from);
+    g_hash_table_insert(l->held, t->held_key, t);
+  }
+}
+
+/* sip_txn_respond() for a stream NIST. */
+static void stream_nist_respond(SipTxn *t, osip_message_t *resp) {
+  send_message(t->layer, &t->peer, resp);
+  if (!t->tu_done) {
+    if (t->provisional != NULL) {
+      osip_message_free(t->provisional);
+    }
+    t->provisional = resp;
+    return;
+  }
+  osip_message_free(resp);
+  if (!t->in_request_cb) {
+    stream_nist_end(t);
+  }
+}
+
 /* The transaction |evt| (a message that arrived) belongs to, as libosip2's
  * osip_find_transaction_and_add_event() looks for it. */
 static osip_transaction_t *find_transaction(osip_t *osip, osip_event_t *evt) {
@@ -588,6 +712,10 @@ SipReason sip_txn_layer_receive(SipTxnLayer *l, const guint8 *bytes,
   if (MSG_IS_REQUEST(msg)) {
     sip_message_stamp_via(msg, from->address, from->port);
   }
+  if (stream_nist_wanted(msg, from)) {
+    stream_nist_receive(l, msg, from);
+    return SIP_REASON_NONE;
+  }
 
   osip_event_t *evt = incoming_event(msg);
   osip_transaction_t *tr = find_transaction(l->osip, evt);
@@ -629,6 +757,10 @@ void sip_txn_respond(SipTxn *t, osip_message_t *resp) {
   if (final) {
     t->tu_done = TRUE;
   }
+  if (t->request != NULL) {
+    stream_nist_respond(t, resp);
+    return;
+  }
   if (t->tr == NULL) {
     /* libosip2 already ended it (a send failed): nothing to answer in. */
     osip_message_free(resp);
@@ -641,6 +773,9 @@ void sip_txn_respond(SipTxn *t, osip_message_t *resp) {
 }
 
 const osip_message_t *sip_txn_request(const SipTxn *t) {
+  if (t->request != NULL) {
+    return t->request;
+  }
   return t->tr != NULL ? t->tr->orig_request : NULL;
 }
 

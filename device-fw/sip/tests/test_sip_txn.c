@@ -567,6 +567,59 @@ static void test_stream_transactions_end_at_once(void) {
   g_main_context_unref(context);
 }
 
+/* A stream request the TU answers later: held, its retransmission (same
+ * branch, same connection) absorbed with the last provisional response
+ * sent again, ended by the final response; the same request on another
+ * connection is another transaction. */
+static void test_stream_request_answered_later(void) {
+  Fixture fx;
+  SipTxnLayer *layer = fixture_init(&fx, 0, NULL, NULL);
+  SipPeer from = peer(SIP_TRANSPORT_TLS, "127.0.0.1", 40001, 7);
+  SipPeer other = peer(SIP_TRANSPORT_TLS, "127.0.0.1", 40002, 8);
+  char *options = sip_canned_request("OPTIONS", "TLS", NULL, NULL);
+
+  g_assert_cmpint(receive_text(layer, options, &from), ==, SIP_REASON_NONE);
+  g_assert_cmpuint(fx.requests, ==, 1);
+  SipTxn *held = fx.held;
+  g_assert_nonnull(held);
+  g_assert_true(MSG_IS_OPTIONS(sip_txn_request(held)));
+  g_assert_cmpuint(sip_txn_layer_stats(layer)->server_transactions, ==, 1);
+
+  /* Before any response a retransmission is dropped... */
+  receive_text(layer, options, &from);
+  g_assert_cmpuint(fx.requests, ==, 1);
+  g_assert_cmpuint(fx.sent->len, ==, 0);
+  /* ...after a provisional one it gets that again. */
+  sip_txn_respond(held, sip_response_new(sip_txn_request(held), 100, NULL,
+                                         NULL));
+  g_assert_cmpuint(fx.sent->len, ==, 1);
+  receive_text(layer, options, &from);
+  g_assert_cmpuint(fx.requests, ==, 1);
+  g_assert_cmpuint(fx.sent->len, ==, 2);
+  g_assert_cmpstr(sent_at(&fx, 1)->bytes, ==, sent_at(&fx, 0)->bytes);
+  g_assert_cmpuint(sent_at(&fx, 1)->to.connection, ==, 7);
+  g_assert_cmpuint(sip_txn_layer_stats(layer)->retransmissions, ==, 2);
+
+  /* Another connection: another transaction, answered at once. */
+  fx.answer = 200;
+  receive_text(layer, options, &other);
+  g_assert_cmpuint(fx.requests, ==, 2);
+  g_assert_cmpuint(fx.sent->len, ==, 3);
+  g_assert_cmpuint(sent_at(&fx, 2)->to.connection, ==, 8);
+  g_assert_cmpuint(sip_txn_layer_stats(layer)->server_transactions, ==, 1);
+
+  /* The final response ends the held one. */
+  sip_txn_respond(held, sip_response_options_ok(sip_txn_request(held),
+                                                "gw1"));
+  g_assert_cmpuint(fx.sent->len, ==, 4);
+  osip_message_t *ok = sent_message(&fx, 3);
+  g_assert_cmpint(ok->status_code, ==, 200);
+  osip_message_free(ok);
+  g_assert_cmpuint(sip_txn_layer_stats(layer)->server_transactions, ==, 0);
+  g_free(options);
+  fixture_clear(&fx);
+}
+
 /* A timer comes due while messages keep arriving and the main loop runs
  * between them (a busy gateway): a request to a silent UDP peer is
  * retransmitted (timer E) though every message re-computes the layer's
@@ -610,6 +663,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/sip/txn/peer-failed", test_peer_failed);
   g_test_add_func("/sip/txn/stream-end-at-once",
                   test_stream_transactions_end_at_once);
+  g_test_add_func("/sip/txn/stream-answered-later",
+                  test_stream_request_answered_later);
   g_test_add_func("/sip/txn/timer-due-under-stream",
                   test_timer_due_under_steady_stream);
   return g_test_run();
