@@ -1,11 +1,14 @@
 /*
  * SIP transactions on libosip2, driven from a GLib main loop (sip_txn.h).
  *
- * libosip2 queues events in per-transaction FIFOs and runs them in
- * osip_*_execute(); its callbacks may queue more (a TU answering at once),
- * so layer_run() loops until a pass queues nothing. Transactions that end
- * are only unlinked in the kill callback and freed after the pass, because
- * libosip2 still touches them on the way out of its state machine.
+ * libosip2 queues events in per-transaction FIFOs. The layer runs only
+ * the transactions it queued an event in (layer_run(): a queue, since
+ * callbacks may queue more, a TU answering at once), not libosip2's
+ * osip_*_execute(), which walk every live transaction; the timer source
+ * runs them all, after libosip2's timer scans queued their events.
+ * Transactions that end are only unlinked in the kill callback and freed
+ * after the pass, because libosip2 still touches them on the way out of
+ * its state machine.
  */
 #include "sip_txn.h"
 
@@ -15,30 +18,41 @@
 
 /* libosip2 reports a far-future deadline when no timer runs. */
 #define SIP_TXN_NO_TIMER_S (24 * 3600)
+/* The timer source wakes this much after libosip2's deadline: libosip2
+ * compares on its own clock (gettimeofday) with "later than", and waking
+ * before it would find nothing due and spin. */
+#define SIP_TXN_TIMER_SLACK_US 1000
 
 struct SipTxn {
   SipTxnLayer *layer;
-  osip_transaction_t *tr; /* NULL once libosip2 ended it */
+  osip_transaction_t *tr; /* NULL once libosip2 ended it, or a stream NIST */
   SipPeer peer;           /* server: where the request came from */
   gboolean client;
   gboolean tu_done;       /* server: final response given; client: outcome
                              reported */
   SipClientFunc func;
   gpointer data;
+  /* A stream NIST (no libosip2 transaction, see stream_nist_receive()). */
+  osip_message_t *request;
+  gboolean in_request_cb; /* the TU's request callback runs */
+  char *held_key;         /* in layer->held: the TU has not answered yet */
+  osip_message_t *provisional; /* the last one sent, for a retransmission */
 };
 
 struct SipTxnLayer {
   osip_t *osip;
   GMainContext *context;
-  GSource *timer;
+  GSource *timer;    /* ready time: libosip2's next deadline, or earlier */
   SipLimits limits;
   SipTxnCallbacks cb;
   gpointer user_data;
   SipTxnStats stats;
   GHashTable *txns;  /* every SipTxn, owned */
   GPtrArray *dead;   /* osip_transaction_t ended in this pass */
+  GQueue runnable;   /* osip_transaction_t with events queued */
+  GHashTable *held;  /* stream NISTs the TU has not answered, by
+                        stream_nist_key() */
   gboolean running;
-  gboolean more;     /* an event was queued during the pass */
   SipPeerFailure failure; /* of the transport error being reported */
   SipStrayResponseFunc stray;
   gpointer stray_data;
@@ -95,15 +109,27 @@ static SipTxn *txn_new(SipTxnLayer *l, osip_transaction_t *tr,
   return t;
 }
 
+static void txn_free(SipTxn *t) {
+  if (t->request != NULL) {
+    osip_message_free(t->request);
+  }
+  if (t->provisional != NULL) {
+    osip_message_free(t->provisional);
+  }
+  g_free(t->held_key);
+  g_free(t);
+}
+
 static void txn_forget(SipTxn *t) {
   g_hash_table_remove(t->layer->txns, t);
-  g_free(t);
+  txn_free(t);
 }
 
 /* Queues |evt| in |tr| and runs it (later, if a pass is running). */
 static void txn_queue(SipTxnLayer *l, osip_transaction_t *tr,
                       osip_event_t *evt) {
   osip_transaction_add_event(tr, evt);
+  g_queue_push_tail(&l->runnable, tr);
   layer_run(l);
 }
 
@@ -275,26 +301,67 @@ static void set_callbacks(osip_t *osip) {
 
 /* ---- The loop ---- */
 
-static gboolean layer_timer_fired(gpointer data);
+/* Whether a timer that ends |tr| is due now, and which (*timeout). Over a
+ * reliable transport timers D, I, J and K are zero (RFC 3261 §17.1.1.2,
+ * §17.2.1, §17.1.2.2, §17.2.2): a transaction that reached Completed
+ * (Confirmed for an IST) ends at once instead of at the next timer pass,
+ * so that live transactions are only those still waiting for something. */
+static gboolean zero_timer_due(const osip_transaction_t *tr,
+                               type_t *timeout) {
+  switch (tr->state) {
+  case ICT_COMPLETED:
+    *timeout = TIMEOUT_D;
+    return tr->ict_context->timer_d_length == 0;
+  case IST_CONFIRMED:
+    *timeout = TIMEOUT_I;
+    return tr->ist_context->timer_i_length == 0;
+  case NICT_COMPLETED:
+    *timeout = TIMEOUT_K;
+    return tr->nict_context->timer_k_length == 0;
+  case NIST_COMPLETED:
+    *timeout = TIMEOUT_J;
+    return tr->nist_context->timer_j_length == 0;
+  default:
+    return FALSE;
+  }
+}
 
+/* Runs the events queued in |tr|, then its zero-length final timer. */
+static void txn_execute(osip_transaction_t *tr) {
+  type_t timeout;
+
+  do {
+    osip_event_t *evt;
+    while ((evt = osip_fifo_tryget(tr->transactionff)) != NULL) {
+      osip_transaction_execute(tr, evt);
+    }
+    if (!zero_timer_due(tr, &timeout)) {
+      return;
+    }
+    evt = osip_malloc(sizeof(*evt));
+    memset(evt, 0, sizeof(*evt));
+    evt->type = timeout;
+    evt->transactionid = tr->transactionid;
+    osip_transaction_add_event(tr, evt);
+  } while (TRUE);
+}
+
+/* Arms the timer source for libosip2's next deadline, unless it is armed
+ * for an earlier one already: re-arming on every message would push a due
+ * timer back forever under a steady stream. Waking early is harmless. */
 static void layer_arm_timer(SipTxnLayer *l) {
   struct timeval tv = {0};
 
-  if (l->timer != NULL) {
-    g_source_destroy(l->timer);
-    g_source_unref(l->timer);
-    l->timer = NULL;
-  }
   osip_timers_gettimeout(l->osip, &tv);
   if (tv.tv_sec >= SIP_TXN_NO_TIMER_S) {
     return;
   }
-  /* Round up: waking before libosip2's deadline would find nothing due
-   * and spin. */
-  guint ms = (guint)tv.tv_sec * 1000 + (guint)(tv.tv_usec + 999) / 1000;
-  l->timer = g_timeout_source_new(MAX(ms, 1));
-  g_source_set_callback(l->timer, layer_timer_fired, l, NULL);
-  g_source_attach(l->timer, l->context);
+  gint64 due = g_get_monotonic_time() + (gint64)tv.tv_sec * G_USEC_PER_SEC +
+               tv.tv_usec + SIP_TXN_TIMER_SLACK_US;
+  gint64 armed = g_source_get_ready_time(l->timer);
+  if (armed == -1 || due < armed) {
+    g_source_set_ready_time(l->timer, due);
+  }
 }
 
 static void layer_free_dead(SipTxnLayer *l) {
@@ -318,42 +385,58 @@ static void layer_free_dead(SipTxnLayer *l) {
   g_ptr_array_set_size(l->dead, 0);
 }
 
+/* Runs every runnable transaction, including those made runnable on the
+ * way; a call while a pass runs leaves the work to that pass. */
 static void layer_run(SipTxnLayer *l) {
+  osip_transaction_t *tr;
+
   if (l->running) {
-    l->more = TRUE;
     return;
   }
   l->running = TRUE;
-  /* Timers due now fire here as well as from l->timer: under a steady
-   * stream of messages the loop may never reach the timer source before
-   * the next message re-arms it, and transactions that should have ended
-   * (timer J, K: 0 s on streams) would pile up in libosip2's lists. */
-  osip_timers_ict_execute(l->osip);
-  osip_timers_ist_execute(l->osip);
-  osip_timers_nict_execute(l->osip);
-  osip_timers_nist_execute(l->osip);
-  do {
-    l->more = FALSE;
-    osip_ict_execute(l->osip);
-    osip_ist_execute(l->osip);
-    osip_nict_execute(l->osip);
-    osip_nist_execute(l->osip);
-  } while (l->more);
+  while ((tr = g_queue_pop_head(&l->runnable)) != NULL) {
+    txn_execute(tr);
+  }
   l->running = FALSE;
   layer_free_dead(l);
   layer_arm_timer(l);
 }
 
+/* Makes the transactions of |list| with events queued runnable. */
+static void layer_queue_pending(SipTxnLayer *l, osip_list_t *list) {
+  osip_list_iterator_t it;
+
+  for (osip_transaction_t *tr = osip_list_get_first(list, &it); tr != NULL;
+       tr = osip_list_get_next(&it)) {
+    if (osip_fifo_size(tr->transactionff) > 0) {
+      g_queue_push_tail(&l->runnable, tr);
+    }
+  }
+}
+
 static gboolean layer_timer_fired(gpointer data) {
   SipTxnLayer *l = data;
+  osip_t *osip = l->osip;
 
-  /* This source ends by returning G_SOURCE_REMOVE; layer_run() arms a
-   * new one for the next deadline. */
-  g_source_unref(l->timer);
-  l->timer = NULL;
+  g_source_set_ready_time(l->timer, -1);
+  osip_timers_ict_execute(osip);
+  osip_timers_ist_execute(osip);
+  osip_timers_nict_execute(osip);
+  osip_timers_nist_execute(osip);
+  layer_queue_pending(l, &osip->osip_ict_transactions);
+  layer_queue_pending(l, &osip->osip_ist_transactions);
+  layer_queue_pending(l, &osip->osip_nict_transactions);
+  layer_queue_pending(l, &osip->osip_nist_transactions);
   layer_run(l);
-  return G_SOURCE_REMOVE;
+  return G_SOURCE_CONTINUE;
 }
+
+static gboolean timer_dispatch(GSource *source, GSourceFunc func,
+                               gpointer data) {
+  return func(data);
+}
+
+static GSourceFuncs timer_funcs = {.dispatch = timer_dispatch};
 
 /* ---- Public ---- */
 
@@ -379,7 +462,12 @@ SipTxnLayer *sip_txn_layer_new(GMainContext *context, const SipLimits *limits,
   l->cb = *callbacks;
   l->user_data = user_data;
   l->txns = g_hash_table_new(NULL, NULL);
+  l->held = g_hash_table_new(g_str_hash, g_str_equal);
   l->dead = g_ptr_array_new();
+  g_queue_init(&l->runnable);
+  l->timer = g_source_new(&timer_funcs, sizeof(GSource));
+  g_source_set_callback(l->timer, layer_timer_fired, l, NULL);
+  g_source_attach(l->timer, l->context);
   return l;
 }
 
@@ -399,10 +487,8 @@ void sip_txn_layer_free(SipTxnLayer *l) {
   if (l == NULL) {
     return;
   }
-  if (l->timer != NULL) {
-    g_source_destroy(l->timer);
-    g_source_unref(l->timer);
-  }
+  g_source_destroy(l->timer);
+  g_source_unref(l->timer);
   layer_drop_list(l, &l->osip->osip_ict_transactions);
   layer_drop_list(l, &l->osip->osip_ist_transactions);
   layer_drop_list(l, &l->osip->osip_nict_transactions);
@@ -410,9 +496,10 @@ void sip_txn_layer_free(SipTxnLayer *l) {
   osip_release(l->osip);
   g_hash_table_iter_init(&iter, l->txns);
   while (g_hash_table_iter_next(&iter, &t, NULL)) {
-    g_free(t);
+    txn_free(t);
   }
   g_hash_table_unref(l->txns);
+  g_hash_table_unref(l->held);
   g_ptr_array_unref(l->dead);
   g_main_context_unref(l->context);
   g_free(l);
@@ -478,6 +565,128 @@ static SipReason refuse_datagram(SipTxnLayer *l, const SipFrame *frame,
   return refuse(l, msg, frame->reason, from);
 }
 
+/* ---- Stream server transactions without libosip2 ----
+ *
+ * A non-INVITE request over TCP or TLS needs little of a transaction: no
+ * retransmission is sent over a reliable transport (timer E is for
+ * unreliable ones, RFC 3261 §17.1.2.2) and timer J is zero, so the NIST
+ * ends with the final response (§17.2.2). Such a request gets a SipTxn of
+ * its own whose responses go straight onto its connection, which saves
+ * libosip2's copies of its headers and its state machine per request.
+ * While the TU has not given the final response, a request with the same
+ * branch on that connection is absorbed and gets the last provisional
+ * response again, as in libosip2's Trying and Proceeding states. Requests
+ * without an RFC 3261 branch keep libosip2's (RFC 2543) matching. */
+
+static const char *top_branch(const osip_message_t *msg) {
+  osip_via_t *via = osip_list_get(&msg->vias, 0);
+  osip_generic_param_t *branch = NULL;
+
+  if (via == NULL ||
+      osip_via_param_get_byname(via, "branch", &branch) < 0 ||
+      branch == NULL || branch->gvalue == NULL) {
+    return NULL;
+  }
+  return branch->gvalue;
+}
+
+static gboolean stream_nist_wanted(const osip_message_t *msg,
+                                   const SipPeer *from) {
+  const char *branch;
+
+  if (from->transport == SIP_TRANSPORT_UDP || !MSG_IS_REQUEST(msg) ||
+      MSG_IS_INVITE(msg) || MSG_IS_ACK(msg)) {
+    return FALSE;
+  }
+  branch = top_branch(msg);
+  return branch != NULL && g_str_has_prefix(branch, "z9hG4bK");
+}
+
+/* Identifies a stream NIST: connection, branch, method (RFC 3261
+ * §17.2.3; the sent-by is the connection's). */
+static char *stream_nist_key(const osip_message_t *msg, const SipPeer *from) {
+  return g_strdup_printf("%" G_GUINT64_FORMAT " %s %s", from->connection,
+                         top_branch(msg), msg->cseq->method);
+}
+
+static void stream_nist_end(SipTxn *t) {
+  SipTxnLayer *l = t->layer;
+
+  if (t->held_key != NULL) {
+    g_hash_table_remove(l->held, t->held_key);
+  }
+  l->stats.server_transactions--;
+  txn_forget(t);
+}
+
+/* Takes |msg|, a request stream_nist_wanted(). */
+static void stream_nist_receive(SipTxnLayer *l, osip_message_t *msg,
+                                const SipPeer *from) {
+  SipTxn *t;
+
+  if (g_hash_table_size(l->held) > 0) {
+    g_autofree char *key = stream_nist_key(msg, from);
+    t = g_hash_table_lookup(l->held, key);
+    if (t != NULL) {
+      l->stats.retransmissions++;
+      if (t->provisional != NULL) {
+        send_message(l, &t->peer, t->provisional);
+      }
+      osip_message_free(msg);
+      return;
+    }
+  }
+  t = g_new0(SipTxn, 1);
+  t->layer = l;
+  t->peer = *from;
+  t->request = msg;
+  g_hash_table_add(l->txns, t);
+  l->stats.server_transactions++;
+  t->in_request_cb = TRUE;
+  l->cb.request(l, t, msg, &t->peer, l->user_data);
+  t->in_request_cb = FALSE;
+  if (t->tu_done) {
+    stream_nist_end(t);
+  } else {
+    t->held_key = stream_nist_key(msg, from);
+    g_hash_table_insert(l->held, t->held_key, t);
+  }
+}
+
+/* sip_txn_respond() for a stream NIST. */
+static void stream_nist_respond(SipTxn *t, osip_message_t *resp) {
+  send_message(t->layer, &t->peer, resp);
+  if (!t->tu_done) {
+    if (t->provisional != NULL) {
+      osip_message_free(t->provisional);
+    }
+    t->provisional = resp;
+    return;
+  }
+  osip_message_free(resp);
+  if (!t->in_request_cb) {
+    stream_nist_end(t);
+  }
+}
+
+/* The transaction |evt| (a message that arrived) belongs to, as libosip2's
+ * osip_find_transaction_and_add_event() looks for it. */
+static osip_transaction_t *find_transaction(osip_t *osip, osip_event_t *evt) {
+  const osip_message_t *msg = evt->sip;
+  osip_list_t *list;
+
+  if (MSG_IS_REQUEST(msg)) {
+    list = MSG_IS_INVITE(msg) || MSG_IS_ACK(msg)
+               ? &osip->osip_ist_transactions
+               : &osip->osip_nist_transactions;
+  } else {
+    list = strcmp(msg->cseq->method, "INVITE") == 0
+               ? &osip->osip_ict_transactions
+               : &osip->osip_nict_transactions;
+  }
+  return osip_transaction_find(list, evt);
+}
+
 SipReason sip_txn_layer_receive(SipTxnLayer *l, const guint8 *bytes,
                                 gsize len, const SipPeer *from) {
   osip_message_t *msg = NULL;
@@ -505,10 +714,15 @@ SipReason sip_txn_layer_receive(SipTxnLayer *l, const guint8 *bytes,
   if (MSG_IS_REQUEST(msg)) {
     sip_message_stamp_via(msg, from->address, from->port);
   }
+  if (stream_nist_wanted(msg, from)) {
+    stream_nist_receive(l, msg, from);
+    return SIP_REASON_NONE;
+  }
 
   osip_event_t *evt = incoming_event(msg);
-  if (osip_find_transaction_and_add_event(l->osip, evt) == OSIP_SUCCESS) {
-    layer_run(l);
+  osip_transaction_t *tr = find_transaction(l->osip, evt);
+  if (tr != NULL) {
+    txn_queue(l, tr, evt);
     return SIP_REASON_NONE;
   }
   if (MSG_IS_RESPONSE(msg)) {
@@ -519,7 +733,6 @@ SipReason sip_txn_layer_receive(SipTxnLayer *l, const guint8 *bytes,
   } else if (MSG_IS_ACK(msg)) {
     l->cb.request(l, NULL, msg, from, l->user_data);
   } else {
-    osip_transaction_t *tr = NULL;
     if (osip_transaction_init(&tr, MSG_IS_INVITE(msg) ? IST : NIST, l->osip,
                               msg) == OSIP_SUCCESS) {
       txn_new(l, tr, from, FALSE);
@@ -549,6 +762,10 @@ void sip_txn_respond(SipTxn *t, osip_message_t *resp) {
   if (final) {
     t->tu_done = TRUE;
   }
+  if (t->request != NULL) {
+    stream_nist_respond(t, resp);
+    return;
+  }
   if (t->tr == NULL) {
     /* libosip2 already ended it (a send failed): nothing to answer in. */
     osip_message_free(resp);
@@ -561,6 +778,9 @@ void sip_txn_respond(SipTxn *t, osip_message_t *resp) {
 }
 
 const osip_message_t *sip_txn_request(const SipTxn *t) {
+  if (t->request != NULL) {
+    return t->request;
+  }
   return t->tr != NULL ? t->tr->orig_request : NULL;
 }
 

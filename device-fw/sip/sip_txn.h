@@ -9,8 +9,10 @@
  * absorbs retransmissions in the matching server transaction (resending
  * the last response) and hands new requests and responses to the
  * transaction user (TU) through callbacks. Timers (A to K) run from one
- * GSource on the layer's main context, re-armed to libosip2's next
- * deadline; nothing polls.
+ * GSource on the layer's main context, due at libosip2's next deadline;
+ * nothing polls. Over TCP and TLS, transactions end as soon as they
+ * complete (timers D, I, J, K are zero), and non-INVITE server
+ * transactions are the layer's own, not libosip2's (sip_txn.c).
  *
  * Not thread-safe: use a layer from its main context's thread only.
  */
@@ -169,7 +171,8 @@ void sip_txn_layer_count_stream_error(SipTxnLayer *layer,
 
 /* Sends |resp| (taken) in server transaction |txn|. A final response ends
  * the TU's use of |txn|: the layer keeps the transaction to absorb
- * retransmissions and frees it when its timers end. */
+ * retransmissions and frees it when its timers end (at once over TCP and
+ * TLS). */
 void sip_txn_respond(SipTxn *txn, osip_message_t *resp);
 
 /* The request that opened |txn|. */

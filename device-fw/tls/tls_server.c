@@ -26,6 +26,9 @@
  * vgw_tls_conn_hold(). */
 #define READ_CHUNK 16384
 #define READS_PER_WAKEUP 64
+/* What the stream handler writes while it takes what one wake-up read
+ * is gathered up to this much (a full TLS record) and written at once. */
+#define GATHER_LIMIT 16384
 
 #define TLS12_CIPHERS                                          \
   "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:" \
@@ -96,6 +99,7 @@ struct VgwTlsConn {
   gboolean aborted;  /* to be closed from the main loop */
   guint resume;      /* idle source: serve again without a socket event */
   gboolean held;     /* the stream handler takes no data for now */
+  gboolean gathering; /* writes wait for the end of read_app() */
 };
 
 static void conn_drive(VgwTlsConn *c);
@@ -502,8 +506,14 @@ static gboolean on_resume(gpointer data) {
 static gboolean conn_serve(VgwTlsConn *c) {
   gboolean more = FALSE;
   gboolean want_write = FALSE;
-  if (c->aborted || !flush_out(c) || !read_app(c, &more, &want_write) ||
-      c->aborted) {
+  /* The answers to what this wake-up reads go out together, in one TLS
+   * record and one write, not one of each per answer; also when the
+   * handler then aborted or the peer closed, as they would have at once. */
+  c->gathering = TRUE;
+  gboolean read = !c->aborted && flush_out(c) &&
+                  read_app(c, &more, &want_write);
+  c->gathering = FALSE;
+  if (!flush_out(c) || !read || c->aborted) {
     return FALSE;
   }
   /* A held connection is not read: its bytes wait in the socket, and the
@@ -580,6 +590,9 @@ gboolean vgw_tls_conn_write(VgwTlsConn *c, const guint8 *bytes, gsize len) {
     return FALSE;
   }
   g_byte_array_append(c->out, bytes, (guint)len);
+  if (c->gathering && c->out->len < GATHER_LIMIT) {
+    return TRUE; /* conn_serve() writes it */
+  }
   if (!flush_out(c)) {
     vgw_tls_conn_abort(c, "write failed");
     return FALSE;

@@ -172,9 +172,11 @@ void vgw_tls_server_set_stream(VgwTlsServer *s, const VgwTlsStreamOps *ops,
                                gpointer data);
 
 /* vgw_tls_conn_write queues |len| bytes for SSL_write on |conn| and sends
- * what the socket takes now; the rest goes out as it drains. FALSE if the
- * connection failed (it is then closed from the main loop). Callable from
- * anywhere, received() included. */
+ * what the socket takes now; the rest goes out as it drains. From
+ * |conn|'s own received(), "now" is once the data of that wake-up is
+ * handled: the answers go out together. FALSE if the connection failed
+ * (it is then closed from the main loop). Callable from anywhere,
+ * received() included. */
 gboolean vgw_tls_conn_write(VgwTlsConn *conn, const guint8 *bytes, gsize len);
 
 /* vgw_tls_conn_pending is the number of bytes queued and not yet taken by

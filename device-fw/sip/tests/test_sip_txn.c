@@ -399,15 +399,9 @@ static void test_client_transaction(void) {
   g_assert_cmpuint(fx.outcomes->len, ==, 2);
   g_assert_cmpstr(g_ptr_array_index(fx.outcomes, 0), ==, "response 100");
   g_assert_cmpstr(g_ptr_array_index(fx.outcomes, 1), ==, "response 200");
-  /* A second 200 is absorbed while the transaction lasts... */
-  receive_text(layer, ok, &proxy);
-  g_assert_cmpuint(fx.outcomes->len, ==, 2);
-  g_assert_cmpuint(sip_txn_layer_stats(layer)->stray_responses, ==, 0);
-  /* ...which over TCP is until timer K (0 s) runs from the main loop;
-   * after that it matches nothing. */
-  while (sip_txn_layer_stats(layer)->client_transactions > 0) {
-    g_main_context_iteration(NULL, TRUE);
-  }
+  /* Over TCP timer K is 0 s: the transaction ended with its final
+   * response, and a second 200 matches nothing. */
+  g_assert_cmpuint(sip_txn_layer_stats(layer)->client_transactions, ==, 0);
   receive_text(layer, ok, &proxy);
   g_assert_cmpuint(fx.outcomes->len, ==, 2);
   g_assert_cmpuint(sip_txn_layer_stats(layer)->stray_responses, ==, 1);
@@ -559,11 +553,32 @@ static void test_timers_from_main_loop(void) {
   g_main_context_unref(context);
 }
 
-/* A stream peer sending request after request, each answered at once,
- * with the main loop never reaching the layer's timer source in between
- * (a busy loop serving many connections): finished transactions must
- * still end, or every message pays for all the earlier ones. */
-static void test_finished_transactions_end_under_load(void) {
+/* |options| (a canned request with branch z9hG4bK-1) with the branch of
+ * request |i| of a stream, so that each is a new transaction. */
+static char *nth_request(const char *options, guint i) {
+  char branch[32];
+  GString *req = g_string_new(options);
+
+  g_snprintf(branch, sizeof(branch), "z9hG4bK-%u", i + 2);
+  g_string_replace(req, "z9hG4bK-1", branch, 1);
+  return g_string_free(req, FALSE);
+}
+
+/* How many times |bytes| were sent. */
+static guint sent_count(Fixture *fx, const char *bytes) {
+  guint n = 0;
+
+  for (guint i = 0; i < fx->sent->len; i++) {
+    n += strcmp(sent_at(fx, i)->bytes, bytes) == 0;
+  }
+  return n;
+}
+
+/* Over a stream, timer J is 0 s (RFC 3261 §17.2.2): a server transaction
+ * ends with its final response, not at some later timer pass, so that a
+ * busy stream never leaves finished transactions behind for every later
+ * message to walk past. */
+static void test_stream_transactions_end_at_once(void) {
   Fixture fx;
   GMainContext *context = g_main_context_new();
   SipTxnLayer *layer = fixture_init(&fx, 200, context, NULL);
@@ -571,15 +586,97 @@ static void test_finished_transactions_end_under_load(void) {
   char *options = sip_canned_request("OPTIONS", "TLS", NULL, NULL);
 
   for (guint i = 0; i < 200; i++) {
-    char branch[32];
-    g_snprintf(branch, sizeof(branch), "z9hG4bK-%u", i + 2);
-    g_autoptr(GString) req = g_string_new(options);
-    g_string_replace(req, "z9hG4bK-1", branch, 1);
-    g_assert_cmpint(receive_text(layer, req->str, &from), ==,
-                    SIP_REASON_NONE);
+    g_autofree char *req = nth_request(options, i);
+    g_assert_cmpint(receive_text(layer, req, &from), ==, SIP_REASON_NONE);
+    g_assert_cmpuint(fx.sent->len, ==, i + 1);
+    g_assert_cmpuint(sip_txn_layer_stats(layer)->server_transactions, ==, 0);
   }
-  g_assert_cmpuint(fx.sent->len, ==, 200);
-  g_assert_cmpuint(sip_txn_layer_stats(layer)->server_transactions, <=, 2);
+  /* The same request again is a new transaction, answered again. */
+  g_assert_cmpint(receive_text(layer, options, &from), ==, SIP_REASON_NONE);
+  g_assert_cmpuint(fx.requests, ==, 201);
+  g_assert_cmpuint(sip_txn_layer_stats(layer)->retransmissions, ==, 0);
+  g_free(options);
+  fixture_clear(&fx);
+  g_main_context_unref(context);
+}
+
+/* A stream request the TU answers later: held, its retransmission (same
+ * branch, same connection) absorbed with the last provisional response
+ * sent again, ended by the final response; the same request on another
+ * connection is another transaction. */
+static void test_stream_request_answered_later(void) {
+  Fixture fx;
+  SipTxnLayer *layer = fixture_init(&fx, 0, NULL, NULL);
+  SipPeer from = peer(SIP_TRANSPORT_TLS, "127.0.0.1", 40001, 7);
+  SipPeer other = peer(SIP_TRANSPORT_TLS, "127.0.0.1", 40002, 8);
+  char *options = sip_canned_request("OPTIONS", "TLS", NULL, NULL);
+
+  g_assert_cmpint(receive_text(layer, options, &from), ==, SIP_REASON_NONE);
+  g_assert_cmpuint(fx.requests, ==, 1);
+  SipTxn *held = fx.held;
+  g_assert_nonnull(held);
+  g_assert_true(MSG_IS_OPTIONS(sip_txn_request(held)));
+  g_assert_cmpuint(sip_txn_layer_stats(layer)->server_transactions, ==, 1);
+
+  /* Before any response a retransmission is dropped... */
+  receive_text(layer, options, &from);
+  g_assert_cmpuint(fx.requests, ==, 1);
+  g_assert_cmpuint(fx.sent->len, ==, 0);
+  /* ...after a provisional one it gets that again. */
+  sip_txn_respond(held, sip_response_new(sip_txn_request(held), 100, NULL,
+                                         NULL));
+  g_assert_cmpuint(fx.sent->len, ==, 1);
+  receive_text(layer, options, &from);
+  g_assert_cmpuint(fx.requests, ==, 1);
+  g_assert_cmpuint(fx.sent->len, ==, 2);
+  g_assert_cmpstr(sent_at(&fx, 1)->bytes, ==, sent_at(&fx, 0)->bytes);
+  g_assert_cmpuint(sent_at(&fx, 1)->to.connection, ==, 7);
+  g_assert_cmpuint(sip_txn_layer_stats(layer)->retransmissions, ==, 2);
+
+  /* Another connection: another transaction, answered at once. */
+  fx.answer = 200;
+  receive_text(layer, options, &other);
+  g_assert_cmpuint(fx.requests, ==, 2);
+  g_assert_cmpuint(fx.sent->len, ==, 3);
+  g_assert_cmpuint(sent_at(&fx, 2)->to.connection, ==, 8);
+  g_assert_cmpuint(sip_txn_layer_stats(layer)->server_transactions, ==, 1);
+
+  /* The final response ends the held one. */
+  sip_txn_respond(held, sip_response_options_ok(sip_txn_request(held),
+                                                "gw1"));
+  g_assert_cmpuint(fx.sent->len, ==, 4);
+  osip_message_t *ok = sent_message(&fx, 3);
+  g_assert_cmpint(ok->status_code, ==, 200);
+  osip_message_free(ok);
+  g_assert_cmpuint(sip_txn_layer_stats(layer)->server_transactions, ==, 0);
+  g_free(options);
+  fixture_clear(&fx);
+}
+
+/* A timer comes due while messages keep arriving and the main loop runs
+ * between them (a busy gateway): a request to a silent UDP peer is
+ * retransmitted (timer E) though every message re-computes the layer's
+ * next deadline. The stream is over TLS, its transactions gone at once. */
+static void test_timer_due_under_steady_stream(void) {
+  Fixture fx;
+  GMainContext *context = g_main_context_new();
+  SipTxnLayer *layer = fixture_init(&fx, 200, context, NULL);
+  SipPeer silent = peer(SIP_TRANSPORT_UDP, "127.0.0.1", 5080, 0);
+  SipPeer from = peer(SIP_TRANSPORT_TLS, "127.0.0.1", 40001, 7);
+  char *options = sip_canned_request("OPTIONS", "TLS", NULL, NULL);
+
+  g_assert_true(sip_txn_send_request(layer, gateway_options("UDP"), &silent,
+                                     record_outcome, &fx));
+  g_autofree char *request = g_strdup(sent_at(&fx, 0)->bytes);
+  /* Until it is sent again (the test's timeout fails it otherwise). */
+  for (guint i = 0; sent_count(&fx, request) < 2; i++) {
+    g_autofree char *req = nth_request(options, i);
+    g_assert_cmpint(receive_text(layer, req, &from), ==, SIP_REASON_NONE);
+    g_main_context_iteration(context, FALSE);
+  }
+  g_assert_cmpuint(sip_txn_layer_stats(layer)->client_transactions, ==, 1);
+  g_assert_cmpuint(sip_txn_layer_stats(layer)->server_transactions, ==, 0);
+  g_assert_cmpuint(fx.outcomes->len, ==, 0);
   g_free(options);
   fixture_clear(&fx);
   g_main_context_unref(context);
@@ -598,7 +695,11 @@ int main(int argc, char **argv) {
   g_test_add_func("/sip/txn/invite-2xx-again", test_invite_2xx_again);
   g_test_add_func("/sip/txn/timers", test_timers_from_main_loop);
   g_test_add_func("/sip/txn/peer-failed", test_peer_failed);
-  g_test_add_func("/sip/txn/finished-end-under-load",
-                  test_finished_transactions_end_under_load);
+  g_test_add_func("/sip/txn/stream-end-at-once",
+                  test_stream_transactions_end_at_once);
+  g_test_add_func("/sip/txn/stream-answered-later",
+                  test_stream_request_answered_later);
+  g_test_add_func("/sip/txn/timer-due-under-stream",
+                  test_timer_due_under_steady_stream);
   return g_test_run();
 }
