@@ -10,6 +10,7 @@
 #include "tls/tls_server.h"
 #include "tls/tls_signer.h"
 #include "tls/tls_softkey.h"
+#include "tls/tls_versions.h"
 
 struct VgwTlsService {
   VgwCryptoEngine *engine;
@@ -55,6 +56,13 @@ VgwTlsService *vgw_tls_service_start(VgwCryptoEngine *engine,
   t->signer = vgw_tls_signer_new(engine);
   t->server = vgw_tls_server_new(t->signer);
   t->client = vgw_tls_client_new(t->signer);
+  /* Context 0 serves both roles until TLS Contexts are selectable. The
+   * version parameters need a reset, so the boot's policy holds. */
+  VgwTlsVersionPolicy versions;
+  vgw_tls_version_policy(vgw_config_state_running(cs), 0, &versions);
+  vgw_tls_versions_log(&versions, 0);
+  vgw_tls_server_set_versions(t->server, &versions);
+  vgw_tls_client_set_versions(t->client, &versions);
   if (!load_identity(t, error)) {
     vgw_tls_client_free(t->client);
     vgw_tls_server_free(t->server);
