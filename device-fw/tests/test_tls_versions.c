@@ -9,7 +9,7 @@
 #include <openssl/ssl.h>
 #include <string.h>
 
-#include "param_ini.h"
+#include "tests/config_fixture.h"
 #include "tls/tls_error.h"
 #include "tls/tls_softkey.h"
 #include "tls/tls_versions.h"
@@ -17,23 +17,27 @@
 
 #define ALL_BITS (VGW_TLS_V1_0 | VGW_TLS_V1_1 | VGW_TLS_V1_2 | VGW_TLS_V1_3)
 
-static VgwParamConfig *config(const char *ini) {
-  VgwParamConfig *cfg = vgw_param_config_new();
-  GError *error = NULL;
-
-  g_assert_true(vgw_ini_load(cfg, ini, strlen(ini), "t.ini",
-                             VGW_INI_INCREMENTAL, NULL, &error));
-  g_assert_no_error(error);
-  return cfg;
-}
-
 /* policy_of returns the policy of context |context| for |ini|. */
 static VgwTlsVersionPolicy policy_of(const char *ini, guint context) {
-  VgwParamConfig *cfg = config(ini);
+  VgwParamConfig *cfg = test_config(ini);
   VgwTlsVersionPolicy p;
 
   vgw_tls_version_policy(cfg, context, &p);
   vgw_param_config_free(cfg);
+  return p;
+}
+
+/* policy_7x returns context 0's policy under 7.x with TLSVersion
+ * |global| and context 0's mask |mask|. */
+static VgwTlsVersionPolicy policy_7x(int global, guint mask) {
+  char *ini = g_strdup_printf(
+      "VgwManualVersion = 1\nTLSVersion = %d\n"
+      "[ TLSContexts ]\nFORMAT Index = Name, TLSVersion;\n"
+      "TLSContexts 0 = \"default\", %u;\n[ \\TLSContexts ]\n",
+      global, mask);
+  VgwTlsVersionPolicy p = policy_of(ini, 0);
+
+  g_free(ini);
   return p;
 }
 
@@ -87,12 +91,7 @@ static void test_manual_64(void) {
  * enforces spans it, and a gap is reported. */
 static void test_manual_7x_masks(void) {
   for (guint mask = 1; mask <= 15; mask++) {
-    char *ini = g_strdup_printf(
-        "VgwManualVersion = 1\nTLSVersion = 1\n"
-        "[ TLSContexts ]\nFORMAT Index = Name, TLSVersion;\n"
-        "TLSContexts 0 = \"default\", %u;\n[ \\TLSContexts ]\n",
-        mask);
-    VgwTlsVersionPolicy p = policy_of(ini, 0);
+    VgwTlsVersionPolicy p = policy_7x(1, mask);
     guint lo = (guint)g_bit_nth_lsf(mask, -1);
     guint hi = (guint)g_bit_nth_msf(mask, -1);
     gboolean gap = mask == 5 || mask == 9 || mask == 10 || mask == 11 ||
@@ -108,7 +107,6 @@ static void test_manual_7x_masks(void) {
     g_assert_false(p.wants_ssl);
     g_assert_true(g_str_has_prefix(p.rule, prefix));
     g_free(prefix);
-    g_free(ini);
   }
 }
 
@@ -126,17 +124,11 @@ static void test_manual_7x_rules(void) {
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-    char *ini = g_strdup_printf(
-        "VgwManualVersion = 1\n"
-        "[ TLSContexts ]\nFORMAT Index = Name, TLSVersion;\n"
-        "TLSContexts 0 = \"default\", %u;\n[ \\TLSContexts ]\n",
-        cases[i].mask);
-    VgwTlsVersionPolicy p = policy_of(ini, 0);
+    VgwTlsVersionPolicy p = policy_7x(0, cases[i].mask);
     char *want = g_strdup_printf("TLSContexts 0 TLSVersion %u (manual 7.x): %s",
                                  cases[i].mask, cases[i].set);
     g_assert_cmpstr(p.rule, ==, want);
     g_free(want);
-    g_free(ini);
   }
 }
 
@@ -324,14 +316,8 @@ static void test_handshakes_64(void) {
 static void test_handshakes_7x(void) {
   static const guint masks[] = {0, 1, 2, 4, 8, 6, 12, 15};
   for (gsize i = 0; i < G_N_ELEMENTS(masks); i++) {
-    char *ini = g_strdup_printf(
-        "VgwManualVersion = 1\nTLSVersion = 1\n"
-        "[ TLSContexts ]\nFORMAT Index = Name, TLSVersion;\n"
-        "TLSContexts 0 = \"default\", %u;\n[ \\TLSContexts ]\n",
-        masks[i]);
-    VgwTlsVersionPolicy p = policy_of(ini, 0);
+    VgwTlsVersionPolicy p = policy_7x(1, masks[i]);
     check_policy(&p);
-    g_free(ini);
   }
 }
 

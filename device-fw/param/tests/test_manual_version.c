@@ -1,20 +1,7 @@
 /* The meaning of PeerHostNameVerificationMode, SIPSRequireClientCertificate
  * and VerifyServerCertificate under each VgwManualVersion, every value. */
-#include <string.h>
-
 #include "manual_version.h"
-#include "param_ini.h"
-
-/* config returns a factory configuration with |ini| loaded on top. */
-static VgwParamConfig *config(const char *ini) {
-  VgwParamConfig *cfg = vgw_param_config_new();
-  GError *error = NULL;
-
-  g_assert_true(vgw_ini_load(cfg, ini, strlen(ini), "t.ini",
-                             VGW_INI_INCREMENTAL, NULL, &error));
-  g_assert_no_error(error);
-  return cfg;
-}
+#include "tests/config_fixture.h"
 
 /* The factory configuration follows the seed, 6.4. */
 static void test_default_is_64(void) {
@@ -27,7 +14,7 @@ static void test_default_is_64(void) {
 }
 
 static void test_manual_names(void) {
-  VgwParamConfig *cfg = config("VgwManualVersion = 1\n");
+  VgwParamConfig *cfg = test_config("VgwManualVersion = 1\n");
 
   g_assert_cmpint(vgw_manual_version(cfg), ==, VGW_MANUAL_7X);
   g_assert_cmpstr(vgw_manual_version_name(VGW_MANUAL_7X), ==, "7.x");
@@ -55,7 +42,7 @@ static void test_peer_hostname_roles(void) {
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-    VgwParamConfig *cfg = config(cases[i].ini);
+    VgwParamConfig *cfg = test_config(cases[i].ini);
     g_test_message("%s", cases[i].ini);
     g_assert_cmpint(vgw_manual_peer_hostname_roles(cfg), ==, cases[i].roles);
     vgw_param_config_free(cfg);
@@ -72,7 +59,7 @@ static void test_client_verifies_server(void) {
                                     "SIPSRequireClientCertificate = %d\n"
                                     "VerifyServerCertificate = %d\n",
                                     manual, require, verify);
-        VgwParamConfig *cfg = config(ini);
+        VgwParamConfig *cfg = test_config(ini);
         gboolean want = verify == 1 || (manual == 1 && require == 1);
         g_test_message("%s", ini);
         g_assert_cmpint(vgw_manual_client_requires_server_verification(cfg),
