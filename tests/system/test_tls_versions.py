@@ -14,7 +14,9 @@ One gateway, its policy changed with `vgw ini load --incremental` and
   that 6.4 ignores: TLS 1.0 only, as server and as client;
 - 7.x, context 0 TLSVersion 4 (TLS 1.2 only): only TLS 1.2 both ways; a
   TLS 1.3-only client and a TLS 1.1-only server are refused;
-- 7.x, context 0 TLSVersion 0: the global TLSVersion 1 again.
+- 7.x, context 0 TLSVersion 8 (TLS 1.3 only), then 0 (the global
+  TLSVersion 1 again), each loaded without a reset: a table change is
+  live, and new connections follow it.
 
 Server role: `openssl s_client` limited to one version. A refusal is a
 protocol_version alert from whichever side sees no common version first:
@@ -84,9 +86,20 @@ def check_logged(run, role, rule, refused):
               'refusals' % (role, rule, refused), '\n'.join(lines) or run.console_tail(GW))
 
 
+def tls_status(run):
+    return (run.status(GW) or {}).get('tls') or {}
+
+
+def delta(before, after, key):
+    """The counts of AFTER[KEY] that grew since BEFORE[KEY]."""
+    b, a = before.get(key) or {}, after.get(key) or {}
+    return {k: n - b.get(k, 0) for k, n in a.items() if n != b.get(k, 0)}
+
+
 def server_role(run, port, accepted, rule):
     """Every version against the gateway as server: ACCEPTED completes,
     the rest are refused with protocol_version and logged with RULE."""
+    before = tls_status(run)
     for flag, name in sorted(VERSIONS.items()):
         proto, out = client_hello(port, flag)
         if flag in accepted:
@@ -99,9 +112,9 @@ def server_role(run, port, accepted, rule):
                       % (rule, flag), out)
     refused = len(VERSIONS) - len(accepted)
     check_logged(run, 'server', rule, refused)
-    t = (run.status(GW) or {}).get('tls') or {}
-    run.check((t.get('failure_reasons') or {}) == ({'version': refused} if refused else {}),
-              'server, %s: status counts %d version failures' % (rule, refused), t)
+    t = tls_status(run)
+    run.check(delta(before, t, 'failure_reasons') == ({'version': refused} if refused else {}),
+              'server, %s: status counts %d more version failures' % (rule, refused), t)
 
 
 def sip_response(request):
@@ -152,6 +165,7 @@ def client_role(run, cert, accepted, refused, rule):
     """The gateway as client against one-version servers: ACCEPTED
     answer the OPTIONS, REFUSED fail the handshake as `version`, each
     logged with RULE and the alert (sent or received)."""
+    before = tls_status(run)
     for flag in accepted:
         o, out = dial(run, cert, flag)
         run.check(o.get('answered') is True and o.get('status') == 200 and
@@ -165,20 +179,25 @@ def client_role(run, cert, accepted, refused, rule):
                   'client, %s: s_server %s is refused (tls-handshake-failed, version)'
                   % (rule, flag), (o, out))
     check_logged(run, 'client', rule, len(refused))
-    t = (run.status(GW) or {}).get('tls') or {}
-    run.check((t.get('client_failure_reasons') or {}) ==
+    t = tls_status(run)
+    run.check(delta(before, t, 'client_failure_reasons') ==
               ({'version': len(refused)} if refused else {}) and
-              t.get('client_handshakes') == len(accepted),
-              'client, %s: status counts %d handshakes and %d version failures'
+              t.get('client_handshakes', 0) - before.get('client_handshakes', 0) ==
+              len(accepted),
+              'client, %s: status counts %d more handshakes and %d more version failures'
               % (rule, len(accepted), len(refused)), t)
 
 
-def reconfigure(run, what, ini):
+def load(run, what, ini):
     path = os.path.join(run.state_root, 'policy.ini')
     with open(path, 'w') as f:
         f.write(ini)
     p = run.vgw('ini', 'load', '--name', GW, '--incremental', path, timeout=120)
     run.check(p.returncode == 0, 'ini load: %s' % what, p.stdout + p.stderr)
+
+
+def reconfigure(run, what, ini):
+    load(run, what, ini)
     p = run.vgw('reset', '--name', GW, '--save', timeout=600)
     run.check(p.returncode == 0, 'vgw reset --save applies %s' % what,
               p.stdout + p.stderr + run.console_tail(GW))
@@ -236,9 +255,12 @@ def test(run):
     server_role(run, port, ['-tls1_2'], rule)
     client_role(run, cert, ['-tls1_2'], ['-tls1_1', '-tls1_3'], rule)
 
-    # -- 7.x, context 0 TLSVersion 0: the global again ----------------------
+    # -- 7.x, context 0 TLSVersion 8, then 0, live (a table needs no reset) --
+    rule = 'TLSContexts 0 TLSVersion 8 (manual 7.x): TLS 1.3'
+    load(run, 'TLSContexts 0 TLSVersion 8 under 7.x, live', contexts(8))
+    server_role(run, port, ['-tls1_3'], rule)
     rule = 'TLSContexts 0 TLSVersion 0 -> TLSVersion 1 (manual 7.x): TLS 1.0'
-    reconfigure(run, 'TLSContexts 0 TLSVersion 0 under 7.x', contexts(0))
+    load(run, 'TLSContexts 0 TLSVersion 0 under 7.x, live', contexts(0))
     server_role(run, port, ['-tls1'], rule)
 
 
