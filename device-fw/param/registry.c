@@ -215,9 +215,8 @@ static const VgwParamDesc tls_contexts_columns[] = {
      .note = "Values 0-7 from 7.0-7.2; 8/12 (TLS 1.3) inferred from 7.4 files. "
              "Applies under VgwManualVersion 7.x only (6.4 has no contexts: "
              "the global TLSVersion rules). [vgw] 0 follows the global "
-             "TLSVersion. BoringSSL negotiates one contiguous range: a mask "
-             "with a gap (5, 9, 10, 11, 13) also allows the versions inside "
-             "the gap (a forced deviation, logged at boot)."},
+             "TLSVersion. A mask with a gap (5 = TLS 1.0 and 1.2) allows "
+             "exactly its versions."},
     {"ServerCipherString", STR(255), .default_text = "DEFAULT",
      .description = "OpenSSL cipher list (TLS 1.2 and below) as server"},
     {"ClientCipherString", STR(255), .default_text = "DEFAULT",

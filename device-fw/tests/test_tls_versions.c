@@ -2,8 +2,8 @@
  * TLSVersion and of the TLSContexts.TLSVersion mask under both manuals,
  * and real BoringSSL handshakes in memory, in both roles, against a peer
  * limited to one version: a version inside the policy is negotiated, one
- * outside ends in a protocol_version alert that the gateway's side counts
- * as a "version" failure. */
+ * outside (also one inside a gap of the mask) ends in a protocol_version
+ * alert that the gateway's side counts as a "version" failure. */
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -55,7 +55,7 @@ static void test_factory(void) {
   g_assert_cmphex(p.min_version, ==, TLS1_VERSION);
   g_assert_cmphex(p.max_version, ==, TLS1_3_VERSION);
   g_assert_true(p.wants_ssl);
-  g_assert_false(p.widened);
+  g_assert_false(p.gap);
   g_assert_cmpstr(p.rule, ==, "TLSVersion 0 (manual 6.4): TLS 1.0-1.3");
 }
 
@@ -103,7 +103,7 @@ static void test_manual_7x_masks(void) {
     g_assert_cmpuint(p.versions, ==, mask);
     g_assert_cmphex(p.min_version, ==, TLS1_VERSION + lo);
     g_assert_cmphex(p.max_version, ==, TLS1_VERSION + hi);
-    g_assert_cmpint(p.widened, ==, gap);
+    g_assert_cmpint(p.gap, ==, gap);
     g_assert_false(p.wants_ssl);
     g_assert_true(g_str_has_prefix(p.rule, prefix));
     g_free(prefix);
@@ -119,8 +119,9 @@ static void test_manual_7x_rules(void) {
       {4, "TLS 1.2"},
       {12, "TLS 1.2-1.3"},
       {7, "TLS 1.0-1.2"},
-      {5, "TLS 1.0, 1.2 (negotiated as TLS 1.0-1.2)"},
-      {9, "TLS 1.0, 1.3 (negotiated as TLS 1.0-1.3)"},
+      {5, "TLS 1.0, 1.2"},
+      {9, "TLS 1.0, 1.3"},
+      {11, "TLS 1.0, 1.1, 1.3"},
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -155,12 +156,13 @@ static void test_manual_7x_follows_global(void) {
                   "TLS 1.0");
 }
 
-/* An engine RSA key cannot sign TLS 1.0/1.1: a range reaching TLS 1.2
+/* An engine RSA key cannot sign TLS 1.0/1.1: a policy with later versions
  * loses them; a TLS 1.0/1.1-only one cannot and is kept. */
 static void test_drop_legacy(void) {
   VgwTlsVersionPolicy p = policy_of("TLSVersion = 0\n", 0);
 
   g_assert_true(vgw_tls_versions_drop_legacy(&p));
+  g_assert_cmpuint(p.versions, ==, VGW_TLS_V1_2 | VGW_TLS_V1_3);
   g_assert_cmphex(p.min_version, ==, TLS1_2_VERSION);
   g_assert_cmphex(p.max_version, ==, TLS1_3_VERSION);
   g_assert_true(g_str_has_prefix(p.rule, "TLSVersion 0 (manual 6.4): TLS "
@@ -170,6 +172,13 @@ static void test_drop_legacy(void) {
   g_assert_cmphex(p.min_version, ==, TLS1_VERSION);
   vgw_tls_version_policy_builtin(&p);
   g_assert_false(vgw_tls_versions_drop_legacy(&p));
+  /* TLS 1.0 and 1.3: 1.3 alone remains. */
+  p = policy_7x(1, VGW_TLS_V1_0 | VGW_TLS_V1_3);
+  g_assert_true(p.gap);
+  g_assert_true(vgw_tls_versions_drop_legacy(&p));
+  g_assert_cmpuint(p.versions, ==, VGW_TLS_V1_3);
+  g_assert_cmphex(p.min_version, ==, TLS1_3_VERSION);
+  g_assert_false(p.gap);
 }
 
 /* --- handshakes ------------------------------------------------------ */
@@ -253,6 +262,11 @@ static Outcome handshake(SSL_CTX *gw, SSL_CTX *peer, gboolean gw_server) {
     int rg = SSL_do_handshake(g);
     int eg = rg == 1 ? SSL_ERROR_NONE : SSL_get_error(g, rg);
     if (rg == 1 && rp == 1) {
+      /* As vgwd does when a handshake completes (tls_server.c). */
+      if (vgw_tls_versions_refuse_outside(g)) {
+        out.reason = VGW_TLS_ERROR_VERSION;
+        break;
+      }
       out.ok = TRUE;
       out.version = (uint16_t)SSL_version(g);
       break;
@@ -287,7 +301,7 @@ static void check_policy(const VgwTlsVersionPolicy *pol) {
       uint16_t v = (uint16_t)(TLS1_VERSION + bit);
       SSL_CTX *peer = peer_ctx(v, !gw_server);
       Outcome o = handshake(gw, peer, gw_server);
-      gboolean inside = v >= pol->min_version && v <= pol->max_version;
+      gboolean inside = (pol->versions & (1u << bit)) != 0;
       g_test_message("%s, gateway %s, peer TLS 1.%u: %s (alert %d)",
                      pol->rule, gw_server ? "server" : "client", bit,
                      o.ok ? "ok" : vgw_tls_error_name(o.reason), o.alert);
@@ -314,7 +328,7 @@ static void test_handshakes_64(void) {
 }
 
 static void test_handshakes_7x(void) {
-  static const guint masks[] = {0, 1, 2, 4, 8, 6, 12, 15};
+  static const guint masks[] = {0, 1, 2, 4, 8, 6, 12, 15, 5, 9, 10, 11, 13};
   for (gsize i = 0; i < G_N_ELEMENTS(masks); i++) {
     VgwTlsVersionPolicy p = policy_7x(1, masks[i]);
     check_policy(&p);

@@ -412,6 +412,13 @@ static gboolean drive_handshake(VgwTlsConn *c, gboolean *done) {
   int r = SSL_do_handshake(c->ssl);
   if (r == 1) {
     VgwTlsServer *s = c->server;
+    if (vgw_tls_versions_refuse_outside(c->ssl)) {
+      char reason[64];
+      g_snprintf(reason, sizeof(reason), "%s is not in the policy",
+                 SSL_get_version(c->ssl));
+      handshake_failed(c, VGW_TLS_ERROR_VERSION, reason);
+      return FALSE;
+    }
     if (s->established.length >= s->max_established) {
       /* Filled up while this handshake ran: refuse it as accept would. */
       char reason[64];

@@ -1,7 +1,9 @@
 /* The TLS version policy: see tls_versions.h. */
 #include "tls/tls_versions.h"
 
+#include <openssl/bytestring.h>
 #include <openssl/ssl.h>
+#include <openssl/tls1.h>
 #include <string.h>
 
 #include "manual_version.h"
@@ -56,22 +58,15 @@ static void describe(guint versions, char *buf, gsize len) {
  * the rule as "|source| (manual M): TLS ...". */
 static void set_versions(VgwTlsVersionPolicy *p, guint versions,
                          const char *source, VgwManualVersion manual) {
-  guint span = span_of(versions);
   char set[48];
-  char range[48] = "";
 
   p->versions = versions;
   p->min_version = version_of((guint)g_bit_nth_lsf(versions, -1));
   p->max_version = version_of((guint)g_bit_nth_msf(versions, -1));
-  p->widened = versions != span;
+  p->gap = versions != span_of(versions);
   describe(versions, set, sizeof(set));
-  if (p->widened) {
-    char negotiated[24];
-    describe(span, negotiated, sizeof(negotiated));
-    g_snprintf(range, sizeof(range), " (negotiated as %s)", negotiated);
-  }
-  g_snprintf(p->rule, sizeof(p->rule), "%s (manual %s): %s%s", source,
-             vgw_manual_version_name(manual), set, range);
+  g_snprintf(p->rule, sizeof(p->rule), "%s (manual %s): %s", source,
+             vgw_manual_version_name(manual), set);
 }
 
 /* global_versions: the set the global TLSVersion |value| allows. */
@@ -128,10 +123,14 @@ void vgw_tls_version_policy_builtin(VgwTlsVersionPolicy *out) {
 }
 
 gboolean vgw_tls_versions_drop_legacy(VgwTlsVersionPolicy *p) {
-  if (p->min_version >= TLS1_2_VERSION || p->max_version < TLS1_2_VERSION) {
+  guint modern = p->versions & ~(VGW_TLS_V1_0 | VGW_TLS_V1_1);
+
+  if (modern == 0 || modern == p->versions) {
     return FALSE;
   }
-  p->min_version = TLS1_2_VERSION;
+  p->versions = modern;
+  p->min_version = version_of((guint)g_bit_nth_lsf(modern, -1));
+  p->gap = modern != span_of(modern);
   g_strlcat(p->rule,
             "; as server TLS 1.2 and up only: the crypto engine's RSA key "
             "cannot sign TLS 1.0/1.1 handshakes",
@@ -139,21 +138,88 @@ gboolean vgw_tls_versions_drop_legacy(VgwTlsVersionPolicy *p) {
   return TRUE;
 }
 
-static void rule_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int index,
-                      long argl, void *argp) {
+static void policy_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad,
+                        int index, long argl, void *argp) {
   g_free(ptr);
 }
 
-/* rule_index is the SSL_CTX ex_data slot holding the policy's rule. */
-static int rule_index(void) {
+/* policy_index is the SSL_CTX ex_data slot holding a copy of the policy
+ * applied to it. */
+static int policy_index(void) {
   static gsize once = 0;
   static int index = -1;
 
   if (g_once_init_enter(&once)) {
-    index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, rule_free);
+    index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, policy_free);
     g_once_init_leave(&once, 1);
   }
   return index;
+}
+
+static const VgwTlsVersionPolicy *policy_of_ctx(const SSL_CTX *ctx) {
+  return SSL_CTX_get_ex_data(ctx, policy_index());
+}
+
+/* bit_of returns the VGW_TLS_V* bit of protocol |version|, 0 for any
+ * other value (SSL 3.0, DTLS, GREASE, drafts). */
+static guint bit_of(uint16_t version) {
+  return version >= TLS1_VERSION && version <= TLS1_3_VERSION
+             ? 1u << (version - TLS1_VERSION)
+             : 0;
+}
+
+/* offered_versions returns the VGW_TLS_V* set |hello| offers: its
+ * supported_versions list (RFC 8446 §4.2.1), or without one every
+ * version up to its legacy version. 0 if the list is malformed. */
+static guint offered_versions(const SSL_CLIENT_HELLO *hello) {
+  const uint8_t *data;
+  size_t len;
+  guint offered = 0;
+
+  if (!SSL_early_callback_ctx_extension_get(
+          hello, TLSEXT_TYPE_supported_versions, &data, &len)) {
+    for (uint16_t v = TLS1_VERSION; v <= MIN(hello->version, TLS1_2_VERSION);
+         v++) {
+      offered |= bit_of(v);
+    }
+    return offered;
+  }
+  CBS ext, list;
+  CBS_init(&ext, data, len);
+  if (!CBS_get_u8_length_prefixed(&ext, &list) || CBS_len(&ext) != 0) {
+    return 0;
+  }
+  while (CBS_len(&list) > 0) {
+    uint16_t v;
+    if (!CBS_get_u16(&list, &v)) {
+      return 0;
+    }
+    offered |= bit_of(v);
+  }
+  return offered;
+}
+
+/* on_client_hello narrows the range of a server connection whose policy
+ * has a gap to the one version it will negotiate: the highest the client
+ * offers within the policy, or, with none, the policy's highest, which the
+ * client does not offer, so that BoringSSL refuses it with
+ * protocol_version. BoringSSL fixes the range after this callback. */
+static enum ssl_select_cert_result_t on_client_hello(
+    const SSL_CLIENT_HELLO *hello) {
+  const VgwTlsVersionPolicy *p = policy_of_ctx(SSL_get_SSL_CTX(hello->ssl));
+  guint common = p != NULL ? offered_versions(hello) & p->versions : 0;
+  uint16_t v;
+
+  if (p == NULL) {
+    return ssl_select_cert_success;
+  }
+  v = common != 0 ? version_of((guint)g_bit_nth_msf(common, -1))
+                  : p->max_version;
+  if (!SSL_set_min_proto_version(hello->ssl, v) ||
+      !SSL_set_max_proto_version(hello->ssl, v)) {
+    return ssl_select_cert_error;
+  }
+  return ssl_select_cert_success;
 }
 
 gboolean vgw_tls_versions_apply(SSL_CTX *ctx, const VgwTlsVersionPolicy *p,
@@ -169,14 +235,29 @@ gboolean vgw_tls_versions_apply(SSL_CTX *ctx, const VgwTlsVersionPolicy *p,
                       "cannot apply the TLS version policy %s", p->rule);
     return FALSE;
   }
+  if (p->gap) {
+    SSL_CTX_set_select_certificate_cb(ctx, on_client_hello);
+  }
   /* SSL_CTX_set_ex_data does not free what it replaces. */
-  g_free(SSL_CTX_get_ex_data(ctx, rule_index()));
-  SSL_CTX_set_ex_data(ctx, rule_index(), g_strdup(p->rule));
+  g_free(SSL_CTX_get_ex_data(ctx, policy_index()));
+  SSL_CTX_set_ex_data(ctx, policy_index(), g_memdup2(p, sizeof(*p)));
   return TRUE;
 }
 
 const char *vgw_tls_versions_rule(const SSL_CTX *ctx) {
-  return SSL_CTX_get_ex_data(ctx, rule_index());
+  const VgwTlsVersionPolicy *p = policy_of_ctx(ctx);
+
+  return p != NULL ? p->rule : NULL;
+}
+
+gboolean vgw_tls_versions_refuse_outside(SSL *ssl) {
+  const VgwTlsVersionPolicy *p = policy_of_ctx(SSL_get_SSL_CTX(ssl));
+
+  if (p == NULL || (bit_of((uint16_t)SSL_version(ssl)) & p->versions) != 0) {
+    return FALSE;
+  }
+  SSL_send_fatal_alert(ssl, SSL_AD_PROTOCOL_VERSION);
+  return TRUE;
 }
 
 void vgw_tls_versions_log(const VgwTlsVersionPolicy *p, guint context) {
@@ -184,11 +265,6 @@ void vgw_tls_versions_log(const VgwTlsVersionPolicy *p, guint context) {
   if (p->wants_ssl) {
     g_warning("tls: TLS Context %u: SSL 2.0/3.0 cannot be offered "
               "(BoringSSL has neither); TLS 1.0-1.3 instead",
-              context);
-  }
-  if (p->widened) {
-    g_warning("tls: TLS Context %u: BoringSSL negotiates one range of "
-              "versions, so the gap in the mask is allowed too",
               context);
   }
 }

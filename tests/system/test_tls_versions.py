@@ -14,9 +14,10 @@ One gateway, its policy changed with `vgw ini load --incremental` and
   that 6.4 ignores: TLS 1.0 only, as server and as client;
 - 7.x, context 0 TLSVersion 4 (TLS 1.2 only): only TLS 1.2 both ways; a
   TLS 1.3-only client and a TLS 1.1-only server are refused;
-- 7.x, context 0 TLSVersion 8 (TLS 1.3 only), then 0 (the global
-  TLSVersion 1 again), each loaded without a reset: a table change is
-  live, and new connections follow it.
+- 7.x, context 0 TLSVersion 5 (TLS 1.0 and 1.2: TLS 1.1 in the gap is
+  refused both ways, though BoringSSL negotiates one range), 8 (TLS 1.3
+  only), then 0 (the global TLSVersion 1 again), each loaded without a
+  reset: a table change is live, and new connections follow it.
 
 Server role: `openssl s_client` limited to one version. A refusal is a
 protocol_version alert from whichever side sees no common version first:
@@ -25,7 +26,8 @@ prints "tlsv1 alert protocol version"), or a TLS 1.1/1.2 client that
 offered more than the gateway allows and got a TLS 1.0 ServerHello
 (TLS <= 1.2 negotiation: the server answers with the highest version it
 has below the client's; s_client says "unsupported protocol" and sends
-the alert). Client role:
+the alert). A server that picks TLS 1.1 inside the gap of mask 5 is
+refused by the gateway after its handshake, before any SIP. Client role:
 `vgw sip options sips:10.0.2.2:PORT` to `openssl s_server` limited to one
 version, which answers the OPTIONS through its stdin when the handshake
 completes. Debian's OpenSSL 3 refuses TLS 1.0/1.1 at its default security
@@ -175,7 +177,7 @@ def client_role(run, cert, accepted, refused, rule):
     for flag in refused:
         o, out = dial(run, cert, flag)
         run.check(o.get('answered') is False and o.get('failure') == 'tls-handshake-failed'
-                  and o.get('detail') == 'version' and 'CIPHER is' not in out,
+                  and o.get('detail') == 'version' and 'OPTIONS sips' not in out,
                   'client, %s: s_server %s is refused (tls-handshake-failed, version)'
                   % (rule, flag), (o, out))
     check_logged(run, 'client', rule, len(refused))
@@ -255,7 +257,13 @@ def test(run):
     server_role(run, port, ['-tls1_2'], rule)
     client_role(run, cert, ['-tls1_2'], ['-tls1_1', '-tls1_3'], rule)
 
-    # -- 7.x, context 0 TLSVersion 8, then 0, live (a table needs no reset) --
+    # -- 7.x, live (a table needs no reset): TLSVersion 5, a gap -----------
+    rule = 'TLSContexts 0 TLSVersion 5 (manual 7.x): TLS 1.0, 1.2'
+    load(run, 'TLSContexts 0 TLSVersion 5 under 7.x, live', contexts(5))
+    server_role(run, port, ['-tls1', '-tls1_2'], rule)
+    client_role(run, cert, ['-tls1_2'], ['-tls1_1'], rule)
+
+    # -- 7.x, live: TLSVersion 8, then 0 ----------------------------------
     rule = 'TLSContexts 0 TLSVersion 8 (manual 7.x): TLS 1.3'
     load(run, 'TLSContexts 0 TLSVersion 8 under 7.x, live', contexts(8))
     server_role(run, port, ['-tls1_3'], rule)
