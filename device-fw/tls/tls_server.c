@@ -230,7 +230,7 @@ gboolean vgw_tls_server_set_engine_identity(VgwTlsServer *s, X509 *cert,
    * scheme for their MD5-SHA1 (vgw_tls_scheme_for_sigalg). */
   if (key_type != VGW_KEY_TYPE_EC_P256 &&
       vgw_tls_versions_drop_legacy(&versions)) {
-    g_message("tls: %s", versions.rule);
+    g_message("tls: TLS server versions: %s", versions.rule);
   }
   Identity *id = new_identity(cert, key_type, &versions, error);
   if (id == NULL) {
