@@ -14,6 +14,7 @@ static const VgwParamEnumValue disable_enable[] = {
     {0, "Disable"}, {1, "Enable"}};
 static const VgwParamEnumValue tls_version_64[] = {
     {0, "SSL 2.0-3.0 and TLS 1.0"}, {1, "TLS 1.0 only"}};
+static const VgwParamEnumValue manual_version[] = {{0, "6.4"}, {1, "7.x"}};
 static const VgwParamEnumValue peer_host_mode[] = {
     {0, "Disable"}, {1, "Server Only"}, {2, "Server & Client"}};
 static const VgwParamEnumValue transport[] = {
@@ -45,11 +46,23 @@ static const VgwParamEnumValue digest_algorithms[] = {
 
 static const VgwParamDesc globals[] = {
     /* TLS (6.4 global TLS configuration, gateway-spec.md §1) */
+    {"VgwManualVersion", "TLS", ENUM(manual_version), .default_text = "0",
+     .reset_needed = TRUE,
+     .description = "Which SIP User's Manual the gateway behaves like: the "
+                    "meaning of TLSVersion, SIPSRequireClientCertificate 1 "
+                    "and PeerHostNameVerificationMode 1",
+     .note = "[vgw] vgw's own parameter, not an AudioCodes one. 0 = 6.4 "
+             "(the seed), 1 = 7.x (6.6 to 7.4 where they differ from 6.4). "
+             "A reset, as TLSVersion."},
     {"TLSVersion", "TLS", ENUM(tls_version_64), .default_text = "0",
      .reset_needed = TRUE,
      .description = "TLS protocol versions offered and accepted (6.4 meaning)",
-     .note = "6.8 and later moved the version into TLSContexts.TLSVersion (a bit "
-             "mask); [vgw] a context whose TLSVersion is 0 follows this global."},
+     .note = "VgwManualVersion 6.4: the policy of every connection. 7.x: "
+             "only for a TLSContexts row whose TLSVersion is 0 ([vgw]; 6.8 "
+             "and later moved the version into TLSContexts.TLSVersion). "
+             "[vgw] BoringSSL has no SSL 2.0/3.0: 0 offers TLS 1.0 to 1.3, "
+             "the widest set it has (a forced deviation, logged at boot); "
+             "1 is TLS 1.0 and nothing else."},
     {"TLSReHandshakeInterval", "TLS", INT(0, 1500), .default_text = "0",
      .description = "Minutes between TLS re-handshakes started by the device; "
                     "0 = never"},
@@ -57,16 +70,19 @@ static const VgwParamDesc globals[] = {
      .default_text = "0", .reset_needed = TRUE,
      .description = "TLS mutual authentication: as server, require and verify "
                     "a client certificate",
-     .note = "7.2 widened it: 1 also makes server-certificate verification "
-             "mandatory when the device is the client; [vgw] applies the 7.2 "
-             "meaning. SIPInterface.TLSMutualAuthentication overrides it."},
+     .note = "VgwManualVersion 6.4: 1 applies to the server role only. "
+             "7.x (7.2 and later): 1 also makes server-certificate "
+             "verification mandatory when the device is the client. "
+             "SIPInterface.TLSMutualAuthentication overrides it."},
     {"PeerHostNameVerificationMode", "TLS", ENUM(peer_host_mode),
      .default_text = "0",
      .description = "Match the peer certificate's SubjectAltName/CN against "
                     "Proxy Set addresses or TLSRemoteSubjectName",
-     .note = "6.4 says 1 = verify as server; 6.6 and 7.x say 1 = verify as "
-             "client. [vgw] applies the 6.6/7.x meaning. 2 needs "
-             "SIPSRequireClientCertificate = 1."},
+     .note = "1 under VgwManualVersion 6.4: verify when the device is the "
+             "server (the client's certificate), as the 6.4 manual says; "
+             "under 7.x: verify when it is the client (the server's "
+             "certificate), as 6.6 and 7.x say. 2 = both roles under both; "
+             "it needs SIPSRequireClientCertificate = 1."},
     {"VerifyServerCertificate", "TLS", ENUM(disable_enable), .default_text = "0",
      .description = "As TLS client, verify the server certificate against the "
                     "trusted roots"},
@@ -197,7 +213,10 @@ static const VgwParamDesc tls_contexts_columns[] = {
      .description = "Bit mask: 1 TLS 1.0, 2 TLS 1.1, 4 TLS 1.2, 8 TLS 1.3; "
                     "0 = any",
      .note = "Values 0-7 from 7.0-7.2; 8/12 (TLS 1.3) inferred from 7.4 files. "
-             "[vgw] 0 follows the global TLSVersion."},
+             "Applies under VgwManualVersion 7.x only (6.4 has no contexts: "
+             "the global TLSVersion rules). [vgw] 0 follows the global "
+             "TLSVersion. A mask with a gap (5 = TLS 1.0 and 1.2) allows "
+             "exactly its versions."},
     {"ServerCipherString", STR(255), .default_text = "DEFAULT",
      .description = "OpenSSL cipher list (TLS 1.2 and below) as server"},
     {"ClientCipherString", STR(255), .default_text = "DEFAULT",

@@ -364,7 +364,8 @@ static void test_handshake_rsa(void) {
                         "tls: handshake with 127.0.0.1:* failed: "
                         "UNSUPPORTED_PROTOCOL; alert sent: protocol version; "
                         "TLS Context 0 (default: no other context is "
-                        "configured); reason: version");
+                        "configured); rule: built-in (no configuration): "
+                        "TLS 1.2-1.3; reason: version");
   SSL_CTX *c11 = client_ctx(TLS1_1_VERSION, NULL, 0);
   Client *bad = client_start(c11, vgw_tls_server_port(f.server));
   run_until_clients(&bad, 1);

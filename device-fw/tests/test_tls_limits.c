@@ -279,7 +279,8 @@ static void test_failure_reasons(void) {
                         "tls: handshake with 127.0.0.1:* failed: "
                         "UNSUPPORTED_PROTOCOL; alert sent: protocol version; "
                         "TLS Context 0 (default: no other context is "
-                        "configured); reason: version");
+                        "configured); rule: built-in (no configuration): "
+                        "TLS 1.2-1.3; reason: version");
   Client *c = client_handshake(&f, TLS1_1_VERSION);
   g_assert_false(c->ok);
   run_until_failures(&f, VGW_TLS_ERROR_VERSION, 1);

@@ -21,12 +21,14 @@ struct VgwTlsClient {
   uint32_t key_type;
   gboolean verify;
   GBytes *roots;       /* PEM bundle; NULL: none */
+  VgwTlsVersionPolicy versions;
 };
 
 VgwTlsClient *vgw_tls_client_new(VgwTlsSigner *signer) {
   VgwTlsClient *c = g_new0(VgwTlsClient, 1);
 
   c->pool = vgw_tls_server_new(signer);
+  vgw_tls_version_policy_builtin(&c->versions);
   return c;
 }
 
@@ -57,6 +59,12 @@ void vgw_tls_client_set_verify(VgwTlsClient *c, gboolean verify,
   }
   c->verify = verify;
   c->roots = roots;
+  client_reset_ctx(c);
+}
+
+void vgw_tls_client_set_versions(VgwTlsClient *c,
+                                 const VgwTlsVersionPolicy *versions) {
+  c->versions = *versions;
   client_reset_ctx(c);
 }
 
@@ -92,7 +100,7 @@ static SSL_CTX *client_ctx(VgwTlsClient *c, GError **error) {
   if (c->ctx != NULL) {
     return c->ctx;
   }
-  c->ctx = vgw_tls_ctx_new(c->cert, c->key_type, error);
+  c->ctx = vgw_tls_ctx_new(c->cert, c->key_type, &c->versions, error);
   if (c->ctx == NULL) {
     return NULL;
   }

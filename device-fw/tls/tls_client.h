@@ -1,5 +1,6 @@
 /*
- * vgwd as a TLS client (SIP over TLS to a proxy): TLS 1.2 and 1.3 from the
+ * vgwd as a TLS client (SIP over TLS to a proxy): the versions of its
+ * policy (vgw_tls_client_set_versions; TLS 1.2 and 1.3 until set) from the
  * default main context, non-blocking, with TLS Context 0's identity — the
  * device certificate and the crypto engine's key (tls_signer.h), the same
  * as the TLS listener — offered as client certificate when a server asks.
@@ -50,6 +51,13 @@ gboolean vgw_tls_client_set_engine_identity(VgwTlsClient *c, X509 *cert,
  * connections. */
 void vgw_tls_client_set_verify(VgwTlsClient *c, gboolean verify,
                                GBytes *roots);
+
+/* vgw_tls_client_set_versions: the next connections offer and accept
+ * the protocol versions of |versions| (copied; tls_versions.h); a server
+ * that answers with another version is refused with a protocol_version
+ * alert, logged with the policy's rule. */
+void vgw_tls_client_set_versions(VgwTlsClient *c,
+                                 const VgwTlsVersionPolicy *versions);
 
 /* vgw_tls_client_set_stream: where connections' events and application
  * data go (|ops| copied, with |data|). For client connections open() is

@@ -52,6 +52,9 @@ void vgw_tls_set_error(GError **error, VgwTlsError code, const char *fmt,
 
 /* ssl_reason_error maps BoringSSL's SSL library reason |reason|. */
 static VgwTlsError ssl_reason_error(int reason) {
+  if (reason == SSL_R_TLSV1_ALERT_PROTOCOL_VERSION) {
+    return VGW_TLS_ERROR_VERSION; /* the peer found no common version */
+  }
   if (reason >= SSL_AD_REASON_OFFSET) {
     return VGW_TLS_ERROR_PEER_ALERT; /* SSL_R_*_ALERT_*: received */
   }

@@ -14,14 +14,17 @@
 
 #include "tls/tls_server.h"
 #include "tls/tls_signer.h"
+#include "tls/tls_versions.h"
 
 G_BEGIN_DECLS
 
-/* vgw_tls_ctx_new makes an SSL_CTX for vgwd's TLS: TLS 1.2 and 1.3, the
- * listener's ECDHE suites, no session resumption, alerts recorded for the
- * failure log, and |cert| (NULL: none) with the signature schemes of
- * |key_type|. The caller sets the private key. */
-SSL_CTX *vgw_tls_ctx_new(X509 *cert, uint32_t key_type, GError **error);
+/* vgw_tls_ctx_new makes an SSL_CTX for vgwd's TLS: the versions of
+ * |versions| (vgw_tls_versions_apply, which keeps its rule for the failure
+ * log), the listener's ECDHE suites, no session resumption, alerts
+ * recorded for the failure log, and |cert| (NULL: none) with the signature
+ * schemes of |key_type|. The caller sets the private key. */
+SSL_CTX *vgw_tls_ctx_new(X509 *cert, uint32_t key_type,
+                         const VgwTlsVersionPolicy *versions, GError **error);
 
 /* vgw_tls_pool_admit: FALSE, counted as a "limit" failure and |error|
  * set (VGW_TLS_ERROR_LIMIT), when the pool's established connections are

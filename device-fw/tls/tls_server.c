@@ -15,6 +15,7 @@
 #include "net/sockets.h"
 #include "tls/tls_cert.h"
 #include "tls/tls_pool.h"
+#include "tls/tls_versions.h"
 #include "vgw_crypto.h"
 
 /* TLS 1.2 suites: ECDHE only. The engine key signs; RSA key exchange
@@ -57,6 +58,7 @@ struct VgwTlsListener {
 struct VgwTlsServer {
   GList *listeners;   /* VgwTlsListener*, oldest first */
   VgwTlsSigner *signer;
+  VgwTlsVersionPolicy versions; /* of the identities set from now on */
   Identity *engine_id;
   Identity *software_id;
   gboolean use_software;
@@ -170,19 +172,26 @@ static void on_info(const SSL *ssl, int type, int value) {
   }
 }
 
-/* vgw_tls_ctx_new (tls_pool.h): TLS 1.2 and 1.3, ECDHE suites, |cert|
- * with the signature schemes of |key_type| (so BoringSSL only asks the
- * engine for what it can do), no session resumption (every handshake is
- * a full one: nothing resumes before SIP over TLS needs it). */
-SSL_CTX *vgw_tls_ctx_new(X509 *cert, uint32_t key_type, GError **error) {
+/* vgw_tls_ctx_new (tls_pool.h): the versions of |versions|, ECDHE suites,
+ * |cert| with the signature schemes of |key_type| (so BoringSSL only asks
+ * the engine for what it can do), no session resumption (every handshake
+ * is a full one: nothing resumes before SIP over TLS needs it). */
+SSL_CTX *vgw_tls_ctx_new(X509 *cert, uint32_t key_type,
+                         const VgwTlsVersionPolicy *versions, GError **error) {
   size_t n;
   const uint16_t *prefs = vgw_tls_sigalgs(key_type, &n);
   SSL_CTX *ctx = SSL_CTX_new(TLS_method());
-  if (ctx == NULL || !SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
-      !SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) ||
-      !SSL_CTX_set_strict_cipher_list(ctx, TLS12_CIPHERS) ||
-      (cert != NULL && (!SSL_CTX_use_certificate(ctx, cert) ||
-                        !SSL_CTX_set_signing_algorithm_prefs(ctx, prefs, n)))) {
+  if (ctx == NULL) {
+    vgw_tls_set_error(error, VGW_TLS_ERROR_SETUP,
+                      "cannot set up the TLS context");
+    return NULL;
+  }
+  if (!vgw_tls_versions_apply(ctx, versions, TLS12_CIPHERS, error)) {
+    SSL_CTX_free(ctx);
+    return NULL;
+  }
+  if (cert != NULL && (!SSL_CTX_use_certificate(ctx, cert) ||
+                       !SSL_CTX_set_signing_algorithm_prefs(ctx, prefs, n))) {
     vgw_tls_set_error(error, VGW_TLS_ERROR_SETUP,
                       "cannot set up the TLS context");
     SSL_CTX_free(ctx);
@@ -198,8 +207,10 @@ SSL_CTX *vgw_tls_ctx_new(X509 *cert, uint32_t key_type, GError **error) {
 }
 
 /* new_identity makes the SSL_CTX serving |cert| (vgw_tls_ctx_new). */
-static Identity *new_identity(X509 *cert, uint32_t key_type, GError **error) {
-  SSL_CTX *ctx = vgw_tls_ctx_new(cert, key_type, error);
+static Identity *new_identity(X509 *cert, uint32_t key_type,
+                              const VgwTlsVersionPolicy *versions,
+                              GError **error) {
+  SSL_CTX *ctx = vgw_tls_ctx_new(cert, key_type, versions, error);
   if (ctx == NULL) {
     return NULL;
   }
@@ -214,7 +225,14 @@ static Identity *new_identity(X509 *cert, uint32_t key_type, GError **error) {
 gboolean vgw_tls_server_set_engine_identity(VgwTlsServer *s, X509 *cert,
                                             guint slot, uint32_t key_type,
                                             GError **error) {
-  Identity *id = new_identity(cert, key_type, error);
+  VgwTlsVersionPolicy versions = s->versions;
+  /* ECDSA signs TLS 1.0/1.1's SHA-1 digests; the engine has no RSA
+   * scheme for their MD5-SHA1 (vgw_tls_scheme_for_sigalg). */
+  if (key_type != VGW_KEY_TYPE_EC_P256 &&
+      vgw_tls_versions_drop_legacy(&versions)) {
+    g_message("tls: TLS server versions: %s", versions.rule);
+  }
+  Identity *id = new_identity(cert, key_type, &versions, error);
   if (id == NULL) {
     return FALSE;
   }
@@ -231,7 +249,7 @@ gboolean vgw_tls_server_set_software_identity(VgwTlsServer *s, X509 *cert,
   uint32_t key_type = EVP_PKEY_id(key) == EVP_PKEY_EC ? VGW_KEY_TYPE_EC_P256
                       : EVP_PKEY_bits(key) == 3072    ? VGW_KEY_TYPE_RSA_3072
                                                       : VGW_KEY_TYPE_RSA_2048;
-  Identity *id = new_identity(cert, key_type, error);
+  Identity *id = new_identity(cert, key_type, &s->versions, error);
   if (id == NULL) {
     return FALSE;
   }
@@ -362,10 +380,14 @@ static void handshake_failed(VgwTlsConn *c, VgwTlsError code,
     /* Context 0 is the only context until TLS Contexts are selectable
      * per SIP Interface and Proxy Set; the line says so, as it will say
      * which rule chose another. */
+    const char *rule = code == VGW_TLS_ERROR_VERSION
+                           ? vgw_tls_versions_rule(SSL_get_SSL_CTX(c->ssl))
+                           : NULL;
     g_message("tls: handshake %s %s failed: %s%s%s; TLS Context 0 "
-              "(default: no other context is configured); reason: %s",
+              "(default: no other context is configured)%s%s; reason: %s",
               c->client ? "to" : "with", c->peer, detail,
-              c->alert[0] ? "; " : "", c->alert, vgw_tls_error_name(code));
+              c->alert[0] ? "; " : "", c->alert, rule ? "; rule: " : "",
+              rule ? rule : "", vgw_tls_error_name(code));
   }
   if (c->client && c->server->stream.failed != NULL) {
     c->server->stream.failed(c->app, code, detail);
@@ -390,6 +412,13 @@ static gboolean drive_handshake(VgwTlsConn *c, gboolean *done) {
   int r = SSL_do_handshake(c->ssl);
   if (r == 1) {
     VgwTlsServer *s = c->server;
+    if (vgw_tls_versions_refuse_outside(c->ssl)) {
+      char reason[64];
+      g_snprintf(reason, sizeof(reason), "%s is not in the policy",
+                 SSL_get_version(c->ssl));
+      handshake_failed(c, VGW_TLS_ERROR_VERSION, reason);
+      return FALSE;
+    }
     if (s->established.length >= s->max_established) {
       /* Filled up while this handshake ran: refuse it as accept would. */
       char reason[64];
@@ -724,6 +753,7 @@ static gboolean on_accept(int fd, GIOCondition cond, gpointer data) {
 VgwTlsServer *vgw_tls_server_new(VgwTlsSigner *signer) {
   VgwTlsServer *s = g_new0(VgwTlsServer, 1);
   s->signer = signer;
+  vgw_tls_version_policy_builtin(&s->versions);
   s->max_half_open = VGW_TLS_MAX_HALF_OPEN;
   s->max_established = VGW_TLS_MAX_ESTABLISHED;
   s->handshake_timeout_s = VGW_TLS_HANDSHAKE_TIMEOUT_S;
@@ -801,6 +831,11 @@ VgwTlsServer *vgw_tls_server_start(uint16_t port, VgwTlsSigner *signer,
   VgwTlsServer *s = vgw_tls_server_new(signer);
   vgw_tls_server_listen(s, fd, 0);
   return s;
+}
+
+void vgw_tls_server_set_versions(VgwTlsServer *s,
+                                 const VgwTlsVersionPolicy *versions) {
+  s->versions = *versions;
 }
 
 void vgw_tls_server_set_limits(VgwTlsServer *s, guint max_half_open,

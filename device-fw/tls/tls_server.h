@@ -1,6 +1,7 @@
 /*
  * The TLS server behind the SIP Interfaces' TLS listeners (one listening
- * socket each, vgw_tls_server_listen): TLS 1.2 and 1.3 with Context 0's
+ * socket each, vgw_tls_server_listen): the versions of its policy
+ * (vgw_tls_server_set_versions; TLS 1.2 and 1.3 until set) with Context 0's
  * certificate, non-blocking, in the GLib main loop.
  *
  * The private key is the crypto engine's (tls_signer.h): a handshake
@@ -48,6 +49,7 @@
 
 #include "tls/tls_error.h"
 #include "tls/tls_signer.h"
+#include "tls/tls_versions.h"
 
 G_BEGIN_DECLS
 
@@ -151,6 +153,15 @@ gboolean vgw_tls_server_use_software(VgwTlsServer *s, gboolean software);
 
 /* vgw_tls_server_info describes the listener for `status`. */
 void vgw_tls_server_info(VgwTlsServer *s, VgwTlsServerInfo *out);
+
+/* vgw_tls_server_set_versions makes the identities set from now on
+ * (vgw_tls_server_set_*_identity) offer and accept the protocol versions
+ * of |versions| (copied; tls_versions.h). A server starts with
+ * vgw_tls_version_policy_builtin's. An engine RSA key does not offer TLS
+ * 1.0/1.1 besides TLS 1.2 (vgw_tls_versions_drop_legacy, logged). A
+ * version failure's log line names the policy's rule. */
+void vgw_tls_server_set_versions(VgwTlsServer *s,
+                                 const VgwTlsVersionPolicy *versions);
 
 /* vgw_tls_server_set_limits replaces the bounds on half-open and
  * established connections (VGW_TLS_MAX_HALF_OPEN and

@@ -10,6 +10,7 @@
 #include "tls/tls_server.h"
 #include "tls/tls_signer.h"
 #include "tls/tls_softkey.h"
+#include "tls/tls_versions.h"
 
 struct VgwTlsService {
   VgwCryptoEngine *engine;
@@ -19,6 +20,7 @@ struct VgwTlsService {
   VgwTlsServer *server;
   VgwTlsClient *client;     /* SIP over TLS to proxies */
   VgwTlsIdentity *identity;
+  VgwTlsVersionPolicy versions; /* Context 0's, in force */
   gboolean softkey_pending; /* a software key is being made */
   gboolean softkey_wanted;  /* switch to it when it is ready */
   VgwTlsServerInfo info;    /* the last status snapshot's strings */
@@ -45,6 +47,14 @@ static gboolean load_identity(VgwTlsService *t, GError **error) {
   return TRUE;
 }
 
+/* use_versions makes |t->versions| the policy of the identities loaded
+ * from now on, in both roles. */
+static void use_versions(VgwTlsService *t) {
+  vgw_tls_versions_log(&t->versions, 0);
+  vgw_tls_server_set_versions(t->server, &t->versions);
+  vgw_tls_client_set_versions(t->client, &t->versions);
+}
+
 VgwTlsService *vgw_tls_service_start(VgwCryptoEngine *engine,
                                      VgwConfigState *cs, const char *serial,
                                      GError **error) {
@@ -55,6 +65,9 @@ VgwTlsService *vgw_tls_service_start(VgwCryptoEngine *engine,
   t->signer = vgw_tls_signer_new(engine);
   t->server = vgw_tls_server_new(t->signer);
   t->client = vgw_tls_client_new(t->signer);
+  /* Context 0 serves both roles until TLS Contexts are selectable. */
+  vgw_tls_version_policy(vgw_config_state_running(cs), 0, &t->versions);
+  use_versions(t);
   if (!load_identity(t, error)) {
     vgw_tls_client_free(t->client);
     vgw_tls_server_free(t->server);
@@ -86,6 +99,27 @@ void vgw_tls_service_key_changed(guint slot, gpointer service) {
   }
   g_message("tls: new connections are served with the new key of slot %u",
             slot);
+}
+
+void vgw_tls_service_apply_versions(VgwTlsService *t,
+                                    const VgwParamConfig *running) {
+  VgwTlsVersionPolicy versions;
+  GError *error = NULL;
+
+  vgw_tls_version_policy(running, 0, &versions);
+  /* The rule words every input of the policy. */
+  if (strcmp(versions.rule, t->versions.rule) == 0) {
+    return;
+  }
+  t->versions = versions;
+  use_versions(t);
+  if (!load_identity(t, &error)) {
+    g_warning("tls: the new version policy is not in force: %s",
+              error->message);
+    g_error_free(error);
+    return;
+  }
+  g_message("tls: new connections follow the new version policy");
 }
 
 void vgw_tls_service_set_stream(VgwTlsService *t, const VgwTlsStreamOps *ops,

@@ -53,6 +53,14 @@ VgwTlsClient *vgw_tls_service_client(VgwTlsService *t);
  * (the store's VGW_TLS_CONTEXT0_ROOTS, read now). */
 void vgw_tls_service_set_verify_server(VgwTlsService *t, gboolean verify);
 
+/* vgw_tls_service_apply_versions puts Context 0's TLS version policy
+ * under |running| (tls_versions.h) into effect for the next connections in
+ * both roles, when it differs from the one in force (logged); open
+ * connections keep theirs. The global parameters need a reset; this
+ * follows a live change of TLSContexts.TLSVersion under 7.x. */
+void vgw_tls_service_apply_versions(VgwTlsService *t,
+                                    const VgwParamConfig *running);
+
 /* vgw_tls_service_server is the service's TLS server, for the SIP
  * Interfaces' TLS listeners (vgw_tls_server_listen). */
 VgwTlsServer *vgw_tls_service_server(VgwTlsService *t);

@@ -82,8 +82,12 @@ const uint16_t *vgw_tls_sigalgs(uint32_t key_type, size_t *n) {
 uint32_t vgw_tls_scheme_for_sigalg(uint16_t sigalg, uint32_t key_type) {
   if (key_type == VGW_KEY_TYPE_EC_P256) {
     /* TLS 1.3 binds the curve to the hash; BoringSSL only offers what
-     * vgw_tls_sigalgs lists, so P-256 with SHA-256. */
-    return sigalg == SSL_SIGN_ECDSA_SECP256R1_SHA256 ? VGW_SIG_ECDSA : 0;
+     * vgw_tls_sigalgs lists, so P-256 with SHA-256. TLS 1.0 and 1.1 sign
+     * SHA-1 digests, whatever the list says. */
+    return sigalg == SSL_SIGN_ECDSA_SECP256R1_SHA256 ||
+                   sigalg == SSL_SIGN_ECDSA_SHA1
+               ? VGW_SIG_ECDSA
+               : 0;
   }
   if (key_type != VGW_KEY_TYPE_RSA_2048 && key_type != VGW_KEY_TYPE_RSA_3072) {
     return 0;

@@ -88,7 +88,8 @@ const uint16_t *vgw_tls_sigalgs(uint32_t key_type, size_t *n);
 
 /* vgw_tls_scheme_for_sigalg returns the VGW_SIG_* scheme that computes
  * TLS SignatureScheme |sigalg| with a key of |key_type|, or 0 if the
- * engine cannot. */
+ * engine cannot. TLS 1.0/1.1's legacy schemes: ECDSA with SHA-1 yes; RSA's
+ * MD5-SHA1 no (the engine signs only with a DigestInfo or PSS). */
 uint32_t vgw_tls_scheme_for_sigalg(uint16_t sigalg, uint32_t key_type);
 
 G_END_DECLS

@@ -229,6 +229,7 @@ static void on_config_applied(const VgwParamConfig *running, gpointer data) {
   if (d->tls != NULL) {
     vgw_tls_service_set_verify_server(
         d->tls, param(running, "VerifyServerCertificate")->num != 0);
+    vgw_tls_service_apply_versions(d->tls, running);
   }
   if (d->proxy_sets != NULL) {
     vgw_proxy_sets_apply(d->proxy_sets, running);
@@ -423,8 +424,7 @@ static void start_crypto(Vgwd *d) {
   if (d->listeners != NULL) {
     vgw_listeners_set_tls(d->listeners, vgw_tls_service_server(d->tls));
   }
-  g_message("tls: serving the SIP Interfaces' TLS listeners (TLS 1.2 and "
-            "1.3; %s)",
+  g_message("tls: serving the SIP Interfaces' TLS listeners (%s)",
             d->sip != NULL ? "SIP over TLS"
                            : "no SIP: application data is discarded");
 }
