@@ -35,11 +35,7 @@ HOST = '10.0.2.2'  # the host, as the gateway reaches it (slirp)
 
 
 def console(run):
-    try:
-        with open(os.path.join(run.state_root, GW, 'console.log'), errors='replace') as f:
-            return f.read()
-    except OSError:
-        return ''
+    return run.console(GW)
 
 
 def keylog_state(run):
