@@ -15,9 +15,12 @@
  *    held;
  *  - the console says when it starts and when it ends, and why.
  *
- * Times are the caller's (milliseconds on a monotonic clock), so that the
- * expiry can be tested without waiting; vgw_tls_keylog_enable also arms a
- * main-loop timer that ends the key log at its expiry.
+ * Times are the caller's, in milliseconds, so that the expiry can be
+ * tested without waiting; vgw_tls_keylog_enable also arms a main-loop
+ * timer that ends the key log at its expiry, and the SSL callback
+ * (vgw_tls_keylog_attach) stamps lines, both with
+ * g_get_monotonic_time() / 1000: a key log that a main loop runs gets
+ * that clock's times.
  */
 #ifndef VGW_TLS_KEYLOG_H
 #define VGW_TLS_KEYLOG_H

@@ -253,7 +253,7 @@ def test(run):
         p = run.vgw('tls', 'keylog', 'on', '--name', GW, '--context', ctx, '--json')
         s_client_options(run, sips, 'ctx%s@test' % ctx)
         k = keylog_state(run)
-        run.check(k.get('on') is True and k.get('context') == int(ctx)
+        run.check(p.returncode == 0 and k.get('on') is True and k.get('context') == int(ctx)
                   and (k.get('lines', 0) > 0) == taken,
                   'key log for context %s: %s' % (ctx, 'records the connection' if taken
                                                    else 'records nothing'), k)
