@@ -13,6 +13,7 @@
 #include "capture.h"
 #include "fileread.h"
 #include "commands.h"
+#include "gateway_keylog.h"
 #include "instance.h"
 #include "keylog.h"
 #include "pcapng_write.h"
@@ -173,6 +174,39 @@ vgw_capture_start_run(gconstpointer data, GError **error)
   return TRUE;
 }
 
+/* add_gateway_secrets appends the secrets the gateway's own key log holds
+ * (vgw tls keylog on) to |keylog|: they are there only when it was on
+ * during the capture, since ending it wipes them. A gateway that cannot
+ * say is reported and skipped: the capture itself is kept. */
+static void
+add_gateway_secrets(const VgwInstance *inst, GString *keylog, guint *lines)
+{
+  g_autoptr(GError) local = NULL;
+  VgwGatewayKeylog k;
+
+  *lines = 0;
+  if (vgw_instance_running_pid(inst) == 0)
+    return;
+  if (!vgw_gateway_keylog_fetch(inst->name, &k, &local)) {
+    fprintf(stderr, "vgw: the gateway's own TLS secrets were not read: %s\n", local->message);
+    return;
+  }
+  if (k.dropped > 0)
+    fprintf(stderr, "vgw: the gateway's key log was full and dropped %" G_GUINT64_FORMAT
+            " older secret lines: their connections will not decrypt\n", k.dropped);
+  g_string_append_len(keylog, k.text, k.len);
+  *lines = k.lines;
+  vgw_gateway_keylog_clear(&k);
+}
+
+/* wipe_string zeroes and frees |s|, which held secrets. */
+static void
+wipe_string(GString *s)
+{
+  explicit_bzero(s->str, s->allocated_len);
+  g_string_free(s, TRUE);
+}
+
 static gboolean
 wait_relay_exit(const VgwInstance *inst, int pid)
 {
@@ -193,6 +227,9 @@ vgw_capture_stop_run(gconstpointer data, GError **error)
   g_autoptr(VgwInstance) inst = vgw_instance_new(opts->name, error);
   g_autofree char *keylog = NULL;
   gsize keylog_len = 0;
+  GString *secrets;
+  guint gateway_lines = 0;
+  gboolean ok = TRUE;
   State s;
 
   if (inst == NULL)
@@ -225,17 +262,23 @@ vgw_capture_stop_run(gconstpointer data, GError **error)
     wait_relay_exit(inst, s.relay_pid);
   }
   remove_runtime(inst);
-  if (keylog != NULL) {
+  secrets = g_string_new_len(keylog, keylog != NULL ? (gssize) keylog_len : 0);
+  add_gateway_secrets(inst, secrets, &gateway_lines);
+  if (secrets->len > 0) {
     g_autoptr(GError) local = NULL;
-    if (!tlsd_pcapng_embed_secrets(s.out, s.out, keylog, keylog_len, &local)) {
+    if (!tlsd_pcapng_embed_secrets(s.out, s.out, secrets->str, secrets->len, &local)) {
       g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "capture stopped, but the secrets could "
                   "not be embedded: %s", local->message);
-      state_clear(&s);
-      return FALSE;
+      ok = FALSE;
     }
   }
-  printf("capture of gateway '%s' saved in %s%s\n", inst->name, s.out,
-         keylog != NULL ? " with the TLS secrets embedded" : "");
+  if (ok && secrets->len > 0 && gateway_lines > 0)
+    printf("capture of gateway '%s' saved in %s with the TLS secrets embedded (%u lines from "
+           "the gateway's own key log)\n", inst->name, s.out, gateway_lines);
+  else if (ok)
+    printf("capture of gateway '%s' saved in %s%s\n", inst->name, s.out,
+           secrets->len > 0 ? " with the TLS secrets embedded" : "");
+  wipe_string(secrets);
   state_clear(&s);
-  return TRUE;
+  return ok;
 }

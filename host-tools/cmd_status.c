@@ -159,6 +159,28 @@ print_sip_counters(JsonObject *o)
   }
 }
 
+/* The gateway's own TLS key log: one loud line while it records. */
+static void
+print_tls_keylog(JsonObject *o)
+{
+  JsonNode *n = json_object_get_member(o, "tls_keylog");
+
+  if (n == NULL || !JSON_NODE_HOLDS_OBJECT(n))
+    return;
+  JsonObject *k = json_node_get_object(n);
+  if (!json_object_get_boolean_member_with_default(k, "on", FALSE)) {
+    printf("  tls keylog   off\n");
+    return;
+  }
+  g_autofree char *expires = num_or_dash(k, "expires_in_s");
+  g_autofree char *lines = num_or_dash(k, "lines");
+  g_autofree char *context = num_or_dash(k, "context");
+  printf("  TLS KEYLOG   ON: TLS SECRETS ARE RECORDED (%s%s), expires in %s s, %s lines "
+         "held (vgw tls keylog off)\n",
+         g_str_equal(context, "-") ? "every context" : "context ",
+         g_str_equal(context, "-") ? "" : context, expires, lines);
+}
+
 /* "wan link     connect 127.0.0.1:P" (nothing for slirp). */
 static void
 print_wan_link(JsonObject *o)
@@ -226,8 +248,10 @@ print_text(JsonObject *o)
            json_array_get_int_element(rtp, 0),
            json_array_get_int_element(rtp, json_array_get_length(rtp) - 1));
   print_wan_link(o);
-  if (running)
+  if (running) {
+    print_tls_keylog(o);
     print_sip_counters(o);
+  }
   if (running && json_object_has_member(o, "interfaces") &&
       JSON_NODE_HOLDS_ARRAY(json_object_get_member(o, "interfaces"))) {
     JsonArray *ifs = json_object_get_array_member(o, "interfaces");

@@ -139,6 +139,19 @@ extern const VgwOptionType vgw_option_capture_ports; /* VgwCapturePorts */
 gboolean vgw_capture_start_run(gconstpointer opts, GError **error);
 gboolean vgw_capture_stop_run(gconstpointer opts, GError **error);
 
+/* vgw tls keylog on [--context N] [--minutes M] | off | status | read */
+typedef struct {
+  VGW_COMMON_OPTIONS;
+  guint seconds;         /* on: --minutes, in seconds */
+  int context_plus_one;  /* on: --context N as N + 1; 0: every context */
+} VgwTlsKeylogOptions;
+extern const VgwOptionType vgw_option_keylog_minutes;  /* guint seconds */
+extern const VgwOptionType vgw_option_keylog_context;  /* int, N + 1 */
+gboolean vgw_tls_keylog_on_run(gconstpointer opts, GError **error);
+gboolean vgw_tls_keylog_off_run(gconstpointer opts, GError **error);
+gboolean vgw_tls_keylog_status_run(gconstpointer opts, GError **error);
+gboolean vgw_tls_keylog_read_run(gconstpointer opts, GError **error);
+
 /* vgw capture _relay (internal: the process vgw_capture_launch starts) */
 typedef struct {
   VGW_COMMON_OPTIONS;

@@ -428,6 +428,51 @@ static const VgwVerb sip_verbs[] = {
   { NULL },
 };
 
+/* -- tls ---------------------------------------------------------------------- */
+
+static const VgwOption tls_keylog_on_options[] = {
+  { VGW_OPTION("minutes", 'm', vgw_option_keylog_minutes, VgwTlsKeylogOptions, seconds, "M",
+               "Expiry, in minutes (1 s to 24 h; a fraction such as 0.05 is allowed, for tests)"),
+    .fallback = "10" },
+  { VGW_OPTION("context", 0, vgw_option_keylog_context, VgwTlsKeylogOptions,
+               context_plus_one, "N",
+               "Only connections of TLS Context N (default: every context)") },
+  { NULL },
+};
+
+static const VgwVerb tls_keylog_verbs[] = {
+  { .name = "on", .summary = "record the gateway's TLS secrets until an expiry",
+    .help = "Record the secrets of the gateway's new TLS handshakes, in both roles,\n"
+            "in its memory (bounded) until the expiry; `vgw status` and the console\n"
+            "say so.  vgw capture stop embeds them in the capture, so Wireshark and\n"
+            "tshark decrypt it with no key file.  A new `on` replaces the running\n"
+            "one (and wipes what it held).  --json: the firmware's tls-keylog state.",
+    .flags = VGW_VERB_GATEWAY | VGW_VERB_JSON, .options = tls_keylog_on_options,
+    VERB_OPTIONS(VgwTlsKeylogOptions), .run = vgw_tls_keylog_on_run },
+  { .name = "off", .summary = "stop recording TLS secrets and wipe them",
+    .help = "Stop recording and wipe (zero) the secrets the gateway holds.",
+    .flags = VGW_VERB_GATEWAY | VGW_VERB_JSON, VERB_OPTIONS(VgwTlsKeylogOptions),
+    .run = vgw_tls_keylog_off_run },
+  { .name = "status", .summary = "whether the gateway records TLS secrets",
+    .help = "Whether the key log is on, for which context, until when, and the\n"
+            "lines held and dropped.  --json: the firmware's tls-keylog state.",
+    .flags = VGW_VERB_GATEWAY | VGW_VERB_JSON, VERB_OPTIONS(VgwTlsKeylogOptions),
+    .run = vgw_tls_keylog_status_run },
+  { .name = "read", .summary = "print the TLS secrets held (NSS key log format)",
+    .help = "Print the secrets the gateway holds as an NSS key log file\n"
+            "(SSLKEYLOGFILE format), for a capture made some other way.",
+    .flags = VGW_VERB_GATEWAY, VERB_OPTIONS(VgwTlsKeylogOptions),
+    .run = vgw_tls_keylog_read_run },
+  { NULL },
+};
+
+static const VgwVerb tls_verbs[] = {
+  { .name = "keylog", .summary = "the gateway's own TLS key log (on, off, status, read)",
+    .help = "The gateway's own TLS key log: off by default, on with an expiry.",
+    .subs = tls_keylog_verbs },
+  { NULL },
+};
+
 /* -- vgw ---------------------------------------------------------------------- */
 
 static const VgwVerb verbs[] = {
@@ -493,6 +538,8 @@ static const VgwVerb verbs[] = {
     .subs = capture_verbs },
   { .name = "sip", .summary = "the gateway's SIP state and reach (registrations, calls, proxies, options)",
     .help = "The SIP state of a running gateway.", .subs = sip_verbs },
+  { .name = "tls", .summary = "the gateway's TLS (keylog)",
+    .help = "The TLS of a running gateway.", .subs = tls_verbs },
   { .name = "pki", .summary = "a test PKI: CAs and good or hostile certificates (ca, issue), offline",
     .help = "Make CAs and certificates for testing TLS with a gateway: good ones\n"
             "and the hostile ones a peer must refuse.  No gateway is needed.",

@@ -93,6 +93,26 @@ static void add_tls(GString *j, const VgwStatusTls *tls) {
   g_string_append_c(j, '}');
 }
 
+void vgw_status_tls_keylog_json(GString *j, const VgwStatusTlsKeylog *k) {
+  vgw_json_bool(j, "on", k->on);
+  vgw_json_uint_or_null(j, "context", (guint64)MAX(k->context, 0),
+                        k->context >= 0);
+  vgw_json_uint_or_null(j, "expires_in_s", k->expires_in_s, k->on);
+  vgw_json_uint(j, "lines", k->lines);
+  vgw_json_uint(j, "max_lines", k->max_lines);
+  vgw_json_uint(j, "recorded", k->recorded);
+  vgw_json_uint(j, "dropped", k->dropped);
+  vgw_json_str(j, "last_end", k->last_end);
+}
+
+static void add_tls_keylog(GString *j, const VgwStatusTlsKeylog *k) {
+  if (!open_object(j, "tls_keylog", k->present)) {
+    return;
+  }
+  vgw_status_tls_keylog_json(j, k);
+  g_string_append_c(j, '}');
+}
+
 static void add_sip(GString *j, const VgwStatusSip *sip) {
   if (!open_object(j, "sip", sip->present)) {
     return;
@@ -246,6 +266,7 @@ char *vgw_status_to_json(const VgwStatus *st) {
   vgw_json_key(j, "proxies");
   vgw_status_proxies_json(j, st->proxies, st->n_proxies);
   add_tls(j, &st->tls);
+  add_tls_keylog(j, &st->tls_keylog);
   add_sip(j, &st->sip);
   g_string_append_c(j, '}');
   return g_string_free(j, FALSE);
@@ -261,6 +282,24 @@ char *vgw_status_to_ready_json(const VgwStatus *st) {
 
 static const char *or_dash(const char *s) {
   return s != NULL ? s : "-";
+}
+
+void vgw_status_tls_keylog_text(GString *t, const VgwStatusTlsKeylog *k) {
+  if (!k->on) {
+    g_string_append_printf(t, "TLS key log:  off (last ended: %s)\n",
+                           k->last_end != NULL ? k->last_end : "none");
+    return;
+  }
+  g_string_append(t, "TLS KEY LOG:  ON, TLS SECRETS ARE RECORDED for ");
+  if (k->context >= 0) {
+    g_string_append_printf(t, "context %d", k->context);
+  } else {
+    g_string_append(t, "every context");
+  }
+  g_string_append_printf(t, "; expires in %" G_GUINT64_FORMAT " s; %u lines "
+                         "held (of %u), %" G_GUINT64_FORMAT " dropped\n",
+                         (guint64)k->expires_in_s, (unsigned)k->lines,
+                         (unsigned)k->max_lines, (guint64)k->dropped);
 }
 
 static void append_sip_text(GString *t, const VgwStatusSip *sip) {
@@ -393,6 +432,9 @@ char *vgw_status_to_text(const VgwStatus *st) {
         (unsigned)tls->established_max);
   } else {
     g_string_append(t, "TLS:          not running\n");
+  }
+  if (st->tls_keylog.present) {
+    vgw_status_tls_keylog_text(t, &st->tls_keylog);
   }
   append_sip_text(t, &st->sip);
   vgw_status_proxies_text(t, st->proxies, st->n_proxies);

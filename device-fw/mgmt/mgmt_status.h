@@ -68,6 +68,21 @@ typedef struct {
   VgwStatusCount client_failure_reasons[VGW_STATUS_MAX_COUNTS];
 } VgwStatusTls;
 
+/* The gateway's own TLS key log (tls/tls_keylog.h), `status` field
+ * "tls_keylog". */
+typedef struct {
+  gboolean present;         /* FALSE: "tls_keylog": null (no TLS) */
+  gboolean on;
+  int context;              /* -1: every context */
+  uint64_t expires_in_s;    /* while on, rounded up */
+  uint32_t lines;           /* secret lines held for the host now */
+  uint32_t max_lines;
+  uint64_t recorded;        /* lines taken since it was turned on */
+  uint64_t dropped;         /* of those, pushed out by newer ones */
+  const char *last_end;     /* how the previous one ended: "none",
+                             * "requested", "expired", "replaced" */
+} VgwStatusTlsKeylog;
+
 /* One SIP transport (vgwd/sip_transport.h), in `status` field "sip". */
 #define VGW_STATUS_MAX_SIP_REASONS 32
 typedef struct {
@@ -167,6 +182,7 @@ typedef struct {
   gboolean config_unsaved;      /* staged differs from the flash */
   const VgwConfigSource *config_boot; /* NULL: factory, nothing skipped */
   VgwStatusTls tls;
+  VgwStatusTlsKeylog tls_keylog;
   VgwStatusSip sip;
   size_t n_proxies;
   VgwStatusProxy proxies[VGW_STATUS_MAX_PROXIES];
@@ -184,6 +200,15 @@ void vgw_status_proxies_json(GString *j, const VgwStatusProxy *proxies,
 /* vgw_status_proxies_text appends one human line per proxy to |t|. */
 void vgw_status_proxies_text(GString *t, const VgwStatusProxy *proxies,
                              size_t n);
+
+/* vgw_status_tls_keylog_json appends the key log's fields to the JSON
+ * object being built in |j| (its braces are the caller's): `status`
+ * "tls_keylog" and the tls-keylog verbs' replies. */
+void vgw_status_tls_keylog_json(GString *j, const VgwStatusTlsKeylog *k);
+
+/* vgw_status_tls_keylog_text appends the key log's one human line (loud
+ * while it is on). */
+void vgw_status_tls_keylog_text(GString *t, const VgwStatusTlsKeylog *k);
 
 /* vgw_status_to_ready_json returns the object of the console ready line:
  * the status fields that describe the boot (firmware, serial, hw_rev,

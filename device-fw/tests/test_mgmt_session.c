@@ -57,7 +57,7 @@ static const char STATUS_JSON[] =
     "\"pending\":0,\"config\":{\"source\":\"factory\",\"generation\":null,"
     "\"unsaved\":false},"
     "\"config_source\":{\"generation\":null,\"skipped\":[]},"
-    "\"proxies\":[],\"tls\":null,\"sip\":null}";
+    "\"proxies\":[],\"tls\":null,\"tls_keylog\":null,\"sip\":null}";
 
 static void test_status_json(void) {
   VgwStatus st;
@@ -170,6 +170,16 @@ static void test_status_tls(void) {
       .handshake_timeout_s = 10,
       .engine_signatures = 7,
   };
+  st.tls_keylog = (VgwStatusTlsKeylog){
+      .present = TRUE,
+      .on = TRUE,
+      .context = -1,
+      .expires_in_s = 60,
+      .lines = 5,
+      .max_lines = 4096,
+      .recorded = 5,
+      .last_end = "none",
+  };
   char *json = vgw_status_to_json(&st);
   g_assert_true(g_str_has_suffix(
       json, ",\"tls\":{\"port\":5061,\"key_source\":\"engine\",\"slot\":0,"
@@ -181,6 +191,9 @@ static void test_status_tls(void) {
             "\"established_max\":128,\"handshake_timeout_s\":10,"
             "\"engine_signatures\":7,\"client_handshakes\":0,"
             "\"client_failures\":0,\"client_failure_reasons\":{}},"
+            "\"tls_keylog\":{\"on\":true,\"context\":null,"
+            "\"expires_in_s\":60,\"lines\":5,\"max_lines\":4096,"
+            "\"recorded\":5,\"dropped\":0,\"last_end\":\"none\"},"
             "\"sip\":null}"));
   g_free(json);
   st.tls.key_source = "software";
@@ -193,6 +206,19 @@ static void test_status_tls(void) {
                                 "rsa-2048, CN=ACL_VGW1; 7 handshakes, 3 "
                                 "failed, 1 half-open (of 64, 2 dropped), 1 "
                                 "established (of 128)\n"));
+  g_assert_nonnull(strstr(text, "TLS KEY LOG:  ON, TLS SECRETS ARE RECORDED "
+                                "for every context; expires in 60 s; 5 lines "
+                                "held (of 4096), 0 dropped\n"));
+  g_free(text);
+  st.tls_keylog = (VgwStatusTlsKeylog){
+      .present = TRUE, .context = 0, .last_end = "expired"};
+  json = vgw_status_to_json(&st);
+  g_assert_nonnull(strstr(json, ",\"tls_keylog\":{\"on\":false,"
+                                "\"context\":0,\"expires_in_s\":null,"));
+  g_free(json);
+  text = vgw_status_to_text(&st);
+  g_assert_nonnull(
+      strstr(text, "TLS key log:  off (last ended: expired)\n"));
   g_free(text);
 }
 

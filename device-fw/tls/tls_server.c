@@ -14,6 +14,7 @@
 
 #include "net/sockets.h"
 #include "tls/tls_cert.h"
+#include "tls/tls_keylog.h"
 #include "tls/tls_pool.h"
 #include "tls/tls_versions.h"
 #include "vgw_crypto.h"
@@ -203,6 +204,7 @@ SSL_CTX *vgw_tls_ctx_new(X509 *cert, uint32_t key_type,
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
                             SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   SSL_CTX_set_info_callback(ctx, on_info);
+  vgw_tls_keylog_attach(ctx);
   return ctx;
 }
 

@@ -46,6 +46,7 @@
 #include "net/netports.h"
 #include "tls/tls_entropy.h"
 #include "tls/tls_server.h"
+#include "tls/tls_keylog_verbs.h"
 #include "tls/tls_service.h"
 #include "config/config_state.h"
 #include "config/flash.h"
@@ -83,6 +84,7 @@ typedef struct {
   VgwIniVerbs *ini_verbs;
   VgwCryptoEngine *engine;
   VgwTlsService *tls;
+  VgwTlsKeylog *tls_keylog;
   VgwKeystoreVerbs *keystore_verbs;
   guint crash_count;
   gboolean ready_sent;
@@ -126,6 +128,7 @@ static void fill_status(VgwStatus *st, gpointer data) {
   }
   if (d->tls != NULL) {
     vgw_tls_service_status(d->tls, &st->tls);
+    vgw_tls_keylog_status(d->tls_keylog, &st->tls_keylog);
   }
   if (d->listeners != NULL) {
     vgw_sip_transport_status(d->sip, &st->sip);
@@ -414,6 +417,8 @@ static void start_crypto(Vgwd *d) {
     g_clear_error(&error);
     return;
   }
+  d->tls_keylog = vgw_tls_keylog_new(VGW_TLS_KEYLOG_MAX_LINES);
+  vgw_tls_keylog_set_device(d->tls_keylog);
   if (d->sip != NULL) {
     vgw_tls_service_set_stream(d->tls, &vgw_sip_tls_stream_ops, d->sip);
     vgw_sip_transport_set_tls_client(d->sip, vgw_tls_service_client(d->tls));
@@ -465,6 +470,8 @@ static void start_maintenance(Vgwd *d) {
                              d->keystore_verbs);
   if (d->tls != NULL) {
     vgw_mgmt_session_add_verbs(d->session, &tls_debug_verb_set, d->tls);
+    vgw_mgmt_session_add_verbs(d->session, &vgw_tls_keylog_verb_set,
+                               d->tls_keylog);
   }
   if (d->sip != NULL) {
     vgw_mgmt_session_add_verbs(d->session, &vgw_sip_debug_verb_set, d->sip);

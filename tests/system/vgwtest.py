@@ -87,13 +87,19 @@ class Run:
                        'rc=%d\n%s%s' % (p.returncode, p.stdout, p.stderr))
             return {}
 
-    def console_tail(self, name, lines=25):
-        path = os.path.join(self.state_root, name, 'console.log')
+    def console(self, name):
+        """The console log of gateway NAME so far ('' when there is none)."""
         try:
-            with open(path, errors='replace') as f:
-                return '\n--- console tail ---\n' + ''.join(f.readlines()[-lines:])
+            with open(os.path.join(self.state_root, name, 'console.log'), errors='replace') as f:
+                return f.read()
         except OSError:
             return ''
+
+    def console_tail(self, name, lines=25):
+        text = self.console(name)
+        if not text:
+            return ''
+        return '\n--- console tail ---\n' + ''.join(text.splitlines(True)[-lines:])
 
     def finish(self):
         for name in sorted(self.started):
