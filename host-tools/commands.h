@@ -200,6 +200,23 @@ typedef struct {
   gint64 not_before_unix;
   gint64 not_after_unix;
 } VgwPkiOptions;
+/* vgw cert inject | show (running or stopped gateway) */
+typedef struct {
+  VGW_COMMON_OPTIONS;
+  guint context;
+  char *cert;          /* inject: PEM, the certificate (then perhaps its chain) */
+  char *chain;         /* inject: PEM intermediates */
+  char *key;           /* inject: PEM private key, imported into the slot */
+  char *slot_text;     /* inject: --slot as given */
+  char **ca;           /* inject: PEM trusted roots, replacing the context's */
+  /* Derived by the check. */
+  guint slot;
+  gboolean slot_given;
+} VgwCertOptions;
+gboolean vgw_cert_inject_check(gpointer opts, GError **error);
+gboolean vgw_cert_inject_run(gconstpointer opts, GError **error);
+gboolean vgw_cert_show_run(gconstpointer opts, GError **error);
+
 gboolean vgw_pki_ca_check(gpointer opts, GError **error);
 gboolean vgw_pki_ca_run(gconstpointer opts, GError **error);
 gboolean vgw_pki_issue_check(gpointer opts, GError **error);

@@ -298,19 +298,27 @@ X509 *vgw_tls_cert_from_pem(const void *pem, size_t len, GError **error) {
   return cert;
 }
 
-char *vgw_tls_cert_subject(X509 *cert) {
+/* name_text returns |name| in one RFC 2253 line, newly allocated. */
+static char *name_text(X509_NAME *name) {
   BIO *bio = BIO_new(BIO_s_mem());
   char *text = NULL;
   const uint8_t *data;
   size_t len;
   if (bio != NULL &&
-      X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0,
-                         XN_FLAG_RFC2253) >= 0 &&
+      X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) >= 0 &&
       BIO_mem_contents(bio, &data, &len)) {
     text = g_strndup((const char *)data, len);
   }
   BIO_free(bio);
   return text ? text : g_strdup("?");
+}
+
+char *vgw_tls_cert_subject(X509 *cert) {
+  return name_text(X509_get_subject_name(cert));
+}
+
+char *vgw_tls_cert_issuer(X509 *cert) {
+  return name_text(X509_get_issuer_name(cert));
 }
 
 static char *sha256_hex(const uint8_t *data, size_t len) {

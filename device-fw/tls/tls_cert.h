@@ -58,6 +58,9 @@ X509 *vgw_tls_cert_from_pem(const void *pem, size_t len, GError **error);
  * ("CN=ACL_123"), newly allocated. */
 char *vgw_tls_cert_subject(X509 *cert);
 
+/* vgw_tls_cert_issuer returns |cert|'s issuer in the same form. */
+char *vgw_tls_cert_issuer(X509 *cert);
+
 /* vgw_tls_cert_fingerprint returns the SHA-256 of |cert|'s DER in lower
  * case hex, newly allocated. */
 char *vgw_tls_cert_fingerprint(X509 *cert);

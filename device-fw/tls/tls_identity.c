@@ -4,6 +4,7 @@
 #include <openssl/x509.h>
 #include <string.h>
 
+#include "tls/tls_bundle.h"
 #include "tls/tls_cert.h"
 #include "vgw_crypto.h"
 
@@ -25,52 +26,106 @@ void vgw_tls_identity_free(VgwTlsIdentity *id) {
     g_bytes_unref(id->spki);
   }
   X509_free(id->cert);
+  sk_X509_pop_free(id->chain, X509_free);
   g_free(id);
 }
 
-/* stored_cert returns the stored certificate if it is for |spki|. */
-static X509 *stored_cert(VgwConfigState *cs, GBytes *spki) {
+/* stored_cert returns the stored certificate if it is for |spki|, with
+ * the chain stored after it in |*chain|. */
+static X509 *stored_cert(VgwConfigState *cs, GBytes *spki, guint slot,
+                         STACK_OF(X509) **chain) {
   GBytes *pem = vgw_config_state_blob(cs, VGW_TLS_CONTEXT0_CERT);
   if (pem == NULL) {
     g_message("tls: no stored certificate for context 0");
     return NULL;
   }
   GError *error = NULL;
-  X509 *cert = vgw_tls_cert_from_pem(g_bytes_get_data(pem, NULL),
-                                     g_bytes_get_size(pem), &error);
+  STACK_OF(X509) *certs =
+      vgw_tls_bundle_read_pem(g_bytes_get_data(pem, NULL),
+                              g_bytes_get_size(pem), VGW_TLS_CONTEXT0_CERT,
+                              &error);
   g_bytes_unref(pem);
-  if (cert == NULL) {
+  if (certs == NULL || sk_X509_num(certs) == 0) {
     g_warning("tls: stored %s unreadable: %s", VGW_TLS_CONTEXT0_CERT,
-              error->message);
-    g_error_free(error);
+              error ? error->message : "no certificate");
+    g_clear_error(&error);
+    sk_X509_free(certs);
     return NULL;
   }
+  X509 *cert = sk_X509_shift(certs);
   if (!vgw_tls_cert_matches(cert, spki)) {
     g_message(
         "tls: the stored certificate is not for the key in slot %u "
         "(the key was replaced)",
-        VGW_TLS_CONTEXT0_SLOT);
+        slot);
     X509_free(cert);
+    sk_X509_pop_free(certs, X509_free);
     return NULL;
   }
+  *chain = certs;
   return cert;
 }
 
-/* store_cert saves |cert| and its key reference in the flash store. */
-static void store_cert(VgwConfigState *cs, X509 *cert) {
-  char *pem = vgw_tls_cert_to_pem(cert);
-  char *ref = g_strdup_printf("engine-slot=%u", VGW_TLS_CONTEXT0_SLOT);
+guint vgw_tls_identity_slot(VgwConfigState *cs) {
+  GBytes *ref = vgw_config_state_blob(cs, VGW_TLS_CONTEXT0_KEY_REF);
+  guint slot = VGW_TLS_CONTEXT0_SLOT;
+  if (ref == NULL) {
+    return slot;
+  }
+  /* "engine-slot=N", perhaps with a line end. */
+  char *text = g_strstrip(g_strndup(g_bytes_get_data(ref, NULL),
+                                    g_bytes_get_size(ref)));
+  guint64 n;
+  if (g_str_has_prefix(text, "engine-slot=") &&
+      g_ascii_string_to_unsigned(text + strlen("engine-slot="), 10, 0,
+                                 VGW_CRYPTO_SLOTS - 1, &n, NULL)) {
+    slot = (guint)n;
+  } else {
+    g_warning("tls: %s unreadable; the key is taken from slot %u",
+              VGW_TLS_CONTEXT0_KEY_REF, slot);
+  }
+  g_free(text);
+  g_bytes_unref(ref);
+  return slot;
+}
+
+gboolean vgw_tls_identity_store(VgwConfigState *cs, guint slot, X509 *cert,
+                                STACK_OF(X509) *chain, const char *roots_pem,
+                                GError **error) {
+  GString *pem = g_string_new(NULL);
+  gboolean encoded = TRUE;
+  for (size_t i = 0; encoded && i <= (chain ? sk_X509_num(chain) : 0); i++) {
+    char *one = vgw_tls_cert_to_pem(i == 0 ? cert : sk_X509_value(chain, i - 1));
+    encoded = one != NULL;
+    g_string_append(pem, one ? one : "");
+    g_free(one);
+  }
+  char *ref = g_strdup_printf("engine-slot=%u", slot);
   VgwConfigBlob blobs[] = {
-      {VGW_STORE_BLOB_CERTIFICATE, VGW_TLS_CONTEXT0_CERT, pem,
-       pem ? strlen(pem) : 0},
+      {VGW_STORE_BLOB_CERTIFICATE, VGW_TLS_CONTEXT0_CERT, pem->str, pem->len},
       {VGW_STORE_BLOB_KEY_REFERENCE, VGW_TLS_CONTEXT0_KEY_REF, ref,
        strlen(ref)},
+      {VGW_STORE_BLOB_TRUSTED_ROOTS, VGW_TLS_CONTEXT0_ROOTS, roots_pem,
+       roots_pem ? strlen(roots_pem) : 0},
   };
+  gboolean ok = FALSE;
+  if (!encoded) {
+    vgw_tls_set_error(error, VGW_TLS_ERROR_CERTIFICATE,
+                      "cannot encode the certificate as PEM");
+  } else {
+    ok = vgw_config_state_put_blobs(cs, blobs,
+                                    G_N_ELEMENTS(blobs) - (roots_pem == NULL),
+                                    error);
+  }
+  g_string_free(pem, TRUE);
+  g_free(ref);
+  return ok;
+}
+
+/* store_cert saves an issued |cert| and its key reference. */
+static void store_cert(VgwConfigState *cs, guint slot, X509 *cert) {
   GError *error = NULL;
-  if (pem == NULL) {
-    g_warning("tls: cannot encode the certificate as PEM");
-  } else if (!vgw_config_state_put_blobs(cs, blobs, G_N_ELEMENTS(blobs),
-                                         &error)) {
+  if (!vgw_tls_identity_store(cs, slot, cert, NULL, NULL, &error)) {
     g_warning(
         "tls: certificate not stored (%s); it is issued again at the "
         "next boot",
@@ -82,8 +137,6 @@ static void store_cert(VgwConfigState *cs, X509 *cert) {
         ")",
         VGW_TLS_CONTEXT0_CERT, vgw_config_state_generation(cs));
   }
-  g_free(pem);
-  g_free(ref);
 }
 
 VgwTlsIdentity *vgw_tls_identity_context0(VgwCryptoEngine *engine,
@@ -91,7 +144,7 @@ VgwTlsIdentity *vgw_tls_identity_context0(VgwCryptoEngine *engine,
                                           const char *serial,
                                           uint32_t default_key_type,
                                           int64_t now, GError **error) {
-  const guint slot = VGW_TLS_CONTEXT0_SLOT;
+  const guint slot = vgw_tls_identity_slot(cs);
   VgwCryptoSlotInfo info;
   if (!vgw_crypto_info(engine, slot, &info, error)) {
     return NULL;
@@ -117,8 +170,9 @@ VgwTlsIdentity *vgw_tls_identity_context0(VgwCryptoEngine *engine,
     vgw_tls_identity_free(id);
     return NULL;
   }
-  id->cert = stored_cert(cs, id->spki);
+  id->cert = stored_cert(cs, id->spki, slot, &id->chain);
   if (id->cert == NULL) {
+    id->chain = sk_X509_new_null();
     char *cn = vgw_tls_identity_common_name(serial);
     VgwTlsEngineKey key = {engine, slot};
     id->cert =
@@ -129,14 +183,14 @@ VgwTlsIdentity *vgw_tls_identity_context0(VgwCryptoEngine *engine,
       return NULL;
     }
     id->issued = TRUE;
-    store_cert(cs, id->cert);
+    store_cert(cs, slot, id->cert);
   }
   char *subject = vgw_tls_cert_subject(id->cert);
   char *fp = vgw_tls_spki_fingerprint(id->spki);
   g_message(
-      "tls: context 0: %s certificate %s for the %s %s key in engine "
-      "slot %u (public key sha256 %s)",
-      id->issued ? "issued" : "stored", subject,
+      "tls: context 0: %s certificate %s (%zu intermediates) for the %s %s "
+      "key in engine slot %u (public key sha256 %s)",
+      id->issued ? "issued" : "stored", subject, sk_X509_num(id->chain),
       info.imported ? "imported" : "generated",
       vgw_crypto_key_type_name(id->key_type), slot, fp);
   g_free(subject);

@@ -212,10 +212,17 @@ static Identity *new_identity(X509 *cert, uint32_t key_type, GError **error) {
 }
 
 gboolean vgw_tls_server_set_engine_identity(VgwTlsServer *s, X509 *cert,
+                                            STACK_OF(X509) *chain,
                                             guint slot, uint32_t key_type,
                                             GError **error) {
   Identity *id = new_identity(cert, key_type, error);
   if (id == NULL) {
+    return FALSE;
+  }
+  if (chain != NULL && !SSL_CTX_set1_chain(id->ctx, chain)) {
+    vgw_tls_set_error(error, VGW_TLS_ERROR_CERTIFICATE,
+                      "cannot set the certificate chain");
+    identity_free(id);
     return FALSE;
   }
   SSL_CTX_set_private_key_method(id->ctx, &vgw_tls_engine_key_method);

@@ -129,10 +129,12 @@ void vgw_tls_server_unlisten(VgwTlsServer *s, VgwTlsListener *l,
 VgwTlsServer *vgw_tls_server_start(uint16_t port, VgwTlsSigner *signer,
                                    GError **error);
 
-/* vgw_tls_server_set_engine_identity serves |cert| with the key in engine
- * slot |slot| (of |key_type|) to the next connections. |cert| is
- * referenced, not taken. */
+/* vgw_tls_server_set_engine_identity serves |cert|, followed by the
+ * intermediates |chain| (NULL: none), with the key in engine slot |slot|
+ * (of |key_type|) to the next connections; open ones keep what they
+ * have. |cert| and |chain| are referenced, not taken. */
 gboolean vgw_tls_server_set_engine_identity(VgwTlsServer *s, X509 *cert,
+                                            STACK_OF(X509) *chain,
                                             guint slot, uint32_t key_type,
                                             GError **error);
 

@@ -21,6 +21,7 @@ struct VgwTlsService {
   VgwTlsIdentity *identity;
   gboolean softkey_pending; /* a software key is being made */
   gboolean softkey_wanted;  /* switch to it when it is ready */
+  gboolean verify_server;   /* VerifyServerCertificate */
   VgwTlsServerInfo info;    /* the last status snapshot's strings */
 };
 
@@ -33,10 +34,10 @@ static gboolean load_identity(VgwTlsService *t, GError **error) {
   if (id == NULL) {
     return FALSE;
   }
-  if (!vgw_tls_server_set_engine_identity(t->server, id->cert, id->slot,
-                                          id->key_type, error) ||
-      !vgw_tls_client_set_engine_identity(t->client, id->cert, id->slot,
-                                          id->key_type, error)) {
+  if (!vgw_tls_server_set_engine_identity(t->server, id->cert, id->chain,
+                                          id->slot, id->key_type, error) ||
+      !vgw_tls_client_set_engine_identity(t->client, id->cert, id->chain,
+                                          id->slot, id->key_type, error)) {
     vgw_tls_identity_free(id);
     return FALSE;
   }
@@ -88,6 +89,21 @@ void vgw_tls_service_key_changed(guint slot, gpointer service) {
             slot);
 }
 
+void vgw_tls_service_context_changed(guint context, gpointer service) {
+  VgwTlsService *t = service;
+  GError *error = NULL;
+  if (!load_identity(t, &error)) {
+    g_warning("tls: context %u: the new certificate cannot be served: %s; "
+              "new connections keep the previous one",
+              context, error->message);
+    g_error_free(error);
+    return;
+  }
+  vgw_tls_service_set_verify_server(t, t->verify_server);
+  g_message("tls: context %u: new connections use the new certificate",
+            context);
+}
+
 void vgw_tls_service_set_stream(VgwTlsService *t, const VgwTlsStreamOps *ops,
                                 gpointer data) {
   vgw_tls_server_set_stream(t->server, ops, data);
@@ -100,6 +116,8 @@ VgwTlsClient *vgw_tls_service_client(VgwTlsService *t) {
 void vgw_tls_service_set_verify_server(VgwTlsService *t, gboolean verify) {
   GBytes *roots = verify ? vgw_config_state_blob(t->cs, VGW_TLS_CONTEXT0_ROOTS)
                          : NULL;
+
+  t->verify_server = verify;
 
   vgw_tls_client_set_verify(t->client, verify, roots);
   if (roots != NULL) {

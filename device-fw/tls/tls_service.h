@@ -36,6 +36,13 @@ VgwTlsService *vgw_tls_service_start(VgwCryptoEngine *engine,
  * keep what they negotiated. Other slots are not used by TLS yet. */
 void vgw_tls_service_key_changed(guint slot, gpointer service);
 
+/* vgw_tls_service_context_changed is a VgwTlsContextChangedFunc
+ * (tls_context_verbs.h): Context 0's stored certificate, chain, key
+ * reference or trusted roots were replaced; new connections, served and
+ * made, use them (and the roots, if server certificates are verified).
+ * Open connections keep their session. */
+void vgw_tls_service_context_changed(guint context, gpointer service);
+
 /* vgw_tls_service_status fills |out| for `status`. */
 void vgw_tls_service_status(VgwTlsService *t, VgwStatusTls *out);
 
