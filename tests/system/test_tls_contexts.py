@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""TLS Context 0's certificate injected and validated (issue 11).
+
+`vgw pki` makes a root, an intermediate and device certificates. A good
+bundle (certificate, chain, key, the root as trusted root) injected into
+Context 0 of a running gateway is what `openssl s_client
+-verify_return_error -CAfile root` then verifies, chain and SAN; a TLS
+connection opened before the swap still gets its OPTIONS answered after
+it. Each bad bundle is refused with its reason as the first word of the
+error, and `vgw cert show --json` and the engine's key are unchanged after
+it: a key that is not the certificate's, an expired certificate, a
+certificate whose intermediate is missing (the root alone is trusted),
+an EKU of clientAuth only. The console log names the installed and the
+refused bundles. A bundle injected offline into the stopped gateway is
+served after `vgw up`, and still after `vgw reset --save`."""
+import json
+import os
+import re
+import ssl
+import subprocess
+
+import tlspeers
+import vgwtest
+from test_sip_options import check_options_ok, recv_response, request
+from test_sip_tls import tls_client
+
+GW = 'tlsctx'
+
+
+def sips_port(run):
+    st = run.status(GW) or {}
+    return (st.get('ports') or {}).get('sips')
+
+
+def cert_show(run):
+    p = run.vgw('cert', 'show', '--json', '--name', GW, timeout=120)
+    try:
+        return json.loads(p.stdout)
+    except ValueError:
+        run.check(False, 'vgw cert show --json prints JSON', p.stdout + p.stderr)
+        return None
+
+
+def slot0_fingerprint(run):
+    p = run.vgw('keystore', 'list', '--json', '--name', GW, timeout=120)
+    try:
+        return [s['fingerprint'] for s in json.loads(p.stdout)['slots'] if s['slot'] == 0]
+    except (ValueError, KeyError, TypeError):
+        run.check(False, 'vgw keystore list --json prints the slots', p.stdout + p.stderr)
+        return None
+
+
+def verify(run, pki, port, host, what):
+    """openssl s_client verifying the gateway against the root only, and
+    the name HOST against its SAN; returns the served subject."""
+    p = subprocess.run(
+        [tlspeers.OPENSSL, 's_client', '-connect', '127.0.0.1:%d' % port,
+         '-verify_return_error', '-CAfile', pki + '/root.crt', '-verify_hostname', host],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    out = p.stdout + p.stderr
+    ok = p.returncode == 0 and 'Verify return code: 0 (ok)' in out
+    depth = re.findall(r'^depth=(\d) CN = (\S+)', out, re.M)
+    run.check(ok and depth == [('2', 'root'), ('1', 'inter'), ('0', host.split('.')[0])],
+              '%s: openssl s_client -verify_return_error -CAfile root verifies the chain '
+              'root > inter > %s and the name %s' % (what, host.split('.')[0], host), out)
+
+
+def pki_issue(run, pki, name, *extra):
+    p = run.vgw('pki', 'issue', '--ca', pki + '/inter', '--out', pki + '/' + name,
+                '--role', 'device', *extra, timeout=120)
+    run.check(p.returncode == 0, 'vgw pki issue %s' % name, p.stdout + p.stderr)
+
+
+def make_pki(run, pki):
+    for args in (('ca', '--out', pki + '/root'),
+                 ('ca', '--out', pki + '/inter', '--issuer', pki + '/root')):
+        p = run.vgw('pki', *args, timeout=120)
+        run.check(p.returncode == 0, 'vgw pki %s' % ' '.join(args[:2]), p.stdout + p.stderr)
+    pki_issue(run, pki, 'gw', '--san', 'dns:gw.lab.test')
+    pki_issue(run, pki, 'other')
+    pki_issue(run, pki, 'old', '--not-before', '-30d', '--not-after', '-1d')
+    pki_issue(run, pki, 'cli', '--eku', 'client')
+    pki_issue(run, pki, 'gw2', '--san', 'dns:gw2.lab.test')
+
+
+def inject(run, pki, name, *extra):
+    return run.vgw('cert', 'inject', '--name', GW, '--cert', '%s/%s.crt' % (pki, name), *extra,
+                   timeout=300)
+
+
+def bad_bundles(run, pki):
+    """Each refused with its reason; nothing changes."""
+    before = cert_show(run)
+    key_before = slot0_fingerprint(run)
+    cases = [
+        ('key-mismatch', 'a key that is not the certificate\'s (slot 0 holds gw\'s)',
+         'other', ('--chain', pki + '/other.chain')),
+        ('expired', 'an expired certificate',
+         'old', ('--chain', pki + '/old.chain', '--key', pki + '/old.key')),
+        ('untrusted', 'the intermediate missing, only the root trusted',
+         'gw', ('--key', pki + '/gw.key')),
+        ('no-server-auth', 'an EKU of clientAuth only',
+         'cli', ('--chain', pki + '/cli.chain', '--key', pki + '/cli.key')),
+    ]
+    for reason, what, name, extra in cases:
+        p = inject(run, pki, name, *extra)
+        err = p.stderr.strip()
+        run.check(p.returncode == 1 and re.fullmatch(r'vgw: cert-\w+: %s: .+' % reason, err),
+                  'bad bundle (%s) refused with reason %s' % (what, reason), p.stdout + err)
+        run.check(cert_show(run) == before and slot0_fingerprint(run) == key_before,
+                  'after the refused %s bundle: vgw cert show and the engine\'s key are '
+                  'unchanged' % reason)
+
+
+def good_bundle(run, pki, port):
+    # A connection made before the swap, with the factory certificate.
+    s = tls_client(port, ssl.TLSVersion.TLSv1_3)
+    try:
+        s.sendall(request('OPTIONS', 'TLS', 'pre1', 'pre-1@test', scheme='sips'))
+        check_options_ok(run, 'OPTIONS before the swap', recv_response(s), 'TLS', 'pre1',
+                         'pre-1@test', scheme='sips')
+        factory = s.getpeercert(binary_form=True)
+
+        p = inject(run, pki, 'gw', '--chain', pki + '/gw.chain', '--key', pki + '/gw.key',
+                   '--ca', pki + '/root.crt')
+        run.check(p.returncode == 0 and 'CN=gw installed with 1 intermediate' in p.stdout,
+                  'vgw cert inject of the good bundle into context 0', p.stdout + p.stderr)
+        show = cert_show(run) or {}
+        run.check((show.get('certificate') or {}).get('subject') == 'CN=gw' and
+                  [c.get('subject') for c in show.get('chain', [])] == ['CN=inter'] and
+                  [c.get('subject') for c in show.get('roots', [])] == ['CN=root'] and
+                  show.get('slot') == 0,
+                  'vgw cert show: CN=gw, chain CN=inter, trusted root CN=root, slot 0', show)
+        verify(run, pki, port, 'gw.lab.test', 'after the inject')
+
+        s.sendall(request('OPTIONS', 'TLS', 'pre2', 'pre-2@test', scheme='sips'))
+        check_options_ok(run, 'OPTIONS after the swap on the connection opened before it',
+                         recv_response(s), 'TLS', 'pre2', 'pre-2@test', scheme='sips')
+        run.check(s.getpeercert(binary_form=True) == factory,
+                  'that connection still has the certificate it was opened with')
+    finally:
+        s.close()
+
+
+def offline(run, pki):
+    p = run.vgw('down', '--name', GW, timeout=120)
+    run.check(p.returncode == 0, 'vgw down', p.stdout + p.stderr)
+    p = inject(run, pki, 'gw2', '--chain', pki + '/gw2.chain', '--key', pki + '/gw2.key')
+    run.check(p.returncode == 0 and 'offline' in p.stdout,
+              'vgw cert inject on the stopped gateway (offline)', p.stdout + p.stderr)
+    show = cert_show(run) or {}
+    run.check((show.get('certificate') or {}).get('subject') == 'CN=gw2' and
+              [c.get('subject') for c in show.get('roots', [])] == ['CN=root'],
+              'vgw cert show offline: CN=gw2, the trusted root kept', show)
+    if run.up(GW).returncode != 0:
+        return
+    port = sips_port(run)
+    verify(run, pki, port, 'gw2.lab.test', 'offline inject, then vgw up')
+    p = run.vgw('reset', '--save', '--name', GW, timeout=600)
+    run.check(p.returncode == 0, 'vgw reset --save', p.stdout + p.stderr)
+    verify(run, pki, sips_port(run), 'gw2.lab.test', 'after vgw reset --save')
+
+
+def test(run):
+    pki = os.path.join(run.state_root, 'pki')
+    make_pki(run, pki)
+    if run.up(GW).returncode != 0:
+        return
+    port = sips_port(run)
+    if not run.check(port is not None, 'status names the SIPS port'):
+        return
+    good_bundle(run, pki, port)
+    bad_bundles(run, pki)
+    with open(os.path.join(run.state_root, GW, 'console.log'), errors='replace') as f:
+        log = f.read()
+    run.check(re.search(r'tls: context 0: certificate CN=gw \(sha256 [0-9a-f]{64}\) installed',
+                        log) is not None and
+              all(re.search(r'tls: context 0: certificate bundle refused: %s: ' % r, log)
+                  for r in ('key-mismatch', 'expired', 'untrusted', 'no-server-auth')),
+              'the console log names the installed bundle and each refusal with its reason',
+              log[-3000:])
+    offline(run, pki)
+
+
+if __name__ == '__main__':
+    vgwtest.main(test)
