@@ -288,6 +288,21 @@ char *vgw_tls_cert_to_pem(X509 *cert) {
   return pem;
 }
 
+char *vgw_tls_certs_to_pem(X509 *first, STACK_OF(X509) *more) {
+  GString *pem = g_string_new(NULL);
+  size_t n = more != NULL ? sk_X509_num(more) : 0;
+  for (size_t i = first != NULL ? 0 : 1; i <= n; i++) {
+    char *one = vgw_tls_cert_to_pem(i == 0 ? first : sk_X509_value(more, i - 1));
+    if (one == NULL) {
+      g_string_free(pem, TRUE);
+      return NULL;
+    }
+    g_string_append(pem, one);
+    g_free(one);
+  }
+  return g_string_free(pem, FALSE);
+}
+
 X509 *vgw_tls_cert_from_pem(const void *pem, size_t len, GError **error) {
   BIO *bio = BIO_new_mem_buf(pem, (int)len);
   X509 *cert = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;

@@ -16,6 +16,7 @@
 
 #include <glib.h>
 #include <openssl/base.h>
+#include <openssl/x509.h>
 #include <stdint.h>
 
 #include "tls/tls_error.h"
@@ -49,6 +50,11 @@ gboolean vgw_tls_cert_matches(X509 *cert, GBytes *spki);
 /* vgw_tls_cert_to_pem returns |cert| as a PEM "CERTIFICATE" block (newly
  * allocated). */
 char *vgw_tls_cert_to_pem(X509 *cert);
+
+/* vgw_tls_certs_to_pem returns |first| (may be NULL) followed by every
+ * certificate of |more| (may be NULL) as PEM blocks (newly allocated), or
+ * NULL if one cannot be encoded. */
+char *vgw_tls_certs_to_pem(X509 *first, STACK_OF(X509) *more);
 
 /* vgw_tls_cert_from_pem parses the first certificate of the PEM text
  * |pem|/|len|, or returns NULL with |error| set. */

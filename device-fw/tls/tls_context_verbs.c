@@ -148,35 +148,6 @@ static void verb_add(const VgwMgmtCall *c, VgwMgmtReply *out) {
   vgw_reply_done(c, out, "Staged.\n");
 }
 
-/* stored_roots returns the context's stored trusted roots (empty if
- * none); NULL with |error| if they cannot be read. */
-static STACK_OF(X509) *stored_roots(VgwTlsContextVerbs *v, GError **error) {
-  GBytes *pem = vgw_config_state_blob(v->cs, VGW_TLS_CONTEXT0_ROOTS);
-  if (pem == NULL) {
-    return sk_X509_new_null();
-  }
-  STACK_OF(X509) *roots = vgw_tls_bundle_read_pem(
-      g_bytes_get_data(pem, NULL), g_bytes_get_size(pem),
-      VGW_TLS_CONTEXT0_ROOTS, error);
-  g_bytes_unref(pem);
-  return roots;
-}
-
-/* certs_to_pem returns |certs| as concatenated PEM (newly allocated). */
-static char *certs_to_pem(STACK_OF(X509) *certs) {
-  GString *pem = g_string_new(NULL);
-  for (size_t i = 0; i < sk_X509_num(certs); i++) {
-    char *one = vgw_tls_cert_to_pem(sk_X509_value(certs, i));
-    if (one == NULL) {
-      g_string_free(pem, TRUE);
-      return NULL;
-    }
-    g_string_append(pem, one);
-    g_free(one);
-  }
-  return g_string_free(pem, FALSE);
-}
-
 /* refuse fails |out| with "REASON: message" and logs it. */
 static void refuse(VgwTlsContextVerbs *v, VgwMgmtReply *out, GError *error) {
   const char *reason =
@@ -212,13 +183,15 @@ static GBytes *key_of(VgwTlsContextVerbs *v, guint slot, VgwMgmtReply *out) {
 static gboolean validate(VgwTlsContextVerbs *v, GBytes *spki,
                          char **roots_pem, GError **error) {
   gboolean new_roots = sk_X509_num(v->roots) > 0;
-  STACK_OF(X509) *roots = new_roots ? v->roots : stored_roots(v, error);
+  STACK_OF(X509) *roots =
+      new_roots ? v->roots : vgw_tls_identity_stored_certs(v->cs, VGW_TLS_CONTEXT0_ROOTS, error);
   gboolean ok =
       roots != NULL &&
       vgw_tls_bundle_check(v->cert, v->chain, spki, roots, VGW_TLS_ROLES_SIP,
                            g_get_real_time() / G_USEC_PER_SEC, error);
   *roots_pem = NULL;
-  if (ok && new_roots && (*roots_pem = certs_to_pem(v->roots)) == NULL) {
+  if (ok && new_roots &&
+      (*roots_pem = vgw_tls_certs_to_pem(NULL, v->roots)) == NULL) {
     vgw_tls_set_error(error, VGW_TLS_ERROR_CERTIFICATE,
                       "cannot encode the trusted roots");
     ok = FALSE;
@@ -396,19 +369,6 @@ static void describe_all(GString *b, STACK_OF(X509) *certs, size_t first,
   }
 }
 
-/* stored_certs reads blob |name| as certificates (empty if absent). */
-static STACK_OF(X509) *stored_certs(VgwTlsContextVerbs *v, const char *name,
-                                    GError **error) {
-  GBytes *pem = vgw_config_state_blob(v->cs, name);
-  if (pem == NULL) {
-    return sk_X509_new_null();
-  }
-  STACK_OF(X509) *certs = vgw_tls_bundle_read_pem(
-      g_bytes_get_data(pem, NULL), g_bytes_get_size(pem), name, error);
-  g_bytes_unref(pem);
-  return certs;
-}
-
 static void verb_show(const VgwMgmtCall *c, VgwMgmtReply *out) {
   VgwTlsContextVerbs *v = c->data;
   guint context = 0;
@@ -420,9 +380,9 @@ static void verb_show(const VgwMgmtCall *c, VgwMgmtReply *out) {
     return;
   }
   GError *error = NULL;
-  STACK_OF(X509) *certs = stored_certs(v, VGW_TLS_CONTEXT0_CERT, &error);
+  STACK_OF(X509) *certs = vgw_tls_identity_stored_certs(v->cs, VGW_TLS_CONTEXT0_CERT, &error);
   STACK_OF(X509) *roots =
-      certs ? stored_certs(v, VGW_TLS_CONTEXT0_ROOTS, &error) : NULL;
+      certs ? vgw_tls_identity_stored_certs(v->cs, VGW_TLS_CONTEXT0_ROOTS, &error) : NULL;
   if (roots == NULL) {
     vgw_reply_fail(out, "%s", error->message);
     g_error_free(error);

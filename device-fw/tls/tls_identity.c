@@ -34,21 +34,17 @@ void vgw_tls_identity_free(VgwTlsIdentity *id) {
  * the chain stored after it in |*chain|. */
 static X509 *stored_cert(VgwConfigState *cs, GBytes *spki, guint slot,
                          STACK_OF(X509) **chain) {
-  GBytes *pem = vgw_config_state_blob(cs, VGW_TLS_CONTEXT0_CERT);
-  if (pem == NULL) {
-    g_message("tls: no stored certificate for context 0");
-    return NULL;
-  }
   GError *error = NULL;
   STACK_OF(X509) *certs =
-      vgw_tls_bundle_read_pem(g_bytes_get_data(pem, NULL),
-                              g_bytes_get_size(pem), VGW_TLS_CONTEXT0_CERT,
-                              &error);
-  g_bytes_unref(pem);
-  if (certs == NULL || sk_X509_num(certs) == 0) {
+      vgw_tls_identity_stored_certs(cs, VGW_TLS_CONTEXT0_CERT, &error);
+  if (certs == NULL) {
     g_warning("tls: stored %s unreadable: %s", VGW_TLS_CONTEXT0_CERT,
-              error ? error->message : "no certificate");
-    g_clear_error(&error);
+              error->message);
+    g_error_free(error);
+    return NULL;
+  }
+  if (sk_X509_num(certs) == 0) {
+    g_message("tls: no stored certificate for context 0");
     sk_X509_free(certs);
     return NULL;
   }
@@ -64,6 +60,19 @@ static X509 *stored_cert(VgwConfigState *cs, GBytes *spki, guint slot,
   }
   *chain = certs;
   return cert;
+}
+
+STACK_OF(X509) *vgw_tls_identity_stored_certs(VgwConfigState *cs,
+                                              const char *name,
+                                              GError **error) {
+  GBytes *pem = vgw_config_state_blob(cs, name);
+  if (pem == NULL) {
+    return sk_X509_new_null();
+  }
+  STACK_OF(X509) *certs = vgw_tls_bundle_read_pem(
+      g_bytes_get_data(pem, NULL), g_bytes_get_size(pem), name, error);
+  g_bytes_unref(pem);
+  return certs;
 }
 
 guint vgw_tls_identity_slot(VgwConfigState *cs) {
@@ -92,24 +101,18 @@ guint vgw_tls_identity_slot(VgwConfigState *cs) {
 gboolean vgw_tls_identity_store(VgwConfigState *cs, guint slot, X509 *cert,
                                 STACK_OF(X509) *chain, const char *roots_pem,
                                 GError **error) {
-  GString *pem = g_string_new(NULL);
-  gboolean encoded = TRUE;
-  for (size_t i = 0; encoded && i <= (chain ? sk_X509_num(chain) : 0); i++) {
-    char *one = vgw_tls_cert_to_pem(i == 0 ? cert : sk_X509_value(chain, i - 1));
-    encoded = one != NULL;
-    g_string_append(pem, one ? one : "");
-    g_free(one);
-  }
+  char *pem = vgw_tls_certs_to_pem(cert, chain);
   char *ref = g_strdup_printf("engine-slot=%u", slot);
   VgwConfigBlob blobs[] = {
-      {VGW_STORE_BLOB_CERTIFICATE, VGW_TLS_CONTEXT0_CERT, pem->str, pem->len},
+      {VGW_STORE_BLOB_CERTIFICATE, VGW_TLS_CONTEXT0_CERT, pem,
+       pem ? strlen(pem) : 0},
       {VGW_STORE_BLOB_KEY_REFERENCE, VGW_TLS_CONTEXT0_KEY_REF, ref,
        strlen(ref)},
       {VGW_STORE_BLOB_TRUSTED_ROOTS, VGW_TLS_CONTEXT0_ROOTS, roots_pem,
        roots_pem ? strlen(roots_pem) : 0},
   };
   gboolean ok = FALSE;
-  if (!encoded) {
+  if (pem == NULL) {
     vgw_tls_set_error(error, VGW_TLS_ERROR_CERTIFICATE,
                       "cannot encode the certificate as PEM");
   } else {
@@ -117,7 +120,7 @@ gboolean vgw_tls_identity_store(VgwConfigState *cs, guint slot, X509 *cert,
                                     G_N_ELEMENTS(blobs) - (roots_pem == NULL),
                                     error);
   }
-  g_string_free(pem, TRUE);
+  g_free(pem);
   g_free(ref);
   return ok;
 }

@@ -66,6 +66,14 @@ VgwTlsIdentity *vgw_tls_identity_context0(VgwCryptoEngine *engine,
  * reference names, or VGW_TLS_CONTEXT0_SLOT without a (readable) one. */
 guint vgw_tls_identity_slot(VgwConfigState *cs);
 
+/* vgw_tls_identity_stored_certs returns the certificates of the store's
+ * PEM blob |name| in order, an empty stack if there is no such blob, or
+ * NULL with |error| (VGW_TLS_BUNDLE_ERROR_UNREADABLE) if it does not
+ * parse. */
+STACK_OF(X509) *vgw_tls_identity_stored_certs(VgwConfigState *cs,
+                                              const char *name,
+                                              GError **error);
+
 /* vgw_tls_identity_store writes, as one flash generation (all or
  * nothing), Context 0's certificate |cert| followed by |chain| (may be
  * NULL) as VGW_TLS_CONTEXT0_CERT, its key reference to engine slot
