@@ -254,6 +254,80 @@ vgw_cert_inject_run(gconstpointer data, GError **error)
   return ok;
 }
 
+/* The 6.4 way to give Context 0 its files: parameters naming them,
+ * here files beside the ini. */
+static const struct {
+  const char *param;
+  gsize offset;
+} config_files[] = {
+  { "HTTPSCertFileName", G_STRUCT_OFFSET(VgwCertOptions, cert) },
+  { "HTTPSPkeyFileName", G_STRUCT_OFFSET(VgwCertOptions, key) },
+};
+
+gboolean
+vgw_cert_from_config(const VgwParamConfig *cfg, const char *ini_path, VgwCertOptions *out,
+                     GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname(ini_path);
+  const char *roots = vgw_param_config_global_named(cfg, "HTTPSRootFileName")->str;
+
+  memset(out, 0, sizeof *out);
+  for (gsize i = 0; i < G_N_ELEMENTS(config_files); i++) {
+    const char *file = vgw_param_config_global_named(cfg, config_files[i].param)->str;
+    if (file != NULL && *file != '\0')
+      G_STRUCT_MEMBER(char *, out, config_files[i].offset) = g_build_filename(dir, file, NULL);
+  }
+  if (roots != NULL && *roots != '\0') {
+    out->ca = g_new0(char *, 2);
+    out->ca[0] = g_build_filename(dir, roots, NULL);
+  }
+  if (out->cert == NULL && (out->key != NULL || out->ca != NULL)) {
+    vgw_cert_options_clear(out);
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
+                "HTTPSPkeyFileName or HTTPSRootFileName without HTTPSCertFileName: "
+                "vgw installs them together, as one bundle");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+vgw_cert_precheck(const VgwCertOptions *opts, GError **error)
+{
+  Bundle b;
+  GError *local = NULL;
+  gboolean ok = bundle_read(opts, &b, error);
+
+  /* Without a key file the key is the engine's: only the gateway can
+   * check it. */
+  if (ok && opts->key != NULL) {
+    STACK_OF(X509) *chain = sk_X509_new_null();
+    for (size_t i = 1; i < sk_X509_num(b.certs); i++)
+      sk_X509_push(chain, sk_X509_value(b.certs, i));
+    ok = vgw_tls_bundle_check(sk_X509_value(b.certs, 0), chain, b.kf.spki, b.roots,
+                              VGW_TLS_ROLES_SIP, g_get_real_time() / G_USEC_PER_SEC, &local);
+    sk_X509_free(chain);
+    if (!ok) {
+      g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "%s: %s: %s", opts->cert,
+                  vgw_tls_bundle_error_name(local->code), local->message);
+      g_error_free(local);
+    }
+  }
+  bundle_clear(&b);
+  return ok;
+}
+
+void
+vgw_cert_options_clear(VgwCertOptions *opts)
+{
+  g_free(opts->cert);
+  g_free(opts->chain);
+  g_free(opts->key);
+  g_free(opts->slot_text);
+  g_strfreev(opts->ca);
+  memset(opts, 0, sizeof *opts);
+}
+
 static void
 print_cert(const char *label, JsonObject *c)
 {

@@ -13,6 +13,7 @@
 
 #include "capture.h"
 #include "cli.h"
+#include "param_config.h"
 #include "wan_link.h"
 
 G_BEGIN_DECLS
@@ -216,6 +217,18 @@ typedef struct {
 gboolean vgw_cert_inject_check(gpointer opts, GError **error);
 gboolean vgw_cert_inject_run(gconstpointer opts, GError **error);
 gboolean vgw_cert_show_run(gconstpointer opts, GError **error);
+/* vgw up --config: HTTPSCertFileName, HTTPSPkeyFileName and
+ * HTTPSRootFileName of |cfg| as inject options (files beside |ini_path|;
+ * |out| left empty when none is named).  FALSE for a key or roots without
+ * a certificate. */
+gboolean vgw_cert_from_config(const VgwParamConfig *cfg, const char *ini_path,
+                              VgwCertOptions *out, GError **error);
+/* vgw_cert_precheck reads |opts|' files and, with a key file, validates
+ * the bundle on the host (tls_bundle.h), so a bad one stops `vgw up`
+ * before anything starts; errors name the file and the reason. */
+gboolean vgw_cert_precheck(const VgwCertOptions *opts, GError **error);
+/* vgw_cert_options_clear frees what vgw_cert_from_config filled. */
+void vgw_cert_options_clear(VgwCertOptions *opts);
 
 gboolean vgw_pki_ca_check(gpointer opts, GError **error);
 gboolean vgw_pki_ca_run(gconstpointer opts, GError **error);

@@ -12,7 +12,10 @@ it: a key that is not the certificate's, an expired certificate, a
 certificate whose intermediate is missing (the root alone is trusted),
 an EKU of clientAuth only. The console log names the installed and the
 refused bundles. A bundle injected offline into the stopped gateway is
-served after `vgw up`, and still after `vgw reset --save`."""
+served after `vgw up`, and still after `vgw reset --save`. Last, the 6.4
+way: `vgw up --config F.ini` naming HTTPSCertFileName, HTTPSPkeyFileName
+and HTTPSRootFileName (files beside the ini) serves that bundle; an ini
+naming an expired certificate is rejected and nothing starts."""
 import json
 import os
 import re
@@ -25,6 +28,7 @@ from test_sip_options import check_options_ok, recv_response, request
 from test_sip_tls import tls_client
 
 GW = 'tlsctx'
+GW_INI = 'tlsctxini'
 
 
 def sips_port(run):
@@ -161,6 +165,45 @@ def offline(run, pki):
     verify(run, pki, sips_port(run), 'gw2.lab.test', 'after vgw reset --save')
 
 
+def config_files(run, pki):
+    """Context 0's files named in the ini, beside it."""
+    d = os.path.join(run.state_root, 'ini')
+    os.makedirs(d)
+    for name in ('gw2', 'old'):
+        with open(os.path.join(d, name + '.pem'), 'w') as out:
+            for part in ('.crt', '.chain'):
+                with open(os.path.join(pki, name + part)) as f:
+                    out.write(f.read())
+        with open(os.path.join(pki, name + '.key')) as f, \
+                open(os.path.join(d, name + '.key'), 'w') as out:
+            out.write(f.read())
+    with open(os.path.join(pki, 'root.crt')) as f, open(os.path.join(d, 'root.pem'), 'w') as out:
+        out.write(f.read())
+    for name in ('gw2', 'old'):
+        with open(os.path.join(d, name + '.ini'), 'w') as f:
+            f.write('HTTPSCertFileName = %s.pem\nHTTPSPkeyFileName = %s.key\n'
+                    'HTTPSRootFileName = root.pem\n' % (name, name))
+
+    p = run.vgw('up', '--name', GW_INI, '--detach', '--sip-port', '0', '--sip-tls-port', '0',
+                '--config', os.path.join(d, 'old.ini'))
+    run.check(p.returncode == 1 and re.search(
+        r'^vgw: \S+/old\.pem: expired: certificate CN=old has expired '
+        r'\(--config rejected; nothing started\)$', p.stderr.strip()) is not None and
+        not os.path.exists(os.path.join(run.state_root, GW_INI)),
+        'vgw up --config naming an expired HTTPSCertFileName: rejected, nothing started',
+        p.stdout + p.stderr)
+
+    p = run.up(GW_INI, '--config', os.path.join(d, 'gw2.ini'))
+    if p.returncode != 0:
+        return
+    run.check('context 0: CN=gw2 installed' in p.stdout,
+              'vgw up --config installs the files HTTPSCertFileName, HTTPSPkeyFileName and '
+              'HTTPSRootFileName name', p.stdout)
+    st = run.status(GW_INI) or {}
+    verify(run, pki, (st.get('ports') or {}).get('sips'), 'gw2.lab.test',
+           'vgw up --config with HTTPS*FileName')
+
+
 def test(run):
     pki = os.path.join(run.state_root, 'pki')
     make_pki(run, pki)
@@ -180,6 +223,9 @@ def test(run):
               'the console log names the installed bundle and each refusal with its reason',
               log[-3000:])
     offline(run, pki)
+    p = run.vgw('down', '--name', GW, timeout=120)
+    run.check(p.returncode == 0, 'vgw down', p.stdout + p.stderr)
+    config_files(run, pki)
 
 
 if __name__ == '__main__':
