@@ -132,6 +132,15 @@ static void test_good_chain_complete_to_own_root(Pki *p,
   made_free(&dev);
 }
 
+/* The root sent in the chain and trusted too: one anchor, no conflict. */
+static void test_good_root_in_chain_and_trusted(Pki *p, gconstpointer unused) {
+  Made dev = make_device("gw", both, &p->inter);
+  g_assert_cmpint(check(&dev, dev.key, certs(p->inter.cert, p->root.cert, NULL),
+                        certs(p->root.cert, NULL), VGW_TLS_ROLES_SIP, NULL),
+                  ==, -1);
+  made_free(&dev);
+}
+
 static void test_good_self_signed(Pki *p, gconstpointer unused) {
   Made dev = make("ACL_1", FALSE, both, NULL, -1, 365);
   g_assert_cmpint(check(&dev, dev.key, NULL, NULL, VGW_TLS_ROLES_SIP, NULL), ==,
@@ -366,6 +375,8 @@ int main(int argc, char **argv) {
   ADD("/tls-bundle/good/chain-to-trusted-root", test_good_chain_to_trusted_root);
   ADD("/tls-bundle/good/chain-complete-to-own-root",
       test_good_chain_complete_to_own_root);
+  ADD("/tls-bundle/good/root-in-chain-and-trusted",
+      test_good_root_in_chain_and_trusted);
   ADD("/tls-bundle/good/self-signed", test_good_self_signed);
   ADD("/tls-bundle/good/no-eku", test_eku_absent_allows_both);
   ADD("/tls-bundle/key-mismatch", test_key_mismatch);
