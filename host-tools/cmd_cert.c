@@ -364,11 +364,16 @@ vgw_cert_show_run(gconstpointer data, GError **error)
     vgw_conf_print_json(o);
   } else {
     JsonNode *cert = json_object_get_member(o, "certificate");
-    printf("TLS context %s: key in engine slot %s\n", context, vgw_conf_string(o, "slot"));
+    printf("TLS context %s (%s): key in engine slot %s\n", context,
+           json_object_get_string_member_with_default(o, "name", "?"),
+           vgw_conf_string(o, "slot"));
     if (cert != NULL && JSON_NODE_HOLDS_OBJECT(cert))
       print_cert("certificate", json_node_get_object(cert));
-    else
+    else if (opts->context == 0)
       printf("  no certificate yet (the gateway makes one at its next boot)\n");
+    else
+      printf("  no certificate yet (vgw cert inject installs one); its listeners serve "
+             "context 0's\n");
     print_certs("chain", json_object_get_array_member(o, "chain"));
     print_certs("trusted root", json_object_get_array_member(o, "roots"));
   }

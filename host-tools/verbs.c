@@ -381,8 +381,8 @@ static const VgwVerb pki_verbs[] = {
 
 #define CONTEXT_OPTION                                                           \
   { VGW_OPTION("context", 0, vgw_option_uint, VgwCertOptions, context, "N",       \
-               "TLS Context index (0, the device's own, exists from the factory)"), \
-    .min = 0, .max = 0 }
+               "TLSContexts row index (default 0, the device's own)"),            \
+    .min = 0, .max = 99 }
 
 static const VgwOption cert_inject_options[] = {
   CONTEXT_OPTION,
@@ -396,7 +396,7 @@ static const VgwOption cert_inject_options[] = {
                "accepted (never stored as a file)") },
   { VGW_OPTION("slot", 0, vgw_option_string, VgwCertOptions, slot_text, "S",
                "The engine slot holding (or to hold, with --key) the key "
-               "(default: the context's)") },
+               "(default: the context's, slot N for a new context N)") },
   { VGW_OPTION("ca", 0, vgw_option_strings, VgwCertOptions, ca, "F.pem",
                "Trusted roots replacing the context's, PEM; repeatable") },
   { NULL },

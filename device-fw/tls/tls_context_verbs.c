@@ -9,11 +9,9 @@
 #include "mgmt/mgmt_reply.h"
 #include "tls/tls_bundle.h"
 #include "tls/tls_cert.h"
+#include "tls/tls_context_table.h"
 #include "tls/tls_identity.h"
 #include "vgw_base64.h"
-
-/* Contexts this firmware has: Context 0 only. */
-#define CONTEXTS 1
 
 struct VgwTlsContextVerbs {
   VgwCryptoEngine *engine;
@@ -60,16 +58,20 @@ void vgw_tls_context_verbs_free(VgwTlsContextVerbs *v) {
   g_free(v);
 }
 
-static gboolean parse_context(const char *text, guint *context,
-                              VgwMgmtReply *out) {
+/* parse_context reads a TLSContexts row index of the running
+ * configuration. */
+static gboolean parse_context(VgwTlsContextVerbs *v, const char *text,
+                              guint *context, VgwMgmtReply *out) {
   guint64 n;
   if (!g_ascii_string_to_unsigned(text, 10, 0, G_MAXUINT, &n, NULL)) {
     vgw_reply_fail(out, "bad context: CONTEXT is a TLS Context index");
     return FALSE;
   }
-  if (n >= CONTEXTS) {
+  if (vgw_tls_context_name(vgw_config_state_running(v->cs), (guint)n) ==
+      NULL) {
     vgw_reply_fail(out, "no TLS context %" G_GUINT64_FORMAT
-                        " (this firmware has context 0 only)", n);
+                        " (the TLSContexts table has no row %" G_GUINT64_FORMAT
+                        ")", n, n);
     return FALSE;
   }
   *context = (guint)n;
@@ -83,7 +85,7 @@ static void verb_begin(const VgwMgmtCall *c, VgwMgmtReply *out) {
     vgw_reply_usage(c, out);
     return;
   }
-  if (!parse_context(c->argv[1], &context, out)) {
+  if (!parse_context(v, c->argv[1], &context, out)) {
     return;
   }
   drop_staging(v);
@@ -183,8 +185,10 @@ static GBytes *key_of(VgwTlsContextVerbs *v, guint slot, VgwMgmtReply *out) {
 static gboolean validate(VgwTlsContextVerbs *v, GBytes *spki,
                          char **roots_pem, GError **error) {
   gboolean new_roots = sk_X509_num(v->roots) > 0;
+  char *name = vgw_tls_context_blob(v->context, VGW_TLS_ROOTS_FILE);
   STACK_OF(X509) *roots =
-      new_roots ? v->roots : vgw_tls_identity_stored_certs(v->cs, VGW_TLS_CONTEXT0_ROOTS, error);
+      new_roots ? v->roots : vgw_tls_identity_stored_certs(v->cs, name, error);
+  g_free(name);
   gboolean ok =
       roots != NULL &&
       vgw_tls_bundle_check(v->cert, v->chain, spki, roots, VGW_TLS_ROLES_SIP,
@@ -212,7 +216,8 @@ static gboolean install(VgwTlsContextVerbs *v, guint slot, VgwMgmtReply *out) {
     return FALSE;
   }
   gboolean ok = validate(v, spki, &roots_pem, &error) &&
-                vgw_tls_identity_store(v->cs, slot, v->cert, v->chain,
+                vgw_tls_identity_store(v->cs, v->context, slot, v->cert,
+                                       v->chain,
                                        roots_pem, &error);
   if (!ok) {
     refuse(v, out, error);
@@ -264,7 +269,7 @@ static void verb_check(const VgwMgmtCall *c, VgwMgmtReply *out) {
 
 static void verb_commit(const VgwMgmtCall *c, VgwMgmtReply *out) {
   VgwTlsContextVerbs *v = c->data;
-  guint64 slot = vgw_tls_identity_slot(v->cs);
+  guint64 slot = v->staging ? vgw_tls_identity_slot(v->cs, v->context) : 0;
   if (c->argc > 1 ||
       (c->argc == 1 && !g_ascii_string_to_unsigned(c->argv[1], 10, 0,
                                                     VGW_CRYPTO_SLOTS - 1,
@@ -376,26 +381,36 @@ static void verb_show(const VgwMgmtCall *c, VgwMgmtReply *out) {
     vgw_reply_usage(c, out);
     return;
   }
-  if (c->argc == 1 && !parse_context(c->argv[1], &context, out)) {
+  if (c->argc == 1 && !parse_context(v, c->argv[1], &context, out)) {
     return;
   }
   GError *error = NULL;
-  STACK_OF(X509) *certs = vgw_tls_identity_stored_certs(v->cs, VGW_TLS_CONTEXT0_CERT, &error);
+  char *cert_blob = vgw_tls_context_blob(context, VGW_TLS_CERT_FILE);
+  char *roots_blob = vgw_tls_context_blob(context, VGW_TLS_ROOTS_FILE);
+  STACK_OF(X509) *certs =
+      vgw_tls_identity_stored_certs(v->cs, cert_blob, &error);
   STACK_OF(X509) *roots =
-      certs ? vgw_tls_identity_stored_certs(v->cs, VGW_TLS_CONTEXT0_ROOTS, &error) : NULL;
+      certs ? vgw_tls_identity_stored_certs(v->cs, roots_blob, &error) : NULL;
+  g_free(cert_blob);
+  g_free(roots_blob);
   if (roots == NULL) {
     vgw_reply_fail(out, "%s", error->message);
     g_error_free(error);
     sk_X509_pop_free(certs, X509_free);
     return;
   }
-  guint slot = vgw_tls_identity_slot(v->cs);
+  guint slot = vgw_tls_identity_slot(v->cs, context);
+  const char *name =
+      vgw_tls_context_name(vgw_config_state_running(v->cs), context);
   GString *b = g_string_new(NULL);
   if (c->human) {
-    g_string_append_printf(b, "TLS context %u: key in engine slot %u\n",
-                           context, slot);
+    g_string_append_printf(b, "TLS context %u (%s): key in engine slot %u\n",
+                           context, name, slot);
     if (sk_X509_num(certs) == 0) {
-      g_string_append(b, "  no certificate yet (made at the next boot)\n");
+      g_string_append(b, context == 0 ? "  no certificate yet (made at the "
+                                        "next boot)\n"
+                                      : "  no certificate yet (cert-commit "
+                                        "installs one)\n");
     } else {
       describe(b, sk_X509_value(certs, 0), TRUE, "certificate");
     }
@@ -404,6 +419,7 @@ static void verb_show(const VgwMgmtCall *c, VgwMgmtReply *out) {
   } else {
     g_string_append_c(b, '{');
     vgw_json_uint(b, "context", context);
+    vgw_json_str(b, "name", name);
     vgw_json_uint(b, "slot", slot);
     vgw_json_key(b, "certificate");
     if (sk_X509_num(certs) == 0) {

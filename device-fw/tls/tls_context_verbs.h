@@ -25,8 +25,9 @@
  * connections keep the session they have. The staging belongs to the
  * maintenance session and ends with it, or with cert-commit.
  *
- * Only Context 0 exists in this firmware; another CONTEXT is refused.
- * The same verbs run on the host over a stopped gateway's flash image
+ * CONTEXT is a row index of the running configuration's TLSContexts
+ * table (tls_context_table.h); a context's key is in engine slot CONTEXT
+ * unless a commit named another. The same verbs run on the host over a stopped gateway's flash image
  * and keystore (no |changed|): one code path validates and stores.
  */
 #ifndef VGW_TLS_CONTEXT_VERBS_H

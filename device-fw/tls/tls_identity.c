@@ -30,21 +30,26 @@ void vgw_tls_identity_free(VgwTlsIdentity *id) {
   g_free(id);
 }
 
-/* stored_cert returns the stored certificate if it is for |spki|, with
- * the chain stored after it in |*chain|. */
-static X509 *stored_cert(VgwConfigState *cs, GBytes *spki, guint slot,
-                         STACK_OF(X509) **chain) {
+char *vgw_tls_context_blob(guint context, const char *file) {
+  return g_strdup_printf("tls/%u/%s", context, file);
+}
+
+/* stored_cert returns |context|'s stored certificate if it is for
+ * |spki|, with the chain stored after it in |*chain|. */
+static X509 *stored_cert(VgwConfigState *cs, guint context, GBytes *spki,
+                         guint slot, STACK_OF(X509) **chain) {
   GError *error = NULL;
-  STACK_OF(X509) *certs =
-      vgw_tls_identity_stored_certs(cs, VGW_TLS_CONTEXT0_CERT, &error);
+  char *name = vgw_tls_context_blob(context, VGW_TLS_CERT_FILE);
+  STACK_OF(X509) *certs = vgw_tls_identity_stored_certs(cs, name, &error);
   if (certs == NULL) {
-    g_warning("tls: stored %s unreadable: %s", VGW_TLS_CONTEXT0_CERT,
-              error->message);
+    g_warning("tls: stored %s unreadable: %s", name, error->message);
     g_error_free(error);
+    g_free(name);
     return NULL;
   }
+  g_free(name);
   if (sk_X509_num(certs) == 0) {
-    g_message("tls: no stored certificate for context 0");
+    g_message("tls: no stored certificate for context %u", context);
     sk_X509_free(certs);
     return NULL;
   }
@@ -75,10 +80,12 @@ STACK_OF(X509) *vgw_tls_identity_stored_certs(VgwConfigState *cs,
   return certs;
 }
 
-guint vgw_tls_identity_slot(VgwConfigState *cs) {
-  GBytes *ref = vgw_config_state_blob(cs, VGW_TLS_CONTEXT0_KEY_REF);
-  guint slot = VGW_TLS_CONTEXT0_SLOT;
+guint vgw_tls_identity_slot(VgwConfigState *cs, guint context) {
+  char *name = vgw_tls_context_blob(context, VGW_TLS_KEY_REF_FILE);
+  GBytes *ref = vgw_config_state_blob(cs, name);
+  guint slot = context;
   if (ref == NULL) {
+    g_free(name);
     return slot;
   }
   /* "engine-slot=N", perhaps with a line end. */
@@ -90,25 +97,27 @@ guint vgw_tls_identity_slot(VgwConfigState *cs) {
                                  VGW_CRYPTO_SLOTS - 1, &n, NULL)) {
     slot = (guint)n;
   } else {
-    g_warning("tls: %s unreadable; the key is taken from slot %u",
-              VGW_TLS_CONTEXT0_KEY_REF, slot);
+    g_warning("tls: %s unreadable; the key is taken from slot %u", name,
+              slot);
   }
+  g_free(name);
   g_free(text);
   g_bytes_unref(ref);
   return slot;
 }
 
-gboolean vgw_tls_identity_store(VgwConfigState *cs, guint slot, X509 *cert,
-                                STACK_OF(X509) *chain, const char *roots_pem,
-                                GError **error) {
+gboolean vgw_tls_identity_store(VgwConfigState *cs, guint context, guint slot,
+                                X509 *cert, STACK_OF(X509) *chain,
+                                const char *roots_pem, GError **error) {
   char *pem = vgw_tls_certs_to_pem(cert, chain);
   char *ref = g_strdup_printf("engine-slot=%u", slot);
+  char *names[] = {vgw_tls_context_blob(context, VGW_TLS_CERT_FILE),
+                   vgw_tls_context_blob(context, VGW_TLS_KEY_REF_FILE),
+                   vgw_tls_context_blob(context, VGW_TLS_ROOTS_FILE)};
   VgwConfigBlob blobs[] = {
-      {VGW_STORE_BLOB_CERTIFICATE, VGW_TLS_CONTEXT0_CERT, pem,
-       pem ? strlen(pem) : 0},
-      {VGW_STORE_BLOB_KEY_REFERENCE, VGW_TLS_CONTEXT0_KEY_REF, ref,
-       strlen(ref)},
-      {VGW_STORE_BLOB_TRUSTED_ROOTS, VGW_TLS_CONTEXT0_ROOTS, roots_pem,
+      {VGW_STORE_BLOB_CERTIFICATE, names[0], pem, pem ? strlen(pem) : 0},
+      {VGW_STORE_BLOB_KEY_REFERENCE, names[1], ref, strlen(ref)},
+      {VGW_STORE_BLOB_TRUSTED_ROOTS, names[2], roots_pem,
        roots_pem ? strlen(roots_pem) : 0},
   };
   gboolean ok = FALSE;
@@ -120,6 +129,9 @@ gboolean vgw_tls_identity_store(VgwConfigState *cs, guint slot, X509 *cert,
                                     G_N_ELEMENTS(blobs) - (roots_pem == NULL),
                                     error);
   }
+  for (gsize i = 0; i < G_N_ELEMENTS(names); i++) {
+    g_free(names[i]);
+  }
   g_free(pem);
   g_free(ref);
   return ok;
@@ -128,7 +140,7 @@ gboolean vgw_tls_identity_store(VgwConfigState *cs, guint slot, X509 *cert,
 /* store_cert saves an issued |cert| and its key reference. */
 static void store_cert(VgwConfigState *cs, guint slot, X509 *cert) {
   GError *error = NULL;
-  if (!vgw_tls_identity_store(cs, slot, cert, NULL, NULL, &error)) {
+  if (!vgw_tls_identity_store(cs, 0, slot, cert, NULL, NULL, &error)) {
     g_warning(
         "tls: certificate not stored (%s); it is issued again at the "
         "next boot",
@@ -142,12 +154,50 @@ static void store_cert(VgwConfigState *cs, guint slot, X509 *cert) {
   }
 }
 
+VgwTlsIdentity *vgw_tls_identity_load(VgwCryptoEngine *engine,
+                                      VgwConfigState *cs, guint context,
+                                      GError **error) {
+  const guint slot = vgw_tls_identity_slot(cs, context);
+  char *name = vgw_tls_context_blob(context, VGW_TLS_CERT_FILE);
+  GBytes *pem = vgw_config_state_blob(cs, name);
+  g_free(name);
+  if (pem == NULL) {
+    return NULL; /* nothing installed yet */
+  }
+  g_bytes_unref(pem);
+  VgwCryptoSlotInfo info;
+  VgwTlsIdentity *id = g_new0(VgwTlsIdentity, 1);
+  id->slot = slot;
+  if (!vgw_crypto_info(engine, slot, &info, error) ||
+      (id->spki = vgw_crypto_export_pub(engine, slot, error)) == NULL) {
+    vgw_tls_identity_free(id);
+    return NULL;
+  }
+  id->key_type = info.key_type;
+  id->cert = stored_cert(cs, context, id->spki, slot, &id->chain);
+  if (id->cert == NULL) {
+    vgw_tls_set_error(error, VGW_TLS_ERROR_KEY,
+                      "context %u: its stored certificate is not for the key "
+                      "in engine slot %u",
+                      context, slot);
+    vgw_tls_identity_free(id);
+    return NULL;
+  }
+  char *subject = vgw_tls_cert_subject(id->cert);
+  g_message("tls: context %u: certificate %s (%d intermediates) for the %s "
+            "key in engine slot %u",
+            context, subject, (int)sk_X509_num(id->chain),
+            vgw_crypto_key_type_name(id->key_type), slot);
+  g_free(subject);
+  return id;
+}
+
 VgwTlsIdentity *vgw_tls_identity_context0(VgwCryptoEngine *engine,
                                           VgwConfigState *cs,
                                           const char *serial,
                                           uint32_t default_key_type,
                                           int64_t now, GError **error) {
-  const guint slot = vgw_tls_identity_slot(cs);
+  const guint slot = vgw_tls_identity_slot(cs, 0);
   VgwCryptoSlotInfo info;
   if (!vgw_crypto_info(engine, slot, &info, error)) {
     return NULL;
@@ -173,7 +223,7 @@ VgwTlsIdentity *vgw_tls_identity_context0(VgwCryptoEngine *engine,
     vgw_tls_identity_free(id);
     return NULL;
   }
-  id->cert = stored_cert(cs, id->spki, slot, &id->chain);
+  id->cert = stored_cert(cs, 0, id->spki, slot, &id->chain);
   if (id->cert == NULL) {
     id->chain = sk_X509_new_null();
     char *cn = vgw_tls_identity_common_name(serial);

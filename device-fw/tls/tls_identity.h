@@ -62,9 +62,29 @@ VgwTlsIdentity *vgw_tls_identity_context0(VgwCryptoEngine *engine,
                                           uint32_t default_key_type,
                                           int64_t now, GError **error);
 
-/* vgw_tls_identity_slot returns the engine slot Context 0's key
- * reference names, or VGW_TLS_CONTEXT0_SLOT without a (readable) one. */
-guint vgw_tls_identity_slot(VgwConfigState *cs);
+/* Every TLS Context N keeps its material as tls/N/<file> in the store,
+ * as Context 0 does. */
+#define VGW_TLS_CERT_FILE "cert.pem"
+#define VGW_TLS_KEY_REF_FILE "key.ref"
+#define VGW_TLS_ROOTS_FILE "roots.pem"
+
+/* vgw_tls_context_blob returns "tls/|context|/|file|" (newly allocated). */
+char *vgw_tls_context_blob(guint context, const char *file);
+
+/* vgw_tls_identity_slot returns the engine slot |context|'s key
+ * reference names, or, without a (readable) one, slot |context| (so
+ * Context 0's key is in slot 0 from the factory). */
+guint vgw_tls_identity_slot(VgwConfigState *cs, guint context);
+
+/* vgw_tls_identity_load returns the identity stored for |context| (its
+ * certificate and chain for the key in its slot), or NULL: with |error|
+ * unset when the context has no certificate yet, with |error| set when
+ * the engine fails or the certificate is not for the slot's key (both
+ * logged). Nothing is generated or issued: that is Context 0's alone
+ * (vgw_tls_identity_context0). */
+VgwTlsIdentity *vgw_tls_identity_load(VgwCryptoEngine *engine,
+                                      VgwConfigState *cs, guint context,
+                                      GError **error);
 
 /* vgw_tls_identity_stored_certs returns the certificates of the store's
  * PEM blob |name| in order, an empty stack if there is no such blob, or
@@ -75,11 +95,12 @@ STACK_OF(X509) *vgw_tls_identity_stored_certs(VgwConfigState *cs,
                                               GError **error);
 
 /* vgw_tls_identity_store writes, as one flash generation (all or
- * nothing), Context 0's certificate |cert| followed by |chain| (may be
- * NULL) as VGW_TLS_CONTEXT0_CERT, its key reference to engine slot
- * |slot|, and, unless |roots_pem| is NULL, the trusted roots
- * VGW_TLS_CONTEXT0_ROOTS. FALSE with the store's error. */
-gboolean vgw_tls_identity_store(VgwConfigState *cs, guint slot, X509 *cert,
+ * nothing), |context|'s certificate |cert| followed by |chain| (may be
+ * NULL) as tls/N/cert.pem, its key reference to engine slot |slot|, and,
+ * unless |roots_pem| is NULL, its trusted roots tls/N/roots.pem. FALSE
+ * with the store's error. */
+gboolean vgw_tls_identity_store(VgwConfigState *cs, guint context, guint slot,
+                                X509 *cert,
                                 STACK_OF(X509) *chain, const char *roots_pem,
                                 GError **error);
 

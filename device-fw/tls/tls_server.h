@@ -138,6 +138,23 @@ gboolean vgw_tls_server_set_engine_identity(VgwTlsServer *s, X509 *cert,
                                             guint slot, uint32_t key_type,
                                             GError **error);
 
+/* vgw_tls_server_set_context_identity serves |cert| and |chain| with the
+ * key in engine |slot| to the next connections of the listeners serving
+ * TLS Context |context| (> 0; Context 0 is the engine identity above);
+ * |cert| NULL removes it, and those listeners serve Context 0 again. */
+gboolean vgw_tls_server_set_context_identity(VgwTlsServer *s, guint context,
+                                             X509 *cert,
+                                             STACK_OF(X509) *chain,
+                                             guint slot, uint32_t key_type,
+                                             GError **error);
+
+/* vgw_tls_listener_set_context makes |l| serve TLS Context |context|
+ * from its next connection on (Context 0 while |context| has no
+ * identity); |why| (copied) says why, in the line logged for every
+ * connection: "tls: PEER: TLS context N (WHY): SUBJECT". */
+void vgw_tls_listener_set_context(VgwTlsListener *l, guint context,
+                                  const char *why);
+
 /* vgw_tls_server_set_software_identity installs the benchmark's software
  * key |key| and its certificate |cert| (both referenced), used once
  * vgw_tls_server_use_software(s, TRUE). */

@@ -5,6 +5,7 @@
 #include <openssl/x509.h>
 #include <string.h>
 
+#include "tls/tls_context_table.h"
 #include "tls/tls_identity.h"
 #include "tls/tls_client.h"
 #include "tls/tls_server.h"
@@ -46,6 +47,47 @@ static gboolean load_identity(VgwTlsService *t, GError **error) {
   return TRUE;
 }
 
+/* load_context serves TLS Context |context| (> 0) on the listeners that
+ * chose it, if it has a certificate; a context that cannot be served is
+ * logged and its listeners serve Context 0. */
+static void load_context(VgwTlsService *t, guint context) {
+  GError *error = NULL;
+  VgwTlsIdentity *id = vgw_tls_identity_load(t->engine, t->cs, context, &error);
+  if (id == NULL) {
+    if (error != NULL) {
+      g_warning("tls: context %u cannot be served (%s); its listeners serve "
+                "context 0",
+                context, error->message);
+      g_error_free(error);
+    }
+    vgw_tls_server_set_context_identity(t->server, context, NULL, NULL, 0, 0,
+                                        NULL);
+    return;
+  }
+  if (!vgw_tls_server_set_context_identity(t->server, context, id->cert,
+                                           id->chain, id->slot, id->key_type,
+                                           &error)) {
+    g_warning("tls: context %u cannot be served: %s", context,
+              error->message);
+    g_error_free(error);
+  }
+  vgw_tls_identity_free(id);
+}
+
+/* load_contexts serves every TLSContexts row but 0 that has a
+ * certificate. */
+static void load_contexts(VgwTlsService *t) {
+  const VgwParamConfig *cfg = vgw_config_state_running(t->cs);
+  gsize rows = vgw_param_config_row_count(cfg, VGW_TABLE_TLS_CONTEXTS);
+  for (gsize r = 0; r < rows; r++) {
+    guint index =
+        vgw_param_config_row_at(cfg, VGW_TABLE_TLS_CONTEXTS, r)->index;
+    if (index > 0) {
+      load_context(t, index);
+    }
+  }
+}
+
 VgwTlsService *vgw_tls_service_start(VgwCryptoEngine *engine,
                                      VgwConfigState *cs, const char *serial,
                                      GError **error) {
@@ -64,6 +106,7 @@ VgwTlsService *vgw_tls_service_start(VgwCryptoEngine *engine,
     g_free(t);
     return NULL;
   }
+  load_contexts(t);
   return t;
 }
 
@@ -92,6 +135,12 @@ void vgw_tls_service_key_changed(guint slot, gpointer service) {
 void vgw_tls_service_context_changed(guint context, gpointer service) {
   VgwTlsService *t = service;
   GError *error = NULL;
+  if (context > 0) {
+    load_context(t, context);
+    g_message("tls: context %u: new connections use its new certificate",
+              context);
+    return;
+  }
   if (!load_identity(t, &error)) {
     g_warning("tls: context %u: the new certificate cannot be served: %s; "
               "new connections keep the previous one",

@@ -37,10 +37,11 @@ VgwTlsService *vgw_tls_service_start(VgwCryptoEngine *engine,
 void vgw_tls_service_key_changed(guint slot, gpointer service);
 
 /* vgw_tls_service_context_changed is a VgwTlsContextChangedFunc
- * (tls_context_verbs.h): Context 0's stored certificate, chain, key
- * reference or trusted roots were replaced; new connections, served and
- * made, use them (and the roots, if server certificates are verified).
- * Open connections keep their session. */
+ * (tls_context_verbs.h): a context's stored certificate, chain, key
+ * reference or trusted roots were replaced; new connections use them:
+ * Context 0's served and made (and its roots, if server certificates are
+ * verified), another context's on the SIP Interfaces' TLS listeners that
+ * chose it (tls_context_table.h). Open connections keep their session. */
 void vgw_tls_service_context_changed(guint context, gpointer service);
 
 /* vgw_tls_service_status fills |out| for `status`. */
