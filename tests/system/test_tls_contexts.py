@@ -15,7 +15,13 @@ refused bundles. A bundle injected offline into the stopped gateway is
 served after `vgw up`, and still after `vgw reset --save`. Last, the 6.4
 way: `vgw up --config F.ini` naming HTTPSCertFileName, HTTPSPkeyFileName
 and HTTPSRootFileName (files beside the ini) serves that bundle; an ini
-naming an expired certificate is rejected and nothing starts."""
+naming an expired certificate is rejected and nothing starts. Then a
+second context: a gateway whose second SIP Interface (lan-2, TLS 5071)
+names TLSContexts row 1 "ctx1" serves context 0's certificate on both
+TLS ports until a bundle is injected into context 1; then lan-2's port
+serves it (verified against the root, its SAN) and lan-main's still the
+factory one, the console's handshake lines say which context each
+connection got and why, and a reset keeps it."""
 import json
 import os
 import re
@@ -29,6 +35,17 @@ from test_sip_tls import tls_client
 
 GW = 'tlsctx'
 GW_INI = 'tlsctxini'
+GW_TWO = 'tlsctx2'
+TWO_INI = """[ TLSContexts ]
+FORMAT Index = Name;
+TLSContexts 1 = "ctx1";
+[ \\TLSContexts ]
+[ SIPInterface ]
+FORMAT Index = InterfaceName, NetworkInterface, UDPPort, TCPPort, TLSPort, TLSContext;
+SIPInterface 0 = "lan-main", "LAN", 5060, 5060, 5061, "default";
+SIPInterface 1 = "lan-2", "LAN", 5070, 5070, 5071, "ctx1";
+[ \\SIPInterface ]
+"""
 
 
 def sips_port(run):
@@ -204,6 +221,68 @@ def config_files(run, pki):
            'vgw up --config with HTTPS*FileName')
 
 
+def served_subject(port):
+    p = subprocess.run([tlspeers.OPENSSL, 's_client', '-connect', '127.0.0.1:%d' % port],
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    m = re.search(r'^subject=CN = (\S+)', p.stdout, re.M)
+    return m.group(1) if m else p.stdout + p.stderr
+
+
+def two_ports(run):
+    """(lan-main's TLS port, lan-2's TLS port) on the host."""
+    st = run.status(GW_TWO) or {}
+    fwd = {(f.get('proto'), f.get('guest')): f.get('host') for f in st.get('forwards', [])}
+    return (st.get('ports') or {}).get('sips'), fwd.get(('tcp', 5071))
+
+
+def second_context(run, pki):
+    ini = os.path.join(run.state_root, 'two.ini')
+    with open(ini, 'w') as f:
+        f.write(TWO_INI)
+    pki_issue(run, pki, 'ctx1', '--san', 'dns:ctx1.lab.test')
+    if run.up(GW_TWO, '--config', ini).returncode != 0:
+        return
+    main, lan2 = two_ports(run)
+    if not run.check(main is not None and lan2 is not None,
+                     'status: lan-main\'s TLS port and the forward of lan-2\'s TLS port 5071',
+                     (main, lan2)):
+        return
+    factory = served_subject(main)
+    run.check(factory.startswith('ACL_') and served_subject(lan2) == factory,
+              'before context 1 has a certificate both TLS ports serve context 0\'s (%s)'
+              % factory[:40])
+    p = run.vgw('cert', 'show', '--json', '--name', GW_TWO, '--context', '1', timeout=120)
+    try:
+        shown = json.loads(p.stdout)
+    except ValueError:
+        shown = {}
+    run.check(shown.get('name') == 'ctx1' and shown.get('certificate') is None and
+              shown.get('slot') == 1,
+              'vgw cert show --context 1: ctx1, no certificate yet, slot 1', p.stdout + p.stderr)
+    p = run.vgw('cert', 'inject', '--name', GW_TWO, '--context', '1',
+                '--cert', pki + '/ctx1.crt', '--chain', pki + '/ctx1.chain',
+                '--key', pki + '/ctx1.key', '--ca', pki + '/root.crt', timeout=300)
+    run.check(p.returncode == 0 and 'context 1: CN=ctx1 installed' in p.stdout,
+              'vgw cert inject --context 1 (key into slot 1)', p.stdout + p.stderr)
+    verify(run, pki, lan2, 'ctx1.lab.test', 'lan-2 (TLSContext ctx1)')
+    run.check(served_subject(main) == factory,
+              'lan-main (TLSContext default) still serves context 0\'s certificate')
+    with open(os.path.join(run.state_root, GW_TWO, 'console.log'), errors='replace') as f:
+        log = f.read()
+    run.check(re.search(r"tls: handshake with 10\.0\.2\.2:\d+: TLSv1\.3, .*engine key "
+                        r"\(slot 1\); TLS Context 1 \(SIP Interface lan-2's TLSContext ctx1\)",
+                        log) is not None and
+              re.search(r"tls: handshake with 10\.0\.2\.2:\d+: .*engine key \(slot 0\); "
+                        r"TLS Context 0 \(SIP Interface lan-main's TLSContext default\)",
+                        log) is not None,
+              'the console log says for each connection which context it got and why',
+              log[-3000:])
+    p = run.vgw('reset', '--name', GW_TWO, timeout=600)
+    run.check(p.returncode == 0, 'vgw reset', p.stdout + p.stderr)
+    main, lan2 = two_ports(run)
+    verify(run, pki, lan2, 'ctx1.lab.test', 'after the reset, lan-2')
+
+
 def test(run):
     pki = os.path.join(run.state_root, 'pki')
     make_pki(run, pki)
@@ -226,6 +305,9 @@ def test(run):
     p = run.vgw('down', '--name', GW, timeout=120)
     run.check(p.returncode == 0, 'vgw down', p.stdout + p.stderr)
     config_files(run, pki)
+    p = run.vgw('down', '--name', GW_INI, timeout=120)
+    run.check(p.returncode == 0, 'vgw down', p.stdout + p.stderr)
+    second_context(run, pki)
 
 
 if __name__ == '__main__':
