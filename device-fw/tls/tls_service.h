@@ -1,8 +1,9 @@
 /*
- * vgwd's TLS: Context 0's identity (tls_identity.h) served by the TLS
- * server (tls_server.h) on the SIP Interfaces' TLS listeners with the
- * crypto engine's key (tls_signer.h), kept current when the keystore
- * changes, plus the benchmark's
+ * vgwd's TLS: the TLS Contexts' identities (tls_identity.h) served by the
+ * TLS server (tls_server.h) on the SIP Interfaces' TLS listeners, each
+ * listener its interface's context (Context 0 by default), with the
+ * crypto engine's keys (tls_signer.h), kept current when the keystore
+ * or a context's stored bundle changes, plus the benchmark's
  * software-key switch (`debug tls-key engine|software`, tls_softkey.h).
  */
 #ifndef VGW_TLS_SERVICE_H
