@@ -43,14 +43,17 @@ static gboolean is_blank(const char *text, size_t len) {
   return TRUE;
 }
 
-/* parse_der returns the certificate that is exactly |der|/|len|. */
-static X509 *parse_der(const uint8_t *der, long len) {
-  const uint8_t *p = der;
-  X509 *x = d2i_X509(NULL, &p, len);
-  if (x != NULL && p != der + len) {
-    X509_free(x); /* trailing bytes: not one certificate */
+X509 *vgw_tls_bundle_parse_der(const uint8_t *der, size_t len) {
+  if (len > G_MAXLONG) {
     return NULL;
   }
+  const uint8_t *p = der;
+  X509 *x = d2i_X509(NULL, &p, (long)len);
+  if (x != NULL && p != der + len) {
+    X509_free(x); /* trailing bytes: not one certificate */
+    x = NULL;
+  }
+  ERR_clear_error();
   return x;
 }
 
@@ -83,8 +86,9 @@ STACK_OF(X509) *vgw_tls_bundle_read_pem(const void *pem, size_t len,
                   "%s: PEM block %u cannot be read", what, block);
       goto fail;
     }
-    X509 *x = strcmp(name, PEM_STRING_X509) == 0 ? parse_der(der, der_len)
-                                                 : NULL;
+    X509 *x = strcmp(name, PEM_STRING_X509) == 0
+                  ? vgw_tls_bundle_parse_der(der, (size_t)der_len)
+                  : NULL;
     if (x == NULL) {
       g_set_error(error, VGW_TLS_BUNDLE_ERROR, VGW_TLS_BUNDLE_ERROR_UNREADABLE,
                   "%s: PEM block %u (%s) is not a certificate", what, block,

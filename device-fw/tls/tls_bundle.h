@@ -72,6 +72,10 @@ const char *vgw_tls_bundle_error_name(VgwTlsBundleError code);
 STACK_OF(X509) *vgw_tls_bundle_read_pem(const void *pem, size_t len,
                                         const char *what, GError **error);
 
+/* vgw_tls_bundle_parse_der returns the certificate that is exactly the
+ * |len| bytes of DER at |der| (no trailing bytes), or NULL. */
+X509 *vgw_tls_bundle_parse_der(const uint8_t *der, size_t len);
+
 /* vgw_tls_bundle_spki returns the DER SubjectPublicKeyInfo of |key|'s
  * public half, or NULL if it cannot be encoded. */
 GBytes *vgw_tls_bundle_spki(EVP_PKEY *key);

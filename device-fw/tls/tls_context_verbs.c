@@ -100,18 +100,8 @@ static void verb_begin(const VgwMgmtCall *c, VgwMgmtReply *out) {
 static X509 *decode_cert(const char *text) {
   gsize len = 0;
   guchar *der = vgw_base64_decode(text, strlen(text), &len);
-  if (der == NULL || len > G_MAXLONG) {
-    g_free(der);
-    return NULL;
-  }
-  const uint8_t *p = der;
-  X509 *x = d2i_X509(NULL, &p, (long)len);
-  if (x != NULL && p != der + len) {
-    X509_free(x);
-    x = NULL;
-  }
+  X509 *x = der != NULL ? vgw_tls_bundle_parse_der(der, len) : NULL;
   g_free(der);
-  ERR_clear_error();
   return x;
 }
 
