@@ -707,7 +707,7 @@ static Identity *listener_identity(VgwTlsServer *s, VgwTlsListener *l,
     g_strlcpy(context, VGW_TLS_DEFAULT_CONTEXT, len);
   } else if (l->context > 0) {
     g_snprintf(context, len,
-               "TLS Context 0 (%s, but context %u has no certificate yet)",
+               "TLS Context 0 (%s, but context %u has no usable certificate)",
                l->why, l->context);
   } else {
     g_snprintf(context, len, "TLS Context 0 (%s)", l->why);

@@ -112,13 +112,17 @@ VgwTlsService *vgw_tls_service_start(VgwCryptoEngine *engine,
 
 void vgw_tls_service_key_changed(guint slot, gpointer service) {
   VgwTlsService *t = service;
-  if (slot != t->identity->slot) {
-    return;
-  }
   GError *error = NULL;
   /* Connections that already have the old certificate must not get a
    * signature by the new key. */
   vgw_tls_signer_key_changed(t->signer, slot);
+  if (slot != t->identity->slot) {
+    /* Another context's key, perhaps: a context whose certificate no
+     * longer fits its key is not served (its listeners fall back to
+     * Context 0, logged) until a bundle for the new key is committed. */
+    load_contexts(t);
+    return;
+  }
   if (!load_identity(t, &error)) {
     g_warning(
         "tls: the key in slot %u changed but no certificate could be "

@@ -32,9 +32,11 @@ VgwTlsService *vgw_tls_service_start(VgwCryptoEngine *engine,
                                      GError **error);
 
 /* vgw_tls_service_key_changed is a VgwKeystoreChangedFunc: after the key
- * in slot 0 changed, a certificate is issued for the new key and stored,
- * and new connections are served with both (no reset). Open connections
- * keep what they negotiated. Other slots are not used by TLS yet. */
+ * in Context 0's slot changed, a certificate is issued for the new key and
+ * stored, and new connections are served with both (no reset). After
+ * another slot changed, the other contexts are loaded again: one whose
+ * certificate no longer fits its key is not served until a new bundle is
+ * committed. Open connections keep what they negotiated. */
 void vgw_tls_service_key_changed(guint slot, gpointer service);
 
 /* vgw_tls_service_context_changed is a VgwTlsContextChangedFunc

@@ -21,7 +21,8 @@ names TLSContexts row 1 "ctx1" serves context 0's certificate on both
 TLS ports until a bundle is injected into context 1; then lan-2's port
 serves it (verified against the root, its SAN) and lan-main's still the
 factory one, the console's handshake lines say which context each
-connection got and why, and a reset keeps it."""
+connection got and why, and a reset keeps it; a new key in its slot
+without a bundle for it makes lan-2 fall back to context 0, logged."""
 import json
 import os
 import re
@@ -281,6 +282,22 @@ def second_context(run, pki):
     run.check(p.returncode == 0, 'vgw reset', p.stdout + p.stderr)
     main, lan2 = two_ports(run)
     verify(run, pki, lan2, 'ctx1.lab.test', 'after the reset, lan-2')
+
+    # A new key in slot 1 without a bundle for it: ctx1's certificate no
+    # longer fits, so lan-2 falls back to context 0's, and says so.
+    p = run.vgw('keystore', 'gen', '--name', GW_TWO, '--slot', '1', '--type', 'ec-p256',
+                timeout=300)
+    run.check(p.returncode == 0, 'vgw keystore gen --slot 1 (context 1\'s key replaced)',
+              p.stdout + p.stderr)
+    run.check(served_subject(lan2) == served_subject(main),
+              'with its key replaced, context 1 is not served: lan-2 serves context 0\'s '
+              'certificate')
+    with open(os.path.join(run.state_root, GW_TWO, 'console.log'), errors='replace') as f:
+        log = f.read()
+    run.check(re.search(r"TLS Context 0 \(SIP Interface lan-2's TLSContext ctx1, but context 1 "
+                        r"has no usable certificate\)", log) is not None and
+              'tls: context 1 cannot be served' in log,
+              'the console log says why lan-2 fell back to context 0', log[-3000:])
 
 
 def test(run):
