@@ -178,7 +178,11 @@ VgwTlsConn *vgw_tls_client_connect(VgwTlsClient *c, int fd,
   }
   SSL_set_connect_state(ssl);
   return vgw_tls_pool_start(c->pool, fd, ssl, peer, -1, c->cert != NULL,
-                            c->slot, c->key_type, NULL, conn_data, error);
+                            c->slot, c->key_type,
+                            /* ProxySet.TLSContextName is not applied yet */
+                            "TLS Context 0 (default: outgoing connections "
+                            "present context 0)",
+                            conn_data, error);
 }
 
 void vgw_tls_client_info(VgwTlsClient *c, VgwTlsServerInfo *out) {

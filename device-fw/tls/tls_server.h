@@ -113,7 +113,9 @@ VgwTlsServer *vgw_tls_server_new(VgwTlsSigner *signer);
 /* vgw_tls_server_listen serves the bound, listening, non-blocking TCP
  * socket |fd| (taken over) from the default main context; its
  * connections carry |tag| (vgw_tls_conn_tag: vgwd tags them with their
- * SIP Interface). All listeners share the server's identity and limits. */
+ * SIP Interface). All listeners share the server's limits; each serves
+ * Context 0's identity unless vgw_tls_listener_set_context chose
+ * another. */
 VgwTlsListener *vgw_tls_server_listen(VgwTlsServer *s, int fd, int tag);
 
 /* vgw_tls_server_unlisten stops accepting on |l| and closes its socket.
