@@ -367,6 +367,7 @@ vgw_up_run(gconstpointer data, GError **error_out)
   g_autofree char *old_log = NULL;
   g_autofree char *config = NULL;
   VgwParamConfig *checked = NULL;
+  VgwCertOptions context0 = { 0 };  /* --config's HTTPS*FileName */
   VgwBootResult boot = { 0 };
   VgwQemuConfig cfg = { 0 };
   Child child = { 0 };
@@ -378,6 +379,14 @@ vgw_up_run(gconstpointer data, GError **error_out)
       goto out;
     /* Saved as the firmware's own export writes it. */
     config = vgw_ini_export(checked);
+    if (!vgw_cert_from_config(checked, opts->config, &context0, &error) ||
+        (context0.cert != NULL && !vgw_cert_precheck(&context0, &error))) {
+      GError *why = g_steal_pointer(&error);
+      g_set_error(&error, VGW_ERROR, VGW_ERROR_FAILED,
+                  "%s (--config rejected; nothing started)", why->message);
+      g_error_free(why);
+      goto out;
+    }
   }
   if ((inst = vgw_instance_new(opts->name, &error)) == NULL ||
       (qemu = vgw_qemu_resolve_binary(opts->qemu, &error)) == NULL ||
@@ -461,10 +470,27 @@ vgw_up_run(gconstpointer data, GError **error_out)
   }
   print_endpoints(inst, boot.elapsed_s);
   print_config_source(inst, boot.ready);
+  if (context0.cert != NULL) {
+    /* The firmware only reads its flash: the files named in the ini are
+     * installed through the maintenance port once it is up. */
+    context0.name = inst->name;
+    if (!vgw_cert_inject_run(&context0, &error)) {
+      GError *why = g_steal_pointer(&error);
+      g_set_error(&error, VGW_ERROR, VGW_ERROR_FAILED,
+                  "%s (HTTPSCertFileName of %s; the gateway runs with its previous "
+                  "certificate)", why->message, opts->config);
+      g_error_free(why);
+      context0.name = NULL;
+      goto out;
+    }
+    context0.name = NULL;
+    fflush(stdout);
+  }
   if (!opts->detach && !run_foreground(inst, &child, &error))
     goto out;
 
 out:
+  vgw_cert_options_clear(&context0);
   vgw_param_config_free(checked);
   vgw_boot_result_clear(&boot);
   g_clear_object(&child.proc);

@@ -13,6 +13,7 @@
 
 #include "capture.h"
 #include "cli.h"
+#include "param_config.h"
 #include "wan_link.h"
 
 G_BEGIN_DECLS
@@ -213,6 +214,35 @@ typedef struct {
   gint64 not_before_unix;
   gint64 not_after_unix;
 } VgwPkiOptions;
+/* vgw cert inject | show (running or stopped gateway) */
+typedef struct {
+  VGW_COMMON_OPTIONS;
+  guint context;
+  char *cert;          /* inject: PEM, the certificate (then perhaps its chain) */
+  char *chain;         /* inject: PEM intermediates */
+  char *key;           /* inject: PEM private key, imported into the slot */
+  char *slot_text;     /* inject: --slot as given */
+  char **ca;           /* inject: PEM trusted roots, replacing the context's */
+  /* Derived by the check. */
+  guint slot;
+  gboolean slot_given;
+} VgwCertOptions;
+gboolean vgw_cert_inject_check(gpointer opts, GError **error);
+gboolean vgw_cert_inject_run(gconstpointer opts, GError **error);
+gboolean vgw_cert_show_run(gconstpointer opts, GError **error);
+/* vgw up --config: HTTPSCertFileName, HTTPSPkeyFileName and
+ * HTTPSRootFileName of |cfg| as inject options (files beside |ini_path|;
+ * |out| left empty when none is named).  FALSE for a key or roots without
+ * a certificate. */
+gboolean vgw_cert_from_config(const VgwParamConfig *cfg, const char *ini_path,
+                              VgwCertOptions *out, GError **error);
+/* vgw_cert_precheck reads |opts|' files and, with a key file, validates
+ * the bundle on the host (tls_bundle.h), so a bad one stops `vgw up`
+ * before anything starts; errors name the file and the reason. */
+gboolean vgw_cert_precheck(const VgwCertOptions *opts, GError **error);
+/* vgw_cert_options_clear frees what vgw_cert_from_config filled. */
+void vgw_cert_options_clear(VgwCertOptions *opts);
+
 gboolean vgw_pki_ca_check(gpointer opts, GError **error);
 gboolean vgw_pki_ca_run(gconstpointer opts, GError **error);
 gboolean vgw_pki_issue_check(gpointer opts, GError **error);

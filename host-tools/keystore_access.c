@@ -22,6 +22,8 @@ struct VgwKeystore {
    * keystore verbs, so both ways behave and reply alike. */
   VgwCryptoEngine *engine;
   VgwKeystoreVerbs *verbs;
+  const VgwMgmtVerbSet *more;  /* vgw_keystore_add_verbs */
+  gpointer more_data;
   int lock_fd;              /* the instance lock, so no boot races us */
 };
 
@@ -125,7 +127,9 @@ request_offline(VgwKeystore *ks, const char *const *req, GError **error)
   g_autoptr(JsonParser) parser = json_parser_new();
   JsonObject *o = NULL;
 
-  if (!vgw_keystore_verbs_handle(argv, FALSE, &reply, ks->verbs)) {
+  if (!vgw_keystore_verbs_handle(argv, FALSE, &reply, ks->verbs) &&
+      (ks->more == NULL ||
+       !vgw_mgmt_verb_set_call(ks->more, ks->more_data, argv, FALSE, &reply))) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "%s: not a keystore verb", req[0]);
   } else if (!reply.ok) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "%s: %s", req[0], reply.body);
@@ -147,6 +151,27 @@ request(VgwKeystore *ks, const char *const *req, GError **error)
   if (ks->verbs != NULL)
     return request_offline(ks, req, error);
   return vgw_maint_session_request(ks->maint, req, 0, error);
+}
+
+JsonObject *
+vgw_keystore_request(VgwKeystore *ks, const char *const *req, GError **error)
+{
+  return request(ks, req, error);
+}
+
+VgwCryptoEngine *
+vgw_keystore_engine(VgwKeystore *ks)
+{
+  return ks->engine;
+}
+
+void
+vgw_keystore_add_verbs(VgwKeystore *ks, const VgwMgmtVerbSet *set, gpointer data)
+{
+  if (ks->verbs == NULL)
+    return;
+  ks->more = set;
+  ks->more_data = data;
 }
 
 JsonObject *

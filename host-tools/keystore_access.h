@@ -15,7 +15,9 @@
 
 #include <json-glib/json-glib.h>
 
+#include "hal/crypto_engine.h"
 #include "keyfile.h"
+#include "mgmt/mgmt_verb.h"
 
 G_BEGIN_DECLS
 
@@ -63,6 +65,20 @@ GBytes *vgw_keystore_pub(VgwKeystore *ks, guint slot, GError **error);
  * itself a new device key at its next boot.  A running gateway fails with
  * VGW_ERROR_RUNNING; an unknown one with VGW_ERROR_UNKNOWN. */
 gboolean vgw_keystore_reset(const char *name, GError **error);
+
+/* vgw_keystore_engine returns the offline engine (NULL online), for
+ * firmware verbs that need it too (vgw_keystore_add_verbs). */
+VgwCryptoEngine *vgw_keystore_engine(VgwKeystore *ks);
+
+/* vgw_keystore_add_verbs makes an offline |ks| answer |set|'s verbs with
+ * |data| as well, so that vgw_keystore_request reaches them the same way
+ * online and offline.  Online it does nothing (the firmware has them). */
+void vgw_keystore_add_verbs(VgwKeystore *ks, const VgwMgmtVerbSet *set, gpointer data);
+
+/* vgw_keystore_request sends |req| (argv[0] the verb) on |ks|'s session
+ * or, offline, to the firmware's verb handlers; the reply's JSON object
+ * or an error "<verb>: <the firmware's error>". */
+JsonObject *vgw_keystore_request(VgwKeystore *ks, const char *const *req, GError **error);
 
 /* vgw_keystore_close ends the session (stops the offline QEMU); NULL is
  * ignored. */

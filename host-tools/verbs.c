@@ -377,6 +377,60 @@ static const VgwVerb pki_verbs[] = {
   { NULL },
 };
 
+/* -- cert --------------------------------------------------------------------- */
+
+#define CONTEXT_OPTION                                                           \
+  { VGW_OPTION("context", 0, vgw_option_uint, VgwCertOptions, context, "N",       \
+               "TLSContexts row index (default 0, the device's own)"),            \
+    .min = 0, .max = 99 }
+
+static const VgwOption cert_inject_options[] = {
+  CONTEXT_OPTION,
+  { VGW_OPTION("cert", 0, vgw_option_string, VgwCertOptions, cert, "F.pem",
+               "The device certificate, PEM (intermediates may follow it)"),
+    .flags = VGW_OPTION_REQUIRED },
+  { VGW_OPTION("chain", 0, vgw_option_string, VgwCertOptions, chain, "F.pem",
+               "Intermediates sent after the certificate, PEM") },
+  { VGW_OPTION("key", 0, vgw_option_string, VgwCertOptions, key, "F.pem",
+               "Its private key: imported into the engine slot once the bundle is "
+               "accepted (never stored as a file)") },
+  { VGW_OPTION("slot", 0, vgw_option_string, VgwCertOptions, slot_text, "S",
+               "The engine slot holding (or to hold, with --key) the key "
+               "(default: the context's, slot N for a new context N)") },
+  { VGW_OPTION("ca", 0, vgw_option_strings, VgwCertOptions, ca, "F.pem",
+               "Trusted roots replacing the context's, PEM; repeatable") },
+  { NULL },
+};
+
+static const VgwOption cert_show_options[] = {
+  CONTEXT_OPTION,
+  { NULL },
+};
+
+static const VgwVerb cert_verbs[] = {
+  { .name = "inject", .summary = "install a TLS Context's certificate, chain and trusted roots",
+    .help = "Validate a certificate bundle and install it in a TLS Context: the\n"
+            "key must be the certificate's, the chain must lead to a trusted root\n"
+            "(the context's, or --ca) or end in a self-signed one, every\n"
+            "certificate must be valid now, and the EKU must allow serverAuth and\n"
+            "clientAuth.  A refused bundle changes nothing: the error starts with\n"
+            "the reason (key-mismatch, untrusted, chain-invalid, not-yet-valid,\n"
+            "expired, key-usage, no-server-auth, no-client-auth, unreadable).\n"
+            "New connections use an accepted bundle; open ones keep theirs.\n"
+            "On a running gateway this goes through its maintenance port; on a\n"
+            "stopped one it writes its flash image and keystore.",
+    .flags = VGW_VERB_GATEWAY, .options = cert_inject_options,
+    VERB_OPTIONS(VgwCertOptions), .check = vgw_cert_inject_check,
+    .run = vgw_cert_inject_run },
+  { .name = "show", .summary = "show a TLS Context's certificate, chain and trusted roots",
+    .help = "Show a TLS Context's key slot, certificate, chain and trusted roots\n"
+            "(subject, issuer, validity, SHA-256).  --json: the firmware's\n"
+            "cert-show object.  Works on a running or a stopped gateway.",
+    .flags = VGW_VERB_GATEWAY | VGW_VERB_JSON, .options = cert_show_options,
+    VERB_OPTIONS(VgwCertOptions), .run = vgw_cert_show_run },
+  { NULL },
+};
+
 /* -- sip ---------------------------------------------------------------------- */
 
 static const VgwOption sip_options_options[] = {
@@ -530,6 +584,11 @@ static const VgwVerb verbs[] = {
     .help = "The crypto engine's key slots, on a running gateway or (factory\n"
             "provisioning) a stopped one.",
     .subs = keystore_verbs },
+  { .name = "cert",
+    .summary = "a TLS Context's certificate, chain and trusted roots (inject, show), online or offline",
+    .help = "A TLS Context's certificate, chain and trusted roots, on a running or\n"
+            "a stopped gateway.",
+    .subs = cert_verbs },
   { .name = "flash", .summary = "read a stopped gateway's flash image (show, export-config)",
     .help = "Read a stopped gateway's flash image through the store library.",
     .subs = flash_verbs },

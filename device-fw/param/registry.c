@@ -93,7 +93,9 @@ static const VgwParamDesc globals[] = {
      .reset_needed = TRUE,
      .description = "Device certificate file (PEM); empty = context 0's "
                     "self-signed certificate",
-     .note = "[vgw] read at boot, as 6.6 replaces a certificate with a reset."},
+     .note = "[vgw] `vgw up --config F.ini` installs the files named by "
+             "HTTPSCertFileName, HTTPSPkeyFileName and HTTPSRootFileName "
+             "(beside F.ini) into context 0, as `vgw cert inject` does."},
     {"HTTPSRootFileName", "TLS", FILE_NAME, .default_text = "",
      .reset_needed = TRUE,
      .description = "Trusted root certificates file (PEM); empty = none"},

@@ -43,6 +43,7 @@ static gboolean parse_network(const char *text, VgwNetwork *out) {
 static gboolean read_row(const VgwParamRow *row, VgwSipIface *out) {
   out->row = (int)row->index;
   out->name = row->values[column("InterfaceName")].str;
+  out->tls_context = row->values[column("TLSContext")].str;
   for (int l = 0; l < VGW_SIP_LISTEN_COUNT; l++) {
     out->port[l] = (guint16)row->values[column(port_columns[l])].num;
   }
@@ -55,6 +56,7 @@ static void implicit_iface(const VgwParamConfig *cfg, VgwSipIface *out) {
       "LocalSIPPort", "TCPLocalSIPPort", "TLSLocalSIPPort"};
   out->row = VGW_SIP_IFACE_IMPLICIT;
   out->name = VGW_SIP_IFACE_IMPLICIT_NAME;
+  out->tls_context = "";
   out->network = VGW_NETWORK_LAN;
   for (int l = 0; l < VGW_SIP_LISTEN_COUNT; l++) {
     out->port[l] =

@@ -53,6 +53,7 @@ typedef struct {
   const char *name;   /* InterfaceName (borrowed from the configuration) */
   VgwNetwork network;
   guint16 port[VGW_SIP_LISTEN_COUNT]; /* 0 = no listener */
+  const char *tls_context; /* TLSContext (borrowed); "" = context 0 */
 } VgwSipIface;
 
 /* vgw_network_name returns "LAN" or "WAN". */

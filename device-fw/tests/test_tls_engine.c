@@ -323,7 +323,7 @@ static gboolean fixture_up(Fixture *f, uint32_t key_type) {
   f->server = vgw_tls_server_start(0, f->signer, &error);
   g_assert_no_error(error);
   g_assert_true(vgw_tls_server_set_engine_identity(
-      f->server, f->id->cert, f->id->slot, f->id->key_type, &error));
+      f->server, f->id->cert, f->id->chain, f->id->slot, f->id->key_type, &error));
   g_assert_no_error(error);
   return TRUE;
 }
@@ -432,7 +432,7 @@ static void test_software_key_and_new_identity(void) {
   g_assert_no_error(error);
   g_assert_true(id2->issued);
   g_assert_true(vgw_tls_server_set_engine_identity(
-      f.server, id2->cert, id2->slot, id2->key_type, &error));
+      f.server, id2->cert, id2->chain, id2->slot, id2->key_type, &error));
   handshake(f.server, f.signer, c13, 1, TLS1_3_VERSION, id2->cert, 1);
   vgw_tls_identity_free(id2);
 
@@ -476,7 +476,7 @@ static void test_key_change_during_handshake(void) {
                                 g_get_real_time() / G_USEC_PER_SEC, &error);
   g_assert_no_error(error);
   g_assert_true(vgw_tls_server_set_engine_identity(
-      f.server, id2->cert, id2->slot, id2->key_type, &error));
+      f.server, id2->cert, id2->chain, id2->slot, id2->key_type, &error));
   handshake(f.server, f.signer, c13, 1, TLS1_3_VERSION, id2->cert, 1);
   vgw_tls_identity_free(id2);
   SSL_CTX_free(c13);

@@ -288,6 +288,21 @@ char *vgw_tls_cert_to_pem(X509 *cert) {
   return pem;
 }
 
+char *vgw_tls_certs_to_pem(X509 *first, STACK_OF(X509) *more) {
+  GString *pem = g_string_new(NULL);
+  size_t n = more != NULL ? sk_X509_num(more) : 0;
+  for (size_t i = first != NULL ? 0 : 1; i <= n; i++) {
+    char *one = vgw_tls_cert_to_pem(i == 0 ? first : sk_X509_value(more, i - 1));
+    if (one == NULL) {
+      g_string_free(pem, TRUE);
+      return NULL;
+    }
+    g_string_append(pem, one);
+    g_free(one);
+  }
+  return g_string_free(pem, FALSE);
+}
+
 X509 *vgw_tls_cert_from_pem(const void *pem, size_t len, GError **error) {
   BIO *bio = BIO_new_mem_buf(pem, (int)len);
   X509 *cert = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
@@ -298,19 +313,27 @@ X509 *vgw_tls_cert_from_pem(const void *pem, size_t len, GError **error) {
   return cert;
 }
 
-char *vgw_tls_cert_subject(X509 *cert) {
+/* name_text returns |name| in one RFC 2253 line, newly allocated. */
+static char *name_text(X509_NAME *name) {
   BIO *bio = BIO_new(BIO_s_mem());
   char *text = NULL;
   const uint8_t *data;
   size_t len;
   if (bio != NULL &&
-      X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0,
-                         XN_FLAG_RFC2253) >= 0 &&
+      X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) >= 0 &&
       BIO_mem_contents(bio, &data, &len)) {
     text = g_strndup((const char *)data, len);
   }
   BIO_free(bio);
   return text ? text : g_strdup("?");
+}
+
+char *vgw_tls_cert_subject(X509 *cert) {
+  return name_text(X509_get_subject_name(cert));
+}
+
+char *vgw_tls_cert_issuer(X509 *cert) {
+  return name_text(X509_get_issuer_name(cert));
 }
 
 static char *sha256_hex(const uint8_t *data, size_t len) {

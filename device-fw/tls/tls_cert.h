@@ -16,6 +16,7 @@
 
 #include <glib.h>
 #include <openssl/base.h>
+#include <openssl/x509.h>
 #include <stdint.h>
 
 #include "tls/tls_error.h"
@@ -50,6 +51,11 @@ gboolean vgw_tls_cert_matches(X509 *cert, GBytes *spki);
  * allocated). */
 char *vgw_tls_cert_to_pem(X509 *cert);
 
+/* vgw_tls_certs_to_pem returns |first| (may be NULL) followed by every
+ * certificate of |more| (may be NULL) as PEM blocks (newly allocated), or
+ * NULL if one cannot be encoded. */
+char *vgw_tls_certs_to_pem(X509 *first, STACK_OF(X509) *more);
+
 /* vgw_tls_cert_from_pem parses the first certificate of the PEM text
  * |pem|/|len|, or returns NULL with |error| set. */
 X509 *vgw_tls_cert_from_pem(const void *pem, size_t len, GError **error);
@@ -57,6 +63,9 @@ X509 *vgw_tls_cert_from_pem(const void *pem, size_t len, GError **error);
 /* vgw_tls_cert_subject returns |cert|'s subject in one line
  * ("CN=ACL_123"), newly allocated. */
 char *vgw_tls_cert_subject(X509 *cert);
+
+/* vgw_tls_cert_issuer returns |cert|'s issuer in the same form. */
+char *vgw_tls_cert_issuer(X509 *cert);
 
 /* vgw_tls_cert_fingerprint returns the SHA-256 of |cert|'s DER in lower
  * case hex, newly allocated. */

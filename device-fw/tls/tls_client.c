@@ -17,6 +17,7 @@ struct VgwTlsClient {
   VgwTlsServer *pool;  /* connections, bounds, counters, stream handler */
   SSL_CTX *ctx;        /* for the next connections; NULL: to be made */
   X509 *cert;          /* offered when a server asks; NULL: none */
+  STACK_OF(X509) *chain; /* sent after |cert|; NULL: none */
   guint slot;
   uint32_t key_type;
   gboolean verify;
@@ -38,11 +39,14 @@ static void client_reset_ctx(VgwTlsClient *c) {
 }
 
 gboolean vgw_tls_client_set_engine_identity(VgwTlsClient *c, X509 *cert,
+                                            STACK_OF(X509) *chain,
                                             guint slot, uint32_t key_type,
                                             GError **error) {
   X509_up_ref(cert);
   X509_free(c->cert);
   c->cert = cert;
+  sk_X509_pop_free(c->chain, X509_free);
+  c->chain = chain != NULL ? X509_chain_up_ref(chain) : NULL;
   c->slot = slot;
   c->key_type = key_type;
   client_reset_ctx(c);
@@ -106,6 +110,12 @@ static SSL_CTX *client_ctx(VgwTlsClient *c, GError **error) {
   }
   if (c->cert != NULL) {
     SSL_CTX_set_private_key_method(c->ctx, &vgw_tls_engine_key_method);
+  }
+  if (c->chain != NULL && !SSL_CTX_set1_chain(c->ctx, c->chain)) {
+    vgw_tls_set_error(error, VGW_TLS_ERROR_CERTIFICATE,
+                      "cannot set the certificate chain");
+    client_reset_ctx(c);
+    return NULL;
   }
   if (!c->verify) {
     SSL_CTX_set_verify(c->ctx, SSL_VERIFY_NONE, NULL);
@@ -176,7 +186,11 @@ VgwTlsConn *vgw_tls_client_connect(VgwTlsClient *c, int fd,
   }
   SSL_set_connect_state(ssl);
   return vgw_tls_pool_start(c->pool, fd, ssl, peer, -1, c->cert != NULL,
-                            c->slot, c->key_type, conn_data, error);
+                            c->slot, c->key_type,
+                            /* ProxySet.TLSContextName is not applied yet */
+                            "TLS Context 0 (default: outgoing connections "
+                            "present context 0)",
+                            conn_data, error);
 }
 
 void vgw_tls_client_info(VgwTlsClient *c, VgwTlsServerInfo *out) {
@@ -190,6 +204,7 @@ void vgw_tls_client_free(VgwTlsClient *c) {
   vgw_tls_server_free(c->pool);
   SSL_CTX_free(c->ctx);
   X509_free(c->cert);
+  sk_X509_pop_free(c->chain, X509_free);
   if (c->roots != NULL) {
     g_bytes_unref(c->roots);
   }

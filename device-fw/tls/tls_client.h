@@ -37,9 +37,11 @@ typedef struct VgwTlsClient VgwTlsClient;
  * Until an identity is set it offers no client certificate. */
 VgwTlsClient *vgw_tls_client_new(VgwTlsSigner *signer);
 
-/* vgw_tls_client_set_engine_identity offers |cert| (referenced) with the
- * key in engine slot |slot| (of |key_type|) on the next connections. */
+/* vgw_tls_client_set_engine_identity offers |cert| and the intermediates
+ * |chain| (NULL: none; both referenced) with the key in engine slot
+ * |slot| (of |key_type|) on the next connections. */
 gboolean vgw_tls_client_set_engine_identity(VgwTlsClient *c, X509 *cert,
+                                            STACK_OF(X509) *chain,
                                             guint slot, uint32_t key_type,
                                             GError **error);
 

@@ -5,14 +5,17 @@
  * table"), signed through the engine.
  *
  * The certificate lives in the flash store as tls/0/cert.pem (type
- * certificate) next to tls/0/key.ref (type key-reference,
- * "engine-slot=0"); the key never leaves the engine.
+ * certificate; an injected one followed by its chain, the issuer first)
+ * next to tls/0/key.ref (type key-reference, "engine-slot=N", slot 0
+ * unless a certificate was injected for another slot); the key never
+ * leaves the engine.
  */
 #ifndef VGW_TLS_IDENTITY_H
 #define VGW_TLS_IDENTITY_H
 
 #include <glib.h>
 #include <openssl/base.h>
+#include <openssl/x509.h>
 #include <stdint.h>
 
 #include "hal/crypto_engine.h"
@@ -36,7 +39,8 @@ typedef struct {
   guint slot;        /* engine slot of the private key */
   uint32_t key_type; /* VGW_KEY_TYPE_* */
   GBytes *spki;      /* the public key, DER SubjectPublicKeyInfo */
-  X509 *cert;        /* self-signed, for |spki| */
+  X509 *cert;        /* self-signed or injected, for |spki| */
+  STACK_OF(X509) *chain; /* its intermediates, sent after it; never NULL */
   gboolean issued;   /* the certificate was issued by this call */
 } VgwTlsIdentity;
 
@@ -44,8 +48,8 @@ typedef struct {
 char *vgw_tls_identity_common_name(const char *serial);
 
 /* vgw_tls_identity_context0 returns Context 0's identity, making what is
- * missing:
- *  - slot 0 empty: a |default_key_type| key is generated in the engine;
+ * missing (the slot is the key reference's, 0 without one):
+ *  - the slot empty: a |default_key_type| key is generated in the engine;
  *  - no stored certificate, or one whose public key is not slot 0's (the
  *    key was replaced, e.g. by offline provisioning): a certificate for
  *    CN=ACL_|serial| valid from |now| is issued through the engine and
@@ -57,6 +61,48 @@ VgwTlsIdentity *vgw_tls_identity_context0(VgwCryptoEngine *engine,
                                           const char *serial,
                                           uint32_t default_key_type,
                                           int64_t now, GError **error);
+
+/* Every TLS Context N keeps its material as tls/N/<file> in the store,
+ * as Context 0 does. */
+#define VGW_TLS_CERT_FILE "cert.pem"
+#define VGW_TLS_KEY_REF_FILE "key.ref"
+#define VGW_TLS_ROOTS_FILE "roots.pem"
+
+/* vgw_tls_context_blob returns "tls/|context|/|file|" (newly allocated). */
+char *vgw_tls_context_blob(guint context, const char *file);
+
+/* vgw_tls_identity_slot returns the engine slot |context|'s key
+ * reference names, or, without a (readable) one, slot |context| (so
+ * Context 0's key is in slot 0 from the factory). */
+guint vgw_tls_identity_slot(VgwConfigState *cs, guint context);
+
+/* vgw_tls_identity_load returns the identity stored for |context| (its
+ * certificate and chain for the key in its slot), or NULL: with |error|
+ * unset when the context has no certificate yet, with |error| set when
+ * the engine fails or the certificate is not for the slot's key (both
+ * logged). Nothing is generated or issued: that is Context 0's alone
+ * (vgw_tls_identity_context0). */
+VgwTlsIdentity *vgw_tls_identity_load(VgwCryptoEngine *engine,
+                                      VgwConfigState *cs, guint context,
+                                      GError **error);
+
+/* vgw_tls_identity_stored_certs returns the certificates of the store's
+ * PEM blob |name| in order, an empty stack if there is no such blob, or
+ * NULL with |error| (VGW_TLS_BUNDLE_ERROR_UNREADABLE) if it does not
+ * parse. */
+STACK_OF(X509) *vgw_tls_identity_stored_certs(VgwConfigState *cs,
+                                              const char *name,
+                                              GError **error);
+
+/* vgw_tls_identity_store writes, as one flash generation (all or
+ * nothing), |context|'s certificate |cert| followed by |chain| (may be
+ * NULL) as tls/N/cert.pem, its key reference to engine slot |slot|, and,
+ * unless |roots_pem| is NULL, its trusted roots tls/N/roots.pem. FALSE
+ * with the store's error. */
+gboolean vgw_tls_identity_store(VgwConfigState *cs, guint context, guint slot,
+                                X509 *cert,
+                                STACK_OF(X509) *chain, const char *roots_pem,
+                                GError **error);
 
 /* vgw_tls_identity_free releases |id|; NULL allowed. */
 void vgw_tls_identity_free(VgwTlsIdentity *id);

@@ -39,11 +39,13 @@ gboolean vgw_tls_pool_admit(VgwTlsServer *s, const char *peer,
  * |engine_key| (slot |slot|, |key_type|). |app| non-NULL makes it a client
  * connection: the stream handler's established()/failed() are called with
  * |app|, and the handshake starts from the main loop, never inside this
- * call. NULL with |error| set (|ssl| and |fd| released) if it cannot
- * start. */
+ * call. |context| (NULL: the default) names the TLS Context it uses and
+ * why, for its log lines. NULL with |error| set (|ssl| and |fd|
+ * released) if it cannot start. */
 VgwTlsConn *vgw_tls_pool_start(VgwTlsServer *s, int fd, SSL *ssl,
                                const char *peer, int tag, gboolean engine_key,
-                               guint slot, uint32_t key_type, gpointer app,
+                               guint slot, uint32_t key_type,
+                               const char *context, gpointer app,
                                GError **error);
 
 G_END_DECLS

@@ -54,14 +54,17 @@ struct VgwTlsListener {
   guint accept_source;
   uint16_t port;
   int tag;
+  guint context;  /* the TLS Context it serves (vgw_tls_listener_set_context) */
+  char *why;      /* why, for the per-connection log line */
 };
 
 struct VgwTlsServer {
   GList *listeners;   /* VgwTlsListener*, oldest first */
   VgwTlsSigner *signer;
   VgwTlsVersionPolicy versions; /* of the identities set from now on */
-  Identity *engine_id;
+  Identity *engine_id;    /* Context 0 */
   Identity *software_id;
+  GHashTable *context_ids; /* context number > 0 -> Identity* */
   gboolean use_software;
   GQueue half_open;   /* VgwTlsConn*, oldest first */
   GQueue established; /* VgwTlsConn* */
@@ -94,6 +97,7 @@ struct VgwTlsConn {
   guint deadline;
   guint timeout_s; /* for the handshake, from accept */
   char alert[96]; /* the last alert sent or received, for the log */
+  char context[160]; /* the TLS Context it got and why, for the log */
   guint64 discarded; /* application data read with no stream handler */
   gpointer app;      /* the stream handler's, once the handshake is done
                       * (a client connection's from the start) */
@@ -224,26 +228,77 @@ static Identity *new_identity(X509 *cert, uint32_t key_type,
   return id;
 }
 
-gboolean vgw_tls_server_set_engine_identity(VgwTlsServer *s, X509 *cert,
-                                            guint slot, uint32_t key_type,
-                                            GError **error) {
-  VgwTlsVersionPolicy versions = s->versions;
+/* identity_versions writes into |out| the versions an identity with a
+ * key of |key_type| serves under |s|'s policy. */
+static void identity_versions(VgwTlsServer *s, uint32_t key_type,
+                              VgwTlsVersionPolicy *out) {
+  *out = s->versions;
   /* ECDSA signs TLS 1.0/1.1's SHA-1 digests; the engine has no RSA
    * scheme for their MD5-SHA1 (vgw_tls_scheme_for_sigalg). */
-  if (key_type != VGW_KEY_TYPE_EC_P256 &&
-      vgw_tls_versions_drop_legacy(&versions)) {
-    g_message("tls: TLS server versions: %s", versions.rule);
+  if (key_type != VGW_KEY_TYPE_EC_P256 && vgw_tls_versions_drop_legacy(out)) {
+    g_message("tls: TLS server versions: %s", out->rule);
   }
+}
+
+/* new_engine_identity makes the identity serving |cert| and |chain| with
+ * the key in engine |slot|, under |s|'s version policy. */
+static Identity *new_engine_identity(VgwTlsServer *s, X509 *cert,
+                                     STACK_OF(X509) *chain, guint slot,
+                                     uint32_t key_type, GError **error) {
+  VgwTlsVersionPolicy versions;
+  identity_versions(s, key_type, &versions);
   Identity *id = new_identity(cert, key_type, &versions, error);
   if (id == NULL) {
-    return FALSE;
+    return NULL;
+  }
+  if (chain != NULL && !SSL_CTX_set1_chain(id->ctx, chain)) {
+    vgw_tls_set_error(error, VGW_TLS_ERROR_CERTIFICATE,
+                      "cannot set the certificate chain");
+    identity_free(id);
+    return NULL;
   }
   SSL_CTX_set_private_key_method(id->ctx, &vgw_tls_engine_key_method);
   id->engine = TRUE;
   id->slot = slot;
+  return id;
+}
+
+gboolean vgw_tls_server_set_engine_identity(VgwTlsServer *s, X509 *cert,
+                                            STACK_OF(X509) *chain,
+                                            guint slot, uint32_t key_type,
+                                            GError **error) {
+  Identity *id = new_engine_identity(s, cert, chain, slot, key_type, error);
+  if (id == NULL) {
+    return FALSE;
+  }
   identity_free(s->engine_id);
   s->engine_id = id;
   return TRUE;
+}
+
+gboolean vgw_tls_server_set_context_identity(VgwTlsServer *s, guint context,
+                                             X509 *cert,
+                                             STACK_OF(X509) *chain,
+                                             guint slot, uint32_t key_type,
+                                             GError **error) {
+  g_return_val_if_fail(context > 0, FALSE);
+  if (cert == NULL) {
+    g_hash_table_remove(s->context_ids, GUINT_TO_POINTER(context));
+    return TRUE;
+  }
+  Identity *id = new_engine_identity(s, cert, chain, slot, key_type, error);
+  if (id == NULL) {
+    return FALSE;
+  }
+  g_hash_table_replace(s->context_ids, GUINT_TO_POINTER(context), id);
+  return TRUE;
+}
+
+void vgw_tls_listener_set_context(VgwTlsListener *l, guint context,
+                                  const char *why) {
+  l->context = context;
+  g_free(l->why);
+  l->why = g_strdup(why);
 }
 
 gboolean vgw_tls_server_set_software_identity(VgwTlsServer *s, X509 *cert,
@@ -360,11 +415,12 @@ static void log_handshake(VgwTlsConn *c) {
     g_snprintf(key, sizeof(key), "software key (debug)");
   }
   const char *group = SSL_get_curve_name(SSL_get_curve_id(ssl));
-  g_message("tls: handshake %s %s: %s, %s, %s%s%s, %s",
+  g_message("tls: handshake %s %s: %s, %s, %s%s%s, %s; %s",
             c->client ? "to" : "with", c->peer, SSL_get_version(ssl),
             SSL_CIPHER_standard_name(SSL_get_current_cipher(ssl)),
             group ? group : "-", sigalg ? ", " : "",
-            sigalg ? SSL_get_signature_algorithm_name(sigalg, 0) : "", key);
+            sigalg ? SSL_get_signature_algorithm_name(sigalg, 0) : "", key,
+            c->context);
 }
 
 /* count_failure counts a connection that failed with |code|. */
@@ -379,17 +435,14 @@ static void handshake_failed(VgwTlsConn *c, VgwTlsError code,
                              const char *detail) {
   count_failure(c->server, code);
   if (log_allowed(c->server)) {
-    /* Context 0 is the only context until TLS Contexts are selectable
-     * per SIP Interface and Proxy Set; the line says so, as it will say
-     * which rule chose another. */
     const char *rule = code == VGW_TLS_ERROR_VERSION
                            ? vgw_tls_versions_rule(SSL_get_SSL_CTX(c->ssl))
                            : NULL;
-    g_message("tls: handshake %s %s failed: %s%s%s; TLS Context 0 "
-              "(default: no other context is configured)%s%s; reason: %s",
+    g_message("tls: handshake %s %s failed: %s%s%s; %s%s%s; reason: %s",
               c->client ? "to" : "with", c->peer, detail,
-              c->alert[0] ? "; " : "", c->alert, rule ? "; rule: " : "",
-              rule ? rule : "", vgw_tls_error_name(code));
+              c->alert[0] ? "; " : "", c->alert, c->context,
+              rule ? "; rule: " : "", rule ? rule : "",
+              vgw_tls_error_name(code));
   }
   if (c->client && c->server->stream.failed != NULL) {
     c->server->stream.failed(c->app, code, detail);
@@ -670,10 +723,41 @@ static void evict_oldest_half_open(VgwTlsServer *s, const char *newcomer) {
   conn_close(oldest);
 }
 
+/* VGW_TLS_DEFAULT_CONTEXT is the choice of a connection no rule chose
+ * for: a listener without a context, and outgoing connections (which
+ * present Context 0). */
+#define VGW_TLS_DEFAULT_CONTEXT \
+  "TLS Context 0 (default: no other context is configured)"
+
+/* listener_identity returns the identity |l|'s next connection gets and
+ * writes the choice and its reason into |context|. */
+static Identity *listener_identity(VgwTlsServer *s, VgwTlsListener *l,
+                                   char *context, size_t len) {
+  Identity *id = l->context > 0 ? g_hash_table_lookup(
+                                      s->context_ids,
+                                      GUINT_TO_POINTER(l->context))
+                                : NULL;
+  if (id != NULL) {
+    g_snprintf(context, len, "TLS Context %u (%s)", l->context, l->why);
+    return id;
+  }
+  if (l->why == NULL) {
+    g_strlcpy(context, VGW_TLS_DEFAULT_CONTEXT, len);
+  } else if (l->context > 0) {
+    g_snprintf(context, len,
+               "TLS Context 0 (%s, but context %u has no usable certificate)",
+               l->why, l->context);
+  } else {
+    g_snprintf(context, len, "TLS Context 0 (%s)", l->why);
+  }
+  return current(s);
+}
+
 static void accept_one(int fd, const char *peer, gpointer data) {
   VgwTlsListener *l = data;
   VgwTlsServer *s = l->server;
-  Identity *id = current(s);
+  char context[sizeof(((VgwTlsConn *)NULL)->context)];
+  Identity *id = listener_identity(s, l, context, sizeof(context));
   if (id == NULL) {
     if (log_allowed(s)) {
       g_warning("tls: refusing %s: no certificate yet", peer);
@@ -699,14 +783,15 @@ static void accept_one(int fd, const char *peer, gpointer data) {
   }
   SSL_set_accept_state(ssl);
   if (vgw_tls_pool_start(s, fd, ssl, peer, l->tag, id->engine, id->slot,
-                         id->key_type, NULL, NULL) == NULL) {
+                         id->key_type, context, NULL, NULL) == NULL) {
     g_warning("tls: cannot set up a connection for %s", peer);
   }
 }
 
 VgwTlsConn *vgw_tls_pool_start(VgwTlsServer *s, int fd, SSL *ssl,
                                const char *peer, int tag, gboolean engine_key,
-                               guint slot, uint32_t key_type, gpointer app,
+                               guint slot, uint32_t key_type,
+                               const char *context, gpointer app,
                                GError **error) {
   if (!SSL_set_fd(ssl, fd)) {
     vgw_tls_set_error(error, VGW_TLS_ERROR_SETUP,
@@ -729,6 +814,8 @@ VgwTlsConn *vgw_tls_pool_start(VgwTlsServer *s, int fd, SSL *ssl,
   c->app = app;
   c->client = app != NULL;
   g_strlcpy(c->peer, peer, sizeof(c->peer));
+  g_strlcpy(c->context, context ? context : VGW_TLS_DEFAULT_CONTEXT,
+            sizeof(c->context));
   SSL_set_app_data(ssl, c);
   if (engine_key) {
     vgw_tls_signer_attach(s->signer, ssl, slot, key_type, on_signed, c);
@@ -761,6 +848,8 @@ VgwTlsServer *vgw_tls_server_new(VgwTlsSigner *signer) {
   s->handshake_timeout_s = VGW_TLS_HANDSHAKE_TIMEOUT_S;
   g_queue_init(&s->half_open);
   g_queue_init(&s->established);
+  s->context_ids = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                         (GDestroyNotify)identity_free);
   return s;
 }
 
@@ -821,6 +910,7 @@ void vgw_tls_server_unlisten(VgwTlsServer *s, VgwTlsListener *l,
       close_tagged(&s->established, l->tag, "its listener was closed");
     }
   }
+  g_free(l->why);
   g_free(l);
 }
 
@@ -897,5 +987,6 @@ void vgw_tls_server_free(VgwTlsServer *s) {
   }
   identity_free(s->engine_id);
   identity_free(s->software_id);
+  g_hash_table_destroy(s->context_ids);
   g_free(s);
 }

@@ -115,7 +115,9 @@ VgwTlsServer *vgw_tls_server_new(VgwTlsSigner *signer);
 /* vgw_tls_server_listen serves the bound, listening, non-blocking TCP
  * socket |fd| (taken over) from the default main context; its
  * connections carry |tag| (vgw_tls_conn_tag: vgwd tags them with their
- * SIP Interface). All listeners share the server's identity and limits. */
+ * SIP Interface). All listeners share the server's limits; each serves
+ * Context 0's identity unless vgw_tls_listener_set_context chose
+ * another. */
 VgwTlsListener *vgw_tls_server_listen(VgwTlsServer *s, int fd, int tag);
 
 /* vgw_tls_server_unlisten stops accepting on |l| and closes its socket.
@@ -131,12 +133,34 @@ void vgw_tls_server_unlisten(VgwTlsServer *s, VgwTlsListener *l,
 VgwTlsServer *vgw_tls_server_start(uint16_t port, VgwTlsSigner *signer,
                                    GError **error);
 
-/* vgw_tls_server_set_engine_identity serves |cert| with the key in engine
- * slot |slot| (of |key_type|) to the next connections. |cert| is
- * referenced, not taken. */
+/* vgw_tls_server_set_engine_identity serves |cert|, followed by the
+ * intermediates |chain| (NULL: none), with the key in engine slot |slot|
+ * (of |key_type|) to the next connections; open ones keep what they
+ * have. |cert| and |chain| are referenced, not taken. */
 gboolean vgw_tls_server_set_engine_identity(VgwTlsServer *s, X509 *cert,
+                                            STACK_OF(X509) *chain,
                                             guint slot, uint32_t key_type,
                                             GError **error);
+
+/* vgw_tls_server_set_context_identity serves |cert| and |chain| with the
+ * key in engine |slot| to the next connections of the listeners serving
+ * TLS Context |context| (> 0; Context 0 is the engine identity above),
+ * with the versions of the server's policy (Context 0's, as
+ * vgw_tls_server_set_versions set it: the contexts' own TLSVersion is not
+ * read yet); |cert| NULL removes it, and those listeners serve Context 0
+ * again. */
+gboolean vgw_tls_server_set_context_identity(VgwTlsServer *s, guint context,
+                                             X509 *cert,
+                                             STACK_OF(X509) *chain,
+                                             guint slot, uint32_t key_type,
+                                             GError **error);
+
+/* vgw_tls_listener_set_context makes |l| serve TLS Context |context|
+ * from its next connection on (Context 0 while |context| has no
+ * identity); |why| (copied) says why, in the line logged for every
+ * connection: "tls: PEER: TLS context N (WHY): SUBJECT". */
+void vgw_tls_listener_set_context(VgwTlsListener *l, guint context,
+                                  const char *why);
 
 /* vgw_tls_server_set_software_identity installs the benchmark's software
  * key |key| and its certificate |cert| (both referenced), used once

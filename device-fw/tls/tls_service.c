@@ -5,6 +5,7 @@
 #include <openssl/x509.h>
 #include <string.h>
 
+#include "tls/tls_context_table.h"
 #include "tls/tls_identity.h"
 #include "tls/tls_client.h"
 #include "tls/tls_server.h"
@@ -23,6 +24,7 @@ struct VgwTlsService {
   VgwTlsVersionPolicy versions; /* Context 0's, in force */
   gboolean softkey_pending; /* a software key is being made */
   gboolean softkey_wanted;  /* switch to it when it is ready */
+  gboolean verify_server;   /* VerifyServerCertificate */
   VgwTlsServerInfo info;    /* the last status snapshot's strings */
 };
 
@@ -35,10 +37,10 @@ static gboolean load_identity(VgwTlsService *t, GError **error) {
   if (id == NULL) {
     return FALSE;
   }
-  if (!vgw_tls_server_set_engine_identity(t->server, id->cert, id->slot,
-                                          id->key_type, error) ||
-      !vgw_tls_client_set_engine_identity(t->client, id->cert, id->slot,
-                                          id->key_type, error)) {
+  if (!vgw_tls_server_set_engine_identity(t->server, id->cert, id->chain,
+                                          id->slot, id->key_type, error) ||
+      !vgw_tls_client_set_engine_identity(t->client, id->cert, id->chain,
+                                          id->slot, id->key_type, error)) {
     vgw_tls_identity_free(id);
     return FALSE;
   }
@@ -53,6 +55,47 @@ static void use_versions(VgwTlsService *t) {
   vgw_tls_versions_log(&t->versions, 0);
   vgw_tls_server_set_versions(t->server, &t->versions);
   vgw_tls_client_set_versions(t->client, &t->versions);
+}
+
+/* load_context serves TLS Context |context| (> 0) on the listeners that
+ * chose it, if it has a certificate; a context that cannot be served is
+ * logged and its listeners serve Context 0. */
+static void load_context(VgwTlsService *t, guint context) {
+  GError *error = NULL;
+  VgwTlsIdentity *id = vgw_tls_identity_load(t->engine, t->cs, context, &error);
+  if (id == NULL) {
+    if (error != NULL) {
+      g_warning("tls: context %u cannot be served (%s); its listeners serve "
+                "context 0",
+                context, error->message);
+      g_error_free(error);
+    }
+    vgw_tls_server_set_context_identity(t->server, context, NULL, NULL, 0, 0,
+                                        NULL);
+    return;
+  }
+  if (!vgw_tls_server_set_context_identity(t->server, context, id->cert,
+                                           id->chain, id->slot, id->key_type,
+                                           &error)) {
+    g_warning("tls: context %u cannot be served: %s", context,
+              error->message);
+    g_error_free(error);
+  }
+  vgw_tls_identity_free(id);
+}
+
+/* load_contexts serves every TLSContexts row but 0 that has a
+ * certificate. */
+static void load_contexts(VgwTlsService *t) {
+  const VgwParamConfig *cfg = vgw_config_state_running(t->cs);
+  gsize rows = vgw_param_config_row_count(cfg, VGW_TABLE_TLS_CONTEXTS);
+  for (gsize r = 0; r < rows; r++) {
+    guint index =
+        vgw_param_config_row_at(cfg, VGW_TABLE_TLS_CONTEXTS, r)->index;
+    if (index > 0) {
+      load_context(t, index);
+    }
+  }
 }
 
 VgwTlsService *vgw_tls_service_start(VgwCryptoEngine *engine,
@@ -76,18 +119,23 @@ VgwTlsService *vgw_tls_service_start(VgwCryptoEngine *engine,
     g_free(t);
     return NULL;
   }
+  load_contexts(t);
   return t;
 }
 
 void vgw_tls_service_key_changed(guint slot, gpointer service) {
   VgwTlsService *t = service;
-  if (slot != t->identity->slot) {
-    return;
-  }
   GError *error = NULL;
   /* Connections that already have the old certificate must not get a
    * signature by the new key. */
   vgw_tls_signer_key_changed(t->signer, slot);
+  if (slot != t->identity->slot) {
+    /* Another context's key, perhaps: a context whose certificate no
+     * longer fits its key is not served (its listeners fall back to
+     * Context 0, logged) until a bundle for the new key is committed. */
+    load_contexts(t);
+    return;
+  }
   if (!load_identity(t, &error)) {
     g_warning(
         "tls: the key in slot %u changed but no certificate could be "
@@ -119,7 +167,29 @@ void vgw_tls_service_apply_versions(VgwTlsService *t,
     g_error_free(error);
     return;
   }
+  load_contexts(t);
   g_message("tls: new connections follow the new version policy");
+}
+
+void vgw_tls_service_context_changed(guint context, gpointer service) {
+  VgwTlsService *t = service;
+  GError *error = NULL;
+  if (context > 0) {
+    load_context(t, context);
+    g_message("tls: context %u: new connections use its new certificate",
+              context);
+    return;
+  }
+  if (!load_identity(t, &error)) {
+    g_warning("tls: context %u: the new certificate cannot be served: %s; "
+              "new connections keep the previous one",
+              context, error->message);
+    g_error_free(error);
+    return;
+  }
+  vgw_tls_service_set_verify_server(t, t->verify_server);
+  g_message("tls: context %u: new connections use the new certificate",
+            context);
 }
 
 void vgw_tls_service_set_stream(VgwTlsService *t, const VgwTlsStreamOps *ops,
@@ -134,6 +204,8 @@ VgwTlsClient *vgw_tls_service_client(VgwTlsService *t) {
 void vgw_tls_service_set_verify_server(VgwTlsService *t, gboolean verify) {
   GBytes *roots = verify ? vgw_config_state_blob(t->cs, VGW_TLS_CONTEXT0_ROOTS)
                          : NULL;
+
+  t->verify_server = verify;
 
   vgw_tls_client_set_verify(t->client, verify, roots);
   if (roots != NULL) {

@@ -1,8 +1,9 @@
 /*
- * vgwd's TLS: Context 0's identity (tls_identity.h) served by the TLS
- * server (tls_server.h) on the SIP Interfaces' TLS listeners with the
- * crypto engine's key (tls_signer.h), kept current when the keystore
- * changes, plus the benchmark's
+ * vgwd's TLS: the TLS Contexts' identities (tls_identity.h) served by the
+ * TLS server (tls_server.h) on the SIP Interfaces' TLS listeners, each
+ * listener its interface's context (Context 0 by default), with the
+ * crypto engine's keys (tls_signer.h), kept current when the keystore
+ * or a context's stored bundle changes, plus the benchmark's
  * software-key switch (`debug tls-key engine|software`, tls_softkey.h).
  */
 #ifndef VGW_TLS_SERVICE_H
@@ -31,10 +32,20 @@ VgwTlsService *vgw_tls_service_start(VgwCryptoEngine *engine,
                                      GError **error);
 
 /* vgw_tls_service_key_changed is a VgwKeystoreChangedFunc: after the key
- * in slot 0 changed, a certificate is issued for the new key and stored,
- * and new connections are served with both (no reset). Open connections
- * keep what they negotiated. Other slots are not used by TLS yet. */
+ * in Context 0's slot changed, a certificate is issued for the new key and
+ * stored, and new connections are served with both (no reset). After
+ * another slot changed, the other contexts are loaded again: one whose
+ * certificate no longer fits its key is not served until a new bundle is
+ * committed. Open connections keep what they negotiated. */
 void vgw_tls_service_key_changed(guint slot, gpointer service);
+
+/* vgw_tls_service_context_changed is a VgwTlsContextChangedFunc
+ * (tls_context_verbs.h): a context's stored certificate, chain, key
+ * reference or trusted roots were replaced; new connections use them:
+ * Context 0's served and made (and its roots, if server certificates are
+ * verified), another context's on the SIP Interfaces' TLS listeners that
+ * chose it (tls_context_table.h). Open connections keep their session. */
+void vgw_tls_service_context_changed(guint context, gpointer service);
 
 /* vgw_tls_service_status fills |out| for `status`. */
 void vgw_tls_service_status(VgwTlsService *t, VgwStatusTls *out);

@@ -9,6 +9,7 @@
 #include <glib-unix.h>
 
 #include "net/sockets.h"
+#include "tls/tls_context_table.h"
 #include "vgwd/test_extension.h"
 
 #define TCP_BACKLOG 64
@@ -42,6 +43,8 @@ typedef struct {
   VgwNetwork network;
   VgwSipListen kind;
   uint16_t port;
+  guint tls_context;   /* TLS: the context it serves, and why */
+  const char *tls_why;
 } Wanted;
 
 struct VgwListeners {
@@ -49,8 +52,11 @@ struct VgwListeners {
   VgwTlsServer *tls;
   char *address[VGW_NETWORK_COUNT]; /* "a.b.c.d" or NULL */
   GPtrArray *open;                  /* Listener*, owned */
-  /* The configuration's interfaces, names owned. */
+  /* The configuration's interfaces, names owned, and the TLS Context
+   * each one's TLS listener serves with the reason (owned). */
   VgwSipIface ifaces[VGW_SIP_IFACE_MAX];
+  guint tls_context[VGW_SIP_IFACE_MAX];
+  char *tls_why[VGW_SIP_IFACE_MAX];
   gsize n_ifaces;
   gboolean complete;
 };
@@ -92,7 +98,8 @@ static GArray *wanted_list(const VgwListeners *l) {
           (k == VGW_SIP_LISTEN_TLS && l->tls == NULL)) {
         continue;
       }
-      Wanted w = {slot_of(f), f->name, f->network, k, f->port[k]};
+      Wanted w = {slot_of(f),        f->name,           f->network, k,
+                  f->port[k],        l->tls_context[i], l->tls_why[i]};
       g_array_append_val(out, w);
     }
   }
@@ -176,6 +183,7 @@ static Listener *listener_open(VgwListeners *l, const Wanted *w,
     case VGW_SIP_LISTEN_TLS:
       ln->tls_server = l->tls;
       ln->tls = vgw_tls_server_listen(l->tls, fd, (int)w->slot);
+      vgw_tls_listener_set_context(ln->tls, w->tls_context, w->tls_why);
       break;
     case VGW_SIP_LISTEN_COUNT:
       g_assert_not_reached();
@@ -203,6 +211,12 @@ static void reconcile(VgwListeners *l) {
         if (strcmp(ln->name, want->name) != 0) {
           g_free(ln->name);
           ln->name = g_strdup(want->name);
+        }
+        if (ln->kind == VGW_SIP_LISTEN_TLS) {
+          /* The interface's TLSContext may have changed: from the next
+           * connection on. */
+          vgw_tls_listener_set_context(ln->tls, want->tls_context,
+                                       want->tls_why);
         }
       }
     }
@@ -267,10 +281,19 @@ void vgw_listeners_apply(VgwListeners *l, const VgwParamConfig *cfg) {
 
   for (gsize i = 0; i < l->n_ifaces; i++) {
     g_free((char *)l->ifaces[i].name);
+    g_free(l->tls_why[i]);
   }
   for (gsize i = 0; i < n; i++) {
     l->ifaces[i] = ifaces[i];
     l->ifaces[i].name = g_strdup(ifaces[i].name);
+    if (ifaces[i].row == VGW_SIP_IFACE_IMPLICIT) {
+      l->tls_context[i] = 0;
+      l->tls_why[i] = g_strdup("default: no SIP Interface is configured");
+    } else {
+      l->tls_context[i] = vgw_tls_context_for_interface(
+          cfg, ifaces[i].name, ifaces[i].tls_context, &l->tls_why[i]);
+    }
+    l->ifaces[i].tls_context = NULL; /* borrowed from |cfg|: not kept */
   }
   l->n_ifaces = n;
   reconcile(l);

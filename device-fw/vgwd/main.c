@@ -47,6 +47,7 @@
 #include "tls/tls_entropy.h"
 #include "tls/tls_server.h"
 #include "tls/tls_keylog_verbs.h"
+#include "tls/tls_context_verbs.h"
 #include "tls/tls_service.h"
 #include "config/config_state.h"
 #include "config/flash.h"
@@ -86,6 +87,7 @@ typedef struct {
   VgwTlsService *tls;
   VgwTlsKeylog *tls_keylog;
   VgwKeystoreVerbs *keystore_verbs;
+  VgwTlsContextVerbs *context_verbs;
   guint crash_count;
   gboolean ready_sent;
   gboolean dhcp_wait_over;
@@ -468,6 +470,11 @@ static void start_maintenance(Vgwd *d) {
   vgw_mgmt_session_add_verbs(d->session, &vgw_ini_verb_set, d->ini_verbs);
   vgw_mgmt_session_add_verbs(d->session, &vgw_keystore_verb_set,
                              d->keystore_verbs);
+  d->context_verbs = vgw_tls_context_verbs_new(
+      d->engine, d->config,
+      d->tls != NULL ? vgw_tls_service_context_changed : NULL, d->tls);
+  vgw_mgmt_session_add_verbs(d->session, &vgw_tls_context_verb_set,
+                             d->context_verbs);
   if (d->tls != NULL) {
     vgw_mgmt_session_add_verbs(d->session, &tls_debug_verb_set, d->tls);
     vgw_mgmt_session_add_verbs(d->session, &vgw_tls_keylog_verb_set,

@@ -1,0 +1,36 @@
+/*
+ * Which TLS Contexts a configuration has: the TLSContexts table's rows,
+ * by index (the context number the flash store's tls/N/ and the
+ * maintenance verbs use) and by Name (what SIPInterface.TLSContext and
+ * ProxySet.TLSContextName refer to). Row 0, "default", always exists
+ * (param_config.h).
+ */
+#ifndef VGW_TLS_CONTEXT_TABLE_H
+#define VGW_TLS_CONTEXT_TABLE_H
+
+#include <glib.h>
+
+#include "param/param_config.h"
+
+G_BEGIN_DECLS
+
+/* vgw_tls_context_name returns the Name of TLSContexts row |index| in
+ * |cfg| (borrowed), or NULL if there is no such row. */
+const char *vgw_tls_context_name(const VgwParamConfig *cfg, guint index);
+
+/* vgw_tls_context_find returns the index of the row named |name|
+ * (compared without case, as AudioCodes names are), or -1. */
+int vgw_tls_context_find(const VgwParamConfig *cfg, const char *name);
+
+/* vgw_tls_context_for_interface returns the context whose certificate
+ * the TLS listener of SIP Interface |iface| (its name) serves: the row
+ * its TLSContext cell |tls_context| names, else context 0; |why| gets
+ * the reason for the log ("SIP Interface lan-2's TLSContext ctx1"),
+ * newly allocated. */
+guint vgw_tls_context_for_interface(const VgwParamConfig *cfg,
+                                    const char *iface,
+                                    const char *tls_context, char **why);
+
+G_END_DECLS
+
+#endif /* VGW_TLS_CONTEXT_TABLE_H */

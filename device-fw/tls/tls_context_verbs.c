@@ -1,0 +1,446 @@
+/* TLS Context certificate verbs: see tls_context_verbs.h. */
+#include "tls/tls_context_verbs.h"
+
+#include <openssl/asn1.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
+#include <string.h>
+
+#include "mgmt/mgmt_reply.h"
+#include "tls/tls_bundle.h"
+#include "tls/tls_cert.h"
+#include "tls/tls_context_table.h"
+#include "tls/tls_identity.h"
+#include "vgw_base64.h"
+
+struct VgwTlsContextVerbs {
+  VgwCryptoEngine *engine;
+  VgwConfigState *cs;
+  VgwTlsContextChangedFunc changed;
+  gpointer changed_data;
+  /* The bundle being staged (cert-begin .. cert-commit). */
+  gboolean staging;
+  guint context;
+  X509 *cert;
+  STACK_OF(X509) *chain;
+  STACK_OF(X509) *roots; /* replaces the context's when not empty */
+};
+
+VgwTlsContextVerbs *vgw_tls_context_verbs_new(VgwCryptoEngine *engine,
+                                              VgwConfigState *cs,
+                                              VgwTlsContextChangedFunc changed,
+                                              gpointer data) {
+  VgwTlsContextVerbs *v = g_new0(VgwTlsContextVerbs, 1);
+  v->engine = engine;
+  v->cs = cs;
+  v->changed = changed;
+  v->changed_data = data;
+  return v;
+}
+
+/* drop_staging forgets the staged bundle (also at a session's end). */
+static void drop_staging(gpointer data) {
+  VgwTlsContextVerbs *v = data;
+  X509_free(v->cert);
+  sk_X509_pop_free(v->chain, X509_free);
+  sk_X509_pop_free(v->roots, X509_free);
+  v->cert = NULL;
+  v->chain = NULL;
+  v->roots = NULL;
+  v->staging = FALSE;
+}
+
+void vgw_tls_context_verbs_free(VgwTlsContextVerbs *v) {
+  if (v == NULL) {
+    return;
+  }
+  drop_staging(v);
+  g_free(v);
+}
+
+/* parse_context reads a TLSContexts row index of the running
+ * configuration. */
+static gboolean parse_context(VgwTlsContextVerbs *v, const char *text,
+                              guint *context, VgwMgmtReply *out) {
+  guint64 n;
+  if (!g_ascii_string_to_unsigned(text, 10, 0, G_MAXUINT, &n, NULL)) {
+    vgw_reply_fail(out, "bad context: CONTEXT is a TLS Context index");
+    return FALSE;
+  }
+  if (vgw_tls_context_name(vgw_config_state_running(v->cs), (guint)n) ==
+      NULL) {
+    vgw_reply_fail(out, "no TLS context %" G_GUINT64_FORMAT
+                        " (the TLSContexts table has no row %" G_GUINT64_FORMAT
+                        ")", n, n);
+    return FALSE;
+  }
+  *context = (guint)n;
+  return TRUE;
+}
+
+static void verb_begin(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  VgwTlsContextVerbs *v = c->data;
+  guint context;
+  if (c->argc != 1) {
+    vgw_reply_usage(c, out);
+    return;
+  }
+  if (!parse_context(v, c->argv[1], &context, out)) {
+    return;
+  }
+  drop_staging(v);
+  v->staging = TRUE;
+  v->context = context;
+  v->chain = sk_X509_new_null();
+  v->roots = sk_X509_new_null();
+  vgw_reply_done(c, out, "Staging a bundle.\n");
+}
+
+/* decode_cert returns the one certificate the base64 DER |text| is. */
+static X509 *decode_cert(const char *text) {
+  gsize len = 0;
+  guchar *der = vgw_base64_decode(text, strlen(text), &len);
+  X509 *x = der != NULL ? vgw_tls_bundle_parse_der(der, len) : NULL;
+  g_free(der);
+  return x;
+}
+
+static void verb_add(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  VgwTlsContextVerbs *v = c->data;
+  if (c->argc != 2) {
+    vgw_reply_usage(c, out);
+    return;
+  }
+  const char *kind = c->argv[1];
+  STACK_OF(X509) *to = strcmp(kind, "chain") == 0 ? v->chain
+                       : strcmp(kind, "ca") == 0  ? v->roots
+                                                  : NULL;
+  if (to == NULL && strcmp(kind, "cert") != 0) {
+    vgw_reply_usage(c, out);
+    return;
+  }
+  if (!v->staging) {
+    vgw_reply_fail(out, "no bundle staged (cert-begin first)");
+    return;
+  }
+  if (to == NULL && v->cert != NULL) {
+    vgw_reply_fail(out, "the device certificate was already staged");
+    return;
+  }
+  X509 *x = decode_cert(c->argv[2]);
+  if (x == NULL) {
+    vgw_reply_fail(out, "unreadable: not one base64 DER certificate");
+    return;
+  }
+  if (to == NULL) {
+    v->cert = x;
+  } else {
+    sk_X509_push(to, x);
+  }
+  vgw_reply_done(c, out, "Staged.\n");
+}
+
+/* refuse fails |out| with "REASON: message" and logs it. */
+static void refuse(VgwTlsContextVerbs *v, VgwMgmtReply *out, GError *error) {
+  const char *reason =
+      error->domain == VGW_TLS_BUNDLE_ERROR
+          ? vgw_tls_bundle_error_name(error->code)
+          : "not-stored";
+  g_message("tls: context %u: certificate bundle refused: %s: %s",
+            v->context, reason, error->message);
+  vgw_reply_fail(out, "%s: %s", reason, error->message);
+  g_error_free(error);
+}
+
+/* key_of returns the public key of engine |slot|, failing |out| if the
+ * slot is empty or the engine fails. */
+static GBytes *key_of(VgwTlsContextVerbs *v, guint slot, VgwMgmtReply *out) {
+  VgwCryptoSlotInfo info;
+  GError *error = NULL;
+  GBytes *spki = NULL;
+  if (!vgw_crypto_info(v->engine, slot, &info, &error)) {
+    vgw_reply_fail(out, "engine slot %u: %s", slot, error->message);
+  } else if (info.key_type == VGW_KEY_TYPE_NONE) {
+    vgw_reply_fail(out, "engine slot %u holds no key", slot);
+  } else if ((spki = vgw_crypto_export_pub(v->engine, slot, &error)) == NULL) {
+    vgw_reply_fail(out, "engine slot %u: %s", slot, error->message);
+  }
+  g_clear_error(&error);
+  return spki;
+}
+
+/* validate checks the staged bundle with the public key |spki| against
+ * the staged roots, or the stored ones if none were staged; on success
+ * the staged roots as PEM (NULL: keep the stored ones) in |roots_pem|. */
+static gboolean validate(VgwTlsContextVerbs *v, GBytes *spki,
+                         char **roots_pem, GError **error) {
+  gboolean new_roots = sk_X509_num(v->roots) > 0;
+  char *name = vgw_tls_context_blob(v->context, VGW_TLS_ROOTS_FILE);
+  STACK_OF(X509) *roots =
+      new_roots ? v->roots : vgw_tls_identity_stored_certs(v->cs, name, error);
+  g_free(name);
+  gboolean ok =
+      roots != NULL &&
+      vgw_tls_bundle_check(v->cert, v->chain, spki, roots, VGW_TLS_ROLES_SIP,
+                           g_get_real_time() / G_USEC_PER_SEC, error);
+  *roots_pem = NULL;
+  if (ok && new_roots &&
+      (*roots_pem = vgw_tls_certs_to_pem(NULL, v->roots)) == NULL) {
+    vgw_tls_set_error(error, VGW_TLS_ERROR_CERTIFICATE,
+                      "cannot encode the trusted roots");
+    ok = FALSE;
+  }
+  if (!new_roots && roots != NULL) {
+    sk_X509_pop_free(roots, X509_free);
+  }
+  return ok;
+}
+
+/* install validates the staged bundle with the key of |slot| and stores
+ * it; FALSE with |out| failed otherwise. */
+static gboolean install(VgwTlsContextVerbs *v, guint slot, VgwMgmtReply *out) {
+  GError *error = NULL;
+  char *roots_pem = NULL;
+  GBytes *spki = key_of(v, slot, out);
+  if (spki == NULL) {
+    return FALSE;
+  }
+  gboolean ok = validate(v, spki, &roots_pem, &error) &&
+                vgw_tls_identity_store(v->cs, v->context, slot, v->cert,
+                                       v->chain,
+                                       roots_pem, &error);
+  if (!ok) {
+    refuse(v, out, error);
+  }
+  g_free(roots_pem);
+  g_bytes_unref(spki);
+  return ok;
+}
+
+/* staged_cert fails |out| unless a device certificate is staged. */
+static gboolean staged_cert(VgwTlsContextVerbs *v, VgwMgmtReply *out) {
+  if (!v->staging || v->cert == NULL) {
+    vgw_reply_fail(out, "no device certificate staged (cert-begin, "
+                        "cert-add cert first)");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* verb_check validates the staged bundle with a key given as base64 DER
+ * SubjectPublicKeyInfo (a key about to be imported), keeping it staged. */
+static void verb_check(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  VgwTlsContextVerbs *v = c->data;
+  if (c->argc != 1) {
+    vgw_reply_usage(c, out);
+    return;
+  }
+  if (!staged_cert(v, out)) {
+    return;
+  }
+  gsize len = 0;
+  guchar *der = vgw_base64_decode(c->argv[1], strlen(c->argv[1]), &len);
+  if (der == NULL) {
+    vgw_reply_fail(out, "bad key: not base64 DER");
+    return;
+  }
+  GBytes *spki = g_bytes_new_take(der, len);
+  GError *error = NULL;
+  char *roots_pem = NULL;
+  if (validate(v, spki, &roots_pem, &error)) {
+    vgw_reply_done(c, out, "The bundle is acceptable.\n");
+  } else {
+    refuse(v, out, error);
+    drop_staging(v);
+  }
+  g_free(roots_pem);
+  g_bytes_unref(spki);
+}
+
+static void verb_commit(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  VgwTlsContextVerbs *v = c->data;
+  guint64 slot = v->staging ? vgw_tls_identity_slot(v->cs, v->context) : 0;
+  if (c->argc > 1 ||
+      (c->argc == 1 && !g_ascii_string_to_unsigned(c->argv[1], 10, 0,
+                                                    VGW_CRYPTO_SLOTS - 1,
+                                                    &slot, NULL))) {
+    vgw_reply_usage(c, out);
+    return;
+  }
+  if (!staged_cert(v, out)) {
+    return;
+  }
+  if (v->engine == NULL) {
+    vgw_reply_fail(out, "no crypto engine on this board");
+    return;
+  }
+  if (install(v, (guint)slot, out)) {
+    char *subject = vgw_tls_cert_subject(v->cert);
+    char *fp = vgw_tls_cert_fingerprint(v->cert);
+    g_message("tls: context %u: certificate %s (sha256 %s) installed with "
+              "%d intermediates, the key in engine slot %u%s",
+              v->context, subject, fp, (int)sk_X509_num(v->chain),
+              (guint)slot,
+              sk_X509_num(v->roots) > 0 ? " and new trusted roots" : "");
+    GString *b = g_string_new(NULL);
+    if (c->human) {
+      g_string_printf(b, "Context %u: %s installed; new connections use it.\n",
+                      v->context, subject);
+    } else {
+      g_string_append_c(b, '{');
+      vgw_json_uint(b, "context", v->context);
+      vgw_json_uint(b, "slot", slot);
+      vgw_json_str(b, "subject", subject);
+      vgw_json_str(b, "sha256", fp);
+      g_string_append_c(b, '}');
+    }
+    vgw_reply_ok(out, b);
+    g_free(subject);
+    g_free(fp);
+    guint context = v->context;
+    drop_staging(v);
+    if (v->changed != NULL) {
+      v->changed(context, v->changed_data);
+    }
+    return;
+  }
+  drop_staging(v);
+}
+
+/* iso_time returns |t| as "YYYY-MM-DDTHH:MM:SSZ" (newly allocated). */
+static char *iso_time(const ASN1_TIME *t) {
+  ASN1_GENERALIZEDTIME *g = ASN1_TIME_to_generalizedtime(t, NULL);
+  char *text = NULL;
+  /* YYYYMMDDHHMMSSZ */
+  if (g != NULL && ASN1_STRING_length(g) == 15) {
+    const char *s = (const char *)ASN1_STRING_get0_data(g);
+    text = g_strdup_printf("%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", s, s + 4, s + 6,
+                           s + 8, s + 10, s + 12);
+  }
+  ASN1_GENERALIZEDTIME_free(g);
+  return text ? text : g_strdup("?");
+}
+
+/* describe appends |x| as a JSON object, or a text line. */
+static void describe(GString *b, X509 *x, gboolean human, const char *label) {
+  char *subject = vgw_tls_cert_subject(x);
+  char *issuer = vgw_tls_cert_issuer(x);
+  char *from = iso_time(X509_get0_notBefore(x));
+  char *until = iso_time(X509_get0_notAfter(x));
+  char *fp = vgw_tls_cert_fingerprint(x);
+  if (human) {
+    g_string_append_printf(b, "  %-12s %s (issuer %s), %s to %s, sha256 %s\n",
+                           label, subject, issuer, from, until, fp);
+  } else {
+    g_string_append_c(b, '{');
+    vgw_json_str(b, "subject", subject);
+    vgw_json_str(b, "issuer", issuer);
+    vgw_json_str(b, "not_before", from);
+    vgw_json_str(b, "not_after", until);
+    vgw_json_str(b, "sha256", fp);
+    g_string_append_c(b, '}');
+  }
+  g_free(subject);
+  g_free(issuer);
+  g_free(from);
+  g_free(until);
+  g_free(fp);
+}
+
+/* describe_all appends |certs| from |first| on as a JSON array or lines. */
+static void describe_all(GString *b, STACK_OF(X509) *certs, size_t first,
+                         gboolean human, const char *label) {
+  if (!human) {
+    g_string_append_c(b, '[');
+  }
+  for (size_t i = first; i < sk_X509_num(certs); i++) {
+    if (!human && i > first) {
+      g_string_append_c(b, ',');
+    }
+    describe(b, sk_X509_value(certs, i), human, label);
+  }
+  if (!human) {
+    g_string_append_c(b, ']');
+  }
+}
+
+static void verb_show(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  VgwTlsContextVerbs *v = c->data;
+  guint context = 0;
+  if (c->argc > 1) {
+    vgw_reply_usage(c, out);
+    return;
+  }
+  if (c->argc == 1 && !parse_context(v, c->argv[1], &context, out)) {
+    return;
+  }
+  GError *error = NULL;
+  char *cert_blob = vgw_tls_context_blob(context, VGW_TLS_CERT_FILE);
+  char *roots_blob = vgw_tls_context_blob(context, VGW_TLS_ROOTS_FILE);
+  STACK_OF(X509) *certs =
+      vgw_tls_identity_stored_certs(v->cs, cert_blob, &error);
+  STACK_OF(X509) *roots =
+      certs ? vgw_tls_identity_stored_certs(v->cs, roots_blob, &error) : NULL;
+  g_free(cert_blob);
+  g_free(roots_blob);
+  if (roots == NULL) {
+    vgw_reply_fail(out, "%s", error->message);
+    g_error_free(error);
+    sk_X509_pop_free(certs, X509_free);
+    return;
+  }
+  guint slot = vgw_tls_identity_slot(v->cs, context);
+  const char *name =
+      vgw_tls_context_name(vgw_config_state_running(v->cs), context);
+  GString *b = g_string_new(NULL);
+  if (c->human) {
+    g_string_append_printf(b, "TLS context %u (%s): key in engine slot %u\n",
+                           context, name, slot);
+    if (sk_X509_num(certs) == 0) {
+      g_string_append(b, context == 0 ? "  no certificate yet (made at the "
+                                        "next boot)\n"
+                                      : "  no certificate yet (cert-commit "
+                                        "installs one)\n");
+    } else {
+      describe(b, sk_X509_value(certs, 0), TRUE, "certificate");
+    }
+    describe_all(b, certs, 1, TRUE, "chain");
+    describe_all(b, roots, 0, TRUE, "trusted root");
+  } else {
+    g_string_append_c(b, '{');
+    vgw_json_uint(b, "context", context);
+    vgw_json_str(b, "name", name);
+    vgw_json_uint(b, "slot", slot);
+    vgw_json_key(b, "certificate");
+    if (sk_X509_num(certs) == 0) {
+      g_string_append(b, "null");
+    } else {
+      describe(b, sk_X509_value(certs, 0), FALSE, NULL);
+    }
+    vgw_json_key(b, "chain");
+    describe_all(b, certs, 1, FALSE, NULL);
+    vgw_json_key(b, "roots");
+    describe_all(b, roots, 0, FALSE, NULL);
+    g_string_append_c(b, '}');
+  }
+  vgw_reply_ok(out, b);
+  sk_X509_pop_free(certs, X509_free);
+  sk_X509_pop_free(roots, X509_free);
+}
+
+static const VgwMgmtVerb context_verbs[] = {
+    {"cert-begin", "CONTEXT", "start staging a TLS Context's certificates",
+     0, verb_begin},
+    {"cert-add", "cert|chain|ca BASE64-DER", "stage one certificate", 0,
+     verb_add},
+    {"cert-check", "BASE64-SPKI",
+     "validate the staged bundle for a key not yet in the engine", 0,
+     verb_check},
+    {"cert-commit", "[SLOT]",
+     "validate the staged bundle and install it (key in engine SLOT)", 0,
+     verb_commit},
+    {"cert-show", "[CONTEXT]", "a TLS Context's certificates", 0, verb_show},
+};
+
+const VgwMgmtVerbSet vgw_tls_context_verb_set = {
+    context_verbs, G_N_ELEMENTS(context_verbs), drop_staging};
