@@ -150,8 +150,9 @@ static void test_context_filter(void) {
 }
 
 /* handshake runs a TLS 1.3 handshake between a client and a server made
- * by vgw_tls_ctx_new (both roles' SSL_CTXs), in memory. */
-static void handshake(void) {
+ * by vgw_tls_ctx_new (both roles' SSL_CTXs), in memory; the server's
+ * SSL_CTX serves TLS Context |server_context|, the client's Context 0. */
+static void handshake(guint server_context) {
   GError *error = NULL;
   EVP_PKEY *key = NULL;
   X509 *cert = NULL;
@@ -163,6 +164,9 @@ static void handshake(void) {
   SSL_CTX *sctx = vgw_tls_ctx_new(cert, VGW_KEY_TYPE_EC_P256, &versions, &error);
   g_assert_no_error(error);
   g_assert_true(SSL_CTX_use_PrivateKey(sctx, key));
+  if (server_context > 0) {
+    vgw_tls_keylog_set_context(sctx, server_context);
+  }
   SSL_CTX *cctx = vgw_tls_ctx_new(NULL, VGW_KEY_TYPE_EC_P256, &versions, &error);
   g_assert_no_error(error);
   SSL *server = SSL_new(sctx);
@@ -201,12 +205,12 @@ static void test_handshakes_feed_device_keylog(void) {
   VgwTlsKeylog *kl = vgw_tls_keylog_new(VGW_TLS_KEYLOG_MAX_LINES);
   vgw_tls_keylog_set_device(kl);
 
-  handshake();
+  handshake(0);
   g_assert_cmpuint(info_at(kl, T0).lines, ==, 0);
 
   g_assert_true(vgw_tls_keylog_enable(kl, VGW_TLS_KEYLOG_ANY_CONTEXT, 600000,
                                       g_get_monotonic_time() / 1000, NULL));
-  handshake();
+  handshake(0);
   g_autoptr(GPtrArray) lines = held(kl);
   /* TLS 1.3's five secrets, from each of the two ends. */
   g_assert_cmpuint(lines->len, ==, 10);
@@ -215,12 +219,14 @@ static void test_handshakes_feed_device_keylog(void) {
   g_assert_true(has_label(lines, "CLIENT_TRAFFIC_SECRET_0 "));
   g_assert_true(has_label(lines, "SERVER_TRAFFIC_SECRET_0 "));
 
-  /* Every connection is context 0 for now: a context 1 filter takes
-   * nothing. */
+  /* A context 1 filter takes nothing of Context 0's connections, and only
+   * the server's five secrets when the server serves Context 1. */
   g_assert_true(vgw_tls_keylog_enable(kl, 1, 600000,
                                       g_get_monotonic_time() / 1000, NULL));
-  handshake();
+  handshake(0);
   g_assert_cmpuint(info_at(kl, T0).lines, ==, 0);
+  handshake(1);
+  g_assert_cmpuint(info_at(kl, T0).lines, ==, 5);
   vgw_tls_keylog_free(kl);
 }
 

@@ -211,12 +211,26 @@ void vgw_tls_keylog_set_device(VgwTlsKeylog *kl) {
   device_keylog = kl;
 }
 
-/* connection_context is the TLS Context of |ssl|'s connection. Connections
- * do not carry one yet: every connection uses Context 0 (tls_identity.h),
- * so that is what the filter sees. */
+/* context_index is the SSL_CTX ex_data slot holding a context number. */
+static int context_index(void) {
+  static gsize once;
+  static int index;
+  if (g_once_init_enter(&once)) {
+    index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+    g_once_init_leave(&once, 1);
+  }
+  return index;
+}
+
+void vgw_tls_keylog_set_context(SSL_CTX *ctx, guint context) {
+  SSL_CTX_set_ex_data(ctx, context_index(), GUINT_TO_POINTER(context));
+}
+
+/* connection_context is the TLS Context of |ssl|'s connection: the one
+ * its SSL_CTX was made for, 0 unless vgw_tls_keylog_set_context said. */
 static int connection_context(const SSL *ssl) {
-  (void)ssl;
-  return 0;
+  return (int)GPOINTER_TO_UINT(
+      SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), context_index()));
 }
 
 static void on_keylog_line(const SSL *ssl, const char *line) {

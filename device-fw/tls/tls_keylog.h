@@ -131,6 +131,11 @@ void vgw_tls_keylog_set_device(VgwTlsKeylog *kl);
  * formatting while the key log is off. */
 void vgw_tls_keylog_attach(SSL_CTX *ctx);
 
+/* vgw_tls_keylog_set_context records that |ctx| serves TLS Context
+ * |context|: the key log's context filter sees its connections as that
+ * context's. An SSL_CTX it was not called on counts as Context 0's. */
+void vgw_tls_keylog_set_context(SSL_CTX *ctx, guint context);
+
 G_END_DECLS
 
 #endif /* VGW_TLS_KEYLOG_H */

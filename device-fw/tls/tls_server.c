@@ -290,6 +290,7 @@ gboolean vgw_tls_server_set_context_identity(VgwTlsServer *s, guint context,
   if (id == NULL) {
     return FALSE;
   }
+  vgw_tls_keylog_set_context(id->ctx, context);
   g_hash_table_replace(s->context_ids, GUINT_TO_POINTER(context), id);
   return TRUE;
 }

@@ -11,7 +11,7 @@ options sips:`, to an openssl s_server that answers 200); `vgw capture
 stop` embeds the gateway's secrets by itself, and tshark, given no key
 file, shows both OPTIONS and both 200s decrypted, as does `vgw handshakes`.
 No secret ever reaches the console. `vgw tls keylog off` wipes the lines.
-`--context 1` records nothing (every connection is Context 0 today),
+`--context 1` records nothing (no SIP Interface here serves Context 1),
 `--context 0` records.
 Last, a short expiry (`--minutes 0.05`, 3 s: fractions are allowed for
 tests) ends the key log by itself: the console has the end line, status
@@ -247,7 +247,7 @@ def test(run):
     run.check(run.vgw('tls', 'keylog', 'read', '--name', GW).stdout == '',
               'vgw tls keylog read prints nothing once off')
 
-    # --context: every connection is Context 0 for now, so Context 1's
+    # --context: the one SIP Interface serves Context 0, so Context 1's
     # key log takes nothing, Context 0's does.
     for ctx, taken in (('1', False), ('0', True)):
         p = run.vgw('tls', 'keylog', 'on', '--name', GW, '--context', ctx, '--json')
