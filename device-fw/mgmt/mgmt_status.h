@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 #define VGW_STATUS_MAX_IFACES 2
 /* Three per SIP Interface (UDP, TCP, TLS), 32 interfaces. */
 #define VGW_STATUS_MAX_LISTENERS 96
-#define VGW_STATUS_MAX_COUNTS 16
+#define VGW_STATUS_MAX_COUNTS 32
 
 /* A named counter, e.g. TLS failures of one reason. */
 typedef struct {

@@ -44,6 +44,7 @@ static gboolean read_row(const VgwParamRow *row, VgwSipIface *out) {
   out->row = (int)row->index;
   out->name = row->values[column("InterfaceName")].str;
   out->tls_context = row->values[column("TLSContext")].str;
+  out->tls_mutual_auth = (int)row->values[column("TLSMutualAuthentication")].num;
   for (int l = 0; l < VGW_SIP_LISTEN_COUNT; l++) {
     out->port[l] = (guint16)row->values[column(port_columns[l])].num;
   }
@@ -57,11 +58,35 @@ static void implicit_iface(const VgwParamConfig *cfg, VgwSipIface *out) {
   out->row = VGW_SIP_IFACE_IMPLICIT;
   out->name = VGW_SIP_IFACE_IMPLICIT_NAME;
   out->tls_context = "";
+  out->tls_mutual_auth = -1;
   out->network = VGW_NETWORK_LAN;
   for (int l = 0; l < VGW_SIP_LISTEN_COUNT; l++) {
     out->port[l] =
         (guint16)vgw_param_config_global_named(cfg, globals[l])->num;
   }
+}
+
+gboolean vgw_sip_iface_requires_client_cert(const VgwParamConfig *cfg,
+                                            const VgwSipIface *f,
+                                            char **rule) {
+  gint64 global =
+      vgw_param_config_global_named(cfg, "SIPSRequireClientCertificate")->num;
+  if (f->row == VGW_SIP_IFACE_IMPLICIT) {
+    *rule = g_strdup_printf("SIPSRequireClientCertificate = %d (global; no "
+                            "SIP Interface is configured)",
+                            (int)global);
+    return global == 1;
+  }
+  if (f->tls_mutual_auth < 0) {
+    *rule = g_strdup_printf("SIPSRequireClientCertificate = %d (global, "
+                            "interface %s TLSMutualAuthentication -1)",
+                            (int)global, f->name);
+    return global == 1;
+  }
+  *rule = g_strdup_printf("TLSMutualAuthentication = %d (interface %s, "
+                          "over SIPSRequireClientCertificate = %d)",
+                          f->tls_mutual_auth, f->name, (int)global);
+  return f->tls_mutual_auth == 1;
 }
 
 gsize vgw_sip_interfaces_read(const VgwParamConfig *cfg, VgwSipIface *out) {

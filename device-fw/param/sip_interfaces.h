@@ -54,6 +54,8 @@ typedef struct {
   VgwNetwork network;
   guint16 port[VGW_SIP_LISTEN_COUNT]; /* 0 = no listener */
   const char *tls_context; /* TLSContext (borrowed); "" = context 0 */
+  int tls_mutual_auth; /* TLSMutualAuthentication: -1 = the global
+                        * SIPSRequireClientCertificate, 0 off, 1 on */
 } VgwSipIface;
 
 /* vgw_network_name returns "LAN" or "WAN". */
@@ -61,6 +63,18 @@ const char *vgw_network_name(VgwNetwork network);
 
 /* vgw_sip_listen_name returns "udp", "tcp" or "tls". */
 const char *vgw_sip_listen_name(VgwSipListen listen);
+
+/* vgw_sip_iface_requires_client_cert says whether |f|'s TLS listener
+ * requires and verifies a client certificate: its TLSMutualAuthentication
+ * when 0 or 1, else (-1, and the implicit interface) the global
+ * SIPSRequireClientCertificate of |cfg| (the same under both manuals:
+ * 7.x widened only its client-role meaning, manual_version.h). *rule
+ * (newly allocated) words the decision for the log, e.g.
+ * "SIPSRequireClientCertificate = 1 (global, interface lan-main
+ * TLSMutualAuthentication -1)". */
+gboolean vgw_sip_iface_requires_client_cert(const VgwParamConfig *cfg,
+                                            const VgwSipIface *f,
+                                            char **rule);
 
 /* vgw_sip_interfaces_read fills |out| (room for VGW_SIP_IFACE_MAX) with
  * the interfaces of |cfg| in row order, or the implicit one, and returns

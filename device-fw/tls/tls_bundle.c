@@ -141,18 +141,40 @@ static gboolean is_self_signed(X509 *x) {
   return ok;
 }
 
+/* format_time writes |t| as ASN1_TIME_print does ("Dec  3 04:31:11 2026
+ * GMT") into |buf|, left as it is if |t| cannot be printed. */
+static void format_time(const ASN1_TIME *t, char *buf, size_t len) {
+  BIO *bio = BIO_new(BIO_s_mem());
+  const uint8_t *text;
+  size_t text_len;
+  if (bio != NULL && t != NULL && ASN1_TIME_print(bio, t) &&
+      BIO_mem_contents(bio, &text, &text_len)) {
+    g_strlcpy(buf, (const char *)text, MIN(len, text_len + 1));
+  }
+  BIO_free(bio);
+  ERR_clear_error();
+}
+
 /* chain_error turns X509_verify_cert's |err| at |at| into a reason. */
 static void chain_error(GError **error, int err, X509 *at) {
   char *subject = at != NULL ? vgw_tls_cert_subject(at) : g_strdup("?");
+  char when[32] = "?";
+  if (at != NULL) {
+    format_time(err == X509_V_ERR_CERT_NOT_YET_VALID ? X509_get0_notBefore(at)
+                                                     : X509_get0_notAfter(at),
+                when, sizeof(when));
+  }
   switch (err) {
     case X509_V_ERR_CERT_NOT_YET_VALID:
       g_set_error(error, VGW_TLS_BUNDLE_ERROR,
                   VGW_TLS_BUNDLE_ERROR_NOT_YET_VALID,
-                  "certificate %s is not yet valid", subject);
+                  "certificate %s is not yet valid (notBefore %s)", subject,
+                  when);
       break;
     case X509_V_ERR_CERT_HAS_EXPIRED:
       g_set_error(error, VGW_TLS_BUNDLE_ERROR, VGW_TLS_BUNDLE_ERROR_EXPIRED,
-                  "certificate %s has expired", subject);
+                  "certificate %s has expired (notAfter %s)", subject,
+                  when);
       break;
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
@@ -176,10 +198,11 @@ static void chain_error(GError **error, int err, X509 *at) {
 }
 
 /* check_chain builds and verifies the path of |cert| (see tls_bundle.h,
- * step 2). */
+ * step 2); a chain that ends self-signed stands on its own only with
+ * |own_anchor|. */
 static gboolean check_chain(X509 *cert, STACK_OF(X509) *chain,
                             STACK_OF(X509) *roots, int64_t now,
-                            GError **error) {
+                            gboolean own_anchor, GError **error) {
   X509_STORE *store = X509_STORE_new();
   X509_STORE_CTX *ctx = X509_STORE_CTX_new();
   gboolean ok = FALSE;
@@ -194,11 +217,12 @@ static gboolean check_chain(X509 *cert, STACK_OF(X509) *chain,
   /* A bundle complete up to its own self-signed root stands on its own:
    * the context may be given the root later, or be the only one to need
    * it (a self-signed device certificate). */
-  gboolean self_signed = is_self_signed(cert);
+  gboolean self_signed = own_anchor && is_self_signed(cert);
   if (self_signed && !X509_STORE_add_cert(store, cert)) {
     goto setup_failed;
   }
-  for (size_t i = 0; chain != NULL && i < sk_X509_num(chain); i++) {
+  for (size_t i = 0; own_anchor && chain != NULL && i < sk_X509_num(chain);
+       i++) {
     X509 *x = sk_X509_value(chain, i);
     if (is_self_signed(x) && !X509_STORE_add_cert(store, x)) {
       goto setup_failed;
@@ -277,6 +301,13 @@ gboolean vgw_tls_bundle_check(X509 *cert, STACK_OF(X509) *chain, GBytes *spki,
     g_free(subject);
     return FALSE;
   }
-  return check_chain(cert, chain, roots, now, error) &&
+  return check_chain(cert, chain, roots, now, TRUE, error) &&
+         check_usage(cert, roles, error);
+}
+
+gboolean vgw_tls_bundle_check_peer(X509 *cert, STACK_OF(X509) *chain,
+                                   STACK_OF(X509) *roots, guint roles,
+                                   int64_t now, GError **error) {
+  return check_chain(cert, chain, roots, now, FALSE, error) &&
          check_usage(cert, roles, error);
 }

@@ -89,6 +89,15 @@ gboolean vgw_tls_bundle_check(X509 *cert, STACK_OF(X509) *chain, GBytes *spki,
                               STACK_OF(X509) *roots, guint roles, int64_t now,
                               GError **error);
 
+/* vgw_tls_bundle_check_peer is vgw_tls_bundle_check for a certificate a
+ * TLS peer showed (tls_peer_verify.h): its key is not checked (the
+ * handshake proved it) and the path must end in one of |roots|, a chain
+ * ending self-signed does not stand on its own. Step 3 applies with
+ * |roles| (VGW_TLS_ROLE_CLIENT: the peer is a TLS client). */
+gboolean vgw_tls_bundle_check_peer(X509 *cert, STACK_OF(X509) *chain,
+                                   STACK_OF(X509) *roots, guint roles,
+                                   int64_t now, GError **error);
+
 G_END_DECLS
 
 #endif /* VGW_TLS_BUNDLE_H */

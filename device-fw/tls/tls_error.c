@@ -23,6 +23,11 @@ static const char *const names[VGW_TLS_ERROR_COUNT] = {
     [VGW_TLS_ERROR_TIMEOUT] = "timeout",
     [VGW_TLS_ERROR_EVICTED] = "evicted",
     [VGW_TLS_ERROR_LIMIT] = "limit",
+    [VGW_TLS_ERROR_NO_PEER_CERTIFICATE] = "no-peer-certificate",
+    [VGW_TLS_ERROR_UNTRUSTED] = "untrusted",
+    [VGW_TLS_ERROR_EXPIRED] = "expired",
+    [VGW_TLS_ERROR_NOT_YET_VALID] = "not-yet-valid",
+    [VGW_TLS_ERROR_CHAIN] = "chain",
 };
 
 const char *vgw_tls_error_name(VgwTlsError code) {
@@ -73,8 +78,9 @@ static VgwTlsError ssl_reason_error(int reason) {
     case SSL_R_UNKNOWN_PROTOCOL:
       return VGW_TLS_ERROR_NOT_TLS;
     case SSL_R_CERTIFICATE_VERIFY_FAILED:
-    case SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE:
       return VGW_TLS_ERROR_PEER_CERTIFICATE;
+    case SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE:
+      return VGW_TLS_ERROR_NO_PEER_CERTIFICATE;
     case SSL_R_PRIVATE_KEY_OPERATION_FAILED:
       return VGW_TLS_ERROR_SIGN;
     default:

@@ -43,10 +43,20 @@ typedef enum {
                                 * connection to admit a new one */
   VGW_TLS_ERROR_LIMIT,         /* refused: the established connections
                                 * are at their bound */
+  /* Why a peer's certificate was refused when it had to show one
+   * (mutual authentication, tls_peer_verify.h). */
+  VGW_TLS_ERROR_NO_PEER_CERTIFICATE, /* it showed none */
+  VGW_TLS_ERROR_UNTRUSTED,     /* no path to a trusted root */
+  VGW_TLS_ERROR_EXPIRED,       /* a certificate on the path is past its
+                                * notAfter */
+  VGW_TLS_ERROR_NOT_YET_VALID, /* ... before its notBefore */
+  VGW_TLS_ERROR_CHAIN,         /* the chain it sent is broken: a missing
+                                * intermediate, a bad signature, an issuer
+                                * that is no CA, a usage that does not fit */
 } VgwTlsError;
 
 /* VGW_TLS_ERROR_COUNT is one more than the highest VgwTlsError. */
-#define VGW_TLS_ERROR_COUNT (VGW_TLS_ERROR_LIMIT + 1)
+#define VGW_TLS_ERROR_COUNT (VGW_TLS_ERROR_CHAIN + 1)
 
 /* vgw_tls_error_name returns the stable lower-case name of |code|
  * ("version", "no-shared-algorithm", "timeout", ...), or "unknown" for a

@@ -14,7 +14,9 @@
 
 #include "net/sockets.h"
 #include "tls/tls_cert.h"
+#include "tls/tls_bundle.h"
 #include "tls/tls_keylog.h"
+#include "tls/tls_peer_verify.h"
 #include "tls/tls_pool.h"
 #include "tls/tls_versions.h"
 #include "vgw_crypto.h"
@@ -56,6 +58,8 @@ struct VgwTlsListener {
   int tag;
   guint context;  /* the TLS Context it serves (vgw_tls_listener_set_context) */
   char *why;      /* why, for the per-connection log line */
+  gboolean require_client_cert; /* vgw_tls_listener_set_client_auth */
+  char *client_auth_rule;       /* the rule that says so, for the log */
 };
 
 struct VgwTlsServer {
@@ -65,6 +69,7 @@ struct VgwTlsServer {
   Identity *engine_id;    /* Context 0 */
   Identity *software_id;
   GHashTable *context_ids; /* context number > 0 -> Identity* */
+  GHashTable *context_roots; /* context number -> STACK_OF(X509)* */
   gboolean use_software;
   GQueue half_open;   /* VgwTlsConn*, oldest first */
   GQueue established; /* VgwTlsConn* */
@@ -107,6 +112,10 @@ struct VgwTlsConn {
   guint resume;      /* idle source: serve again without a socket event */
   gboolean held;     /* the stream handler takes no data for now */
   gboolean gathering; /* writes wait for the end of read_app() */
+  /* Mutual authentication's verdict (what it asks is the SSL's
+   * ClientAuth, client_auth_of). */
+  VgwTlsPeerIdentity *peer_identity; /* the verified client certificate's */
+  GError *verify_error;              /* why it was refused */
 };
 
 static void conn_drive(VgwTlsConn *c);
@@ -163,6 +172,66 @@ static void identity_free(Identity *id) {
   g_free(id->subject);
   g_free(id->fingerprint);
   g_free(id);
+}
+
+/* What a connection whose listener requires a client certificate asks
+ * of it, fixed when it is accepted: the roots of the TLS Context it is
+ * served (a copy: a context changed meanwhile serves the next ones) and
+ * the rule that requires it. Kept as the SSL's ex_data, so it exists
+ * before the first handshake byte is read and goes with the SSL. */
+typedef struct {
+  STACK_OF(X509) *roots;
+  char *rule;
+} ClientAuth;
+
+static void client_auth_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad,
+                             int index, long argl, void *argp) {
+  ClientAuth *auth = ptr;
+  if (auth != NULL) {
+    sk_X509_pop_free(auth->roots, X509_free);
+    g_free(auth->rule);
+    g_free(auth);
+  }
+}
+
+static int client_auth_index(void) {
+  static gsize index;
+  if (g_once_init_enter(&index)) {
+    int i = SSL_get_ex_new_index(0, NULL, NULL, NULL, client_auth_free);
+    g_assert(i >= 0);
+    g_once_init_leave(&index, (gsize)i + 1);
+  }
+  return (int)index - 1;
+}
+
+static ClientAuth *client_auth_of(const SSL *ssl) {
+  return SSL_get_ex_data(ssl, client_auth_index());
+}
+
+static const char *client_auth_rule(const SSL *ssl) {
+  ClientAuth *auth = client_auth_of(ssl);
+  return auth != NULL ? auth->rule : NULL;
+}
+
+static enum ssl_verify_result_t verify_client(SSL *ssl, uint8_t *out_alert);
+
+/* require_client_auth makes |ssl| ask for a client certificate and verify
+ * it against |roots| (NULL: none, every certificate is refused), |rule|
+ * saying why; FALSE if it cannot be set up. */
+static gboolean require_client_auth(SSL *ssl, STACK_OF(X509) *roots,
+                                    const char *rule) {
+  ClientAuth *auth = g_new0(ClientAuth, 1);
+  auth->roots = roots != NULL ? X509_chain_up_ref(roots) : sk_X509_new_null();
+  auth->rule = g_strdup(rule);
+  if (auth->roots == NULL ||
+      !SSL_set_ex_data(ssl, client_auth_index(), auth)) {
+    client_auth_free(NULL, auth, NULL, 0, 0, NULL);
+    return FALSE;
+  }
+  SSL_set_custom_verify(ssl,
+                        SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+                        verify_client);
+  return TRUE;
 }
 
 static void on_info(const SSL *ssl, int type, int value) {
@@ -302,6 +371,25 @@ void vgw_tls_listener_set_context(VgwTlsListener *l, guint context,
   l->why = g_strdup(why);
 }
 
+void vgw_tls_listener_set_client_auth(VgwTlsListener *l, gboolean require,
+                                      const char *rule) {
+  l->require_client_cert = require;
+  g_free(l->client_auth_rule);
+  l->client_auth_rule = g_strdup(rule);
+}
+
+void vgw_tls_server_set_context_roots(VgwTlsServer *s, guint context,
+                                      STACK_OF(X509) *roots) {
+  if (roots == NULL) {
+    g_hash_table_remove(s->context_roots, GUINT_TO_POINTER(context));
+    return;
+  }
+  g_hash_table_replace(s->context_roots, GUINT_TO_POINTER(context),
+                       X509_chain_up_ref(roots));
+}
+
+static void roots_free(gpointer roots) { sk_X509_pop_free(roots, X509_free); }
+
 gboolean vgw_tls_server_set_software_identity(VgwTlsServer *s, X509 *cert,
                                               EVP_PKEY *key, GError **error) {
   uint32_t key_type = EVP_PKEY_id(key) == EVP_PKEY_EC ? VGW_KEY_TYPE_EC_P256
@@ -354,6 +442,8 @@ static void conn_close(VgwTlsConn *c) {
     s->stream.closed(c->app);
   }
   g_byte_array_unref(c->out);
+  vgw_tls_peer_identity_free(c->peer_identity);
+  g_clear_error(&c->verify_error);
   vgw_tls_signer_detach(c->ssl);
   SSL_free(c->ssl);
   close(c->fd);
@@ -438,7 +528,7 @@ static void handshake_failed(VgwTlsConn *c, VgwTlsError code,
   if (log_allowed(c->server)) {
     const char *rule = code == VGW_TLS_ERROR_VERSION
                            ? vgw_tls_versions_rule(SSL_get_SSL_CTX(c->ssl))
-                           : NULL;
+                           : client_auth_rule(c->ssl);
     g_message("tls: handshake %s %s failed: %s%s%s; %s%s%s; reason: %s",
               c->client ? "to" : "with", c->peer, detail,
               c->alert[0] ? "; " : "", c->alert, c->context,
@@ -510,8 +600,19 @@ static gboolean drive_handshake(VgwTlsConn *c, gboolean *done) {
       conn_watch(c, 0);
       return TRUE;
     default: {
-      char reason[160];
+      char reason[256];
       VgwTlsError code = failure_reason(r, err, reason, sizeof(reason));
+      if (c->verify_error != NULL) {
+        /* The certificate check refused it: its reason, not BoringSSL's
+         * CERTIFICATE_VERIFY_FAILED. */
+        code = c->verify_error->code;
+        g_snprintf(reason, sizeof(reason), "client %s",
+                   c->verify_error->message);
+      } else if (code == VGW_TLS_ERROR_NO_PEER_CERTIFICATE) {
+        g_snprintf(reason, sizeof(reason), "no client certificate (%s)",
+                   SSL_version(c->ssl) >= TLS1_3_VERSION ? "TLS 1.3"
+                                                         : "TLS 1.2");
+      }
       handshake_failed(c, code, reason);
       return FALSE;
     }
@@ -730,14 +831,17 @@ static void evict_oldest_half_open(VgwTlsServer *s, const char *newcomer) {
 #define VGW_TLS_DEFAULT_CONTEXT \
   "TLS Context 0 (default: no other context is configured)"
 
-/* listener_identity returns the identity |l|'s next connection gets and
- * writes the choice and its reason into |context|. */
+/* listener_identity returns the identity |l|'s next connection gets,
+ * writes the choice and its reason into |context| and the number of the
+ * context served into *served. */
 static Identity *listener_identity(VgwTlsServer *s, VgwTlsListener *l,
-                                   char *context, size_t len) {
+                                   char *context, size_t len,
+                                   guint *served) {
   Identity *id = l->context > 0 ? g_hash_table_lookup(
                                       s->context_ids,
                                       GUINT_TO_POINTER(l->context))
                                 : NULL;
+  *served = id != NULL ? l->context : 0;
   if (id != NULL) {
     g_snprintf(context, len, "TLS Context %u (%s)", l->context, l->why);
     return id;
@@ -754,11 +858,61 @@ static Identity *listener_identity(VgwTlsServer *s, VgwTlsListener *l,
   return current(s);
 }
 
+/* peer_certs returns the certificates the peer of |ssl| sent, its own
+ * first (an empty stack if it sent none), or NULL if one does not
+ * parse. */
+static STACK_OF(X509) *peer_certs(const SSL *ssl) {
+  const STACK_OF(CRYPTO_BUFFER) *bufs = SSL_get0_peer_certificates(ssl);
+  STACK_OF(X509) *out = sk_X509_new_null();
+  for (size_t i = 0; out != NULL && bufs != NULL &&
+                     i < sk_CRYPTO_BUFFER_num(bufs);
+       i++) {
+    const CRYPTO_BUFFER *b = sk_CRYPTO_BUFFER_value(bufs, i);
+    X509 *x = vgw_tls_bundle_parse_der(CRYPTO_BUFFER_data(b),
+                                       CRYPTO_BUFFER_len(b));
+    if (x == NULL || !sk_X509_push(out, x)) {
+      X509_free(x);
+      sk_X509_pop_free(out, X509_free);
+      return NULL;
+    }
+  }
+  return out;
+}
+
+/* verify_client is the custom verification of a listener that requires
+ * a client certificate: the connection's context's roots decide
+ * (tls_peer_verify.h), and the alert says why. BoringSSL calls it before
+ * the client's Finished is processed; the stream handler meets the
+ * connection only after the handshake completed (conn_drive), so nothing
+ * the client sent can be read before this verdict. */
+static enum ssl_verify_result_t verify_client(SSL *ssl, uint8_t *out_alert) {
+  VgwTlsConn *c = SSL_get_app_data(ssl);
+  ClientAuth *auth = client_auth_of(ssl);
+  if (c == NULL || auth == NULL) {
+    *out_alert = SSL_AD_INTERNAL_ERROR;
+    return ssl_verify_invalid;
+  }
+  STACK_OF(X509) *certs = peer_certs(ssl);
+  if (certs == NULL) {
+    g_set_error(&c->verify_error, VGW_TLS_ERROR, VGW_TLS_ERROR_CHAIN,
+                "certificate: a certificate it sent does not parse");
+    *out_alert = SSL_AD_BAD_CERTIFICATE;
+    return ssl_verify_invalid;
+  }
+  g_clear_error(&c->verify_error);
+  c->peer_identity = vgw_tls_peer_verify(
+      certs, auth->roots, VGW_TLS_ROLE_CLIENT,
+      g_get_real_time() / G_USEC_PER_SEC, out_alert, &c->verify_error);
+  sk_X509_pop_free(certs, X509_free);
+  return c->peer_identity != NULL ? ssl_verify_ok : ssl_verify_invalid;
+}
+
 static void accept_one(int fd, const char *peer, gpointer data) {
   VgwTlsListener *l = data;
   VgwTlsServer *s = l->server;
   char context[sizeof(((VgwTlsConn *)NULL)->context)];
-  Identity *id = listener_identity(s, l, context, sizeof(context));
+  guint served;
+  Identity *id = listener_identity(s, l, context, sizeof(context), &served);
   if (id == NULL) {
     if (log_allowed(s)) {
       g_warning("tls: refusing %s: no certificate yet", peer);
@@ -783,6 +937,16 @@ static void accept_one(int fd, const char *peer, gpointer data) {
     return;
   }
   SSL_set_accept_state(ssl);
+  if (l->require_client_cert &&
+      !require_client_auth(
+          ssl, g_hash_table_lookup(s->context_roots,
+                                   GUINT_TO_POINTER(served)),
+          l->client_auth_rule)) {
+    g_warning("tls: cannot set up a connection for %s", peer);
+    SSL_free(ssl);
+    close(fd);
+    return;
+  }
   if (vgw_tls_pool_start(s, fd, ssl, peer, l->tag, id->engine, id->slot,
                          id->key_type, context, NULL, NULL) == NULL) {
     g_warning("tls: cannot set up a connection for %s", peer);
@@ -851,6 +1015,8 @@ VgwTlsServer *vgw_tls_server_new(VgwTlsSigner *signer) {
   g_queue_init(&s->established);
   s->context_ids = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                          (GDestroyNotify)identity_free);
+  s->context_roots = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+                                           NULL, roots_free);
   return s;
 }
 
@@ -912,6 +1078,7 @@ void vgw_tls_server_unlisten(VgwTlsServer *s, VgwTlsListener *l,
     }
   }
   g_free(l->why);
+  g_free(l->client_auth_rule);
   g_free(l);
 }
 
@@ -949,6 +1116,10 @@ uint16_t vgw_tls_server_port(const VgwTlsServer *s) {
 }
 
 int vgw_tls_conn_tag(const VgwTlsConn *conn) { return conn->tag; }
+
+const VgwTlsPeerIdentity *vgw_tls_conn_peer_identity(const VgwTlsConn *conn) {
+  return conn->peer_identity;
+}
 
 void vgw_tls_server_info(VgwTlsServer *s, VgwTlsServerInfo *out) {
   Identity *id = current(s);
@@ -989,5 +1160,6 @@ void vgw_tls_server_free(VgwTlsServer *s) {
   identity_free(s->engine_id);
   identity_free(s->software_id);
   g_hash_table_destroy(s->context_ids);
+  g_hash_table_destroy(s->context_roots);
   g_free(s);
 }

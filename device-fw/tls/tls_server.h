@@ -48,6 +48,7 @@
 #include <stdint.h>
 
 #include "tls/tls_error.h"
+#include "tls/tls_peer_verify.h"
 #include "tls/tls_signer.h"
 #include "tls/tls_versions.h"
 
@@ -162,6 +163,27 @@ gboolean vgw_tls_server_set_context_identity(VgwTlsServer *s, guint context,
 void vgw_tls_listener_set_context(VgwTlsListener *l, guint context,
                                   const char *why);
 
+/* vgw_tls_listener_set_client_auth: with |require|, |l|'s next
+ * connections must show a client certificate that chains to the trusted
+ * roots of the TLS Context they are served (vgw_tls_server_set_context_roots)
+ * and is valid now (tls_peer_verify.h); the handshake fails otherwise,
+ * with the alert tls_peer_verify.h gives for the reason (no certificate:
+ * certificate_required under TLS 1.3, handshake_failure under TLS 1.2,
+ * BoringSSL's choice), and the failure's log line names |rule| (copied:
+ * the parameter that requires it and where its value came from).
+ * Verification completes inside the handshake, before the stream handler
+ * meets the connection; there is no early data (no session resumption),
+ * so no byte of application data is read before it. */
+void vgw_tls_listener_set_client_auth(VgwTlsListener *l, gboolean require,
+                                      const char *rule);
+
+/* vgw_tls_server_set_context_roots makes |roots| (referenced; NULL: none)
+ * the trusted roots client certificates are verified against on
+ * connections served TLS Context |context| (0 included), from the next
+ * connection on. */
+void vgw_tls_server_set_context_roots(VgwTlsServer *s, guint context,
+                                      STACK_OF(X509) *roots);
+
 /* vgw_tls_server_set_software_identity installs the benchmark's software
  * key |key| and its certificate |cert| (both referenced), used once
  * vgw_tls_server_use_software(s, TRUE). */
@@ -233,6 +255,11 @@ void vgw_tls_conn_hold(VgwTlsConn *conn, gboolean hold);
 
 /* vgw_tls_conn_tag returns the tag of the listener |conn| came in on. */
 int vgw_tls_conn_tag(const VgwTlsConn *conn);
+
+/* vgw_tls_conn_peer_identity returns the identity of the client
+ * certificate |conn|'s handshake verified (vgw_tls_listener_set_client_auth),
+ * valid as long as |conn|; NULL when none was verified. */
+const VgwTlsPeerIdentity *vgw_tls_conn_peer_identity(const VgwTlsConn *conn);
 
 /* vgw_tls_server_port returns the port of the oldest listener, 0 without
  * one. */

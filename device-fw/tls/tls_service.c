@@ -30,6 +30,24 @@ struct VgwTlsService {
 
 static int64_t now_unix(void) { return g_get_real_time() / G_USEC_PER_SEC; }
 
+/* load_roots gives the server |context|'s trusted roots, which client
+ * certificates are verified against (none if they cannot be read:
+ * logged, and every client certificate is refused as untrusted). */
+static void load_roots(VgwTlsService *t, guint context) {
+  GError *error = NULL;
+  char *name = vgw_tls_context_blob(context, VGW_TLS_ROOTS_FILE);
+  STACK_OF(X509) *roots = vgw_tls_identity_stored_certs(t->cs, name, &error);
+  if (roots == NULL) {
+    g_warning("tls: context %u: %s cannot be read (%s); client "
+              "certificates are verified against no root",
+              context, name, error->message);
+    g_error_free(error);
+  }
+  vgw_tls_server_set_context_roots(t->server, context, roots);
+  sk_X509_pop_free(roots, X509_free);
+  g_free(name);
+}
+
 /* load_identity (re)reads Context 0's identity and serves it. */
 static gboolean load_identity(VgwTlsService *t, GError **error) {
   VgwTlsIdentity *id = vgw_tls_identity_context0(
@@ -46,6 +64,7 @@ static gboolean load_identity(VgwTlsService *t, GError **error) {
   }
   vgw_tls_identity_free(t->identity);
   t->identity = id;
+  load_roots(t, 0);
   return TRUE;
 }
 
@@ -62,6 +81,7 @@ static void use_versions(VgwTlsService *t) {
  * logged and its listeners serve Context 0. */
 static void load_context(VgwTlsService *t, guint context) {
   GError *error = NULL;
+  load_roots(t, context);
   VgwTlsIdentity *id = vgw_tls_identity_load(t->engine, t->cs, context, &error);
   if (id == NULL) {
     if (error != NULL) {

@@ -45,6 +45,8 @@ typedef struct {
   uint16_t port;
   guint tls_context;   /* TLS: the context it serves, and why */
   const char *tls_why;
+  gboolean tls_mutual; /* TLS: it requires a client certificate, and */
+  const char *tls_mutual_rule; /* the rule that decided it */
 } Wanted;
 
 struct VgwListeners {
@@ -57,6 +59,8 @@ struct VgwListeners {
   VgwSipIface ifaces[VGW_SIP_IFACE_MAX];
   guint tls_context[VGW_SIP_IFACE_MAX];
   char *tls_why[VGW_SIP_IFACE_MAX];
+  gboolean tls_mutual[VGW_SIP_IFACE_MAX];
+  char *tls_mutual_rule[VGW_SIP_IFACE_MAX];
   gsize n_ifaces;
   gboolean complete;
 };
@@ -99,7 +103,8 @@ static GArray *wanted_list(const VgwListeners *l) {
         continue;
       }
       Wanted w = {slot_of(f),        f->name,           f->network, k,
-                  f->port[k],        l->tls_context[i], l->tls_why[i]};
+                  f->port[k],        l->tls_context[i], l->tls_why[i],
+                  l->tls_mutual[i],  l->tls_mutual_rule[i]};
       g_array_append_val(out, w);
     }
   }
@@ -184,6 +189,8 @@ static Listener *listener_open(VgwListeners *l, const Wanted *w,
       ln->tls_server = l->tls;
       ln->tls = vgw_tls_server_listen(l->tls, fd, (int)w->slot);
       vgw_tls_listener_set_context(ln->tls, w->tls_context, w->tls_why);
+      vgw_tls_listener_set_client_auth(ln->tls, w->tls_mutual,
+                                       w->tls_mutual_rule);
       break;
     case VGW_SIP_LISTEN_COUNT:
       g_assert_not_reached();
@@ -217,6 +224,8 @@ static void reconcile(VgwListeners *l) {
            * connection on. */
           vgw_tls_listener_set_context(ln->tls, want->tls_context,
                                        want->tls_why);
+          vgw_tls_listener_set_client_auth(ln->tls, want->tls_mutual,
+                                           want->tls_mutual_rule);
         }
       }
     }
@@ -282,6 +291,7 @@ void vgw_listeners_apply(VgwListeners *l, const VgwParamConfig *cfg) {
   for (gsize i = 0; i < l->n_ifaces; i++) {
     g_free((char *)l->ifaces[i].name);
     g_free(l->tls_why[i]);
+    g_free(l->tls_mutual_rule[i]);
   }
   for (gsize i = 0; i < n; i++) {
     l->ifaces[i] = ifaces[i];
@@ -293,6 +303,8 @@ void vgw_listeners_apply(VgwListeners *l, const VgwParamConfig *cfg) {
       l->tls_context[i] = vgw_tls_context_for_interface(
           cfg, ifaces[i].name, ifaces[i].tls_context, &l->tls_why[i]);
     }
+    l->tls_mutual[i] = vgw_sip_iface_requires_client_cert(
+        cfg, &ifaces[i], &l->tls_mutual_rule[i]);
     l->ifaces[i].tls_context = NULL; /* borrowed from |cfg|: not kept */
   }
   l->n_ifaces = n;

@@ -51,6 +51,7 @@
 #include "tls/tls_service.h"
 #include "config/config_state.h"
 #include "config/flash.h"
+#include "manual_version.h"
 #include "vgwd/listeners.h"
 #include "vgwd/log.h"
 #include "vgwd/proxy_sets.h"
@@ -233,7 +234,7 @@ static void on_config_applied(const VgwParamConfig *running, gpointer data) {
                      (guint)param(running, "GwDebugLevel")->num);
   if (d->tls != NULL) {
     vgw_tls_service_set_verify_server(
-        d->tls, param(running, "VerifyServerCertificate")->num != 0);
+        d->tls, vgw_manual_client_requires_server_verification(running));
     vgw_tls_service_apply_versions(d->tls, running);
   }
   if (d->proxy_sets != NULL) {
@@ -426,8 +427,8 @@ static void start_crypto(Vgwd *d) {
     vgw_sip_transport_set_tls_client(d->sip, vgw_tls_service_client(d->tls));
   }
   vgw_tls_service_set_verify_server(
-      d->tls, param(vgw_config_state_running(d->config),
-                    "VerifyServerCertificate")->num != 0);
+      d->tls, vgw_manual_client_requires_server_verification(
+                  vgw_config_state_running(d->config)));
   if (d->listeners != NULL) {
     vgw_listeners_set_tls(d->listeners, vgw_tls_service_server(d->tls));
   }
