@@ -29,6 +29,23 @@ object_or_null(JsonObject *o, const char *key)
   return node != NULL && JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
 }
 
+/* The verified TLS client certificate a binding was registered with, if
+ * any (client_identity null: UDP, TCP or TLS without one). */
+static void
+print_identity(JsonObject *id)
+{
+  JsonArray *san;
+  g_autoptr(GString) names = g_string_new(NULL);
+
+  if (id == NULL)
+    return;
+  san = json_object_has_member(id, "san") ? json_object_get_array_member(id, "san") : NULL;
+  for (guint i = 0; san != NULL && i < json_array_get_length(san); i++)
+    g_string_append_printf(names, "%s%s", i ? ", " : "", json_array_get_string_element(san, i));
+  printf("    client certificate %s (SAN %s), issuer %s, SHA-256 %s\n", str_or_dash(id, "subject"),
+         names->len ? names->str : "none", str_or_dash(id, "issuer"), str_or_dash(id, "sha256"));
+}
+
 /* "WHAT: reason n, reason n" for a non-empty object of counts by reason,
  * in the firmware's order. */
 static void
@@ -79,6 +96,7 @@ vgw_sip_registrations_run(gconstpointer data, GError **error)
     }
     printf("  <%s>  %s from %s:%" G_GINT64_FORMAT ", expires in %" G_GINT64_FORMAT " s\n",
            contact, transport, received, int_or_zero(b, "rport"), int_or_zero(b, "expires"));
+    print_identity(object_or_null(b, "client_identity"));
   }
   printf("%u contact%s for %" G_GINT64_FORMAT " address%s of record\n", n, n == 1 ? "" : "s",
          int_or_zero(o, "aors"), int_or_zero(o, "aors") == 1 ? "" : "es");

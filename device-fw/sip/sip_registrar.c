@@ -15,7 +15,7 @@ typedef struct {
   guint16 source_port;
   guint64 connection;
   guint64 generation; /* registrar's count when made: larger is newer */
-  char *client_identity;
+  SipClientIdentity *client_identity; /* NULL: none */
 } Binding;
 
 typedef struct {
@@ -96,8 +96,26 @@ static void binding_free(gpointer p) {
 
   g_free(b->contact);
   g_free(b->call_id);
-  g_free(b->client_identity);
+  if (b->client_identity != NULL) {
+    g_free(b->client_identity->subject);
+    g_free(b->client_identity->issuer);
+    g_free(b->client_identity->sha256);
+    g_strfreev(b->client_identity->san);
+    g_free(b->client_identity);
+  }
   g_free(b);
+}
+
+static SipClientIdentity *identity_copy(const SipClientIdentity *id) {
+  if (id == NULL) {
+    return NULL;
+  }
+  SipClientIdentity *copy = g_new0(SipClientIdentity, 1);
+  copy->subject = g_strdup(id->subject);
+  copy->issuer = g_strdup(id->issuer);
+  copy->sha256 = g_strdup(id->sha256);
+  copy->san = g_strdupv(id->san);
+  return copy;
 }
 
 static void aor_free(gpointer p) {
@@ -272,7 +290,8 @@ static gint find_contact(GPtrArray *bindings, const char *uri) {
  * |replaced|, new ones to |created|. Nothing is freed here. */
 static SipRegisterResult update(SipRegistrar *r, GArray *changes,
                                 gboolean wildcard, const char *call_id,
-                                guint32 cseq, const SipPeer *from, gint64 now,
+                                guint32 cseq, const SipPeer *from,
+                                const SipClientIdentity *identity, gint64 now,
                                 GPtrArray *next, GPtrArray *replaced,
                                 GPtrArray *created) {
   if (wildcard) {
@@ -307,6 +326,7 @@ static SipRegisterResult update(SipRegistrar *r, GArray *changes,
       g_strlcpy(b->source_address, from->address, sizeof b->source_address);
       b->source_port = from->port;
       b->connection = from->connection;
+      b->client_identity = identity_copy(identity);
       b->generation = ++r->generation;
       g_ptr_array_add(created, b);
     }
@@ -326,7 +346,7 @@ static SipRegisterResult update(SipRegistrar *r, GArray *changes,
 static SipRegisterResult apply(SipRegistrar *r, const char *aor_key,
                                GArray *changes, gboolean wildcard,
                                const osip_message_t *req, const SipPeer *from,
-                               gint64 now) {
+                               const SipClientIdentity *identity, gint64 now) {
   Aor *aor = g_hash_table_lookup(r->aors, aor_key);
   GPtrArray *next = g_ptr_array_new_with_free_func(NULL);
   GPtrArray *replaced = g_ptr_array_new_with_free_func(binding_free);
@@ -341,7 +361,7 @@ static SipRegisterResult apply(SipRegistrar *r, const char *aor_key,
     g_ptr_array_add(next, g_ptr_array_index(aor->bindings, i));
   }
   result = update(r, changes, wildcard, call_id ? call_id : "", cseq, from,
-                  now, next, replaced, created);
+                  identity, now, next, replaced, created);
   if (result == SIP_REGISTER_OK && next->len > before &&
       next->len > r->limits.max_contacts_per_aor) {
     result = SIP_REGISTER_TOO_MANY_CONTACTS;
@@ -407,6 +427,7 @@ static osip_message_t *registered(const SipRegistrar *r,
 osip_message_t *sip_registrar_register(SipRegistrar *registrar,
                                        const osip_message_t *req,
                                        const SipPeer *from,
+                                       const SipClientIdentity *identity,
                                        const char *to_tag,
                                        SipRegisterResult *result) {
   gint64 now = registrar->clock(registrar->clock_data);
@@ -424,7 +445,8 @@ osip_message_t *sip_registrar_register(SipRegistrar *registrar,
     res = read_contacts(registrar, req, changes, &wildcard);
   }
   if (res == SIP_REGISTER_OK) {
-    res = apply(registrar, aor_key, changes, wildcard, req, from, now);
+    res = apply(registrar, aor_key, changes, wildcard, req, from, identity,
+                now);
   }
   if (res == SIP_REGISTER_OK) {
     resp = registered(registrar, req, aor_key, to_tag, now);

@@ -67,6 +67,16 @@ const char *sip_register_result_text(SipRegisterResult result);
 /* 200, 400, 403, 416, 423 or 503. */
 guint sip_register_result_status(SipRegisterResult result);
 
+/* Who the TLS client certificate of the connection a REGISTER came over
+ * names, when the gateway verified it (mutual TLS). */
+typedef struct {
+  char *subject; /* "CN=alice,O=example" */
+  char *issuer;
+  char *sha256;  /* fingerprint of the DER certificate, lower-case hex */
+  char **san;    /* subjectAltName entries, NULL-terminated: "DNS:name",
+                  * "IP:a.b.c.d", "URI:sip:...", "email:..." */
+} SipClientIdentity;
+
 /* One contact bound to an AOR, as sip_registrar_foreach() shows it. */
 typedef struct {
   const char *aor;
@@ -80,8 +90,10 @@ typedef struct {
   guint64 connection;         /* TCP/TLS: the connection it came on (the
                                  transport's id), where requests to the
                                  contact go; UDP: 0 */
-  const char *client_identity; /* the TLS client certificate's identity;
-                                  NULL until mutual TLS exists */
+  const SipClientIdentity *client_identity; /* the verified TLS client
+                                              certificate of the REGISTER's
+                                              connection; NULL: none (UDP,
+                                              TCP, TLS without one) */
 } SipBinding;
 
 typedef void (*SipBindingFunc)(const SipBinding *binding, gpointer data);
@@ -102,7 +114,8 @@ SipRegistrar *sip_registrar_new(const SipRegistrarLimits *limits,
 void sip_registrar_free(SipRegistrar *registrar);
 
 /* Applies the REGISTER |req| (valid by sip_message_validate()) received
- * from |from|, and returns its answer (the caller's to send or free; NULL
+ * from |from| over a connection whose client certificate names
+ * |identity| (NULL: none; copied into the bindings it makes), and returns its answer (the caller's to send or free; NULL
  * only when libosip2 runs out of memory), with |to_tag| added to To. The
  * outcome is in *result: 200 lists every contact now bound to the AOR,
  * each with ;expires= its remaining seconds (none when none is left);
@@ -111,6 +124,7 @@ void sip_registrar_free(SipRegistrar *registrar);
 osip_message_t *sip_registrar_register(SipRegistrar *registrar,
                                        const osip_message_t *req,
                                        const SipPeer *from,
+                                       const SipClientIdentity *identity,
                                        const char *to_tag,
                                        SipRegisterResult *result);
 

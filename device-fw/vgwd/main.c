@@ -531,6 +531,7 @@ int main(int argc, char **argv) {
   d.sip_answer.calls = vgw_call_router_new(d.sip_answer.registrar, d.config,
                                            listener_port, &d);
   d.sip = vgw_sip_transport_new(NULL, vgw_sip_answer, &d.sip_answer);
+  d.sip_answer.transport = d.sip;
   if (d.sip == NULL) {
     g_warning("sip: libosip2 could not be initialised; no SIP listeners");
   } else {

@@ -39,7 +39,13 @@ void vgw_sip_answer(SipTxnLayer *layer, SipTxn *txn,
     return;
   }
   if (MSG_IS_REGISTER(req)) {
-    vgw_sip_registrations_answer(answer->registrar, txn, req, from);
+    SipClientIdentity identity;
+    gboolean verified =
+        answer->transport != NULL &&
+        vgw_sip_transport_client_identity(answer->transport,
+                                          from->connection, &identity);
+    vgw_sip_registrations_answer(answer->registrar, txn, req, from,
+                                 verified ? &identity : NULL);
     return;
   }
   char *tag = sip_tag_new();

@@ -16,6 +16,7 @@
 #include "sip_registrar.h"
 #include "sip_txn.h"
 #include "vgwd/call_router.h"
+#include "vgwd/sip_transport.h"
 #include "vgwd/test_extension.h"
 
 G_BEGIN_DECLS
@@ -25,6 +26,8 @@ typedef struct {
   SipRegistrar *registrar;
   VgwTestExtension *test_extension; /* NULL: none */
   VgwCallRouter *calls;              /* NULL: INVITEs get 404 */
+  VgwSipTransport *transport; /* the connections' TLS client certificates
+                               * for the registrar; NULL: none */
 } VgwSipAnswer;
 
 /* vgw_sip_answer answers |req| in |txn|, as above: a VgwSipRequestFunc

@@ -1,6 +1,7 @@
 /* vgwd's registrar: see sip_registrations.h. */
 #include "vgwd/sip_registrations.h"
 
+#include "mgmt/mgmt_proto.h"
 #include "mgmt/mgmt_reply.h"
 #include "sip_message.h"
 #include "vgwd/registrar_auth.h"
@@ -26,14 +27,15 @@ SipRegistrar *vgw_sip_registrations_start(VgwConfigState *config) {
 
 void vgw_sip_registrations_answer(SipRegistrar *registrar, SipTxn *txn,
                                   const osip_message_t *req,
-                                  const SipPeer *from) {
+                                  const SipPeer *from,
+                                  const SipClientIdentity *identity) {
   if (!vgw_registrar_auth_admit(registrar_auth, txn, req, from)) {
     return;
   }
   char *tag = sip_tag_new();
   SipRegisterResult result;
   osip_message_t *resp =
-      sip_registrar_register(registrar, req, from, tag, &result);
+      sip_registrar_register(registrar, req, from, identity, tag, &result);
   char *aor = NULL;
 
   g_free(tag);
@@ -62,6 +64,30 @@ void vgw_sip_registrations_answer(SipRegistrar *registrar, SipTxn *txn,
 
 /* ---- sip-registrations ---- */
 
+/* identity_json appends "client_identity": the verified TLS client
+ * certificate |id| names, or null. */
+static void identity_json(GString *j, const SipClientIdentity *id) {
+  vgw_json_key(j, "client_identity");
+  if (id == NULL) {
+    g_string_append(j, "null");
+    return;
+  }
+  g_string_append_c(j, '{');
+  vgw_json_str(j, "subject", id->subject);
+  vgw_json_key(j, "san");
+  g_string_append_c(j, '[');
+  for (guint i = 0; id->san != NULL && id->san[i] != NULL; i++) {
+    if (i > 0) {
+      g_string_append_c(j, ',');
+    }
+    vgw_mgmt_json_append_string(j, id->san[i]);
+  }
+  g_string_append_c(j, ']');
+  vgw_json_str(j, "issuer", id->issuer);
+  vgw_json_str(j, "sha256", id->sha256);
+  g_string_append_c(j, '}');
+}
+
 static void binding_json(const SipBinding *b, gpointer data) {
   GString *j = data;
 
@@ -78,7 +104,7 @@ static void binding_json(const SipBinding *b, gpointer data) {
   vgw_json_uint(j, "connection", b->connection);
   vgw_json_str(j, "call_id", b->call_id);
   vgw_json_uint(j, "cseq", b->cseq);
-  vgw_json_str(j, "client_identity", b->client_identity);
+  identity_json(j, b->client_identity);
   g_string_append_c(j, '}');
 }
 
@@ -86,6 +112,17 @@ static void binding_text(const SipBinding *b, gpointer data) {
   g_string_append_printf(data, "%s  %s  %s from %s:%u, expires in %u s\n",
                          b->aor, b->contact, sip_transport_name(b->transport),
                          b->source_address, b->source_port, b->expires);
+  const SipClientIdentity *id = b->client_identity;
+  if (id != NULL) {
+    char *san = id->san != NULL && id->san[0] != NULL
+                    ? g_strjoinv(", ", id->san)
+                    : g_strdup("none");
+    g_string_append_printf(data,
+                           "    client certificate %s (SAN %s), issuer %s, "
+                           "SHA-256 %s\n",
+                           id->subject, san, id->issuer, id->sha256);
+    g_free(san);
+  }
 }
 
 static void verb_registrations(const VgwMgmtCall *c, VgwMgmtReply *out) {

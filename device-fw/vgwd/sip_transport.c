@@ -916,6 +916,22 @@ void vgw_sip_transport_set_ping(VgwSipTransport *t, const SipPeer *peer,
 
 /* ---- TLS connections (the TLS listener's stream handler) ---- */
 
+gboolean vgw_sip_transport_client_identity(VgwSipTransport *t,
+                                           guint64 connection,
+                                           SipClientIdentity *out) {
+  SipConn *c = g_hash_table_lookup(t->conns, &connection);
+  const VgwTlsPeerIdentity *id =
+      c != NULL && c->tls != NULL ? vgw_tls_conn_peer_identity(c->tls) : NULL;
+  if (id == NULL) {
+    return FALSE;
+  }
+  *out = (SipClientIdentity){.subject = id->subject,
+                             .issuer = id->issuer,
+                             .sha256 = id->sha256,
+                             .san = id->san};
+  return TRUE;
+}
+
 static gpointer tls_open(VgwTlsConn *tls, const struct sockaddr_in *addr,
                          const char *name, gpointer data) {
   VgwSipTransport *t = data;

@@ -37,6 +37,7 @@
 
 #include "mgmt/mgmt_status.h"
 #include "mgmt/mgmt_verb.h"
+#include "sip_registrar.h"
 #include "sip_txn.h"
 #include "tls/tls_client.h"
 #include "tls/tls_server.h"
@@ -166,6 +167,16 @@ gboolean vgw_sip_transport_sent_by(const VgwSipTransport *t,
  * peer did, offering ;alias); 0 if none. */
 guint64 vgw_sip_transport_connection_to(VgwSipTransport *t, const SipPeer *to,
                                         gboolean *outgoing);
+
+/* vgw_sip_transport_client_identity fills |out| (strings borrowed, valid
+ * while the connection is open and the caller does not return to the
+ * main loop) with the identity of the verified TLS client certificate of
+ * the connection |connection| (a SipPeer's); FALSE, |out| untouched,
+ * when it has none (UDP, TCP, a TLS listener without mutual
+ * authentication, a connection the gateway opened, or gone). */
+gboolean vgw_sip_transport_client_identity(VgwSipTransport *t,
+                                           guint64 connection,
+                                           SipClientIdentity *out);
 
 /* vgw_sip_transport_set_tls_client makes |client| (not owned; NULL: none)
  * open the TLS connections; without one a TLS peer fails at once

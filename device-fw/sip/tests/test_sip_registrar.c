@@ -35,7 +35,8 @@ static osip_message_t *do_register(Fixture *f, const char *aor,
       sip_canned_parse(sip_canned_register(aor, call_id, cseq, extra));
   SipRegisterResult result = SIP_REGISTER_RESULT_COUNT;
   osip_message_t *resp =
-      sip_registrar_register(f->registrar, req, &f->peer, "tag1", &result);
+      sip_registrar_register(f->registrar, req, &f->peer, NULL, "tag1",
+                             &result);
 
   g_assert_cmpstr(sip_register_result_name(result), ==,
                   sip_register_result_name(expected));

@@ -21,7 +21,7 @@ static void register_contact(Fixture *f, const char *aor, SipTransport transport
       sip_canned_parse(sip_canned_register(aor, contact, 1, line));
   SipRegisterResult result;
   osip_message_t *resp =
-      sip_registrar_register(f->registrar, req, &from, "t", &result);
+      sip_registrar_register(f->registrar, req, &from, NULL, "t", &result);
 
   g_assert_cmpint(result, ==, SIP_REGISTER_OK);
   osip_message_free(resp);
