@@ -155,8 +155,10 @@ static void format_time(const ASN1_TIME *t, char *buf, size_t len) {
   ERR_clear_error();
 }
 
-/* chain_error turns X509_verify_cert's |err| at |at| into a reason. */
-static void chain_error(GError **error, int err, X509 *at) {
+/* chain_error turns X509_verify_cert's |err| at |at| into a reason, for a
+ * chain that may stand on its own root (|own_anchor|) or not. */
+static void chain_error(GError **error, int err, X509 *at,
+                        gboolean own_anchor) {
   char *subject = at != NULL ? vgw_tls_cert_subject(at) : g_strdup("?");
   char when[32] = "?";
   if (at != NULL) {
@@ -182,9 +184,12 @@ static void chain_error(GError **error, int err, X509 *at) {
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
       g_set_error(error, VGW_TLS_BUNDLE_ERROR, VGW_TLS_BUNDLE_ERROR_UNTRUSTED,
-                  "the issuer of %s is neither a trusted root of the "
-                  "context nor in the chain, and the chain does not end "
-                  "in a self-signed root",
+                  own_anchor ? "the issuer of %s is neither a trusted root "
+                               "of the context nor in the chain, and the "
+                               "chain does not end in a self-signed root"
+                             : "the issuer of %s is neither a trusted root "
+                               "of the context nor among the certificates "
+                               "sent",
                   subject);
       break;
     default:
@@ -242,7 +247,7 @@ static gboolean check_chain(X509 *cert, STACK_OF(X509) *chain,
     ok = TRUE;
   } else {
     chain_error(error, X509_STORE_CTX_get_error(ctx),
-                X509_STORE_CTX_get_current_cert(ctx));
+                X509_STORE_CTX_get_current_cert(ctx), own_anchor);
   }
   goto out;
 

@@ -157,8 +157,8 @@ VgwTlsPeerIdentity *vgw_tls_peer_verify(STACK_OF(X509) *certs,
       if (sk_X509_num(sent) > 0 && !sent_its_issuer(leaf, sent)) {
         char *issuer = vgw_tls_cert_issuer(leaf);
         char *text = g_strdup_printf(
-            "the %zu certificates sent with it do not include its issuer "
-            "%s (a missing intermediate)",
+            "the certificates sent with it (%zu) do not include its "
+            "issuer %s (a missing intermediate)",
             sk_X509_num(sent), issuer);
         refuse(error, out_alert, VGW_TLS_ERROR_CHAIN, SSL_AD_BAD_CERTIFICATE,
                leaf, text);

@@ -59,9 +59,14 @@ void vgw_tls_service_set_stream(VgwTlsService *t, const VgwTlsStreamOps *ops,
  * 0's identity, kept current as the listener's. */
 VgwTlsClient *vgw_tls_service_client(VgwTlsService *t);
 
-/* vgw_tls_service_set_verify_server applies VerifyServerCertificate to the
- * client's next connections: 1 verifies against Context 0's trusted roots
- * (the store's VGW_TLS_CONTEXT0_ROOTS, read now). */
+/* vgw_tls_service_set_verify_server applies server-certificate
+ * verification to the client's next connections: TRUE (vgwd passes
+ * vgw_manual_client_requires_server_verification: VerifyServerCertificate
+ * 1, or SIPSRequireClientCertificate 1 under 7.x) verifies against
+ * Context 0's trusted roots (the store's VGW_TLS_CONTEXT0_ROOTS, read
+ * now). Client certificates (the server role) are verified against the
+ * roots of each listener's context, which the service keeps current
+ * (vgw_tls_server_set_context_roots). */
 void vgw_tls_service_set_verify_server(VgwTlsService *t, gboolean verify);
 
 /* vgw_tls_service_apply_versions puts Context 0's TLS version policy

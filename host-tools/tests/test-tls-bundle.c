@@ -1,15 +1,20 @@
 /* Unit tests of the certificate bundle check (device-fw/tls/tls_bundle.h)
- * over certificates `vgw pki` makes (the same code, pki_cert.h, run here
+ * and of the verification of a TLS peer's certificate built on it
+ * (device-fw/tls/tls_peer_verify.h: the reason and the alert of every
+ * mutual-authentication refusal) over certificates `vgw pki` makes (the same code, pki_cert.h, run here
  * so that every case is made at test time with the times it needs). */
 #include <glib.h>
 #include <openssl/evp.h>
 #include <openssl/mem.h>
 #include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <string.h>
 
 #include "pki_cert.h"
+#include "pki_san.h"
 #include "tls/tls_bundle.h"
+#include "tls/tls_peer_verify.h"
 #include "tls/tls_softkey.h"
 #include "vgw_crypto.h"
 
@@ -354,6 +359,151 @@ static void test_read_pem(Pki *p, gconstpointer unused) {
   g_free(inter);
 }
 
+/* ---- a peer's certificate (tls_peer_verify.h) ---- */
+
+/* peer runs vgw_tls_peer_verify on |sent| (taken) against |roots|
+ * (taken) for a TLS client; returns the VgwTlsError code, -1 for
+ * acceptance (*identity then set, the caller's), with *alert the alert. */
+static int peer(STACK_OF(X509) *sent, STACK_OF(X509) *roots, uint8_t *alert,
+                VgwTlsPeerIdentity **identity, char **message) {
+  GError *error = NULL;
+  *alert = 0;
+  VgwTlsPeerIdentity *id = vgw_tls_peer_verify(sent, roots, VGW_TLS_ROLE_CLIENT,
+                                               now, alert, &error);
+  sk_X509_pop_free(sent, X509_free);
+  sk_X509_pop_free(roots, X509_free);
+  if (id != NULL) {
+    g_assert_null(error);
+    if (identity != NULL) {
+      *identity = id;
+    } else {
+      vgw_tls_peer_identity_free(id);
+    }
+    return -1;
+  }
+  g_assert_error(error, VGW_TLS_ERROR, error->code);
+  g_test_message("%s: %s", vgw_tls_error_name(error->code), error->message);
+  int code = error->code;
+  if (message != NULL) {
+    *message = g_strdup(error->message);
+  }
+  g_error_free(error);
+  return code;
+}
+
+static void test_peer_good(Pki *p, gconstpointer unused) {
+  Made m;
+  m.key = vgw_tls_softkey_generate(VGW_KEY_TYPE_EC_P256);
+  char *specs[] = {"uri:sip:alice@lab.test", "dns:alice.lab.test",
+                   "ip:192.0.2.7", NULL};
+  GError *error = NULL;
+  VgwPkiCertSpec spec = {.common_name = "alice",
+                         .eku = VGW_PKI_EKU_CLIENT,
+                         .sans = vgw_pki_sans_parse(specs, &error),
+                         .not_before = now - DAY,
+                         .not_after = now + DAY};
+  g_assert_no_error(error);
+  m.cert = vgw_pki_cert_make(&spec, m.key, p->inter.cert, p->inter.key, &error);
+  g_assert_no_error(error);
+  GENERAL_NAMES_free(spec.sans);
+  uint8_t alert;
+  VgwTlsPeerIdentity *id = NULL;
+  g_assert_cmpint(peer(certs(m.cert, p->inter.cert, NULL),
+                       certs(p->root.cert, NULL), &alert, &id, NULL),
+                  ==, -1);
+  g_assert_cmpstr(id->subject, ==, "CN=alice");
+  g_assert_cmpstr(id->issuer, ==, "CN=inter");
+  g_assert_cmpuint(strlen(id->sha256), ==, 64);
+  g_assert_cmpuint(g_strv_length(id->san), ==, 3);
+  g_assert_cmpstr(id->san[0], ==, "URI:sip:alice@lab.test");
+  g_assert_cmpstr(id->san[1], ==, "DNS:alice.lab.test");
+  g_assert_cmpstr(id->san[2], ==, "IP:192.0.2.7");
+  vgw_tls_peer_identity_free(id);
+  made_free(&m);
+}
+
+static void test_peer_none(Pki *p, gconstpointer unused) {
+  uint8_t alert;
+  g_assert_cmpint(peer(sk_X509_new_null(), certs(p->root.cert, NULL), &alert,
+                       NULL, NULL),
+                  ==, VGW_TLS_ERROR_NO_PEER_CERTIFICATE);
+  g_assert_cmpuint(alert, ==, SSL_AD_CERTIFICATE_REQUIRED);
+}
+
+/* One refused case: |leaf| sent with |chain| (taken) against the root. */
+static void refused(Pki *p, Made *leaf, STACK_OF(X509) *chain, int want_code,
+                    uint8_t want_alert, const char *want_text) {
+  STACK_OF(X509) *sent = certs(leaf->cert, NULL);
+  while (chain != NULL && sk_X509_num(chain) > 0) {
+    sk_X509_push(sent, sk_X509_shift(chain));
+  }
+  sk_X509_free(chain);
+  uint8_t alert;
+  char *message = NULL;
+  g_assert_cmpint(peer(sent, certs(p->root.cert, NULL), &alert, NULL, &message),
+                  ==, want_code);
+  g_assert_cmpuint(alert, ==, want_alert);
+  g_assert_nonnull(strstr(message, want_text));
+  g_free(message);
+  made_free(leaf);
+}
+
+static void test_peer_unknown_ca(Pki *p, gconstpointer unused) {
+  Made rogue = make("rogue", TRUE, 0, NULL, -10, 3650);
+  Made m = make_device("mallory", VGW_PKI_EKU_CLIENT, &rogue);
+  refused(p, &m, NULL, VGW_TLS_ERROR_UNTRUSTED, SSL_AD_UNKNOWN_CA,
+          "certificate CN=mallory (issuer CN=rogue): untrusted");
+  made_free(&rogue);
+}
+
+static void test_peer_self_signed(Pki *p, gconstpointer unused) {
+  Made m = make("self", FALSE, VGW_PKI_EKU_CLIENT, NULL, -1, 30);
+  refused(p, &m, NULL, VGW_TLS_ERROR_UNTRUSTED, SSL_AD_UNKNOWN_CA, "untrusted");
+}
+
+/* A chain complete up to a root the context does not trust: a bundle
+ * stands on its own root, a peer does not. */
+static void test_peer_own_root_not_trusted(Pki *p, gconstpointer unused) {
+  Made other = make("other-root", TRUE, 0, NULL, -10, 3650);
+  Made m = make_device("alice", VGW_PKI_EKU_CLIENT, &other);
+  refused(p, &m, certs(other.cert, NULL), VGW_TLS_ERROR_UNTRUSTED,
+          SSL_AD_UNKNOWN_CA, "untrusted");
+  made_free(&other);
+}
+
+static void test_peer_expired(Pki *p, gconstpointer unused) {
+  Made m = make("old", FALSE, VGW_PKI_EKU_CLIENT, &p->inter, -30, -1);
+  refused(p, &m, certs(p->inter.cert, NULL), VGW_TLS_ERROR_EXPIRED,
+          SSL_AD_CERTIFICATE_EXPIRED,
+          "certificate CN=old has expired (notAfter ");
+}
+
+static void test_peer_not_yet_valid(Pki *p, gconstpointer unused) {
+  Made m = make("early", FALSE, VGW_PKI_EKU_CLIENT, &p->inter, 1, 30);
+  refused(p, &m, certs(p->inter.cert, NULL), VGW_TLS_ERROR_NOT_YET_VALID,
+          SSL_AD_BAD_CERTIFICATE, "is not yet valid (notBefore ");
+}
+
+/* The leaf alone: its issuer is unknown, as an unknown CA's is. */
+static void test_peer_leaf_alone(Pki *p, gconstpointer unused) {
+  Made m = make_device("alice", VGW_PKI_EKU_CLIENT, &p->inter);
+  refused(p, &m, NULL, VGW_TLS_ERROR_UNTRUSTED, SSL_AD_UNKNOWN_CA, "untrusted");
+}
+
+/* Certificates sent with the leaf, none its issuer: a broken chain. */
+static void test_peer_intermediate_missing(Pki *p, gconstpointer unused) {
+  Made m = make_device("alice", VGW_PKI_EKU_CLIENT, &p->inter);
+  refused(p, &m, certs(p->root.cert, NULL), VGW_TLS_ERROR_CHAIN,
+          SSL_AD_BAD_CERTIFICATE,
+          "do not include its issuer CN=inter (a missing intermediate)");
+}
+
+static void test_peer_eku_server_only(Pki *p, gconstpointer unused) {
+  Made m = make_device("alice", VGW_PKI_EKU_SERVER, &p->inter);
+  refused(p, &m, certs(p->inter.cert, NULL), VGW_TLS_ERROR_CHAIN,
+          SSL_AD_BAD_CERTIFICATE, "lacks clientAuth");
+}
+
 static void test_names(void) {
   g_assert_cmpstr(vgw_tls_bundle_error_name(VGW_TLS_BUNDLE_ERROR_KEY_MISMATCH),
                   ==, "key-mismatch");
@@ -391,6 +541,16 @@ int main(int argc, char **argv) {
   ADD("/tls-bundle/eku/server-only", test_eku_server_only);
   ADD("/tls-bundle/key-usage", test_key_usage_without_signature);
   ADD("/tls-bundle/read-pem", test_read_pem);
+  ADD("/tls-peer-verify/good", test_peer_good);
+  ADD("/tls-peer-verify/no-certificate", test_peer_none);
+  ADD("/tls-peer-verify/unknown-ca", test_peer_unknown_ca);
+  ADD("/tls-peer-verify/self-signed", test_peer_self_signed);
+  ADD("/tls-peer-verify/own-root-not-trusted", test_peer_own_root_not_trusted);
+  ADD("/tls-peer-verify/expired", test_peer_expired);
+  ADD("/tls-peer-verify/not-yet-valid", test_peer_not_yet_valid);
+  ADD("/tls-peer-verify/leaf-alone", test_peer_leaf_alone);
+  ADD("/tls-peer-verify/intermediate-missing", test_peer_intermediate_missing);
+  ADD("/tls-peer-verify/eku-server-only", test_peer_eku_server_only);
   g_test_add_func("/tls-bundle/names", test_names);
   return g_test_run();
 }
