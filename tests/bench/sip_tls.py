@@ -66,7 +66,7 @@ class LoadGenerator:
         self.path = path
 
     def run(self, port, mode, connections, window=4, seconds=None, requests=None,
-            ramp=16, cert=None, key=None, drain=None):
+            ramp=16, cert=None, key=None, drain=None, tls=None):
         """Runs sip_tls_load; returns its JSON line as a dict (with its
         human summary as 'summary' and its exit code as 'exit')."""
         args = [self.path, '--port', str(port), '--mode', mode,
@@ -76,6 +76,8 @@ class LoadGenerator:
             args += ['--cert', cert, '--key', key]
         if drain is not None:
             args += ['--drain', str(drain)]
+        if tls is not None:
+            args += ['--tls', tls]
         if requests is not None:
             args += ['--requests', str(requests)]
         if seconds is not None:

@@ -50,13 +50,11 @@ import re
 import socket
 import ssl
 import subprocess
-import threading
 
 import sipcapture
 import tlspeers
 import vgwtest
 from test_sip_options import check_options_ok, recv_response, request
-from test_tls_versions import sip_response
 
 GW = 'tlsmutual'
 HOST = '10.0.2.2'  # the host, as the gateway reaches it (slirp)
@@ -323,36 +321,7 @@ def no_certificate_completes(run, port, what):
 def dial(run, cert, *extra):
     """The gateway sends an OPTIONS to s_server with CERT (EXTRA: its
     options); returns (sip options outcome, s_server output)."""
-    port = tlspeers.free_port()
-    srv = tlspeers.Proc([tlspeers.OPENSSL, 's_server', '-accept', '127.0.0.1:%d' % port,
-                         '-naccept', '1', '-cert', cert + '.crt', '-key', cert + '.key']
-                        + list(extra))
-    outcome = {}
-    try:
-        if not srv.wait_for('ACCEPT', timeout=60):
-            run.check(False, 's_server listens', srv.out.decode(errors='replace'))
-            return {}, ''
-
-        def options():
-            p = run.vgw('sip', 'options', '--name', GW, '--json',
-                        'sips:%s:%d' % (HOST, port), timeout=600)
-            try:
-                outcome.update(json.loads(p.stdout))
-            except ValueError:
-                outcome['error'] = p.stdout + p.stderr
-        th = threading.Thread(target=options)
-        th.start()
-        answered = False
-        while th.is_alive():
-            srv.pump(0.2)
-            m = re.search(r'OPTIONS sips?:.*?\r\n\r\n', srv.out.decode(errors='replace'), re.S)
-            if m and not answered:
-                srv.send(sip_response(m.group(0)))
-                answered = True
-        th.join()
-    finally:
-        srv.finish()
-    return outcome, srv.out.decode(errors='replace')
+    return tlspeers.options_to_s_server(run, GW, cert, *extra, host=HOST)
 
 
 def reconfigure(run, what, ini):

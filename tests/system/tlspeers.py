@@ -11,6 +11,7 @@ import select
 import signal
 import socket
 import subprocess
+import threading
 import time
 
 OPENSSL = 'openssl'
@@ -147,6 +148,51 @@ def read_log(path):
 def s_server(pki, port, *extra):
     return Proc([OPENSSL, 's_server', '-accept', '127.0.0.1:%d' % port, '-naccept', '1',
                  '-cert', pki.p('server.pem'), '-key', pki.p('server.key'), *extra])
+
+
+def sip_response(request):
+    """A 200 to the OPTIONS REQUEST (text), echoing what RFC 3261 says."""
+    head = request.split('\r\n\r\n', 1)[0].split('\r\n')
+    keep = [h for h in head[1:] if re.match(r'(Via|From|To|Call-ID|CSeq):', h, re.I)]
+    keep = [h + ';tag=s' if h.lower().startswith('to:') else h for h in keep]
+    return 'SIP/2.0 200 OK\r\n' + '\r\n'.join(keep) + '\r\nContent-Length: 0\r\n\r\n'
+
+
+def options_to_s_server(run, gw, cert, *extra, host='10.0.2.2'):
+    """Gateway GW sends an OPTIONS (`vgw sip options sips:HOST:PORT`) to
+    `openssl s_server` with CERT (.crt and .key) and EXTRA options, which
+    answers it 200 through its stdin once it arrives; returns (the verb's
+    JSON outcome, s_server's output)."""
+    port = free_port()
+    srv = Proc([OPENSSL, 's_server', '-accept', '127.0.0.1:%d' % port, '-naccept', '1',
+                '-cert', cert + '.crt', '-key', cert + '.key', *extra])
+    outcome = {}
+
+    def options():
+        p = run.vgw('sip', 'options', '--name', gw, '--json', 'sips:%s:%d' % (host, port),
+                    timeout=600)
+        try:
+            outcome.update(json.loads(p.stdout))
+        except ValueError:
+            outcome['error'] = p.stdout + p.stderr
+    try:
+        if not srv.wait_for('ACCEPT', timeout=60):
+            run.check(False, 's_server %s listens' % ' '.join(extra),
+                      srv.out.decode(errors='replace'))
+            return {}, ''
+        th = threading.Thread(target=options)
+        th.start()
+        answered = False
+        while th.is_alive():
+            srv.pump(0.2)
+            m = re.search(r'OPTIONS sips?:.*?\r\n\r\n', srv.out.decode(errors='replace'), re.S)
+            if m and not answered:
+                srv.send(sip_response(m.group(0)))
+                answered = True
+        th.join()
+    finally:
+        srv.finish()
+    return outcome, srv.out.decode(errors='replace')
 
 
 def s_client(port, keylog, *extra):
