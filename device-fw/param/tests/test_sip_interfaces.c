@@ -1,6 +1,7 @@
 /* SIP Interfaces of a configuration: the ports each listens on, the
- * implicit interface of a configuration without rows, and the ini check
- * that refuses listeners which could not all be bound. */
+ * implicit interface of a configuration without rows, the ini check
+ * that refuses listeners which could not all be bound, and whether a TLS
+ * listener requires a client certificate. */
 #include <string.h>
 
 #include "param_ini.h"
@@ -150,12 +151,75 @@ static void test_zero_ports(void) {
   vgw_param_config_free(cfg);
 }
 
+/* TLSMutualAuthentication -1 follows SIPSRequireClientCertificate, 0 and
+ * 1 override it either way; the implicit interface follows the global.
+ * The rule says which decided. */
+static void test_mutual_authentication(void) {
+  static const struct {
+    int global, row0, row1;
+    gboolean want0, want1;
+  } cases[] = {
+      {1, -1, 0, TRUE, FALSE},
+      {0, -1, 1, FALSE, TRUE},
+      {0, 0, -1, FALSE, FALSE},
+      {1, 1, -1, TRUE, TRUE},
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+    GError *error = NULL;
+    char *ini = g_strdup_printf(
+        "SIPSRequireClientCertificate = %d\n"
+        "[ SIPInterface ]\n"
+        "FORMAT Index = InterfaceName, NetworkInterface, UDPPort, TCPPort, "
+        "TLSPort, TLSMutualAuthentication;\n"
+        "SIPInterface 0 = \"a\", \"LAN\", 5060, 5060, 5061, %d;\n"
+        "SIPInterface 1 = \"b\", \"LAN\", 5070, 5070, 5071, %d;\n" TAIL,
+        cases[i].global, cases[i].row0, cases[i].row1);
+    VgwParamConfig *cfg = load(ini, &error);
+    g_assert_no_error(error);
+    VgwSipIface ifaces[VGW_SIP_IFACE_MAX];
+    g_assert_cmpuint(vgw_sip_interfaces_read(cfg, ifaces), ==, 2);
+    char *rule0, *rule1;
+    g_assert_cmpint(vgw_sip_iface_requires_client_cert(cfg, &ifaces[0], &rule0),
+                    ==, cases[i].want0);
+    g_assert_cmpint(vgw_sip_iface_requires_client_cert(cfg, &ifaces[1], &rule1),
+                    ==, cases[i].want1);
+    char *want = cases[i].row0 < 0
+                     ? g_strdup_printf("SIPSRequireClientCertificate = %d "
+                                       "(global, interface a "
+                                       "TLSMutualAuthentication -1)",
+                                       cases[i].global)
+                     : g_strdup_printf("TLSMutualAuthentication = %d "
+                                       "(interface a, over "
+                                       "SIPSRequireClientCertificate = %d)",
+                                       cases[i].row0, cases[i].global);
+    g_assert_cmpstr(rule0, ==, want);
+    g_free(want);
+    g_free(rule0);
+    g_free(rule1);
+    g_free(ini);
+    vgw_param_config_free(cfg);
+  }
+
+  VgwParamConfig *cfg = load("SIPSRequireClientCertificate = 1\n", NULL);
+  VgwSipIface implicit[VGW_SIP_IFACE_MAX];
+  char *rule;
+  g_assert_cmpuint(vgw_sip_interfaces_read(cfg, implicit), ==, 1);
+  g_assert_true(vgw_sip_iface_requires_client_cert(cfg, &implicit[0], &rule));
+  g_assert_cmpstr(rule, ==,
+                  "SIPSRequireClientCertificate = 1 (global; no SIP Interface "
+                  "is configured)");
+  g_free(rule);
+  vgw_param_config_free(cfg);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/param/sip-interfaces/factory", test_factory);
   g_test_add_func("/param/sip-interfaces/implicit-ports", test_implicit_ports);
   g_test_add_func("/param/sip-interfaces/rows", test_rows);
   g_test_add_func("/param/sip-interfaces/zero-ports", test_zero_ports);
+  g_test_add_func("/param/sip-interfaces/mutual-authentication",
+                  test_mutual_authentication);
   for (gsize i = 0; i < G_N_ELEMENTS(refused); i++) {
     char *path = g_strdup_printf("/param/sip-interfaces/refused/%zu", i);
     g_test_add_data_func(path, &refused[i], test_refused);
