@@ -28,9 +28,17 @@ VgwTlsRoles vgw_manual_peer_hostname_roles(const VgwParamConfig *cfg) {
 
 gboolean vgw_manual_client_requires_server_verification(
     const VgwParamConfig *cfg) {
+  return vgw_manual_server_verification_rule(cfg) != NULL;
+}
+
+const char *vgw_manual_server_verification_rule(const VgwParamConfig *cfg) {
   if (global(cfg, "VerifyServerCertificate") == 1) {
-    return TRUE;
+    return "VerifyServerCertificate = 1";
   }
-  return vgw_manual_version(cfg) == VGW_MANUAL_7X &&
-         global(cfg, "SIPSRequireClientCertificate") == 1;
+  if (vgw_manual_version(cfg) == VGW_MANUAL_7X &&
+      global(cfg, "SIPSRequireClientCertificate") == 1) {
+    return "SIPSRequireClientCertificate = 1 (manual 7.x: also the client "
+           "role; VerifyServerCertificate = 0)";
+  }
+  return NULL;
 }

@@ -48,6 +48,14 @@ VgwTlsRoles vgw_manual_peer_hostname_roles(const VgwParamConfig *cfg);
 gboolean vgw_manual_client_requires_server_verification(
     const VgwParamConfig *cfg);
 
+/* vgw_manual_server_verification_rule words why the gateway as TLS
+ * client verifies the server's certificate under |cfg|, for the log line
+ * of a refused one ("VerifyServerCertificate = 1", or
+ * "SIPSRequireClientCertificate = 1 (manual 7.x: also the client role;
+ * VerifyServerCertificate = 0)"); NULL when it does not verify (the
+ * same decision as vgw_manual_client_requires_server_verification). */
+const char *vgw_manual_server_verification_rule(const VgwParamConfig *cfg);
+
 G_END_DECLS
 
 #endif /* VGW_MANUAL_VERSION_H */

@@ -21,6 +21,7 @@ struct VgwTlsClient {
   guint slot;
   uint32_t key_type;
   gboolean verify;
+  char *verify_rule;   /* why it verifies, for the log; NULL: none */
   GBytes *roots;       /* PEM bundle; NULL: none */
   VgwTlsVersionPolicy versions;
 };
@@ -64,6 +65,11 @@ void vgw_tls_client_set_verify(VgwTlsClient *c, gboolean verify,
   c->verify = verify;
   c->roots = roots;
   client_reset_ctx(c);
+}
+
+void vgw_tls_client_set_verify_rule(VgwTlsClient *c, const char *rule) {
+  g_free(c->verify_rule);
+  c->verify_rule = g_strdup(rule);
 }
 
 void vgw_tls_client_set_versions(VgwTlsClient *c,
@@ -177,7 +183,9 @@ VgwTlsConn *vgw_tls_client_connect(VgwTlsClient *c, int fd,
     return NULL;
   }
   ssl = SSL_new(ctx);
-  if (ssl == NULL || !set_server_name(ssl, server_name, c->verify)) {
+  if (ssl == NULL || !set_server_name(ssl, server_name, c->verify) ||
+      (c->verify && c->verify_rule != NULL &&
+       !vgw_tls_ssl_set_cert_rule(ssl, c->verify_rule))) {
     vgw_tls_set_error(error, VGW_TLS_ERROR_SETUP,
                       "cannot set up a connection to %s", peer);
     SSL_free(ssl);
@@ -208,5 +216,6 @@ void vgw_tls_client_free(VgwTlsClient *c) {
   if (c->roots != NULL) {
     g_bytes_unref(c->roots);
   }
+  g_free(c->verify_rule);
   g_free(c);
 }

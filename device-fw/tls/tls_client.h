@@ -54,6 +54,11 @@ gboolean vgw_tls_client_set_engine_identity(VgwTlsClient *c, X509 *cert,
 void vgw_tls_client_set_verify(VgwTlsClient *c, gboolean verify,
                                GBytes *roots);
 
+/* vgw_tls_client_set_verify_rule: |rule| (copied; NULL: none) is named
+ * in the log line of each server certificate the next connections refuse
+ * while verifying (the parameter that asks for the verification). */
+void vgw_tls_client_set_verify_rule(VgwTlsClient *c, const char *rule);
+
 /* vgw_tls_client_set_versions: the next connections offer and accept
  * the protocol versions of |versions| (copied; tls_versions.h); a server
  * that answers with another version is refused with a protocol_version

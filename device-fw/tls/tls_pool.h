@@ -48,6 +48,13 @@ VgwTlsConn *vgw_tls_pool_start(VgwTlsServer *s, int fd, SSL *ssl,
                                const char *context, gpointer app,
                                GError **error);
 
+/* vgw_tls_ssl_set_cert_rule names |rule| (copied) in the log line of a
+ * peer-certificate failure of the connection |ssl| will be (the client's
+ * reason to verify the server, e.g. "VerifyServerCertificate = 1");
+ * FALSE if it cannot be set. The server role's listeners name theirs
+ * (vgw_tls_listener_set_client_auth). */
+gboolean vgw_tls_ssl_set_cert_rule(SSL *ssl, const char *rule);
+
 G_END_DECLS
 
 #endif /* VGW_TLS_POOL_H */

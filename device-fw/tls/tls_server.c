@@ -113,7 +113,7 @@ struct VgwTlsConn {
   gboolean held;     /* the stream handler takes no data for now */
   gboolean gathering; /* writes wait for the end of read_app() */
   /* Mutual authentication's verdict (what it asks is the SSL's
-   * ClientAuth, client_auth_of). */
+   * CertCheck, cert_check_of). */
   VgwTlsPeerIdentity *peer_identity; /* the verified client certificate's */
   GError *verify_error;              /* why it was refused */
 };
@@ -174,43 +174,87 @@ static void identity_free(Identity *id) {
   g_free(id);
 }
 
-/* What a connection whose listener requires a client certificate asks
- * of it, fixed when it is accepted: the roots of the TLS Context it is
- * served (a copy: a context changed meanwhile serves the next ones) and
- * the rule that requires it. Kept as the SSL's ex_data, so it exists
- * before the first handshake byte is read and goes with the SSL. */
+/* A connection's peer-certificate check, fixed when the connection
+ * starts: the roots a client certificate must chain to (server role,
+ * mutual authentication: those of the TLS Context it is served, a copy,
+ * so a context changed meanwhile serves the next ones; NULL: the
+ * connection verifies no client certificate) and the rule that asks for
+ * the check, named in the log line of a certificate failure. Kept as the
+ * SSL's ex_data, so it exists before the first handshake byte is read
+ * and goes with the SSL. */
 typedef struct {
   STACK_OF(X509) *roots;
   char *rule;
-} ClientAuth;
+} CertCheck;
 
-static void client_auth_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad,
-                             int index, long argl, void *argp) {
-  ClientAuth *auth = ptr;
-  if (auth != NULL) {
-    sk_X509_pop_free(auth->roots, X509_free);
-    g_free(auth->rule);
-    g_free(auth);
+static void cert_check_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad,
+                            int index, long argl, void *argp) {
+  CertCheck *check = ptr;
+  if (check != NULL) {
+    sk_X509_pop_free(check->roots, X509_free);
+    g_free(check->rule);
+    g_free(check);
   }
 }
 
-static int client_auth_index(void) {
+static int cert_check_index(void) {
   static gsize index;
   if (g_once_init_enter(&index)) {
-    int i = SSL_get_ex_new_index(0, NULL, NULL, NULL, client_auth_free);
+    int i = SSL_get_ex_new_index(0, NULL, NULL, NULL, cert_check_free);
     g_assert(i >= 0);
     g_once_init_leave(&index, (gsize)i + 1);
   }
   return (int)index - 1;
 }
 
-static ClientAuth *client_auth_of(const SSL *ssl) {
-  return SSL_get_ex_data(ssl, client_auth_index());
+static CertCheck *cert_check_of(const SSL *ssl) {
+  return SSL_get_ex_data(ssl, cert_check_index());
 }
 
-static const char *client_auth_rule(const SSL *ssl) {
-  ClientAuth *auth = client_auth_of(ssl);
-  return auth != NULL ? auth->rule : NULL;
+/* cert_check_attach gives |ssl| a CertCheck of |roots| (copied; NULL:
+ * none) and |rule|; FALSE if it cannot. */
+static gboolean cert_check_attach(SSL *ssl, STACK_OF(X509) *roots,
+                                  const char *rule) {
+  CertCheck *check = g_new0(CertCheck, 1);
+  check->roots = roots != NULL ? X509_chain_up_ref(roots) : NULL;
+  check->rule = g_strdup(rule);
+  if ((roots != NULL && check->roots == NULL) ||
+      !SSL_set_ex_data(ssl, cert_check_index(), check)) {
+    cert_check_free(NULL, check, NULL, 0, 0, NULL);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean vgw_tls_ssl_set_cert_rule(SSL *ssl, const char *rule) {
+  return cert_check_attach(ssl, NULL, rule);
+}
+
+/* is_certificate_reason says whether |code| is a refused peer
+ * certificate, whose log line names the rule that asked for the check. */
+static gboolean is_certificate_reason(VgwTlsError code) {
+  switch (code) {
+    case VGW_TLS_ERROR_PEER_CERTIFICATE:
+    case VGW_TLS_ERROR_NO_PEER_CERTIFICATE:
+    case VGW_TLS_ERROR_UNTRUSTED:
+    case VGW_TLS_ERROR_EXPIRED:
+    case VGW_TLS_ERROR_NOT_YET_VALID:
+    case VGW_TLS_ERROR_CHAIN:
+      return TRUE;
+    default:
+      return FALSE;
+  }
+}
+
+/* failure_rule is the rule a failure of |ssl| with |code| names, NULL if
+ * none: the version policy's for a version failure, the certificate
+ * check's for a certificate failure. */
+static const char *failure_rule(const SSL *ssl, VgwTlsError code) {
+  if (code == VGW_TLS_ERROR_VERSION) {
+    return vgw_tls_versions_rule(SSL_get_SSL_CTX(ssl));
+  }
+  CertCheck *check = cert_check_of(ssl);
+  return check != NULL && is_certificate_reason(code) ? check->rule : NULL;
 }
 
 static enum ssl_verify_result_t verify_client(SSL *ssl, uint8_t *out_alert);
@@ -220,12 +264,11 @@ static enum ssl_verify_result_t verify_client(SSL *ssl, uint8_t *out_alert);
  * saying why; FALSE if it cannot be set up. */
 static gboolean require_client_auth(SSL *ssl, STACK_OF(X509) *roots,
                                     const char *rule) {
-  ClientAuth *auth = g_new0(ClientAuth, 1);
-  auth->roots = roots != NULL ? X509_chain_up_ref(roots) : sk_X509_new_null();
-  auth->rule = g_strdup(rule);
-  if (auth->roots == NULL ||
-      !SSL_set_ex_data(ssl, client_auth_index(), auth)) {
-    client_auth_free(NULL, auth, NULL, 0, 0, NULL);
+  STACK_OF(X509) *none = roots == NULL ? sk_X509_new_null() : NULL;
+  gboolean attached = (roots != NULL || none != NULL) &&
+                      cert_check_attach(ssl, roots ? roots : none, rule);
+  sk_X509_free(none);
+  if (!attached) {
     return FALSE;
   }
   SSL_set_custom_verify(ssl,
@@ -526,9 +569,7 @@ static void handshake_failed(VgwTlsConn *c, VgwTlsError code,
                              const char *detail) {
   count_failure(c->server, code);
   if (log_allowed(c->server)) {
-    const char *rule = code == VGW_TLS_ERROR_VERSION
-                           ? vgw_tls_versions_rule(SSL_get_SSL_CTX(c->ssl))
-                           : client_auth_rule(c->ssl);
+    const char *rule = failure_rule(c->ssl, code);
     g_message("tls: handshake %s %s failed: %s%s%s; %s%s%s; reason: %s",
               c->client ? "to" : "with", c->peer, detail,
               c->alert[0] ? "; " : "", c->alert, c->context,
@@ -887,8 +928,8 @@ static STACK_OF(X509) *peer_certs(const SSL *ssl) {
  * the client sent can be read before this verdict. */
 static enum ssl_verify_result_t verify_client(SSL *ssl, uint8_t *out_alert) {
   VgwTlsConn *c = SSL_get_app_data(ssl);
-  ClientAuth *auth = client_auth_of(ssl);
-  if (c == NULL || auth == NULL) {
+  CertCheck *check = cert_check_of(ssl);
+  if (c == NULL || check == NULL || check->roots == NULL) {
     *out_alert = SSL_AD_INTERNAL_ERROR;
     return ssl_verify_invalid;
   }
@@ -901,7 +942,7 @@ static enum ssl_verify_result_t verify_client(SSL *ssl, uint8_t *out_alert) {
   }
   g_clear_error(&c->verify_error);
   c->peer_identity = vgw_tls_peer_verify(
-      certs, auth->roots, VGW_TLS_ROLE_CLIENT,
+      certs, check->roots, VGW_TLS_ROLE_CLIENT,
       g_get_real_time() / G_USEC_PER_SEC, out_alert, &c->verify_error);
   sk_X509_pop_free(certs, X509_free);
   return c->peer_identity != NULL ? ssl_verify_ok : ssl_verify_invalid;

@@ -5,6 +5,7 @@
 #include <openssl/x509.h>
 #include <string.h>
 
+#include "manual_version.h"
 #include "tls/tls_context_table.h"
 #include "tls/tls_identity.h"
 #include "tls/tls_client.h"
@@ -231,6 +232,13 @@ void vgw_tls_service_set_verify_server(VgwTlsService *t, gboolean verify) {
   if (roots != NULL) {
     g_bytes_unref(roots);
   }
+}
+
+void vgw_tls_service_apply_verify_server(VgwTlsService *t,
+                                         const VgwParamConfig *running) {
+  const char *rule = vgw_manual_server_verification_rule(running);
+  vgw_tls_client_set_verify_rule(t->client, rule);
+  vgw_tls_service_set_verify_server(t, rule != NULL);
 }
 
 VgwTlsServer *vgw_tls_service_server(VgwTlsService *t) { return t->server; }

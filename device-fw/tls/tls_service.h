@@ -69,6 +69,15 @@ VgwTlsClient *vgw_tls_service_client(VgwTlsService *t);
  * (vgw_tls_server_set_context_roots). */
 void vgw_tls_service_set_verify_server(VgwTlsService *t, gboolean verify);
 
+/* vgw_tls_service_apply_verify_server applies the server-certificate
+ * verification |running| asks of the client role under its manual
+ * (vgw_manual_server_verification_rule: VerifyServerCertificate 1, or
+ * SIPSRequireClientCertificate 1 under 7.x) to the next connections
+ * (vgw_tls_service_set_verify_server), naming the rule in each refusal's
+ * log line. */
+void vgw_tls_service_apply_verify_server(VgwTlsService *t,
+                                         const VgwParamConfig *running);
+
 /* vgw_tls_service_apply_versions puts Context 0's TLS version policy
  * under |running| (tls_versions.h) into effect for the next connections in
  * both roles, when it differs from the one in force (logged); open

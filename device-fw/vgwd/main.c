@@ -51,7 +51,6 @@
 #include "tls/tls_service.h"
 #include "config/config_state.h"
 #include "config/flash.h"
-#include "manual_version.h"
 #include "vgwd/listeners.h"
 #include "vgwd/log.h"
 #include "vgwd/proxy_sets.h"
@@ -233,8 +232,7 @@ static void on_config_applied(const VgwParamConfig *running, gpointer data) {
                      (guint)param(running, "SyslogFacility")->num,
                      (guint)param(running, "GwDebugLevel")->num);
   if (d->tls != NULL) {
-    vgw_tls_service_set_verify_server(
-        d->tls, vgw_manual_client_requires_server_verification(running));
+    vgw_tls_service_apply_verify_server(d->tls, running);
     vgw_tls_service_apply_versions(d->tls, running);
   }
   if (d->proxy_sets != NULL) {
@@ -426,9 +424,8 @@ static void start_crypto(Vgwd *d) {
     vgw_tls_service_set_stream(d->tls, &vgw_sip_tls_stream_ops, d->sip);
     vgw_sip_transport_set_tls_client(d->sip, vgw_tls_service_client(d->tls));
   }
-  vgw_tls_service_set_verify_server(
-      d->tls, vgw_manual_client_requires_server_verification(
-                  vgw_config_state_running(d->config)));
+  vgw_tls_service_apply_verify_server(d->tls,
+                                      vgw_config_state_running(d->config));
   if (d->listeners != NULL) {
     vgw_listeners_set_tls(d->listeners, vgw_tls_service_server(d->tls));
   }

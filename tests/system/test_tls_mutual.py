@@ -381,6 +381,12 @@ def test(run):
               '7.x, SIPSRequireClientCertificate 1: the untrusted proxy is refused', (o, out))
     run.check(delta(before, tls_status(run), 'client_failure_reasons') == {'peer-certificate': 1},
               '7.x: the refusal is counted (client, peer-certificate)', tls_status(run))
+    run.check(re.search(r'tls: handshake to 10\.0\.2\.2:\d+ failed: [^\n]*alert sent: unknown CA; '
+                        r'TLS Context 0 \([^)]*\); rule: SIPSRequireClientCertificate = 1 '
+                        r'\(manual 7\.x: also the client role; VerifyServerCertificate = 0\); '
+                        r'reason: peer-certificate', console(run)),
+              '7.x: the refusal is logged with the peer, the alert, the context and the rule',
+              run.console_tail(GW))
     o, out = dial(run, pki + '/proxy', '-cert_chain', pki + '/proxy.chain')
     run.check(o.get('answered') is True and o.get('status') == 200,
               '7.x: a proxy whose certificate chains to the root is accepted', (o, out))

@@ -50,7 +50,8 @@ static void test_peer_hostname_roles(void) {
 }
 
 /* Server verification as client: VerifyServerCertificate alone under 6.4;
- * under 7.x SIPSRequireClientCertificate 1 requires it too. */
+ * under 7.x SIPSRequireClientCertificate 1 requires it too; the rule for
+ * the log says which. */
 static void test_client_verifies_server(void) {
   for (int manual = 0; manual <= 1; manual++) {
     for (int require = 0; require <= 1; require++) {
@@ -64,6 +65,14 @@ static void test_client_verifies_server(void) {
         g_test_message("%s", ini);
         g_assert_cmpint(vgw_manual_client_requires_server_verification(cfg),
                         ==, want);
+        /* The rule names the parameter that decided. */
+        const char *rule = vgw_manual_server_verification_rule(cfg);
+        g_assert_cmpstr(rule, ==,
+                        verify == 1 ? "VerifyServerCertificate = 1"
+                        : want ? "SIPSRequireClientCertificate = 1 (manual "
+                                 "7.x: also the client role; "
+                                 "VerifyServerCertificate = 0)"
+                               : NULL);
         vgw_param_config_free(cfg);
         g_free(ini);
       }
