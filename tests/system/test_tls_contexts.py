@@ -205,7 +205,7 @@ def config_files(run, pki):
     p = run.vgw('up', '--name', GW_INI, '--detach', '--sip-port', '0', '--sip-tls-port', '0',
                 '--config', os.path.join(d, 'old.ini'))
     run.check(p.returncode == 1 and re.search(
-        r'^vgw: \S+/old\.pem: expired: certificate CN=old has expired '
+        r'^vgw: \S+/old\.pem: expired: certificate CN=old has expired \(notAfter [^)]+\) '
         r'\(--config rejected; nothing started\)$', p.stderr.strip()) is not None and
         not os.path.exists(os.path.join(run.state_root, GW_INI)),
         'vgw up --config naming an expired HTTPSCertFileName: rejected, nothing started',
