@@ -316,6 +316,10 @@ SSL_CTX *vgw_tls_ctx_new(X509 *cert, uint32_t key_type,
   }
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
   SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+  /* No 0-RTT: early data would reach the stream handler before the
+   * client's certificate is verified (it cannot arrive anyway without
+   * resumption; said here so it stays so). */
+  SSL_CTX_set_early_data_enabled(ctx, 0);
   /* The write queue takes what SSL_write takes and may move in memory. */
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
                             SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);

@@ -360,6 +360,60 @@ static void test_contact_uri_kept(Fixture *f, gconstpointer unused) {
   g_assert_cmpuint(b.expires, ==, 300);
 }
 
+/* Registers |aor|'s |contact| with |identity| (may be NULL). */
+static void register_with(Fixture *f, const char *aor, const char *call_id,
+                          guint cseq, const char *contact,
+                          const SipClientIdentity *identity) {
+  char *extra = g_strdup_printf("Contact: <%s>\r\n", contact);
+  osip_message_t *req =
+      sip_canned_parse(sip_canned_register(aor, call_id, cseq, extra));
+  SipRegisterResult result = SIP_REGISTER_RESULT_COUNT;
+  osip_message_t *resp = sip_registrar_register(f->registrar, req, &f->peer,
+                                                identity, "tag1", &result);
+  g_assert_cmpint(result, ==, SIP_REGISTER_OK);
+  osip_message_free(resp);
+  osip_message_free(req);
+  g_free(extra);
+}
+
+static void identity_line(const SipBinding *b, gpointer data) {
+  const SipClientIdentity *id = b->client_identity;
+  char *san = id != NULL ? g_strjoinv(",", id->san) : NULL;
+  g_string_append_printf(data, "%s %s %s %s %s|", b->aor,
+                         id ? id->subject : "none", id ? id->issuer : "-",
+                         id ? id->sha256 : "-", san ? san : "-");
+  g_free(san);
+}
+
+static void assert_identities(Fixture *f, const char *want) {
+  GString *s = g_string_new(NULL);
+  sip_registrar_foreach(f->registrar, identity_line, s);
+  g_assert_cmpstr(s->str, ==, want);
+  g_string_free(s, TRUE);
+}
+
+/* A binding keeps a copy of the client certificate identity its REGISTER
+ * came with; one without has none; a refresh records the refresh's. */
+static void test_client_identity(Fixture *f, gconstpointer unused) {
+  char subject[] = "CN=alice";
+  char *san[] = {"URI:sip:alice@lab.test", "DNS:alice.lab.test", NULL};
+  SipClientIdentity id = {subject, "CN=inter", "ab12", san};
+
+  register_with(f, "sip:alice@example.test", "i1", 1,
+                "sip:alice@10.0.0.1:5070", &id);
+  register_with(f, "sip:bob@example.test", "i2", 1, "sip:bob@10.0.0.1:5070",
+                NULL);
+  subject[3] = 'X'; /* the caller's strings are not kept */
+  assert_identities(f,
+                    "sip:alice@example.test CN=alice CN=inter ab12 "
+                    "URI:sip:alice@lab.test,DNS:alice.lab.test|"
+                    "sip:bob@example.test none - - -|");
+  register_with(f, "sip:alice@example.test", "i1", 2,
+                "sip:alice@10.0.0.1:5070", NULL);
+  assert_identities(f, "sip:alice@example.test none - - -|"
+                       "sip:bob@example.test none - - -|");
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn, limits) \
@@ -375,6 +429,7 @@ int main(int argc, char **argv) {
   ADD("/sip-registrar/sweep", test_sweep, NULL);
   ADD("/sip-registrar/lookup", test_lookup, NULL);
   ADD("/sip-registrar/contact-uri-kept", test_contact_uri_kept, NULL);
+  ADD("/sip-registrar/client-identity", test_client_identity, NULL);
 #undef ADD
   return g_test_run();
 }
