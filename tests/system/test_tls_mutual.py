@@ -30,6 +30,9 @@ and none answered. The good client certificate (from inter, with its
 chain), over both versions, gets its OPTIONS answered, and its REGISTER
 makes a binding that `vgw sip registrations --json` shows with the
 certificate's subject, SANs, issuer and SHA-256 (a UDP binding: null).
+sipsak, which cannot present a client certificate (it loads
+--tls-client-cert as a trust file only), is refused as a client without
+one.
 lan-2 (0 while the global is 1) completes a handshake with no client
 certificate.
 
@@ -50,6 +53,7 @@ import re
 import socket
 import ssl
 import subprocess
+import time
 
 import sipcapture
 import tlspeers
@@ -216,6 +220,10 @@ def hostile_matrix(run, pki, port):
                 alert = 'certificate_required' if version == 'TLSv1.3' else 'handshake_failure'
             sip = request('OPTIONS', 'TLS', 'h%s%d' % (flag[-1], n), 'hostile-%d@test' % n,
                           scheme='sips')
+            # The gateway logs at most 10 handshake lines a second (the
+            # rest are counted, not logged): the cases are paced below
+            # that so that each one's line can be checked.
+            time.sleep(0.25)
             out = s_client(port, flag, args(pki), cap.keylog, sip)
             run.check(S_CLIENT_SAYS[alert] in out and 'SIP/2.0' not in out,
                       '%s, %s: refused with %s, no SIP answer' % (version, what, alert), out)
@@ -303,6 +311,27 @@ def registration(run, pki, port, udp_port):
         s.close()
 
 
+def sipsak_peer(run, pki, port):
+    """sipsak (0.9.8.1, GnuTLS) over TLS to lan-main. It reads
+    --tls-client-cert only as a trust file
+    (gnutls_certificate_set_x509_trust_file: it has no call that loads a
+    key), so it cannot present a client certificate: the gateway refuses
+    it as a client without one, and SIP never starts."""
+    from test_sip_sipsak import sipsak
+    with open(pki + '/alice-sipsak.pem', 'w') as out:
+        for part in ('alice.crt', 'alice.chain', 'alice.key'):
+            with open(os.path.join(pki, part)) as f:
+                out.write(f.read())
+    before = tls_status(run)
+    rc, out = sipsak(run, os.path.join(run.state_root, 'sipsak.keys'),
+                     pki + '/alice-sipsak.pem', port, '-s', 'sip:gw@127.0.0.1')
+    run.check(rc != 0 and 'SIP/2.0 200 OK' not in out,
+              'sipsak, which cannot present a client certificate: no answer', out)
+    run.check(delta(before, tls_status(run), 'failure_reasons') == {'no-peer-certificate': 1},
+              'sipsak is refused as a client without a certificate (no-peer-certificate)',
+              tls_status(run))
+
+
 def no_certificate_completes(run, port, what):
     """A client with no certificate completes its handshake on PORT."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -359,6 +388,7 @@ def test(run):
         options_answered(run, main, version, pki,
                          'lan-main, %s, the good client certificate: OPTIONS' % name, n)
     registration(run, pki, main, udp)
+    sipsak_peer(run, pki, main)
     no_certificate_completes(run, lan2, 'lan-2 (TLSMutualAuthentication 0 over the global 1): '
                              'no client certificate, OPTIONS answered')
 
