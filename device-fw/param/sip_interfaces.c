@@ -44,7 +44,8 @@ static gboolean read_row(const VgwParamRow *row, VgwSipIface *out) {
   out->row = (int)row->index;
   out->name = row->values[column("InterfaceName")].str;
   out->tls_context = row->values[column("TLSContext")].str;
-  out->tls_mutual_auth = (int)row->values[column("TLSMutualAuthentication")].num;
+  out->tls_mutual_auth =
+      (int)row->values[column("TLSMutualAuthentication")].num;
   for (int l = 0; l < VGW_SIP_LISTEN_COUNT; l++) {
     out->port[l] = (guint16)row->values[column(port_columns[l])].num;
   }

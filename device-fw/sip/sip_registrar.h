@@ -115,8 +115,9 @@ void sip_registrar_free(SipRegistrar *registrar);
 
 /* Applies the REGISTER |req| (valid by sip_message_validate()) received
  * from |from| over a connection whose client certificate names
- * |identity| (NULL: none; copied into the bindings it makes), and returns its answer (the caller's to send or free; NULL
- * only when libosip2 runs out of memory), with |to_tag| added to To. The
+ * |identity| (NULL: none; copied into the bindings it makes), and returns
+ * its answer (the caller's to send or free; NULL only when libosip2 runs
+ * out of memory), with |to_tag| added to To. The
  * outcome is in *result: 200 lists every contact now bound to the AOR,
  * each with ;expires= its remaining seconds (none when none is left);
  * 423 carries Min-Expires; every refusal has the result's phrase and a

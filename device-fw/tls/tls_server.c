@@ -945,6 +945,7 @@ static enum ssl_verify_result_t verify_client(SSL *ssl, uint8_t *out_alert) {
     return ssl_verify_invalid;
   }
   g_clear_error(&c->verify_error);
+  vgw_tls_peer_identity_free(c->peer_identity);
   c->peer_identity = vgw_tls_peer_verify(
       certs, check->roots, VGW_TLS_ROLE_CLIENT,
       g_get_real_time() / G_USEC_PER_SEC, out_alert, &c->verify_error);

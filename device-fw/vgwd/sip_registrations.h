@@ -30,8 +30,8 @@ SipRegistrar *vgw_sip_registrations_start(VgwConfigState *config);
 /* Answers the REGISTER |req| in |txn|: a 401 challenge unless
  * authentication admits it (vgw_registrar_auth_admit()), else from
  * |registrar|, the bindings it makes recording |identity| (the verified
- * TLS client certificate of its connection; NULL: none), logging a refusal: "sip/udp: ADDR:PORT: REGISTER for AOR
- * refused: TEXT (NAME)". */
+ * TLS client certificate of its connection; NULL: none), logging a
+ * refusal: "sip/udp: ADDR:PORT: REGISTER for AOR refused: TEXT (NAME)". */
 void vgw_sip_registrations_answer(SipRegistrar *registrar, SipTxn *txn,
                                   const osip_message_t *req,
                                   const SipPeer *from,

@@ -1,8 +1,9 @@
 /* Unit tests of the certificate bundle check (device-fw/tls/tls_bundle.h)
  * and of the verification of a TLS peer's certificate built on it
  * (device-fw/tls/tls_peer_verify.h: the reason and the alert of every
- * mutual-authentication refusal) over certificates `vgw pki` makes (the same code, pki_cert.h, run here
- * so that every case is made at test time with the times it needs). */
+ * mutual-authentication refusal) over certificates `vgw pki` makes (the
+ * same code, pki_cert.h, run here so that every case is made at test time
+ * with the times it needs). */
 #include <glib.h>
 #include <openssl/evp.h>
 #include <openssl/mem.h>
