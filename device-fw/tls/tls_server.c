@@ -717,9 +717,17 @@ static gboolean read_app(VgwTlsConn *c, gboolean *more,
     }
     char reason[160];
     VgwTlsError code = failure_reason(n, err, reason, sizeof(reason));
-    g_debug("tls: %s: connection over (%s: %s), %" G_GUINT64_FORMAT
-            " bytes discarded",
-            c->peer, vgw_tls_error_name(code), reason, c->discarded);
+    if (code == VGW_TLS_ERROR_PEER_ALERT && log_allowed(c->server)) {
+      /* Under TLS 1.3 a server's verdict on our client certificate comes
+       * after our side of the handshake is done: said, not only debug. */
+      g_message("tls: connection %s %s ended by the peer: %s; %s; %s",
+                c->client ? "to" : "with", c->peer, reason, c->alert,
+                c->context);
+    } else {
+      g_debug("tls: %s: connection over (%s: %s), %" G_GUINT64_FORMAT
+              " bytes discarded",
+              c->peer, vgw_tls_error_name(code), reason, c->discarded);
+    }
     return FALSE;
   }
   return TRUE;

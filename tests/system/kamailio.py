@@ -66,9 +66,9 @@ TLS_MODULE = '''loadmodule "tls.so"
 modparam("tls", "certificate", "{cert}")
 modparam("tls", "private_key", "{key}")
 modparam("tls", "tls_method", "TLSv1.2+")
-modparam("tls", "verify_certificate", 0)
-modparam("tls", "require_certificate", 0)
-'''
+modparam("tls", "verify_certificate", {verify})
+modparam("tls", "require_certificate", {verify})
+{ca_list}'''
 
 PROXY_MODULES = '''loadmodule "tm.so"
 loadmodule "rr.so"
@@ -127,13 +127,15 @@ def make_cert(directory, name):
 
 class Kamailio:
     """One Kamailio on 127.0.0.1:PORT (UDP and TCP) and, with TLS_PORT,
-    tls:127.0.0.1:TLS_PORT presenting CERT/KEY. NAME names its files in
-    DIRECTORY. FORWARD and REROUTE make it a proxy, IGNORE a silent one
+    tls:127.0.0.1:TLS_PORT presenting CERT/KEY, and with CLIENT_CA (a PEM
+    file of trusted roots) requiring a client certificate that chains to
+    one of them. NAME names its files in DIRECTORY. FORWARD and REROUTE make it a proxy, IGNORE a silent one
     (above)."""
 
     def __init__(self, directory, name, port, tls_port=None, cert=None, key=None,
-                 forward=None, reroute=None, ignore=()):
+                 forward=None, reroute=None, ignore=(), client_ca=None):
         self.directory = directory
+        self.client_ca = client_ca
         self.forward = forward or {}
         self.reroute = reroute or {}
         self.ignore = ignore
@@ -161,7 +163,10 @@ class Kamailio:
                 modules=MODULES,
                 tls_global='enable_tls=yes' if tls else '',
                 tls_listen='listen=tls:127.0.0.1:%d' % self.tls_port if tls else '',
-                tls_module=TLS_MODULE.format(cert=self.cert, key=self.key) if tls else '',
+                tls_module=TLS_MODULE.format(
+                    cert=self.cert, key=self.key, verify=1 if self.client_ca else 0,
+                    ca_list='modparam("tls", "ca_list", "%s")\n' % self.client_ca
+                    if self.client_ca else '') if tls else '',
                 proxy_modules=PROXY_MODULES if self.forward else '',
                 ignore=''.join(IGNORE % m for m in self.ignore),
                 proxy_route=self.proxy_route()))

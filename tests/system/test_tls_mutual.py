@@ -37,7 +37,9 @@ lan-2 (0 while the global is 1) completes a handshake with no client
 certificate.
 
 Client role, 6.4: the gateway presents Context 0's certificate and chain
-to `openssl s_server -Verify 1 -CAfile root`, which verifies it; with
+to `openssl s_server -Verify 1 -CAfile root`, which verifies it, and to
+Kamailio's tls module requiring a client certificate (ca_list root:
+OPTIONS answered; ca_list the rogue CA: refused, the alert logged); with
 SIPSRequireClientCertificate 1 and VerifyServerCertificate 0 it accepts an
 untrusted (self-signed) proxy. Then 7.x (VgwManualVersion 1, reset): the
 same 1 makes server verification mandatory, so that proxy is refused and
@@ -55,6 +57,7 @@ import ssl
 import subprocess
 import time
 
+import kamailio
 import sipcapture
 import tlspeers
 import vgwtest
@@ -353,6 +356,52 @@ def dial(run, cert, *extra):
     return tlspeers.options_to_s_server(run, GW, cert, *extra, host=HOST)
 
 
+def kamailio_requires_certificate(run, pki):
+    """Kamailio's tls module requiring a client certificate: trusting the
+    root, it accepts the gateway's (Context 0's, with its chain) and
+    answers the OPTIONS; trusting only the rogue CA, it refuses it with an
+    alert the gateway logs."""
+    d = os.path.join(run.state_root, 'kamailio')
+    os.makedirs(d, exist_ok=True)
+    for name, ca in (('trusting', 'root'), ('rogue', 'rogue')):
+        k = kamailio.Kamailio(d, name, tlspeers.free_port(), tlspeers.free_port(),
+                              pki + '/proxy-self.crt', pki + '/proxy-self.key',
+                              client_ca='%s/%s.crt' % (pki, ca))
+        try:
+            if not run.check(k.start(), 'Kamailio (tls, require_certificate, ca_list %s.crt) '
+                             'starts' % ca, k.log_tail()):
+                continue
+            p = run.vgw('sip', 'options', '--name', GW, '--json',
+                        'sips:%s:%d' % (HOST, k.tls_port), timeout=600)
+            try:
+                o = json.loads(p.stdout)
+            except ValueError:
+                o = {'error': p.stdout + p.stderr}
+            options = [r for r in k.requests('OPTIONS') if r[2] == 'tls']
+            if ca == 'root':
+                run.check(o.get('answered') is True and o.get('status') == 200 and
+                          len(options) == 1,
+                          'Kamailio requiring a certificate that chains to the root accepts '
+                          'the gateway\'s and answers its OPTIONS over TLS',
+                          (o, k.log_tail()))
+            else:
+                # TLS 1.3: the gateway's side of the handshake is complete
+                # when Kamailio judges its certificate; the verdict is an
+                # alert on the established connection.
+                run.check(o.get('answered') is False and
+                          o.get('failure') == 'connection-closed' and options == [] and
+                          'certificate verify failed' in k.log_tail(),
+                          'Kamailio trusting only the rogue CA refuses the gateway\'s '
+                          'certificate; no OPTIONS reaches it', (o, k.log_tail()))
+                run.check(re.search(r'tls: connection to 10\.0\.2\.2:%d ended by the peer: '
+                                    r'[^;]*; alert received: unknown CA; TLS Context 0'
+                                    % k.tls_port, console(run)) is not None,
+                          'the gateway logs the alert that ended the connection',
+                          run.console_tail(GW))
+        finally:
+            k.stop()
+
+
 def reconfigure(run, what, ini):
     path = os.path.join(run.state_root, 'mutual.ini')
     with open(path, 'w') as f:
@@ -401,6 +450,8 @@ def test(run):
               re.search(r'depth=1 CN = inter\s*\nverify return:1', out) is not None,
               'the gateway presents Context 0\'s certificate and chain, which s_server -Verify 1 '
               '-CAfile root verifies', out)
+
+    kamailio_requires_certificate(run, pki)
 
     # -- client role, 7.x: the global 1 makes verification mandatory -------
     reconfigure(run, 'VgwManualVersion 1 (7.x)', 'VgwManualVersion = 1\n')
