@@ -45,9 +45,11 @@ untrusted (self-signed) proxy. Then 7.x (VgwManualVersion 1, reset): the
 same 1 makes server verification mandatory, so that proxy is refused and
 a proxy whose certificate chains to the root is accepted.
 
-Last, SIPSRequireClientCertificate 0 with lan-2's TLSMutualAuthentication
+Then SIPSRequireClientCertificate 0 with lan-2's TLSMutualAuthentication
 1 (reset): lan-main (-1, the global 0) needs no certificate, lan-2 (1)
-refuses a client without one and accepts the good one."""
+refuses a client without one and accepts the good one. Last,
+VerifyServerCertificate 1 (live): the untrusted proxy is refused against
+Context 0's roots, the line naming that rule, and the good one accepted."""
 import hashlib
 import json
 import os
@@ -493,6 +495,24 @@ def test(run):
               'lan-2\'s refusal is logged with its rule', run.console_tail(GW))
     options_answered(run, lan2, ssl.TLSVersion.TLSv1_3, pki,
                      'lan-2, the good client certificate: OPTIONS', 9)
+
+    # -- client role, VerifyServerCertificate 1 alone (live, no reset) -------
+    path = os.path.join(run.state_root, 'verify.ini')
+    with open(path, 'w') as f:
+        f.write('VerifyServerCertificate = 1\n')
+    vgw_ok(run, 'ini load --incremental: VerifyServerCertificate 1 (live)', 'ini', 'load',
+           '--name', GW, '--incremental', path)
+    o, out = dial(run, pki + '/proxy-self')
+    run.check(o.get('answered') is False and o.get('failure') == 'tls-handshake-failed' and
+              re.search(r'tls: handshake to 10\.0\.2\.2:\d+ failed: [^\n]*alert sent: unknown CA; '
+                        r'TLS Context 0 \([^)]*\); rule: VerifyServerCertificate = 1; '
+                        r'reason: peer-certificate', console(run)) is not None,
+              'VerifyServerCertificate 1 (SIPSRequireClientCertificate 0): the untrusted proxy is '
+              'refused against Context 0\'s roots, logged with the rule', (o, out))
+    o, out = dial(run, pki + '/proxy', '-cert_chain', pki + '/proxy.chain')
+    run.check(o.get('answered') is True and o.get('status') == 200,
+              'VerifyServerCertificate 1: the proxy whose certificate chains to the root is '
+              'accepted', (o, out))
 
 
 if __name__ == '__main__':
