@@ -100,7 +100,11 @@ static void load(Fixture *f, const char *ini) {
 
 static void fixture_set_up(Fixture *f, gconstpointer unused) {
   SipTxnCallbacks cb = {.send = capture_send, .request = unexpected_request};
-  VgwProxyLocal local = {lan, record_ping, connection_to, listener_port, f};
+  VgwProxyLocal local = {.lan_address = lan,
+                         .set_ping = record_ping,
+                         .connection_to = connection_to,
+                         .port = listener_port,
+                         .data = f};
 
   f->ports[SIP_TRANSPORT_UDP] = 5060;
   f->ports[SIP_TRANSPORT_TCP] = 5060;

@@ -5,6 +5,7 @@
 #include <openssl/x509.h>
 #include <string.h>
 
+#include "manual_version.h"
 #include "tls/tls_context_table.h"
 #include "tls/tls_identity.h"
 #include "tls/tls_client.h"
@@ -147,6 +148,17 @@ void vgw_tls_service_key_changed(guint slot, gpointer service) {
   }
   g_message("tls: new connections are served with the new key of slot %u",
             slot);
+}
+
+void vgw_tls_service_apply_peer_names(VgwTlsService *t,
+                                      const VgwParamConfig *running) {
+  gboolean check =
+      (vgw_manual_peer_hostname_roles(running) & VGW_TLS_ROLE_CLIENT) != 0;
+
+  vgw_tls_client_set_peer_names(
+      t->client, check,
+      vgw_param_config_global_named(running, "TLSRemoteSubjectName")->str,
+      vgw_tls_context_strict_names(running, 0));
 }
 
 void vgw_tls_service_apply_versions(VgwTlsService *t,

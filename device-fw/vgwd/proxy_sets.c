@@ -133,6 +133,19 @@ static void set_pings(ProxySetRun *run, gboolean on) {
   }
 }
 
+/* name_server tells the TLS client that |peer| is |a|'s FQDN as
+ * configured: its SNI and the name its certificate must carry, never the
+ * address it resolved to (gateway-spec.md §1.4). */
+static void name_server(ProxySetRun *run, const ProxyAddress *a,
+                        const SipPeer *peer) {
+  const VgwProxyLocal *local = &run->sets->local;
+
+  if (peer->transport == SIP_TRANSPORT_TLS &&
+      a->source != VGW_RESOLVED_LITERAL && local->set_server_name != NULL) {
+    local->set_server_name(peer, a->host, local->data);
+  }
+}
+
 /* update_targets gives the set the proxies its addresses resolve to. */
 static void update_targets(ProxySetRun *run) {
   SipProxyTarget targets[SIP_PROXY_SET_MAX_PROXIES];
@@ -146,6 +159,7 @@ static void update_targets(ProxySetRun *run) {
                             .peer = {a->transport, "", a->port, 0}};
       g_strlcpy(t->peer.address, a->resolved.address[r],
                 sizeof(t->peer.address));
+      name_server(run, a, &t->peer);
     }
   }
   set_pings(run, FALSE);

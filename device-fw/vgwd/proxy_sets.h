@@ -66,6 +66,11 @@ typedef struct {
    * SIP Interface changed live counts at the next one. */
   guint16 (*port)(const char *address, SipTransport transport,
                   gpointer data);
+  /* TLS connections to |peer| are for the Proxy Set address |name| (an
+   * FQDN as configured): SNI and the name the certificate must carry
+   * (vgw_sip_transport_set_server_name()). NULL: no TLS client. */
+  void (*set_server_name)(const SipPeer *peer, const char *name,
+                          gpointer data);
   gpointer data;
 } VgwProxyLocal;
 
