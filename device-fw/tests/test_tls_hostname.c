@@ -1,14 +1,22 @@
 /* Peer host-name matching (tls_hostname.h): each rule and each wildcard
  * case, on certificates built in memory. Only the names matter to the
- * matcher, so the certificates carry a subject and a SubjectAltName and
- * are not signed. */
+ * matcher, so those certificates carry a subject and a SubjectAltName and
+ * are not signed. Then the check inside a handshake (tls_peer_name.h),
+ * in memory, with a signed self-signed server certificate. */
 #include <arpa/inet.h>
 #include <glib.h>
+#include <openssl/ec_key.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/nid.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <string.h>
 
+#include "tls/tls_error.h"
 #include "tls/tls_hostname.h"
+#include "tls/tls_peer_name.h"
 
 /* add_san appends "DNS:name" or "IP:address" to |names|. */
 static void add_san(GENERAL_NAMES *names, const char *spec) {
@@ -207,6 +215,154 @@ static void test_dns_patterns(void) {
   }
 }
 
+/* --- inside a handshake ------------------------------------------------ */
+
+static EVP_PKEY *key;
+
+/* signed_cert: make_cert's certificate, self-signed with |key|, valid
+ * now. */
+static X509 *signed_cert(const char *cn, const char *sans) {
+  X509 *x = make_cert(cn, sans, FALSE);
+
+  g_assert_true(X509_set_version(x, X509_VERSION_3));
+  g_assert_true(ASN1_INTEGER_set(X509_get_serialNumber(x), 1));
+  g_assert_true(X509_set_issuer_name(x, X509_get_subject_name(x)));
+  g_assert_nonnull(X509_gmtime_adj(X509_getm_notBefore(x), -3600));
+  g_assert_nonnull(X509_gmtime_adj(X509_getm_notAfter(x), 3600));
+  g_assert_true(X509_set_pubkey(x, key));
+  g_assert_true(X509_sign(x, key, EVP_sha256()));
+  return x;
+}
+
+static void on_alert(const SSL *ssl, int type, int value) {
+  if ((type & SSL_CB_WRITE_ALERT) == SSL_CB_WRITE_ALERT) {
+    *(int *)SSL_get_app_data(ssl) = value & 0xff;
+  }
+}
+
+typedef struct {
+  gboolean ok;
+  int client_alert;   /* the alert the client sent, -1 none */
+  VgwTlsError reason; /* the client's failure, if not ok */
+  gboolean refused;   /* vgw_tls_peer_name_refused */
+  VgwTlsNameRule rule; /* the verdict's, if any */
+  gboolean verdict;   /* a verdict was reached */
+  gboolean app_data;  /* the server read application data */
+} Handshake;
+
+/* client_handshake: a client as tls_client.c makes it (the chain
+ * verified against |root| alone, not at all when NULL) checking |check|
+ * against a server presenting |server_cert|, in memory; the client writes
+ * once it is connected. */
+static Handshake client_handshake(X509 *server_cert, X509 *root,
+                                  const VgwTlsNameCheck *check) {
+  SSL_CTX *sctx = SSL_CTX_new(TLS_method());
+  SSL_CTX *cctx = SSL_CTX_new(TLS_method());
+  Handshake out = {.client_alert = -1};
+  BIO *bc, *bs;
+
+  g_assert_true(SSL_CTX_use_certificate(sctx, server_cert));
+  g_assert_true(SSL_CTX_use_PrivateKey(sctx, key));
+  if (root != NULL) {
+    g_assert_true(X509_STORE_add_cert(SSL_CTX_get_cert_store(cctx), root));
+  }
+  vgw_tls_peer_name_install(cctx, root != NULL, 0);
+  SSL *c = SSL_new(cctx);
+  SSL *sv = SSL_new(sctx);
+  g_assert_true(vgw_tls_peer_name_expect(c, check));
+  g_assert_true(BIO_new_bio_pair(&bc, 0, &bs, 0));
+  SSL_set_bio(c, bc, bc);
+  SSL_set_bio(sv, bs, bs);
+  SSL_set_app_data(c, &out.client_alert);
+  SSL_set_info_callback(c, on_alert);
+  SSL_set_connect_state(c);
+  SSL_set_accept_state(sv);
+  for (int round = 0; round < 16; round++) {
+    int rc = SSL_do_handshake(c);
+    int ec = rc == 1 ? SSL_ERROR_NONE : SSL_get_error(c, rc);
+    if (ec != SSL_ERROR_NONE && ec != SSL_ERROR_WANT_READ) {
+      out.reason = vgw_tls_handshake_error(ec, rc, ERR_peek_error(), 0);
+      break;
+    }
+    if (rc == 1) {
+      out.ok = TRUE;
+      g_assert_cmpint(SSL_write(c, "OPTIONS", 7), ==, 7);
+    }
+    char buf[8];
+    int rs = SSL_read(sv, buf, sizeof(buf));
+    if (rs > 0) {
+      out.app_data = TRUE;
+      break;
+    }
+    ERR_clear_error();
+  }
+  ERR_clear_error();
+  const VgwTlsNameVerdict *v = vgw_tls_peer_name_verdict(c);
+  out.verdict = v != NULL;
+  out.rule = v != NULL ? v->rule : VGW_TLS_NAME_NO_MATCH;
+  out.refused = vgw_tls_peer_name_refused(c);
+  SSL_free(c);
+  SSL_free(sv);
+  SSL_CTX_free(cctx);
+  SSL_CTX_free(sctx);
+  return out;
+}
+
+/* A matching name: connected, the rule recorded for the log line. */
+static void test_handshake_match(void) {
+  const char *refs[] = {"proxy.lab.test"};
+  VgwTlsNameCheck check = {refs, 1, NULL, FALSE};
+  X509 *cert = signed_cert("x", "DNS:proxy.lab.test");
+
+  for (int verify_chain = 0; verify_chain <= 1; verify_chain++) {
+    Handshake h = client_handshake(cert, verify_chain ? cert : NULL, &check);
+    g_assert_true(h.ok);
+    g_assert_true(h.app_data);
+    g_assert_true(h.verdict);
+    g_assert_cmpint(h.rule, ==, VGW_TLS_NAME_SAN_DNS);
+    g_assert_false(h.refused);
+  }
+  X509_free(cert);
+}
+
+/* A wrong name: the client sends bad_certificate, fails as a refused
+ * peer certificate that tls_server.c counts as "hostname", and nothing
+ * reaches the server. */
+static void test_handshake_mismatch(void) {
+  const char *refs[] = {"proxy.lab.test"};
+  VgwTlsNameCheck check = {refs, 1, NULL, FALSE};
+  X509 *cert = signed_cert("wrong.test", "DNS:wrong.test");
+
+  for (int verify_chain = 0; verify_chain <= 1; verify_chain++) {
+    Handshake h = client_handshake(cert, verify_chain ? cert : NULL, &check);
+    g_assert_false(h.ok);
+    g_assert_false(h.app_data);
+    g_assert_cmpint(h.client_alert, ==, SSL_AD_BAD_CERTIFICATE);
+    g_assert_cmpint(h.reason, ==, VGW_TLS_ERROR_PEER_CERTIFICATE);
+    g_assert_true(h.refused);
+    g_assert_cmpint(h.rule, ==, VGW_TLS_NAME_NO_MATCH);
+  }
+  X509_free(cert);
+}
+
+/* The chain is verified first: an untrusted certificate with the right
+ * name fails for its chain, not for its name. */
+static void test_handshake_untrusted(void) {
+  const char *refs[] = {"proxy.lab.test"};
+  VgwTlsNameCheck check = {refs, 1, NULL, FALSE};
+  X509 *cert = signed_cert("x", "DNS:proxy.lab.test");
+  X509 *other = signed_cert("other", "DNS:other.test");
+
+  Handshake h = client_handshake(cert, other, &check);
+  g_assert_false(h.ok);
+  g_assert_false(h.app_data);
+  g_assert_cmpint(h.reason, ==, VGW_TLS_ERROR_PEER_CERTIFICATE);
+  g_assert_false(h.verdict);
+  g_assert_false(h.refused);
+  X509_free(cert);
+  X509_free(other);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -214,5 +370,16 @@ int main(int argc, char **argv) {
     g_test_add_data_func(path, &cases[i], test_case);
   }
   g_test_add_func("/tls-hostname/dns-patterns", test_dns_patterns);
-  return g_test_run();
+  EC_KEY *ec = EC_KEY_new_by_curve_name(NID_X9_62_prime256v1);
+  g_assert_true(EC_KEY_generate_key(ec));
+  key = EVP_PKEY_new();
+  g_assert_true(EVP_PKEY_assign_EC_KEY(key, ec));
+  g_test_add_func("/tls-hostname/handshake/match", test_handshake_match);
+  g_test_add_func("/tls-hostname/handshake/mismatch",
+                  test_handshake_mismatch);
+  g_test_add_func("/tls-hostname/handshake/untrusted-first",
+                  test_handshake_untrusted);
+  int ret = g_test_run();
+  EVP_PKEY_free(key);
+  return ret;
 }
