@@ -34,11 +34,9 @@ completes. Debian's OpenSSL 3 refuses TLS 1.0/1.1 at its default security
 level, so both peers run with -cipher DEFAULT@SECLEVEL=0. Each refusal
 must be logged with the peer, the context, the rule (`TLSVersion ...`) and
 the alert, and counted under `version` in `status --json`."""
-import json
 import os
 import re
 import subprocess
-import threading
 
 import tlspeers
 import vgwtest
@@ -119,48 +117,13 @@ def server_role(run, port, accepted, rule):
               'server, %s: status counts %d more version failures' % (rule, refused), t)
 
 
-def sip_response(request):
-    """A 200 to the OPTIONS REQUEST (text), echoing what RFC 3261 says."""
-    head = request.split('\r\n\r\n', 1)[0].split('\r\n')
-    keep = [h for h in head[1:] if re.match(r'(Via|From|To|Call-ID|CSeq):', h, re.I)]
-    keep = [h + ';tag=s' if h.lower().startswith('to:') else h for h in keep]
-    return 'SIP/2.0 200 OK\r\n' + '\r\n'.join(keep) + '\r\nContent-Length: 0\r\n\r\n'
-
-
 def dial(run, cert, flag):
     """The gateway sends an OPTIONS to s_server speaking only FLAG;
     returns (sip options outcome, s_server output)."""
     port = tlspeers.free_port()
-    srv = tlspeers.Proc(['openssl', 's_server', '-accept', '127.0.0.1:%d' % port, '-naccept',
-                         '1', '-cert', cert + '.crt', '-key', cert + '.key', flag] + LEGACY)
-    outcome = {}
-    try:
-        if not srv.wait_for('ACCEPT', timeout=60):
-            run.check(False, 's_server %s listens' % flag, srv.out.decode(errors='replace'))
-            return {}, ''
-        th = threading.Thread(target=lambda: outcome.update(
-            sip_options(run, 'sips:%s:%d' % (HOST, port))))
-        th.start()
-        answered = False
-        while th.is_alive():
-            srv.pump(0.2)
-            text = srv.out.decode(errors='replace')
-            m = re.search(r'OPTIONS sips?:.*?\r\n\r\n', text, re.S)
-            if m and not answered:
-                srv.send(sip_response(m.group(0)))
-                answered = True
-        th.join()
-    finally:
-        srv.finish()
-    return outcome, srv.out.decode(errors='replace')
-
-
-def sip_options(run, uri):
-    p = run.vgw('sip', 'options', '--name', GW, '--json', uri, timeout=600)
-    try:
-        return json.loads(p.stdout)
-    except ValueError:
-        return {'error': p.stdout + p.stderr}
+    return tlspeers.options_to_s_server(
+        run, GW, ['-cert', cert + '.crt', '-key', cert + '.key', flag] + LEGACY, port,
+        'sips:%s:%d' % (HOST, port))
 
 
 def client_role(run, cert, accepted, refused, rule):
@@ -191,11 +154,7 @@ def client_role(run, cert, accepted, refused, rule):
 
 
 def load(run, what, ini):
-    path = os.path.join(run.state_root, 'policy.ini')
-    with open(path, 'w') as f:
-        f.write(ini)
-    p = run.vgw('ini', 'load', '--name', GW, '--incremental', path, timeout=120)
-    run.check(p.returncode == 0, 'ini load: %s' % what, p.stdout + p.stderr)
+    run.ini_load(GW, what, ini)
 
 
 def reconfigure(run, what, ini):

@@ -11,6 +11,7 @@ import select
 import signal
 import socket
 import subprocess
+import threading
 import time
 
 OPENSSL = 'openssl'
@@ -107,6 +108,54 @@ class Proc:
         while self.pump(0) and self.p.stdout and select.select([self.p.stdout], [], [], 0)[0]:
             pass
         return self.p.returncode
+
+
+def sip_ok(request):
+    """A 200 to the SIP REQUEST (text), echoing Via, From, To (tagged),
+    Call-ID and CSeq as RFC 3261 says."""
+    head = request.split('\r\n\r\n', 1)[0].split('\r\n')
+    keep = [h for h in head[1:] if re.match(r'(Via|From|To|Call-ID|CSeq):', h, re.I)]
+    keep = [h + ';tag=s' if h.lower().startswith('to:') else h for h in keep]
+    return 'SIP/2.0 200 OK\r\n' + '\r\n'.join(keep) + '\r\nContent-Length: 0\r\n\r\n'
+
+
+def vgw_sip_options(run, gw, uri):
+    """`vgw sip options --json URI` on gateway GW: the outcome as a dict
+    ({'error': output} when it prints no JSON)."""
+    p = run.vgw('sip', 'options', '--name', gw, '--json', uri, timeout=600)
+    try:
+        return json.loads(p.stdout)
+    except ValueError:
+        return {'error': p.stdout + p.stderr}
+
+
+def options_to_s_server(run, gw, server_args, port, uri):
+    """Gateway GW sends an OPTIONS to URI while `openssl s_server
+    -accept 127.0.0.1:PORT -naccept 1 SERVER_ARGS...` answers the first
+    OPTIONS it reads with a 200 (through its stdin). Returns (the OPTIONS
+    outcome, s_server's output); ({}, '') with a failed check when s_server
+    does not listen."""
+    srv = Proc([OPENSSL, 's_server', '-accept', '127.0.0.1:%d' % port, '-naccept', '1',
+                *server_args])
+    outcome = {}
+    try:
+        if not srv.wait_for('ACCEPT', timeout=60):
+            run.check(False, 's_server %s listens' % ' '.join(server_args),
+                      srv.out.decode(errors='replace'))
+            return {}, ''
+        th = threading.Thread(target=lambda: outcome.update(vgw_sip_options(run, gw, uri)))
+        th.start()
+        answered = False
+        while th.is_alive():
+            srv.pump(0.2)
+            m = re.search(r'OPTIONS sips?:.*?\r\n\r\n', srv.out.decode(errors='replace'), re.S)
+            if m and not answered:
+                srv.send(sip_ok(m.group(0)))
+                answered = True
+        th.join()
+    finally:
+        srv.finish()
+    return outcome, srv.out.decode(errors='replace')
 
 
 def listening(port):
