@@ -308,6 +308,46 @@ static void test_classify(Fixture *f, gconstpointer unused) {
                          "SIP/2.0/TCP 10.0.0.9:41000"));
 }
 
+/* What a TLS client's certificate must name, by the address it connects
+ * from: the TLS proxies' addresses as configured (an FQDN, not what it
+ * resolves to), each once; proxies over other transports do not count. */
+static void test_tls_references(Fixture *f, gconstpointer unused) {
+  static const char ini[] =
+      "[ ProxySet ]\n"
+      "FORMAT ProxySet_Index = ProxySet_ProxyName;\n"
+      "ProxySet 2 = \"SECURE\";\n"
+      "ProxySet 3 = \"ALSO\";\n"
+      "[ \\ProxySet ]\n"
+      "[ ProxyIp ]\n"
+      "FORMAT ProxyIp_Index = ProxyIp_ProxySetId, ProxyIp_ProxyIpIndex, "
+      "ProxyIp_IpAddress, ProxyIp_TransportType;\n"
+      "ProxyIp 3 = 2, 0, \"proxy.lab.test:5071\", 2;\n"
+      "ProxyIp 4 = 2, 1, \"192.0.2.10:5072\", 2;\n"
+      "ProxyIp 5 = 3, 0, \"proxy.lab.test\", 2;\n"
+      "ProxyIp 6 = 3, 1, \"10.0.0.9:5061\", 2;\n"
+      "[ \\ProxyIp ]\n";
+  g_autoptr(GPtrArray) refs = g_ptr_array_new();
+
+  vgw_proxy_sets_tls_references(f->sets, "192.0.2.10", refs);
+  g_assert_cmpuint(refs->len, ==, 0); /* ITSP's proxies are UDP/TCP */
+  load(f, ini);
+  g_test_expect_message("vgw", G_LOG_LEVEL_WARNING,
+                        "ProxyIp 2: IpAddress 'bad host:1'*");
+  vgw_proxy_sets_apply(f->sets, f->cfg);
+  g_test_assert_expected_messages();
+  vgw_proxy_sets_tls_references(f->sets, "192.0.2.10", refs);
+  g_assert_cmpuint(refs->len, ==, 2);
+  g_assert_cmpstr(g_ptr_array_index(refs, 0), ==, "proxy.lab.test");
+  g_assert_cmpstr(g_ptr_array_index(refs, 1), ==, "192.0.2.10");
+  g_ptr_array_set_size(refs, 0);
+  vgw_proxy_sets_tls_references(f->sets, "10.0.0.9", refs);
+  g_assert_cmpuint(refs->len, ==, 1);
+  g_assert_cmpstr(g_ptr_array_index(refs, 0), ==, "10.0.0.9");
+  g_ptr_array_set_size(refs, 0);
+  vgw_proxy_sets_tls_references(f->sets, "10.0.0.10", refs);
+  g_assert_cmpuint(refs->len, ==, 0);
+}
+
 /* A KeepAliveFailureResp code marks the proxy down: the set fails over,
  * the verb shows it. */
 static void test_failure_response(Fixture *f, gconstpointer unused) {
@@ -435,6 +475,8 @@ int main(int argc, char **argv) {
              test_keepalives, fixture_tear_down);
   g_test_add("/proxy-sets/listener-ports", Fixture, NULL, fixture_set_up,
              test_listener_ports, fixture_tear_down);
+  g_test_add("/proxy-sets/tls-references", Fixture, NULL, fixture_set_up,
+             test_tls_references, fixture_tear_down);
   g_test_add("/proxy-sets/classify", Fixture, NULL, fixture_set_up,
              test_classify, fixture_tear_down);
   g_test_add("/proxy-sets/failure-response", Fixture, NULL, fixture_set_up,

@@ -692,6 +692,31 @@ gboolean vgw_proxy_sets_report(VgwProxySets *sets, const SipPeer *to,
   return again;
 }
 
+/* resolves_to: whether |a| resolved to |address|. */
+static gboolean resolves_to(const ProxyAddress *a, const char *address) {
+  for (guint r = 0; r < a->resolved.n; r++) {
+    if (strcmp(a->resolved.address[r], address) == 0) {
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
+void vgw_proxy_sets_tls_references(const VgwProxySets *sets,
+                                   const char *address, GPtrArray *out) {
+  for (guint i = 0; i < sets->runs->len; i++) {
+    const ProxySetRun *run = g_ptr_array_index(sets->runs, i);
+    for (guint k = 0; k < run->n_addresses; k++) {
+      const ProxyAddress *a = run->addresses[k];
+      if (a->transport == SIP_TRANSPORT_TLS && resolves_to(a, address) &&
+          !g_ptr_array_find_with_equal_func(out, a->host, g_str_equal,
+                                            NULL)) {
+        g_ptr_array_add(out, (gpointer)a->host);
+      }
+    }
+  }
+}
+
 const char *vgw_proxy_sets_server_set(const VgwProxySets *sets) {
   return sets->server_set;
 }
