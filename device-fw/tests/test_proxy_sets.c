@@ -19,6 +19,7 @@ typedef struct {
   VgwParamConfig *cfg;
   GArray *sent;   /* Sent */
   GString *pings; /* "10.0.0.9:5060/tcp 5, ..." */
+  GString *server_names; /* "192.0.2.10:5071=proxy.lab.test, ..." */
   guint64 proxy_connection; /* connection_to() 10.0.0.9:5060/tcp */
   guint16 ports[SIP_TRANSPORT_COUNT]; /* our listeners on 10.0.2.15 */
 } Fixture;
@@ -50,6 +51,14 @@ static void record_ping(const SipPeer *peer, guint interval_s,
   g_string_append_printf(f->pings, "%s%s:%u/%s %u", f->pings->len ? ", " : "",
                          peer->address, peer->port,
                          sip_transport_name(peer->transport), interval_s);
+}
+
+static void record_server_name(const SipPeer *peer, const char *name,
+                               gpointer data) {
+  Fixture *f = data;
+  g_string_append_printf(f->server_names, "%s%s:%u=%s",
+                         f->server_names->len ? ", " : "", peer->address,
+                         peer->port, name ? name : "(address)");
 }
 
 /* The transport's connection to 10.0.0.9:5060/tcp is
@@ -104,6 +113,7 @@ static void fixture_set_up(Fixture *f, gconstpointer unused) {
                          .set_ping = record_ping,
                          .connection_to = connection_to,
                          .port = listener_port,
+                         .set_server_name = record_server_name,
                          .data = f};
 
   f->ports[SIP_TRANSPORT_UDP] = 5060;
@@ -113,6 +123,7 @@ static void fixture_set_up(Fixture *f, gconstpointer unused) {
   f->sets = vgw_proxy_sets_new(f->layer, &local);
   f->sent = g_array_new(FALSE, TRUE, sizeof(Sent));
   f->pings = g_string_new(NULL);
+  f->server_names = g_string_new(NULL);
   f->cfg = vgw_param_config_new();
   load(f, base_ini);
   g_test_expect_message("vgw", G_LOG_LEVEL_WARNING,
@@ -129,6 +140,7 @@ static void fixture_tear_down(Fixture *f, gconstpointer unused) {
   }
   g_array_unref(f->sent);
   g_string_free(f->pings, TRUE);
+  g_string_free(f->server_names, TRUE);
   vgw_param_config_free(f->cfg);
 }
 
@@ -310,7 +322,8 @@ static void test_classify(Fixture *f, gconstpointer unused) {
 
 /* What a TLS client's certificate must name, by the address it connects
  * from: the TLS proxies' addresses as configured (an FQDN, not what it
- * resolves to), each once; proxies over other transports do not count. */
+ * resolves to), each once; proxies over other transports do not count.
+ * The TLS client is told the same of the TLS proxies it dials. */
 static void test_tls_references(Fixture *f, gconstpointer unused) {
   static const char ini[] =
       "[ ProxySet ]\n"
@@ -330,11 +343,15 @@ static void test_tls_references(Fixture *f, gconstpointer unused) {
 
   vgw_proxy_sets_tls_references(f->sets, "192.0.2.10", refs);
   g_assert_cmpuint(refs->len, ==, 0); /* ITSP's proxies are UDP/TCP */
+  g_assert_cmpstr(f->server_names->str, ==, "");
   load(f, ini);
   g_test_expect_message("vgw", G_LOG_LEVEL_WARNING,
                         "ProxyIp 2: IpAddress 'bad host:1'*");
   vgw_proxy_sets_apply(f->sets, f->cfg);
   g_test_assert_expected_messages();
+  g_assert_cmpstr(f->server_names->str, ==,
+                  "192.0.2.10:5071=proxy.lab.test, 192.0.2.10:5072=(address), "
+                  "192.0.2.10:5061=proxy.lab.test, 10.0.0.9:5061=(address)");
   vgw_proxy_sets_tls_references(f->sets, "192.0.2.10", refs);
   g_assert_cmpuint(refs->len, ==, 2);
   g_assert_cmpstr(g_ptr_array_index(refs, 0), ==, "proxy.lab.test");

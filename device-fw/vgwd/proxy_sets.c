@@ -133,16 +133,18 @@ static void set_pings(ProxySetRun *run, gboolean on) {
   }
 }
 
-/* name_server tells the TLS client that |peer| is |a|'s FQDN as
- * configured: its SNI and the name its certificate must carry, never the
- * address it resolved to (gateway-spec.md §1.4). */
+/* name_server tells the TLS client what |peer| is called as |a| was
+ * configured: an FQDN (its SNI and the name its certificate must carry,
+ * never the address it resolved to, gateway-spec.md §1.4), or, for an
+ * address literal, the address itself (NULL), whatever named it before. */
 static void name_server(ProxySetRun *run, const ProxyAddress *a,
                         const SipPeer *peer) {
   const VgwProxyLocal *local = &run->sets->local;
 
-  if (peer->transport == SIP_TRANSPORT_TLS &&
-      a->source != VGW_RESOLVED_LITERAL && local->set_server_name != NULL) {
-    local->set_server_name(peer, a->host, local->data);
+  if (peer->transport == SIP_TRANSPORT_TLS && local->set_server_name != NULL) {
+    local->set_server_name(
+        peer, a->source == VGW_RESOLVED_LITERAL ? NULL : a->host,
+        local->data);
   }
 }
 
