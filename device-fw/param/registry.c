@@ -247,6 +247,14 @@ static const VgwParamDesc tls_contexts_columns[] = {
      .description = "Verdict when no OCSP server answers"},
     {"DHKeySize", ENUM(dh_key_size), .default_text = "2048",
      .description = "DH key size as server when DH key exchange is negotiated"},
+    {"StrictHostNameMatch", ENUM(disable_enable), .default_text = "0",
+     .description = "Peer host-name verification by RFC 5922 alone: a "
+                    "SubjectAltName DNS or IP entry must match; no CN "
+                    "fallback, no wildcard",
+     .note = "[vgw] vgw's own column, not an AudioCodes one (none of the "
+             "usual servers offers it). Applies where "
+             "PeerHostNameVerificationMode checks the peer; 0 = the "
+             "manual's rules (SAN, then CN, wildcards)."},
 };
 
 static const VgwParamDesc sip_interface_columns[] = {

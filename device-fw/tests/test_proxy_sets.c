@@ -19,6 +19,7 @@ typedef struct {
   VgwParamConfig *cfg;
   GArray *sent;   /* Sent */
   GString *pings; /* "10.0.0.9:5060/tcp 5, ..." */
+  GString *server_names; /* "192.0.2.10:5071=proxy.lab.test, ..." */
   guint64 proxy_connection; /* connection_to() 10.0.0.9:5060/tcp */
   guint16 ports[SIP_TRANSPORT_COUNT]; /* our listeners on 10.0.2.15 */
 } Fixture;
@@ -50,6 +51,14 @@ static void record_ping(const SipPeer *peer, guint interval_s,
   g_string_append_printf(f->pings, "%s%s:%u/%s %u", f->pings->len ? ", " : "",
                          peer->address, peer->port,
                          sip_transport_name(peer->transport), interval_s);
+}
+
+static void record_server_name(const SipPeer *peer, const char *name,
+                               gpointer data) {
+  Fixture *f = data;
+  g_string_append_printf(f->server_names, "%s%s:%u=%s",
+                         f->server_names->len ? ", " : "", peer->address,
+                         peer->port, name ? name : "(address)");
 }
 
 /* The transport's connection to 10.0.0.9:5060/tcp is
@@ -100,7 +109,12 @@ static void load(Fixture *f, const char *ini) {
 
 static void fixture_set_up(Fixture *f, gconstpointer unused) {
   SipTxnCallbacks cb = {.send = capture_send, .request = unexpected_request};
-  VgwProxyLocal local = {lan, record_ping, connection_to, listener_port, f};
+  VgwProxyLocal local = {.lan_address = lan,
+                         .set_ping = record_ping,
+                         .connection_to = connection_to,
+                         .port = listener_port,
+                         .set_server_name = record_server_name,
+                         .data = f};
 
   f->ports[SIP_TRANSPORT_UDP] = 5060;
   f->ports[SIP_TRANSPORT_TCP] = 5060;
@@ -109,6 +123,7 @@ static void fixture_set_up(Fixture *f, gconstpointer unused) {
   f->sets = vgw_proxy_sets_new(f->layer, &local);
   f->sent = g_array_new(FALSE, TRUE, sizeof(Sent));
   f->pings = g_string_new(NULL);
+  f->server_names = g_string_new(NULL);
   f->cfg = vgw_param_config_new();
   load(f, base_ini);
   g_test_expect_message("vgw", G_LOG_LEVEL_WARNING,
@@ -125,6 +140,7 @@ static void fixture_tear_down(Fixture *f, gconstpointer unused) {
   }
   g_array_unref(f->sent);
   g_string_free(f->pings, TRUE);
+  g_string_free(f->server_names, TRUE);
   vgw_param_config_free(f->cfg);
 }
 
@@ -304,6 +320,51 @@ static void test_classify(Fixture *f, gconstpointer unused) {
                          "SIP/2.0/TCP 10.0.0.9:41000"));
 }
 
+/* What a TLS client's certificate must name, by the address it connects
+ * from: the TLS proxies' addresses as configured (an FQDN, not what it
+ * resolves to), each once; proxies over other transports do not count.
+ * The TLS client is told the same of the TLS proxies it dials. */
+static void test_tls_references(Fixture *f, gconstpointer unused) {
+  static const char ini[] =
+      "[ ProxySet ]\n"
+      "FORMAT ProxySet_Index = ProxySet_ProxyName;\n"
+      "ProxySet 2 = \"SECURE\";\n"
+      "ProxySet 3 = \"ALSO\";\n"
+      "[ \\ProxySet ]\n"
+      "[ ProxyIp ]\n"
+      "FORMAT ProxyIp_Index = ProxyIp_ProxySetId, ProxyIp_ProxyIpIndex, "
+      "ProxyIp_IpAddress, ProxyIp_TransportType;\n"
+      "ProxyIp 3 = 2, 0, \"proxy.lab.test:5071\", 2;\n"
+      "ProxyIp 4 = 2, 1, \"192.0.2.10:5072\", 2;\n"
+      "ProxyIp 5 = 3, 0, \"proxy.lab.test\", 2;\n"
+      "ProxyIp 6 = 3, 1, \"10.0.0.9:5061\", 2;\n"
+      "[ \\ProxyIp ]\n";
+  g_autoptr(GPtrArray) refs = g_ptr_array_new();
+
+  vgw_proxy_sets_tls_references(f->sets, "192.0.2.10", refs);
+  g_assert_cmpuint(refs->len, ==, 0); /* ITSP's proxies are UDP/TCP */
+  g_assert_cmpstr(f->server_names->str, ==, "");
+  load(f, ini);
+  g_test_expect_message("vgw", G_LOG_LEVEL_WARNING,
+                        "ProxyIp 2: IpAddress 'bad host:1'*");
+  vgw_proxy_sets_apply(f->sets, f->cfg);
+  g_test_assert_expected_messages();
+  g_assert_cmpstr(f->server_names->str, ==,
+                  "192.0.2.10:5071=proxy.lab.test, 192.0.2.10:5072=(address), "
+                  "192.0.2.10:5061=proxy.lab.test, 10.0.0.9:5061=(address)");
+  vgw_proxy_sets_tls_references(f->sets, "192.0.2.10", refs);
+  g_assert_cmpuint(refs->len, ==, 2);
+  g_assert_cmpstr(g_ptr_array_index(refs, 0), ==, "proxy.lab.test");
+  g_assert_cmpstr(g_ptr_array_index(refs, 1), ==, "192.0.2.10");
+  g_ptr_array_set_size(refs, 0);
+  vgw_proxy_sets_tls_references(f->sets, "10.0.0.9", refs);
+  g_assert_cmpuint(refs->len, ==, 1);
+  g_assert_cmpstr(g_ptr_array_index(refs, 0), ==, "10.0.0.9");
+  g_ptr_array_set_size(refs, 0);
+  vgw_proxy_sets_tls_references(f->sets, "10.0.0.10", refs);
+  g_assert_cmpuint(refs->len, ==, 0);
+}
+
 /* A KeepAliveFailureResp code marks the proxy down: the set fails over,
  * the verb shows it. */
 static void test_failure_response(Fixture *f, gconstpointer unused) {
@@ -431,6 +492,8 @@ int main(int argc, char **argv) {
              test_keepalives, fixture_tear_down);
   g_test_add("/proxy-sets/listener-ports", Fixture, NULL, fixture_set_up,
              test_listener_ports, fixture_tear_down);
+  g_test_add("/proxy-sets/tls-references", Fixture, NULL, fixture_set_up,
+             test_tls_references, fixture_tear_down);
   g_test_add("/proxy-sets/classify", Fixture, NULL, fixture_set_up,
              test_classify, fixture_tear_down);
   g_test_add("/proxy-sets/failure-response", Fixture, NULL, fixture_set_up,

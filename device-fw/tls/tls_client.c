@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "tls/tls_identity.h"
+#include "tls/tls_peer_name.h"
 #include "tls/tls_pool.h"
 
 struct VgwTlsClient {
@@ -23,6 +24,9 @@ struct VgwTlsClient {
   gboolean verify;
   char *verify_rule;   /* why it verifies, for the log; NULL: none */
   GBytes *roots;       /* PEM bundle; NULL: none */
+  gboolean check_names; /* PeerHostNameVerificationMode covers the role */
+  char *remote_subject_name; /* TLSRemoteSubjectName; NULL: none */
+  gboolean strict_names; /* StrictHostNameMatch */
   VgwTlsVersionPolicy versions;
 };
 
@@ -70,6 +74,20 @@ void vgw_tls_client_set_verify(VgwTlsClient *c, gboolean verify,
 void vgw_tls_client_set_verify_rule(VgwTlsClient *c, const char *rule) {
   g_free(c->verify_rule);
   c->verify_rule = g_strdup(rule);
+}
+
+void vgw_tls_client_set_peer_names(VgwTlsClient *c, gboolean check,
+                                   const char *remote_subject_name,
+                                   gboolean strict) {
+  if (c->check_names == check && c->strict_names == strict &&
+      g_strcmp0(c->remote_subject_name, remote_subject_name) == 0) {
+    return; /* every configuration change comes here */
+  }
+  c->check_names = check;
+  g_free(c->remote_subject_name);
+  c->remote_subject_name = g_strdup(remote_subject_name);
+  c->strict_names = strict;
+  client_reset_ctx(c);
 }
 
 void vgw_tls_client_set_versions(VgwTlsClient *c,
@@ -123,8 +141,17 @@ static SSL_CTX *client_ctx(VgwTlsClient *c, GError **error) {
     client_reset_ctx(c);
     return NULL;
   }
+  if (c->check_names) {
+    vgw_tls_peer_name_install(c->ctx, c->verify, 0);
+    g_message("tls client: the server certificate must name the Proxy Set "
+              "address (PeerHostNameVerificationMode%s)",
+              c->strict_names ? ", strict RFC 5922: StrictHostNameMatch 1"
+                              : "");
+  }
   if (!c->verify) {
-    SSL_CTX_set_verify(c->ctx, SSL_VERIFY_NONE, NULL);
+    if (!c->check_names) {
+      SSL_CTX_set_verify(c->ctx, SSL_VERIFY_NONE, NULL);
+    }
     g_message("tls client: server certificates are not verified "
               "(VerifyServerCertificate 0)");
     return c->ctx;
@@ -132,7 +159,9 @@ static SSL_CTX *client_ctx(VgwTlsClient *c, GError **error) {
   guint n = c->roots != NULL
                 ? add_roots(SSL_CTX_get_cert_store(c->ctx), c->roots)
                 : 0;
-  SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, NULL);
+  if (!c->check_names) {
+    SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, NULL);
+  }
   if (n == 0) {
     /* Verifying against nothing refuses every server: said once here, and
      * each refusal is logged with its reason. */
@@ -155,19 +184,21 @@ static gboolean is_ip_literal(const char *name) {
 }
 
 /* set_server_name: SNI for a host name (RFC 6066 §3: never for an
- * address), and the name the certificate must carry when verifying. */
-static gboolean set_server_name(SSL *ssl, const char *name, gboolean verify) {
-  gboolean ip = is_ip_literal(name);
-
-  if (!ip && !SSL_set_tlsext_host_name(ssl, name)) {
+ * address), and, when host names are checked, the name the certificate
+ * must carry: the Proxy Set address as configured (tls_hostname.h). Chain
+ * verification alone (VerifyServerCertificate) does not look at names:
+ * "to check the subject name too, PeerHostNameVerificationMode must also
+ * be set" (gateway-spec.md §1). */
+static gboolean set_server_name(VgwTlsClient *c, SSL *ssl, const char *name) {
+  if (!is_ip_literal(name) && !SSL_set_tlsext_host_name(ssl, name)) {
     return FALSE;
   }
-  if (!verify) {
+  if (!c->check_names) {
     return TRUE;
   }
-  X509_VERIFY_PARAM *param = SSL_get0_param(ssl);
-  return ip ? X509_VERIFY_PARAM_set1_ip_asc(param, name) == 1
-            : X509_VERIFY_PARAM_set1_host(param, name, strlen(name)) == 1;
+  VgwTlsNameCheck check = {&name, 1, c->remote_subject_name,
+                           c->strict_names};
+  return vgw_tls_peer_name_expect(ssl, &check);
 }
 
 VgwTlsConn *vgw_tls_client_connect(VgwTlsClient *c, int fd,
@@ -183,7 +214,7 @@ VgwTlsConn *vgw_tls_client_connect(VgwTlsClient *c, int fd,
     return NULL;
   }
   ssl = SSL_new(ctx);
-  if (ssl == NULL || !set_server_name(ssl, server_name, c->verify) ||
+  if (ssl == NULL || !set_server_name(c, ssl, server_name) ||
       (c->verify && c->verify_rule != NULL &&
        !vgw_tls_ssl_set_cert_rule(ssl, c->verify_rule))) {
     vgw_tls_set_error(error, VGW_TLS_ERROR_SETUP,
@@ -217,5 +248,6 @@ void vgw_tls_client_free(VgwTlsClient *c) {
     g_bytes_unref(c->roots);
   }
   g_free(c->verify_rule);
+  g_free(c->remote_subject_name);
   g_free(c);
 }

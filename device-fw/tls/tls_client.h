@@ -14,8 +14,12 @@
  * established ("limit").
  *
  * SNI is the name dialled (a host name; none for an IP address literal,
- * RFC 6066 §3). The server's certificate is verified or not by
- * vgw_tls_client_set_verify() (the global VerifyServerCertificate). Every
+ * RFC 6066 §3). The server's certificate chain is verified or not by
+ * vgw_tls_client_set_verify() (the global VerifyServerCertificate); its
+ * names are matched with the name dialled (the Proxy Set address as
+ * configured) or not by vgw_tls_client_set_peer_names()
+ * (PeerHostNameVerificationMode, tls_hostname.h), inside the handshake:
+ * a mismatch sends bad_certificate and fails as "hostname". Every
  * failed handshake is logged with the peer, the VgwTlsError reason and the
  * alert, counted, and reported to the stream handler's failed().
  */
@@ -59,6 +63,17 @@ void vgw_tls_client_set_verify(VgwTlsClient *c, gboolean verify,
  * while verifying (the parameter that asks for the verification). */
 void vgw_tls_client_set_verify_rule(VgwTlsClient *c, const char *rule);
 
+/* vgw_tls_client_set_peer_names: |check| TRUE (the host-name mode covers
+ * the client role) makes the next connections refuse a server whose
+ * certificate does not name the server name given to
+ * vgw_tls_client_connect() (the rules of tls_hostname.h, with
+ * TLSRemoteSubjectName |remote_subject_name| (NULL: none; copied) and
+ * |strict| RFC 5922 matching); the rule that decided is logged with the
+ * handshake. FALSE (the default): names are not looked at. */
+void vgw_tls_client_set_peer_names(VgwTlsClient *c, gboolean check,
+                                   const char *remote_subject_name,
+                                   gboolean strict);
+
 /* vgw_tls_client_set_versions: the next connections offer and accept
  * the protocol versions of |versions| (copied; tls_versions.h); a server
  * that answers with another version is refused with a protocol_version
@@ -77,7 +92,8 @@ void vgw_tls_client_set_stream(VgwTlsClient *c, const VgwTlsStreamOps *ops,
 /* vgw_tls_client_connect starts a handshake on the connected, non-blocking
  * TCP socket |fd| (taken: closed with the connection) to |peer|
  * ("a.b.c.d:port", for logs), with SNI |server_name| unless it is an IP
- * literal. NULL with |error| set (VGW_TLS_ERROR_LIMIT, _SETUP) if it cannot
+ * literal; |server_name| is also the reference identity the server's
+ * certificate must name when names are checked. NULL with |error| set (VGW_TLS_ERROR_LIMIT, _SETUP) if it cannot
  * start; |fd| is closed then too. */
 VgwTlsConn *vgw_tls_client_connect(VgwTlsClient *c, int fd,
                                    const char *server_name, const char *peer,

@@ -5,13 +5,24 @@
 
 #include "param/param_registry.h"
 
-/* name_of returns the Name cell of |row|. */
-static const char *name_of(const VgwParamRow *row) {
-  static const char column[] = "Name";
+/* cell returns |row|'s cell in column |column|. */
+static const VgwParamValue *cell(const VgwParamRow *row, const char *column) {
   gssize c = vgw_param_find_column(vgw_param_table(VGW_TABLE_TLS_CONTEXTS),
                                    column, strlen(column));
   g_assert(c >= 0 && (gsize)c < row->n_values);
-  return row->values[c].str;
+  return &row->values[c];
+}
+
+/* name_of returns the Name cell of |row|. */
+static const char *name_of(const VgwParamRow *row) {
+  return cell(row, "Name")->str;
+}
+
+gboolean vgw_tls_context_strict_names(const VgwParamConfig *cfg,
+                                      guint index) {
+  const VgwParamRow *row =
+      vgw_param_config_find_row(cfg, VGW_TABLE_TLS_CONTEXTS, index);
+  return row != NULL && cell(row, "StrictHostNameMatch")->num != 0;
 }
 
 const char *vgw_tls_context_name(const VgwParamConfig *cfg, guint index) {

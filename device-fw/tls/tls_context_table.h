@@ -22,6 +22,12 @@ const char *vgw_tls_context_name(const VgwParamConfig *cfg, guint index);
  * (compared without case, as AudioCodes names are), or -1. */
 int vgw_tls_context_find(const VgwParamConfig *cfg, const char *name);
 
+/* vgw_tls_context_strict_names: TLSContexts row |index|'s
+ * StrictHostNameMatch (RFC 5922 host-name matching, tls_hostname.h);
+ * FALSE without the row. */
+gboolean vgw_tls_context_strict_names(const VgwParamConfig *cfg,
+                                      guint index);
+
 /* vgw_tls_context_for_interface returns the context whose certificate
  * the TLS listener of SIP Interface |iface| (its name) serves: the row
  * its TLSContext cell |tls_context| names, else context 0; |why| gets

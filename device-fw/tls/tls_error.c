@@ -17,6 +17,7 @@ static const char *const names[VGW_TLS_ERROR_COUNT] = {
     [VGW_TLS_ERROR_NOT_TLS] = "not-tls",
     [VGW_TLS_ERROR_PEER_ALERT] = "peer-alert",
     [VGW_TLS_ERROR_PEER_CERTIFICATE] = "peer-certificate",
+    [VGW_TLS_ERROR_HOSTNAME] = "hostname",
     [VGW_TLS_ERROR_PROTOCOL] = "protocol",
     [VGW_TLS_ERROR_PEER_CLOSED] = "peer-closed",
     [VGW_TLS_ERROR_IO] = "io",

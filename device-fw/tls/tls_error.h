@@ -35,6 +35,9 @@ typedef enum {
   VGW_TLS_ERROR_NOT_TLS,       /* the peer does not speak TLS */
   VGW_TLS_ERROR_PEER_ALERT,    /* the peer sent a fatal alert */
   VGW_TLS_ERROR_PEER_CERTIFICATE, /* the peer's certificate was refused */
+  VGW_TLS_ERROR_HOSTNAME,      /* the peer's certificate does not name it
+                                * (PeerHostNameVerificationMode,
+                                * tls_hostname.h) */
   VGW_TLS_ERROR_PROTOCOL,      /* any other TLS protocol violation */
   VGW_TLS_ERROR_PEER_CLOSED,   /* the peer closed mid-handshake */
   VGW_TLS_ERROR_IO,            /* the socket failed */

@@ -17,6 +17,7 @@
 #include "tls/tls_bundle.h"
 #include "tls/tls_keylog.h"
 #include "tls/tls_peer_verify.h"
+#include "tls/tls_peer_name.h"
 #include "tls/tls_pool.h"
 #include "tls/tls_versions.h"
 #include "vgw_crypto.h"
@@ -553,12 +554,13 @@ static void log_handshake(VgwTlsConn *c) {
     g_snprintf(key, sizeof(key), "software key (debug)");
   }
   const char *group = SSL_get_curve_name(SSL_get_curve_id(ssl));
-  g_message("tls: handshake %s %s: %s, %s, %s%s%s, %s; %s",
+  g_autofree char *names = vgw_tls_peer_name_describe(ssl);
+  g_message("tls: handshake %s %s: %s, %s, %s%s%s, %s; %s%s%s",
             c->client ? "to" : "with", c->peer, SSL_get_version(ssl),
             SSL_CIPHER_standard_name(SSL_get_current_cipher(ssl)),
             group ? group : "-", sigalg ? ", " : "",
             sigalg ? SSL_get_signature_algorithm_name(sigalg, 0) : "", key,
-            c->context);
+            c->context, names ? "; host name: " : "", names ? names : "");
 }
 
 /* count_failure counts a connection that failed with |code|. */
@@ -571,9 +573,16 @@ static void count_failure(VgwTlsServer *s, VgwTlsError code) {
  * |detail| for people. */
 static void handshake_failed(VgwTlsConn *c, VgwTlsError code,
                              const char *detail) {
+  g_autofree char *names = NULL;
+
+  if (code == VGW_TLS_ERROR_PEER_CERTIFICATE &&
+      vgw_tls_peer_name_refused(c->ssl)) {
+    code = VGW_TLS_ERROR_HOSTNAME;
+    names = vgw_tls_peer_name_describe(c->ssl);
+  }
   count_failure(c->server, code);
   if (log_allowed(c->server)) {
-    const char *rule = failure_rule(c->ssl, code);
+    const char *rule = names != NULL ? names : failure_rule(c->ssl, code);
     g_message("tls: handshake %s %s failed: %s%s%s; %s%s%s; reason: %s",
               c->client ? "to" : "with", c->peer, detail,
               c->alert[0] ? "; " : "", c->alert, c->context,

@@ -170,6 +170,17 @@ void vgw_tls_service_key_changed(guint slot, gpointer service) {
             slot);
 }
 
+void vgw_tls_service_apply_peer_names(VgwTlsService *t,
+                                      const VgwParamConfig *running) {
+  gboolean check =
+      (vgw_manual_peer_hostname_roles(running) & VGW_TLS_ROLE_CLIENT) != 0;
+
+  vgw_tls_client_set_peer_names(
+      t->client, check,
+      vgw_param_config_global_named(running, "TLSRemoteSubjectName")->str,
+      vgw_tls_context_strict_names(running, 0));
+}
+
 void vgw_tls_service_apply_versions(VgwTlsService *t,
                                     const VgwParamConfig *running) {
   VgwTlsVersionPolicy versions;

@@ -78,6 +78,14 @@ void vgw_tls_service_set_verify_server(VgwTlsService *t, gboolean verify);
 void vgw_tls_service_apply_verify_server(VgwTlsService *t,
                                          const VgwParamConfig *running);
 
+/* vgw_tls_service_apply_peer_names applies peer host-name verification
+ * under |running| to the client's next connections: on when
+ * PeerHostNameVerificationMode covers the client role under the chosen
+ * manual (manual_version.h), with TLSRemoteSubjectName and Context 0's
+ * StrictHostNameMatch (the client presents Context 0). */
+void vgw_tls_service_apply_peer_names(VgwTlsService *t,
+                                      const VgwParamConfig *running);
+
 /* vgw_tls_service_apply_versions puts Context 0's TLS version policy
  * under |running| (tls_versions.h) into effect for the next connections in
  * both roles, when it differs from the one in force (logged); open

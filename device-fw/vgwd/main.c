@@ -170,6 +170,12 @@ static const char *lan_address(gpointer data) {
   return NULL;
 }
 
+/* set_server_name: the Proxy Sets' FQDNs (VgwProxyLocal). */
+static void set_server_name(const SipPeer *peer, const char *name,
+                            gpointer data) {
+  vgw_sip_transport_set_server_name(((Vgwd *)data)->sip, peer, name);
+}
+
 /* set_ping: the Proxy Sets' CRLF pings (VgwProxyLocal). */
 static void set_ping(const SipPeer *peer, guint interval_s, gpointer data) {
   vgw_sip_transport_set_ping(((Vgwd *)data)->sip, peer, interval_s);
@@ -234,6 +240,7 @@ static void on_config_applied(const VgwParamConfig *running, gpointer data) {
   if (d->tls != NULL) {
     vgw_tls_service_apply_verify_server(d->tls, running);
     vgw_tls_service_apply_versions(d->tls, running);
+    vgw_tls_service_apply_peer_names(d->tls, running);
   }
   if (d->proxy_sets != NULL) {
     vgw_proxy_sets_apply(d->proxy_sets, running);
@@ -426,6 +433,8 @@ static void start_crypto(Vgwd *d) {
   }
   vgw_tls_service_apply_verify_server(d->tls,
                                       vgw_config_state_running(d->config));
+  vgw_tls_service_apply_peer_names(d->tls,
+                                   vgw_config_state_running(d->config));
   if (d->listeners != NULL) {
     vgw_listeners_set_tls(d->listeners, vgw_tls_service_server(d->tls));
   }
@@ -542,8 +551,12 @@ int main(int argc, char **argv) {
   }
 
   if (d.sip != NULL) {
-    VgwProxyLocal local = {lan_address, set_ping, connection_to,
-                           listener_port, &d};
+    VgwProxyLocal local = {.lan_address = lan_address,
+                           .set_ping = set_ping,
+                           .connection_to = connection_to,
+                           .port = listener_port,
+                           .set_server_name = set_server_name,
+                           .data = &d};
     d.proxy_sets =
         vgw_proxy_sets_new(vgw_sip_transport_layer(d.sip), &local);
     const VgwCallRouterProxySets router_sets = {

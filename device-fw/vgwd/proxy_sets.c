@@ -133,6 +133,21 @@ static void set_pings(ProxySetRun *run, gboolean on) {
   }
 }
 
+/* name_server tells the TLS client what |peer| is called as |a| was
+ * configured: an FQDN (its SNI and the name its certificate must carry,
+ * never the address it resolved to, gateway-spec.md §1.4), or, for an
+ * address literal, the address itself (NULL), whatever named it before. */
+static void name_server(ProxySetRun *run, const ProxyAddress *a,
+                        const SipPeer *peer) {
+  const VgwProxyLocal *local = &run->sets->local;
+
+  if (peer->transport == SIP_TRANSPORT_TLS && local->set_server_name != NULL) {
+    local->set_server_name(
+        peer, a->source == VGW_RESOLVED_LITERAL ? NULL : a->host,
+        local->data);
+  }
+}
+
 /* update_targets gives the set the proxies its addresses resolve to. */
 static void update_targets(ProxySetRun *run) {
   SipProxyTarget targets[SIP_PROXY_SET_MAX_PROXIES];
@@ -146,6 +161,7 @@ static void update_targets(ProxySetRun *run) {
                             .peer = {a->transport, "", a->port, 0}};
       g_strlcpy(t->peer.address, a->resolved.address[r],
                 sizeof(t->peer.address));
+      name_server(run, a, &t->peer);
     }
   }
   set_pings(run, FALSE);
@@ -676,6 +692,31 @@ gboolean vgw_proxy_sets_report(VgwProxySets *sets, const SipPeer *to,
     }
   }
   return again;
+}
+
+/* resolves_to: whether |a| resolved to |address|. */
+static gboolean resolves_to(const ProxyAddress *a, const char *address) {
+  for (guint r = 0; r < a->resolved.n; r++) {
+    if (strcmp(a->resolved.address[r], address) == 0) {
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
+void vgw_proxy_sets_tls_references(const VgwProxySets *sets,
+                                   const char *address, GPtrArray *out) {
+  for (guint i = 0; i < sets->runs->len; i++) {
+    const ProxySetRun *run = g_ptr_array_index(sets->runs, i);
+    for (guint k = 0; k < run->n_addresses; k++) {
+      const ProxyAddress *a = run->addresses[k];
+      if (a->transport == SIP_TRANSPORT_TLS && resolves_to(a, address) &&
+          !g_ptr_array_find_with_equal_func(out, a->host, g_str_equal,
+                                            NULL)) {
+        g_ptr_array_add(out, (gpointer)a->host);
+      }
+    }
+  }
 }
 
 const char *vgw_proxy_sets_server_set(const VgwProxySets *sets) {

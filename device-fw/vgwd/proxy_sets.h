@@ -66,6 +66,11 @@ typedef struct {
    * SIP Interface changed live counts at the next one. */
   guint16 (*port)(const char *address, SipTransport transport,
                   gpointer data);
+  /* TLS connections to |peer| are for the Proxy Set address |name| (an
+   * FQDN as configured): SNI and the name the certificate must carry
+   * (vgw_sip_transport_set_server_name()). NULL: no TLS client. */
+  void (*set_server_name)(const SipPeer *peer, const char *name,
+                          gpointer data);
   gpointer data;
 } VgwProxyLocal;
 
@@ -121,6 +126,18 @@ gboolean vgw_proxy_sets_report(VgwProxySets *sets, const SipPeer *to,
  * Via port); mutual TLS is what proves it. */
 const char *vgw_proxy_sets_classify(VgwProxySets *sets, const SipPeer *from,
                                     const osip_message_t *req);
+
+/* vgw_proxy_sets_tls_references: the addresses, as configured (an FQDN
+ * or an IP address, without port), of every TLS proxy that |address|
+ * (a peer's IPv4 address) resolves from: the names the certificate of a
+ * TLS client connecting from |address| must carry when
+ * PeerHostNameVerificationMode covers the server role (tls_hostname.h).
+ * At the handshake no request has come yet, so the proxy is known by
+ * address and transport alone (vgw_proxy_sets_classify's first test).
+ * Appends each once to |out| (borrowed strings, valid until the next
+ * apply). */
+void vgw_proxy_sets_tls_references(const VgwProxySets *sets,
+                                   const char *address, GPtrArray *out);
 
 /* vgw_proxy_sets_server_set: the ProxySetName of the first IPGroup of
  * Type Server (by row) that names one, where calls to no registered user

@@ -355,7 +355,10 @@ def no_certificate_completes(run, port, what):
 def dial(run, cert, *extra):
     """The gateway sends an OPTIONS to s_server with CERT (EXTRA: its
     options); returns (sip options outcome, s_server output)."""
-    return tlspeers.options_to_s_server(run, GW, cert, *extra, host=HOST)
+    port = tlspeers.free_port()
+    return tlspeers.options_to_s_server(
+        run, GW, ['-cert', cert + '.crt', '-key', cert + '.key', *extra], port,
+        'sips:%s:%d' % (HOST, port))
 
 
 def kamailio_requires_certificate(run, pki):

@@ -120,7 +120,10 @@ def server_role(run, port, accepted, rule):
 def dial(run, cert, flag):
     """The gateway sends an OPTIONS to s_server speaking only FLAG;
     returns (sip options outcome, s_server output)."""
-    return tlspeers.options_to_s_server(run, GW, cert, flag, *LEGACY, host=HOST)
+    port = tlspeers.free_port()
+    return tlspeers.options_to_s_server(
+        run, GW, ['-cert', cert + '.crt', '-key', cert + '.key', flag] + LEGACY, port,
+        'sips:%s:%d' % (HOST, port))
 
 
 def client_role(run, cert, accepted, refused, rule):
@@ -151,11 +154,7 @@ def client_role(run, cert, accepted, refused, rule):
 
 
 def load(run, what, ini):
-    path = os.path.join(run.state_root, 'policy.ini')
-    with open(path, 'w') as f:
-        f.write(ini)
-    p = run.vgw('ini', 'load', '--name', GW, '--incremental', path, timeout=120)
-    run.check(p.returncode == 0, 'ini load: %s' % what, p.stdout + p.stderr)
+    run.ini_load(GW, what, ini)
 
 
 def reconfigure(run, what, ini):

@@ -110,6 +110,54 @@ class Proc:
         return self.p.returncode
 
 
+def sip_ok(request):
+    """A 200 to the SIP REQUEST (text), echoing Via, From, To (tagged),
+    Call-ID and CSeq as RFC 3261 says."""
+    head = request.split('\r\n\r\n', 1)[0].split('\r\n')
+    keep = [h for h in head[1:] if re.match(r'(Via|From|To|Call-ID|CSeq):', h, re.I)]
+    keep = [h + ';tag=s' if h.lower().startswith('to:') else h for h in keep]
+    return 'SIP/2.0 200 OK\r\n' + '\r\n'.join(keep) + '\r\nContent-Length: 0\r\n\r\n'
+
+
+def vgw_sip_options(run, gw, uri):
+    """`vgw sip options --json URI` on gateway GW: the outcome as a dict
+    ({'error': output} when it prints no JSON)."""
+    p = run.vgw('sip', 'options', '--name', gw, '--json', uri, timeout=600)
+    try:
+        return json.loads(p.stdout)
+    except ValueError:
+        return {'error': p.stdout + p.stderr}
+
+
+def options_to_s_server(run, gw, server_args, port, uri):
+    """Gateway GW sends an OPTIONS to URI while `openssl s_server
+    -accept 127.0.0.1:PORT -naccept 1 SERVER_ARGS...` answers the first
+    OPTIONS it reads with a 200 (through its stdin). Returns (the OPTIONS
+    outcome, s_server's output); ({}, '') with a failed check when s_server
+    does not listen."""
+    srv = Proc([OPENSSL, 's_server', '-accept', '127.0.0.1:%d' % port, '-naccept', '1',
+                *server_args])
+    outcome = {}
+    try:
+        if not srv.wait_for('ACCEPT', timeout=60):
+            run.check(False, 's_server %s listens' % ' '.join(server_args),
+                      srv.out.decode(errors='replace'))
+            return {}, ''
+        th = threading.Thread(target=lambda: outcome.update(vgw_sip_options(run, gw, uri)))
+        th.start()
+        answered = False
+        while th.is_alive():
+            srv.pump(0.2)
+            m = re.search(r'OPTIONS sips?:.*?\r\n\r\n', srv.out.decode(errors='replace'), re.S)
+            if m and not answered:
+                srv.send(sip_ok(m.group(0)))
+                answered = True
+        th.join()
+    finally:
+        srv.finish()
+    return outcome, srv.out.decode(errors='replace')
+
+
 def listening(port):
     """Whether something listens on 127.0.0.1:PORT, asked without
     connecting (a connection to stunnel would open one onwards)."""
@@ -148,51 +196,6 @@ def read_log(path):
 def s_server(pki, port, *extra):
     return Proc([OPENSSL, 's_server', '-accept', '127.0.0.1:%d' % port, '-naccept', '1',
                  '-cert', pki.p('server.pem'), '-key', pki.p('server.key'), *extra])
-
-
-def sip_response(request):
-    """A 200 to the OPTIONS REQUEST (text), echoing what RFC 3261 says."""
-    head = request.split('\r\n\r\n', 1)[0].split('\r\n')
-    keep = [h for h in head[1:] if re.match(r'(Via|From|To|Call-ID|CSeq):', h, re.I)]
-    keep = [h + ';tag=s' if h.lower().startswith('to:') else h for h in keep]
-    return 'SIP/2.0 200 OK\r\n' + '\r\n'.join(keep) + '\r\nContent-Length: 0\r\n\r\n'
-
-
-def options_to_s_server(run, gw, cert, *extra, host='10.0.2.2'):
-    """Gateway GW sends an OPTIONS (`vgw sip options sips:HOST:PORT`) to
-    `openssl s_server` with CERT (.crt and .key) and EXTRA options, which
-    answers it 200 through its stdin once it arrives; returns (the verb's
-    JSON outcome, s_server's output)."""
-    port = free_port()
-    srv = Proc([OPENSSL, 's_server', '-accept', '127.0.0.1:%d' % port, '-naccept', '1',
-                '-cert', cert + '.crt', '-key', cert + '.key', *extra])
-    outcome = {}
-
-    def options():
-        p = run.vgw('sip', 'options', '--name', gw, '--json', 'sips:%s:%d' % (host, port),
-                    timeout=600)
-        try:
-            outcome.update(json.loads(p.stdout))
-        except ValueError:
-            outcome['error'] = p.stdout + p.stderr
-    try:
-        if not srv.wait_for('ACCEPT', timeout=60):
-            run.check(False, 's_server %s listens' % ' '.join(extra),
-                      srv.out.decode(errors='replace'))
-            return {}, ''
-        th = threading.Thread(target=options)
-        th.start()
-        answered = False
-        while th.is_alive():
-            srv.pump(0.2)
-            m = re.search(r'OPTIONS sips?:.*?\r\n\r\n', srv.out.decode(errors='replace'), re.S)
-            if m and not answered:
-                srv.send(sip_response(m.group(0)))
-                answered = True
-        th.join()
-    finally:
-        srv.finish()
-    return outcome, srv.out.decode(errors='replace')
 
 
 def s_client(port, keylog, *extra):

@@ -87,6 +87,16 @@ class Run:
                        'rc=%d\n%s%s' % (p.returncode, p.stdout, p.stderr))
             return {}
 
+    def ini_load(self, gw, what, ini):
+        """Loads the ini text INI into gateway GW with `vgw ini load
+        --incremental` (live; a reset applies what needs one); checks it
+        worked, as WHAT."""
+        path = os.path.join(self.state_root, 'incremental.ini')
+        with open(path, 'w') as f:
+            f.write(ini)
+        p = self.vgw('ini', 'load', '--name', gw, '--incremental', path, timeout=120)
+        self.check(p.returncode == 0, 'ini load: %s' % what, p.stdout + p.stderr)
+
     def console(self, name):
         """The console log of gateway NAME so far ('' when there is none)."""
         try:
