@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <openssl/bytestring.h>
+#include <openssl/mem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <string.h>
