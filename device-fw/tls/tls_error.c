@@ -23,6 +23,7 @@ static const char *const names[VGW_TLS_ERROR_COUNT] = {
     [VGW_TLS_ERROR_TIMEOUT] = "timeout",
     [VGW_TLS_ERROR_EVICTED] = "evicted",
     [VGW_TLS_ERROR_LIMIT] = "limit",
+    [VGW_TLS_ERROR_RENEGOTIATION] = "renegotiation",
 };
 
 const char *vgw_tls_error_name(VgwTlsError code) {
@@ -77,6 +78,8 @@ static VgwTlsError ssl_reason_error(int reason) {
       return VGW_TLS_ERROR_PEER_CERTIFICATE;
     case SSL_R_PRIVATE_KEY_OPERATION_FAILED:
       return VGW_TLS_ERROR_SIGN;
+    case SSL_R_NO_RENEGOTIATION:
+      return VGW_TLS_ERROR_RENEGOTIATION;
     default:
       return VGW_TLS_ERROR_PROTOCOL;
   }

@@ -43,10 +43,12 @@ typedef enum {
                                 * connection to admit a new one */
   VGW_TLS_ERROR_LIMIT,         /* refused: the established connections
                                 * are at their bound */
+  VGW_TLS_ERROR_RENEGOTIATION, /* the peer tried to renegotiate an
+                                * established connection: refused */
 } VgwTlsError;
 
 /* VGW_TLS_ERROR_COUNT is one more than the highest VgwTlsError. */
-#define VGW_TLS_ERROR_COUNT (VGW_TLS_ERROR_LIMIT + 1)
+#define VGW_TLS_ERROR_COUNT (VGW_TLS_ERROR_RENEGOTIATION + 1)
 
 /* vgw_tls_error_name returns the stable lower-case name of |code|
  * ("version", "no-shared-algorithm", "timeout", ...), or "unknown" for a

@@ -37,7 +37,16 @@
  *
  * Every connection uses the identity in force when it was accepted, so a
  * new identity (slot 0 replaced, a new certificate) serves the next
- * connections without disturbing the open ones.
+ * connections without disturbing the open ones. *
+ * Re-handshakes (TLSReHandshakeInterval), as far as BoringSSL goes:
+ * every vgw_tls_server_set_key_update_interval, an established TLS 1.3
+ * connection sends a KeyUpdate that requests the peer's, so both
+ * directions get new traffic keys. BoringSSL cannot start a TLS 1.2
+ * renegotiation in either role, nor accept one as server: a TLS 1.2
+ * connection keeps its keys, and a peer that tries to renegotiate
+ * (a ClientHello, or a HelloRequest to a client connection) gets a fatal
+ * no_renegotiation alert; the connection is closed, logged with
+ * VGW_TLS_RENEGOTIATION_RULE and counted (reason "renegotiation").
  */
 #ifndef VGW_TLS_SERVER_H
 #define VGW_TLS_SERVER_H
@@ -58,6 +67,8 @@ G_BEGIN_DECLS
 #define VGW_TLS_MAX_ESTABLISHED 128
 #define VGW_TLS_HANDSHAKE_TIMEOUT_S 10
 #define VGW_TLS_LOG_PER_SECOND 10
+/* The rule a refused renegotiation is logged with. */
+#define VGW_TLS_RENEGOTIATION_RULE "renegotiation is not supported"
 
 typedef struct VgwTlsServer VgwTlsServer;
 /* One listening socket of a server. */
@@ -105,7 +116,30 @@ typedef struct {
   guint established;  /* open now, handshake finished */
   guint max_established;
   guint handshake_timeout_s;
+  guint64 key_updates; /* KeyUpdates sent (TLSReHandshakeInterval) */
 } VgwTlsServerInfo;
+
+/* One connection, as `show tls connections` reports it
+ * (vgw_tls_server_foreach_conn). The pointers are valid during the
+ * callback only. */
+typedef struct {
+  const char *peer;      /* "a.b.c.d:port" */
+  gboolean client;       /* the gateway opened it (else accepted it) */
+  const char *owner;     /* what it belongs to, for people: the
+                          * listener's (vgw_tls_listener_set_owner) or the
+                          * connection's (vgw_tls_conn_set_owner); NULL
+                          * when unknown */
+  gboolean established;  /* its handshake completed (else half-open) */
+  const char *context;   /* "TLS Context N (why)" */
+  const SSL *ssl;        /* version, cipher, group, the peer's
+                          * certificate and its verification */
+  guint64 age_s;         /* since accepted or connected */
+  guint64 bytes_in;      /* application data read */
+  guint64 bytes_out;     /* application data written */
+  guint64 key_updates;   /* KeyUpdates sent */
+} VgwTlsConnInfo;
+
+typedef void (*VgwTlsConnFunc)(const VgwTlsConnInfo *info, gpointer data);
 
 /* vgw_tls_server_new makes a server with no listening socket yet (see
  * vgw_tls_server_listen). Until an identity is set, connections are
@@ -233,6 +267,29 @@ void vgw_tls_conn_hold(VgwTlsConn *conn, gboolean hold);
 
 /* vgw_tls_conn_tag returns the tag of the listener |conn| came in on. */
 int vgw_tls_conn_tag(const VgwTlsConn *conn);
+
+/* vgw_tls_listener_set_owner names what |l|'s connections belong to
+ * ("SIP Interface NAME"; copied), for vgw_tls_server_foreach_conn. */
+void vgw_tls_listener_set_owner(VgwTlsListener *l, const char *owner);
+
+/* vgw_tls_conn_set_owner names what |conn| belongs to (copied, at most
+ * 95 bytes), for vgw_tls_server_foreach_conn; it overrides its
+ * listener's. */
+void vgw_tls_conn_set_owner(VgwTlsConn *conn, const char *owner);
+
+/* vgw_tls_server_foreach_conn calls |func| for each connection of |s|:
+ * the established ones, then the half-open ones, oldest first. |func|
+ * must not open or close connections. */
+void vgw_tls_server_foreach_conn(VgwTlsServer *s, VgwTlsConnFunc func,
+                                 gpointer data);
+
+/* vgw_tls_server_set_key_update_interval makes every established TLS 1.3
+ * connection of |s| send a KeyUpdate requesting the peer's every
+ * |seconds| (0: never), counted per connection and in
+ * VgwTlsServerInfo.key_updates. Open connections start counting the new
+ * interval now; new ones from their handshake. TLS 1.2 connections are
+ * left alone (see the top of this file). */
+void vgw_tls_server_set_key_update_interval(VgwTlsServer *s, guint seconds);
 
 /* vgw_tls_server_port returns the port of the oldest listener, 0 without
  * one. */

@@ -26,6 +26,8 @@ struct VgwTlsService {
   gboolean softkey_wanted;  /* switch to it when it is ready */
   gboolean verify_server;   /* VerifyServerCertificate */
   VgwTlsServerInfo info;    /* the last status snapshot's strings */
+  guint rehandshake_minutes; /* TLSReHandshakeInterval in force */
+  guint rehandshake_unit_s;  /* a "minute" of it: 60, shorter in tests */
 };
 
 static int64_t now_unix(void) { return g_get_real_time() / G_USEC_PER_SEC; }
@@ -108,6 +110,7 @@ VgwTlsService *vgw_tls_service_start(VgwCryptoEngine *engine,
   t->signer = vgw_tls_signer_new(engine);
   t->server = vgw_tls_server_new(t->signer);
   t->client = vgw_tls_client_new(t->signer);
+  t->rehandshake_unit_s = VGW_TLS_REHANDSHAKE_UNIT_S;
   /* Context 0 serves both roles until TLS Contexts are selectable. */
   vgw_tls_version_policy(vgw_config_state_running(cs), 0, &t->versions);
   use_versions(t);
@@ -147,6 +150,39 @@ void vgw_tls_service_key_changed(guint slot, gpointer service) {
   }
   g_message("tls: new connections are served with the new key of slot %u",
             slot);
+}
+
+/* use_rehandshake_interval gives both roles' connections the KeyUpdate
+ * interval of TLSReHandshakeInterval (tls_server.h: what BoringSSL can
+ * do of a re-handshake). */
+static void use_rehandshake_interval(VgwTlsService *t) {
+  guint seconds = t->rehandshake_minutes * t->rehandshake_unit_s;
+  vgw_tls_server_set_key_update_interval(t->server, seconds);
+  vgw_tls_client_set_key_update_interval(t->client, seconds);
+  if (seconds == 0) {
+    g_message("tls: TLSReHandshakeInterval 0: no re-handshakes");
+    return;
+  }
+  g_message("tls: TLSReHandshakeInterval %u min (%u s): TLS 1.3 "
+            "connections send a KeyUpdate every %u s; TLS 1.2 connections "
+            "are not re-handshaken (BoringSSL cannot renegotiate)",
+            t->rehandshake_minutes, seconds, seconds);
+}
+
+void vgw_tls_service_apply_rehandshake(VgwTlsService *t,
+                                       const VgwParamConfig *running) {
+  guint minutes = (guint)vgw_param_config_global_named(
+                      running, "TLSReHandshakeInterval")->num;
+  if (minutes != t->rehandshake_minutes) {
+    t->rehandshake_minutes = minutes;
+    use_rehandshake_interval(t);
+  }
+}
+
+void vgw_tls_service_foreach_conn(VgwTlsService *t, VgwTlsConnFunc func,
+                                  gpointer data) {
+  vgw_tls_server_foreach_conn(t->server, func, data);
+  vgw_tls_client_foreach_conn(t->client, func, data);
 }
 
 void vgw_tls_service_apply_versions(VgwTlsService *t,
@@ -246,6 +282,7 @@ void vgw_tls_service_status(VgwTlsService *t, VgwStatusTls *out) {
   out->engine_signatures = vgw_tls_signer_signatures(t->signer);
   VgwTlsServerInfo client;
   vgw_tls_client_info(t->client, &client);
+  out->key_updates = t->info.key_updates + client.key_updates;
   out->client_handshakes = client.handshakes;
   out->client_failures = client.failures;
   for (int r = 0; r < VGW_TLS_ERROR_COUNT; r++) {
@@ -323,11 +360,39 @@ static void handshake_timeout_verb(VgwTlsService *t, char **argv,
                                       (guint)seconds);
 }
 
+/* rehandshake_unit_verb answers debug tls-rehandshake-unit SECONDS. */
+static void rehandshake_unit_verb(VgwTlsService *t, char **argv,
+                                  gboolean human, VgwMgmtReply *out) {
+  guint64 seconds = 0;
+  if (g_strv_length(argv) != 3 ||
+      !g_ascii_string_to_unsigned(argv[2], 10, 1, VGW_TLS_REHANDSHAKE_UNIT_S,
+                                  &seconds, NULL)) {
+    out->body = g_strdup_printf("usage: debug tls-rehandshake-unit "
+                                "SECONDS (1-%d)",
+                                VGW_TLS_REHANDSHAKE_UNIT_S);
+    return;
+  }
+  t->rehandshake_unit_s = (guint)seconds;
+  g_message("tls: DEBUG: a minute of TLSReHandshakeInterval lasts %u s",
+            t->rehandshake_unit_s);
+  use_rehandshake_interval(t);
+  out->ok = TRUE;
+  out->body = human ? g_strdup_printf("TLSReHandshakeInterval unit: %u s\n",
+                                      t->rehandshake_unit_s)
+                    : g_strdup_printf("{\"rehandshake_unit_s\":%u}",
+                                      t->rehandshake_unit_s);
+}
+
 gboolean vgw_tls_service_debug_verb(char **argv, gboolean human,
                                     VgwMgmtReply *out, gpointer user_data) {
   VgwTlsService *t = user_data;
   if (strcmp(argv[0], "debug") != 0 || argv[1] == NULL) {
     return FALSE;
+  }
+  if (strcmp(argv[1], "tls-rehandshake-unit") == 0) {
+    memset(out, 0, sizeof(*out));
+    rehandshake_unit_verb(t, argv, human, out);
+    return TRUE;
   }
   if (strcmp(argv[1], "tls-handshake-timeout") == 0) {
     memset(out, 0, sizeof(*out));
