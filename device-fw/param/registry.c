@@ -65,7 +65,18 @@ static const VgwParamDesc globals[] = {
              "1 is TLS 1.0 and nothing else."},
     {"TLSReHandshakeInterval", "TLS", INT(0, 1500), .default_text = "0",
      .description = "Minutes between TLS re-handshakes started by the device; "
-                    "0 = never"},
+                    "0 = never",
+     .note = "[vgw] BoringSSL cannot renegotiate, so this is what it does: "
+             "a TLS 1.3 connection (either role) sends a KeyUpdate that "
+             "requests the peer's, counted per connection (`vgw tls "
+             "connections`) and in `status` (tls.key_updates). A TLS 1.2 "
+             "connection is not re-handshaken: one the device accepted "
+             "cannot be (BoringSSL has no server-side renegotiation), and "
+             "re-establishing one it opened (make-before-break) is not "
+             "done yet. A peer that tries to renegotiate gets a "
+             "no_renegotiation alert and its connection is closed, logged "
+             "and counted (failure reason `renegotiation`). Live: open "
+             "connections take a new value at once."},
     {"SIPSRequireClientCertificate", "TLS", ENUM(disable_enable),
      .default_text = "0", .reset_needed = TRUE,
      .description = "TLS mutual authentication: as server, require and verify "
