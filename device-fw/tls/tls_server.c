@@ -577,6 +577,20 @@ static gboolean drive_handshake(VgwTlsConn *c, gboolean *done) {
   }
 }
 
+/* write_blocked: whether the SSL_write on |c| that returned |n| waits
+ * for the socket (TRUE) or failed (FALSE, logged: "cannot WHAT"). */
+static gboolean write_blocked(VgwTlsConn *c, int n, const char *what) {
+  int err = SSL_get_error(c->ssl, n);
+  if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ) {
+    return TRUE;
+  }
+  char reason[160];
+  VgwTlsError code = failure_reason(n, err, reason, sizeof(reason));
+  g_message("tls: %s: cannot %s: %s (%s)", c->peer, what, reason,
+            vgw_tls_error_name(code));
+  return FALSE;
+}
+
 /* flush_key_update writes a KeyUpdate that BoringSSL holds with no
  * application data to carry it (a zero-length SSL_write flushes it);
  * FALSE when the connection failed. */
@@ -589,15 +603,7 @@ static gboolean flush_key_update(VgwTlsConn *c) {
     c->key_update_unsent = FALSE;
     return TRUE;
   }
-  int err = SSL_get_error(c->ssl, n);
-  if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ) {
-    return TRUE;
-  }
-  char reason[160];
-  VgwTlsError code = failure_reason(n, err, reason, sizeof(reason));
-  g_message("tls: %s: cannot send a KeyUpdate: %s (%s)", c->peer, reason,
-            vgw_tls_error_name(code));
-  return FALSE;
+  return write_blocked(c, n, "send a KeyUpdate");
 }
 
 /* flush_out writes what SSL_write takes of the queue; FALSE when the
@@ -611,15 +617,7 @@ static gboolean flush_out(VgwTlsConn *c) {
       c->key_update_unsent = FALSE; /* written ahead of the data */
       continue;
     }
-    int err = SSL_get_error(c->ssl, n);
-    if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ) {
-      return TRUE;
-    }
-    char reason[160];
-    VgwTlsError code = failure_reason(n, err, reason, sizeof(reason));
-    g_message("tls: %s: cannot write: %s (%s)", c->peer, reason,
-              vgw_tls_error_name(code));
-    return FALSE;
+    return write_blocked(c, n, "write");
   }
   return flush_key_update(c);
 }

@@ -337,50 +337,55 @@ static void reply_key_source(VgwMgmtReply *out, gboolean human,
 /* VGW_TLS_DEBUG_TIMEOUT_MAX bounds debug tls-handshake-timeout (1 h). */
 #define VGW_TLS_DEBUG_TIMEOUT_MAX 3600
 
+/* seconds_arg reads SECONDS, argv[2] of `debug VERB SECONDS`, from 1 to
+ * |max|; FALSE, with the usage in |out|, for anything else. */
+static gboolean seconds_arg(char **argv, guint max, guint *seconds,
+                            VgwMgmtReply *out) {
+  guint64 n = 0;
+  if (g_strv_length(argv) == 3 &&
+      g_ascii_string_to_unsigned(argv[2], 10, 1, max, &n, NULL)) {
+    *seconds = (guint)n;
+    return TRUE;
+  }
+  out->body = g_strdup_printf("usage: debug %s SECONDS (1-%u)", argv[1], max);
+  return FALSE;
+}
+
+/* reply_seconds answers a debug verb that set |seconds|: "|what|: N s"
+ * for people, {"|key|":N} for programs. */
+static void reply_seconds(VgwMgmtReply *out, gboolean human, const char *what,
+                          const char *key, guint seconds) {
+  out->ok = TRUE;
+  out->body = human ? g_strdup_printf("%s: %u s\n", what, seconds)
+                    : g_strdup_printf("{\"%s\":%u}", key, seconds);
+}
+
 /* handshake_timeout_verb answers debug tls-handshake-timeout S. */
 static void handshake_timeout_verb(VgwTlsService *t, char **argv,
                                    gboolean human, VgwMgmtReply *out) {
-  guint64 seconds = 0;
-  if (g_strv_length(argv) != 3 ||
-      !g_ascii_string_to_unsigned(argv[2], 10, 1, VGW_TLS_DEBUG_TIMEOUT_MAX,
-                                  &seconds, NULL)) {
-    out->body = g_strdup_printf("usage: debug tls-handshake-timeout "
-                                "SECONDS (1-%d)",
-                                VGW_TLS_DEBUG_TIMEOUT_MAX);
+  guint seconds;
+  if (!seconds_arg(argv, VGW_TLS_DEBUG_TIMEOUT_MAX, &seconds, out)) {
     return;
   }
-  vgw_tls_server_set_handshake_timeout(t->server, (guint)seconds);
+  vgw_tls_server_set_handshake_timeout(t->server, seconds);
   g_message("tls: DEBUG: new connections get %u s for their handshake",
-            (guint)seconds);
-  out->ok = TRUE;
-  out->body = human ? g_strdup_printf("TLS handshake timeout for new "
-                                      "connections: %u s\n",
-                                      (guint)seconds)
-                    : g_strdup_printf("{\"handshake_timeout_s\":%u}",
-                                      (guint)seconds);
+            seconds);
+  reply_seconds(out, human, "TLS handshake timeout for new connections",
+                "handshake_timeout_s", seconds);
 }
 
-/* rehandshake_unit_verb answers debug tls-rehandshake-unit SECONDS. */
+/* rehandshake_unit_verb answers debug tls-rehandshake-unit S. */
 static void rehandshake_unit_verb(VgwTlsService *t, char **argv,
                                   gboolean human, VgwMgmtReply *out) {
-  guint64 seconds = 0;
-  if (g_strv_length(argv) != 3 ||
-      !g_ascii_string_to_unsigned(argv[2], 10, 1, VGW_TLS_REHANDSHAKE_UNIT_S,
-                                  &seconds, NULL)) {
-    out->body = g_strdup_printf("usage: debug tls-rehandshake-unit "
-                                "SECONDS (1-%d)",
-                                VGW_TLS_REHANDSHAKE_UNIT_S);
+  if (!seconds_arg(argv, VGW_TLS_REHANDSHAKE_UNIT_S, &t->rehandshake_unit_s,
+                   out)) {
     return;
   }
-  t->rehandshake_unit_s = (guint)seconds;
   g_message("tls: DEBUG: a minute of TLSReHandshakeInterval lasts %u s",
             t->rehandshake_unit_s);
   use_rehandshake_interval(t);
-  out->ok = TRUE;
-  out->body = human ? g_strdup_printf("TLSReHandshakeInterval unit: %u s\n",
-                                      t->rehandshake_unit_s)
-                    : g_strdup_printf("{\"rehandshake_unit_s\":%u}",
-                                      t->rehandshake_unit_s);
+  reply_seconds(out, human, "TLSReHandshakeInterval unit",
+                "rehandshake_unit_s", t->rehandshake_unit_s);
 }
 
 gboolean vgw_tls_service_debug_verb(char **argv, gboolean human,
