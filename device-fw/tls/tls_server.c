@@ -116,6 +116,8 @@ struct VgwTlsConn {
   guint64 bytes_out;
   guint key_update_source; /* the TLSReHandshakeInterval timer */
   guint64 key_updates;     /* KeyUpdates sent */
+  guint idle_key_updates;  /* sent since bytes_out last grew */
+  guint64 bytes_out_at_key_update;
   gboolean key_update_unsent; /* queued in BoringSSL, not yet written */
 };
 
@@ -480,6 +482,13 @@ static gboolean on_key_update(gpointer data) {
   if (c->aborted) {
     return G_SOURCE_CONTINUE; /* closed from the main loop soon */
   }
+  if (c->bytes_out != c->bytes_out_at_key_update) {
+    c->idle_key_updates = 0;
+    c->bytes_out_at_key_update = c->bytes_out;
+  }
+  if (c->idle_key_updates >= VGW_TLS_IDLE_KEY_UPDATES) {
+    return G_SOURCE_CONTINUE; /* until we send application data again */
+  }
   if (!SSL_key_update(c->ssl, SSL_KEY_UPDATE_REQUESTED)) {
     char reason[160];
     failure_reason(0, SSL_ERROR_SSL, reason, sizeof(reason));
@@ -487,6 +496,7 @@ static gboolean on_key_update(gpointer data) {
     return G_SOURCE_CONTINUE;
   }
   c->key_updates++;
+  c->idle_key_updates++;
   c->server->key_updates++;
   c->key_update_unsent = TRUE;
   if (log_allowed(c->server)) {

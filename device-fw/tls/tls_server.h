@@ -67,6 +67,12 @@ G_BEGIN_DECLS
 #define VGW_TLS_MAX_ESTABLISHED 128
 #define VGW_TLS_HANDSHAKE_TIMEOUT_S 10
 #define VGW_TLS_LOG_PER_SECOND 10
+/* A connection sends at most this many KeyUpdates in a row without
+ * sending application data in between, then none until it does: a
+ * BoringSSL peer closes a connection on its 33rd KeyUpdate with no
+ * application data between them (unexpected_message), and new keys
+ * protect nothing that was not sent. */
+#define VGW_TLS_IDLE_KEY_UPDATES 16
 /* The rule a refused renegotiation is logged with. */
 #define VGW_TLS_RENEGOTIATION_RULE "renegotiation is not supported"
 
@@ -287,8 +293,9 @@ void vgw_tls_server_foreach_conn(VgwTlsServer *s, VgwTlsConnFunc func,
  * connection of |s| send a KeyUpdate requesting the peer's every
  * |seconds| (0: never), counted per connection and in
  * VgwTlsServerInfo.key_updates. Open connections start counting the new
- * interval now; new ones from their handshake. TLS 1.2 connections are
- * left alone (see the top of this file). */
+ * interval now; new ones from their handshake. An idle connection stops
+ * after VGW_TLS_IDLE_KEY_UPDATES until it sends application data again.
+ * TLS 1.2 connections are left alone (see the top of this file). */
 void vgw_tls_server_set_key_update_interval(VgwTlsServer *s, guint seconds);
 
 /* vgw_tls_server_port returns the port of the oldest listener, 0 without
