@@ -22,7 +22,10 @@ way). The TLS 1.2 s_client renegotiates ("R"): the gateway refuses it,
 with the console line naming peer, context and rule, and the
 `renegotiation` counter. The capture, decrypted by tshark with nothing
 but the secrets `vgw capture stop` embeds, holds the gateway's KeyUpdates
-(handshake type 24) and the no_renegotiation alert (100)."""
+(handshake type 24) and the no_renegotiation alert (100). The same for
+the gateway's own TLS 1.2 connection to an s_server that renegotiates
+(HelloRequest): refused, logged, counted (client_failure_reasons), the
+alert in the capture."""
 import json
 import os
 import re
@@ -240,7 +243,7 @@ def test(run):
     srv = tlspeers.Proc([tlspeers.OPENSSL, 's_server', '-accept', '127.0.0.1:%d' % port,
                          '-naccept', '1', '-cert', d + '/proxy.crt', '-key', d + '/proxy.key',
                          '-cert_chain', d + '/proxy.chain', '-tls1_3'])
-    a = b = None
+    a = b = srv12 = None
     try:
         a, cipher_a = s_client(sips, '-tls1_3', '-nocommands', '-cert', d + '/alice.crt',
                                '-key', d + '/alice.key')
@@ -260,6 +263,18 @@ def test(run):
                                                    's_server': cipher_c})
         check_text(run, conns)
 
+        # A TLS 1.2 server too, for the client role's side of things.
+        port12 = tlspeers.free_port()
+        srv12 = tlspeers.Proc([tlspeers.OPENSSL, 's_server', '-accept', '127.0.0.1:%d' % port12,
+                               '-naccept', '1', '-cert', d + '/proxy.crt', '-key',
+                               d + '/proxy.key', '-cert_chain', d + '/proxy.chain', '-tls1_2'])
+        run.check(srv12.wait_for('ACCEPT', timeout=60), 'openssl s_server -tls1_2 listens')
+        o = options_to_s_server(run, srv12, port12)
+        c12 = pick(connections(run), 'client', 'TLSv1.2')
+        run.check(o.get('status') == 200 and c12 is not None,
+                  'vgw sip options sips: to s_server -tls1_2: 200, listed as TLS 1.2 client',
+                  [o, c12])
+
         # Re-handshakes: a KeyUpdate every "minute" of 2 s on TLS 1.3.
         p = run.vgw('maint', '--name', GW, 'debug', 'tls-rehandshake-unit', str(UNIT_S))
         run.check(p.returncode == 0, 'debug tls-rehandshake-unit %d' % UNIT_S,
@@ -271,8 +286,8 @@ def test(run):
         ups = {(c.get('role'), c.get('version')): c.get('key_updates')
                for c in conns.get('connections', [])}
         run.check(ups.get(('server', 'TLSv1.3'), 0) >= 2 and ups.get(('client', 'TLSv1.3'), 0) >= 2
-                  and ups.get(('server', 'TLSv1.2')) == 0,
-                  'the TLS 1.3 connections\' key-update counts grow; the TLS 1.2 one\'s stays 0',
+                  and ups.get(('server', 'TLSv1.2')) == 0 and ups.get(('client', 'TLSv1.2')) == 0,
+                  'the TLS 1.3 connections\' key-update counts grow; the TLS 1.2 ones stay 0',
                   ups)
         tls = (run.status(GW) or {}).get('tls') or {}
         run.check(tls.get('key_updates', 0) >= 4, 'status --json: tls.key_updates counts them',
@@ -288,15 +303,36 @@ def test(run):
                   'the gateway\'s connection to s_server still carries SIP (the same one)',
                   [o, after])
 
+        # A renegotiation (HelloRequest) from the TLS 1.2 s_server is refused.
+        peer12 = c12.get('peer') if c12 else None
+        srv12.send('r\n')
+        srv12.finish(timeout=120)
+        end = time.monotonic() + 300
+        while 'connection to %s closed: the peer tried to renegotiate' % peer12 \
+                not in run.console(GW) and time.monotonic() < end:
+            time.sleep(1)
+        lines = [l for l in run.console(GW).splitlines()
+                 if 'connection to %s closed: the peer tried to renegotiate' % peer12 in l]
+        run.check(len(lines) == 1 and 'rule: renegotiation is not supported' in lines[0]
+                  and 'alert sent: no renegotiation' in lines[0]
+                  and 'reason: renegotiation' in lines[0],
+                  'the console logs the refused renegotiation of the gateway\'s own connection',
+                  lines or run.console_tail(GW))
+        tls = (run.status(GW) or {}).get('tls') or {}
+        run.check((tls.get('client_failure_reasons') or {}).get('renegotiation') == 1,
+                  'status --json: tls.client_failure_reasons.renegotiation is 1', tls)
+
         # A renegotiation from the TLS 1.2 s_client is refused.
         peer_b = cb.get('peer') if cb else None
         b.send('R\n')
         b.finish(timeout=120)
         end = time.monotonic() + 300
-        while 'the peer tried to renegotiate' not in run.console(GW) and time.monotonic() < end:
+        while 'connection with %s closed: the peer tried' % peer_b not in run.console(GW) \
+                and time.monotonic() < end:
             time.sleep(1)
-        lines = [l for l in run.console(GW).splitlines() if 'the peer tried to renegotiate' in l]
-        run.check(len(lines) == 1 and peer_b and peer_b in lines[0]
+        lines = [l for l in run.console(GW).splitlines()
+                 if 'connection with %s closed: the peer tried to renegotiate' % peer_b in l]
+        run.check(len(lines) == 1
                   and (cb or {}).get('context', '?') in lines[0]
                   and 'rule: renegotiation is not supported' in lines[0]
                   and 'no renegotiation' in lines[0] and 'reason: renegotiation' in lines[0],
@@ -306,11 +342,12 @@ def test(run):
         run.check(reasons.get('renegotiation') == 1,
                   'status --json: tls.failure_reasons.renegotiation is 1', reasons)
         left = connections(run)
-        run.check(pick(left, 'server', 'TLSv1.2') is None and pick(left, 'server', 'TLSv1.3')
+        run.check(pick(left, 'server', 'TLSv1.2') is None and pick(left, 'client', 'TLSv1.2') is None
+                  and pick(left, 'server', 'TLSv1.3')
                   and pick(left, 'client', 'TLSv1.3'),
-                  'the renegotiating connection is gone, the others stay', left)
+                  'the renegotiating connections are gone, the others stay', left)
     finally:
-        for proc in (a, b, srv):
+        for proc in (a, b, srv, srv12):
             if proc is not None:
                 proc.finish(timeout=30)
         capture_stop(run, 'conns', GW)
@@ -320,7 +357,7 @@ def test(run):
               'tshark, with the embedded secrets only, decrypts the KeyUpdates (%d)'
               % key_updates)
     alerts = tshark_count(path, 'tls.alert_message.desc == 100')
-    run.check(alerts == 1, 'the capture holds the no_renegotiation alert (%d)' % alerts)
+    run.check(alerts == 2, 'the capture holds both no_renegotiation alerts (%d)' % alerts)
 
 
 if __name__ == '__main__':
