@@ -12,7 +12,8 @@ version, cipher (the one openssl reports), group, TLS Context and why (the
 text of the console's handshake line), what it belongs to, and the peer
 certificate: none from the s_clients, the s_server's subject, every SAN
 and issuer for the gateway's own; "not requested" as authentication and
-no host-name rule. The text form shows the same.
+no host-name rule. The text form shows the same, as does `show tls
+connections` typed at the maintenance console (human mode).
 
 Then TLSReHandshakeInterval 1 with a "minute" of 2 s (the test-only
 `debug tls-rehandshake-unit 2`): the key-update count of both TLS 1.3
@@ -29,6 +30,7 @@ alert in the capture."""
 import json
 import os
 import re
+import select
 import subprocess
 import time
 
@@ -214,6 +216,45 @@ def check_text(run, conns):
               'vgw tls connections (text) shows the same', {'missing': missing, 'text': text})
 
 
+def maint_human(run, request):
+    """The maintenance port's human-mode answer to REQUEST (a person at
+    the console): sent between a machine-mode login and a machine-mode
+    `help`, whose reply marks its end."""
+    sock = ((run.status(GW) or {}).get('sockets') or {}).get('maint')
+    p = subprocess.Popen(['socat', '-', 'UNIX-CONNECT:%s' % sock], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    out = b''
+    try:
+        p.stdin.write(b'@1 login Admin Admin\n%s\n@2 help\n' % request.encode())
+        p.stdin.flush()
+        end = time.monotonic() + 300
+        while b'\n@2 ' not in out and time.monotonic() < end:
+            if select.select([p.stdout], [], [], 1.0)[0]:
+                chunk = os.read(p.stdout.fileno(), 65536)
+                if not chunk:
+                    break
+                out += chunk
+    finally:
+        p.kill()
+        p.wait()
+    text = out.decode(errors='replace')
+    start = text.find('\n', text.find('@1 ok')) + 1
+    return text[start:text.find('\n@2 ')]
+
+
+def check_console_text(run, conns):
+    """`show tls connections` in human mode, as at the console."""
+    text = maint_human(run, 'show tls connections')
+    want = ['TLS connections: %d established, 0 handshaking' % len(conns.get('connections', [])),
+            'DNS:proxy.lab.test, IP:10.0.2.2, URI:sip:proxy.lab.test']
+    for conn in conns.get('connections', []):
+        want += ['%s  %s, established, %s' % (conn['peer'], conn['role'], conn['belongs_to']),
+                 'negotiated     %s, %s, %s' % (conn['version'], conn['cipher'], conn['group'])]
+    missing = [w for w in want if w not in text]
+    run.check(not missing, 'show tls connections at the console (human mode) shows the same',
+              {'missing': missing, 'text': text})
+
+
 def wait_key_updates(run, want):
     """Polls until both TLS 1.3 connections sent WANT KeyUpdates; returns
     the last listing."""
@@ -262,6 +303,7 @@ def test(run):
                                                    's_client TLS 1.2': cipher_b,
                                                    's_server': cipher_c})
         check_text(run, conns)
+        check_console_text(run, conns)
 
         # A TLS 1.2 server too, for the client role's side of things.
         port12 = tlspeers.free_port()
