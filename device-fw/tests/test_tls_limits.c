@@ -480,7 +480,6 @@ static void test_listener_tags(void) {
 typedef struct {
   VgwTlsConn *conns[4];
   guint opened;
-  guint closed;
 } Echoes;
 
 static gpointer echoes_open(VgwTlsConn *conn, const struct sockaddr_in *addr,
