@@ -214,6 +214,8 @@ print_connection(JsonObject *o)
          json_object_get_int_member_with_default(o, "bytes_out", 0));
   printf(LABEL "%" G_GINT64_FORMAT "\n", "key updates",
          json_object_get_int_member_with_default(o, "key_updates", 0));
+  printf(LABEL "%" G_GINT64_FORMAT "\n", "re-handshakes",
+         json_object_get_int_member_with_default(o, "rehandshakes", 0));
 }
 
 gboolean

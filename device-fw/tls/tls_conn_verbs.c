@@ -195,6 +195,7 @@ static void append_json(const VgwTlsConnInfo *info, gpointer data) {
   vgw_json_uint(j, "bytes_in", info->bytes_in);
   vgw_json_uint(j, "bytes_out", info->bytes_out);
   vgw_json_uint(j, "key_updates", info->key_updates);
+  vgw_json_uint(j, "rehandshakes", info->renewals);
   g_string_append_c(j, '}');
   peer_cert_clear(&peer);
 }
@@ -241,6 +242,8 @@ static void append_text(const VgwTlsConnInfo *info, gpointer data) {
                          "application", info->bytes_in, info->bytes_out);
   g_string_append_printf(t, LABEL "%" G_GUINT64_FORMAT "\n", "key updates",
                          info->key_updates);
+  g_string_append_printf(t, LABEL "%" G_GUINT64_FORMAT "\n", "re-handshakes",
+                         info->renewals);
   peer_cert_clear(&peer);
 }
 

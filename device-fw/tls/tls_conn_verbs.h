@@ -11,7 +11,9 @@
  * chosen, the version, cipher and group, the peer certificate's subject,
  * every SAN and issuer, whether the peer was authenticated, the host-name
  * rule (null for now: "not checked"), its age, the application bytes
- * each way and the KeyUpdates it sent (TLSReHandshakeInterval).
+ * each way, the KeyUpdates it sent and the re-handshakes it started (a
+ * TLS 1.2 connection of the gateway's: each a new connection replacing
+ * it) under TLSReHandshakeInterval.
  */
 #ifndef VGW_TLS_CONN_VERBS_H
 #define VGW_TLS_CONN_VERBS_H

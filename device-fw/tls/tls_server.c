@@ -79,6 +79,7 @@ struct VgwTlsServer {
   guint64 failures_by_reason[VGW_TLS_ERROR_COUNT];
   guint key_update_interval_s; /* 0: no KeyUpdates of our own */
   guint64 key_updates;         /* sent, by every connection */
+  guint64 renewals;            /* TLS 1.2 re-handshakes asked of renew() */
   /* Log rate limit. */
   gint64 log_second;
   guint logged;
@@ -116,6 +117,7 @@ struct VgwTlsConn {
   guint64 bytes_out;
   guint key_update_source; /* the TLSReHandshakeInterval timer */
   guint64 key_updates;     /* KeyUpdates sent */
+  guint64 renewals;        /* re-handshakes asked of stream.renew() */
   guint idle_key_updates;  /* sent since bytes_out last grew */
   guint64 bytes_out_at_key_update;
   gboolean key_update_unsent; /* queued in BoringSSL, not yet written */
@@ -477,10 +479,28 @@ static gboolean on_deadline(gpointer data) {
   return G_SOURCE_REMOVE;
 }
 
+/* ask_renewal asks the stream handler to replace TLS 1.2 client connection
+ * |c|, as BoringSSL cannot renegotiate it. */
+static void ask_renewal(VgwTlsConn *c) {
+  c->renewals++;
+  c->server->renewals++;
+  if (log_allowed(c->server)) {
+    g_message("tls: %s: TLS 1.2 cannot be renegotiated: to be replaced by a "
+              "new connection (TLSReHandshakeInterval; %" G_GUINT64_FORMAT
+              " so far)",
+              c->peer, c->renewals);
+  }
+  c->server->stream.renew(c->app);
+}
+
 static gboolean on_key_update(gpointer data) {
   VgwTlsConn *c = data;
   if (c->aborted) {
     return G_SOURCE_CONTINUE; /* closed from the main loop soon */
+  }
+  if (SSL_version(c->ssl) < TLS1_3_VERSION) {
+    ask_renewal(c);
+    return G_SOURCE_CONTINUE;
   }
   if (c->bytes_out != c->bytes_out_at_key_update) {
     c->idle_key_updates = 0;
@@ -514,16 +534,18 @@ static gboolean on_key_update(gpointer data) {
   return G_SOURCE_CONTINUE;
 }
 
-/* arm_key_update starts (or restarts, or stops) |c|'s KeyUpdate timer
- * from the pool's interval. Only TLS 1.3 has KeyUpdate; BoringSSL
- * cannot renegotiate a TLS 1.2 connection (tls_server.h). */
+/* arm_key_update starts (or restarts, or stops) |c|'s re-handshake timer
+ * from the pool's interval: KeyUpdates on TLS 1.3, renew() on a TLS 1.2
+ * client connection whose handler has one; BoringSSL cannot renegotiate
+ * (tls_server.h). */
 static void arm_key_update(VgwTlsConn *c) {
   if (c->key_update_source != 0) {
     g_source_remove(c->key_update_source);
     c->key_update_source = 0;
   }
   if (c->server->key_update_interval_s > 0 &&
-      SSL_version(c->ssl) >= TLS1_3_VERSION) {
+      (SSL_version(c->ssl) >= TLS1_3_VERSION ||
+       (c->client && c->server->stream.renew != NULL))) {
     c->key_update_source = g_timeout_add_seconds(
         c->server->key_update_interval_s, on_key_update, c);
   }
@@ -1106,6 +1128,7 @@ static void describe_queue(GQueue *queue, gint64 now_us,
         .bytes_in = c->bytes_in,
         .bytes_out = c->bytes_out,
         .key_updates = c->key_updates,
+        .renewals = c->renewals,
     };
     func(&info, data);
   }
@@ -1147,6 +1170,7 @@ void vgw_tls_server_info(VgwTlsServer *s, VgwTlsServerInfo *out) {
   out->max_established = s->max_established;
   out->handshake_timeout_s = s->handshake_timeout_s;
   out->key_updates = s->key_updates;
+  out->renewals = s->renewals;
 }
 
 void vgw_tls_server_free(VgwTlsServer *s) {

@@ -43,7 +43,9 @@
  * connection sends a KeyUpdate that requests the peer's, so both
  * directions get new traffic keys. BoringSSL cannot start a TLS 1.2
  * renegotiation in either role, nor accept one as server: a TLS 1.2
- * connection keeps its keys, and a peer that tries to renegotiate
+ * connection keeps its keys (a client connection's stream handler is
+ * asked to replace it instead: VgwTlsStreamOps.renew), and a peer that
+ * tries to renegotiate
  * (a ClientHello, or a HelloRequest to a client connection) gets a fatal
  * no_renegotiation alert; the connection is closed, logged with
  * VGW_TLS_RENEGOTIATION_RULE and counted (reason "renegotiation").
@@ -103,6 +105,11 @@ typedef struct {
    * (|detail| for people; closed() follows). */
   void (*established)(gpointer conn_data);
   void (*failed)(gpointer conn_data, VgwTlsError code, const char *detail);
+  /* Client connections only, optional: the TLS 1.2 connection is due
+   * for its re-handshake (vgw_tls_server_set_key_update_interval), which
+   * BoringSSL cannot do; the handler may replace it by a new connection
+   * (a full handshake: nothing resumes). Without it nothing happens. */
+  void (*renew)(gpointer conn_data);
 } VgwTlsStreamOps;
 
 /* What `status` reports about the listener. Strings stay valid until the
@@ -123,6 +130,7 @@ typedef struct {
   guint max_established;
   guint handshake_timeout_s;
   guint64 key_updates; /* KeyUpdates sent (TLSReHandshakeInterval) */
+  guint64 renewals;    /* TLS 1.2 re-handshakes handed to renew() */
 } VgwTlsServerInfo;
 
 /* One connection, as `show tls connections` reports it
@@ -143,6 +151,8 @@ typedef struct {
   guint64 bytes_in;      /* application data read */
   guint64 bytes_out;     /* application data written */
   guint64 key_updates;   /* KeyUpdates sent */
+  guint64 renewals;      /* re-handshakes handed to renew() (TLS 1.2,
+                          * client) */
 } VgwTlsConnInfo;
 
 typedef void (*VgwTlsConnFunc)(const VgwTlsConnInfo *info, gpointer data);
@@ -295,7 +305,9 @@ void vgw_tls_server_foreach_conn(VgwTlsServer *s, VgwTlsConnFunc func,
  * VgwTlsServerInfo.key_updates. Open connections start counting the new
  * interval now; new ones from their handshake. An idle connection stops
  * after VGW_TLS_IDLE_KEY_UPDATES until it sends application data again.
- * TLS 1.2 connections are left alone (see the top of this file). */
+ * A TLS 1.2 client connection instead asks its stream handler's renew()
+ * at the same interval (counted in renewals); other TLS 1.2 connections
+ * are left alone (see the top of this file). */
 void vgw_tls_server_set_key_update_interval(VgwTlsServer *s, guint seconds);
 
 /* vgw_tls_server_port returns the port of the oldest listener, 0 without

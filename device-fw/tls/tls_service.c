@@ -164,8 +164,10 @@ static void use_rehandshake_interval(VgwTlsService *t) {
     return;
   }
   g_message("tls: TLSReHandshakeInterval %u min (%u s): TLS 1.3 "
-            "connections send a KeyUpdate every %u s; TLS 1.2 connections "
-            "are not re-handshaken (BoringSSL cannot renegotiate)",
+            "connections send a KeyUpdate every %u s; the gateway's TLS 1.2 "
+            "connections are replaced by new ones; accepted TLS 1.2 "
+            "connections are not re-handshaken (BoringSSL cannot "
+            "renegotiate)",
             t->rehandshake_minutes, seconds, seconds);
 }
 
@@ -283,6 +285,7 @@ void vgw_tls_service_status(VgwTlsService *t, VgwStatusTls *out) {
   VgwTlsServerInfo client;
   vgw_tls_client_info(t->client, &client);
   out->key_updates = t->info.key_updates + client.key_updates;
+  out->rehandshakes = client.renewals;
   out->client_handshakes = client.handshakes;
   out->client_failures = client.failures;
   for (int r = 0; r < VGW_TLS_ERROR_COUNT; r++) {

@@ -23,7 +23,11 @@ way). The TLS 1.2 s_client renegotiates ("R"): the gateway refuses it,
 with the console line naming peer, context and rule, and the
 `renegotiation` counter. The capture, decrypted by tshark with nothing
 but the secrets `vgw capture stop` embeds, holds the gateway's KeyUpdates
-(handshake type 24) and the no_renegotiation alert (100). The same for
+(handshake type 24) and the no_renegotiation alert (100). The gateway's
+own TLS 1.2 connection to a proxy (a Python TLS 1.2 server that takes
+several connections), due for its re-handshake, is replaced
+make-before-break: an OPTIONS waiting on it is answered after the new
+connection is up, and the next OPTIONS goes on the new one. The same for
 the gateway's own TLS 1.2 connection to an s_server that renegotiates
 (HelloRequest): refused, logged, counted (client_failure_reasons), the
 alert in the capture."""
@@ -31,7 +35,10 @@ import json
 import os
 import re
 import select
+import socket
+import ssl
 import subprocess
+import threading
 import time
 
 import tlspeers
@@ -255,6 +262,162 @@ def check_console_text(run, conns):
               {'missing': missing, 'text': text})
 
 
+class Tls12Proxy:
+    """A TLS 1.2 SIP server on 127.0.0.1 taking any number of
+    connections (openssl s_server takes one at a time), numbered in the
+    order their handshakes complete. It answers each request 200 on the
+    connection it came on, except the first, which it holds until
+    answer_held()."""
+
+    def __init__(self, d):
+        with open(os.path.join(d, 'proxy-full.pem'), 'w') as f:
+            f.write(open(os.path.join(d, 'proxy.crt')).read()
+                    + open(os.path.join(d, 'proxy.chain')).read())
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.minimum_version = self.ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        self.ctx.load_cert_chain(os.path.join(d, 'proxy-full.pem'), os.path.join(d, 'proxy.key'))
+        self.sock = socket.socket()
+        self.sock.bind(('127.0.0.1', 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.lock = threading.Lock()
+        self.conns = []     # the TLS sockets, by number
+        self.requests = []  # (connection number, Call-ID)
+        self.held = None    # (TLS socket, request text)
+        self.closing = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while not self.closing:
+            try:
+                raw, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(raw,), daemon=True).start()
+
+    def _serve(self, raw):
+        try:
+            conn = self.ctx.wrap_socket(raw, server_side=True)
+        except (OSError, ssl.SSLError):
+            raw.close()
+            return
+        with self.lock:
+            number = len(self.conns)
+            self.conns.append(conn)
+        data = b''
+        while True:
+            try:
+                chunk = conn.recv(65536)
+            except (OSError, ssl.SSLError):
+                break
+            if not chunk:
+                break
+            data += chunk
+            while b'\r\n\r\n' in data:
+                head, data = data.split(b'\r\n\r\n', 1)
+                self._request(conn, number, head.decode(errors='replace') + '\r\n')
+        conn.close()
+
+    def _request(self, conn, number, req):
+        if not req.strip():
+            return  # a keep-alive
+        with self.lock:
+            self.requests.append((number, header(req, 'Call-ID', 'i')))
+            if self.held is None and len(self.requests) == 1:
+                self.held = (conn, req)
+                return
+        self._answer(conn, req)
+
+    @staticmethod
+    def _answer(conn, req):
+        try:
+            conn.sendall(('SIP/2.0 200 OK\r\nVia: %s\r\nFrom: %s\r\nTo: %s;tag=py\r\n'
+                          'Call-ID: %s\r\nCSeq: %s\r\nContent-Length: 0\r\n\r\n'
+                          % (header(req, 'Via', 'v'), header(req, 'From', 'f'),
+                             header(req, 'To', 't'), header(req, 'Call-ID', 'i'),
+                             header(req, 'CSeq'))).encode())
+        except (OSError, ssl.SSLError):
+            pass
+
+    def answer_held(self):
+        with self.lock:
+            held = self.held
+        if held:
+            self._answer(*held)
+
+    def wait(self, cond, timeout=300):
+        end = time.monotonic() + timeout
+        while not cond() and time.monotonic() < end:
+            time.sleep(0.2)
+        return cond()
+
+    def close(self):
+        self.closing = True
+        self.sock.close()
+        with self.lock:
+            for c in self.conns:
+                try:
+                    c.close()
+                except OSError:
+                    pass
+
+
+def sip_options(run, port):
+    """`vgw sip options sips:HOST:PORT` started in the background."""
+    return subprocess.Popen([vgwtest.VGW, 'sip', 'options', '--name', GW, '--json',
+                             'sips:%s:%d' % (HOST, port)], env=run.env, text=True,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+
+
+def options_result(probe):
+    text, _ = probe.communicate(timeout=600)
+    try:
+        return json.loads(text)
+    except ValueError:
+        return {'output': text}
+
+
+def check_tls12_replacement(run, d):
+    """The gateway's own TLS 1.2 connection, due for its re-handshake,
+    is replaced make-before-break: an OPTIONS under way on the old
+    connection is answered there after the new one is up, and the next
+    OPTIONS goes on a new connection."""
+    proxy = Tls12Proxy(d)
+    probes = []
+    try:
+        probes.append(sip_options(run, proxy.port))
+        got = proxy.wait(lambda: len(proxy.requests) >= 1 and len(proxy.conns) >= 2)
+        run.check(got and proxy.requests[0][0] == 0,
+                  'TLS 1.2 to a proxy: a new connection is made while an OPTIONS waits on the '
+                  'first', [proxy.requests, len(proxy.conns)])
+        proxy.answer_held()
+        first = options_result(probes[0])
+        run.check(first.get('status') == 200,
+                  'the OPTIONS under way on the replaced connection is answered (200)', first)
+        probes.append(sip_options(run, proxy.port))
+        second = options_result(probes[1])
+        on = [n for n, _ in proxy.requests[1:]]
+        run.check(second.get('status') == 200 and len(on) == 1 and on[0] >= 1,
+                  'the next OPTIONS goes on a new connection (number %s), answered' % on,
+                  [first, second, proxy.requests])
+        tls = (run.status(GW) or {}).get('tls') or {}
+        renewed = [c for c in connections(run).get('connections', [])
+                   if c.get('role') == 'client' and c.get('version') == 'TLSv1.2'
+                   and c.get('rehandshakes', 0) >= 1]
+        run.check(tls.get('rehandshakes', 0) >= 1 and renewed,
+                  'status --json tls.rehandshakes and the connection\'s rehandshakes count it',
+                  [tls.get('rehandshakes'), renewed])
+        run.check('new requests go on the new connection' in run.console(GW),
+                  'the console logs the take-over')
+    finally:
+        for p in probes:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        proxy.close()
+
+
 def wait_key_updates(run, want):
     """Polls until both TLS 1.3 connections sent WANT KeyUpdates; returns
     the last listing."""
@@ -363,6 +526,8 @@ def test(run):
         tls = (run.status(GW) or {}).get('tls') or {}
         run.check((tls.get('client_failure_reasons') or {}).get('renegotiation') == 1,
                   'status --json: tls.client_failure_reasons.renegotiation is 1', tls)
+
+        check_tls12_replacement(run, d)
 
         # A renegotiation from the TLS 1.2 s_client is refused.
         peer_b = cb.get('peer') if cb else None
