@@ -97,6 +97,31 @@ static void run_until_half_open(const Fixture *f, guint n) {
   }
 }
 
+/* A blocking BoringSSL client connection to the listener, versions
+ * |min_version| to |max_version|, before its handshake. */
+typedef struct {
+  SSL_CTX *ctx;
+  SSL *ssl;
+  int fd;
+} Dial;
+
+static Dial tls_dial(uint16_t port, int min_version, int max_version) {
+  Dial d;
+  d.ctx = SSL_CTX_new(TLS_method());
+  SSL_CTX_set_min_proto_version(d.ctx, min_version);
+  SSL_CTX_set_max_proto_version(d.ctx, max_version);
+  d.fd = tcp_connect(port);
+  d.ssl = SSL_new(d.ctx);
+  SSL_set_fd(d.ssl, d.fd);
+  return d;
+}
+
+static void tls_hangup(Dial *d) {
+  SSL_free(d->ssl);
+  close(d->fd);
+  SSL_CTX_free(d->ctx);
+}
+
 /* A TLS client in its own thread: connects, handshakes, then holds the
  * connection until released. */
 typedef struct {
@@ -112,13 +137,8 @@ typedef struct {
 
 static gpointer client_main(gpointer data) {
   Client *c = data;
-  SSL_CTX *ctx = SSL_CTX_new(TLS_method());
-  SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
-  SSL_CTX_set_max_proto_version(ctx, c->max_version);
-  int fd = tcp_connect(c->port);
-  SSL *ssl = SSL_new(ctx);
-  SSL_set_fd(ssl, fd);
-  c->ok = SSL_connect(ssl) == 1;
+  Dial d = tls_dial(c->port, TLS1_VERSION, c->max_version);
+  c->ok = SSL_connect(d.ssl) == 1;
   g_atomic_int_set(&c->done, 1);
   g_main_context_wakeup(NULL);
   g_mutex_lock(&c->lock);
@@ -126,9 +146,7 @@ static gpointer client_main(gpointer data) {
     g_cond_wait(&c->cond, &c->lock);
   }
   g_mutex_unlock(&c->lock);
-  SSL_free(ssl);
-  close(fd);
-  SSL_CTX_free(ctx);
+  tls_hangup(&d);
   return NULL;
 }
 
@@ -357,22 +375,16 @@ typedef struct {
 
 static gpointer talker_main(gpointer data) {
   Talker *t = data;
-  SSL_CTX *ctx = SSL_CTX_new(TLS_method());
-  SSL_CTX_set_max_proto_version(ctx, t->max_version);
-  int fd = tcp_connect(t->port);
-  SSL *ssl = SSL_new(ctx);
-  SSL_set_fd(ssl, fd);
-  g_assert_cmpint(SSL_connect(ssl), ==, 1);
-  g_assert_cmpint(SSL_write(ssl, t->say, (int)strlen(t->say)), ==,
+  Dial d = tls_dial(t->port, TLS1_2_VERSION, t->max_version);
+  g_assert_cmpint(SSL_connect(d.ssl), ==, 1);
+  g_assert_cmpint(SSL_write(d.ssl, t->say, (int)strlen(t->say)), ==,
                   (int)strlen(t->say));
   char buf[256];
   int n;
-  while ((n = SSL_read(ssl, buf, sizeof(buf))) > 0) {
+  while ((n = SSL_read(d.ssl, buf, sizeof(buf))) > 0) {
     g_string_append_len(t->heard, buf, n);
   }
-  SSL_free(ssl);
-  close(fd);
-  SSL_CTX_free(ctx);
+  tls_hangup(&d);
   g_main_context_wakeup(NULL);
   return NULL;
 }
@@ -512,23 +524,17 @@ typedef struct {
 
 static gpointer ponger_main(gpointer data) {
   Ponger *p = data;
-  SSL_CTX *ctx = SSL_CTX_new(TLS_method());
-  SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
-  int fd = tcp_connect(p->port);
-  SSL *ssl = SSL_new(ctx);
-  SSL_set_fd(ssl, fd);
-  g_assert_cmpint(SSL_connect(ssl), ==, 1);
+  Dial d = tls_dial(p->port, TLS1_3_VERSION, TLS1_3_VERSION);
+  g_assert_cmpint(SSL_connect(d.ssl), ==, 1);
   char buf[256];
-  int n = SSL_read(ssl, buf, sizeof(buf));
+  int n = SSL_read(d.ssl, buf, sizeof(buf));
   g_assert_cmpint(n, >, 0);
   g_string_append_len(p->heard, buf, n);
-  g_assert_cmpint(SSL_write(ssl, "pong bye", 8), ==, 8);
-  while ((n = SSL_read(ssl, buf, sizeof(buf))) > 0) {
+  g_assert_cmpint(SSL_write(d.ssl, "pong bye", 8), ==, 8);
+  while ((n = SSL_read(d.ssl, buf, sizeof(buf))) > 0) {
     g_string_append_len(p->heard, buf, n);
   }
-  SSL_free(ssl);
-  close(fd);
-  SSL_CTX_free(ctx);
+  tls_hangup(&d);
   g_main_context_wakeup(NULL);
   return NULL;
 }
