@@ -592,7 +592,7 @@ static void test_key_updates(void) {
   VgwTlsListener *lab = vgw_tls_server_listen(f.server, fd, 3);
   vgw_tls_listener_set_owner(lab, "SIP Interface lab");
   vgw_tls_listener_set_context(lab, 0, "the lab's choice");
-  vgw_tls_server_set_key_update_interval(f.server, 1);
+  vgw_tls_server_set_rehandshake_interval(f.server, 1);
   vgw_tls_server_set_limits(f.server, HALF_OPEN_MAX, 4);
 
   Ponger p = {.port = f.port, .heard = g_string_new(NULL)};

@@ -206,8 +206,8 @@ void vgw_tls_client_foreach_conn(VgwTlsClient *c, VgwTlsConnFunc func,
   vgw_tls_server_foreach_conn(c->pool, func, data);
 }
 
-void vgw_tls_client_set_key_update_interval(VgwTlsClient *c, guint seconds) {
-  vgw_tls_server_set_key_update_interval(c->pool, seconds);
+void vgw_tls_client_set_rehandshake_interval(VgwTlsClient *c, guint seconds) {
+  vgw_tls_server_set_rehandshake_interval(c->pool, seconds);
 }
 
 void vgw_tls_client_free(VgwTlsClient *c) {

@@ -87,9 +87,9 @@ void vgw_tls_client_info(VgwTlsClient *c, VgwTlsServerInfo *out);
 void vgw_tls_client_foreach_conn(VgwTlsClient *c, VgwTlsConnFunc func,
                                  gpointer data);
 
-/* vgw_tls_client_set_key_update_interval is
- * vgw_tls_server_set_key_update_interval for the client's connections. */
-void vgw_tls_client_set_key_update_interval(VgwTlsClient *c, guint seconds);
+/* vgw_tls_client_set_rehandshake_interval is
+ * vgw_tls_server_set_rehandshake_interval for the client's connections. */
+void vgw_tls_client_set_rehandshake_interval(VgwTlsClient *c, guint seconds);
 
 /* vgw_tls_client_free ends every connection and frees |c|. */
 void vgw_tls_client_free(VgwTlsClient *c);

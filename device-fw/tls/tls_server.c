@@ -77,7 +77,7 @@ struct VgwTlsServer {
   guint64 handshakes;
   guint64 failures;
   guint64 failures_by_reason[VGW_TLS_ERROR_COUNT];
-  guint key_update_interval_s; /* 0: no KeyUpdates of our own */
+  guint rehandshake_interval_s; /* TLSReHandshakeInterval; 0: never */
   guint64 key_updates;         /* sent, by every connection */
   guint64 renewals;            /* TLS 1.2 re-handshakes asked of renew() */
   /* Log rate limit. */
@@ -115,7 +115,7 @@ struct VgwTlsConn {
   gint64 opened_us;   /* monotonic, when it was accepted or connected */
   guint64 bytes_in;   /* application data */
   guint64 bytes_out;
-  guint key_update_source; /* the TLSReHandshakeInterval timer */
+  guint rehandshake_timer; /* the TLSReHandshakeInterval timer */
   guint64 key_updates;     /* KeyUpdates sent */
   guint64 renewals;        /* re-handshakes asked of stream.renew() */
   guint idle_key_updates;  /* sent since bytes_out last grew */
@@ -365,8 +365,8 @@ static void conn_close(VgwTlsConn *c) {
   if (c->resume != 0) {
     g_source_remove(c->resume);
   }
-  if (c->key_update_source != 0) {
-    g_source_remove(c->key_update_source);
+  if (c->rehandshake_timer != 0) {
+    g_source_remove(c->rehandshake_timer);
   }
   if (c->app != NULL) {
     s->stream.closed(c->app);
@@ -493,7 +493,7 @@ static void ask_renewal(VgwTlsConn *c) {
   c->server->stream.renew(c->app);
 }
 
-static gboolean on_key_update(gpointer data) {
+static gboolean on_rehandshake_due(gpointer data) {
   VgwTlsConn *c = data;
   if (c->aborted) {
     return G_SOURCE_CONTINUE; /* closed from the main loop soon */
@@ -534,20 +534,20 @@ static gboolean on_key_update(gpointer data) {
   return G_SOURCE_CONTINUE;
 }
 
-/* arm_key_update starts (or restarts, or stops) |c|'s re-handshake timer
+/* arm_rehandshake starts (or restarts, or stops) |c|'s re-handshake timer
  * from the pool's interval: KeyUpdates on TLS 1.3, renew() on a TLS 1.2
  * client connection whose handler has one; BoringSSL cannot renegotiate
  * (tls_server.h). */
-static void arm_key_update(VgwTlsConn *c) {
-  if (c->key_update_source != 0) {
-    g_source_remove(c->key_update_source);
-    c->key_update_source = 0;
+static void arm_rehandshake(VgwTlsConn *c) {
+  if (c->rehandshake_timer != 0) {
+    g_source_remove(c->rehandshake_timer);
+    c->rehandshake_timer = 0;
   }
-  if (c->server->key_update_interval_s > 0 &&
+  if (c->server->rehandshake_interval_s > 0 &&
       (SSL_version(c->ssl) >= TLS1_3_VERSION ||
        (c->client && c->server->stream.renew != NULL))) {
-    c->key_update_source = g_timeout_add_seconds(
-        c->server->key_update_interval_s, on_key_update, c);
+    c->rehandshake_timer = g_timeout_add_seconds(
+        c->server->rehandshake_interval_s, on_rehandshake_due, c);
   }
 }
 
@@ -582,7 +582,7 @@ static gboolean drive_handshake(VgwTlsConn *c, gboolean *done) {
       c->deadline = 0;
     }
     log_handshake(c);
-    arm_key_update(c);
+    arm_rehandshake(c);
     *done = TRUE;
     return TRUE;
   }
@@ -1141,13 +1141,13 @@ void vgw_tls_server_foreach_conn(VgwTlsServer *s, VgwTlsConnFunc func,
   describe_queue(&s->half_open, now_us, func, data);
 }
 
-void vgw_tls_server_set_key_update_interval(VgwTlsServer *s, guint seconds) {
-  if (s->key_update_interval_s == seconds) {
+void vgw_tls_server_set_rehandshake_interval(VgwTlsServer *s, guint seconds) {
+  if (s->rehandshake_interval_s == seconds) {
     return;
   }
-  s->key_update_interval_s = seconds;
+  s->rehandshake_interval_s = seconds;
   for (GList *n = s->established.head; n != NULL; n = n->next) {
-    arm_key_update(n->data);
+    arm_rehandshake(n->data);
   }
 }
 

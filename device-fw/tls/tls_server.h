@@ -39,7 +39,7 @@
  * new identity (slot 0 replaced, a new certificate) serves the next
  * connections without disturbing the open ones. *
  * Re-handshakes (TLSReHandshakeInterval), as far as BoringSSL goes:
- * every vgw_tls_server_set_key_update_interval, an established TLS 1.3
+ * every vgw_tls_server_set_rehandshake_interval, an established TLS 1.3
  * connection sends a KeyUpdate that requests the peer's, so both
  * directions get new traffic keys. BoringSSL cannot start a TLS 1.2
  * renegotiation in either role, nor accept one as server: a TLS 1.2
@@ -106,7 +106,7 @@ typedef struct {
   void (*established)(gpointer conn_data);
   void (*failed)(gpointer conn_data, VgwTlsError code, const char *detail);
   /* Client connections only, optional: the TLS 1.2 connection is due
-   * for its re-handshake (vgw_tls_server_set_key_update_interval), which
+   * for its re-handshake (vgw_tls_server_set_rehandshake_interval), which
    * BoringSSL cannot do; the handler may replace it by a new connection
    * (a full handshake: nothing resumes). Without it nothing happens. */
   void (*renew)(gpointer conn_data);
@@ -299,7 +299,7 @@ void vgw_tls_conn_set_owner(VgwTlsConn *conn, const char *owner);
 void vgw_tls_server_foreach_conn(VgwTlsServer *s, VgwTlsConnFunc func,
                                  gpointer data);
 
-/* vgw_tls_server_set_key_update_interval makes every established TLS 1.3
+/* vgw_tls_server_set_rehandshake_interval makes every established TLS 1.3
  * connection of |s| send a KeyUpdate requesting the peer's every
  * |seconds| (0: never), counted per connection and in
  * VgwTlsServerInfo.key_updates. Open connections start counting the new
@@ -308,7 +308,7 @@ void vgw_tls_server_foreach_conn(VgwTlsServer *s, VgwTlsConnFunc func,
  * A TLS 1.2 client connection instead asks its stream handler's renew()
  * at the same interval (counted in renewals); other TLS 1.2 connections
  * are left alone (see the top of this file). */
-void vgw_tls_server_set_key_update_interval(VgwTlsServer *s, guint seconds);
+void vgw_tls_server_set_rehandshake_interval(VgwTlsServer *s, guint seconds);
 
 /* vgw_tls_server_port returns the port of the oldest listener, 0 without
  * one. */

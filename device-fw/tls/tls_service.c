@@ -157,8 +157,8 @@ void vgw_tls_service_key_changed(guint slot, gpointer service) {
  * do of a re-handshake). */
 static void use_rehandshake_interval(VgwTlsService *t) {
   guint seconds = t->rehandshake_minutes * t->rehandshake_unit_s;
-  vgw_tls_server_set_key_update_interval(t->server, seconds);
-  vgw_tls_client_set_key_update_interval(t->client, seconds);
+  vgw_tls_server_set_rehandshake_interval(t->server, seconds);
+  vgw_tls_client_set_rehandshake_interval(t->client, seconds);
   if (seconds == 0) {
     g_message("tls: TLSReHandshakeInterval 0: no re-handshakes");
     return;

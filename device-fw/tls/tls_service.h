@@ -80,7 +80,7 @@ void vgw_tls_service_apply_versions(VgwTlsService *t,
 /* vgw_tls_service_apply_rehandshake puts |running|'s
  * TLSReHandshakeInterval (minutes, 0 = never) into effect, when it
  * changed, for the open and next connections of both roles: a KeyUpdate
- * every interval on TLS 1.3 (vgw_tls_server_set_key_update_interval);
+ * every interval on TLS 1.3 (vgw_tls_server_set_rehandshake_interval);
  * nothing on TLS 1.2, which BoringSSL cannot renegotiate (logged). */
 void vgw_tls_service_apply_rehandshake(VgwTlsService *t,
                                        const VgwParamConfig *running);
