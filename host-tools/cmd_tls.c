@@ -151,3 +151,93 @@ vgw_tls_keylog_read_run(gconstpointer data, GError **error)
   vgw_gateway_keylog_clear(&k);
   return TRUE;
 }
+
+/* member_text: the string member |key| of |o|, |none| when null or
+ * absent. */
+static const char *
+member_text(JsonObject *o, const char *key, const char *none)
+{
+  JsonNode *n = json_object_get_member(o, key);
+
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
+    return none;
+  return json_node_get_string(n);
+}
+
+#define LABEL "  %-15s"
+
+/* print_peer_certificate prints the subject, SANs and issuer of |o|'s
+ * peer_certificate. */
+static void
+print_peer_certificate(JsonObject *o)
+{
+  JsonNode *n = json_object_get_member(o, "peer_certificate");
+  JsonObject *cert = n != NULL && JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+  JsonArray *sans;
+
+  if (cert == NULL) {
+    printf(LABEL "(no certificate)\n", "peer subject");
+    return;
+  }
+  printf(LABEL "%s\n", "peer subject", member_text(cert, "subject", "-"));
+  printf(LABEL, "peer SANs");
+  sans = json_object_get_array_member(cert, "san");
+  for (guint i = 0; sans != NULL && i < json_array_get_length(sans); i++) {
+    JsonObject *san = json_array_get_object_element(sans, i);
+
+    printf("%s%s:%s", i > 0 ? ", " : "", member_text(san, "type", "?"),
+           member_text(san, "value", "?"));
+  }
+  printf("%s\n", sans == NULL || json_array_get_length(sans) == 0 ? "(none)" : "");
+  printf(LABEL "%s\n", "peer issuer", member_text(cert, "issuer", "-"));
+}
+
+/* print_connection prints one connection of `show tls connections` as a
+ * block, its labels aligned. */
+static void
+print_connection(JsonObject *o)
+{
+  printf("\n%s  %s, %s, %s, %" G_GINT64_FORMAT " s\n", member_text(o, "peer", "?"),
+         member_text(o, "role", "?"), member_text(o, "state", "?"),
+         member_text(o, "belongs_to", "belongs to -"),
+         json_object_get_int_member_with_default(o, "age_s", 0));
+  printf(LABEL "%s\n", "context", member_text(o, "context", "-"));
+  if (g_strcmp0(member_text(o, "state", NULL), "established") != 0)
+    return;
+  printf(LABEL "%s, %s, %s\n", "negotiated", member_text(o, "version", "-"),
+         member_text(o, "cipher", "-"), member_text(o, "group", "-"));
+  print_peer_certificate(o);
+  printf(LABEL "%s\n", "authenticated", member_text(o, "authenticated", "-"));
+  printf(LABEL "%s\n", "hostname rule", member_text(o, "hostname_rule", "not checked"));
+  printf(LABEL "%" G_GINT64_FORMAT " bytes in, %" G_GINT64_FORMAT " bytes out\n",
+         "application", json_object_get_int_member_with_default(o, "bytes_in", 0),
+         json_object_get_int_member_with_default(o, "bytes_out", 0));
+  printf(LABEL "%" G_GINT64_FORMAT "\n", "key updates",
+         json_object_get_int_member_with_default(o, "key_updates", 0));
+  printf(LABEL "%" G_GINT64_FORMAT "\n", "re-handshakes",
+         json_object_get_int_member_with_default(o, "rehandshakes", 0));
+}
+
+gboolean
+vgw_tls_connections_run(gconstpointer data, GError **error)
+{
+  const VgwCommonOptions *opts = data;
+  const char *req[] = { "show", "tls", "connections", NULL };
+  g_autoptr(JsonObject) o = vgw_conf_request(opts->name, req, 0, error);
+  JsonArray *conns;
+
+  if (o == NULL)
+    return FALSE;
+  if (opts->json) {
+    vgw_conf_print_json(o);
+    return TRUE;
+  }
+  printf("TLS connections: %" G_GINT64_FORMAT " established, %" G_GINT64_FORMAT
+         " handshaking\n",
+         json_object_get_int_member_with_default(o, "established", 0),
+         json_object_get_int_member_with_default(o, "handshaking", 0));
+  conns = json_object_get_array_member(o, "connections");
+  for (guint i = 0; conns != NULL && i < json_array_get_length(conns); i++)
+    print_connection(json_array_get_object_element(conns, i));
+  return TRUE;
+}

@@ -153,6 +153,9 @@ gboolean vgw_tls_keylog_off_run(gconstpointer opts, GError **error);
 gboolean vgw_tls_keylog_status_run(gconstpointer opts, GError **error);
 gboolean vgw_tls_keylog_read_run(gconstpointer opts, GError **error);
 
+/* vgw tls connections: the firmware's `show tls connections` (VgwCommonOptions). */
+gboolean vgw_tls_connections_run(gconstpointer opts, GError **error);
+
 /* vgw capture _relay (internal: the process vgw_capture_launch starts) */
 typedef struct {
   VGW_COMMON_OPTIONS;

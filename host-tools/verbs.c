@@ -524,6 +524,15 @@ static const VgwVerb tls_verbs[] = {
   { .name = "keylog", .summary = "the gateway's own TLS key log (on, off, status, read)",
     .help = "The gateway's own TLS key log: off by default, on with an expiry.",
     .subs = tls_keylog_verbs },
+  { .name = "connections", .summary = "the gateway's TLS connections, both roles",
+    .help = "Every TLS connection of the gateway, accepted (server) and opened\n"
+            "(client): peer, what it belongs to, the TLS Context and why, version,\n"
+            "cipher and group, the peer certificate's subject, SANs and issuer,\n"
+            "whether the peer was authenticated, its age, bytes each way and the\n"
+            "KeyUpdates sent (TLSReHandshakeInterval); half-open ones with their\n"
+            "state.  --json: the firmware's reply (docs/maintenance-protocol.md).",
+    .flags = VGW_VERB_GATEWAY | VGW_VERB_JSON, VERB_OPTIONS(VgwCommonOptions),
+    .run = vgw_tls_connections_run },
   { NULL },
 };
 
@@ -597,7 +606,7 @@ static const VgwVerb verbs[] = {
     .subs = capture_verbs },
   { .name = "sip", .summary = "the gateway's SIP state and reach (registrations, calls, proxies, options)",
     .help = "The SIP state of a running gateway.", .subs = sip_verbs },
-  { .name = "tls", .summary = "the gateway's TLS (keylog)",
+  { .name = "tls", .summary = "the gateway's TLS (keylog, connections)",
     .help = "The TLS of a running gateway.", .subs = tls_verbs },
   { .name = "pki", .summary = "a test PKI: CAs and good or hostile certificates (ca, issue), offline",
     .help = "Make CAs and certificates for testing TLS with a gateway: good ones\n"

@@ -86,6 +86,8 @@ static void add_tls(GString *j, const VgwStatusTls *tls) {
   vgw_json_uint(j, "established_max", tls->established_max);
   vgw_json_uint(j, "handshake_timeout_s", tls->handshake_timeout_s);
   vgw_json_uint(j, "engine_signatures", tls->engine_signatures);
+  vgw_json_uint(j, "key_updates", tls->key_updates);
+  vgw_json_uint(j, "rehandshakes", tls->rehandshakes);
   vgw_json_uint(j, "client_handshakes", tls->client_handshakes);
   vgw_json_uint(j, "client_failures", tls->client_failures);
   add_counts(j, "client_failure_reasons", tls->client_failure_reasons,

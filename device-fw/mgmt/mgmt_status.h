@@ -62,6 +62,11 @@ typedef struct {
   uint32_t established_max;
   uint32_t handshake_timeout_s; /* a half-open connection's deadline */
   uint64_t engine_signatures; /* TLS signatures the engine made */
+  uint64_t key_updates;       /* KeyUpdates sent, both roles
+                               * (TLSReHandshakeInterval) */
+  uint64_t rehandshakes;      /* re-handshakes due on our TLS 1.2
+                               * connections, each answered by a new
+                               * connection (TLSReHandshakeInterval) */
   uint64_t client_handshakes; /* as TLS client (tls_client.h), completed */
   uint64_t client_failures;   /* as TLS client, failed */
   size_t n_client_failure_reasons;

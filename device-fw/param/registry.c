@@ -65,7 +65,23 @@ static const VgwParamDesc globals[] = {
              "1 is TLS 1.0 and nothing else."},
     {"TLSReHandshakeInterval", "TLS", INT(0, 1500), .default_text = "0",
      .description = "Minutes between TLS re-handshakes started by the device; "
-                    "0 = never"},
+                    "0 = never",
+     .note = "[vgw] BoringSSL cannot renegotiate, so this is what it does: "
+             "a TLS 1.3 connection (either role) sends a KeyUpdate that "
+             "requests the peer's, counted per connection (`vgw tls "
+             "connections`) and in `status` (tls.key_updates); after 16 "
+             "in a row with no application data sent it waits for data "
+             "(a BoringSSL peer refuses a 33rd). A TLS 1.2 connection the "
+             "device opened is replaced make-before-break by a new one (a "
+             "full handshake: the peer is authenticated again); new "
+             "requests go on the new one once it is up, and the old one "
+             "serves what is under way on it for 32 s (64*T1), then "
+             "closes; counted (tls.rehandshakes). A TLS 1.2 connection "
+             "the device accepted is not re-handshaken: BoringSSL has no "
+             "server-side renegotiation. A peer that tries to renegotiate gets a "
+             "no_renegotiation alert and its connection is closed, logged "
+             "and counted (failure reason `renegotiation`). Live: open "
+             "connections take a new value at once."},
     {"SIPSRequireClientCertificate", "TLS", ENUM(disable_enable),
      .default_text = "0", .reset_needed = TRUE,
      .description = "TLS mutual authentication: as server, require and verify "

@@ -169,6 +169,7 @@ static void test_status_tls(void) {
       .established_max = 128,
       .handshake_timeout_s = 10,
       .engine_signatures = 7,
+      .key_updates = 4,
   };
   st.tls_keylog = (VgwStatusTlsKeylog){
       .present = TRUE,
@@ -189,7 +190,8 @@ static void test_status_tls(void) {
             "\"connections\":2,\"half_open\":1,\"half_open_max\":64,"
             "\"half_open_dropped\":2,\"established\":1,"
             "\"established_max\":128,\"handshake_timeout_s\":10,"
-            "\"engine_signatures\":7,\"client_handshakes\":0,"
+            "\"engine_signatures\":7,\"key_updates\":4,\"rehandshakes\":0,"
+            "\"client_handshakes\":0,"
             "\"client_failures\":0,\"client_failure_reasons\":{}},"
             "\"tls_keylog\":{\"on\":true,\"context\":null,"
             "\"expires_in_s\":60,\"lines\":5,\"max_lines\":4096,"

@@ -97,6 +97,31 @@ static void run_until_half_open(const Fixture *f, guint n) {
   }
 }
 
+/* A blocking BoringSSL client connection to the listener, versions
+ * |min_version| to |max_version|, before its handshake. */
+typedef struct {
+  SSL_CTX *ctx;
+  SSL *ssl;
+  int fd;
+} Dial;
+
+static Dial tls_dial(uint16_t port, int min_version, int max_version) {
+  Dial d;
+  d.ctx = SSL_CTX_new(TLS_method());
+  SSL_CTX_set_min_proto_version(d.ctx, min_version);
+  SSL_CTX_set_max_proto_version(d.ctx, max_version);
+  d.fd = tcp_connect(port);
+  d.ssl = SSL_new(d.ctx);
+  SSL_set_fd(d.ssl, d.fd);
+  return d;
+}
+
+static void tls_hangup(Dial *d) {
+  SSL_free(d->ssl);
+  close(d->fd);
+  SSL_CTX_free(d->ctx);
+}
+
 /* A TLS client in its own thread: connects, handshakes, then holds the
  * connection until released. */
 typedef struct {
@@ -112,13 +137,8 @@ typedef struct {
 
 static gpointer client_main(gpointer data) {
   Client *c = data;
-  SSL_CTX *ctx = SSL_CTX_new(TLS_method());
-  SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
-  SSL_CTX_set_max_proto_version(ctx, c->max_version);
-  int fd = tcp_connect(c->port);
-  SSL *ssl = SSL_new(ctx);
-  SSL_set_fd(ssl, fd);
-  c->ok = SSL_connect(ssl) == 1;
+  Dial d = tls_dial(c->port, TLS1_VERSION, c->max_version);
+  c->ok = SSL_connect(d.ssl) == 1;
   g_atomic_int_set(&c->done, 1);
   g_main_context_wakeup(NULL);
   g_mutex_lock(&c->lock);
@@ -126,9 +146,7 @@ static gpointer client_main(gpointer data) {
     g_cond_wait(&c->cond, &c->lock);
   }
   g_mutex_unlock(&c->lock);
-  SSL_free(ssl);
-  close(fd);
-  SSL_CTX_free(ctx);
+  tls_hangup(&d);
   return NULL;
 }
 
@@ -357,22 +375,16 @@ typedef struct {
 
 static gpointer talker_main(gpointer data) {
   Talker *t = data;
-  SSL_CTX *ctx = SSL_CTX_new(TLS_method());
-  SSL_CTX_set_max_proto_version(ctx, t->max_version);
-  int fd = tcp_connect(t->port);
-  SSL *ssl = SSL_new(ctx);
-  SSL_set_fd(ssl, fd);
-  g_assert_cmpint(SSL_connect(ssl), ==, 1);
-  g_assert_cmpint(SSL_write(ssl, t->say, (int)strlen(t->say)), ==,
+  Dial d = tls_dial(t->port, TLS1_2_VERSION, t->max_version);
+  g_assert_cmpint(SSL_connect(d.ssl), ==, 1);
+  g_assert_cmpint(SSL_write(d.ssl, t->say, (int)strlen(t->say)), ==,
                   (int)strlen(t->say));
   char buf[256];
   int n;
-  while ((n = SSL_read(ssl, buf, sizeof(buf))) > 0) {
+  while ((n = SSL_read(d.ssl, buf, sizeof(buf))) > 0) {
     g_string_append_len(t->heard, buf, n);
   }
-  SSL_free(ssl);
-  close(fd);
-  SSL_CTX_free(ctx);
+  tls_hangup(&d);
   g_main_context_wakeup(NULL);
   return NULL;
 }
@@ -475,6 +487,151 @@ static void test_listener_tags(void) {
   g_assert_cmpuint(t.closed, ==, 2);
 }
 
+/* A stream handler for several connections: echoes what it gets, aborts
+ * a connection that says "bye". */
+typedef struct {
+  VgwTlsConn *conns[4];
+  guint opened;
+} Echoes;
+
+static gpointer echoes_open(VgwTlsConn *conn, const struct sockaddr_in *addr,
+                            const char *name, gpointer data) {
+  Echoes *e = data;
+  g_assert_cmpuint(e->opened, <, G_N_ELEMENTS(e->conns));
+  e->conns[e->opened++] = conn;
+  return conn;
+}
+
+static void echoes_received(gpointer conn_data, const guint8 *bytes,
+                            gsize len) {
+  g_assert_true(vgw_tls_conn_write(conn_data, bytes, len));
+  if (len >= 3 && memcmp(bytes + len - 3, "bye", 3) == 0) {
+    vgw_tls_conn_abort(conn_data, "the peer said bye");
+  }
+}
+
+static void echoes_closed(gpointer conn_data) {}
+
+static const VgwTlsStreamOps echoes_ops = {
+    .open = echoes_open, .received = echoes_received, .closed = echoes_closed};
+
+/* A TLS 1.3 client that waits for what the server sends (through its
+ * KeyUpdates), answers "pong bye" and reads the echo until closed. */
+typedef struct {
+  uint16_t port;
+  GString *heard;
+} Ponger;
+
+static gpointer ponger_main(gpointer data) {
+  Ponger *p = data;
+  Dial d = tls_dial(p->port, TLS1_3_VERSION, TLS1_3_VERSION);
+  g_assert_cmpint(SSL_connect(d.ssl), ==, 1);
+  char buf[256];
+  int n = SSL_read(d.ssl, buf, sizeof(buf));
+  g_assert_cmpint(n, >, 0);
+  g_string_append_len(p->heard, buf, n);
+  g_assert_cmpint(SSL_write(d.ssl, "pong bye", 8), ==, 8);
+  while ((n = SSL_read(d.ssl, buf, sizeof(buf))) > 0) {
+    g_string_append_len(p->heard, buf, n);
+  }
+  tls_hangup(&d);
+  g_main_context_wakeup(NULL);
+  return NULL;
+}
+
+/* What vgw_tls_server_foreach_conn reported, by TLS version. */
+typedef struct {
+  guint established;
+  guint half_open;
+  guint64 key_updates_13;
+  guint64 key_updates_12;
+  gboolean owners_ok;  /* every connection belongs to "SIP Interface lab" */
+  gboolean contexts_ok; /* every connection has its context and why */
+} Listing;
+
+static void list_one(const VgwTlsConnInfo *info, gpointer data) {
+  Listing *l = data;
+  l->owners_ok &= !info->client &&
+                  g_strcmp0(info->owner, "SIP Interface lab") == 0 &&
+                  g_str_has_prefix(info->peer, "127.0.0.1:");
+  l->contexts_ok &=
+      g_strcmp0(info->context, "TLS Context 0 (the lab's choice)") == 0;
+  if (!info->established) {
+    l->half_open++;
+    return;
+  }
+  l->established++;
+  if (SSL_version(info->ssl) == TLS1_3_VERSION) {
+    l->key_updates_13 = info->key_updates;
+  } else {
+    l->key_updates_12 = info->key_updates;
+  }
+}
+
+static Listing list_conns(const Fixture *f) {
+  Listing l = {.owners_ok = TRUE, .contexts_ok = TRUE};
+  vgw_tls_server_foreach_conn(f->server, list_one, &l);
+  return l;
+}
+
+/* TLSReHandshakeInterval's KeyUpdates: with an interval set, the TLS 1.3
+ * connection sends KeyUpdates (counted per connection and in the
+ * listener's info), the TLS 1.2 one none; the listing shows both, and a
+ * half-open one, with their listener's owner and context. The 1.3 peer
+ * then still reads what the server sends and is read (its own KeyUpdate
+ * answers went out first). */
+static void test_key_updates(void) {
+  Fixture f;
+  fixture_start(&f);
+  Echoes e = {0};
+  vgw_tls_server_set_stream(f.server, &echoes_ops, &e);
+  GError *error = NULL;
+  struct in_addr lo = {htonl(INADDR_LOOPBACK)};
+  int fd = vgw_inet_bind(SOCK_STREAM, lo, 0, 8, &f.port, &error);
+  g_assert_no_error(error);
+  VgwTlsListener *lab = vgw_tls_server_listen(f.server, fd, 3);
+  vgw_tls_listener_set_owner(lab, "SIP Interface lab");
+  vgw_tls_listener_set_context(lab, 0, "the lab's choice");
+  vgw_tls_server_set_rehandshake_interval(f.server, 1);
+  vgw_tls_server_set_limits(f.server, HALF_OPEN_MAX, 4);
+
+  Ponger p = {.port = f.port, .heard = g_string_new(NULL)};
+  GThread *thread = g_thread_new("tls-ponger", ponger_main, &p);
+  while (e.opened < 1) {
+    g_main_context_iteration(NULL, TRUE);
+  }
+  Client *old = client_handshake(&f, TLS1_2_VERSION);
+  g_assert_true(old->ok);
+  int idle = tcp_connect(f.port);
+  run_until_half_open(&f, 1);
+  while (info(&f).key_updates < 2) {
+    g_main_context_iteration(NULL, TRUE);
+  }
+  Listing l = list_conns(&f);
+  g_assert_cmpuint(l.established, ==, 2);
+  g_assert_cmpuint(l.half_open, ==, 1);
+  g_assert_true(l.owners_ok);
+  g_assert_true(l.contexts_ok);
+  g_assert_cmpuint(l.key_updates_13, ==, info(&f).key_updates);
+  g_assert_cmpuint(l.key_updates_12, ==, 0);
+
+  /* The TLS 1.3 connection: the first opened (the 1.2 one began after
+   * it). */
+  g_assert_cmpuint(e.opened, ==, 2);
+  g_assert_true(vgw_tls_conn_write(e.conns[0], (const guint8 *)"ping ", 5));
+  while (info(&f).established > 1) {
+    g_main_context_iteration(NULL, TRUE);
+  }
+  g_thread_join(thread);
+  g_assert_cmpstr(p.heard->str, ==, "ping pong bye");
+  g_assert_cmpuint(info(&f).failures, ==, 0);
+
+  close(idle);
+  client_release(old);
+  g_string_free(p.heard, TRUE);
+  vgw_tls_server_free(f.server);
+}
+
 /* The names are the interface: stable, distinct, one per code. */
 static void test_reason_names(void) {
   g_assert_cmpstr(vgw_tls_error_name(VGW_TLS_ERROR_EVICTED), ==, "evicted");
@@ -498,6 +655,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/tls/failure-reasons", test_failure_reasons);
   g_test_add_func("/tls/reason-names", test_reason_names);
   g_test_add_func("/tls/listener-tags", test_listener_tags);
+  g_test_add_func("/tls/key-updates", test_key_updates);
   g_test_add_data_func("/tls/stream/after-handshake/tls1.3",
                        GINT_TO_POINTER(TLS1_3_VERSION),
                        test_stream_after_handshake);

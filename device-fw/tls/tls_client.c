@@ -224,16 +224,29 @@ VgwTlsConn *vgw_tls_client_connect(VgwTlsClient *c, int fd,
     return NULL;
   }
   SSL_set_connect_state(ssl);
-  return vgw_tls_pool_start(c->pool, fd, ssl, peer, -1, c->cert != NULL,
-                            c->slot, c->key_type,
-                            /* ProxySet.TLSContextName is not applied yet */
-                            "TLS Context 0 (default: outgoing connections "
-                            "present context 0)",
-                            conn_data, error);
+  VgwTlsConn *conn = vgw_tls_pool_start(
+      c->pool, fd, ssl, peer, -1, c->cert != NULL, c->slot, c->key_type,
+      /* ProxySet.TLSContextName is not applied yet */
+      "TLS Context 0 (default: outgoing connections present context 0)",
+      conn_data, error);
+  if (conn != NULL) {
+    g_autofree char *owner = g_strdup_printf("server %s", server_name);
+    vgw_tls_conn_set_owner(conn, owner);
+  }
+  return conn;
 }
 
 void vgw_tls_client_info(VgwTlsClient *c, VgwTlsServerInfo *out) {
   vgw_tls_server_info(c->pool, out);
+}
+
+void vgw_tls_client_foreach_conn(VgwTlsClient *c, VgwTlsConnFunc func,
+                                 gpointer data) {
+  vgw_tls_server_foreach_conn(c->pool, func, data);
+}
+
+void vgw_tls_client_set_rehandshake_interval(VgwTlsClient *c, guint seconds) {
+  vgw_tls_server_set_rehandshake_interval(c->pool, seconds);
 }
 
 void vgw_tls_client_free(VgwTlsClient *c) {

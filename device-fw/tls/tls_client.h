@@ -102,6 +102,16 @@ VgwTlsConn *vgw_tls_client_connect(VgwTlsClient *c, int fd,
 /* vgw_tls_client_info: the client's counters, as the listener's. */
 void vgw_tls_client_info(VgwTlsClient *c, VgwTlsServerInfo *out);
 
+/* vgw_tls_client_foreach_conn is vgw_tls_server_foreach_conn over the
+ * client's connections; each belongs to "server NAME", NAME being the
+ * server name it was opened with. */
+void vgw_tls_client_foreach_conn(VgwTlsClient *c, VgwTlsConnFunc func,
+                                 gpointer data);
+
+/* vgw_tls_client_set_rehandshake_interval is
+ * vgw_tls_server_set_rehandshake_interval for the client's connections. */
+void vgw_tls_client_set_rehandshake_interval(VgwTlsClient *c, guint seconds);
+
 /* vgw_tls_client_free ends every connection and frees |c|. */
 void vgw_tls_client_free(VgwTlsClient *c);
 

@@ -29,6 +29,7 @@ static const char *const names[VGW_TLS_ERROR_COUNT] = {
     [VGW_TLS_ERROR_EXPIRED] = "expired",
     [VGW_TLS_ERROR_NOT_YET_VALID] = "not-yet-valid",
     [VGW_TLS_ERROR_CHAIN] = "chain",
+    [VGW_TLS_ERROR_RENEGOTIATION] = "renegotiation",
 };
 
 const char *vgw_tls_error_name(VgwTlsError code) {
@@ -84,6 +85,8 @@ static VgwTlsError ssl_reason_error(int reason) {
       return VGW_TLS_ERROR_NO_PEER_CERTIFICATE;
     case SSL_R_PRIVATE_KEY_OPERATION_FAILED:
       return VGW_TLS_ERROR_SIGN;
+    case SSL_R_NO_RENEGOTIATION:
+      return VGW_TLS_ERROR_RENEGOTIATION;
     default:
       return VGW_TLS_ERROR_PROTOCOL;
   }

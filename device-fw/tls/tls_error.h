@@ -56,10 +56,12 @@ typedef enum {
   VGW_TLS_ERROR_CHAIN,         /* the chain it sent is broken: a missing
                                 * intermediate, a bad signature, an issuer
                                 * that is no CA, a usage that does not fit */
+  VGW_TLS_ERROR_RENEGOTIATION, /* the peer tried to renegotiate an
+                                * established connection: refused */
 } VgwTlsError;
 
 /* VGW_TLS_ERROR_COUNT is one more than the highest VgwTlsError. */
-#define VGW_TLS_ERROR_COUNT (VGW_TLS_ERROR_CHAIN + 1)
+#define VGW_TLS_ERROR_COUNT (VGW_TLS_ERROR_RENEGOTIATION + 1)
 
 /* vgw_tls_error_name returns the stable lower-case name of |code|
  * ("version", "no-shared-algorithm", "timeout", ...), or "unknown" for a

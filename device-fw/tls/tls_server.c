@@ -61,6 +61,7 @@ struct VgwTlsListener {
   char *why;      /* why, for the per-connection log line */
   gboolean require_client_cert; /* vgw_tls_listener_set_client_auth */
   char *client_auth_rule;       /* the rule that says so, for the log */
+  char *owner;    /* what its connections belong to (set_owner) */
 };
 
 struct VgwTlsServer {
@@ -82,6 +83,9 @@ struct VgwTlsServer {
   guint64 handshakes;
   guint64 failures;
   guint64 failures_by_reason[VGW_TLS_ERROR_COUNT];
+  guint rehandshake_interval_s; /* TLSReHandshakeInterval; 0: never */
+  guint64 key_updates;         /* sent, by every connection */
+  guint64 renewals;            /* TLS 1.2 re-handshakes asked of renew() */
   /* Log rate limit. */
   gint64 log_second;
   guint logged;
@@ -117,10 +121,21 @@ struct VgwTlsConn {
    * CertCheck, cert_check_of). */
   VgwTlsPeerIdentity *peer_identity; /* the verified client certificate's */
   GError *verify_error;              /* why it was refused */
+  char owner[96];     /* what it belongs to, "" unknown (client role) */
+  gint64 opened_us;   /* monotonic, when it was accepted or connected */
+  guint64 bytes_in;   /* application data */
+  guint64 bytes_out;
+  guint rehandshake_timer; /* the TLSReHandshakeInterval timer */
+  guint64 key_updates;     /* KeyUpdates sent */
+  guint64 renewals;        /* re-handshakes asked of stream.renew() */
+  guint idle_key_updates;  /* sent since bytes_out last grew */
+  guint64 bytes_out_at_key_update;
+  gboolean key_update_unsent; /* queued in BoringSSL, not yet written */
 };
 
 static void conn_drive(VgwTlsConn *c);
 static gboolean on_resume(gpointer data);
+static gboolean flush_out(VgwTlsConn *c);
 
 /* resume_soon serves |c| again from the main loop without waiting for a
  * socket event. At the default priority, like the socket watches: a
@@ -486,6 +501,9 @@ static void conn_close(VgwTlsConn *c) {
   if (c->resume != 0) {
     g_source_remove(c->resume);
   }
+  if (c->rehandshake_timer != 0) {
+    g_source_remove(c->rehandshake_timer);
+  }
   if (c->app != NULL) {
     s->stream.closed(c->app);
   }
@@ -605,6 +623,78 @@ static gboolean on_deadline(gpointer data) {
   return G_SOURCE_REMOVE;
 }
 
+/* ask_renewal asks the stream handler to replace TLS 1.2 client connection
+ * |c|, as BoringSSL cannot renegotiate it. */
+static void ask_renewal(VgwTlsConn *c) {
+  c->renewals++;
+  c->server->renewals++;
+  if (log_allowed(c->server)) {
+    g_message("tls: %s: TLS 1.2 cannot be renegotiated: to be replaced by a "
+              "new connection (TLSReHandshakeInterval; %" G_GUINT64_FORMAT
+              " so far)",
+              c->peer, c->renewals);
+  }
+  c->server->stream.renew(c->app);
+}
+
+static gboolean on_rehandshake_due(gpointer data) {
+  VgwTlsConn *c = data;
+  if (c->aborted) {
+    return G_SOURCE_CONTINUE; /* closed from the main loop soon */
+  }
+  if (SSL_version(c->ssl) < TLS1_3_VERSION) {
+    ask_renewal(c);
+    return G_SOURCE_CONTINUE;
+  }
+  if (c->bytes_out != c->bytes_out_at_key_update) {
+    c->idle_key_updates = 0;
+    c->bytes_out_at_key_update = c->bytes_out;
+  }
+  if (c->idle_key_updates >= VGW_TLS_IDLE_KEY_UPDATES) {
+    return G_SOURCE_CONTINUE; /* until we send application data again */
+  }
+  if (!SSL_key_update(c->ssl, SSL_KEY_UPDATE_REQUESTED)) {
+    char reason[160];
+    failure_reason(0, SSL_ERROR_SSL, reason, sizeof(reason));
+    g_message("tls: %s: cannot update its keys: %s", c->peer, reason);
+    return G_SOURCE_CONTINUE;
+  }
+  c->key_updates++;
+  c->idle_key_updates++;
+  c->server->key_updates++;
+  c->key_update_unsent = TRUE;
+  if (log_allowed(c->server)) {
+    g_message("tls: %s: KeyUpdate sent, the peer's requested "
+              "(TLSReHandshakeInterval; %" G_GUINT64_FORMAT " so far)",
+              c->peer, c->key_updates);
+  }
+  if (!flush_out(c)) {
+    vgw_tls_conn_abort(c, "KeyUpdate failed");
+    return G_SOURCE_CONTINUE;
+  }
+  if (c->key_update_unsent) {
+    conn_watch(c, (c->held ? 0 : G_IO_IN) | G_IO_OUT);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+/* arm_rehandshake starts (or restarts, or stops) |c|'s re-handshake timer
+ * from the pool's interval: KeyUpdates on TLS 1.3, renew() on a TLS 1.2
+ * client connection whose handler has one; BoringSSL cannot renegotiate
+ * (tls_server.h). */
+static void arm_rehandshake(VgwTlsConn *c) {
+  if (c->rehandshake_timer != 0) {
+    g_source_remove(c->rehandshake_timer);
+    c->rehandshake_timer = 0;
+  }
+  if (c->server->rehandshake_interval_s > 0 &&
+      (SSL_version(c->ssl) >= TLS1_3_VERSION ||
+       (c->client && c->server->stream.renew != NULL))) {
+    c->rehandshake_timer = g_timeout_add_seconds(
+        c->server->rehandshake_interval_s, on_rehandshake_due, c);
+  }
+}
+
 /* drive_handshake advances the handshake; returns FALSE when the
  * connection is to be closed, TRUE otherwise (*done says it finished). */
 static gboolean drive_handshake(VgwTlsConn *c, gboolean *done) {
@@ -636,6 +726,7 @@ static gboolean drive_handshake(VgwTlsConn *c, gboolean *done) {
       c->deadline = 0;
     }
     log_handshake(c);
+    arm_rehandshake(c);
     *done = TRUE;
     return TRUE;
   }
@@ -673,6 +764,35 @@ static gboolean drive_handshake(VgwTlsConn *c, gboolean *done) {
   }
 }
 
+/* write_blocked: whether the SSL_write on |c| that returned |n| waits
+ * for the socket (TRUE) or failed (FALSE, logged: "cannot WHAT"). */
+static gboolean write_blocked(VgwTlsConn *c, int n, const char *what) {
+  int err = SSL_get_error(c->ssl, n);
+  if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ) {
+    return TRUE;
+  }
+  char reason[160];
+  VgwTlsError code = failure_reason(n, err, reason, sizeof(reason));
+  g_message("tls: %s: cannot %s: %s (%s)", c->peer, what, reason,
+            vgw_tls_error_name(code));
+  return FALSE;
+}
+
+/* flush_key_update writes a KeyUpdate that BoringSSL holds with no
+ * application data to carry it (a zero-length SSL_write flushes it);
+ * FALSE when the connection failed. */
+static gboolean flush_key_update(VgwTlsConn *c) {
+  if (!c->key_update_unsent) {
+    return TRUE;
+  }
+  int n = SSL_write(c->ssl, "", 0);
+  if (n >= 0) {
+    c->key_update_unsent = FALSE;
+    return TRUE;
+  }
+  return write_blocked(c, n, "send a KeyUpdate");
+}
+
 /* flush_out writes what SSL_write takes of the queue; FALSE when the
  * connection failed. */
 static gboolean flush_out(VgwTlsConn *c) {
@@ -680,19 +800,28 @@ static gboolean flush_out(VgwTlsConn *c) {
     int n = SSL_write(c->ssl, c->out->data, (int)MIN(c->out->len, INT_MAX));
     if (n > 0) {
       g_byte_array_remove_range(c->out, 0, (guint)n);
+      c->bytes_out += (guint64)n;
+      c->key_update_unsent = FALSE; /* written ahead of the data */
       continue;
     }
-    int err = SSL_get_error(c->ssl, n);
-    if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ) {
-      return TRUE;
-    }
-    char reason[160];
-    VgwTlsError code = failure_reason(n, err, reason, sizeof(reason));
-    g_message("tls: %s: cannot write: %s (%s)", c->peer, reason,
-              vgw_tls_error_name(code));
-    return FALSE;
+    return write_blocked(c, n, "write");
   }
-  return TRUE;
+  return flush_key_update(c);
+}
+
+/* renegotiation_refused counts and logs |c|, closed because its peer
+ * tried to renegotiate (BoringSSL refused it with a no_renegotiation
+ * alert, recorded in c->alert). */
+static void renegotiation_refused(VgwTlsConn *c, const char *detail) {
+  count_failure(c->server, VGW_TLS_ERROR_RENEGOTIATION);
+  if (log_allowed(c->server)) {
+    g_message("tls: connection %s %s closed: the peer tried to renegotiate "
+              "(%s)%s%s; %s; rule: %s; reason: %s",
+              c->client ? "to" : "with", c->peer, detail,
+              c->alert[0] ? "; " : "", c->alert, c->context,
+              VGW_TLS_RENEGOTIATION_RULE,
+              vgw_tls_error_name(VGW_TLS_ERROR_RENEGOTIATION));
+  }
 }
 
 /* read_app reads application data and hands it to the stream handler
@@ -709,6 +838,7 @@ static gboolean read_app(VgwTlsConn *c, gboolean *more,
     }
     int n = SSL_read(c->ssl, buf, sizeof(buf));
     if (n > 0) {
+      c->bytes_in += (guint64)n;
       if (c->app != NULL) {
         c->server->stream.received(c->app, buf, (gsize)n);
       } else {
@@ -726,6 +856,10 @@ static gboolean read_app(VgwTlsConn *c, gboolean *more,
     }
     char reason[160];
     VgwTlsError code = failure_reason(n, err, reason, sizeof(reason));
+    if (code == VGW_TLS_ERROR_RENEGOTIATION) {
+      renegotiation_refused(c, reason);
+      return FALSE;
+    }
     if (code == VGW_TLS_ERROR_PEER_ALERT && log_allowed(c->server)) {
       /* Under TLS 1.3 a server's verdict on our client certificate comes
        * after our side of the handshake is done: said, not only debug. */
@@ -1042,6 +1176,7 @@ VgwTlsConn *vgw_tls_pool_start(VgwTlsServer *s, int fd, SSL *ssl,
   c->app = app;
   c->client = app != NULL;
   g_strlcpy(c->peer, peer, sizeof(c->peer));
+  c->opened_us = g_get_monotonic_time();
   g_strlcpy(c->context, context ? context : VGW_TLS_DEFAULT_CONTEXT,
             sizeof(c->context));
   SSL_set_app_data(ssl, c);
@@ -1142,6 +1277,7 @@ void vgw_tls_server_unlisten(VgwTlsServer *s, VgwTlsListener *l,
   }
   g_free(l->why);
   g_free(l->client_auth_rule);
+  g_free(l->owner);
   g_free(l);
 }
 
@@ -1184,6 +1320,71 @@ const VgwTlsPeerIdentity *vgw_tls_conn_peer_identity(const VgwTlsConn *conn) {
   return conn->peer_identity;
 }
 
+void vgw_tls_listener_set_owner(VgwTlsListener *l, const char *owner) {
+  g_free(l->owner);
+  l->owner = g_strdup(owner);
+}
+
+void vgw_tls_conn_set_owner(VgwTlsConn *conn, const char *owner) {
+  g_strlcpy(conn->owner, owner, sizeof(conn->owner));
+}
+
+/* conn_owner: what |c| belongs to, NULL when unknown. An accepted
+ * connection belongs to what its listener's tag does, while a listener
+ * of that tag is open. */
+static const char *conn_owner(const VgwTlsConn *c) {
+  if (c->owner[0] != '\0') {
+    return c->owner;
+  }
+  for (GList *n = c->client ? NULL : c->server->listeners; n != NULL;
+       n = n->next) {
+    const VgwTlsListener *l = n->data;
+    if (l->tag == c->tag && l->owner != NULL) {
+      return l->owner;
+    }
+  }
+  return NULL;
+}
+
+/* describe_queue calls |func| for each connection of |queue|. */
+static void describe_queue(GQueue *queue, gint64 now_us,
+                           VgwTlsConnFunc func, gpointer data) {
+  for (GList *n = queue->head; n != NULL; n = n->next) {
+    const VgwTlsConn *c = n->data;
+    VgwTlsConnInfo info = {
+        .peer = c->peer,
+        .client = c->client,
+        .owner = conn_owner(c),
+        .established = c->handshake_done,
+        .context = c->context,
+        .ssl = c->ssl,
+        .age_s = (guint64)MAX(now_us - c->opened_us, 0) / G_USEC_PER_SEC,
+        .bytes_in = c->bytes_in,
+        .bytes_out = c->bytes_out,
+        .key_updates = c->key_updates,
+        .renewals = c->renewals,
+    };
+    func(&info, data);
+  }
+}
+
+void vgw_tls_server_foreach_conn(VgwTlsServer *s, VgwTlsConnFunc func,
+                                 gpointer data) {
+  gint64 now_us = g_get_monotonic_time();
+  describe_queue(&s->established, now_us, func, data);
+  describe_queue(&s->half_open, now_us, func, data);
+}
+
+void vgw_tls_server_set_rehandshake_interval(VgwTlsServer *s, guint seconds) {
+  if (s->rehandshake_interval_s == seconds) {
+    return;
+  }
+  s->rehandshake_interval_s = seconds;
+  for (GList *n = s->established.head; n != NULL; n = n->next) {
+    arm_rehandshake(n->data);
+  }
+}
+
 void vgw_tls_server_info(VgwTlsServer *s, VgwTlsServerInfo *out) {
   Identity *id = current(s);
   memset(out, 0, sizeof(*out));
@@ -1202,6 +1403,8 @@ void vgw_tls_server_info(VgwTlsServer *s, VgwTlsServerInfo *out) {
   out->established = s->established.length;
   out->max_established = s->max_established;
   out->handshake_timeout_s = s->handshake_timeout_s;
+  out->key_updates = s->key_updates;
+  out->renewals = s->renewals;
 }
 
 void vgw_tls_server_free(VgwTlsServer *s) {

@@ -37,7 +37,18 @@
  *
  * Every connection uses the identity in force when it was accepted, so a
  * new identity (slot 0 replaced, a new certificate) serves the next
- * connections without disturbing the open ones.
+ * connections without disturbing the open ones. *
+ * Re-handshakes (TLSReHandshakeInterval), as far as BoringSSL goes:
+ * every vgw_tls_server_set_rehandshake_interval, an established TLS 1.3
+ * connection sends a KeyUpdate that requests the peer's, so both
+ * directions get new traffic keys. BoringSSL cannot start a TLS 1.2
+ * renegotiation in either role, nor accept one as server: a TLS 1.2
+ * connection keeps its keys (a client connection's stream handler is
+ * asked to replace it instead: VgwTlsStreamOps.renew), and a peer that
+ * tries to renegotiate
+ * (a ClientHello, or a HelloRequest to a client connection) gets a fatal
+ * no_renegotiation alert; the connection is closed, logged with
+ * VGW_TLS_RENEGOTIATION_RULE and counted (reason "renegotiation").
  */
 #ifndef VGW_TLS_SERVER_H
 #define VGW_TLS_SERVER_H
@@ -59,6 +70,14 @@ G_BEGIN_DECLS
 #define VGW_TLS_MAX_ESTABLISHED 128
 #define VGW_TLS_HANDSHAKE_TIMEOUT_S 10
 #define VGW_TLS_LOG_PER_SECOND 10
+/* A connection sends at most this many KeyUpdates in a row without
+ * sending application data in between, then none until it does: a
+ * BoringSSL peer closes a connection on its 33rd KeyUpdate with no
+ * application data between them (unexpected_message), and new keys
+ * protect nothing that was not sent. */
+#define VGW_TLS_IDLE_KEY_UPDATES 16
+/* The rule a refused renegotiation is logged with. */
+#define VGW_TLS_RENEGOTIATION_RULE "renegotiation is not supported"
 
 typedef struct VgwTlsServer VgwTlsServer;
 /* One listening socket of a server. */
@@ -87,6 +106,11 @@ typedef struct {
    * (|detail| for people; closed() follows). */
   void (*established)(gpointer conn_data);
   void (*failed)(gpointer conn_data, VgwTlsError code, const char *detail);
+  /* Client connections only, optional: the TLS 1.2 connection is due
+   * for its re-handshake (vgw_tls_server_set_rehandshake_interval), which
+   * BoringSSL cannot do; the handler may replace it by a new connection
+   * (a full handshake: nothing resumes). Without it nothing happens. */
+  void (*renew)(gpointer conn_data);
 } VgwTlsStreamOps;
 
 /* What `status` reports about the listener. Strings stay valid until the
@@ -106,7 +130,33 @@ typedef struct {
   guint established;  /* open now, handshake finished */
   guint max_established;
   guint handshake_timeout_s;
+  guint64 key_updates; /* KeyUpdates sent (TLSReHandshakeInterval) */
+  guint64 renewals;    /* TLS 1.2 re-handshakes handed to renew() */
 } VgwTlsServerInfo;
+
+/* One connection, as `show tls connections` reports it
+ * (vgw_tls_server_foreach_conn). The pointers are valid during the
+ * callback only. */
+typedef struct {
+  const char *peer;      /* "a.b.c.d:port" */
+  gboolean client;       /* the gateway opened it (else accepted it) */
+  const char *owner;     /* what it belongs to, for people: the
+                          * listener's (vgw_tls_listener_set_owner) or the
+                          * connection's (vgw_tls_conn_set_owner); NULL
+                          * when unknown */
+  gboolean established;  /* its handshake completed (else half-open) */
+  const char *context;   /* "TLS Context N (why)" */
+  const SSL *ssl;        /* version, cipher, group, the peer's
+                          * certificate and its verification */
+  guint64 age_s;         /* since accepted or connected */
+  guint64 bytes_in;      /* application data read */
+  guint64 bytes_out;     /* application data written */
+  guint64 key_updates;   /* KeyUpdates sent */
+  guint64 renewals;      /* re-handshakes handed to renew() (TLS 1.2,
+                          * client) */
+} VgwTlsConnInfo;
+
+typedef void (*VgwTlsConnFunc)(const VgwTlsConnInfo *info, gpointer data);
 
 /* vgw_tls_server_new makes a server with no listening socket yet (see
  * vgw_tls_server_listen). Until an identity is set, connections are
@@ -260,6 +310,32 @@ int vgw_tls_conn_tag(const VgwTlsConn *conn);
  * certificate |conn|'s handshake verified (vgw_tls_listener_set_client_auth),
  * valid as long as |conn|; NULL when none was verified. */
 const VgwTlsPeerIdentity *vgw_tls_conn_peer_identity(const VgwTlsConn *conn);
+
+/* vgw_tls_listener_set_owner names what |l|'s connections belong to
+ * ("SIP Interface NAME"; copied), for vgw_tls_server_foreach_conn. */
+void vgw_tls_listener_set_owner(VgwTlsListener *l, const char *owner);
+
+/* vgw_tls_conn_set_owner names what |conn| belongs to (copied, at most
+ * 95 bytes), for vgw_tls_server_foreach_conn; it overrides its
+ * listener's. */
+void vgw_tls_conn_set_owner(VgwTlsConn *conn, const char *owner);
+
+/* vgw_tls_server_foreach_conn calls |func| for each connection of |s|:
+ * the established ones, then the half-open ones, oldest first. |func|
+ * must not open or close connections. */
+void vgw_tls_server_foreach_conn(VgwTlsServer *s, VgwTlsConnFunc func,
+                                 gpointer data);
+
+/* vgw_tls_server_set_rehandshake_interval makes every established TLS 1.3
+ * connection of |s| send a KeyUpdate requesting the peer's every
+ * |seconds| (0: never), counted per connection and in
+ * VgwTlsServerInfo.key_updates. Open connections start counting the new
+ * interval now; new ones from their handshake. An idle connection stops
+ * after VGW_TLS_IDLE_KEY_UPDATES until it sends application data again.
+ * A TLS 1.2 client connection instead asks its stream handler's renew()
+ * at the same interval (counted in renewals); other TLS 1.2 connections
+ * are left alone (see the top of this file). */
+void vgw_tls_server_set_rehandshake_interval(VgwTlsServer *s, guint seconds);
 
 /* vgw_tls_server_port returns the port of the oldest listener, 0 without
  * one. */

@@ -27,6 +27,8 @@ struct VgwTlsService {
   gboolean softkey_wanted;  /* switch to it when it is ready */
   gboolean verify_server;   /* VerifyServerCertificate */
   VgwTlsServerInfo info;    /* the last status snapshot's strings */
+  guint rehandshake_minutes; /* TLSReHandshakeInterval in force */
+  guint rehandshake_unit_s;  /* a "minute" of it: 60, shorter in tests */
 };
 
 static int64_t now_unix(void) { return g_get_real_time() / G_USEC_PER_SEC; }
@@ -129,6 +131,7 @@ VgwTlsService *vgw_tls_service_start(VgwCryptoEngine *engine,
   t->signer = vgw_tls_signer_new(engine);
   t->server = vgw_tls_server_new(t->signer);
   t->client = vgw_tls_client_new(t->signer);
+  t->rehandshake_unit_s = VGW_TLS_REHANDSHAKE_UNIT_S;
   /* Context 0 serves both roles until TLS Contexts are selectable. */
   vgw_tls_version_policy(vgw_config_state_running(cs), 0, &t->versions);
   use_versions(t);
@@ -179,6 +182,41 @@ void vgw_tls_service_apply_peer_names(VgwTlsService *t,
       t->client, check,
       vgw_param_config_global_named(running, "TLSRemoteSubjectName")->str,
       vgw_tls_context_strict_names(running, 0));
+}
+
+/* use_rehandshake_interval gives both roles' connections the KeyUpdate
+ * interval of TLSReHandshakeInterval (tls_server.h: what BoringSSL can
+ * do of a re-handshake). */
+static void use_rehandshake_interval(VgwTlsService *t) {
+  guint seconds = t->rehandshake_minutes * t->rehandshake_unit_s;
+  vgw_tls_server_set_rehandshake_interval(t->server, seconds);
+  vgw_tls_client_set_rehandshake_interval(t->client, seconds);
+  if (seconds == 0) {
+    g_message("tls: TLSReHandshakeInterval 0: no re-handshakes");
+    return;
+  }
+  g_message("tls: TLSReHandshakeInterval %u min (%u s): TLS 1.3 "
+            "connections send a KeyUpdate every %u s; the gateway's TLS 1.2 "
+            "connections are replaced by new ones; accepted TLS 1.2 "
+            "connections are not re-handshaken (BoringSSL cannot "
+            "renegotiate)",
+            t->rehandshake_minutes, seconds, seconds);
+}
+
+void vgw_tls_service_apply_rehandshake(VgwTlsService *t,
+                                       const VgwParamConfig *running) {
+  guint minutes = (guint)vgw_param_config_global_named(
+                      running, "TLSReHandshakeInterval")->num;
+  if (minutes != t->rehandshake_minutes) {
+    t->rehandshake_minutes = minutes;
+    use_rehandshake_interval(t);
+  }
+}
+
+void vgw_tls_service_foreach_conn(VgwTlsService *t, VgwTlsConnFunc func,
+                                  gpointer data) {
+  vgw_tls_server_foreach_conn(t->server, func, data);
+  vgw_tls_client_foreach_conn(t->client, func, data);
 }
 
 void vgw_tls_service_apply_versions(VgwTlsService *t,
@@ -285,6 +323,8 @@ void vgw_tls_service_status(VgwTlsService *t, VgwStatusTls *out) {
   out->engine_signatures = vgw_tls_signer_signatures(t->signer);
   VgwTlsServerInfo client;
   vgw_tls_client_info(t->client, &client);
+  out->key_updates = t->info.key_updates + client.key_updates;
+  out->rehandshakes = client.renewals;
   out->client_handshakes = client.handshakes;
   out->client_failures = client.failures;
   for (int r = 0; r < VGW_TLS_ERROR_COUNT; r++) {
@@ -339,27 +379,55 @@ static void reply_key_source(VgwMgmtReply *out, gboolean human,
 /* VGW_TLS_DEBUG_TIMEOUT_MAX bounds debug tls-handshake-timeout (1 h). */
 #define VGW_TLS_DEBUG_TIMEOUT_MAX 3600
 
+/* seconds_arg reads SECONDS, argv[2] of `debug VERB SECONDS`, from 1 to
+ * |max|; FALSE, with the usage in |out|, for anything else. */
+static gboolean seconds_arg(char **argv, guint max, guint *seconds,
+                            VgwMgmtReply *out) {
+  guint64 n = 0;
+  if (g_strv_length(argv) == 3 &&
+      g_ascii_string_to_unsigned(argv[2], 10, 1, max, &n, NULL)) {
+    *seconds = (guint)n;
+    return TRUE;
+  }
+  out->body = g_strdup_printf("usage: debug %s SECONDS (1-%u)", argv[1], max);
+  return FALSE;
+}
+
+/* reply_seconds answers a debug verb that set |seconds|: "|what|: N s"
+ * for people, {"|key|":N} for programs. */
+static void reply_seconds(VgwMgmtReply *out, gboolean human, const char *what,
+                          const char *key, guint seconds) {
+  out->ok = TRUE;
+  out->body = human ? g_strdup_printf("%s: %u s\n", what, seconds)
+                    : g_strdup_printf("{\"%s\":%u}", key, seconds);
+}
+
 /* handshake_timeout_verb answers debug tls-handshake-timeout S. */
 static void handshake_timeout_verb(VgwTlsService *t, char **argv,
                                    gboolean human, VgwMgmtReply *out) {
-  guint64 seconds = 0;
-  if (g_strv_length(argv) != 3 ||
-      !g_ascii_string_to_unsigned(argv[2], 10, 1, VGW_TLS_DEBUG_TIMEOUT_MAX,
-                                  &seconds, NULL)) {
-    out->body = g_strdup_printf("usage: debug tls-handshake-timeout "
-                                "SECONDS (1-%d)",
-                                VGW_TLS_DEBUG_TIMEOUT_MAX);
+  guint seconds;
+  if (!seconds_arg(argv, VGW_TLS_DEBUG_TIMEOUT_MAX, &seconds, out)) {
     return;
   }
-  vgw_tls_server_set_handshake_timeout(t->server, (guint)seconds);
+  vgw_tls_server_set_handshake_timeout(t->server, seconds);
   g_message("tls: DEBUG: new connections get %u s for their handshake",
-            (guint)seconds);
-  out->ok = TRUE;
-  out->body = human ? g_strdup_printf("TLS handshake timeout for new "
-                                      "connections: %u s\n",
-                                      (guint)seconds)
-                    : g_strdup_printf("{\"handshake_timeout_s\":%u}",
-                                      (guint)seconds);
+            seconds);
+  reply_seconds(out, human, "TLS handshake timeout for new connections",
+                "handshake_timeout_s", seconds);
+}
+
+/* rehandshake_unit_verb answers debug tls-rehandshake-unit S. */
+static void rehandshake_unit_verb(VgwTlsService *t, char **argv,
+                                  gboolean human, VgwMgmtReply *out) {
+  if (!seconds_arg(argv, VGW_TLS_REHANDSHAKE_UNIT_S, &t->rehandshake_unit_s,
+                   out)) {
+    return;
+  }
+  g_message("tls: DEBUG: a minute of TLSReHandshakeInterval lasts %u s",
+            t->rehandshake_unit_s);
+  use_rehandshake_interval(t);
+  reply_seconds(out, human, "TLSReHandshakeInterval unit",
+                "rehandshake_unit_s", t->rehandshake_unit_s);
 }
 
 gboolean vgw_tls_service_debug_verb(char **argv, gboolean human,
@@ -367,6 +435,11 @@ gboolean vgw_tls_service_debug_verb(char **argv, gboolean human,
   VgwTlsService *t = user_data;
   if (strcmp(argv[0], "debug") != 0 || argv[1] == NULL) {
     return FALSE;
+  }
+  if (strcmp(argv[1], "tls-rehandshake-unit") == 0) {
+    memset(out, 0, sizeof(*out));
+    rehandshake_unit_verb(t, argv, human, out);
+    return TRUE;
   }
   if (strcmp(argv[1], "tls-handshake-timeout") == 0) {
     memset(out, 0, sizeof(*out));

@@ -94,6 +94,25 @@ void vgw_tls_service_apply_peer_names(VgwTlsService *t,
 void vgw_tls_service_apply_versions(VgwTlsService *t,
                                     const VgwParamConfig *running);
 
+/* VGW_TLS_REHANDSHAKE_UNIT_S is how long a minute of
+ * TLSReHandshakeInterval lasts, unless the test-only verb
+ * `debug tls-rehandshake-unit SECONDS` (1-60) shortens it. */
+#define VGW_TLS_REHANDSHAKE_UNIT_S 60
+
+/* vgw_tls_service_apply_rehandshake puts |running|'s
+ * TLSReHandshakeInterval (minutes, 0 = never) into effect, when it
+ * changed, for the open and next connections of both roles: a KeyUpdate
+ * every interval on TLS 1.3 (vgw_tls_server_set_rehandshake_interval);
+ * nothing on TLS 1.2, which BoringSSL cannot renegotiate (logged). */
+void vgw_tls_service_apply_rehandshake(VgwTlsService *t,
+                                       const VgwParamConfig *running);
+
+/* vgw_tls_service_foreach_conn calls |func| for every TLS connection,
+ * the listener's (accepted) then the client's (opened); see
+ * vgw_tls_server_foreach_conn. */
+void vgw_tls_service_foreach_conn(VgwTlsService *t, VgwTlsConnFunc func,
+                                  gpointer data);
+
 /* vgw_tls_service_server is the service's TLS server, for the SIP
  * Interfaces' TLS listeners (vgw_tls_server_listen). */
 VgwTlsServer *vgw_tls_service_server(VgwTlsService *t);
@@ -110,8 +129,13 @@ VgwTlsServer *vgw_tls_service_server(VgwTlsService *t);
  *                            seconds (1-3600) to finish their handshake
  *                            (10 at boot): lets a test fill the half-open
  *                            pool however slowly its connections arrive
+ *   debug tls-rehandshake-unit S
+ *                            a minute of TLSReHandshakeInterval lasts S
+ *                            seconds (1-60; 60 at boot), open connections
+ *                            included: lets a test see KeyUpdates
  * These are test and benchmark switches, not configuration: every boot
- * starts with the engine key and a 10 s timeout. Returns FALSE for other
+ * starts with the engine key, a 10 s timeout and 60 s minutes. Returns
+ * FALSE for other
  * verbs. */
 gboolean vgw_tls_service_debug_verb(char **argv, gboolean human,
                                     VgwMgmtReply *out, gpointer user_data);

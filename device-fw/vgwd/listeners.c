@@ -152,6 +152,16 @@ static void listener_close(VgwListeners *l, Listener *ln) {
   g_free(ln);
 }
 
+/* tls_listener_follow gives TLS listener |ln| the context |w| serves,
+ * its client-certificate requirement and the name its connections belong
+ * to (`show tls connections`), from its next connection on. */
+static void tls_listener_follow(Listener *ln, const Wanted *w) {
+  g_autofree char *owner = g_strdup_printf("SIP Interface %s", w->name);
+  vgw_tls_listener_set_context(ln->tls, w->tls_context, w->tls_why);
+  vgw_tls_listener_set_client_auth(ln->tls, w->tls_mutual, w->tls_mutual_rule);
+  vgw_tls_listener_set_owner(ln->tls, owner);
+}
+
 /* listener_open binds |w| on |address|; NULL, logged, if it cannot. */
 static Listener *listener_open(VgwListeners *l, const Wanted *w,
                                const char *address) {
@@ -188,9 +198,7 @@ static Listener *listener_open(VgwListeners *l, const Wanted *w,
     case VGW_SIP_LISTEN_TLS:
       ln->tls_server = l->tls;
       ln->tls = vgw_tls_server_listen(l->tls, fd, (int)w->slot);
-      vgw_tls_listener_set_context(ln->tls, w->tls_context, w->tls_why);
-      vgw_tls_listener_set_client_auth(ln->tls, w->tls_mutual,
-                                       w->tls_mutual_rule);
+      tls_listener_follow(ln, w);
       break;
     case VGW_SIP_LISTEN_COUNT:
       g_assert_not_reached();
@@ -222,10 +230,7 @@ static void reconcile(VgwListeners *l) {
         if (ln->kind == VGW_SIP_LISTEN_TLS) {
           /* The interface's TLSContext may have changed: from the next
            * connection on. */
-          vgw_tls_listener_set_context(ln->tls, want->tls_context,
-                                       want->tls_why);
-          vgw_tls_listener_set_client_auth(ln->tls, want->tls_mutual,
-                                           want->tls_mutual_rule);
+          tls_listener_follow(ln, want);
         }
       }
     }

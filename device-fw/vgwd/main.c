@@ -48,6 +48,7 @@
 #include "tls/tls_server.h"
 #include "tls/tls_keylog_verbs.h"
 #include "tls/tls_context_verbs.h"
+#include "tls/tls_conn_verbs.h"
 #include "tls/tls_service.h"
 #include "config/config_state.h"
 #include "config/flash.h"
@@ -241,6 +242,7 @@ static void on_config_applied(const VgwParamConfig *running, gpointer data) {
     vgw_tls_service_apply_verify_server(d->tls, running);
     vgw_tls_service_apply_versions(d->tls, running);
     vgw_tls_service_apply_peer_names(d->tls, running);
+    vgw_tls_service_apply_rehandshake(d->tls, running);
   }
   if (d->proxy_sets != NULL) {
     vgw_proxy_sets_apply(d->proxy_sets, running);
@@ -457,6 +459,9 @@ static const VgwMgmtVerb tls_debug_verbs[] = {
     {"debug tls-handshake-timeout", "SECONDS",
      "handshake deadline of new TLS connections (test switch)", 0,
      verb_debug_tls},
+    {"debug tls-rehandshake-unit", "SECONDS",
+     "how long a minute of TLSReHandshakeInterval lasts (test switch)", 0,
+     verb_debug_tls},
 };
 
 static const VgwMgmtVerbSet tls_debug_verb_set = {
@@ -486,6 +491,7 @@ static void start_maintenance(Vgwd *d) {
     vgw_mgmt_session_add_verbs(d->session, &tls_debug_verb_set, d->tls);
     vgw_mgmt_session_add_verbs(d->session, &vgw_tls_keylog_verb_set,
                                d->tls_keylog);
+    vgw_mgmt_session_add_verbs(d->session, &vgw_tls_conn_verb_set, d->tls);
   }
   if (d->sip != NULL) {
     vgw_mgmt_session_add_verbs(d->session, &vgw_sip_debug_verb_set, d->sip);

@@ -45,6 +45,9 @@
 #define REFUSED_SEND_BACKLOG "send-backlog"
 
 #define OUTGOING_IFACE VGW_SIP_INTERFACES
+/* How long a replaced connection stays open for what is under way on it:
+ * 64*T1, the longest a transaction waits for its final response. */
+#define RETIRE_S 32
 
 typedef enum {
   CONN_READY,       /* bytes go out as they are sent */
@@ -85,6 +88,11 @@ typedef struct {
   guint taken;                /* frames taken in that turn */
   guint turn;                 /* bytes wait in the framer: its next turn,
                                * while it is not read */
+  guint64 replacing;          /* outgoing TLS: the connection this one is
+                               * to replace once ready (conn_renew), or 0 */
+  gboolean retiring;          /* replaced: serves what is under way on it,
+                               * takes nothing new; closed by retire_timer */
+  guint retire_timer;
 } SipConn;
 
 /* The connection counters of one stream transport (TCP, TLS). */
@@ -369,7 +377,10 @@ static SipConn *conn_to(VgwSipTransport *t, const SipPeer *to) {
   g_hash_table_iter_init(&iter, t->conns);
   while (g_hash_table_iter_next(&iter, NULL, &value)) {
     SipConn *c = value;
-    if (c->broken) {
+    /* A replacement takes over only once ready; its predecessor then
+     * takes nothing new. */
+    if (c->broken || c->retiring ||
+        (c->replacing != 0 && c->state != CONN_READY)) {
       continue;
     }
     if (c->outgoing && peer_is(&c->peer, to)) {
@@ -396,6 +407,7 @@ static void conn_free(SipConn *c) {
   g_clear_handle_id(&c->ping_timer, g_source_remove);
   g_clear_handle_id(&c->pong_timer, g_source_remove);
   g_clear_handle_id(&c->turn, g_source_remove);
+  g_clear_handle_id(&c->retire_timer, g_source_remove);
   sip_framer_free(c->framer);
   if (c->backlog != NULL) {
     g_byte_array_unref(c->backlog);
@@ -728,10 +740,13 @@ static void conn_ping_apply(SipConn *c) {
 
 /* conn_ready: |c| is up (connected; for TLS, handshake done). What waited
  * goes out and keep-alives start. */
+static void conn_take_over(SipConn *c);
+
 static void conn_ready(SipConn *c) {
   GByteArray *waiting = c->backlog;
 
   c->state = CONN_READY;
+  conn_take_over(c);
   g_debug("sip/%s: connected to %s", conn_transport(c), c->name);
   if (c->tls != NULL) {
     c->backlog = NULL;
@@ -818,7 +833,11 @@ typedef struct {
 static gboolean on_pending_failure(gpointer data) {
   PendingFailure *p = data;
 
-  sip_txn_layer_peer_failed(p->t->layer, &p->peer, p->failure);
+  /* As conn_free: not while another connection serves the peer (a
+   * replacement that could not start leaves its predecessor in place). */
+  if (conn_to(p->t, &p->peer) == NULL) {
+    sip_txn_layer_peer_failed(p->t->layer, &p->peer, p->failure);
+  }
   return G_SOURCE_REMOVE;
 }
 
@@ -914,6 +933,62 @@ void vgw_sip_transport_set_ping(VgwSipTransport *t, const SipPeer *peer,
   }
 }
 
+/* ---- Replacing a TLS 1.2 connection (TLSReHandshakeInterval) ---- */
+
+static gboolean on_retire(gpointer data) {
+  SipConn *c = data;
+
+  c->retire_timer = 0;
+  vgw_tls_conn_abort(c->tls, "replaced by a new connection");
+  return G_SOURCE_REMOVE;
+}
+
+/* conn_take_over: when |c|, now ready, replaces a connection, new
+ * requests go on |c| from now on, and the old one retires: what is under
+ * way on it (our transactions' responses, the peer's requests and our
+ * answers) keeps it for RETIRE_S, then it closes. */
+static void conn_take_over(SipConn *c) {
+  SipConn *old = c->replacing != 0
+                     ? g_hash_table_lookup(c->t->conns, &c->replacing)
+                     : NULL;
+
+  c->replacing = 0;
+  if (old == NULL || old->retiring) {
+    return;
+  }
+  old->retiring = TRUE;
+  old->retire_timer = g_timeout_add_seconds(RETIRE_S, on_retire, old);
+  g_message("sip/tls: %s: new requests go on the new connection; the one it "
+            "replaces closes in %u s",
+            c->name, RETIRE_S);
+}
+
+/* conn_renew: |c|'s TLS 1.2 connection is due for a re-handshake, which
+ * BoringSSL cannot do: a new connection (a full handshake: nothing
+ * resumes) replaces it once ready, make-before-break (conn_take_over). */
+static void conn_renew(gpointer conn) {
+  SipConn *c = conn;
+  GHashTableIter iter;
+  gpointer value;
+
+  if (c->retiring || c->broken || c->state != CONN_READY) {
+    return;
+  }
+  g_hash_table_iter_init(&iter, c->t->conns);
+  while (g_hash_table_iter_next(&iter, NULL, &value)) {
+    if (((SipConn *)value)->replacing == c->id) {
+      return; /* one is on its way */
+    }
+  }
+  g_message("sip/tls: %s: re-establishing the connection (TLS 1.2 "
+            "re-handshake, TLSReHandshakeInterval)",
+            c->name);
+  SipConn *next = conn_dial(c->t, &c->peer);
+  if (next != NULL) {
+    next->replacing = c->id;
+  }
+}
+
 /* ---- TLS connections (the TLS listener's stream handler) ---- */
 
 gboolean vgw_sip_transport_client_identity(VgwSipTransport *t,
@@ -984,6 +1059,7 @@ static const VgwTlsStreamOps sip_tls_client_ops = {
     .received = tls_received,
     .closed = tls_closed,
     .established = tls_established,
+    .renew = conn_renew,
     .failed = tls_failed,
 };
 

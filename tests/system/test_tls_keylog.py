@@ -48,15 +48,15 @@ def status_text(run):
     return p.stdout + p.stderr
 
 
-def capture_start(run, name):
+def capture_start(run, name, gw=GW):
     path = os.path.join(run.state_root, name + '.pcapng')
-    p = run.vgw('capture', 'start', '--name', GW, '--port', 'all', '--out', path)
+    p = run.vgw('capture', 'start', '--name', gw, '--port', 'all', '--out', path)
     run.check(p.returncode == 0, 'vgw capture start (%s)' % name, p.stdout + p.stderr)
     return path
 
 
-def capture_stop(run, name):
-    p = run.vgw('capture', 'stop', '--name', GW)
+def capture_stop(run, name, gw=GW):
+    p = run.vgw('capture', 'stop', '--name', gw)
     run.check(p.returncode == 0, 'vgw capture stop (%s)' % name, p.stdout + p.stderr)
     return p.stdout
 
