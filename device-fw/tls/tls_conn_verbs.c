@@ -1,95 +1,21 @@
 /* The TLS connections verb: see tls_conn_verbs.h. */
 #include "tls/tls_conn_verbs.h"
 
-#include <arpa/inet.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
-#include <openssl/x509v3.h>
 #include <string.h>
 
 #include "mgmt/mgmt_proto.h"
 #include "mgmt/mgmt_reply.h"
-#include "tls/tls_cert.h"
+#include "tls/tls_peer_verify.h"
 #include "tls/tls_service.h"
-
-/* One SAN, as text: its type ("DNS", "IP", "URI", "email", "other") and
- * value. */
-typedef struct {
-  const char *type;
-  char *value;
-} San;
 
 /* What a connection's peer presented and how it was checked. */
 typedef struct {
-  char *subject; /* NULL: no certificate */
-  char *issuer;
-  GArray *sans;  /* San */
+  VgwTlsPeerIdentity *id;    /* NULL: no certificate */
   const char *authenticated; /* "verified", "not requested", ... */
   char failure[128];         /* "failed: ..." when verification failed */
 } PeerCert;
-
-/* ascii_text copies the |len| bytes of a SAN string, bounded by its
- * length (not by a NUL it may hide), with each byte that is not
- * printable ASCII shown as '?'. */
-static char *ascii_text(const ASN1_STRING *str) {
-  const unsigned char *bytes = ASN1_STRING_get0_data(str);
-  int len = ASN1_STRING_length(str);
-  GString *out = g_string_sized_new(len > 0 ? (gsize)len : 0);
-  for (int i = 0; i < len; i++) {
-    g_string_append_c(out, bytes[i] >= 0x20 && bytes[i] < 0x7f
-                               ? (char)bytes[i]
-                               : '?');
-  }
-  return g_string_free(out, FALSE);
-}
-
-/* ip_text words an iPAddress SAN: 4 or 16 bytes, anything else is shown
- * as what it is. */
-static char *ip_text(const ASN1_OCTET_STRING *ip) {
-  char buf[INET6_ADDRSTRLEN];
-  int len = ASN1_STRING_length(ip);
-  int family = len == 4 ? AF_INET : len == 16 ? AF_INET6 : AF_UNSPEC;
-  if (family == AF_UNSPEC ||
-      inet_ntop(family, ASN1_STRING_get0_data(ip), buf, sizeof(buf)) ==
-          NULL) {
-    return g_strdup_printf("(%d bytes: not an address)", len);
-  }
-  return g_strdup(buf);
-}
-
-static void san_clear(gpointer p) { g_free(((San *)p)->value); }
-
-/* cert_sans lists every subjectAltName entry of |cert|, in order. */
-static GArray *cert_sans(X509 *cert) {
-  GArray *out = g_array_new(FALSE, FALSE, sizeof(San));
-  g_array_set_clear_func(out, san_clear);
-  GENERAL_NAMES *names =
-      X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
-  for (size_t i = 0; names != NULL && i < sk_GENERAL_NAME_num(names); i++) {
-    const GENERAL_NAME *gn = sk_GENERAL_NAME_value(names, i);
-    San san;
-    switch (gn->type) {
-      case GEN_DNS:
-        san = (San){"DNS", ascii_text(gn->d.dNSName)};
-        break;
-      case GEN_URI:
-        san = (San){"URI", ascii_text(gn->d.uniformResourceIdentifier)};
-        break;
-      case GEN_EMAIL:
-        san = (San){"email", ascii_text(gn->d.rfc822Name)};
-        break;
-      case GEN_IPADD:
-        san = (San){"IP", ip_text(gn->d.iPAddress)};
-        break;
-      default:
-        san = (San){"other", g_strdup_printf("(type %d)", gn->type)};
-        break;
-    }
-    g_array_append_val(out, san);
-  }
-  GENERAL_NAMES_free(names);
-  return out;
-}
 
 /* peer_cert_read describes the certificate |ssl|'s peer presented and
  * whether it was verified. */
@@ -98,15 +24,13 @@ static void peer_cert_read(const SSL *ssl, PeerCert *out) {
   X509 *cert = SSL_get_peer_certificate(ssl);
   gboolean requested = (SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER) != 0;
   if (cert != NULL) {
-    out->subject = vgw_tls_cert_subject(cert);
-    out->issuer = vgw_tls_cert_issuer(cert);
-    out->sans = cert_sans(cert);
+    out->id = vgw_tls_peer_identity_new(cert);
     X509_free(cert);
   }
   long result = SSL_get_verify_result(ssl);
   if (!requested) {
     out->authenticated = "not requested";
-  } else if (out->subject == NULL) {
+  } else if (out->id == NULL) {
     out->authenticated = "no certificate";
   } else if (result == X509_V_OK) {
     out->authenticated = "verified";
@@ -118,11 +42,7 @@ static void peer_cert_read(const SSL *ssl, PeerCert *out) {
 }
 
 static void peer_cert_clear(PeerCert *p) {
-  g_free(p->subject);
-  g_free(p->issuer);
-  if (p->sans != NULL) {
-    g_array_unref(p->sans);
-  }
+  vgw_tls_peer_identity_free(p->id);
 }
 
 /* What the handshake agreed; NULLs while it runs. */
@@ -171,19 +91,20 @@ static void append_json(const VgwTlsConnInfo *info, gpointer data) {
   vgw_json_str(j, "cipher", n.cipher);
   vgw_json_str(j, "group", n.group);
   vgw_json_key(j, "peer_certificate");
-  if (peer.subject == NULL) {
+  if (peer.id == NULL) {
     g_string_append(j, "null");
   } else {
     g_string_append_c(j, '{');
-    vgw_json_str(j, "subject", peer.subject);
-    vgw_json_str(j, "issuer", peer.issuer);
+    vgw_json_str(j, "subject", peer.id->subject);
+    vgw_json_str(j, "issuer", peer.id->issuer);
     vgw_json_key(j, "san");
     g_string_append_c(j, '[');
-    for (guint i = 0; i < peer.sans->len; i++) {
-      const San *san = &g_array_index(peer.sans, San, i);
+    for (guint i = 0; peer.id->san[i] != NULL; i++) {
+      /* "KIND:value" (tls_peer_verify.h): split at the first colon. */
+      g_auto(GStrv) kind_value = g_strsplit(peer.id->san[i], ":", 2);
       g_string_append(j, i > 0 ? ",{" : "{");
-      vgw_json_str(j, "type", san->type);
-      vgw_json_str(j, "value", san->value);
+      vgw_json_str(j, "type", kind_value[0]);
+      vgw_json_str(j, "value", kind_value[1]);
       g_string_append_c(j, '}');
     }
     g_string_append(j, "]}");
@@ -221,16 +142,12 @@ static void append_text(const VgwTlsConnInfo *info, gpointer data) {
   g_string_append_printf(t, LABEL "%s, %s, %s\n", "negotiated", n.version,
                          n.cipher ? n.cipher : "-", n.group ? n.group : "-");
   g_string_append_printf(t, LABEL "%s\n", "peer subject",
-                         peer.subject ? peer.subject : "(no certificate)");
-  if (peer.subject != NULL) {
-    g_string_append_printf(t, LABEL, "peer SANs");
-    for (guint i = 0; i < peer.sans->len; i++) {
-      const San *san = &g_array_index(peer.sans, San, i);
-      g_string_append_printf(t, "%s%s:%s", i > 0 ? ", " : "", san->type,
-                             san->value);
-    }
-    g_string_append_printf(t, "%s\n", peer.sans->len == 0 ? "(none)" : "");
-    g_string_append_printf(t, LABEL "%s\n", "peer issuer", peer.issuer);
+                         peer.id ? peer.id->subject : "(no certificate)");
+  if (peer.id != NULL) {
+    g_autofree char *sans = g_strjoinv(", ", peer.id->san);
+    g_string_append_printf(t, LABEL "%s\n", "peer SANs",
+                           sans[0] != '\0' ? sans : "(none)");
+    g_string_append_printf(t, LABEL "%s\n", "peer issuer", peer.id->issuer);
   }
   g_string_append_printf(t, LABEL "%s\n", "authenticated",
                          peer.authenticated);
