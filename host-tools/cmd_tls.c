@@ -192,6 +192,22 @@ print_peer_certificate(JsonObject *o)
   printf(LABEL "%s\n", "peer issuer", member_text(cert, "issuer", "-"));
 }
 
+/* print_hostname_rule prints the host-name verdict of |o|: its rule and
+ * sentence, or why names were not checked. */
+static void
+print_hostname_rule(JsonObject *o)
+{
+  JsonNode *n = json_object_get_member(o, "hostname_rule");
+  JsonObject *rule = n != NULL && JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+
+  if (rule != NULL)
+    printf(LABEL "%s: %s\n", "hostname rule", member_text(rule, "rule", "?"),
+           member_text(rule, "sentence", "-"));
+  else
+    printf(LABEL "not checked: %s\n", "hostname rule",
+           member_text(o, "hostname_not_checked", "-"));
+}
+
 /* print_connection prints one connection of `show tls connections` as a
  * block, its labels aligned. */
 static void
@@ -208,7 +224,7 @@ print_connection(JsonObject *o)
          member_text(o, "cipher", "-"), member_text(o, "group", "-"));
   print_peer_certificate(o);
   printf(LABEL "%s\n", "authenticated", member_text(o, "authenticated", "-"));
-  printf(LABEL "%s\n", "hostname rule", member_text(o, "hostname_rule", "not checked"));
+  print_hostname_rule(o);
   printf(LABEL "%" G_GINT64_FORMAT " bytes in, %" G_GINT64_FORMAT " bytes out\n",
          "application", json_object_get_int_member_with_default(o, "bytes_in", 0),
          json_object_get_int_member_with_default(o, "bytes_out", 0));

@@ -363,6 +363,58 @@ static void test_handshake_untrusted(void) {
   X509_free(other);
 }
 
+/* A connection that verifies its peer itself (the server role) matches
+ * the leaf once its chain is accepted: the verdict is recorded as in a
+ * handshake, and a refusal is one. */
+static void test_match_after_chain(void) {
+  const char *refs[] = {"proxy.lab.test", "10.0.2.2"};
+  VgwTlsNameCheck check = {refs, 2, NULL, FALSE};
+  SSL_CTX *ctx = SSL_CTX_new(TLS_method());
+  X509 *good = signed_cert("x", "IP:10.0.2.2");
+  X509 *bad = signed_cert("wrong.test", "DNS:wrong.test");
+  SSL *a = SSL_new(ctx);
+  SSL *b = SSL_new(ctx);
+
+  g_assert_true(vgw_tls_peer_name_expect(a, &check));
+  g_assert_true(vgw_tls_peer_name_expect(b, &check));
+  g_assert_true(vgw_tls_peer_name_match(a, good));
+  g_assert_cmpint(vgw_tls_peer_name_verdict(a)->rule, ==,
+                  VGW_TLS_NAME_SAN_IP);
+  g_assert_false(vgw_tls_peer_name_refused(a));
+  g_assert_false(vgw_tls_peer_name_match(b, bad));
+  g_assert_true(vgw_tls_peer_name_refused(b));
+  g_autofree char *text = vgw_tls_peer_name_describe(b);
+  g_assert_true(g_str_has_prefix(text, "no-match: "));
+  g_assert_null(vgw_tls_peer_name_skipped(a));
+  SSL_free(a);
+  SSL_free(b);
+  X509_free(good);
+  X509_free(bad);
+  SSL_CTX_free(ctx);
+}
+
+/* A connection told why its names are not checked accepts any name,
+ * has no verdict and gives the reason; one told nothing gives none. */
+static void test_skip(void) {
+  SSL_CTX *ctx = SSL_CTX_new(TLS_method());
+  X509 *bad = signed_cert("wrong.test", "DNS:wrong.test");
+  SSL *skipped = SSL_new(ctx);
+  SSL *untold = SSL_new(ctx);
+
+  g_assert_true(vgw_tls_peer_name_skip(skipped, "mode 0"));
+  g_assert_true(vgw_tls_peer_name_match(skipped, bad));
+  g_assert_null(vgw_tls_peer_name_verdict(skipped));
+  g_assert_null(vgw_tls_peer_name_describe(skipped));
+  g_assert_cmpstr(vgw_tls_peer_name_skipped(skipped), ==, "mode 0");
+  g_assert_true(vgw_tls_peer_name_match(untold, bad));
+  g_assert_null(vgw_tls_peer_name_verdict(untold));
+  g_assert_null(vgw_tls_peer_name_skipped(untold));
+  SSL_free(skipped);
+  SSL_free(untold);
+  X509_free(bad);
+  SSL_CTX_free(ctx);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -379,6 +431,8 @@ int main(int argc, char **argv) {
                   test_handshake_mismatch);
   g_test_add_func("/tls-hostname/handshake/untrusted-first",
                   test_handshake_untrusted);
+  g_test_add_func("/tls-hostname/match-after-chain", test_match_after_chain);
+  g_test_add_func("/tls-hostname/skip", test_skip);
   int ret = g_test_run();
   EVP_PKEY_free(key);
   return ret;

@@ -7,6 +7,8 @@
 
 #include "mgmt/mgmt_proto.h"
 #include "mgmt/mgmt_reply.h"
+#include "tls/tls_hostname.h"
+#include "tls/tls_peer_name.h"
 #include "tls/tls_peer_verify.h"
 #include "tls/tls_service.h"
 
@@ -64,9 +66,30 @@ static Negotiated negotiated(const VgwTlsConnInfo *info) {
   };
 }
 
-/* The host-name rule that matched: hostname verification does not
- * record one yet, so every connection says so. */
-#define HOSTNAME_RULE_NOT_CHECKED "not checked"
+/* What became of the peer's names (tls_peer_name.h): the verdict, or why
+ * they were not checked; both NULL while the handshake runs. */
+typedef struct {
+  const VgwTlsNameVerdict *verdict;
+  const char *not_checked;
+} Names;
+
+/* Why the names of a connection that recorded no reason were not
+ * checked: a connection of the gateway's checks them exactly when
+ * PeerHostNameVerificationMode covers the client role. */
+#define NAMES_ROLE_NOT_COVERED \
+  "PeerHostNameVerificationMode does not cover the client role"
+
+static Names names_of(const VgwTlsConnInfo *info) {
+  if (!info->established) {
+    return (Names){NULL, NULL};
+  }
+  const VgwTlsNameVerdict *v = vgw_tls_peer_name_verdict(info->ssl);
+  if (v != NULL) {
+    return (Names){v, NULL};
+  }
+  const char *why = vgw_tls_peer_name_skipped(info->ssl);
+  return (Names){NULL, why != NULL ? why : NAMES_ROLE_NOT_COVERED};
+}
 
 static const char *role_name(const VgwTlsConnInfo *info) {
   return info->client ? "client" : "server";
@@ -75,6 +98,7 @@ static const char *role_name(const VgwTlsConnInfo *info) {
 static void append_json(const VgwTlsConnInfo *info, gpointer data) {
   GString *j = data;
   Negotiated n = negotiated(info);
+  Names names = names_of(info);
   PeerCert peer;
 
   peer_cert_read(info->ssl, &peer);
@@ -111,7 +135,16 @@ static void append_json(const VgwTlsConnInfo *info, gpointer data) {
   }
   vgw_json_str(j, "authenticated",
                info->established ? peer.authenticated : NULL);
-  vgw_json_str(j, "hostname_rule", NULL);
+  vgw_json_key(j, "hostname_rule");
+  if (names.verdict == NULL) {
+    g_string_append(j, "null");
+  } else {
+    g_string_append_c(j, '{');
+    vgw_json_str(j, "rule", vgw_tls_name_rule_name(names.verdict->rule));
+    vgw_json_str(j, "sentence", names.verdict->sentence);
+    g_string_append_c(j, '}');
+  }
+  vgw_json_str(j, "hostname_not_checked", names.not_checked);
   vgw_json_uint(j, "age_s", info->age_s);
   vgw_json_uint(j, "bytes_in", info->bytes_in);
   vgw_json_uint(j, "bytes_out", info->bytes_out);
@@ -151,8 +184,15 @@ static void append_text(const VgwTlsConnInfo *info, gpointer data) {
   }
   g_string_append_printf(t, LABEL "%s\n", "authenticated",
                          peer.authenticated);
-  g_string_append_printf(t, LABEL "%s\n", "hostname rule",
-                         HOSTNAME_RULE_NOT_CHECKED);
+  Names names = names_of(info);
+  if (names.verdict != NULL) {
+    g_string_append_printf(t, LABEL "%s: %s\n", "hostname rule",
+                           vgw_tls_name_rule_name(names.verdict->rule),
+                           names.verdict->sentence);
+  } else {
+    g_string_append_printf(t, LABEL "not checked: %s\n", "hostname rule",
+                           names.not_checked);
+  }
   g_string_append_printf(t,
                          LABEL "%" G_GUINT64_FORMAT " bytes in, %"
                                G_GUINT64_FORMAT " bytes out\n",

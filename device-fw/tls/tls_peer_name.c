@@ -4,13 +4,15 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-/* What one connection expects of its peer, and what it got. */
+/* What one connection expects of its peer, and what it got; or, when
+ * |skipped| is set, why its names are not checked. */
 typedef struct {
   char **references;
   char *remote_subject_name;
   VgwTlsNameCheck check;  /* points into the above */
   gboolean checked;
   VgwTlsNameVerdict verdict;
+  char *skipped;
 } PeerName;
 
 static void peer_name_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad,
@@ -22,6 +24,7 @@ static void peer_name_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad,
   }
   g_strfreev(p->references);
   g_free(p->remote_subject_name);
+  g_free(p->skipped);
   g_free(p);
 }
 
@@ -40,6 +43,17 @@ static PeerName *peer_name(const SSL *ssl) {
   return SSL_get_ex_data(ssl, peer_name_index());
 }
 
+/* peer_name_attach gives |p| to |ssl| (which has none yet); FALSE, |p|
+ * freed, if it cannot. */
+static gboolean peer_name_attach(SSL *ssl, PeerName *p) {
+  g_assert(peer_name(ssl) == NULL);
+  if (!SSL_set_ex_data(ssl, peer_name_index(), p)) {
+    peer_name_free(NULL, p, NULL, 0, 0, NULL);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 /* verify_peer replaces X509_verify_cert for the installed contexts: the
  * chain (when |arg| says so), then the names. */
 static int verify_peer(X509_STORE_CTX *store_ctx, void *arg) {
@@ -47,21 +61,26 @@ static int verify_peer(X509_STORE_CTX *store_ctx, void *arg) {
   SSL *ssl =
       X509_STORE_CTX_get_ex_data(store_ctx,
                                  SSL_get_ex_data_X509_STORE_CTX_idx());
-  PeerName *p = ssl != NULL ? peer_name(ssl) : NULL;
 
   if (verify_chain && X509_verify_cert(store_ctx) != 1) {
     return 0;
   }
-  if (p == NULL) {
-    return 1;
-  }
-  p->checked = TRUE;
-  if (!vgw_tls_hostname_check(X509_STORE_CTX_get0_cert(store_ctx),
-                              &p->check, &p->verdict)) {
+  if (ssl != NULL &&
+      !vgw_tls_peer_name_match(ssl, X509_STORE_CTX_get0_cert(store_ctx))) {
     X509_STORE_CTX_set_error(store_ctx, X509_V_ERR_HOSTNAME_MISMATCH);
     return 0;
   }
   return 1;
+}
+
+gboolean vgw_tls_peer_name_match(SSL *ssl, X509 *cert) {
+  PeerName *p = peer_name(ssl);
+
+  if (p == NULL || p->skipped != NULL) {
+    return TRUE;
+  }
+  p->checked = TRUE;
+  return vgw_tls_hostname_check(cert, &p->check, &p->verdict);
 }
 
 void vgw_tls_peer_name_install(SSL_CTX *ctx, gboolean verify_chain,
@@ -82,12 +101,20 @@ gboolean vgw_tls_peer_name_expect(SSL *ssl, const VgwTlsNameCheck *check) {
   p->check = (VgwTlsNameCheck){(const char *const *)p->references,
                                check->n_references, p->remote_subject_name,
                                check->strict};
-  g_assert(peer_name(ssl) == NULL);
-  if (!SSL_set_ex_data(ssl, peer_name_index(), p)) {
-    peer_name_free(NULL, p, NULL, 0, 0, NULL);
-    return FALSE;
-  }
-  return TRUE;
+  return peer_name_attach(ssl, p);
+}
+
+gboolean vgw_tls_peer_name_skip(SSL *ssl, const char *why) {
+  PeerName *p = g_new0(PeerName, 1);
+
+  p->skipped = g_strdup(why);
+  return peer_name_attach(ssl, p);
+}
+
+const char *vgw_tls_peer_name_skipped(const SSL *ssl) {
+  const PeerName *p = peer_name(ssl);
+
+  return p != NULL ? p->skipped : NULL;
 }
 
 const VgwTlsNameVerdict *vgw_tls_peer_name_verdict(const SSL *ssl) {

@@ -9,6 +9,9 @@
  * X509_V_ERR_HOSTNAME_MISMATCH), so no application data is ever sent; the
  * verdict stays on the connection for its log line and failure reason.
  * Usable in both roles: the caller decides which connections get a check.
+ * A connection that verifies its peer itself (SSL_set_custom_verify: the
+ * server role's mutual authentication) calls vgw_tls_peer_name_match
+ * once the chain is accepted, so one callback decides in order.
  */
 #ifndef VGW_TLS_PEER_NAME_H
 #define VGW_TLS_PEER_NAME_H
@@ -32,6 +35,23 @@ void vgw_tls_peer_name_install(SSL_CTX *ctx, gboolean verify_chain,
  * a certificate that |check| accepts (copied). FALSE if it cannot be
  * recorded (out of memory). */
 gboolean vgw_tls_peer_name_expect(SSL *ssl, const VgwTlsNameCheck *check);
+
+/* vgw_tls_peer_name_match: for a connection whose own verify callback
+ * has accepted the peer's chain: when |ssl| expects a check
+ * (vgw_tls_peer_name_expect), matches the peer's leaf |cert| and records
+ * the verdict. TRUE when no check is expected or the names are accepted;
+ * FALSE when they are refused (the caller fails the handshake with a
+ * bad_certificate alert). */
+gboolean vgw_tls_peer_name_match(SSL *ssl, X509 *cert);
+
+/* vgw_tls_peer_name_skip: |ssl|'s peer names are deliberately not
+ * checked, for the reason |why| (copied; for `show tls connections`).
+ * FALSE if it cannot be recorded. Not with vgw_tls_peer_name_expect. */
+gboolean vgw_tls_peer_name_skip(SSL *ssl, const char *why);
+
+/* vgw_tls_peer_name_skipped: the reason vgw_tls_peer_name_skip recorded,
+ * NULL when none was. */
+const char *vgw_tls_peer_name_skipped(const SSL *ssl);
 
 /* vgw_tls_peer_name_verdict: the verdict on |ssl|'s peer, NULL while no
  * name was checked (none expected, or the handshake did not get there). */

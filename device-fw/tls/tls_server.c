@@ -1,6 +1,7 @@
 /* The TLS listener: see tls_server.h. */
 #include "tls/tls_server.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <glib-unix.h>
@@ -73,6 +74,12 @@ struct VgwTlsServer {
   GHashTable *context_ids; /* context number > 0 -> Identity* */
   GHashTable *context_roots; /* context number -> STACK_OF(X509)* */
   gboolean use_software;
+  /* PeerHostNameVerificationMode in the server role
+   * (vgw_tls_server_set_client_names): |client_names_off| NULL when
+   * checked. */
+  VgwTlsClientNames client_names;
+  char *remote_subject_name;
+  char *client_names_off;
   GQueue half_open;   /* VgwTlsConn*, oldest first */
   GQueue established; /* VgwTlsConn* */
   VgwTlsStreamOps stream; /* open is NULL: application data discarded */
@@ -201,6 +208,9 @@ static void identity_free(Identity *id) {
 typedef struct {
   STACK_OF(X509) *roots;
   char *rule;
+  char *names_for; /* whose names the certificate must carry, for the
+                    * log line of a refusal ("the Proxy Sets ..."); NULL:
+                    * names are not checked */
 } CertCheck;
 
 static void cert_check_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad,
@@ -209,6 +219,7 @@ static void cert_check_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad,
   if (check != NULL) {
     sk_X509_pop_free(check->roots, X509_free);
     g_free(check->rule);
+    g_free(check->names_for);
     g_free(check);
   }
 }
@@ -441,6 +452,20 @@ void vgw_tls_listener_set_client_auth(VgwTlsListener *l, gboolean require,
   l->client_auth_rule = g_strdup(rule);
 }
 
+void vgw_tls_server_set_client_names(VgwTlsServer *s,
+                                     const VgwTlsClientNames *names,
+                                     const char *remote_subject_name,
+                                     const char *why_not) {
+  g_return_if_fail(names != NULL || why_not != NULL);
+  g_free(s->remote_subject_name);
+  s->remote_subject_name = g_strdup(remote_subject_name);
+  g_free(s->client_names_off);
+  s->client_names_off = names == NULL ? g_strdup(why_not) : NULL;
+  if (names != NULL) {
+    s->client_names = *names;
+  }
+}
+
 void vgw_tls_server_set_context_roots(VgwTlsServer *s, guint context,
                                       STACK_OF(X509) *roots) {
   if (roots == NULL) {
@@ -593,7 +618,8 @@ static void handshake_failed(VgwTlsConn *c, VgwTlsError code,
                              const char *detail) {
   g_autofree char *names = NULL;
 
-  if (code == VGW_TLS_ERROR_PEER_CERTIFICATE &&
+  if ((code == VGW_TLS_ERROR_PEER_CERTIFICATE ||
+       code == VGW_TLS_ERROR_HOSTNAME) &&
       vgw_tls_peer_name_refused(c->ssl)) {
     code = VGW_TLS_ERROR_HOSTNAME;
     names = vgw_tls_peer_name_describe(c->ssl);
@@ -1100,8 +1126,70 @@ static enum ssl_verify_result_t verify_client(SSL *ssl, uint8_t *out_alert) {
   c->peer_identity = vgw_tls_peer_verify(
       certs, check->roots, VGW_TLS_ROLE_CLIENT,
       g_get_real_time() / G_USEC_PER_SEC, out_alert, &c->verify_error);
+  /* The chain first, then the names (tls_peer_name.h): the log line
+   * names the first rule that refused. */
+  if (c->peer_identity != NULL &&
+      !vgw_tls_peer_name_match(ssl, sk_X509_value(certs, 0))) {
+    g_set_error(&c->verify_error, VGW_TLS_ERROR, VGW_TLS_ERROR_HOSTNAME,
+                "certificate %s: its names are refused: %s",
+                c->peer_identity->subject,
+                check->names_for ? check->names_for : "-");
+    vgw_tls_peer_identity_free(c->peer_identity);
+    c->peer_identity = NULL;
+    *out_alert = SSL_AD_BAD_CERTIFICATE;
+  }
   sk_X509_pop_free(certs, X509_free);
   return c->peer_identity != NULL ? ssl_verify_ok : ssl_verify_invalid;
+}
+
+/* NAMES_NOT_REQUESTED is why a listener without mutual authentication checks
+ * no names: there is no client certificate to match. */
+#define NAMES_NOT_REQUESTED \
+  "no client certificate is requested (mutual authentication is off on " \
+  "this interface)"
+
+/* expect_client_names sets up |ssl|'s check of its client's names, under
+ * |s|'s PeerHostNameVerificationMode, for a connection accepted on |l|
+ * from socket |fd| and served TLS Context |context|: against the
+ * addresses of the Proxy Sets the client's address classifies to.
+ * FALSE if it cannot be set up. */
+static gboolean expect_client_names(VgwTlsServer *s, VgwTlsListener *l,
+                                    SSL *ssl, int fd, guint context) {
+  if (s->client_names_off != NULL) {
+    return vgw_tls_peer_name_skip(ssl, s->client_names_off);
+  }
+  if (!l->require_client_cert) {
+    return vgw_tls_peer_name_skip(ssl, NAMES_NOT_REQUESTED);
+  }
+  struct sockaddr_in sa;
+  socklen_t salen = sizeof(sa);
+  char address[INET_ADDRSTRLEN];
+  if (getpeername(fd, (struct sockaddr *)&sa, &salen) < 0 ||
+      sa.sin_family != AF_INET ||
+      inet_ntop(AF_INET, &sa.sin_addr, address, sizeof(address)) == NULL) {
+    return FALSE;
+  }
+  GPtrArray *refs = g_ptr_array_new();
+  s->client_names.references(address, refs, s->client_names.data);
+  g_ptr_array_add(refs, NULL);
+  const VgwTlsNameCheck names = {
+      (const char *const *)refs->pdata, refs->len - 1,
+      s->remote_subject_name,
+      s->client_names.strict(context, s->client_names.data)};
+  CertCheck *check = cert_check_of(ssl);
+  g_free(check->names_for);
+  if (names.n_references == 0) {
+    check->names_for = g_strdup_printf(
+        "no Proxy Set classifies %s (no TLS proxy address resolves to it)",
+        address);
+  } else {
+    g_autofree char *list = g_strjoinv(", ", (char **)refs->pdata);
+    check->names_for = g_strdup_printf(
+        "the Proxy Sets %s classifies to are %s", address, list);
+  }
+  gboolean ok = vgw_tls_peer_name_expect(ssl, &names);
+  g_ptr_array_free(refs, TRUE);
+  return ok;
 }
 
 static void accept_one(int fd, const char *peer, gpointer data) {
@@ -1134,11 +1222,12 @@ static void accept_one(int fd, const char *peer, gpointer data) {
     return;
   }
   SSL_set_accept_state(ssl);
-  if (l->require_client_cert &&
-      !require_client_auth(
-          ssl, g_hash_table_lookup(s->context_roots,
-                                   GUINT_TO_POINTER(served)),
-          l->client_auth_rule)) {
+  if ((l->require_client_cert &&
+       !require_client_auth(
+           ssl, g_hash_table_lookup(s->context_roots,
+                                    GUINT_TO_POINTER(served)),
+           l->client_auth_rule)) ||
+      !expect_client_names(s, l, ssl, fd, served)) {
     g_warning("tls: cannot set up a connection for %s", peer);
     SSL_free(ssl);
     close(fd);
@@ -1209,6 +1298,7 @@ VgwTlsServer *vgw_tls_server_new(VgwTlsSigner *signer) {
   s->max_half_open = VGW_TLS_MAX_HALF_OPEN;
   s->max_established = VGW_TLS_MAX_ESTABLISHED;
   s->handshake_timeout_s = VGW_TLS_HANDSHAKE_TIMEOUT_S;
+  s->client_names_off = g_strdup(VGW_TLS_NAMES_NOT_CONFIGURED);
   g_queue_init(&s->half_open);
   g_queue_init(&s->established);
   s->context_ids = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
@@ -1427,5 +1517,7 @@ void vgw_tls_server_free(VgwTlsServer *s) {
   identity_free(s->software_id);
   g_hash_table_destroy(s->context_ids);
   g_hash_table_destroy(s->context_roots);
+  g_free(s->remote_subject_name);
+  g_free(s->client_names_off);
   g_free(s);
 }

@@ -227,6 +227,44 @@ void vgw_tls_listener_set_context(VgwTlsListener *l, guint context,
 void vgw_tls_listener_set_client_auth(VgwTlsListener *l, gboolean require,
                                       const char *rule);
 
+/* How the names of client certificates are checked
+ * (PeerHostNameVerificationMode in the server role, tls_hostname.h). The
+ * callbacks run on the main context while a connection is accepted. */
+typedef struct {
+  /* Appends to |out| the reference identities of a client connecting
+   * from |address| (an IPv4 literal): the addresses, as configured, of
+   * the Proxy Sets that address classifies to (borrowed strings, valid
+   * during the call). None: nothing classifies it. */
+  void (*references)(const char *address, GPtrArray *out, gpointer data);
+  /* Whether TLS Context |context| matches names strictly
+   * (StrictHostNameMatch). */
+  gboolean (*strict)(guint context, gpointer data);
+  gpointer data;
+} VgwTlsClientNames;
+
+/* vgw_tls_server_set_client_names: from the next connection on, the
+ * listeners that require a client certificate
+ * (vgw_tls_listener_set_client_auth) also match its names, when |names|
+ * is not NULL (copied), against the references names->references gives
+ * for the client's address and |remote_subject_name| (TLSRemoteSubjectName,
+ * copied; NULL or "": none). This happens inside the handshake, once the
+ * chain is verified: a refusal sends bad_certificate, fails with
+ * VGW_TLS_ERROR_HOSTNAME and its log line names the rule and the Proxy
+ * Sets (or that none classifies the client); an accepted handshake's log
+ * line names the rule that matched. A client no Proxy Set classifies is
+ * refused unless its CN is |remote_subject_name|: there is no address to
+ * match. With |names| NULL, names are not checked, for the reason
+ * |why_not| (copied), which vgw_tls_peer_name_skipped() then gives for
+ * each connection. */
+/* Why a server whose client names were never set up checks none. */
+#define VGW_TLS_NAMES_NOT_CONFIGURED \
+  "PeerHostNameVerificationMode is not applied to this server"
+
+void vgw_tls_server_set_client_names(VgwTlsServer *s,
+                                     const VgwTlsClientNames *names,
+                                     const char *remote_subject_name,
+                                     const char *why_not);
+
 /* vgw_tls_server_set_context_roots makes |roots| (referenced; NULL: none)
  * the trusted roots client certificates are verified against on
  * connections served TLS Context |context| (0 included), from the next

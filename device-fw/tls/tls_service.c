@@ -29,6 +29,9 @@ struct VgwTlsService {
   VgwTlsServerInfo info;    /* the last status snapshot's strings */
   guint rehandshake_minutes; /* TLSReHandshakeInterval in force */
   guint rehandshake_unit_s;  /* a "minute" of it: 60, shorter in tests */
+  VgwTlsReferencesFunc references; /* the server role's reference
+                                    * identities; NULL: none yet */
+  gpointer references_data;
 };
 
 static int64_t now_unix(void) { return g_get_real_time() / G_USEC_PER_SEC; }
@@ -173,15 +176,59 @@ void vgw_tls_service_key_changed(guint slot, gpointer service) {
             slot);
 }
 
+void vgw_tls_service_set_client_references(VgwTlsService *t,
+                                           VgwTlsReferencesFunc func,
+                                           gpointer data) {
+  t->references = func;
+  t->references_data = data;
+}
+
+static void client_references(const char *address, GPtrArray *out,
+                              gpointer service) {
+  VgwTlsService *t = service;
+  t->references(address, out, t->references_data);
+}
+
+static gboolean context_strict(guint context, gpointer service) {
+  VgwTlsService *t = service;
+  return vgw_tls_context_strict_names(vgw_config_state_running(t->cs),
+                                      context);
+}
+
+/* apply_client_names: the server role's part of
+ * vgw_tls_service_apply_peer_names. */
+static void apply_client_names(VgwTlsService *t, VgwTlsRoles roles,
+                               const VgwParamConfig *running,
+                               const char *remote_subject_name) {
+  const VgwTlsClientNames names = {client_references, context_strict, t};
+  g_autofree char *why_not = NULL;
+
+  if (!(roles & VGW_TLS_ROLE_SERVER)) {
+    why_not = g_strdup_printf(
+        "PeerHostNameVerificationMode %d under manual %s does not cover "
+        "the server role",
+        (int)vgw_param_config_global_named(running,
+                                           "PeerHostNameVerificationMode")
+            ->num,
+        vgw_manual_version_name(vgw_manual_version(running)));
+  } else if (t->references == NULL) {
+    why_not = g_strdup("no Proxy Sets to match client certificates "
+                       "against (no SIP)");
+  }
+  vgw_tls_server_set_client_names(t->server, why_not ? NULL : &names,
+                                  remote_subject_name, why_not);
+}
+
 void vgw_tls_service_apply_peer_names(VgwTlsService *t,
                                       const VgwParamConfig *running) {
-  gboolean check =
-      (vgw_manual_peer_hostname_roles(running) & VGW_TLS_ROLE_CLIENT) != 0;
+  VgwTlsRoles roles = vgw_manual_peer_hostname_roles(running);
+  const char *remote_subject_name =
+      vgw_param_config_global_named(running, "TLSRemoteSubjectName")->str;
 
-  vgw_tls_client_set_peer_names(
-      t->client, check,
-      vgw_param_config_global_named(running, "TLSRemoteSubjectName")->str,
-      vgw_tls_context_strict_names(running, 0));
+  vgw_tls_client_set_peer_names(t->client, (roles & VGW_TLS_ROLE_CLIENT) != 0,
+                                remote_subject_name,
+                                vgw_tls_context_strict_names(running, 0));
+  apply_client_names(t, roles, running, remote_subject_name);
 }
 
 /* use_rehandshake_interval gives both roles' connections the KeyUpdate

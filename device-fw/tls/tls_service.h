@@ -78,11 +78,29 @@ void vgw_tls_service_set_verify_server(VgwTlsService *t, gboolean verify);
 void vgw_tls_service_apply_verify_server(VgwTlsService *t,
                                          const VgwParamConfig *running);
 
+/* VgwTlsReferencesFunc appends to |out| the addresses, as configured,
+ * of the Proxy Sets a TLS client connecting from |address| (an IPv4
+ * literal) classifies to (borrowed strings, valid during the call):
+ * vgwd's vgw_proxy_sets_tls_references. */
+typedef void (*VgwTlsReferencesFunc)(const char *address, GPtrArray *out,
+                                     gpointer data);
+
+/* vgw_tls_service_set_client_references gives the server role what it
+ * matches client certificates against (vgw_tls_service_apply_peer_names);
+ * until it is set, client names are not checked. */
+void vgw_tls_service_set_client_references(VgwTlsService *t,
+                                           VgwTlsReferencesFunc func,
+                                           gpointer data);
+
 /* vgw_tls_service_apply_peer_names applies peer host-name verification
- * under |running| to the client's next connections: on when
- * PeerHostNameVerificationMode covers the client role under the chosen
- * manual (manual_version.h), with TLSRemoteSubjectName and Context 0's
- * StrictHostNameMatch (the client presents Context 0). */
+ * under |running| to the next connections of both roles, where
+ * PeerHostNameVerificationMode covers the role under the chosen manual
+ * (manual_version.h), with TLSRemoteSubjectName: the client role with
+ * Context 0's StrictHostNameMatch (the client presents Context 0); the
+ * server role on listeners that require a client certificate, against
+ * the client references (vgw_tls_service_set_client_references), with
+ * the StrictHostNameMatch of the context each connection is served
+ * (vgw_tls_server_set_client_names). */
 void vgw_tls_service_apply_peer_names(VgwTlsService *t,
                                       const VgwParamConfig *running);
 

@@ -177,6 +177,13 @@ static void set_server_name(const SipPeer *peer, const char *name,
   vgw_sip_transport_set_server_name(((Vgwd *)data)->sip, peer, name);
 }
 
+/* client_references: what the certificate of a TLS client from |address|
+ * must name (VgwTlsReferencesFunc): its Proxy Sets' addresses. */
+static void client_references(const char *address, GPtrArray *out,
+                              gpointer data) {
+  vgw_proxy_sets_tls_references(((Vgwd *)data)->proxy_sets, address, out);
+}
+
 /* set_ping: the Proxy Sets' CRLF pings (VgwProxyLocal). */
 static void set_ping(const SipPeer *peer, guint interval_s, gpointer data) {
   vgw_sip_transport_set_ping(((Vgwd *)data)->sip, peer, interval_s);
@@ -435,6 +442,9 @@ static void start_crypto(Vgwd *d) {
   }
   vgw_tls_service_apply_verify_server(d->tls,
                                       vgw_config_state_running(d->config));
+  if (d->proxy_sets != NULL) {
+    vgw_tls_service_set_client_references(d->tls, client_references, d);
+  }
   vgw_tls_service_apply_peer_names(d->tls,
                                    vgw_config_state_running(d->config));
   if (d->listeners != NULL) {
