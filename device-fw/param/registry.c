@@ -98,7 +98,13 @@ static const VgwParamDesc globals[] = {
              "server (the client's certificate), as the 6.4 manual says; "
              "under 7.x: verify when it is the client (the server's "
              "certificate), as 6.6 and 7.x say. 2 = both roles under both; "
-             "it needs SIPSRequireClientCertificate = 1."},
+             "it needs SIPSRequireClientCertificate = 1. As server, on an "
+             "interface that requires a client certificate, the client's "
+             "certificate is matched against the addresses of the TLS "
+             "Proxy Sets its address classifies to; [vgw] a client no "
+             "Proxy Set classifies is refused (reason hostname, logged "
+             "as \"no Proxy Set classifies ADDRESS\") unless its CN is "
+             "TLSRemoteSubjectName: there is no address to match."},
     {"VerifyServerCertificate", "TLS", ENUM(disable_enable), .default_text = "0",
      .description = "As TLS client, verify the server certificate against the "
                     "trusted roots"},
