@@ -23,7 +23,9 @@ name). Settings change with `vgw ini load --incremental`; the manual
   and 2 under 7.x.
 - Last, a Proxy Set over TLS naming proxy.lab.test (DNS2IP to 10.0.2.2):
   a server with a certificate for proxy.lab.test passes (san-dns), one
-  with only 10.0.2.2 is refused and its proxy is down.
+  with only 10.0.2.2 is refused and its proxy is down; `vgw tls
+  connections --json` shows the good one's hostname_rule (san-dns and its
+  sentence).
 
 Every refusal: the OPTIONS fails as tls-handshake-failed/hostname and
 s_server never sees it; the console names the peer, the alert (bad
@@ -32,6 +34,7 @@ tls client_failure_reasons "hostname"; and a capture (with the gateway's
 own key log, so TLS 1.3's encrypted alert is readable) shows the gateway
 sending bad_certificate (42) to that server. Every accepted handshake
 logs the rule that matched."""
+import json
 import os
 import re
 import subprocess
@@ -62,30 +65,13 @@ CERTS = {
 
 
 class Gateway:
-    """What the test knows of its gateway: the console read so far, the
-    servers' ports whose handshakes the gateway must have refused."""
+    """What the test knows of its gateway: the servers' ports whose
+    handshakes the gateway must have refused."""
 
     def __init__(self, run, pki):
         self.run = run
         self.pki = pki
-        self.seen = 0
         self.refused_ports = []
-
-    def new_console(self):
-        log = self.run.console(GW)
-        if len(log) < self.seen:
-            self.seen = 0  # a new log since a reset
-        new, self.seen = log[self.seen:], len(log)
-        return new
-
-
-def tls_status(run):
-    return (run.status(GW) or {}).get('tls') or {}
-
-
-def delta(before, after, key):
-    b, a = before.get(key) or {}, after.get(key) or {}
-    return {k: n - b.get(k, 0) for k, n in a.items() if n != b.get(k, 0)}
 
 
 def s_server(gw, cert, port):
@@ -108,16 +94,10 @@ def dial(gw, cert, host):
     return o, out, port
 
 
-def accepted(gw, what, cert, host, rule):
-    """CERT dialled as HOST is answered; RULE (None: names not checked)
-    is in the handshake's log line; no failure counted."""
-    run = gw.run
-    before = tls_status(run)
-    gw.new_console()
-    o, out, port = dial(gw, cert, host)
-    run.check(o.get('answered') is True and o.get('status') == 200,
-              '%s: %s dialled as %s answers the OPTIONS' % (what, cert, host), (o, out))
-    lines = re.findall(r'tls: handshake to 10\.0\.2\.2:%d: [^\n]*' % port, gw.new_console())
+def check_handshake_rule(run, what, lines, rule):
+    """LINES, the handshake log lines of one connection, are one that
+    names the host-name RULE, or none when RULE is None (names not
+    checked)."""
     if rule is None:
         run.check(len(lines) == 1 and 'host name:' not in lines[0],
                   '%s: the handshake is logged without a host-name rule (names not checked)'
@@ -125,8 +105,21 @@ def accepted(gw, what, cert, host, rule):
     else:
         run.check(len(lines) == 1 and ('; host name: %s: ' % rule) in lines[0],
                   '%s: the handshake log line names the rule %s' % (what, rule), lines)
-    t = tls_status(run)
-    run.check(delta(before, t, 'client_failure_reasons') == {},
+
+
+def accepted(gw, what, cert, host, rule):
+    """CERT dialled as HOST is answered; RULE (None: names not checked)
+    is in the handshake's log line; no failure counted."""
+    run = gw.run
+    before = run.tls_status(GW)
+    run.console_new(GW)
+    o, out, port = dial(gw, cert, host)
+    run.check(o.get('answered') is True and o.get('status') == 200,
+              '%s: %s dialled as %s answers the OPTIONS' % (what, cert, host), (o, out))
+    lines = re.findall(r'tls: handshake to 10\.0\.2\.2:%d: [^\n]*' % port, run.console_new(GW))
+    check_handshake_rule(run, what, lines, rule)
+    t = run.tls_status(GW)
+    run.check(vgwtest.counter_delta(before, t, 'client_failure_reasons') == {},
               '%s: no client failure counted' % what, t)
 
 
@@ -135,8 +128,8 @@ def refused(gw, what, cert, host, rule):
     reaches s_server, the console names peer, alert, context and rule, the
     status counts one `hostname` failure."""
     run = gw.run
-    before = tls_status(run)
-    gw.new_console()
+    before = run.tls_status(GW)
+    run.console_new(GW)
     o, out, port = dial(gw, cert, host)
     gw.refused_ports.append(port)
     run.check(o.get('answered') is False and o.get('failure') == 'tls-handshake-failed'
@@ -144,14 +137,14 @@ def refused(gw, what, cert, host, rule):
               '%s: %s dialled as %s is refused (tls-handshake-failed, hostname) before any SIP'
               % (what, cert, host), (o, out))
     lines = re.findall(r'tls: handshake to 10\.0\.2\.2:%d failed: [^\n]*' % port,
-                       gw.new_console())
+                       run.console_new(GW))
     want = (r'alert sent: bad certificate; TLS Context 0 [^;]*; rule: %s: [^;]+; '
             r'reason: hostname$' % rule)
     run.check(len(lines) == 1 and re.search(want, lines[0]) is not None,
               '%s: the console names the server, the bad_certificate alert, the context and '
               'the rule %s' % (what, rule), lines)
-    t = tls_status(run)
-    run.check(delta(before, t, 'client_failure_reasons') == {'hostname': 1},
+    t = run.tls_status(GW)
+    run.check(vgwtest.counter_delta(before, t, 'client_failure_reasons') == {'hostname': 1},
               '%s: status counts one more hostname failure' % what, t)
 
 
@@ -230,8 +223,8 @@ def proxy_set(gw):
         if not (good.wait_for('ACCEPT', timeout=60) and ip_only.wait_for('ACCEPT', timeout=60)):
             run.check(False, 'the Proxy Sets\' s_servers listen')
             return
-        before = tls_status(run)
-        gw.new_console()
+        before = run.tls_status(GW)
+        run.console_new(GW)
         load(run, 'Proxy Sets 1 and 2 over TLS to %s' % NAME,
              '[ ProxySet ]\n'
              'FORMAT ProxySet_Index = ProxySet_ProxyName, ProxySet_EnableProxyKeepAlive, '
@@ -252,7 +245,7 @@ def proxy_set(gw):
         log, ok_line, bad_line, down = '', None, None, False
         deadline = time.monotonic() + WAIT_S
         while time.monotonic() < deadline:
-            log += gw.new_console()
+            log += run.console_new(GW)
             ok_line = re.search(r'tls: handshake to 10\.0\.2\.2:%d: [^\n]*' % good_port, log)
             bad_line = re.search(r'tls: handshake to 10\.0\.2\.2:%d failed: [^\n]*' % ip_port,
                                  log)
@@ -276,14 +269,40 @@ def proxy_set(gw):
                   bad_line.group(0) if bad_line else run.console_tail(GW, 60))
         gw.refused_ports.append(ip_port)
         run.check(down, 'Proxy Set IPONLY: its proxy is marked down', run.console_tail(GW, 60))
-        t = tls_status(run)
-        run.check(delta(before, t, 'client_failure_reasons').get('hostname', 0) >= 1,
+        conn = client_connection(run, good_port)
+        run.check((conn.get('hostname_rule') or {}).get('rule') == 'san-dns' and
+                  'matches the Proxy Set address %s' % NAME in conn['hostname_rule'].get(
+                      'sentence', '') and conn.get('hostname_not_checked') is None,
+                  'vgw tls connections --json: the connection to Proxy Set GOOD shows '
+                  'hostname_rule san-dns and its sentence', conn)
+        t = run.tls_status(GW)
+        refusals = vgwtest.counter_delta(before, t, 'client_failure_reasons')
+        run.check(refusals.get('hostname', 0) >= 1,
                   'Proxy Set IPONLY: status counts its refusals as hostname', t)
     finally:
         good.p.kill()
         ip_only.p.kill()
         good.finish()
         ip_only.finish()
+
+
+def client_connection(run, port):
+    """The gateway's connection to 10.0.2.2:PORT in `vgw tls connections
+    --json`, once established ({} if none within WAIT_S: keep-alives
+    reopen a closed one)."""
+    deadline = time.monotonic() + WAIT_S
+    while time.monotonic() < deadline:
+        p = run.vgw('tls', 'connections', '--name', GW, '--json', timeout=120)
+        try:
+            conns = json.loads(p.stdout).get('connections') or []
+        except (ValueError, AttributeError):
+            conns = []
+        for c in conns:
+            if (c.get('role') == 'client' and c.get('state') == 'established'
+                    and c.get('peer') == '%s:%d' % (HOST, port)):
+                return c
+        time.sleep(3)
+    return {}
 
 
 def alerts_in_capture(gw, path):
@@ -326,16 +345,22 @@ def captured(gw, what, steps):
     alerts_in_capture(gw, path)
 
 
+def trust_root(run, gw, pki):
+    """Gateway GW's Context 0 serves PKI's gw certificate and trusts
+    PKI's root."""
+    p = run.vgw('cert', 'inject', '--name', gw, '--cert', pki + '/gw.crt', '--key',
+                pki + '/gw.key', '--ca', pki + '/root.crt', timeout=300)
+    run.check(p.returncode == 0, 'vgw cert inject: Context 0 trusts the test root',
+              p.stdout + p.stderr)
+
+
 def test(run):
     pki = os.path.join(run.state_root, 'pki')
     os.makedirs(pki)
     make_pki(run, pki)
     if run.up(GW).returncode != 0:
         return
-    p = run.vgw('cert', 'inject', '--name', GW, '--cert', pki + '/gw.crt', '--key',
-                pki + '/gw.key', '--ca', pki + '/root.crt', timeout=300)
-    run.check(p.returncode == 0, 'vgw cert inject: Context 0 trusts the test root',
-              p.stdout + p.stderr)
+    trust_root(run, GW, pki)
     gw = Gateway(run, pki)
     captured(gw, '6.4', [manual_64])
 

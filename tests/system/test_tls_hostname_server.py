@@ -24,8 +24,8 @@ Accepted: the client's OPTIONS over TLS is answered, the handshake's log
 line names the rule, no failure is counted, and `vgw tls connections
 --json` shows the connection's hostname_rule (rule and sentence), or,
 where names are not checked, null and the reason in
-hostname_not_checked. Refused: `openssl s_client` (TLS 1.3, its OPTIONS
-written right behind its Finished) gets bad_certificate and no SIP
+hostname_not_checked. Refused: `openssl s_client` (TLS 1.3, and once
+TLS 1.2; its OPTIONS written right behind its Finished) gets bad_certificate and no SIP
 answer, the gateway reads no SIP message, the console line names the
 peer, the Proxy Sets, the alert, the context and the rule, and `status
 --json` counts one `hostname` failure. A capture of the 6.4 refusals
@@ -41,6 +41,7 @@ import subprocess
 import sipcapture
 import vgwtest
 from test_sip_options import check_options_ok, recv_response, request
+from test_tls_hostname import check_handshake_rule, trust_root
 
 GW = 'tlshostsrv'
 HOST = '10.0.2.2'  # the host, as the gateway sees it (slirp)
@@ -88,12 +89,12 @@ CERTS = {
 
 class Gateway:
     """The test's gateway: its PKI, its lan-main and lan-2 TLS ports on
-    the host, the console read so far, the capture of the refusals."""
+    the host, the capture of the refusals."""
 
     def __init__(self, run, pki):
         self.run, self.pki = run, pki
         self.main = self.lan2 = None
-        self.seen = 0
+        self.calls = 0
         self.capture = None
         self.refusals = 0
 
@@ -105,26 +106,11 @@ class Gateway:
         return self.run.check(None not in (self.main, self.lan2),
                               'status: the TLS ports of lan-main and lan-2', st)
 
-    def new_console(self):
-        log = self.run.console(GW)
-        if len(log) < self.seen:
-            self.seen = 0  # a new log since a reset
-        new, self.seen = log[self.seen:], len(log)
-        return new
-
-
-def tls_status(run):
-    return (run.status(GW) or {}).get('tls') or {}
 
 
 def tls_received(run):
     """SIP messages received over TLS so far."""
     return (((run.status(GW) or {}).get('sip') or {}).get('tls') or {}).get('received')
-
-
-def delta(before, after, key):
-    b, a = before.get(key) or {}, after.get(key) or {}
-    return {k: n - b.get(k, 0) for k, n in a.items() if n != b.get(k, 0)}
 
 
 def connections(run):
@@ -157,9 +143,10 @@ def accepted(gw, what, cert, rule, not_checked=None, port=None):
     hostname_not_checked); the handshake's log line names RULE; no failure
     is counted."""
     run = gw.run
-    before = tls_status(run)
-    gw.new_console()
-    call = 'srv-%s-%d' % (cert, gw.seen)
+    before = run.tls_status(GW)
+    run.console_new(GW)
+    gw.calls += 1
+    call = 'srv-%s-%d' % (cert, gw.calls)
     subject = 'CN=' + CERTS[cert][1] if cert else None
     try:
         s = tls_client(port or gw.main, gw.pki, cert)
@@ -189,29 +176,25 @@ def accepted(gw, what, cert, rule, not_checked=None, port=None):
                       % (what, rule), mine)
     finally:
         s.close()
-    lines = re.findall(r'tls: handshake with 10\.0\.2\.2:\d+: [^\n]*', gw.new_console())
-    if rule is None:
-        run.check(len(lines) == 1 and 'host name:' not in lines[0],
-                  '%s: the handshake is logged without a host-name rule' % what, lines)
-    else:
-        run.check(len(lines) == 1 and ('; host name: %s: ' % rule) in lines[0],
-                  '%s: the handshake log line names the rule %s' % (what, rule), lines)
-    run.check(delta(before, tls_status(run), 'failure_reasons') == {},
-              '%s: no failure counted' % what, tls_status(run))
+    lines = re.findall(r'tls: handshake with 10\.0\.2\.2:\d+: [^\n]*', run.console_new(GW))
+    check_handshake_rule(run, what, lines, rule)
+    after = run.tls_status(GW)
+    run.check(vgwtest.counter_delta(before, after, 'failure_reasons') == {},
+              '%s: no failure counted' % what, after)
 
 
-def refused(gw, what, cert, rule, whose=CLASSIFIED):
-    """CERT is refused for its names with RULE: s_client gets
+def refused(gw, what, cert, rule, whose=CLASSIFIED, version='-tls1_3'):
+    """CERT is refused for its names with RULE: s_client (VERSION) gets
     bad_certificate and no SIP answer; the gateway read no SIP; the
     console line names the peer, WHOSE names were asked for, the alert,
     the context and RULE; one `hostname` failure is counted."""
     run = gw.run
-    before, received = tls_status(run), tls_received(run)
-    gw.new_console()
+    before, received = run.tls_status(GW), tls_received(run)
+    run.console_new(GW)
     base = os.path.join(gw.pki, cert)
     keylog = gw.capture.keylog if gw.capture else os.path.join(run.state_root, 'refused.keys')
     p = subprocess.run(
-        ['openssl', 's_client', '-connect', '127.0.0.1:%d' % gw.main, '-tls1_3', '-ign_eof',
+        ['openssl', 's_client', '-connect', '127.0.0.1:%d' % gw.main, version, '-ign_eof',
          '-keylogfile', keylog, '-cert', base + '.crt', '-key', base + '.key'],
         input=request('OPTIONS', 'TLS', 'r' + cert, 'refused-%s@test' % cert, scheme='sips'),
         capture_output=True, timeout=300)
@@ -221,15 +204,16 @@ def refused(gw, what, cert, rule, whose=CLASSIFIED):
     run.check(tls_received(run) == received,
               '%s: no SIP message was read from the refused client' % what,
               (received, tls_received(run)))
-    lines = re.findall(r'tls: handshake with 10\.0\.2\.2:\d+ failed: [^\n]*', gw.new_console())
+    lines = re.findall(r'tls: handshake with 10\.0\.2\.2:\d+ failed: [^\n]*', run.console_new(GW))
     want = (r'failed: client certificate [^;]*: its names are refused: %s[^;]*; '
             r'alert sent: bad certificate; TLS Context 0 \([^;]*\); rule: %s: [^;]+; '
             r'reason: hostname$' % (re.escape(whose), rule))
     run.check(len(lines) == 1 and re.search(want, lines[0]) is not None,
               '%s: the console names the client, %s, the bad_certificate alert, the context '
               'and the rule %s' % (what, whose, rule), lines)
-    run.check(delta(before, tls_status(run), 'failure_reasons') == {'hostname': 1},
-              '%s: status counts one hostname failure' % what, tls_status(run))
+    after = run.tls_status(GW)
+    run.check(vgwtest.counter_delta(before, after, 'failure_reasons') == {'hostname': 1},
+              '%s: status counts one hostname failure' % what, after)
     gw.refusals += 1
 
 
@@ -262,6 +246,7 @@ def manual_64_matrix(gw):
     accepted(gw, w + ', CN only, the Proxy Set address', 'cn-only', 'cn-reference')
     accepted(gw, w + ', wildcard *.lab.test', 'wild-left', 'san-dns')
     refused(gw, w + ', wrong SAN and CN', 'wrong-all', 'no-match')
+    refused(gw, w + ', wrong SAN and CN, TLS 1.2', 'wrong-all', 'no-match', version='-tls1_2')
     refused(gw, w + ', wrong SAN critical', 'wrong-san-critical', 'san-critical')
     refused(gw, w + ', CN only, no TLSRemoteSubjectName', 'cn-remote', 'no-match')
     refused(gw, w + ', wildcard p*y.lab.test', 'wild-partial', 'no-match')
@@ -346,15 +331,9 @@ def test(run):
     pki = os.path.join(run.state_root, 'pki')
     os.makedirs(pki)
     make_pki(run, pki)
-    ini = os.path.join(run.state_root, 'boot.ini')
-    with open(ini, 'w') as f:
-        f.write(BOOT_INI)
-    if run.up(GW, '--config', ini).returncode != 0:
+    if run.up_config(GW, BOOT_INI).returncode != 0:
         return
-    p = run.vgw('cert', 'inject', '--name', GW, '--cert', pki + '/gw.crt', '--key',
-                pki + '/gw.key', '--ca', pki + '/root.crt', timeout=300)
-    run.check(p.returncode == 0, 'vgw cert inject: Context 0 trusts the test root',
-              p.stdout + p.stderr)
+    trust_root(run, GW, pki)
     gw = Gateway(run, pki)
     if not gw.find_ports():
         return

@@ -23,6 +23,7 @@ class Run:
         self.state_root = tempfile.mkdtemp(prefix='vgwst-', dir='/tmp')
         self.env = dict(os.environ, VGW_STATE_DIR=self.state_root)
         self.count = 0
+        self.console_seen = {}  # console_new's position per gateway
         self.failed = 0
         self.started = set()
 
@@ -66,6 +67,14 @@ class Run:
                    p.stdout + p.stderr + self.console_tail(name))
         return p
 
+    def up_config(self, name, ini):
+        """Boots gateway NAME as up() does, from the ini text INI (`vgw up
+        --config`)."""
+        path = os.path.join(self.state_root, name + '-boot.ini')
+        with open(path, 'w') as f:
+            f.write(ini)
+        return self.up(name, '--config', path)
+
     def status(self, name):
         """Returns `vgw status --json` as a dict, or None with a failed check."""
         p = self.vgw('status', '--name', name, '--json', timeout=60)
@@ -105,6 +114,21 @@ class Run:
         except OSError:
             return ''
 
+    def console_new(self, name):
+        """The console log of gateway NAME written since the last call
+        (all of it the first time, and after a reset started a new log)."""
+        log = self.console(name)
+        seen = self.console_seen.get(name, 0)
+        if len(log) < seen:
+            seen = 0
+        self.console_seen[name] = len(log)
+        return log[seen:]
+
+    def tls_status(self, name):
+        """`vgw status --json`'s tls object of gateway NAME ({} when
+        there is none)."""
+        return (self.status(name) or {}).get('tls') or {}
+
     def console_tail(self, name, lines=25):
         text = self.console(name)
         if not text:
@@ -138,6 +162,13 @@ def main(test):
     except Exception:
         run.check(False, 'test ran to completion', traceback.format_exc())
     sys.exit(run.finish())
+
+
+def counter_delta(before, after, key):
+    """The counters of dict KEY (of two status snapshots) that changed
+    from BEFORE to AFTER, by how much."""
+    b, a = before.get(key) or {}, after.get(key) or {}
+    return {k: n - b.get(k, 0) for k, n in a.items() if n != b.get(k, 0)}
 
 
 def busy_port():
