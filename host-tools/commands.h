@@ -226,6 +226,10 @@ typedef struct {
   char *key;           /* inject: PEM private key, imported into the slot */
   char *slot_text;     /* inject: --slot as given */
   char **ca;           /* inject: PEM trusted roots, replacing the context's */
+  guint32 generate;    /* inject: VGW_KEY_TYPE_* of a key to generate in the
+                        * engine, with a self-signed certificate (instead of
+                        * --cert); VGW_KEY_TYPE_NONE when not asked */
+  char *subject;       /* inject --generate: its common name */
   /* Derived by the check. */
   guint slot;
   gboolean slot_given;

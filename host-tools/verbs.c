@@ -387,8 +387,13 @@ static const VgwVerb pki_verbs[] = {
 static const VgwOption cert_inject_options[] = {
   CONTEXT_OPTION,
   { VGW_OPTION("cert", 0, vgw_option_string, VgwCertOptions, cert, "F.pem",
-               "The device certificate, PEM (intermediates may follow it)"),
-    .flags = VGW_OPTION_REQUIRED },
+               "The device certificate, PEM (intermediates may follow it)") },
+  { VGW_OPTION("generate", 0, vgw_option_key_type, VgwCertOptions, generate, "T",
+               "Instead of --cert: generate a T key (ec-p256, rsa-2048, rsa-3072) in "
+               "the engine slot and a self-signed certificate signed by it there") },
+  { VGW_OPTION("subject", 0, vgw_option_string, VgwCertOptions, subject, "CN",
+               "With --generate: the certificate's common name (default: the "
+               "gateway's name)") },
   { VGW_OPTION("chain", 0, vgw_option_string, VgwCertOptions, chain, "F.pem",
                "Intermediates sent after the certificate, PEM") },
   { VGW_OPTION("key", 0, vgw_option_string, VgwCertOptions, key, "F.pem",
@@ -416,6 +421,9 @@ static const VgwVerb cert_verbs[] = {
             "clientAuth.  A refused bundle changes nothing: the error starts with\n"
             "the reason (key-mismatch, untrusted, chain-invalid, not-yet-valid,\n"
             "expired, key-usage, no-server-auth, no-client-auth, unreadable).\n"
+            "--generate T instead of --cert makes a new key in the engine slot\n"
+            "and a self-signed certificate (CN=--subject) signed by it there; the\n"
+            "private key never leaves the engine.\n"
             "New connections use an accepted bundle; open ones keep theirs.\n"
             "On a running gateway this goes through its maintenance port; on a\n"
             "stopped one it writes its flash image and keystore.",

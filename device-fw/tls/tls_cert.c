@@ -199,6 +199,19 @@ static EVP_PKEY *parse_spki(GBytes *spki) {
   return pkey;
 }
 
+gboolean vgw_tls_cert_common_name_valid(const char *cn) {
+  size_t len = strlen(cn);
+  if (len == 0 || len > VGW_TLS_CERT_CN_MAX) {
+    return FALSE;
+  }
+  for (size_t i = 0; i < len; i++) {
+    if (!g_ascii_isprint(cn[i])) {
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
 X509 *vgw_tls_cert_issue(GBytes *spki, const char *common_name, int64_t now,
                          VgwTlsSignFunc sign, gpointer sign_data,
                          GError **error) {

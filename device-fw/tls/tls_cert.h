@@ -32,6 +32,14 @@ G_BEGIN_DECLS
 typedef GBytes *(*VgwTlsSignFunc)(uint32_t scheme, const uint8_t *digest,
                                   size_t len, gpointer data, GError **error);
 
+/* VGW_TLS_CERT_CN_MAX is X.520's upper bound on a commonName
+ * (ub-common-name). */
+#define VGW_TLS_CERT_CN_MAX 64
+
+/* vgw_tls_cert_common_name_valid returns TRUE if |cn| may name an issued
+ * certificate: 1 to VGW_TLS_CERT_CN_MAX printable ASCII characters. */
+gboolean vgw_tls_cert_common_name_valid(const char *cn);
+
 /* vgw_tls_cert_issue returns a self-signed certificate for the public key
  * |spki| (DER SubjectPublicKeyInfo, an RSA or P-256 key) named
  * CN=|common_name|, valid from |now| (Unix time) for VGW_TLS_CERT_YEARS,

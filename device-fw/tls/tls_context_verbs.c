@@ -257,6 +257,70 @@ static void verb_check(const VgwMgmtCall *c, VgwMgmtReply *out) {
   g_bytes_unref(spki);
 }
 
+/* verb_issue stages, as the device certificate, a self-signed one for
+ * the key in an engine slot, signed by that key inside the engine (the
+ * certificate Context 0 gets at first boot, tls_cert.h). */
+static void verb_issue(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  VgwTlsContextVerbs *v = c->data;
+  guint64 slot;
+  if (c->argc != 2 || !g_ascii_string_to_unsigned(c->argv[1], 10, 0,
+                                                   VGW_CRYPTO_SLOTS - 1, &slot,
+                                                   NULL)) {
+    vgw_reply_usage(c, out);
+    return;
+  }
+  const char *cn = c->argv[2];
+  if (!vgw_tls_cert_common_name_valid(cn)) {
+    vgw_reply_fail(out,
+                   "bad common name: 1 to %d printable ASCII characters",
+                   VGW_TLS_CERT_CN_MAX);
+    return;
+  }
+  if (!v->staging) {
+    vgw_reply_fail(out, "no bundle staged (cert-begin first)");
+    return;
+  }
+  if (v->cert != NULL) {
+    vgw_reply_fail(out, "the device certificate was already staged");
+    return;
+  }
+  if (v->engine == NULL) {
+    vgw_reply_fail(out, "no crypto engine on this board");
+    return;
+  }
+  GBytes *spki = key_of(v, (guint)slot, out);
+  if (spki == NULL) {
+    return;
+  }
+  GError *error = NULL;
+  VgwTlsEngineKey key = {v->engine, (guint)slot};
+  v->cert = vgw_tls_cert_issue(spki, cn, g_get_real_time() / G_USEC_PER_SEC,
+                               vgw_tls_engine_sign, &key, &error);
+  g_bytes_unref(spki);
+  if (v->cert == NULL) {
+    vgw_reply_fail(out, "engine slot %u: cannot issue a certificate: %s",
+                   (guint)slot, error->message);
+    g_error_free(error);
+    return;
+  }
+  char *subject = vgw_tls_cert_subject(v->cert);
+  char *fp = vgw_tls_cert_fingerprint(v->cert);
+  GString *b = g_string_new(NULL);
+  if (c->human) {
+    g_string_printf(b, "Staged a self-signed %s for the key in slot %u.\n",
+                    subject, (guint)slot);
+  } else {
+    g_string_append_c(b, '{');
+    vgw_json_uint(b, "slot", slot);
+    vgw_json_str(b, "subject", subject);
+    vgw_json_str(b, "sha256", fp);
+    g_string_append_c(b, '}');
+  }
+  vgw_reply_ok(out, b);
+  g_free(subject);
+  g_free(fp);
+}
+
 static void verb_commit(const VgwMgmtCall *c, VgwMgmtReply *out) {
   VgwTlsContextVerbs *v = c->data;
   guint64 slot = v->staging ? vgw_tls_identity_slot(v->cs, v->context) : 0;
@@ -436,6 +500,9 @@ static const VgwMgmtVerb context_verbs[] = {
     {"cert-check", "BASE64-SPKI",
      "validate the staged bundle for a key not yet in the engine", 0,
      verb_check},
+    {"cert-issue", "SLOT COMMON-NAME",
+     "stage a self-signed certificate for the key in engine SLOT", 0,
+     verb_issue},
     {"cert-commit", "[SLOT]",
      "validate the staged bundle and install it (key in engine SLOT)", 0,
      verb_commit},
