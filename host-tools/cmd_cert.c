@@ -255,12 +255,37 @@ inject(const VgwCertOptions *opts, CertTarget *t, const Bundle *b, GError **erro
   return TRUE;
 }
 
+/* check_slot_subject checks --slot and --subject, the options inject
+ * and csr share. */
+static gboolean
+check_slot_subject(VgwCertOptions *opts, GError **error)
+{
+  guint64 n;
+
+  if (opts->subject != NULL && !vgw_tls_cert_common_name_valid(subject_cn(opts->subject))) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+                "invalid value '%s' for --subject (expected a common name of 1 to %d "
+                "printable ASCII characters)", opts->subject, VGW_TLS_CERT_CN_MAX);
+    return FALSE;
+  }
+  if (opts->slot_text == NULL)
+    return TRUE;
+  if (!g_ascii_string_to_unsigned(opts->slot_text, 10, 0, VGW_CRYPTO_SLOTS - 1, &n, NULL)) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+                "invalid value '%s' for --slot (expected 0 to %u)", opts->slot_text,
+                VGW_CRYPTO_SLOTS - 1);
+    return FALSE;
+  }
+  opts->slot = (guint) n;
+  opts->slot_given = TRUE;
+  return TRUE;
+}
+
 gboolean
 vgw_cert_inject_check(gpointer data, GError **error)
 {
   VgwCertOptions *opts = data;
   gboolean generating = opts->generate != VGW_KEY_TYPE_NONE;
-  guint64 n;
 
   if ((opts->cert == NULL) == !generating) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
@@ -279,24 +304,49 @@ vgw_cert_inject_check(gpointer data, GError **error)
                 "certificate has its own");
     return FALSE;
   }
-  if (generating && opts->subject != NULL &&
-      !vgw_tls_cert_common_name_valid(subject_cn(opts->subject))) {
-    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
-                "invalid value '%s' for --subject (expected a common name of 1 to %d "
-                "printable ASCII characters)", opts->subject, VGW_TLS_CERT_CN_MAX);
-    return FALSE;
+  return check_slot_subject(opts, error);
+}
+
+gboolean
+vgw_cert_csr_check(gpointer data, GError **error)
+{
+  return check_slot_subject(data, error);
+}
+
+gboolean
+vgw_cert_csr_run(gconstpointer data, GError **error)
+{
+  const VgwCertOptions *opts = data;
+  g_autofree char *context = g_strdup_printf("%u", opts->context);
+  g_autofree char *slot_text = NULL;
+  CertTarget t = { 0 };
+  JsonObject *o = NULL;
+  guint slot = opts->slot;
+  const char *pem;
+  gboolean ok;
+
+  if (target_open(opts->name, &t, error) &&
+      (opts->slot_given || current_slot(&t, context, &slot, error))) {
+    slot_text = g_strdup_printf("%u", slot);
+    const char *req[] = { "cert-csr", slot_text,
+                          opts->subject != NULL ? subject_cn(opts->subject) : opts->name,
+                          NULL };
+    o = vgw_keystore_request(t.ks, req, error);
   }
-  if (opts->slot_text == NULL)
-    return TRUE;
-  if (!g_ascii_string_to_unsigned(opts->slot_text, 10, 0, VGW_CRYPTO_SLOTS - 1, &n, NULL)) {
-    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
-                "invalid value '%s' for --slot (expected 0 to %u)", opts->slot_text,
-                VGW_CRYPTO_SLOTS - 1);
+  target_close(&t);
+  if (o == NULL)
     return FALSE;
+  pem = vgw_conf_string(o, "csr");
+  if (opts->out == NULL) {
+    fputs(pem, stdout);
+    ok = TRUE;
+  } else if ((ok = g_file_set_contents(opts->out, pem, -1, NULL))) {
+    printf("%s: certificate request for the key in engine slot %u\n", opts->out, slot);
+  } else {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "%s: cannot write it", opts->out);
   }
-  opts->slot = (guint) n;
-  opts->slot_given = TRUE;
-  return TRUE;
+  json_object_unref(o);
+  return ok;
 }
 
 gboolean
@@ -385,6 +435,7 @@ vgw_cert_options_clear(VgwCertOptions *opts)
   g_free(opts->key);
   g_free(opts->slot_text);
   g_free(opts->subject);
+  g_free(opts->out);
   g_strfreev(opts->ca);
   memset(opts, 0, sizeof *opts);
 }

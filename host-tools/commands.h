@@ -229,7 +229,8 @@ typedef struct {
   guint32 generate;    /* inject: VGW_KEY_TYPE_* of a key to generate in the
                         * engine, with a self-signed certificate (instead of
                         * --cert); VGW_KEY_TYPE_NONE when not asked */
-  char *subject;       /* inject --generate: its common name */
+  char *subject;       /* inject --generate, csr: the common name */
+  char *out;           /* csr: the file to write (NULL: stdout) */
   /* Derived by the check. */
   guint slot;
   gboolean slot_given;
@@ -237,6 +238,8 @@ typedef struct {
 gboolean vgw_cert_inject_check(gpointer opts, GError **error);
 gboolean vgw_cert_inject_run(gconstpointer opts, GError **error);
 gboolean vgw_cert_show_run(gconstpointer opts, GError **error);
+gboolean vgw_cert_csr_check(gpointer opts, GError **error);
+gboolean vgw_cert_csr_run(gconstpointer opts, GError **error);
 /* vgw up --config: HTTPSCertFileName, HTTPSPkeyFileName and
  * HTTPSRootFileName of |cfg| as inject options (files beside |ini_path|;
  * |out| left empty when none is named).  FALSE for a key or roots without

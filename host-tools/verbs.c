@@ -407,6 +407,18 @@ static const VgwOption cert_inject_options[] = {
   { NULL },
 };
 
+static const VgwOption cert_csr_options[] = {
+  CONTEXT_OPTION,
+  { VGW_OPTION("slot", 0, vgw_option_string, VgwCertOptions, slot_text, "S",
+               "The engine slot whose key the request is for (default: the "
+               "context's)") },
+  { VGW_OPTION("subject", 0, vgw_option_string, VgwCertOptions, subject, "CN",
+               "The common name to request (default: the gateway's name)") },
+  { VGW_OPTION("out", 0, vgw_option_string, VgwCertOptions, out, "F.csr",
+               "Write the request to F (default: stdout)") },
+  { NULL },
+};
+
 static const VgwOption cert_show_options[] = {
   CONTEXT_OPTION,
   { NULL },
@@ -430,6 +442,15 @@ static const VgwVerb cert_verbs[] = {
     .flags = VGW_VERB_GATEWAY, .options = cert_inject_options,
     VERB_OPTIONS(VgwCertOptions), .check = vgw_cert_inject_check,
     .run = vgw_cert_inject_run },
+  { .name = "csr", .summary = "a certificate signing request for a TLS Context's engine key",
+    .help = "Print a PKCS#10 certificate signing request (PEM) for the key in the\n"
+            "context's engine slot (or --slot), subject CN=--subject, signed by\n"
+            "that key inside the engine.  Have a CA sign it and install the\n"
+            "result with `vgw cert inject --cert F --slot S`: the private key\n"
+            "never leaves the engine.  Works on a running or a stopped gateway.",
+    .flags = VGW_VERB_GATEWAY, .options = cert_csr_options,
+    VERB_OPTIONS(VgwCertOptions), .check = vgw_cert_csr_check,
+    .run = vgw_cert_csr_run },
   { .name = "show", .summary = "show a TLS Context's certificate, chain and trusted roots",
     .help = "Show a TLS Context's key slot, certificate, chain and trusted roots\n"
             "(subject, issuer, validity, SHA-256).  --json: the firmware's\n"

@@ -1,9 +1,10 @@
 /*
- * Self-signed X.509 certificates whose signature is made elsewhere: the
- * TBSCertificate is built here with BoringSSL's CBB, its digest is handed
- * to a signing function (the crypto engine for the device identity, a
- * software key for the benchmark's software-key mode), and the result is
- * parsed back into an X509 and checked against the public key.
+ * Self-signed X.509 certificates, and PKCS#10 requests for a CA to sign,
+ * whose signature is made elsewhere: the TBSCertificate (or the
+ * CertificationRequestInfo) is built here with BoringSSL's CBB, its
+ * digest is handed to a signing function (the crypto engine for the
+ * device identity, a software key for the benchmark's software-key mode),
+ * and the result is parsed back and checked against the public key.
  *
  * The certificate is the one a gateway's TLS Context 0 carries
  * (reference/gateway-spec.md, "TLS Contexts table"): subject = issuer =
@@ -50,6 +51,16 @@ gboolean vgw_tls_cert_common_name_valid(const char *cn);
 X509 *vgw_tls_cert_issue(GBytes *spki, const char *common_name, int64_t now,
                          VgwTlsSignFunc sign, gpointer sign_data,
                          GError **error);
+
+/* vgw_tls_csr_issue returns a PKCS#10 certificate signing request (RFC
+ * 2986) for the public key |spki| (an RSA or P-256 key), subject
+ * CN=|common_name|, no attributes, signed with sha256WithRSAEncryption or
+ * ecdsa-with-SHA256 through |sign|, as a PEM "CERTIFICATE REQUEST" block
+ * (newly allocated). The signature is verified against |spki| first.
+ * NULL with |error| set as for vgw_tls_cert_issue. */
+char *vgw_tls_csr_issue(GBytes *spki, const char *common_name,
+                        VgwTlsSignFunc sign, gpointer sign_data,
+                        GError **error);
 
 /* vgw_tls_cert_matches returns TRUE if |cert|'s public key is the key
  * |spki| encodes. */

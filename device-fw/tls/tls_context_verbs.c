@@ -257,49 +257,60 @@ static void verb_check(const VgwMgmtCall *c, VgwMgmtReply *out) {
   g_bytes_unref(spki);
 }
 
+/* engine_key_arg reads the SLOT COMMON-NAME arguments of cert-issue and
+ * cert-csr and returns the public key of that engine slot, failing |out|
+ * otherwise. */
+static GBytes *engine_key_arg(const VgwMgmtCall *c, guint *slot,
+                              VgwMgmtReply *out) {
+  VgwTlsContextVerbs *v = c->data;
+  guint64 n;
+  if (c->argc != 2 ||
+      !g_ascii_string_to_unsigned(c->argv[1], 10, 0, VGW_CRYPTO_SLOTS - 1, &n,
+                                  NULL)) {
+    vgw_reply_usage(c, out);
+    return NULL;
+  }
+  if (!vgw_tls_cert_common_name_valid(c->argv[2])) {
+    vgw_reply_fail(out,
+                   "bad common name: 1 to %d printable ASCII characters",
+                   VGW_TLS_CERT_CN_MAX);
+    return NULL;
+  }
+  if (v->engine == NULL) {
+    vgw_reply_fail(out, "no crypto engine on this board");
+    return NULL;
+  }
+  *slot = (guint)n;
+  return key_of(v, *slot, out);
+}
+
 /* verb_issue stages, as the device certificate, a self-signed one for
  * the key in an engine slot, signed by that key inside the engine (the
  * certificate Context 0 gets at first boot, tls_cert.h). */
 static void verb_issue(const VgwMgmtCall *c, VgwMgmtReply *out) {
   VgwTlsContextVerbs *v = c->data;
-  guint64 slot;
-  if (c->argc != 2 || !g_ascii_string_to_unsigned(c->argv[1], 10, 0,
-                                                   VGW_CRYPTO_SLOTS - 1, &slot,
-                                                   NULL)) {
-    vgw_reply_usage(c, out);
-    return;
-  }
-  const char *cn = c->argv[2];
-  if (!vgw_tls_cert_common_name_valid(cn)) {
-    vgw_reply_fail(out,
-                   "bad common name: 1 to %d printable ASCII characters",
-                   VGW_TLS_CERT_CN_MAX);
+  if (v->staging && v->cert != NULL) {
+    vgw_reply_fail(out, "the device certificate was already staged");
     return;
   }
   if (!v->staging) {
     vgw_reply_fail(out, "no bundle staged (cert-begin first)");
     return;
   }
-  if (v->cert != NULL) {
-    vgw_reply_fail(out, "the device certificate was already staged");
-    return;
-  }
-  if (v->engine == NULL) {
-    vgw_reply_fail(out, "no crypto engine on this board");
-    return;
-  }
-  GBytes *spki = key_of(v, (guint)slot, out);
+  guint slot;
+  GBytes *spki = engine_key_arg(c, &slot, out);
   if (spki == NULL) {
     return;
   }
   GError *error = NULL;
-  VgwTlsEngineKey key = {v->engine, (guint)slot};
-  v->cert = vgw_tls_cert_issue(spki, cn, g_get_real_time() / G_USEC_PER_SEC,
+  VgwTlsEngineKey key = {v->engine, slot};
+  v->cert = vgw_tls_cert_issue(spki, c->argv[2],
+                               g_get_real_time() / G_USEC_PER_SEC,
                                vgw_tls_engine_sign, &key, &error);
   g_bytes_unref(spki);
   if (v->cert == NULL) {
     vgw_reply_fail(out, "engine slot %u: cannot issue a certificate: %s",
-                   (guint)slot, error->message);
+                   slot, error->message);
     g_error_free(error);
     return;
   }
@@ -308,7 +319,7 @@ static void verb_issue(const VgwMgmtCall *c, VgwMgmtReply *out) {
   GString *b = g_string_new(NULL);
   if (c->human) {
     g_string_printf(b, "Staged a self-signed %s for the key in slot %u.\n",
-                    subject, (guint)slot);
+                    subject, slot);
   } else {
     g_string_append_c(b, '{');
     vgw_json_uint(b, "slot", slot);
@@ -319,6 +330,39 @@ static void verb_issue(const VgwMgmtCall *c, VgwMgmtReply *out) {
   vgw_reply_ok(out, b);
   g_free(subject);
   g_free(fp);
+}
+
+/* verb_csr answers a PKCS#10 request for the key in an engine slot,
+ * signed by that key inside the engine, for a CA to sign. */
+static void verb_csr(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  VgwTlsContextVerbs *v = c->data;
+  guint slot;
+  GBytes *spki = engine_key_arg(c, &slot, out);
+  if (spki == NULL) {
+    return;
+  }
+  GError *error = NULL;
+  VgwTlsEngineKey key = {v->engine, slot};
+  char *pem =
+      vgw_tls_csr_issue(spki, c->argv[2], vgw_tls_engine_sign, &key, &error);
+  g_bytes_unref(spki);
+  if (pem == NULL) {
+    vgw_reply_fail(out, "engine slot %u: cannot make a request: %s", slot,
+                   error->message);
+    g_error_free(error);
+    return;
+  }
+  GString *b = g_string_new(NULL);
+  if (c->human) {
+    g_string_append(b, pem);
+  } else {
+    g_string_append_c(b, '{');
+    vgw_json_uint(b, "slot", slot);
+    vgw_json_str(b, "csr", pem);
+    g_string_append_c(b, '}');
+  }
+  vgw_reply_ok(out, b);
+  g_free(pem);
 }
 
 static void verb_commit(const VgwMgmtCall *c, VgwMgmtReply *out) {
@@ -503,6 +547,9 @@ static const VgwMgmtVerb context_verbs[] = {
     {"cert-issue", "SLOT COMMON-NAME",
      "stage a self-signed certificate for the key in engine SLOT", 0,
      verb_issue},
+    {"cert-csr", "SLOT COMMON-NAME",
+     "a PKCS#10 request for the key in engine SLOT, signed in the engine", 0,
+     verb_csr},
     {"cert-commit", "[SLOT]",
      "validate the staged bundle and install it (key in engine SLOT)", 0,
      verb_commit},

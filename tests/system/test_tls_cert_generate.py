@@ -12,12 +12,18 @@ slot 3's ec-p256 key was generated in the engine, the maintenance port has
 no verb that would export it, and `keystore pub` prints a public key and
 nothing private. A connection opened before the swap keeps working. Without
 `--subject` the common name is the gateway's name. Mistakes are refused
-before anything changes (usage errors). On the stopped gateway the same
-command works offline and the certificate is served after `vgw up`."""
+before anything changes (usage errors). `vgw cert csr` prints a PKCS#10
+request for the engine key (subject the gateway's name, or --subject)
+whose signature openssl verifies and whose public key is the slot's; signed
+by a `vgw pki` CA with `openssl x509 -req` and injected with `--cert
+--slot`, it is served and verifies against that CA. On the stopped gateway
+`--generate` works offline and the certificate is served after `vgw up`."""
 import hashlib
 import json
+import os
 import re
 import ssl
+import subprocess
 
 import tlspeers
 import vgwtest
@@ -126,6 +132,59 @@ def default_subject(run, port):
               '%s\n%s' % (show, out))
 
 
+def csr(run, port):
+    """A request for the engine key of slot 3 (the context's now), signed
+    by a `vgw pki` CA with openssl, installed with --slot."""
+    pki = os.path.join(run.state_root, 'pki')
+    p = run.vgw('pki', 'ca', '--out', pki + '/root', timeout=120)
+    run.check(p.returncode == 0, 'vgw pki ca --out pki/root', p.stdout + p.stderr)
+    p = run.vgw('cert', 'csr', '--name', GW, timeout=120)
+    run.check(p.returncode == 0 and p.stdout.startswith('-----BEGIN CERTIFICATE REQUEST-----'),
+              'vgw cert csr prints a PEM certificate request', p.stdout + p.stderr)
+    req = subprocess.run([tlspeers.OPENSSL, 'req', '-noout', '-subject'], input=p.stdout,
+                         capture_output=True, text=True, timeout=60)
+    run.check(req.stdout.strip() == 'subject=CN = %s' % GW,
+              'its subject is the gateway\'s name by default', req.stdout + req.stderr)
+
+    path = pki + '/gw.csr'
+    p = run.vgw('cert', 'csr', '--name', GW, '--slot', '3', '--subject', 'csr.lab.test',
+                '--out', path, timeout=120)
+    run.check(p.returncode == 0 and os.path.exists(path),
+              'vgw cert csr --slot 3 --subject csr.lab.test --out F', p.stdout + p.stderr)
+    req = subprocess.run([tlspeers.OPENSSL, 'req', '-in', path, '-verify', '-noout',
+                          '-subject', '-pubkey'], capture_output=True, text=True, timeout=60)
+    pub = run.vgw('keystore', 'pub', '--slot', '3', '--name', GW, timeout=120)
+    run.check(req.returncode == 0 and 'subject=CN = csr.lab.test' in req.stdout and
+              tlspeers.pem_to_der(req.stdout[req.stdout.find('-----BEGIN'):]) ==
+              tlspeers.pem_to_der(pub.stdout) != b'',
+              'openssl req -verify: the request\'s signature verifies, CN=csr.lab.test, '
+              'the public key is engine slot 3\'s', req.stdout + req.stderr + pub.stdout)
+
+    ext = pki + '/ext.cnf'
+    with open(ext, 'w') as f:
+        f.write('keyUsage = critical, digitalSignature\n'
+                'extendedKeyUsage = serverAuth, clientAuth\n'
+                'subjectAltName = DNS:csr.lab.test\n')
+    sign = subprocess.run([tlspeers.OPENSSL, 'x509', '-req', '-in', path, '-CA', pki + '/root.crt',
+                           '-CAkey', pki + '/root.key', '-days', '30', '-extfile', ext,
+                           '-out', pki + '/gw.crt'], capture_output=True, text=True, timeout=60)
+    run.check(sign.returncode == 0, 'openssl x509 -req signs it with the CA',
+              sign.stdout + sign.stderr)
+    p = run.vgw('cert', 'inject', '--name', GW, '--cert', pki + '/gw.crt', '--slot', '3',
+                '--ca', pki + '/root.crt', timeout=300)
+    run.check(p.returncode == 0 and 'CN=csr.lab.test installed' in p.stdout,
+              'vgw cert inject --cert (the signed request) --slot 3', p.stdout + p.stderr)
+    v = subprocess.run(
+        [tlspeers.OPENSSL, 's_client', '-connect', '127.0.0.1:%d' % port,
+         '-verify_return_error', '-CAfile', pki + '/root.crt', '-verify_hostname', 'csr.lab.test'],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    run.check(v.returncode == 0 and 'Verify return code: 0 (ok)' in v.stdout,
+              'openssl s_client verifies the CA-signed certificate and its name', v.stdout)
+    p = run.vgw('cert', 'csr', '--name', GW, '--slot', '9', timeout=120)
+    run.check(p.returncode == 1 and 'slot 9 holds no key' in p.stderr,
+              'vgw cert csr for an empty slot is refused', p.stdout + p.stderr)
+
+
 def refused(run):
     before = cert_show(run)
     cases = [
@@ -175,6 +234,7 @@ def test(run):
         return
     online(run, port)
     default_subject(run, port)
+    csr(run, port)
     refused(run)
     log = run.console(GW)
     run.check(re.search(r'tls: context 0: certificate CN=gen\.lab\.test \(sha256 [0-9a-f]{64}\) '
