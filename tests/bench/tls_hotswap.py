@@ -34,7 +34,7 @@ import threading
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(TOP, 'tests', 'system'))
 sys.path.insert(0, os.path.join(TOP, 'tests', 'bench'))
-from sip_tls import Gateway, LoadGenerator  # noqa: E402
+from sip_tls import GW, Gateway, LoadGenerator  # noqa: E402
 import tlsload  # noqa: E402
 
 CERTS = 4        # device certificates the swaps go round
@@ -44,17 +44,19 @@ SLOTS = range(10, 16)  # engine slots the swapped keys go round
 class Swapper:
     """Swaps Context 0's certificate again and again until stopped."""
 
-    def __init__(self, gw, pki):
-        self.gw, self.pki = gw, pki
+    def __init__(self, gw, pki, first):
+        """FIRST: how many swaps earlier rounds made (the slots go round
+        from there, so a swap never reuses the slot in service)."""
+        self.gw, self.pki, self.first = gw, pki, first
         self.done, self.failed, self.errors = 0, 0, []
         self.stop_event = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self):
         while not self.stop_event.is_set():
-            k = self.done + self.failed
+            k = self.first + self.done + self.failed
             name = '%s/gw%d' % (self.pki, k % CERTS)
-            p = self.gw.vgw('cert', 'inject', '--name', 'sipbench', '--cert', name + '.crt',
+            p = self.gw.vgw('cert', 'inject', '--name', GW, '--cert', name + '.crt',
                             '--chain', name + '.chain', '--key', name + '.key',
                             '--slot', str(SLOTS[k % len(SLOTS)]), check=False)
             if p.returncode == 0:
@@ -78,7 +80,7 @@ def make_pki(gw, pki):
         gw.vgw('pki', 'issue', '--ca', pki + '/inter', '--out', '%s/gw%d' % (pki, k),
                '--role', 'device', '--cn', 'gw%d' % k)
     # The first swap brings the root; the later ones keep it.
-    gw.vgw('cert', 'inject', '--name', 'sipbench', '--cert', pki + '/gw0.crt',
+    gw.vgw('cert', 'inject', '--name', GW, '--cert', pki + '/gw0.crt',
            '--chain', pki + '/gw0.chain', '--key', pki + '/gw0.key', '--slot', str(SLOTS[-1]),
            '--ca', pki + '/root.crt')
 
@@ -114,7 +116,8 @@ def main():
             persistent.start()
             rates = {}
             for phase in ('before', 'during', 'after'):
-                swapper = Swapper(gw, pki) if phase == 'during' else None
+                swapper = (Swapper(gw, pki, lost['swaps'] + lost['swap_failed'])
+                           if phase == 'during' else None)
                 if swapper:
                     swapper.start()
                 r = gen.run(gw.port, 'connect', args.cycle_connections, seconds=args.seconds,
