@@ -257,10 +257,34 @@ static void verb_check(const VgwMgmtCall *c, VgwMgmtReply *out) {
   g_bytes_unref(spki);
 }
 
+/* reply_cert answers |text| to a person, else {"context":N (unless
+ * |context| < 0),"slot":S,"subject","sha256"} of |cert|. */
+static void reply_cert(const VgwMgmtCall *c, VgwMgmtReply *out,
+                       const char *text, gint context, guint slot, X509 *cert) {
+  GString *b = g_string_new(NULL);
+  if (c->human) {
+    g_string_assign(b, text);
+  } else {
+    char *subject = vgw_tls_cert_subject(cert);
+    char *fp = vgw_tls_cert_fingerprint(cert);
+    g_string_append_c(b, '{');
+    if (context >= 0) {
+      vgw_json_uint(b, "context", (guint)context);
+    }
+    vgw_json_uint(b, "slot", slot);
+    vgw_json_str(b, "subject", subject);
+    vgw_json_str(b, "sha256", fp);
+    g_string_append_c(b, '}');
+    g_free(subject);
+    g_free(fp);
+  }
+  vgw_reply_ok(out, b);
+}
+
 /* engine_key_arg reads the SLOT COMMON-NAME arguments of cert-issue and
- * cert-csr and returns the public key of that engine slot, failing |out|
- * otherwise. */
-static GBytes *engine_key_arg(const VgwMgmtCall *c, guint *slot,
+ * cert-csr: the engine key to sign with in |key|, and its public key
+ * returned; NULL with |out| failed otherwise. */
+static GBytes *engine_key_arg(const VgwMgmtCall *c, VgwTlsEngineKey *key,
                               VgwMgmtReply *out) {
   VgwTlsContextVerbs *v = c->data;
   guint64 n;
@@ -280,8 +304,9 @@ static GBytes *engine_key_arg(const VgwMgmtCall *c, guint *slot,
     vgw_reply_fail(out, "no crypto engine on this board");
     return NULL;
   }
-  *slot = (guint)n;
-  return key_of(v, *slot, out);
+  key->engine = v->engine;
+  key->slot = (guint)n;
+  return key_of(v, key->slot, out);
 }
 
 /* verb_issue stages, as the device certificate, a self-signed one for
@@ -297,13 +322,13 @@ static void verb_issue(const VgwMgmtCall *c, VgwMgmtReply *out) {
     vgw_reply_fail(out, "no bundle staged (cert-begin first)");
     return;
   }
-  guint slot;
-  GBytes *spki = engine_key_arg(c, &slot, out);
+  VgwTlsEngineKey key;
+  GBytes *spki = engine_key_arg(c, &key, out);
   if (spki == NULL) {
     return;
   }
+  guint slot = key.slot;
   GError *error = NULL;
-  VgwTlsEngineKey key = {v->engine, slot};
   v->cert = vgw_tls_cert_issue(spki, c->argv[2],
                                g_get_real_time() / G_USEC_PER_SEC,
                                vgw_tls_engine_sign, &key, &error);
@@ -315,34 +340,23 @@ static void verb_issue(const VgwMgmtCall *c, VgwMgmtReply *out) {
     return;
   }
   char *subject = vgw_tls_cert_subject(v->cert);
-  char *fp = vgw_tls_cert_fingerprint(v->cert);
-  GString *b = g_string_new(NULL);
-  if (c->human) {
-    g_string_printf(b, "Staged a self-signed %s for the key in slot %u.\n",
-                    subject, slot);
-  } else {
-    g_string_append_c(b, '{');
-    vgw_json_uint(b, "slot", slot);
-    vgw_json_str(b, "subject", subject);
-    vgw_json_str(b, "sha256", fp);
-    g_string_append_c(b, '}');
-  }
-  vgw_reply_ok(out, b);
+  char *text = g_strdup_printf(
+      "Staged a self-signed %s for the key in slot %u.\n", subject, slot);
+  reply_cert(c, out, text, -1, slot, v->cert);
+  g_free(text);
   g_free(subject);
-  g_free(fp);
 }
 
 /* verb_csr answers a PKCS#10 request for the key in an engine slot,
  * signed by that key inside the engine, for a CA to sign. */
 static void verb_csr(const VgwMgmtCall *c, VgwMgmtReply *out) {
-  VgwTlsContextVerbs *v = c->data;
-  guint slot;
-  GBytes *spki = engine_key_arg(c, &slot, out);
+  VgwTlsEngineKey key;
+  GBytes *spki = engine_key_arg(c, &key, out);
   if (spki == NULL) {
     return;
   }
+  guint slot = key.slot;
   GError *error = NULL;
-  VgwTlsEngineKey key = {v->engine, slot};
   char *pem =
       vgw_tls_csr_issue(spki, c->argv[2], vgw_tls_engine_sign, &key, &error);
   g_bytes_unref(spki);
@@ -385,24 +399,16 @@ static void verb_commit(const VgwMgmtCall *c, VgwMgmtReply *out) {
   if (install(v, (guint)slot, out)) {
     char *subject = vgw_tls_cert_subject(v->cert);
     char *fp = vgw_tls_cert_fingerprint(v->cert);
+    char *text = g_strdup_printf(
+        "Context %u: %s installed; new connections use it.\n", v->context,
+        subject);
     g_message("tls: context %u: certificate %s (sha256 %s) installed with "
               "%d intermediates, the key in engine slot %u%s",
               v->context, subject, fp, (int)sk_X509_num(v->chain),
               (guint)slot,
               sk_X509_num(v->roots) > 0 ? " and new trusted roots" : "");
-    GString *b = g_string_new(NULL);
-    if (c->human) {
-      g_string_printf(b, "Context %u: %s installed; new connections use it.\n",
-                      v->context, subject);
-    } else {
-      g_string_append_c(b, '{');
-      vgw_json_uint(b, "context", v->context);
-      vgw_json_uint(b, "slot", slot);
-      vgw_json_str(b, "subject", subject);
-      vgw_json_str(b, "sha256", fp);
-      g_string_append_c(b, '}');
-    }
-    vgw_reply_ok(out, b);
+    reply_cert(c, out, text, (gint)v->context, (guint)slot, v->cert);
+    g_free(text);
     g_free(subject);
     g_free(fp);
     guint context = v->context;

@@ -56,14 +56,18 @@ class Swapper:
         while not self.stop_event.is_set():
             k = self.first + self.done + self.failed
             name = '%s/gw%d' % (self.pki, k % CERTS)
-            p = self.gw.vgw('cert', 'inject', '--name', GW, '--cert', name + '.crt',
-                            '--chain', name + '.chain', '--key', name + '.key',
-                            '--slot', str(SLOTS[k % len(SLOTS)]), check=False)
-            if p.returncode == 0:
+            try:
+                p = self.gw.vgw('cert', 'inject', '--name', GW, '--cert', name + '.crt',
+                                '--chain', name + '.chain', '--key', name + '.key',
+                                '--slot', str(SLOTS[k % len(SLOTS)]), check=False)
+                error = p.stderr.strip() if p.returncode != 0 else None
+            except (OSError, subprocess.SubprocessError) as e:
+                error = str(e)
+            if error is None:
                 self.done += 1
             else:
                 self.failed += 1
-                self.errors.append(p.stderr.strip())
+                self.errors.append(error)
 
     def start(self):
         self.thread.start()
