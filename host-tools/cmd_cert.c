@@ -203,6 +203,14 @@ subject_cn(const char *subject)
   return g_str_has_prefix(subject, "CN=") ? subject + 3 : subject;
 }
 
+/* common_name is the CN to issue or request: --subject's, else the
+ * gateway's name (always a valid one, instance.h). */
+static const char *
+common_name(const VgwCertOptions *opts)
+{
+  return opts->subject != NULL ? subject_cn(opts->subject) : opts->name;
+}
+
 /* generate has the engine make a new |opts->generate| key in |slot| and
  * the gateway stage a self-signed certificate for it, signed in the
  * engine: no private key exists outside it. */
@@ -210,9 +218,7 @@ static gboolean
 generate(const VgwCertOptions *opts, CertTarget *t, guint slot, GError **error)
 {
   g_autofree char *slot_text = g_strdup_printf("%u", slot);
-  const char *issue[] = { "cert-issue", slot_text,
-                          opts->subject != NULL ? subject_cn(opts->subject) : opts->name,
-                          NULL };
+  const char *issue[] = { "cert-issue", slot_text, common_name(opts), NULL };
   g_autoptr(JsonObject) issued = NULL;
 
   if (!vgw_keystore_gen(t->ks, slot, opts->generate, error))
@@ -321,6 +327,7 @@ vgw_cert_csr_run(gconstpointer data, GError **error)
   g_autofree char *slot_text = NULL;
   CertTarget t = { 0 };
   JsonObject *o = NULL;
+  GError *local = NULL;
   guint slot = opts->slot;
   const char *pem;
   gboolean ok;
@@ -328,9 +335,7 @@ vgw_cert_csr_run(gconstpointer data, GError **error)
   if (target_open(opts->name, &t, error) &&
       (opts->slot_given || current_slot(&t, context, &slot, error))) {
     slot_text = g_strdup_printf("%u", slot);
-    const char *req[] = { "cert-csr", slot_text,
-                          opts->subject != NULL ? subject_cn(opts->subject) : opts->name,
-                          NULL };
+    const char *req[] = { "cert-csr", slot_text, common_name(opts), NULL };
     o = vgw_keystore_request(t.ks, req, error);
   }
   target_close(&t);
@@ -340,10 +345,11 @@ vgw_cert_csr_run(gconstpointer data, GError **error)
   if (opts->out == NULL) {
     fputs(pem, stdout);
     ok = TRUE;
-  } else if ((ok = g_file_set_contents(opts->out, pem, -1, NULL))) {
+  } else if ((ok = g_file_set_contents(opts->out, pem, -1, &local))) {
     printf("%s: certificate request for the key in engine slot %u\n", opts->out, slot);
   } else {
-    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "%s: cannot write it", opts->out);
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "%s", local->message);
+    g_error_free(local);
   }
   json_object_unref(o);
   return ok;

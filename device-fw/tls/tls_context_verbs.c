@@ -314,12 +314,12 @@ static GBytes *engine_key_arg(const VgwMgmtCall *c, VgwTlsEngineKey *key,
  * certificate Context 0 gets at first boot, tls_cert.h). */
 static void verb_issue(const VgwMgmtCall *c, VgwMgmtReply *out) {
   VgwTlsContextVerbs *v = c->data;
-  if (v->staging && v->cert != NULL) {
-    vgw_reply_fail(out, "the device certificate was already staged");
-    return;
-  }
   if (!v->staging) {
     vgw_reply_fail(out, "no bundle staged (cert-begin first)");
+    return;
+  }
+  if (v->cert != NULL) {
+    vgw_reply_fail(out, "the device certificate was already staged");
     return;
   }
   VgwTlsEngineKey key;
