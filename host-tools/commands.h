@@ -208,6 +208,8 @@ typedef struct {
   gboolean no_san;
   char *eku;             /* issue: server, client, both, none; NULL: the role's */
   gboolean no_chain;     /* issue: NAME.chain left empty */
+  char *csr;             /* issue: a PKCS#10 request whose key it certifies
+                          * (no NAME.key: the requester holds the key) */
   guint32 key_type;      /* VGW_KEY_TYPE_* */
   guint days;            /* 0: not given */
   char *not_before;

@@ -356,6 +356,9 @@ static const VgwOption pki_issue_options[] = {
                "Extended key usage instead of the role's (none: no extension)") },
   { VGW_OPTION("no-chain", 0, vgw_option_flag, VgwPkiOptions, no_chain, NULL,
                "Leave NAME.chain empty: the intermediates of --ca are missing") },
+  { VGW_OPTION("csr", 0, vgw_option_string, VgwPkiOptions, csr, "F.csr",
+               "Certify the key of this PKCS#10 request (its signature is checked; "
+               "e.g. vgw cert csr) instead of a new key: no NAME.key is written") },
   PKI_KEY_AND_WINDOW_OPTIONS("365"),
   { NULL },
 };
@@ -371,7 +374,9 @@ static const VgwVerb pki_verbs[] = {
     .help = "Issue a certificate signed by --ca (or --self-signed) for a new key:\n"
             "any SANs, critical or not, any EKU, any validity window (past and\n"
             "future), with or without its intermediates.  Writes NAME.crt,\n"
-            "NAME.key and NAME.chain and prints what it made.",
+            "NAME.key and NAME.chain and prints what it made.  With --csr the\n"
+            "key is the request's (a gateway's engine key, vgw cert csr) and no\n"
+            "NAME.key is written; the subject is still CN=--cn.",
     .options = pki_issue_options, VERB_OPTIONS(VgwPkiOptions),
     .check = vgw_pki_issue_check, .run = vgw_pki_issue_run },
   { NULL },

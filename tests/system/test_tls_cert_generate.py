@@ -15,8 +15,8 @@ nothing private. A connection opened before the swap keeps working. Without
 before anything changes (usage errors). `vgw cert csr` prints a PKCS#10
 request for the engine key (subject the gateway's name, or --subject)
 whose signature openssl verifies and whose public key is the slot's; signed
-by a `vgw pki` CA with `openssl x509 -req` and injected with `--cert
---slot`, it is served and verifies against that CA. On the stopped gateway
+by a `vgw pki` CA (`vgw pki issue --csr`) and injected with `--cert
+--slot`, it is served and openssl verifies it against that CA. On the stopped gateway
 `--generate` works offline and the certificate is served after `vgw up`."""
 import hashlib
 import json
@@ -155,16 +155,11 @@ def csr(run, port):
               'openssl req -verify: the request\'s signature verifies, CN=csr.lab.test, '
               'the public key is engine slot 3\'s', req.stdout + req.stderr + pub.stdout)
 
-    ext = pki + '/ext.cnf'
-    with open(ext, 'w') as f:
-        f.write('keyUsage = critical, digitalSignature\n'
-                'extendedKeyUsage = serverAuth, clientAuth\n'
-                'subjectAltName = DNS:csr.lab.test\n')
-    sign = subprocess.run([tlspeers.OPENSSL, 'x509', '-req', '-in', path, '-CA', pki + '/root.crt',
-                           '-CAkey', pki + '/root.key', '-days', '30', '-extfile', ext,
-                           '-out', pki + '/gw.crt'], capture_output=True, text=True, timeout=60)
-    run.check(sign.returncode == 0, 'openssl x509 -req signs it with the CA',
-              sign.stdout + sign.stderr)
+    p = run.vgw('pki', 'issue', '--ca', pki + '/root', '--csr', path, '--out', pki + '/gw',
+                '--role', 'device', '--cn', 'csr.lab.test', timeout=120)
+    run.check(p.returncode == 0 and not os.path.exists(pki + '/gw.key'),
+              'vgw pki issue --csr signs it with the CA (no key file: the key is the engine\'s)',
+              p.stdout + p.stderr)
     p = run.vgw('cert', 'inject', '--name', GW, '--cert', pki + '/gw.crt', '--slot', '3',
                 '--ca', pki + '/root.crt', timeout=300)
     run.check(p.returncode == 0 and 'CN=csr.lab.test installed' in p.stdout,
