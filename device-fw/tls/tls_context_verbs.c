@@ -327,7 +327,6 @@ static void verb_issue(const VgwMgmtCall *c, VgwMgmtReply *out) {
   if (spki == NULL) {
     return;
   }
-  guint slot = key.slot;
   GError *error = NULL;
   v->cert = vgw_tls_cert_issue(spki, c->argv[2],
                                g_get_real_time() / G_USEC_PER_SEC,
@@ -335,14 +334,14 @@ static void verb_issue(const VgwMgmtCall *c, VgwMgmtReply *out) {
   g_bytes_unref(spki);
   if (v->cert == NULL) {
     vgw_reply_fail(out, "engine slot %u: cannot issue a certificate: %s",
-                   slot, error->message);
+                   key.slot, error->message);
     g_error_free(error);
     return;
   }
   char *subject = vgw_tls_cert_subject(v->cert);
   char *text = g_strdup_printf(
-      "Staged a self-signed %s for the key in slot %u.\n", subject, slot);
-  reply_cert(c, out, text, -1, slot, v->cert);
+      "Staged a self-signed %s for the key in slot %u.\n", subject, key.slot);
+  reply_cert(c, out, text, -1, key.slot, v->cert);
   g_free(text);
   g_free(subject);
 }
@@ -355,13 +354,12 @@ static void verb_csr(const VgwMgmtCall *c, VgwMgmtReply *out) {
   if (spki == NULL) {
     return;
   }
-  guint slot = key.slot;
   GError *error = NULL;
   char *pem =
       vgw_tls_csr_issue(spki, c->argv[2], vgw_tls_engine_sign, &key, &error);
   g_bytes_unref(spki);
   if (pem == NULL) {
-    vgw_reply_fail(out, "engine slot %u: cannot make a request: %s", slot,
+    vgw_reply_fail(out, "engine slot %u: cannot make a request: %s", key.slot,
                    error->message);
     g_error_free(error);
     return;
@@ -371,7 +369,7 @@ static void verb_csr(const VgwMgmtCall *c, VgwMgmtReply *out) {
     g_string_append(b, pem);
   } else {
     g_string_append_c(b, '{');
-    vgw_json_uint(b, "slot", slot);
+    vgw_json_uint(b, "slot", key.slot);
     vgw_json_str(b, "csr", pem);
     g_string_append_c(b, '}');
   }
