@@ -9,7 +9,8 @@ one OPTIONS, close). Meanwhile Context 0's certificate is replaced SWAPS
 times with `vgw cert inject`: each time a new `vgw pki` device
 certificate with its chain and a new key, the key going into an engine
 slot the context does not use (`--slot`), so the commit switches
-certificate and key together. The load goes on until new connections
+certificate and key together; swap GENERATE_AT instead makes its key in
+the engine with a self-signed certificate (`--generate`). The load goes on until new connections
 have seen the last certificate.
 
 What a user checks: every OPTIONS sent on the persistent connections got
@@ -26,6 +27,7 @@ certificate. The figures (lost connections and transactions, handshakes
 during the run) are printed as TAP comments; the rates are
 tests/bench/tls_hotswap.py's."""
 import hashlib
+import json
 import os
 import subprocess
 import time
@@ -35,8 +37,9 @@ import tlspeers
 import vgwtest
 
 GW = 'hotswap'
-SWAPS = 4
-FIRST_SLOT = 10  # slots 10..13: one per swap, none the context used before
+SWAPS = 5
+GENERATE_AT = 3  # the others inject vgw pki bundles
+FIRST_SLOT = 10  # slots 10..14: one per swap, none the context used before
 # Bounds on a stuck load only: progress is what is waited for.
 PROGRESS_TIMEOUT = 600
 
@@ -47,6 +50,8 @@ def make_pki(run, pki):
         p = run.vgw('pki', *args, timeout=120)
         run.check(p.returncode == 0, 'vgw pki %s' % ' '.join(args[:2]), p.stdout + p.stderr)
     for k in range(1, SWAPS + 1):
+        if k == GENERATE_AT:
+            continue
         p = run.vgw('pki', 'issue', '--ca', pki + '/inter', '--out', '%s/gw%d' % (pki, k),
                     '--role', 'device', '--cn', 'gw%d' % k, '--san', 'dns:gw%d.lab.test' % k,
                     timeout=120)
@@ -59,13 +64,25 @@ def cert_fingerprint(path):
 
 
 def swap(run, pki, k):
-    extra = ('--ca', pki + '/root.crt') if k == 1 else ()
-    p = run.vgw('cert', 'inject', '--name', GW, '--cert', '%s/gw%d.crt' % (pki, k),
-                '--chain', '%s/gw%d.chain' % (pki, k), '--key', '%s/gw%d.key' % (pki, k),
-                '--slot', str(FIRST_SLOT + k - 1), *extra, timeout=300)
-    return run.check(p.returncode == 0 and 'CN=gw%d installed' % k in p.stdout,
-                     'swap %d under load: vgw cert inject gw%d (key into slot %d)'
-                     % (k, k, FIRST_SLOT + k - 1), p.stdout + p.stderr)
+    """Swap K; returns the new certificate's SHA-256, None if it failed."""
+    slot = str(FIRST_SLOT + k - 1)
+    if k == GENERATE_AT:
+        what = '--generate ec-p256 --subject gw%d (key made in slot %s)' % (k, slot)
+        p = run.vgw('cert', 'inject', '--name', GW, '--generate', 'ec-p256', '--subject',
+                    'gw%d' % k, '--slot', slot, timeout=300)
+    else:
+        extra = ('--ca', pki + '/root.crt') if k == 1 else ()
+        what = 'gw%d (key into slot %s)' % (k, slot)
+        p = run.vgw('cert', 'inject', '--name', GW, '--cert', '%s/gw%d.crt' % (pki, k),
+                    '--chain', '%s/gw%d.chain' % (pki, k), '--key', '%s/gw%d.key' % (pki, k),
+                    '--slot', slot, *extra, timeout=300)
+    if not run.check(p.returncode == 0 and 'CN=gw%d installed' % k in p.stdout,
+                     'swap %d under load: vgw cert inject %s' % (k, what), p.stdout + p.stderr):
+        return None
+    if k != GENERATE_AT:
+        return cert_fingerprint('%s/gw%d.crt' % (pki, k))
+    show = run.vgw('cert', 'show', '--name', GW, '--json', timeout=120)
+    return (json.loads(show.stdout).get('certificate') or {}).get('sha256')
 
 
 def check_cycles(run, load, factory, swaps):
@@ -133,12 +150,11 @@ def test(run):
             return
         for k in range(1, SWAPS + 1):
             began = time.monotonic()
-            ok = swap(run, pki, k)
+            fp = swap(run, pki, k)
             returned = time.monotonic()
-            swaps.append((began, returned, cert_fingerprint('%s/gw%d.crt' % (pki, k))))
-            if not ok:
+            if fp is None:
                 return
-            fp = swaps[-1][2]
+            swaps.append((began, returned, fp))
             load.wait('gw%d seen' % k, lambda: sum(
                 1 for c in load.cycles_started_after(returned) if c.cert == fp) >= 2,
                 PROGRESS_TIMEOUT)
