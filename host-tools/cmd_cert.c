@@ -16,6 +16,7 @@
 #include "keystore_access.h"
 #include "store/blockdev.h"
 #include "tls/tls_bundle.h"
+#include "tls/tls_cert.h"
 #include "tls/tls_context_verbs.h"
 #include "vgw-error.h"
 #include "vgw_crypto.h"
@@ -142,13 +143,13 @@ bundle_read(const VgwCertOptions *opts, Bundle *b, GError **error)
   b->certs = sk_X509_new_null();
   b->chain = sk_X509_new_null();
   b->roots = sk_X509_new_null();
-  if (!read_certs(opts->cert, b->certs, error) ||
+  if ((opts->cert != NULL && !read_certs(opts->cert, b->certs, error)) ||
       (opts->chain != NULL && !read_certs(opts->chain, b->chain, error)))
     return FALSE;
   for (char **ca = opts->ca; ca != NULL && *ca != NULL; ca++)
     if (!read_certs(*ca, b->roots, error))
       return FALSE;
-  if (sk_X509_num(b->certs) == 0) {
+  if (opts->cert != NULL && sk_X509_num(b->certs) == 0) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "%s: no certificate", opts->cert);
     return FALSE;
   }
@@ -166,14 +167,16 @@ stage_all(CertTarget *t, const char *kind, STACK_OF(X509) *certs, size_t first,
   return TRUE;
 }
 
-/* send_bundle stages |b| for |context| on the gateway. */
+/* send_bundle stages |b| for |context| on the gateway (without a device
+ * certificate for --generate: the gateway issues that). */
 static gboolean
 send_bundle(CertTarget *t, const char *context, const Bundle *b, GError **error)
 {
   const char *begin[] = { "cert-begin", context, NULL };
   g_autoptr(JsonObject) begun = vgw_keystore_request(t->ks, begin, error);
 
-  return begun != NULL && stage(t, "cert", sk_X509_value(b->certs, 0), error) &&
+  return begun != NULL &&
+         (sk_X509_num(b->certs) == 0 || stage(t, "cert", sk_X509_value(b->certs, 0), error)) &&
          stage_all(t, "chain", b->certs, 1, error) &&
          stage_all(t, "chain", b->chain, 0, error) &&
          stage_all(t, "ca", b->roots, 0, error);
@@ -193,6 +196,37 @@ import_checked(CertTarget *t, const VgwKeyfile *kf, guint slot, GError **error)
   return checked != NULL && vgw_keystore_import(t->ks, slot, kf, error);
 }
 
+/* subject_cn returns the common name --subject gives, "CN=" optional. */
+static const char *
+subject_cn(const char *subject)
+{
+  return g_str_has_prefix(subject, "CN=") ? subject + 3 : subject;
+}
+
+/* common_name is the CN to issue or request: --subject's, else the
+ * gateway's name (always a valid one, instance.h). */
+static const char *
+common_name(const VgwCertOptions *opts)
+{
+  return opts->subject != NULL ? subject_cn(opts->subject) : opts->name;
+}
+
+/* generate has the engine make a new |opts->generate| key in |slot| and
+ * the gateway stage a self-signed certificate for it, signed in the
+ * engine: no private key exists outside it. */
+static gboolean
+generate(const VgwCertOptions *opts, CertTarget *t, guint slot, GError **error)
+{
+  g_autofree char *slot_text = g_strdup_printf("%u", slot);
+  const char *issue[] = { "cert-issue", slot_text, common_name(opts), NULL };
+  g_autoptr(JsonObject) issued = NULL;
+
+  if (!vgw_keystore_gen(t->ks, slot, opts->generate, error))
+    return FALSE;
+  issued = vgw_keystore_request(t->ks, issue, error);
+  return issued != NULL;
+}
+
 /* inject stages the bundle and commits it (see vgw_cert_inject_run). */
 static gboolean
 inject(const VgwCertOptions *opts, CertTarget *t, const Bundle *b, GError **error)
@@ -204,28 +238,42 @@ inject(const VgwCertOptions *opts, CertTarget *t, const Bundle *b, GError **erro
 
   if ((!opts->slot_given && !current_slot(t, context, &slot, error)) ||
       !send_bundle(t, context, b, error) ||
-      (opts->key != NULL && !import_checked(t, &b->kf, slot, error)))
+      (opts->key != NULL && !import_checked(t, &b->kf, slot, error)) ||
+      (opts->generate != VGW_KEY_TYPE_NONE && !generate(opts, t, slot, error)))
     return FALSE;
   slot_text = g_strdup_printf("%u", slot);
   const char *commit[] = { "cert-commit", slot_text, NULL };
   if ((done = vgw_keystore_request(t->ks, commit, error)) == NULL)
     return FALSE;
-  printf("context %u: %s installed with %d intermediate(s), key in engine slot %u%s\n",
-         opts->context, vgw_conf_string(done, "subject"),
-         (int) (sk_X509_num(b->certs) - 1 + sk_X509_num(b->chain)), slot,
-         sk_X509_num(b->roots) > 0 ? ", new trusted roots" : "");
+  if (opts->generate != VGW_KEY_TYPE_NONE)
+    printf("context %u: self-signed %s installed, its new %s key generated in engine slot %u%s\n",
+           opts->context, vgw_conf_string(done, "subject"),
+           vgw_crypto_key_type_name(opts->generate), slot,
+           sk_X509_num(b->roots) > 0 ? ", new trusted roots" : "");
+  else
+    printf("context %u: %s installed with %d intermediate(s), key in engine slot %u%s\n",
+           opts->context, vgw_conf_string(done, "subject"),
+           (int) (sk_X509_num(b->certs) - 1 + sk_X509_num(b->chain)), slot,
+           sk_X509_num(b->roots) > 0 ? ", new trusted roots" : "");
   if (vgw_keystore_is_offline(t->ks))
     printf("(offline: gateway '%s' is stopped; it serves it from its next boot)\n",
            opts->name);
   return TRUE;
 }
 
-gboolean
-vgw_cert_inject_check(gpointer data, GError **error)
+/* check_slot_subject checks --slot and --subject, the options inject
+ * and csr share. */
+static gboolean
+check_slot_subject(VgwCertOptions *opts, GError **error)
 {
-  VgwCertOptions *opts = data;
   guint64 n;
 
+  if (opts->subject != NULL && !vgw_tls_cert_common_name_valid(subject_cn(opts->subject))) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+                "invalid value '%s' for --subject (expected a common name of 1 to %d "
+                "printable ASCII characters)", opts->subject, VGW_TLS_CERT_CN_MAX);
+    return FALSE;
+  }
   if (opts->slot_text == NULL)
     return TRUE;
   if (!g_ascii_string_to_unsigned(opts->slot_text, 10, 0, VGW_CRYPTO_SLOTS - 1, &n, NULL)) {
@@ -237,6 +285,74 @@ vgw_cert_inject_check(gpointer data, GError **error)
   opts->slot = (guint) n;
   opts->slot_given = TRUE;
   return TRUE;
+}
+
+gboolean
+vgw_cert_inject_check(gpointer data, GError **error)
+{
+  VgwCertOptions *opts = data;
+  gboolean generating = opts->generate != VGW_KEY_TYPE_NONE;
+
+  if ((opts->cert == NULL) == !generating) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+                "give either --cert or --generate (one certificate per context)");
+    return FALSE;
+  }
+  if (generating && (opts->key != NULL || opts->chain != NULL)) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+                "--generate makes the key and a self-signed certificate: no --%s",
+                opts->key != NULL ? "key" : "chain");
+    return FALSE;
+  }
+  if (opts->subject != NULL && !generating) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+                "--subject names the certificate --generate makes; with --cert the "
+                "certificate has its own");
+    return FALSE;
+  }
+  return check_slot_subject(opts, error);
+}
+
+gboolean
+vgw_cert_csr_check(gpointer data, GError **error)
+{
+  return check_slot_subject(data, error);
+}
+
+gboolean
+vgw_cert_csr_run(gconstpointer data, GError **error)
+{
+  const VgwCertOptions *opts = data;
+  g_autofree char *context = g_strdup_printf("%u", opts->context);
+  g_autofree char *slot_text = NULL;
+  CertTarget t = { 0 };
+  JsonObject *o = NULL;
+  GError *local = NULL;
+  guint slot = opts->slot;
+  const char *pem;
+  gboolean ok;
+
+  if (target_open(opts->name, &t, error) &&
+      (opts->slot_given || current_slot(&t, context, &slot, error))) {
+    slot_text = g_strdup_printf("%u", slot);
+    const char *req[] = { "cert-csr", slot_text, common_name(opts), NULL };
+    o = vgw_keystore_request(t.ks, req, error);
+  }
+  target_close(&t);
+  if (o == NULL)
+    return FALSE;
+  pem = vgw_conf_string(o, "csr");
+  if (opts->out == NULL) {
+    fputs(pem, stdout);
+    ok = TRUE;
+  } else if ((ok = g_file_set_contents(opts->out, pem, -1, &local))) {
+    printf("%s: certificate request for the key in engine slot %u\n", opts->out, slot);
+  } else {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "%s", local->message);
+    g_error_free(local);
+  }
+  json_object_unref(o);
+  return ok;
 }
 
 gboolean
@@ -324,6 +440,8 @@ vgw_cert_options_clear(VgwCertOptions *opts)
   g_free(opts->chain);
   g_free(opts->key);
   g_free(opts->slot_text);
+  g_free(opts->subject);
+  g_free(opts->out);
   g_strfreev(opts->ca);
   memset(opts, 0, sizeof *opts);
 }

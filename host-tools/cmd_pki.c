@@ -3,10 +3,12 @@
 #include <string.h>
 
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
 #include "commands.h"
+#include "fileread.h"
 #include "hal/crypto_engine.h"
 #include "pki_bundle.h"
 #include "pki_cert.h"
@@ -19,6 +21,8 @@
 #define CA_DEFAULT_DAYS 3650
 #define LEAF_DEFAULT_DAYS 365
 #define SECONDS_PER_DAY 86400
+/* The most a --csr file may hold. */
+#define REQUEST_FILE_MAX (1024 * 1024)
 
 /* Indexed by VgwPkiRole. */
 static const struct {
@@ -106,6 +110,8 @@ vgw_pki_issue_check(gpointer opts, GError **error)
 
   if ((o->ca != NULL) == o->self_signed)
     return usage(error, "give either --ca DIR/CA or --self-signed");
+  if (o->csr != NULL && o->self_signed)
+    return usage(error, "--csr certifies a key held elsewhere: it cannot sign itself; give --ca");
   if (o->no_chain && o->ca == NULL)
     return usage(error, "--no-chain leaves out the intermediates of --ca; there is no --ca");
   if (o->no_san && (o->sans != NULL || o->san_critical))
@@ -137,8 +143,12 @@ print_made(const VgwPkiOptions *o, const VgwPkiBundle *made, const char *what,
       : g_strdup_printf("%d intermediate%s", n, n == 1 ? "" : "s");
   g_autofree char *details = vgw_pki_describe(made->cert, now);
 
-  printf("%s.crt: %s; key %s.key (%s); chain %s.chain (%s)\n%s", o->out, what, o->out,
-         vgw_crypto_key_type_name(o->key_type), o->out, chain, details);
+  g_autofree char *key = o->csr != NULL
+      ? g_strdup_printf("the key of request %s (no %s.key)", o->csr, o->out)
+      : g_strdup_printf("key %s.key (%s)", o->out, vgw_crypto_key_type_name(o->key_type));
+
+  printf("%s.crt: %s; %s; chain %s.chain (%s)\n%s", o->out, what, key, o->out, chain,
+         details);
 }
 
 /* load_issuer loads the CA at |base| (DIR/CA) into |out|; a certificate
@@ -156,28 +166,62 @@ load_issuer(const char *base, VgwPkiBundle *out, GError **error)
   return FALSE;
 }
 
+/* request_key returns the public key of the PKCS#10 request in |path|
+ * once the request's signature shows its maker holds the private half. */
+static EVP_PKEY *
+request_key(const char *path, GError **error)
+{
+  g_autofree char *pem = NULL;
+  gsize len = 0;
+  BIO *bio;
+  X509_REQ *req = NULL;
+  EVP_PKEY *key = NULL;
+
+  if (!vgw_file_read(path, REQUEST_FILE_MAX, &pem, &len, error))
+    return NULL;
+  if ((bio = BIO_new_mem_buf(pem, (int) len)) != NULL)
+    req = PEM_read_bio_X509_REQ(bio, NULL, NULL, NULL);
+  BIO_free(bio);
+  if (req == NULL)
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "%s: no PEM certificate request", path);
+  else if ((key = X509_REQ_get_pubkey(req)) == NULL || X509_REQ_verify(req, key) != 1) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
+                "%s: the request's signature does not verify with its own key", path);
+    EVP_PKEY_free(key);
+    key = NULL;
+  }
+  X509_REQ_free(req);
+  ERR_clear_error();
+  return key;
+}
+
 /* make issues the certificate |spec| describes for a new key of
- * --key-type, signed by |issuer| (NULL: by itself), writes it with its
- * chain (empty with |no_chain|) and prints what it made as |what|. */
+ * --key-type (or the key of --csr), signed by |issuer| (NULL: by
+ * itself), writes it with its chain (empty with |no_chain|) and prints
+ * what it made as |what|. */
 static gboolean
 make(const VgwPkiOptions *o, VgwPkiCertSpec *spec, const VgwPkiBundle *issuer,
      gboolean no_chain, const char *what, GError **error)
 {
   VgwPkiBundle made = { 0 };
+  EVP_PKEY *requested = NULL;
   gboolean ok = FALSE;
   int left_out = 0;
 
   spec->common_name = o->cn;
   spec->not_before = o->not_before_unix;
   spec->not_after = o->not_after_unix;
-  made.key = vgw_tls_softkey_generate(o->key_type);
-  if (made.key == NULL) {
+  if (o->csr != NULL) {
+    if ((requested = request_key(o->csr, error)) == NULL)
+      return FALSE;
+  } else if ((made.key = vgw_tls_softkey_generate(o->key_type)) == NULL) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "cannot generate a %s key",
                 vgw_crypto_key_type_name(o->key_type));
     return FALSE;
   }
-  made.cert = vgw_pki_cert_make(spec, made.key, issuer ? issuer->cert : NULL,
-                                issuer ? issuer->key : NULL, error);
+  made.cert = vgw_pki_cert_make(spec, requested != NULL ? requested : made.key,
+                                issuer ? issuer->cert : NULL, issuer ? issuer->key : NULL,
+                                error);
   if (made.cert == NULL)
     goto out;
   made.chain = issuer != NULL ? vgw_pki_bundle_chain_for(issuer) : sk_X509_new_null();
@@ -195,6 +239,7 @@ make(const VgwPkiOptions *o, VgwPkiCertSpec *spec, const VgwPkiBundle *issuer,
   print_made(o, &made, what, left_out, g_get_real_time() / G_USEC_PER_SEC);
   ok = TRUE;
 out:
+  EVP_PKEY_free(requested);
   vgw_pki_bundle_clear(&made);
   return ok;
 }

@@ -208,6 +208,8 @@ typedef struct {
   gboolean no_san;
   char *eku;             /* issue: server, client, both, none; NULL: the role's */
   gboolean no_chain;     /* issue: NAME.chain left empty */
+  char *csr;             /* issue: a PKCS#10 request whose key it certifies
+                          * (no NAME.key: the requester holds the key) */
   guint32 key_type;      /* VGW_KEY_TYPE_* */
   guint days;            /* 0: not given */
   char *not_before;
@@ -226,6 +228,11 @@ typedef struct {
   char *key;           /* inject: PEM private key, imported into the slot */
   char *slot_text;     /* inject: --slot as given */
   char **ca;           /* inject: PEM trusted roots, replacing the context's */
+  guint32 generate;    /* inject: VGW_KEY_TYPE_* of a key to generate in the
+                        * engine, with a self-signed certificate (instead of
+                        * --cert); VGW_KEY_TYPE_NONE when not asked */
+  char *subject;       /* inject --generate, csr: the common name */
+  char *out;           /* csr: the file to write (NULL: stdout) */
   /* Derived by the check. */
   guint slot;
   gboolean slot_given;
@@ -233,6 +240,8 @@ typedef struct {
 gboolean vgw_cert_inject_check(gpointer opts, GError **error);
 gboolean vgw_cert_inject_run(gconstpointer opts, GError **error);
 gboolean vgw_cert_show_run(gconstpointer opts, GError **error);
+gboolean vgw_cert_csr_check(gpointer opts, GError **error);
+gboolean vgw_cert_csr_run(gconstpointer opts, GError **error);
 /* vgw up --config: HTTPSCertFileName, HTTPSPkeyFileName and
  * HTTPSRootFileName of |cfg| as inject options (files beside |ini_path|;
  * |out| left empty when none is named).  FALSE for a key or roots without

@@ -2,6 +2,7 @@
 #include "pki_bundle.h"
 
 #include <errno.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include <openssl/bio.h>
@@ -177,7 +178,16 @@ vgw_pki_bundle_save(const char *base, const VgwPkiBundle *b, GError **error)
                 "%s: %s", dir, g_strerror(err));
     return FALSE;
   }
-  return save_one(base, ".key", KEY_MODE, write_key, b->key, error) &&
+  if (b->key == NULL) {
+    g_autofree char *key_path = g_strconcat(base, ".key", NULL);
+    if (g_unlink(key_path) != 0 && errno != ENOENT) {
+      int err = errno;
+      g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", key_path,
+                  g_strerror(err));
+      return FALSE;
+    }
+  }
+  return (b->key == NULL || save_one(base, ".key", KEY_MODE, write_key, b->key, error)) &&
          save_one(base, ".crt", CERT_MODE, write_cert, b->cert, error) &&
          save_one(base, ".chain", CERT_MODE, write_chain, b->chain, error);
 }

@@ -35,8 +35,11 @@ gboolean vgw_pki_bundle_load(const char *base, VgwPkiBundle *out, GError **error
 
 /* vgw_pki_bundle_save writes |b| as |base|.crt, |base|.key and
  * |base|.chain, each replaced atomically, after making |base|'s
- * directory if it is missing.  FALSE with the file error of the first
- * file that could not be written. */
+ * directory if it is missing.  A |b| without a key (a certificate for a
+ * request's key, held elsewhere) has no |base|.key: one left from before
+ * is removed, so the files never pair a certificate with another key.
+ * FALSE with the file error of the first file that could not be
+ * written. */
 gboolean vgw_pki_bundle_save(const char *base, const VgwPkiBundle *b, GError **error);
 
 /* vgw_pki_bundle_is_root returns TRUE if |cert| is self-signed: its

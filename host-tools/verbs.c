@@ -356,6 +356,9 @@ static const VgwOption pki_issue_options[] = {
                "Extended key usage instead of the role's (none: no extension)") },
   { VGW_OPTION("no-chain", 0, vgw_option_flag, VgwPkiOptions, no_chain, NULL,
                "Leave NAME.chain empty: the intermediates of --ca are missing") },
+  { VGW_OPTION("csr", 0, vgw_option_string, VgwPkiOptions, csr, "F.csr",
+               "Certify the key of this PKCS#10 request (its signature is checked; "
+               "e.g. vgw cert csr) instead of a new key: no NAME.key is written") },
   PKI_KEY_AND_WINDOW_OPTIONS("365"),
   { NULL },
 };
@@ -371,7 +374,9 @@ static const VgwVerb pki_verbs[] = {
     .help = "Issue a certificate signed by --ca (or --self-signed) for a new key:\n"
             "any SANs, critical or not, any EKU, any validity window (past and\n"
             "future), with or without its intermediates.  Writes NAME.crt,\n"
-            "NAME.key and NAME.chain and prints what it made.",
+            "NAME.key and NAME.chain and prints what it made.  With --csr the\n"
+            "key is the request's (a gateway's engine key, vgw cert csr) and no\n"
+            "NAME.key is written; the subject is still CN=--cn.",
     .options = pki_issue_options, VERB_OPTIONS(VgwPkiOptions),
     .check = vgw_pki_issue_check, .run = vgw_pki_issue_run },
   { NULL },
@@ -387,8 +392,13 @@ static const VgwVerb pki_verbs[] = {
 static const VgwOption cert_inject_options[] = {
   CONTEXT_OPTION,
   { VGW_OPTION("cert", 0, vgw_option_string, VgwCertOptions, cert, "F.pem",
-               "The device certificate, PEM (intermediates may follow it)"),
-    .flags = VGW_OPTION_REQUIRED },
+               "The device certificate, PEM (intermediates may follow it)") },
+  { VGW_OPTION("generate", 0, vgw_option_key_type, VgwCertOptions, generate, "T",
+               "Instead of --cert: generate a T key (ec-p256, rsa-2048, rsa-3072) in "
+               "the engine slot and a self-signed certificate signed by it there") },
+  { VGW_OPTION("subject", 0, vgw_option_string, VgwCertOptions, subject, "CN",
+               "With --generate: the certificate's common name (default: the "
+               "gateway's name)") },
   { VGW_OPTION("chain", 0, vgw_option_string, VgwCertOptions, chain, "F.pem",
                "Intermediates sent after the certificate, PEM") },
   { VGW_OPTION("key", 0, vgw_option_string, VgwCertOptions, key, "F.pem",
@@ -399,6 +409,18 @@ static const VgwOption cert_inject_options[] = {
                "(default: the context's, slot N for a new context N)") },
   { VGW_OPTION("ca", 0, vgw_option_strings, VgwCertOptions, ca, "F.pem",
                "Trusted roots replacing the context's, PEM; repeatable") },
+  { NULL },
+};
+
+static const VgwOption cert_csr_options[] = {
+  CONTEXT_OPTION,
+  { VGW_OPTION("slot", 0, vgw_option_string, VgwCertOptions, slot_text, "S",
+               "The engine slot whose key the request is for (default: the "
+               "context's)") },
+  { VGW_OPTION("subject", 0, vgw_option_string, VgwCertOptions, subject, "CN",
+               "The common name to request (default: the gateway's name)") },
+  { VGW_OPTION("out", 0, vgw_option_string, VgwCertOptions, out, "F.csr",
+               "Write the request to F (default: stdout)") },
   { NULL },
 };
 
@@ -416,12 +438,24 @@ static const VgwVerb cert_verbs[] = {
             "clientAuth.  A refused bundle changes nothing: the error starts with\n"
             "the reason (key-mismatch, untrusted, chain-invalid, not-yet-valid,\n"
             "expired, key-usage, no-server-auth, no-client-auth, unreadable).\n"
+            "--generate T instead of --cert makes a new key in the engine slot\n"
+            "and a self-signed certificate (CN=--subject) signed by it there; the\n"
+            "private key never leaves the engine.\n"
             "New connections use an accepted bundle; open ones keep theirs.\n"
             "On a running gateway this goes through its maintenance port; on a\n"
             "stopped one it writes its flash image and keystore.",
     .flags = VGW_VERB_GATEWAY, .options = cert_inject_options,
     VERB_OPTIONS(VgwCertOptions), .check = vgw_cert_inject_check,
     .run = vgw_cert_inject_run },
+  { .name = "csr", .summary = "a certificate signing request for a TLS Context's engine key",
+    .help = "Print a PKCS#10 certificate signing request (PEM) for the key in the\n"
+            "context's engine slot (or --slot), subject CN=--subject, signed by\n"
+            "that key inside the engine.  Have a CA sign it and install the\n"
+            "result with `vgw cert inject --cert F --slot S`: the private key\n"
+            "never leaves the engine.  Works on a running or a stopped gateway.",
+    .flags = VGW_VERB_GATEWAY, .options = cert_csr_options,
+    VERB_OPTIONS(VgwCertOptions), .check = vgw_cert_csr_check,
+    .run = vgw_cert_csr_run },
   { .name = "show", .summary = "show a TLS Context's certificate, chain and trusted roots",
     .help = "Show a TLS Context's key slot, certificate, chain and trusted roots\n"
             "(subject, issuer, validity, SHA-256).  --json: the firmware's\n"

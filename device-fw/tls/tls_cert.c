@@ -169,8 +169,9 @@ static gboolean build_tbs(GBytes *spki, int pkey_id, const char *cn,
   return ok;
 }
 
-/* assemble returns Certificate { |tbs|, signatureAlgorithm, BIT STRING
- * |sig| } as DER. */
+/* assemble returns SEQUENCE { |tbs|, signatureAlgorithm, BIT STRING
+ * |sig| } as DER: a Certificate around a TBSCertificate, a PKCS#10
+ * CertificationRequest around a CertificationRequestInfo. */
 static gboolean assemble(const uint8_t *tbs, size_t tbs_len, int pkey_id,
                          GBytes *sig, uint8_t **der, size_t *der_len) {
   CBB cbb, cert, bits;
@@ -199,43 +200,81 @@ static EVP_PKEY *parse_spki(GBytes *spki) {
   return pkey;
 }
 
-X509 *vgw_tls_cert_issue(GBytes *spki, const char *common_name, int64_t now,
-                         VgwTlsSignFunc sign, gpointer sign_data,
-                         GError **error) {
+gboolean vgw_tls_cert_common_name_valid(const char *cn) {
+  size_t len = strlen(cn);
+  if (len == 0 || len > VGW_TLS_CERT_CN_MAX) {
+    return FALSE;
+  }
+  for (size_t i = 0; i < len; i++) {
+    if (!g_ascii_isprint(cn[i])) {
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+/* public_key returns the RSA or EC key |spki| encodes, or NULL with
+ * |error| set. */
+static EVP_PKEY *public_key(GBytes *spki, GError **error) {
   EVP_PKEY *pkey = parse_spki(spki);
   if (pkey == NULL) {
-    vgw_tls_set_error(error,
-                      VGW_TLS_ERROR_KEY,
+    vgw_tls_set_error(error, VGW_TLS_ERROR_KEY,
                       "the public key is not a valid "
                       "SubjectPublicKeyInfo");
     return NULL;
   }
-  int pkey_id = EVP_PKEY_id(pkey);
-  if (pkey_id != EVP_PKEY_RSA && pkey_id != EVP_PKEY_EC) {
+  if (EVP_PKEY_id(pkey) != EVP_PKEY_RSA && EVP_PKEY_id(pkey) != EVP_PKEY_EC) {
     vgw_tls_set_error(error, VGW_TLS_ERROR_KEY,
                       "the public key is neither RSA nor EC");
     EVP_PKEY_free(pkey);
     return NULL;
   }
+  return pkey;
+}
+
+/* sign_der signs the DER |body| (a TBSCertificate or a
+ * CertificationRequestInfo) for a key of |pkey_id| through |sign| and
+ * returns the signed structure's DER (OPENSSL_free it), or NULL with
+ * |error| set. */
+static uint8_t *sign_der(const uint8_t *body, size_t body_len, int pkey_id,
+                         VgwTlsSignFunc sign, gpointer sign_data,
+                         size_t *der_len, GError **error) {
+  uint8_t digest[SHA256_DIGEST_LENGTH];
+  uint8_t *der = NULL;
+  SHA256(body, body_len, digest);
+  GBytes *sig =
+      sign(pkey_id == EVP_PKEY_RSA ? VGW_SIG_RSA_PKCS1_SHA256 : VGW_SIG_ECDSA,
+           digest, sizeof(digest), sign_data, error);
+  if (sig == NULL) {
+    return NULL;
+  }
+  if (!assemble(body, body_len, pkey_id, sig, &der, der_len)) {
+    vgw_tls_set_error(error, VGW_TLS_ERROR_CERTIFICATE,
+                      "cannot encode the signed structure");
+    der = NULL;
+  }
+  g_bytes_unref(sig);
+  return der;
+}
+
+X509 *vgw_tls_cert_issue(GBytes *spki, const char *common_name, int64_t now,
+                         VgwTlsSignFunc sign, gpointer sign_data,
+                         GError **error) {
+  EVP_PKEY *pkey = public_key(spki, error);
+  if (pkey == NULL) {
+    return NULL;
+  }
+  int pkey_id = EVP_PKEY_id(pkey);
   uint8_t *tbs = NULL, *der = NULL;
   size_t tbs_len, der_len;
   X509 *cert = NULL;
-  GBytes *sig = NULL;
-  uint8_t digest[SHA256_DIGEST_LENGTH];
   if (!build_tbs(spki, pkey_id, common_name, now, &tbs, &tbs_len)) {
     vgw_tls_set_error(error, VGW_TLS_ERROR_CERTIFICATE,
                       "cannot encode the TBSCertificate");
     goto out;
   }
-  SHA256(tbs, tbs_len, digest);
-  sig = sign(pkey_id == EVP_PKEY_RSA ? VGW_SIG_RSA_PKCS1_SHA256 : VGW_SIG_ECDSA,
-             digest, sizeof(digest), sign_data, error);
-  if (sig == NULL) {
-    goto out;
-  }
-  if (!assemble(tbs, tbs_len, pkey_id, sig, &der, &der_len)) {
-    vgw_tls_set_error(error, VGW_TLS_ERROR_CERTIFICATE,
-                      "cannot encode the certificate");
+  der = sign_der(tbs, tbs_len, pkey_id, sign, sign_data, &der_len, error);
+  if (der == NULL) {
     goto out;
   }
   const uint8_t *p = der;
@@ -258,11 +297,76 @@ X509 *vgw_tls_cert_issue(GBytes *spki, const char *common_name, int64_t now,
 out:
   OPENSSL_free(tbs);
   OPENSSL_free(der);
-  if (sig != NULL) {
-    g_bytes_unref(sig);
-  }
   EVP_PKEY_free(pkey);
   return cert;
+}
+
+/* build_request_info returns the DER CertificationRequestInfo (RFC 2986
+ * 4.1): version 0, CN=|cn|, |spki|, no attributes. */
+static gboolean build_request_info(GBytes *spki, const char *cn, uint8_t **der,
+                                   size_t *der_len) {
+  CBB cbb, info, attributes;
+  int ok = CBB_init(&cbb, 512) &&
+           CBB_add_asn1(&cbb, &info, CBS_ASN1_SEQUENCE) &&
+           CBB_add_asn1_uint64(&info, 0) && add_name(&info, cn) &&
+           CBB_add_bytes(&info, g_bytes_get_data(spki, NULL),
+                         g_bytes_get_size(spki)) &&
+           CBB_add_asn1(&info, &attributes,
+                        CBS_ASN1_CONTEXT_SPECIFIC | CBS_ASN1_CONSTRUCTED | 0) &&
+           CBB_finish(&cbb, der, der_len);
+  if (!ok) {
+    CBB_cleanup(&cbb);
+  }
+  return ok;
+}
+
+char *vgw_tls_csr_issue(GBytes *spki, const char *common_name,
+                        VgwTlsSignFunc sign, gpointer sign_data,
+                        GError **error) {
+  EVP_PKEY *pkey = public_key(spki, error);
+  if (pkey == NULL) {
+    return NULL;
+  }
+  uint8_t *info = NULL, *der = NULL;
+  size_t info_len, der_len;
+  X509_REQ *req = NULL;
+  char *pem = NULL;
+  if (!build_request_info(spki, common_name, &info, &info_len)) {
+    vgw_tls_set_error(error, VGW_TLS_ERROR_CERTIFICATE,
+                      "cannot encode the CertificationRequestInfo");
+    goto out;
+  }
+  der = sign_der(info, info_len, EVP_PKEY_id(pkey), sign, sign_data, &der_len,
+                 error);
+  if (der == NULL) {
+    goto out;
+  }
+  const uint8_t *p = der;
+  req = d2i_X509_REQ(NULL, &p, (long)der_len);
+  if (req == NULL || p != der + der_len || X509_REQ_verify(req, pkey) != 1) {
+    vgw_tls_set_error(error, VGW_TLS_ERROR_SIGN,
+                      "the request does not parse or its signature does not "
+                      "verify against its public key");
+    goto out;
+  }
+  BIO *bio = BIO_new(BIO_s_mem());
+  const uint8_t *data;
+  size_t len;
+  if (bio != NULL && PEM_write_bio_X509_REQ(bio, req) &&
+      BIO_mem_contents(bio, &data, &len)) {
+    pem = g_strndup((const char *)data, len);
+  } else {
+    vgw_tls_set_error(error, VGW_TLS_ERROR_CERTIFICATE,
+                      "cannot encode the request as PEM");
+  }
+  BIO_free(bio);
+out:
+  ERR_clear_error();
+  X509_REQ_free(req);
+  OPENSSL_free(info);
+  OPENSSL_free(der);
+  EVP_PKEY_free(pkey);
+  return pem;
 }
 
 gboolean vgw_tls_cert_matches(X509 *cert, GBytes *spki) {

@@ -1,9 +1,10 @@
 /*
- * Self-signed X.509 certificates whose signature is made elsewhere: the
- * TBSCertificate is built here with BoringSSL's CBB, its digest is handed
- * to a signing function (the crypto engine for the device identity, a
- * software key for the benchmark's software-key mode), and the result is
- * parsed back into an X509 and checked against the public key.
+ * Self-signed X.509 certificates, and PKCS#10 requests for a CA to sign,
+ * whose signature is made elsewhere: the TBSCertificate (or the
+ * CertificationRequestInfo) is built here with BoringSSL's CBB, its
+ * digest is handed to a signing function (the crypto engine for the
+ * device identity, a software key for the benchmark's software-key mode),
+ * and the result is parsed back and checked against the public key.
  *
  * The certificate is the one a gateway's TLS Context 0 carries
  * (reference/gateway-spec.md, "TLS Contexts table"): subject = issuer =
@@ -32,6 +33,14 @@ G_BEGIN_DECLS
 typedef GBytes *(*VgwTlsSignFunc)(uint32_t scheme, const uint8_t *digest,
                                   size_t len, gpointer data, GError **error);
 
+/* VGW_TLS_CERT_CN_MAX is X.520's upper bound on a commonName
+ * (ub-common-name). */
+#define VGW_TLS_CERT_CN_MAX 64
+
+/* vgw_tls_cert_common_name_valid returns TRUE if |cn| may name an issued
+ * certificate: 1 to VGW_TLS_CERT_CN_MAX printable ASCII characters. */
+gboolean vgw_tls_cert_common_name_valid(const char *cn);
+
 /* vgw_tls_cert_issue returns a self-signed certificate for the public key
  * |spki| (DER SubjectPublicKeyInfo, an RSA or P-256 key) named
  * CN=|common_name|, valid from |now| (Unix time) for VGW_TLS_CERT_YEARS,
@@ -42,6 +51,16 @@ typedef GBytes *(*VgwTlsSignFunc)(uint32_t scheme, const uint8_t *digest,
 X509 *vgw_tls_cert_issue(GBytes *spki, const char *common_name, int64_t now,
                          VgwTlsSignFunc sign, gpointer sign_data,
                          GError **error);
+
+/* vgw_tls_csr_issue returns a PKCS#10 certificate signing request (RFC
+ * 2986) for the public key |spki| (an RSA or P-256 key), subject
+ * CN=|common_name|, no attributes, signed with sha256WithRSAEncryption or
+ * ecdsa-with-SHA256 through |sign|, as a PEM "CERTIFICATE REQUEST" block
+ * (newly allocated). The signature is verified against |spki| first.
+ * NULL with |error| set as for vgw_tls_cert_issue. */
+char *vgw_tls_csr_issue(GBytes *spki, const char *common_name,
+                        VgwTlsSignFunc sign, gpointer sign_data,
+                        GError **error);
 
 /* vgw_tls_cert_matches returns TRUE if |cert|'s public key is the key
  * |spki| encodes. */

@@ -257,6 +257,126 @@ static void verb_check(const VgwMgmtCall *c, VgwMgmtReply *out) {
   g_bytes_unref(spki);
 }
 
+/* reply_cert answers |text| to a person, else {"context":N (unless
+ * |context| < 0),"slot":S,"subject","sha256"} of |cert|. */
+static void reply_cert(const VgwMgmtCall *c, VgwMgmtReply *out,
+                       const char *text, gint context, guint slot, X509 *cert) {
+  GString *b = g_string_new(NULL);
+  if (c->human) {
+    g_string_assign(b, text);
+  } else {
+    char *subject = vgw_tls_cert_subject(cert);
+    char *fp = vgw_tls_cert_fingerprint(cert);
+    g_string_append_c(b, '{');
+    if (context >= 0) {
+      vgw_json_uint(b, "context", (guint)context);
+    }
+    vgw_json_uint(b, "slot", slot);
+    vgw_json_str(b, "subject", subject);
+    vgw_json_str(b, "sha256", fp);
+    g_string_append_c(b, '}');
+    g_free(subject);
+    g_free(fp);
+  }
+  vgw_reply_ok(out, b);
+}
+
+/* engine_key_arg reads the SLOT COMMON-NAME arguments of cert-issue and
+ * cert-csr: the engine key to sign with in |key|, and its public key
+ * returned; NULL with |out| failed otherwise. */
+static GBytes *engine_key_arg(const VgwMgmtCall *c, VgwTlsEngineKey *key,
+                              VgwMgmtReply *out) {
+  VgwTlsContextVerbs *v = c->data;
+  guint64 n;
+  if (c->argc != 2 ||
+      !g_ascii_string_to_unsigned(c->argv[1], 10, 0, VGW_CRYPTO_SLOTS - 1, &n,
+                                  NULL)) {
+    vgw_reply_usage(c, out);
+    return NULL;
+  }
+  if (!vgw_tls_cert_common_name_valid(c->argv[2])) {
+    vgw_reply_fail(out,
+                   "bad common name: 1 to %d printable ASCII characters",
+                   VGW_TLS_CERT_CN_MAX);
+    return NULL;
+  }
+  if (v->engine == NULL) {
+    vgw_reply_fail(out, "no crypto engine on this board");
+    return NULL;
+  }
+  key->engine = v->engine;
+  key->slot = (guint)n;
+  return key_of(v, key->slot, out);
+}
+
+/* verb_issue stages, as the device certificate, a self-signed one for
+ * the key in an engine slot, signed by that key inside the engine (the
+ * certificate Context 0 gets at first boot, tls_cert.h). */
+static void verb_issue(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  VgwTlsContextVerbs *v = c->data;
+  if (!v->staging) {
+    vgw_reply_fail(out, "no bundle staged (cert-begin first)");
+    return;
+  }
+  if (v->cert != NULL) {
+    vgw_reply_fail(out, "the device certificate was already staged");
+    return;
+  }
+  VgwTlsEngineKey key;
+  GBytes *spki = engine_key_arg(c, &key, out);
+  if (spki == NULL) {
+    return;
+  }
+  GError *error = NULL;
+  v->cert = vgw_tls_cert_issue(spki, c->argv[2],
+                               g_get_real_time() / G_USEC_PER_SEC,
+                               vgw_tls_engine_sign, &key, &error);
+  g_bytes_unref(spki);
+  if (v->cert == NULL) {
+    vgw_reply_fail(out, "engine slot %u: cannot issue a certificate: %s",
+                   key.slot, error->message);
+    g_error_free(error);
+    return;
+  }
+  char *subject = vgw_tls_cert_subject(v->cert);
+  char *text = g_strdup_printf(
+      "Staged a self-signed %s for the key in slot %u.\n", subject, key.slot);
+  reply_cert(c, out, text, -1, key.slot, v->cert);
+  g_free(text);
+  g_free(subject);
+}
+
+/* verb_csr answers a PKCS#10 request for the key in an engine slot,
+ * signed by that key inside the engine, for a CA to sign. */
+static void verb_csr(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  VgwTlsEngineKey key;
+  GBytes *spki = engine_key_arg(c, &key, out);
+  if (spki == NULL) {
+    return;
+  }
+  GError *error = NULL;
+  char *pem =
+      vgw_tls_csr_issue(spki, c->argv[2], vgw_tls_engine_sign, &key, &error);
+  g_bytes_unref(spki);
+  if (pem == NULL) {
+    vgw_reply_fail(out, "engine slot %u: cannot make a request: %s", key.slot,
+                   error->message);
+    g_error_free(error);
+    return;
+  }
+  GString *b = g_string_new(NULL);
+  if (c->human) {
+    g_string_append(b, pem);
+  } else {
+    g_string_append_c(b, '{');
+    vgw_json_uint(b, "slot", key.slot);
+    vgw_json_str(b, "csr", pem);
+    g_string_append_c(b, '}');
+  }
+  vgw_reply_ok(out, b);
+  g_free(pem);
+}
+
 static void verb_commit(const VgwMgmtCall *c, VgwMgmtReply *out) {
   VgwTlsContextVerbs *v = c->data;
   guint64 slot = v->staging ? vgw_tls_identity_slot(v->cs, v->context) : 0;
@@ -277,24 +397,16 @@ static void verb_commit(const VgwMgmtCall *c, VgwMgmtReply *out) {
   if (install(v, (guint)slot, out)) {
     char *subject = vgw_tls_cert_subject(v->cert);
     char *fp = vgw_tls_cert_fingerprint(v->cert);
+    char *text = g_strdup_printf(
+        "Context %u: %s installed; new connections use it.\n", v->context,
+        subject);
     g_message("tls: context %u: certificate %s (sha256 %s) installed with "
               "%d intermediates, the key in engine slot %u%s",
               v->context, subject, fp, (int)sk_X509_num(v->chain),
               (guint)slot,
               sk_X509_num(v->roots) > 0 ? " and new trusted roots" : "");
-    GString *b = g_string_new(NULL);
-    if (c->human) {
-      g_string_printf(b, "Context %u: %s installed; new connections use it.\n",
-                      v->context, subject);
-    } else {
-      g_string_append_c(b, '{');
-      vgw_json_uint(b, "context", v->context);
-      vgw_json_uint(b, "slot", slot);
-      vgw_json_str(b, "subject", subject);
-      vgw_json_str(b, "sha256", fp);
-      g_string_append_c(b, '}');
-    }
-    vgw_reply_ok(out, b);
+    reply_cert(c, out, text, (gint)v->context, (guint)slot, v->cert);
+    g_free(text);
     g_free(subject);
     g_free(fp);
     guint context = v->context;
@@ -436,6 +548,12 @@ static const VgwMgmtVerb context_verbs[] = {
     {"cert-check", "BASE64-SPKI",
      "validate the staged bundle for a key not yet in the engine", 0,
      verb_check},
+    {"cert-issue", "SLOT COMMON-NAME",
+     "stage a self-signed certificate for the key in engine SLOT", 0,
+     verb_issue},
+    {"cert-csr", "SLOT COMMON-NAME",
+     "a PKCS#10 request for the key in engine SLOT, signed in the engine", 0,
+     verb_csr},
     {"cert-commit", "[SLOT]",
      "validate the staged bundle and install it (key in engine SLOT)", 0,
      verb_commit},

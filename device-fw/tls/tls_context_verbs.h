@@ -13,6 +13,14 @@
  *                                 public key (one about to be imported
  *                                 into the engine); the bundle stays
  *                                 staged if it is acceptable
+ *   cert-issue SLOT COMMON-NAME   stage as the device certificate a
+ *                                 self-signed one for the key in engine
+ *                                 SLOT, CN=COMMON-NAME, signed by that key
+ *                                 inside the engine (tls_cert.h)
+ *   cert-csr SLOT COMMON-NAME     a PKCS#10 request (PEM) for the key in
+ *                                 engine SLOT, CN=COMMON-NAME, signed by
+ *                                 that key inside the engine; nothing is
+ *                                 staged or stored
  *   cert-show [CONTEXT]           what the context holds
  *
  * cert-commit checks the bundle with tls_bundle.h (the trusted roots are

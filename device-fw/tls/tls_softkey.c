@@ -13,10 +13,8 @@
 #include "tls/tls_cert.h"
 #include "vgw_crypto.h"
 
-/* soft_sign is a VgwTlsSignFunc over the EVP_PKEY in |data|, for the
- * schemes certificates use (ECDSA, RSA PKCS#1 v1.5 with SHA-256). */
-static GBytes *soft_sign(uint32_t scheme, const uint8_t *digest, size_t len,
-                         gpointer data, GError **error) {
+GBytes *vgw_tls_softkey_sign(uint32_t scheme, const uint8_t *digest,
+                             size_t len, gpointer data, GError **error) {
   EVP_PKEY *key = data;
   EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(key, NULL);
   size_t sig_len = 0;
@@ -88,7 +86,8 @@ gboolean vgw_tls_softkey_make(uint32_t key_type, const char *common_name,
   GBytes *spki = g_bytes_new(der, der_len);
   OPENSSL_free(der);
   X509 *cert =
-      vgw_tls_cert_issue(spki, common_name, now, soft_sign, key, error);
+      vgw_tls_cert_issue(spki, common_name, now, vgw_tls_softkey_sign, key,
+                         error);
   g_bytes_unref(spki);
   if (cert == NULL) {
     EVP_PKEY_free(key);

@@ -42,6 +42,12 @@ gboolean vgw_tls_softkey_make(uint32_t key_type, const char *common_name,
  * The host's test PKI (vgw pki) makes its keys with it too. */
 EVP_PKEY *vgw_tls_softkey_generate(uint32_t key_type);
 
+/* vgw_tls_softkey_sign is a VgwTlsSignFunc (tls_cert.h) over the
+ * EVP_PKEY in |data|, for the schemes certificates use (ECDSA, RSA
+ * PKCS#1 v1.5 with SHA-256). */
+GBytes *vgw_tls_softkey_sign(uint32_t scheme, const uint8_t *digest,
+                             size_t len, gpointer data, GError **error);
+
 G_END_DECLS
 
 #endif /* VGW_TLS_SOFTKEY_H */

@@ -158,6 +158,8 @@ check_needs(const char *path)
 {
   if (g_str_equal(path, "pki issue"))
     return "--self-signed";
+  if (g_str_equal(path, "cert inject"))
+    return "--cert=x"; /* or --generate */
   return g_str_equal(path, "keystore zeroize") || g_str_equal(path, "keystore reset") ? "--yes"
                                                                                    : NULL;
 }

@@ -342,6 +342,34 @@ try:
     check('sha256WithRSAEncryption' in text(rsaleaf) and verify(rsaleaf, rsaca)[0],
           'an RSA CA signs with SHA-256 RSA, and its certificates verify')
 
+    # -- a request's key (vgw cert csr: the gateway's engine key) -------------------------
+    req_key, req = d('req.key'), d('req.csr')
+    p = openssl('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+                '-keyout', req_key, '-subj', '/CN=ignored', '-out', req)
+    check(p.returncode == 0, 'openssl req makes a P-256 request', p.stdout + p.stderr)
+    fromreq = d('fromreq')
+    with open(fromreq + '.key', 'w') as f:
+        f.write('a key left from an earlier run\n')
+    out = made(vgw('issue', '--ca', inter, '--out', fromreq, '--role', 'device', '--cn', 'gw',
+                   '--csr', req), 'device certificate for a request')
+    t = text(fromreq)
+    check(verify(fromreq, root)[0] and 'Subject: CN = gw' in t and
+          pubkey_of_cert(fromreq) == openssl('pkey', '-in', req_key, '-pubout').stdout and
+          eku_line(t) == 'TLS Web Server Authentication, TLS Web Client Authentication',
+          '--csr: the certificate verifies, CN=--cn, the request\'s key, the role\'s EKU', t)
+    check(not os.path.exists(fromreq + '.key') and
+          'the key of request %s (no %s.key)' % (req, fromreq) in out,
+          '--csr writes no NAME.key (and removes a stale one) and says whose key it is', out)
+    with open(req) as f:
+        pem = f.read()
+    body = pem.split('\n')[1:-2]
+    # Flip one base64 character near the end: the signature no longer verifies.
+    last = body[-1]
+    body[-1] = last[:-3] + ('A' if last[-3] != 'A' else 'B') + last[-2:]
+    bad_req = d('badsig.csr')
+    with open(bad_req, 'w') as f:
+        f.write('\n'.join(pem.split('\n')[:1] + body + pem.split('\n')[-2:]))
+
     # -- what vgw refuses ------------------------------------------------------------------
     def refused(p, status, needle, what):
         lines = p.stderr.splitlines()
@@ -372,6 +400,13 @@ try:
             'good.crt: not a CA certificate', 'a leaf cannot sign')
     refused(vgw('issue', '--ca', d('nothing'), '--out', bad, '--role', 'proxy'), 1,
             'nothing.crt: No such file or directory', 'a CA that does not exist')
+    refused(vgw('issue', '--self-signed', '--out', bad, '--role', 'device', '--csr', req), 2,
+            '--csr certifies a key held elsewhere', 'usage: --csr with --self-signed')
+    refused(vgw('issue', '--ca', inter, '--out', bad, '--role', 'device', '--csr', bad_req), 1,
+            "badsig.csr: the request's signature does not verify", 'a request whose signature '
+            'is broken')
+    refused(vgw('issue', '--ca', inter, '--out', bad, '--role', 'device', '--csr', root + '.crt'),
+            1, 'root.crt: no PEM certificate request', 'a --csr file that is no request')
     check(not os.path.exists(bad + '.crt') and not os.path.exists(bad + '.key'),
           'nothing is written when a command is refused')
 finally:

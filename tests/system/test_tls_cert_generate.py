@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""`vgw cert inject --generate TYPE` (issue 11): a new key made inside the
+crypto engine and a self-signed certificate signed by it there.
+
+On a running gateway: `--generate ec-p256 --subject CN=gen.lab.test
+--slot 3` installs CN=gen.lab.test in Context 0 with its key in slot 3;
+`vgw cert show` names it (self-signed, slot 3), openssl s_client is served
+exactly that certificate (the SHA-256 `cert show` gives), its public key
+is the one `vgw keystore pub --slot 3` prints and the handshake's
+signature is an ECDSA one (made by the engine); `vgw keystore list` says
+slot 3's ec-p256 key was generated in the engine, the maintenance port has
+no verb that would export it, and `keystore pub` prints a public key and
+nothing private. A connection opened before the swap keeps working. Without
+`--subject` the common name is the gateway's name. Mistakes are refused
+before anything changes (usage errors). `vgw cert csr` prints a PKCS#10
+request for the engine key (subject the gateway's name, or --subject)
+whose signature openssl verifies and whose public key is the slot's; signed
+by a `vgw pki` CA (`vgw pki issue --csr`) and injected with `--cert
+--slot`, it is served and openssl verifies it against that CA. On the stopped gateway
+`--generate` works offline and the certificate is served after `vgw up`."""
+import hashlib
+import json
+import os
+import re
+import subprocess
+
+import tlsload
+import tlspeers
+import vgwtest
+
+GW = 'certgen'
+
+
+def cert_show(run):
+    p = run.vgw('cert', 'show', '--json', '--name', GW, timeout=120)
+    try:
+        return json.loads(p.stdout)
+    except ValueError:
+        run.check(False, 'vgw cert show --json prints JSON', p.stdout + p.stderr)
+        return {}
+
+
+def keystore_slot(run, slot):
+    p = run.vgw('keystore', 'list', '--json', '--name', GW, timeout=120)
+    try:
+        return next((s for s in json.loads(p.stdout)['slots'] if s['slot'] == slot), {})
+    except (ValueError, KeyError, TypeError):
+        run.check(False, 'vgw keystore list --json prints the slots', p.stdout + p.stderr)
+        return {}
+
+
+def served(port):
+    """(SHA-256 of the certificate the gateway serves, its SPKI DER, the
+    peer signature type, the s_client output)."""
+    _, _, sig, pem, out = tlspeers.gateway_handshake(port, '-tls1_3')
+    der = tlspeers.pem_to_der(pem)
+    return (hashlib.sha256(der).hexdigest() if der else None,
+            tlspeers.spki_der_of_cert(pem) if pem else b'', sig, out)
+
+
+def generate(run, *extra):
+    return run.vgw('cert', 'inject', '--name', GW, *extra, timeout=300)
+
+
+def online(run, port):
+    before = tlsload.connect(port)
+    try:
+        run.check(tlsload.options(before, 'gen') == 200, 'OPTIONS before --generate: 200')
+        factory = before.getpeercert(binary_form=True)
+
+        p = generate(run, '--generate', 'ec-p256', '--subject', 'CN=gen.lab.test',
+                     '--slot', '3')
+        run.check(p.returncode == 0 and
+                  'context 0: self-signed CN=gen.lab.test installed, its new ec-p256 key '
+                  'generated in engine slot 3' in p.stdout,
+                  'vgw cert inject --generate ec-p256 --subject CN=gen.lab.test --slot 3',
+                  p.stdout + p.stderr)
+        show = cert_show(run)
+        cert = show.get('certificate') or {}
+        run.check(cert.get('subject') == 'CN=gen.lab.test' and
+                  cert.get('issuer') == 'CN=gen.lab.test' and show.get('slot') == 3 and
+                  show.get('chain') == [],
+                  'vgw cert show: CN=gen.lab.test, self-signed, no chain, key in slot 3', show)
+
+        fp, spki, sig, out = served(port)
+        run.check(fp is not None and fp == cert.get('sha256'),
+                  'openssl s_client is served the certificate cert show names (SHA-256)',
+                  '%s vs %s\n%s' % (fp, cert.get('sha256'), out))
+        pub = run.vgw('keystore', 'pub', '--slot', '3', '--name', GW, timeout=120)
+        run.check(pub.returncode == 0 and spki and tlspeers.pem_to_der(pub.stdout) == spki,
+                  'the served certificate\'s public key is engine slot 3\'s (vgw keystore pub)',
+                  pub.stdout + pub.stderr)
+        run.check(sig == 'ECDSA',
+                  'the handshake is signed with the P-256 key (peer signature type)', out)
+
+        slot = keystore_slot(run, 3)
+        run.check(slot.get('type') == 'ec-p256' and slot.get('origin') == 'generated',
+                  'vgw keystore list: slot 3 holds an ec-p256 key generated in the engine',
+                  slot)
+        run.check('PRIVATE' not in pub.stdout and 'PUBLIC KEY' in pub.stdout,
+                  'vgw keystore pub prints the public key only', pub.stdout)
+        p = run.vgw('maint', '--name', GW, 'keystore-export 3', timeout=120)
+        run.check(p.returncode == 1 and 'unknown' in p.stderr and 'PRIVATE' not in p.stdout,
+                  'the maintenance port has no verb exporting a key', p.stdout + p.stderr)
+
+        run.check(tlsload.options(before, 'gen') == 200 and
+                  before.getpeercert(binary_form=True) == factory,
+                  'the connection opened before --generate is still answered 200, with the '
+                  'certificate it was opened with')
+    finally:
+        before.close()
+
+
+def default_subject(run, port):
+    p = generate(run, '--generate', 'rsa-2048')
+    run.check(p.returncode == 0 and
+              'self-signed CN=%s installed, its new rsa-2048 key generated in engine slot 3'
+              % GW in p.stdout,
+              'vgw cert inject --generate rsa-2048: CN is the gateway\'s name, the context\'s '
+              'slot (3) is reused', p.stdout + p.stderr)
+    show = cert_show(run)
+    fp, _, sig, out = served(port)
+    run.check((show.get('certificate') or {}).get('subject') == 'CN=%s' % GW and
+              fp == (show.get('certificate') or {}).get('sha256') and
+              sig == 'RSA-PSS',
+              'the new RSA certificate is served and the handshake is signed with RSA-PSS',
+              '%s\n%s' % (show, out))
+
+
+def csr(run, port):
+    """A request for the engine key of slot 3 (the context's now), signed
+    by a `vgw pki` CA with openssl, installed with --slot."""
+    pki = os.path.join(run.state_root, 'pki')
+    p = run.vgw('pki', 'ca', '--out', pki + '/root', timeout=120)
+    run.check(p.returncode == 0, 'vgw pki ca --out pki/root', p.stdout + p.stderr)
+    p = run.vgw('cert', 'csr', '--name', GW, timeout=120)
+    run.check(p.returncode == 0 and p.stdout.startswith('-----BEGIN CERTIFICATE REQUEST-----'),
+              'vgw cert csr prints a PEM certificate request', p.stdout + p.stderr)
+    req = subprocess.run([tlspeers.OPENSSL, 'req', '-noout', '-subject'], input=p.stdout,
+                         capture_output=True, text=True, timeout=60)
+    run.check(req.stdout.strip() == 'subject=CN = %s' % GW,
+              'its subject is the gateway\'s name by default', req.stdout + req.stderr)
+
+    path = pki + '/gw.csr'
+    p = run.vgw('cert', 'csr', '--name', GW, '--slot', '3', '--subject', 'csr.lab.test',
+                '--out', path, timeout=120)
+    run.check(p.returncode == 0 and os.path.exists(path),
+              'vgw cert csr --slot 3 --subject csr.lab.test --out F', p.stdout + p.stderr)
+    req = subprocess.run([tlspeers.OPENSSL, 'req', '-in', path, '-verify', '-noout',
+                          '-subject', '-pubkey'], capture_output=True, text=True, timeout=60)
+    pub = run.vgw('keystore', 'pub', '--slot', '3', '--name', GW, timeout=120)
+    run.check(req.returncode == 0 and 'subject=CN = csr.lab.test' in req.stdout and
+              tlspeers.pem_to_der(req.stdout[req.stdout.find('-----BEGIN'):]) ==
+              tlspeers.pem_to_der(pub.stdout) != b'',
+              'openssl req -verify: the request\'s signature verifies, CN=csr.lab.test, '
+              'the public key is engine slot 3\'s', req.stdout + req.stderr + pub.stdout)
+
+    p = run.vgw('pki', 'issue', '--ca', pki + '/root', '--csr', path, '--out', pki + '/gw',
+                '--role', 'device', '--cn', 'csr.lab.test', timeout=120)
+    run.check(p.returncode == 0 and not os.path.exists(pki + '/gw.key'),
+              'vgw pki issue --csr signs it with the CA (no key file: the key is the engine\'s)',
+              p.stdout + p.stderr)
+    p = run.vgw('cert', 'inject', '--name', GW, '--cert', pki + '/gw.crt', '--slot', '3',
+                '--ca', pki + '/root.crt', timeout=300)
+    run.check(p.returncode == 0 and 'CN=csr.lab.test installed' in p.stdout,
+              'vgw cert inject --cert (the signed request) --slot 3', p.stdout + p.stderr)
+    v = subprocess.run(
+        [tlspeers.OPENSSL, 's_client', '-connect', '127.0.0.1:%d' % port,
+         '-verify_return_error', '-CAfile', pki + '/root.crt', '-verify_hostname', 'csr.lab.test'],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    run.check(v.returncode == 0 and 'Verify return code: 0 (ok)' in v.stdout,
+              'openssl s_client verifies the CA-signed certificate and its name', v.stdout)
+    p = run.vgw('cert', 'csr', '--name', GW, '--slot', '9', timeout=120)
+    run.check(p.returncode == 1 and 'slot 9 holds no key' in p.stderr,
+              'vgw cert csr for an empty slot is refused', p.stdout + p.stderr)
+
+
+def refused(run):
+    before = cert_show(run)
+    cases = [
+        (('--generate', 'ec-p256', '--cert', '/dev/null'), 'either --cert or --generate'),
+        (('--generate', 'ec-p256', '--key', '/dev/null'), 'no --key'),
+        (('--subject', 'CN=x'), 'either --cert or --generate'),
+        (('--generate', 'ec-p256', '--subject', 'CN=' + 'x' * 65), '--subject'),
+        (('--generate', 'dsa-1024',), 'expected ec-p256, rsa-2048 or rsa-3072'),
+    ]
+    for args, words in cases:
+        p = generate(run, *args)
+        run.check(p.returncode == 2 and words in p.stderr,
+                  'vgw cert inject %s: usage error naming the mistake' % ' '.join(args)[:60],
+                  p.stdout + p.stderr)
+    run.check(cert_show(run) == before, 'after the refused commands cert show is unchanged')
+    p = generate(run, '--context', '7', '--generate', 'ec-p256', '--slot', '9')
+    run.check(p.returncode == 1 and 'no TLS context 7' in p.stderr,
+              'a context the TLSContexts table lacks is refused', p.stdout + p.stderr)
+    run.check(keystore_slot(run, 9) == {},
+              '... before any key is generated (slot 9 is still empty)')
+
+
+def offline(run):
+    p = run.vgw('down', '--name', GW, timeout=120)
+    run.check(p.returncode == 0, 'vgw down', p.stdout + p.stderr)
+    p = generate(run, '--generate', 'ec-p256', '--subject', 'offline.lab.test', '--slot', '4')
+    run.check(p.returncode == 0 and 'self-signed CN=offline.lab.test installed' in p.stdout and
+              'offline' in p.stdout,
+              'vgw cert inject --generate on the stopped gateway (offline)',
+              p.stdout + p.stderr)
+    if run.up(GW).returncode != 0:
+        return
+    port = ((run.status(GW) or {}).get('ports') or {}).get('sips')
+    show = cert_show(run)
+    fp, _, _, out = served(port)
+    run.check((show.get('certificate') or {}).get('subject') == 'CN=offline.lab.test' and
+              show.get('slot') == 4 and fp == (show.get('certificate') or {}).get('sha256'),
+              'after vgw up the offline-generated certificate (slot 4) is served',
+              '%s\n%s' % (show, out))
+
+
+def test(run):
+    if run.up(GW).returncode != 0:
+        return
+    port = ((run.status(GW) or {}).get('ports') or {}).get('sips')
+    if not run.check(port is not None, 'status names the SIPS port'):
+        return
+    online(run, port)
+    default_subject(run, port)
+    csr(run, port)
+    refused(run)
+    log = run.console(GW)
+    run.check(re.search(r'tls: context 0: certificate CN=gen\.lab\.test \(sha256 [0-9a-f]{64}\) '
+                        r'installed with 0 intermediates, the key in engine slot 3', log)
+              is not None,
+              'the console log names the generated certificate and its slot', log[-3000:])
+    offline(run)
+
+
+if __name__ == '__main__':
+    vgwtest.main(test)
