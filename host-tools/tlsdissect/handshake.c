@@ -3,6 +3,7 @@
 #include <stdarg.h>
 
 #include "tls_names.h"
+#include "tls_verdict.h"
 
 #define ALERT_CLOSE_NOTIFY 0
 #define ALERT_USER_CANCELED 90
@@ -29,6 +30,7 @@ tlsd_handshake_new(void)
   hs->client_cert_verify = TLSD_UNKNOWN;
   hs->refused_by = -1;
   hs->first_close = -1;
+  hs->renegotiation_by = -1;
   return hs;
 }
 
@@ -51,6 +53,7 @@ tlsd_handshake_free(TlsdHandshake *hs)
   g_ptr_array_unref(hs->client_certs);
   g_array_unref(hs->alerts);
   g_free(hs->reason);
+  g_free(hs->verdict.explanation);
   g_free(hs->sip_request);
   g_free(hs->sip_response);
   if (hs->sip_lines != NULL)
@@ -111,8 +114,11 @@ void
 tlsd_handshake_conclude(TlsdHandshake *hs)
 {
   const TlsdAlert *refusal = NULL;
+  const TlsdAlert *ending = NULL;
 
   g_clear_pointer(&hs->reason, g_free);
+  g_clear_pointer(&hs->verdict.explanation, g_free);
+  hs->verdict.known = FALSE;
   hs->refused_by = -1;
 
   /* An alert that ends the connection before its sender has sent any
@@ -124,11 +130,19 @@ tlsd_handshake_conclude(TlsdHandshake *hs)
     gboolean ends = a->level == ALERT_LEVEL_FATAL ||
                     (a->description != ALERT_CLOSE_NOTIFY &&
                      a->description != ALERT_USER_CANCELED);
-    if (ends && hs->app_records[a->from] == 0) {
+    if (!ends)
+      continue;
+    if (ending == NULL)
+      ending = a;
+    if (hs->app_records[a->from] == 0) {
       refusal = a;
       break;
     }
   }
+  /* The rule: of the refusal, else of whatever alert ended an established
+   * connection (a refused renegotiation). */
+  if (ending != NULL)
+    tlsd_verdict_judge(hs, refusal != NULL ? refusal : ending);
   if (refusal != NULL) {
     hs->outcome = TLSD_OUTCOME_REFUSED;
     hs->refused_by = refusal->from;

@@ -1,0 +1,390 @@
+/* The gateway rule `vgw handshakes` names for a failed handshake
+ * (host-tools/tlsdissect/tls_verdict.c), on handshake summaries built by
+ * hand: for each alert the gateway sends, the facts a capture shows decide
+ * between the rules that share it, and without them the token the alert
+ * implies is kept and said to rest on the alert alone. */
+#include <string.h>
+
+#include <openssl/ssl.h>
+
+#include "handshake.h"
+#include "tls_verdict.h"
+
+#define ALERT_TIME_US ((gint64) 1767225600 * G_USEC_PER_SEC) /* 2026-01-01 */
+#define DAY (24 * 3600)
+
+static TlsdCert *
+cert(const char *subject, const char *issuer, gint64 not_before, gint64 not_after,
+     const char *const *dns)
+{
+  TlsdCert *c = g_new0(TlsdCert, 1);
+
+  c->subject = g_strdup(subject);
+  c->issuer = g_strdup(issuer);
+  c->not_before = not_before;
+  c->not_after = not_after;
+  c->san_dns = g_strdupv((char **) (dns != NULL ? dns : (const char *const[]){ NULL }));
+  c->self_signed = g_str_equal(subject, issuer);
+  return c;
+}
+
+/* A certificate valid for a year around the alert. */
+static TlsdCert *
+valid_cert(const char *subject, const char *issuer, const char *const *dns)
+{
+  gint64 t = ALERT_TIME_US / G_USEC_PER_SEC;
+
+  return cert(subject, issuer, t - 180 * DAY, t + 180 * DAY, dns);
+}
+
+static void
+add_alert(TlsdHandshake *hs, TlsdRole from, guint8 description)
+{
+  TlsdAlert a = { .from = from, .level = 2, .description = description,
+                  .time_us = ALERT_TIME_US };
+
+  g_array_append_val(hs->alerts, a);
+}
+
+/* A TLS 1.3 handshake up to the server's Finished, with the gateway as
+ * server asking for a client certificate. */
+static TlsdHandshake *
+mutual_handshake(void)
+{
+  TlsdHandshake *hs = tlsd_handshake_new();
+  guint16 v13 = 0x0304;
+
+  hs->have_client_hello = TRUE;
+  hs->have_server_hello = TRUE;
+  hs->version = 0x0304;
+  g_array_append_val(hs->offered_versions, v13);
+  hs->cert_requested = TLSD_YES;
+  hs->finished[TLSD_SERVER] = TRUE;
+  g_ptr_array_add(hs->server_certs, valid_cert("CN=gw", "CN=inter", NULL));
+  return hs;
+}
+
+/* Concludes |hs| and checks its rule. */
+static void
+check(TlsdHandshake *hs, VgwTlsError reason, TlsdRole by, TlsdVerdictBasis basis,
+      const char *explains, VgwTlsError receiver_reason)
+{
+  tlsd_handshake_conclude(hs);
+  g_assert_true(hs->verdict.known);
+  g_assert_cmpstr(vgw_tls_error_name(hs->verdict.reason), ==, vgw_tls_error_name(reason));
+  g_assert_cmpint(hs->verdict.by, ==, by);
+  g_assert_cmpstr(tlsd_verdict_basis_name(hs->verdict.basis), ==,
+                  tlsd_verdict_basis_name(basis));
+  g_assert_nonnull(hs->verdict.explanation);
+  if (strstr(hs->verdict.explanation, explains) == NULL)
+    g_error("the explanation \"%s\" does not say \"%s\"", hs->verdict.explanation, explains);
+  g_assert_cmpstr(vgw_tls_error_name(hs->verdict.receiver_reason), ==,
+                  vgw_tls_error_name(receiver_reason));
+  tlsd_handshake_free(hs);
+}
+
+static void
+test_no_certificate_tls13(void)
+{
+  TlsdHandshake *hs = mutual_handshake();
+
+  hs->client_sent_cert = TLSD_NO;
+  hs->finished[TLSD_CLIENT] = TRUE;
+  add_alert(hs, TLSD_SERVER, SSL_AD_CERTIFICATE_REQUIRED);
+  check(hs, VGW_TLS_ERROR_NO_PEER_CERTIFICATE, TLSD_SERVER, TLSD_VERDICT_FROM_CAPTURE,
+        "Certificate message was empty", VGW_TLS_ERROR_PEER_ALERT);
+}
+
+static void
+test_no_certificate_tls12(void)
+{
+  TlsdHandshake *hs = mutual_handshake();
+
+  hs->version = 0x0303;
+  hs->client_sent_cert = TLSD_NO;
+  add_alert(hs, TLSD_SERVER, SSL_AD_HANDSHAKE_FAILURE);
+  check(hs, VGW_TLS_ERROR_NO_PEER_CERTIFICATE, TLSD_SERVER, TLSD_VERDICT_FROM_CAPTURE,
+        "TLS 1.2 refuses that with handshake_failure", VGW_TLS_ERROR_PEER_ALERT);
+}
+
+/* handshake_failure with no certificate asked for: no shared algorithm. */
+static void
+test_handshake_failure_without_request(void)
+{
+  TlsdHandshake *hs = tlsd_handshake_new();
+
+  hs->have_client_hello = TRUE;
+  add_alert(hs, TLSD_SERVER, SSL_AD_HANDSHAKE_FAILURE);
+  check(hs, VGW_TLS_ERROR_NO_SHARED_ALGORITHM, TLSD_SERVER, TLSD_VERDICT_FROM_ALERT,
+        "shares no cipher suite", VGW_TLS_ERROR_PEER_ALERT);
+}
+
+static void
+test_untrusted(void)
+{
+  TlsdHandshake *hs = mutual_handshake();
+
+  hs->client_sent_cert = TLSD_YES;
+  g_ptr_array_add(hs->client_certs, valid_cert("CN=mallory", "CN=rogue", NULL));
+  add_alert(hs, TLSD_SERVER, SSL_AD_UNKNOWN_CA);
+  check(hs, VGW_TLS_ERROR_UNTRUSTED, TLSD_SERVER, TLSD_VERDICT_FROM_ALERT,
+        "CN=mallory (issuer CN=rogue), sent without its issuer's certificate, is not trusted "
+        "by the server: its issuer CN=rogue",
+        VGW_TLS_ERROR_PEER_ALERT);
+}
+
+static void
+test_untrusted_self_signed(void)
+{
+  TlsdHandshake *hs = mutual_handshake();
+
+  g_ptr_array_add(hs->client_certs, valid_cert("CN=self", "CN=self", NULL));
+  add_alert(hs, TLSD_SERVER, SSL_AD_UNKNOWN_CA);
+  check(hs, VGW_TLS_ERROR_UNTRUSTED, TLSD_SERVER, TLSD_VERDICT_FROM_CAPTURE, "is self-signed",
+        VGW_TLS_ERROR_PEER_ALERT);
+}
+
+/* TLS 1.3 without keys: the alert is all there is. */
+static void
+test_untrusted_unseen(void)
+{
+  TlsdHandshake *hs = tlsd_handshake_new();
+
+  add_alert(hs, TLSD_SERVER, SSL_AD_UNKNOWN_CA);
+  check(hs, VGW_TLS_ERROR_UNTRUSTED, TLSD_SERVER, TLSD_VERDICT_FROM_ALERT,
+        "does not show that certificate", VGW_TLS_ERROR_PEER_ALERT);
+}
+
+static void
+test_expired(void)
+{
+  TlsdHandshake *hs = mutual_handshake();
+  gint64 t = ALERT_TIME_US / G_USEC_PER_SEC;
+
+  g_ptr_array_add(hs->client_certs, cert("CN=old", "CN=inter", t - 30 * DAY, t - DAY, NULL));
+  g_ptr_array_add(hs->client_certs, valid_cert("CN=inter", "CN=root", NULL));
+  add_alert(hs, TLSD_SERVER, SSL_AD_CERTIFICATE_EXPIRED);
+  check(hs, VGW_TLS_ERROR_EXPIRED, TLSD_SERVER, TLSD_VERDICT_FROM_CAPTURE,
+        "CN=old (issuer CN=inter) expired at 2025-12-31T00:00:00.000000Z, before the alert at "
+        "2026-01-01T00:00:00.000000Z",
+        VGW_TLS_ERROR_PEER_ALERT);
+}
+
+/* certificate_expired while everything sent is valid: the root, unseen. */
+static void
+test_expired_unseen(void)
+{
+  TlsdHandshake *hs = mutual_handshake();
+
+  g_ptr_array_add(hs->client_certs, valid_cert("CN=alice", "CN=inter", NULL));
+  add_alert(hs, TLSD_SERVER, SSL_AD_CERTIFICATE_EXPIRED);
+  check(hs, VGW_TLS_ERROR_EXPIRED, TLSD_SERVER, TLSD_VERDICT_FROM_ALERT,
+        "the root it leads to may have", VGW_TLS_ERROR_PEER_ALERT);
+}
+
+static void
+test_not_yet_valid(void)
+{
+  TlsdHandshake *hs = mutual_handshake();
+  gint64 t = ALERT_TIME_US / G_USEC_PER_SEC;
+
+  g_ptr_array_add(hs->client_certs, cert("CN=early", "CN=inter", t + DAY, t + 30 * DAY, NULL));
+  g_ptr_array_add(hs->client_certs, valid_cert("CN=inter", "CN=root", NULL));
+  add_alert(hs, TLSD_SERVER, SSL_AD_BAD_CERTIFICATE);
+  check(hs, VGW_TLS_ERROR_NOT_YET_VALID, TLSD_SERVER, TLSD_VERDICT_FROM_CAPTURE,
+        "CN=early (issuer CN=inter) is valid only from 2026-01-02T00:00:00.000000Z",
+        VGW_TLS_ERROR_PEER_ALERT);
+}
+
+/* The root sent in place of the intermediate. */
+static void
+test_chain_without_issuer(void)
+{
+  TlsdHandshake *hs = mutual_handshake();
+
+  g_ptr_array_add(hs->client_certs, valid_cert("CN=alice", "CN=inter", NULL));
+  g_ptr_array_add(hs->client_certs, valid_cert("CN=root", "CN=root", NULL));
+  add_alert(hs, TLSD_SERVER, SSL_AD_BAD_CERTIFICATE);
+  check(hs, VGW_TLS_ERROR_CHAIN, TLSD_SERVER, TLSD_VERDICT_FROM_CAPTURE,
+        "do not include its issuer", VGW_TLS_ERROR_PEER_ALERT);
+}
+
+/* A chain that looks whole: the capture cannot tell chain from hostname. */
+static void
+test_chain_unseen(void)
+{
+  TlsdHandshake *hs = mutual_handshake();
+
+  g_ptr_array_add(hs->client_certs, valid_cert("CN=alice", "CN=inter", NULL));
+  g_ptr_array_add(hs->client_certs, valid_cert("CN=inter", "CN=root", NULL));
+  add_alert(hs, TLSD_SERVER, SSL_AD_BAD_CERTIFICATE);
+  check(hs, VGW_TLS_ERROR_CHAIN, TLSD_SERVER, TLSD_VERDICT_FROM_ALERT, "\"hostname\"",
+        VGW_TLS_ERROR_PEER_ALERT);
+}
+
+/* The gateway as client: the server's certificate does not name the SNI,
+ * by the gateway's wildcard rule. */
+static void
+test_hostname(void)
+{
+  static const char *const names[] = { "*.lab.test", NULL };
+  TlsdHandshake *hs = mutual_handshake();
+
+  hs->sni = g_strdup("a.b.lab.test");
+  g_ptr_array_set_size(hs->server_certs, 0);
+  g_ptr_array_add(hs->server_certs, valid_cert("CN=proxy", "CN=inter", names));
+  add_alert(hs, TLSD_CLIENT, SSL_AD_BAD_CERTIFICATE);
+  check(hs, VGW_TLS_ERROR_HOSTNAME, TLSD_CLIENT, TLSD_VERDICT_FROM_CAPTURE,
+        "does not name a.b.lab.test", VGW_TLS_ERROR_PEER_ALERT);
+}
+
+/* The SNI named by the wildcard, or by the CN of a certificate without
+ * DNS names: not a host-name failure. */
+static void
+test_hostname_matches(void)
+{
+  static const char *const names[] = { "*.lab.test", NULL };
+  TlsdHandshake *hs = mutual_handshake();
+
+  hs->sni = g_strdup("proxy.lab.test");
+  g_ptr_array_set_size(hs->server_certs, 0);
+  g_ptr_array_add(hs->server_certs, valid_cert("CN=proxy", "CN=inter", names));
+  add_alert(hs, TLSD_CLIENT, SSL_AD_BAD_CERTIFICATE);
+  check(hs, VGW_TLS_ERROR_CHAIN, TLSD_CLIENT, TLSD_VERDICT_FROM_ALERT, "within their validity",
+        VGW_TLS_ERROR_PEER_ALERT);
+
+  hs = mutual_handshake();
+  hs->sni = g_strdup("proxy.lab.test");
+  g_ptr_array_set_size(hs->server_certs, 0);
+  g_ptr_array_add(hs->server_certs, valid_cert("O=lab,CN=proxy.lab.test", "CN=inter", NULL));
+  add_alert(hs, TLSD_CLIENT, SSL_AD_BAD_CERTIFICATE);
+  check(hs, VGW_TLS_ERROR_CHAIN, TLSD_CLIENT, TLSD_VERDICT_FROM_ALERT, "within their validity",
+        VGW_TLS_ERROR_PEER_ALERT);
+}
+
+/* A TLS 1.1-only client: the server refuses its offer; the receiver of a
+ * protocol_version logs "version" as well. */
+static void
+test_version(void)
+{
+  TlsdHandshake *hs = tlsd_handshake_new();
+  guint16 v11 = 0x0302, grease = 0x0a0a;
+
+  hs->have_client_hello = TRUE;
+  g_array_append_val(hs->offered_versions, grease);
+  g_array_append_val(hs->offered_versions, v11);
+  add_alert(hs, TLSD_SERVER, SSL_AD_PROTOCOL_VERSION);
+  check(hs, VGW_TLS_ERROR_VERSION, TLSD_SERVER, TLSD_VERDICT_FROM_CAPTURE,
+        "the client offered TLS 1.1; the server's policy allows none of them",
+        VGW_TLS_ERROR_VERSION);
+}
+
+static void
+test_version_client(void)
+{
+  TlsdHandshake *hs = tlsd_handshake_new();
+  guint16 v12 = 0x0303, v11 = 0x0302;
+
+  hs->have_client_hello = TRUE;
+  hs->have_server_hello = TRUE;
+  hs->version = 0x0302;
+  g_array_append_val(hs->offered_versions, v12);
+  g_array_append_val(hs->offered_versions, v11);
+  add_alert(hs, TLSD_CLIENT, SSL_AD_PROTOCOL_VERSION);
+  check(hs, VGW_TLS_ERROR_VERSION, TLSD_CLIENT, TLSD_VERDICT_FROM_CAPTURE,
+        "the server chose TLS 1.1, which the client's policy does not allow (it offered "
+        "TLS 1.2, TLS 1.1)",
+        VGW_TLS_ERROR_VERSION);
+}
+
+/* A TLS 1.2 client renegotiating after the handshake, after SIP went
+ * both ways. */
+static void
+test_renegotiation(void)
+{
+  TlsdHandshake *hs = mutual_handshake();
+
+  hs->version = 0x0303;
+  hs->finished[TLSD_CLIENT] = TRUE;
+  hs->app_records[TLSD_CLIENT] = 1;
+  hs->app_records[TLSD_SERVER] = 1;
+  hs->renegotiation_by = TLSD_CLIENT;
+  add_alert(hs, TLSD_SERVER, SSL_AD_NO_RENEGOTIATION);
+  check(hs, VGW_TLS_ERROR_RENEGOTIATION, TLSD_SERVER, TLSD_VERDICT_FROM_CAPTURE,
+        "the client tried to renegotiate the established connection (a ClientHello after its "
+        "Finished)",
+        VGW_TLS_ERROR_PEER_ALERT);
+}
+
+static void
+test_protocol(void)
+{
+  TlsdHandshake *hs = tlsd_handshake_new();
+
+  add_alert(hs, TLSD_CLIENT, SSL_AD_DECODE_ERROR);
+  check(hs, VGW_TLS_ERROR_PROTOCOL, TLSD_CLIENT, TLSD_VERDICT_FROM_ALERT, "(decode_error)",
+        VGW_TLS_ERROR_PEER_ALERT);
+}
+
+/* No rule: a completed handshake, an orderly close, an alert no gateway
+ * rule sends. */
+static void
+test_no_rule(void)
+{
+  TlsdHandshake *hs = mutual_handshake();
+
+  hs->finished[TLSD_CLIENT] = TRUE;
+  add_alert(hs, TLSD_CLIENT, SSL_AD_CLOSE_NOTIFY);
+  g_array_index(hs->alerts, TlsdAlert, 0).level = 1;
+  tlsd_handshake_conclude(hs);
+  g_assert_cmpint(hs->outcome, ==, TLSD_OUTCOME_COMPLETED);
+  g_assert_false(hs->verdict.known);
+  g_assert_null(hs->verdict.explanation);
+  tlsd_handshake_free(hs);
+
+  hs = tlsd_handshake_new();
+  add_alert(hs, TLSD_SERVER, SSL_AD_INTERNAL_ERROR);
+  tlsd_handshake_conclude(hs);
+  g_assert_cmpint(hs->outcome, ==, TLSD_OUTCOME_REFUSED);
+  g_assert_false(hs->verdict.known);
+  tlsd_handshake_free(hs);
+}
+
+/* The refusal decides, not an alert the other side answers with. */
+static void
+test_first_refusal_decides(void)
+{
+  TlsdHandshake *hs = mutual_handshake();
+
+  hs->client_sent_cert = TLSD_NO;
+  add_alert(hs, TLSD_SERVER, SSL_AD_CERTIFICATE_REQUIRED);
+  add_alert(hs, TLSD_CLIENT, SSL_AD_DECODE_ERROR);
+  check(hs, VGW_TLS_ERROR_NO_PEER_CERTIFICATE, TLSD_SERVER, TLSD_VERDICT_FROM_CAPTURE,
+        "empty", VGW_TLS_ERROR_PEER_ALERT);
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/verdict/no-certificate/tls13", test_no_certificate_tls13);
+  g_test_add_func("/verdict/no-certificate/tls12", test_no_certificate_tls12);
+  g_test_add_func("/verdict/handshake-failure", test_handshake_failure_without_request);
+  g_test_add_func("/verdict/untrusted", test_untrusted);
+  g_test_add_func("/verdict/untrusted/self-signed", test_untrusted_self_signed);
+  g_test_add_func("/verdict/untrusted/unseen", test_untrusted_unseen);
+  g_test_add_func("/verdict/expired", test_expired);
+  g_test_add_func("/verdict/expired/unseen", test_expired_unseen);
+  g_test_add_func("/verdict/not-yet-valid", test_not_yet_valid);
+  g_test_add_func("/verdict/chain", test_chain_without_issuer);
+  g_test_add_func("/verdict/chain/unseen", test_chain_unseen);
+  g_test_add_func("/verdict/hostname", test_hostname);
+  g_test_add_func("/verdict/hostname/matches", test_hostname_matches);
+  g_test_add_func("/verdict/version", test_version);
+  g_test_add_func("/verdict/version/client", test_version_client);
+  g_test_add_func("/verdict/renegotiation", test_renegotiation);
+  g_test_add_func("/verdict/protocol", test_protocol);
+  g_test_add_func("/verdict/no-rule", test_no_rule);
+  g_test_add_func("/verdict/first-refusal", test_first_refusal_decides);
+  return g_test_run();
+}

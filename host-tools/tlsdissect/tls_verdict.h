@@ -1,0 +1,53 @@
+/*
+ * Which gateway rule ended a handshake, from what a capture shows: the
+ * reason token (tls_error.h's names, the ones the gateway logs and counts)
+ * the side that sent the ending alert gives it, and what in the capture
+ * says so.
+ *
+ * The gateway sends one alert per rule (tls_peer_verify.h, tls_server.h,
+ * tls_versions.h); some alerts stand for several rules, and the capture
+ * tells them apart:
+ *   certificate_required  no-peer-certificate
+ *   handshake_failure     no-peer-certificate when a CertificateRequest
+ *                         was answered with an empty Certificate (TLS
+ *                         1.2), else no-shared-algorithm
+ *   unknown_ca            untrusted
+ *   certificate_expired   expired
+ *   bad_certificate       not-yet-valid when a certificate the peer sent
+ *                         starts after the alert; hostname when the
+ *                         refusing client's SNI names none of the server
+ *                         certificate's DNS names; else chain
+ *   protocol_version      version
+ *   no_renegotiation      renegotiation
+ *   insufficient_security no-shared-algorithm
+ *   decode_error, illegal_parameter, unexpected_message, ...  protocol
+ * What the capture cannot show (the roots the refusing side trusts, the
+ * names it knows its peer by) is said, and the token the alert implies is
+ * kept (basis TLSD_VERDICT_FROM_ALERT).
+ *
+ * The side that receives the alert logs its own token too
+ * (vgw_tls_handshake_error on the alert): "peer-alert", or "version" for
+ * protocol_version.
+ */
+#ifndef TLSD_TLS_VERDICT_H
+#define TLSD_TLS_VERDICT_H
+
+#include <glib.h>
+
+#include "handshake.h"
+
+G_BEGIN_DECLS
+
+/* tlsd_verdict_judge sets |hs|->verdict from the first alert that ends
+ * the connection |ending| (an element of hs->alerts) and the rest of |hs|
+ * (certificates, their validity at the alert's time, the offered and
+ * chosen versions, the SNI, a renegotiation). An alert no gateway rule
+ * sends leaves the verdict unknown. */
+void tlsd_verdict_judge(TlsdHandshake *hs, const TlsdAlert *ending);
+
+/* tlsd_verdict_basis_name returns "capture" or "alert". */
+const char *tlsd_verdict_basis_name(TlsdVerdictBasis basis);
+
+G_END_DECLS
+
+#endif /* TLSD_TLS_VERDICT_H */
