@@ -104,7 +104,7 @@ test_no_certificate_tls12(void)
   hs->client_sent_cert = TLSD_NO;
   add_alert(hs, TLSD_SERVER, SSL_AD_HANDSHAKE_FAILURE);
   check(hs, VGW_TLS_ERROR_NO_PEER_CERTIFICATE, TLSD_SERVER, TLSD_VERDICT_FROM_CAPTURE,
-        "TLS 1.2 refuses that with handshake_failure", VGW_TLS_ERROR_PEER_ALERT);
+        "TLS 1.2 and earlier refuse that with handshake_failure", VGW_TLS_ERROR_PEER_ALERT);
 }
 
 /* handshake_failure with no certificate asked for: no shared algorithm. */

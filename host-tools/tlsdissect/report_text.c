@@ -205,8 +205,10 @@ verdict(GString *out, const TlsdVerdict *v)
   tlsd_put_str(out, tlsd_role_name(v->by));
   TLSD_PUT(out, "'s rule, alert ");
   tlsd_put_str(out, alert != NULL ? alert : "unknown");
-  TLSD_PUT(out, v->basis == TLSD_VERDICT_FROM_CAPTURE ? ", shown by the capture): "
-                                                      : ", implied by the alert): ");
+  if (v->basis == TLSD_VERDICT_FROM_CAPTURE)
+    TLSD_PUT(out, ", shown by the capture): ");
+  else
+    TLSD_PUT(out, ", implied by the alert): ");
   tlsd_put_str(out, v->explanation);
   tlsd_put_char(out, '\n');
   indent(out);

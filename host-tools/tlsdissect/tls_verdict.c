@@ -154,7 +154,7 @@ judge_missing_certificate(TlsdHandshake *hs, TlsdVerdict *v, gboolean tls12_aler
     set(v, VGW_TLS_ERROR_NO_PEER_CERTIFICATE, TLSD_VERDICT_FROM_CAPTURE,
         g_strdup_printf("the server asked for a client certificate (CertificateRequest) and "
                         "the client's Certificate message was empty%s",
-                        tls12_alert ? " (TLS 1.2 refuses that with handshake_failure)" : ""));
+                        tls12_alert ? " (TLS 1.2 and earlier refuse that with handshake_failure)" : ""));
     return;
   }
   set(v, VGW_TLS_ERROR_NO_PEER_CERTIFICATE, TLSD_VERDICT_FROM_ALERT,
