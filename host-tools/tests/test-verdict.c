@@ -235,7 +235,9 @@ test_hostname(void)
   g_ptr_array_add(hs->server_certs, valid_cert("CN=proxy", "CN=inter", names));
   add_alert(hs, TLSD_CLIENT, SSL_AD_BAD_CERTIFICATE);
   check(hs, VGW_TLS_ERROR_HOSTNAME, TLSD_CLIENT, TLSD_VERDICT_FROM_CAPTURE,
-        "does not name a.b.lab.test", VGW_TLS_ERROR_PEER_ALERT);
+        "the server's certificate CN=proxy (issuer CN=inter) names DNS:*.lab.test, not "
+        "a.b.lab.test (the host name the client asked for by SNI)",
+        VGW_TLS_ERROR_PEER_ALERT);
 }
 
 /* The SNI named by the wildcard, or by the CN of a certificate without
@@ -260,6 +262,50 @@ test_hostname_matches(void)
   add_alert(hs, TLSD_CLIENT, SSL_AD_BAD_CERTIFICATE);
   check(hs, VGW_TLS_ERROR_CHAIN, TLSD_CLIENT, TLSD_VERDICT_FROM_ALERT, "within their validity",
         VGW_TLS_ERROR_PEER_ALERT);
+}
+
+/* Without SNI the client's reference is the address it connected to:
+ * only an iPAddress SAN (or a CN spelling it) names it. */
+static void
+test_hostname_ip(void)
+{
+  static const char *const names[] = { "10.0.2.2", NULL };
+  static const char *const other[] = { "10.0.2.3", NULL };
+  const char *const *sans[] = { other, names };
+
+  for (gsize i = 0; i < G_N_ELEMENTS(sans); i++) {
+    TlsdHandshake *hs = mutual_handshake();
+    TlsdCert *c = valid_cert("CN=proxy", "CN=inter", NULL);
+    g_strfreev(c->san_ip);
+    c->san_ip = g_strdupv((char **) sans[i]);
+    hs->server_addr = g_strdup("10.0.2.2");
+    g_ptr_array_set_size(hs->server_certs, 0);
+    g_ptr_array_add(hs->server_certs, c);
+    add_alert(hs, TLSD_CLIENT, SSL_AD_BAD_CERTIFICATE);
+    if (i == 0)
+      check(hs, VGW_TLS_ERROR_HOSTNAME, TLSD_CLIENT, TLSD_VERDICT_FROM_CAPTURE,
+            "names IP:10.0.2.3, not 10.0.2.2 (the address the client connected to, no SNI)",
+            VGW_TLS_ERROR_PEER_ALERT);
+    else
+      check(hs, VGW_TLS_ERROR_CHAIN, TLSD_CLIENT, TLSD_VERDICT_FROM_ALERT,
+            "within their validity", VGW_TLS_ERROR_PEER_ALERT);
+  }
+}
+
+/* A chain without the leaf's issuer is judged first, as the gateway
+ * verifies the chain before the names. */
+static void
+test_chain_before_hostname(void)
+{
+  TlsdHandshake *hs = mutual_handshake();
+
+  hs->sni = g_strdup("elsewhere.test");
+  g_ptr_array_set_size(hs->server_certs, 0);
+  g_ptr_array_add(hs->server_certs, valid_cert("CN=proxy", "CN=inter", NULL));
+  g_ptr_array_add(hs->server_certs, valid_cert("CN=root", "CN=root", NULL));
+  add_alert(hs, TLSD_CLIENT, SSL_AD_BAD_CERTIFICATE);
+  check(hs, VGW_TLS_ERROR_CHAIN, TLSD_CLIENT, TLSD_VERDICT_FROM_CAPTURE,
+        "do not include its issuer", VGW_TLS_ERROR_PEER_ALERT);
 }
 
 /* A TLS 1.1-only client: the server refuses its offer; the receiver of a
@@ -380,6 +426,8 @@ main(int argc, char **argv)
   g_test_add_func("/verdict/chain/unseen", test_chain_unseen);
   g_test_add_func("/verdict/hostname", test_hostname);
   g_test_add_func("/verdict/hostname/matches", test_hostname_matches);
+  g_test_add_func("/verdict/hostname/ip", test_hostname_ip);
+  g_test_add_func("/verdict/hostname/after-chain", test_chain_before_hostname);
   g_test_add_func("/verdict/version", test_version);
   g_test_add_func("/verdict/version/client", test_version_client);
   g_test_add_func("/verdict/renegotiation", test_renegotiation);

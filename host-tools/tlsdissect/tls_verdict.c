@@ -90,21 +90,41 @@ common_name(const char *dn)
   return NULL;
 }
 
-/* TRUE if |cert| names |host| by a SAN dNSName or, without any, by its CN,
- * under the gateway's wildcard rule (tls_hostname.h). */
+/* TRUE if |cert| could name |reference| under the gateway's rules
+ * (tls_hostname.h): a DNS reference by a SAN dNSName or the CN (wildcard
+ * included), an IP address by a SAN iPAddress or a CN spelling it. The CN
+ * always counts, as outside strict mode: a mismatch claimed here is one
+ * under every mode. */
 static gboolean
-names_host(const TlsdCert *cert, const char *host)
+names_reference(const TlsdCert *cert, const char *reference, gboolean is_ip)
 {
-  g_autofree char *cn = NULL;
+  g_autofree char *cn = common_name(cert->subject);
+  char **sans = is_ip ? cert->san_ip : cert->san_dns;
 
-  for (char **n = cert->san_dns; n != NULL && *n != NULL; n++) {
-    if (vgw_tls_dns_name_matches((const uint8_t *) *n, strlen(*n), host, TRUE))
+  for (char **n = sans; n != NULL && *n != NULL; n++) {
+    if (is_ip ? g_str_equal(*n, reference)
+              : vgw_tls_dns_name_matches((const uint8_t *) *n, strlen(*n), reference, TRUE))
       return TRUE;
   }
-  if (cert->san_dns != NULL && cert->san_dns[0] != NULL)
+  if (cn == NULL)
     return FALSE;
-  cn = common_name(cert->subject);
-  return cn != NULL && vgw_tls_dns_name_matches((const uint8_t *) cn, strlen(cn), host, TRUE);
+  return is_ip ? g_str_equal(cn, reference)
+               : vgw_tls_dns_name_matches((const uint8_t *) cn, strlen(cn), reference, TRUE);
+}
+
+/* The names |cert| offers, for a sentence: "DNS:a, IP:b" or its subject. */
+static char *
+offered_names(const TlsdCert *cert)
+{
+  GString *out = g_string_new(NULL);
+
+  for (char **n = cert->san_dns; n != NULL && *n != NULL; n++)
+    g_string_append_printf(out, "%sDNS:%s", out->len > 0 ? ", " : "", *n);
+  for (char **n = cert->san_ip; n != NULL && *n != NULL; n++)
+    g_string_append_printf(out, "%sIP:%s", out->len > 0 ? ", " : "", *n);
+  if (out->len == 0)
+    g_string_append_printf(out, "no SAN, subject %s", cert->subject);
+  return g_string_free(out, FALSE);
 }
 
 /* "TLS 1.1, TLS 1.0" for |versions| (GREASE left out). */
@@ -251,17 +271,27 @@ judge_bad_certificate(TlsdHandshake *hs, TlsdVerdict *v, gint64 time_us)
     return;
   }
   cert = describe(leaf);
-  if (v->by == TLSD_CLIENT && hs->sni != NULL && !names_host(leaf, hs->sni)) {
-    set(v, VGW_TLS_ERROR_HOSTNAME, TLSD_VERDICT_FROM_CAPTURE,
-        g_strdup_printf("the server's certificate %s does not name %s, the host name the "
-                        "client asked for (SNI)", cert, hs->sni));
-    return;
-  }
+  /* The chain is judged before the names, as the gateway does. */
   if (certs_of(hs, peer)->len > 1 && !leaf->self_signed && !issuer_sent(hs, peer)) {
     set(v, VGW_TLS_ERROR_CHAIN, TLSD_VERDICT_FROM_CAPTURE,
         g_strdup_printf("the certificates the %s sent with %s do not include its issuer",
                         tlsd_role_name(peer), cert));
     return;
+  }
+  /* A client's reference is the host name it sent as SNI or, without
+   * one, the address it connected to (no SNI for an IP address, RFC 6066
+   * §3). */
+  if (v->by == TLSD_CLIENT && (hs->sni != NULL || hs->server_addr != NULL)) {
+    const char *reference = hs->sni != NULL ? hs->sni : hs->server_addr;
+    if (!names_reference(leaf, reference, hs->sni == NULL)) {
+      g_autofree char *names = offered_names(leaf);
+      set(v, VGW_TLS_ERROR_HOSTNAME, TLSD_VERDICT_FROM_CAPTURE,
+          g_strdup_printf("the server's certificate %s names %s, not %s (%s)", cert, names,
+                          reference,
+                          hs->sni != NULL ? "the host name the client asked for by SNI"
+                                          : "the address the client connected to, no SNI"));
+      return;
+    }
   }
   set(v, VGW_TLS_ERROR_CHAIN, TLSD_VERDICT_FROM_ALERT,
       g_strdup_printf("the %s's certificates, leaf %s, were within their validity; the alert "

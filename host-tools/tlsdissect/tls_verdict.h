@@ -14,9 +14,12 @@
  *   unknown_ca            untrusted
  *   certificate_expired   expired
  *   bad_certificate       not-yet-valid when a certificate the peer sent
- *                         starts after the alert; hostname when the
- *                         refusing client's SNI names none of the server
- *                         certificate's DNS names; else chain
+ *                         starts after the alert; chain when the
+ *                         certificates sent with the leaf lack its
+ *                         issuer; hostname when the server certificate
+ *                         does not name what the refusing client asked
+ *                         for (its SNI, or without one the address it
+ *                         connected to); else chain
  *   protocol_version      version
  *   no_renegotiation      renegotiation
  *   insufficient_security no-shared-algorithm
