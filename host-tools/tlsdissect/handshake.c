@@ -31,6 +31,7 @@ tlsd_handshake_new(void)
   hs->refused_by = -1;
   hs->first_close = -1;
   hs->renegotiation_by = -1;
+  hs->ending_alert = -1;
   return hs;
 }
 
@@ -114,12 +115,10 @@ void
 tlsd_handshake_conclude(TlsdHandshake *hs)
 {
   const TlsdAlert *refusal = NULL;
-  const TlsdAlert *ending = NULL;
 
   g_clear_pointer(&hs->reason, g_free);
-  g_clear_pointer(&hs->verdict.explanation, g_free);
-  hs->verdict.known = FALSE;
   hs->refused_by = -1;
+  hs->ending_alert = -1;
 
   /* An alert that ends the connection before its sender has sent any
    * application data refuses the handshake: in TLS 1.3 the server judges
@@ -132,17 +131,16 @@ tlsd_handshake_conclude(TlsdHandshake *hs)
                      a->description != ALERT_USER_CANCELED);
     if (!ends)
       continue;
-    if (ending == NULL)
-      ending = a;
+    /* The rule: of the refusal, else of whatever alert ended an
+     * established connection (a refused renegotiation). */
+    if (hs->ending_alert < 0 || hs->app_records[a->from] == 0)
+      hs->ending_alert = (int) i;
     if (hs->app_records[a->from] == 0) {
       refusal = a;
       break;
     }
   }
-  /* The rule: of the refusal, else of whatever alert ended an established
-   * connection (a refused renegotiation). */
-  if (ending != NULL)
-    tlsd_verdict_judge(hs, refusal != NULL ? refusal : ending);
+  tlsd_verdict_judge(hs);
   if (refusal != NULL) {
     hs->outcome = TLSD_OUTCOME_REFUSED;
     hs->refused_by = refusal->from;

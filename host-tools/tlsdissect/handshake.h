@@ -126,7 +126,8 @@ typedef struct {
   TlsdOutcome outcome;
   int refused_by;               /* TlsdRole, or -1 */
   char *reason;                 /* one sentence */
-  TlsdVerdict verdict;          /* the rule of the first alert that ended it */
+  int ending_alert;             /* index in |alerts| of the alert that ended it, or -1 */
+  TlsdVerdict verdict;          /* the rule of that alert (tls_verdict.h) */
 
   /* The first SIP request and response inside the connection */
   char *sip_request;            /* "REGISTER sip:example SIP/2.0" */

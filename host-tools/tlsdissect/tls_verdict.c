@@ -356,12 +356,16 @@ judge_protocol(TlsdVerdict *v)
 }
 
 void
-tlsd_verdict_judge(TlsdHandshake *hs, const TlsdAlert *ending)
+tlsd_verdict_judge(TlsdHandshake *hs)
 {
   TlsdVerdict *v = &hs->verdict;
+  const TlsdAlert *ending;
 
   g_clear_pointer(&v->explanation, g_free);
   v->known = FALSE;
+  if (hs->ending_alert < 0 || (guint) hs->ending_alert >= hs->alerts->len)
+    return;
+  ending = &g_array_index(hs->alerts, TlsdAlert, hs->ending_alert);
   v->by = ending->from;
   v->alert = ending->description;
   /* The receiver logs what BoringSSL reports of a received alert. */

@@ -41,12 +41,14 @@
 
 G_BEGIN_DECLS
 
-/* tlsd_verdict_judge sets |hs|->verdict from the first alert that ends
- * the connection |ending| (an element of hs->alerts) and the rest of |hs|
- * (certificates, their validity at the alert's time, the offered and
- * chosen versions, the SNI, a renegotiation). An alert no gateway rule
- * sends leaves the verdict unknown. */
-void tlsd_verdict_judge(TlsdHandshake *hs, const TlsdAlert *ending);
+/* tlsd_verdict_judge sets |hs|->verdict from the alert that ended the
+ * connection (hs->ending_alert, set by tlsd_handshake_conclude, which
+ * judges) and the rest of |hs| (certificates, their validity at the
+ * alert's time, the offered and chosen versions, the SNI or the server's
+ * address, a renegotiation). No such alert, or one no gateway rule sends,
+ * leaves the verdict unknown. Judging again (once the endpoints are known)
+ * replaces the verdict. */
+void tlsd_verdict_judge(TlsdHandshake *hs);
 
 /* tlsd_verdict_basis_name returns "capture" or "alert". */
 const char *tlsd_verdict_basis_name(TlsdVerdictBasis basis);

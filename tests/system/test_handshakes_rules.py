@@ -16,15 +16,21 @@ port running. `openssl s_client` then fails one handshake per case:
                                 chain                bad_certificate
   a good TLS 1.2 client that renegotiates ("R")
                                 renegotiation        no_renegotiation
+the gateway as TLS client (VerifyServerCertificate 1,
+PeerHostNameVerificationMode 1, loaded live), `vgw sip options` to an
+`openssl s_server` whose certificate (chaining to the root) names only
+other.lab.test, dialled by address:
+                                hostname             bad_certificate
 then, with Context 0's TLSVersion 4 (TLS 1.2 only) loaded live:
   TLS 1.1 only, TLS 1.3 only    version              protocol_version
 (The default policy, TLSVersion 0, is TLS 1.0-1.3: a TLS 1.1-only client
 completes its handshake there.)
 Each case's console line gives the peer's port and the gateway's reason;
 `vgw handshakes --json` of the capture (the gateway's secrets embedded at
-stop, so its TLS 1.3 handshakes decrypt: s_client keeps no key log) must
-name the same reason for the handshake from that port, as the server's
-rule, with the alert. The text report says it too. With the secrets
+stop, so its TLS 1.3 handshakes decrypt: the peers keep no key log) must
+name the same reason for the handshake with that port, with the alert
+(the rule's reason when the gateway sent the alert, its receiver_reason
+when the peer did). The text report says it too. With the secrets
 discarded (editcap), the cases whose alert was sent in clear still name
 their rule, and those whose alert was encrypted name none."""
 import json
@@ -83,15 +89,23 @@ FORMAT Index = Name, TLSVersion;
 TLSContexts 0 = "default", 4;
 [ \\TLSContexts ]
 """
-# The gateway's line for a failed handshake, or for a connection closed
-# for a renegotiation: the peer's port and the reason.
-LOGGED = re.compile(r'tls: (?:handshake with 10\.0\.2\.2:(\d+) failed|connection with '
-                    r'10\.0\.2\.2:(\d+) closed)[^\n]*; reason: ([a-z-]+)')
+# The gateway as TLS client: a proxy whose certificate names another host,
+# dialled by its address (PeerHostNameVerificationMode 1 checks the client
+# role under 7.x).
+CLIENT_CASE = ('the gateway as client, a proxy certificate naming other.lab.test',
+               'hostname', 'bad_certificate', True)
+# The gateway's line for a failed handshake ("with" a client, "to" a
+# server), or for a connection closed for a renegotiation: the gateway's
+# role, the peer's port and the reason.
+LOGGED = re.compile(r'tls: (?:handshake|connection) (with|to) 10\.0\.2\.2:(\d+) '
+                    r'(?:failed|closed)[^\n]*; reason: ([a-z-]+)')
 
 
 def logged(run):
-    """[(port, reason)] of every failure line on the console so far."""
-    return [(int(a or b), reason) for a, b, reason in LOGGED.findall(run.console(GW) or '')]
+    """[(the gateway's role, the peer's port, reason)] of every failure
+    line on the console so far."""
+    return [('server' if d == 'with' else 'client', int(port), reason)
+            for d, port, reason in LOGGED.findall(run.console(GW) or '')]
 
 
 def next_line(run, before):
@@ -108,26 +122,38 @@ def next_line(run, before):
 
 def fail_one(run, port, seen, name, peer, reason):
     """Runs PEER (a function returning the peer's output), which must fail
-    a handshake the gateway logs with REASON; records the line's (port,
-    reason) in SEEN[NAME]."""
+    a handshake the gateway logs with REASON; records the line's (role,
+    port, reason) in SEEN[NAME]."""
     before = len(logged(run))
     # The gateway logs at most 10 handshake lines a second: paced.
     time.sleep(0.25)
     out = peer()
     line = next_line(run, before)
-    run.check(line is not None and line[1] == reason,
+    run.check(line is not None and line[2] == reason,
               '%s: the gateway logs reason %s' % (name, reason),
               (line, out[-1500:], run.console_tail(GW)))
     if line is not None:
         seen[name] = line
 
 
-def gateway_reason(rule):
-    """The reason the gateway, the server here, logs by a report's rule:
-    its own when it sent the alert, else the receiver's."""
+def gateway_reason(rule, role):
+    """The reason the gateway, in ROLE, logs by a report's rule: the
+    sender's when it sent the alert, else the receiver's."""
     if not rule:
         return None
-    return rule['reason'] if rule['by'] == 'server' else rule['receiver_reason']
+    return rule['reason'] if rule['by'] == role else rule['receiver_reason']
+
+
+def handshake_of(rep, line):
+    """The handshake of REP whose peer is the one of LINE (role, port,
+    reason): the client's port when the gateway served it, the server's
+    when it dialled it; None if there is none."""
+    role, port, _ = line
+    for h in rep.get('handshakes', []):
+        peer = h['client'] if role == 'server' else h['server']
+        if peer['address'] == '10.0.2.2' and peer['port'] == port:
+            return h
+    return None
 
 
 def vgw_ok(run, what, *args):
@@ -148,7 +174,9 @@ def make_pki(run, pki):
             ('expired', '--ca', pki + '/inter', '--role', 'client', '--cn', 'old',
              '--not-before', '-30d', '--not-after', '-1d'),
             ('future', '--ca', pki + '/inter', '--role', 'client', '--cn', 'early',
-             '--not-before', '+1d', '--days', '30')]:
+             '--not-before', '+1d', '--days', '30'),
+            ('proxy-other', '--ca', pki + '/inter', '--role', 'proxy', '--cn', 'other.lab.test',
+             '--san', 'dns:other.lab.test')]:
         vgw_ok(run, 'vgw pki issue %s' % name, 'pki', 'issue', '--out', pki + '/' + name, *args)
 
 
@@ -191,10 +219,6 @@ def report(run, path, *args):
         return {'handshakes': []}
 
 
-def by_client_port(rep):
-    return {h['client']['port']: h for h in rep.get('handshakes', [])}
-
-
 def test(run):
     pki = os.path.join(run.state_root, 'pki')
     os.makedirs(pki)
@@ -222,41 +246,48 @@ def test(run):
             'OPTIONS', 'TLS', 'r%d' % n, 'rule-%d@test' % n, scheme='sips')), reason)
     fail_one(run, port, seen, RENEGOTIATION[0], lambda: renegotiate(run, port, pki),
              RENEGOTIATION[1])
+    run.ini_load(GW, 'VerifyServerCertificate 1, PeerHostNameVerificationMode 1',
+                 'VerifyServerCertificate = 1\nPeerHostNameVerificationMode = 1\n')
+    proxy = tlspeers.free_port()
+    fail_one(run, port, seen, CLIENT_CASE[0], lambda: json.dumps(tlspeers.options_to_s_server(
+        run, GW, ['-cert', pki + '/proxy-other.crt', '-key', pki + '/proxy-other.key',
+                  '-cert_chain', pki + '/proxy-other.chain'], proxy,
+        'sips:10.0.2.2:%d' % proxy)), CLIENT_CASE[1])
     run.ini_load(GW, 'Context 0 TLSVersion 4 (TLS 1.2 only), live', TLS12_ONLY)
     for name, args, reason, _, _ in VERSION_CASES:
         fail_one(run, port, seen, name, lambda: s_client(port, args(pki), b''), reason)
     if not cap.stop():
         return
 
-    cases = [(n, r, a, e) for n, _, r, a, e in CASES + VERSION_CASES] + [RENEGOTIATION]
+    cases = ([(n, r, a, e) for n, _, r, a, e in CASES + VERSION_CASES] +
+             [RENEGOTIATION, CLIENT_CASE])
     rep = report(run, cap.path)
-    hs = by_client_port(rep)
     run.check(rep.get('embedded_secret_blocks') == 1,
               'the capture embeds the gateway\'s own secrets', rep.get('embedded_secret_blocks'))
     for name, reason, alert, encrypted in cases:
         if name not in seen:
             continue
-        peer, logged_reason = seen[name]
-        h = hs.get(peer)
-        if not run.check(h is not None, '%s: vgw handshakes finds the handshake from port %d'
-                         % (name, peer), sorted(hs)):
+        role, peer, logged_reason = seen[name]
+        h = handshake_of(rep, seen[name])
+        if not run.check(h is not None, '%s: vgw handshakes finds the handshake with port %d'
+                         % (name, peer), [h['index'] for h in rep.get('handshakes', [])]):
             continue
         rule = h['outcome'].get('rule') or {}
-        run.check(gateway_reason(rule) == logged_reason and rule.get('alert') == alert,
+        run.check(gateway_reason(rule, role) == logged_reason and rule.get('alert') == alert,
                   '%s: vgw handshakes names the reason the gateway logged (%s), alert %s'
                   % (name, logged_reason, alert), json.dumps(h['outcome']))
         if encrypted:
             run.check(h['decryption'] == 'decrypted',
                       '%s: decrypted with the gateway\'s embedded secrets' % name, h['decryption'])
     unknown = seen.get('unknown CA, TLS 1.3')
-    if unknown is not None and unknown[0] in hs:
-        h = hs[unknown[0]]
+    h = handshake_of(rep, unknown) if unknown is not None else None
+    if h is not None:
         certs = h['client_certificates']
         run.check(certs and certs[0]['subject'] == 'CN=mallory' and
                   'CN=mallory' in h['outcome']['rule']['explanation'],
                   'unknown CA, TLS 1.3: the decrypted client certificate and the rule name '
                   'CN=mallory', json.dumps([certs, h['outcome']]))
-        p = run.vgw('handshakes', '--filter', 'port=%d' % unknown[0], cap.path, timeout=300)
+        p = run.vgw('handshakes', '--filter', 'port=%d' % unknown[1], cap.path, timeout=300)
         run.check(p.returncode == 0 and re.search(
             r"rule +untrusted \(the server's rule, alert unknown_ca, implied by the alert\): "
             r"the client's certificate CN=mallory \(issuer CN=rogue\)", p.stdout) is not None,
@@ -270,18 +301,19 @@ def test(run):
     prep = report(run, plain)
     run.check(prep.get('embedded_secret_blocks') == 0, 'editcap discarded the secrets',
               prep.get('embedded_secret_blocks'))
-    phs = by_client_port(prep)
     for name, reason, alert, encrypted in cases:
-        if name not in seen or seen[name][0] not in phs:
-            run.check(False, '%s (no secrets): the handshake is in the report' % name, sorted(phs))
+        h = handshake_of(prep, seen[name]) if name in seen else None
+        if h is None:
+            run.check(False, '%s (no secrets): the handshake is in the report' % name,
+                      seen.get(name))
             continue
-        rule = phs[seen[name][0]]['outcome'].get('rule')
+        rule = h['outcome'].get('rule')
         if encrypted:
             run.check(rule is None, '%s (no secrets): no rule named, the alert is encrypted'
                       % name, rule)
         else:
-            run.check(rule is not None and gateway_reason(rule) == seen[name][1],
-                      '%s (no secrets): still names %s' % (name, seen[name][1]), rule)
+            run.check(rule is not None and gateway_reason(rule, seen[name][0]) == seen[name][2],
+                      '%s (no secrets): still names %s' % (name, seen[name][2]), rule)
 
 
 if __name__ == '__main__':
