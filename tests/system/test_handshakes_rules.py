@@ -43,6 +43,7 @@ import sipcapture
 import tlspeers
 import vgwtest
 from test_sip_options import request
+from test_tls_mutual import boot, make_pki as mutual_pki, vgw_ok
 
 GW = 'hsrules'
 BOOT_INI = """VgwManualVersion = 1
@@ -156,28 +157,14 @@ def handshake_of(rep, line):
     return None
 
 
-def vgw_ok(run, what, *args):
-    p = run.vgw(*args, timeout=300)
-    run.check(p.returncode == 0, what, p.stdout + p.stderr)
-    return p
-
-
 def make_pki(run, pki):
-    for args in (('ca', '--out', pki + '/root'),
-                 ('ca', '--out', pki + '/inter', '--issuer', pki + '/root'),
-                 ('ca', '--out', pki + '/rogue')):
-        vgw_ok(run, 'vgw pki %s %s' % args[:3:2], 'pki', *args)
-    for name, *args in [
-            ('gw', '--ca', pki + '/inter', '--role', 'device', '--san', 'dns:gw.lab.test'),
-            ('alice', '--ca', pki + '/inter', '--role', 'client', '--cn', 'alice'),
-            ('rogue-client', '--ca', pki + '/rogue', '--role', 'client', '--cn', 'mallory'),
-            ('expired', '--ca', pki + '/inter', '--role', 'client', '--cn', 'old',
-             '--not-before', '-30d', '--not-after', '-1d'),
-            ('future', '--ca', pki + '/inter', '--role', 'client', '--cn', 'early',
-             '--not-before', '+1d', '--days', '30'),
-            ('proxy-other', '--ca', pki + '/inter', '--role', 'proxy', '--cn', 'other.lab.test',
-             '--san', 'dns:other.lab.test')]:
-        vgw_ok(run, 'vgw pki issue %s' % name, 'pki', 'issue', '--out', pki + '/' + name, *args)
+    """test_tls_mutual's PKI (root > inter, a rogue CA, gw, alice, a rogue,
+    an expired and a future client), and a proxy from inter naming
+    other.lab.test."""
+    mutual_pki(run, pki)
+    vgw_ok(run, 'vgw pki issue proxy-other', 'pki', 'issue', '--out', pki + '/proxy-other',
+           '--ca', pki + '/inter', '--role', 'proxy', '--cn', 'other.lab.test',
+           '--san', 'dns:other.lab.test')
 
 
 def s_client(port, args, sip):
@@ -223,14 +210,8 @@ def test(run):
     pki = os.path.join(run.state_root, 'pki')
     os.makedirs(pki)
     make_pki(run, pki)
-    ini = os.path.join(run.state_root, 'boot.ini')
-    with open(ini, 'w') as f:
-        f.write(BOOT_INI)
-    if run.up(GW, '--config', ini).returncode != 0:
+    if not boot(run, GW, BOOT_INI, pki):
         return
-    vgw_ok(run, 'vgw cert inject: gw with its chain, the root trusted', 'cert', 'inject',
-           '--name', GW, '--cert', pki + '/gw.crt', '--chain', pki + '/gw.chain',
-           '--key', pki + '/gw.key', '--ca', pki + '/root.crt')
     vgw_ok(run, 'vgw tls keylog on', 'tls', 'keylog', 'on', '--name', GW)
     port = ((run.status(GW) or {}).get('ports') or {}).get('sips')
     if not run.check(port is not None, 'status: the TLS port of lan-main', run.status(GW)):
