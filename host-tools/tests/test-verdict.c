@@ -25,6 +25,8 @@ cert(const char *subject, const char *issuer, gint64 not_before, gint64 not_afte
   c->not_after = not_after;
   c->san_dns = g_strdupv((char **) (dns != NULL ? dns : (const char *const[]){ NULL }));
   c->self_signed = g_str_equal(subject, issuer);
+  c->for_server = TRUE;
+  c->for_client = TRUE;
   return c;
 }
 
@@ -35,6 +37,16 @@ valid_cert(const char *subject, const char *issuer, const char *const *dns)
   gint64 t = ALERT_TIME_US / G_USEC_PER_SEC;
 
   return cert(subject, issuer, t - 180 * DAY, t + 180 * DAY, dns);
+}
+
+/* A CA certificate valid for a year around the alert. */
+static TlsdCert *
+ca_cert(const char *subject, const char *issuer)
+{
+  TlsdCert *c = valid_cert(subject, issuer, NULL);
+
+  c->is_ca = TRUE;
+  return c;
 }
 
 static void
@@ -209,17 +221,43 @@ test_chain_without_issuer(void)
         "do not include its issuer", VGW_TLS_ERROR_PEER_ALERT);
 }
 
-/* A chain that looks whole: the capture cannot tell chain from hostname. */
+/* An issuer that is no CA, a leaf not for a client: the chain. */
 static void
-test_chain_unseen(void)
+test_chain_faults(void)
 {
   TlsdHandshake *hs = mutual_handshake();
+  TlsdCert *leaf;
 
   g_ptr_array_add(hs->client_certs, valid_cert("CN=alice", "CN=inter", NULL));
   g_ptr_array_add(hs->client_certs, valid_cert("CN=inter", "CN=root", NULL));
   add_alert(hs, TLSD_SERVER, SSL_AD_BAD_CERTIFICATE);
-  check(hs, VGW_TLS_ERROR_CHAIN, TLSD_SERVER, TLSD_VERDICT_FROM_ALERT, "\"hostname\"",
+  check(hs, VGW_TLS_ERROR_CHAIN, TLSD_SERVER, TLSD_VERDICT_FROM_CAPTURE,
+        "the issuer of the client's certificate CN=alice (issuer CN=inter), CN=inter, is not a CA",
         VGW_TLS_ERROR_PEER_ALERT);
+
+  hs = mutual_handshake();
+  leaf = valid_cert("CN=alice", "CN=inter", NULL);
+  leaf->for_client = FALSE;
+  g_ptr_array_add(hs->client_certs, leaf);
+  g_ptr_array_add(hs->client_certs, ca_cert("CN=inter", "CN=root"));
+  add_alert(hs, TLSD_SERVER, SSL_AD_BAD_CERTIFICATE);
+  check(hs, VGW_TLS_ERROR_CHAIN, TLSD_SERVER, TLSD_VERDICT_FROM_CAPTURE,
+        "CN=alice (issuer CN=inter) is not for a TLS client", VGW_TLS_ERROR_PEER_ALERT);
+}
+
+/* A sound-looking chain refused by a server: its names, against what the
+ * server knows the client's address by (not in a capture). */
+static void
+test_chain_sound_server(void)
+{
+  TlsdHandshake *hs = mutual_handshake();
+
+  g_ptr_array_add(hs->client_certs, valid_cert("CN=alice", "CN=inter", NULL));
+  g_ptr_array_add(hs->client_certs, ca_cert("CN=inter", "CN=root"));
+  add_alert(hs, TLSD_SERVER, SSL_AD_BAD_CERTIFICATE);
+  check(hs, VGW_TLS_ERROR_HOSTNAME, TLSD_SERVER, TLSD_VERDICT_FROM_ALERT,
+        "left are its names, which the server matches against what it knows the client's "
+        "address by", VGW_TLS_ERROR_PEER_ALERT);
 }
 
 /* The gateway as client: the server's certificate does not name the SNI,
@@ -252,7 +290,7 @@ test_hostname_matches(void)
   g_ptr_array_set_size(hs->server_certs, 0);
   g_ptr_array_add(hs->server_certs, valid_cert("CN=proxy", "CN=inter", names));
   add_alert(hs, TLSD_CLIENT, SSL_AD_BAD_CERTIFICATE);
-  check(hs, VGW_TLS_ERROR_CHAIN, TLSD_CLIENT, TLSD_VERDICT_FROM_ALERT, "within their validity",
+  check(hs, VGW_TLS_ERROR_CHAIN, TLSD_CLIENT, TLSD_VERDICT_FROM_ALERT, "left is a signature that does not verify",
         VGW_TLS_ERROR_PEER_ALERT);
 
   hs = mutual_handshake();
@@ -260,7 +298,7 @@ test_hostname_matches(void)
   g_ptr_array_set_size(hs->server_certs, 0);
   g_ptr_array_add(hs->server_certs, valid_cert("O=lab,CN=proxy.lab.test", "CN=inter", NULL));
   add_alert(hs, TLSD_CLIENT, SSL_AD_BAD_CERTIFICATE);
-  check(hs, VGW_TLS_ERROR_CHAIN, TLSD_CLIENT, TLSD_VERDICT_FROM_ALERT, "within their validity",
+  check(hs, VGW_TLS_ERROR_CHAIN, TLSD_CLIENT, TLSD_VERDICT_FROM_ALERT, "left is a signature that does not verify",
         VGW_TLS_ERROR_PEER_ALERT);
 }
 
@@ -288,7 +326,7 @@ test_hostname_ip(void)
             VGW_TLS_ERROR_PEER_ALERT);
     else
       check(hs, VGW_TLS_ERROR_CHAIN, TLSD_CLIENT, TLSD_VERDICT_FROM_ALERT,
-            "within their validity", VGW_TLS_ERROR_PEER_ALERT);
+            "left is a signature that does not verify", VGW_TLS_ERROR_PEER_ALERT);
   }
 }
 
@@ -423,7 +461,8 @@ main(int argc, char **argv)
   g_test_add_func("/verdict/expired/unseen", test_expired_unseen);
   g_test_add_func("/verdict/not-yet-valid", test_not_yet_valid);
   g_test_add_func("/verdict/chain", test_chain_without_issuer);
-  g_test_add_func("/verdict/chain/unseen", test_chain_unseen);
+  g_test_add_func("/verdict/chain/faults", test_chain_faults);
+  g_test_add_func("/verdict/chain/sound", test_chain_sound_server);
   g_test_add_func("/verdict/hostname", test_hostname);
   g_test_add_func("/verdict/hostname/matches", test_hostname_matches);
   g_test_add_func("/verdict/hostname/ip", test_hostname_ip);

@@ -56,10 +56,10 @@ outside_validity(const TlsdHandshake *hs, TlsdRole role, gint64 time_us, gboolea
   return NULL;
 }
 
-/* TRUE if a certificate other than the leaf that |role| sent is the
- * leaf's issuer (by name). */
-static gboolean
-issuer_sent(const TlsdHandshake *hs, TlsdRole role)
+/* The certificate other than the leaf that |role| sent that is the
+ * leaf's issuer (by name), NULL if none. */
+static const TlsdCert *
+issuer_of(const TlsdHandshake *hs, TlsdRole role)
 {
   const GPtrArray *certs = certs_of(hs, role);
   const TlsdCert *leaf = g_ptr_array_index(certs, 0);
@@ -67,9 +67,32 @@ issuer_sent(const TlsdHandshake *hs, TlsdRole role)
   for (guint i = 1; i < certs->len; i++) {
     const TlsdCert *c = g_ptr_array_index(certs, i);
     if (c->error == NULL && g_strcmp0(c->subject, leaf->issuer) == 0)
-      return TRUE;
+      return c;
   }
-  return FALSE;
+  return NULL;
+}
+
+/* What the capture shows wrong with the chain |role| sent, leaf |cert|
+ * (described), as a sentence; NULL if nothing: a leaf whose usages do not
+ * allow its role, an issuer left out of the certificates sent with it, an
+ * issuer that is no CA.  (Signatures are not checked.) */
+static char *
+chain_fault(const TlsdHandshake *hs, TlsdRole role, const char *cert)
+{
+  const GPtrArray *certs = certs_of(hs, role);
+  const TlsdCert *leaf = g_ptr_array_index(certs, 0);
+  const TlsdCert *issuer = issuer_of(hs, role);
+
+  if (!(role == TLSD_CLIENT ? leaf->for_client : leaf->for_server))
+    return g_strdup_printf("the %s's certificate %s is not for a TLS %s (its key usages)",
+                           tlsd_role_name(role), cert, tlsd_role_name(role));
+  if (issuer == NULL && certs->len > 1 && !leaf->self_signed)
+    return g_strdup_printf("the certificates the %s sent with %s do not include its issuer",
+                           tlsd_role_name(role), cert);
+  if (issuer != NULL && !issuer->is_ca)
+    return g_strdup_printf("the issuer of the %s's certificate %s, %s, is not a CA",
+                           tlsd_role_name(role), cert, issuer->subject);
+  return NULL;
 }
 
 /* The value of the first CN= of an RFC 2253 name (escapes kept), or NULL. */
@@ -218,7 +241,7 @@ judge_untrusted(TlsdHandshake *hs, TlsdVerdict *v)
       g_strdup_printf("the %s's certificate %s%s is not trusted by the %s: its issuer %s leads "
                       "to none of the %s's roots (which a capture cannot show)",
                       tlsd_role_name(peer), cert,
-                      issuer_sent(hs, peer) ? "" : ", sent without its issuer's certificate,",
+                      issuer_of(hs, peer) != NULL ? "" : ", sent without its issuer's certificate,",
                       tlsd_role_name(v->by), leaf->issuer, tlsd_role_name(v->by)));
 }
 
@@ -253,6 +276,7 @@ judge_bad_certificate(TlsdHandshake *hs, TlsdVerdict *v, gint64 time_us)
   const TlsdCert *early = outside_validity(hs, peer, time_us, TRUE);
   const TlsdCert *leaf = leaf_of(hs, peer);
   g_autofree char *cert = NULL;
+  g_autofree char *fault = NULL;
 
   if (early != NULL) {
     g_autofree char *start = tlsd_format_time(early->not_before * G_USEC_PER_SEC);
@@ -272,10 +296,9 @@ judge_bad_certificate(TlsdHandshake *hs, TlsdVerdict *v, gint64 time_us)
   }
   cert = describe(leaf);
   /* The chain is judged before the names, as the gateway does. */
-  if (certs_of(hs, peer)->len > 1 && !leaf->self_signed && !issuer_sent(hs, peer)) {
-    set(v, VGW_TLS_ERROR_CHAIN, TLSD_VERDICT_FROM_CAPTURE,
-        g_strdup_printf("the certificates the %s sent with %s do not include its issuer",
-                        tlsd_role_name(peer), cert));
+  fault = chain_fault(hs, peer, cert);
+  if (fault != NULL) {
+    set(v, VGW_TLS_ERROR_CHAIN, TLSD_VERDICT_FROM_CAPTURE, g_steal_pointer(&fault));
     return;
   }
   /* A client's reference is the host name it sent as SNI or, without
@@ -293,12 +316,23 @@ judge_bad_certificate(TlsdHandshake *hs, TlsdVerdict *v, gint64 time_us)
       return;
     }
   }
+  if (v->by == TLSD_SERVER) {
+    /* A server checks a client's names against what it knows the
+     * client's address by (the gateway: the Proxy Sets it classifies
+     * to): not in a capture, but the one cause left that is common. */
+    set(v, VGW_TLS_ERROR_HOSTNAME, TLSD_VERDICT_FROM_ALERT,
+        g_strdup_printf("the client's certificate %s and the chain it sent look sound (within "
+                        "their validity, usages fit, issuer a CA); left are its names, which the "
+                        "server matches against what it knows the client's address by (not in "
+                        "a capture), or a signature that does not verify (not checked here)",
+                        cert));
+    return;
+  }
   set(v, VGW_TLS_ERROR_CHAIN, TLSD_VERDICT_FROM_ALERT,
-      g_strdup_printf("the %s's certificates, leaf %s, were within their validity; the alert "
-                      "says the %s refused the chain (a bad signature, an issuer that is no "
-                      "CA, a usage that does not fit) or, as \"hostname\", the names it knows "
-                      "the %s by, which a capture cannot show",
-                      tlsd_role_name(peer), cert, tlsd_role_name(v->by), tlsd_role_name(peer)));
+      g_strdup_printf("the server's certificate %s names what the client asked for, and it "
+                      "and its chain look sound (within their validity, usages fit, issuer a "
+                      "CA); left is a signature that does not verify (not checked here)",
+                      cert));
 }
 
 static void

@@ -14,12 +14,18 @@
  *   unknown_ca            untrusted
  *   certificate_expired   expired
  *   bad_certificate       not-yet-valid when a certificate the peer sent
- *                         starts after the alert; chain when the
- *                         certificates sent with the leaf lack its
- *                         issuer; hostname when the server certificate
+ *                         starts after the alert; chain when the leaf's
+ *                         usages do not fit its role, or the certificates
+ *                         sent with it lack its issuer, or that issuer is
+ *                         no CA; hostname when the server certificate
  *                         does not name what the refusing client asked
  *                         for (its SNI, or without one the address it
- *                         connected to); else chain
+ *                         connected to); else, from the alert alone,
+ *                         hostname when a server refused (it matches a
+ *                         client's names against what it knows the
+ *                         client's address by) and chain when a client
+ *                         did (a bad signature: signatures are not
+ *                         checked)
  *   protocol_version      version
  *   no_renegotiation      renegotiation
  *   insufficient_security no-shared-algorithm

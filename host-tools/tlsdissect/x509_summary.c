@@ -210,6 +210,9 @@ tlsd_cert_from_der(const guint8 *der, gsize len)
   cert->not_after = time_to_unix(X509_get0_notAfter(x509));
   add_sans(cert, x509);
   add_key(cert, x509);
+  cert->is_ca = X509_check_ca(x509) != 0;
+  cert->for_server = X509_check_purpose(x509, X509_PURPOSE_SSL_SERVER, 0) == 1;
+  cert->for_client = X509_check_purpose(x509, X509_PURPOSE_SSL_CLIENT, 0) == 1;
   {
     int nid = X509_get_signature_nid(x509);
     cert->signature_algorithm = g_strdup(nid != NID_undef ? OBJ_nid2ln(nid) : "unknown");

@@ -275,6 +275,13 @@ def test(run):
                   'text report: the unknown CA case names the rule, the alert and the '
                   'certificate', p.stdout + p.stderr)
 
+    # --filter rule=REASON selects by the gateway's reason.
+    want = sorted(h['index'] for h in (handshake_of(rep, seen[n]) for n, r, _, _ in cases
+                                       if r == 'version' and n in seen) if h is not None)
+    got = [h['index'] for h in report(run, cap.path, '--filter', 'rule=version')['handshakes']]
+    run.check(len(want) == len(VERSION_CASES) and got == want,
+              '--filter rule=version lists exactly the version refusals', (want, got))
+
     # Without the secrets: TLS 1.2 shows its refusals in clear, TLS 1.3's
     # alerts are encrypted and no rule is named.
     plain = os.path.join(run.state_root, 'rules-nosecrets.pcapng')
