@@ -21,6 +21,10 @@ PeerHostNameVerificationMode 1, loaded live), `vgw sip options` to an
 `openssl s_server` whose certificate (chaining to the root) names only
 other.lab.test, dialled by address:
                                 hostname             bad_certificate
+the gateway as server again, PeerHostNameVerificationMode 2 (loaded
+live): a client certificate with a good chain naming other.lab.test,
+from 10.0.2.2, the address of the Proxy Set ADDR:
+                                hostname             bad_certificate
 then, with Context 0's TLSVersion 4 (TLS 1.2 only) loaded live:
   TLS 1.1 only, TLS 1.3 only    version              protocol_version
 (The default policy, TLSVersion 0, is TLS 1.0-1.3: a TLS 1.1-only client
@@ -52,6 +56,14 @@ SIPSRequireClientCertificate = 1
 FORMAT Index = InterfaceName, NetworkInterface, UDPPort, TCPPort, TLSPort, TLSMutualAuthentication;
 SIPInterface 0 = "lan-main", "LAN", 5060, 5060, 5061, -1;
 [ \\SIPInterface ]
+[ ProxySet ]
+FORMAT ProxySet_Index = ProxySet_ProxyName, ProxySet_EnableProxyKeepAlive;
+ProxySet 1 = "ADDR", 0;
+[ \\ProxySet ]
+[ ProxyIp ]
+FORMAT ProxyIp_Index = ProxyIp_ProxySetId, ProxyIp_ProxyIpIndex, ProxyIp_IpAddress, ProxyIp_TransportType;
+ProxyIp 0 = 1, 0, "10.0.2.2:5998", 2;
+[ \\ProxyIp ]
 """
 LEGACY = ['-cipher', 'DEFAULT@SECLEVEL=0']  # Debian's OpenSSL 3 refuses TLS 1.1 without it
 
@@ -95,6 +107,11 @@ TLSContexts 0 = "default", 4;
 # role under 7.x).
 CLIENT_CASE = ('the gateway as client, a proxy certificate naming other.lab.test',
                'hostname', 'bad_certificate', True)
+# The gateway as server (PeerHostNameVerificationMode 2 under 7.x): a
+# client certificate with a good chain that names other.lab.test, from
+# 10.0.2.2, which classifies to the Proxy Set ADDR (10.0.2.2).
+SERVER_NAME_CASE = ('a client certificate naming other.lab.test, from the Proxy Set 10.0.2.2',
+                    'hostname', 'bad_certificate', True)
 # The gateway's line for a failed handshake ("with" a client, "to" a
 # server), or for a connection closed for a renegotiation: the gateway's
 # role, the peer's port and the reason.
@@ -159,19 +176,25 @@ def handshake_of(rep, line):
 
 def make_pki(run, pki):
     """test_tls_mutual's PKI (root > inter, a rogue CA, gw, alice, a rogue,
-    an expired and a future client), and a proxy from inter naming
-    other.lab.test."""
+    an expired and a future client), and a proxy and a client from inter
+    naming other.lab.test."""
     mutual_pki(run, pki)
-    vgw_ok(run, 'vgw pki issue proxy-other', 'pki', 'issue', '--out', pki + '/proxy-other',
-           '--ca', pki + '/inter', '--role', 'proxy', '--cn', 'other.lab.test',
-           '--san', 'dns:other.lab.test')
+    for name, role in (('proxy-other', 'proxy'), ('client-other', 'client')):
+        vgw_ok(run, 'vgw pki issue %s' % name, 'pki', 'issue', '--out', pki + '/' + name,
+               '--ca', pki + '/inter', '--role', role, '--cn', 'other.lab.test',
+               '--san', 'dns:other.lab.test')
 
 
 def s_client(port, args, sip):
     """s_client with ARGS writing SIP behind its Finished and waiting for
-    the gateway to close; its whole output."""
-    p = subprocess.run([tlspeers.OPENSSL, 's_client', '-connect', '127.0.0.1:%d' % port,
-                        '-ign_eof'] + args, input=sip, capture_output=True, timeout=300)
+    the gateway to close; its whole output (and a note if the gateway
+    kept the connection open: a bound, not a timing claim)."""
+    cmd = [tlspeers.OPENSSL, 's_client', '-connect', '127.0.0.1:%d' % port, '-ign_eof'] + args
+    try:
+        p = subprocess.run(cmd, input=sip, capture_output=True, timeout=300)
+    except subprocess.TimeoutExpired as e:
+        return ((e.stdout or b'') + (e.stderr or b'')).decode(errors='replace') + \
+            '\n(the connection was still open after 300 s: not refused)'
     return (p.stdout + p.stderr).decode(errors='replace')
 
 
@@ -234,6 +257,11 @@ def test(run):
         run, GW, ['-cert', pki + '/proxy-other.crt', '-key', pki + '/proxy-other.key',
                   '-cert_chain', pki + '/proxy-other.chain'], proxy,
         'sips:10.0.2.2:%d' % proxy)), CLIENT_CASE[1])
+    run.ini_load(GW, 'PeerHostNameVerificationMode 2', 'PeerHostNameVerificationMode = 2\n')
+    fail_one(run, port, seen, SERVER_NAME_CASE[0], lambda: s_client(
+        port, ['-tls1_3', '-cert', pki + '/client-other.crt', '-key', pki + '/client-other.key',
+               '-cert_chain', pki + '/client-other.chain'],
+        request('OPTIONS', 'TLS', 'names', 'names@test', scheme='sips')), SERVER_NAME_CASE[1])
     run.ini_load(GW, 'Context 0 TLSVersion 4 (TLS 1.2 only), live', TLS12_ONLY)
     for name, args, reason, _, _ in VERSION_CASES:
         fail_one(run, port, seen, name, lambda: s_client(port, args(pki), b''), reason)
@@ -241,7 +269,7 @@ def test(run):
         return
 
     cases = ([(n, r, a, e) for n, _, r, a, e in CASES + VERSION_CASES] +
-             [RENEGOTIATION, CLIENT_CASE])
+             [RENEGOTIATION, CLIENT_CASE, SERVER_NAME_CASE])
     rep = report(run, cap.path)
     run.check(rep.get('embedded_secret_blocks') == 1,
               'the capture embeds the gateway\'s own secrets', rep.get('embedded_secret_blocks'))
