@@ -191,13 +191,14 @@ empty_certificate_seen(const TlsdHandshake *hs, TlsdRole by)
 }
 
 static void
-judge_missing_certificate(TlsdHandshake *hs, TlsdVerdict *v, gboolean tls12_alert)
+judge_missing_certificate(const TlsdHandshake *hs, TlsdVerdict *v, gboolean tls12_alert)
 {
   if (empty_certificate_seen(hs, v->by)) {
     set(v, VGW_TLS_ERROR_NO_PEER_CERTIFICATE, TLSD_VERDICT_FROM_CAPTURE,
         g_strdup_printf("the server asked for a client certificate (CertificateRequest) and "
                         "the client's Certificate message was empty%s",
-                        tls12_alert ? " (TLS 1.2 and earlier refuse that with handshake_failure)" : ""));
+                        tls12_alert ? " (TLS 1.2 and earlier refuse that with handshake_failure)"
+                                    : ""));
     return;
   }
   set(v, VGW_TLS_ERROR_NO_PEER_CERTIFICATE, TLSD_VERDICT_FROM_ALERT,
@@ -206,7 +207,7 @@ judge_missing_certificate(TlsdHandshake *hs, TlsdVerdict *v, gboolean tls12_aler
 }
 
 static void
-judge_no_shared_algorithm(TlsdHandshake *hs, TlsdVerdict *v)
+judge_no_shared_algorithm(const TlsdHandshake *hs, TlsdVerdict *v)
 {
   set(v, VGW_TLS_ERROR_NO_SHARED_ALGORITHM, TLSD_VERDICT_FROM_ALERT,
       g_strdup_printf("the %s shares no cipher suite, group or signature scheme with the %s "
@@ -217,7 +218,7 @@ judge_no_shared_algorithm(TlsdHandshake *hs, TlsdVerdict *v)
 }
 
 static void
-judge_untrusted(TlsdHandshake *hs, TlsdVerdict *v)
+judge_untrusted(const TlsdHandshake *hs, TlsdVerdict *v)
 {
   TlsdRole peer = other(v->by);
   const TlsdCert *leaf = leaf_of(hs, peer);
@@ -246,7 +247,7 @@ judge_untrusted(TlsdHandshake *hs, TlsdVerdict *v)
 }
 
 static void
-judge_expired(TlsdHandshake *hs, TlsdVerdict *v, gint64 time_us)
+judge_expired(const TlsdHandshake *hs, TlsdVerdict *v, gint64 time_us)
 {
   TlsdRole peer = other(v->by);
   const TlsdCert *late = outside_validity(hs, peer, time_us, FALSE);
@@ -270,7 +271,7 @@ judge_expired(TlsdHandshake *hs, TlsdVerdict *v, gint64 time_us)
 }
 
 static void
-judge_bad_certificate(TlsdHandshake *hs, TlsdVerdict *v, gint64 time_us)
+judge_bad_certificate(const TlsdHandshake *hs, TlsdVerdict *v, gint64 time_us)
 {
   TlsdRole peer = other(v->by);
   const TlsdCert *early = outside_validity(hs, peer, time_us, TRUE);
@@ -336,7 +337,7 @@ judge_bad_certificate(TlsdHandshake *hs, TlsdVerdict *v, gint64 time_us)
 }
 
 static void
-judge_version(TlsdHandshake *hs, TlsdVerdict *v)
+judge_version(const TlsdHandshake *hs, TlsdVerdict *v)
 {
   g_autofree char *offered = version_list(hs->offered_versions);
 
@@ -360,7 +361,7 @@ judge_version(TlsdHandshake *hs, TlsdVerdict *v)
 }
 
 static void
-judge_renegotiation(TlsdHandshake *hs, TlsdVerdict *v)
+judge_renegotiation(const TlsdHandshake *hs, TlsdVerdict *v)
 {
   TlsdRole peer = other(v->by);
 
