@@ -297,7 +297,8 @@ static const VgwOption handshakes_options[] = {
                "TLS key log (SSLKEYLOGFILE format) to decrypt with, besides secrets embedded in the file") },
   { VGW_OPTION("filter", 'f', vgw_option_strings, VgwHandshakesOptions, filters, "KEY=VALUE",
                "Show only matching handshakes (repeatable): sni=NAME, host=ADDR, port=N, "
-    "version=1.2|1.3, outcome=completed|refused|incomplete, client-cert=requested|sent|missing") },
+    "version=1.2|1.3, outcome=completed|refused|incomplete, client-cert=requested|sent|missing, "
+    "rule=REASON") },
   { NULL },
 };
 

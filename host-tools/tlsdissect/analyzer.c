@@ -12,6 +12,7 @@
 #include "sip_lines.h"
 #include "tcp_reasm.h"
 #include "tls_conn.h"
+#include "tls_verdict.h"
 
 G_DEFINE_QUARK(tlsd-error-quark, tlsd_error)
 
@@ -237,6 +238,9 @@ flow_finish(Tracker *t, Flow *flow)
   hs->client_port = flow->key.port[client];
   hs->server_addr = addr_text(flow->key.family, flow->key.addr[!client]);
   hs->server_port = flow->key.port[!client];
+  /* Again, now that the endpoints are known: a client's reference
+   * identity may be the address it connected to. */
+  tlsd_verdict_judge(hs);
   flow->report = hs;
 }
 

@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-typedef enum { F_SNI, F_HOST, F_PORT, F_VERSION, F_OUTCOME, F_CLIENT_CERT } Field;
+typedef enum { F_SNI, F_HOST, F_PORT, F_VERSION, F_OUTCOME, F_CLIENT_CERT, F_RULE } Field;
 
 typedef struct {
   Field field;
@@ -15,7 +15,8 @@ struct TlsdFilter {
 };
 
 static const char *const field_names[] = { "sni", "host", "port", "version", "outcome",
-                                           "client-cert" };
+                                           "client-cert", "rule" };
+#define KEYS "keys: sni, host, port, version, outcome, client-cert, rule"
 
 static void
 term_clear(gpointer p)
@@ -48,7 +49,7 @@ parse_term(const char *expr, Term *t, GError **error)
   gboolean known = FALSE;
 
   if (eq == NULL || eq == expr || eq[1] == '\0')
-    return bad(error, expr, "expected KEY=VALUE (keys: sni, host, port, version, outcome, client-cert)");
+    return bad(error, expr, "expected KEY=VALUE (" KEYS ")");
   key = g_strndup(expr, (gsize) (eq - expr));
   value = eq + 1;
   for (gsize i = 0; i < G_N_ELEMENTS(field_names); i++) {
@@ -58,7 +59,7 @@ parse_term(const char *expr, Term *t, GError **error)
     }
   }
   if (!known)
-    return bad(error, expr, "unknown key (keys: sni, host, port, version, outcome, client-cert)");
+    return bad(error, expr, "unknown key (" KEYS ")");
   switch (t->field) {
   case F_PORT: {
     guint64 n;
@@ -95,6 +96,16 @@ parse_term(const char *expr, Term *t, GError **error)
     if (!g_str_equal(value, "requested") && !g_str_equal(value, "sent") &&
         !g_str_equal(value, "missing"))
       return bad(error, expr, "client-cert must be requested, sent or missing");
+    break;
+  case F_RULE:
+    /* One of the gateway's reasons (tls_error.h). */
+    t->number = VGW_TLS_ERROR_COUNT;
+    for (guint code = 0; code < VGW_TLS_ERROR_COUNT; code++) {
+      if (g_str_equal(value, vgw_tls_error_name((VgwTlsError) code)))
+        t->number = code;
+    }
+    if (t->number == VGW_TLS_ERROR_COUNT)
+      return bad(error, expr, "rule must be a reason the gateway logs (untrusted, expired, ...)");
     break;
   default:
     break;
@@ -139,6 +150,9 @@ term_match(const Term *t, const TlsdHandshake *hs)
     if (g_str_equal(t->text, "sent"))
       return hs->client_sent_cert == TLSD_YES;
     return hs->cert_requested == TLSD_YES && hs->client_sent_cert == TLSD_NO;
+  case F_RULE:
+    return hs->verdict.known && (hs->verdict.reason == (VgwTlsError) t->number ||
+                                 hs->verdict.receiver_reason == (VgwTlsError) t->number);
   }
   return FALSE;
 }

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 
 #include "tls_names.h"
+#include "tls_verdict.h"
 
 #define ALERT_CLOSE_NOTIFY 0
 #define ALERT_USER_CANCELED 90
@@ -29,6 +30,8 @@ tlsd_handshake_new(void)
   hs->client_cert_verify = TLSD_UNKNOWN;
   hs->refused_by = -1;
   hs->first_close = -1;
+  hs->renegotiation_by = -1;
+  hs->ending_alert = -1;
   return hs;
 }
 
@@ -51,6 +54,7 @@ tlsd_handshake_free(TlsdHandshake *hs)
   g_ptr_array_unref(hs->client_certs);
   g_array_unref(hs->alerts);
   g_free(hs->reason);
+  g_free(hs->verdict.explanation);
   g_free(hs->sip_request);
   g_free(hs->sip_response);
   if (hs->sip_lines != NULL)
@@ -114,6 +118,7 @@ tlsd_handshake_conclude(TlsdHandshake *hs)
 
   g_clear_pointer(&hs->reason, g_free);
   hs->refused_by = -1;
+  hs->ending_alert = -1;
 
   /* An alert that ends the connection before its sender has sent any
    * application data refuses the handshake: in TLS 1.3 the server judges
@@ -124,11 +129,18 @@ tlsd_handshake_conclude(TlsdHandshake *hs)
     gboolean ends = a->level == ALERT_LEVEL_FATAL ||
                     (a->description != ALERT_CLOSE_NOTIFY &&
                      a->description != ALERT_USER_CANCELED);
-    if (ends && hs->app_records[a->from] == 0) {
+    if (!ends)
+      continue;
+    /* The rule: of the refusal, else of whatever alert ended an
+     * established connection (a refused renegotiation). */
+    if (hs->ending_alert < 0 || hs->app_records[a->from] == 0)
+      hs->ending_alert = (int) i;
+    if (hs->app_records[a->from] == 0) {
       refusal = a;
       break;
     }
   }
+  tlsd_verdict_judge(hs);
   if (refusal != NULL) {
     hs->outcome = TLSD_OUTCOME_REFUSED;
     hs->refused_by = refusal->from;

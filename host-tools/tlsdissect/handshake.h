@@ -9,6 +9,7 @@
 #include <glib.h>
 
 #include "keylog.h"
+#include "tls/tls_error.h"
 #include "x509_summary.h"
 
 G_BEGIN_DECLS
@@ -46,6 +47,23 @@ typedef enum {
   TLSD_OUTCOME_REFUSED,    /* a fatal alert or a close during the handshake */
   TLSD_OUTCOME_INCOMPLETE, /* the capture ends (or data is missing) mid-handshake */
 } TlsdOutcome;
+
+/* What a verdict rests on (tls_verdict.h). */
+typedef enum {
+  TLSD_VERDICT_FROM_CAPTURE, /* the capture shows the cause */
+  TLSD_VERDICT_FROM_ALERT,   /* only the alert implies it */
+} TlsdVerdictBasis;
+
+/* The gateway rule that ended a connection (tls_verdict.h). */
+typedef struct {
+  gboolean known;              /* FALSE: no ending alert a gateway rule sends */
+  VgwTlsError reason;          /* the token the alert's sender logs */
+  VgwTlsError receiver_reason; /* the token its receiver logs */
+  TlsdRole by;                 /* who sent the alert */
+  guint8 alert;                /* its description */
+  TlsdVerdictBasis basis;
+  char *explanation;           /* one sentence: what the capture shows */
+} TlsdVerdict;
 
 typedef struct {
   guint index;              /* 1-based position in the capture */
@@ -97,6 +115,8 @@ typedef struct {
   guint64 app_records[2];       /* application data records after the handshake */
   guint encrypted_unread[2];    /* encrypted records that could not be decrypted */
   GArray *alerts;               /* TlsdAlert */
+  int renegotiation_by;         /* TlsdRole that tried to renegotiate (TLS 1.2: a
+                                 * ClientHello or HelloRequest after its Finished), or -1 */
   gboolean fin[2];
   gboolean rst[2];
   int first_close;              /* TlsdRole that sent the first FIN/RST, or -1 */
@@ -106,6 +126,8 @@ typedef struct {
   TlsdOutcome outcome;
   int refused_by;               /* TlsdRole, or -1 */
   char *reason;                 /* one sentence */
+  int ending_alert;             /* index in |alerts| of the alert that ended it, or -1 */
+  TlsdVerdict verdict;          /* the rule of that alert (tls_verdict.h) */
 
   /* The first SIP request and response inside the connection */
   char *sip_request;            /* "REGISTER sip:example SIP/2.0" */
@@ -128,8 +150,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TlsdHandshake, tlsd_handshake_free)
 void tlsd_handshake_note(TlsdHandshake *hs, gboolean partial, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
 
-/* tlsd_handshake_conclude sets |outcome|, |refused_by| and |reason| from
- * what was seen.  Called once the connection's packets are all read. */
+/* tlsd_handshake_conclude sets |outcome|, |refused_by|, |reason| and
+ * |verdict| (tls_verdict.h) from what was seen.  Called once the
+ * connection's packets are all read. */
 void tlsd_handshake_conclude(TlsdHandshake *hs);
 
 /* tlsd_role_name returns "client" or "server". */

@@ -15,6 +15,7 @@
 #include "mgmt_proto.h"
 #include "report_put.h"
 #include "tls_names.h"
+#include "tls_verdict.h"
 
 /* put_string appends |s| as a JSON string, or null if |s| is NULL. */
 static void
@@ -284,6 +285,29 @@ alert_level_name(guint8 level)
   return level == 1 ? "warning" : level == 2 ? "fatal" : "unknown";
 }
 
+/* The gateway rule (tls_verdict.h): an object, or null. */
+static void
+put_verdict(GString *out, const TlsdVerdict *v)
+{
+  if (!v->known) {
+    TLSD_PUT(out, "null");
+    return;
+  }
+  TLSD_PUT(out, "{\"reason\":");
+  put_string(out, vgw_tls_error_name(v->reason));
+  TLSD_PUT(out, ",\"by\":");
+  put_string(out, tlsd_role_name(v->by));
+  TLSD_PUT(out, ",\"alert\":");
+  put_string(out, tlsd_alert_name(v->alert));
+  TLSD_PUT(out, ",\"basis\":");
+  put_string(out, tlsd_verdict_basis_name(v->basis));
+  TLSD_PUT(out, ",\"explanation\":");
+  put_string(out, v->explanation);
+  TLSD_PUT(out, ",\"receiver_reason\":");
+  put_string(out, vgw_tls_error_name(v->receiver_reason));
+  tlsd_put_char(out, '}');
+}
+
 static void
 put_alerts(GString *out, const GArray *alerts)
 {
@@ -382,6 +406,8 @@ tlsd_handshake_json(GString *out, const TlsdHandshake *hs, guint index)
   put_string(out, hs->refused_by >= 0 ? tlsd_role_name(hs->refused_by) : NULL);
   TLSD_PUT(out, ",\"reason\":");
   put_string(out, hs->reason);
+  TLSD_PUT(out, ",\"rule\":");
+  put_verdict(out, &hs->verdict);
 
   TLSD_PUT(out, "},\"sip\":{\"request\":");
   put_string(out, hs->sip_request);

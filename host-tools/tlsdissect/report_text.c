@@ -4,6 +4,7 @@
 
 #include "report_put.h"
 #include "tls_names.h"
+#include "tls_verdict.h"
 
 /* The text report appends piece by piece rather than through printf: on a
  * capture of thousands of handshakes, formatting was most of its time.
@@ -191,6 +192,33 @@ certs(GString *out, const char *name, const GPtrArray *list, gint64 at_us)
   }
 }
 
+/* "rule  untrusted (the server's, alert unknown_ca): EXPLANATION" and
+ * what the other side logs. */
+static void
+verdict(GString *out, const TlsdVerdict *v)
+{
+  const char *alert = tlsd_alert_name(v->alert);
+
+  label(out, "rule");
+  tlsd_put_str(out, vgw_tls_error_name(v->reason));
+  TLSD_PUT(out, " (the ");
+  tlsd_put_str(out, tlsd_role_name(v->by));
+  TLSD_PUT(out, "'s rule, alert ");
+  tlsd_put_str(out, alert != NULL ? alert : "unknown");
+  if (v->basis == TLSD_VERDICT_FROM_CAPTURE)
+    TLSD_PUT(out, ", shown by the capture): ");
+  else
+    TLSD_PUT(out, ", implied by the alert): ");
+  tlsd_put_str(out, v->explanation);
+  tlsd_put_char(out, '\n');
+  indent(out);
+  TLSD_PUT(out, "the ");
+  tlsd_put_str(out, tlsd_role_name(v->by == TLSD_CLIENT ? TLSD_SERVER : TLSD_CLIENT));
+  TLSD_PUT(out, ", receiving the alert, logs ");
+  tlsd_put_str(out, vgw_tls_error_name(v->receiver_reason));
+  tlsd_put_char(out, '\n');
+}
+
 void
 tlsd_handshake_text(GString *out, const TlsdHandshake *hs)
 {
@@ -294,6 +322,8 @@ tlsd_handshake_text(GString *out, const TlsdHandshake *hs)
   if (hs->reason != NULL)
     tlsd_put_str(out, hs->reason);
   tlsd_put_char(out, '\n');
+  if (hs->verdict.known)
+    verdict(out, &hs->verdict);
   label(out, "SIP");
   if (hs->sip_request != NULL || hs->sip_response != NULL) {
     tlsd_put_str(out, hs->sip_request != NULL ? hs->sip_request : "(no request seen)");

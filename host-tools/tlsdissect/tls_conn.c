@@ -320,9 +320,18 @@ handshake_message(TlsdConn *conn, TlsdRole role, guint8 type, CBS body, gint64 t
   gboolean ok = TRUE;
 
   switch (type) {
+  case TLSD_HS_HELLO_REQUEST:
+    if (role == TLSD_SERVER && !tls13 && hs->finished[TLSD_SERVER])
+      hs->renegotiation_by = TLSD_SERVER;
+    break;
   case TLSD_HS_CLIENT_HELLO:
     if (role != TLSD_CLIENT)
       break;
+    if (!tls13 && hs->finished[TLSD_CLIENT]) {
+      /* A renegotiation: the first handshake's facts stay. */
+      hs->renegotiation_by = TLSD_CLIENT;
+      break;
+    }
     if (hs->client_hello_count == 0)
       hs->client_hello_us = time_us;
     ok = tlsd_parse_client_hello(hs, body, &why);
@@ -479,9 +488,13 @@ unreadable_record(TlsdConn *conn, TlsdRole role, guint8 outer_type, gsize len)
   hs->encrypted_unread[role]++;
   conn->dir[role].last_unread_len = len;
   if (hs->version != TLS13) {
-    /* TLS 1.2: the outer type is the real one. */
-    if (outer_type == CT_HANDSHAKE)
-      hs->finished[role] = TRUE;  /* the first record after CCS is Finished */
+    /* TLS 1.2: the outer type is the real one.  The first handshake
+     * record after CCS is Finished; one after it starts a renegotiation
+     * (or, from the server, asks for one). */
+    if (outer_type == CT_HANDSHAKE && hs->finished[role])
+      hs->renegotiation_by = role;
+    else if (outer_type == CT_HANDSHAKE)
+      hs->finished[role] = TRUE;
     else if (outer_type == CT_APPLICATION_DATA) {
       hs->app_records[role]++;
       hs->sip_unreadable = TRUE;

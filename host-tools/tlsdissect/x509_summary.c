@@ -157,6 +157,34 @@ add_key(TlsdCert *cert, X509 *x509)
   EVP_PKEY_free(key);
 }
 
+/* Sets is_ca, for_server and for_client from the extensions themselves,
+ * by the gateway's rule (device-fw/tls/tls_bundle.h, step 3): a key usage,
+ * if present, allows digitalSignature; an extended key usage, if present,
+ * names the role or any.  (Not X509_check_purpose: its extension cache
+ * also hashes the whole certificate, a fifth of the analysis of a TLS 1.2
+ * capture.) */
+static void
+add_usage(TlsdCert *cert, X509 *x509)
+{
+  BASIC_CONSTRAINTS *bc = X509_get_ext_d2i(x509, NID_basic_constraints, NULL, NULL);
+  ASN1_BIT_STRING *ku = X509_get_ext_d2i(x509, NID_key_usage, NULL, NULL);
+  EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(x509, NID_ext_key_usage, NULL, NULL);
+  gboolean signs = ku == NULL || ASN1_BIT_STRING_get_bit(ku, 0);
+  gboolean server = eku == NULL, client = eku == NULL;
+
+  cert->is_ca = bc != NULL && bc->ca;
+  for (size_t i = 0; eku != NULL && i < sk_ASN1_OBJECT_num(eku); i++) {
+    int nid = OBJ_obj2nid(sk_ASN1_OBJECT_value(eku, i));
+    server |= nid == NID_server_auth || nid == NID_anyExtendedKeyUsage;
+    client |= nid == NID_client_auth || nid == NID_anyExtendedKeyUsage;
+  }
+  cert->for_server = signs && server;
+  cert->for_client = signs && client;
+  BASIC_CONSTRAINTS_free(bc);
+  ASN1_BIT_STRING_free(ku);
+  sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
+}
+
 static void
 set_fingerprint(TlsdCert *cert, const guint8 *der, gsize len)
 {
@@ -210,6 +238,7 @@ tlsd_cert_from_der(const guint8 *der, gsize len)
   cert->not_after = time_to_unix(X509_get0_notAfter(x509));
   add_sans(cert, x509);
   add_key(cert, x509);
+  add_usage(cert, x509);
   {
     int nid = X509_get_signature_nid(x509);
     cert->signature_algorithm = g_strdup(nid != NID_undef ? OBJ_nid2ln(nid) : "unknown");

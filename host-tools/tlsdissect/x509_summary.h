@@ -25,6 +25,9 @@ typedef struct {
   char *signature_algorithm; /* "ecdsa-with-SHA256" */
   char sha256[65];      /* fingerprint of the DER, lower-case hex */
   gboolean self_signed; /* subject == issuer */
+  gboolean is_ca;       /* basicConstraints says CA */
+  gboolean for_server;  /* its key usages allow a TLS server (tls_bundle.h's rule) */
+  gboolean for_client;  /* ... a TLS client */
   char *error;          /* set (and the rest empty) when the DER did not parse */
 } TlsdCert;
 

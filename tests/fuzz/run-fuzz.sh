@@ -32,12 +32,15 @@ case "$target" in
     ;;
   handshakes)
     # The JSON string escaper is the maintenance protocol's (mgmt_proto.c);
-    # files are read through vgw's bounded reader (host-tools/fileread.c).
+    # files are read through vgw's bounded reader (host-tools/fileread.c);
+    # the gateway's reasons and host-name rules name a refusal's rule
+    # (device-fw/tls/tls_error.c, tls_hostname.c).
     sources=("$here/fuzz_handshakes.c" "$top"/host-tools/tlsdissect/*.c
-             "$top/device-fw/mgmt/mgmt_proto.c" "$top/host-tools/fileread.c")
+             "$top/device-fw/mgmt/mgmt_proto.c" "$top/host-tools/fileread.c"
+             "$top/device-fw/tls/tls_error.c" "$top/device-fw/tls/tls_hostname.c")
     boringssl_lib=/usr/lib/$(gcc -print-multiarch)/android
     includes=(-I"$top/host-tools/tlsdissect" -I"$top/host-tools" -I"$top/device-fw/mgmt"
-              -isystem /usr/include/android)
+              -I"$top/device-fw" -isystem /usr/include/android)
     dict="$here/handshakes.dict"
     pkgs=(glib-2.0 gio-2.0 json-glib-1.0 libpcap)
     libs=(-L"$boringssl_lib" -Wl,-rpath,"$boringssl_lib" -lcrypto)

@@ -418,18 +418,27 @@ def reconfigure(run, what, ini):
               p.stdout + p.stderr + run.console_tail(GW))
 
 
+def boot(run, gw, boot_ini, pki):
+    """Gateway GW up from BOOT_INI (text) with Context 0 holding gw's
+    certificate and chain from PKI (make_pki's), the root trusted; False
+    if it did not come up."""
+    ini = os.path.join(run.state_root, 'boot.ini')
+    with open(ini, 'w') as f:
+        f.write(boot_ini)
+    if run.up(gw, '--config', ini).returncode != 0:
+        return False
+    vgw_ok(run, 'vgw cert inject: gw with its chain, the root trusted', 'cert', 'inject',
+           '--name', gw, '--cert', pki + '/gw.crt', '--chain', pki + '/gw.chain',
+           '--key', pki + '/gw.key', '--ca', pki + '/root.crt')
+    return True
+
+
 def test(run):
     pki = os.path.join(run.state_root, 'pki')
     os.makedirs(pki)
     make_pki(run, pki)
-    ini = os.path.join(run.state_root, 'boot.ini')
-    with open(ini, 'w') as f:
-        f.write(BOOT_INI)
-    if run.up(GW, '--config', ini).returncode != 0:
+    if not boot(run, GW, BOOT_INI, pki):
         return
-    vgw_ok(run, 'vgw cert inject: gw with its chain, the root trusted', 'cert', 'inject',
-           '--name', GW, '--cert', pki + '/gw.crt', '--chain', pki + '/gw.chain',
-           '--key', pki + '/gw.key', '--ca', pki + '/root.crt')
     main, lan2, udp = ports(run)
     if not run.check(None not in (main, lan2, udp),
                      'status: the TLS ports of lan-main and lan-2, the UDP port',
