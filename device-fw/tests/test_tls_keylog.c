@@ -156,18 +156,18 @@ static void handshake(guint server_context) {
   GError *error = NULL;
   EVP_PKEY *key = NULL;
   X509 *cert = NULL;
-  VgwTlsVersionPolicy versions;
-  vgw_tls_version_policy_builtin(&versions);
+  VgwTlsRolePolicy policy;
+  vgw_tls_role_policy_builtin(&policy);
   g_assert_true(vgw_tls_softkey_make(VGW_KEY_TYPE_EC_P256, "ACL_KEYLOG",
                                      1700000000, &key, &cert, &error));
   g_assert_no_error(error);
-  SSL_CTX *sctx = vgw_tls_ctx_new(cert, VGW_KEY_TYPE_EC_P256, &versions, &error);
+  SSL_CTX *sctx = vgw_tls_ctx_new(cert, VGW_KEY_TYPE_EC_P256, &policy, &error);
   g_assert_no_error(error);
   g_assert_true(SSL_CTX_use_PrivateKey(sctx, key));
   if (server_context > 0) {
     vgw_tls_keylog_set_context(sctx, server_context);
   }
-  SSL_CTX *cctx = vgw_tls_ctx_new(NULL, VGW_KEY_TYPE_EC_P256, &versions, &error);
+  SSL_CTX *cctx = vgw_tls_ctx_new(NULL, VGW_KEY_TYPE_EC_P256, &policy, &error);
   g_assert_no_error(error);
   SSL *server = SSL_new(sctx);
   SSL *client = SSL_new(cctx);

@@ -47,21 +47,26 @@ static int verify_peer(X509_STORE_CTX *store_ctx, void *arg) {
   SSL *ssl =
       X509_STORE_CTX_get_ex_data(store_ctx,
                                  SSL_get_ex_data_X509_STORE_CTX_idx());
-  PeerName *p = ssl != NULL ? peer_name(ssl) : NULL;
 
   if (verify_chain && X509_verify_cert(store_ctx) != 1) {
     return 0;
   }
-  if (p == NULL) {
-    return 1;
-  }
-  p->checked = TRUE;
-  if (!vgw_tls_hostname_check(X509_STORE_CTX_get0_cert(store_ctx),
-                              &p->check, &p->verdict)) {
+  if (ssl != NULL &&
+      !vgw_tls_peer_name_check(ssl, X509_STORE_CTX_get0_cert(store_ctx))) {
     X509_STORE_CTX_set_error(store_ctx, X509_V_ERR_HOSTNAME_MISMATCH);
     return 0;
   }
   return 1;
+}
+
+gboolean vgw_tls_peer_name_check(SSL *ssl, X509 *leaf) {
+  PeerName *p = peer_name(ssl);
+
+  if (p == NULL) {
+    return TRUE;
+  }
+  p->checked = TRUE;
+  return vgw_tls_hostname_check(leaf, &p->check, &p->verdict);
 }
 
 void vgw_tls_peer_name_install(SSL_CTX *ctx, gboolean verify_chain,
