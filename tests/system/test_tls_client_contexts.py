@@ -36,9 +36,8 @@ so the connection presents that set's context.
   gateway sending each alert (TLS 1.3 alerts are encrypted).
 - Per-context versions: TLSContexts 1 TLSVersion 8 (TLS 1.3 only) makes
   P1 refuse an `s_server -tls1_2` (version: protocol_version, counted,
-  the line naming the context's rule) while P2 (ctx2, TLSVersion 0: the
-  global) talks TLS 1.2 to it; in the server role, TLSContexts 2
-  TLSVersion 4 (TLS 1.2 only) makes lan-2's listener refuse a TLS 1.3
+  the line naming the context's rule) while P2 (ctx2, TLSVersion 4: TLS
+  1.2 only) talks TLS 1.2 to it; in the server role, the same ctx2 makes lan-2's listener refuse a TLS 1.3
   s_client with protocol_version while lan-main's (Context 0) accepts it.
 - A new bundle injected into ctx1 is presented on P1's next connection.
 """
@@ -121,7 +120,8 @@ def make_pki(run, pki):
              ('issue', '--ca', pki + '/interA', '--out', pki + '/inter-leaf', '--role', 'proxy')]
     for step in steps:
         p = run.vgw('pki', *step, timeout=120)
-        if not run.check(p.returncode == 0, 'vgw pki %s %s' % (step[0], step[2]),
+        out = step[step.index('--out') + 1]
+        if not run.check(p.returncode == 0, 'vgw pki %s %s' % (step[0], os.path.basename(out)),
                          p.stdout + p.stderr):
             return False
     return True
