@@ -240,8 +240,9 @@ static const VgwParamDesc tls_contexts_columns[] = {
              "it."},
     {"ServerCipherString", STR(255), .default_text = "DEFAULT",
      .description = "OpenSSL cipher list (TLS 1.2 and below) as server",
-     .note = "[vgw] DEFAULT is ECDHE with AES-GCM or ChaCha20-Poly1305; any "
-             "other list is taken as BoringSSL reads it, without RSA key "
+     .note = "[vgw] DEFAULT is ECDHE with AES-GCM or ChaCha20-Poly1305, "
+             "then the ECDHE CBC-SHA suites TLS 1.0/1.1 need; any other list "
+             "is exactly what BoringSSL reads in it, without RSA key "
              "exchange (the crypto engine's key signs, it never decrypts). A "
              "list BoringSSL refuses leaves the context unusable (logged): "
              "its listeners serve context 0."},
@@ -264,7 +265,9 @@ static const VgwParamDesc tls_contexts_columns[] = {
     {"KeyExchangeGroups", STR(255), .default_text = "X25519:P-256:P-384:X448",
      .description = "Key exchange groups, colon separated",
      .note = "[vgw] Both roles. Groups BoringSSL lacks (X448) are left out, "
-             "logged; a list with none it has leaves the context unusable."},
+             "logged; a list with none it has leaves the context unusable. "
+             "Under TLS 1.2 the list also bounds the curve of the peer's "
+             "ECDSA certificate (RFC 8422)."},
     {"RequireStrictCert", ENUM(disable_enable), .default_text = "0",
      .description = "Reject peer certificates with non-strict extensions"},
     {"OcspEnable", ENUM(disable_enable), .default_text = "0",

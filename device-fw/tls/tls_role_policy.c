@@ -83,10 +83,15 @@ gboolean vgw_tls_role_policy_equal(const VgwTlsRolePolicy *a,
          strcmp(a->groups, b->groups) == 0 && strcmp(a->where, b->where) == 0;
 }
 
+/* is_default: whether |p| asks for vgw's TLS 1.2 suites. */
+static gboolean is_default(const VgwTlsRolePolicy *p) {
+  return p->ciphers[0] == '\0' || g_ascii_strcasecmp(p->ciphers, "DEFAULT") == 0;
+}
+
 /* cipher_list returns the TLS 1.2 list |p| asks BoringSSL for (newly
  * allocated). */
 static char *cipher_list(const VgwTlsRolePolicy *p) {
-  if (p->ciphers[0] == '\0' || g_ascii_strcasecmp(p->ciphers, "DEFAULT") == 0) {
+  if (is_default(p)) {
     return g_strdup(VGW_TLS12_CIPHERS);
   }
   return g_strconcat(p->ciphers, ":!kRSA", NULL);
@@ -138,18 +143,35 @@ static gboolean apply_groups(SSL_CTX *ctx, const VgwTlsRolePolicy *p,
   return ok;
 }
 
-gboolean vgw_tls_role_policy_apply(SSL_CTX *ctx, const VgwTlsRolePolicy *p,
-                                   GError **error) {
+/* apply_ciphers gives |ctx| the versions of |p| and its TLS 1.2 suites:
+ * vgw's set with the CBC suites TLS 1.0/1.1 need
+ * (vgw_tls_versions_apply), or a configured list exactly as it is. */
+static gboolean apply_ciphers(SSL_CTX *ctx, const VgwTlsRolePolicy *p,
+                              GError **error) {
   g_autofree char *ciphers = cipher_list(p);
   GError *local = NULL;
 
   if (!vgw_tls_versions_apply(ctx, &p->versions, ciphers, &local)) {
-    ERR_clear_error();
     vgw_tls_set_error(error, VGW_TLS_ERROR_SETUP,
                       "%s: cipher string \"%s\" or versions not accepted by "
                       "BoringSSL (%s)",
                       p->where, p->ciphers, local->message);
     g_error_free(local);
+    return FALSE;
+  }
+  if (!is_default(p) && !SSL_CTX_set_strict_cipher_list(ctx, ciphers)) {
+    vgw_tls_set_error(error, VGW_TLS_ERROR_SETUP,
+                      "%s: cipher string \"%s\" not accepted by BoringSSL",
+                      p->where, p->ciphers);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean vgw_tls_role_policy_apply(SSL_CTX *ctx, const VgwTlsRolePolicy *p,
+                                   GError **error) {
+  if (!apply_ciphers(ctx, p, error)) {
+    ERR_clear_error();
     return FALSE;
   }
   check_tls13(p);

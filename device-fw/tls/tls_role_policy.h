@@ -7,8 +7,10 @@
  *  - ServerCipherString / ClientCipherString (TLS 1.2 and below, OpenSSL
  *    syntax): "DEFAULT" is vgw's ECDHE AEAD set; any other string is
  *    BoringSSL's reading of it without RSA key exchange (the engine's key
- *    signs, it never decrypts). A string BoringSSL refuses makes the
- *    context unusable in that role (logged), never silently another set.
+ *    signs, it never decrypts), exactly: "DEFAULT" alone is followed by
+ *    the ECDHE CBC-SHA suites TLS 1.0 and 1.1 need (tls_versions.h). A
+ *    string BoringSSL refuses makes the context unusable in that role
+ *    (logged), never silently another set.
  *  - ServerCipherTLS13String / ClientCipherTLS13String: BoringSSL's TLS
  *    1.3 suites are fixed (AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305)
  *    and cannot be narrowed: the column is kept for the log, and a string
@@ -16,7 +18,9 @@
  *    deviation, documented in docs/parameters.md).
  *  - KeyExchangeGroups: the groups BoringSSL knows of the list, in its
  *    order (X25519, P-256, P-384, P-521); the others (X448) are left out
- *    and logged. None known: the context is unusable in that role.
+ *    and logged. None known: the context is unusable in that role. Under
+ *    TLS 1.2 they also bound the curve of an ECDSA certificate either
+ *    side accepts (RFC 8422 §5.1.1).
  *
  * Under the 6.4 manual only the TLS version is global (TLSVersion): the
  * cipher and group columns of every context apply under both manuals.
