@@ -6,6 +6,7 @@
 #include <openssl/ssl.h>
 #include <string.h>
 
+#include "tests/tls_memory_pair.h"
 #include "tls/tls_keylog.h"
 #include "tls/tls_pool.h"
 #include "tls/tls_softkey.h"
@@ -171,18 +172,7 @@ static void handshake(guint server_context) {
   g_assert_no_error(error);
   SSL *server = SSL_new(sctx);
   SSL *client = SSL_new(cctx);
-  BIO *a, *b;
-  g_assert_true(BIO_new_bio_pair(&a, 0, &b, 0));
-  SSL_set_bio(client, a, a);
-  SSL_set_bio(server, b, b);
-  SSL_set_connect_state(client);
-  SSL_set_accept_state(server);
-  gboolean client_done = FALSE, server_done = FALSE;
-  for (int turn = 0; turn < 20 && !(client_done && server_done); turn++) {
-    client_done = client_done || SSL_do_handshake(client) == 1;
-    server_done = server_done || SSL_do_handshake(server) == 1;
-  }
-  g_assert_true(client_done && server_done);
+  g_assert_true(tls_memory_handshake(client, server));
   g_assert_cmpint(SSL_version(client), ==, TLS1_3_VERSION);
   SSL_free(client);
   SSL_free(server);
