@@ -39,16 +39,21 @@ so the connection presents that set's context.
   the line naming the context's rule) while P2 (ctx2, TLSVersion 4: TLS
   1.2 only) talks TLS 1.2 to it; in the server role, the same ctx2 makes lan-2's listener refuse a TLS 1.3
   s_client with protocol_version while lan-main's (Context 0) accepts it.
+- Per-context suites and groups: ctx1's ClientCipherString
+  ECDHE-ECDSA-AES256-GCM-SHA384 and KeyExchangeGroups P-384:P-256 are
+  what P1 negotiates with a proxy that has every suite and X25519 too;
+  ctx2's ServerCipherString ECDHE-ECDSA-CHACHA20-POLY1305 is what lan-2
+  gives a client offering every suite.
 - A new bundle injected into ctx1 is presented on P1's next connection.
 """
 import json
 import os
 import re
 import subprocess
-import threading
 
 import tlspeers
 import vgwtest
+from test_tls_mutual import delta
 
 GW = 'tlsclictx'
 HOST = '10.0.2.2'  # the host, as the gateway reaches it (slirp)
@@ -88,11 +93,6 @@ ALERTS = {'bad_certificate': (42, 'bad certificate'),
 
 def tls_status(run):
     return (run.status(GW) or {}).get('tls') or {}
-
-
-def delta(before, after, key):
-    b, a = before.get(key) or {}, after.get(key) or {}
-    return {k: n - b.get(k, 0) for k, n in a.items() if n != b.get(k, 0)}
 
 
 def vgw_ok(run, what, *args):
@@ -153,31 +153,10 @@ def dial(run, set_index, server_args, while_open=None):
     open. Returns (the OPTIONS outcome, s_server's output, port)."""
     port = tlspeers.free_port()
     point(run, set_index, port)
-    srv = tlspeers.Proc(['openssl', 's_server', '-accept', '127.0.0.1:%d' % port,
-                         '-naccept', '1', *server_args])
-    outcome = {}
-    try:
-        if not srv.wait_for('ACCEPT', timeout=60):
-            run.check(False, 's_server %s listens' % ' '.join(server_args),
-                      srv.out.decode(errors='replace'))
-            return {}, '', port
-        uri = 'sips:%s:%d' % (HOST, port)
-        th = threading.Thread(target=lambda: outcome.update(
-            tlspeers.vgw_sip_options(run, GW, uri)))
-        th.start()
-        answered = False
-        while th.is_alive():
-            srv.pump(0.2)
-            m = re.search(r'OPTIONS sips?:.*?\r\n\r\n', srv.out.decode(errors='replace'), re.S)
-            if m and not answered:
-                srv.send(tlspeers.sip_ok(m.group(0)))
-                answered = True
-        th.join()
-        if while_open is not None:
-            while_open(port)
-    finally:
-        srv.finish()
-    return outcome, srv.out.decode(errors='replace'), port
+    o, out = tlspeers.options_to_s_server(
+        run, GW, server_args, port, 'sips:%s:%d' % (HOST, port),
+        while_open=(lambda: while_open(port)) if while_open else None)
+    return o, out, port
 
 
 def cert_args(pki, name, chain=True):
@@ -257,21 +236,11 @@ def refused(run, pki, set_index, cert, reason, alert, chain=True, why=None):
 def alerts_in_capture(run, path, expected):
     """EXPECTED: {port: alert name}; the gateway sent each alert to its
     proxy, as the capture (its key log embedded) shows."""
-    decode = []
-    for port in expected:
-        decode += ['-d', 'tcp.port==%d,tls' % port]
-    p = subprocess.run(['tshark', '-r', path, '-Y', 'tls.alert_message.desc', '-T', 'fields',
-                        '-e', 'ip.src', '-e', 'tcp.dstport', '-e', 'tls.alert_message.desc']
-                       + decode, capture_output=True, text=True, timeout=600)
-    sent = {}
-    for line in p.stdout.splitlines():
-        f = line.split('\t')
-        if len(f) == 3 and f[0] != HOST and f[1].isdigit():
-            sent.setdefault(int(f[1]), set()).update(f[2].split(','))
+    sent, stderr = tlspeers.alerts_sent(path, expected, HOST)
     for port, alert in sorted(expected.items()):
         run.check(str(ALERTS[alert][0]) in sent.get(port, ()),
                   'the capture shows the gateway sending %s (%d) to the proxy on port %d'
-                  % (alert, ALERTS[alert][0], port), (sent, p.stderr[-1500:]))
+                  % (alert, ALERTS[alert][0], port), (sent, stderr[-1500:]))
 
 
 def client_refusals(run, pki):
@@ -296,7 +265,7 @@ def client_refusals(run, pki):
     alerts_in_capture(run, path, expected)
 
 
-def versions(run, pki):
+def policies(run, pki):
     run.ini_load(GW, 'TLSContexts 1 TLSVersion 8 (TLS 1.3 only), 2 TLSVersion 4 (TLS 1.2 '
                  'only)', '[ TLSContexts ]\nFORMAT Index = Name, TLSVersion;\n'
                  'TLSContexts 1 = "ctx1", 8;\nTLSContexts 2 = "ctx2", 4;\n[ \\TLSContexts ]\n')
@@ -339,9 +308,33 @@ def versions(run, pki):
     ok = tlspeers.gateway_handshake(main, '-tls1_3')
     run.check(ok[0] == 'TLSv1.3', 'lan-main (Context 0, the global TLSVersion 0) accepts '
               'TLS 1.3', ok[4][-1500:])
-    run.ini_load(GW, 'TLSContexts 1 and 2 TLSVersion 0 again',
-                 '[ TLSContexts ]\nFORMAT Index = Name, TLSVersion;\n'
-                 'TLSContexts 1 = "ctx1", 0;\nTLSContexts 2 = "ctx2", 0;\n[ \\TLSContexts ]\n')
+
+    # Suites and groups: ctx1 as client, ctx2 as server.
+    run.ini_load(GW, 'TLSContexts 1 ClientCipherString ECDHE-ECDSA-AES256-GCM-SHA384, '
+                 'KeyExchangeGroups P-384:P-256; 2 ServerCipherString '
+                 'ECDHE-ECDSA-CHACHA20-POLY1305; both TLSVersion 4',
+                 '[ TLSContexts ]\nFORMAT Index = Name, TLSVersion, ClientCipherString, '
+                 'ServerCipherString, KeyExchangeGroups;\n'
+                 'TLSContexts 1 = "ctx1", 4, "ECDHE-ECDSA-AES256-GCM-SHA384", "DEFAULT", '
+                 '"P-384:P-256";\n'
+                 'TLSContexts 2 = "ctx2", 4, "DEFAULT", "ECDHE-ECDSA-CHACHA20-POLY1305", '
+                 '"X25519:P-256:P-384:X448";\n[ \\TLSContexts ]\n')
+    o, out, port = dial(run, 1, cert_args(pki, 'proxyA') + ['-groups', 'P-384:X25519'])
+    line = handshake_line(run, port)
+    run.check(o.get('answered') is True and
+              ': TLSv1.2, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, P-384, ' in line,
+              'P1 (ctx1): the configured client suite and group are negotiated with a proxy '
+              'that also has X25519 and every suite', (o, line))
+    ok = tlspeers.gateway_handshake(lan2, '-tls1_2')
+    run.check(ok[1] == 'ECDHE-ECDSA-CHACHA20-POLY1305',
+              'lan-2 (ctx2): a client offering every suite gets the configured server suite '
+              'ChaCha20', ok[4][-1500:])
+    run.ini_load(GW, 'TLSContexts 1 and 2 back to their defaults',
+                 '[ TLSContexts ]\nFORMAT Index = Name, TLSVersion, ClientCipherString, '
+                 'ServerCipherString, KeyExchangeGroups;\n'
+                 'TLSContexts 1 = "ctx1", 0, "DEFAULT", "DEFAULT", "X25519:P-256:P-384:X448";\n'
+                 'TLSContexts 2 = "ctx2", 0, "DEFAULT", "DEFAULT", "X25519:P-256:P-384:X448";\n'
+                 '[ \\TLSContexts ]\n')
 
 
 def test(run):
@@ -367,7 +360,7 @@ def test(run):
     refused(run, pki, 2, 'proxyA', 'untrusted', 'unknown_ca')
 
     client_refusals(run, pki)
-    versions(run, pki)
+    policies(run, pki)
 
     vgw_ok(run, 'vgw cert inject --context 1: gw1b (a running gateway)', 'cert', 'inject',
            '--name', GW, '--context', '1', '--cert', pki + '/gw1b.crt', '--key',
