@@ -116,14 +116,14 @@ static void load_context(VgwTlsService *t, guint context) {
   GError *error = NULL;
   VgwTlsIdentity *id = vgw_tls_identity_load(t->engine, t->cs, context, &error);
   if (id == NULL && error != NULL) {
-    g_warning("tls: context %u cannot be used (%s); context 0 serves "
-              "instead",
+    g_warning("tls: context %u cannot be served (%s); its listeners and "
+              "the connections presenting it use context 0",
               context, error->message);
     g_clear_error(&error);
   }
   if (!use_context(t, context, id, &error)) {
-    g_warning("tls: context %u cannot be used: %s; context 0 serves "
-              "instead",
+    g_warning("tls: context %u cannot be served: %s; its listeners and "
+              "the connections presenting it use context 0",
               context, error->message);
     g_error_free(error);
   }
