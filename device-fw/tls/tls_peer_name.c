@@ -52,21 +52,21 @@ static int verify_peer(X509_STORE_CTX *store_ctx, void *arg) {
     return 0;
   }
   if (ssl != NULL &&
-      !vgw_tls_peer_name_check(ssl, X509_STORE_CTX_get0_cert(store_ctx))) {
+      !vgw_tls_peer_name_match(ssl, X509_STORE_CTX_get0_cert(store_ctx))) {
     X509_STORE_CTX_set_error(store_ctx, X509_V_ERR_HOSTNAME_MISMATCH);
     return 0;
   }
   return 1;
 }
 
-gboolean vgw_tls_peer_name_check(SSL *ssl, X509 *leaf) {
+gboolean vgw_tls_peer_name_match(SSL *ssl, X509 *cert) {
   PeerName *p = peer_name(ssl);
 
   if (p == NULL) {
     return TRUE;
   }
   p->checked = TRUE;
-  return vgw_tls_hostname_check(leaf, &p->check, &p->verdict);
+  return vgw_tls_hostname_check(cert, &p->check, &p->verdict);
 }
 
 void vgw_tls_peer_name_install(SSL_CTX *ctx, gboolean verify_chain,

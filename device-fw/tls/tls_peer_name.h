@@ -33,12 +33,13 @@ void vgw_tls_peer_name_install(SSL_CTX *ctx, gboolean verify_chain,
  * recorded (out of memory). */
 gboolean vgw_tls_peer_name_expect(SSL *ssl, const VgwTlsNameCheck *check);
 
-/* vgw_tls_peer_name_check matches |leaf|, the certificate |ssl|'s peer
- * showed, with the names vgw_tls_peer_name_expect() gave |ssl|, and keeps
- * the verdict; TRUE when they match or none were given. For a caller that
- * verifies the peer itself (SSL_set_custom_verify) instead of installing
- * the check. */
-gboolean vgw_tls_peer_name_check(SSL *ssl, X509 *leaf);
+/* vgw_tls_peer_name_match: for a connection whose own verify callback
+ * has accepted the peer's chain: when |ssl| expects a check
+ * (vgw_tls_peer_name_expect), matches the peer's leaf |cert| and records
+ * the verdict. TRUE when no check is expected or the names are accepted;
+ * FALSE when they are refused (the caller fails the handshake with a
+ * bad_certificate alert). */
+gboolean vgw_tls_peer_name_match(SSL *ssl, X509 *cert);
 
 /* vgw_tls_peer_name_verdict: the verdict on |ssl|'s peer, NULL while no
  * name was checked (none expected, or the handshake did not get there). */

@@ -275,7 +275,7 @@ static const char *failure_rule(const SSL *ssl, VgwTlsError code) {
   return check != NULL && is_certificate_reason(code) ? check->rule : NULL;
 }
 
-static enum ssl_verify_result_t verify_chain(SSL *ssl, uint8_t *out_alert);
+static enum ssl_verify_result_t verify_client(SSL *ssl, uint8_t *out_alert);
 
 /* require_client_auth makes |ssl| ask for a client certificate and verify
  * it against |roots| (NULL: none, every certificate is refused), |rule|
@@ -291,7 +291,7 @@ static gboolean require_client_auth(SSL *ssl, STACK_OF(X509) *roots,
   }
   SSL_set_custom_verify(ssl,
                         SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-                        verify_chain);
+                        verify_client);
   return TRUE;
 }
 
@@ -1084,15 +1084,15 @@ static STACK_OF(X509) *peer_certs(const SSL *ssl) {
   return out;
 }
 
-/* verify_chain is the custom verification of a listener that requires
+/* verify_client is the custom verification of a listener that requires
  * a client certificate, and the chain half of a client connection's
- * (verify_server): the connection's context's roots decide
- * (tls_peer_verify.h, for a peer in the other role), and the alert says
- * why. BoringSSL calls it before the peer's Finished is processed; the
- * stream handler meets the connection only after the handshake completed
+ * (verify_server, the peer then being a TLS server): the connection's
+ * context's roots decide (tls_peer_verify.h), and the alert says why.
+ * BoringSSL calls it before the peer's Finished is processed; the stream
+ * handler meets the connection only after the handshake completed
  * (conn_drive), so nothing the peer sent can be read before this
  * verdict. */
-static enum ssl_verify_result_t verify_chain(SSL *ssl, uint8_t *out_alert) {
+static enum ssl_verify_result_t verify_client(SSL *ssl, uint8_t *out_alert) {
   VgwTlsConn *c = SSL_get_app_data(ssl);
   CertCheck *check = cert_check_of(ssl);
   if (c == NULL || check == NULL || check->roots == NULL) {
@@ -1118,19 +1118,19 @@ static enum ssl_verify_result_t verify_chain(SSL *ssl, uint8_t *out_alert) {
 
 /* verify_server is the custom verification of a client connection
  * (vgw_tls_ssl_verify_server): the chain first when the connection has
- * roots to judge it by (verify_chain), then the names it must carry
+ * roots to judge it by (verify_client), then the names it must carry
  * (tls_peer_name.h; a mismatch is bad_certificate). */
 static enum ssl_verify_result_t verify_server(SSL *ssl, uint8_t *out_alert) {
   CertCheck *check = cert_check_of(ssl);
   if (check != NULL && check->roots != NULL) {
-    enum ssl_verify_result_t chain = verify_chain(ssl, out_alert);
+    enum ssl_verify_result_t chain = verify_client(ssl, out_alert);
     if (chain != ssl_verify_ok) {
       return chain;
     }
   }
   STACK_OF(X509) *certs = peer_certs(ssl);
   gboolean named = certs != NULL && sk_X509_num(certs) > 0 &&
-                   vgw_tls_peer_name_check(ssl, sk_X509_value(certs, 0));
+                   vgw_tls_peer_name_match(ssl, sk_X509_value(certs, 0));
   sk_X509_pop_free(certs, X509_free);
   if (!named) {
     *out_alert = SSL_AD_BAD_CERTIFICATE;
