@@ -103,7 +103,10 @@ void vgw_tls_client_set_stream(VgwTlsClient *c, const VgwTlsStreamOps *ops,
  * TCP socket |fd| (taken: closed with the connection) to |peer|
  * ("a.b.c.d:port", for logs), presenting TLS Context |context|, chosen
  * because |why| (for the log line and `show tls connections`: "TLS
- * Context N (WHY)"; NULL: the default), with SNI |server_name| unless it
+ * Context N (WHY)"; NULL: the default; a context with no usable
+ * certificate is replaced by Context 0, and the label says so: "TLS
+ * Context 0 (WHY, but context N has no usable certificate)"), with SNI
+ * |server_name| unless it
  * is an IP literal; |server_name| is also the reference identity the
  * server's certificate must name when names are checked. NULL with
  * |error| set (VGW_TLS_ERROR_LIMIT, _SETUP) if it cannot start; |fd| is

@@ -145,8 +145,8 @@ static void load_contexts(VgwTlsService *t) {
 }
 
 /* policies_of words the policies of every context of |cfg| in both roles
- * and their StrictHostNameMatch (newly allocated), logging each context's
- * versions: what must be in force. */
+ * and their StrictHostNameMatch (newly allocated): what must be in
+ * force. */
 static char *policies_of(const VgwParamConfig *cfg) {
   GString *all = g_string_new(NULL);
   gsize rows = vgw_param_config_row_count(cfg, VGW_TABLE_TLS_CONTEXTS);
