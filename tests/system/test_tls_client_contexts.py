@@ -44,7 +44,10 @@ so the connection presents that set's context.
   what P1 negotiates with a proxy that has every suite and X25519 too;
   ctx2's ServerCipherString ECDHE-ECDSA-CHACHA20-POLY1305 is what lan-2
   gives a client offering every suite.
-- A new bundle injected into ctx1 is presented on P1's next connection.
+- A new bundle injected into ctx1 is presented on P1's next connection;
+  a context with no certificate (ctx3) named by P1 is replaced by
+  Context 0, and the listing says so. An address no Proxy Set names gets
+  Context 0 ("default: no Proxy Set names this peer").
 """
 import json
 import os
@@ -147,12 +150,13 @@ def connections(run):
 
 
 def dial(run, set_index, server_args, while_open=None):
-    """Proxy Set P<SET_INDEX> pointed at a new `openssl s_server
-    SERVER_ARGS`; the gateway sends it an OPTIONS, which s_server answers
+    """Proxy Set P<SET_INDEX> (None: none) pointed at a new `openssl
+    s_server SERVER_ARGS`; the gateway sends it an OPTIONS, which s_server answers
     200. WHILE_OPEN(port), if given, runs while the connection is still
     open. Returns (the OPTIONS outcome, s_server's output, port)."""
     port = tlspeers.free_port()
-    point(run, set_index, port)
+    if set_index is not None:
+        point(run, set_index, port)
     o, out = tlspeers.options_to_s_server(
         run, GW, server_args, port, 'sips:%s:%d' % (HOST, port),
         while_open=(lambda: while_open(port)) if while_open else None)
@@ -177,9 +181,11 @@ def failure_line(run, port):
     return m[-1] if m else ''
 
 
-def presents(run, pki, set_index, root, device):
-    """P<SET_INDEX>'s connection presents DEVICE to an s_server trusting
-    ROOT, and is listed and logged with WHY[SET_INDEX]."""
+def presents(run, pki, set_index, root, device, why=None):
+    """P<SET_INDEX>'s connection (SET_INDEX None: one to an address no
+    Proxy Set names) presents DEVICE to an s_server trusting ROOT, and is
+    listed and logged with WHY (default WHY[SET_INDEX])."""
+    why = why or WHY[set_index]
     listed = []
 
     def look(port):
@@ -189,19 +195,19 @@ def presents(run, pki, set_index, root, device):
     o, out, port = dial(run, set_index,
                         cert_args(pki, 'proxyA' if root == 'rootA' else 'proxyB')
                         + ['-Verify', '1', '-CAfile', '%s/%s.crt' % (pki, root)], look)
-    what = 'P%d' % set_index
+    what = 'P%d' % set_index if set_index else 'no Proxy Set\'s address'
     run.check(o.get('answered') is True and o.get('status') == 200,
               '%s: the proxy (s_server -Verify 1 trusting %s) answers the OPTIONS' % (what, root),
               (o, out[-2000:]))
     run.check(re.search(r'depth=0 CN = %s\s*\nverify return:1' % device, out) is not None,
               '%s: the gateway presented %s, which the proxy verified against %s'
               % (what, device, root), out[-2000:])
-    run.check(len(listed) == 1 and listed[0].get('context') == WHY[set_index]
+    run.check(len(listed) == 1 and listed[0].get('context') == why
               and listed[0].get('state') == 'established',
               '%s: vgw tls connections --json lists the connection with "%s"'
-              % (what, WHY[set_index]), listed)
+              % (what, why), listed)
     line = handshake_line(run, port)
-    run.check(line.endswith('; ' + WHY[set_index]) or ('; %s;' % WHY[set_index]) in line,
+    run.check(line.endswith('; ' + why) or ('; %s;' % why) in line,
               '%s: the console\'s handshake line names the context and why' % what, line)
 
 
@@ -357,6 +363,8 @@ def test(run):
     presents(run, pki, 2, 'rootB', 'gw2')
     presents(run, pki, 3, 'rootB', 'gw2')
     presents(run, pki, 4, 'rootA', 'gw0')
+    presents(run, pki, None, 'rootA', 'gw0',
+             'TLS Context 0 (default: no Proxy Set names this peer)')
     refused(run, pki, 2, 'proxyA', 'untrusted', 'unknown_ca')
 
     client_refusals(run, pki)
@@ -366,6 +374,15 @@ def test(run):
            '--name', GW, '--context', '1', '--cert', pki + '/gw1b.crt', '--key',
            pki + '/gw1b.key', '--ca', pki + '/rootA.crt')
     presents(run, pki, 1, 'rootA', 'gw1b')
+
+    run.ini_load(GW, 'TLSContexts 3 "ctx3" (no certificate), named by P1',
+                 '[ TLSContexts ]\nFORMAT Index = Name;\nTLSContexts 3 = "ctx3";\n'
+                 '[ \\TLSContexts ]\n[ ProxySet ]\nFORMAT ProxySet_Index = '
+                 'ProxySet_ProxyName, ProxySet_TLSContextName;\n'
+                 'ProxySet 1 = "P1", "ctx3";\n[ \\ProxySet ]\n')
+    presents(run, pki, 1, 'rootA', 'gw0',
+             "TLS Context 0 (Proxy Set P1's TLSContextName ctx3, but context 3 has no "
+             "usable certificate)")
     run.check((run.status(GW) or {}).get('crash_count') == 0,
               'vgwd ran through all of it without a crash')
 
