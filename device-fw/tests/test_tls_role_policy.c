@@ -116,6 +116,28 @@ static void test_groups(void) {
   SSL_CTX_free(ctx);
 }
 
+/* What BoringSSL cannot do is said once per context: the TLS 1.3 suites
+ * a role's list leaves out (not enforced), the groups it lacks. */
+static void test_log(void) {
+  VgwTlsRolePolicy server = role_policy(CONTEXTS, 1, FALSE);
+  VgwTlsRolePolicy client = role_policy(CONTEXTS, 1, TRUE);
+
+  g_strlcpy(client.tls13, "TLS_AES_256_GCM_SHA384", sizeof(client.tls13));
+  g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE,
+                        "tls: TLSContexts 1 as client: TLS 1.3 suites "
+                        "\"TLS_AES_256_GCM_SHA384\" leave out "
+                        "TLS_AES_128_GCM_SHA256*");
+  g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE,
+                        "tls: TLSContexts 1 as client: TLS 1.3 suites "
+                        "\"TLS_AES_256_GCM_SHA384\" leave out "
+                        "TLS_CHACHA20_POLY1305_SHA256*");
+  g_test_expect_message("vgw", G_LOG_LEVEL_MESSAGE,
+                        "tls: TLSContexts 1 as server: KeyExchangeGroups: "
+                        "X448 left out*");
+  vgw_tls_role_policy_log(&server, &client);
+  g_test_assert_expected_messages();
+}
+
 /* handshake runs a handshake in memory between a server and a client made
  * by vgw_tls_ctx_new under |server| and |client|; TRUE if it completed,
  * with the suite and group in |cipher| and *group. */
@@ -230,6 +252,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/tls-role-policy/columns", test_columns);
   g_test_add_func("/tls-role-policy/cipher-lists", test_cipher_lists);
   g_test_add_func("/tls-role-policy/groups", test_groups);
+  g_test_add_func("/tls-role-policy/log", test_log);
   g_test_add_func("/tls-role-policy/handshakes", test_handshakes);
   g_test_add_func("/tls-role-policy/proxy-set-selection",
                   test_proxy_set_selection);

@@ -97,8 +97,8 @@ static char *cipher_list(const VgwTlsRolePolicy *p) {
   return g_strconcat(p->ciphers, ":!kRSA", NULL);
 }
 
-/* check_tls13 logs what of |p|'s TLS 1.3 column BoringSSL cannot do. */
-static void check_tls13(const VgwTlsRolePolicy *p) {
+/* log_tls13 logs what of |p|'s TLS 1.3 column BoringSSL cannot do. */
+static void log_tls13(const VgwTlsRolePolicy *p) {
   g_auto(GStrv) names = g_strsplit(p->tls13, ":", -1);
 
   for (gsize k = 0; k < G_N_ELEMENTS(tls13_fixed); k++) {
@@ -111,12 +111,12 @@ static void check_tls13(const VgwTlsRolePolicy *p) {
   }
 }
 
-/* apply_groups sets the groups of |p| that BoringSSL knows on |ctx|. */
-static gboolean apply_groups(SSL_CTX *ctx, const VgwTlsRolePolicy *p,
-                             GError **error) {
-  g_auto(GStrv) names = g_strsplit(p->groups, ":", -1);
+/* known_groups returns the groups of |groups| (colon separated) that
+ * BoringSSL has, in order (newly allocated; "" for none), trying each on
+ * |ctx|; those it lacks are appended to |lacking| when not NULL. */
+static char *known_groups(SSL_CTX *ctx, const char *groups, GString *lacking) {
+  g_auto(GStrv) names = g_strsplit(groups, ":", -1);
   GString *known = g_string_new(NULL);
-  gboolean ok;
 
   for (gsize k = 0; names[k] != NULL; k++) {
     if (names[k][0] == '\0') {
@@ -124,23 +124,50 @@ static gboolean apply_groups(SSL_CTX *ctx, const VgwTlsRolePolicy *p,
     }
     if (!SSL_CTX_set1_curves_list(ctx, names[k])) {
       ERR_clear_error();
-      g_message("tls: %s: KeyExchangeGroups: %s is left out (BoringSSL "
-                "does not have it)",
-                p->where, names[k]);
+      if (lacking != NULL) {
+        g_string_append_printf(lacking, "%s%s", lacking->len ? ", " : "",
+                               names[k]);
+      }
       continue;
     }
     g_string_append_printf(known, "%s%s", known->len ? ":" : "", names[k]);
   }
-  ok = known->len > 0 && SSL_CTX_set1_curves_list(ctx, known->str);
-  if (!ok) {
+  return g_string_free(known, FALSE);
+}
+
+void vgw_tls_role_policy_log(const VgwTlsRolePolicy *server,
+                             const VgwTlsRolePolicy *client) {
+  SSL_CTX *scratch = SSL_CTX_new(TLS_method());
+  GString *lacking = g_string_new(NULL);
+
+  log_tls13(server);
+  log_tls13(client);
+  if (scratch != NULL) {
+    g_free(known_groups(scratch, server->groups, lacking));
+  }
+  if (lacking->len > 0) {
+    g_message("tls: %s: KeyExchangeGroups: %s left out (BoringSSL does not "
+              "have it)",
+              server->where, lacking->str);
+  }
+  g_string_free(lacking, TRUE);
+  SSL_CTX_free(scratch);
+}
+
+/* apply_groups sets the groups of |p| that BoringSSL has on |ctx|. */
+static gboolean apply_groups(SSL_CTX *ctx, const VgwTlsRolePolicy *p,
+                             GError **error) {
+  g_autofree char *known = known_groups(ctx, p->groups, NULL);
+
+  if (known[0] == '\0' || !SSL_CTX_set1_curves_list(ctx, known)) {
     ERR_clear_error();
     vgw_tls_set_error(error, VGW_TLS_ERROR_SETUP,
                       "%s: KeyExchangeGroups \"%s\" names no group BoringSSL "
                       "has",
                       p->where, p->groups);
+    return FALSE;
   }
-  g_string_free(known, TRUE);
-  return ok;
+  return TRUE;
 }
 
 /* apply_ciphers gives |ctx| the versions of |p| and its TLS 1.2 suites:
@@ -174,6 +201,5 @@ gboolean vgw_tls_role_policy_apply(SSL_CTX *ctx, const VgwTlsRolePolicy *p,
     ERR_clear_error();
     return FALSE;
   }
-  check_tls13(p);
   return apply_groups(ctx, p, error);
 }

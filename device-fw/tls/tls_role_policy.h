@@ -18,7 +18,7 @@
  *    deviation, documented in docs/parameters.md).
  *  - KeyExchangeGroups: the groups BoringSSL knows of the list, in its
  *    order (X25519, P-256, P-384, P-521); the others (X448) are left out
- *    and logged. None known: the context is unusable in that role. Under
+ *    (logged by vgw_tls_role_policy_log). None known: the context is unusable in that role. Under
  *    TLS 1.2 they also bound the curve of an ECDSA certificate either
  *    side accepts (RFC 8422 §5.1.1).
  *
@@ -60,12 +60,19 @@ void vgw_tls_role_policy(const VgwParamConfig *cfg, guint context,
 void vgw_tls_role_policy_builtin(VgwTlsRolePolicy *out);
 
 /* vgw_tls_role_policy_apply gives |ctx| the versions (vgw_tls_versions_apply),
- * the TLS 1.2 cipher list and the groups of |p|, logging what BoringSSL
- * cannot do of it (see the top of this file). FALSE with |error|
- * (VGW_TLS_ERROR_SETUP, naming the column) when a column cannot be
- * applied at all. */
+ * the TLS 1.2 cipher list and the groups of |p| (those BoringSSL has).
+ * FALSE with |error| (VGW_TLS_ERROR_SETUP, naming the column) when a
+ * column cannot be applied at all. */
 gboolean vgw_tls_role_policy_apply(SSL_CTX *ctx, const VgwTlsRolePolicy *p,
                                    GError **error);
+
+/* vgw_tls_role_policy_log logs what BoringSSL cannot do of a context's
+ * policies for the two roles, |server| and |client| (see the top of this
+ * file): each role's TLS 1.3 suites that are not enforced, the groups it
+ * lacks (once: the roles share them). For boot and each change, not for
+ * every SSL_CTX. */
+void vgw_tls_role_policy_log(const VgwTlsRolePolicy *server,
+                             const VgwTlsRolePolicy *client);
 
 /* vgw_tls_role_policy_equal: whether |a| and |b| ask the same. */
 gboolean vgw_tls_role_policy_equal(const VgwTlsRolePolicy *a,

@@ -8,6 +8,7 @@
 #include "manual_version.h"
 #include "tls/tls_context_table.h"
 #include "tls/tls_identity.h"
+#include "tls/tls_role_policy.h"
 #include "tls/tls_client.h"
 #include "tls/tls_server.h"
 #include "tls/tls_signer.h"
@@ -164,14 +165,17 @@ static char *policies_of(const VgwParamConfig *cfg) {
   return g_string_free(all, FALSE);
 }
 
-/* log_versions logs every context's version policy. */
-static void log_versions(const VgwParamConfig *cfg) {
+/* log_policies logs every context's version policy and what BoringSSL
+ * cannot do of its other columns. */
+static void log_policies(const VgwParamConfig *cfg) {
   gsize rows = vgw_param_config_row_count(cfg, VGW_TABLE_TLS_CONTEXTS);
   for (gsize r = 0; r < rows; r++) {
     guint index = vgw_param_config_row_at(cfg, VGW_TABLE_TLS_CONTEXTS, r)->index;
-    VgwTlsVersionPolicy v;
-    vgw_tls_version_policy(cfg, index, &v);
-    vgw_tls_versions_log(&v, index);
+    VgwTlsRolePolicy server, client;
+    vgw_tls_role_policy(cfg, index, FALSE, &server);
+    vgw_tls_role_policy(cfg, index, TRUE, &client);
+    vgw_tls_versions_log(&server.versions, index);
+    vgw_tls_role_policy_log(&server, &client);
   }
 }
 
@@ -187,7 +191,7 @@ VgwTlsService *vgw_tls_service_start(VgwCryptoEngine *engine,
   t->client = vgw_tls_client_new(t->signer);
   t->rehandshake_unit_s = VGW_TLS_REHANDSHAKE_UNIT_S;
   t->policies = policies_of(vgw_config_state_running(cs));
-  log_versions(vgw_config_state_running(cs));
+  log_policies(vgw_config_state_running(cs));
   if (!load_identity(t, error)) {
     vgw_tls_client_free(t->client);
     vgw_tls_server_free(t->server);
@@ -283,7 +287,7 @@ void vgw_tls_service_apply_policies(VgwTlsService *t,
   }
   g_free(t->policies);
   t->policies = policies;
-  log_versions(running);
+  log_policies(running);
   if (!load_identity(t, &error)) {
     g_warning("tls: the new TLS Context policies are not in force: %s",
               error->message);
