@@ -238,23 +238,42 @@ static const VgwParamDesc tls_contexts_columns[] = {
                     "0 = any",
      .note = "Values 0-7 from 7.0-7.2; 8/12 (TLS 1.3) inferred from 7.4 files. "
              "Applies under VgwManualVersion 7.x only (6.4 has no contexts: "
-             "the global TLSVersion rules). [vgw] 0 follows the global "
-             "TLSVersion. A mask with a gap (5 = TLS 1.0 and 1.2) allows "
-             "exactly its versions."},
+             "the global TLSVersion rules, for every context). [vgw] 0 "
+             "follows the global TLSVersion. A mask with a gap (5 = TLS 1.0 "
+             "and 1.2) allows exactly its versions. The context's "
+             "connections in both roles follow it: its SIP Interfaces' "
+             "listeners and the connections the device opens presenting "
+             "it."},
     {"ServerCipherString", STR(255), .default_text = "DEFAULT",
-     .description = "OpenSSL cipher list (TLS 1.2 and below) as server"},
+     .description = "OpenSSL cipher list (TLS 1.2 and below) as server",
+     .note = "[vgw] DEFAULT is ECDHE with AES-GCM or ChaCha20-Poly1305, "
+             "then the ECDHE CBC-SHA suites TLS 1.0/1.1 need; any other list "
+             "is exactly what BoringSSL reads in it, without RSA key "
+             "exchange (the crypto engine's key signs, it never decrypts). A "
+             "list BoringSSL refuses leaves the context unusable (logged): "
+             "its listeners serve context 0."},
     {"ClientCipherString", STR(255), .default_text = "DEFAULT",
-     .description = "OpenSSL cipher list (TLS 1.2 and below) as client"},
+     .description = "OpenSSL cipher list (TLS 1.2 and below) as client",
+     .note = "[vgw] As ServerCipherString, for the connections the device "
+             "opens presenting this context."},
     {"ServerCipherTLS13String", STR(255),
      .default_text = "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:"
                      "TLS_AES_128_GCM_SHA256",
-     .description = "TLS 1.3 cipher suites as server"},
+     .description = "TLS 1.3 cipher suites as server",
+     .note = "[vgw] BoringSSL's TLS 1.3 suites are fixed (the three of the "
+             "default) and cannot be narrowed: a list that leaves one out is "
+             "logged as not enforced (a forced deviation)."},
     {"ClientCipherTLS13String", STR(255),
      .default_text = "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:"
                      "TLS_AES_128_GCM_SHA256",
-     .description = "TLS 1.3 cipher suites as client"},
+     .description = "TLS 1.3 cipher suites as client",
+     .note = "[vgw] As ServerCipherTLS13String: not enforced."},
     {"KeyExchangeGroups", STR(255), .default_text = "X25519:P-256:P-384:X448",
-     .description = "Key exchange groups, colon separated"},
+     .description = "Key exchange groups, colon separated",
+     .note = "[vgw] Both roles. Groups BoringSSL lacks (X448) are left out, "
+             "logged; a list with none it has leaves the context unusable. "
+             "Under TLS 1.2 the list also bounds the curve of the peer's "
+             "ECDSA certificate (RFC 8422)."},
     {"RequireStrictCert", ENUM(disable_enable), .default_text = "0",
      .description = "Reject peer certificates with non-strict extensions"},
     {"OcspEnable", ENUM(disable_enable), .default_text = "0",
@@ -326,7 +345,13 @@ static const VgwParamDesc proxy_set_columns[] = {
                     "answer"},
     {"TLSContextName", STR(31), .default_text = "", .ref_table = "TLSContexts",
      .description = "TLS Context for TLS transport; empty = the SIP "
-                    "Interface's"},
+                    "Interface's",
+     .note = "[vgw] The SIP Interface is GWIPv4SIPInterfaceName, else "
+             "SBCIPv4SIPInterfaceName; a set naming neither presents context "
+             "0. Connections to an address two sets share present the last "
+             "applied set's choice. A context without a usable certificate "
+             "is replaced by context 0, said in the log and in `vgw tls "
+             "connections`."},
     {"ProxyRedundancyMode", ENUM(redundancy), .default_text = "-1",
      .description = "Return to the primary proxy (Homing) or stay (Parking)",
      .note = "[vgw] -1 is Parking, the 6.x global default."},

@@ -6,6 +6,7 @@
 #include <openssl/ssl.h>
 #include <string.h>
 
+#include "tests/tls_memory_pair.h"
 #include "tls/tls_keylog.h"
 #include "tls/tls_pool.h"
 #include "tls/tls_softkey.h"
@@ -156,33 +157,22 @@ static void handshake(guint server_context) {
   GError *error = NULL;
   EVP_PKEY *key = NULL;
   X509 *cert = NULL;
-  VgwTlsVersionPolicy versions;
-  vgw_tls_version_policy_builtin(&versions);
+  VgwTlsRolePolicy policy;
+  vgw_tls_role_policy_builtin(&policy);
   g_assert_true(vgw_tls_softkey_make(VGW_KEY_TYPE_EC_P256, "ACL_KEYLOG",
                                      1700000000, &key, &cert, &error));
   g_assert_no_error(error);
-  SSL_CTX *sctx = vgw_tls_ctx_new(cert, VGW_KEY_TYPE_EC_P256, &versions, &error);
+  SSL_CTX *sctx = vgw_tls_ctx_new(cert, VGW_KEY_TYPE_EC_P256, &policy, &error);
   g_assert_no_error(error);
   g_assert_true(SSL_CTX_use_PrivateKey(sctx, key));
   if (server_context > 0) {
     vgw_tls_keylog_set_context(sctx, server_context);
   }
-  SSL_CTX *cctx = vgw_tls_ctx_new(NULL, VGW_KEY_TYPE_EC_P256, &versions, &error);
+  SSL_CTX *cctx = vgw_tls_ctx_new(NULL, VGW_KEY_TYPE_EC_P256, &policy, &error);
   g_assert_no_error(error);
   SSL *server = SSL_new(sctx);
   SSL *client = SSL_new(cctx);
-  BIO *a, *b;
-  g_assert_true(BIO_new_bio_pair(&a, 0, &b, 0));
-  SSL_set_bio(client, a, a);
-  SSL_set_bio(server, b, b);
-  SSL_set_connect_state(client);
-  SSL_set_accept_state(server);
-  gboolean client_done = FALSE, server_done = FALSE;
-  for (int turn = 0; turn < 20 && !(client_done && server_done); turn++) {
-    client_done = client_done || SSL_do_handshake(client) == 1;
-    server_done = server_done || SSL_do_handshake(server) == 1;
-  }
-  g_assert_true(client_done && server_done);
+  g_assert_true(tls_memory_handshake(client, server));
   g_assert_cmpint(SSL_version(client), ==, TLS1_3_VERSION);
   SSL_free(client);
   SSL_free(server);

@@ -37,6 +37,19 @@ guint vgw_tls_context_for_interface(const VgwParamConfig *cfg,
                                     const char *iface,
                                     const char *tls_context, char **why);
 
+/* vgw_tls_context_for_proxy_set returns the context the gateway's TLS
+ * connections to the proxies of ProxySet row |set_row| present: the row
+ * its TLSContextName names, else its SIP Interface's
+ * (GWIPv4SIPInterfaceName, else SBCIPv4SIPInterfaceName; as
+ * vgw_tls_context_for_interface), else context 0; |why| gets the reason
+ * for the log, newly allocated ("Proxy Set itsp's TLSContextName ctx1",
+ * "Proxy Set itsp names no TLSContextName: SIP Interface lan-2's
+ * TLSContext ctx2", "default: Proxy Set itsp names no TLSContextName and
+ * no SIP Interface"). Whether the set's transport is TLS is the caller's
+ * to know: only its TLS proxies present a context. */
+guint vgw_tls_context_for_proxy_set(const VgwParamConfig *cfg,
+                                    guint set_row, char **why);
+
 G_END_DECLS
 
 #endif /* VGW_TLS_CONTEXT_TABLE_H */

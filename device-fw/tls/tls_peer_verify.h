@@ -1,7 +1,8 @@
 /*
- * Whether the certificate a TLS peer showed is one the gateway accepts
- * (mutual authentication: the server role verifying a SIP client's
- * certificate), and the TLS alert that says why not.
+ * Whether the certificate a TLS peer showed is one the gateway accepts,
+ * in either role (the server role verifying a SIP client's certificate
+ * under mutual authentication, the client role a proxy's under
+ * VerifyServerCertificate), and the TLS alert that says why not.
  *
  * The path is built and checked by the bundle library's peer check
  * (tls_bundle.h: the path ends in one of the TLS Context's trusted roots,

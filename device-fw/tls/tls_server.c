@@ -20,11 +20,10 @@
 #include "tls/tls_peer_verify.h"
 #include "tls/tls_peer_name.h"
 #include "tls/tls_pool.h"
+#include "tls/tls_role_policy.h"
 #include "tls/tls_versions.h"
 #include "vgw_crypto.h"
 
-/* TLS 1.2 suites: ECDHE only. The engine key signs; RSA key exchange
- * would need it to decrypt. TLS 1.3's suites are BoringSSL's fixed set. */
 /* Application data is read in chunks of READ_CHUNK, at most
  * READS_PER_WAKEUP of them per wake-up, so that one busy connection does
  * not keep the main loop (and the watchdog kick) waiting. A stream handler
@@ -35,11 +34,6 @@
 /* What the stream handler writes while it takes what one wake-up read
  * is gathered up to this much (a full TLS record) and written at once. */
 #define GATHER_LIMIT 16384
-
-#define TLS12_CIPHERS                                          \
-  "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:" \
-  "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:" \
-  "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
 
 /* What new connections are served with. */
 typedef struct {
@@ -68,7 +62,8 @@ struct VgwTlsListener {
 struct VgwTlsServer {
   GList *listeners;   /* VgwTlsListener*, oldest first */
   VgwTlsSigner *signer;
-  VgwTlsVersionPolicy versions; /* of the identities set from now on */
+  VgwTlsRolePolicy policy; /* of the identities set from now on without
+                            * one of their own (Context 0's) */
   Identity *engine_id;    /* Context 0 */
   Identity *software_id;
   GHashTable *context_ids; /* context number > 0 -> Identity* */
@@ -253,8 +248,19 @@ static gboolean cert_check_attach(SSL *ssl, STACK_OF(X509) *roots,
   return TRUE;
 }
 
-gboolean vgw_tls_ssl_set_cert_rule(SSL *ssl, const char *rule) {
-  return cert_check_attach(ssl, NULL, rule);
+static enum ssl_verify_result_t verify_server(SSL *ssl, uint8_t *out_alert);
+
+gboolean vgw_tls_ssl_verify_server(SSL *ssl, STACK_OF(X509) *roots,
+                                   const char *rule, const char *dialled) {
+  if (!cert_check_attach(ssl, roots, rule)) {
+    return FALSE;
+  }
+  if (dialled != NULL) {
+    cert_check_of(ssl)->names_for =
+        g_strdup_printf("the server was dialled as %s", dialled);
+  }
+  SSL_set_custom_verify(ssl, SSL_VERIFY_PEER, verify_server);
+  return TRUE;
 }
 
 /* is_certificate_reason says whether |code| is a refused peer
@@ -316,12 +322,12 @@ static void on_info(const SSL *ssl, int type, int value) {
   }
 }
 
-/* vgw_tls_ctx_new (tls_pool.h): the versions of |versions|, ECDHE suites,
- * |cert| with the signature schemes of |key_type| (so BoringSSL only asks
+/* vgw_tls_ctx_new (tls_pool.h): the versions, suites and groups of
+ * |policy|, |cert| with the signature schemes of |key_type| (so BoringSSL only asks
  * the engine for what it can do), no session resumption (every handshake
  * is a full one: nothing resumes before SIP over TLS needs it). */
 SSL_CTX *vgw_tls_ctx_new(X509 *cert, uint32_t key_type,
-                         const VgwTlsVersionPolicy *versions, GError **error) {
+                         const VgwTlsRolePolicy *policy, GError **error) {
   size_t n;
   const uint16_t *prefs = vgw_tls_sigalgs(key_type, &n);
   SSL_CTX *ctx = SSL_CTX_new(TLS_method());
@@ -330,7 +336,7 @@ SSL_CTX *vgw_tls_ctx_new(X509 *cert, uint32_t key_type,
                       "cannot set up the TLS context");
     return NULL;
   }
-  if (!vgw_tls_versions_apply(ctx, versions, TLS12_CIPHERS, error)) {
+  if (!vgw_tls_role_policy_apply(ctx, policy, error)) {
     SSL_CTX_free(ctx);
     return NULL;
   }
@@ -357,9 +363,9 @@ SSL_CTX *vgw_tls_ctx_new(X509 *cert, uint32_t key_type,
 
 /* new_identity makes the SSL_CTX serving |cert| (vgw_tls_ctx_new). */
 static Identity *new_identity(X509 *cert, uint32_t key_type,
-                              const VgwTlsVersionPolicy *versions,
+                              const VgwTlsRolePolicy *policy,
                               GError **error) {
-  SSL_CTX *ctx = vgw_tls_ctx_new(cert, key_type, versions, error);
+  SSL_CTX *ctx = vgw_tls_ctx_new(cert, key_type, policy, error);
   if (ctx == NULL) {
     return NULL;
   }
@@ -371,26 +377,30 @@ static Identity *new_identity(X509 *cert, uint32_t key_type,
   return id;
 }
 
-/* identity_versions writes into |out| the versions an identity with a
- * key of |key_type| serves under |s|'s policy. */
-static void identity_versions(VgwTlsServer *s, uint32_t key_type,
-                              VgwTlsVersionPolicy *out) {
-  *out = s->versions;
+/* identity_policy writes into |out| the policy an identity with a key of
+ * |key_type| serves under |policy|. */
+static void identity_policy(const VgwTlsRolePolicy *policy, uint32_t key_type,
+                            VgwTlsRolePolicy *out) {
+  *out = *policy;
   /* ECDSA signs TLS 1.0/1.1's SHA-1 digests; the engine has no RSA
    * scheme for their MD5-SHA1 (vgw_tls_scheme_for_sigalg). */
-  if (key_type != VGW_KEY_TYPE_EC_P256 && vgw_tls_versions_drop_legacy(out)) {
-    g_message("tls: TLS server versions: %s", out->rule);
+  if (key_type != VGW_KEY_TYPE_EC_P256 &&
+      vgw_tls_versions_drop_legacy(&out->versions)) {
+    g_message("tls: %s: TLS server versions: %s", out->where,
+              out->versions.rule);
   }
 }
 
 /* new_engine_identity makes the identity serving |cert| and |chain| with
- * the key in engine |slot|, under |s|'s version policy. */
+ * the key in engine |slot|, under |policy| (NULL: |s|'s). */
 static Identity *new_engine_identity(VgwTlsServer *s, X509 *cert,
                                      STACK_OF(X509) *chain, guint slot,
-                                     uint32_t key_type, GError **error) {
-  VgwTlsVersionPolicy versions;
-  identity_versions(s, key_type, &versions);
-  Identity *id = new_identity(cert, key_type, &versions, error);
+                                     uint32_t key_type,
+                                     const VgwTlsRolePolicy *policy,
+                                     GError **error) {
+  VgwTlsRolePolicy served;
+  identity_policy(policy != NULL ? policy : &s->policy, key_type, &served);
+  Identity *id = new_identity(cert, key_type, &served, error);
   if (id == NULL) {
     return NULL;
   }
@@ -410,7 +420,8 @@ gboolean vgw_tls_server_set_engine_identity(VgwTlsServer *s, X509 *cert,
                                             STACK_OF(X509) *chain,
                                             guint slot, uint32_t key_type,
                                             GError **error) {
-  Identity *id = new_engine_identity(s, cert, chain, slot, key_type, error);
+  Identity *id =
+      new_engine_identity(s, cert, chain, slot, key_type, NULL, error);
   if (id == NULL) {
     return FALSE;
   }
@@ -423,13 +434,15 @@ gboolean vgw_tls_server_set_context_identity(VgwTlsServer *s, guint context,
                                              X509 *cert,
                                              STACK_OF(X509) *chain,
                                              guint slot, uint32_t key_type,
+                                             const VgwTlsRolePolicy *policy,
                                              GError **error) {
   g_return_val_if_fail(context > 0, FALSE);
   if (cert == NULL) {
     g_hash_table_remove(s->context_ids, GUINT_TO_POINTER(context));
     return TRUE;
   }
-  Identity *id = new_engine_identity(s, cert, chain, slot, key_type, error);
+  Identity *id =
+      new_engine_identity(s, cert, chain, slot, key_type, policy, error);
   if (id == NULL) {
     return FALSE;
   }
@@ -483,7 +496,7 @@ gboolean vgw_tls_server_set_software_identity(VgwTlsServer *s, X509 *cert,
   uint32_t key_type = EVP_PKEY_id(key) == EVP_PKEY_EC ? VGW_KEY_TYPE_EC_P256
                       : EVP_PKEY_bits(key) == 3072    ? VGW_KEY_TYPE_RSA_3072
                                                       : VGW_KEY_TYPE_RSA_2048;
-  Identity *id = new_identity(cert, key_type, &s->versions, error);
+  Identity *id = new_identity(cert, key_type, &s->policy, error);
   if (id == NULL) {
     return FALSE;
   }
@@ -777,8 +790,8 @@ static gboolean drive_handshake(VgwTlsConn *c, gboolean *done) {
         /* The certificate check refused it: its reason, not BoringSSL's
          * CERTIFICATE_VERIFY_FAILED. */
         code = c->verify_error->code;
-        g_snprintf(reason, sizeof(reason), "client %s",
-                   c->verify_error->message);
+        g_snprintf(reason, sizeof(reason), "%s %s",
+                   c->client ? "server" : "client", c->verify_error->message);
       } else if (code == VGW_TLS_ERROR_NO_PEER_CERTIFICATE) {
         g_snprintf(reason, sizeof(reason), "no client certificate (%s)",
                    SSL_version(c->ssl) >= TLS1_3_VERSION ? "TLS 1.3"
@@ -1048,10 +1061,22 @@ static void evict_oldest_half_open(VgwTlsServer *s, const char *newcomer) {
 }
 
 /* VGW_TLS_DEFAULT_CONTEXT is the choice of a connection no rule chose
- * for: a listener without a context, and outgoing connections (which
- * present Context 0). */
+ * for: a listener without a context. */
 #define VGW_TLS_DEFAULT_CONTEXT \
   "TLS Context 0 (default: no other context is configured)"
+
+void vgw_tls_context_label(char *buf, size_t len, guint chosen,
+                           const char *why, gboolean usable) {
+  if (why == NULL) {
+    g_strlcpy(buf, VGW_TLS_DEFAULT_CONTEXT, len);
+  } else if (usable || chosen == 0) {
+    g_snprintf(buf, len, "TLS Context %u (%s)", usable ? chosen : 0, why);
+  } else {
+    g_snprintf(buf, len,
+               "TLS Context 0 (%s, but context %u has no usable certificate)",
+               why, chosen);
+  }
+}
 
 /* listener_identity returns the identity |l|'s next connection gets,
  * writes the choice and its reason into |context| and the number of the
@@ -1064,20 +1089,8 @@ static Identity *listener_identity(VgwTlsServer *s, VgwTlsListener *l,
                                       GUINT_TO_POINTER(l->context))
                                 : NULL;
   *served = id != NULL ? l->context : 0;
-  if (id != NULL) {
-    g_snprintf(context, len, "TLS Context %u (%s)", l->context, l->why);
-    return id;
-  }
-  if (l->why == NULL) {
-    g_strlcpy(context, VGW_TLS_DEFAULT_CONTEXT, len);
-  } else if (l->context > 0) {
-    g_snprintf(context, len,
-               "TLS Context 0 (%s, but context %u has no usable certificate)",
-               l->why, l->context);
-  } else {
-    g_snprintf(context, len, "TLS Context 0 (%s)", l->why);
-  }
-  return current(s);
+  vgw_tls_context_label(context, len, l->context, l->why, id != NULL);
+  return id != NULL ? id : current(s);
 }
 
 /* peer_certs returns the certificates the peer of |ssl| sent, its own
@@ -1102,11 +1115,13 @@ static STACK_OF(X509) *peer_certs(const SSL *ssl) {
 }
 
 /* verify_client is the custom verification of a listener that requires
- * a client certificate: the connection's context's roots decide
- * (tls_peer_verify.h), and the alert says why. BoringSSL calls it before
- * the client's Finished is processed; the stream handler meets the
- * connection only after the handshake completed (conn_drive), so nothing
- * the client sent can be read before this verdict. */
+ * a client certificate, and the chain half of a client connection's
+ * (verify_server, the peer then being a TLS server): the connection's
+ * context's roots decide (tls_peer_verify.h), and the alert says why.
+ * BoringSSL calls it before the peer's Finished is processed; the stream
+ * handler meets the connection only after the handshake completed
+ * (conn_drive), so nothing the peer sent can be read before this
+ * verdict. */
 static enum ssl_verify_result_t verify_client(SSL *ssl, uint8_t *out_alert) {
   VgwTlsConn *c = SSL_get_app_data(ssl);
   CertCheck *check = cert_check_of(ssl);
@@ -1124,7 +1139,8 @@ static enum ssl_verify_result_t verify_client(SSL *ssl, uint8_t *out_alert) {
   g_clear_error(&c->verify_error);
   vgw_tls_peer_identity_free(c->peer_identity);
   c->peer_identity = vgw_tls_peer_verify(
-      certs, check->roots, VGW_TLS_ROLE_CLIENT,
+      certs, check->roots,
+      c->client ? VGW_TLS_ROLE_SERVER : VGW_TLS_ROLE_CLIENT,
       g_get_real_time() / G_USEC_PER_SEC, out_alert, &c->verify_error);
   /* The chain first, then the names (tls_peer_name.h): the log line
    * names the first rule that refused. */
@@ -1190,6 +1206,26 @@ static gboolean expect_client_names(VgwTlsServer *s, VgwTlsListener *l,
   gboolean ok = vgw_tls_peer_name_expect(ssl, &names);
   g_ptr_array_free(refs, TRUE);
   return ok;
+}
+
+/* verify_server is the custom verification of a client connection
+ * (vgw_tls_ssl_verify_server): with roots to judge the chain by,
+ * verify_client's (the chain, then the names); without, the names alone
+ * (tls_peer_name.h; a mismatch is bad_certificate). */
+static enum ssl_verify_result_t verify_server(SSL *ssl, uint8_t *out_alert) {
+  CertCheck *check = cert_check_of(ssl);
+  if (check != NULL && check->roots != NULL) {
+    return verify_client(ssl, out_alert);
+  }
+  STACK_OF(X509) *certs = peer_certs(ssl);
+  gboolean named = certs != NULL && sk_X509_num(certs) > 0 &&
+                   vgw_tls_peer_name_match(ssl, sk_X509_value(certs, 0));
+  sk_X509_pop_free(certs, X509_free);
+  if (!named) {
+    *out_alert = SSL_AD_BAD_CERTIFICATE;
+    return ssl_verify_invalid;
+  }
+  return ssl_verify_ok;
 }
 
 static void accept_one(int fd, const char *peer, gpointer data) {
@@ -1294,7 +1330,7 @@ static gboolean on_accept(int fd, GIOCondition cond, gpointer data) {
 VgwTlsServer *vgw_tls_server_new(VgwTlsSigner *signer) {
   VgwTlsServer *s = g_new0(VgwTlsServer, 1);
   s->signer = signer;
-  vgw_tls_version_policy_builtin(&s->versions);
+  vgw_tls_role_policy_builtin(&s->policy);
   s->max_half_open = VGW_TLS_MAX_HALF_OPEN;
   s->max_established = VGW_TLS_MAX_ESTABLISHED;
   s->handshake_timeout_s = VGW_TLS_HANDSHAKE_TIMEOUT_S;
@@ -1384,7 +1420,12 @@ VgwTlsServer *vgw_tls_server_start(uint16_t port, VgwTlsSigner *signer,
 
 void vgw_tls_server_set_versions(VgwTlsServer *s,
                                  const VgwTlsVersionPolicy *versions) {
-  s->versions = *versions;
+  s->policy.versions = *versions;
+}
+
+void vgw_tls_server_set_policy(VgwTlsServer *s,
+                               const VgwTlsRolePolicy *policy) {
+  s->policy = *policy;
 }
 
 void vgw_tls_server_set_limits(VgwTlsServer *s, guint max_half_open,

@@ -60,6 +60,7 @@
 
 #include "tls/tls_error.h"
 #include "tls/tls_peer_verify.h"
+#include "tls/tls_role_policy.h"
 #include "tls/tls_signer.h"
 #include "tls/tls_versions.h"
 
@@ -196,14 +197,14 @@ gboolean vgw_tls_server_set_engine_identity(VgwTlsServer *s, X509 *cert,
 /* vgw_tls_server_set_context_identity serves |cert| and |chain| with the
  * key in engine |slot| to the next connections of the listeners serving
  * TLS Context |context| (> 0; Context 0 is the engine identity above),
- * with the versions of the server's policy (Context 0's, as
- * vgw_tls_server_set_versions set it: the contexts' own TLSVersion is not
- * read yet); |cert| NULL removes it, and those listeners serve Context 0
- * again. */
+ * under the context's server-role |policy| (copied; NULL: the server's,
+ * vgw_tls_server_set_policy); |cert| NULL removes it, and those listeners
+ * serve Context 0 again. */
 gboolean vgw_tls_server_set_context_identity(VgwTlsServer *s, guint context,
                                              X509 *cert,
                                              STACK_OF(X509) *chain,
                                              guint slot, uint32_t key_type,
+                                             const VgwTlsRolePolicy *policy,
                                              GError **error);
 
 /* vgw_tls_listener_set_context makes |l| serve TLS Context |context|
@@ -296,6 +297,12 @@ void vgw_tls_server_info(VgwTlsServer *s, VgwTlsServerInfo *out);
  * version failure's log line names the policy's rule. */
 void vgw_tls_server_set_versions(VgwTlsServer *s,
                                  const VgwTlsVersionPolicy *versions);
+
+/* vgw_tls_server_set_policy is vgw_tls_server_set_versions for the whole
+ * server-role policy (|policy| copied; tls_role_policy.h): versions,
+ * cipher list and groups, Context 0's in vgwd. */
+void vgw_tls_server_set_policy(VgwTlsServer *s,
+                               const VgwTlsRolePolicy *policy);
 
 /* vgw_tls_server_set_limits replaces the bounds on half-open and
  * established connections (VGW_TLS_MAX_HALF_OPEN and

@@ -8,6 +8,7 @@
 #include "manual_version.h"
 #include "tls/tls_context_table.h"
 #include "tls/tls_identity.h"
+#include "tls/tls_role_policy.h"
 #include "tls/tls_client.h"
 #include "tls/tls_server.h"
 #include "tls/tls_signer.h"
@@ -21,11 +22,11 @@ struct VgwTlsService {
   VgwTlsSigner *signer;
   VgwTlsServer *server;
   VgwTlsClient *client;     /* SIP over TLS to proxies */
-  VgwTlsIdentity *identity;
-  VgwTlsVersionPolicy versions; /* Context 0's, in force */
+  VgwTlsIdentity *identity; /* Context 0's */
+  char *policies;           /* every context's policies in force, worded
+                             * (policies_of): a change reloads them */
   gboolean softkey_pending; /* a software key is being made */
   gboolean softkey_wanted;  /* switch to it when it is ready */
-  gboolean verify_server;   /* VerifyServerCertificate */
   VgwTlsServerInfo info;    /* the last status snapshot's strings */
   guint rehandshake_minutes; /* TLSReHandshakeInterval in force */
   guint rehandshake_unit_s;  /* a "minute" of it: 60, shorter in tests */
@@ -36,81 +37,104 @@ struct VgwTlsService {
 
 static int64_t now_unix(void) { return g_get_real_time() / G_USEC_PER_SEC; }
 
-/* load_roots gives the server |context|'s trusted roots, which client
- * certificates are verified against (none if they cannot be read:
- * logged, and every client certificate is refused as untrusted). */
-static void load_roots(VgwTlsService *t, guint context) {
+/* context_roots returns |context|'s trusted roots, which peer
+ * certificates are verified against in both roles: an empty stack when
+ * it has none, or when they cannot be read (logged: every verified peer
+ * is then refused as untrusted). */
+static STACK_OF(X509) *context_roots(VgwTlsService *t, guint context) {
   GError *error = NULL;
-  char *name = vgw_tls_context_blob(context, VGW_TLS_ROOTS_FILE);
+  g_autofree char *name = vgw_tls_context_blob(context, VGW_TLS_ROOTS_FILE);
   STACK_OF(X509) *roots = vgw_tls_identity_stored_certs(t->cs, name, &error);
   if (roots == NULL) {
-    g_warning("tls: context %u: %s cannot be read (%s); client "
-              "certificates are verified against no root",
+    g_warning("tls: context %u: %s cannot be read (%s); peer certificates "
+              "are verified against no root",
               context, name, error->message);
     g_error_free(error);
+    roots = sk_X509_new_null();
   }
-  vgw_tls_server_set_context_roots(t->server, context, roots);
-  sk_X509_pop_free(roots, X509_free);
-  g_free(name);
+  return roots;
 }
 
-/* load_identity (re)reads Context 0's identity and serves it. */
+/* use_context puts |context|'s identity |id| (NULL: it has none usable)
+ * into effect for the next connections of both roles: the listeners that
+ * chose it and the client connections that present it, each with the
+ * context's policy for the role and its roots. Context 0's identity is
+ * the server's own (vgw_tls_server_set_engine_identity). FALSE with
+ * |error| when the server cannot serve it. */
+static gboolean use_context(VgwTlsService *t, guint context,
+                            const VgwTlsIdentity *id, GError **error) {
+  const VgwParamConfig *cfg = vgw_config_state_running(t->cs);
+  STACK_OF(X509) *roots = context_roots(t, context);
+  VgwTlsClientContext client = {.roots = roots};
+  VgwTlsRolePolicy server;
+  gboolean ok;
+
+  vgw_tls_role_policy(cfg, context, FALSE, &server);
+  vgw_tls_role_policy(cfg, context, TRUE, &client.policy);
+  client.strict_names = vgw_tls_context_strict_names(cfg, context);
+  if (id != NULL) {
+    client.cert = id->cert;
+    client.chain = id->chain;
+    client.slot = id->slot;
+    client.key_type = id->key_type;
+  }
+  vgw_tls_server_set_context_roots(t->server, context, roots);
+  if (context == 0) {
+    vgw_tls_server_set_policy(t->server, &server);
+    ok = vgw_tls_server_set_engine_identity(t->server, id->cert, id->chain,
+                                            id->slot, id->key_type, error);
+  } else {
+    ok = vgw_tls_server_set_context_identity(
+        t->server, context, id ? id->cert : NULL, id ? id->chain : NULL,
+        id ? id->slot : 0, id ? id->key_type : 0, &server, error);
+  }
+  if (ok) {
+    vgw_tls_client_set_context(t->client, context, &client);
+  } else if (context > 0) {
+    vgw_tls_client_set_context(t->client, context, NULL);
+  } /* else Context 0 keeps what it had, as the server does */
+  sk_X509_pop_free(roots, X509_free);
+  return ok;
+}
+
+/* load_identity (re)reads Context 0's identity and uses it. */
 static gboolean load_identity(VgwTlsService *t, GError **error) {
   VgwTlsIdentity *id = vgw_tls_identity_context0(
       t->engine, t->cs, t->serial, VGW_TLS_DEFAULT_KEY_TYPE, now_unix(), error);
   if (id == NULL) {
     return FALSE;
   }
-  if (!vgw_tls_server_set_engine_identity(t->server, id->cert, id->chain,
-                                          id->slot, id->key_type, error) ||
-      !vgw_tls_client_set_engine_identity(t->client, id->cert, id->chain,
-                                          id->slot, id->key_type, error)) {
+  if (!use_context(t, 0, id, error)) {
     vgw_tls_identity_free(id);
     return FALSE;
   }
   vgw_tls_identity_free(t->identity);
   t->identity = id;
-  load_roots(t, 0);
   return TRUE;
 }
 
-/* use_versions makes |t->versions| the policy of the identities loaded
- * from now on, in both roles. */
-static void use_versions(VgwTlsService *t) {
-  vgw_tls_versions_log(&t->versions, 0);
-  vgw_tls_server_set_versions(t->server, &t->versions);
-  vgw_tls_client_set_versions(t->client, &t->versions);
-}
-
-/* load_context serves TLS Context |context| (> 0) on the listeners that
- * chose it, if it has a certificate; a context that cannot be served is
- * logged and its listeners serve Context 0. */
+/* load_context uses TLS Context |context| (> 0) in both roles, if it has
+ * a certificate; a context that cannot be used is logged, and its
+ * listeners and client connections use Context 0. */
 static void load_context(VgwTlsService *t, guint context) {
   GError *error = NULL;
-  load_roots(t, context);
   VgwTlsIdentity *id = vgw_tls_identity_load(t->engine, t->cs, context, &error);
-  if (id == NULL) {
-    if (error != NULL) {
-      g_warning("tls: context %u cannot be served (%s); its listeners serve "
-                "context 0",
-                context, error->message);
-      g_error_free(error);
-    }
-    vgw_tls_server_set_context_identity(t->server, context, NULL, NULL, 0, 0,
-                                        NULL);
-    return;
+  if (id == NULL && error != NULL) {
+    g_warning("tls: context %u cannot be served (%s); its listeners and "
+              "the connections presenting it use context 0",
+              context, error->message);
+    g_clear_error(&error);
   }
-  if (!vgw_tls_server_set_context_identity(t->server, context, id->cert,
-                                           id->chain, id->slot, id->key_type,
-                                           &error)) {
-    g_warning("tls: context %u cannot be served: %s", context,
-              error->message);
+  if (!use_context(t, context, id, &error)) {
+    g_warning("tls: context %u cannot be served: %s; its listeners and "
+              "the connections presenting it use context 0",
+              context, error->message);
     g_error_free(error);
   }
   vgw_tls_identity_free(id);
 }
 
-/* load_contexts serves every TLSContexts row but 0 that has a
+/* load_contexts uses every TLSContexts row but 0 that has a
  * certificate. */
 static void load_contexts(VgwTlsService *t) {
   const VgwParamConfig *cfg = vgw_config_state_running(t->cs);
@@ -121,6 +145,40 @@ static void load_contexts(VgwTlsService *t) {
     if (index > 0) {
       load_context(t, index);
     }
+  }
+}
+
+/* policies_of words the policies of every context of |cfg| in both roles
+ * and their StrictHostNameMatch (newly allocated): what must be in
+ * force. */
+static char *policies_of(const VgwParamConfig *cfg) {
+  GString *all = g_string_new(NULL);
+  gsize rows = vgw_param_config_row_count(cfg, VGW_TABLE_TLS_CONTEXTS);
+  for (gsize r = 0; r < rows; r++) {
+    guint index = vgw_param_config_row_at(cfg, VGW_TABLE_TLS_CONTEXTS, r)->index;
+    for (int client = 0; client <= 1; client++) {
+      VgwTlsRolePolicy p;
+      vgw_tls_role_policy(cfg, index, client, &p);
+      g_string_append_printf(all, "%s: %s; %s; %s; %s\n", p.where,
+                             p.versions.rule, p.ciphers, p.tls13, p.groups);
+    }
+    g_string_append_printf(all, "strict %d\n",
+                           vgw_tls_context_strict_names(cfg, index));
+  }
+  return g_string_free(all, FALSE);
+}
+
+/* log_policies logs every context's version policy and what BoringSSL
+ * cannot do of its other columns. */
+static void log_policies(const VgwParamConfig *cfg) {
+  gsize rows = vgw_param_config_row_count(cfg, VGW_TABLE_TLS_CONTEXTS);
+  for (gsize r = 0; r < rows; r++) {
+    guint index = vgw_param_config_row_at(cfg, VGW_TABLE_TLS_CONTEXTS, r)->index;
+    VgwTlsRolePolicy server, client;
+    vgw_tls_role_policy(cfg, index, FALSE, &server);
+    vgw_tls_role_policy(cfg, index, TRUE, &client);
+    vgw_tls_versions_log(&server.versions, index);
+    vgw_tls_role_policy_log(&server, &client);
   }
 }
 
@@ -135,13 +193,13 @@ VgwTlsService *vgw_tls_service_start(VgwCryptoEngine *engine,
   t->server = vgw_tls_server_new(t->signer);
   t->client = vgw_tls_client_new(t->signer);
   t->rehandshake_unit_s = VGW_TLS_REHANDSHAKE_UNIT_S;
-  /* Context 0 serves both roles until TLS Contexts are selectable. */
-  vgw_tls_version_policy(vgw_config_state_running(cs), 0, &t->versions);
-  use_versions(t);
+  t->policies = policies_of(vgw_config_state_running(cs));
+  log_policies(vgw_config_state_running(cs));
   if (!load_identity(t, error)) {
     vgw_tls_client_free(t->client);
     vgw_tls_server_free(t->server);
     vgw_tls_signer_free(t->signer);
+    g_free(t->policies);
     g_free(t->serial);
     g_free(t);
     return NULL;
@@ -226,8 +284,7 @@ void vgw_tls_service_apply_peer_names(VgwTlsService *t,
       vgw_param_config_global_named(running, "TLSRemoteSubjectName")->str;
 
   vgw_tls_client_set_peer_names(t->client, (roles & VGW_TLS_ROLE_CLIENT) != 0,
-                                remote_subject_name,
-                                vgw_tls_context_strict_names(running, 0));
+                                remote_subject_name);
   apply_client_names(t, roles, running, remote_subject_name);
 }
 
@@ -266,26 +323,26 @@ void vgw_tls_service_foreach_conn(VgwTlsService *t, VgwTlsConnFunc func,
   vgw_tls_client_foreach_conn(t->client, func, data);
 }
 
-void vgw_tls_service_apply_versions(VgwTlsService *t,
+void vgw_tls_service_apply_policies(VgwTlsService *t,
                                     const VgwParamConfig *running) {
-  VgwTlsVersionPolicy versions;
   GError *error = NULL;
+  char *policies = policies_of(running);
 
-  vgw_tls_version_policy(running, 0, &versions);
-  /* The rule words every input of the policy. */
-  if (strcmp(versions.rule, t->versions.rule) == 0) {
+  if (strcmp(policies, t->policies) == 0) {
+    g_free(policies);
     return;
   }
-  t->versions = versions;
-  use_versions(t);
+  g_free(t->policies);
+  t->policies = policies;
+  log_policies(running);
   if (!load_identity(t, &error)) {
-    g_warning("tls: the new version policy is not in force: %s",
+    g_warning("tls: the new TLS Context policies are not in force: %s",
               error->message);
     g_error_free(error);
     return;
   }
   load_contexts(t);
-  g_message("tls: new connections follow the new version policy");
+  g_message("tls: new connections follow the new TLS Context policies");
 }
 
 void vgw_tls_service_context_changed(guint context, gpointer service) {
@@ -304,7 +361,6 @@ void vgw_tls_service_context_changed(guint context, gpointer service) {
     g_error_free(error);
     return;
   }
-  vgw_tls_service_set_verify_server(t, t->verify_server);
   g_message("tls: context %u: new connections use the new certificate",
             context);
 }
@@ -318,23 +374,10 @@ VgwTlsClient *vgw_tls_service_client(VgwTlsService *t) {
   return t->client;
 }
 
-void vgw_tls_service_set_verify_server(VgwTlsService *t, gboolean verify) {
-  GBytes *roots = verify ? vgw_config_state_blob(t->cs, VGW_TLS_CONTEXT0_ROOTS)
-                         : NULL;
-
-  t->verify_server = verify;
-
-  vgw_tls_client_set_verify(t->client, verify, roots);
-  if (roots != NULL) {
-    g_bytes_unref(roots);
-  }
-}
-
 void vgw_tls_service_apply_verify_server(VgwTlsService *t,
                                          const VgwParamConfig *running) {
   const char *rule = vgw_manual_server_verification_rule(running);
-  vgw_tls_client_set_verify_rule(t->client, rule);
-  vgw_tls_service_set_verify_server(t, rule != NULL);
+  vgw_tls_client_set_verify(t->client, rule != NULL, rule);
 }
 
 VgwTlsServer *vgw_tls_service_server(VgwTlsService *t) { return t->server; }

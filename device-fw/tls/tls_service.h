@@ -1,10 +1,14 @@
 /*
- * vgwd's TLS: the TLS Contexts' identities (tls_identity.h) served by the
- * TLS server (tls_server.h) on the SIP Interfaces' TLS listeners, each
- * listener its interface's context (Context 0 by default), with the
- * crypto engine's keys (tls_signer.h), kept current when the keystore
- * or a context's stored bundle changes, plus the benchmark's
- * software-key switch (`debug tls-key engine|software`, tls_softkey.h).
+ * vgwd's TLS: every TLS Context (a TLSContexts row with its identity,
+ * tls_identity.h, its trusted roots and its policy for each role,
+ * tls_role_policy.h) in force in both roles: served by the TLS server
+ * (tls_server.h) on the SIP Interfaces' TLS listeners, each listener its
+ * interface's context (Context 0 by default), and presented by the TLS
+ * client (tls_client.h) on the connections vgwd opens, each the context
+ * its caller chose. Keys are the crypto engine's (tls_signer.h). All of it
+ * is kept current when the keystore, a context's stored bundle or the
+ * configuration changes, plus the benchmark's software-key switch (`debug
+ * tls-key engine|software`, tls_softkey.h).
  */
 #ifndef VGW_TLS_SERVICE_H
 #define VGW_TLS_SERVICE_H
@@ -41,10 +45,10 @@ void vgw_tls_service_key_changed(guint slot, gpointer service);
 
 /* vgw_tls_service_context_changed is a VgwTlsContextChangedFunc
  * (tls_context_verbs.h): a context's stored certificate, chain, key
- * reference or trusted roots were replaced; new connections use them:
- * Context 0's served and made (and its roots, if server certificates are
- * verified), another context's on the SIP Interfaces' TLS listeners that
- * chose it (tls_context_table.h). Open connections keep their session. */
+ * reference or trusted roots were replaced; new connections use them in
+ * both roles: on the SIP Interfaces' TLS listeners that chose the context
+ * (tls_context_table.h; Context 0 where none did) and on the connections
+ * the client opens presenting it. Open connections keep their session. */
 void vgw_tls_service_context_changed(guint context, gpointer service);
 
 /* vgw_tls_service_status fills |out| for `status`. */
@@ -55,26 +59,17 @@ void vgw_tls_service_status(VgwTlsService *t, VgwStatusTls *out);
 void vgw_tls_service_set_stream(VgwTlsService *t, const VgwTlsStreamOps *ops,
                                 gpointer data);
 
-/* vgw_tls_service_client is the TLS client (tls_client.h) with Context
- * 0's identity, kept current as the listener's. */
+/* vgw_tls_service_client is the TLS client (tls_client.h) with every
+ * TLS Context, kept current as the listener's. */
 VgwTlsClient *vgw_tls_service_client(VgwTlsService *t);
-
-/* vgw_tls_service_set_verify_server applies server-certificate
- * verification to the client's next connections: TRUE (vgwd passes
- * vgw_manual_client_requires_server_verification: VerifyServerCertificate
- * 1, or SIPSRequireClientCertificate 1 under 7.x) verifies against
- * Context 0's trusted roots (the store's VGW_TLS_CONTEXT0_ROOTS, read
- * now). Client certificates (the server role) are verified against the
- * roots of each listener's context, which the service keeps current
- * (vgw_tls_server_set_context_roots). */
-void vgw_tls_service_set_verify_server(VgwTlsService *t, gboolean verify);
 
 /* vgw_tls_service_apply_verify_server applies the server-certificate
  * verification |running| asks of the client role under its manual
  * (vgw_manual_server_verification_rule: VerifyServerCertificate 1, or
- * SIPSRequireClientCertificate 1 under 7.x) to the next connections
- * (vgw_tls_service_set_verify_server), naming the rule in each refusal's
- * log line. */
+ * SIPSRequireClientCertificate 1 under 7.x) to the next connections,
+ * against the trusted roots of the context each presents, naming the rule
+ * in each refusal's log line. Client certificates (the server role) are
+ * verified against the roots of each listener's context. */
 void vgw_tls_service_apply_verify_server(VgwTlsService *t,
                                          const VgwParamConfig *running);
 
@@ -96,7 +91,7 @@ void vgw_tls_service_set_client_references(VgwTlsService *t,
  * under |running| to the next connections of both roles, where
  * PeerHostNameVerificationMode covers the role under the chosen manual
  * (manual_version.h), with TLSRemoteSubjectName: the client role with
- * Context 0's StrictHostNameMatch (the client presents Context 0); the
+ * the StrictHostNameMatch of the context each connection presents; the
  * server role on listeners that require a client certificate, against
  * the client references (vgw_tls_service_set_client_references), with
  * the StrictHostNameMatch of the context each connection is served
@@ -104,12 +99,16 @@ void vgw_tls_service_set_client_references(VgwTlsService *t,
 void vgw_tls_service_apply_peer_names(VgwTlsService *t,
                                       const VgwParamConfig *running);
 
-/* vgw_tls_service_apply_versions puts Context 0's TLS version policy
- * under |running| (tls_versions.h) into effect for the next connections in
- * both roles, when it differs from the one in force (logged); open
- * connections keep theirs. The global parameters need a reset; this
- * follows a live change of TLSContexts.TLSVersion under 7.x. */
-void vgw_tls_service_apply_versions(VgwTlsService *t,
+/* vgw_tls_service_apply_policies puts every TLS Context's policy under
+ * |running| into effect for the next connections in both roles, when one
+ * differs from what is in force (the version policies logged): its
+ * versions (tls_versions.h: under 6.4 every context follows the global
+ * TLSVersion, under 7.x its own mask), its cipher strings for each role
+ * and groups (tls_role_policy.h), its StrictHostNameMatch; a new
+ * TLSContexts row is put in force too. Open connections keep theirs. The
+ * global parameters need a reset; this follows live changes of the
+ * TLSContexts table. */
+void vgw_tls_service_apply_policies(VgwTlsService *t,
                                     const VgwParamConfig *running);
 
 /* VGW_TLS_REHANDSHAKE_UNIT_S is how long a minute of

@@ -184,6 +184,12 @@ static void client_references(const char *address, GPtrArray *out,
   vgw_proxy_sets_tls_references(((Vgwd *)data)->proxy_sets, address, out);
 }
 
+/* set_tls_context: the Proxy Sets' TLS Contexts (VgwProxyLocal). */
+static void set_tls_context(const SipPeer *peer, guint context,
+                            const char *why, gpointer data) {
+  vgw_sip_transport_set_tls_context(((Vgwd *)data)->sip, peer, context, why);
+}
+
 /* set_ping: the Proxy Sets' CRLF pings (VgwProxyLocal). */
 static void set_ping(const SipPeer *peer, guint interval_s, gpointer data) {
   vgw_sip_transport_set_ping(((Vgwd *)data)->sip, peer, interval_s);
@@ -247,7 +253,7 @@ static void on_config_applied(const VgwParamConfig *running, gpointer data) {
                      (guint)param(running, "GwDebugLevel")->num);
   if (d->tls != NULL) {
     vgw_tls_service_apply_verify_server(d->tls, running);
-    vgw_tls_service_apply_versions(d->tls, running);
+    vgw_tls_service_apply_policies(d->tls, running);
     vgw_tls_service_apply_peer_names(d->tls, running);
     vgw_tls_service_apply_rehandshake(d->tls, running);
   }
@@ -572,6 +578,7 @@ int main(int argc, char **argv) {
                            .connection_to = connection_to,
                            .port = listener_port,
                            .set_server_name = set_server_name,
+                           .set_tls_context = set_tls_context,
                            .data = &d};
     d.proxy_sets =
         vgw_proxy_sets_new(vgw_sip_transport_layer(d.sip), &local);

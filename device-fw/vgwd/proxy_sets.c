@@ -8,6 +8,7 @@
 #include "net/resolver.h"
 #include "sip_proxy_set.h"
 #include "sip_request.h"
+#include "tls/tls_context_table.h"
 
 /* While the LAN has no address, look again this often. */
 #define NO_ADDRESS_RETRY_MS 1000
@@ -33,6 +34,8 @@ struct ProxySetRun {
   VgwProxySets *sets;
   guint row;                      /* ProxySet index */
   char *name;                     /* ProxyName */
+  guint tls_context;              /* what its TLS proxies present */
+  char *tls_why;                  /* and why (tls_context_table.h) */
   SipProxySet *set;
   guint n_addresses;
   ProxyAddress *addresses[SIP_PROXY_SET_MAX_ADDRESSES];
@@ -136,15 +139,23 @@ static void set_pings(ProxySetRun *run, gboolean on) {
 /* name_server tells the TLS client what |peer| is called as |a| was
  * configured: an FQDN (its SNI and the name its certificate must carry,
  * never the address it resolved to, gateway-spec.md §1.4), or, for an
- * address literal, the address itself (NULL), whatever named it before. */
+ * address literal, the address itself (NULL), whatever named it before;
+ * and which TLS Context connections to it present. */
 static void name_server(ProxySetRun *run, const ProxyAddress *a,
                         const SipPeer *peer) {
   const VgwProxyLocal *local = &run->sets->local;
 
-  if (peer->transport == SIP_TRANSPORT_TLS && local->set_server_name != NULL) {
+  if (peer->transport != SIP_TRANSPORT_TLS) {
+    return;
+  }
+  if (local->set_server_name != NULL) {
     local->set_server_name(
         peer, a->source == VGW_RESOLVED_LITERAL ? NULL : a->host,
         local->data);
+  }
+  if (local->set_tls_context != NULL) {
+    local->set_tls_context(peer, run->tls_context, run->tls_why,
+                           local->data);
   }
 }
 
@@ -306,6 +317,7 @@ static void run_free(ProxySetRun *run) {
   }
   sip_proxy_set_free(run->set);
   g_free(run->name);
+  g_free(run->tls_why);
   g_free(run);
 }
 
@@ -368,6 +380,9 @@ static void apply_set(ProxySetRun *run, const VgwParamConfig *cfg,
 
   g_free(run->name);
   run->name = g_strdup(cell(row, VGW_TABLE_PROXY_SET, "ProxyName")->str);
+  g_free(run->tls_why);
+  run->tls_context =
+      vgw_tls_context_for_proxy_set(cfg, run->row, &run->tls_why);
   set_pings(run, FALSE);
   sip_proxy_set_configure(run->set, &set_cfg, now_ms());
   for (guint k = 0; k < run->n_addresses; k++) {

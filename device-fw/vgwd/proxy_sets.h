@@ -71,6 +71,11 @@ typedef struct {
    * (vgw_sip_transport_set_server_name()). NULL: no TLS client. */
   void (*set_server_name)(const SipPeer *peer, const char *name,
                           gpointer data);
+  /* TLS connections to |peer| present TLS Context |context|, chosen
+   * because |why| (vgw_sip_transport_set_tls_context()). NULL: no TLS
+   * client. */
+  void (*set_tls_context)(const SipPeer *peer, guint context,
+                          const char *why, gpointer data);
   gpointer data;
 } VgwProxyLocal;
 

@@ -113,6 +113,22 @@ typedef struct {
   guint64 deferred;           /* turns that used the budget, more waiting */
 } StreamStats;
 
+/* The TLS Context connections to a peer present, and why
+ * (vgw_sip_transport_set_tls_context). */
+typedef struct {
+  guint context;
+  char *why;
+} TlsChoice;
+
+static void tls_choice_free(TlsChoice *choice) {
+  g_free(choice->why);
+  g_free(choice);
+}
+
+/* Why a peer no Proxy Set named gets Context 0 (`sip options sips:`). */
+#define VGW_SIP_TLS_CONTEXT_DEFAULT \
+  "default: no Proxy Set names this peer"
+
 struct VgwSipTransport {
   VgwSipTransportLimits limits;
   SipLimits sip_limits;
@@ -126,6 +142,7 @@ struct VgwSipTransport {
   StreamStats stream[SIP_TRANSPORT_COUNT]; /* TCP and TLS used */
   GHashTable *pings;          /* "tcp a.b.c.d:port" -> interval s */
   GHashTable *server_names;   /* "tls a.b.c.d:port" -> host name, owned */
+  GHashTable *tls_contexts;   /* "tls a.b.c.d:port" -> TlsChoice*, owned */
   VgwTlsClient *tls_client;   /* NULL: no TLS (no crypto engine) */
   char *last_failure_peer;    /* peer_key() of the last connect failure */
   char *last_failure;         /* and why, for people */
@@ -810,9 +827,11 @@ static gboolean on_conn_connected(int fd, GIOCondition cond, gpointer data) {
   const char *server_name = g_hash_table_lookup(t->server_names, key);
   c->state = CONN_HANDSHAKING;
   c->fd = -1; /* the TLS connection's now, closed with it */
-  c->tls = vgw_tls_client_connect(t->tls_client, fd,
-                                  server_name ? server_name : c->peer.address,
-                                  c->name, c, &tls_error);
+  const TlsChoice *choice = g_hash_table_lookup(t->tls_contexts, key);
+  c->tls = vgw_tls_client_connect(
+      t->tls_client, fd, choice ? choice->context : 0,
+      choice ? choice->why : VGW_SIP_TLS_CONTEXT_DEFAULT,
+      server_name ? server_name : c->peer.address, c->name, c, &tls_error);
   if (c->tls == NULL) {
     c->failure = SIP_PEER_TLS_HANDSHAKE;
     connect_failed(t, c->peer.transport, c->name, c->failure,
@@ -909,6 +928,21 @@ void vgw_sip_transport_set_server_name(VgwSipTransport *t,
   } else {
     g_hash_table_insert(t->server_names, peer_key(peer), g_strdup(name));
   }
+}
+
+void vgw_sip_transport_set_tls_context(VgwSipTransport *t,
+                                       const SipPeer *peer, guint context,
+                                       const char *why) {
+  g_return_if_fail(peer->transport == SIP_TRANSPORT_TLS);
+  if (why == NULL) {
+    g_autofree char *key = peer_key(peer);
+    g_hash_table_remove(t->tls_contexts, key);
+    return;
+  }
+  TlsChoice *choice = g_new0(TlsChoice, 1);
+  choice->context = context;
+  choice->why = g_strdup(why);
+  g_hash_table_insert(t->tls_contexts, peer_key(peer), choice);
 }
 
 void vgw_sip_transport_set_ping(VgwSipTransport *t, const SipPeer *peer,
@@ -1197,6 +1231,8 @@ VgwSipTransport *vgw_sip_transport_new(const VgwSipTransportLimits *limits,
   t->pings = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   t->server_names =
       g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  t->tls_contexts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify)tls_choice_free);
   count_iterations(&t->iteration);
   return t;
 }

@@ -200,6 +200,16 @@ void vgw_sip_transport_set_server_name(VgwSipTransport *t,
                                        const SipPeer *peer,
                                        const char *name);
 
+/* vgw_sip_transport_set_tls_context: TLS connections the transport opens
+ * from now on to |peer| (address and port; connection ignored) present
+ * TLS Context |context| (vgw_tls_client_connect), chosen because |why|
+ * (copied; for the log and `show tls connections`). NULL |why|: the
+ * default, Context 0, as for any peer no Proxy Set names. For whoever
+ * chose it (Proxy Sets); a peer two sets name gets the last choice. */
+void vgw_sip_transport_set_tls_context(VgwSipTransport *t,
+                                       const SipPeer *peer, guint context,
+                                       const char *why);
+
 /* vgw_sip_transport_set_ping keeps the connection to |peer| (TCP or TLS,
  * address and port; connection ignored) alive with CRLF CRLF every
  * |interval_s| seconds (RFC 5626 §4.4.1, UsePingPongKeepAlive), now and on

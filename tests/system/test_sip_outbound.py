@@ -179,12 +179,12 @@ def untrusted_server(run, pki):
               'the gateway asked the TLS server for gw.example (SNI from the URI\'s host)',
               server.names)
     run.check(o.get('answered') is False and o.get('failure') == 'tls-handshake-failed'
-              and o.get('detail') == 'peer-certificate',
+              and o.get('detail') == 'untrusted',
               'VerifyServerCertificate 1: a server certificate no trusted root vouches for '
-              'is refused (tls-handshake-failed, peer-certificate)', o)
+              'is refused (tls-handshake-failed, untrusted)', o)
     with open(os.path.join(run.state_root, GW, 'console.log'), errors='replace') as f:
         log = f.read()
-    run.check(re.search(r'tls: handshake to 10\.0\.2\.2:%d failed: .*reason: peer-certificate'
+    run.check(re.search(r'tls: handshake to 10\.0\.2\.2:%d failed: .*reason: untrusted'
                         % port, log) is not None,
               'the console log names the TLS server and the reason it was refused',
               run.console_tail(GW))
@@ -366,7 +366,7 @@ def test(run):
               'status: no client transaction left; 2 ended at once by a dead peer', sip)
     tls = s.get('tls') or {}
     run.check(tls.get('client_handshakes') == 1 and tls.get('client_failures') == 1
-              and (tls.get('client_failure_reasons') or {}).get('peer-certificate') == 1,
+              and (tls.get('client_failure_reasons') or {}).get('untrusted') == 1,
               'status: tls counts 1 client handshake and 1 refused server certificate', tls)
 
 

@@ -37,7 +37,6 @@ logs the rule that matched."""
 import json
 import os
 import re
-import subprocess
 import time
 
 import tlspeers
@@ -309,22 +308,12 @@ def alerts_in_capture(gw, path):
     """The gateway sent bad_certificate to each refused server, as a
     capture decrypted with the key log it embeds shows."""
     run = gw.run
-    decode = []
-    for port in gw.refused_ports:
-        decode += ['-d', 'tcp.port==%d,tls' % port]
-    p = subprocess.run(['tshark', '-r', path, '-Y', 'tls.alert_message.desc', '-T', 'fields',
-                        '-e', 'ip.src', '-e', 'tcp.dstport', '-e', 'tls.alert_message.desc']
-                       + decode, capture_output=True, text=True, timeout=600)
-    sent = {}
-    for line in p.stdout.splitlines():
-        f = line.split('\t')
-        if len(f) == 3 and f[0] != HOST and f[1].isdigit():
-            sent.setdefault(int(f[1]), set()).update(f[2].split(','))
+    sent, stderr = tlspeers.alerts_sent(path, gw.refused_ports, HOST)
     missing = [port for port in gw.refused_ports if str(BAD_CERTIFICATE) not in sent.get(port, ())]
-    run.check(p.returncode == 0 and gw.refused_ports and not missing,
+    run.check(not stderr.startswith('tshark failed') and gw.refused_ports and not missing,
               'the capture shows the gateway sending bad_certificate (42) to each of the %d '
               'refused servers' % len(gw.refused_ports),
-              (missing, sent, p.stderr[-2000:]))
+              (missing, sent, stderr[-2000:]))
 
 
 def captured(gw, what, steps):

@@ -474,12 +474,12 @@ def test(run):
     run.check(o.get('answered') is False and o.get('failure') == 'tls-handshake-failed'
               and 'OPTIONS sips' not in out,
               '7.x, SIPSRequireClientCertificate 1: the untrusted proxy is refused', (o, out))
-    run.check(delta(before, tls_status(run), 'client_failure_reasons') == {'peer-certificate': 1},
-              '7.x: the refusal is counted (client, peer-certificate)', tls_status(run))
+    run.check(delta(before, tls_status(run), 'client_failure_reasons') == {'untrusted': 1},
+              '7.x: the refusal is counted (client, untrusted)', tls_status(run))
     run.check(re.search(r'tls: handshake to 10\.0\.2\.2:\d+ failed: [^\n]*alert sent: unknown CA; '
                         r'TLS Context 0 \([^)]*\); rule: SIPSRequireClientCertificate = 1 '
                         r'\(manual 7\.x: also the client role; VerifyServerCertificate = 0\); '
-                        r'reason: peer-certificate', console(run)),
+                        r'reason: untrusted', console(run)),
               '7.x: the refusal is logged with the peer, the alert, the context and the rule',
               run.console_tail(GW))
     o, out = dial(run, pki + '/proxy', '-cert_chain', pki + '/proxy.chain')
@@ -518,7 +518,7 @@ def test(run):
     run.check(o.get('answered') is False and o.get('failure') == 'tls-handshake-failed' and
               re.search(r'tls: handshake to 10\.0\.2\.2:\d+ failed: [^\n]*alert sent: unknown CA; '
                         r'TLS Context 0 \([^)]*\); rule: VerifyServerCertificate = 1; '
-                        r'reason: peer-certificate', console(run)) is not None,
+                        r'reason: untrusted', console(run)) is not None,
               'VerifyServerCertificate 1 (SIPSRequireClientCertificate 0): the untrusted proxy is '
               'refused against Context 0\'s roots, logged with the rule', (o, out))
     o, out = dial(run, pki + '/proxy', '-cert_chain', pki + '/proxy.chain')

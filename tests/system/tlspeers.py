@@ -129,12 +129,13 @@ def vgw_sip_options(run, gw, uri):
         return {'error': p.stdout + p.stderr}
 
 
-def options_to_s_server(run, gw, server_args, port, uri):
+def options_to_s_server(run, gw, server_args, port, uri, while_open=None):
     """Gateway GW sends an OPTIONS to URI while `openssl s_server
     -accept 127.0.0.1:PORT -naccept 1 SERVER_ARGS...` answers the first
-    OPTIONS it reads with a 200 (through its stdin). Returns (the OPTIONS
-    outcome, s_server's output); ({}, '') with a failed check when s_server
-    does not listen."""
+    OPTIONS it reads with a 200 (through its stdin); WHILE_OPEN(), if
+    given, runs once the OPTIONS is over, while the connection is still
+    open. Returns (the OPTIONS outcome, s_server's output); ({}, '') with
+    a failed check when s_server does not listen."""
     srv = Proc([OPENSSL, 's_server', '-accept', '127.0.0.1:%d' % port, '-naccept', '1',
                 *server_args])
     outcome = {}
@@ -153,9 +154,31 @@ def options_to_s_server(run, gw, server_args, port, uri):
                 srv.send(sip_ok(m.group(0)))
                 answered = True
         th.join()
+        if while_open is not None:
+            while_open()
     finally:
         srv.finish()
     return outcome, srv.out.decode(errors='replace')
+
+
+def alerts_sent(path, ports, peer):
+    """The TLS alert descriptions (numbers, as strings) that the end other
+    than PEER (an address) sent on each TCP port of PORTS in the capture
+    PATH, decoded as TLS: {port: set}. A key log embedded in the capture
+    makes TLS 1.3's encrypted alerts readable. Returns (that, tshark's
+    stderr)."""
+    decode = []
+    for port in ports:
+        decode += ['-d', 'tcp.port==%d,tls' % port]
+    p = subprocess.run(['tshark', '-r', path, '-Y', 'tls.alert_message.desc', '-T', 'fields',
+                        '-e', 'ip.src', '-e', 'tcp.dstport', '-e', 'tls.alert_message.desc']
+                       + decode, capture_output=True, text=True, timeout=600)
+    sent = {}
+    for line in p.stdout.splitlines():
+        f = line.split('\t')
+        if len(f) == 3 and f[0] != peer and f[1].isdigit():
+            sent.setdefault(int(f[1]), set()).update(f[2].split(','))
+    return sent, p.stderr if p.returncode == 0 else 'tshark failed: ' + p.stderr
 
 
 def listening(port):
