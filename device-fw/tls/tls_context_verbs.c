@@ -210,9 +210,11 @@ static char *fingerprint(VgwCryptoEngine *engine, guint slot, GError **error) {
 }
 
 /* key_retired sets |retired| to whether the key in |slot| is the one its
- * retired record names (tls_slot_pick.h). */
+ * retired record names (tls_slot_pick.h), and then |when| to the
+ * record's order. */
 static gboolean key_retired(VgwTlsContextVerbs *v, guint slot,
-                            gboolean *retired, GError **error) {
+                            gboolean *retired, guint64 *when,
+                            GError **error) {
   char *fp = fingerprint(v->engine, slot, error);
   if (fp == NULL) {
     return FALSE;
@@ -221,7 +223,7 @@ static gboolean key_retired(VgwTlsContextVerbs *v, guint slot,
   GBytes *record = vgw_config_state_blob(v->cs, name);
   *retired = record != NULL &&
              vgw_tls_retired_matches(g_bytes_get_data(record, NULL),
-                                     g_bytes_get_size(record), fp);
+                                     g_bytes_get_size(record), fp, when);
   if (record != NULL) {
     g_bytes_unref(record);
   }
@@ -230,11 +232,11 @@ static gboolean key_retired(VgwTlsContextVerbs *v, guint slot,
   return TRUE;
 }
 
-/* slot_uses fills |uses| with what each engine slot is to the swap
+/* slot_uses fills |slots| with what each engine slot is to the swap
  * policy and |n| with how many there are; FALSE with |error| if the
  * engine fails. */
 static gboolean slot_uses(VgwTlsContextVerbs *v,
-                          VgwTlsSlotUse uses[VGW_CRYPTO_SLOTS], guint *n,
+                          VgwTlsSlot slots[VGW_CRYPTO_SLOTS], guint *n,
                           GError **error) {
   const VgwParamConfig *cfg = vgw_config_state_running(v->cs);
   gboolean referenced[VGW_CRYPTO_SLOTS] = {FALSE};
@@ -249,14 +251,16 @@ static gboolean slot_uses(VgwTlsContextVerbs *v,
   for (guint slot = 0; slot < *n; slot++) {
     VgwCryptoSlotInfo info;
     gboolean retired = FALSE;
+    slots[slot].retired_when = 0;
     if (!vgw_crypto_info(v->engine, slot, &info, error)) {
       return FALSE;
     }
     if (!referenced[slot] && info.key_type != VGW_KEY_TYPE_NONE &&
-        !info.locked && !key_retired(v, slot, &retired, error)) {
+        !info.locked &&
+        !key_retired(v, slot, &retired, &slots[slot].retired_when, error)) {
       return FALSE;
     }
-    uses[slot] = vgw_tls_slot_classify(&info, referenced[slot], retired);
+    slots[slot].use = vgw_tls_slot_classify(&info, referenced[slot], retired);
   }
   return TRUE;
 }
@@ -290,7 +294,8 @@ static gint retire(VgwTlsContextVerbs *v, guint slot) {
   if (fp == NULL) {
     return retire_failed(v, slot, error);
   }
-  char *record = vgw_tls_retired_record(fp);
+  char *record =
+      vgw_tls_retired_record(fp, vgw_config_state_generation(v->cs));
   char *name = vgw_tls_retired_blob(slot);
   VgwConfigBlob blob = {VGW_STORE_BLOB_KEY_REFERENCE, name, record,
                         strlen(record)};
@@ -558,15 +563,15 @@ static void verb_slot(const VgwMgmtCall *c, VgwMgmtReply *out) {
     vgw_reply_fail(out, "no crypto engine on this board");
     return;
   }
-  VgwTlsSlotUse uses[VGW_CRYPTO_SLOTS];
+  VgwTlsSlot slots[VGW_CRYPTO_SLOTS];
   guint n;
   GError *error = NULL;
-  if (!slot_uses(v, uses, &n, &error)) {
+  if (!slot_uses(v, slots, &n, &error)) {
     vgw_reply_fail(out, "engine: %s", error->message);
     g_error_free(error);
     return;
   }
-  int slot = c->argc == 1 ? (int)asked : vgw_tls_slot_pick(uses, n);
+  int slot = c->argc == 1 ? (int)asked : vgw_tls_slot_pick(slots, n);
   if (slot >= (int)n) {
     vgw_reply_fail(out, "no engine slot %d (the engine has %u)", slot, n);
     return;
@@ -579,7 +584,7 @@ static void verb_slot(const VgwMgmtCall *c, VgwMgmtReply *out) {
                    n);
     return;
   }
-  const char *use = vgw_tls_slot_use_name(uses[slot]);
+  const char *use = vgw_tls_slot_use_name(slots[slot].use);
   GString *b = g_string_new(NULL);
   if (c->human) {
     g_string_append_printf(b, "Slot %d: %s.\n", slot, use);

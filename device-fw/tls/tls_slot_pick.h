@@ -11,20 +11,23 @@
  *
  * The policy, over the engine's slots in order:
  *  1. the lowest-numbered empty slot no TLS Context refers to;
- *  2. else the lowest-numbered slot holding a key an earlier swap
- *     retired: a context moved from it to another slot, the key there is
- *     still the one the context left, it is not locked and no context
- *     refers to it;
+ *  2. else, of the slots holding a key an earlier swap retired (a
+ *     context moved from it to another slot, the key there is still the
+ *     one the context left, it is not locked and no context refers to
+ *     it), the one retired longest ago: the longer a key has been out of
+ *     service, the surer no handshake still waits for its signature;
  *  3. else none: the caller names a slot itself.
  * A key someone put into a slot no context uses (vgw keystore gen or
  * import, a cert csr --generate whose certificate is not installed yet)
  * is never chosen, nor a locked one.
  *
  * A swap records the key it retires in the flash store as the blob
- * tls/retired/SLOT (a key reference, "sha256=HEX": the SHA-256 of the
- * key's DER SubjectPublicKeyInfo, lower-case, as keystore-list shows
- * it). A slot whose key has changed since (keystore-gen, keystore-import,
- * zeroize) no longer matches its record and so is not retired.
+ * tls/retired/SLOT, a key reference "sha256=HEX when=N": HEX the SHA-256
+ * of the key's DER SubjectPublicKeyInfo, lower-case, as keystore-list
+ * shows it; N the flash generation it was written over, which only
+ * grows, so it orders retirements. A slot whose key has changed since
+ * (keystore-gen, keystore-import, zeroize) no longer matches its record
+ * and so is not retired.
  */
 #ifndef VGW_TLS_SLOT_PICK_H
 #define VGW_TLS_SLOT_PICK_H
@@ -54,22 +57,28 @@ const char *vgw_tls_slot_use_name(VgwTlsSlotUse use);
 VgwTlsSlotUse vgw_tls_slot_classify(const VgwCryptoSlotInfo *info,
                                     gboolean referenced, gboolean retired);
 
-/* vgw_tls_slot_pick returns the slot the policy chooses among |n| slots
- * whose uses are |uses| (indexed by slot), or -1 if none may take a new
- * key. */
-int vgw_tls_slot_pick(const VgwTlsSlotUse *uses, guint n);
+/* One engine slot as the policy sees it. */
+typedef struct {
+  VgwTlsSlotUse use;
+  guint64 retired_when; /* VGW_TLS_SLOT_RETIRED: its record's N */
+} VgwTlsSlot;
+
+/* vgw_tls_slot_pick returns the slot the policy chooses among the |n|
+ * |slots| (indexed by slot number), or -1 if none may take a new key. */
+int vgw_tls_slot_pick(const VgwTlsSlot *slots, guint n);
 
 /* vgw_tls_retired_blob returns "tls/retired/|slot|" (newly allocated). */
 char *vgw_tls_retired_blob(guint slot);
 
-/* vgw_tls_retired_record returns the record of a retired key whose
- * fingerprint is |sha256| (newly allocated). */
-char *vgw_tls_retired_record(const char *sha256);
+/* vgw_tls_retired_record returns the record of a key whose fingerprint
+ * is |sha256|, retired over flash generation |when| (newly allocated). */
+char *vgw_tls_retired_record(const char *sha256, guint64 when);
 
 /* vgw_tls_retired_matches tells whether |record| (|len| bytes, perhaps
- * NULL: no record) names the key whose fingerprint is |sha256|. */
+ * NULL: no record) is a well-formed record of the key whose fingerprint
+ * is |sha256|, and if so sets |when| to its N. */
 gboolean vgw_tls_retired_matches(const void *record, gsize len,
-                                 const char *sha256);
+                                 const char *sha256, guint64 *when);
 
 G_END_DECLS
 
