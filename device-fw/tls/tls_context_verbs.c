@@ -232,6 +232,24 @@ static gboolean key_retired(VgwTlsContextVerbs *v, guint slot,
   return TRUE;
 }
 
+/* in_service tells whether |context|'s key may be in service: it has a
+ * certificate, or it is Context 0, which makes its own at boot. A
+ * context without one serves nothing (its listeners fall back to
+ * Context 0), so its slot is as free as any other. */
+static gboolean in_service(VgwTlsContextVerbs *v, guint context) {
+  if (context == 0) {
+    return TRUE;
+  }
+  char *name = vgw_tls_context_blob(context, VGW_TLS_CERT_FILE);
+  GBytes *cert = vgw_config_state_blob(v->cs, name);
+  g_free(name);
+  if (cert == NULL) {
+    return FALSE;
+  }
+  g_bytes_unref(cert);
+  return TRUE;
+}
+
 /* slot_uses fills |slots| with what each engine slot is to the swap
  * policy and |n| with how many there are; FALSE with |error| if the
  * engine fails. */
@@ -242,9 +260,9 @@ static gboolean slot_uses(VgwTlsContextVerbs *v,
   gboolean referenced[VGW_CRYPTO_SLOTS] = {FALSE};
   *n = MIN(vgw_crypto_num_slots(v->engine), VGW_CRYPTO_SLOTS);
   for (gsize r = 0; r < vgw_tls_context_count(cfg); r++) {
-    guint slot =
-        vgw_tls_identity_slot(v->cs, vgw_tls_context_index_at(cfg, r));
-    if (slot < *n) {
+    guint context = vgw_tls_context_index_at(cfg, r);
+    guint slot = vgw_tls_identity_slot(v->cs, context);
+    if (slot < *n && in_service(v, context)) {
       referenced[slot] = TRUE;
     }
   }

@@ -9,7 +9,9 @@
  * service until cert-commit switches the context to the new slot and
  * certificate in one step.
  *
- * The policy, over the engine's slots in order:
+ * A TLS Context refers to a slot when its key reference names it (or,
+ * without one, it is slot N of context N) and it has a certificate, or it
+ * is Context 0 (which makes itself one at boot). The policy:
  *  1. the lowest-numbered empty slot no TLS Context refers to;
  *  2. else, of the slots holding a key an earlier swap retired (a
  *     context moved from it to another slot, the key there is still the
