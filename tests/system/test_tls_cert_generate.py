@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """`vgw cert inject --generate TYPE` (issue 11): a new key made inside the
-crypto engine and a self-signed certificate signed by it there.
+crypto engine and a self-signed certificate signed by it there, and the
+slot a new key goes into.
 
 On a running gateway: `--generate ec-p256 --subject CN=gen.lab.test
 --slot 3` installs CN=gen.lab.test in Context 0 with its key in slot 3;
@@ -10,14 +11,25 @@ is the one `vgw keystore pub --slot 3` prints and the handshake's
 signature is an ECDSA one (made by the engine); `vgw keystore list` says
 slot 3's ec-p256 key was generated in the engine, the maintenance port has
 no verb that would export it, and `keystore pub` prints a public key and
-nothing private. A connection opened before the swap keeps working. Without
-`--subject` the common name is the gateway's name. Mistakes are refused
-before anything changes (usage errors). `vgw cert csr` prints a PKCS#10
-request for the engine key (subject the gateway's name, or --subject)
-whose signature openssl verifies and whose public key is the slot's; signed
-by a `vgw pki` CA (`vgw pki issue --csr`) and injected with `--cert
---slot`, it is served and openssl verifies it against that CA. On the stopped gateway
-`--generate` works offline and the certificate is served after `vgw up`."""
+nothing private. A connection opened before the swap keeps working.
+Without `--slot` the new key goes into a free slot, which the output
+names (the lowest empty one, 1), and the slot the context left (3) is
+named retired; without `--subject` the common name is the gateway's name.
+Mistakes are refused before anything changes (usage errors). `vgw cert
+csr` prints a PKCS#10 request for the engine key (subject the gateway's
+name, or --subject) whose signature openssl verifies and whose public key
+is the slot's; signed by a `vgw pki` CA (`vgw pki issue --csr`) and
+injected with `--cert --slot`, it is served and openssl verifies it
+against that CA. `vgw cert csr --generate` makes the request for a new
+key in a free slot it names; its signed certificate injected with that
+`--slot` is served. With every other slot holding a user's key (`vgw
+keystore gen`, also over the keys swaps retired), a new key without
+`--slot` is refused with `no-free-slot`, naming `--slot` and `vgw
+keystore`, and nothing changes; `--slot` naming the slot in service works
+with a warning, one naming a user's key without; the slot the context
+left is then reused. On the stopped gateway `--generate` works offline,
+into the slot the same policy picks, and the certificate is served after
+`vgw up`."""
 import hashlib
 import json
 import os
@@ -296,19 +308,22 @@ def refused(run):
 def offline(run):
     p = run.vgw('down', '--name', GW, timeout=120)
     run.check(p.returncode == 0, 'vgw down', p.stdout + p.stderr)
-    p = generate(run, '--generate', 'ec-p256', '--subject', 'offline.lab.test', '--slot', '4')
+    # Slot 5, which the last swap of no_free_slot retired, is the only
+    # one the policy may take.
+    p = generate(run, '--generate', 'ec-p256', '--subject', 'offline.lab.test')
     run.check(p.returncode == 0 and 'self-signed CN=offline.lab.test installed' in p.stdout and
+              'engine slot 5 (chosen: the slot of a key a swap retired)' in p.stdout and
               'offline' in p.stdout,
-              'vgw cert inject --generate on the stopped gateway (offline)',
-              p.stdout + p.stderr)
+              'vgw cert inject --generate on the stopped gateway (offline), no --slot: the '
+              'retired slot 5', p.stdout + p.stderr)
     if run.up(GW).returncode != 0:
         return
     port = ((run.status(GW) or {}).get('ports') or {}).get('sips')
     show = cert_show(run)
     fp, _, _, out = served(port)
     run.check((show.get('certificate') or {}).get('subject') == 'CN=offline.lab.test' and
-              show.get('slot') == 4 and fp == (show.get('certificate') or {}).get('sha256'),
-              'after vgw up the offline-generated certificate (slot 4) is served',
+              show.get('slot') == 5 and fp == (show.get('certificate') or {}).get('sha256'),
+              'after vgw up the offline-generated certificate (slot 5) is served',
               '%s\n%s' % (show, out))
 
 
