@@ -146,6 +146,16 @@ def default_subject(run, port):
               'the retired key stays in slot 3 (nothing is deleted)')
 
 
+def verify_served(run, port, pki, name, what):
+    """openssl s_client verifies what the gateway serves against pki's
+    root, for host NAME."""
+    v = subprocess.run(
+        [tlspeers.OPENSSL, 's_client', '-connect', '127.0.0.1:%d' % port,
+         '-verify_return_error', '-CAfile', pki + '/root.crt', '-verify_hostname', name],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    run.check(v.returncode == 0 and 'Verify return code: 0 (ok)' in v.stdout, what, v.stdout)
+
+
 def csr(run, port):
     """A request for the context's engine key, then for the one of slot 3
     (retired by the swap above), signed by a `vgw pki` CA with openssl,
@@ -186,12 +196,8 @@ def csr(run, port):
                 '--ca', pki + '/root.crt', timeout=300)
     run.check(p.returncode == 0 and 'CN=csr.lab.test installed' in p.stdout,
               'vgw cert inject --cert (the signed request) --slot 3', p.stdout + p.stderr)
-    v = subprocess.run(
-        [tlspeers.OPENSSL, 's_client', '-connect', '127.0.0.1:%d' % port,
-         '-verify_return_error', '-CAfile', pki + '/root.crt', '-verify_hostname', 'csr.lab.test'],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
-    run.check(v.returncode == 0 and 'Verify return code: 0 (ok)' in v.stdout,
-              'openssl s_client verifies the CA-signed certificate and its name', v.stdout)
+    verify_served(run, port, pki, 'csr.lab.test',
+                  'openssl s_client verifies the CA-signed certificate and its name')
     p = run.vgw('cert', 'csr', '--name', GW, '--slot', '9', timeout=120)
     run.check(p.returncode == 1 and 'slot 9 holds no key' in p.stderr,
               'vgw cert csr for an empty slot is refused', p.stdout + p.stderr)
@@ -223,12 +229,8 @@ def csr_generate(run, port):
               'key in engine slot 2' in p.stdout and 'slot 3 is retired' in p.stdout,
               'vgw cert inject --cert new.crt --slot 2: installed, slot 3 retired',
               p.stdout + p.stderr)
-    v = subprocess.run(
-        [tlspeers.OPENSSL, 's_client', '-connect', '127.0.0.1:%d' % port,
-         '-verify_return_error', '-CAfile', pki + '/root.crt', '-verify_hostname', 'new.lab.test'],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
-    run.check(v.returncode == 0 and 'Verify return code: 0 (ok)' in v.stdout,
-              'openssl s_client verifies the certificate of the new key', v.stdout)
+    verify_served(run, port, pki, 'new.lab.test',
+                  'openssl s_client verifies the certificate of the new key and its name')
 
 
 def keystore_list(run):
