@@ -227,17 +227,74 @@ generate(const VgwCertOptions *opts, CertTarget *t, guint slot, GError **error)
   return issued != NULL;
 }
 
+/* new_key_slot sets |slot| to the engine slot a new key goes into and
+ * |note| to how it was chosen (newly allocated): --slot if given, with a
+ * warning on a running gateway when a TLS Context serves from that slot;
+ * else the slot the gateway's policy chooses (`cert-slot`,
+ * device-fw/tls/tls_slot_pick.h), so that nothing in service changes
+ * before the commit. */
+static gboolean
+new_key_slot(const VgwCertOptions *opts, CertTarget *t, guint *slot, char **note,
+             GError **error)
+{
+  g_autofree char *asked = opts->slot_given ? g_strdup_printf("%u", opts->slot) : NULL;
+  const char *req[] = { "cert-slot", asked, NULL };
+  g_autoptr(JsonObject) o = NULL;
+  GError *local = NULL;
+  const char *use;
+
+  if ((o = vgw_keystore_request(t->ks, req, &local)) == NULL) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
+                "%s%s", local->message,
+                opts->slot_given ? "" : "; name the slot to use with --slot S "
+                                        "(vgw keystore list shows what each holds)");
+    g_error_free(local);
+    return FALSE;
+  }
+  *slot = (guint) json_object_get_int_member_with_default(o, "slot", 0);
+  use = json_object_get_string_member_with_default(o, "use", "?");
+  if (opts->slot_given) {
+    *note = g_strdup("");
+    if (strcmp(use, "context") == 0 && !vgw_keystore_is_offline(t->ks))
+      g_printerr("vgw: warning: a TLS Context serves from engine slot %u: its key changes "
+                 "before the new certificate is committed, so handshakes under way may "
+                 "fail; without --slot the new key goes into a free slot and nothing "
+                 "is lost\n", *slot);
+  } else {
+    *note = g_strdup_printf(" (chosen: %s)", strcmp(use, "empty") == 0
+                                               ? "an empty slot"
+                                               : "the slot of a key a swap retired");
+  }
+  return TRUE;
+}
+
+/* retired_note says which slot the commit |done| retired, if any (newly
+ * allocated). */
+static char *
+retired_note(JsonObject *done)
+{
+  if (!json_object_has_member(done, "retired"))
+    return g_strdup("");
+  return g_strdup_printf("; the key it left in slot %" G_GINT64_FORMAT " is retired",
+                         json_object_get_int_member(done, "retired"));
+}
+
 /* inject stages the bundle and commits it (see vgw_cert_inject_run). */
 static gboolean
 inject(const VgwCertOptions *opts, CertTarget *t, const Bundle *b, GError **error)
 {
   g_autofree char *context = g_strdup_printf("%u", opts->context);
   g_autofree char *slot_text = NULL;
+  g_autofree char *note = NULL;
+  g_autofree char *retired = NULL;
   g_autoptr(JsonObject) done = NULL;
+  gboolean new_key = opts->key != NULL || opts->generate != VGW_KEY_TYPE_NONE;
   guint slot = opts->slot;
 
-  if ((!opts->slot_given && !current_slot(t, context, &slot, error)) ||
-      !send_bundle(t, context, b, error) ||
+  if (new_key ? !new_key_slot(opts, t, &slot, &note, error)
+              : !opts->slot_given && !current_slot(t, context, &slot, error))
+    return FALSE;
+  if (!send_bundle(t, context, b, error) ||
       (opts->key != NULL && !import_checked(t, &b->kf, slot, error)) ||
       (opts->generate != VGW_KEY_TYPE_NONE && !generate(opts, t, slot, error)))
     return FALSE;
@@ -245,16 +302,17 @@ inject(const VgwCertOptions *opts, CertTarget *t, const Bundle *b, GError **erro
   const char *commit[] = { "cert-commit", slot_text, NULL };
   if ((done = vgw_keystore_request(t->ks, commit, error)) == NULL)
     return FALSE;
+  retired = retired_note(done);
   if (opts->generate != VGW_KEY_TYPE_NONE)
-    printf("context %u: self-signed %s installed, its new %s key generated in engine slot %u%s\n",
+    printf("context %u: self-signed %s installed, its new %s key generated in engine slot %u%s%s%s\n",
            opts->context, vgw_conf_string(done, "subject"),
-           vgw_crypto_key_type_name(opts->generate), slot,
-           sk_X509_num(b->roots) > 0 ? ", new trusted roots" : "");
+           vgw_crypto_key_type_name(opts->generate), slot, note ? note : "",
+           sk_X509_num(b->roots) > 0 ? ", new trusted roots" : "", retired);
   else
-    printf("context %u: %s installed with %d intermediate(s), key in engine slot %u%s\n",
+    printf("context %u: %s installed with %d intermediate(s), key in engine slot %u%s%s%s\n",
            opts->context, vgw_conf_string(done, "subject"),
-           (int) (sk_X509_num(b->certs) - 1 + sk_X509_num(b->chain)), slot,
-           sk_X509_num(b->roots) > 0 ? ", new trusted roots" : "");
+           (int) (sk_X509_num(b->certs) - 1 + sk_X509_num(b->chain)), slot, note ? note : "",
+           sk_X509_num(b->roots) > 0 ? ", new trusted roots" : "", retired);
   if (vgw_keystore_is_offline(t->ks))
     printf("(offline: gateway '%s' is stopped; it serves it from its next boot)\n",
            opts->name);
@@ -319,21 +377,45 @@ vgw_cert_csr_check(gpointer data, GError **error)
   return check_slot_subject(data, error);
 }
 
+/* csr_key sets |slot| to the engine slot whose key the request is for:
+ * with --generate a new key made there (new_key_slot), else --slot or
+ * the context's; |what| describes the key (newly allocated). */
+static gboolean
+csr_key(const VgwCertOptions *opts, CertTarget *t, guint *slot, char **what, GError **error)
+{
+  g_autofree char *context = g_strdup_printf("%u", opts->context);
+  g_autofree char *note = NULL;
+
+  *slot = opts->slot;
+  if (opts->generate == VGW_KEY_TYPE_NONE) {
+    if (!opts->slot_given && !current_slot(t, context, slot, error))
+      return FALSE;
+    *what = g_strdup_printf("the key in engine slot %u", *slot);
+    return TRUE;
+  }
+  if (!new_key_slot(opts, t, slot, &note, error) ||
+      !vgw_keystore_gen(t->ks, *slot, opts->generate, error))
+    return FALSE;
+  *what = g_strdup_printf("a new %s key generated in engine slot %u%s; once it is signed, "
+                          "install the certificate with vgw cert inject --cert F --slot %u",
+                          vgw_crypto_key_type_name(opts->generate), *slot, note, *slot);
+  return TRUE;
+}
+
 gboolean
 vgw_cert_csr_run(gconstpointer data, GError **error)
 {
   const VgwCertOptions *opts = data;
-  g_autofree char *context = g_strdup_printf("%u", opts->context);
   g_autofree char *slot_text = NULL;
+  g_autofree char *what = NULL;
   CertTarget t = { 0 };
   JsonObject *o = NULL;
   GError *local = NULL;
-  guint slot = opts->slot;
+  guint slot;
   const char *pem;
   gboolean ok;
 
-  if (target_open(opts->name, &t, error) &&
-      (opts->slot_given || current_slot(&t, context, &slot, error))) {
+  if (target_open(opts->name, &t, error) && csr_key(opts, &t, &slot, &what, error)) {
     slot_text = g_strdup_printf("%u", slot);
     const char *req[] = { "cert-csr", slot_text, common_name(opts), NULL };
     o = vgw_keystore_request(t.ks, req, error);
@@ -344,9 +426,11 @@ vgw_cert_csr_run(gconstpointer data, GError **error)
   pem = vgw_conf_string(o, "csr");
   if (opts->out == NULL) {
     fputs(pem, stdout);
+    /* The request is the output; say which key on the side. */
+    g_printerr("vgw: certificate request for %s\n", what);
     ok = TRUE;
   } else if ((ok = g_file_set_contents(opts->out, pem, -1, &local))) {
-    printf("%s: certificate request for the key in engine slot %u\n", opts->out, slot);
+    printf("%s: certificate request for %s\n", opts->out, what);
   } else {
     g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "%s", local->message);
     g_error_free(local);

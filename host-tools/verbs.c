@@ -406,8 +406,8 @@ static const VgwOption cert_inject_options[] = {
                "Its private key: imported into the engine slot once the bundle is "
                "accepted (never stored as a file)") },
   { VGW_OPTION("slot", 0, vgw_option_string, VgwCertOptions, slot_text, "S",
-               "The engine slot holding (or to hold, with --key) the key "
-               "(default: the context's, slot N for a new context N)") },
+               "The engine slot holding (or to hold, with --key or --generate) the "
+               "key (default: the context's; a new key: a free slot)") },
   { VGW_OPTION("ca", 0, vgw_option_strings, VgwCertOptions, ca, "F.pem",
                "Trusted roots replacing the context's, PEM; repeatable") },
   { NULL },
@@ -415,9 +415,12 @@ static const VgwOption cert_inject_options[] = {
 
 static const VgwOption cert_csr_options[] = {
   CONTEXT_OPTION,
+  { VGW_OPTION("generate", 0, vgw_option_key_type, VgwCertOptions, generate, "T",
+               "Request for a new T key (ec-p256, rsa-2048, rsa-3072) generated in "
+               "a free engine slot (or --slot), printed with the request") },
   { VGW_OPTION("slot", 0, vgw_option_string, VgwCertOptions, slot_text, "S",
                "The engine slot whose key the request is for (default: the "
-               "context's)") },
+               "context's; with --generate a free slot)") },
   { VGW_OPTION("subject", 0, vgw_option_string, VgwCertOptions, subject, "CN",
                "The common name to request (default: the gateway's name)") },
   { VGW_OPTION("out", 0, vgw_option_string, VgwCertOptions, out, "F.csr",
@@ -442,6 +445,10 @@ static const VgwVerb cert_verbs[] = {
             "--generate T instead of --cert makes a new key in the engine slot\n"
             "and a self-signed certificate (CN=--subject) signed by it there; the\n"
             "private key never leaves the engine.\n"
+            "Without --slot a new key (--key, --generate) goes into a slot no\n"
+            "context uses: an empty one, else one whose key an earlier swap\n"
+            "retired (never a key you put there yourself); the commit switches\n"
+            "key and certificate together, so nothing in service is lost.\n"
             "New connections use an accepted bundle; open ones keep theirs.\n"
             "On a running gateway this goes through its maintenance port; on a\n"
             "stopped one it writes its flash image and keystore.",
@@ -451,9 +458,11 @@ static const VgwVerb cert_verbs[] = {
   { .name = "csr", .summary = "a certificate signing request for a TLS Context's engine key",
     .help = "Print a PKCS#10 certificate signing request (PEM) for the key in the\n"
             "context's engine slot (or --slot), subject CN=--subject, signed by\n"
-            "that key inside the engine.  Have a CA sign it and install the\n"
-            "result with `vgw cert inject --cert F --slot S`: the private key\n"
-            "never leaves the engine.  Works on a running or a stopped gateway.",
+            "that key inside the engine.  With --generate T the request is for a\n"
+            "new key generated in a free slot (as cert inject picks one), which\n"
+            "it names.  Have a CA sign it and install the result with\n"
+            "`vgw cert inject --cert F --slot S`: the private key never leaves\n"
+            "the engine.  Works on a running or a stopped gateway.",
     .flags = VGW_VERB_GATEWAY, .options = cert_csr_options,
     VERB_OPTIONS(VgwCertOptions), .check = vgw_cert_csr_check,
     .run = vgw_cert_csr_run },

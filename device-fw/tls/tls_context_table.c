@@ -31,6 +31,14 @@ gboolean vgw_tls_context_strict_names(const VgwParamConfig *cfg,
   return row != NULL && cell(row, "StrictHostNameMatch")->num != 0;
 }
 
+gsize vgw_tls_context_count(const VgwParamConfig *cfg) {
+  return vgw_param_config_row_count(cfg, VGW_TABLE_TLS_CONTEXTS);
+}
+
+guint vgw_tls_context_index_at(const VgwParamConfig *cfg, gsize n) {
+  return vgw_param_config_row_at(cfg, VGW_TABLE_TLS_CONTEXTS, n)->index;
+}
+
 const char *vgw_tls_context_name(const VgwParamConfig *cfg, guint index) {
   gsize rows = vgw_param_config_row_count(cfg, VGW_TABLE_TLS_CONTEXTS);
   for (gsize r = 0; r < rows; r++) {

@@ -18,6 +18,12 @@ G_BEGIN_DECLS
  * |cfg| (borrowed), or NULL if there is no such row. */
 const char *vgw_tls_context_name(const VgwParamConfig *cfg, guint index);
 
+/* vgw_tls_context_count returns how many rows the TLSContexts table of
+ * |cfg| has; vgw_tls_context_index_at the index of the |n|th of them,
+ * in ascending order (|n| below the count). */
+gsize vgw_tls_context_count(const VgwParamConfig *cfg);
+guint vgw_tls_context_index_at(const VgwParamConfig *cfg, gsize n);
+
 /* vgw_tls_context_find returns the index of the row named |name|
  * (compared without case, as AudioCodes names are), or -1. */
 int vgw_tls_context_find(const VgwParamConfig *cfg, const char *name);

@@ -11,6 +11,7 @@
 #include "tls/tls_cert.h"
 #include "tls/tls_context_table.h"
 #include "tls/tls_identity.h"
+#include "tls/tls_slot_pick.h"
 #include "vgw_base64.h"
 
 struct VgwTlsContextVerbs {
@@ -196,19 +197,157 @@ static gboolean validate(VgwTlsContextVerbs *v, GBytes *spki,
   return ok;
 }
 
+/* fingerprint returns the SHA-256 (hex) of the public key in engine
+ * |slot|, as keystore-list shows it; NULL with |error| set. */
+static char *fingerprint(VgwCryptoEngine *engine, guint slot, GError **error) {
+  GBytes *spki = vgw_crypto_export_pub(engine, slot, error);
+  if (spki == NULL) {
+    return NULL;
+  }
+  char *fp = g_compute_checksum_for_bytes(G_CHECKSUM_SHA256, spki);
+  g_bytes_unref(spki);
+  return fp;
+}
+
+/* key_retired sets |retired| to whether the key in |slot| is the one its
+ * retired record names (tls_slot_pick.h), and then |when| to the
+ * record's order. */
+static gboolean key_retired(VgwTlsContextVerbs *v, guint slot,
+                            gboolean *retired, guint64 *when,
+                            GError **error) {
+  char *fp = fingerprint(v->engine, slot, error);
+  if (fp == NULL) {
+    return FALSE;
+  }
+  char *name = vgw_tls_retired_blob(slot);
+  GBytes *record = vgw_config_state_blob(v->cs, name);
+  *retired = record != NULL &&
+             vgw_tls_retired_matches(g_bytes_get_data(record, NULL),
+                                     g_bytes_get_size(record), fp, when);
+  if (record != NULL) {
+    g_bytes_unref(record);
+  }
+  g_free(name);
+  g_free(fp);
+  return TRUE;
+}
+
+/* in_service tells whether |context|'s key may be in service: it has a
+ * certificate, or it is Context 0, which makes its own at boot. A
+ * context without one serves nothing (its listeners fall back to
+ * Context 0), so its slot is as free as any other. */
+static gboolean in_service(VgwTlsContextVerbs *v, guint context) {
+  if (context == 0) {
+    return TRUE;
+  }
+  char *name = vgw_tls_context_blob(context, VGW_TLS_CERT_FILE);
+  GBytes *cert = vgw_config_state_blob(v->cs, name);
+  g_free(name);
+  if (cert == NULL) {
+    return FALSE;
+  }
+  g_bytes_unref(cert);
+  return TRUE;
+}
+
+/* slot_uses fills |slots| with what each engine slot is to the swap
+ * policy and |n| with how many there are; FALSE with |error| if the
+ * engine fails. */
+static gboolean slot_uses(VgwTlsContextVerbs *v,
+                          VgwTlsSlot slots[VGW_CRYPTO_SLOTS], guint *n,
+                          GError **error) {
+  const VgwParamConfig *cfg = vgw_config_state_running(v->cs);
+  gboolean referenced[VGW_CRYPTO_SLOTS] = {FALSE};
+  *n = MIN(vgw_crypto_num_slots(v->engine), VGW_CRYPTO_SLOTS);
+  for (gsize r = 0; r < vgw_tls_context_count(cfg); r++) {
+    guint context = vgw_tls_context_index_at(cfg, r);
+    guint slot = vgw_tls_identity_slot(v->cs, context);
+    if (slot < *n && in_service(v, context)) {
+      referenced[slot] = TRUE;
+    }
+  }
+  for (guint slot = 0; slot < *n; slot++) {
+    VgwCryptoSlotInfo info;
+    gboolean retired = FALSE;
+    slots[slot].retired_when = 0;
+    if (!vgw_crypto_info(v->engine, slot, &info, error)) {
+      return FALSE;
+    }
+    if (!referenced[slot] && info.key_type != VGW_KEY_TYPE_NONE &&
+        !info.locked &&
+        !key_retired(v, slot, &retired, &slots[slot].retired_when, error)) {
+      return FALSE;
+    }
+    slots[slot].use = vgw_tls_slot_classify(&info, referenced[slot], retired);
+  }
+  return TRUE;
+}
+
+/* retire_failed logs why |slot| could not be recorded as retired. */
+static gint retire_failed(VgwTlsContextVerbs *v, guint slot, GError *error) {
+  g_warning("tls: context %u: the key in engine slot %u is not recorded "
+            "as retired (%s); later swaps do not reuse the slot",
+            v->context, slot, error->message);
+  g_error_free(error);
+  return -1;
+}
+
+/* retire records the key in |slot|, which the staged context is about to
+ * leave, as retired by a swap, so that the slot policy may reuse the
+ * slot once no context refers to it. The record is written before the
+ * context moves: a power failure in between leaves a record for a slot
+ * still in use, which the policy does not choose. Best effort: a slot
+ * whose record could not be written is only never reused. Returns the
+ * slot, or -1 when it held no key or the record failed (logged). */
+static gint retire(VgwTlsContextVerbs *v, guint slot) {
+  VgwCryptoSlotInfo info;
+  GError *error = NULL;
+  if (!vgw_crypto_info(v->engine, slot, &info, &error)) {
+    return retire_failed(v, slot, error);
+  }
+  if (info.key_type == VGW_KEY_TYPE_NONE) {
+    return -1;
+  }
+  char *fp = fingerprint(v->engine, slot, &error);
+  if (fp == NULL) {
+    return retire_failed(v, slot, error);
+  }
+  char *record =
+      vgw_tls_retired_record(fp, vgw_config_state_generation(v->cs));
+  char *name = vgw_tls_retired_blob(slot);
+  VgwConfigBlob blob = {VGW_STORE_BLOB_KEY_REFERENCE, name, record,
+                        strlen(record)};
+  gboolean ok = vgw_config_state_put_blobs(v->cs, &blob, 1, &error);
+  if (ok) {
+    g_message("tls: context %u leaves engine slot %u: its key (sha256 %s) "
+              "is retired, the slot free for a later swap",
+              v->context, slot, fp);
+  }
+  g_free(name);
+  g_free(record);
+  g_free(fp);
+  return ok ? (gint)slot : retire_failed(v, slot, error);
+}
+
 /* install validates the staged bundle with the key of |slot| and stores
- * it; FALSE with |out| failed otherwise. */
-static gboolean install(VgwTlsContextVerbs *v, guint slot, VgwMgmtReply *out) {
+ * it, retiring the context's previous slot if it moves (|retired| that
+ * slot, else -1); FALSE with |out| failed otherwise. */
+static gboolean install(VgwTlsContextVerbs *v, guint slot, gint *retired,
+                        VgwMgmtReply *out) {
   GError *error = NULL;
   char *roots_pem = NULL;
+  guint current = vgw_tls_identity_slot(v->cs, v->context);
   GBytes *spki = key_of(v, slot, out);
   if (spki == NULL) {
     return FALSE;
   }
-  gboolean ok = validate(v, spki, &roots_pem, &error) &&
-                vgw_tls_identity_store(v->cs, v->context, slot, v->cert,
-                                       v->chain,
-                                       roots_pem, &error);
+  *retired = -1;
+  gboolean ok = validate(v, spki, &roots_pem, &error);
+  if (ok && slot != current) {
+    *retired = retire(v, current);
+  }
+  ok = ok && vgw_tls_identity_store(v->cs, v->context, slot, v->cert,
+                                    v->chain, roots_pem, &error);
   if (!ok) {
     refuse(v, out, error);
   }
@@ -258,9 +397,11 @@ static void verb_check(const VgwMgmtCall *c, VgwMgmtReply *out) {
 }
 
 /* reply_cert answers |text| to a person, else {"context":N (unless
- * |context| < 0),"slot":S,"subject","sha256"} of |cert|. */
+ * |context| < 0),"slot":S,"retired":R (unless |retired| < 0),"subject",
+ * "sha256"} of |cert|. */
 static void reply_cert(const VgwMgmtCall *c, VgwMgmtReply *out,
-                       const char *text, gint context, guint slot, X509 *cert) {
+                       const char *text, gint context, guint slot,
+                       gint retired, X509 *cert) {
   GString *b = g_string_new(NULL);
   if (c->human) {
     g_string_assign(b, text);
@@ -272,6 +413,9 @@ static void reply_cert(const VgwMgmtCall *c, VgwMgmtReply *out,
       vgw_json_uint(b, "context", (guint)context);
     }
     vgw_json_uint(b, "slot", slot);
+    if (retired >= 0) {
+      vgw_json_uint(b, "retired", (guint)retired);
+    }
     vgw_json_str(b, "subject", subject);
     vgw_json_str(b, "sha256", fp);
     g_string_append_c(b, '}');
@@ -341,7 +485,7 @@ static void verb_issue(const VgwMgmtCall *c, VgwMgmtReply *out) {
   char *subject = vgw_tls_cert_subject(v->cert);
   char *text = g_strdup_printf(
       "Staged a self-signed %s for the key in slot %u.\n", subject, key.slot);
-  reply_cert(c, out, text, -1, key.slot, v->cert);
+  reply_cert(c, out, text, -1, key.slot, -1, v->cert);
   g_free(text);
   g_free(subject);
 }
@@ -394,7 +538,8 @@ static void verb_commit(const VgwMgmtCall *c, VgwMgmtReply *out) {
     vgw_reply_fail(out, "no crypto engine on this board");
     return;
   }
-  if (install(v, (guint)slot, out)) {
+  gint retired;
+  if (install(v, (guint)slot, &retired, out)) {
     char *subject = vgw_tls_cert_subject(v->cert);
     char *fp = vgw_tls_cert_fingerprint(v->cert);
     char *text = g_strdup_printf(
@@ -405,7 +550,8 @@ static void verb_commit(const VgwMgmtCall *c, VgwMgmtReply *out) {
               v->context, subject, fp, (int)sk_X509_num(v->chain),
               (guint)slot,
               sk_X509_num(v->roots) > 0 ? " and new trusted roots" : "");
-    reply_cert(c, out, text, (gint)v->context, (guint)slot, v->cert);
+    reply_cert(c, out, text, (gint)v->context, (guint)slot, retired,
+               v->cert);
     g_free(text);
     g_free(subject);
     g_free(fp);
@@ -417,6 +563,56 @@ static void verb_commit(const VgwMgmtCall *c, VgwMgmtReply *out) {
     return;
   }
   drop_staging(v);
+}
+
+/* verb_slot answers the slot the swap policy (tls_slot_pick.h) chooses
+ * for a new key, or, given SLOT, what that slot is to the policy. */
+static void verb_slot(const VgwMgmtCall *c, VgwMgmtReply *out) {
+  VgwTlsContextVerbs *v = c->data;
+  guint64 asked = 0;
+  if (c->argc > 1 ||
+      (c->argc == 1 && !g_ascii_string_to_unsigned(c->argv[1], 10, 0,
+                                                    VGW_CRYPTO_SLOTS - 1,
+                                                    &asked, NULL))) {
+    vgw_reply_usage(c, out);
+    return;
+  }
+  if (v->engine == NULL) {
+    vgw_reply_fail(out, "no crypto engine on this board");
+    return;
+  }
+  VgwTlsSlot slots[VGW_CRYPTO_SLOTS];
+  guint n;
+  GError *error = NULL;
+  if (!slot_uses(v, slots, &n, &error)) {
+    vgw_reply_fail(out, "engine: %s", error->message);
+    g_error_free(error);
+    return;
+  }
+  int slot = c->argc == 1 ? (int)asked : vgw_tls_slot_pick(slots, n);
+  if (slot >= (int)n) {
+    vgw_reply_fail(out, "no engine slot %d (the engine has %u)", slot, n);
+    return;
+  }
+  if (slot < 0) {
+    vgw_reply_fail(out,
+                   "no-free-slot: none of the engine's %u slots can take a "
+                   "new key: each holds the key of a TLS Context, a locked "
+                   "key, or a key no certificate swap retired",
+                   n);
+    return;
+  }
+  const char *use = vgw_tls_slot_use_name(slots[slot].use);
+  GString *b = g_string_new(NULL);
+  if (c->human) {
+    g_string_append_printf(b, "Slot %d: %s.\n", slot, use);
+  } else {
+    g_string_append_c(b, '{');
+    vgw_json_uint(b, "slot", (guint)slot);
+    vgw_json_str(b, "use", use);
+    g_string_append_c(b, '}');
+  }
+  vgw_reply_ok(out, b);
 }
 
 /* iso_time returns |t| as "YYYY-MM-DDTHH:MM:SSZ" (newly allocated). */
@@ -554,6 +750,9 @@ static const VgwMgmtVerb context_verbs[] = {
     {"cert-csr", "SLOT COMMON-NAME",
      "a PKCS#10 request for the key in engine SLOT, signed in the engine", 0,
      verb_csr},
+    {"cert-slot", "[SLOT]",
+     "the engine slot a new key would go into, or what SLOT is used for", 0,
+     verb_slot},
     {"cert-commit", "[SLOT]",
      "validate the staged bundle and install it (key in engine SLOT)", 0,
      verb_commit},

@@ -8,7 +8,13 @@
  *                                 intermediate, or a trusted root
  *   cert-commit [SLOT]            validate and install the staged bundle
  *                                 with the key in engine slot SLOT (the
- *                                 context's current slot if omitted)
+ *                                 context's current slot if omitted);
+ *                                 a context moving to another slot
+ *                                 retires the key of the one it leaves
+ *   cert-slot [SLOT]              the slot a new key goes into, chosen by
+ *                                 the policy of tls_slot_pick.h (or fails
+ *                                 "no-free-slot: ..."), or what SLOT is
+ *                                 to that policy
  *   cert-check B64-SPKI           validate the staged bundle with this
  *                                 public key (one about to be imported
  *                                 into the engine); the bundle stays
@@ -32,6 +38,11 @@
  * handed to |changed|, which makes new connections use it; open
  * connections keep the session they have. The staging belongs to the
  * maintenance session and ends with it, or with cert-commit.
+ *
+ * A lossless swap (nothing in service changes before the commit) puts
+ * the new key into the slot cert-slot chooses and commits with that
+ * slot. The maintenance port serves one session at a time, so no other
+ * host fills the slot between cert-slot and cert-commit.
  *
  * CONTEXT is a row index of the running configuration's TLSContexts
  * table (tls_context_table.h); a context's key is in engine slot CONTEXT

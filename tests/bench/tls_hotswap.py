@@ -13,8 +13,9 @@ rate is that of tests/bench/sip_tls_load --mode connect (new connection,
 full handshake, one OPTIONS, close; --cycle-connections at a time) over
 three measures of S seconds: before, during (a thread swaps Context 0's
 certificate over and over with `vgw cert inject`, a new `vgw pki` device
-certificate and key each time, the key into a slot the context is not
-using), and after. The ratios are against the before rate of the same
+certificate and key each time, no --slot: the gateway puts the key into
+a slot the context is not using, device-fw/tls/tls_slot_pick.h), and
+after. The ratios are against the before rate of the same
 round; the medians of the rounds are printed. Lost: persistent
 connections dropped and connect cycles whose connect, handshake or
 connection failed; transactions: OPTIONS that got no 200.
@@ -38,15 +39,14 @@ from sip_tls import GW, Gateway, LoadGenerator  # noqa: E402
 import tlsload  # noqa: E402
 
 CERTS = 4        # device certificates the swaps go round
-SLOTS = range(10, 16)  # engine slots the swapped keys go round
 
 
 class Swapper:
     """Swaps Context 0's certificate again and again until stopped."""
 
     def __init__(self, gw, pki, first):
-        """FIRST: how many swaps earlier rounds made (the slots go round
-        from there, so a swap never reuses the slot in service)."""
+        """FIRST: how many swaps earlier rounds made (the certificates go
+        round from there)."""
         self.gw, self.pki, self.first = gw, pki, first
         self.done, self.failed, self.errors = 0, 0, []
         self.stop_event = threading.Event()
@@ -59,7 +59,7 @@ class Swapper:
             try:
                 p = self.gw.vgw('cert', 'inject', '--name', GW, '--cert', name + '.crt',
                                 '--chain', name + '.chain', '--key', name + '.key',
-                                '--slot', str(SLOTS[k % len(SLOTS)]), check=False)
+                                check=False)
                 error = p.stderr.strip() if p.returncode != 0 else None
             except (OSError, subprocess.SubprocessError) as e:
                 error = str(e)
@@ -85,8 +85,7 @@ def make_pki(gw, pki):
                '--role', 'device', '--cn', 'gw%d' % k)
     # The first swap brings the root; the later ones keep it.
     gw.vgw('cert', 'inject', '--name', GW, '--cert', pki + '/gw0.crt',
-           '--chain', pki + '/gw0.chain', '--key', pki + '/gw0.key', '--slot', str(SLOTS[-1]),
-           '--ca', pki + '/root.crt')
+           '--chain', pki + '/gw0.chain', '--key', pki + '/gw0.key', '--ca', pki + '/root.crt')
 
 
 def lost_cycles(r):

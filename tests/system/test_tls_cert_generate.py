@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """`vgw cert inject --generate TYPE` (issue 11): a new key made inside the
-crypto engine and a self-signed certificate signed by it there.
+crypto engine and a self-signed certificate signed by it there, and the
+slot a new key goes into.
 
 On a running gateway: `--generate ec-p256 --subject CN=gen.lab.test
 --slot 3` installs CN=gen.lab.test in Context 0 with its key in slot 3;
@@ -10,14 +11,25 @@ is the one `vgw keystore pub --slot 3` prints and the handshake's
 signature is an ECDSA one (made by the engine); `vgw keystore list` says
 slot 3's ec-p256 key was generated in the engine, the maintenance port has
 no verb that would export it, and `keystore pub` prints a public key and
-nothing private. A connection opened before the swap keeps working. Without
-`--subject` the common name is the gateway's name. Mistakes are refused
-before anything changes (usage errors). `vgw cert csr` prints a PKCS#10
-request for the engine key (subject the gateway's name, or --subject)
-whose signature openssl verifies and whose public key is the slot's; signed
-by a `vgw pki` CA (`vgw pki issue --csr`) and injected with `--cert
---slot`, it is served and openssl verifies it against that CA. On the stopped gateway
-`--generate` works offline and the certificate is served after `vgw up`."""
+nothing private. A connection opened before the swap keeps working.
+Without `--slot` the new key goes into a free slot, which the output
+names (the lowest empty one, 1), and the slot the context left (3) is
+named retired; without `--subject` the common name is the gateway's name.
+Mistakes are refused before anything changes (usage errors). `vgw cert
+csr` prints a PKCS#10 request for the engine key (subject the gateway's
+name, or --subject) whose signature openssl verifies and whose public key
+is the slot's; signed by a `vgw pki` CA (`vgw pki issue --csr`) and
+injected with `--cert --slot`, it is served and openssl verifies it
+against that CA. `vgw cert csr --generate` makes the request for a new
+key in a free slot it names; its signed certificate injected with that
+`--slot` is served. With every other slot holding a user's key (`vgw
+keystore gen`, also over the keys swaps retired), a new key without
+`--slot` is refused with `no-free-slot`, naming `--slot` and `vgw
+keystore`, and nothing changes; `--slot` naming the slot in service works
+with a warning, one naming a user's key without; the slot the context
+left is then reused. On the stopped gateway `--generate` works offline,
+into the slot the same policy picks, and the certificate is served after
+`vgw up`."""
 import hashlib
 import json
 import os
@@ -112,24 +124,42 @@ def online(run, port):
 
 
 def default_subject(run, port):
+    """Without --slot the new key goes into a free slot: slot 1, the lowest
+    empty one (Context 0 serves from 3, and slot 0's factory key, which it
+    left, is retired but an empty slot comes first); slot 3 is retired."""
     p = generate(run, '--generate', 'rsa-2048')
     run.check(p.returncode == 0 and
-              'self-signed CN=%s installed, its new rsa-2048 key generated in engine slot 3'
-              % GW in p.stdout,
-              'vgw cert inject --generate rsa-2048: CN is the gateway\'s name, the context\'s '
-              'slot (3) is reused', p.stdout + p.stderr)
+              'self-signed CN=%s installed, its new rsa-2048 key generated in engine slot 1 '
+              '(chosen: an empty slot); the key it left in slot 3 is retired' % GW in p.stdout
+              and 'warning' not in p.stderr,
+              'vgw cert inject --generate rsa-2048: CN is the gateway\'s name, the key in the '
+              'free slot 1 it prints, slot 3 retired', p.stdout + p.stderr)
     show = cert_show(run)
     fp, _, sig, out = served(port)
     run.check((show.get('certificate') or {}).get('subject') == 'CN=%s' % GW and
+              show.get('slot') == 1 and
               fp == (show.get('certificate') or {}).get('sha256') and
               sig == 'RSA-PSS',
-              'the new RSA certificate is served and the handshake is signed with RSA-PSS',
-              '%s\n%s' % (show, out))
+              'the new RSA certificate (slot 1) is served and the handshake is signed with '
+              'RSA-PSS', '%s\n%s' % (show, out))
+    run.check(keystore_slot(run, 3).get('type') == 'ec-p256',
+              'the retired key stays in slot 3 (nothing is deleted)')
+
+
+def verify_served(run, port, pki, name, what):
+    """openssl s_client verifies what the gateway serves against pki's
+    root, for host NAME."""
+    v = subprocess.run(
+        [tlspeers.OPENSSL, 's_client', '-connect', '127.0.0.1:%d' % port,
+         '-verify_return_error', '-CAfile', pki + '/root.crt', '-verify_hostname', name],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    run.check(v.returncode == 0 and 'Verify return code: 0 (ok)' in v.stdout, what, v.stdout)
 
 
 def csr(run, port):
-    """A request for the engine key of slot 3 (the context's now), signed
-    by a `vgw pki` CA with openssl, installed with --slot."""
+    """A request for the context's engine key, then for the one of slot 3
+    (retired by the swap above), signed by a `vgw pki` CA with openssl,
+    installed with --slot 3: the context goes back to that key."""
     pki = os.path.join(run.state_root, 'pki')
     p = run.vgw('pki', 'ca', '--out', pki + '/root', timeout=120)
     run.check(p.returncode == 0, 'vgw pki ca --out pki/root', p.stdout + p.stderr)
@@ -138,8 +168,10 @@ def csr(run, port):
               'vgw cert csr prints a PEM certificate request', p.stdout + p.stderr)
     req = subprocess.run([tlspeers.OPENSSL, 'req', '-noout', '-subject'], input=p.stdout,
                          capture_output=True, text=True, timeout=60)
-    run.check(req.stdout.strip() == 'subject=CN = %s' % GW,
-              'its subject is the gateway\'s name by default', req.stdout + req.stderr)
+    run.check(req.stdout.strip() == 'subject=CN = %s' % GW and
+              'certificate request for the key in engine slot 1' in p.stderr,
+              'its subject is the gateway\'s name by default, its key the context\'s (slot 1, '
+              'named on stderr)', req.stdout + req.stderr + p.stderr)
 
     path = pki + '/gw.csr'
     p = run.vgw('cert', 'csr', '--name', GW, '--slot', '3', '--subject', 'csr.lab.test',
@@ -164,15 +196,93 @@ def csr(run, port):
                 '--ca', pki + '/root.crt', timeout=300)
     run.check(p.returncode == 0 and 'CN=csr.lab.test installed' in p.stdout,
               'vgw cert inject --cert (the signed request) --slot 3', p.stdout + p.stderr)
-    v = subprocess.run(
-        [tlspeers.OPENSSL, 's_client', '-connect', '127.0.0.1:%d' % port,
-         '-verify_return_error', '-CAfile', pki + '/root.crt', '-verify_hostname', 'csr.lab.test'],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
-    run.check(v.returncode == 0 and 'Verify return code: 0 (ok)' in v.stdout,
-              'openssl s_client verifies the CA-signed certificate and its name', v.stdout)
+    verify_served(run, port, pki, 'csr.lab.test',
+                  'openssl s_client verifies the CA-signed certificate and its name')
     p = run.vgw('cert', 'csr', '--name', GW, '--slot', '9', timeout=120)
     run.check(p.returncode == 1 and 'slot 9 holds no key' in p.stderr,
               'vgw cert csr for an empty slot is refused', p.stdout + p.stderr)
+
+
+def csr_generate(run, port):
+    """`vgw cert csr --generate`: a new key in a free slot (2: the lowest
+    empty one), named with the request; signed and injected with --cert
+    --slot 2, Context 0 serves it and slot 3's key is retired again."""
+    pki = os.path.join(run.state_root, 'pki')
+    path = pki + '/new.csr'
+    p = run.vgw('cert', 'csr', '--name', GW, '--generate', 'ec-p256', '--subject',
+                'new.lab.test', '--out', path, timeout=120)
+    run.check(p.returncode == 0 and
+              'certificate request for a new ec-p256 key generated in engine slot 2 '
+              '(chosen: an empty slot)' in p.stdout and
+              'vgw cert inject --cert F --slot 2' in p.stdout,
+              'vgw cert csr --generate ec-p256: a new key in the free slot 2, which it prints',
+              p.stdout + p.stderr)
+    show = cert_show(run)
+    run.check(show.get('slot') == 3 and keystore_slot(run, 2).get('origin') == 'generated',
+              '... generated in the engine; Context 0 still serves from slot 3', show)
+    p = run.vgw('pki', 'issue', '--ca', pki + '/root', '--csr', path, '--out', pki + '/new',
+                '--role', 'device', '--cn', 'new.lab.test', timeout=120)
+    run.check(p.returncode == 0, 'vgw pki issue --csr new.csr', p.stdout + p.stderr)
+    p = run.vgw('cert', 'inject', '--name', GW, '--cert', pki + '/new.crt', '--slot', '2',
+                timeout=300)
+    run.check(p.returncode == 0 and 'CN=new.lab.test installed' in p.stdout and
+              'key in engine slot 2' in p.stdout and 'slot 3 is retired' in p.stdout,
+              'vgw cert inject --cert new.crt --slot 2: installed, slot 3 retired',
+              p.stdout + p.stderr)
+    verify_served(run, port, pki, 'new.lab.test',
+                  'openssl s_client verifies the certificate of the new key and its name')
+
+
+def keystore_list(run):
+    p = run.vgw('keystore', 'list', '--json', '--name', GW, timeout=120)
+    try:
+        return json.loads(p.stdout)['slots']
+    except (ValueError, KeyError):
+        run.check(False, 'vgw keystore list --json prints the slots', p.stdout + p.stderr)
+        return []
+
+
+def no_free_slot(run):
+    """Slots 0, 1 and 3 hold keys swaps retired, the others are empty but
+    2 (the context's). A key a user generates into a retired slot makes it
+    the user's: with every slot a user's or the context's, a new key has
+    nowhere to go and nothing changes."""
+    taken = {s['slot'] for s in keystore_list(run)}
+    run.check(taken == {0, 1, 2, 3}, 'slots 0 to 3 hold keys, the others are empty', taken)
+    for slot in range(16):
+        if slot == 2:
+            continue
+        p = run.vgw('keystore', 'gen', '--name', GW, '--slot', str(slot), '--type', 'ec-p256',
+                    timeout=120)
+        if not run.check(p.returncode == 0, 'vgw keystore gen --slot %d (a user\'s key)' % slot,
+                         p.stdout + p.stderr):
+            return
+    show, keys = cert_show(run), keystore_list(run)
+    for args in (('cert', 'inject', '--generate', 'ec-p256'),
+                 ('cert', 'csr', '--generate', 'ec-p256')):
+        p = run.vgw(*args, '--name', GW, timeout=300)
+        run.check(p.returncode == 1 and 'no-free-slot' in p.stderr and '--slot' in p.stderr and
+                  'vgw keystore' in p.stderr and p.stdout == '',
+                  'vgw %s with no free slot: refused, naming --slot and vgw keystore'
+                  % ' '.join(args), p.stdout + p.stderr)
+    run.check(cert_show(run) == show and keystore_list(run) == keys,
+              '... and nothing changed: cert show and every key as before')
+    # What is left: name the slot. The one in service works, with a warning.
+    p = generate(run, '--generate', 'ec-p256', '--subject', 'inplace.lab.test', '--slot', '2')
+    run.check(p.returncode == 0 and 'CN=inplace.lab.test installed' in p.stdout and
+              'warning: a TLS Context serves from engine slot 2' in p.stderr,
+              'vgw cert inject --generate --slot 2 (the slot in service): done, with a warning '
+              'that handshakes under way may fail', p.stdout + p.stderr)
+    p = generate(run, '--generate', 'ec-p256', '--subject', 'slot5.lab.test', '--slot', '5')
+    run.check(p.returncode == 0 and 'CN=slot5.lab.test installed' in p.stdout and
+              'warning' not in p.stderr,
+              'vgw cert inject --generate --slot 5 (a user\'s key no context serves): no warning',
+              p.stdout + p.stderr)
+    p = generate(run, '--generate', 'ec-p256')
+    run.check(p.returncode == 0 and 'engine slot 2 (chosen: the slot of a key a swap retired)'
+              in p.stdout,
+              'then a new key without --slot reuses slot 2, which that swap retired',
+              p.stdout + p.stderr)
 
 
 def refused(run):
@@ -200,19 +310,22 @@ def refused(run):
 def offline(run):
     p = run.vgw('down', '--name', GW, timeout=120)
     run.check(p.returncode == 0, 'vgw down', p.stdout + p.stderr)
-    p = generate(run, '--generate', 'ec-p256', '--subject', 'offline.lab.test', '--slot', '4')
+    # Slot 5, which the last swap of no_free_slot retired, is the only
+    # one the policy may take.
+    p = generate(run, '--generate', 'ec-p256', '--subject', 'offline.lab.test')
     run.check(p.returncode == 0 and 'self-signed CN=offline.lab.test installed' in p.stdout and
+              'engine slot 5 (chosen: the slot of a key a swap retired)' in p.stdout and
               'offline' in p.stdout,
-              'vgw cert inject --generate on the stopped gateway (offline)',
-              p.stdout + p.stderr)
+              'vgw cert inject --generate on the stopped gateway (offline), no --slot: the '
+              'retired slot 5', p.stdout + p.stderr)
     if run.up(GW).returncode != 0:
         return
     port = ((run.status(GW) or {}).get('ports') or {}).get('sips')
     show = cert_show(run)
     fp, _, _, out = served(port)
     run.check((show.get('certificate') or {}).get('subject') == 'CN=offline.lab.test' and
-              show.get('slot') == 4 and fp == (show.get('certificate') or {}).get('sha256'),
-              'after vgw up the offline-generated certificate (slot 4) is served',
+              show.get('slot') == 5 and fp == (show.get('certificate') or {}).get('sha256'),
+              'after vgw up the offline-generated certificate (slot 5) is served',
               '%s\n%s' % (show, out))
 
 
@@ -225,12 +338,14 @@ def test(run):
     online(run, port)
     default_subject(run, port)
     csr(run, port)
+    csr_generate(run, port)
     refused(run)
     log = run.console(GW)
     run.check(re.search(r'tls: context 0: certificate CN=gen\.lab\.test \(sha256 [0-9a-f]{64}\) '
                         r'installed with 0 intermediates, the key in engine slot 3', log)
               is not None,
               'the console log names the generated certificate and its slot', log[-3000:])
+    no_free_slot(run)
     offline(run)
 
 

@@ -10,7 +10,8 @@ it. Each bad bundle is refused with its reason as the first word of the
 error, and `vgw cert show --json` and the engine's key are unchanged after
 it: a key that is not the certificate's, an expired certificate, a
 certificate whose intermediate is missing (the root alone is trusted),
-an EKU of clientAuth only. The console log names the installed and the
+an EKU of clientAuth only. The good bundle's key went into a free slot
+(1), slot 0 serving until the commit. The console log names the installed and the
 refused bundles. A bundle injected offline into the stopped gateway is
 served after `vgw up`, and still after `vgw reset --save`. Last, the 6.4
 way: `vgw up --config F.ini` naming HTTPSCertFileName, HTTPSPkeyFileName
@@ -63,10 +64,10 @@ def cert_show(run):
         return None
 
 
-def slot0_fingerprint(run):
+def keys_fingerprints(run):
     p = run.vgw('keystore', 'list', '--json', '--name', GW, timeout=120)
     try:
-        return [s['fingerprint'] for s in json.loads(p.stdout)['slots'] if s['slot'] == 0]
+        return {s['slot']: s['fingerprint'] for s in json.loads(p.stdout)['slots']}
     except (ValueError, KeyError, TypeError):
         run.check(False, 'vgw keystore list --json prints the slots', p.stdout + p.stderr)
         return None
@@ -113,9 +114,10 @@ def inject(run, pki, name, *extra):
 def bad_bundles(run, pki):
     """Each refused with its reason; nothing changes."""
     before = cert_show(run)
-    key_before = slot0_fingerprint(run)
+    key_before = keys_fingerprints(run)
     cases = [
-        ('key-mismatch', 'a key that is not the certificate\'s (slot 0 holds gw\'s)',
+        ('key-mismatch', 'a key that is not the certificate\'s (the context\'s slot holds '
+         'gw\'s)',
          'other', ('--chain', pki + '/other.chain')),
         ('expired', 'an expired certificate',
          'old', ('--chain', pki + '/old.chain', '--key', pki + '/old.key')),
@@ -129,8 +131,8 @@ def bad_bundles(run, pki):
         err = p.stderr.strip()
         run.check(p.returncode == 1 and re.fullmatch(r'vgw: cert-\w+: %s: .+' % reason, err),
                   'bad bundle (%s) refused with reason %s' % (what, reason), p.stdout + err)
-        run.check(cert_show(run) == before and slot0_fingerprint(run) == key_before,
-                  'after the refused %s bundle: vgw cert show and the engine\'s key are '
+        run.check(cert_show(run) == before and keys_fingerprints(run) == key_before,
+                  'after the refused %s bundle: vgw cert show and the engine\'s keys are '
                   'unchanged' % reason)
 
 
@@ -151,8 +153,9 @@ def good_bundle(run, pki, port):
         run.check((show.get('certificate') or {}).get('subject') == 'CN=gw' and
                   [c.get('subject') for c in show.get('chain', [])] == ['CN=inter'] and
                   [c.get('subject') for c in show.get('roots', [])] == ['CN=root'] and
-                  show.get('slot') == 0,
-                  'vgw cert show: CN=gw, chain CN=inter, trusted root CN=root, slot 0', show)
+                  show.get('slot') == 1,
+                  'vgw cert show: CN=gw, chain CN=inter, trusted root CN=root, its key in slot '
+                  '1 (the free slot vgw chose: slot 0 served until the commit)', show)
         verify(run, pki, port, 'gw.lab.test', 'after the inject')
 
         s.sendall(request('OPTIONS', 'TLS', 'pre2', 'pre-2@test', scheme='sips'))

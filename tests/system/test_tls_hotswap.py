@@ -6,12 +6,16 @@ A booted gateway carries a load (tests/system/tlsload.py): 8 persistent
 TLS connections, each sending OPTIONS after OPTIONS, and 2 threads opening
 new TLS connections one after another (handshake, the certificate served,
 one OPTIONS, close). Meanwhile Context 0's certificate is replaced SWAPS
-times with `vgw cert inject`: each time a new `vgw pki` device
-certificate with its chain and a new key, the key going into an engine
-slot the context does not use (`--slot`), so the commit switches
-certificate and key together; swap GENERATE_AT instead makes its key in
-the engine with a self-signed certificate (`--generate`). The load goes on until new connections
-have seen the last certificate.
+times with `vgw cert inject` and no `--slot`: each time a new `vgw pki`
+device certificate with its chain and a new key; swap GENERATE_AT instead
+makes its key in the engine with a self-signed certificate
+(`--generate`). Before the load, `vgw keystore gen` fills slots 1 to
+USER_SLOTS with keys of a user's, so that only two slots are empty: the
+gateway's slot policy (device-fw/tls/tls_slot_pick.h) puts the first two
+new keys into those, and the later ones into the slot whose key an
+earlier swap retired longest ago (slot 0's factory key first), never
+into a slot in service or a user's: the commit switches certificate and key together. The load
+goes on until new connections have seen the last certificate.
 
 What a user checks: every OPTIONS sent on the persistent connections got
 its 200 and none of them was dropped; each kept the certificate it was
@@ -23,7 +27,8 @@ previous one (so each connection saw a certificate of one of the swaps it
 overlapped, never anything else), and after each swap some connection
 saw the new one; openssl verifies the last chain against the root; the
 gateway did not reset and its console log names each installed
-certificate. The figures (lost connections and transactions, handshakes
+certificate; each swap printed the slot it chose, as the policy says,
+and the user's keys are the ones they were. The figures (lost connections and transactions, handshakes
 during the run) are printed as TAP comments; the rates are
 tests/bench/tls_hotswap.py's."""
 import hashlib
@@ -39,7 +44,14 @@ import vgwtest
 GW = 'hotswap'
 SWAPS = 5
 GENERATE_AT = 3  # the others inject vgw pki bundles
-FIRST_SLOT = 10  # slots 10..14: one per swap, none the context used before
+USER_SLOTS = 13  # slots 1..13 hold a user's keys, 14 and 15 are empty
+# The slot each swap's key goes into, and why: the two empty ones, then
+# the retired slot whose key left service longest ago (slot 0's factory
+# key first, then swap 1's in 14, then swap 2's in 15).
+EXPECTED_SLOTS = [(14, 'an empty slot'), (15, 'an empty slot'),
+                  (0, 'the slot of a key a swap retired'),
+                  (14, 'the slot of a key a swap retired'),
+                  (15, 'the slot of a key a swap retired')]
 # Bounds on a stuck load only: progress is what is waited for.
 PROGRESS_TIMEOUT = 600
 
@@ -65,24 +77,51 @@ def cert_fingerprint(path):
 
 def swap(run, pki, k):
     """Swap K; returns the new certificate's SHA-256, None if it failed."""
-    slot = str(FIRST_SLOT + k - 1)
+    slot, why = EXPECTED_SLOTS[k - 1]
     if k == GENERATE_AT:
-        what = '--generate ec-p256 --subject gw%d (key made in slot %s)' % (k, slot)
+        what = '--generate ec-p256 --subject gw%d' % k
         p = run.vgw('cert', 'inject', '--name', GW, '--generate', 'ec-p256', '--subject',
-                    'gw%d' % k, '--slot', slot, timeout=300)
+                    'gw%d' % k, timeout=300)
     else:
         extra = ('--ca', pki + '/root.crt') if k == 1 else ()
-        what = 'gw%d (key into slot %s)' % (k, slot)
+        what = '--cert gw%d.crt --key gw%d.key' % (k, k)
         p = run.vgw('cert', 'inject', '--name', GW, '--cert', '%s/gw%d.crt' % (pki, k),
                     '--chain', '%s/gw%d.chain' % (pki, k), '--key', '%s/gw%d.key' % (pki, k),
-                    '--slot', slot, *extra, timeout=300)
-    if not run.check(p.returncode == 0 and 'CN=gw%d installed' % k in p.stdout,
-                     'swap %d under load: vgw cert inject %s' % (k, what), p.stdout + p.stderr):
+                    *extra, timeout=300)
+    if not run.check(p.returncode == 0 and 'CN=gw%d installed' % k in p.stdout and
+                     'engine slot %d (chosen: %s)' % (slot, why) in p.stdout and
+                     'warning' not in p.stderr,
+                     'swap %d under load: vgw cert inject %s, no --slot: the key into slot %d '
+                     '(%s)' % (k, what, slot, why), p.stdout + p.stderr):
         return None
     if k != GENERATE_AT:
         return cert_fingerprint('%s/gw%d.crt' % (pki, k))
     show = run.vgw('cert', 'show', '--name', GW, '--json', timeout=120)
     return (json.loads(show.stdout).get('certificate') or {}).get('sha256')
+
+
+def user_keys(run):
+    """{slot: fingerprint} of slots 1..USER_SLOTS."""
+    p = run.vgw('keystore', 'list', '--name', GW, '--json', timeout=120)
+    try:
+        slots = json.loads(p.stdout)['slots']
+    except (ValueError, KeyError):
+        run.check(False, 'vgw keystore list --json prints the slots', p.stdout + p.stderr)
+        return {}
+    return {s['slot']: s['fingerprint'] for s in slots if 1 <= s['slot'] <= USER_SLOTS}
+
+
+def fill_keystore(run):
+    """A user's keys in slots 1..USER_SLOTS; returns their fingerprints."""
+    for slot in range(1, USER_SLOTS + 1):
+        p = run.vgw('keystore', 'gen', '--name', GW, '--slot', str(slot), '--type', 'ec-p256',
+                    timeout=120)
+        if not run.check(p.returncode == 0, 'vgw keystore gen --slot %d' % slot,
+                         p.stdout + p.stderr):
+            return None
+    keys = user_keys(run)
+    run.check(len(keys) == USER_SLOTS, 'slots 1 to %d hold a user\'s keys' % USER_SLOTS, keys)
+    return keys
 
 
 def check_cycles(run, load, factory, swaps):
@@ -138,6 +177,9 @@ def test(run):
     s = tlsload.connect(port)
     factory = tlsload.fingerprint(s.getpeercert(binary_form=True))
     s.close()
+    users = fill_keystore(run)
+    if users is None:
+        return
 
     load = tlsload.Load(port)
     load.start()
@@ -181,6 +223,8 @@ def test(run):
               'the gateway did not reset or restart its firmware',
               'before %s/%s after %s/%s' % (st.get('reset_count'), st.get('crash_count'),
                                             after.get('reset_count'), after.get('crash_count')))
+    run.check(user_keys(run) == users, 'the user\'s keys in slots 1 to %d are untouched'
+              % USER_SLOTS)
     log = run.console(GW)
     run.check(all('tls: context 0: certificate CN=gw%d (sha256 %s) installed' % (k, fp) in log
                   for k, (_, _, fp) in enumerate(swaps, 1)),
