@@ -13,7 +13,14 @@ full handshake, one OPTIONS, close), for
             port: the firmware with its device key in the crypto engine.
 
     tests/bench/sip_tls.py [--seconds S] [--rounds N] [--window W]
-                           [--kamailio-children N] [--no-gateway]
+                           [--kamailio-children N] [--no-gateway] [--mutual]
+
+With --mutual the engine (--client-ca) and Kamailio (require_certificate)
+both require a client certificate chaining to a `vgw pki` root, and the
+load generator presents one (EC P-256, with its intermediate) on every
+connection: mutual TLS, new connections per second being the figure. The
+booted gateway is left out then (tests/bench/tls_mutual.py measures it
+with and without mutual authentication).
 
 The client is tests/bench/sip_tls_load (one thread, BoringSSL); it runs
 on the same 2-core machine as the servers, so a server that could go
@@ -98,10 +105,13 @@ class HostEngine:
     """vgw-sip-engine-host on a free port, its log in LOG."""
     name = 'engine'
 
-    def __init__(self, path=ENGINE, log=None):
+    def __init__(self, path=ENGINE, log=None, client_ca=None):
+        """CLIENT_CA: a PEM file of roots client certificates must chain
+        to (None: no client certificate asked for)."""
         self.log_path = log or tempfile.mktemp(prefix='vgw-engine-', suffix='.log')
         self.log = open(self.log_path, 'w')
-        self.proc = subprocess.Popen([path, '--port', '0'], stdout=subprocess.PIPE,
+        args = [path, '--port', '0'] + (['--client-ca', client_ca] if client_ca else [])
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE,
                                      stderr=self.log, stdin=subprocess.DEVNULL, text=True)
         line = self.proc.stdout.readline()
         if not line.startswith('ready port='):
@@ -109,7 +119,8 @@ class HostEngine:
             raise RuntimeError('vgw-sip-engine-host did not start: %r\n%s'
                                % (line, open(self.log_path, errors='replace').read()[-2000:]))
         self.port = int(line.split('=', 1)[1])
-        self.about = 'vgwd SIP/TLS engine on the host, 1 thread, software RSA-2048 key'
+        self.about = ('vgwd SIP/TLS engine on the host, 1 thread, software RSA-2048 key%s'
+                      % (', client certificates required' if client_ca else ''))
 
     def stop(self):
         """Stops the engine; returns its counters (a dict) or None."""
@@ -225,7 +236,8 @@ class Kamailio:
             self.stop()
             raise
         self.about = ('Kamailio 5.6 tls module, sl_send_reply, %d worker process(es) per '
-                      'transport' % children)
+                      'transport%s' % (children, ', client certificates required'
+                                       if client_ca else ''))
 
     def stop(self):
         if self.proc.poll() is None:
@@ -275,6 +287,24 @@ class Gateway:
         return None
 
 
+def client_pki(work):
+    """`vgw pki`: root > inter and a client certificate (EC P-256) from
+    inter; returns (the root's file, the client's certificate followed by
+    its chain, its key)."""
+    pki = os.path.join(work, 'pki')
+    for args in (('ca', '--out', pki + '/root'),
+                 ('ca', '--out', pki + '/inter', '--issuer', pki + '/root'),
+                 ('issue', '--ca', pki + '/inter', '--out', pki + '/client', '--role', 'client',
+                  '--cn', 'sip-tls-load')):
+        subprocess.run([VGW, 'pki'] + list(args), check=True, capture_output=True)
+    full = pki + '/client-full.pem'
+    with open(full, 'w') as out:
+        for part in ('client.crt', 'client.chain'):
+            with open(os.path.join(pki, part)) as f:
+                out.write(f.read())
+    return pki + '/root.crt', full, pki + '/client.key'
+
+
 def fmt(r):
     return ('%8.1f/s  ok %d other %d unanswered %d  p50 %.2f p90 %.2f p99 %.2f ms  %s'
             % (r['rate'], r['ok'], r['other'], r['unanswered'], r['p50_ms'], r['p90_ms'],
@@ -293,15 +323,21 @@ def main():
                     help='new-connection cycles in flight at once')
     ap.add_argument('--kamailio-children', type=int, default=1)
     ap.add_argument('--no-gateway', action='store_true', help='skip the booted gateway')
+    ap.add_argument('--mutual', action='store_true',
+                    help='servers require, and the client presents, a client certificate '
+                         '(engine and Kamailio only)')
     args = ap.parse_args()
 
     work = tempfile.mkdtemp(prefix='vgwsb-', dir='/tmp')
     load = LoadGenerator()
     targets = []
+    roots = cert = key = None
     try:
-        targets.append(HostEngine(log=os.path.join(work, 'engine.log')))
-        targets.append(Kamailio(work, args.kamailio_children))
-        if not args.no_gateway:
+        if args.mutual:
+            roots, cert, key = client_pki(work)
+        targets.append(HostEngine(log=os.path.join(work, 'engine.log'), client_ca=roots))
+        targets.append(Kamailio(work, args.kamailio_children, client_ca=roots))
+        if not args.no_gateway and not args.mutual:
             targets.append(Gateway(work))
         for t in targets:
             print('%-8s %s, 127.0.0.1:%d' % (t.name, t.about, t.port), flush=True)
@@ -309,13 +345,17 @@ def main():
               'connections %d at a time; %g s per measure, %d rounds'
               % (args.connections, args.window, args.cycle_connections, args.seconds,
                  args.rounds), flush=True)
+        if args.mutual:
+            print('mutual TLS: every connection presents an EC P-256 client certificate with '
+                  'its intermediate, which the server verifies', flush=True)
         results = {}
         for rnd in range(args.rounds):
             for t in targets:
                 for mode in ('options', 'connect'):
                     conns = args.connections if mode == 'options' else args.cycle_connections
                     before = t.resets() if isinstance(t, Gateway) else None
-                    r = load.run(t.port, mode, conns, window=args.window, seconds=args.seconds)
+                    r = load.run(t.port, mode, conns, window=args.window, seconds=args.seconds,
+                                 cert=cert, key=key)
                     results.setdefault((t.name, mode), []).append(r)
                     print('round %d %-8s %-7s %s' % (rnd + 1, t.name, mode, fmt(r)), flush=True)
                     after = t.resets() if isinstance(t, Gateway) else None
@@ -328,8 +368,8 @@ def main():
 
         print()
         print('medians of %d rounds; ratio = target / kamailio' % args.rounds)
-        print('| target | OPTIONS/s (%d conns) | ratio | p99 ms | new TLS conns/s | ratio | p99 ms |'
-              % args.connections)
+        print('| target | OPTIONS/s (%d conns) | ratio | p99 ms | new %sTLS conns/s | ratio | '
+              'p99 ms |' % (args.connections, 'mutual-' if args.mutual else ''))
         print('| --- | --- | --- | --- | --- | --- | --- |')
         med = {k: (statistics.median(x['rate'] for x in v),
                    statistics.median(x['p99_ms'] for x in v)) for k, v in results.items()}
