@@ -53,6 +53,24 @@ KAMAILIO_MODULES = '/usr/lib/x86_64-linux-gnu/kamailio/modules'
 GW = 'sipbench'
 
 
+def cpu_seconds(pgid):
+    """CPU time (user + system, s) used so far by the live processes of
+    process group PGID (a server and the children it forked)."""
+    ticks = 0
+    for pid in os.listdir('/proc'):
+        if not pid.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % pid) as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+        except OSError:
+            continue
+        # After the name: state, ppid, pgrp, ... utime (14th), stime (15th).
+        if int(fields[2]) == pgid:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf('SC_CLK_TCK')
+
+
 def wait_listening(port, proc, what, log, timeout=60):
     """Waits until something listens on 127.0.0.1:PORT (asked with ss, so
     no connection is made)."""
@@ -112,7 +130,8 @@ class HostEngine:
         self.log = open(self.log_path, 'w')
         args = [path, '--port', '0'] + (['--client-ca', client_ca] if client_ca else [])
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE,
-                                     stderr=self.log, stdin=subprocess.DEVNULL, text=True)
+                                     stderr=self.log, stdin=subprocess.DEVNULL, text=True,
+                                     start_new_session=True)
         line = self.proc.stdout.readline()
         if not line.startswith('ready port='):
             self.stop()
@@ -121,6 +140,9 @@ class HostEngine:
         self.port = int(line.split('=', 1)[1])
         self.about = ('vgwd SIP/TLS engine on the host, 1 thread, software RSA-2048 key%s'
                       % (', client certificates required' if client_ca else ''))
+
+    def cpu(self):
+        return cpu_seconds(self.proc.pid)
 
     def stop(self):
         """Stops the engine; returns its counters (a dict) or None."""
@@ -239,6 +261,9 @@ class Kamailio:
                       'transport%s' % (children, ', client certificates required'
                                        if client_ca else ''))
 
+    def cpu(self):
+        return cpu_seconds(self.proc.pid)
+
     def stop(self):
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, 15)
@@ -276,6 +301,10 @@ class Gateway:
             raise RuntimeError('vgw %s: %s' % (' '.join(args), p.stderr.strip()))
         return p
 
+    def cpu(self):
+        """Not measured: the gateway's CPU is QEMU's, TCG included."""
+        return None
+
     def resets(self):
         """(reset cause, reset count) from `vgw status`: a reset during a
         measure (the watchdog's, when the main loop stalls) shows there."""
@@ -306,9 +335,23 @@ def client_pki(work):
 
 
 def fmt(r):
-    return ('%8.1f/s  ok %d other %d unanswered %d  p50 %.2f p90 %.2f p99 %.2f ms  %s'
+    cpu = r.get('server_cpu_us')
+    return ('%8.1f/s  ok %d other %d unanswered %d  p50 %.2f p90 %.2f p99 %.2f ms  %s%s'
             % (r['rate'], r['ok'], r['other'], r['unanswered'], r['p50_ms'], r['p90_ms'],
-               r['p99_ms'], r['version']))
+               r['p99_ms'], r['version'],
+               '' if cpu is None else '  server CPU %.0f us per 200' % cpu))
+
+
+def measure(load, target, port, mode, connections, **kw):
+    """load.run() against TARGET, with the CPU time TARGET's processes
+    spent on it per OPTIONS answered 200 (per cycle in connect mode) as
+    'server_cpu_us' (None when its CPU is not measured)."""
+    before = target.cpu()
+    r = load.run(port, mode, connections, **kw)
+    after = target.cpu()
+    r['server_cpu_us'] = (None if before is None
+                          else 1e6 * (after - before) / max(1, r['ok']))
+    return r
 
 
 def main():
@@ -354,8 +397,8 @@ def main():
                 for mode in ('options', 'connect'):
                     conns = args.connections if mode == 'options' else args.cycle_connections
                     before = t.resets() if isinstance(t, Gateway) else None
-                    r = load.run(t.port, mode, conns, window=args.window, seconds=args.seconds,
-                                 cert=cert, key=key)
+                    r = measure(load, t, t.port, mode, conns, window=args.window,
+                                seconds=args.seconds, cert=cert, key=key)
                     results.setdefault((t.name, mode), []).append(r)
                     print('round %d %-8s %-7s %s' % (rnd + 1, t.name, mode, fmt(r)), flush=True)
                     after = t.resets() if isinstance(t, Gateway) else None
@@ -368,17 +411,24 @@ def main():
 
         print()
         print('medians of %d rounds; ratio = target / kamailio' % args.rounds)
-        print('| target | OPTIONS/s (%d conns) | ratio | p99 ms | new %sTLS conns/s | ratio | '
-              'p99 ms |' % (args.connections, 'mutual-' if args.mutual else ''))
-        print('| --- | --- | --- | --- | --- | --- | --- |')
-        med = {k: (statistics.median(x['rate'] for x in v),
-                   statistics.median(x['p99_ms'] for x in v)) for k, v in results.items()}
+        print('server CPU: user + system time of its processes per 200 (per cycle for new '
+              'connections), medians')
+        print('| target | OPTIONS/s (%d conns) | ratio | p99 ms | CPU us | new %sTLS conns/s | '
+              'ratio | p99 ms | CPU us |' % (args.connections, 'mutual-' if args.mutual else ''))
+        print('| --- | --- | --- | --- | --- | --- | --- | --- | --- |')
+
+        def median(values):
+            values = [v for v in values if v is not None]
+            return statistics.median(values) if values else None
+        med = {k: [median(x[f] for x in v) for f in ('rate', 'p99_ms', 'server_cpu_us')]
+               for k, v in results.items()}
         for t in targets:
             o, c = med[(t.name, 'options')], med[(t.name, 'connect')]
             ko, kc = med[('kamailio', 'options')], med[('kamailio', 'connect')]
-            print('| %s | %.0f | %.2fx | %.1f | %.1f | %.2fx | %.1f |'
-                  % (t.name, o[0], o[0] / ko[0] if ko[0] else 0, o[1], c[0],
-                     c[0] / kc[0] if kc[0] else 0, c[1]))
+            cpu = ['-' if x is None else '%.0f' % x for x in (o[2], c[2])]
+            print('| %s | %.0f | %.2fx | %.1f | %s | %.1f | %.2fx | %.1f | %s |'
+                  % (t.name, o[0], o[0] / ko[0] if ko[0] else 0, o[1], cpu[0], c[0],
+                     c[0] / kc[0] if kc[0] else 0, c[1], cpu[1]))
         bad = [(k, x) for k, v in results.items() for x in v
                if x['sent'] != x['ok'] + x['other'] + x['unanswered']]
         if bad:
