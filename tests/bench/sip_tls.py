@@ -8,12 +8,16 @@ full handshake, one OPTIONS, close), for
             RSA-2048 key), one thread;
   kamailio  Kamailio 5.6 with its tls module on the same host, answering
             OPTIONS statelessly (sl_send_reply), --kamailio-children TCP
-            workers, an RSA-2048 test certificate;
+            workers, an RSA-2048 test certificate; with --kamailio-tlsf
+            also the same with the TLSF memory manager (kamailio-tlsf),
+            which serves OpenSSL's many allocations in a mutual-TLS
+            handshake much faster than the default q_malloc;
   gateway   a booted gateway (`vgw up`, TCG), through its forwarded SIPS
             port: the firmware with its device key in the crypto engine.
 
     tests/bench/sip_tls.py [--seconds S] [--rounds N] [--window W]
-                           [--kamailio-children N] [--no-gateway] [--mutual]
+                           [--kamailio-children N] [--kamailio-tlsf]
+                           [--no-gateway] [--mutual]
 
 With --mutual the engine (--client-ca) and Kamailio (require_certificate)
 both require a client certificate chaining to a `vgw pki` root, and the
@@ -216,11 +220,13 @@ require_certificate = no
 class Kamailio:
     """Kamailio 5.6 with its tls module on a free port; with CALLS also on
     UDP (self.udp_port), answering calls statelessly; with CLIENT_CA (a PEM
-    file) it requires a client certificate issued by it."""
-    name = 'kamailio'
+    file) it requires a client certificate issued by it. MEMORY names the
+    memory manager (kamailio -x: 'tlsf', 'qm', 'fm'; None: its default,
+    q_malloc) and then the target ('kamailio-tlsf')."""
 
-    def __init__(self, workdir, children, calls=False, client_ca=None):
-        self.dir = os.path.join(workdir, 'kamailio')
+    def __init__(self, workdir, children, calls=False, client_ca=None, memory=None):
+        self.name = 'kamailio-' + memory if memory else 'kamailio'
+        self.dir = os.path.join(workdir, self.name)
         os.makedirs(self.dir)
         cert, key = os.path.join(self.dir, 'cert.pem'), os.path.join(self.dir, 'key.pem')
         subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes',
@@ -249,7 +255,8 @@ class Kamailio:
         # (seen with 2 TCP workers, see RESULTS.md) stays in DIR.
         self.proc = subprocess.Popen(['kamailio', '-f', cfg, '-DD', '-E', '-m', '256',
                                       '-M', '16', '-Y', self.dir, '-w', self.dir,
-                                      '-P', os.path.join(self.dir, 'kamailio.pid')],
+                                      '-P', os.path.join(self.dir, 'kamailio.pid')] +
+                                     (['-x', memory] if memory else []),
                                      stdout=self.log, stderr=self.log,
                                      stdin=subprocess.DEVNULL, start_new_session=True)
         try:
@@ -258,8 +265,9 @@ class Kamailio:
             self.stop()
             raise
         self.about = ('Kamailio 5.6 tls module, sl_send_reply, %d worker process(es) per '
-                      'transport%s' % (children, ', client certificates required'
-                                       if client_ca else ''))
+                      'transport, memory manager %s%s'
+                      % (children, memory or 'default (q_malloc)',
+                         ', client certificates required' if client_ca else ''))
 
     def cpu(self):
         return cpu_seconds(self.proc.pid)
@@ -366,6 +374,9 @@ def main():
                     help='new-connection cycles in flight at once')
     ap.add_argument('--kamailio-children', type=int, default=1)
     ap.add_argument('--no-gateway', action='store_true', help='skip the booted gateway')
+    ap.add_argument('--kamailio-tlsf', action='store_true',
+                    help='also Kamailio with the TLSF memory manager (-x tlsf), '
+                         'next to its default')
     ap.add_argument('--mutual', action='store_true',
                     help='servers require, and the client presents, a client certificate '
                          '(engine and Kamailio only)')
@@ -380,10 +391,13 @@ def main():
             roots, cert, key = client_pki(work)
         targets.append(HostEngine(log=os.path.join(work, 'engine.log'), client_ca=roots))
         targets.append(Kamailio(work, args.kamailio_children, client_ca=roots))
+        if args.kamailio_tlsf:
+            targets.append(Kamailio(work, args.kamailio_children, client_ca=roots,
+                                    memory='tlsf'))
         if not args.no_gateway and not args.mutual:
             targets.append(Gateway(work))
         for t in targets:
-            print('%-8s %s, 127.0.0.1:%d' % (t.name, t.about, t.port), flush=True)
+            print('%-13s %s, 127.0.0.1:%d' % (t.name, t.about, t.port), flush=True)
         print('load: sip_tls_load, %d persistent connections x %d outstanding; new '
               'connections %d at a time; %g s per measure, %d rounds'
               % (args.connections, args.window, args.cycle_connections, args.seconds,
@@ -400,7 +414,8 @@ def main():
                     r = measure(load, t, t.port, mode, conns, window=args.window,
                                 seconds=args.seconds, cert=cert, key=key)
                     results.setdefault((t.name, mode), []).append(r)
-                    print('round %d %-8s %-7s %s' % (rnd + 1, t.name, mode, fmt(r)), flush=True)
+                    print('round %d %-13s %-7s %s' % (rnd + 1, t.name, mode, fmt(r)),
+                          flush=True)
                     after = t.resets() if isinstance(t, Gateway) else None
                     if before != after:
                         print('         the gateway reset during this measure (cause %s, '
