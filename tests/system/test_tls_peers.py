@@ -40,9 +40,11 @@ Kamailio allowed TLS 1.3 gets its 200.
 Each case checks the peer's outcome, the gateway's console line (the peer,
 the alert, the context, the rule and the reason), its counter in
 `status --json` (tls.failure_reasons), that no SIP message was read from
-a refused connection (over TLS 1.3 Kamailio and stunnel send theirs right
-behind their Finished, before the gateway's verdict), and, at the end, the gateway's alerts in order in the capture,
-read by tshark."""
+a refused connection, and, at the end, the gateway's alerts in order in
+the capture, read by tshark. Over TLS 1.3 Kamailio sends its request right
+behind its Finished, before the gateway's verdict: the decrypted capture
+must show that OPTIONS on each connection the gateway refused without
+reading it."""
 import os
 import re
 
@@ -121,7 +123,9 @@ class Gateway:
 
     def __init__(self, run):
         self.run = run
-        self.alerts = []  # the alerts the capture must hold, in order
+        # The refusals the capture must hold, in order: (label, alert,
+        # whether the peer's SIP request is on the wire behind its Finished).
+        self.refusals = []
         self.mark()
 
     def tls(self):
@@ -137,10 +141,12 @@ class Gateway:
         self.sip_received = self.received()
         self.console_at = len(self.run.console(GW))
 
-    def check_verdict(self, label, verdict, rule):
+    def check_verdict(self, label, verdict, rule, sip_sent=False):
         """Checks what the gateway made of the peer since mark(): with
         VERDICT (reason, alert) one refusal counted and logged under RULE,
-        no SIP read; with None, no refusal and SIP read. Moves the mark."""
+        no SIP read (SIP_SENT: though the peer sent its request behind its
+        Finished, which the capture must show); with None, no refusal and
+        SIP read. Moves the mark."""
         run = self.run
         after = dict(self.tls().get('failure_reasons') or {})
         counted = {k: n - self.reasons.get(k, 0) for k, n in after.items()
@@ -168,7 +174,7 @@ class Gateway:
                       '%s: the console logs the peer, the alert %s, the context and why, the '
                       'rule and the reason' % (label, alert),
                       '\n'.join(lines) or run.console_tail(GW))
-            self.alerts.append(ALERTS[alert])
+            self.refusals.append((label, ALERTS[alert], sip_sent))
         self.mark()
 
 
@@ -209,7 +215,11 @@ def through_kamailio(run, gw, d, case, port, method='TLSv1.2+', rule=RULE, verdi
                   '%s: Kamailio took the OPTIONS from SIPp' % label, k.log_tail())
     finally:
         k.stop()
-    gw.check_verdict(label, verdict, rule)
+    # Over TLS 1.3 Kamailio's handshake is done when it has sent its
+    # Finished, and it sends the request right behind it.
+    gw.check_verdict(label, verdict, rule,
+                     sip_sent=method == 'TLSv1.2+' and verdict[1] != 'protocol_version'
+                     if verdict else False)
 
 
 # What OpenSSL (stunnel's log) says on receiving each alert.
@@ -248,15 +258,34 @@ def through_stunnel(run, gw, case, port):
 
 
 def check_capture(run, gw, cap):
-    """The gateway's alerts, in order, in the capture of its LAN port."""
+    """The gateway's alert for every refusal, in order, in the capture of
+    its LAN port, and the early requests on the wire in those
+    connections."""
     if not (cap.ok and cap.stop()):
         return
-    rows = cap.tshark('tls.alert_message && tcp.srcport == 5061 && tls.alert_message.desc != 0',
-                      'tls.alert_message.desc')
-    sent = [int(v) for row in rows for v in row[0].split(',') if v]
-    run.check(sent == gw.alerts,
+    rows = cap.tshark('tcp.port == 5061 && (tls.alert_message.desc > 0 || sip.Method)',
+                      'tcp.stream', 'tcp.srcport', 'tls.alert_message.desc', 'sip.Method')
+    streams = {}
+    for row in rows:
+        row += [''] * (4 - len(row))
+        st = streams.setdefault(int(row[0]), {'alerts': [], 'requests': []})
+        if row[1] == '5061':
+            st['alerts'] += [int(v) for v in row[2].split(',') if v and v != '0']
+        else:
+            st['requests'] += [m for m in row[3].split(',') if m]
+    refused = [streams[k] for k in sorted(streams) if streams[k]['alerts']]
+    sent = [a for st in refused for a in st['alerts']]
+    want = [alert for _, alert, _ in gw.refusals]
+    run.check(sent == want,
               'the capture has the gateway\'s alert for every refusal, in order (TLS 1.3 '
-              'decrypted with the secrets of the gateway\'s key log)', (sent, gw.alerts))
+              'decrypted with the secrets of the gateway\'s key log)', (sent, want))
+    if len(refused) != len(gw.refusals):
+        return
+    for (label, _, sip_sent), st in zip(gw.refusals, refused):
+        if sip_sent:
+            run.check(st['requests'] == ['OPTIONS'],
+                      '%s: the capture shows the OPTIONS the peer sent behind its Finished, '
+                      'on the connection the gateway refused without reading it' % label, st)
 
 
 def test(run):
