@@ -37,14 +37,15 @@ SIPp fails). Last, TLSContexts 0 TLSVersion 8 (TLS 1.3 only, loaded live):
 Kamailio limited to TLS 1.2 is refused with protocol_version, and
 Kamailio allowed TLS 1.3 gets its 200.
 
-Each case checks the peer's outcome, the gateway's console line (the peer,
-the alert, the context, the rule and the reason), its counter in
-`status --json` (tls.failure_reasons), that no SIP message was read from
-a refused connection, and, at the end, the gateway's alerts in order in
-the capture, read by tshark. Over TLS 1.3 Kamailio sends its request right
-behind its Finished, before the gateway's verdict: the decrypted capture
-must show that OPTIONS on each connection the gateway refused without
-reading it."""
+Each case checks the peer's outcome and, on a refusal, the gateway's
+alert as the peer logged it (Kamailio's and stunnel's OpenSSL), the
+gateway's console line (the peer, the alert, the context, the rule and
+the reason), its counter in `status --json` (tls.failure_reasons), that
+no SIP message was read from a refused connection, and, at the end, the
+gateway's alerts in order in the capture, read by tshark. Over TLS 1.3
+Kamailio sends its request right behind its Finished, before the
+gateway's verdict: the decrypted capture must show that OPTIONS on each
+connection the gateway refused without reading it."""
 import os
 import re
 
@@ -53,7 +54,7 @@ import sipcapture
 import tlspeers
 import vgwtest
 from siptest import check_sipp, run_sipp
-from test_tls_mutual import make_pki
+from test_tls_mutual import S_CLIENT_SAYS, make_pki
 
 GW = 'tlspeers'
 BOOT_INI = """VgwManualVersion = 1
@@ -68,6 +69,8 @@ VERSION_RULE = 'TLSContexts 0 TLSVersion 8 (manual 7.x): TLS 1.3'
 # OpenSSL (stunnel's log) name them.
 ALERTS = {'handshake_failure': 40, 'bad_certificate': 42, 'certificate_expired': 45,
           'unknown_ca': 48, 'protocol_version': 70, 'certificate_required': 116}
+# What OpenSSL (Kamailio's and stunnel's logs) says on receiving each.
+OPENSSL_SAYS = dict(S_CLIENT_SAYS, protocol_version='alert protocol version')
 # Kamailio's tm answers a relay nobody answered with 408 after this (ms):
 # long enough for a TCG gateway's handshake on a loaded machine.
 FR_TIMER_MS = 20000
@@ -215,16 +218,15 @@ def through_kamailio(run, gw, d, case, port, method='TLSv1.2+', rule=RULE, verdi
                   '%s: Kamailio took the OPTIONS from SIPp' % label, k.log_tail())
     finally:
         k.stop()
+    if verdict is not None:
+        said = OPENSSL_SAYS[verdict[1]]
+        run.check(said in tlspeers.read_log(k.log),
+                  '%s: Kamailio logs the gateway\'s alert (%s)' % (label, said), k.log_tail())
     # Over TLS 1.3 Kamailio's handshake is done when it has sent its
     # Finished, and it sends the request right behind it.
     gw.check_verdict(label, verdict, rule,
                      sip_sent=method == 'TLSv1.2+' and verdict[1] != 'protocol_version'
                      if verdict else False)
-
-
-# What OpenSSL (stunnel's log) says on receiving each alert.
-OPENSSL_SAYS = {'certificate_required': 'alert certificate required',
-                'certificate_expired': 'alert certificate expired'}
 
 
 def through_stunnel(run, gw, case, port):
