@@ -9,6 +9,12 @@
  * benchmark's connections fit.
  *
  *   vgw-sip-engine-host [--port P] [--key-type rsa-2048|ec-p256]
+ *                       [--client-ca ROOTS.pem]
+ *
+ * With --client-ca every connection must present a client certificate
+ * that chains to one of the roots in ROOTS.pem, verified inside the
+ * handshake as a gateway's SIP Interface with TLSMutualAuthentication 1
+ * does it (tls_server.h, tls_peer_verify.h).
  *
  * Port 0 (the default) picks a free one. Once listening it prints one
  * line on stdout, "ready port=P", and serves until SIGTERM or SIGINT; it
@@ -22,6 +28,8 @@
 
 #include "vgw_crypto.h"
 #include "mgmt/mgmt_status.h"
+#include "net/sockets.h"
+#include "tls/tls_bundle.h"
 #include "tls/tls_server.h"
 #include "tls/tls_softkey.h"
 #include "vgwd/log.h"
@@ -35,6 +43,36 @@
 static gboolean on_signal(gpointer loop) {
   g_main_loop_quit(loop);
   return G_SOURCE_REMOVE;
+}
+
+/* read_roots returns the certificates of the PEM file |path|, or NULL
+ * with |error| set. */
+static STACK_OF(X509) *read_roots(const char *path, GError **error) {
+  char *text = NULL;
+  gsize len = 0;
+  if (!g_file_get_contents(path, &text, &len, error)) {
+    return NULL;
+  }
+  STACK_OF(X509) *roots = vgw_tls_bundle_read_pem(text, len, path, error);
+  g_free(text);
+  return roots;
+}
+
+/* start_server listens on TCP |port| of every IPv4 address; with |roots|
+ * it requires and verifies client certificates against them. */
+static VgwTlsServer *start_server(uint16_t port, STACK_OF(X509) *roots,
+                                  GError **error) {
+  int fd = vgw_inet_bind_any(SOCK_STREAM, port, 64, NULL, error);
+  if (fd < 0) {
+    return NULL;
+  }
+  VgwTlsServer *tls = vgw_tls_server_new(NULL);
+  VgwTlsListener *listener = vgw_tls_server_listen(tls, fd, 0);
+  if (roots != NULL) {
+    vgw_tls_server_set_context_roots(tls, 0, roots);
+    vgw_tls_listener_set_client_auth(listener, TRUE, "--client-ca");
+  }
+  return tls;
 }
 
 static void print_counters(const VgwSipTransport *t) {
@@ -60,10 +98,13 @@ static void print_counters(const VgwSipTransport *t) {
 int main(int argc, char **argv) {
   gint port = 0;
   char *key_name = NULL;
+  char *client_ca = NULL;
   GOptionEntry entries[] = {
       {"port", 0, 0, G_OPTION_ARG_INT, &port, "TLS port (0: a free one)", "P"},
       {"key-type", 0, 0, G_OPTION_ARG_STRING, &key_name,
        "rsa-2048 (the factory device key's type, default) or ec-p256", "T"},
+      {"client-ca", 0, 0, G_OPTION_ARG_FILENAME, &client_ca,
+       "require client certificates issued under these roots (PEM)", "F"},
       {NULL}};
   GOptionContext *octx = g_option_context_new("- vgwd's SIP/TLS engine");
   g_option_context_add_main_entries(octx, entries, NULL);
@@ -87,7 +128,12 @@ int main(int argc, char **argv) {
   }
   vgw_log_init(FALSE);
 
-  VgwTlsServer *tls = vgw_tls_server_start((uint16_t)port, NULL, &error);
+  STACK_OF(X509) *roots = NULL;
+  if (client_ca != NULL && (roots = read_roots(client_ca, &error)) == NULL) {
+    fprintf(stderr, "vgw-sip-engine-host: %s\n", error->message);
+    return 1;
+  }
+  VgwTlsServer *tls = start_server((uint16_t)port, roots, &error);
   EVP_PKEY *key = NULL;
   X509 *cert = NULL;
   if (tls == NULL ||
@@ -125,5 +171,6 @@ int main(int argc, char **argv) {
 
   print_counters(sip);
   vgw_tls_server_free(tls);
+  sk_X509_pop_free(roots, X509_free);
   return 0;
 }

@@ -20,6 +20,13 @@ host reaches only through `vgw up`'s forwarded ports.
 With IGNORE (methods) it takes such requests and does nothing with them:
 a proxy that is up (it answers keep-alives) but lets calls time out.
 
+With TLS_CLIENT it is also a TLS client (of a gateway, say): its own
+outgoing TLS connections use that protocol method and present that
+certificate (or none), and ANSWER=() with FORWARD {'udp': 'sip:...;
+transport=tls'} relays OPTIONS too, so a SIPp OPTIONS over UDP reaches the
+gateway through it. A relay whose TLS connection the peer refused gets no
+answer: Kamailio's tm answers 408 when FR_TIMER (ms) runs out.
+
 Always stop() what you start (in a finally:): stop() kills the process
 group of the Kamailio it started, and nothing else."""
 import os
@@ -53,11 +60,7 @@ loadmodule "xlog.so"
 
 request_route {{
     xlog("L_NOTICE", "VGWTEST $rm $si:$sp $proto $ru\n");
-    if ($rm == "OPTIONS" || $rm == "REGISTER") {{
-        sl_send_reply("{code}", "{phrase}");
-        exit;
-    }}
-{ignore}{proxy_route}
+{answer}{ignore}{proxy_route}
     sl_send_reply("404", "Not here");
 }}
 '''
@@ -70,10 +73,34 @@ modparam("tls", "verify_certificate", {verify})
 modparam("tls", "require_certificate", {verify})
 {ca_list}'''
 
+# The server and client roles apart (a certificate of its own as server,
+# the test's as client), through the module's configuration file.
+TLS_PROFILES_MODULE = '''loadmodule "tls.so"
+modparam("tls", "config", "{path}")
+'''
+TLS_PROFILES = '''[server:default]
+method = TLSv1.2+
+certificate = {cert}
+private_key = {key}
+verify_certificate = {verify}
+require_certificate = {verify}
+{ca_list}
+[client:default]
+method = {client_method}
+verify_certificate = no
+require_certificate = no
+{client_identity}'''
+
 PROXY_MODULES = '''loadmodule "tm.so"
 loadmodule "rr.so"
 loadmodule "siputils.so"
 loadmodule "textops.so"
+'''
+FR_TIMER = 'modparam("tm", "fr_timer", %d)\n'
+ANSWER = '''    if ({condition}) {{
+        sl_send_reply("{code}", "{phrase}");
+        exit;
+    }}
 '''
 
 # Requests in a dialog and CANCELs, then new requests by FORWARD.
@@ -130,11 +157,18 @@ class Kamailio:
     tls:127.0.0.1:TLS_PORT presenting CERT/KEY, and with CLIENT_CA (a PEM
     file of trusted roots) requiring a client certificate that chains to
     one of them. NAME names its files in DIRECTORY. FORWARD and REROUTE make it a proxy, IGNORE a silent one
-    (above)."""
+    (above). ANSWER: the methods it answers itself. TLS_CLIENT (method, cert,
+    key): its TLS client role ('TLSv1.2+', 'TLSv1.2', ...; cert None: it
+    presents none; cert may hold the chain after the certificate).
+    FR_TIMER: tm's final-response timer in ms (None: tm's default)."""
 
     def __init__(self, directory, name, port, tls_port=None, cert=None, key=None,
-                 forward=None, reroute=None, ignore=(), client_ca=None):
+                 forward=None, reroute=None, ignore=(), client_ca=None,
+                 answer=('OPTIONS', 'REGISTER'), tls_client=None, fr_timer=None):
         self.directory = directory
+        self.answer = answer
+        self.tls_client = tls_client
+        self.fr_timer = fr_timer
         self.client_ca = client_ca
         self.forward = forward or {}
         self.reroute = reroute or {}
@@ -155,19 +189,40 @@ class Kamailio:
         return (IN_DIALOG % reroute +
                 ''.join(FORWARD % hop for hop in sorted(self.forward.items())))
 
+    def tls_module(self):
+        """The cfg's tls part: the module's parameters, or with TLS_CLIENT
+        a configuration file of both roles (written here)."""
+        verify = 1 if self.client_ca else 0
+        ca_list = 'modparam("tls", "ca_list", "%s")\n' % self.client_ca if self.client_ca else ''
+        if self.tls_client is None:
+            return TLS_MODULE.format(cert=self.cert, key=self.key, verify=verify,
+                                     ca_list=ca_list)
+        method, cert, key = self.tls_client
+        path = os.path.join(self.directory, self.name + '-tls.cfg')
+        with open(path, 'w') as f:
+            f.write(TLS_PROFILES.format(
+                cert=self.cert, key=self.key, verify='yes' if verify else 'no',
+                ca_list='ca_list = %s\n' % self.client_ca if self.client_ca else '',
+                client_method=method,
+                client_identity='certificate = %s\nprivate_key = %s\n' % (cert, key)
+                if cert else ''))
+        return TLS_PROFILES_MODULE.format(path=path)
+
     def write_cfg(self, code):
         tls = self.tls_port is not None
+        answer = ' || '.join('$rm == "%s"' % m for m in self.answer)
         with open(self.cfg, 'w') as f:
             f.write(CFG.format(
-                port=self.port, code=code, phrase=PHRASES.get(code, 'Test'),
+                port=self.port,
                 modules=MODULES,
                 tls_global='enable_tls=yes' if tls else '',
                 tls_listen='listen=tls:127.0.0.1:%d' % self.tls_port if tls else '',
-                tls_module=TLS_MODULE.format(
-                    cert=self.cert, key=self.key, verify=1 if self.client_ca else 0,
-                    ca_list='modparam("tls", "ca_list", "%s")\n' % self.client_ca
-                    if self.client_ca else '') if tls else '',
-                proxy_modules=PROXY_MODULES if self.forward else '',
+                tls_module=self.tls_module() if tls else '',
+                proxy_modules=(PROXY_MODULES + (FR_TIMER % self.fr_timer
+                                                if self.fr_timer else ''))
+                if self.forward else '',
+                answer=ANSWER.format(condition=answer, code=code,
+                                     phrase=PHRASES.get(code, 'Test')) if answer else '',
                 ignore=''.join(IGNORE % m for m in self.ignore),
                 proxy_route=self.proxy_route()))
 
