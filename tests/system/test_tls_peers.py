@@ -54,7 +54,7 @@ import sipcapture
 import tlspeers
 import vgwtest
 from siptest import check_sipp, run_sipp
-from test_tls_mutual import S_CLIENT_SAYS, make_pki
+from test_tls_mutual import S_CLIENT_SAYS, boot, make_pki
 
 GW = 'tlspeers'
 BOOT_INI = """VgwManualVersion = 1
@@ -294,15 +294,8 @@ def test(run):
     pki = os.path.join(run.state_root, 'pki')
     os.makedirs(pki)
     cases = hostile_cases(run, pki)
-    ini = os.path.join(run.state_root, 'boot.ini')
-    with open(ini, 'w') as f:
-        f.write(BOOT_INI)
-    if run.up(GW, '--config', ini).returncode != 0:
+    if not boot(run, GW, BOOT_INI, pki):
         return
-    p = run.vgw('cert', 'inject', '--name', GW, '--cert', pki + '/gw.crt', '--chain',
-                pki + '/gw.chain', '--key', pki + '/gw.key', '--ca', pki + '/root.crt')
-    run.check(p.returncode == 0, 'vgw cert inject: gw with its chain, the root trusted',
-              p.stdout + p.stderr)
     p = run.vgw('tls', 'keylog', 'on', '--name', GW, '--minutes', '60')
     run.check(p.returncode == 0, 'vgw tls keylog on (the capture decrypts TLS 1.3)',
               p.stdout + p.stderr)
