@@ -86,9 +86,11 @@ static void apply_rows(Fixture *f, gboolean both) {
 }
 
 static void setup(Fixture *f, gconstpointer data) {
-  VgwSipTransportLimits limits = {VGW_SIP_MAX_CONNECTIONS,
-                                  VGW_SIP_IDLE_TIMEOUT_S,
-                                  VGW_SIP_MAX_SEND_BACKLOG, 2};
+  VgwSipTransportLimits limits = {
+      .max_connections = VGW_SIP_MAX_CONNECTIONS,
+      .idle_timeout_s = VGW_SIP_IDLE_TIMEOUT_S,
+      .max_send_backlog = VGW_SIP_MAX_SEND_BACKLOG,
+      .max_interface_connections = 2};
   f->sip = vgw_sip_transport_new(&limits, answer, NULL);
   g_assert_nonnull(f->sip);
   f->listeners = vgw_listeners_new(f->sip);

@@ -607,8 +607,12 @@ static gboolean on_conn_idle(gpointer data) {
  * opened together: for TLS the TLS listener's bound on established
  * connections, so that there is one number for it. */
 static guint connections_max(const VgwSipTransport *t, SipTransport transport) {
+  guint tls_max = t->limits.max_tls_connections != 0
+                      ? t->limits.max_tls_connections
+                      : VGW_TLS_MAX_ESTABLISHED;
+
   return transport == SIP_TRANSPORT_TLS
-             ? MIN(t->limits.max_connections, VGW_TLS_MAX_ESTABLISHED)
+             ? MIN(t->limits.max_connections, tls_max)
              : t->limits.max_connections;
 }
 
@@ -1212,10 +1216,11 @@ VgwSipTransport *vgw_sip_transport_new(const VgwSipTransportLimits *limits,
       t->limits.max_interface_connections = t->limits.max_connections;
     }
   } else {
-    t->limits = (VgwSipTransportLimits){VGW_SIP_MAX_CONNECTIONS,
-                                        VGW_SIP_IDLE_TIMEOUT_S,
-                                        VGW_SIP_MAX_SEND_BACKLOG,
-                                        VGW_SIP_MAX_INTERFACE_CONNECTIONS};
+    t->limits = (VgwSipTransportLimits){
+        .max_connections = VGW_SIP_MAX_CONNECTIONS,
+        .idle_timeout_s = VGW_SIP_IDLE_TIMEOUT_S,
+        .max_send_backlog = VGW_SIP_MAX_SEND_BACKLOG,
+        .max_interface_connections = VGW_SIP_MAX_INTERFACE_CONNECTIONS};
   }
   t->request = request;
   t->request_data = data;

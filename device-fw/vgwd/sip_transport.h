@@ -77,6 +77,9 @@ typedef struct {
   guint idle_timeout_s;
   gsize max_send_backlog;
   guint max_interface_connections; /* 0: max_connections */
+  /* the TLS listener's bound on established connections, as given to
+   * vgw_tls_server_set_limits(); 0: VGW_TLS_MAX_ESTABLISHED */
+  guint max_tls_connections;
 } VgwSipTransportLimits;
 
 /* One interface's connections of one stream transport. */

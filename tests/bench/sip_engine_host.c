@@ -151,6 +151,7 @@ int main(int argc, char **argv) {
   VgwSipAnswer answer = {.registrar = vgw_sip_registrations_start(NULL)};
   VgwSipTransportLimits limits = {
       .max_connections = ENGINE_HOST_MAX_CONNECTIONS,
+      .max_tls_connections = ENGINE_HOST_MAX_CONNECTIONS,
       .idle_timeout_s = VGW_SIP_IDLE_TIMEOUT_S,
       .max_send_backlog = VGW_SIP_MAX_SEND_BACKLOG};
   VgwSipTransport *sip = vgw_sip_transport_new(&limits, vgw_sip_answer,
