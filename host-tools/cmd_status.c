@@ -182,6 +182,18 @@ print_tls_keylog(JsonObject *o)
 }
 
 /* "wan link     connect 127.0.0.1:P" (nothing for slirp). */
+/* The seed line: the N of `vgw up --seed N`, else "none". */
+static void
+print_seed(JsonObject *o)
+{
+  JsonNode *n = json_object_get_member(o, "seed");
+
+  if (n == NULL || json_node_is_null(n))
+    printf("  seed         none (QEMU seeds from the host)\n");
+  else
+    printf("  seed         %" G_GINT64_FORMAT "\n", json_node_get_int(n));
+}
+
 static void
 print_wan_link(JsonObject *o)
 {
@@ -248,6 +260,7 @@ print_text(JsonObject *o)
            json_array_get_int_element(rtp, 0),
            json_array_get_int_element(rtp, json_array_get_length(rtp) - 1));
   print_wan_link(o);
+  print_seed(o);
   if (running) {
     print_tls_keylog(o);
     print_sip_counters(o);

@@ -42,6 +42,16 @@ vgw_up_check(gpointer data, GError **error)
                 "--sip-port and --sip-tls-port must differ (both %u)", opts->sip_port);
     return FALSE;
   }
+  if (opts->seed_text != NULL) {
+    if (!g_ascii_string_to_unsigned(opts->seed_text, 10, 0, VGW_SEED_MAX,
+                                    &opts->seed.value, NULL)) {
+      g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+                  "invalid value '%s' for --seed (expected 0..%" G_GUINT64_FORMAT ")",
+                  opts->seed_text, VGW_SEED_MAX);
+      return FALSE;
+    }
+    opts->seed.set = TRUE;
+  }
   return opts->wan_link_spec == NULL ||
          vgw_wan_link_parse(opts->wan_link_spec, &opts->wan_link, error);
 }
@@ -152,6 +162,8 @@ print_endpoints(const VgwInstance *inst, double elapsed_s)
   printf("  qmp        %s\n", inst->qmp_sock);
   printf("  state dir  %s\n", inst->dir);
   printf("  serial     %s\n", inst->serial);
+  if (inst->seed.set)
+    printf("  seed       %" G_GUINT64_FORMAT "\n", inst->seed.value);
   fflush(stdout);
 }
 
@@ -235,6 +247,7 @@ prepare_instance(VgwInstance *inst, const VgwUpOptions *opts, GError **error)
     return FALSE;
   if (opts->wan_link_spec != NULL)
     inst->wan_link = opts->wan_link;
+  inst->seed = opts->seed;
   return resolve_wan_listen_port(inst, error);
 }
 

@@ -61,6 +61,8 @@ typedef struct {
   char *capture;         /* pcapng capturing both NICs from boot on, or NULL */
   char *wan_link_spec;   /* --wan-link, or NULL: keep the instance's */
   VgwWanLink wan_link;   /* wan_link_spec parsed (vgw_up_check) */
+  char *seed_text;       /* --seed, or NULL */
+  VgwSeed seed;          /* seed_text parsed (vgw_up_check) */
 } VgwUpOptions;
 gboolean vgw_up_check(gpointer opts, GError **error);
 gboolean vgw_up_run(gconstpointer opts, GError **error);

@@ -129,6 +129,10 @@ vgw_gateway_describe(const VgwInstance *inst, int pid)
   json_object_set_object_member(o, "ports", ports);
   /* Not in "ports": a link's port is shared with the peer gateway. */
   json_object_set_object_member(o, "wan_link", wan_link_describe(&inst->wan_link));
+  if (inst->seed.set)
+    json_object_set_int_member(o, "seed", (gint64) inst->seed.value);
+  else
+    json_object_set_null_member(o, "seed");
   json_object_set_string_member(o, "state_dir", inst->dir);
   json_object_set_string_member(sockets, "console", inst->console_sock);
   json_object_set_string_member(sockets, "maint", inst->maint_sock);

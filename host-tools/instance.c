@@ -171,6 +171,19 @@ load_forwards(VgwInstance *inst, JsonObject *o)
   }
 }
 
+/* load_seed reads "seed": an integer, or null or absent (before --seed)
+ * for none. */
+static void
+load_seed(VgwInstance *inst, JsonObject *o)
+{
+  JsonNode *n = json_object_get_member(o, "seed");
+
+  inst->seed = (VgwSeed){ FALSE, 0 };
+  if (n != NULL && JSON_NODE_HOLDS_VALUE(n) &&
+      json_node_get_value_type(n) == G_TYPE_INT64 && json_node_get_int(n) >= 0)
+    inst->seed = (VgwSeed){ TRUE, (guint64) json_node_get_int(n) };
+}
+
 /* load_wan_link reads "wan_link" (absent before WAN links: slirp). */
 static gboolean
 load_wan_link(VgwInstance *inst, JsonObject *o, GError **error)
@@ -230,6 +243,7 @@ vgw_instance_load(VgwInstance *inst, GError **error)
   load_forwards(inst, o);
   if (!load_wan_link(inst, o, error))
     return FALSE;
+  load_seed(inst, o);
   inst->pid = (int) member_int(o, "pid");
   inst->started_unix = member_int(o, "started_unix");
   argv = json_object_has_member(o, "qemu_argv")
@@ -280,6 +294,11 @@ vgw_instance_to_json(const VgwInstance *inst)
   json_builder_end_array(b);
   json_builder_set_member_name(b, "wan_link");
   json_builder_add_string_value(b, wan_link);
+  json_builder_set_member_name(b, "seed");
+  if (inst->seed.set)
+    json_builder_add_int_value(b, (gint64) inst->seed.value);
+  else
+    json_builder_add_null_value(b);
   json_builder_set_member_name(b, "pid");
   json_builder_add_int_value(b, inst->pid);
   json_builder_set_member_name(b, "started_unix");

@@ -33,6 +33,16 @@ typedef struct {
   guint16 host;
 } VgwForward;
 
+/* The seed of QEMU's guest-visible RNG (`vgw up --seed`, QEMU -seed):
+ * it makes the crypto engine's TRNG, key generation and signatures
+ * reproducible.  The largest seed fits a JSON integer of instance.json. */
+typedef struct {
+  gboolean set;   /* FALSE: QEMU draws from the host's RNG */
+  guint64 value;  /* 0..VGW_SEED_MAX */
+} VgwSeed;
+
+#define VGW_SEED_MAX ((guint64) G_MAXINT64)
+
 /* Every port of 32 interfaces, UDP, TCP and TLS. */
 #define VGW_MAX_FORWARDS 96
 
@@ -60,6 +70,7 @@ typedef struct {
   gsize n_forwards;    /* the SIP Interfaces' other LAN ports */
   VgwForward forwards[VGW_MAX_FORWARDS];
   VgwWanLink wan_link; /* the WAN port's network (wan_link.h) */
+  VgwSeed seed;        /* of the last up: not kept from one up to the next */
   int pid;             /* 0 when not started by us or stopped */
   gint64 started_unix; /* seconds since the epoch, 0 if never */
   char *qemu;          /* QEMU binary used */

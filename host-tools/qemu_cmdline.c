@@ -141,6 +141,10 @@ vgw_qemu_build_argv(const VgwQemuConfig *cfg, const VgwInstance *inst)
   ADDF("unix:%s,server=on,wait=off", inst->qmp_sock);
   ADD("-pidfile");
   ADD(inst->pid_file);
+  if (inst->seed.set) {
+    ADD("-seed");
+    ADDF("%" G_GUINT64_FORMAT, inst->seed.value);
+  }
 #undef ADD
 #undef ADDF
   g_ptr_array_add(a, NULL);

@@ -44,6 +44,9 @@ static const VgwOption up_options[] = {
                "WAN port's network: slirp, or a link to another gateway's WAN port over "
                "127.0.0.1, listen:PORT (0 picks one) or connect:PORT; the listening gateway "
                "starts first (default: as the last up, else slirp)") },
+  { VGW_OPTION("seed", 0, vgw_option_string, VgwUpOptions, seed_text, "N",
+               "Seed the board's randomness (QEMU -seed, N in 0..2^63-1): the crypto "
+               "engine's TRNG, keys and signatures repeat with the same N") },
   { NULL },
 };
 

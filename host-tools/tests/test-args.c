@@ -383,6 +383,7 @@ test_up_defaults(void)
   g_assert_null(o.images);
   g_assert_null(o.config);
   g_assert_null(o.capture);
+  g_assert_false(o.seed.set);
   vgw_cli_clear("up", &o);
 }
 
@@ -393,7 +394,7 @@ test_up_all_options(void)
   char **argv = ARGV("up", "--name", "b", "--smp", "4", "--sip-port", "0",
                      "--sip-tls-port=0", "--timeout", "12", "--detach",
                      "--qemu", "/q/qemu", "--images", "/i", "-c", "site.ini",
-                     "--capture", "c.pcapng");
+                     "--capture", "c.pcapng", "--seed", "9223372036854775807");
   VgwUpOptions o;
 
   g_assert_true(PARSE("up", argv, &o, &error));
@@ -408,6 +409,8 @@ test_up_all_options(void)
   g_assert_cmpstr(o.images, ==, "/i");
   g_assert_cmpstr(o.config, ==, "site.ini");
   g_assert_cmpstr(o.capture, ==, "c.pcapng");
+  g_assert_true(o.seed.set);
+  g_assert_cmpuint(o.seed.value, ==, G_MAXINT64);
   vgw_cli_clear("up", &o);
 }
 
@@ -438,6 +441,11 @@ test_bad_arguments(void)
   expect_usage_error("up", ARGV("up", "--sip-tls-port", "x"), "--sip-tls-port");
   expect_usage_error("up", ARGV("up", "--sip-port"), "--sip-port");
   expect_usage_error("up", ARGV("up", "--smp", "0"), "invalid value '0' for --smp (expected 1..4)");
+  expect_usage_error("up", ARGV("up", "--seed", "-1"),
+                     "invalid value '-1' for --seed (expected 0..9223372036854775807)");
+  expect_usage_error("up", ARGV("up", "--seed", "9223372036854775808"), "--seed");
+  expect_usage_error("up", ARGV("up", "--seed", "0x10"), "--seed");
+  expect_usage_error("up", ARGV("up", "--seed"), "--seed");
   expect_usage_error("up", ARGV("up", "--smp", "5"), "--smp");
   expect_usage_error("up", ARGV("up", "--smp", "two"), "--smp");
   expect_usage_error("up", ARGV("up", "--smp", "-1"), "--smp");

@@ -106,6 +106,7 @@ test_round_trip(void)
   a->images = g_strdup("/images");
   a->qemu_argv = g_strdupv((char **) argv);
   a->wan_link = (VgwWanLink){ VGW_WAN_LINK_CONNECT, 47000 };
+  a->seed = (VgwSeed){ TRUE, G_MAXINT64 };
   g_assert_true(vgw_instance_save(a, &error));
   g_assert_no_error(error);
   g_assert_true(vgw_instance_known(b));
@@ -123,6 +124,14 @@ test_round_trip(void)
   g_assert_cmpstrv(b->qemu_argv, a->qemu_argv);
   g_assert_cmpint(b->wan_link.mode, ==, VGW_WAN_LINK_CONNECT);
   g_assert_cmpuint(b->wan_link.port, ==, 47000);
+  g_assert_true(b->seed.set);
+  g_assert_cmpuint(b->seed.value, ==, G_MAXINT64);
+
+  /* No seed is recorded as null and read back as none. */
+  a->seed = (VgwSeed){ FALSE, 0 };
+  g_assert_true(vgw_instance_save(a, &error));
+  g_assert_true(vgw_instance_load(b, &error));
+  g_assert_false(b->seed.set);
 
   /* Loading again replaces, never leaks or merges. */
   g_assert_true(vgw_instance_load(b, &error));
@@ -132,6 +141,7 @@ test_round_trip(void)
   g_assert_true(g_file_set_contents(a->json_file, "{\"serial\":\"VGW1\"}", -1, NULL));
   g_assert_true(vgw_instance_load(b, &error));
   g_assert_cmpint(b->wan_link.mode, ==, VGW_WAN_LINK_SLIRP);
+  g_assert_false(b->seed.set);
   g_assert_true(g_file_set_contents(a->json_file, "{\"wan_link\":\"connect:0\"}", -1, NULL));
   g_assert_false(vgw_instance_load(b, &error));
   g_assert_error(error, VGW_ERROR, VGW_ERROR_FAILED);

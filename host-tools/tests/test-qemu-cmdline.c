@@ -71,6 +71,8 @@ test_argv(void)
   g_assert_true(has_arg(argv, chardev));
   g_assert_true(has_arg(argv, "unix:/tmp/vst/a/qmp.sock,server=on,wait=off"));
   g_assert_true(has_arg(argv, "/tmp/vst/a/qemu.pid"));
+  /* QEMU seeds its guest RNG from the host unless vgw up --seed. */
+  g_assert_false(has_arg(argv, "-seed"));
   /* Every forwarded port listens on the loopback address only. */
   for (char **a = argv; *a != NULL; a++) {
     const char *fwd = *a;
@@ -79,6 +81,26 @@ test_argv(void)
       g_assert_true(g_str_has_prefix(fwd, "udp:127.0.0.1:") || g_str_has_prefix(fwd, "tcp:127.0.0.1:"));
     }
   }
+}
+
+/* vgw up --seed N becomes QEMU's -seed N, once. */
+static void
+test_seed(void)
+{
+  VgwQemuConfig cfg = { .qemu = "/q/qemu-system-aarch64", .images = "/img", .smp = 1, .memory_mb = 256 };
+  g_autoptr(VgwInstance) inst = test_instance();
+  g_auto(GStrv) argv = NULL;
+  guint n = 0;
+
+  inst->seed = (VgwSeed){ TRUE, G_MAXINT64 };
+  argv = vgw_qemu_build_argv(&cfg, inst);
+  for (guint i = 0; argv[i] != NULL; i++) {
+    if (strcmp(argv[i], "-seed") == 0) {
+      g_assert_cmpstr(argv[i + 1], ==, "9223372036854775807");
+      n++;
+    }
+  }
+  g_assert_cmpuint(n, ==, 1);
 }
 
 /* --wan-link: its forms and errors, the WAN netdev for each, and QEMU
@@ -301,6 +323,7 @@ main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/qemu/argv", test_argv);
+  g_test_add_func("/qemu/seed", test_seed);
   g_test_add_func("/qemu/sip-forwards", test_sip_forwards);
   g_test_add_func("/qemu/wan-link", test_wan_link);
   g_test_add_func("/qemu/resolve", test_resolve);
