@@ -100,7 +100,11 @@ vgw_qemu_build_argv(const VgwQemuConfig *cfg, const VgwInstance *inst)
   ADD("-initrd");
   g_ptr_array_add(a, g_build_filename(cfg->images, "initramfs.cpio.gz", NULL));
   ADD("-append");
-  ADD("console=ttyAMA0 quiet");
+  /* cryptomgr.notests: the kernel's crypto self-tests cost about 0.33 s of
+   * guest time on every boot (tests/bench/RESULTS.md), and nothing the
+   * firmware does goes through the kernel's crypto API: TLS is BoringSSL's
+   * and the keys are the engine's. */
+  ADD("console=ttyAMA0 quiet cryptomgr.notests");
   ADD("-drive");
   ADDF("if=mtd,format=raw,file=%s", inst->flash);
   /* LAN: SIP signalling and RTP, forwarded from 127.0.0.1 only. */
