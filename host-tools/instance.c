@@ -202,6 +202,17 @@ load_wan_link(VgwInstance *inst, JsonObject *o, GError **error)
 gboolean
 vgw_instance_load(VgwInstance *inst, GError **error)
 {
+  if (!vgw_instance_known(inst)) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_UNKNOWN,
+                "no gateway named '%s' (in %s)", inst->name, inst->dir);
+    return FALSE;
+  }
+  return vgw_instance_load_from(inst, inst->json_file, error);
+}
+
+gboolean
+vgw_instance_load_from(VgwInstance *inst, const char *path, GError **error)
+{
   g_autoptr(JsonParser) parser = json_parser_new();
   g_autoptr(GError) local = NULL;
   g_autofree char *text = NULL;
@@ -210,21 +221,16 @@ vgw_instance_load(VgwInstance *inst, GError **error)
   JsonObject *o;
   JsonArray *argv;
 
-  if (!vgw_instance_known(inst)) {
-    g_set_error(error, VGW_ERROR, VGW_ERROR_UNKNOWN,
-                "no gateway named '%s' (in %s)", inst->name, inst->dir);
-    return FALSE;
-  }
-  if (!vgw_file_read(inst->json_file, INSTANCE_JSON_MAX, &text, &len, &local) ||
+  if (!vgw_file_read(path, INSTANCE_JSON_MAX, &text, &len, &local) ||
       !json_parser_load_from_data(parser, text, (gssize) len, &local)) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "cannot read %s: %s",
-                inst->json_file, local->message);
+                path, local->message);
     return FALSE;
   }
   root = json_parser_get_root(parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
-                "cannot read %s: not a JSON object", inst->json_file);
+                "cannot read %s: not a JSON object", path);
     return FALSE;
   }
   o = json_node_get_object(root);

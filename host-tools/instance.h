@@ -106,6 +106,12 @@ gboolean vgw_instance_ensure_dir(const VgwInstance *inst, GError **error);
  * A missing file is a VGW_ERROR_UNKNOWN error, "no gateway named 'N'". */
 gboolean vgw_instance_load(VgwInstance *inst, GError **error);
 
+/* vgw_instance_load_from reads the recorded fields (identity, ports,
+ * forwards, WAN link, seed, pid, QEMU, images, argv) of |inst| from the
+ * instance.json at |path|, a snapshot's copy for example; |inst|'s own
+ * paths stay.  Fails with VGW_ERROR_FAILED "cannot read PATH: why". */
+gboolean vgw_instance_load_from(VgwInstance *inst, const char *path, GError **error);
+
 /* vgw_instance_to_json returns instance.json's text for |inst|. */
 char *vgw_instance_to_json(const VgwInstance *inst);
 
