@@ -6,7 +6,6 @@
 #include <json-glib/json-glib.h>
 #include <time.h>
 
-#include "fileread.h"
 #include "maint.h"
 #include "qmp.h"
 #include "vgw-error.h"
@@ -260,23 +259,12 @@ static gboolean
 read_snapshot_json(const char *dir, guint *smp, guint *memory_mb, GError **error)
 {
   g_autofree char *path = g_build_filename(dir, "snapshot.json", NULL);
-  g_autoptr(JsonParser) parser = json_parser_new();
-  g_autoptr(GError) local = NULL;
-  g_autofree char *text = NULL;
-  gsize len = 0;
-  JsonNode *root;
-  JsonObject *o;
+  g_autoptr(JsonObject) o = vgw_json_object_file_read(path, SNAPSHOT_JSON_MAX, error);
 
-  if (!vgw_file_read(path, SNAPSHOT_JSON_MAX, &text, &len, &local) ||
-      !json_parser_load_from_data(parser, text, (gssize) len, &local)) {
-    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "cannot read %s: %s", path,
-                local->message);
+  if (o == NULL)
     return FALSE;
-  }
-  root = json_parser_get_root(parser);
-  o = root != NULL && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
-  *smp = o != NULL ? (guint) json_object_get_int_member_with_default(o, "smp", 0) : 0;
-  *memory_mb = o != NULL ? (guint) json_object_get_int_member_with_default(o, "memory_mb", 0) : 0;
+  *smp = (guint) json_object_get_int_member_with_default(o, "smp", 0);
+  *memory_mb = (guint) json_object_get_int_member_with_default(o, "memory_mb", 0);
   if (*smp == 0 || *memory_mb == 0) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "cannot read %s: no smp or memory_mb",
                 path);
@@ -384,31 +372,13 @@ vgw_snapshot_wait_restored(const VgwInstance *inst, guint timeout_s, VgwAliveFun
   }
 }
 
-static gint
-compare_names(gconstpointer a, gconstpointer b)
-{
-  return g_strcmp0(*(char *const *) a, *(char *const *) b);
-}
-
 char **
 vgw_snapshot_list_names(void)
 {
   g_autofree char *root = vgw_state_root();
-  g_autofree char *dir_path = g_build_filename(root, SNAPSHOT_ROOT, NULL);
-  GPtrArray *names = g_ptr_array_new();
-  GDir *dir = g_dir_open(dir_path, 0, NULL);
-  const char *entry;
+  g_autofree char *dir = g_build_filename(root, SNAPSHOT_ROOT, NULL);
 
-  while (dir != NULL && (entry = g_dir_read_name(dir)) != NULL) {
-    g_autofree char *vmstate = g_build_filename(dir_path, entry, "vmstate", NULL);
-    if (vgw_instance_name_check(entry, NULL) && g_file_test(vmstate, G_FILE_TEST_IS_REGULAR))
-      g_ptr_array_add(names, g_strdup(entry));
-  }
-  if (dir != NULL)
-    g_dir_close(dir);
-  g_ptr_array_sort(names, compare_names);
-  g_ptr_array_add(names, NULL);
-  return (char **) g_ptr_array_free(names, FALSE);
+  return vgw_list_named_dirs(dir, "vmstate");
 }
 
 gboolean
