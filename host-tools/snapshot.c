@@ -327,21 +327,28 @@ query_status(const VgwInstance *inst)
                                                              "status", ""));
 }
 
-/* One step of the wait: TRUE once |inst| is restored and answers. */
+/* One step of the wait: TRUE once |inst| is restored and answers; FALSE
+ * with |error| set when QEMU loaded the state but does not run it. */
 static gboolean
-restored_step(const VgwInstance *inst, gboolean *running)
+restored_step(const VgwInstance *inst, gboolean *running, GError **error)
 {
   if (!*running) {
     g_autofree char *status = query_status(inst);
-    *running = status != NULL && g_str_equal(status, "running");
+    if (status == NULL || g_str_equal(status, "inmigrate"))
+      return FALSE;
+    if (!g_str_equal(status, "running")) {
+      /* A migration keeps the origin's run state: "paused" when it was. */
+      g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
+                  "gateway '%s' was restored but QEMU does not run it (state %s)",
+                  inst->name, status);
+      return FALSE;
+    }
+    *running = TRUE;
   }
-  if (*running) {
-    const char *req[] = { "status", NULL };
-    VgwMaintTarget target = { .socket_path = inst->maint_sock, .timeout_s = 2 };
-    g_autoptr(JsonObject) reply = vgw_maint_request(&target, req, NULL);
-    return reply != NULL;
-  }
-  return FALSE;
+  const char *req[] = { "status", NULL };
+  VgwMaintTarget target = { .socket_path = inst->maint_sock, .timeout_s = 2 };
+  g_autoptr(JsonObject) reply = vgw_maint_request(&target, req, NULL);
+  return reply != NULL;
 }
 
 gboolean
@@ -352,6 +359,8 @@ vgw_snapshot_wait_restored(const VgwInstance *inst, guint timeout_s, VgwAliveFun
   gboolean running = FALSE;
 
   for (;;) {
+    g_autoptr(GError) stuck = NULL;
+
     /* Lets GLib reap QEMU, which |alive| reports. */
     while (g_main_context_iteration(NULL, FALSE))
       ;
@@ -360,8 +369,12 @@ vgw_snapshot_wait_restored(const VgwInstance *inst, guint timeout_s, VgwAliveFun
                   inst->name);
       return FALSE;
     }
-    if (restored_step(inst, &running))
+    if (restored_step(inst, &running, &stuck))
       return TRUE;
+    if (stuck != NULL) {
+      g_propagate_error(error, g_steal_pointer(&stuck));
+      return FALSE;
+    }
     if (g_get_monotonic_time() >= deadline) {
       g_set_error(error, VGW_ERROR, VGW_ERROR_TIMEOUT,
                   "gateway '%s' was not %s within %u s", inst->name,

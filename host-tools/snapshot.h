@@ -55,8 +55,9 @@ gboolean vgw_snapshot_provision(const char *name, VgwInstance *clone, VgwQemuCon
 /* vgw_snapshot_wait_restored waits until QEMU of |inst| has loaded the
  * machine state and runs it, then until the firmware answers `status`
  * on the maintenance port: the clone is ready.  Gives up when |alive|
- * says QEMU is gone (VGW_ERROR_EXITED) or after |timeout_s|
- * (VGW_ERROR_TIMEOUT). */
+ * says QEMU is gone (VGW_ERROR_EXITED), when QEMU loaded the state but
+ * does not run it (VGW_ERROR_FAILED, naming its run state) or after
+ * |timeout_s| (VGW_ERROR_TIMEOUT). */
 gboolean vgw_snapshot_wait_restored(const VgwInstance *inst, guint timeout_s,
                                     VgwAliveFunc alive, gpointer alive_data,
                                     GError **error);

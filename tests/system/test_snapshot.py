@@ -105,6 +105,9 @@ def test(run):
     p = run.vgw('snapshot', 'list')
     run.check(p.stdout.split() == ['snap'], 'vgw snapshot list shows snap', p.stdout + p.stderr)
     before = snapshot_hashes(run, 'snap')
+    p = run.vgw('snapshot', 'save', '--name', 'origin', 'snap', timeout=300)
+    run.check(p.returncode != 0 and 'exists' in p.stderr,
+              'vgw snapshot save refuses a name already saved', p.stdout + p.stderr)
     answers(run, 'origin', origin_ports, 'after the snapshot')
 
     # The snapshot ages a little before its clones start, so that the
