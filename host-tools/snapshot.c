@@ -345,9 +345,16 @@ restored_step(const VgwInstance *inst, gboolean *running, GError **error)
     }
     *running = TRUE;
   }
-  const char *req[] = { "status", NULL };
+  /* The firmware's first answer steps its wall clock, which resumed
+   * where the snapshot stopped it, to the board's RTC (the host's). */
+  const char *req[] = { "clock-sync", NULL };
   VgwMaintTarget target = { .socket_path = inst->maint_sock, .timeout_s = 2 };
-  g_autoptr(JsonObject) reply = vgw_maint_request(&target, req, NULL);
+  g_autoptr(GError) local = NULL;
+  g_autoptr(JsonObject) reply = vgw_maint_request(&target, req, &local);
+
+  /* No answer yet is waited out; an answer that refuses is the end. */
+  if (reply == NULL && local != NULL && g_str_has_prefix(local->message, "clock-sync: "))
+    g_propagate_error(error, g_steal_pointer(&local));
   return reply != NULL;
 }
 

@@ -53,8 +53,10 @@ gboolean vgw_snapshot_provision(const char *name, VgwInstance *clone, VgwQemuCon
                                 char **incoming, char ***storage, GError **error);
 
 /* vgw_snapshot_wait_restored waits until QEMU of |inst| has loaded the
- * machine state and runs it, then until the firmware answers `status`
- * on the maintenance port: the clone is ready.  Gives up when |alive|
+ * machine state and runs it, then until the firmware answers
+ * `clock-sync` on the maintenance port, which steps its wall clock to the
+ * board's RTC (the host's clock): the clone is ready.  A firmware that
+ * refuses clock-sync fails it (VGW_ERROR_FAILED, the firmware's words).  Gives up when |alive|
  * says QEMU is gone (VGW_ERROR_EXITED), when QEMU loaded the state but
  * does not run it (VGW_ERROR_FAILED, naming its run state) or after
  * |timeout_s| (VGW_ERROR_TIMEOUT). */
