@@ -13,6 +13,7 @@ import socket
 import subprocess
 import time
 
+import tlsload
 import tlspeers
 import vgwtest
 
@@ -97,8 +98,18 @@ def test(run):
     origin_cert = answers(run, 'origin', origin_ports, 'before the snapshot')
     factory = param_value(run, 'origin')
 
-    p = run.vgw('snapshot', 'save', '--name', 'origin', 'snap', timeout=300)
-    run.check(p.returncode == 0, 'vgw snapshot save snap', p.stdout + p.stderr)
+    # A SIP-over-TLS connection open across the save: the origin's
+    # connections carry on (a clone's slirp has none of them).
+    held = tlsload.connect(origin_ports['sips'])
+    try:
+        run.check(tlsload.options(held, 'before') == 200,
+                  'origin: OPTIONS over a held TLS connection before the save: 200')
+        p = run.vgw('snapshot', 'save', '--name', 'origin', 'snap', timeout=300)
+        run.check(p.returncode == 0, 'vgw snapshot save snap', p.stdout + p.stderr)
+        run.check(tlsload.options(held, 'after') == 200,
+                  'origin: OPTIONS over the same TLS connection after the save: 200')
+    finally:
+        held.close()
     if p.returncode != 0:
         return
     p = run.vgw('snapshot', 'list')
