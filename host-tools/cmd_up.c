@@ -31,6 +31,7 @@
 #include "qemu_cmdline.h"
 #include "sip_forwards.h"
 #include "snapshot.h"
+#include "tls/tls_identity.h"
 #include "vgw-error.h"
 
 gboolean
@@ -59,6 +60,12 @@ vgw_up_check(gpointer data, GError **error)
     /* A clone's flash, links and randomness are the snapshot's state. */
     g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
                 "--from takes none of --config, --capture, --wan-link, --seed");
+    return FALSE;
+  }
+  if (opts->fresh_identity && opts->from == NULL) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+                "--fresh-identity is for a clone (--from): a gateway booted from the "
+                "factory generates its own key");
     return FALSE;
   }
   return opts->wan_link_spec == NULL ||
@@ -361,6 +368,21 @@ wait_ready(VgwInstance *inst, gboolean restored, guint timeout_s, Child *child,
   return TRUE;
 }
 
+/* A clone's TLS Context 0 serves the snapshot's device key; this gives
+ * it a key of the factory's type, generated in its engine, and a new
+ * self-signed certificate (`vgw cert inject --generate`). */
+static gboolean
+give_fresh_identity(const VgwInstance *inst, GError **error)
+{
+  VgwCertOptions fresh = { .generate = VGW_TLS_DEFAULT_KEY_TYPE };
+
+  fresh.name = inst->name;
+  if (!vgw_cert_inject_check(&fresh, error) || !vgw_cert_inject_run(&fresh, error))
+    return FALSE;
+  fflush(stdout);
+  return TRUE;
+}
+
 static gboolean
 on_stop_signal(gpointer data)
 {
@@ -554,6 +576,8 @@ vgw_up_run(gconstpointer data, GError **error_out)
     context0.name = NULL;
     fflush(stdout);
   }
+  if (opts->fresh_identity && !give_fresh_identity(inst, &error))
+    goto out;
   if (!opts->detach && !run_foreground(inst, &child, &error))
     goto out;
 

@@ -64,6 +64,7 @@ typedef struct {
   char *seed_text;       /* --seed, or NULL */
   VgwSeed seed;          /* seed_text parsed (vgw_up_check) */
   char *from;            /* --from: a new gateway restored from this snapshot, or NULL */
+  gboolean fresh_identity; /* --from: TLS Context 0 gets a key of its own */
 } VgwUpOptions;
 gboolean vgw_up_check(gpointer opts, GError **error);
 gboolean vgw_up_run(gconstpointer opts, GError **error);

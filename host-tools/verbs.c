@@ -50,6 +50,9 @@ static const VgwOption up_options[] = {
   { VGW_OPTION("from", 0, vgw_option_string, VgwUpOptions, from, "SNAPSHOT",
                "Start a new gateway restored from this snapshot (vgw snapshot save), on "
                "its own ports and copies of flash and keystore") },
+  { VGW_OPTION("fresh-identity", 0, vgw_option_flag, VgwUpOptions, fresh_identity, NULL,
+               "With --from: give TLS Context 0 a device key and certificate of its own, "
+               "generated in the engine, instead of the snapshot's") },
   { NULL },
 };
 

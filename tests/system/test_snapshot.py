@@ -158,6 +158,19 @@ def test(run):
                   '%s serves the origin\'s device certificate' % name)
     answers(run, 'origin', origin_ports, 'while the clones run')
 
+    # A clone that needs keys of its own.
+    p = run.vgw('up', '--from', 'snap', '--name', 'fresh', '--fresh-identity', '--detach',
+                '--sip-port', '0', '--sip-tls-port', '0')
+    run.check(p.returncode == 0, 'vgw up --from snap --fresh-identity', p.stdout + p.stderr)
+    fresh_cert = answers(run, 'fresh', (run.status('fresh') or {}).get('ports') or {},
+                         'with a fresh identity')
+    run.check(fresh_cert is not None and tlspeers.spki_der_of_cert(fresh_cert) !=
+              tlspeers.spki_der_of_cert(origin_cert),
+              'fresh serves a device key other than the origin\'s')
+    run.check(answers(run, 'origin', origin_ports, 'after the fresh clone') == origin_cert,
+              'the origin still serves its own certificate')
+    run.vgw('down', '--name', 'fresh', timeout=120)
+
     # One clone saves a change to its flash; nobody else sees it.
     p = run.vgw('param', 'set', '--name', 'clone1', PARAM, CHANGED, timeout=120)
     run.check(p.returncode == 0, 'clone1: vgw param set %s %s' % (PARAM, CHANGED),
