@@ -173,7 +173,7 @@ copy_origin_files(const VgwInstance *origin, const char *dir, GError **error)
  * (QEMU 7.2 has no `file:` migration), into a temporary name renamed once
  * complete. */
 static gboolean
-save_paused(VgwQmp *qmp, const VgwInstance *origin, const char *dir, GError **error)
+migrate_and_copy(VgwQmp *qmp, const VgwInstance *origin, const char *dir, GError **error)
 {
   g_autofree char *tmp = g_build_filename(dir, "vmstate.tmp", NULL);
   g_autofree char *final = g_build_filename(dir, "vmstate", NULL);
@@ -243,7 +243,7 @@ vgw_snapshot_save(const VgwInstance *origin, const char *name, double *took_s,
     return FALSE;
   }
   t0 = g_get_monotonic_time();
-  saved = save_paused(qmp, origin, dir, error);
+  saved = migrate_and_copy(qmp, origin, dir, error);
   /* After a migration the origin waits in "postmigrate"; cont runs it
    * again and gives its block devices back to it. */
   resumed = qmp_run(qmp, "cont", NULL, saved ? error : &resume_error);
