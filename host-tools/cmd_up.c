@@ -30,6 +30,8 @@
 #include "ports.h"
 #include "qemu_cmdline.h"
 #include "sip_forwards.h"
+#include "snapshot.h"
+#include "tls/tls_identity.h"
 #include "vgw-error.h"
 
 gboolean
@@ -51,6 +53,20 @@ vgw_up_check(gpointer data, GError **error)
       return FALSE;
     }
     opts->seed.set = TRUE;
+  }
+  if (opts->from != NULL &&
+      (opts->config != NULL || opts->capture != NULL || opts->wan_link_spec != NULL ||
+       opts->seed_text != NULL)) {
+    /* A clone's flash, links and randomness are the snapshot's state. */
+    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+                "--from takes none of --config, --capture, --wan-link, --seed");
+    return FALSE;
+  }
+  if (opts->fresh_identity && opts->from == NULL) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+                "--fresh-identity is for a clone (--from): a gateway booted from the "
+                "factory generates its own key");
+    return FALSE;
   }
   return opts->wan_link_spec == NULL ||
          vgw_wan_link_parse(opts->wan_link_spec, &opts->wan_link, error);
@@ -322,6 +338,51 @@ explain_boot_failure(const VgwInstance *inst, GError *boot_error, GError **error
   g_propagate_error(error, g_error_copy(boot_error));
 }
 
+/* QEMU -incoming |incoming|: the machine state comes from a snapshot. */
+static void
+append_incoming(char ***argv, const char *incoming)
+{
+  guint n = g_strv_length(*argv);
+
+  *argv = g_renew(char *, *argv, n + 3);
+  (*argv)[n] = g_strdup("-incoming");
+  (*argv)[n + 1] = g_strdup(incoming);
+  (*argv)[n + 2] = NULL;
+}
+
+/* A booted gateway is ready at its ready line; a restored one prints none
+ * (it booted before its snapshot) and is ready once it runs again and its
+ * firmware answers. */
+static gboolean
+wait_ready(VgwInstance *inst, gboolean restored, guint timeout_s, Child *child,
+           VgwBootResult *boot, GError **error)
+{
+  gint64 t0 = g_get_monotonic_time();
+
+  if (!restored)
+    return vgw_boot_wait(inst->name, inst->console_log, 0, FALSE, timeout_s, child_alive,
+                         child, boot, error);
+  if (!vgw_snapshot_wait_restored(inst, timeout_s, child_alive, child, error))
+    return FALSE;
+  boot->elapsed_s = (double) (g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
+  return TRUE;
+}
+
+/* A clone's TLS Context 0 serves the snapshot's device key; this gives
+ * it a key of the factory's type, generated in its engine, and a new
+ * self-signed certificate (`vgw cert inject --generate`). */
+static gboolean
+give_fresh_identity(const VgwInstance *inst, GError **error)
+{
+  VgwCertOptions fresh = { .generate = VGW_TLS_DEFAULT_KEY_TYPE };
+
+  fresh.name = inst->name;
+  if (!vgw_cert_inject_check(&fresh, error) || !vgw_cert_inject_run(&fresh, error))
+    return FALSE;
+  fflush(stdout);
+  return TRUE;
+}
+
 static gboolean
 on_stop_signal(gpointer data)
 {
@@ -383,6 +444,8 @@ vgw_up_run(gconstpointer data, GError **error_out)
   VgwCertOptions context0 = { 0 };  /* --config's HTTPS*FileName */
   VgwBootResult boot = { 0 };
   VgwQemuConfig cfg = { 0 };
+  g_autofree char *incoming = NULL;   /* --from: QEMU's -incoming */
+  g_auto(GStrv) snapshot_paths = NULL; /* --from: what cfg points into */
   Child child = { 0 };
   const char *identifier;
   int lock_fd = -1, pid;
@@ -406,6 +469,12 @@ vgw_up_run(gconstpointer data, GError **error_out)
       (images = vgw_images_resolve_dir(opts->images, &error)) == NULL ||
       !vgw_instance_ensure_dir(inst, &error))
     goto out;
+  if (opts->from != NULL && vgw_instance_known(inst)) {
+    g_set_error(&error, VGW_ERROR, VGW_ERROR_RUNNING,
+                "gateway '%s' exists: --from starts a new gateway (choose another --name)",
+                inst->name);
+    goto out;
+  }
   if (vgw_instance_known(inst) && !vgw_instance_load(inst, &error))
     goto out;
   if ((pid = vgw_instance_running_pid(inst)) != 0) {
@@ -419,10 +488,15 @@ vgw_up_run(gconstpointer data, GError **error_out)
    * and the instance its forwards. */
   if (checked != NULL)
     vgw_sip_forwards_from_config(inst, checked);
-  if (!prepare_instance(inst, opts, &error) ||
-      !copy_factory_flash(images, inst, &error) ||
-      !vgw_board_secret_ensure(inst->keystore_secret, inst->keystore, &error))
+  if (opts->from != NULL) {
+    if (!vgw_snapshot_provision(opts->from, inst, &cfg, &incoming, &snapshot_paths, &error) ||
+        !prepare_instance(inst, opts, &error))
+      goto out;
+  } else if (!prepare_instance(inst, opts, &error) ||
+             !copy_factory_flash(images, inst, &error) ||
+             !vgw_board_secret_ensure(inst->keystore_secret, inst->keystore, &error)) {
     goto out;
+  }
   if (config != NULL) {
     guint64 generation = 0;
     if (!vgw_flash_write_config(inst->flash, config, strlen(config), &generation, &error))
@@ -437,16 +511,20 @@ vgw_up_run(gconstpointer data, GError **error_out)
   old_log = g_strconcat(inst->console_log, ".1", NULL);
   g_rename(inst->console_log, old_log);
 
-  cfg.qemu = qemu;
-  cfg.images = images;
-  cfg.smp = opts->smp;
-  cfg.memory_mb = VGW_MEMORY_MB;
+  if (incoming == NULL) {
+    cfg.qemu = qemu;
+    cfg.images = images;
+    cfg.smp = opts->smp;
+    cfg.memory_mb = VGW_MEMORY_MB;
+  }
   g_free(inst->qemu);
-  inst->qemu = g_strdup(qemu);
+  inst->qemu = g_strdup(cfg.qemu);
   g_free(inst->images);
-  inst->images = g_strdup(images);
+  inst->images = g_strdup(cfg.images);
   g_strfreev(inst->qemu_argv);
   inst->qemu_argv = vgw_qemu_build_argv(&cfg, inst);
+  if (incoming != NULL)
+    append_incoming(&inst->qemu_argv, incoming);
   if (opts->capture != NULL && !vgw_capture_boot(inst, opts->capture, &error))
     goto out;
 
@@ -466,8 +544,7 @@ vgw_up_run(gconstpointer data, GError **error_out)
     goto out;
   }
 
-  if (!vgw_boot_wait(inst->name, inst->console_log, 0, FALSE, opts->timeout_s,
-                     child_alive, &child, &boot, &boot_error)) {
+  if (!wait_ready(inst, incoming != NULL, opts->timeout_s, &child, &boot, &boot_error)) {
     /* Once reaped, its pid may already belong to someone else. */
     if (!child.exited)
       vgw_gateway_kill(inst->pid);
@@ -499,6 +576,8 @@ vgw_up_run(gconstpointer data, GError **error_out)
     context0.name = NULL;
     fflush(stdout);
   }
+  if (opts->fresh_identity && !give_fresh_identity(inst, &error))
+    goto out;
   if (!opts->detach && !run_foreground(inst, &child, &error))
     goto out;
 

@@ -63,9 +63,20 @@ typedef struct {
   VgwWanLink wan_link;   /* wan_link_spec parsed (vgw_up_check) */
   char *seed_text;       /* --seed, or NULL */
   VgwSeed seed;          /* seed_text parsed (vgw_up_check) */
+  char *from;            /* --from: a new gateway restored from this snapshot, or NULL */
+  gboolean fresh_identity; /* --from: TLS Context 0 gets a key of its own */
 } VgwUpOptions;
 gboolean vgw_up_check(gpointer opts, GError **error);
 gboolean vgw_up_run(gconstpointer opts, GError **error);
+
+/* vgw snapshot save NAME | list | delete NAME */
+typedef struct {
+  VGW_COMMON_OPTIONS;
+  char *snapshot;
+} VgwSnapshotOptions;
+gboolean vgw_snapshot_save_run(gconstpointer opts, GError **error);
+gboolean vgw_snapshot_list_run(gconstpointer opts, GError **error);
+gboolean vgw_snapshot_delete_run(gconstpointer opts, GError **error);
 
 /* vgw reset: how the reset is done.  New methods add values here and a
  * case in cmd_reset.c's trigger. */

@@ -202,32 +202,46 @@ load_wan_link(VgwInstance *inst, JsonObject *o, GError **error)
 gboolean
 vgw_instance_load(VgwInstance *inst, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new();
-  g_autoptr(GError) local = NULL;
-  g_autofree char *text = NULL;
-  gsize len = 0;
-  JsonNode *root;
-  JsonObject *o;
-  JsonArray *argv;
-
   if (!vgw_instance_known(inst)) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_UNKNOWN,
                 "no gateway named '%s' (in %s)", inst->name, inst->dir);
     return FALSE;
   }
-  if (!vgw_file_read(inst->json_file, INSTANCE_JSON_MAX, &text, &len, &local) ||
+  return vgw_instance_load_from(inst, inst->json_file, error);
+}
+
+JsonObject *
+vgw_json_object_file_read(const char *path, gsize limit, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new();
+  g_autoptr(GError) local = NULL;
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  JsonNode *root;
+
+  if (!vgw_file_read(path, limit, &text, &len, &local) ||
       !json_parser_load_from_data(parser, text, (gssize) len, &local)) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "cannot read %s: %s",
-                inst->json_file, local->message);
-    return FALSE;
+                path, local->message);
+    return NULL;
   }
   root = json_parser_get_root(parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
-                "cannot read %s: not a JSON object", inst->json_file);
-    return FALSE;
+                "cannot read %s: not a JSON object", path);
+    return NULL;
   }
-  o = json_node_get_object(root);
+  return json_object_ref(json_node_get_object(root));
+}
+
+gboolean
+vgw_instance_load_from(VgwInstance *inst, const char *path, GError **error)
+{
+  g_autoptr(JsonObject) o = vgw_json_object_file_read(path, INSTANCE_JSON_MAX, error);
+  JsonArray *argv;
+
+  if (o == NULL)
+    return FALSE;
   g_clear_pointer(&inst->serial, g_free);
   g_clear_pointer(&inst->mac_base, g_free);
   g_clear_pointer(&inst->qemu, g_free);
@@ -462,17 +476,16 @@ compare_strings(gconstpointer a, gconstpointer b)
 }
 
 char **
-vgw_instance_list_names(void)
+vgw_list_named_dirs(const char *root, const char *marker)
 {
-  g_autofree char *root = vgw_state_root();
   GPtrArray *names = g_ptr_array_new();
   GDir *dir = g_dir_open(root, 0, NULL);
   const char *entry;
 
   while (dir != NULL && (entry = g_dir_read_name(dir)) != NULL) {
-    g_autofree char *json = g_build_filename(root, entry, "instance.json", NULL);
+    g_autofree char *path = g_build_filename(root, entry, marker, NULL);
     if (vgw_instance_name_check(entry, NULL) &&
-        g_file_test(json, G_FILE_TEST_IS_REGULAR))
+        g_file_test(path, G_FILE_TEST_IS_REGULAR))
       g_ptr_array_add(names, g_strdup(entry));
   }
   if (dir != NULL)
@@ -480,4 +493,12 @@ vgw_instance_list_names(void)
   g_ptr_array_sort(names, compare_strings);
   g_ptr_array_add(names, NULL);
   return (char **) g_ptr_array_free(names, FALSE);
+}
+
+char **
+vgw_instance_list_names(void)
+{
+  g_autofree char *root = vgw_state_root();
+
+  return vgw_list_named_dirs(root, "instance.json");
 }

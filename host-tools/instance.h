@@ -14,6 +14,7 @@
 #define VGW_INSTANCE_H
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "wan_link.h"
 
@@ -106,6 +107,17 @@ gboolean vgw_instance_ensure_dir(const VgwInstance *inst, GError **error);
  * A missing file is a VGW_ERROR_UNKNOWN error, "no gateway named 'N'". */
 gboolean vgw_instance_load(VgwInstance *inst, GError **error);
 
+/* vgw_instance_load_from reads the recorded fields (identity, ports,
+ * forwards, WAN link, seed, pid, QEMU, images, argv) of |inst| from the
+ * instance.json at |path|, a snapshot's copy for example; |inst|'s own
+ * paths stay.  Fails with VGW_ERROR_FAILED "cannot read PATH: why". */
+gboolean vgw_instance_load_from(VgwInstance *inst, const char *path, GError **error);
+
+/* vgw_json_object_file_read returns the JSON object in the file |path|
+ * of at most |limit| bytes (unref it); VGW_ERROR_FAILED "cannot read
+ * PATH: why" for anything else. */
+JsonObject *vgw_json_object_file_read(const char *path, gsize limit, GError **error);
+
 /* vgw_instance_to_json returns instance.json's text for |inst|. */
 char *vgw_instance_to_json(const VgwInstance *inst);
 
@@ -136,6 +148,11 @@ void vgw_instance_remove_runtime_files(const VgwInstance *inst);
 /* vgw_instance_list_names returns the names of all known instances in
  * the state root, sorted; an empty vector if the root does not exist. */
 char **vgw_instance_list_names(void);
+
+/* vgw_list_named_dirs returns the names of the directories in |root|
+ * that are valid names (vgw_instance_name_check) and hold a regular file
+ * |marker|, sorted; an empty vector if |root| does not exist. */
+char **vgw_list_named_dirs(const char *root, const char *marker);
 
 /* vgw_pid_cmdline reads |pid|'s command line (/proc/PID/cmdline: every
  * argument NUL-terminated) into |*data|, |*len| bytes plus one more NUL;

@@ -47,6 +47,33 @@ static const VgwOption up_options[] = {
   { VGW_OPTION("seed", 0, vgw_option_string, VgwUpOptions, seed_text, "N",
                "Seed the board's randomness (QEMU -seed, N in 0..2^63-1): the crypto "
                "engine's TRNG, keys and signatures repeat with the same N") },
+  { VGW_OPTION("from", 0, vgw_option_string, VgwUpOptions, from, "SNAPSHOT",
+               "Start a new gateway restored from this snapshot (vgw snapshot save), on "
+               "its own ports and copies of flash and keystore") },
+  { VGW_OPTION("fresh-identity", 0, vgw_option_flag, VgwUpOptions, fresh_identity, NULL,
+               "With --from: give TLS Context 0 a device key and certificate of its own, "
+               "generated in the engine, instead of the snapshot's") },
+  { NULL },
+};
+
+static const VgwArg snapshot_name_arg[] = {
+  { .usage = "SNAPSHOT", .what = "snapshot name", .offset = FIELD(VgwSnapshotOptions, snapshot) },
+  { NULL },
+};
+
+static const VgwVerb snapshot_verbs[] = {
+  { .name = "save", .summary = "save a running gateway as a snapshot",
+    .help = "Pause a running gateway, save its machine state, flash and keystore\n"
+            "as SNAPSHOT, and run it again.  'vgw up --from SNAPSHOT' starts clones.",
+    .flags = VGW_VERB_GATEWAY, .args = snapshot_name_arg,
+    VERB_OPTIONS(VgwSnapshotOptions), .run = vgw_snapshot_save_run },
+  { .name = "list", .summary = "list the snapshots",
+    .help = "List the snapshots in the state directory.",
+    VERB_OPTIONS(VgwSnapshotOptions), .run = vgw_snapshot_list_run },
+  { .name = "delete", .summary = "delete a snapshot",
+    .help = "Delete a snapshot.  Its clones keep running.",
+    .args = snapshot_name_arg, VERB_OPTIONS(VgwSnapshotOptions),
+    .run = vgw_snapshot_delete_run },
   { NULL },
 };
 
@@ -591,6 +618,9 @@ static const VgwVerb verbs[] = {
             "Without --detach it stays in the foreground; Ctrl-C stops the gateway.",
     .flags = VGW_VERB_GATEWAY, .options = up_options, VERB_OPTIONS(VgwUpOptions),
     .check = vgw_up_check, .run = vgw_up_run },
+  { .name = "snapshot", .summary = "snapshots of running gateways (save, list, delete)",
+    .help = "Save running gateways as snapshots; 'vgw up --from' starts clones.",
+    .subs = snapshot_verbs },
   { .name = "down", .summary = "stop a gateway",
     .help = "Stop a gateway.  Its flash and console log are kept.",
     .flags = VGW_VERB_GATEWAY, VERB_OPTIONS(VgwCommonOptions), .run = vgw_down_run },

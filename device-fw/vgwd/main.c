@@ -34,6 +34,7 @@
 
 #include "hal/board.h"
 #include "hal/crypto_engine.h"
+#include "mgmt/mgmt_clock_verbs.h"
 #include "mgmt/mgmt_config_verbs.h"
 #include "mgmt/mgmt_ini_verbs.h"
 #include "mgmt/mgmt_keystore_verbs.h"
@@ -495,6 +496,7 @@ static void start_maintenance(Vgwd *d) {
       d->engine, d->tls != NULL ? vgw_tls_service_key_changed : NULL, d->tls);
   vgw_mgmt_session_add_verbs(d->session, &vgw_config_verb_set, d->config);
   vgw_mgmt_session_add_verbs(d->session, &vgw_table_verb_set, d->config);
+  vgw_mgmt_session_add_verbs(d->session, &vgw_clock_verb_set, (gpointer) "/dev/rtc0");
   vgw_mgmt_session_add_verbs(d->session, &vgw_ini_verb_set, d->ini_verbs);
   vgw_mgmt_session_add_verbs(d->session, &vgw_keystore_verb_set,
                              d->keystore_verbs);
