@@ -5,11 +5,14 @@
                        --images DIR --flash FILE --keystore FILE --out DIR
                        [SCENARIO ...]
 
-Writes DIR/device.yaml (from device-vgw.yaml.in), DIR/job.yaml (from
-job-vgw.yaml.in plus one `test:` action per scenario, default: every file
-in lava/scenarios/, in name order) and DIR/dispatcher.yaml.  Every path
-must exist and is written absolute: LAVA finds a relative QEMU nowhere,
-and file:// URLs need absolute paths.  Run the job with
+Writes DIR/device.yaml (device-types/vgw.jinja2 rendered, as a LAVA
+server renders a device dictionary), DIR/job.yaml (job-vgw.yaml.jinja2
+plus one `test:` action per scenario, default: every file in
+lava/scenarios/, in name order) and DIR/dispatcher.yaml.  The QEMU and
+the board secret are paths on this machine; the kernel, initramfs, flash
+and keystore are URLs or local files.  Every local path must exist and
+is written absolute: LAVA finds a relative QEMU nowhere, and file:// URLs
+need absolute paths.  Run the job with
 
     lava-run --job-id ID --output-dir OUT --device DIR/device.yaml \\
              --dispatcher DIR/dispatcher.yaml DIR/job.yaml
@@ -19,6 +22,7 @@ import os
 import re
 import sys
 
+import jinja2
 import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -38,6 +42,14 @@ def existing(path, kind):
     return path
 
 
+def url(location):
+    """LOCATION as a URL LAVA can download: a URL stays, a local file
+    becomes an absolute file:// URL (and must exist)."""
+    if re.match(r'(https?|file)://', location):
+        return location
+    return 'file://' + existing(location, 'file')
+
+
 def wan_mac(mac_base):
     """The MAC after MAC_BASE (the WAN port's); exits when it is no MAC."""
     octets = mac_base.split(':')
@@ -47,17 +59,15 @@ def wan_mac(mac_base):
     return ':'.join('%02x' % ((n >> s) & 0xff) for s in range(40, -8, -8))
 
 
-def fill(template, values):
-    """The text of lava/TEMPLATE with each @NAME@ replaced by values[NAME]."""
-    with open(os.path.join(HERE, template)) as f:
-        text = f.read()
-    for name, value in values.items():
-        text = text.replace('@%s@' % name, value)
-    for line in text.splitlines():
-        left = re.search(r'@[A-Z_]+@', line)
-        if left and not line.lstrip().startswith('#'):
-            sys.exit('render-job: %s: no value for %s' % (template, left.group(0)))
-    return text
+def render(template, **values):
+    """lava/TEMPLATE rendered with VALUES; every variable it uses must be
+    given."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader([HERE, os.path.join(HERE, 'device-types')]),
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    try:
+        return env.get_template(template).render(**values)
+    except jinja2.UndefinedError as e:
+        sys.exit('render-job: %s: %s' % (template, e))
 
 
 def scenario_tests(names):
@@ -81,25 +91,21 @@ def main():
     ap.add_argument('--serial', required=True, help="the board's serial number")
     ap.add_argument('--mac-base', required=True, help="the board's MAC base")
     ap.add_argument('--board-secret', required=True, help="the board secret wrapping the keystore")
-    ap.add_argument('--images', required=True, help='directory with Image and initramfs.cpio.gz')
-    ap.add_argument('--flash', required=True, help='configuration flash image')
-    ap.add_argument('--keystore', required=True, help='keystore file')
+    ap.add_argument('--images', required=True, help='directory (or URL) with Image and initramfs.cpio.gz')
+    ap.add_argument('--flash', required=True, help='configuration flash image (file or URL)')
+    ap.add_argument('--keystore', required=True, help='keystore (file or URL)')
     ap.add_argument('--out', required=True, help='directory to write the YAML files into')
     ap.add_argument('scenario', nargs='*', help='scenario names (lava/scenarios/NAME.yaml) or files')
     a = ap.parse_args()
 
-    device = fill('device-vgw.yaml.in', {
-        'QEMU': existing(a.qemu, 'file'),
-        'SERIAL': a.serial,
-        'MAC_BASE': a.mac_base,
-        'WAN_MAC': wan_mac(a.mac_base),
-        'BOARD_SECRET': existing(a.board_secret, 'file'),
-    })
-    job = yaml.safe_load(fill('job-vgw.yaml.in', {
-        'IMAGES': existing(a.images, 'directory'),
-        'FLASH': existing(a.flash, 'file'),
-        'KEYSTORE': existing(a.keystore, 'file'),
-    }))
+    device = render('vgw.jinja2', qemu_command=existing(a.qemu, 'file'),
+                    board_serial=a.serial, board_mac_base=a.mac_base,
+                    board_wan_mac=wan_mac(a.mac_base),
+                    board_secret=existing(a.board_secret, 'file'))
+    job = yaml.safe_load(render('job-vgw.yaml.jinja2',
+                                kernel_url=url(os.path.join(a.images, 'Image')),
+                                ramdisk_url=url(os.path.join(a.images, 'initramfs.cpio.gz')),
+                                flash_url=url(a.flash), keystore_url=url(a.keystore)))
     job['actions'].extend(scenario_tests(a.scenario))
 
     os.makedirs(a.out, exist_ok=True)
