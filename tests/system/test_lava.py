@@ -11,14 +11,17 @@ scenario in lava/scenarios/.  lava-run passes a job whose test cases fail,
 so the verdict is lava/results-junit.py's: every case passed.  Then a
 scenario that must fail (lava_must_fail.yaml) is run the same way, and
 the converter must report that case as failed."""
+import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
 import time
 import xml.etree.ElementTree as ET
 
+import tlspeers
 import vgwtest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -26,6 +29,9 @@ TOP = os.path.dirname(os.path.dirname(HERE))
 RENDER = os.path.join(TOP, 'lava', 'render-job.py')
 JUNIT = os.path.join(TOP, 'lava', 'results-junit.py')
 MUST_FAIL = os.path.join(HERE, 'lava_must_fail.yaml')
+
+# Engine slot of TLS Context 0's device key, generated on first boot.
+DEVICE_KEY_SLOT = '0'
 
 # The cases lava/scenarios/maintenance-login.yaml records, in order.
 MAINTENANCE_CASES = ['ready', 'login-wrong-password', 'status-needs-login', 'login',
@@ -38,6 +44,9 @@ def provision(run, name):
     if run.up(name).returncode != 0:
         return None
     st = run.status(name) or {}
+    p = run.vgw('keystore', 'pub', '--name', name, '--slot', DEVICE_KEY_SLOT, timeout=120)
+    der = tlspeers.pem_to_der(p.stdout) if p.returncode == 0 else b''
+    run.check(bool(der), 'vgw keystore pub reads the provisioned device key', p.stdout + p.stderr)
     run.vgw('down', '--name', name, timeout=120)
     state = os.path.join(run.state_root, name)
     board = {
@@ -46,6 +55,7 @@ def provision(run, name):
         'flash': os.path.join(state, 'flash.img'),
         'keystore': os.path.join(state, 'keystore.bin'),
         'secret': os.path.join(state, 'keystore.secret'),
+        'device_key_sha256': hashlib.sha256(der).hexdigest() if der else None,
     }
     ok = run.check(board['serial'] and board['mac_base'] and
                    all(os.path.isfile(board[k]) for k in ('flash', 'keystore', 'secret')),
@@ -163,6 +173,15 @@ def test(run):
                   log_tail(log))
         run.check(rc == 0, 'results-junit.py: every LAVA test case passed',
                   stderr + ET.tostring(root, encoding='unicode'))
+        # The deployed keystore opened under the board secret: the firmware
+        # found the provisioned key instead of generating one.
+        with open(log, errors='replace') as f:
+            console = f.read()
+        keys = set(re.findall(r'engine slot %s \(public key sha256 ([0-9a-f]{64})' % DEVICE_KEY_SLOT,
+                              console))
+        run.check(keys == {board['device_key_sha256']} and 'device key generated' not in console,
+                  'the LAVA-booted board serves the provisioned device key from the deployed keystore',
+                  'provisioned %s, LAVA boot %s' % (board['device_key_sha256'], sorted(keys)))
 
     job = lava_job(run, board, 'must-fail', [MUST_FAIL])
     if job is not None:
