@@ -18,6 +18,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 import xml.etree.ElementTree as ET
 
@@ -84,7 +85,7 @@ def lava_job(run, board, label, scenarios):
     could not be run at all (with a failed check)."""
     out = os.path.join(run.state_root, 'lava-' + label)
     qemu = os.environ['VGW_QEMU']
-    p = subprocess.run(['python3', RENDER, '--qemu', qemu, '--serial', board['serial'],
+    p = subprocess.run([sys.executable, RENDER, '--qemu', qemu, '--serial', board['serial'],
                         '--mac-base', board['mac_base'], '--board-secret', board['secret'],
                         '--images', os.environ['VGW_IMAGES'], '--flash', board['flash'],
                         '--keystore', board['keystore'], '--out', out] + scenarios,
@@ -123,7 +124,7 @@ def lava_job(run, board, label, scenarios):
         return None
 
     xml_path = os.path.join(out, 'junit.xml')
-    p = subprocess.run(['python3', JUNIT, log, '--out', xml_path], capture_output=True, text=True)
+    p = subprocess.run([sys.executable, JUNIT, log, '--out', xml_path], capture_output=True, text=True)
     try:
         root = ET.parse(xml_path).getroot()
     except (OSError, ET.ParseError) as e:
