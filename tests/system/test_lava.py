@@ -24,6 +24,7 @@ import xml.etree.ElementTree as ET
 
 import tlspeers
 import vgwtest
+import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
@@ -34,10 +35,20 @@ MUST_FAIL = os.path.join(HERE, 'lava_must_fail.yaml')
 # Engine slot of TLS Context 0's device key, generated on first boot.
 DEVICE_KEY_SLOT = '0'
 
-# The cases lava/scenarios/maintenance-login.yaml records, in order.
-MAINTENANCE_CASES = ['ready', 'login-wrong-password', 'status-needs-login', 'login',
-                     'status', 'status-interfaces']
+SCENARIOS = os.path.join(TOP, 'lava', 'scenarios')
 
+
+def scenario_cases():
+    """{JUnit suite: [case names in order]} that lava/scenarios/ declare:
+    LAVA names an interactive test's suite <stage>_<name>, and every
+    scenario runs after the one boot (stage 0)."""
+    expected = {}
+    for name in sorted(os.listdir(SCENARIOS)):
+        if name.endswith('.yaml'):
+            with open(os.path.join(SCENARIOS, name)) as f:
+                for test in yaml.safe_load(f)['interactive']:
+                    expected['0_' + test['name']] = [c['name'] for c in test['script']]
+    return expected
 
 def provision(run, name):
     """Boots gateway NAME once and stops it; returns its identity and the
@@ -167,9 +178,9 @@ def test(run):
     job = lava_job(run, board, 'regression', [])
     if job is not None:
         rc, root, stderr, log = job
-        got = cases(root, '0_maintenance')
-        run.check(list(got) == MAINTENANCE_CASES,
-                  'the LAVA job reports every maintenance-login case', got)
+        for suite, names in scenario_cases().items():
+            got = cases(root, suite)
+            run.check(list(got) == names, 'the LAVA job reports every case of %s' % suite, got)
         run.check(cases(root, 'lava').get('job') == 'pass', 'the LAVA job itself passed',
                   log_tail(log))
         run.check(rc == 0, 'results-junit.py: every LAVA test case passed',
@@ -188,9 +199,9 @@ def test(run):
     if job is not None:
         rc, root, stderr, log = job
         got = cases(root, '0_must-fail')
-        run.check(got == {'ready': 'pass', 'status-without-login': 'fail'},
-                  'JUnit: the case that must fail is a failure, the one before it passed', got)
-        run.check(rc == 1 and '0_must-fail/status-without-login' in stderr,
+        run.check(got == {'login': 'pass', 'logout': 'pass', 'status-after-logout': 'fail'},
+                  'JUnit: the case that must fail is a failure, the ones before it passed', got)
+        run.check(rc == 1 and '0_must-fail/status-after-logout' in stderr,
                   'results-junit.py exits 1 and names the failed case', 'rc=%s\n%s' % (rc, stderr))
 
 
