@@ -36,6 +36,7 @@ HOST_PKGS=(
     libgmp-dev libssl-dev python3-cryptography tshark
     debootstrap
     sip-tester stunnel4 sipsak baresip-core kamailio kamailio-tls-modules
+    lava-dispatcher
 )
 
 # --- deb-src entries derived from the configured deb entries ------------
