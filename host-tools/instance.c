@@ -32,6 +32,19 @@ vgw_state_root(void)
 }
 
 gboolean
+vgw_seed_parse(const char *text, VgwSeed *seed, GError **error)
+{
+  if (!g_ascii_string_to_unsigned(text, 10, 0, VGW_SEED_MAX, &seed->value, NULL)) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+                "invalid value '%s' for --seed (expected 0..%" G_GUINT64_FORMAT ")",
+                text, VGW_SEED_MAX);
+    return FALSE;
+  }
+  seed->set = TRUE;
+  return TRUE;
+}
+
+gboolean
 vgw_instance_name_check(const char *name, GError **error)
 {
   gsize len = name != NULL ? strlen(name) : 0;
