@@ -178,6 +178,10 @@ run_job(gpointer data, gpointer user_data)
   /* Not an error when it fails: the clone may not have started, and a
    * scenario may stop its gateway itself. */
   run_vgw(run, NULL, NULL, "down", "--name", job->clone, NULL);
+  /* A failed scenario's clone stays for its console.log (named in the
+   * failure); a passed one leaves nothing behind. */
+  if (tc->failure == NULL && clone != NULL)
+    vgw_remove_flat_dir(clone->dir);
   tc->seconds = (g_get_monotonic_time() - start) / 1e6;
 
   g_mutex_lock(&run->lock);
@@ -187,6 +191,15 @@ run_job(gpointer data, gpointer user_data)
          tc->failure != NULL ? tc->failure : "");
   fflush(stdout);
   g_mutex_unlock(&run->lock);
+}
+
+static void
+remove_gateway_dir(const char *name)
+{
+  g_autoptr(VgwInstance) inst = vgw_instance_new(name, NULL);
+
+  if (inst != NULL)
+    vgw_remove_flat_dir(inst->dir);
 }
 
 /* boot_and_save boots the origin gateway with the run's seed and saves
@@ -205,6 +218,8 @@ boot_and_save(TestRun *run, GError **error)
     return FALSE;
   ok = run_vgw(run, NULL, error, "snapshot", "save", "--name", origin, run->prefix, NULL);
   run_vgw(run, NULL, NULL, "down", "--name", origin, NULL);
+  if (ok)
+    remove_gateway_dir(origin);
   return ok;
 }
 

@@ -31,6 +31,21 @@ vgw_state_root(void)
   return g_strdup_printf("/tmp/vgw-%u", (unsigned) getuid());
 }
 
+void
+vgw_remove_flat_dir(const char *dir)
+{
+  GDir *d = g_dir_open(dir, 0, NULL);
+  const char *entry;
+
+  while (d != NULL && (entry = g_dir_read_name(d)) != NULL) {
+    g_autofree char *path = g_build_filename(dir, entry, NULL);
+    g_unlink(path);
+  }
+  if (d != NULL)
+    g_dir_close(d);
+  g_rmdir(dir);
+}
+
 gboolean
 vgw_seed_parse(const char *text, VgwSeed *seed, GError **error)
 {
