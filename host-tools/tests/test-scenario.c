@@ -1,0 +1,107 @@
+/* vgw test's pieces: finding scenarios, TAP verdicts, the JUnit report. */
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "junit.h"
+#include "scenario.h"
+#include "vgw-error.h"
+
+static void
+test_tap_failures(void)
+{
+  g_autofree char *none = vgw_tap_failures("ok 1 - a\nnot ok 2 - b # TODO later\n1..2\n");
+  g_autofree char *some = vgw_tap_failures("ok 1 - a\nnot ok 2 - b\n#   why\n"
+                                           "not ok 3 - c # skip\nBail out! gone\n");
+
+  g_assert_null(none);
+  g_assert_cmpstr(some, ==, "not ok 2 - b\nnot ok 3 - c # skip\nBail out! gone\n");
+  g_assert_null(vgw_tap_failures(NULL));
+}
+
+static char *
+make_file(const char *dir, const char *name, int mode)
+{
+  char *path = g_build_filename(dir, name, NULL);
+
+  g_assert_true(g_file_set_contents(path, "#!/bin/sh\n", -1, NULL));
+  g_assert_cmpint(g_chmod(path, mode), ==, 0);
+  return path;
+}
+
+static void
+test_find(void)
+{
+  g_autofree char *dir = g_dir_make_tmp("vgw-scenario-XXXXXX", NULL);
+  g_autofree char *b = make_file(dir, "b.sh", 0755);
+  g_autofree char *a = make_file(dir, "a.py", 0755);
+  g_autofree char *lib = make_file(dir, "lib.sh", 0644);
+  g_autofree char *hidden = make_file(dir, ".x.sh", 0755);
+  g_autoptr(GError) error = NULL;
+
+  /* A directory: its executables, sorted; a file given: as it is. */
+  char *in[] = { dir, a, NULL };
+  g_auto(GStrv) found = vgw_scenarios_find(in, &error);
+  g_assert_no_error(error);
+  const char *want[] = { a, b, a, NULL };
+  g_assert_cmpstrv(found, want);
+
+  char *not_exec[] = { lib, NULL };
+  g_assert_null(vgw_scenarios_find(not_exec, &error));
+  g_assert_error(error, VGW_ERROR, VGW_ERROR_USAGE);
+  g_assert_nonnull(strstr(error->message, "not an executable file"));
+  g_clear_error(&error);
+
+  g_autofree char *missing = g_build_filename(dir, "missing", NULL);
+  char *gone[] = { missing, NULL };
+  g_assert_null(vgw_scenarios_find(gone, &error));
+  g_assert_error(error, VGW_ERROR, VGW_ERROR_USAGE);
+  g_clear_error(&error);
+
+  for (const char *p[] = { a, b, lib, hidden, NULL }, **q = p; *q != NULL; q++)
+    g_unlink(*q);
+  char *empty[] = { dir, NULL };
+  g_assert_null(vgw_scenarios_find(empty, &error));
+  g_assert_error(error, VGW_ERROR, VGW_ERROR_USAGE);
+  g_rmdir(dir);
+}
+
+static void
+test_junit(void)
+{
+  g_autoptr(GPtrArray) cases = g_ptr_array_new_with_free_func((GDestroyNotify) vgw_junit_case_free);
+  g_autoptr(GHashTable) props = g_hash_table_new(g_str_hash, g_str_equal);
+  VgwJunitCase *pass = g_new0(VgwJunitCase, 1);
+  VgwJunitCase *fail = g_new0(VgwJunitCase, 1);
+
+  pass->name = g_strdup("ok.sh");
+  pass->seconds = 1.5;
+  pass->output = g_strdup("ok 1 - x\n");
+  fail->name = g_strdup("bad<&>.sh");
+  fail->seconds = 0.25;
+  fail->failure = g_strdup("exit \"1\"");
+  fail->details = g_strdup("not ok 1 - y\x01\xff\n");
+  g_ptr_array_add(cases, pass);
+  g_ptr_array_add(cases, fail);
+  g_hash_table_insert(props, "seed", "42");
+
+  g_autofree char *xml = vgw_junit_render("vgw", cases, props);
+  g_assert_nonnull(strstr(xml, "<testsuite name=\"vgw\" tests=\"2\" failures=\"1\" errors=\"0\" "
+                                "skipped=\"0\" time=\"1.750\">"));
+  g_assert_nonnull(strstr(xml, "<property name=\"seed\" value=\"42\"/>"));
+  g_assert_nonnull(strstr(xml, "name=\"bad&lt;&amp;&gt;.sh\""));
+  g_assert_nonnull(strstr(xml, "<failure message=\"exit &quot;1&quot;\">not ok 1 - y\xef\xbf\xbd"));
+  g_assert_nonnull(strstr(xml, "<system-out>ok 1 - x\n</system-out>"));
+  /* A control character or a byte that is not UTF-8 never reaches the XML. */
+  g_assert_null(strchr(xml, '\x01'));
+  g_assert_true(g_utf8_validate(xml, -1, NULL));
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/scenario/tap-failures", test_tap_failures);
+  g_test_add_func("/scenario/find", test_find);
+  g_test_add_func("/scenario/junit", test_junit);
+  return g_test_run();
+}
