@@ -46,8 +46,8 @@ vgw_test_check(gpointer data, GError **error)
 }
 
 /* run_vgw runs `vgw ARGS...` (NULL-terminated) with stdin from
- * /dev/null; FALSE with VGW_ERROR_FAILED carrying its stderr's last line
- * unless it exits 0.  |err_out| (may be NULL) gets all of its stderr. */
+ * /dev/null; FALSE with VGW_ERROR_FAILED carrying its stderr's first line
+ * (vgw's one-line reason) unless it exits 0.  |err_out| (may be NULL) gets all of its stderr. */
 static gboolean
 run_vgw(const TestRun *run, char **err_out, GError **error, ...)
 {
@@ -67,10 +67,10 @@ run_vgw(const TestRun *run, char **err_out, GError **error, ...)
                     NULL, &err, &status, error))
     return FALSE;
   if (!g_spawn_check_wait_status(status, NULL)) {
-    g_autofree char *trimmed = g_strstrip(g_strdup(err));
-    const char *last = strrchr(trimmed, '\n');
-    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "vgw %s: %s", (char *) argv->pdata[1],
-                last != NULL ? last + 1 : trimmed[0] != '\0' ? trimmed : "failed");
+    const char *reason = g_str_has_prefix(err, "vgw: ") ? err + strlen("vgw: ") : err;
+    g_autofree char *first = g_strndup(reason, strcspn(reason, "\n"));
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "vgw %s failed: %s", (char *) argv->pdata[1],
+                first[0] != '\0' ? first : "no message");
     if (err_out != NULL)
       *err_out = g_steal_pointer(&err);
     return FALSE;
