@@ -22,6 +22,7 @@ typedef struct {
   char *vgw;          /* this binary */
   char *prefix;       /* of the gateways' and the snapshot's names */
   char *seed;         /* decimal */
+  guint timeout_s;    /* each scenario's time limit */
   GMutex lock;        /* guards done and stdout */
   guint done, total;
 } TestRun;
@@ -131,24 +132,29 @@ run_scenario(Job *job, const VgwInstance *clone)
 {
   char *argv[] = { job->scenario, NULL };
   g_auto(GStrv) env = scenario_environ(job->run, clone);
-  g_autofree char *out = NULL, *err = NULL;
   g_autoptr(GError) error = NULL;
   VgwJunitCase *tc = job->result;
-  int status = 0;
+  VgwScenarioRun res = { 0 };
 
-  if (!g_spawn_sync(NULL, argv, env, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL, &out, &err,
-                    &status, &error)) {
+  if (!vgw_scenario_execute(argv, env, job->run->timeout_s, &res, &error)) {
     tc->failure = g_strdup_printf("cannot run the scenario: %s", error->message);
     return;
   }
-  g_autofree char *tap_failures = vgw_tap_failures(out);
-  gboolean exited_ok = g_spawn_check_wait_status(status, &error);
-  tc->output = g_steal_pointer(&out);
-  if (exited_ok && tap_failures == NULL)
+  g_autofree char *tap_failures = vgw_tap_failures(res.out);
+  gboolean exited_ok = g_spawn_check_wait_status(res.wait_status, &error);
+  tc->output = g_steal_pointer(&res.out);
+  if (exited_ok && tap_failures == NULL) {
+    vgw_scenario_run_clear(&res);
     return;
-  g_autofree char *err_tail = tail_lines(err, STDERR_TAIL_LINES);
-  tc->failure = exited_ok ? g_strdup("TAP reports a failed check")
-                          : g_strdup_printf("scenario %s", error->message);
+  }
+  g_autofree char *err_tail = tail_lines(res.err, STDERR_TAIL_LINES);
+  vgw_scenario_run_clear(&res);
+  if (res.timed_out)
+    tc->failure = g_strdup_printf("timed out after %u s (killed)", job->run->timeout_s);
+  else if (!exited_ok)
+    tc->failure = g_strdup_printf("scenario %s", error->message);
+  else
+    tc->failure = g_strdup("TAP reports a failed check");
   tc->details = g_strdup_printf("%s--- stderr (last %u lines) ---\n%s--- gateway '%s' kept in %s\n",
                                 tap_failures != NULL ? tap_failures : "", STDERR_TAIL_LINES,
                                 err_tail, clone->name, clone->dir);
@@ -250,6 +256,7 @@ vgw_test_run(gconstpointer data, GError **error)
   run.prefix = g_strdup_printf("test%d", (int) getpid());
   run.seed = g_strdup_printf("%" G_GUINT64_FORMAT, opts->seed.value);
   run.total = g_strv_length(scenarios);
+  run.timeout_s = opts->timeout_s;
   g_mutex_init(&run.lock);
 
   gboolean ok = boot_and_save(&run, error);

@@ -69,10 +69,11 @@ typedef struct {
 gboolean vgw_up_check(gpointer opts, GError **error);
 gboolean vgw_up_run(gconstpointer opts, GError **error);
 
-/* vgw test [--jobs N] [--junit F] [--seed N] PATH... */
+/* vgw test [--jobs N] [--junit F] [--seed N] [--timeout S] PATH... */
 typedef struct {
   VGW_COMMON_OPTIONS;
   guint jobs;
+  guint timeout_s;       /* each scenario's time limit */
   char *junit;           /* JUnit XML report, or NULL */
   char *seed_text;       /* --seed; vgw_test_check draws one when absent */
   VgwSeed seed;          /* seed_text parsed (vgw_test_check) */

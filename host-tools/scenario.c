@@ -1,5 +1,7 @@
 #include "scenario.h"
 
+#include <gio/gio.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -106,4 +108,116 @@ vgw_tap_failures(const char *tap)
     return NULL;
   }
   return g_string_free(out, FALSE);
+}
+
+void
+vgw_scenario_run_clear(VgwScenarioRun *run)
+{
+  g_clear_pointer(&run->out, g_free);
+  g_clear_pointer(&run->err, g_free);
+}
+
+typedef struct {
+  GMainLoop *loop;
+  GPid pgid;
+  GBytes *out, *err;
+  GError *error;
+  gboolean timed_out;
+  guint pending;  /* of the output's end and the exit */
+} Waiting;
+
+static void
+new_process_group(gpointer data)
+{
+  setpgid(0, 0);
+}
+
+static void
+on_communicated(GObject *proc, GAsyncResult *res, gpointer data)
+{
+  Waiting *w = data;
+
+  g_subprocess_communicate_finish(G_SUBPROCESS(proc), res, &w->out, &w->err, &w->error);
+  if (--w->pending == 0)
+    g_main_loop_quit(w->loop);
+}
+
+static void
+on_exited(GObject *proc, GAsyncResult *res, gpointer data)
+{
+  Waiting *w = data;
+
+  g_subprocess_wait_finish(G_SUBPROCESS(proc), res, NULL);
+  if (--w->pending == 0)
+    g_main_loop_quit(w->loop);
+}
+
+static gboolean
+on_time_limit(gpointer data)
+{
+  Waiting *w = data;
+
+  w->timed_out = TRUE;
+  kill(-w->pgid, SIGKILL);
+  return G_SOURCE_REMOVE;
+}
+
+static char *
+bytes_to_string(GBytes *bytes)
+{
+  gsize len = 0;
+  const char *data = bytes != NULL ? g_bytes_get_data(bytes, &len) : NULL;
+
+  return g_strndup(data != NULL ? data : "", len);
+}
+
+gboolean
+vgw_scenario_execute(char *const *argv, char *const *env, guint timeout_s,
+                     VgwScenarioRun *run, GError **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GMainContext) ctx = g_main_context_new();
+  g_autoptr(GSubprocess) proc = NULL;
+  Waiting w = { 0 };
+
+  g_subprocess_launcher_set_environ(launcher, (char **) env);
+  g_subprocess_launcher_set_child_setup(launcher, new_process_group, NULL, NULL);
+  /* This thread's own loop: the runner waits for several scenarios at
+   * once, one per thread. */
+  g_main_context_push_thread_default(ctx);
+  proc = g_subprocess_launcher_spawnv(launcher, (const char *const *) argv, error);
+  if (proc == NULL) {
+    g_main_context_pop_thread_default(ctx);
+    return FALSE;
+  }
+  w.loop = g_main_loop_new(ctx, FALSE);
+  w.pgid = (GPid) g_ascii_strtoll(g_subprocess_get_identifier(proc), NULL, 10);
+  GSource *limit = g_timeout_source_new_seconds(timeout_s);
+  g_source_set_callback(limit, on_time_limit, &w, NULL);
+  g_source_attach(limit, ctx);
+  w.pending = 2;
+  g_subprocess_communicate_async(proc, NULL, NULL, on_communicated, &w);
+  g_subprocess_wait_async(proc, NULL, on_exited, &w);
+  g_main_loop_run(w.loop);
+  g_source_destroy(limit);
+  g_source_unref(limit);
+  g_main_loop_unref(w.loop);
+  g_main_context_pop_thread_default(ctx);
+
+  kill(-w.pgid, SIGKILL);
+  run->out = bytes_to_string(w.out);
+  run->err = bytes_to_string(w.err);
+  run->wait_status = g_subprocess_get_status(proc);
+  run->timed_out = w.timed_out;
+  g_clear_pointer(&w.out, g_bytes_unref);
+  g_clear_pointer(&w.err, g_bytes_unref);
+  if (w.error != NULL) {
+    /* The output could not be read: say so in it rather than lose the run. */
+    g_autofree char *err = run->err;
+    run->err = g_strdup_printf("%svgw test: reading the scenario's output: %s\n", err,
+                               w.error->message);
+    g_clear_error(&w.error);
+  }
+  return TRUE;
 }

@@ -21,6 +21,25 @@ char **vgw_scenarios_find(char *const *paths, GError **error);
  * there are none. */
 char *vgw_tap_failures(const char *tap);
 
+/* What a scenario's run left: its output, how it ended. */
+typedef struct {
+  char *out;          /* stdout, NUL-terminated (may hold any bytes) */
+  char *err;          /* stderr, likewise */
+  int wait_status;    /* for g_spawn_check_wait_status */
+  gboolean timed_out; /* killed after the time limit */
+} VgwScenarioRun;
+
+void vgw_scenario_run_clear(VgwScenarioRun *run);
+
+/* vgw_scenario_execute runs |argv| with |env|, stdin from /dev/null, in
+ * a process group of its own, collects its stdout and stderr and waits
+ * for it to exit.  After |timeout_s| seconds the whole group is killed
+ * (SIGKILL) and run->timed_out set.  Once it has exited, whatever it left
+ * running in its group (a peer it started) is killed too.  FALSE only
+ * when it cannot be started (the GError says why). */
+gboolean vgw_scenario_execute(char *const *argv, char *const *env, guint timeout_s,
+                              VgwScenarioRun *run, GError **error);
+
 G_END_DECLS
 
 #endif /* VGW_SCENARIO_H */

@@ -60,6 +60,8 @@ static const VgwOption test_options[] = {
   { VGW_OPTION("jobs", 'j', vgw_option_uint, VgwTestOptions, jobs, "N",
                "Scenarios run at once, each on its own clone"),
     .fallback = "1", .min = 1, .max = 64 },
+  TIMEOUT_OPTION(VgwTestOptions, "Each scenario's time limit in seconds: then it and "
+                 "everything it started are killed and it fails", 600),
   { VGW_OPTION("junit", 0, vgw_option_string, VgwTestOptions, junit, "F",
                "Write a JUnit XML report to F") },
   { VGW_OPTION("seed", 0, vgw_option_string, VgwTestOptions, seed_text, "N",

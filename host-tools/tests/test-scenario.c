@@ -1,5 +1,8 @@
 /* vgw test's pieces: finding scenarios, TAP verdicts, the JUnit report. */
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
 #include <string.h>
 
 #include "junit.h"
@@ -96,6 +99,75 @@ test_junit(void)
   g_assert_true(g_utf8_validate(xml, -1, NULL));
 }
 
+static void
+execute(const char *script, guint timeout_s, VgwScenarioRun *run)
+{
+  char *argv[] = { "/bin/sh", "-c", (char *) script, NULL };
+  g_auto(GStrv) env = g_get_environ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true(vgw_scenario_execute(argv, env, timeout_s, run, &error));
+  g_assert_no_error(error);
+}
+
+static void
+test_execute_output(void)
+{
+  VgwScenarioRun run = { 0 };
+
+  execute("echo 'ok 1 - x'; echo why >&2; exit 3", 600, &run);
+  g_assert_cmpstr(run.out, ==, "ok 1 - x\n");
+  g_assert_cmpstr(run.err, ==, "why\n");
+  g_assert_false(run.timed_out);
+  g_assert_true(WIFEXITED(run.wait_status));
+  g_assert_cmpint(WEXITSTATUS(run.wait_status), ==, 3);
+  vgw_scenario_run_clear(&run);
+}
+
+static void
+test_execute_time_limit(void)
+{
+  VgwScenarioRun run = { 0 };
+
+  execute("echo started; exec sleep 600", 1, &run);
+  g_assert_true(run.timed_out);
+  g_assert_cmpstr(run.out, ==, "started\n");
+  g_assert_true(WIFSIGNALED(run.wait_status));
+  vgw_scenario_run_clear(&run);
+}
+
+/* gone: the process |pid| has ended (absent, or a zombie not yet reaped
+ * by init). */
+static gboolean
+gone(int pid)
+{
+  g_autofree char *path = g_strdup_printf("/proc/%d/stat", pid);
+  g_autofree char *stat = NULL;
+
+  if (!g_file_get_contents(path, &stat, NULL, NULL))
+    return TRUE;
+  const char *close = strrchr(stat, ')');
+  return close != NULL && close[1] == ' ' && close[2] == 'Z';
+}
+
+static void
+test_execute_kills_leftovers(void)
+{
+  VgwScenarioRun run = { 0 };
+
+  /* A peer started in the background and left running. */
+  execute("sleep 600 >/dev/null 2>&1 & echo $!", 600, &run);
+  int pid = atoi(run.out);
+  g_assert_cmpint(pid, >, 0);
+  g_assert_true(WIFEXITED(run.wait_status));
+  /* SIGKILL was sent before vgw_scenario_execute returned; its delivery
+   * is asynchronous, so wait for it (bounded). */
+  for (int i = 0; i < 1000 && !gone(pid); i++)
+    g_usleep(10000);
+  g_assert_true(gone(pid));
+  vgw_scenario_run_clear(&run);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -103,5 +175,8 @@ main(int argc, char **argv)
   g_test_add_func("/scenario/tap-failures", test_tap_failures);
   g_test_add_func("/scenario/find", test_find);
   g_test_add_func("/scenario/junit", test_junit);
+  g_test_add_func("/scenario/execute/output", test_execute_output);
+  g_test_add_func("/scenario/execute/time-limit", test_execute_time_limit);
+  g_test_add_func("/scenario/execute/kills-leftovers", test_execute_kills_leftovers);
   return g_test_run();
 }

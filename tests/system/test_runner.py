@@ -13,6 +13,7 @@ import vgwtest
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCENARIOS = os.path.normpath(os.path.join(HERE, '..', 'scenarios'))
 FAILING = os.path.join(HERE, 'scenario_fails.sh')
+HANGING = os.path.join(HERE, 'scenario_hangs.sh')
 
 
 def shipped():
@@ -107,6 +108,18 @@ def test(run):
     left = nothing_left(run, 'after the failing run')
     run.check(kept is not None and [g.get('name') for g in left] == [kept.group(1)],
               'only the failed scenario\'s clone is kept, and its failure names it', left)
+
+    junit = os.path.join(run.state_root, 'hang.xml')
+    p = run.vgw('test', '--timeout', '5', '--junit', junit, HANGING, timeout=1800)
+    suite, cases = report(run, junit)
+    hung = cases.get('scenario_hangs.sh')
+    failure = hung.find('failure') if hung is not None else None
+    run.check(p.returncode == 1 and failure is not None and
+              failure.get('message') == 'timed out after 5 s (killed)',
+              'a scenario past --timeout is killed and fails: "timed out after 5 s (killed)"',
+              p.stdout + p.stderr + (ET.tostring(suite, encoding='unicode')
+                                     if suite is not None else ''))
+    nothing_left(run, 'after the timed-out run')
 
     p = run.vgw('test', os.path.join(run.state_root, 'no-such-scenario'))
     run.check(p.returncode == 2 and 'no such file or directory' in p.stderr,
