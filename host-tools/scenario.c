@@ -158,7 +158,8 @@ on_time_limit(gpointer data)
   Waiting *w = data;
 
   w->timed_out = TRUE;
-  kill(-w->pgid, SIGKILL);
+  if (w->pgid > 0)
+    kill(-w->pgid, SIGKILL);
   return G_SOURCE_REMOVE;
 }
 
@@ -191,8 +192,12 @@ vgw_scenario_execute(char *const *argv, char *const *env, guint timeout_s,
     g_main_context_pop_thread_default(ctx);
     return FALSE;
   }
+  /* Its process group is its pid.  GLib forgets the pid once it has
+   * reaped the child, so a scenario that ended already has none: then
+   * there is no group to kill (and kill(-0) would be our own). */
+  const char *pid = g_subprocess_get_identifier(proc);
+  w.pgid = pid != NULL ? (GPid) g_ascii_strtoll(pid, NULL, 10) : 0;
   w.loop = g_main_loop_new(ctx, FALSE);
-  w.pgid = (GPid) g_ascii_strtoll(g_subprocess_get_identifier(proc), NULL, 10);
   GSource *limit = g_timeout_source_new_seconds(timeout_s);
   g_source_set_callback(limit, on_time_limit, &w, NULL);
   g_source_attach(limit, ctx);
@@ -205,7 +210,8 @@ vgw_scenario_execute(char *const *argv, char *const *env, guint timeout_s,
   g_main_loop_unref(w.loop);
   g_main_context_pop_thread_default(ctx);
 
-  kill(-w.pgid, SIGKILL);
+  if (w.pgid > 0)
+    kill(-w.pgid, SIGKILL);
   run->out = bytes_to_string(w.out);
   run->err = bytes_to_string(w.err);
   run->wait_status = g_subprocess_get_status(proc);
