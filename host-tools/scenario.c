@@ -1,6 +1,8 @@
 #include "scenario.h"
 
+#include <fcntl.h>
 #include <gio/gio.h>
+#include <glib-unix.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -126,10 +128,17 @@ typedef struct {
   guint pending;  /* of the output's end and the exit */
 } Waiting;
 
+/* In the child, before exec: a process group of its own, and its pid
+ * (the group's id) told to the parent through the pipe |data|, since
+ * GSubprocess forgets the pid of a child it has reaped already. */
 static void
 new_process_group(gpointer data)
 {
+  pid_t self = getpid();
+
   setpgid(0, 0);
+  if (write(GPOINTER_TO_INT(data), &self, sizeof(self)) != sizeof(self))
+    _exit(127);
 }
 
 static void
@@ -158,8 +167,7 @@ on_time_limit(gpointer data)
   Waiting *w = data;
 
   w->timed_out = TRUE;
-  if (w->pgid > 0)
-    kill(-w->pgid, SIGKILL);
+  kill(-w->pgid, SIGKILL);
   return G_SOURCE_REMOVE;
 }
 
@@ -183,20 +191,26 @@ vgw_scenario_execute(char *const *argv, char *const *env, guint timeout_s,
   Waiting w = { 0 };
 
   g_subprocess_launcher_set_environ(launcher, (char **) env);
-  g_subprocess_launcher_set_child_setup(launcher, new_process_group, NULL, NULL);
+  int pid_pipe[2];
+  if (!g_unix_open_pipe(pid_pipe, FD_CLOEXEC, error))
+    return FALSE;
+  g_subprocess_launcher_set_child_setup(launcher, new_process_group,
+                                        GINT_TO_POINTER(pid_pipe[1]), NULL);
   /* This thread's own loop: the runner waits for several scenarios at
    * once, one per thread. */
   g_main_context_push_thread_default(ctx);
   proc = g_subprocess_launcher_spawnv(launcher, (const char *const *) argv, error);
-  if (proc == NULL) {
+  close(pid_pipe[1]);
+  pid_t pgid = 0;
+  gboolean told = proc != NULL && read(pid_pipe[0], &pgid, sizeof(pgid)) == sizeof(pgid);
+  close(pid_pipe[0]);
+  if (proc == NULL || !told || pgid <= 0) {
     g_main_context_pop_thread_default(ctx);
+    if (proc != NULL)
+      g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "the scenario's pid did not arrive");
     return FALSE;
   }
-  /* Its process group is its pid.  GLib forgets the pid once it has
-   * reaped the child, so a scenario that ended already has none: then
-   * there is no group to kill (and kill(-0) would be our own). */
-  const char *pid = g_subprocess_get_identifier(proc);
-  w.pgid = pid != NULL ? (GPid) g_ascii_strtoll(pid, NULL, 10) : 0;
+  w.pgid = pgid;
   w.loop = g_main_loop_new(ctx, FALSE);
   GSource *limit = g_timeout_source_new_seconds(timeout_s);
   g_source_set_callback(limit, on_time_limit, &w, NULL);
@@ -210,8 +224,7 @@ vgw_scenario_execute(char *const *argv, char *const *env, guint timeout_s,
   g_main_loop_unref(w.loop);
   g_main_context_pop_thread_default(ctx);
 
-  if (w.pgid > 0)
-    kill(-w.pgid, SIGKILL);
+  kill(-w.pgid, SIGKILL);
   run->out = bytes_to_string(w.out);
   run->err = bytes_to_string(w.err);
   run->wait_status = g_subprocess_get_status(proc);

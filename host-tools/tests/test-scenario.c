@@ -168,6 +168,20 @@ test_execute_kills_leftovers(void)
   vgw_scenario_run_clear(&run);
 }
 
+/* A scenario that ends at once may be reaped before its pid is read:
+ * that must neither fail nor kill anything else (our own group). */
+static void
+test_execute_instant_exit(void)
+{
+  for (int i = 0; i < 200; i++) {
+    VgwScenarioRun run = { 0 };
+    execute("exit 0", 600, &run);
+    g_assert_true(WIFEXITED(run.wait_status));
+    g_assert_cmpint(WEXITSTATUS(run.wait_status), ==, 0);
+    vgw_scenario_run_clear(&run);
+  }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -178,5 +192,6 @@ main(int argc, char **argv)
   g_test_add_func("/scenario/execute/output", test_execute_output);
   g_test_add_func("/scenario/execute/time-limit", test_execute_time_limit);
   g_test_add_func("/scenario/execute/kills-leftovers", test_execute_kills_leftovers);
+  g_test_add_func("/scenario/execute/instant-exit", test_execute_instant_exit);
   return g_test_run();
 }
