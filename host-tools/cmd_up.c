@@ -44,16 +44,8 @@ vgw_up_check(gpointer data, GError **error)
                 "--sip-port and --sip-tls-port must differ (both %u)", opts->sip_port);
     return FALSE;
   }
-  if (opts->seed_text != NULL) {
-    if (!g_ascii_string_to_unsigned(opts->seed_text, 10, 0, VGW_SEED_MAX,
-                                    &opts->seed.value, NULL)) {
-      g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
-                  "invalid value '%s' for --seed (expected 0..%" G_GUINT64_FORMAT ")",
-                  opts->seed_text, VGW_SEED_MAX);
-      return FALSE;
-    }
-    opts->seed.set = TRUE;
-  }
+  if (opts->seed_text != NULL && !vgw_seed_parse(opts->seed_text, &opts->seed, error))
+    return FALSE;
   if (opts->from != NULL &&
       (opts->config != NULL || opts->capture != NULL || opts->wan_link_spec != NULL ||
        opts->seed_text != NULL)) {

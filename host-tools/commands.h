@@ -69,6 +69,19 @@ typedef struct {
 gboolean vgw_up_check(gpointer opts, GError **error);
 gboolean vgw_up_run(gconstpointer opts, GError **error);
 
+/* vgw test [--jobs N] [--junit F] [--seed N] [--timeout S] PATH... */
+typedef struct {
+  VGW_COMMON_OPTIONS;
+  guint jobs;
+  guint timeout_s;       /* each scenario's time limit */
+  char *junit;           /* JUnit XML report, or NULL */
+  char *seed_text;       /* --seed; vgw_test_check draws one when absent */
+  VgwSeed seed;          /* seed_text parsed (vgw_test_check) */
+  char **paths;          /* scenario files and directories */
+} VgwTestOptions;
+gboolean vgw_test_check(gpointer opts, GError **error);
+gboolean vgw_test_run(gconstpointer opts, GError **error);
+
 /* vgw snapshot save NAME | list | delete NAME */
 typedef struct {
   VGW_COMMON_OPTIONS;

@@ -31,6 +31,34 @@ vgw_state_root(void)
   return g_strdup_printf("/tmp/vgw-%u", (unsigned) getuid());
 }
 
+void
+vgw_remove_flat_dir(const char *dir)
+{
+  GDir *d = g_dir_open(dir, 0, NULL);
+  const char *entry;
+
+  while (d != NULL && (entry = g_dir_read_name(d)) != NULL) {
+    g_autofree char *path = g_build_filename(dir, entry, NULL);
+    g_unlink(path);
+  }
+  if (d != NULL)
+    g_dir_close(d);
+  g_rmdir(dir);
+}
+
+gboolean
+vgw_seed_parse(const char *text, VgwSeed *seed, GError **error)
+{
+  if (!g_ascii_string_to_unsigned(text, 10, 0, VGW_SEED_MAX, &seed->value, NULL)) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+                "invalid value '%s' for --seed (expected 0..%" G_GUINT64_FORMAT ")",
+                text, VGW_SEED_MAX);
+    return FALSE;
+  }
+  seed->set = TRUE;
+  return TRUE;
+}
+
 gboolean
 vgw_instance_name_check(const char *name, GError **error)
 {

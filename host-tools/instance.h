@@ -44,6 +44,15 @@ typedef struct {
 
 #define VGW_SEED_MAX ((guint64) G_MAXINT64)
 
+/* vgw_remove_flat_dir removes |dir| and the files in it (not
+ * subdirectories: state and snapshot directories have none), ignoring
+ * what cannot be removed. */
+void vgw_remove_flat_dir(const char *dir);
+
+/* vgw_seed_parse sets |seed| from the decimal |text| (0..VGW_SEED_MAX);
+ * else a VGW_ERROR_USAGE error "invalid value 'T' for --seed (...)". */
+gboolean vgw_seed_parse(const char *text, VgwSeed *seed, GError **error);
+
 /* Every port of 32 interfaces, UDP, TCP and TLS. */
 #define VGW_MAX_FORWARDS 96
 

@@ -194,21 +194,6 @@ migrate_and_copy(VgwQmp *qmp, const VgwInstance *origin, const char *dir, GError
   return TRUE;
 }
 
-static void
-remove_tree(const char *dir)
-{
-  GDir *d = g_dir_open(dir, 0, NULL);
-  const char *entry;
-
-  while (d != NULL && (entry = g_dir_read_name(d)) != NULL) {
-    g_autofree char *path = g_build_filename(dir, entry, NULL);
-    g_unlink(path);
-  }
-  if (d != NULL)
-    g_dir_close(d);
-  g_rmdir(dir);
-}
-
 gboolean
 vgw_snapshot_save(const VgwInstance *origin, const char *name, double *took_s,
                   GError **error)
@@ -239,7 +224,7 @@ vgw_snapshot_save(const VgwInstance *origin, const char *name, double *took_s,
     return FALSE;
   }
   if ((qmp = vgw_qmp_connect(origin->qmp_sock, QMP_TIMEOUT_MS, error)) == NULL) {
-    remove_tree(dir);
+    vgw_remove_flat_dir(dir);
     return FALSE;
   }
   t0 = g_get_monotonic_time();
@@ -249,7 +234,7 @@ vgw_snapshot_save(const VgwInstance *origin, const char *name, double *took_s,
   resumed = qmp_run(qmp, "cont", NULL, saved ? error : &resume_error);
   *took_s = (double) (g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
   if (!saved || resumed == NULL) {
-    remove_tree(dir);
+    vgw_remove_flat_dir(dir);
     return FALSE;
   }
   return TRUE;
@@ -413,6 +398,6 @@ vgw_snapshot_delete(const char *name, GError **error)
                 dir);
     return FALSE;
   }
-  remove_tree(dir);
+  vgw_remove_flat_dir(dir);
   return TRUE;
 }

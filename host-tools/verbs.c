@@ -56,6 +56,26 @@ static const VgwOption up_options[] = {
   { NULL },
 };
 
+static const VgwOption test_options[] = {
+  { VGW_OPTION("jobs", 'j', vgw_option_uint, VgwTestOptions, jobs, "N",
+               "Scenarios run at once, each on its own clone"),
+    .fallback = "1", .min = 1, .max = 64 },
+  TIMEOUT_OPTION(VgwTestOptions, "Each scenario's time limit in seconds: then it and "
+                 "everything it started are killed and it fails", 600),
+  { VGW_OPTION("junit", 0, vgw_option_string, VgwTestOptions, junit, "F",
+               "Write a JUnit XML report to F") },
+  { VGW_OPTION("seed", 0, vgw_option_string, VgwTestOptions, seed_text, "N",
+               "Seed the gateway's randomness (as vgw up --seed; default: a random "
+               "seed, printed and in the report)") },
+  { NULL },
+};
+
+static const VgwArg test_args[] = {
+  { .usage = "PATH...", .what = "scenario file or directory",
+    .offset = FIELD(VgwTestOptions, paths), .rest = TRUE },
+  { NULL },
+};
+
 static const VgwArg snapshot_name_arg[] = {
   { .usage = "SNAPSHOT", .what = "snapshot name", .offset = FIELD(VgwSnapshotOptions, snapshot) },
   { NULL },
@@ -621,6 +641,14 @@ static const VgwVerb verbs[] = {
   { .name = "snapshot", .summary = "snapshots of running gateways (save, list, delete)",
     .help = "Save running gateways as snapshots; 'vgw up --from' starts clones.",
     .subs = snapshot_verbs },
+  { .name = "test", .summary = "run regression scenarios on clones of one gateway, N at a time",
+    .help = "Boot one gateway, save it as a snapshot and run each scenario (an\n"
+            "executable; a directory gives its executables) on its own clone of it,\n"
+            "--jobs at a time.  A scenario passes when it exits 0 and prints no\n"
+            "failing TAP line.  Exit 1 if any failed.  host-tools/README.md \"vgw test\"\n"
+            "documents the environment a scenario gets.",
+    .options = test_options, .args = test_args, VERB_OPTIONS(VgwTestOptions),
+    .check = vgw_test_check, .run = vgw_test_run },
   { .name = "down", .summary = "stop a gateway",
     .help = "Stop a gateway.  Its flash and console log are kept.",
     .flags = VGW_VERB_GATEWAY, VERB_OPTIONS(VgwCommonOptions), .run = vgw_down_run },

@@ -1,0 +1,298 @@
+/* vgw test: run regression scenarios, each on its own clone of one
+ * freshly booted gateway, N at a time, and report them as JUnit.
+ *
+ * The gateways are driven by running this same `vgw` binary (up,
+ * snapshot, down), exactly as a user would, so a scenario sees nothing a
+ * user's script would not.  Jobs run on a GThreadPool of --jobs threads:
+ * each job only spawns processes and waits for them. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "instance.h"
+#include "junit.h"
+#include "scenario.h"
+#include "vgw-error.h"
+
+#define STDERR_TAIL_LINES 20
+
+typedef struct {
+  char *vgw;          /* this binary */
+  char *prefix;       /* of the gateways' and the snapshot's names */
+  char *seed;         /* decimal */
+  guint timeout_s;    /* each scenario's time limit */
+  GMutex lock;        /* guards done and stdout */
+  guint done, total;
+} TestRun;
+
+typedef struct {
+  TestRun *run;
+  char *scenario;
+  char *clone;
+  VgwJunitCase *result;
+} Job;
+
+gboolean
+vgw_test_check(gpointer data, GError **error)
+{
+  VgwTestOptions *opts = data;
+
+  if (opts->seed_text == NULL) {
+    /* Every run is seeded, so any failure can be rerun with its seed. */
+    opts->seed_text = g_strdup_printf("%u", g_random_int_range(0, G_MAXINT32));
+  }
+  return vgw_seed_parse(opts->seed_text, &opts->seed, error);
+}
+
+/* run_vgw runs `vgw ARGS...` (NULL-terminated) with stdin from
+ * /dev/null; FALSE with VGW_ERROR_FAILED carrying its stderr's first line
+ * (vgw's one-line reason) unless it exits 0.  |err_out| (may be NULL) gets all of its stderr. */
+static gboolean
+run_vgw(const TestRun *run, char **err_out, GError **error, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new();
+  g_autofree char *err = NULL;
+  int status = 0;
+  va_list ap;
+
+  g_ptr_array_add(argv, run->vgw);
+  va_start(ap, error);
+  for (char *a = va_arg(ap, char *); a != NULL; a = va_arg(ap, char *))
+    g_ptr_array_add(argv, a);
+  va_end(ap);
+  g_ptr_array_add(argv, NULL);
+  if (!g_spawn_sync(NULL, (char **) argv->pdata, NULL,
+                    G_SPAWN_STDIN_FROM_DEV_NULL | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                    NULL, &err, &status, error))
+    return FALSE;
+  if (!g_spawn_check_wait_status(status, NULL)) {
+    const char *reason = g_str_has_prefix(err, "vgw: ") ? err + strlen("vgw: ") : err;
+    g_autofree char *first = g_strndup(reason, strcspn(reason, "\n"));
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "vgw %s failed: %s", (char *) argv->pdata[1],
+                first[0] != '\0' ? first : "no message");
+    if (err_out != NULL)
+      *err_out = g_steal_pointer(&err);
+    return FALSE;
+  }
+  if (err_out != NULL)
+    *err_out = g_steal_pointer(&err);
+  return TRUE;
+}
+
+static char *
+tail_lines(const char *text, guint n)
+{
+  g_auto(GStrv) lines = g_strsplit(text != NULL ? text : "", "\n", -1);
+  guint len = g_strv_length(lines);
+
+  while (len > 0 && lines[len - 1][0] == '\0')
+    len--;
+  GString *out = g_string_new(NULL);
+  for (guint i = len > n ? len - n : 0; i < len; i++)
+    g_string_append_printf(out, "%s\n", lines[i]);
+  return g_string_free(out, FALSE);
+}
+
+/* scenario_environ: the caller's environment plus the clone's endpoints
+ * (host-tools/README.md "vgw test" lists them). */
+static char **
+scenario_environ(const TestRun *run, const VgwInstance *clone)
+{
+  char **env = g_get_environ();
+  g_autofree char *root = vgw_state_root();
+  g_autofree char *bindir = g_path_get_dirname(run->vgw);
+  const char *path = g_environ_getenv(env, "PATH");
+  g_autofree char *new_path = g_strdup_printf("%s:%s", bindir, path != NULL ? path : "/usr/bin:/bin");
+  struct { const char *name; char *value; } vars[] = {
+    { "VGW", g_strdup(run->vgw) },
+    { "VGW_STATE_DIR", g_strdup(root) },
+    { "VGW_NAME", g_strdup(clone->name) },
+    { "VGW_SIP_PORT", g_strdup_printf("%u", clone->sip_port) },
+    { "VGW_SIPS_PORT", g_strdup_printf("%u", clone->sip_tls_port) },
+    { "VGW_RTP_PORT", g_strdup_printf("%u", clone->rtp_port) },
+    { "VGW_MAINT_SOCK", g_strdup(clone->maint_sock) },
+    { "VGW_CONSOLE_LOG", g_strdup(clone->console_log) },
+    { "VGW_SEED", g_strdup(run->seed) },
+    { "PATH", g_strdup(new_path) },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS(vars); i++) {
+    env = g_environ_setenv(env, vars[i].name, vars[i].value, TRUE);
+    g_free(vars[i].value);
+  }
+  return env;
+}
+
+/* run_scenario runs |job|'s scenario against its running clone and fills
+ * the verdict into job->result. */
+static void
+run_scenario(Job *job, const VgwInstance *clone)
+{
+  char *argv[] = { job->scenario, NULL };
+  g_auto(GStrv) env = scenario_environ(job->run, clone);
+  g_autoptr(GError) error = NULL;
+  VgwJunitCase *tc = job->result;
+  VgwScenarioRun res = { 0 };
+
+  if (!vgw_scenario_execute(argv, env, job->run->timeout_s, &res, &error)) {
+    tc->failure = g_strdup_printf("cannot run the scenario: %s", error->message);
+    return;
+  }
+  g_autofree char *tap_failures = vgw_tap_failures(res.out);
+  gboolean exited_ok = g_spawn_check_wait_status(res.wait_status, &error);
+  tc->output = g_steal_pointer(&res.out);
+  if (exited_ok && tap_failures == NULL) {
+    vgw_scenario_run_clear(&res);
+    return;
+  }
+  g_autofree char *err_tail = tail_lines(res.err, STDERR_TAIL_LINES);
+  vgw_scenario_run_clear(&res);
+  if (res.timed_out)
+    tc->failure = g_strdup_printf("timed out after %u s (killed)", job->run->timeout_s);
+  else if (!exited_ok)
+    tc->failure = g_strdup_printf("scenario %s", error->message);
+  else
+    tc->failure = g_strdup("TAP reports a failed check");
+  tc->details = g_strdup_printf("%s--- stderr (last %u lines) ---\n%s--- gateway '%s' kept in %s\n",
+                                tap_failures != NULL ? tap_failures : "", STDERR_TAIL_LINES,
+                                err_tail, clone->name, clone->dir);
+}
+
+static void
+run_job(gpointer data, gpointer user_data)
+{
+  Job *job = data;
+  TestRun *run = user_data;
+  VgwJunitCase *tc = job->result;
+  g_autofree char *up_err = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VgwInstance) clone = NULL;
+  gint64 start = g_get_monotonic_time();
+
+  if (!run_vgw(run, &up_err, &error, "up", "--from", run->prefix, "--name", job->clone,
+               "--detach", "--sip-port", "0", "--sip-tls-port", "0", NULL)) {
+    tc->failure = g_strdup_printf("the clone did not start: %s", error->message);
+    tc->details = g_steal_pointer(&up_err);
+  } else if ((clone = vgw_instance_new(job->clone, &error)) == NULL ||
+             !vgw_instance_load(clone, &error)) {
+    tc->failure = g_strdup_printf("cannot read the clone: %s", error->message);
+  } else {
+    run_scenario(job, clone);
+  }
+  /* Not an error when it fails: the clone may not have started, and a
+   * scenario may stop its gateway itself. */
+  run_vgw(run, NULL, NULL, "down", "--name", job->clone, NULL);
+  /* A failed scenario's clone stays for its console.log (named in the
+   * failure); a passed one leaves nothing behind. */
+  if (tc->failure == NULL && clone != NULL)
+    vgw_remove_flat_dir(clone->dir);
+  tc->seconds = (g_get_monotonic_time() - start) / 1e6;
+
+  g_mutex_lock(&run->lock);
+  run->done++;
+  printf("%s %u/%u - %s (%.1f s)%s%s\n", tc->failure == NULL ? "ok" : "not ok", run->done,
+         run->total, tc->name, tc->seconds, tc->failure != NULL ? ": " : "",
+         tc->failure != NULL ? tc->failure : "");
+  fflush(stdout);
+  g_mutex_unlock(&run->lock);
+}
+
+static void
+remove_gateway_dir(const char *name)
+{
+  g_autoptr(VgwInstance) inst = vgw_instance_new(name, NULL);
+
+  if (inst != NULL)
+    vgw_remove_flat_dir(inst->dir);
+}
+
+/* boot_and_save boots the origin gateway with the run's seed and saves
+ * it as the snapshot every clone starts from; the origin is stopped
+ * again either way. */
+static gboolean
+boot_and_save(TestRun *run, GError **error)
+{
+  g_autofree char *origin = g_strdup_printf("%s-origin", run->prefix);
+  gboolean ok;
+
+  printf("booting gateway '%s' (seed %s)\n", origin, run->seed);
+  fflush(stdout);
+  if (!run_vgw(run, NULL, error, "up", "--name", origin, "--detach", "--sip-port", "0",
+               "--sip-tls-port", "0", "--seed", run->seed, NULL))
+    return FALSE;
+  ok = run_vgw(run, NULL, error, "snapshot", "save", "--name", origin, run->prefix, NULL);
+  run_vgw(run, NULL, NULL, "down", "--name", origin, NULL);
+  if (ok)
+    remove_gateway_dir(origin);
+  return ok;
+}
+
+static void
+job_free(Job *job)
+{
+  g_free(job->scenario);
+  g_free(job->clone);
+  g_free(job);
+}
+
+gboolean
+vgw_test_run(gconstpointer data, GError **error)
+{
+  const VgwTestOptions *opts = data;
+  g_auto(GStrv) scenarios = vgw_scenarios_find(opts->paths, error);
+  g_autoptr(GPtrArray) cases = g_ptr_array_new_with_free_func((GDestroyNotify) vgw_junit_case_free);
+  g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func((GDestroyNotify) job_free);
+  g_autoptr(GHashTable) properties = g_hash_table_new(g_str_hash, g_str_equal);
+  TestRun run = { 0 };
+  guint failed = 0;
+
+  if (scenarios == NULL)
+    return FALSE;
+  run.vgw = g_file_read_link("/proc/self/exe", error);
+  if (run.vgw == NULL)
+    return FALSE;
+  run.prefix = g_strdup_printf("test%d", (int) getpid());
+  run.seed = g_strdup_printf("%" G_GUINT64_FORMAT, opts->seed.value);
+  run.total = g_strv_length(scenarios);
+  run.timeout_s = opts->timeout_s;
+  g_mutex_init(&run.lock);
+
+  gboolean ok = boot_and_save(&run, error);
+  if (ok) {
+    GThreadPool *pool = g_thread_pool_new(run_job, &run, opts->jobs, TRUE, NULL);
+    for (guint i = 0; scenarios[i] != NULL; i++) {
+      Job *job = g_new0(Job, 1);
+      job->run = &run;
+      job->scenario = g_strdup(scenarios[i]);
+      job->clone = g_strdup_printf("%s-%u", run.prefix, i + 1);
+      job->result = g_new0(VgwJunitCase, 1);
+      job->result->name = g_path_get_basename(scenarios[i]);
+      g_ptr_array_add(cases, job->result);
+      g_ptr_array_add(jobs, job);
+      g_thread_pool_push(pool, job, NULL);
+    }
+    g_thread_pool_free(pool, FALSE, TRUE);
+    run_vgw(&run, NULL, NULL, "snapshot", "delete", run.prefix, NULL);
+  }
+
+  if (ok) {
+    for (guint i = 0; i < cases->len; i++)
+      failed += ((VgwJunitCase *) g_ptr_array_index(cases, i))->failure != NULL;
+    printf("%u passed, %u failed (seed %s)\n", cases->len - failed, failed, run.seed);
+    g_hash_table_insert(properties, "seed", run.seed);
+    if (opts->junit != NULL)
+      ok = vgw_junit_write(opts->junit, "vgw", cases, properties, error);
+    if (ok && failed > 0) {
+      g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "%u of %u scenarios failed (seed %s)",
+                  failed, cases->len, run.seed);
+      ok = FALSE;
+    }
+  }
+  g_mutex_clear(&run.lock);
+  g_free(run.vgw);
+  g_free(run.prefix);
+  g_free(run.seed);
+  return ok;
+}
