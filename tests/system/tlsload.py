@@ -67,6 +67,7 @@ class Persistent:
         self.error = None          # why the connection failed, if it did
         self.cert = None           # SHA-256 of the certificate it was served
         self.last_answer = None    # time.monotonic() of its last final answer
+        self.answered_at = []      # time.monotonic() of each final answer
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self):
@@ -88,6 +89,7 @@ class Persistent:
                         self.error = 'no answer to OPTIONS %d' % self.sent
                         return
                 self.last_answer = time.monotonic()
+                self.answered_at.append(self.last_answer)
         except (OSError, ssl.SSLError, ValueError, AttributeError) as e:
             self.error = '%s after %d OPTIONS' % (e, self.sent)
         finally:
@@ -156,6 +158,16 @@ class Load:
         self.stop_event.set()
         for t in [p.thread for p in self.persistent] + self.openers:
             t.join(timeout=300)
+
+    def longest_wait(self, start, end):
+        """The longest time, in seconds, any persistent connection went
+        without a final answer between START and END (time.monotonic()):
+        what a pause of the gateway in that interval cost its peers."""
+        longest = 0.0
+        for p in self.persistent:
+            times = [start] + [t for t in p.answered_at if start < t < end] + [end]
+            longest = max([longest] + [b - a for a, b in zip(times, times[1:])])
+        return longest
 
     def totals(self):
         """The persistent load's counts."""
