@@ -66,6 +66,7 @@ class Persistent:
         self.sent = self.ok = self.other = 0
         self.error = None          # why the connection failed, if it did
         self.cert = None           # SHA-256 of the certificate it was served
+        self.local_port = None     # its host-side TCP port, once connected
         self.last_answer = None    # time.monotonic() of its last final answer
         self.answered_at = []      # time.monotonic() of each final answer
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -77,6 +78,7 @@ class Persistent:
             self.error = 'connect: %s' % e
             return
         try:
+            self.local_port = s.getsockname()[1]
             self.cert = fingerprint(s.getpeercert(binary_form=True))
             while not self.stop.is_set():
                 self.sent += 1
