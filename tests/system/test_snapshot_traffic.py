@@ -20,7 +20,9 @@ the engine generates a key in a free slot; reset count, cause and crash
 count are the origin's (the watchdog did not fire on the restored timers);
 its LAN has the address its DHCP lease gave the origin; each persistent
 connection open at save time is logged closed on its console (slirp
-resets it) and none is left; its console log after the restore has no
+resets it once the clone writes to it; one waiting for its peer's next
+request is closed when idle, after sip.tls.idle_timeout_s, 300 s: the test
+then takes about 6 minutes) and none is left; its console log after the restore has no
 flood of timeouts or retransmissions (at most one
 line per connection that was open at save time).  Those connections are
 gone in the clone: slirp's NAT state is host-side and not migrated, so
