@@ -66,7 +66,9 @@ class Persistent:
         self.sent = self.ok = self.other = 0
         self.error = None          # why the connection failed, if it did
         self.cert = None           # SHA-256 of the certificate it was served
+        self.local_port = None     # its host-side TCP port, once connected
         self.last_answer = None    # time.monotonic() of its last final answer
+        self.answered_at = []      # time.monotonic() of each final answer
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self):
@@ -76,6 +78,7 @@ class Persistent:
             self.error = 'connect: %s' % e
             return
         try:
+            self.local_port = s.getsockname()[1]
             self.cert = fingerprint(s.getpeercert(binary_form=True))
             while not self.stop.is_set():
                 self.sent += 1
@@ -88,6 +91,7 @@ class Persistent:
                         self.error = 'no answer to OPTIONS %d' % self.sent
                         return
                 self.last_answer = time.monotonic()
+                self.answered_at.append(self.last_answer)
         except (OSError, ssl.SSLError, ValueError, AttributeError) as e:
             self.error = '%s after %d OPTIONS' % (e, self.sent)
         finally:
@@ -156,6 +160,16 @@ class Load:
         self.stop_event.set()
         for t in [p.thread for p in self.persistent] + self.openers:
             t.join(timeout=300)
+
+    def longest_wait(self, start, end):
+        """The longest time, in seconds, any persistent connection went
+        without a final answer between START and END (time.monotonic()):
+        what a pause of the gateway in that interval cost its peers."""
+        longest = 0.0
+        for p in self.persistent:
+            times = [start] + [t for t in p.answered_at if start < t < end] + [end]
+            longest = max([longest] + [b - a for a, b in zip(times, times[1:])])
+        return longest
 
     def totals(self):
         """The persistent load's counts."""
