@@ -1,5 +1,7 @@
 /* vgw test: run regression scenarios, each on its own clone of one
- * freshly booted gateway, N at a time, and report them as JUnit.
+ * freshly booted gateway (or, with --no-gateway, scenarios that start
+ * their own), N at a time, and report them as JUnit and, with --tap, as
+ * one TAP stream.
  *
  * The gateways are driven by running this same `vgw` binary (up,
  * snapshot, down), exactly as a user would, so a scenario sees nothing a
@@ -21,10 +23,13 @@
 typedef struct {
   char *vgw;          /* this binary */
   char *prefix;       /* of the gateways' and the snapshot's names */
-  char *seed;         /* decimal */
+  char *seed;         /* decimal, or NULL: --no-gateway without --seed */
   guint timeout_s;    /* each scenario's time limit */
-  GMutex lock;        /* guards done and stdout */
+  gboolean no_gateway;
+  gboolean tap;
+  GMutex lock;        /* guards done, tap_checks and stdout */
   guint done, total;
+  guint tap_checks;   /* the TAP stream's last check number */
 } TestRun;
 
 typedef struct {
@@ -40,6 +45,9 @@ vgw_test_check(gpointer data, GError **error)
   VgwTestOptions *opts = data;
 
   if (opts->seed_text == NULL) {
+    /* The scenarios' own gateways are theirs to seed. */
+    if (opts->no_gateway)
+      return TRUE;
     /* Every run is seeded, so any failure can be rerun with its seed. */
     opts->seed_text = g_strdup_printf("%u", g_random_int_range(0, G_MAXINT32));
   }
@@ -95,8 +103,9 @@ tail_lines(const char *text, guint n)
   return g_string_free(out, FALSE);
 }
 
-/* scenario_environ: the caller's environment plus the clone's endpoints
- * (host-tools/README.md "vgw test" lists them). */
+/* scenario_environ: the caller's environment plus VGW, PATH, VGW_SEED
+ * (when there is a seed) and the clone's endpoints (when there is a clone);
+ * host-tools/README.md "vgw test" lists them. */
 static char **
 scenario_environ(const TestRun *run, const VgwInstance *clone)
 {
@@ -105,8 +114,21 @@ scenario_environ(const TestRun *run, const VgwInstance *clone)
   g_autofree char *bindir = g_path_get_dirname(run->vgw);
   const char *path = g_environ_getenv(env, "PATH");
   g_autofree char *new_path = g_strdup_printf("%s:%s", bindir, path != NULL ? path : "/usr/bin:/bin");
-  struct { const char *name; char *value; } vars[] = {
+  struct { const char *name; char *value; } run_vars[] = {
     { "VGW", g_strdup(run->vgw) },
+    { "PATH", g_strdup(new_path) },
+    { "VGW_SEED", g_strdup(run->seed) },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS(run_vars); i++) {
+    if (run_vars[i].value != NULL)
+      env = g_environ_setenv(env, run_vars[i].name, run_vars[i].value, TRUE);
+    g_free(run_vars[i].value);
+  }
+  if (clone == NULL)
+    return env;
+
+  struct { const char *name; char *value; } vars[] = {
     { "VGW_STATE_DIR", g_strdup(root) },
     { "VGW_NAME", g_strdup(clone->name) },
     { "VGW_SIP_PORT", g_strdup_printf("%u", clone->sip_port) },
@@ -114,8 +136,6 @@ scenario_environ(const TestRun *run, const VgwInstance *clone)
     { "VGW_RTP_PORT", g_strdup_printf("%u", clone->rtp_port) },
     { "VGW_MAINT_SOCK", g_strdup(clone->maint_sock) },
     { "VGW_CONSOLE_LOG", g_strdup(clone->console_log) },
-    { "VGW_SEED", g_strdup(run->seed) },
-    { "PATH", g_strdup(new_path) },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS(vars); i++) {
@@ -125,8 +145,8 @@ scenario_environ(const TestRun *run, const VgwInstance *clone)
   return env;
 }
 
-/* run_scenario runs |job|'s scenario against its running clone and fills
- * the verdict into job->result. */
+/* run_scenario runs |job|'s scenario, against its running |clone| (NULL
+ * with --no-gateway), and fills the verdict into job->result. */
 static void
 run_scenario(Job *job, const VgwInstance *clone)
 {
@@ -155,9 +175,38 @@ run_scenario(Job *job, const VgwInstance *clone)
     tc->failure = g_strdup_printf("scenario %s", error->message);
   else
     tc->failure = g_strdup("TAP reports a failed check");
-  tc->details = g_strdup_printf("%s--- stderr (last %u lines) ---\n%s--- gateway '%s' kept in %s\n",
+  g_autofree char *kept = clone == NULL ? g_strdup("")
+    : g_strdup_printf("--- gateway '%s' kept in %s\n", clone->name, clone->dir);
+  tc->details = g_strdup_printf("%s--- stderr (last %u lines) ---\n%s%s",
                                 tap_failures != NULL ? tap_failures : "", STDERR_TAIL_LINES,
-                                err_tail, clone->name, clone->dir);
+                                err_tail, kept);
+}
+
+/* print_tap_result appends |tc|'s checks to the run's TAP stream: its
+ * own, a check of its own for a failure none of them shows (a crash, a
+ * time limit), one for a passed scenario that printed none, and the
+ * failure's details as comments. */
+static void
+print_tap_result(TestRun *run, const VgwJunitCase *tc)
+{
+  g_autoptr(GString) out = g_string_new(NULL);
+  guint failed = 0;
+
+  g_string_append_printf(out, "# scenario %u/%u %s (%.1f s)\n", run->done, run->total, tc->name,
+                         tc->seconds);
+  guint checks = vgw_tap_append(out, tc->output, &run->tap_checks, &failed);
+  if (tc->failure != NULL && failed == 0)
+    g_string_append_printf(out, "not ok %u - %s: %s\n", ++run->tap_checks, tc->name, tc->failure);
+  else if (tc->failure == NULL && checks == 0)
+    g_string_append_printf(out, "ok %u - %s exited 0\n", ++run->tap_checks, tc->name);
+  if (tc->failure != NULL && tc->details != NULL) {
+    g_auto(GStrv) lines = g_strsplit(tc->details, "\n", -1);
+    for (char **l = lines; *l != NULL; l++) {
+      if ((*l)[0] != '\0')
+        g_string_append_printf(out, "# %s\n", *l);
+    }
+  }
+  fputs(out->str, stdout);
 }
 
 static void
@@ -171,8 +220,10 @@ run_job(gpointer data, gpointer user_data)
   g_autoptr(VgwInstance) clone = NULL;
   gint64 start = g_get_monotonic_time();
 
-  if (!run_vgw(run, &up_err, &error, "up", "--from", run->prefix, "--name", job->clone,
-               "--detach", "--sip-port", "0", "--sip-tls-port", "0", NULL)) {
+  if (run->no_gateway) {
+    run_scenario(job, NULL);
+  } else if (!run_vgw(run, &up_err, &error, "up", "--from", run->prefix, "--name", job->clone,
+                      "--detach", "--sip-port", "0", "--sip-tls-port", "0", NULL)) {
     tc->failure = g_strdup_printf("the clone did not start: %s", error->message);
     tc->details = g_steal_pointer(&up_err);
   } else if ((clone = vgw_instance_new(job->clone, &error)) == NULL ||
@@ -183,7 +234,8 @@ run_job(gpointer data, gpointer user_data)
   }
   /* Not an error when it fails: the clone may not have started, and a
    * scenario may stop its gateway itself. */
-  run_vgw(run, NULL, NULL, "down", "--name", job->clone, NULL);
+  if (!run->no_gateway)
+    run_vgw(run, NULL, NULL, "down", "--name", job->clone, NULL);
   /* A failed scenario's clone stays for its console.log (named in the
    * failure); a passed one leaves nothing behind. */
   if (tc->failure == NULL && clone != NULL)
@@ -192,9 +244,12 @@ run_job(gpointer data, gpointer user_data)
 
   g_mutex_lock(&run->lock);
   run->done++;
-  printf("%s %u/%u - %s (%.1f s)%s%s\n", tc->failure == NULL ? "ok" : "not ok", run->done,
-         run->total, tc->name, tc->seconds, tc->failure != NULL ? ": " : "",
-         tc->failure != NULL ? tc->failure : "");
+  if (run->tap)
+    print_tap_result(run, tc);
+  else
+    printf("%s %u/%u - %s (%.1f s)%s%s\n", tc->failure == NULL ? "ok" : "not ok", run->done,
+           run->total, tc->name, tc->seconds, tc->failure != NULL ? ": " : "",
+           tc->failure != NULL ? tc->failure : "");
   fflush(stdout);
   g_mutex_unlock(&run->lock);
 }
@@ -217,7 +272,7 @@ boot_and_save(TestRun *run, GError **error)
   g_autofree char *origin = g_strdup_printf("%s-origin", run->prefix);
   gboolean ok;
 
-  printf("booting gateway '%s' (seed %s)\n", origin, run->seed);
+  printf("%sbooting gateway '%s' (seed %s)\n", run->tap ? "# " : "", origin, run->seed);
   fflush(stdout);
   if (!run_vgw(run, NULL, error, "up", "--name", origin, "--detach", "--sip-port", "0",
                "--sip-tls-port", "0", "--seed", run->seed, NULL))
@@ -254,12 +309,17 @@ vgw_test_run(gconstpointer data, GError **error)
   if (run.vgw == NULL)
     return FALSE;
   run.prefix = g_strdup_printf("test%d", (int) getpid());
-  run.seed = g_strdup_printf("%" G_GUINT64_FORMAT, opts->seed.value);
+  if (opts->seed_text != NULL)
+    run.seed = g_strdup_printf("%" G_GUINT64_FORMAT, opts->seed.value);
   run.total = g_strv_length(scenarios);
   run.timeout_s = opts->timeout_s;
+  run.no_gateway = opts->no_gateway;
+  run.tap = opts->tap;
   g_mutex_init(&run.lock);
 
-  gboolean ok = boot_and_save(&run, error);
+  g_autofree char *seed_note = run.seed != NULL ? g_strdup_printf(" (seed %s)", run.seed)
+                                                : g_strdup("");
+  gboolean ok = run.no_gateway || boot_and_save(&run, error);
   if (ok) {
     GThreadPool *pool = g_thread_pool_new(run_job, &run, opts->jobs, TRUE, NULL);
     for (guint i = 0; scenarios[i] != NULL; i++) {
@@ -274,19 +334,23 @@ vgw_test_run(gconstpointer data, GError **error)
       g_thread_pool_push(pool, job, NULL);
     }
     g_thread_pool_free(pool, FALSE, TRUE);
-    run_vgw(&run, NULL, NULL, "snapshot", "delete", run.prefix, NULL);
+    if (!run.no_gateway)
+      run_vgw(&run, NULL, NULL, "snapshot", "delete", run.prefix, NULL);
   }
 
   if (ok) {
     for (guint i = 0; i < cases->len; i++)
       failed += ((VgwJunitCase *) g_ptr_array_index(cases, i))->failure != NULL;
-    printf("%u passed, %u failed (seed %s)\n", cases->len - failed, failed, run.seed);
-    g_hash_table_insert(properties, "seed", run.seed);
+    if (run.tap)
+      printf("1..%u\n# ", run.tap_checks);
+    printf("%u passed, %u failed%s\n", cases->len - failed, failed, seed_note);
+    if (run.seed != NULL)
+      g_hash_table_insert(properties, "seed", run.seed);
     if (opts->junit != NULL)
       ok = vgw_junit_write(opts->junit, "vgw", cases, properties, error);
     if (ok && failed > 0) {
-      g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "%u of %u scenarios failed (seed %s)",
-                  failed, cases->len, run.seed);
+      g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "%u of %u scenarios failed%s",
+                  failed, cases->len, seed_note);
       ok = FALSE;
     }
   }

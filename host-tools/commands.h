@@ -69,13 +69,16 @@ typedef struct {
 gboolean vgw_up_check(gpointer opts, GError **error);
 gboolean vgw_up_run(gconstpointer opts, GError **error);
 
-/* vgw test [--jobs N] [--junit F] [--seed N] [--timeout S] PATH... */
+/* vgw test [--jobs N] [--junit F] [--seed N] [--timeout S] [--no-gateway] [--tap] PATH... */
 typedef struct {
   VGW_COMMON_OPTIONS;
   guint jobs;
+  gboolean no_gateway;   /* the scenarios start their own gateways */
+  gboolean tap;          /* print one TAP stream of the scenarios' checks */
   guint timeout_s;       /* each scenario's time limit */
   char *junit;           /* JUnit XML report, or NULL */
-  char *seed_text;       /* --seed; vgw_test_check draws one when absent */
+  char *seed_text;       /* --seed; vgw_test_check draws one when absent
+                          * and a gateway is booted */
   VgwSeed seed;          /* seed_text parsed (vgw_test_check) */
   char **paths;          /* scenario files and directories */
 } VgwTestOptions;

@@ -66,7 +66,8 @@ vgw_scenarios_find(char *const *paths, GError **error)
                   "%s: not an executable file (a scenario is run as a program)", *p);
       return NULL;
     } else {
-      g_ptr_array_add(found, g_strdup(*p));
+      /* Absolute: a bare "run.sh" would be looked up in PATH. */
+      g_ptr_array_add(found, g_canonicalize_filename(*p, NULL));
     }
   }
   if (found->len == 0) {
@@ -110,6 +111,53 @@ vgw_tap_failures(const char *tap)
     return NULL;
   }
   return g_string_free(out, FALSE);
+}
+
+/* The text after "ok"/"not ok" and its number, if |line| is a check. */
+static const char *
+tap_check_rest(const char *line)
+{
+  const char *rest;
+
+  if (g_str_has_prefix(line, "not ok"))
+    rest = line + strlen("not ok");
+  else if (g_str_has_prefix(line, "ok"))
+    rest = line + strlen("ok");
+  else
+    return NULL;
+  /* "okay" is no check: the word must end there. */
+  if (*rest != '\0' && *rest != ' ' && *rest != '\t')
+    return NULL;
+  while (*rest == ' ' || *rest == '\t')
+    rest++;
+  while (g_ascii_isdigit(*rest))
+    rest++;
+  while (*rest == ' ' || *rest == '\t')
+    rest++;
+  return rest;
+}
+
+guint
+vgw_tap_append(GString *out, const char *tap, guint *number, guint *failed)
+{
+  g_auto(GStrv) lines = g_strsplit(tap != NULL ? tap : "", "\n", -1);
+  guint appended = 0;
+
+  *failed = 0;
+  for (char **l = lines; *l != NULL; l++) {
+    const char *rest = tap_check_rest(*l);
+    if (rest != NULL) {
+      g_string_append_printf(out, "%s %u%s%s\n", g_str_has_prefix(*l, "not ok") ? "not ok" : "ok",
+                             ++*number, rest[0] != '\0' ? " " : "", rest);
+      *failed += is_tap_failure(*l);
+      appended++;
+    } else if ((*l)[0] == '#') {
+      g_string_append_printf(out, "%s\n", *l);
+    } else if ((*l)[0] != '\0') {
+      g_string_append_printf(out, "# %s\n", *l);
+    }
+  }
+  return appended;
 }
 
 void

@@ -10,8 +10,10 @@
 G_BEGIN_DECLS
 
 /* vgw_scenarios_find returns the scenarios |paths| name (NULL-terminated;
- * g_strfreev it): a file as given, a directory's executable regular files
- * whose names do not start with '.', sorted by name (not recursive).
+ * g_strfreev it): a file given, a directory's executable regular files
+ * whose names do not start with '.', sorted by name (not recursive); a
+ * file given by a relative name is made absolute, so that it is run as
+ * that file and never looked up in PATH.
  * Fails with VGW_ERROR_USAGE for a path that does not exist, a file given
  * by name that is not executable, and when no scenario is found. */
 char **vgw_scenarios_find(char *const *paths, GError **error);
@@ -20,6 +22,16 @@ char **vgw_scenarios_find(char *const *paths, GError **error);
  * is not "# TODO", and "Bail out!"), each ending in '\n', or NULL when
  * there are none. */
 char *vgw_tap_failures(const char *tap);
+
+/* vgw_tap_append appends the checks of |tap| (one scenario's stdout) to
+ * |out|, one TAP stream made of several scenarios' checks: each "ok" and
+ * "not ok" line renumbered from *|number| + 1 (its description and
+ * directive kept), "#" lines as they are, and every other line (a plan,
+ * "Bail out!", stray output) as a "# " comment, so that no scenario can
+ * end or confuse the stream.  Advances *|number| by the checks appended,
+ * stores in *|failed| how many of them are failures (as vgw_tap_failures
+ * judges a line) and returns the number appended. */
+guint vgw_tap_append(GString *out, const char *tap, guint *number, guint *failed);
 
 /* What a scenario's run left: its output, how it ended. */
 typedef struct {

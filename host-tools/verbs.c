@@ -67,6 +67,13 @@ static const VgwOption test_options[] = {
   { VGW_OPTION("seed", 0, vgw_option_string, VgwTestOptions, seed_text, "N",
                "Seed the gateway's randomness (as vgw up --seed; default: a random "
                "seed, printed and in the report)") },
+  { VGW_OPTION("no-gateway", 0, vgw_option_flag, VgwTestOptions, no_gateway, NULL,
+               "Boot no gateway: the scenarios start their own (the project's system "
+               "tests); they get VGW, and VGW_SEED only with --seed") },
+  { VGW_OPTION("tap", 0, vgw_option_flag, VgwTestOptions, tap, NULL,
+               "Print the scenarios' checks as one TAP stream (renumbered, each "
+               "scenario's failure not shown by a check as a check of its own), for "
+               "a TAP reader such as meson") },
   { NULL },
 };
 
@@ -644,7 +651,8 @@ static const VgwVerb verbs[] = {
   { .name = "test", .summary = "run regression scenarios on clones of one gateway, N at a time",
     .help = "Boot one gateway, save it as a snapshot and run each scenario (an\n"
             "executable; a directory gives its executables) on its own clone of it,\n"
-            "--jobs at a time.  A scenario passes when it exits 0 and prints no\n"
+            "--jobs at a time (with --no-gateway, scenarios that start their own\n"
+            "gateways).  A scenario passes when it exits 0 and prints no\n"
             "failing TAP line.  Exit 1 if any failed.  host-tools/README.md \"vgw test\"\n"
             "documents the environment a scenario gets.",
     .options = test_options, .args = test_args, VERB_OPTIONS(VgwTestOptions),

@@ -21,6 +21,30 @@ test_tap_failures(void)
   g_assert_null(vgw_tap_failures(NULL));
 }
 
+static void
+test_tap_append(void)
+{
+  g_autoptr(GString) out = g_string_new(NULL);
+  guint number = 4, failed = 99;
+
+  /* Renumbered from 5; plans, bail-outs and stray output become comments. */
+  guint n = vgw_tap_append(out, "1..3\nok 1 - a\nnot ok 2 - b # TODO later\n# note\n"
+                           "okay, not a check\nok\nnot ok 7 - c\nBail out! gone\n\n",
+                           &number, &failed);
+  g_assert_cmpuint(n, ==, 4);
+  g_assert_cmpuint(number, ==, 8);
+  g_assert_cmpuint(failed, ==, 1);
+  g_assert_cmpstr(out->str, ==,
+                  "# 1..3\nok 5 - a\nnot ok 6 - b # TODO later\n# note\n"
+                  "# okay, not a check\nok 7\nnot ok 8 - c\n# Bail out! gone\n");
+
+  g_string_truncate(out, 0);
+  g_assert_cmpuint(vgw_tap_append(out, NULL, &number, &failed), ==, 0);
+  g_assert_cmpuint(number, ==, 8);
+  g_assert_cmpuint(failed, ==, 0);
+  g_assert_cmpstr(out->str, ==, "");
+}
+
 static char *
 make_file(const char *dir, const char *name, int mode)
 {
@@ -53,6 +77,15 @@ test_find(void)
   g_assert_error(error, VGW_ERROR, VGW_ERROR_USAGE);
   g_assert_nonnull(strstr(error->message, "not an executable file"));
   g_clear_error(&error);
+
+  /* A relative name is run as that file, not looked up in PATH. */
+  g_autofree char *cwd = g_get_current_dir();
+  g_assert_cmpint(g_chdir(dir), ==, 0);
+  char *relative[] = { "a.py", NULL };
+  g_auto(GStrv) found_relative = vgw_scenarios_find(relative, &error);
+  g_assert_cmpint(g_chdir(cwd), ==, 0);
+  g_assert_no_error(error);
+  g_assert_cmpstr(found_relative[0], ==, a);
 
   g_autofree char *missing = g_build_filename(dir, "missing", NULL);
   char *gone[] = { missing, NULL };
@@ -187,6 +220,7 @@ main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/scenario/tap-failures", test_tap_failures);
+  g_test_add_func("/scenario/tap-append", test_tap_append);
   g_test_add_func("/scenario/find", test_find);
   g_test_add_func("/scenario/junit", test_junit);
   g_test_add_func("/scenario/execute/output", test_execute_output);

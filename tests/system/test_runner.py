@@ -123,10 +123,59 @@ def test(run):
                                      if suite is not None else ''))
     nothing_left(run, 'after the timed-out run')
 
+    no_gateway(run)
+
     p = run.vgw('test', os.path.join(run.state_root, 'no-such-scenario'))
     run.check(p.returncode == 2 and 'no such file or directory' in p.stderr,
               'a path that does not exist is a usage error (exit 2), before any boot',
               p.stdout + p.stderr)
+
+
+def no_gateway(run):
+    """--no-gateway --tap, as the project's own system tests run: no
+    gateway is booted, the scenarios' checks come out as one TAP stream,
+    and failures no check shows get a check of their own."""
+    own = os.path.join(run.state_root, 'own_gateway.sh')
+    with open(own, 'w') as f:
+        f.write('#!/bin/sh\n'
+                '[ -z "$VGW_NAME$VGW_SIP_PORT" ] && echo "ok 1 - no clone in the environment" ||'
+                ' echo "not ok 1 - a clone: $VGW_NAME $VGW_SIP_PORT"\n'
+                '[ "$VGW_SEED" = 7 ] && echo "ok 2 - VGW_SEED is --seed" ||'
+                ' echo "not ok 2 - VGW_SEED=$VGW_SEED"\n'
+                '"$VGW" list >/dev/null && echo "ok 3 - VGW runs"\n'
+                'echo 1..3\n')
+    os.chmod(own, 0o755)
+    junit = os.path.join(run.state_root, 'own.xml')
+    p = run.vgw('test', '--no-gateway', '--tap', '--seed', '7', '--timeout', '5', '--jobs', '2',
+                '--junit', junit, own, FAILING, HANGING, timeout=600)
+    checks = re.findall(r'^(ok|not ok) (\d+)(.*)$', p.stdout, re.M)
+    plan = re.findall(r'^1\.\.(\d+)$', p.stdout, re.M)
+    run.check(p.returncode == 1 and 'booting' not in p.stdout,
+              'vgw test --no-gateway boots nothing, and fails when a scenario fails (exit 1)',
+              p.stdout + p.stderr)
+    run.check([int(n) for _, n, _ in checks] == list(range(1, len(checks) + 1)) and
+              plan == [str(len(checks))],
+              'the TAP stream numbers every check once, in order, with one plan that counts them',
+              p.stdout)
+    mine = [(r, d) for r, _, d in checks]
+    run.check(mine.count(('ok', ' - no clone in the environment')) == 1 and
+              mine.count(('ok', ' - VGW_SEED is --seed')) == 1 and
+              mine.count(('ok', ' - VGW runs')) == 1,
+              'a scenario sees VGW and --seed, and no clone', p.stdout)
+    run.check(('not ok', ' - a check that fails on purpose') in mine and
+              '# scenario_fails: failing on purpose' in p.stdout,
+              'a failing check is relayed as it is, its stderr as comments', p.stdout)
+    run.check(('not ok', ' - scenario_hangs.sh: timed out after 5 s (killed)') in mine,
+              'a scenario killed at --timeout gets a failed check of its own', p.stdout)
+    # own_gateway.sh 3, scenario_fails.sh 2, scenario_hangs.sh 1 and its kill.
+    run.check(len(checks) == 7 and '# 1 passed, 2 failed (seed 7)' in p.stdout,
+              'each check once (3 + 2 + 1 + 1), the scenarios counted in a comment', p.stdout)
+    suite, cases = report(run, junit)
+    run.check(suite is not None and suite.get('tests') == '3' and suite.get('failures') == '2' and
+              seed_property(suite) == '7',
+              'the JUnit report counts the 3 scenarios and records the seed',
+              ET.tostring(suite, encoding='unicode') if suite is not None else '')
+    nothing_left(run, 'after the --no-gateway run')
 
 
 if __name__ == '__main__':
