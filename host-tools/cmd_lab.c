@@ -259,6 +259,9 @@ lab_stop(LabRun *run, GError **error)
     return FALSE;
   }
   vgw_remove_flat_dir(run->dir);
+  /* .labs itself goes with the last lab (it stays while others use it). */
+  g_autofree char *labs = g_path_get_dirname(run->dir);
+  g_rmdir(labs);
   return TRUE;
 }
 
