@@ -141,6 +141,27 @@ peer_setup(gpointer data)
   setsid();
 }
 
+#define LOG_MAX (4 * 1024 * 1024)
+#define LOG_TAIL_LINES 15
+
+/* Attaches the last lines of the log |path| to |error| (vgw_error_set_detail). */
+static void
+log_tail(const char *path, GError *error)
+{
+  g_autofree char *text = NULL;
+  gsize len = 0, start;
+  guint lines = 0;
+
+  if (!vgw_file_read(path, LOG_MAX, &text, &len, NULL) || len == 0)
+    return;
+  for (start = len - 1; start > 0; start--) {
+    if (text[start - 1] == '\n' && ++lines > LOG_TAIL_LINES)
+      break;
+  }
+  g_autofree char *detail = g_strdup_printf("--- %s ---\n%s", path, text + start);
+  vgw_error_set_detail(error, detail);
+}
+
 /* Starts |peer| on 127.0.0.1 and waits until its UDP port is bound. */
 static gboolean
 start_peer(LabRun *run, const VgwLabPeer *peer, GError **error)
@@ -197,9 +218,10 @@ start_peer(LabRun *run, const VgwLabPeer *peer, GError **error)
     }
     g_usleep(100000);
   }
-  g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
-              "peer '%s': kamailio %s on 127.0.0.1:%u (see %s)", peer->name,
-              peer_alive(pid, peer->config) ? "does not listen" : "exited", port, log);
+  g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "peer '%s': kamailio %s on 127.0.0.1:%u",
+              peer->name, peer_alive(pid, peer->config) ? "does not listen" : "exited", port);
+  /* The log goes with the lab's state: what it ended with goes with the error. */
+  log_tail(log, *error);
   return FALSE;
 }
 
@@ -397,8 +419,10 @@ vgw_lab_up_run(gconstpointer data, GError **error)
     }
   }
   for (guint i = 0; i < run.lab->peers->len; i++) {
-    if (!start_peer(&run, g_ptr_array_index(run.lab->peers, i), &local))
+    if (!start_peer(&run, g_ptr_array_index(run.lab->peers, i), &local)) {
+      g_prefix_error(&local, "lab '%s': ", run.lab->name);
       goto fail;
+    }
   }
   printf("lab '%s' up: %u gateways, %u links, %u peers\n", run.lab->name,
          run.lab->gateways->len, run.lab->links->len, run.lab->peers->len);
@@ -563,6 +587,10 @@ describe_lab(LabRun *run)
     json_object_set_string_member(p, "kind", "kamailio");
     json_object_set_string_member(p, "state", alive ? "running" : "stopped");
     json_object_set_int_member(p, "port", alive ? json_object_get_int_member(rec, "port") : 0);
+    if (alive)
+      json_object_set_int_member(p, "pid", pid);
+    else
+      json_object_set_null_member(p, "pid");
     json_object_set_string_member(p, "log", rec != NULL ?
         json_object_get_string_member_with_default(rec, "log", "") : "");
     json_array_add_object_element(peers, p);
