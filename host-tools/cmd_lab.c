@@ -134,6 +134,21 @@ peer_alive(int pid, const char *config)
   return strstr(cmdline, "kamailio") != NULL && strstr(cmdline, config) != NULL;
 }
 
+/* What the lab recorded of |peer| (NULL: never started), and in |*pid|
+ * its process while it is still that peer (0: gone). */
+static JsonObject *
+peer_record(LabRun *run, const VgwLabPeer *peer, int *pid)
+{
+  JsonObject *peers = state_member(run, "peers");
+  JsonObject *rec = json_object_has_member(peers, peer->name)
+                        ? json_object_get_object_member(peers, peer->name) : NULL;
+
+  *pid = rec != NULL ? (int) json_object_get_int_member_with_default(rec, "pid", 0) : 0;
+  if (!peer_alive(*pid, peer->config))
+    *pid = 0;
+  return rec;
+}
+
 static void
 peer_setup(gpointer data)
 {
@@ -221,30 +236,27 @@ start_peer(LabRun *run, const VgwLabPeer *peer, GError **error)
   g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "peer '%s': kamailio %s on 127.0.0.1:%u",
               peer->name, peer_alive(pid, peer->config) ? "does not listen" : "exited", port);
   /* The log goes with the lab's state: what it ended with goes with the error. */
-  log_tail(log, *error);
+  if (error != NULL)
+    log_tail(log, *error);
   return FALSE;
 }
 
-/* Stops the peer recorded as |name| (its process group), if it still runs. */
+/* Stops |peer| (its process group) if it still runs, and forgets it. */
 static void
 stop_peer(LabRun *run, const VgwLabPeer *peer)
 {
-  JsonObject *peers = state_member(run, "peers");
-  JsonObject *rec;
   int pid;
 
-  if (!json_object_has_member(peers, peer->name))
+  if (peer_record(run, peer, &pid) == NULL)
     return;
-  rec = json_object_get_object_member(peers, peer->name);
-  pid = rec != NULL ? (int) json_object_get_int_member_with_default(rec, "pid", 0) : 0;
-  if (peer_alive(pid, peer->config)) {
+  if (pid != 0) {
     kill(-pid, SIGTERM);
     if (!vgw_wait_pid_exit(pid, PEER_STOP_TIMEOUT_MS))
       kill(-pid, SIGKILL);
     vgw_wait_pid_exit(pid, PEER_STOP_TIMEOUT_MS);
     printf("peer '%s' stopped\n", peer->name);
   }
-  json_object_remove_member(peers, peer->name);
+  json_object_remove_member(state_member(run, "peers"), peer->name);
 }
 
 /* -- up, down --------------------------------------------------------------- */
@@ -324,11 +336,9 @@ lab_precheck(LabRun *run, GError **error)
   }
   for (guint i = 0; i < run->lab->peers->len; i++) {
     const VgwLabPeer *peer = g_ptr_array_index(run->lab->peers, i);
-    JsonObject *peers = state_member(run, "peers");
-    JsonObject *rec = json_object_has_member(peers, peer->name)
-                          ? json_object_get_object_member(peers, peer->name) : NULL;
-    if (rec != NULL &&
-        peer_alive((int) json_object_get_int_member_with_default(rec, "pid", 0), peer->config)) {
+    int pid = 0;
+    peer_record(run, peer, &pid);
+    if (pid != 0) {
       g_set_error(error, VGW_ERROR, VGW_ERROR_RUNNING,
                   "lab '%s' is up: peer '%s' runs (vgw lab down %s)", run->lab->name,
                   peer->name, run->lab->path);
@@ -578,11 +588,9 @@ describe_lab(LabRun *run)
   for (guint i = 0; i < run->lab->peers->len; i++) {
     const VgwLabPeer *peer = g_ptr_array_index(run->lab->peers, i);
     JsonObject *p = json_object_new();
-    JsonObject *all = state_member(run, "peers");
-    JsonObject *rec = json_object_has_member(all, peer->name)
-                          ? json_object_get_object_member(all, peer->name) : NULL;
-    int pid = rec != NULL ? (int) json_object_get_int_member_with_default(rec, "pid", 0) : 0;
-    gboolean alive = peer_alive(pid, peer->config);
+    int pid = 0;
+    JsonObject *rec = peer_record(run, peer, &pid);
+    gboolean alive = pid != 0;
     json_object_set_string_member(p, "name", peer->name);
     json_object_set_string_member(p, "kind", "kamailio");
     json_object_set_string_member(p, "state", alive ? "running" : "stopped");
@@ -611,7 +619,7 @@ print_lab(JsonObject *o)
   a = json_object_get_array_member(o, "gateways");
   for (guint i = 0; i < json_array_get_length(a); i++) {
     JsonObject *g = json_array_get_object_element(a, i);
-    printf("  gateway %-12s %-8s (vgw ... --name %s)\n", json_object_get_string_member(g, "name"),
+    printf("  gateway %-12s %-8s instance %s\n", json_object_get_string_member(g, "name"),
            json_object_get_string_member(g, "state"), json_object_get_string_member(g, "instance"));
   }
   a = json_object_get_array_member(o, "links");
