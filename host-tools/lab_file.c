@@ -266,10 +266,9 @@ read_gateway(Reader *r, const char *group, const char *name, guint line, GError 
   gw->name = g_strdup(name);
   gw->line = line;
   gw->instance = g_strdup_printf("%s-%s", r->lab->name, name);
-  if (strchr(name, '.') != NULL || !vgw_instance_name_check(gw->instance, &why)) {
+  if (!vgw_instance_name_check(gw->instance, &why)) {
     set_error(error, r->path, line, "[%s]: the gateway's instance name '%s' is not valid: %s",
-              group, gw->instance,
-              why != NULL ? why->message : "a lab's gateway name has no '.'");
+              group, gw->instance, why->message);
     return FALSE;
   }
   for (guint i = 0; i + 1 < r->lab->gateways->len; i++) {
