@@ -122,16 +122,8 @@ gateway_instance(const VgwLabGateway *gw, int *pid, GError **error)
 static gboolean
 peer_alive(int pid, const char *config)
 {
-  g_autofree char *cmdline = NULL;
-  gsize len = 0;
-
-  if (pid <= 0 || !vgw_pid_alive(pid) || !vgw_pid_cmdline(pid, &cmdline, &len))
-    return FALSE;
-  for (gsize i = 0; i < len; i++) {
-    if (cmdline[i] == '\0')
-      cmdline[i] = ' ';
-  }
-  return strstr(cmdline, "kamailio") != NULL && strstr(cmdline, config) != NULL;
+  return pid > 0 && vgw_pid_alive(pid) && vgw_pid_cmdline_mentions(pid, "kamailio") &&
+         vgw_pid_cmdline_mentions(pid, config);
 }
 
 /* What the lab recorded of |peer| (NULL: never started), and in |*pid|
@@ -348,6 +340,17 @@ lab_precheck(LabRun *run, GError **error)
   return TRUE;
 }
 
+/* The position of |link| in the lab's links: listen_ports' index. */
+static guint
+link_index(const VgwLab *lab, const VgwLabLink *link)
+{
+  guint i = 0;
+
+  while (g_ptr_array_index(lab->links, i) != link)
+    i++;
+  return i;
+}
+
 /* The WAN link gateway |index| boots with: the listening end of its
  * link, the connecting end (to the port the listener got), or slirp. */
 static char *
@@ -357,14 +360,13 @@ wan_link_spec(const VgwLab *lab, guint index, const guint16 *listen_ports)
 
   if (link == NULL)
     return g_strdup("slirp");
-  for (guint i = 0; i < lab->links->len; i++) {
-    if (g_ptr_array_index(lab->links, i) == link)
-      return link->a == index ? g_strdup_printf("listen:%u", link->port)
-                              : g_strdup_printf("connect:%u", listen_ports[i]);
-  }
-  g_assert_not_reached();
+  if (link->a == index)
+    return g_strdup_printf("listen:%u", link->port);
+  return g_strdup_printf("connect:%u", listen_ports[link_index(lab, link)]);
 }
 
+/* Starts gateway |index| through vgw up; a listener's port goes into
+ * |listen_ports| for its link's other end. */
 static gboolean
 start_gateway(LabRun *run, guint index, guint timeout_s, guint16 *listen_ports,
               GError **error)
@@ -377,27 +379,21 @@ start_gateway(LabRun *run, guint index, guint timeout_s, guint16 *listen_ports,
     .smp = VGW_DEFAULT_SMP, .timeout_s = timeout_s, .detach = TRUE,
     .wan_link_spec = spec,
   };
-  gboolean ok;
   int pid = 0;
 
   /* vgw up only reads its options. */
   up.name = gw->instance;
   up.config = gw->config;
   up.seed_text = gw->seed_text;
-  ok = vgw_up_check(&up, error) && vgw_up_run(&up, error);
-  if (!ok) {
+  if (!vgw_up_check(&up, error) || !vgw_up_run(&up, error)) {
     g_prefix_error(error, "lab '%s': gateway '%s': ", run->lab->name, gw->name);
     return FALSE;
   }
   if (link == NULL || link->a != index)
     return TRUE;
-  /* The connecting end needs the port the listener got. */
   if ((inst = gateway_instance(gw, &pid, error)) == NULL)
     return FALSE;
-  for (guint i = 0; i < run->lab->links->len; i++) {
-    if (g_ptr_array_index(run->lab->links, i) == link)
-      listen_ports[i] = inst->wan_link.port;
-  }
+  listen_ports[link_index(run->lab, link)] = inst->wan_link.port;
   return TRUE;
 }
 
@@ -417,7 +413,7 @@ vgw_lab_up_run(gconstpointer data, GError **error)
   json_object_remove_member(run.state, "links");
   if (!lab_save(&run, &local))
     goto fail;
-  listen_ports = g_new0(guint16, run.lab->links->len + 1);
+  listen_ports = g_new0(guint16, run.lab->links->len);
   /* Listeners first: a connecting QEMU never retries. */
   for (int pass = 0; pass < 2; pass++) {
     for (guint i = 0; i < run.lab->gateways->len; i++) {
