@@ -85,6 +85,23 @@ typedef struct {
 gboolean vgw_test_check(gpointer opts, GError **error);
 gboolean vgw_test_run(gconstpointer opts, GError **error);
 
+/* vgw lab up|down|status FILE, lab link FILE LINK up|down,
+ * lab capture start FILE LINK --out F | stop FILE LINK (cmd_lab.c) */
+typedef struct {
+  VGW_COMMON_OPTIONS;
+  char *file;       /* the lab file */
+  char *link;       /* link, capture: the link's name */
+  char *state;      /* link: "up" or "down" */
+  char *out;        /* capture start: pcapng to write */
+  guint timeout_s;  /* up: each gateway's boot */
+} VgwLabOptions;
+gboolean vgw_lab_up_run(gconstpointer opts, GError **error);
+gboolean vgw_lab_down_run(gconstpointer opts, GError **error);
+gboolean vgw_lab_status_run(gconstpointer opts, GError **error);
+gboolean vgw_lab_link_run(gconstpointer opts, GError **error);
+gboolean vgw_lab_capture_start_run(gconstpointer opts, GError **error);
+gboolean vgw_lab_capture_stop_run(gconstpointer opts, GError **error);
+
 /* vgw snapshot save NAME | list | delete NAME */
 typedef struct {
   VGW_COMMON_OPTIONS;

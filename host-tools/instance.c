@@ -412,8 +412,8 @@ vgw_pid_cmdline(int pid, char **data, gsize *len)
   return TRUE;
 }
 
-static gboolean
-pid_cmdline_mentions(int pid, const char *needle)
+gboolean
+vgw_pid_cmdline_mentions(int pid, const char *needle)
 {
   g_autofree char *data = NULL;
   gsize len = 0;
@@ -449,7 +449,7 @@ vgw_instance_running_pid(const VgwInstance *inst)
 
   for (int i = 0; i < 2; i++) {
     int pid = candidates[i];
-    if (pid > 0 && vgw_pid_alive(pid) && pid_cmdline_mentions(pid, inst->qmp_sock))
+    if (pid > 0 && vgw_pid_alive(pid) && vgw_pid_cmdline_mentions(pid, inst->qmp_sock))
       return pid;
   }
   return 0;

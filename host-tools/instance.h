@@ -168,6 +168,10 @@ char **vgw_list_named_dirs(const char *root, const char *marker);
  * FALSE if it cannot be read or is empty (a kernel thread, a zombie). */
 gboolean vgw_pid_cmdline(int pid, char **data, gsize *len);
 
+/* vgw_pid_cmdline_mentions returns TRUE if one of |pid|'s arguments
+ * (its command line, vgw_pid_cmdline) contains |needle|. */
+gboolean vgw_pid_cmdline_mentions(int pid, const char *needle);
+
 /* vgw_pid_alive returns TRUE if |pid| exists and is not a zombie. */
 gboolean vgw_pid_alive(int pid);
 

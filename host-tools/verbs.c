@@ -104,6 +104,75 @@ static const VgwVerb snapshot_verbs[] = {
   { NULL },
 };
 
+static const VgwArg lab_file_arg[] = {
+  { .usage = "FILE", .what = "lab file", .offset = FIELD(VgwLabOptions, file) },
+  { NULL },
+};
+
+static const VgwArg lab_link_args[] = {
+  { .usage = "FILE", .what = "lab file", .offset = FIELD(VgwLabOptions, file) },
+  { .usage = "LINK", .what = "link name", .offset = FIELD(VgwLabOptions, link) },
+  { .usage = "up|down", .what = "link state", .offset = FIELD(VgwLabOptions, state) },
+  { NULL },
+};
+
+static const VgwArg lab_capture_args[] = {
+  { .usage = "FILE", .what = "lab file", .offset = FIELD(VgwLabOptions, file) },
+  { .usage = "LINK", .what = "link name", .offset = FIELD(VgwLabOptions, link) },
+  { NULL },
+};
+
+static const VgwOption lab_up_options[] = {
+  TIMEOUT_OPTION(VgwLabOptions, "Seconds each gateway gets to be ready",
+                 VGW_DEFAULT_BOOT_TIMEOUT_S),
+  { NULL },
+};
+
+static const VgwOption lab_capture_start_options[] = {
+  { VGW_OPTION("out", 'o', vgw_option_string, VgwLabOptions, out, "F",
+               "pcapng file to write (valid while it grows)"),
+    .flags = VGW_OPTION_REQUIRED },
+  { NULL },
+};
+
+static const VgwVerb lab_capture_verbs[] = {
+  { .name = "start", .summary = "start capturing a link into a pcapng file",
+    .help = "Start capturing every frame of LINK (vgw capture on the WAN port of\n"
+            "its end a) into a pcapng file.",
+    .options = lab_capture_start_options, .args = lab_capture_args,
+    VERB_OPTIONS(VgwLabOptions), .run = vgw_lab_capture_start_run },
+  { .name = "stop", .summary = "stop a link's capture",
+    .help = "Stop LINK's capture and close its file.",
+    .args = lab_capture_args, VERB_OPTIONS(VgwLabOptions), .run = vgw_lab_capture_stop_run },
+  { NULL },
+};
+
+static const VgwVerb lab_verbs[] = {
+  { .name = "up", .summary = "start a lab's gateways, links and peers",
+    .help = "Check the lab file, then start its gateways (each link's end a, the\n"
+            "listener, before its end b) and its peers.  On a failure it stops\n"
+            "what it started and says why.  host-tools/README.md \"Labs\".",
+    .options = lab_up_options, .args = lab_file_arg, VERB_OPTIONS(VgwLabOptions),
+    .run = vgw_lab_up_run },
+  { .name = "down", .summary = "stop everything a lab started",
+    .help = "Stop the lab's peers and gateways and remove their state (also after\n"
+            "a partial up; nothing running is not an error).",
+    .args = lab_file_arg, VERB_OPTIONS(VgwLabOptions), .run = vgw_lab_down_run },
+  { .name = "status", .summary = "show a lab's gateways, links and peers",
+    .help = "Show each gateway (running or stopped), each link (up or down as set\n"
+            "by vgw lab link; connected as QEMU sees it) and each peer.  --json:\n"
+            "one object (host-tools/README.md \"Labs\").",
+    .flags = VGW_VERB_JSON, .args = lab_file_arg, VERB_OPTIONS(VgwLabOptions),
+    .run = vgw_lab_status_run },
+  { .name = "link", .summary = "take a link down or bring it up (QMP set_link)",
+    .help = "Take LINK down or bring it up again at both ends' WAN netdevs (QMP\n"
+            "set_link): frames stop both ways while the TCP connection stays.",
+    .args = lab_link_args, VERB_OPTIONS(VgwLabOptions), .run = vgw_lab_link_run },
+  { .name = "capture", .summary = "capture a link (start, stop)",
+    .help = "Capture one link's frames into a pcapng file.", .subs = lab_capture_verbs },
+  { NULL },
+};
+
 static const VgwOption reset_options[] = {
   { VGW_OPTION("hard", 0, vgw_option_flag, VgwResetOptions, hard, NULL,
                "Reset the board from outside (QMP system_reset) instead of asking the firmware") },
@@ -648,6 +717,10 @@ static const VgwVerb verbs[] = {
   { .name = "snapshot", .summary = "snapshots of running gateways (save, list, delete)",
     .help = "Save running gateways as snapshots; 'vgw up --from' starts clones.",
     .subs = snapshot_verbs },
+  { .name = "lab", .summary = "labs: gateways, links and peers from one file (up, down, status, link, capture)",
+    .help = "Bring up and down several gateways, the links between their WAN ports\n"
+            "and their SIP peers, from one lab file (host-tools/README.md \"Labs\").",
+    .subs = lab_verbs },
   { .name = "test", .summary = "run regression scenarios on clones of one gateway, N at a time",
     .help = "Boot one gateway, save it as a snapshot and run each scenario (an\n"
             "executable; a directory gives its executables) on its own clone of it,\n"
