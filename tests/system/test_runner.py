@@ -56,6 +56,9 @@ def nothing_left(run, what):
 def test(run):
     names = shipped()
     run.check(len(names) >= 3, 'tests/scenarios ships 3 or more scenarios', names)
+    issue = {'tls-mutual.py', 'tls-to-proxy.py', 'cert-rotation.sh', 'sip-call.sh'}
+    run.check(issue <= set(names), 'among them the example scenarios: mutual TLS from a client, '
+              'TLS towards a proxy, a certificate rotation, a SIP call', names)
 
     junit = os.path.join(run.state_root, 'pass.xml')
     p = run.vgw('test', '--jobs', '2', '--junit', junit, '--seed', '42', SCENARIOS,
