@@ -13,6 +13,8 @@ import ssl
 import sys
 import tempfile
 
+# tap.py is beside this file; no __pycache__ left in the checkout.
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tap  # noqa: E402
 

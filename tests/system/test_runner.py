@@ -17,8 +17,10 @@ HANGING = os.path.join(HERE, 'scenario_hangs.sh')
 
 
 def shipped():
+    # vgw test's rule: executable files (a directory is none).
     return sorted(f for f in os.listdir(SCENARIOS)
-                  if not f.startswith('.') and os.access(os.path.join(SCENARIOS, f), os.X_OK))
+                  if not f.startswith('.') and os.path.isfile(os.path.join(SCENARIOS, f)) and
+                  os.access(os.path.join(SCENARIOS, f), os.X_OK))
 
 
 def report(run, path):
