@@ -5,26 +5,20 @@
     tap.vgw('status', '--json')       # the gateway's vgw, --name added after the verbs
     tap.finish()                      # the plan; exit 1 if a check failed
 """
+import importlib.util
 import json
 import os
 import subprocess
-import sys
 
-_count = 0
-_failed = 0
-
-
-def check(cond, what, detail=''):
-    """Prints one TAP line for WHAT; when COND is false, the last lines of
-    DETAIL (anything str() takes) follow as comments. Returns COND."""
-    global _count, _failed
-    _count += 1
-    print('%s %d - %s' % ('ok' if cond else 'not ok', _count, what), flush=True)
-    if not cond:
-        _failed += 1
-        for line in str(detail).splitlines()[-20:]:
-            print('#   ' + line, flush=True)
-    return bool(cond)
+# check() and finish() are the vgw command's own Python TAP
+# (host-tools/tests/tap.py), loaded by path: its module name is this one's.
+_spec = importlib.util.spec_from_file_location(
+    'vgw_host_tap', os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..',
+                                 'host-tools', 'tests', 'tap.py'))
+_host_tap = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_host_tap)
+check = _host_tap.check
+finish = _host_tap.finish
 
 
 def vgw(*args, verbs=1, timeout=300):
@@ -65,8 +59,3 @@ def console():
     """The gateway's console log so far."""
     with open(os.environ['VGW_CONSOLE_LOG'], errors='replace') as f:
         return f.read()
-
-
-def finish():
-    print('1..%d' % _count)
-    sys.exit(1 if _failed else 0)
