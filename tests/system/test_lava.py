@@ -189,6 +189,13 @@ def test(run):
         # found the provisioned key instead of generating one.
         with open(log, errors='replace') as f:
             console = f.read()
+        sip = {suite: cases(root, suite) for suite in scenario_cases()
+               if suite.startswith('0_sip-options')}
+        run.check(len(sip) == 4 and all(set(c.values()) == {'pass'} for c in sip.values()) and
+                  'sip: OPTIONS to udp 10.0.2.15:5060: OK' in console and
+                  'sip: OPTIONS to tls 10.0.2.15:5061: OK' in console,
+                  'under LAVA the gateway answers its own OPTIONS over UDP and over TLS, and '
+                  'counts them (sip-options.yaml passed, the outcomes on the console)', sip)
         keys = set(re.findall(r'engine slot %s \(public key sha256 ([0-9a-f]{64})' % DEVICE_KEY_SLOT,
                               console))
         run.check(keys == {board['device_key_sha256']} and 'device key generated' not in console,
