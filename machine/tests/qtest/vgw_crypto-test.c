@@ -26,6 +26,7 @@
 #include "qemu/host-utils.h"
 
 #include "vgw-access-rules.h"
+#include "vgw-migration.h"
 #include "vgw-regs/vgw_crypto.h"
 #include "vgw-regs/vgw_memmap.h"
 
@@ -1454,71 +1455,135 @@ static void test_keystore_storage_error(void)
 /* -------------------------------------------------------------------- */
 /* Tests: migration                                                     */
 
-static const char *migration_status(QTestState *qts)
+/*
+ * Writes CMD with the completion interrupt enabled and earlier
+ * completions acknowledged, lets part of the latency pass and returns the
+ * virtual time the command must complete at.  The command starts well
+ * after time 0, so that neither a latency restarted at the destination's
+ * clock (0 while it loads the stream, the source's time once it runs) nor
+ * one restarted at the migration lands on the same deadline.
+ */
+static int64_t start_in_flight(QTestState *qts, uint32_t cmd)
 {
-    static char status[32];
-    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-migrate' }");
-    QDict *ret = qdict_get_qdict(rsp, "return");
+    int64_t deadline;
 
-    g_strlcpy(status, ret && qdict_haskey(ret, "status") ?
-              qdict_get_str(ret, "status") : "none", sizeof(status));
-    qobject_unref(rsp);
-    return status;
+    qtest_clock_step(qts, 3 * LATENCY_NS);
+    wr(qts, VGW_CRYPTO_IRQ_STATUS, VGW_CRYPTO_IRQ_DONE);
+    wr(qts, VGW_CRYPTO_IRQ_ENABLE, VGW_CRYPTO_IRQ_DONE);
+    wr(qts, VGW_CRYPTO_CMD, cmd);
+    deadline = qtest_clock_step(qts, 0) + LATENCY_NS;
+    qtest_clock_step(qts, LATENCY_NS / 2);
+    g_assert_cmphex(rd(qts, VGW_CRYPTO_STATUS), ==, VGW_CRYPTO_STATUS_BUSY);
+    return deadline;
 }
 
-/* A SIGN in flight migrates with its input and completes on the other side. */
-static void test_migration_in_flight(void)
+/*
+ * The command started on the source is still BUSY on @dst, with its
+ * interrupt enabled and not yet raised, and completes without error at
+ * @deadline: neither earlier, nor later as it would if the migration had
+ * restarted (or lost) its latency.
+ */
+static void assert_completes_at(QTestState *dst, int64_t deadline)
 {
-    Keystore ks;
-    QTestState *src, *dst;
-    g_autofree char *stream = NULL;
-    g_autofree char *uri = NULL;
-    g_autoptr(GByteArray) spki = NULL;
-    g_autoptr(GByteArray) sig = NULL;
-    uint8_t digest[32];
-    EVP_PKEY *pub;
-
-    keystore_init(&ks);
-    stream = g_build_filename(ks.dir, "migration", NULL);
-
-    src = start_with_keystore(&ks, ks.secret_file);
-    g_assert_cmpuint(cmd_generate(src, 5, VGW_KEY_TYPE_EC_P256), ==,
-                     VGW_CRYPTO_ERR_OK);
-    spki = cmd_export(src, 5);
-    digest_message(EVP_sha256(), digest);
-    wr(src, VGW_CRYPTO_IRQ_ENABLE, VGW_CRYPTO_IRQ_DONE);
-    wr(src, VGW_CRYPTO_SLOT, 5);
-    wr(src, VGW_CRYPTO_SCHEME, VGW_SIG_ECDSA);
-    put_input(src, digest, sizeof(digest));
-    wr(src, VGW_CRYPTO_CMD, VGW_CRYPTO_CMD_SIGN);
-    g_assert_cmphex(rd(src, VGW_CRYPTO_STATUS), ==, VGW_CRYPTO_STATUS_BUSY);
-
-    uri = g_strdup_printf("exec:cat > %s", stream);
-    qtest_qmp_assert_success(src, "{ 'execute': 'migrate', 'arguments': "
-                             "{ 'uri': %s } }", uri);
-    while (strcmp(migration_status(src), "completed") != 0) {
-        g_assert_cmpstr(migration_status(src), !=, "failed");
-        g_usleep(10000);
-    }
-    qtest_quit(src);
-
-    dst = qtest_initf(MACHINE ",keystore=%s,keystore-secret=huk "
-                      "-object secret,id=huk,file=%s -incoming 'exec:cat %s'",
-                      ks.path, ks.secret_file, stream);
-    qtest_qmp_eventwait(dst, "RESUME");
+    qtest_irq_intercept_in(dst, "/machine/soc/gic");
     g_assert_cmphex(rd(dst, VGW_CRYPTO_STATUS), ==, VGW_CRYPTO_STATUS_BUSY);
     g_assert_cmphex(rd(dst, VGW_CRYPTO_IRQ_ENABLE), ==, VGW_CRYPTO_IRQ_DONE);
-    qtest_clock_step_next(dst);
+    g_assert_cmphex(rd(dst, VGW_CRYPTO_IRQ_STATUS), ==, 0);
+    g_assert_false(qtest_get_irq(dst, VGW_IRQ_CRYPTO));
+
+    qtest_clock_set(dst, deadline - 1);
+    g_assert_cmphex(rd(dst, VGW_CRYPTO_STATUS), ==, VGW_CRYPTO_STATUS_BUSY);
+    g_assert_false(qtest_get_irq(dst, VGW_IRQ_CRYPTO));
+    qtest_clock_set(dst, deadline);
     g_assert_cmphex(rd(dst, VGW_CRYPTO_STATUS), ==, VGW_CRYPTO_STATUS_DONE);
     g_assert_cmpuint(rd(dst, VGW_CRYPTO_ERROR), ==, VGW_CRYPTO_ERR_OK);
     g_assert_cmphex(rd(dst, VGW_CRYPTO_IRQ_STATUS), ==, VGW_CRYPTO_IRQ_DONE);
+    g_assert_true(qtest_get_irq(dst, VGW_IRQ_CRYPTO));
+}
+
+/* Migrates @src to a QEMU that opens the same keystore, and returns it. */
+static QTestState *migrate_with_keystore(QTestState *src, Keystore *ks)
+{
+    g_autofree char *stream = g_build_filename(ks->dir, "migration", NULL);
+    g_autofree char *args = g_strdup_printf(
+        MACHINE ",keystore=%s,keystore-secret=huk "
+        "-object secret,id=huk,file=%s", ks->path, ks->secret_file);
+
+    return vgw_test_migrate_via_file(src, stream, args);
+}
+
+/*
+ * A SIGN in flight migrates with its input and completes on the other
+ * side with a signature that verifies under the key the source exported.
+ */
+static void test_migration_sign(gconstpointer data)
+{
+    uint32_t type = GPOINTER_TO_UINT(data);
+    uint32_t scheme = type == VGW_KEY_TYPE_EC_P256 ? VGW_SIG_ECDSA
+                                                   : VGW_SIG_RSA_PSS_SHA256;
+    Keystore ks;
+    QTestState *src, *dst;
+    g_autoptr(GByteArray) spki = NULL;
+    g_autoptr(GByteArray) sig = NULL;
+    uint8_t digest[32];
+    int64_t deadline;
+    EVP_PKEY *pub;
+
+    keystore_init(&ks);
+    src = start_with_keystore(&ks, ks.secret_file);
+    g_assert_cmpuint(cmd_generate(src, 5, type), ==, VGW_CRYPTO_ERR_OK);
+    spki = cmd_export(src, 5);
+    digest_message(EVP_sha256(), digest);
+    wr(src, VGW_CRYPTO_SLOT, 5);
+    wr(src, VGW_CRYPTO_SCHEME, scheme);
+    put_input(src, digest, sizeof(digest));
+    deadline = start_in_flight(src, VGW_CRYPTO_CMD_SIGN);
+
+    dst = migrate_with_keystore(src, &ks);
+    assert_completes_at(dst, deadline);
     sig = get_output(dst);
     pub = pkey_from_spki(spki);
-    g_assert_true(verifies(pub, VGW_SIG_ECDSA, digest, sizeof(digest), sig));
+    g_assert_true(verifies(pub, scheme, digest, sizeof(digest), sig));
+    EVP_PKEY_free(pub);
+    qtest_quit(dst);
+    keystore_cleanup(&ks);
+}
+
+/*
+ * A GENERATE in flight runs on the destination: the new key is in the
+ * destination's slot and keystore (the source never had it), and signs.
+ */
+static void test_migration_generate(void)
+{
+    Keystore ks;
+    QTestState *src, *dst;
+    g_autoptr(GByteArray) spki = NULL;
+    g_autoptr(GByteArray) stored = NULL;
+    int64_t deadline;
+    EVP_PKEY *pub;
+
+    keystore_init(&ks);
+    src = start_with_keystore(&ks, ks.secret_file);
+    wr(src, VGW_CRYPTO_SLOT, 7);
+    wr(src, VGW_CRYPTO_KEY_TYPE, VGW_KEY_TYPE_RSA_2048);
+    deadline = start_in_flight(src, VGW_CRYPTO_CMD_GENERATE);
+
+    dst = migrate_with_keystore(src, &ks);
+    assert_completes_at(dst, deadline);
+    g_assert_cmpuint(rd(dst, VGW_CRYPTO_OUT_LEN), ==, 0);
+    g_assert_cmphex(cmd_info(dst, 7), ==, VGW_KEY_TYPE_RSA_2048);
+    spki = cmd_export(dst, 7);
+    pub = pkey_from_spki(spki);
+    g_assert_cmpint(EVP_PKEY_get_bits(pub), ==, 2048);
+    sign_and_verify(dst, 7, VGW_SIG_RSA_PKCS1_SHA256, 0, pub);
     EVP_PKEY_free(pub);
     qtest_quit(dst);
 
-    unlink(stream);
+    /* The destination committed the key to the keystore. */
+    dst = start_with_keystore(&ks, ks.secret_file);
+    stored = cmd_export(dst, 7);
+    g_assert_true(bytes_equal(stored, spki));
+    qtest_quit(dst);
     keystore_cleanup(&ks);
 }
 
@@ -1566,8 +1631,15 @@ int main(int argc, char **argv)
     qtest_add_func("/vgw-crypto/keystore/refusals", test_keystore_refusals);
     qtest_add_func("/vgw-crypto/keystore/storage-error",
                    test_keystore_storage_error);
-    qtest_add_func("/vgw-crypto/migration-in-flight",
-                   test_migration_in_flight);
+    for (i = 0; i < ARRAY_SIZE(types); i++) {
+        g_autofree char *sign = g_strdup_printf(
+            "/vgw-crypto/migration-in-flight/sign/%s", types[i].name);
+
+        qtest_add_data_func(sign, GUINT_TO_POINTER(types[i].type),
+                            test_migration_sign);
+    }
+    qtest_add_func("/vgw-crypto/migration-in-flight/generate",
+                   test_migration_generate);
 
     return g_test_run();
 }

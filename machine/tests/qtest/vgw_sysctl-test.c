@@ -12,6 +12,7 @@
 #include "qapi/qmp/qlist.h"
 
 #include "vgw-access-rules.h"
+#include "vgw-migration.h"
 #include "vgw-regs/vgw_memmap.h"
 #include "vgw-regs/vgw_sysctl.h"
 
@@ -228,6 +229,50 @@ static void test_watchdog_lock(void)
     qtest_quit(qts);
 }
 
+/*
+ * A running, locked watchdog migrates with its deadline: it expires on
+ * the destination at the virtual time it would have on the source, with
+ * the reset count and cause the source had until then.
+ */
+static void test_watchdog_migration(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("vgw-sysctl-test-XXXXXX", NULL);
+    g_autofree char *stream = g_build_filename(dir, "migration", NULL);
+    QTestState *src = qtest_init("-machine vgw");
+    QTestState *dst;
+    int64_t deadline;
+
+    /* A reset the destination's own power-on must not hide. */
+    wr(src, VGW_SYSCTL_RESET_REQ, VGW_SYSCTL_RESET_REQ_MAGIC);
+    wait_reset(src, "guest-reset");
+    wr(src, VGW_SYSCTL_WDT_TIMEOUT, 1000);
+    wr(src, VGW_SYSCTL_WDT_CTRL, VGW_WDT_CTRL_ENABLE | VGW_WDT_CTRL_LOCK);
+    deadline = qtest_clock_step(src, 0) + 1000 * NS_PER_MS;
+    qtest_clock_step(src, 600 * NS_PER_MS);
+    g_assert_cmpuint(rd(src, VGW_SYSCTL_WDT_REMAINING), ==, 400);
+
+    dst = vgw_test_migrate_via_file(src, stream, "-machine vgw");
+    g_assert_cmpuint(rd(dst, VGW_SYSCTL_RESET_CAUSE), ==,
+                     VGW_RESET_CAUSE_FIRMWARE);
+    g_assert_cmpuint(rd(dst, VGW_SYSCTL_RESET_COUNT), ==, 1);
+    g_assert_cmphex(rd(dst, VGW_SYSCTL_WDT_CTRL), ==,
+                    VGW_WDT_CTRL_ENABLE | VGW_WDT_CTRL_LOCK);
+    g_assert_cmpuint(rd(dst, VGW_SYSCTL_WDT_TIMEOUT), ==, 1000);
+    g_assert_cmpuint(rd(dst, VGW_SYSCTL_WDT_REMAINING), ==, 400);
+
+    qtest_clock_set(dst, deadline - 1);
+    g_assert_cmpuint(rd(dst, VGW_SYSCTL_WDT_REMAINING), ==, 1);
+    g_assert_cmpuint(rd(dst, VGW_SYSCTL_RESET_COUNT), ==, 1);
+    qtest_clock_set(dst, deadline);
+    qtest_qmp_eventwait(dst, "WATCHDOG");
+    wait_reset(dst, "guest-reset");
+    g_assert_cmpuint(rd(dst, VGW_SYSCTL_RESET_CAUSE), ==,
+                     VGW_RESET_CAUSE_WATCHDOG);
+    g_assert_cmpuint(rd(dst, VGW_SYSCTL_RESET_COUNT), ==, 2);
+    qtest_quit(dst);
+    g_assert_cmpint(rmdir(dir), ==, 0);
+}
+
 static void test_watchdog_timeout_range(void)
 {
     QTestState *qts = qtest_init("-machine vgw");
@@ -411,6 +456,8 @@ int main(int argc, char **argv)
     qtest_add_func("/vgw/sysctl/watchdog/action-none",
                    test_watchdog_action_none);
     qtest_add_func("/vgw/sysctl/watchdog/lock", test_watchdog_lock);
+    qtest_add_func("/vgw/sysctl/watchdog/migration",
+                   test_watchdog_migration);
     qtest_add_func("/vgw/sysctl/watchdog/timeout-range",
                    test_watchdog_timeout_range);
     qtest_add_func("/vgw/sysctl/bad-access", test_bad_access);
