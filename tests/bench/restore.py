@@ -53,7 +53,7 @@ def timed_up(run, name, *extra):
     waiter.start()
     answered = benchgw.first_200_udp(port, t0)
     waiter.join()
-    ok = run.check(proc.returncode == 0, '%s reaches ready' % ' '.join(argv[1:3] + list(extra)),
+    ok = run.check(proc.returncode == 0, 'vgw up --name %s %s reaches ready' % (name, ' '.join(extra)),
                    done.get('out', '') + run.console_tail(name))
     run.check(answered is not None, '%s answers an OPTIONS over UDP on %d with 200' % (name, port),
               run.console_tail(name))
