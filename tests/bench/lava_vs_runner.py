@@ -26,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 
 import yaml
 
@@ -70,8 +71,8 @@ def replay(path):
             n += 1
             missing = [s['message'] for s in step.get('successes', [])
                        if not re.search(s['message'], reply)]
-            print('%s %d - %s_%s/%s' % ('not ok' if missing else 'ok', n, '0', test['name'],
-                                        step['name']), flush=True)
+            print('%s %d - 0_%s/%s' % ('not ok' if missing else 'ok', n, test['name'],
+                                       step['name']), flush=True)
             if missing:
                 failed += 1
                 print('#   no match for %r in %r' % (missing, reply))
@@ -81,25 +82,48 @@ def replay(path):
 
 # -- the benchmark ---------------------------------------------------------
 
-def lava_round(run, board, scenario, i):
-    """Round I's LAVA job with SCENARIO; (seconds, passed)."""
+def scenario_steps(path):
+    """{suite: [step names in order]} of the LAVA scenario at PATH, the
+    suite named as LAVA names it after one boot (test_lava.py's rule)."""
+    with open(path) as f:
+        return {'0_' + t['name']: [c['name'] for c in t['script']]
+                for t in yaml.safe_load(f)['interactive']}
+
+
+def lava_round(run, board, scenario, steps, i):
+    """Round I's LAVA job with SCENARIO, whose STEPS (scenario_steps())
+    must all pass; (seconds, passed)."""
     import test_lava
     t0 = time.monotonic()
     job = test_lava.lava_job(run, board, 'bench%d' % i, [scenario])
     elapsed = time.monotonic() - t0
-    passed = job is not None and job[0] == 0
-    run.check(passed, 'lava-run: every case of %s passed (results-junit.py)' % scenario,
-              job and (job[2] + test_lava.log_tail(job[3])))
+    if job is None:
+        return elapsed, False
+    rc, root, stderr, log = job
+    got = {suite: test_lava.cases(root, suite) for suite in steps}
+    passed = rc == 0 and got == {suite: dict.fromkeys(names, 'pass')
+                                 for suite, names in steps.items()}
+    run.check(passed, 'lava-run: each of the %d steps passed (results-junit.py)'
+              % sum(map(len, steps.values())), '%s\n%s%s' % (got, stderr, test_lava.log_tail(log)))
     return elapsed, passed
 
 
-def runner_round(run, wrapper):
-    """One `vgw test` of the replaying scenario WRAPPER; (seconds, the
-    scenario's own seconds from vgw test's line, passed)."""
-    p = run.vgw('test', '--timeout', '600', wrapper, timeout=1500)
+def runner_round(run, wrapper, steps):
+    """One `vgw test` of the replaying scenario WRAPPER, whose STEPS
+    must all pass; (seconds, the scenario's own seconds from vgw test's
+    line, passed)."""
+    junit = os.path.join(run.state_root, 'runner.xml')
+    p = run.vgw('test', '--timeout', '600', '--junit', junit, wrapper, timeout=1500)
     m = re.search(r'^ok 1/1 - \S+ \(([\d.]+) s\)', p.stdout, re.M)
-    passed = p.returncode == 0 and m is not None
-    run.check(passed, 'vgw test: the scenario passed', p.stdout + p.stderr)
+    try:
+        out = ''.join(e.text or '' for e in ET.parse(junit).getroot().iter('system-out'))
+    except (OSError, ET.ParseError):
+        out = ''
+    want = ['%s/%s' % (suite, name) for suite, names in steps.items() for name in names]
+    passed = (p.returncode == 0 and m is not None and
+              re.findall(r'^ok \d+ - (\S+)$', out, re.M) == want)
+    run.check(passed, 'vgw test: each of the %d steps passed' % len(want),
+              p.stdout + p.stderr + out)
     return p.elapsed, float(m.group(1)) if m else None, passed
 
 
@@ -115,13 +139,14 @@ def test(run, rounds, scenario):
         f.write('#!/bin/sh\nexec %s %s --replay %s\n'
                 % (sys.executable, os.path.abspath(__file__), yaml_path))
     os.chmod(wrapper, 0o755)
+    steps = scenario_steps(yaml_path)
     board = test_lava.provision(run, 'lavagw')
     if board is None:
         return
     lava, runner, scenario_s = [], [], []
     for i in range(rounds):
-        lava_s, lava_ok = lava_round(run, board, scenario, i)
-        test_s, own_s, test_ok = runner_round(run, wrapper)
+        lava_s, lava_ok = lava_round(run, board, scenario, steps, i)
+        test_s, own_s, test_ok = runner_round(run, wrapper, steps)
         run.note('round %d: lava-run job %.1f s, vgw test %.1f s (the scenario itself %s s)'
                  % (i + 1, lava_s, test_s, own_s))
         if lava_ok and test_ok:
