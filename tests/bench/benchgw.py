@@ -66,6 +66,19 @@ def process_memory(pid):
     return out
 
 
+def process_cpu_seconds(pid):
+    """User plus system CPU seconds process PID has used (/proc/PID/stat),
+    None if it is gone."""
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            # Fields after the command name (which may hold spaces), from
+            # field 3 on: utime and stime are fields 14 and 15.
+            fields = f.read().rsplit(')', 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
 def first_200_udp(port, start, timeout=300, interval=0.02):
     """Sends an OPTIONS over UDP to 127.0.0.1:PORT every INTERVAL seconds,
     each with a Call-ID of its own, until one is answered 200; returns the

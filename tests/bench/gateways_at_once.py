@@ -17,8 +17,9 @@ refuse a client without a certificate: the TLS is mutual).  The count is
 the last one at which all answered; the first failure ends the climb.
 Per gateway: its QEMU's RSS and PSS (/proc/PID/smaps_rollup) and the
 guest RAM size; the machine's MemAvailable before the first clone and
-with all of them running.  Every gateway is stopped at the end, pass or
-fail.  The output is TAP; nothing about speed is asserted."""
+with all of them running; the CPU an idle one uses (its QEMU's user
+and system time over 10 s, all left running).  Every gateway is stopped
+at the end, pass or fail.  The output is TAP; nothing about speed is asserted."""
 import argparse
 import json
 import os
@@ -75,6 +76,23 @@ def memory_row(run, names):
     return out
 
 
+IDLE_WINDOW_S = 10
+
+
+def idle_cpu_share(run, names):
+    """Mean CPU use, in % of one CPU, of the QEMUs of gateways NAMES left
+    idle for IDLE_WINDOW_S seconds (None when there are none)."""
+    pids = [pid for pid in (benchgw.qemu_pid(run, n) for n in names) if pid]
+    start = {pid: benchgw.process_cpu_seconds(pid) for pid in pids}
+    t0 = time.monotonic()
+    time.sleep(IDLE_WINDOW_S)
+    end = {pid: benchgw.process_cpu_seconds(pid) for pid in pids}
+    used = [end[pid] - start[pid] for pid in pids if None not in (start[pid], end[pid])]
+    if not used:
+        return None
+    return 100 * statistics.mean(used) / (time.monotonic() - t0)
+
+
 def test(run, most):
     pki = os.path.join(run.state_root, 'pki')
     os.makedirs(pki)
@@ -122,6 +140,7 @@ def test(run, most):
         run.note('%d at once: %s' % (n, benchgw.machine()))
 
     after = benchgw.meminfo()
+    idle_cpu = idle_cpu_share(run, sorted(ports))
     mem = memory_row(run, sorted(ports))
     rss = [r for r, _ in mem.values() if r]
     pss = [p for _, p in mem.values() if p]
@@ -144,6 +163,11 @@ def test(run, most):
                  'gateways at their PSS, %d at the MemAvailable drop per gateway'
                  % (before['MemAvailable'] / 1024 / per_pss,
                     before['MemAvailable'] / max(used_mb / len(ports), 1) / 1024))
+    if idle_cpu is not None:
+        run.note('idle, %d running: %.1f %% of one CPU per gateway (QEMU user+system time over '
+                 '%d s), %.0f %% of the machine\'s %d CPUs for all'
+                 % (len(ports), idle_cpu, IDLE_WINDOW_S, idle_cpu * len(ports) / os.cpu_count(),
+                    os.cpu_count()))
     run.note('after: ' + benchgw.machine())
 
 

@@ -5,16 +5,19 @@ OPTIONS).
 
     tests/bench/restore.py [--rounds N]
 
-Needs a built tree (scripts/build.sh).  A gateway is booted, saved as a
-snapshot and stopped; then N rounds alternate a cold boot (a fresh state
-directory: a factory first boot, as boot.py's) and a restore from the
-snapshot, so machine noise hits both alike.  Each is measured two ways
-from the moment `vgw up` is started: until `vgw up --detach` returns
-(ready), and until the first SIP OPTIONS over UDP is answered 200 (an
-OPTIONS is sent every 20 ms from that moment to the port `vgw up` is
-told to forward).  Prints each round, the medians and the ratio of
-restore to cold boot; nothing about speed is asserted.  The output is
-TAP: a gateway that does not come up or answer is a failed check."""
+Needs a built tree (scripts/build.sh).  A gateway is booted (its first
+boot provisions it), saved as a snapshot and stopped; then each of N
+rounds starts, one after the other: a factory first boot (a new state
+directory, as boot.py's: the flash is written and the device key made),
+a cold boot of the provisioned origin (its own flash and keystore, the
+anchor), and a restore from the snapshot, so machine noise hits all
+alike.  Each is measured two ways from the moment `vgw up` is started:
+until `vgw up --detach` returns (ready), and until the first SIP OPTIONS
+over UDP is answered 200 (an OPTIONS is sent every 20 ms from that
+moment to the port `vgw up` is told to forward).  Prints each round, the
+medians and the ratios of restore to the cold boots; nothing about speed
+is asserted.  The output is TAP: a gateway that does not come up or
+answer is a failed check."""
 import argparse
 import os
 import shutil
@@ -53,70 +56,82 @@ def timed_up(run, name, *extra):
     waiter.start()
     answered = benchgw.first_200_udp(port, t0)
     waiter.join()
-    ok = run.check(proc.returncode == 0, 'vgw up --name %s %s reaches ready' % (name, ' '.join(extra)),
+    what = ' '.join(['vgw up --name', name] + list(extra))
+    ok = run.check(proc.returncode == 0, what + ' reaches ready',
                    done.get('out', '') + run.console_tail(name))
     run.check(answered is not None, '%s answers an OPTIONS over UDP on %d with 200' % (name, port),
               run.console_tail(name))
     return (done['ready'] if ok else None), answered
 
 
-def discard(run, name):
-    """Stops gateway NAME and removes its state directory (the next cold
-    round is a factory first boot; a clone's name is not reused)."""
+def stop(run, name, remove):
+    """Stops gateway NAME; REMOVE also deletes its state directory (the
+    next factory round boots a new one; a clone's name is not reused)."""
     run.vgw('down', '--name', name, timeout=120)
     run.started.discard(name)
-    shutil.rmtree(os.path.join(run.state_root, name), ignore_errors=True)
+    if remove:
+        shutil.rmtree(os.path.join(run.state_root, name), ignore_errors=True)
 
 
-def median_line(what, values):
-    got = [v for v in values if v is not None]
-    if not got:
-        return None, '%s: none' % what
-    m = statistics.median(got)
-    return m, '%s: median %.3f s (%s)' % (what, m, ', '.join('%.3f' % v for v in got))
+# What a round starts, in order: (label, gateway name for round I, `vgw
+# up` arguments, whether its state directory goes after it).
+KINDS = [
+    ('factory', lambda i: 'factory%d' % i, (), True),
+    ('cold', lambda i: 'origin', (), False),
+    ('restore', lambda i: 'clone%d' % i, ('--from', 'bench'), True),
+]
+LABELS = {
+    'factory': 'factory first boot (a new state directory: flash written, device key made)',
+    'cold': 'cold boot of the provisioned gateway the snapshot was saved from',
+    'restore': 'restore from the snapshot',
+}
+MEASURES = {'ready': 'ready (`vgw up --detach` returns)', 'answered': 'the first 200 OK'}
 
 
 def test(run, rounds):
     run.note(benchgw.machine())
+    # The origin's first boot provisions it; its later boots are the
+    # cold-boot anchor, from the same flash and keystore its snapshot has.
     if run.up('origin').returncode != 0:
         return
     snapshot = os.path.join(run.state_root, '.snapshots', 'bench')
     p = run.vgw('snapshot', 'save', '--name', 'origin', 'bench', timeout=300)
     if not run.check(p.returncode == 0, 'vgw snapshot save bench', p.stdout + p.stderr):
         return
-    discard(run, 'origin')
+    stop(run, 'origin', False)
     vmstate_mb = os.path.getsize(os.path.join(snapshot, 'vmstate')) / 2**20
 
-    cold, restored = {'ready': [], 'answered': []}, {'ready': [], 'answered': []}
+    figures = {(kind, what): [] for kind, _, _, _ in KINDS for what in MEASURES}
     for i in range(rounds):
-        for label, figures, name, extra in (('cold', cold, 'cold%d' % i, ()),
-                                            ('restore', restored, 'clone%d' % i,
-                                             ('--from', 'bench'))):
+        for kind, name_of, extra, remove in KINDS:
+            name = name_of(i)
             ready, answered = timed_up(run, name, *extra)
-            figures['ready'].append(ready)
-            figures['answered'].append(answered)
-            discard(run, name)
+            figures[kind, 'ready'].append(ready)
+            figures[kind, 'answered'].append(answered)
+            stop(run, name, remove)
             run.note('round %d: %-7s to ready %s s, to the first 200 OK %s s'
-                     % (i + 1, label, '%.3f' % ready if ready is not None else '-',
+                     % (i + 1, kind, '%.3f' % ready if ready is not None else '-',
                         '%.3f' % answered if answered is not None else '-'))
 
     run.note('snapshot vmstate %.1f MiB; %s' % (vmstate_mb, benchgw.machine()))
     medians = {}
-    for label, figures in (('cold boot', cold), ('restore', restored)):
-        for what in ('ready', 'answered'):
-            medians[label, what], line = median_line(
-                '%s, `vgw up` start to %s' % (label, 'ready' if what == 'ready'
-                                               else 'the first 200 OK'), figures[what])
+    for kind, _, _, _ in KINDS:
+        for what, until in MEASURES.items():
+            medians[kind, what], line = median_line(
+                '%s, `vgw up` start to %s' % (LABELS[kind], until), figures[kind, what])
             run.note(line)
-    for what in ('ready', 'answered'):
-        c, r = medians['cold boot', what], medians['restore', what]
-        if c and r:
-            run.note('restore / cold boot to %s: %.3fx (cold boot %.1fx the restore)'
-                     % ('ready' if what == 'ready' else 'the first 200 OK', r / c, c / r))
-    r = medians['restore', 'answered']
-    if r is not None:
-        run.note('target: restore to the first 200 OK under %.1f s: %s (median %.3f s)'
-                 % (TARGET_S, 'met' if r < TARGET_S else 'not met', r))
+    for what, until in MEASURES.items():
+        r = medians['restore', what]
+        for anchor in ('cold', 'factory'):
+            a = medians[anchor, what]
+            if a and r:
+                run.note('to %s: restore / %s %.3fx (the %s takes %.1fx the restore)'
+                         % (until, anchor, r / a, anchor, a / r))
+    for what, until in MEASURES.items():
+        r = medians['restore', what]
+        if r is not None:
+            run.note('target: restore to %s under %.1f s: %s (median %.3f s)'
+                     % (until, TARGET_S, 'met' if r < TARGET_S else 'not met', r))
 
 
 def main():
