@@ -73,6 +73,16 @@ def stop(run, name, remove):
         shutil.rmtree(os.path.join(run.state_root, name), ignore_errors=True)
 
 
+def median_line(what, values):
+    """(the median of VALUES, a line saying WHAT it is and each value);
+    None values (what did not happen) are left out."""
+    got = [v for v in values if v is not None]
+    if not got:
+        return None, '%s: none' % what
+    m = statistics.median(got)
+    return m, '%s: median %.3f s (%s)' % (what, m, ', '.join('%.3f' % v for v in got))
+
+
 # What a round starts, in order: (label, gateway name for round I, `vgw
 # up` arguments, whether its state directory goes after it).
 KINDS = [
