@@ -7,6 +7,7 @@ to a SIP OPTIONS answered.
 
 Importing this module puts tests/system on the import path and points
 $VGW, $VGW_QEMU and $VGW_IMAGES at build/ unless they are set already."""
+import argparse
 import os
 import socket
 import sys
@@ -114,3 +115,13 @@ def first_200_udp(port, start, timeout=300, interval=0.02):
                 if lines[0] == 'SIP/2.0 200 OK' and answered and answered[0] in sent:
                     return now - start
     return None
+
+
+def main(test, option, default, what):
+    """Runs TEST(run, N) under vgwtest.main (TAP; every gateway stopped at
+    the end), N being the integer command-line OPTION (DEFAULT when not
+    given; WHAT its help text)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument(option, type=int, default=default, help=what)
+    n = vars(ap.parse_args())[option.lstrip('-')]
+    vgwtest.main(lambda run: test(run, n))

@@ -20,17 +20,14 @@ guest RAM size; the machine's MemAvailable before the first clone and
 with all of them running; the CPU an idle one uses (its QEMU's user
 and system time over 10 s, all left running).  Every gateway is stopped
 at the end, pass or fail.  The output is TAP; nothing about speed is asserted."""
-import argparse
 import json
 import os
 import socket
 import ssl
 import statistics
-import sys
 import time
 
 import benchgw
-import vgwtest
 from test_sip_options import recv_response, request
 import test_tls_mutual as mutual
 
@@ -171,12 +168,5 @@ def test(run, most):
     run.note('after: ' + benchgw.machine())
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--max', type=int, default=20)
-    args = ap.parse_args()
-    vgwtest.main(lambda run: test(run, args.max))
-
-
 if __name__ == '__main__':
-    sys.exit(main())
+    benchgw.main(test, '--max', 20, 'the most gateways to start')

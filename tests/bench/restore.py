@@ -18,12 +18,10 @@ moment to the port `vgw up` is told to forward).  Prints each round, the
 medians and the ratios of restore to the cold boots; nothing about speed
 is asserted.  The output is TAP: a gateway that does not come up or
 answer is a failed check."""
-import argparse
 import os
 import shutil
 import statistics
 import subprocess
-import sys
 import threading
 import time
 
@@ -144,12 +142,5 @@ def test(run, rounds):
                      % (until, TARGET_S, 'met' if r < TARGET_S else 'not met', r))
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--rounds', type=int, default=3)
-    args = ap.parse_args()
-    vgwtest.main(lambda run: test(run, args.rounds))
-
-
 if __name__ == '__main__':
-    sys.exit(main())
+    benchgw.main(test, '--rounds', 3, 'rounds of each kind of start')
