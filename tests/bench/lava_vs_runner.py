@@ -19,6 +19,7 @@ restores a clone for the scenario, all inside the time measured.  Rounds
 alternate the two.  Both must pass every step; nothing about speed is
 asserted.  The output is TAP."""
 import argparse
+import datetime
 import os
 import re
 import socket
@@ -90,6 +91,25 @@ def scenario_steps(path):
                 for t in yaml.safe_load(f)['interactive']}
 
 
+def lava_phases(log):
+    """'name S s, ...': how long each top-level action of the lava-run log
+    at LOG took, from its start and end lines' timestamps (validate logs
+    no end line: it is left out)."""
+    starts, out = {}, []
+    with open(log, errors='replace') as f:
+        for line in f:
+            m = re.match(r'\{"dt": "([^"]+)", "lvl": "\w+", "msg": "(start|end): (\d+) (\S+)',
+                         line)
+            if m is None:
+                continue
+            t = datetime.datetime.fromisoformat(m.group(1))
+            if m.group(2) == 'start':
+                starts[m.group(3)] = t
+            elif m.group(3) in starts:
+                out.append('%s %.2f s' % (m.group(4), (t - starts[m.group(3)]).total_seconds()))
+    return ', '.join(out)
+
+
 def lava_round(run, board, scenario, steps, i):
     """Round I's LAVA job with SCENARIO, whose STEPS (scenario_steps())
     must all pass; (seconds, passed)."""
@@ -100,6 +120,7 @@ def lava_round(run, board, scenario, steps, i):
     if job is None:
         return elapsed, False
     rc, root, stderr, log = job
+    run.note('lava-run actions: ' + lava_phases(log))
     got = {suite: test_lava.cases(root, suite) for suite in steps}
     passed = rc == 0 and got == {suite: dict.fromkeys(names, 'pass')
                                  for suite, names in steps.items()}
