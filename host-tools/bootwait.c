@@ -276,6 +276,10 @@ find_panic_reason(VgwConsoleScan *scan)
   return NULL;
 }
 
+/* How often the console log is looked at: the ready line is seen at most
+ * this late (a poll is one stat() while nothing was written). */
+#define BOOT_POLL_MS 10
+
 gboolean
 vgw_boot_wait(const char *name, const char *console_log, goffset offset,
               gboolean after_start, guint timeout_s, VgwAliveFunc alive,
@@ -292,7 +296,7 @@ vgw_boot_wait(const char *name, const char *console_log, goffset offset,
   w.start_us = g_get_monotonic_time();
   w.deadline_us = w.start_us + (gint64) timeout_s * G_USEC_PER_SEC;
 
-  tick = g_timeout_add(50, on_tick, &w);
+  tick = g_timeout_add(BOOT_POLL_MS, on_tick, &w);
   sigint = g_unix_signal_add(SIGINT, on_signal, &w);
   sigterm = g_unix_signal_add(SIGTERM, on_signal, &w);
   on_tick(&w);

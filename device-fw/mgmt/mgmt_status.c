@@ -278,6 +278,9 @@ char *vgw_status_to_ready_json(const VgwStatus *st) {
   GString *j = g_string_new("{");
   add_identity(j, st);
   add_arrays(j, st);
+  /* `vgw up` reports a skipped generation from here, without asking for
+   * the status once the gateway is ready. */
+  add_config_source(j, st->config_boot);
   g_string_append_c(j, '}');
   return g_string_free(j, FALSE);
 }

@@ -218,7 +218,7 @@ void vgw_status_tls_keylog_text(GString *t, const VgwStatusTlsKeylog *k);
 /* vgw_status_to_ready_json returns the object of the console ready line:
  * the status fields that describe the boot (firmware, serial, hw_rev,
  * mac_base, reset_cause, reset_count, crash_count, interfaces,
- * listeners), one line, newly allocated. */
+ * listeners, config_source), one line, newly allocated. */
 char *vgw_status_to_ready_json(const VgwStatus *st);
 
 /* vgw_status_to_text returns a human-readable multi-line rendering, each

@@ -71,6 +71,8 @@ static void test_status_json(void) {
   g_assert_nonnull(strstr(json, "\"reset_cause\":\"watchdog\""));
   g_assert_nonnull(strstr(json, "\"listeners\":[{\"transport\":\"udp\""));
   g_assert_null(strstr(json, "uptime_s"));
+  g_assert_true(g_str_has_suffix(
+      json, ",\"config_source\":{\"generation\":null,\"skipped\":[]}}"));
   g_free(json);
   char *text = vgw_status_to_text(&st);
   g_assert_nonnull(strstr(text, "Reset cause:  watchdog"));
@@ -95,6 +97,13 @@ static void test_status_config_source(void) {
       json, ",\"config_source\":{\"generation\":2,\"skipped\":["
             "{\"generation\":3,\"reason\":\"payload-checksum\"},"
             "{\"generation\":null,\"reason\":\"header\"}]},"));
+  g_free(json);
+  /* The ready line carries it too: `vgw up` reports the rollback from it. */
+  json = vgw_status_to_ready_json(&st);
+  g_assert_nonnull(strstr(
+      json, ",\"config_source\":{\"generation\":2,\"skipped\":["
+            "{\"generation\":3,\"reason\":\"payload-checksum\"},"
+            "{\"generation\":null,\"reason\":\"header\"}]}}"));
   g_free(json);
   char *text = vgw_status_to_text(&st);
   g_assert_nonnull(strstr(text, "Rolled back:  flash generation 3 skipped "
