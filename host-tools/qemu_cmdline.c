@@ -9,7 +9,7 @@
 #include "vgw-config.h"
 #include "vgw-error.h"
 
-static const char *const image_files[] = { "Image", "initramfs.cpio.gz", "flash.img" };
+static const char *const image_files[] = { "Image", "initramfs.cpio", "flash.img" };
 
 static const char *
 first_set(const char *option, const char *env_name, const char *builtin)
@@ -98,7 +98,7 @@ vgw_qemu_build_argv(const VgwQemuConfig *cfg, const VgwInstance *inst)
   ADD("-kernel");
   g_ptr_array_add(a, g_build_filename(cfg->images, "Image", NULL));
   ADD("-initrd");
-  g_ptr_array_add(a, g_build_filename(cfg->images, "initramfs.cpio.gz", NULL));
+  g_ptr_array_add(a, g_build_filename(cfg->images, "initramfs.cpio", NULL));
   ADD("-append");
   /* cryptomgr.notests: the kernel's crypto self-tests cost about 0.33 s of
    * guest time on every boot (tests/bench/RESULTS.md), and nothing the

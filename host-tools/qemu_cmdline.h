@@ -25,7 +25,7 @@ G_BEGIN_DECLS
 
 typedef struct {
   const char *qemu;    /* binary */
-  const char *images;  /* directory with Image, initramfs.cpio.gz, flash.img */
+  const char *images;  /* directory with Image, initramfs.cpio, flash.img */
   guint smp;
   guint memory_mb;
 } VgwQemuConfig;
@@ -37,7 +37,7 @@ char *vgw_qemu_resolve_binary(const char *option, GError **error);
 
 /* vgw_images_resolve_dir returns the images directory given the
  * --images value |option|, after checking that Image,
- * initramfs.cpio.gz and flash.img are in it. */
+ * initramfs.cpio and flash.img are in it. */
 char *vgw_images_resolve_dir(const char *option, GError **error);
 
 /* vgw_qemu_build_argv returns the full QEMU argv (argv[0] is the binary)

@@ -30,7 +30,7 @@ static const StateFile state_files[] = {
   { "keystore.secret", G_STRUCT_OFFSET(VgwInstance, keystore_secret) },
 };
 
-static const char *const boot_images[] = { "Image", "initramfs.cpio.gz" };
+static const char *const boot_images[] = { "Image", "initramfs.cpio" };
 
 static const char *
 state_path(const VgwInstance *inst, const StateFile *f)

@@ -7,7 +7,7 @@
  *   vmstate            QEMU's migration stream of the origin
  *   flash.img, keystore.bin, keystore.secret
  *                      the origin's, copied while the migration's end paused it
- *   Image, initramfs.cpio.gz
+ *   Image, initramfs.cpio
  *                      the images it booted (their sizes are machine state)
  *   instance.json      the origin's record: identity, forwards, QEMU, argv
  *   snapshot.json      {"origin","saved_unix","smp","memory_mb"}

@@ -9,8 +9,6 @@
 #                              (DT_NEEDED closure), the loader, the needed
 #                              kernel modules with their dependencies and
 #                              their modules.dep lines; uncompressed
-#   initramfs.cpio.gz          a link to initramfs.cpio, the name `vgw` and
-#                              LAVA open (the kernel reads either format)
 #   flash.img                  factory configuration flash: 16 MiB, erased (0xFF)
 #   anchor-initramfs.cpio.gz   busybox only; /init mounts proc and execs sh
 #                              (boot benchmark anchor on the stock virt board)
@@ -250,11 +248,10 @@ ln -sfn /run/vgw/resolv.lan "$root/etc/resolv.conf"
 
 # Uncompressed: the kernel unpacks 11 MB of plain cpio in less guest time
 # than it inflates 4.7 MB of gzip (0.16 s less at /init, and less than
-# lz4's; tests/bench/RESULTS.md "The firmware's start"). The kernel tells
-# the format from the archive's first bytes, not from its name:
-# initramfs.cpio.gz stays as a link for the tools that open that name.
+# lz4's; tests/bench/RESULTS.md "The firmware's start").  The old name
+# goes, so nothing opens a stale gzip from an earlier build.
 pack "$root" "$outdir/initramfs.cpio" cat
-ln -sfn initramfs.cpio "$outdir/initramfs.cpio.gz"
+rm -f "$outdir/initramfs.cpio.gz"
 
 # --- anchor initramfs -----------------------------------------------------
 anchor=$work/anchor

@@ -91,7 +91,7 @@ def main():
     ap.add_argument('--serial', required=True, help="the board's serial number")
     ap.add_argument('--mac-base', required=True, help="the board's MAC base")
     ap.add_argument('--board-secret', required=True, help="the board secret wrapping the keystore")
-    ap.add_argument('--images', required=True, help='directory (or URL) with Image and initramfs.cpio.gz')
+    ap.add_argument('--images', required=True, help='directory (or URL) with Image and initramfs.cpio')
     ap.add_argument('--flash', required=True, help='configuration flash image (file or URL)')
     ap.add_argument('--keystore', required=True, help='keystore (file or URL)')
     ap.add_argument('--out', required=True, help='directory to write the YAML files into')
@@ -104,7 +104,7 @@ def main():
                     board_secret=existing(a.board_secret, 'file'))
     job = yaml.safe_load(render('job-vgw.yaml.jinja2',
                                 kernel_url=url(os.path.join(a.images, 'Image')),
-                                ramdisk_url=url(os.path.join(a.images, 'initramfs.cpio.gz')),
+                                ramdisk_url=url(os.path.join(a.images, 'initramfs.cpio')),
                                 flash_url=url(a.flash), keystore_url=url(a.keystore)))
     job['actions'].extend(scenario_tests(a.scenario))
 

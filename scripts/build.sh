@@ -8,7 +8,7 @@
 # Layout of ./build:
 #   build/qemu       -> the cached QEMU build directory
 #   build/aarch64/   cross build of the firmware
-#   build/images/    Image, initramfs.cpio.gz, flash.img, anchor-initramfs.cpio.gz
+#   build/images/    Image, initramfs.cpio, flash.img, anchor-initramfs.cpio.gz
 #   build/host/      native build: vgw, libraries, tests
 set -euo pipefail
 

@@ -16,7 +16,7 @@ VGW = os.environ['VGW_BIN']
 state = tempfile.mkdtemp(prefix='vgwfl-', dir='/tmp')
 images = os.path.join(state, 'img')
 os.mkdir(images)
-for f in ('Image', 'initramfs.cpio.gz', 'flash.img'):
+for f in ('Image', 'initramfs.cpio', 'flash.img'):
     open(os.path.join(images, f), 'w').close()
 # Written before anything is spawned, so no child can still hold it open
 # for writing when it is executed (ETXTBSY).

@@ -49,7 +49,7 @@ test_argv(void)
   g_assert_true(has_arg(argv, "secret,id=vgw-board-secret,file=/tmp/vst/a/keystore.secret,format=base64"));
   g_assert_true(has_arg(argv, "-nodefaults"));
   g_assert_true(has_arg(argv, "/img/Image"));
-  g_assert_true(has_arg(argv, "/img/initramfs.cpio.gz"));
+  g_assert_true(has_arg(argv, "/img/initramfs.cpio"));
   g_assert_true(has_arg(argv, "if=mtd,format=raw,file=/tmp/vst/a/flash.img"));
   g_assert_true(has_arg(argv, "user,id=lan,net=10.0.2.0/24,"
                               "hostfwd=udp:127.0.0.1:15060-:5060,hostfwd=tcp:127.0.0.1:15060-:5060,"
@@ -241,7 +241,7 @@ test_resolve(void)
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp("vgwimg-XXXXXX", NULL);
   g_autofree char *qemu = g_build_filename(dir, "qemu-system-aarch64", NULL);
-  const char *files[] = { "Image", "initramfs.cpio.gz", "flash.img" };
+  const char *files[] = { "Image", "initramfs.cpio", "flash.img" };
   char *found;
 
   g_unsetenv("VGW_QEMU");
