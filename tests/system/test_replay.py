@@ -13,25 +13,15 @@ import socket
 import subprocess
 
 import vgwtest
+# The same OPTIONS the snapshot test sends.
+from test_snapshot import options_request
 
 REPLAY_TIMEOUT_S = 900
 
 
-def options_request(call_id):
-    return ('OPTIONS sip:gateway@127.0.0.1 SIP/2.0\r\n'
-            'Via: SIP/2.0/UDP 192.0.2.10:5999;branch=z9hG4bK%s;rport\r\n'
-            'Max-Forwards: 70\r\n'
-            'From: <sip:tester@example.test>;tag=rr\r\n'
-            'To: <sip:gateway@127.0.0.1>\r\n'
-            'Call-ID: %s\r\n'
-            'CSeq: 1 OPTIONS\r\n'
-            'Content-Length: 0\r\n\r\n' % (call_id, call_id)).encode()
-
-
 def udp_options(port, call_id):
     """The first line of the answer to one OPTIONS over UDP to PORT ('' if
-    none came).  One datagram only: every packet the gateway receives is
-    part of the recording, and a retransmission would be too."""
+    none came within a minute)."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.settimeout(60)
         s.sendto(options_request(call_id), ('127.0.0.1', port))
