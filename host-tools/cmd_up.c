@@ -64,6 +64,12 @@ vgw_up_check(gpointer data, GError **error)
                 "--seed");
     return FALSE;
   }
+  if (opts->record != NULL && opts->smp > 1) {
+    /* QEMU 7.2: "Record/replay feature is not supported for 'smp'". */
+    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+                "--record runs one core: QEMU's record/replay refuses --smp %u", opts->smp);
+    return FALSE;
+  }
   if (opts->record != NULL && opts->from != NULL) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
                 "--record starts from a boot, not from a snapshot (--from)");

@@ -67,6 +67,14 @@ def test(run):
     run.check(p.returncode != 0 and '--replay starts a new gateway' in p.stderr,
               'a replay into an existing gateway is refused', p.stdout + p.stderr)
 
+    # QEMU 7.2 refuses record/replay with more than one core.
+    two_cores = os.path.join(run.state_root, 'two-cores')
+    p = run.vgw('up', '--name', 'smp2', '--smp', '2', '--record', two_cores, timeout=60)
+    run.check(p.returncode != 0 and "refuses --smp 2" in p.stderr
+              and not os.path.exists(two_cores),
+              '--record with --smp 2 is refused before anything is written',
+              p.stdout + p.stderr)
+
 
 if __name__ == '__main__':
     vgwtest.main(test)
