@@ -579,7 +579,9 @@ vgw_up_run(gconstpointer data, GError **error_out)
   inst->pid = identifier != NULL ? atoi(identifier) : 0;
   g_subprocess_wait_async(child.proc, NULL, on_child_exit, &child);
   inst->started_unix = (gint64) time(NULL);
-  if (!vgw_instance_save(inst, &error)) {
+  if (!vgw_instance_save(inst, &error) ||
+      (opts->replay != NULL && !vgw_replay_start(inst->qmp_sock, opts->replay, opts->timeout_s,
+                                                 child_alive, &child, &error))) {
     if (!child.exited)
       vgw_gateway_kill(inst->pid);
     goto out;

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "qmp.h"
+#include "replay.h"
 #include "vgw-error.h"
 
 gboolean
@@ -50,7 +51,16 @@ vgw_gateway_stop(VgwInstance *inst, int pid, GError **error)
 
   if (qmp != NULL) {
     g_autoptr(GError) local = NULL;
-    JsonNode *ret = vgw_qmp_execute(qmp, "quit", NULL, &local);
+    g_autofree char *recording = NULL;
+    VgwReplayMode rr = vgw_replay_mode_of(inst->qemu_argv, &recording);
+    if (rr == VGW_REPLAY_RECORD && !vgw_replay_record_end(qmp, recording, &local)) {
+      /* Stopping goes on: the recording only lacks its end. */
+      g_printerr("vgw: the end of recording %s is not saved: %s\n", recording, local->message);
+      g_clear_error(&local);
+    }
+    /* A replay paused at the record's end runs on to the recorded quit,
+     * which ends it. */
+    JsonNode *ret = vgw_qmp_execute(qmp, rr == VGW_REPLAY_PLAY ? "cont" : "quit", NULL, &local);
     /* QEMU may close the socket before its return reaches us: that is
      * still a successful quit. */
     if (ret != NULL)

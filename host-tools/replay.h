@@ -11,16 +11,20 @@
  *   Image, initramfs.cpio.gz
  *                      the images it booted
  *   instance.json      the recording gateway's record: identity, QEMU, argv
+ *   end.icount         the instruction count at which the record was
+ *                      stopped (decimal), written when it is stopped
  * `vgw up --replay DIR` starts a new gateway from it that runs the
- * recorded execution again, from the same state, and stops where the
- * record stopped.
+ * recorded execution again, from the same state, and pauses at the
+ * instruction count where the record was stopped.
  */
 #ifndef VGW_REPLAY_H
 #define VGW_REPLAY_H
 
 #include <glib.h>
 
+#include "bootwait.h"
 #include "instance.h"
+#include "qmp.h"
 
 G_BEGIN_DECLS
 
@@ -78,6 +82,38 @@ gboolean vgw_replay_record_instance(const VgwInstance *inst, const char *dir, GE
  * |dir| holds no recording. */
 gboolean vgw_replay_provision(const char *dir, VgwInstance *clone, guint *smp, char **qemu,
                               char **images, GError **error);
+
+/* vgw_replay_mode_of returns the record/replay mode of the QEMU argv
+ * |argv| (VGW_REPLAY_NONE for a plain run) and, for the others, its
+ * recording directory in |*dir| (if not NULL). */
+VgwReplayMode vgw_replay_mode_of(char **argv, char **dir);
+
+/* vgw_replay_icount returns QEMU's instruction count of the record or
+ * replay (HMP `info replay`) in |*icount|.  VGW_ERROR_FAILED when QEMU's
+ * answer has none. */
+gboolean vgw_replay_icount(VgwQmp *qmp, guint64 *icount, GError **error);
+
+/* vgw_replay_record_end marks the end of the recording in |dir| of the
+ * QEMU behind |qmp|, which is about to quit: pauses it, saves its
+ * instruction count as end.icount, and lets it run on until the count
+ * has moved past (a replay pauses there before it meets the recorded
+ * shutdown, which would end it). */
+gboolean vgw_replay_record_end(VgwQmp *qmp, const char *dir, GError **error);
+
+/* vgw_replay_pause_at_end tells the replaying QEMU behind |qmp|, started
+ * paused (-S), to pause again at the end.icount of recording |dir|, and
+ * runs it. */
+gboolean vgw_replay_pause_at_end(VgwQmp *qmp, const char *dir, GError **error);
+
+/* vgw_replay_start connects to the QMP socket |qmp_sock| of a replaying
+ * QEMU just started, waiting for it up to |timeout_s| or until |alive|
+ * says QEMU is gone (VGW_ERROR_EXITED), and runs
+ * vgw_replay_pause_at_end for recording |dir|. */
+gboolean vgw_replay_start(const char *qmp_sock, const char *dir, guint timeout_s,
+                          VgwAliveFunc alive, gpointer alive_data, GError **error);
+
+/* vgw_replay_end_icount reads end.icount of recording |dir|. */
+gboolean vgw_replay_end_icount(const char *dir, guint64 *icount, GError **error);
 
 G_END_DECLS
 

@@ -113,7 +113,8 @@ arg_after(char **argv, const char *option)
   return NULL;
 }
 
-/* vgw up --record/--replay: the same machine in both modes but for rr=,
+/* vgw up --record/--replay: the same machine in both modes but for rr=
+ * and the replay's -S,
  * the flash through blkreplay, the console on a file, no maintenance
  * socket, a replay filter on both NICs, virtio-net sending from a timer;
  * a plain up has none of it. */
@@ -147,11 +148,14 @@ test_replay(void)
   replay = vgw_qemu_build_argv(&cfg, inst);
   g_assert_cmpstr(arg_after(replay, "-icount"), ==,
                   "shift=auto,rr=replay,rrfile=/rec/replay.bin");
+  /* The same but for rr=, and a replay starts paused. */
   for (n = 0; record[n] != NULL && replay[n] != NULL; n++)
     if (strcmp(record[n], "-icount") != 0 && (n == 0 || strcmp(record[n - 1], "-icount") != 0))
       g_assert_cmpstr(record[n], ==, replay[n]);
   g_assert_null(record[n]);
-  g_assert_null(replay[n]);
+  g_assert_cmpstr(replay[n], ==, "-S");
+  g_assert_null(replay[n + 1]);
+  g_assert_false(has_arg(record, "-S"));
 
   cfg.replay = VGW_REPLAY_NONE;
   plain = vgw_qemu_build_argv(&cfg, inst);
