@@ -58,13 +58,17 @@ vgw_gateway_stop(VgwInstance *inst, int pid, GError **error)
       g_printerr("vgw: the end of recording %s is not saved: %s\n", recording, local->message);
       g_clear_error(&local);
     }
-    /* A replay paused at the record's end runs on to the recorded quit,
-     * which ends it. */
-    JsonNode *ret = vgw_qmp_execute(qmp, rr == VGW_REPLAY_PLAY ? "cont" : "quit", NULL, &local);
-    /* QEMU may close the socket before its return reaches us: that is
-     * still a successful quit. */
-    if (ret != NULL)
-      json_node_unref(ret);
+    if (rr == VGW_REPLAY_PLAY) {
+      /* A replay ends at the recorded quit: it runs on to it (a failure
+       * is the SIGKILL below). */
+      vgw_replay_run_to_end(qmp, NULL);
+    } else {
+      JsonNode *ret = vgw_qmp_execute(qmp, "quit", NULL, &local);
+      /* QEMU may close the socket before its return reaches us: that is
+       * still a successful quit. */
+      if (ret != NULL)
+        json_node_unref(ret);
+    }
     gone = vgw_wait_pid_exit(pid, VGW_QUIT_TIMEOUT_S * 1000);
   }
   if (!gone && !vgw_gateway_kill(pid)) {

@@ -299,3 +299,11 @@ vgw_replay_start(const char *qmp_sock, const char *dir, guint timeout_s, VgwAliv
   }
   return vgw_replay_pause_at_end(qmp, dir, error);
 }
+
+gboolean
+vgw_replay_run_to_end(VgwQmp *qmp, GError **error)
+{
+  g_autofree char *out = hmp(qmp, "replay_delete_break", error);
+
+  return out != NULL && qmp_simple(qmp, "cont", error);
+}

@@ -105,6 +105,11 @@ gboolean vgw_replay_record_end(VgwQmp *qmp, const char *dir, GError **error);
  * runs it. */
 gboolean vgw_replay_pause_at_end(VgwQmp *qmp, const char *dir, GError **error);
 
+/* vgw_replay_run_to_end lets the replaying QEMU behind |qmp| run on to
+ * the recorded quit, which ends it: removes the pause at the end and
+ * runs it. */
+gboolean vgw_replay_run_to_end(VgwQmp *qmp, GError **error);
+
 /* vgw_replay_start connects to the QMP socket |qmp_sock| of a replaying
  * QEMU just started, waiting for it up to |timeout_s| or until |alive|
  * says QEMU is gone (VGW_ERROR_EXITED), and runs
