@@ -186,8 +186,16 @@ print_endpoints(const VgwInstance *inst, double elapsed_s)
     printf("  sip        %s 127.0.0.1:%u -> LAN port %u\n",
            inst->forwards[i].tcp ? "tcp" : "udp", inst->forwards[i].host,
            inst->forwards[i].guest);
-  printf("  console    %s\n", inst->console_sock);
-  printf("  maint      %s\n", inst->maint_sock);
+  g_autofree char *recording = NULL;
+  VgwReplayMode rr = vgw_replay_mode_of(inst->qemu_argv, &recording);
+  if (rr == VGW_REPLAY_NONE) {
+    printf("  console    %s\n", inst->console_sock);
+    printf("  maint      %s\n", inst->maint_sock);
+  } else {
+    /* replay.h: console to a file, no maintenance socket. */
+    printf("  %-10s %s\n", rr == VGW_REPLAY_RECORD ? "recording" : "replaying", recording);
+    printf("  console    %s (no console or maintenance socket)\n", inst->console_log);
+  }
   printf("  qmp        %s\n", inst->qmp_sock);
   printf("  state dir  %s\n", inst->dir);
   printf("  serial     %s\n", inst->serial);
