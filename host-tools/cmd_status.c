@@ -10,6 +10,7 @@
 #include "json_out.h"
 #include "maint.h"
 #include "qmp.h"
+#include "replay.h"
 #include "vgw-error.h"
 
 /* Adds QMP's run state ("running", "paused", "shutdown", ...). */
@@ -28,6 +29,33 @@ add_qmp_status(JsonObject *o, const VgwInstance *inst)
     json_object_set_string_member(o, "qmp_error", error != NULL ? error->message : "no status");
   if (ret != NULL)
     json_node_unref(ret);
+}
+
+/* Adds "replay": {"mode": "record"|"replay", "icount": N, and for a
+ * replay "end": the recording's end.icount} to a gateway under record/replay. */
+static void
+add_replay_state(JsonObject *o, const VgwInstance *inst)
+{
+  g_autofree char *dir = NULL;
+  VgwReplayMode mode = vgw_replay_mode_of(inst->qemu_argv, &dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VgwQmp) qmp = NULL;
+  JsonObject *r;
+  guint64 n = 0;
+
+  if (mode == VGW_REPLAY_NONE)
+    return;
+  r = json_object_new();
+  json_object_set_string_member(r, "mode", mode == VGW_REPLAY_RECORD ? "record" : "replay");
+  json_object_set_string_member(r, "recording", dir);
+  if ((qmp = vgw_qmp_connect(inst->qmp_sock, 5000, &error)) != NULL &&
+      vgw_replay_icount(qmp, &n, &error))
+    json_object_set_int_member(r, "icount", (gint64) n);
+  else
+    json_object_set_string_member(r, "error", error->message);
+  if (mode == VGW_REPLAY_PLAY && vgw_replay_end_icount(dir, &n, NULL))
+    json_object_set_int_member(r, "end", (gint64) n);
+  json_object_set_object_member(o, "replay", r);
 }
 
 /* Adds "connected" to a WAN link other than slirp (wan_link.h), or
@@ -305,6 +333,7 @@ vgw_status_run(gconstpointer data, GError **error)
   if (pid != 0) {
     add_qmp_status(o, inst);
     add_wan_link_state(o, inst);
+    add_replay_state(o, inst);
     add_firmware_status(o, inst);
   }
   if (opts->json)

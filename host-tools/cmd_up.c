@@ -29,6 +29,7 @@
 #include "maint.h"
 #include "ports.h"
 #include "qemu_cmdline.h"
+#include "replay.h"
 #include "sip_forwards.h"
 #include "snapshot.h"
 #include "tls/tls_identity.h"
@@ -52,6 +53,26 @@ vgw_up_check(gpointer data, GError **error)
     /* A clone's flash, links and randomness are the snapshot's state. */
     g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
                 "--from takes none of --config, --capture, --wan-link, --seed");
+    return FALSE;
+  }
+  if (opts->replay != NULL &&
+      (opts->record != NULL || opts->from != NULL || opts->config != NULL ||
+       opts->capture != NULL || opts->wan_link_spec != NULL || opts->seed_text != NULL)) {
+    /* Everything the guest sees comes from the recording. */
+    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+                "--replay takes none of --record, --from, --config, --capture, --wan-link, "
+                "--seed");
+    return FALSE;
+  }
+  if (opts->record != NULL && opts->smp > 1) {
+    /* QEMU 7.2: "Record/replay feature is not supported for 'smp'". */
+    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+                "--record runs one core: QEMU's record/replay refuses --smp %u", opts->smp);
+    return FALSE;
+  }
+  if (opts->record != NULL && opts->from != NULL) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE,
+                "--record starts from a boot, not from a snapshot (--from)");
     return FALSE;
   }
   if (opts->fresh_identity && opts->from == NULL) {
@@ -165,8 +186,16 @@ print_endpoints(const VgwInstance *inst, double elapsed_s)
     printf("  sip        %s 127.0.0.1:%u -> LAN port %u\n",
            inst->forwards[i].tcp ? "tcp" : "udp", inst->forwards[i].host,
            inst->forwards[i].guest);
-  printf("  console    %s\n", inst->console_sock);
-  printf("  maint      %s\n", inst->maint_sock);
+  g_autofree char *recording = NULL;
+  VgwReplayMode rr = vgw_replay_mode_of(inst->qemu_argv, &recording);
+  if (rr == VGW_REPLAY_NONE) {
+    printf("  console    %s\n", inst->console_sock);
+    printf("  maint      %s\n", inst->maint_sock);
+  } else {
+    /* replay.h: console to a file, no maintenance socket. */
+    printf("  %-10s %s\n", rr == VGW_REPLAY_RECORD ? "recording" : "replaying", recording);
+    printf("  console    %s (no console or maintenance socket)\n", inst->console_log);
+  }
   printf("  qmp        %s\n", inst->qmp_sock);
   printf("  state dir  %s\n", inst->dir);
   printf("  serial     %s\n", inst->serial);
@@ -438,6 +467,10 @@ vgw_up_run(gconstpointer data, GError **error_out)
   VgwQemuConfig cfg = { 0 };
   g_autofree char *incoming = NULL;   /* --from: QEMU's -incoming */
   g_auto(GStrv) snapshot_paths = NULL; /* --from: what cfg points into */
+  g_autofree char *replay_qemu = NULL;   /* --replay: the recording's */
+  g_autofree char *replay_images = NULL;
+  g_autofree char *replay_log = NULL;    /* --record, --replay: QEMU's log */
+  guint replay_smp = 0;
   Child child = { 0 };
   const char *identifier;
   int lock_fd = -1, pid;
@@ -461,10 +494,10 @@ vgw_up_run(gconstpointer data, GError **error_out)
       (images = vgw_images_resolve_dir(opts->images, &error)) == NULL ||
       !vgw_instance_ensure_dir(inst, &error))
     goto out;
-  if (opts->from != NULL && vgw_instance_known(inst)) {
+  if ((opts->from != NULL || opts->replay != NULL) && vgw_instance_known(inst)) {
     g_set_error(&error, VGW_ERROR, VGW_ERROR_RUNNING,
-                "gateway '%s' exists: --from starts a new gateway (choose another --name)",
-                inst->name);
+                "gateway '%s' exists: --%s starts a new gateway (choose another --name)",
+                inst->name, opts->from != NULL ? "from" : "replay");
     goto out;
   }
   if (vgw_instance_known(inst) && !vgw_instance_load(inst, &error))
@@ -484,6 +517,15 @@ vgw_up_run(gconstpointer data, GError **error_out)
     if (!vgw_snapshot_provision(opts->from, inst, &cfg, &incoming, &snapshot_paths, &error) ||
         !prepare_instance(inst, opts, &error))
       goto out;
+  } else if (opts->replay != NULL) {
+    VgwSeed recorded;
+    if (!vgw_replay_provision(opts->replay, inst, &replay_smp, &replay_qemu, &replay_images,
+                              &error))
+      goto out;
+    recorded = inst->seed;
+    if (!prepare_instance(inst, opts, &error))
+      goto out;
+    inst->seed = recorded;
   } else if (!prepare_instance(inst, opts, &error) ||
              !copy_factory_flash(images, inst, &error) ||
              !vgw_board_secret_ensure(inst->keystore_secret, inst->keystore, &error)) {
@@ -509,6 +551,19 @@ vgw_up_run(gconstpointer data, GError **error_out)
     cfg.smp = opts->smp;
     cfg.memory_mb = VGW_MEMORY_MB;
   }
+  if (opts->replay != NULL) {
+    cfg.qemu = replay_qemu;
+    cfg.images = replay_images;
+    cfg.smp = replay_smp;
+    cfg.replay = VGW_REPLAY_PLAY;
+    replay_log = vgw_replay_log(opts->replay);
+  } else if (opts->record != NULL) {
+    if (!vgw_replay_record_begin(inst, cfg.images, opts->record, &error))
+      goto out;
+    cfg.replay = VGW_REPLAY_RECORD;
+    replay_log = vgw_replay_log(opts->record);
+  }
+  cfg.replay_log = replay_log;
   g_free(inst->qemu);
   inst->qemu = g_strdup(cfg.qemu);
   g_free(inst->images);
@@ -518,6 +573,8 @@ vgw_up_run(gconstpointer data, GError **error_out)
   if (incoming != NULL)
     append_incoming(&inst->qemu_argv, incoming);
   if (opts->capture != NULL && !vgw_capture_boot(inst, opts->capture, &error))
+    goto out;
+  if (opts->record != NULL && !vgw_replay_record_instance(inst, opts->record, &error))
     goto out;
 
   child.proc = spawn_qemu(inst, inst->qemu_argv, &error);
@@ -530,7 +587,9 @@ vgw_up_run(gconstpointer data, GError **error_out)
   inst->pid = identifier != NULL ? atoi(identifier) : 0;
   g_subprocess_wait_async(child.proc, NULL, on_child_exit, &child);
   inst->started_unix = (gint64) time(NULL);
-  if (!vgw_instance_save(inst, &error)) {
+  if (!vgw_instance_save(inst, &error) ||
+      (opts->replay != NULL && !vgw_replay_start(inst->qmp_sock, opts->replay, opts->timeout_s,
+                                                 child_alive, &child, &error))) {
     if (!child.exited)
       vgw_gateway_kill(inst->pid);
     goto out;

@@ -65,6 +65,8 @@ typedef struct {
   VgwSeed seed;          /* seed_text parsed (vgw_up_check) */
   char *from;            /* --from: a new gateway restored from this snapshot, or NULL */
   gboolean fresh_identity; /* --from: TLS Context 0 gets a key of its own */
+  char *record;          /* --record: a new recording directory, or NULL */
+  char *replay;          /* --replay: a new gateway replaying this recording, or NULL */
 } VgwUpOptions;
 gboolean vgw_up_check(gpointer opts, GError **error);
 gboolean vgw_up_run(gconstpointer opts, GError **error);

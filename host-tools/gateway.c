@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "qmp.h"
+#include "replay.h"
 #include "vgw-error.h"
 
 gboolean
@@ -50,11 +51,24 @@ vgw_gateway_stop(VgwInstance *inst, int pid, GError **error)
 
   if (qmp != NULL) {
     g_autoptr(GError) local = NULL;
-    JsonNode *ret = vgw_qmp_execute(qmp, "quit", NULL, &local);
-    /* QEMU may close the socket before its return reaches us: that is
-     * still a successful quit. */
-    if (ret != NULL)
-      json_node_unref(ret);
+    g_autofree char *recording = NULL;
+    VgwReplayMode rr = vgw_replay_mode_of(inst->qemu_argv, &recording);
+    if (rr == VGW_REPLAY_RECORD && !vgw_replay_record_end(qmp, recording, &local)) {
+      /* Stopping goes on: the recording only lacks its end. */
+      g_printerr("vgw: the end of recording %s is not saved: %s\n", recording, local->message);
+      g_clear_error(&local);
+    }
+    if (rr == VGW_REPLAY_PLAY) {
+      /* A replay ends at the recorded quit: it runs on to it (a failure
+       * is the SIGKILL below). */
+      vgw_replay_run_to_end(qmp, NULL);
+    } else {
+      JsonNode *ret = vgw_qmp_execute(qmp, "quit", NULL, &local);
+      /* QEMU may close the socket before its return reaches us: that is
+       * still a successful quit. */
+      if (ret != NULL)
+        json_node_unref(ret);
+    }
     gone = vgw_wait_pid_exit(pid, VGW_QUIT_TIMEOUT_S * 1000);
   }
   if (!gone && !vgw_gateway_kill(pid)) {

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <gio/gio.h>
 #include <sys/file.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -44,6 +45,21 @@ vgw_remove_flat_dir(const char *dir)
   if (d != NULL)
     g_dir_close(d);
   g_rmdir(dir);
+}
+
+gboolean
+vgw_file_copy(const char *from, const char *to, GError **error)
+{
+  g_autoptr(GFile) src = g_file_new_for_path(from);
+  g_autoptr(GFile) dst = g_file_new_for_path(to);
+  g_autoptr(GError) local = NULL;
+
+  if (!g_file_copy(src, dst, G_FILE_COPY_NONE, NULL, NULL, NULL, &local)) {
+    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "cannot copy %s to %s: %s", from, to,
+                local->message);
+    return FALSE;
+  }
+  return TRUE;
 }
 
 gboolean

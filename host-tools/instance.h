@@ -49,6 +49,10 @@ typedef struct {
  * what cannot be removed. */
 void vgw_remove_flat_dir(const char *dir);
 
+/* vgw_file_copy copies |from| to |to|, which must not exist; else
+ * VGW_ERROR_FAILED "cannot copy F to T: <reason>". */
+gboolean vgw_file_copy(const char *from, const char *to, GError **error);
+
 /* vgw_seed_parse sets |seed| from the decimal |text| (0..VGW_SEED_MAX);
  * else a VGW_ERROR_USAGE error "invalid value 'T' for --seed (...)". */
 gboolean vgw_seed_parse(const char *text, VgwSeed *seed, GError **error);

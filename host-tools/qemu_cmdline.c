@@ -69,6 +69,18 @@ vgw_images_resolve_dir(const char *option, GError **error)
   return g_strdup(dir);
 }
 
+/* The netdev ids of the board's NICs, LAN then WAN. */
+static const char *const nic_netdevs[] = { "lan", "wan", NULL };
+
+/* Moves the strings of |strv| to the end of |a| and frees |strv|. */
+static void
+append_strv(GPtrArray *a, char **strv)
+{
+  for (char **s = strv; *s != NULL; s++)
+    g_ptr_array_add(a, *s);
+  g_free(strv);
+}
+
 char **
 vgw_qemu_build_argv(const VgwQemuConfig *cfg, const VgwInstance *inst)
 {
@@ -105,8 +117,12 @@ vgw_qemu_build_argv(const VgwQemuConfig *cfg, const VgwInstance *inst)
    * firmware does goes through the kernel's crypto API: TLS is BoringSSL's
    * and the keys are the engine's. */
   ADD("console=ttyAMA0 quiet cryptomgr.notests");
-  ADD("-drive");
-  ADDF("if=mtd,format=raw,file=%s", inst->flash);
+  if (cfg->replay != VGW_REPLAY_NONE) {
+    append_strv(a, vgw_replay_flash_args(inst->flash));
+  } else {
+    ADD("-drive");
+    ADDF("if=mtd,format=raw,file=%s", inst->flash);
+  }
   /* LAN: SIP signalling and RTP, forwarded from 127.0.0.1 only. */
   ADD("-netdev");
   GString *lan = g_string_new(NULL);
@@ -133,12 +149,18 @@ vgw_qemu_build_argv(const VgwQemuConfig *cfg, const VgwInstance *inst)
   ADDF("nic,netdev=wan,macaddr=%s", wan_mac);
   /* UART0 console, logged; UART1 maintenance port. */
   ADD("-chardev");
-  ADDF("socket,id=console,path=%s,server=on,wait=off,logfile=%s",
-       inst->console_sock, inst->console_log);
+  if (cfg->replay != VGW_REPLAY_NONE)
+    g_ptr_array_add(a, vgw_replay_console_chardev(inst->console_log));
+  else
+    ADDF("socket,id=console,path=%s,server=on,wait=off,logfile=%s",
+         inst->console_sock, inst->console_log);
   ADD("-serial");
   ADD("chardev:console");
   ADD("-chardev");
-  ADDF("socket,id=maint,path=%s,server=on,wait=off", inst->maint_sock);
+  if (cfg->replay != VGW_REPLAY_NONE)
+    ADD(VGW_REPLAY_MAINT_CHARDEV);
+  else
+    ADDF("socket,id=maint,path=%s,server=on,wait=off", inst->maint_sock);
   ADD("-serial");
   ADD("chardev:maint");
   ADD("-qmp");
@@ -149,10 +171,21 @@ vgw_qemu_build_argv(const VgwQemuConfig *cfg, const VgwInstance *inst)
     ADD("-seed");
     ADDF("%" G_GUINT64_FORMAT, inst->seed.value);
   }
+  if (cfg->replay != VGW_REPLAY_NONE)
+    append_strv(a, vgw_replay_args(cfg->replay, cfg->replay_log, nic_netdevs));
 #undef ADD
 #undef ADDF
   g_ptr_array_add(a, NULL);
   return (char **) g_ptr_array_free(a, FALSE);
+}
+
+guint
+vgw_qemu_argv_uint(char **argv, const char *option)
+{
+  for (; argv != NULL && argv[0] != NULL && argv[1] != NULL; argv++)
+    if (g_str_equal(argv[0], option))
+      return (guint) g_ascii_strtoull(argv[1], NULL, 10);
+  return 0;
 }
 
 /* Returns the last non-blank line of |text|, stripped. */

@@ -12,6 +12,7 @@
 #include <glib.h>
 
 #include "instance.h"
+#include "replay.h"
 #include "vgwd/test_extension_ports.h"
 
 G_BEGIN_DECLS
@@ -28,6 +29,8 @@ typedef struct {
   const char *images;  /* directory with Image, initramfs.cpio, flash.img */
   guint smp;
   guint memory_mb;
+  VgwReplayMode replay; /* record or replay this run (replay.h) */
+  const char *replay_log; /* QEMU's record/replay log, with |replay| */
 } VgwQemuConfig;
 
 /* vgw_qemu_resolve_binary returns the QEMU binary to use given the
@@ -43,6 +46,10 @@ char *vgw_images_resolve_dir(const char *option, GError **error);
 /* vgw_qemu_build_argv returns the full QEMU argv (argv[0] is the binary)
  * for |inst|, whose serial, mac_base and ports must be set. */
 char **vgw_qemu_build_argv(const VgwQemuConfig *cfg, const VgwInstance *inst);
+
+/* vgw_qemu_argv_uint returns the value after |option| in the QEMU argv
+ * |argv| as a number; 0 when absent. */
+guint vgw_qemu_argv_uint(char **argv, const char *option);
 
 /* vgw_qemu_explain_failure turns QEMU's stderr |log_text| after an early
  * exit into one line for the user, with the error code to use: a host

@@ -52,32 +52,6 @@ vgw_snapshot_dir(const char *name, GError **error)
   return g_build_filename(root, SNAPSHOT_ROOT, name, NULL);
 }
 
-static gboolean
-copy_file(const char *from, const char *to, GError **error)
-{
-  g_autoptr(GFile) src = g_file_new_for_path(from);
-  g_autoptr(GFile) dst = g_file_new_for_path(to);
-  g_autoptr(GError) local = NULL;
-
-  if (!g_file_copy(src, dst, G_FILE_COPY_NONE, NULL, NULL, NULL, &local)) {
-    g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "cannot copy %s to %s: %s", from, to,
-                local->message);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-/* The value after |option| in the origin's QEMU argv, as a number; 0 when
- * absent. */
-static guint
-argv_uint(char **argv, const char *option)
-{
-  for (; argv != NULL && argv[0] != NULL && argv[1] != NULL; argv++)
-    if (g_str_equal(argv[0], option))
-      return (guint) g_ascii_strtoull(argv[1], NULL, 10);
-  return 0;
-}
-
 static JsonNode *
 qmp_run(VgwQmp *qmp, const char *command, JsonObject *args, GError **error)
 {
@@ -133,9 +107,9 @@ write_snapshot_json(const VgwInstance *origin, const char *dir, GError **error)
   json_builder_set_member_name(b, "saved_unix");
   json_builder_add_int_value(b, (gint64) time(NULL));
   json_builder_set_member_name(b, "smp");
-  json_builder_add_int_value(b, argv_uint(origin->qemu_argv, "-smp"));
+  json_builder_add_int_value(b, vgw_qemu_argv_uint(origin->qemu_argv, "-smp"));
   json_builder_set_member_name(b, "memory_mb");
-  json_builder_add_int_value(b, argv_uint(origin->qemu_argv, "-m"));
+  json_builder_add_int_value(b, vgw_qemu_argv_uint(origin->qemu_argv, "-m"));
   json_builder_end_object(b);
   root = json_builder_get_root(b);
   json_generator_set_root(gen, root);
@@ -153,16 +127,16 @@ copy_origin_files(const VgwInstance *origin, const char *dir, GError **error)
 
   for (gsize i = 0; i < G_N_ELEMENTS(state_files); i++) {
     g_autofree char *to = g_build_filename(dir, state_files[i].file, NULL);
-    if (!copy_file(state_path(origin, &state_files[i]), to, error))
+    if (!vgw_file_copy(state_path(origin, &state_files[i]), to, error))
       return FALSE;
   }
   for (gsize i = 0; i < G_N_ELEMENTS(boot_images); i++) {
     g_autofree char *from = g_build_filename(origin->images, boot_images[i], NULL);
     g_autofree char *to = g_build_filename(dir, boot_images[i], NULL);
-    if (!copy_file(from, to, error))
+    if (!vgw_file_copy(from, to, error))
       return FALSE;
   }
-  return copy_file(origin->json_file, json, error) &&
+  return vgw_file_copy(origin->json_file, json, error) &&
          write_snapshot_json(origin, dir, error);
 }
 
@@ -285,7 +259,7 @@ vgw_snapshot_provision(const char *name, VgwInstance *clone, VgwQemuConfig *cfg,
   clone->seed.set = FALSE;
   for (gsize i = 0; i < G_N_ELEMENTS(state_files); i++) {
     g_autofree char *from = g_build_filename(dir, state_files[i].file, NULL);
-    if (!copy_file(from, state_path(clone, &state_files[i]), error))
+    if (!vgw_file_copy(from, state_path(clone, &state_files[i]), error))
       return FALSE;
   }
   *storage = g_new0(char *, 3);

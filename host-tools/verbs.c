@@ -53,6 +53,12 @@ static const VgwOption up_options[] = {
   { VGW_OPTION("fresh-identity", 0, vgw_option_flag, VgwUpOptions, fresh_identity, NULL,
                "With --from: give TLS Context 0 a device key and certificate of its own, "
                "generated in the engine, instead of the snapshot's") },
+  { VGW_OPTION("record", 0, vgw_option_string, VgwUpOptions, record, "DIR",
+               "Record this run (QEMU record/replay) into the new directory DIR, with the "
+               "flash, keystore and images it starts from (docs/record-replay.md)") },
+  { VGW_OPTION("replay", 0, vgw_option_string, VgwUpOptions, replay, "DIR",
+               "Start a new gateway that replays the recording DIR instruction for "
+               "instruction, cut off from the network, and stops where the record stopped") },
   { NULL },
 };
 

@@ -103,6 +103,67 @@ test_seed(void)
   g_assert_cmpuint(n, ==, 1);
 }
 
+/* The value after the first |option| in |argv|, or NULL. */
+static const char *
+arg_after(char **argv, const char *option)
+{
+  for (guint i = 0; argv[i] != NULL && argv[i + 1] != NULL; i++)
+    if (strcmp(argv[i], option) == 0)
+      return argv[i + 1];
+  return NULL;
+}
+
+/* vgw up --record/--replay: the same machine in both modes but for rr=
+ * and the replay's -S,
+ * the flash through blkreplay, the console on a file, no maintenance
+ * socket, a replay filter on both NICs, virtio-net sending from a timer;
+ * a plain up has none of it. */
+static void
+test_replay(void)
+{
+  VgwQemuConfig cfg = { .qemu = "/q/qemu-system-aarch64", .images = "/img", .smp = 1,
+                        .memory_mb = 256, .replay = VGW_REPLAY_RECORD,
+                        .replay_log = "/rec/replay.bin" };
+  g_autoptr(VgwInstance) inst = test_instance();
+  g_auto(GStrv) record = vgw_qemu_build_argv(&cfg, inst);
+  g_auto(GStrv) replay = NULL;
+  g_auto(GStrv) plain = NULL;
+  g_autofree char *console = g_strdup_printf("file,id=console,path=%s", inst->console_log);
+  guint n;
+
+  g_assert_cmpstr(arg_after(record, "-icount"), ==,
+                  "shift=auto,rr=record,rrfile=/rec/replay.bin");
+  g_assert_true(has_arg(record, "file=/tmp/vst/a/flash.img,format=raw,if=none,id=flash-direct"));
+  g_assert_true(has_arg(record, "driver=blkreplay,if=mtd,image=flash-direct"));
+  g_assert_false(has_arg(record, "if=mtd,format=raw,file=/tmp/vst/a/flash.img"));
+  g_assert_true(has_arg(record, "filter-replay,id=replay-lan,netdev=lan"));
+  g_assert_true(has_arg(record, "filter-replay,id=replay-wan,netdev=wan"));
+  g_assert_true(has_arg(record, "virtio-net-device.tx=timer"));
+  g_assert_true(has_arg(record, console));
+  g_assert_true(has_arg(record, "null,id=maint"));
+  for (char **a = record; *a != NULL; a++)
+    g_assert_null(strstr(*a, inst->maint_sock));
+
+  cfg.replay = VGW_REPLAY_PLAY;
+  replay = vgw_qemu_build_argv(&cfg, inst);
+  g_assert_cmpstr(arg_after(replay, "-icount"), ==,
+                  "shift=auto,rr=replay,rrfile=/rec/replay.bin");
+  /* The same but for rr=, and a replay starts paused. */
+  for (n = 0; record[n] != NULL && replay[n] != NULL; n++)
+    if (strcmp(record[n], "-icount") != 0 && (n == 0 || strcmp(record[n - 1], "-icount") != 0))
+      g_assert_cmpstr(record[n], ==, replay[n]);
+  g_assert_null(record[n]);
+  g_assert_cmpstr(replay[n], ==, "-S");
+  g_assert_null(replay[n + 1]);
+  g_assert_false(has_arg(record, "-S"));
+
+  cfg.replay = VGW_REPLAY_NONE;
+  plain = vgw_qemu_build_argv(&cfg, inst);
+  g_assert_false(has_arg(plain, "-icount"));
+  g_assert_false(has_arg(plain, "virtio-net-device.tx=timer"));
+  g_assert_false(has_arg(plain, "null,id=maint"));
+}
+
 /* --wan-link: its forms and errors, the WAN netdev for each, and QEMU
  * saying the link's port was taken or whether the link is up. */
 static void
@@ -324,6 +385,7 @@ main(int argc, char **argv)
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/qemu/argv", test_argv);
   g_test_add_func("/qemu/seed", test_seed);
+  g_test_add_func("/qemu/replay", test_replay);
   g_test_add_func("/qemu/sip-forwards", test_sip_forwards);
   g_test_add_func("/qemu/wan-link", test_wan_link);
   g_test_add_func("/qemu/resolve", test_resolve);
