@@ -213,6 +213,24 @@ vgw_qmp_execute(VgwQmp *qmp, const char *command, JsonObject *arguments,
   }
 }
 
+char *
+vgw_qmp_hmp(VgwQmp *qmp, const char *line, GError **error)
+{
+  g_autoptr(JsonObject) args = json_object_new();
+  g_autoptr(JsonNode) ret = NULL;
+
+  json_object_set_string_member(args, "command-line", line);
+  ret = vgw_qmp_execute(qmp, "human-monitor-command", args, error);
+  if (ret == NULL)
+    return NULL;
+  if (json_node_get_value_type(ret) != G_TYPE_STRING) {
+    g_set_error(error, VGW_QMP_ERROR, VGW_QMP_ERROR_PROTOCOL,
+                "QEMU's answer to '%s' is not text", line);
+    return NULL;
+  }
+  return g_strdup(json_node_get_string(ret));
+}
+
 GPtrArray *
 vgw_qmp_get_events(VgwQmp *qmp)
 {

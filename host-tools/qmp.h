@@ -47,6 +47,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgwQmp, vgw_qmp_free)
 JsonNode *vgw_qmp_execute(VgwQmp *qmp, const char *command,
                           JsonObject *arguments, GError **error);
 
+/* vgw_qmp_hmp runs the human monitor command |line| (for what QMP
+ * itself does not tell, such as `info network` or `info replay`) and
+ * returns its output (g_free it).  An output that is not a string is a
+ * VGW_QMP_ERROR_PROTOCOL error. */
+char *vgw_qmp_hmp(VgwQmp *qmp, const char *line, GError **error);
+
 /* vgw_qmp_get_events returns the events received so far: an array of
  * JsonObject (each a whole event message), owned by |qmp|. */
 GPtrArray *vgw_qmp_get_events(VgwQmp *qmp);

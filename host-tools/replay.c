@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "gateway_files.h"
 #include "qemu_cmdline.h"
 #include "vgw-error.h"
 
@@ -16,27 +17,6 @@
 #define END_POLL_US (10 * 1000)
 #define END_POLLS 500
 #define QMP_TIMEOUT_MS 10000
-
-/* The gateway's files a recording keeps as they were at its start. */
-typedef struct {
-  const char *file;        /* in the recording */
-  gsize instance_member;   /* offset of the path in VgwInstance */
-  gboolean optional;       /* a first boot has no keystore yet */
-} StateFile;
-
-static const StateFile state_files[] = {
-  { "flash.img", G_STRUCT_OFFSET(VgwInstance, flash), FALSE },
-  { "keystore.bin", G_STRUCT_OFFSET(VgwInstance, keystore), TRUE },
-  { "keystore.secret", G_STRUCT_OFFSET(VgwInstance, keystore_secret), FALSE },
-};
-
-static const char *const boot_images[] = { "Image", "initramfs.cpio" };
-
-static const char *
-state_path(const VgwInstance *inst, const StateFile *f)
-{
-  return G_STRUCT_MEMBER(const char *, inst, f->instance_member);
-}
 
 char *
 vgw_replay_log(const char *dir)
@@ -99,21 +79,7 @@ vgw_replay_record_begin(const VgwInstance *inst, const char *images, const char 
                 g_strerror(errno));
     return FALSE;
   }
-  for (gsize i = 0; i < G_N_ELEMENTS(state_files); i++) {
-    const char *from = state_path(inst, &state_files[i]);
-    g_autofree char *to = g_build_filename(dir, state_files[i].file, NULL);
-    if (state_files[i].optional && !g_file_test(from, G_FILE_TEST_EXISTS))
-      continue;
-    if (!vgw_file_copy(from, to, error))
-      return FALSE;
-  }
-  for (gsize i = 0; i < G_N_ELEMENTS(boot_images); i++) {
-    g_autofree char *from = g_build_filename(images, boot_images[i], NULL);
-    g_autofree char *to = g_build_filename(dir, boot_images[i], NULL);
-    if (!vgw_file_copy(from, to, error))
-      return FALSE;
-  }
-  return TRUE;
+  return vgw_gateway_files_save(inst, images, dir, error);
 }
 
 gboolean
@@ -144,15 +110,8 @@ vgw_replay_provision(const char *dir, VgwInstance *clone, guint *smp, char **qem
   clone->pid = 0;
   clone->started_unix = 0;
   *smp = vgw_qemu_argv_uint(clone->qemu_argv, "-smp");
-  for (gsize i = 0; i < G_N_ELEMENTS(state_files); i++) {
-    g_autofree char *from = g_build_filename(dir, state_files[i].file, NULL);
-    const char *to = state_path(clone, &state_files[i]);
-    g_unlink(to);
-    if (state_files[i].optional && !g_file_test(from, G_FILE_TEST_EXISTS))
-      continue;
-    if (!vgw_file_copy(from, to, error))
-      return FALSE;
-  }
+  if (!vgw_gateway_files_restore(dir, clone, error))
+    return FALSE;
   *qemu = g_strdup(clone->qemu);
   *images = g_strdup(dir);
   return TRUE;
@@ -172,26 +131,10 @@ vgw_replay_mode_of(char **argv, char **dir)
   return VGW_REPLAY_NONE;
 }
 
-/* Runs the HMP command |line|; returns its output. */
-static char *
-hmp(VgwQmp *qmp, const char *line, GError **error)
-{
-  g_autoptr(JsonObject) args = json_object_new();
-  JsonNode *ret;
-  char *out;
-
-  json_object_set_string_member(args, "command-line", line);
-  if ((ret = vgw_qmp_execute(qmp, "human-monitor-command", args, error)) == NULL)
-    return NULL;
-  out = g_strdup(JSON_NODE_HOLDS_VALUE(ret) ? json_node_get_string(ret) : "");
-  json_node_unref(ret);
-  return out;
-}
-
 gboolean
 vgw_replay_icount(VgwQmp *qmp, guint64 *icount, GError **error)
 {
-  g_autofree char *out = hmp(qmp, "info replay", error);
+  g_autofree char *out = vgw_qmp_hmp(qmp, "info replay", error);
   const char *n;
 
   if (out == NULL)
@@ -266,7 +209,7 @@ vgw_replay_pause_at_end(VgwQmp *qmp, const char *dir, GError **error)
   if (!vgw_replay_end_icount(dir, &end, error))
     return FALSE;
   line = g_strdup_printf("replay_break %" G_GUINT64_FORMAT, end);
-  if ((out = hmp(qmp, line, error)) == NULL)
+  if ((out = vgw_qmp_hmp(qmp, line, error)) == NULL)
     return FALSE;
   if (*g_strstrip(out) != '\0') {
     g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED, "QEMU refused %s: %s", line, out);
@@ -303,7 +246,7 @@ vgw_replay_start(const char *qmp_sock, const char *dir, guint timeout_s, VgwAliv
 gboolean
 vgw_replay_run_to_end(VgwQmp *qmp, GError **error)
 {
-  g_autofree char *out = hmp(qmp, "replay_delete_break", error);
+  g_autofree char *out = vgw_qmp_hmp(qmp, "replay_delete_break", error);
 
   return out != NULL && qmp_simple(qmp, "cont", error);
 }

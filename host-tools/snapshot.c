@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 #include <time.h>
 
+#include "gateway_files.h"
 #include "maint.h"
 #include "qmp.h"
 #include "vgw-error.h"
@@ -17,26 +18,6 @@
  * bounds how often QEMU is asked. */
 #define POLL_US (20 * 1000)
 #define MIGRATE_TIMEOUT_S 300
-
-/* The origin's files a clone gets its own copy of. */
-typedef struct {
-  const char *file;                     /* in the snapshot */
-  gsize instance_member;                /* offset of the path in VgwInstance */
-} StateFile;
-
-static const StateFile state_files[] = {
-  { "flash.img", G_STRUCT_OFFSET(VgwInstance, flash) },
-  { "keystore.bin", G_STRUCT_OFFSET(VgwInstance, keystore) },
-  { "keystore.secret", G_STRUCT_OFFSET(VgwInstance, keystore_secret) },
-};
-
-static const char *const boot_images[] = { "Image", "initramfs.cpio" };
-
-static const char *
-state_path(const VgwInstance *inst, const StateFile *f)
-{
-  return G_STRUCT_MEMBER(const char *, inst, f->instance_member);
-}
 
 char *
 vgw_snapshot_dir(const char *name, GError **error)
@@ -125,18 +106,8 @@ copy_origin_files(const VgwInstance *origin, const char *dir, GError **error)
 {
   g_autofree char *json = g_build_filename(dir, "instance.json", NULL);
 
-  for (gsize i = 0; i < G_N_ELEMENTS(state_files); i++) {
-    g_autofree char *to = g_build_filename(dir, state_files[i].file, NULL);
-    if (!vgw_file_copy(state_path(origin, &state_files[i]), to, error))
-      return FALSE;
-  }
-  for (gsize i = 0; i < G_N_ELEMENTS(boot_images); i++) {
-    g_autofree char *from = g_build_filename(origin->images, boot_images[i], NULL);
-    g_autofree char *to = g_build_filename(dir, boot_images[i], NULL);
-    if (!vgw_file_copy(from, to, error))
-      return FALSE;
-  }
-  return vgw_file_copy(origin->json_file, json, error) &&
+  return vgw_gateway_files_save(origin, origin->images, dir, error) &&
+         vgw_file_copy(origin->json_file, json, error) &&
          write_snapshot_json(origin, dir, error);
 }
 
@@ -257,11 +228,8 @@ vgw_snapshot_provision(const char *name, VgwInstance *clone, VgwQemuConfig *cfg,
   clone->pid = 0;
   clone->started_unix = 0;
   clone->seed.set = FALSE;
-  for (gsize i = 0; i < G_N_ELEMENTS(state_files); i++) {
-    g_autofree char *from = g_build_filename(dir, state_files[i].file, NULL);
-    if (!vgw_file_copy(from, state_path(clone, &state_files[i]), error))
-      return FALSE;
-  }
+  if (!vgw_gateway_files_restore(dir, clone, error))
+    return FALSE;
   *storage = g_new0(char *, 3);
   (*storage)[0] = g_strdup(clone->qemu);
   (*storage)[1] = g_strdup(dir);

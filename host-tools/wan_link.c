@@ -128,17 +128,11 @@ gboolean
 vgw_wan_link_query_connected(const char *qmp_path, gboolean *connected, GError **error)
 {
   g_autoptr(VgwQmp) qmp = vgw_qmp_connect(qmp_path, WAN_LINK_QMP_TIMEOUT_MS, error);
-  g_autoptr(JsonObject) args = json_object_new();
-  g_autoptr(JsonNode) ret = NULL;
+  g_autofree char *info = NULL;
 
-  if (qmp == NULL)
+  if (qmp == NULL || (info = vgw_qmp_hmp(qmp, "info network", error)) == NULL)
     return FALSE;
-  json_object_set_string_member(args, "command-line", "info network");
-  ret = vgw_qmp_execute(qmp, "human-monitor-command", args, error);
-  if (ret == NULL)
-    return FALSE;
-  if (json_node_get_value_type(ret) != G_TYPE_STRING ||
-      !vgw_wan_link_connected_from_info(json_node_get_string(ret), connected)) {
+  if (!vgw_wan_link_connected_from_info(info, connected)) {
     g_set_error(error, VGW_ERROR, VGW_ERROR_FAILED,
                 "QEMU's 'info network' shows no socket link on WAN");
     return FALSE;
