@@ -610,7 +610,11 @@ vgw_up_run(gconstpointer data, GError **error_out)
     goto out;
   }
   print_endpoints(inst, boot.elapsed_s);
-  print_config_source(inst, boot.ready);
+  /* A clone runs its origin's configuration, whose source the origin's
+   * `up` reported: asking the port again would add a quarter to a
+   * restore's time (tests/bench/RESULTS.md "Restore"). */
+  if (incoming == NULL)
+    print_config_source(inst, boot.ready);
   if (context0.cert != NULL) {
     /* The firmware only reads its flash: the files named in the ini are
      * installed through the maintenance port once it is up. */
