@@ -1,5 +1,6 @@
 /* vgw test: run regression scenarios, each on its own clone of one
- * freshly booted gateway (or, with --no-gateway, scenarios that start
+ * freshly booted gateway (with --record, on a gateway of its own booted
+ * under QEMU's record/replay; with --no-gateway, scenarios that start
  * their own), N at a time, and report them as JUnit and, with --tap, as
  * one TAP stream.
  *
@@ -15,6 +16,7 @@
 #include "commands.h"
 #include "instance.h"
 #include "junit.h"
+#include "replay.h"
 #include "scenario.h"
 #include "vgw-error.h"
 
@@ -24,6 +26,7 @@ typedef struct {
   char *vgw;          /* this binary */
   char *prefix;       /* of the gateways' and the snapshot's names */
   char *seed;         /* decimal, or NULL: --no-gateway without --seed */
+  char *record;       /* --record's directory, absolute, or NULL */
   guint timeout_s;    /* each scenario's time limit */
   gboolean no_gateway;
   gboolean tap;
@@ -35,7 +38,8 @@ typedef struct {
 typedef struct {
   TestRun *run;
   char *scenario;
-  char *clone;
+  char *clone;        /* the scenario's gateway */
+  char *recording;    /* --record: its recording directory, or NULL */
   VgwJunitCase *result;
 } Job;
 
@@ -44,6 +48,11 @@ vgw_test_check(gpointer data, GError **error)
 {
   VgwTestOptions *opts = data;
 
+  if (opts->record != NULL && opts->no_gateway) {
+    /* There is no gateway of the runner's to record. */
+    g_set_error(error, VGW_ERROR, VGW_ERROR_USAGE, "--record takes no --no-gateway");
+    return FALSE;
+  }
   if (opts->seed_text == NULL) {
     /* The scenarios' own gateways are theirs to seed. */
     if (opts->no_gateway)
@@ -87,6 +96,20 @@ run_vgw(const TestRun *run, char **err_out, GError **error, ...)
   if (err_out != NULL)
     *err_out = g_steal_pointer(&err);
   return TRUE;
+}
+
+/* up_gateway starts gateway |name| detached on free ports: a clone of
+ * |snapshot|, or (|snapshot| NULL) booted with the run's seed and, when
+ * |recording| is not NULL, recorded into that new directory. */
+static gboolean
+up_gateway(const TestRun *run, const char *name, const char *snapshot, const char *recording,
+           char **up_err, GError **error)
+{
+  /* A NULL ends run_vgw's arguments: no --record without |recording|. */
+  return run_vgw(run, up_err, error, "up", "--name", name, "--detach", "--sip-port", "0",
+                 "--sip-tls-port", "0", snapshot != NULL ? "--from" : "--seed",
+                 snapshot != NULL ? snapshot : run->seed, recording != NULL ? "--record" : NULL,
+                 recording, NULL);
 }
 
 static char *
@@ -134,7 +157,8 @@ scenario_environ(const TestRun *run, const VgwInstance *clone)
     { "VGW_SIP_PORT", g_strdup_printf("%u", clone->sip_port) },
     { "VGW_SIPS_PORT", g_strdup_printf("%u", clone->sip_tls_port) },
     { "VGW_RTP_PORT", g_strdup_printf("%u", clone->rtp_port) },
-    { "VGW_MAINT_SOCK", g_strdup(clone->maint_sock) },
+    /* A recording gateway has no maintenance socket (replay.h). */
+    { "VGW_MAINT_SOCK", g_strdup(run->record != NULL ? "" : clone->maint_sock) },
     { "VGW_CONSOLE_LOG", g_strdup(clone->console_log) },
   };
 
@@ -209,6 +233,32 @@ print_tap_result(TestRun *run, const VgwJunitCase *tc)
   fputs(out->str, stdout);
 }
 
+/* name_recording adds to a failed scenario's failure, and to its details
+ * (which a TAP stream shows when the scenario's own checks show the
+ * failure), the command that replays its recording, or why there is
+ * none to replay. */
+static void
+name_recording(Job *job)
+{
+  VgwJunitCase *tc = job->result;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *note = NULL;
+  char *text;
+  guint64 end;
+
+  if (vgw_replay_end_icount(job->recording, &end, &error))
+    note = g_strdup_printf("replay it: vgw up --replay %s --name %s-replay", job->recording,
+                           job->clone);
+  else
+    note = g_strdup_printf("no recording to replay in %s: %s", job->recording, error->message);
+  text = g_strdup_printf("%s; %s", tc->failure, note);
+  g_free(tc->failure);
+  tc->failure = text;
+  text = g_strdup_printf("%s--- %s\n", tc->details != NULL ? tc->details : "", note);
+  g_free(tc->details);
+  tc->details = text;
+}
+
 static void
 run_job(gpointer data, gpointer user_data)
 {
@@ -219,12 +269,13 @@ run_job(gpointer data, gpointer user_data)
   g_autoptr(GError) error = NULL;
   g_autoptr(VgwInstance) clone = NULL;
   gint64 start = g_get_monotonic_time();
+  gboolean up = FALSE;
 
   if (run->no_gateway) {
     run_scenario(job, NULL);
-  } else if (!run_vgw(run, &up_err, &error, "up", "--from", run->prefix, "--name", job->clone,
-                      "--detach", "--sip-port", "0", "--sip-tls-port", "0", NULL)) {
-    tc->failure = g_strdup_printf("the clone did not start: %s", error->message);
+  } else if (!(up = up_gateway(run, job->clone, run->record == NULL ? run->prefix : NULL,
+                               job->recording, &up_err, &error))) {
+    tc->failure = g_strdup_printf("the gateway did not start: %s", error->message);
     tc->details = g_steal_pointer(&up_err);
   } else if ((clone = vgw_instance_new(job->clone, &error)) == NULL ||
              !vgw_instance_load(clone, &error)) {
@@ -233,13 +284,20 @@ run_job(gpointer data, gpointer user_data)
     run_scenario(job, clone);
   }
   /* Not an error when it fails: the clone may not have started, and a
-   * scenario may stop its gateway itself. */
+   * scenario may stop its gateway itself.  A recording's end.icount is
+   * saved here. */
   if (!run->no_gateway)
     run_vgw(run, NULL, NULL, "down", "--name", job->clone, NULL);
   /* A failed scenario's clone stays for its console.log (named in the
-   * failure); a passed one leaves nothing behind. */
+   * failure), and its recording to be replayed; a passed one leaves
+   * nothing behind. */
   if (tc->failure == NULL && clone != NULL)
     vgw_remove_flat_dir(clone->dir);
+  if (tc->failure == NULL && job->recording != NULL)
+    vgw_remove_flat_dir(job->recording);
+  else if (job->recording != NULL && up)
+    /* Not when the record did not start: DIR/SCENARIO may be another run's. */
+    name_recording(job);
   tc->seconds = (g_get_monotonic_time() - start) / 1e6;
 
   g_mutex_lock(&run->lock);
@@ -274,8 +332,7 @@ boot_and_save(TestRun *run, GError **error)
 
   printf("%sbooting gateway '%s' (seed %s)\n", run->tap ? "# " : "", origin, run->seed);
   fflush(stdout);
-  if (!run_vgw(run, NULL, error, "up", "--name", origin, "--detach", "--sip-port", "0",
-               "--sip-tls-port", "0", "--seed", run->seed, NULL))
+  if (!up_gateway(run, origin, NULL, NULL, NULL, error))
     return FALSE;
   ok = run_vgw(run, NULL, error, "snapshot", "save", "--name", origin, run->prefix, NULL);
   run_vgw(run, NULL, NULL, "down", "--name", origin, NULL);
@@ -289,6 +346,7 @@ job_free(Job *job)
 {
   g_free(job->scenario);
   g_free(job->clone);
+  g_free(job->recording);
   g_free(job);
 }
 
@@ -315,11 +373,15 @@ vgw_test_run(gconstpointer data, GError **error)
   run.timeout_s = opts->timeout_s;
   run.no_gateway = opts->no_gateway;
   run.tap = opts->tap;
+  if (opts->record != NULL)
+    run.record = g_canonicalize_filename(opts->record, NULL);
   g_mutex_init(&run.lock);
+  /* Clones of one saved gateway, unless each scenario boots its own. */
+  gboolean snapshot = !run.no_gateway && run.record == NULL;
 
   g_autofree char *seed_note = run.seed != NULL ? g_strdup_printf(" (seed %s)", run.seed)
                                                 : g_strdup("");
-  gboolean ok = run.no_gateway || boot_and_save(&run, error);
+  gboolean ok = !snapshot || boot_and_save(&run, error);
   if (ok) {
     GThreadPool *pool = g_thread_pool_new(run_job, &run, opts->jobs, TRUE, NULL);
     for (guint i = 0; scenarios[i] != NULL; i++) {
@@ -329,12 +391,14 @@ vgw_test_run(gconstpointer data, GError **error)
       job->clone = g_strdup_printf("%s-%u", run.prefix, i + 1);
       job->result = g_new0(VgwJunitCase, 1);
       job->result->name = g_path_get_basename(scenarios[i]);
+      if (run.record != NULL)
+        job->recording = g_build_filename(run.record, job->result->name, NULL);
       g_ptr_array_add(cases, job->result);
       g_ptr_array_add(jobs, job);
       g_thread_pool_push(pool, job, NULL);
     }
     g_thread_pool_free(pool, FALSE, TRUE);
-    if (!run.no_gateway)
+    if (snapshot)
       run_vgw(&run, NULL, NULL, "snapshot", "delete", run.prefix, NULL);
   }
 
@@ -358,5 +422,6 @@ vgw_test_run(gconstpointer data, GError **error)
   g_free(run.vgw);
   g_free(run.prefix);
   g_free(run.seed);
+  g_free(run.record);
   return ok;
 }

@@ -71,7 +71,8 @@ typedef struct {
 gboolean vgw_up_check(gpointer opts, GError **error);
 gboolean vgw_up_run(gconstpointer opts, GError **error);
 
-/* vgw test [--jobs N] [--junit F] [--seed N] [--timeout S] [--no-gateway] [--tap] PATH... */
+/* vgw test [--jobs N] [--junit F] [--seed N] [--timeout S] [--no-gateway | --record DIR]
+ *          [--tap] PATH... */
 typedef struct {
   VGW_COMMON_OPTIONS;
   guint jobs;
@@ -79,6 +80,8 @@ typedef struct {
   gboolean tap;          /* print one TAP stream of the scenarios' checks */
   guint timeout_s;       /* each scenario's time limit */
   char *junit;           /* JUnit XML report, or NULL */
+  char *record;          /* --record: each scenario's gateway boots recorded
+                          * into DIR/<scenario>, or NULL */
   char *seed_text;       /* --seed; vgw_test_check draws one when absent
                           * and a gateway is booted */
   VgwSeed seed;          /* seed_text parsed (vgw_test_check) */

@@ -76,6 +76,10 @@ static const VgwOption test_options[] = {
   { VGW_OPTION("no-gateway", 0, vgw_option_flag, VgwTestOptions, no_gateway, NULL,
                "Boot no gateway: the scenarios start their own (the project's system "
                "tests); they get VGW, and VGW_SEED only with --seed") },
+  { VGW_OPTION("record", 0, vgw_option_string, VgwTestOptions, record, "DIR",
+               "Boot each scenario's own gateway recorded (vgw up --record) into "
+               "DIR/SCENARIO; a failed one's recording is kept and named, a passed "
+               "one's deleted") },
   { VGW_OPTION("tap", 0, vgw_option_flag, VgwTestOptions, tap, NULL,
                "Print the scenarios' checks as one TAP stream (renumbered, each "
                "scenario's failure not shown by a check as a check of its own), for "
@@ -730,10 +734,11 @@ static const VgwVerb verbs[] = {
   { .name = "test", .summary = "run regression scenarios on clones of one gateway, N at a time",
     .help = "Boot one gateway, save it as a snapshot and run each scenario (an\n"
             "executable; a directory gives its executables) on its own clone of it,\n"
-            "--jobs at a time (with --no-gateway, scenarios that start their own\n"
-            "gateways).  A scenario passes when it exits 0 and prints no\n"
-            "failing TAP line.  Exit 1 if any failed.  host-tools/README.md \"vgw test\"\n"
-            "documents the environment a scenario gets.",
+            "--jobs at a time (with --record, each on its own recorded gateway; with\n"
+            "--no-gateway, scenarios that start their own gateways).  A scenario\n"
+            "passes when it exits 0 and prints no failing TAP line.  Exit 1 if any\n"
+            "failed.  host-tools/README.md \"vgw test\" documents the environment a\n"
+            "scenario gets.",
     .options = test_options, .args = test_args, VERB_OPTIONS(VgwTestOptions),
     .check = vgw_test_check, .run = vgw_test_run },
   { .name = "down", .summary = "stop a gateway",

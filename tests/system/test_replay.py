@@ -30,6 +30,38 @@ def udp_options(port, call_id):
             return ''
 
 
+def replays_to_end(run, recording, name, recorder):
+    """Replays RECORDING as the new gateway NAME and checks that it pauses
+    at the instruction count where the record was stopped (a replay that
+    diverged never gets there) and that, once stopped, its console log is
+    the one of the recording gateway RECORDER byte for byte.  False when
+    the replay did not start."""
+    p = run.vgw('up', '--name', name, '--replay', recording, '--detach', '--sip-port', '0',
+                '--sip-tls-port', '0', timeout=REPLAY_TIMEOUT_S)
+    if not run.check(p.returncode == 0, 'the replay reaches the ready line (%.1f s)' % p.elapsed,
+                     p.stdout + p.stderr + run.console_tail(name)):
+        return False
+    deadline = time.monotonic() + REPLAY_TIMEOUT_S
+    st = run.status(name) or {}
+    while st.get('run_state') == 'running' and time.monotonic() < deadline:
+        time.sleep(2)
+        st = run.status(name) or {}
+    replay = st.get('replay') or {}
+    run.check(st.get('run_state') == 'paused' and replay.get('end', 0) > 0
+              and replay.get('icount') == replay.get('end'),
+              'the replay pauses at the instruction count where the record stopped '
+              '(%s of %s)' % (replay.get('icount'), replay.get('end')), st)
+    # Stopped, it replays the rest of the record, up to the recorded quit.
+    p = run.vgw('down', '--name', name, timeout=REPLAY_TIMEOUT_S)
+    run.check(p.returncode == 0, 'vgw down ends the replay', p.stdout + p.stderr)
+    recorded, replayed = run.console(recorder), run.console(name)
+    run.check('VGW-READY ' in recorded, 'the recorded console shows the ready line',
+              run.console_tail(recorder))
+    run.check(replayed == recorded, 'the replayed console log is the recorded one byte for byte',
+              '--- recorded ---\n%s\n--- replayed ---\n%s' % (recorded[-1500:], replayed[-1500:]))
+    return True
+
+
 def test(run):
     recording = os.path.join(run.state_root, 'recording')
     if run.up('rec', '--record', recording).returncode != 0:
@@ -45,31 +77,8 @@ def test(run):
     run.check(os.path.getsize(os.path.join(recording, 'replay.bin')) > 0,
               'the recording holds QEMU\'s log')
 
-    p = run.vgw('up', '--name', 'again', '--replay', recording, '--detach', '--sip-port', '0',
-                '--sip-tls-port', '0', timeout=REPLAY_TIMEOUT_S)
-    if not run.check(p.returncode == 0, 'the replay reaches the ready line (%.1f s)' % p.elapsed,
-                     p.stdout + p.stderr + run.console_tail('again')):
+    if not replays_to_end(run, recording, 'again', 'rec'):
         return
-    # The replay pauses at the instruction count where the record was
-    # stopped; a replay that diverged never gets there.
-    deadline = time.monotonic() + REPLAY_TIMEOUT_S
-    st = run.status('again') or {}
-    while st.get('run_state') == 'running' and time.monotonic() < deadline:
-        time.sleep(2)
-        st = run.status('again') or {}
-    replay = st.get('replay') or {}
-    run.check(st.get('run_state') == 'paused' and replay.get('end', 0) > 0
-              and replay.get('icount') == replay.get('end'),
-              'the replay pauses at the instruction count where the record stopped '
-              '(%s of %s)' % (replay.get('icount'), replay.get('end')), st)
-    # Stopped, it replays the rest of the record, up to the recorded quit.
-    p = run.vgw('down', '--name', 'again', timeout=REPLAY_TIMEOUT_S)
-    run.check(p.returncode == 0, 'vgw down ends the replay', p.stdout + p.stderr)
-    recorded, replayed = run.console('rec'), run.console('again')
-    run.check('VGW-READY ' in recorded, 'the recorded console shows the ready line',
-              run.console_tail('rec'))
-    run.check(replayed == recorded, 'the replayed console log is the recorded one byte for byte',
-              '--- recorded ---\n%s\n--- replayed ---\n%s' % (recorded[-1500:], replayed[-1500:]))
 
     p = run.vgw('up', '--name', 'again', '--replay', recording, timeout=60)
     run.check(p.returncode != 0 and '--replay starts a new gateway' in p.stderr,
