@@ -64,7 +64,7 @@ static const VgwOption up_options[] = {
 
 static const VgwOption test_options[] = {
   { VGW_OPTION("jobs", 'j', vgw_option_uint, VgwTestOptions, jobs, "N",
-               "Scenarios run at once, each on its own clone"),
+               "Scenarios run at once, each on its own gateway"),
     .fallback = "1", .min = 1, .max = 64 },
   TIMEOUT_OPTION(VgwTestOptions, "Each scenario's time limit in seconds: then it and "
                  "everything it started are killed and it fails", 600),
