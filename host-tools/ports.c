@@ -85,6 +85,40 @@ vgw_port_check_free(guint16 port, VgwPortProto protos, GError **error)
   return TRUE;
 }
 
+/* Picks come from below the kernel's ephemeral range: a port from inside
+ * it can be taken by any outgoing connection on the host between the
+ * check here and QEMU's bind (a clone failed so, "port 33775/tcp on
+ * 127.0.0.1 is in use", while other tests ran).  Random, so that several
+ * `vgw up`s at once do not try the same port. */
+#define PICK_LOW 16384u
+#define EPHEMERAL_RANGE "/proc/sys/net/ipv4/ip_local_port_range"
+
+/* The first port of the kernel's ephemeral range (32768 by default). */
+static guint
+ephemeral_low(void)
+{
+  g_autofree char *text = NULL;
+  char *end = NULL;
+  guint64 low = 0;
+
+  /* "32768\t60999\n" */
+  if (g_file_get_contents(EPHEMERAL_RANGE, &text, NULL, NULL))
+    low = g_ascii_strtoull(text, &end, 10);
+  return end != text && low > 0 && low <= 65535 ? (guint) low : 32768u;
+}
+
+/* A candidate port: random below the ephemeral range, or, when that range
+ * leaves too little room below it, the kernel's own pick. */
+static guint16
+candidate_port(int type)
+{
+  guint high = ephemeral_low();
+
+  if (high >= PICK_LOW + 1024u)
+    return (guint16) g_random_int_range((gint32) PICK_LOW, (gint32) high);
+  return try_bind(type, 0);
+}
+
 gboolean
 vgw_port_pick_free(VgwPortProto protos, const guint16 *avoid, gsize n_avoid,
                    guint16 *out, GError **error)
@@ -92,13 +126,11 @@ vgw_port_pick_free(VgwPortProto protos, const guint16 *avoid, gsize n_avoid,
   int first_type = (protos & VGW_PORT_TCP) ? SOCK_STREAM : SOCK_DGRAM;
 
   for (int attempt = 0; attempt < 64; attempt++) {
-    /* Let the kernel pick from its ephemeral range, then confirm the
-     * other protocols are free on the same number. */
-    guint16 port = try_bind(first_type, 0);
+    guint16 port = candidate_port(first_type);
     gboolean clash = FALSE;
 
     if (port == 0)
-      break;
+      continue;
     for (gsize i = 0; i < n_avoid; i++)
       clash |= avoid[i] == port;
     if (!clash && vgw_port_check_free(port, protos, NULL)) {

@@ -34,7 +34,10 @@ gboolean vgw_port_check_free(guint16 port, VgwPortProto protos,
 
 /* vgw_port_pick_free finds a port that is free on 127.0.0.1 for every
  * protocol in |protos| and is not one of the |n_avoid| ports in |avoid|;
- * stores it in |out|.  Fails only if none is found after many tries. */
+ * stores it in |out|.  It picks at random below the kernel's ephemeral
+ * port range (16384 up to ip_local_port_range's first port), where no
+ * outgoing connection takes it before QEMU binds it.  Fails only if none
+ * is found after many tries. */
 gboolean vgw_port_pick_free(VgwPortProto protos, const guint16 *avoid,
                             gsize n_avoid, guint16 *out, GError **error);
 
